@@ -1,0 +1,85 @@
+# rtm: Risk Terrain Modeling and hotspot mapping.
+#   make            build librtm (static + shared) and the rtm CLI
+#   make demo       install missing Debian packages, build, run the sample job into out/
+#   make check      install missing Debian packages, build, run every test (incl. ASan/UBSan)
+#   make bench      benchmarks (tools/bench-*.sh)
+#   make install PREFIX=/usr/local
+VERSION   := 0.1.0
+PREFIX    ?= /usr/local
+CC        ?= gcc
+PKGS      := gdal proj libpng freetype2 yaml-0.1
+PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+OPT       ?= -O2
+CFLAGS    += -std=c17 $(OPT) -g -Wall -Wextra -fopenmp -fPIC -Iinclude -D_GNU_SOURCE \
+             -DRTM_VERSION=\"$(VERSION)\"
+LDLIBS    += $(PKG_LIBS) -fopenmp -lm
+SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+
+LIB_SRC   := $(filter-out rtm/main.c $(wildcard rtm/cmd_*.c),$(wildcard rtm/*.c))
+CLI_SRC   := rtm/main.c $(wildcard rtm/cmd_*.c)
+TEST_SRC  := $(wildcard tests/test_*.c)
+HDRS      := $(wildcard include/*.h rtm/*.h tests/*.h)
+
+B         := build
+LIB_OBJ   := $(LIB_SRC:rtm/%.c=$(B)/obj/%.o)
+CLI_OBJ   := $(CLI_SRC:rtm/%.c=$(B)/obj/%.o)
+SAN_OBJ   := $(LIB_SRC:rtm/%.c=$(B)/san/%.o)
+TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+.PHONY: all deps demo check check-run test-unit test-cli bench install clean
+all: $(B)/librtm.a $(B)/librtm.so $(B)/rtm
+
+deps:
+	@./tools/install-deps.sh
+
+$(B)/obj/%.o: rtm/%.c $(HDRS) | $(B)/obj
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
+$(B)/san/%.o: rtm/%.c $(HDRS) | $(B)/san
+	$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -c $< -o $@
+$(B)/obj $(B)/san $(B)/tests:
+	mkdir -p $@
+
+$(B)/librtm.a: $(LIB_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(B)/librtm.so: $(LIB_OBJ)
+	$(CC) -shared -o $@ $^ $(LDLIBS)
+$(B)/librtm-san.a: $(SAN_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(B)/rtm: $(CLI_OBJ) $(B)/librtm.a
+	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/librtm.a $(LDLIBS)
+
+# Unit tests are built with AddressSanitizer + UBSan; any report fails the run.
+$(B)/tests/%: tests/%.c $(B)/librtm-san.a $(HDRS) | $(B)/tests
+	$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests -o $@ $< $(B)/librtm-san.a $(LDLIBS)
+
+demo:
+	@./tools/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@./tools/demo.sh
+
+check:
+	@./tools/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory check-run
+
+check-run: $(TESTS) $(B)/rtm
+	@./tools/run-tests.sh $(TESTS)
+
+bench:
+	@./tools/install-deps.sh
+	@$(MAKE) --no-print-directory all
+	@./tools/bench.sh
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/lib $(DESTDIR)$(PREFIX)/include/rtm \
+	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
+	install -m 755 $(B)/rtm $(DESTDIR)$(PREFIX)/bin/rtm
+	install -m 644 $(B)/librtm.a $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(B)/librtm.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/rtm/
+	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@PKGS@|$(PKGS)|' \
+	  tools/rtm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtm.pc
+
+clean:
+	rm -rf $(B)

@@ -1,0 +1,73 @@
+/* rtm_test.h: a minimal table-friendly test harness.
+ *
+ * Each test file defines test functions and a main that calls RTM_RUN(fn) for
+ * each, then returns RTM_TEST_END(). Checks carry explicit tolerances.
+ * The closing line is "N passed, N failed" (read by run-tests.sh and CI).
+ */
+#ifndef RTM_TEST_H
+#define RTM_TEST_H
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static int rtm_t_pass, rtm_t_fail, rtm_t_cur_fail;
+static const char *rtm_t_name = "";
+
+#define RTM_CHECK(cond)                                                           \
+    do {                                                                          \
+        if (!(cond)) {                                                            \
+            fprintf(stderr, "FAIL %s (%s:%d): %s\n", rtm_t_name, __FILE__, __LINE__, \
+                    #cond);                                                       \
+            rtm_t_cur_fail++;                                                     \
+        }                                                                         \
+    } while (0)
+
+/* |a - b| <= tol */
+#define RTM_CHECK_NEAR(a, b, tol)                                                 \
+    do {                                                                          \
+        double rtm_a_ = (a), rtm_b_ = (b), rtm_tol_ = (tol);                      \
+        if (!(fabs(rtm_a_ - rtm_b_) <= rtm_tol_)) {                               \
+            fprintf(stderr, "FAIL %s (%s:%d): %s = %.17g, %s = %.17g, tol %g\n",  \
+                    rtm_t_name, __FILE__, __LINE__, #a, rtm_a_, #b, rtm_b_, rtm_tol_); \
+            rtm_t_cur_fail++;                                                     \
+        }                                                                         \
+    } while (0)
+
+/* relative: |a - b| <= tol * max(|b|, floor) */
+#define RTM_CHECK_REL(a, b, tol, floor_)                                          \
+    do {                                                                          \
+        double rtm_a_ = (a), rtm_b_ = (b);                                        \
+        double rtm_s_ = fabs(rtm_b_) > (floor_) ? fabs(rtm_b_) : (floor_);        \
+        if (!(fabs(rtm_a_ - rtm_b_) <= (tol) * rtm_s_)) {                         \
+            fprintf(stderr, "FAIL %s (%s:%d): %s = %.17g, %s = %.17g, rel tol %g\n", \
+                    rtm_t_name, __FILE__, __LINE__, #a, rtm_a_, #b, rtm_b_, (double)(tol)); \
+            rtm_t_cur_fail++;                                                     \
+        }                                                                         \
+    } while (0)
+
+#define RTM_RUN(fn)                                                               \
+    do {                                                                          \
+        rtm_t_name = #fn;                                                         \
+        rtm_t_cur_fail = 0;                                                       \
+        fn();                                                                     \
+        if (rtm_t_cur_fail) {                                                     \
+            rtm_t_fail++;                                                         \
+            printf("not ok - %s\n", #fn);                                         \
+        } else {                                                                  \
+            rtm_t_pass++;                                                         \
+            printf("ok - %s\n", #fn);                                             \
+        }                                                                         \
+    } while (0)
+
+#define RTM_TEST_END() (printf("%d passed, %d failed\n", rtm_t_pass, rtm_t_fail), rtm_t_fail ? 1 : 0)
+
+/* Directory holding test fixtures (tests/data), overridable by RTM_TEST_DATA. */
+static inline const char *rtm_test_data(void)
+{
+    const char *d = getenv("RTM_TEST_DATA");
+    return d ? d : "tests/data";
+}
+
+#endif

@@ -1,0 +1,17 @@
+#!/bin/sh
+# Installs the Debian packages rtm needs to build and run, if any are missing.
+# Used by `make demo` and `make check` so both work on a fresh Debian 12 machine.
+set -e
+PKGS="build-essential pkg-config libgdal-dev gdal-bin libproj-dev proj-data proj-bin \
+libpng-dev libfreetype-dev fonts-dejavu-core libyaml-dev"
+[ -n "$RTM_EXTRA_PKGS" ] && PKGS="$PKGS $RTM_EXTRA_PKGS"
+missing=""
+for p in $PKGS; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "ok installed" || missing="$missing $p"
+done
+[ -z "$missing" ] && exit 0
+echo "install-deps: installing$missing"
+SUDO=""
+[ "$(id -u)" -ne 0 ] && SUDO=sudo
+$SUDO apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends $missing >/dev/null
