@@ -86,6 +86,16 @@ const double *rtm_patterns_sumy(const rtm_patterns *pt);
 const double *rtm_patterns_n_fold(const rtm_patterns *pt);
 /** Sum of y per pattern and fold: m*nfolds values, [k*nfolds + f]. */
 const double *rtm_patterns_sumy_fold(const rtm_patterns *pt);
+/** Sum of y*log(y) per pattern (0*log 0 = 0), m values; with rtm_patterns_n
+ *  and rtm_patterns_sumy this gives the Poisson deviance
+ *  2*sum_k [ylogy_k - s_k*eta_k - s_k + n_k*exp(eta_k)]. */
+const double *rtm_patterns_ylogy(const rtm_patterns *pt);
+/** Sum of log(y!) = lgamma(y+1) per pattern, m values (for the Poisson
+ *  log-likelihood sum_k [s_k*eta_k - n_k*exp(eta_k)] - lgam_k, hence AIC/BIC). */
+const double *rtm_patterns_lgamma(const rtm_patterns *pt);
+/** The same two sums per pattern and fold: m*nfolds values, [k*nfolds + f]. */
+const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt);
+const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt);
 /** Pattern of each cell: n values in [0, m). */
 const size_t *rtm_patterns_row_pattern(const rtm_patterns *pt);
 

@@ -19,6 +19,8 @@ struct rtm_patterns {
     unsigned char *x;      /* m*p */
     double *cnt, *sumy;    /* m */
     double *cnt_f, *sumy_f;/* m*nfolds */
+    double *ylogy, *lgam;  /* m: sum y log y, sum lgamma(y+1) */
+    double *ylogy_f, *lgam_f; /* m*nfolds */
     size_t *row_pat;       /* n */
     size_t q;              /* distinct (pattern, y) pairs */
     size_t *pair_pat;
@@ -239,19 +241,31 @@ static int fill_totals(rtm_patterns *pt, const pat_table *t, const double *y, co
     pt->sumy = calloc(m, sizeof *pt->sumy);
     pt->cnt_f = calloc(m * nf, sizeof *pt->cnt_f);
     pt->sumy_f = calloc(m * nf, sizeof *pt->sumy_f);
+    pt->ylogy = calloc(m, sizeof *pt->ylogy);
+    pt->lgam = calloc(m, sizeof *pt->lgam);
+    pt->ylogy_f = calloc(m * nf, sizeof *pt->ylogy_f);
+    pt->lgam_f = calloc(m * nf, sizeof *pt->lgam_f);
     pt->x = calloc(m * (size_t)(pt->p ? pt->p : 1), 1);
-    if (!pt->cnt || !pt->sumy || !pt->cnt_f || !pt->sumy_f || !pt->x)
+    if (!pt->cnt || !pt->sumy || !pt->cnt_f || !pt->sumy_f || !pt->x || !pt->ylogy ||
+        !pt->lgam || !pt->ylogy_f || !pt->lgam_f)
         return -1;
     for (size_t i = 0; i < pt->n; i++) {
         size_t k = pt->row_pat[i], f = fold ? (size_t)fold[i] : 0;
         pt->cnt_f[k * nf + f] += 1;
         pt->sumy_f[k * nf + f] += y[i];
+        if (y[i] > 0) {
+            pt->ylogy_f[k * nf + f] += y[i] * log(y[i]);
+            int sign; /* lgamma_r: lgamma without the global signgam (reentrant) */
+            pt->lgam_f[k * nf + f] += lgamma_r(y[i] + 1, &sign);
+        }
     }
     /* totals summed over folds in fold order (fixed-order reduction) */
     for (size_t k = 0; k < m; k++)
         for (size_t f = 0; f < nf; f++) {
             pt->cnt[k] += pt->cnt_f[k * nf + f];
             pt->sumy[k] += pt->sumy_f[k * nf + f];
+            pt->ylogy[k] += pt->ylogy_f[k * nf + f];
+            pt->lgam[k] += pt->lgam_f[k * nf + f];
         }
     for (size_t k = 0; k < m; k++)
         for (int j = 0; j < pt->p; j++)
@@ -314,6 +328,10 @@ void rtm_patterns_free(rtm_patterns *pt)
     free(pt->sumy);
     free(pt->cnt_f);
     free(pt->sumy_f);
+    free(pt->ylogy);
+    free(pt->lgam);
+    free(pt->ylogy_f);
+    free(pt->lgam_f);
     free(pt->row_pat);
     free(pt->pair_pat);
     free(pt->pair_y);
@@ -330,6 +348,10 @@ const double *rtm_patterns_n(const rtm_patterns *pt) { return pt->cnt; }
 const double *rtm_patterns_sumy(const rtm_patterns *pt) { return pt->sumy; }
 const double *rtm_patterns_n_fold(const rtm_patterns *pt) { return pt->cnt_f; }
 const double *rtm_patterns_sumy_fold(const rtm_patterns *pt) { return pt->sumy_f; }
+const double *rtm_patterns_ylogy(const rtm_patterns *pt) { return pt->ylogy; }
+const double *rtm_patterns_lgamma(const rtm_patterns *pt) { return pt->lgam; }
+const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt) { return pt->ylogy_f; }
+const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt) { return pt->lgam_f; }
 const size_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
 
 size_t rtm_patterns_pairs(const rtm_patterns *pt, const size_t **pattern, const double **y,
