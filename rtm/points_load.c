@@ -63,9 +63,9 @@ static int read_xy(loader *L, OGRFeatureH f, double *x, double *y, rtm_error *er
         int ry = rx ? 0 : rtm_vsource_read_number(f, L->v.yi, y);
         if (rx || ry) {
             const char *fld = fname(L, rx ? L->v.xi : L->v.yi);
-            int reason = rx ? rx : ry;
-            return skip(L, (rtm_skip_reason)reason, fid, fld,
-                        reason == RTM_SKIP_NO_COORDS ? "empty coordinate" : "not a number", err)
+            int empty = (rx ? rx : ry) == RTM_READ_EMPTY;
+            return skip(L, empty ? RTM_SKIP_NO_COORDS : RTM_SKIP_BAD_COORDS, fid, fld,
+                        empty ? "empty coordinate" : "not a number", err)
                        ? -1 : 1;
         }
         return 0;

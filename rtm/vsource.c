@@ -81,23 +81,23 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out)
     char *end;
     double d;
     if (!OGR_F_IsFieldSetAndNotNull(f, idx))
-        return RTM_SKIP_NO_COORDS;
+        return RTM_READ_EMPTY;
     if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTReal ||
         OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTInteger ||
         OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTInteger64) {
         *out = OGR_F_GetFieldAsDouble(f, idx);
-        return isfinite(*out) ? 0 : RTM_SKIP_BAD_COORDS;
+        return isfinite(*out) ? 0 : RTM_READ_BAD;
     }
     s = OGR_F_GetFieldAsString(f, idx);
     while (*s == ' ' || *s == '\t')
         s++;
     if (!*s)
-        return RTM_SKIP_NO_COORDS;
+        return RTM_READ_EMPTY;
     d = strtod(s, &end);
     while (*end == ' ' || *end == '\t' || *end == '\r')
         end++;
     if (end == s || *end || !isfinite(d))
-        return RTM_SKIP_BAD_COORDS;
+        return RTM_READ_BAD;
     *out = d;
     return 0;
 }

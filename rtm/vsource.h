@@ -35,7 +35,9 @@ int rtm_vsource_find_field(const rtm_vsource *v, const char *const *names);
 /* "file.csv line 12" or "file.gpkg feature 12" into buf. */
 void rtm_vsource_where(const rtm_vsource *v, GIntBig fid, char *buf, size_t n);
 
-/* Read a coordinate field: 0 ok, RTM_SKIP_NO_COORDS or RTM_SKIP_BAD_COORDS. */
+/* Read a numeric field: 0 ok, RTM_READ_EMPTY (unset, null or blank) or
+ * RTM_READ_BAD (not a finite number). */
+enum { RTM_READ_EMPTY = 1, RTM_READ_BAD = 2 };
 int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out);
 
 /* Message of the last GDAL error on this thread, or a fallback. */
