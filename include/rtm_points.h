@@ -112,7 +112,7 @@ int rtm_points_load(rtm_points *pts, const char *path, const rtm_load_opts *o,
                     rtm_load_stats *st, rtm_error *err);
 
 /** Parse "YYYY-MM" or "YYYY-MM-DD..." into YYYYMM; returns 0 if unreadable. */
-int rtm_month_parse(const char *s);
+int rtm_yyyymm_parse(const char *s);
 
 #ifdef __cplusplus
 }

@@ -83,7 +83,7 @@ size_t rtm_load_stats_skipped(const rtm_load_stats *s)
     return t;
 }
 
-int rtm_month_parse(const char *s)
+int rtm_yyyymm_parse(const char *s)
 {
     int y, m;
     if (!s)

@@ -103,7 +103,7 @@ static int read_weight(loader *L, OGRFeatureH f, double *w, rtm_error *err)
 static int read_month(loader *L, OGRFeatureH f, int *month, rtm_error *err)
 {
     int windowed = L->o->month_from || L->o->month_to;
-    *month = L->mi >= 0 ? rtm_month_parse(OGR_F_GetFieldAsString(f, L->mi)) : 0;
+    *month = L->mi >= 0 ? rtm_yyyymm_parse(OGR_F_GetFieldAsString(f, L->mi)) : 0;
     if (!windowed)
         return 1;
     if (!*month)
