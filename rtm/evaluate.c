@@ -25,16 +25,30 @@ static uint64_t key_desc(double v)
     return ~u;
 }
 
-#define RADIX_BITS 16
-#define RADIX_SIZE (1u << RADIX_BITS)
-#define RADIX_PASSES 4
+/* Inverse of key_desc (NaN for the NaN key). */
+static double key_value(uint64_t key)
+{
+    uint64_t u;
+    double v;
+    if (key == UINT64_MAX)
+        return NAN;
+    u = ~key;
+    u = (u >> 63) ? (u & ~UINT64_C(0x8000000000000000)) : ~u;
+    memcpy(&v, &u, sizeof v);
+    return v;
+}
 
-/* Stable LSD radix sort of (key, idx) pairs, 16 bits per pass; passes where
- * every key has the same digit are skipped. Result ends up in key/idx. */
+#define RADIX_BITS 11
+#define RADIX_SIZE (1u << RADIX_BITS)
+#define RADIX_PASSES 6 /* 6 x 11 bits >= 64 */
+
+/* Stable LSD radix sort of (key, idx) pairs, 11 bits per pass (the
+ * histograms stay in L1/L2 cache); passes where every key has the same digit
+ * are skipped. Buffers ping-pong; the result ends up in key/idx. */
 static int radix_sort(uint64_t *key, uint32_t *idx, size_t m)
 {
-    uint64_t *k2 = malloc((m ? m : 1) * sizeof *k2);
-    uint32_t *i2 = malloc((m ? m : 1) * sizeof *i2);
+    uint64_t *k2 = malloc((m ? m : 1) * sizeof *k2), *ks = key, *kd = k2;
+    uint32_t *i2 = malloc((m ? m : 1) * sizeof *i2), *is = idx, *id = i2;
     size_t *hist = calloc((size_t)RADIX_PASSES * RADIX_SIZE, sizeof *hist);
     if (!k2 || !i2 || !hist) {
         free(k2), free(i2), free(hist);
@@ -46,7 +60,7 @@ static int radix_sort(uint64_t *key, uint32_t *idx, size_t m)
     for (int p = 0; p < RADIX_PASSES; p++) {
         size_t *h = hist + (size_t)p * RADIX_SIZE, sum = 0;
         int shift = p * RADIX_BITS;
-        if (m == 0 || h[(key[0] >> shift) & (RADIX_SIZE - 1)] == m)
+        if (m == 0 || h[(ks[0] >> shift) & (RADIX_SIZE - 1)] == m)
             continue; /* one digit value only: the pass would not move anything */
         for (size_t d = 0; d < RADIX_SIZE; d++) {
             size_t c = h[d];
@@ -54,12 +68,16 @@ static int radix_sort(uint64_t *key, uint32_t *idx, size_t m)
             sum += c;
         }
         for (size_t t = 0; t < m; t++) {
-            size_t pos = h[(key[t] >> shift) & (RADIX_SIZE - 1)]++;
-            k2[pos] = key[t];
-            i2[pos] = idx[t];
+            size_t pos = h[(ks[t] >> shift) & (RADIX_SIZE - 1)]++;
+            kd[pos] = ks[t];
+            id[pos] = is[t];
         }
-        memcpy(key, k2, m * sizeof *key);
-        memcpy(idx, i2, m * sizeof *idx);
+        { uint64_t *tk = ks; ks = kd; kd = tk; }
+        { uint32_t *ti = is; is = id; id = ti; }
+    }
+    if (ks != key) {
+        memcpy(key, ks, m * sizeof *key);
+        memcpy(idx, is, m * sizeof *idx);
     }
     free(k2), free(i2), free(hist);
     return 0;
@@ -148,34 +166,45 @@ static double *alloc_d(size_t n)
 }
 
 /* Walk the ranked cells block by block and write cumulative sums at every
- * block boundary. ys[0..ny-1] are the per-cell arrays to accumulate
- * (NULL entries skipped; NaN values add 0), outs the matching outputs. The
- * sums run in rank order, so the result is deterministic. */
+ * block boundary: cells, events (counts), and optionally training counts,
+ * predicted mass (block value x block cells; NaN adds 0) and the block value
+ * (threshold), both decoded from the sort key. The sums run in rank order,
+ * so the result is deterministic. */
 static void accumulate(const uint64_t *key, const uint32_t *order, size_t m,
-                       const double *const *ys, double *const *outs, int ny, double *cells,
-                       double *thr, const double *v)
+                       const double *counts, const double *train, double *cells,
+                       double *events, double *tsum, double *psum, double *thr)
 {
-    size_t pt = 0;
-    double acc[4] = {0, 0, 0, 0};
-    cells[0] = 0;
-    for (int q = 0; q < ny; q++)
-        if (outs[q])
-            outs[q][0] = 0;
+    size_t pt = 0, start = 0;
+    double se = 0, st = 0, sp = 0;
+    cells[0] = events[0] = 0;
+    if (tsum)
+        tsum[0] = 0;
+    if (psum)
+        psum[0] = 0;
     if (thr)
         thr[0] = INFINITY;
     for (size_t t = 0; t < m; t++) {
         uint32_t k = order[t];
-        for (int q = 0; q < ny; q++)
-            if (ys[q] && !isnan(ys[q][k]))
-                acc[q] += ys[q][k];
+        if (t + 16 < m) /* the gather is random access: fetch ahead */
+            __builtin_prefetch(&counts[order[t + 16]]);
+        se += counts[k];
+        if (train)
+            st += train[k];
         if (t + 1 == m || key[t + 1] != key[t]) {
+            double v = key_value(key[t]);
             pt++;
             cells[pt] = (double)(t + 1);
-            for (int q = 0; q < ny; q++)
-                if (outs[q])
-                    outs[q][pt] = acc[q];
+            events[pt] = se;
+            if (tsum)
+                tsum[pt] = st;
+            if (psum) {
+                if (!isnan(v))
+                    sp += v * (double)(t + 1 - start);
+                psum[pt] = sp;
+            }
             if (thr)
-                thr[pt] = v[k];
+                thr[pt] = v;
+            start = t + 1;
         }
     }
 }
@@ -195,7 +224,7 @@ void rtm_eval_curve_free(rtm_eval_curve_t *c)
 }
 
 /* The curve of the surface itself (cells, events, train, pred, threshold). */
-static int build_pred_curve(rtm_eval_curve_t *c, const double *pred, const double *counts,
+static int build_pred_curve(rtm_eval_curve_t *c, const double *counts,
                             const double *train, const uint64_t *key, const uint32_t *order,
                             size_t m)
 {
@@ -206,11 +235,8 @@ static int build_pred_curve(rtm_eval_curve_t *c, const double *pred, const doubl
     c->train = train ? alloc_d(np) : NULL;
     if (!c->cells || !c->events || !c->pred || !c->threshold || (train && !c->train))
         return -1;
-    {
-        const double *ys[3] = {counts, train, pred};
-        double *outs[3] = {c->events, c->train, c->pred};
-        accumulate(key, order, m, ys, outs, 3, c->cells, c->threshold, pred);
-    }
+    accumulate(key, order, m, counts, train, c->cells, c->events, c->train, c->pred,
+               c->threshold);
     return 0;
 }
 
@@ -230,11 +256,7 @@ static int build_best_curve(rtm_eval_curve_t *c, const double *counts,
         free(key);
         return rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory");
     }
-    {
-        const double *ys[1] = {counts};
-        double *outs[1] = {c->best_events};
-        accumulate(key, order, m, ys, outs, 1, c->best_cells, NULL, counts);
-    }
+    accumulate(key, order, m, counts, NULL, c->best_cells, c->best_events, NULL, NULL, NULL);
     free(key);
     return 0;
 }
@@ -291,7 +313,7 @@ int rtm_eval_curve_ex(const double *pred, const double *counts, const double *tr
     }
     if ((rc = rank_keys(pred, mask, ncells, order, &key, &m, err)) != 0)
         goto fail;
-    if (build_pred_curve(c, pred, counts, train, key, order, m) != 0) {
+    if (build_pred_curve(c, counts, train, key, order, m) != 0) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory");
         goto fail;
     }
