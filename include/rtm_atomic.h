@@ -78,6 +78,11 @@ int rtm_atomic_set_commit_all(rtm_atomic_set *s, rtm_error *err);
 /** Remove every temporary file of the set and empty it. */
 void rtm_atomic_set_abort_all(rtm_atomic_set *s);
 
+/** Remove the temporary files of entries n, n+1, ... and drop them from the
+ *  set, keeping the first n (for a writer that adds several entries and
+ *  fails part-way). n >= s->n is a no-op. */
+void rtm_atomic_set_abort_from(rtm_atomic_set *s, int n);
+
 #ifdef __cplusplus
 }
 #endif

@@ -190,6 +190,20 @@ void rtm_atomic_set_abort_all(rtm_atomic_set *s)
     set_clear(s);
 }
 
+void rtm_atomic_set_abort_from(rtm_atomic_set *s, int n)
+{
+    if (n < 0)
+        n = 0;
+    for (int k = n; k < s->n; k++) {
+        rtm_atomic_abort(s->tmp[k]);
+        free(s->tmp[k]);
+        free(s->path[k]);
+        s->tmp[k] = s->path[k] = NULL;
+    }
+    if (n < s->n)
+        s->n = n;
+}
+
 int rtm_atomic_set_commit_all(rtm_atomic_set *s, rtm_error *err)
 {
     int k, rc = 0;

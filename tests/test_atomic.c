@@ -171,6 +171,18 @@ static void test_set(void)
     RTM_CHECK(slurp(b, buf, sizeof buf) == 2 && strcmp(buf, "B3") == 0);
     RTM_CHECK(count_temps() == 0);
 
+    /* abort_from keeps the first entries */
+    rtm_atomic_set_init(&s);
+    ta = rtm_atomic_set_add(&s, a, &e);
+    tb = rtm_atomic_set_add(&s, b, &e);
+    RTM_CHECK(ta && tb && write_file(ta, "A4") == 0 && write_file(tb, "B4") == 0);
+    rtm_atomic_set_abort_from(&s, 1);
+    RTM_CHECK(s.n == 1 && count_temps() == 1);
+    RTM_CHECK(rtm_atomic_set_commit_all(&s, &e) == 0);
+    RTM_CHECK(slurp(a, buf, sizeof buf) == 2 && strcmp(buf, "A4") == 0);
+    RTM_CHECK(slurp(b, buf, sizeof buf) == 2 && strcmp(buf, "B3") == 0);
+    RTM_CHECK(count_temps() == 0);
+
     /* capacity */
     rtm_atomic_set_init(&s);
     for (int k = 0; k < RTM_ATOMIC_SET_MAX; k++) {
