@@ -16,8 +16,8 @@ CFLAGS    += -std=c17 $(OPT) -g -Wall -Wextra -fopenmp -fPIC -Iinclude -D_GNU_SO
 LDLIBS    += $(PKG_LIBS) -fopenmp -lm
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC   := $(filter-out rtm/main.c $(wildcard rtm/cmd_*.c),$(wildcard rtm/*.c))
-CLI_SRC   := rtm/main.c $(wildcard rtm/cmd_*.c)
+LIB_SRC   := $(filter-out rtm/main.c $(wildcard rtm/cmd_*.c rtm/cli*.c),$(wildcard rtm/*.c))
+CLI_SRC   := rtm/main.c $(wildcard rtm/cmd_*.c rtm/cli*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
 HDRS      := $(wildcard include/*.h rtm/*.h tests/*.h)
 
