@@ -334,7 +334,8 @@ static int draw_legend(rtm_canvas *c, const legend *lg, const rtm_map_opts *o, c
     for (int k = 0; k < ny; k++) {
         char buf[64];
         int ty = b > a ? top + (int)lround((b - ticks[k]) / (b - a) * (H - 1)) : top;
-        fmt_num(buf, sizeof buf, ticks[k], st, big);
+        /* round ticks at the step's precision, min and max one digit finer */
+        fmt_num(buf, sizeof buf, ticks[k], k < 2 ? st : st * 10, big);
         rtm_canvas_fill_rect(c, L->lx + BAR_W, ty, 4, 1, INK2);
         if (rtm_canvas_text(c, L->lx + BAR_W + 8, ty + mid, buf, SZ_LABEL, RTM_TEXT_REGULAR, INK,
                             err))
