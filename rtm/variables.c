@@ -1,0 +1,328 @@
+/* variables.c: RTM candidate variables (see rtm_variables.h). */
+#include "rtm_variables.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "rtm_distance.h"
+#include "rtm_nnstat.h"
+
+#define MAX_LADDER 64
+
+const char *rtm_op_name(rtm_op op)
+{
+    switch (op) {
+    case RTM_OP_PROXIMITY: return "proximity";
+    case RTM_OP_DENSITY: return "density";
+    case RTM_OP_BOTH: return "both";
+    default: return "auto";
+    }
+}
+
+int rtm_op_parse(const char *s, rtm_op *op)
+{
+    static const rtm_op all[] = {RTM_OP_AUTO, RTM_OP_PROXIMITY, RTM_OP_DENSITY, RTM_OP_BOTH};
+    int i;
+    for (i = 0; i < 4; i++)
+        if (!strcasecmp(s, rtm_op_name(all[i]))) {
+            *op = all[i];
+            return 0;
+        }
+    return -1;
+}
+
+void rtm_var_opts_init(rtm_var_opts *o)
+{
+    memset(o, 0, sizeof *o);
+    o->max_blocks = 3;
+    o->density_kernel = RTM_KERNEL_EPANECHNIKOV;
+    o->density_k = 2.0;
+}
+
+int rtm_ladder(const rtm_var_opts *o, double *d, int max)
+{
+    int k, n = 0, steps = o->half_block ? 2 * o->max_blocks : o->max_blocks;
+    double step = o->half_block ? o->block / 2 : o->block;
+    for (k = 1; k <= steps && n < max; k++)
+        d[n++] = step * k;
+    return n;
+}
+
+/* Growing buffers of variables (columns stored column-major while building). */
+typedef struct builder {
+    size_t n;
+    int p, cap;
+    rtm_variable *var;
+    unsigned char **col;
+} builder;
+
+static int push_col(builder *b, const rtm_variable *v, unsigned char *col, rtm_error *err)
+{
+    if (b->p == b->cap) {
+        int cap = b->cap ? 2 * b->cap : 32;
+        rtm_variable *nv = realloc(b->var, (size_t)cap * sizeof *nv);
+        unsigned char **nc;
+        if (!nv)
+            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+        b->var = nv;
+        nc = realloc(b->col, (size_t)cap * sizeof *nc);
+        if (!nc)
+            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+        b->col = nc;
+        b->cap = cap;
+    }
+    b->var[b->p] = *v;
+    b->col[b->p++] = col;
+    return 0;
+}
+
+/* Add the column if it is not constant; takes ownership of col. */
+static int add_var(builder *b, rtm_factor_info *fi, int factor, const char *fname, rtm_op op,
+                   double d, double thr, unsigned char *col, rtm_error *err)
+{
+    rtm_variable v;
+    size_t i, ones = 0;
+    for (i = 0; i < b->n; i++)
+        ones += col[i];
+    fi->generated++;
+    if (ones == 0 || ones == b->n) {
+        fi->dropped_constant++;
+        free(col);
+        return 0;
+    }
+    memset(&v, 0, sizeof v);
+    v.factor = factor;
+    v.op = op;
+    v.distance = d;
+    v.ones = ones;
+    v.threshold = thr;
+    snprintf(v.name, sizeof v.name, "%s_%s_%g", fname, rtm_op_name(op), d);
+    if (push_col(b, &v, col, err)) {
+        free(col);
+        return RTM_ERR_NOMEM;
+    }
+    return 0;
+}
+
+static int proximity_vars(builder *b, const rtm_grid *g, const size_t *cell,
+                          const rtm_factor_spec *f, int fi, rtm_factor_info *info,
+                          const double *lad, int nl, const rtm_var_opts *o, double *surf,
+                          rtm_error *err)
+{
+    int k, rc;
+    size_t i;
+    if ((rc = rtm_distance_compute(g, f->features, lad[nl - 1], o->threads, surf, err)))
+        return rc;
+    for (k = 0; k < nl; k++) {
+        unsigned char *col = malloc(b->n);
+        if (!col)
+            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+        for (i = 0; i < b->n; i++)
+            col[i] = surf[cell[i]] <= lad[k];
+        if ((rc = add_var(b, info, fi, f->name, RTM_OP_PROXIMITY, lad[k], NAN, col, err)))
+            return rc;
+    }
+    return 0;
+}
+
+/* Density threshold: mean + k*SD over study-area cells (rtm-method.md).
+ * Two-pass mean/variance in fixed order, so the result is deterministic. */
+static double threshold(const double *surf, const size_t *cell, size_t n, double k)
+{
+    double mean = 0, ss = 0;
+    size_t i;
+    for (i = 0; i < n; i++)
+        mean += surf[cell[i]];
+    mean /= (double)n;
+    for (i = 0; i < n; i++)
+        ss += (surf[cell[i]] - mean) * (surf[cell[i]] - mean);
+    return mean + k * sqrt(ss / (double)n);
+}
+
+static int density_vars(builder *b, const rtm_grid *g, const size_t *cell,
+                        const rtm_factor_spec *f, int fi, rtm_factor_info *info,
+                        const double *lad, int nl, const rtm_var_opts *o, double *surf,
+                        rtm_error *err)
+{
+    double *xy = NULL, *x = NULL, *y = NULL;
+    size_t np = 0, i;
+    int k, rc;
+    /* points as they are; lines and polygons sampled along their edges */
+    if ((rc = rtm_features_sample_points(f->features, g->res / 2, &xy, &np, err)))
+        return rc;
+    x = malloc((np ? np : 1) * sizeof *x);
+    y = malloc((np ? np : 1) * sizeof *y);
+    if (!x || !y) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+        goto done;
+    }
+    for (i = 0; i < np; i++) {
+        x[i] = xy[2 * i];
+        y[i] = xy[2 * i + 1];
+    }
+    for (k = 0; k < nl && !rc; k++) {
+        rtm_kde_opts ko;
+        unsigned char *col;
+        double thr;
+        rtm_kde_opts_init(&ko);
+        ko.kernel = o->density_kernel;
+        ko.radius = lad[k];
+        ko.units = RTM_UNITS_M2;
+        ko.threads = o->threads;
+        if ((rc = rtm_kde_compute(g, x, y, NULL, np, &ko, surf, err)))
+            break;
+        thr = threshold(surf, cell, b->n, o->density_k);
+        if (!(col = malloc(b->n))) {
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+            break;
+        }
+        for (i = 0; i < b->n; i++)
+            col[i] = surf[cell[i]] > 0 && surf[cell[i]] >= thr;
+        rc = add_var(b, info, fi, f->name, RTM_OP_DENSITY, lad[k], thr, col, err);
+    }
+done:
+    free(xy);
+    free(x);
+    free(y);
+    return rc;
+}
+
+/* The manual's rule of thumb (rtm-method.md, Caplan & Kennedy 2016): Proximity
+ * when the features are not significantly clustered (Clark & Evans 1954 test,
+ * p > 0.05 or R >= 1) or their mean nearest-neighbour distance exceeds the
+ * maximum spatial influence; otherwise Density. */
+static rtm_op auto_op(const rtm_factor_spec *f, double area, double maxd, rtm_factor_info *fi)
+{
+    size_t n = rtm_features_npoints(f->features);
+    rtm_nnstat s;
+    rtm_error e;
+    fi->nn_ratio = fi->nn_p = fi->mean_nn = NAN;
+    if (n < 3 || rtm_nnstat_compute(rtm_features_points_xy(f->features), n, area, &s, &e)) {
+        snprintf(fi->why, sizeof fi->why, "fewer than 3 point features: proximity");
+        return RTM_OP_PROXIMITY;
+    }
+    fi->nn_ratio = s.ratio;
+    fi->nn_p = s.p;
+    fi->mean_nn = s.mean_nn;
+    if (s.ratio >= 1 || s.p > 0.05) {
+        snprintf(fi->why, sizeof fi->why, "not significantly clustered (Clark-Evans R = %.3f, "
+                 "p = %.3g): proximity", s.ratio, s.p);
+        return RTM_OP_PROXIMITY;
+    }
+    if (s.mean_nn > maxd) {
+        snprintf(fi->why, sizeof fi->why, "clustered (R = %.3f, p = %.3g) but mean nearest-"
+                 "neighbour distance %.0f > maximum influence %.0f: proximity", s.ratio, s.p,
+                 s.mean_nn, maxd);
+        return RTM_OP_PROXIMITY;
+    }
+    snprintf(fi->why, sizeof fi->why, "clustered (Clark-Evans R = %.3f, p = %.3g, mean NN "
+             "%.0f <= %.0f): density", s.ratio, s.p, s.mean_nn, maxd);
+    return RTM_OP_DENSITY;
+}
+
+static int finish(builder *b, rtm_varset *vs, rtm_error *err)
+{
+    size_t i;
+    int j;
+    size_t sz;
+    if (rtm_size_mul(b->n, (size_t)(b->p ? b->p : 1), 1, &sz) || !(vs->x = malloc(sz)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory for %zu x %d design",
+                             b->n, b->p);
+    for (j = 0; j < b->p; j++)
+        for (i = 0; i < b->n; i++)
+            vs->x[i * (size_t)b->p + j] = b->col[j][i];
+    vs->p = b->p;
+    vs->var = b->var;
+    b->var = NULL;
+    return 0;
+}
+
+static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
+{
+    int i;
+    if (!(o->block > 0) || o->max_blocks < 1)
+        return rtm_error_set(err, RTM_ERR_ARG, "variables: block must be > 0 and max blocks >= 1");
+    for (i = 0; i < nf; i++)
+        if (!f[i].features || rtm_features_count(f[i].features) == 0)
+            return rtm_error_set(err, RTM_ERR_INPUT, "variables: risk factor '%s' has no "
+                                 "features", f[i].name);
+    return 0;
+}
+
+int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double study_area,
+                        const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
+                        rtm_varset **out, rtm_error *err)
+{
+    rtm_varset *vs = NULL;
+    builder b;
+    double lad[MAX_LADDER], *surf = NULL;
+    size_t k, nc = rtm_grid_ncells(g);
+    int i, j, nl, rc;
+    memset(&b, 0, sizeof b);
+    if ((rc = check_factors(f, nf, o, err)))
+        return rc;
+    nl = rtm_ladder(o, lad, MAX_LADDER);
+    vs = calloc(1, sizeof *vs);
+    surf = malloc(nc * sizeof *surf);
+    if (!vs || !surf || !(vs->cell = malloc(nc * sizeof *vs->cell)) ||
+        !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info))) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+        goto done;
+    }
+    for (k = 0; k < nc; k++)
+        if (!mask || mask[k])
+            vs->cell[vs->n++] = k;
+    if (vs->n == 0) {
+        rc = rtm_error_set(err, RTM_ERR_INPUT, "variables: the study area has no cells");
+        goto done;
+    }
+    b.n = vs->n;
+    vs->nfactors = nf;
+    if (!(study_area > 0))
+        study_area = (double)vs->n * g->res * g->res;
+    for (i = 0; i < nf && !rc; i++) {
+        rtm_factor_info *fi = &vs->info[i];
+        rtm_op op = f[i].op;
+        fi->nfeatures = rtm_features_count(f[i].features);
+        fi->nn_ratio = fi->nn_p = fi->mean_nn = NAN;
+        if (op == RTM_OP_AUTO)
+            op = auto_op(&f[i], study_area, lad[nl - 1], fi);
+        fi->op = op;
+        if (op & RTM_OP_PROXIMITY)
+            rc = proximity_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
+        if (!rc && (op & RTM_OP_DENSITY))
+            rc = density_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
+        if (o->progress)
+            o->progress((double)(i + 1) / nf, "variables", o->progress_arg);
+    }
+    for (i = 0; i < nf; i++)
+        vs->generated += vs->info[i].generated;
+    if (!rc)
+        rc = finish(&b, vs, err);
+done:
+    for (j = 0; j < b.p; j++)
+        free(b.col[j]);
+    free(b.col);
+    free(b.var);
+    free(surf);
+    if (rc) {
+        rtm_varset_free(vs);
+        return rc;
+    }
+    *out = vs;
+    return 0;
+}
+
+void rtm_varset_free(rtm_varset *v)
+{
+    if (!v)
+        return;
+    free(v->cell);
+    free(v->var);
+    free(v->x);
+    free(v->info);
+    free(v);
+}
