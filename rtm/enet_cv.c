@@ -1,0 +1,349 @@
+/* enet_cv.c: k-fold cross-validation of the Poisson elastic-net path
+ * (see rtm_enet.h): seeded count-stratified folds, one path per fold on the
+ * full-data lambda sequence, cv.glmnet's grouped deviance curve and its
+ * lambda.min / lambda.1se rules (Friedman, Hastie & Tibshirani 2010, section
+ * 7; glmnet's cv.glmnet, cvcompute and getOptcv.glmnet).
+ */
+#include "rtm_enet.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* ---- random numbers ------------------------------------------------------ */
+
+/* splitmix64 (Steele, Lea & Flood 2014): expands the seed into the state. */
+static uint64_t splitmix64(uint64_t *x)
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+typedef struct {
+    uint64_t s[4];
+} xoshiro;
+
+static uint64_t rotl(uint64_t x, int k)
+{
+    return (x << k) | (x >> (64 - k));
+}
+
+/* xoshiro256** 1.0 (Blackman & Vigna 2018). */
+static uint64_t xoshiro_next(xoshiro *g)
+{
+    uint64_t *s = g->s;
+    uint64_t result = rotl(s[1] * 5, 7) * 9, t = s[1] << 17;
+    s[2] ^= s[0];
+    s[3] ^= s[1];
+    s[1] ^= s[2];
+    s[0] ^= s[3];
+    s[2] ^= t;
+    s[3] = rotl(s[3], 45);
+    return result;
+}
+
+static void xoshiro_seed(xoshiro *g, uint64_t seed)
+{
+    for (int i = 0; i < 4; i++)
+        g->s[i] = splitmix64(&seed);
+}
+
+/* Uniform integer in [0, n) by rejection (no modulo bias). */
+static uint64_t xoshiro_below(xoshiro *g, uint64_t n)
+{
+    uint64_t limit = UINT64_MAX - UINT64_MAX % n, r;
+    do
+        r = xoshiro_next(g);
+    while (r >= limit);
+    return r % n;
+}
+
+/* ---- folds --------------------------------------------------------------- */
+
+typedef struct {
+    double y;
+    size_t i;
+} keyed;
+
+static int cmp_keyed(const void *a, const void *b)
+{
+    const keyed *u = a, *v = b;
+    if (u->y != v->y)
+        return u->y < v->y ? -1 : 1;
+    return (u->i > v->i) - (u->i < v->i);
+}
+
+int rtm_enet_folds(const double *y, size_t n, int nfolds, uint64_t seed, int *fold,
+                   rtm_error *err)
+{
+    if (nfolds < 2)
+        return rtm_error_set(err, RTM_ERR_ARG, "enet: nfolds must be >= 2 (got %d)", nfolds);
+    if (n < (size_t)nfolds)
+        return rtm_error_set(err, RTM_ERR_ARG, "enet: %zu cells cannot fill %d folds", n,
+                             nfolds);
+    keyed *ord = malloc(n * sizeof *ord);
+    int *perm = malloc((size_t)nfolds * sizeof *perm);
+    if (!ord || !perm) {
+        free(ord);
+        free(perm);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory assigning folds");
+    }
+    for (size_t i = 0; i < n; i++)
+        ord[i] = (keyed){y[i], i};
+    qsort(ord, n, sizeof *ord, cmp_keyed);
+    xoshiro g;
+    xoshiro_seed(&g, seed);
+    for (size_t start = 0; start < n; start += (size_t)nfolds) {
+        /* Fisher-Yates shuffle of 0..nfolds-1 (Knuth, TAOCP vol. 2, 3.4.2 P) */
+        for (int f = 0; f < nfolds; f++)
+            perm[f] = f;
+        for (int f = nfolds - 1; f > 0; f--) {
+            int k = (int)xoshiro_below(&g, (uint64_t)f + 1), t = perm[f];
+            perm[f] = perm[k];
+            perm[k] = t;
+        }
+        for (size_t q = 0; q < (size_t)nfolds && start + q < n; q++)
+            fold[ord[start + q].i] = perm[q];
+    }
+    free(ord);
+    free(perm);
+    return 0;
+}
+
+/* ---- cross-validation ---------------------------------------------------- */
+
+void rtm_enet_cv_free(rtm_enet_cv *cv)
+{
+    if (!cv)
+        return;
+    rtm_enet_path_free(cv->path);
+    free(cv->foldid);
+    free(cv->cvm);
+    free(cv->cvsd);
+    free(cv->kept);
+    free(cv);
+}
+
+/* Per-fold training (total minus fold) and test (fold) statistics, laid out
+ * as 6 arrays of m per fold: train n, sumy, ylogy, test n, sumy, ylogy. */
+static double *fold_stats(const rtm_patterns *pt, int nf)
+{
+    size_t m = rtm_patterns_count(pt);
+    double *buf = malloc((size_t)nf * 6 * m * sizeof *buf);
+    if (!buf)
+        return NULL;
+    const double *tot[3] = {rtm_patterns_n(pt), rtm_patterns_sumy(pt), rtm_patterns_ylogy(pt)};
+    const double *byf[3] = {rtm_patterns_n_fold(pt), rtm_patterns_sumy_fold(pt),
+                            rtm_patterns_ylogy_fold(pt)};
+    for (int f = 0; f < nf; f++)
+        for (int a = 0; a < 3; a++) {
+            double *tr = buf + ((size_t)f * 6 + (size_t)a) * m;
+            double *te = buf + ((size_t)f * 6 + 3 + (size_t)a) * m;
+            for (size_t k = 0; k < m; k++) {
+                te[k] = byf[a][k * (size_t)nf + (size_t)f];
+                tr[k] = tot[a][k] - te[k];
+                if (a == 0 && tr[k] < 0.5) /* exact: counts are integers */
+                    tr[k] = 0;
+            }
+        }
+    return buf;
+}
+
+/* Fit every fold and evaluate its held-out deviance at the lambdas of the
+ * full path (cv.glmnet: each fold fits its own sequence unless the user gave
+ * one, and is interpolated at the full-data lambdas); dev is nf*nl. */
+static int fit_folds(const rtm_patterns *pt, const rtm_enet_opts *o, const rtm_enet_path *full,
+                     double *dev, rtm_error *err)
+{
+    int nf = o->nfolds, nl = full->nlambda;
+    size_t m = rtm_patterns_count(pt);
+    double *st = fold_stats(pt, nf);
+    rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
+    int *frc = calloc((size_t)nf, sizeof *frc);
+    if (!st || !ferr || !frc) {
+        free(st);
+        free(ferr);
+        free(frc);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for folds");
+    }
+    rtm_enet_opts fo = *o;
+    if (o->cv_align == RTM_ENET_ALIGN_EXACT && !o->lambda) {
+        fo.lambda = full->lambda;
+        fo.nlambda_user = nl;
+    }
+    int nt = o->nthreads;
+#ifdef _OPENMP
+    if (nt <= 0)
+        nt = omp_get_max_threads();
+#endif
+    (void)nt;
+    /* Each fold is an independent sequential fit, so the schedule cannot
+     * change any result; dynamic scheduling only balances the load. */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int f = 0; f < nf; f++) {
+        const double *b = st + (size_t)f * 6 * m;
+        rtm_enet_stats tr = {b, b + m, b + 2 * m}, te = {b + 3 * m, b + 4 * m, b + 5 * m};
+        rtm_enet_path *pa = NULL;
+        frc[f] = rtm_enet_path_patterns(pt, &tr, &te, full->lambda, nl, &fo, &pa,
+                                        dev + (size_t)f * (size_t)nl, &ferr[f]);
+        rtm_enet_path_free(pa);
+    }
+    int rc = 0;
+    for (int f = 0; f < nf && !rc; f++)
+        if (frc[f])
+            rc = rtm_error_set(err, frc[f], "%s (fold %d)", ferr[f].msg, f + 1);
+    free(st);
+    free(ferr);
+    free(frc);
+    return rc;
+}
+
+/* cv.glmnet's grouped statistics: per-fold mean deviance per cell, their
+ * mean weighted by fold size, and its standard error. */
+static void cv_curve(rtm_enet_cv *cv, const double *dev, const double *nfold)
+{
+    int nf = cv->nfolds, nl = cv->path->nlambda;
+    double W = 0;
+    for (int f = 0; f < nf; f++)
+        W += nfold[f];
+    for (int l = 0; l < nl; l++) {
+        double mean = 0, var = 0;
+        for (int f = 0; f < nf; f++)
+            mean += nfold[f] * (dev[(size_t)f * (size_t)nl + (size_t)l] / nfold[f]);
+        mean /= W;
+        for (int f = 0; f < nf; f++) {
+            double e = dev[(size_t)f * (size_t)nl + (size_t)l] / nfold[f] - mean;
+            var += nfold[f] * e * e;
+        }
+        cv->cvm[l] = mean;
+        cv->cvsd[l] = sqrt(var / W / (nf - 1));
+    }
+}
+
+/* getOptcv.glmnet: largest lambda at the minimum, largest within 1 SE. */
+static void cv_choose(rtm_enet_cv *cv, rtm_enet_rule rule)
+{
+    int nl = cv->path->nlambda, imin = 0;
+    for (int l = 1; l < nl; l++)
+        if (cv->cvm[l] < cv->cvm[imin])
+            imin = l;
+    double lim = cv->cvm[imin] + cv->cvsd[imin];
+    int i1se = imin;
+    for (int l = 0; l < nl; l++)
+        if (cv->cvm[l] <= lim) {
+            i1se = l;
+            break;
+        }
+    cv->idx_min = imin;
+    cv->idx_1se = i1se;
+    cv->lambda_min = cv->path->lambda[imin];
+    cv->lambda_1se = cv->path->lambda[i1se];
+    cv->idx = rule == RTM_ENET_LAMBDA_1SE ? i1se : imin;
+    cv->lambda = cv->path->lambda[cv->idx];
+}
+
+static int cv_kept(rtm_enet_cv *cv)
+{
+    int p = cv->path->p;
+    const double *b = cv->path->beta + (size_t)cv->idx * (size_t)p;
+    cv->kept = malloc((size_t)(p > 0 ? p : 1) * sizeof *cv->kept);
+    if (!cv->kept)
+        return -1;
+    cv->nkept = 0;
+    for (int j = 0; j < p; j++)
+        if (b[j] > 0)
+            cv->kept[cv->nkept++] = j;
+    return 0;
+}
+
+static int get_folds(const rtm_design *d, const rtm_enet_opts *o, int *fold, rtm_error *err)
+{
+    if (!o->foldid)
+        return rtm_enet_folds(d->y, d->n, o->nfolds, o->seed, fold, err);
+    for (size_t i = 0; i < d->n; i++) {
+        if (o->foldid[i] < 0 || o->foldid[i] >= o->nfolds)
+            return rtm_error_set(err, RTM_ERR_ARG, "enet: foldid[%zu] = %d out of range [0, %d)",
+                                 i, o->foldid[i], o->nfolds);
+        fold[i] = o->foldid[i];
+    }
+    return 0;
+}
+
+static int cv_run(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_cv *cv,
+                  rtm_error *err)
+{
+    int nf = o->nfolds, rc;
+    if ((rc = get_folds(d, o, cv->foldid, err)))
+        return rc;
+    rtm_patterns *pt = rtm_patterns_build(d, cv->foldid, nf, err);
+    if (!pt)
+        return err ? err->code : RTM_ERR_INPUT;
+    double *nfold = calloc((size_t)nf, sizeof *nfold), *dev = NULL;
+    if (!nfold) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
+        goto done;
+    }
+    for (size_t i = 0; i < d->n; i++)
+        nfold[cv->foldid[i]] += 1;
+    for (int f = 0; f < nf; f++)
+        if (nfold[f] == 0) {
+            rc = rtm_error_set(err, RTM_ERR_ARG, "enet: fold %d has no cells", f);
+            goto done;
+        }
+    rtm_enet_stats st = {rtm_patterns_n(pt), rtm_patterns_sumy(pt), rtm_patterns_ylogy(pt)};
+    if ((rc = rtm_enet_path_patterns(pt, &st, NULL, NULL, 0, o, &cv->path, NULL, err)))
+        goto done;
+    size_t nl = (size_t)cv->path->nlambda;
+    dev = malloc((size_t)nf * nl * sizeof *dev);
+    cv->cvm = malloc(nl * sizeof *cv->cvm);
+    cv->cvsd = malloc(nl * sizeof *cv->cvsd);
+    if (!dev || !cv->cvm || !cv->cvsd) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
+        goto done;
+    }
+    if ((rc = fit_folds(pt, o, cv->path, dev, err)))
+        goto done;
+    cv_curve(cv, dev, nfold);
+    cv_choose(cv, o->rule);
+    if (cv_kept(cv))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
+done:
+    free(nfold);
+    free(dev);
+    rtm_patterns_free(pt);
+    return rc;
+}
+
+int rtm_enet_cv_fit(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_cv **out,
+                    rtm_error *err)
+{
+    rtm_enet_opts def;
+    if (!o) {
+        rtm_enet_opts_init(&def);
+        o = &def;
+    }
+    if (rtm_enet_opts_check(o, err))
+        return RTM_ERR_ARG;
+    if (rtm_design_check(d, err))
+        return err ? err->code : RTM_ERR_INPUT;
+    rtm_enet_cv *cv = calloc(1, sizeof *cv);
+    if (!cv || !(cv->foldid = malloc(d->n * sizeof *cv->foldid))) {
+        free(cv);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
+    }
+    cv->nfolds = o->nfolds;
+    cv->seed = o->seed;
+    cv->n = d->n;
+    int rc = cv_run(d, o, cv, err);
+    if (rc) {
+        rtm_enet_cv_free(cv);
+        return rc;
+    }
+    *out = cv;
+    return 0;
+}

@@ -1,0 +1,653 @@
+/* test_enet.c: pattern compression, the Poisson elastic-net path and its
+ * cross-validation, against independent references:
+ *  - patterns: brute-force per-row sums;
+ *  - fits: R glmnet 4.1-6 output (tests/data/glmnet, written by
+ *    tools/fixtures/make_glmnet_fixtures.R), a naive dense IRLS + coordinate
+ *    descent over the raw cells written here, and the KKT conditions computed
+ *    from scratch over the raw cells;
+ *  - folds: the stratification property checked cell by cell;
+ *  - determinism: same seed, 1 vs 2 threads, byte-identical results.
+ */
+#include "rtm_design.h"
+#include "rtm_enet.h"
+#include "rtm_test.h"
+
+#include <stdint.h>
+#ifdef _OPENMP
+#include <omp.h>
+#endif
+
+/* ---- fixtures (whitespace-separated numbers) ----------------------------- */
+
+typedef struct {
+    size_t n;
+    int p;
+    unsigned char *x;
+    double *y;
+} fixture_design;
+
+static FILE *open_fixture(const char *name)
+{
+    char path[1024];
+    snprintf(path, sizeof path, "%s/glmnet/%s", rtm_test_data(), name);
+    FILE *f = fopen(path, "r");
+    if (!f)
+        fprintf(stderr, "cannot open fixture %s\n", path);
+    return f;
+}
+
+static int load_design(fixture_design *fd)
+{
+    FILE *f = open_fixture("design.txt");
+    if (!f)
+        return -1;
+    if (fscanf(f, "%zu %d", &fd->n, &fd->p) != 2) {
+        fclose(f);
+        return -1;
+    }
+    fd->x = malloc(fd->n * (size_t)fd->p);
+    fd->y = malloc(fd->n * sizeof *fd->y);
+    for (size_t i = 0; i < fd->n; i++) {
+        for (int j = 0; j < fd->p; j++) {
+            double v = 0;
+            if (fscanf(f, "%lf", &v) != 1)
+                v = -1;
+            fd->x[i * (size_t)fd->p + (size_t)j] = (unsigned char)v;
+        }
+        if (fscanf(f, "%lf", &fd->y[i]) != 1)
+            fd->y[i] = -1;
+    }
+    fclose(f);
+    return 0;
+}
+
+static void free_design(fixture_design *fd)
+{
+    free(fd->x);
+    free(fd->y);
+}
+
+/* Reads rows of `ncol` numbers; returns the number of rows (<= maxrow). */
+static int load_rows(const char *name, int skip, int ncol, double *out, int maxrow)
+{
+    FILE *f = open_fixture(name);
+    if (!f)
+        return 0;
+    double dummy;
+    for (int s = 0; s < skip; s++)
+        if (fscanf(f, "%lf", &dummy) != 1)
+            break;
+    int r = 0;
+    for (; r < maxrow; r++) {
+        int c = 0;
+        for (; c < ncol; c++)
+            if (fscanf(f, "%lf", &out[r * ncol + c]) != 1)
+                break;
+        if (c < ncol)
+            break;
+    }
+    fclose(f);
+    return r;
+}
+
+/* ---- independent references ---------------------------------------------- */
+
+/* Column means and SDs (divisor n) over raw cells. */
+static void col_stats(const unsigned char *x, size_t n, int p, double *m, double *s)
+{
+    for (int j = 0; j < p; j++) {
+        double t = 0;
+        for (size_t i = 0; i < n; i++)
+            t += x[i * (size_t)p + (size_t)j];
+        m[j] = t / (double)n;
+        double v = 0;
+        for (size_t i = 0; i < n; i++) {
+            double d = x[i * (size_t)p + (size_t)j] - m[j];
+            v += d * d;
+        }
+        s[j] = sqrt(v / (double)n);
+    }
+}
+
+/* Largest KKT violation at (a0, beta) for penalty lambda, alpha, computed over
+ * the raw cells on the standardised scale: gradient of -(1/N) loglik w.r.t.
+ * b_j = beta_j s_j, plus the intercept's score. */
+static double kkt_violation(const unsigned char *x, const double *y, size_t n, int p,
+                            double a0, const double *beta, double lam, double alpha)
+{
+    double *m = malloc((size_t)p * sizeof *m), *s = malloc((size_t)p * sizeof *s);
+    double *res = malloc(n * sizeof *res);
+    col_stats(x, n, p, m, s);
+    double worst = 0, r0 = 0;
+    for (size_t i = 0; i < n; i++) {
+        double eta = a0;
+        for (int j = 0; j < p; j++)
+            eta += beta[j] * x[i * (size_t)p + (size_t)j];
+        res[i] = y[i] - exp(eta);
+        r0 += res[i];
+    }
+    worst = fabs(r0 / (double)n);
+    for (int j = 0; j < p; j++) {
+        if (s[j] == 0)
+            continue;
+        double g = 0;
+        for (size_t i = 0; i < n; i++)
+            g -= (x[i * (size_t)p + (size_t)j] - m[j]) / s[j] * res[i];
+        g /= (double)n;
+        double b = beta[j] * s[j], v;
+        if (beta[j] > 0)
+            v = fabs(g + lam * (1 - alpha) * b + lam * alpha);
+        else
+            v = -(g + lam * alpha) > 0 ? -(g + lam * alpha) : 0;
+        if (beta[j] < 0)
+            v = INFINITY;
+        if (v > worst)
+            worst = v;
+    }
+    free(m);
+    free(s);
+    free(res);
+    return worst;
+}
+
+/* Naive reference solver: dense standardised columns over every cell, IRLS
+ * with plain cyclic coordinate descent (Friedman et al. 2010, eq. 10 with
+ * the lower limit 0), iterated to a fixed point. Returns the original-scale
+ * fit in a0, beta. Slow but obviously the definition. */
+static void naive_fit(const unsigned char *x, const double *y, size_t n, int p, double lam,
+                      double alpha, double *a0, double *beta)
+{
+    double *m = malloc((size_t)p * sizeof *m), *s = malloc((size_t)p * sizeof *s);
+    double *z = malloc(n * (size_t)p * sizeof *z), *eta = malloc(n * sizeof *eta);
+    double *w = malloc(n * sizeof *w), *wr = malloc(n * sizeof *wr);
+    double *b = calloc((size_t)p, sizeof *b);
+    col_stats(x, n, p, m, s);
+    for (size_t i = 0; i < n; i++)
+        for (int j = 0; j < p; j++)
+            z[i * (size_t)p + (size_t)j] =
+                s[j] > 0 ? (x[i * (size_t)p + (size_t)j] - m[j]) / s[j] : 0;
+    double ybar = 0;
+    for (size_t i = 0; i < n; i++)
+        ybar += y[i] / (double)n;
+    double b0 = log(ybar);
+    for (int outer = 0; outer < 500; outer++) {
+        double change = 0;
+        for (size_t i = 0; i < n; i++) {
+            eta[i] = b0;
+            for (int j = 0; j < p; j++)
+                eta[i] += b[j] * z[i * (size_t)p + (size_t)j];
+            double mu = exp(eta[i]);
+            w[i] = mu / (double)n;
+            wr[i] = (y[i] - mu) / (double)n; /* w * (working response - eta) */
+        }
+        for (int sweep = 0; sweep < 10000; sweep++) {
+            double dmax = 0, sw = 0, sr = 0;
+            for (size_t i = 0; i < n; i++)
+                sw += w[i], sr += wr[i];
+            double d0 = sr / sw;
+            b0 += d0;
+            for (size_t i = 0; i < n; i++)
+                wr[i] -= w[i] * d0;
+            for (int j = 0; j < p; j++) {
+                if (s[j] == 0)
+                    continue;
+                double u = 0, v = 0;
+                for (size_t i = 0; i < n; i++) {
+                    double zij = z[i * (size_t)p + (size_t)j];
+                    u += wr[i] * zij;
+                    v += w[i] * zij * zij;
+                }
+                u += v * b[j];
+                double nb = u - lam * alpha > 0 ? (u - lam * alpha) / (v + lam * (1 - alpha)) : 0;
+                double d = nb - b[j];
+                if (d != 0)
+                    for (size_t i = 0; i < n; i++)
+                        wr[i] -= w[i] * d * z[i * (size_t)p + (size_t)j];
+                b[j] = nb;
+                if (fabs(d) > dmax)
+                    dmax = fabs(d);
+                if (fabs(d) > change)
+                    change = fabs(d);
+            }
+            if (fabs(d0) > change)
+                change = fabs(d0);
+            if (dmax < 1e-13 && fabs(d0) < 1e-13)
+                break;
+        }
+        if (change < 1e-12)
+            break;
+    }
+    *a0 = b0;
+    for (int j = 0; j < p; j++) {
+        beta[j] = s[j] > 0 ? b[j] / s[j] : 0;
+        *a0 -= beta[j] * m[j];
+    }
+    free(m);
+    free(s);
+    free(z);
+    free(eta);
+    free(w);
+    free(wr);
+    free(b);
+}
+
+/* Deterministic small design with repeated rows (xorshift, Marsaglia 2003). */
+static uint64_t xs_state = 88172645463325252ULL;
+static double unif(void)
+{
+    xs_state ^= xs_state << 13;
+    xs_state ^= xs_state >> 7;
+    xs_state ^= xs_state << 17;
+    return (double)(xs_state >> 11) / 9007199254740992.0;
+}
+
+static double rpois_knuth(double mu)
+{
+    double L = exp(-mu), p = 1;
+    int k = 0;
+    do {
+        k++;
+        p *= unif();
+    } while (p > L);
+    return k - 1;
+}
+
+static void small_design(size_t n, int p, unsigned char *x, double *y)
+{
+    xs_state = 88172645463325252ULL;
+    for (size_t i = 0; i < n; i++) {
+        double eta = -0.5;
+        for (int j = 0; j < p; j++) {
+            unsigned char v = unif() < 0.15 + 0.1 * j;
+            /* nested pairs: column 2k+1 includes column 2k */
+            if (j % 2 == 1 && x[i * (size_t)p + (size_t)j - 1])
+                v = 1;
+            x[i * (size_t)p + (size_t)j] = v;
+            eta += v * (j == 0 ? 0.9 : j == 3 ? 0.5 : j == 4 ? -0.3 : 0.0);
+        }
+        y[i] = rpois_knuth(exp(eta));
+    }
+}
+
+/* ---- tests --------------------------------------------------------------- */
+
+static void test_patterns_brute_force(void)
+{
+    enum { N = 400, P = 5, K = 3 };
+    unsigned char x[N * P];
+    double y[N];
+    int fold[N];
+    small_design(N, P, x, y);
+    for (int i = 0; i < N; i++)
+        fold[i] = (i * 7) % K;
+    rtm_design d = {N, P, x, y, NULL};
+    rtm_error e;
+    rtm_patterns *pt = rtm_patterns_build(&d, fold, K, &e);
+    RTM_CHECK(pt != NULL);
+    if (!pt)
+        return;
+    size_t m = rtm_patterns_count(pt);
+    const unsigned char *px = rtm_patterns_x(pt);
+    const size_t *rp = rtm_patterns_row_pattern(pt);
+    RTM_CHECK(m <= 32 && m >= 2);
+    /* every row maps to a pattern with its bits; patterns distinct */
+    for (int i = 0; i < N; i++)
+        RTM_CHECK(memcmp(px + rp[i] * P, x + i * P, P) == 0);
+    for (size_t a = 0; a < m; a++)
+        for (size_t b = a + 1; b < m; b++)
+            RTM_CHECK(memcmp(px + a * P, px + b * P, P) != 0);
+    /* sums by brute force */
+    double totn = 0, toty = 0;
+    for (size_t k = 0; k < m; k++) {
+        for (int f = 0; f < K; f++) {
+            double c = 0, s = 0, yl = 0;
+            for (int i = 0; i < N; i++)
+                if (memcmp(x + i * P, px + k * P, P) == 0 && fold[i] == f) {
+                    c += 1, s += y[i];
+                    yl += y[i] > 0 ? y[i] * log(y[i]) : 0;
+                }
+            RTM_CHECK_NEAR(rtm_patterns_n_fold(pt)[k * K + f], c, 0);
+            RTM_CHECK_NEAR(rtm_patterns_sumy_fold(pt)[k * K + f], s, 0);
+            RTM_CHECK_NEAR(rtm_patterns_ylogy_fold(pt)[k * K + f], yl, 1e-9);
+        }
+        totn += rtm_patterns_n(pt)[k];
+        toty += rtm_patterns_sumy(pt)[k];
+    }
+    double sy = 0;
+    for (int i = 0; i < N; i++)
+        sy += y[i];
+    RTM_CHECK_NEAR(totn, N, 0);
+    RTM_CHECK_NEAR(toty, sy, 0);
+    /* (pattern, y) pairs: multiplicities add up, sorted */
+    const size_t *pp;
+    const double *py, *pm;
+    size_t q = rtm_patterns_pairs(pt, &pp, &py, &pm), cnt = 0;
+    for (size_t a = 0; a < q; a++) {
+        cnt += (size_t)pm[a];
+        double c = 0;
+        for (int i = 0; i < N; i++)
+            c += rp[i] == pp[a] && y[i] == py[a];
+        RTM_CHECK_NEAR(pm[a], c, 0);
+        if (a)
+            RTM_CHECK(pp[a] > pp[a - 1] || (pp[a] == pp[a - 1] && py[a] > py[a - 1]));
+    }
+    RTM_CHECK(cnt == N);
+    rtm_patterns_free(pt);
+    /* column subset: 2 columns give at most 4 patterns */
+    int cols[2] = {4, 0};
+    pt = rtm_patterns_build_cols(&d, cols, 2, NULL, 0, &e);
+    RTM_CHECK(pt && rtm_patterns_count(pt) <= 4 && rtm_patterns_ncols(pt) == 2);
+    if (pt)
+        for (int i = 0; i < N; i++) {
+            const unsigned char *b = rtm_patterns_x(pt) + rtm_patterns_row_pattern(pt)[i] * 2;
+            RTM_CHECK(b[0] == x[i * P + 4] && b[1] == x[i * P]);
+        }
+    rtm_patterns_free(pt);
+}
+
+static void test_patterns_wide(void)
+{
+    /* p = 150 (three 64-bit words): rows differing only in column 140 */
+    enum { N = 6, P = 150 };
+    static unsigned char x[N * P];
+    double y[N] = {1, 2, 3, 4, 5, 6};
+    memset(x, 0, sizeof x);
+    x[0 * P + 140] = x[2 * P + 140] = x[4 * P + 140] = 1;
+    x[5 * P + 3] = 1;
+    rtm_design d = {N, P, x, y, NULL};
+    rtm_error e;
+    rtm_patterns *pt = rtm_patterns_build(&d, NULL, 0, &e);
+    RTM_CHECK(pt && rtm_patterns_count(pt) == 3);
+    if (pt) {
+        RTM_CHECK_NEAR(rtm_patterns_sumy(pt)[0], 1 + 3 + 5, 0);
+        RTM_CHECK_NEAR(rtm_patterns_sumy(pt)[1], 2 + 4, 0);
+        RTM_CHECK_NEAR(rtm_patterns_sumy(pt)[2], 6, 0);
+    }
+    rtm_patterns_free(pt);
+}
+
+static void test_design_errors(void)
+{
+    unsigned char x[4] = {0, 1, 2, 0};
+    double y[2] = {1, 2};
+    rtm_design d = {2, 2, x, y, NULL};
+    rtm_error e;
+    RTM_CHECK(rtm_design_check(&d, &e) == RTM_ERR_INPUT && strstr(e.msg, "column 0"));
+    x[2] = 1;
+    y[1] = -3;
+    RTM_CHECK(rtm_design_check(&d, &e) == RTM_ERR_INPUT && strstr(e.msg, "-3"));
+    y[1] = 0;
+    int fold[2] = {0, 5};
+    RTM_CHECK(rtm_patterns_build(&d, fold, 2, &e) == NULL && strstr(e.msg, "fold"));
+}
+
+/* Compare a path to a glmnet table of rows "lambda a0 beta_1..p". */
+static void compare_path(const rtm_enet_path *pa, const double *tab, int stride, int off,
+                         int nrow, double tol)
+{
+    int p = pa->p;
+    RTM_CHECK(pa->nlambda == nrow);
+    for (int l = 0; l < nrow && l < pa->nlambda; l++) {
+        const double *row = tab + l * stride + off;
+        RTM_CHECK_REL(pa->lambda[l], row[0], 1e-10, 1e-12);
+        RTM_CHECK_NEAR(pa->a0[l], row[1], tol);
+        for (int j = 0; j < p; j++)
+            RTM_CHECK_NEAR(pa->beta[(size_t)l * (size_t)p + (size_t)j], row[2 + j], tol);
+    }
+}
+
+static void check_glmnet_fixed(double alpha, const char *file)
+{
+    fixture_design fd;
+    RTM_CHECK(load_design(&fd) == 0);
+    if (!fd.x)
+        return;
+    enum { NL = 12 };
+    double tab[NL * 14];
+    int nrow = load_rows(file, 0, 2 + fd.p, tab, NL);
+    RTM_CHECK(nrow == NL && fd.p == 12);
+    double lam[NL];
+    for (int l = 0; l < nrow; l++)
+        lam[l] = tab[l * (2 + fd.p)];
+    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL};
+    rtm_enet_opts o;
+    rtm_enet_opts_init(&o);
+    o.alpha = alpha;
+    o.lambda = lam;
+    o.nlambda_user = nrow;
+    o.thresh = 1e-14;
+    rtm_enet_path *pa = NULL;
+    rtm_error e;
+    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
+    if (pa) {
+        compare_path(pa, tab, 2 + fd.p, 0, nrow, 1e-4);
+        /* KKT at every lambda, from scratch over the raw cells */
+        for (int l = 0; l < pa->nlambda; l++)
+            RTM_CHECK_NEAR(kkt_violation(fd.x, fd.y, fd.n, fd.p, pa->a0[l],
+                                         pa->beta + (size_t)l * (size_t)fd.p, pa->lambda[l],
+                                         alpha), 0, 1e-6);
+    }
+    rtm_enet_path_free(pa);
+    free_design(&fd);
+}
+
+static void test_glmnet_fixed_lasso(void) { check_glmnet_fixed(1.0, "path_a1.txt"); }
+static void test_glmnet_fixed_mix(void) { check_glmnet_fixed(0.5, "path_a05.txt"); }
+
+static void check_glmnet_cv(double alpha, const char *file)
+{
+    fixture_design fd;
+    RTM_CHECK(load_design(&fd) == 0);
+    if (!fd.x)
+        return;
+    int *fold = malloc(fd.n * sizeof *fold);
+    double *fv = malloc(fd.n * sizeof *fv);
+    RTM_CHECK(load_rows("foldid.txt", 0, 1, fv, (int)fd.n) == (int)fd.n);
+    for (size_t i = 0; i < fd.n; i++)
+        fold[i] = (int)fv[i] - 1;
+    double head[3];
+    load_rows(file, 0, 3, head, 1);
+    int nl = (int)head[0], stride = 3 + 1 + fd.p;
+    double *tab = malloc((size_t)nl * (size_t)stride * sizeof *tab);
+    RTM_CHECK(load_rows(file, 3, stride, tab, nl) == nl);
+    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL};
+    rtm_enet_opts o;
+    rtm_enet_opts_init(&o);
+    o.alpha = alpha;
+    o.thresh = 1e-14;
+    o.foldid = fold;
+    rtm_enet_cv *cv = NULL;
+    rtm_error e;
+    RTM_CHECK(rtm_enet_cv_fit(&d, &o, &cv, &e) == 0);
+    if (cv) {
+        /* default lambda sequence (lambda_max rule) and the full path */
+        RTM_CHECK(cv->path->nlambda == nl);
+        for (int l = 0; l < nl && l < cv->path->nlambda; l++) {
+            const double *row = tab + l * stride;
+            RTM_CHECK_REL(cv->path->lambda[l], row[0], 1e-9, 1e-12);
+            RTM_CHECK_REL(cv->cvm[l], row[1], 1e-5, 1e-3);
+            RTM_CHECK_REL(cv->cvsd[l], row[2], 1e-4, 1e-4);
+            RTM_CHECK_NEAR(cv->path->a0[l], row[3], 1e-4);
+            for (int j = 0; j < fd.p; j++)
+                RTM_CHECK_NEAR(cv->path->beta[(size_t)l * (size_t)fd.p + (size_t)j], row[4 + j],
+                               1e-4);
+        }
+        RTM_CHECK_REL(cv->lambda_min, head[1], 1e-9, 1e-12);
+        RTM_CHECK_REL(cv->lambda_1se, head[2], 1e-9, 1e-12);
+        RTM_CHECK(cv->lambda == cv->lambda_min);
+        /* kept = non-zero at lambda.min in glmnet's path */
+        const double *row = tab + cv->idx * stride;
+        int nk = 0;
+        for (int j = 0; j < fd.p; j++)
+            nk += row[4 + j] > 0;
+        RTM_CHECK(cv->nkept == nk);
+        for (int q = 0; q < cv->nkept; q++)
+            RTM_CHECK(row[4 + cv->kept[q]] > 0);
+    }
+    rtm_enet_cv_free(cv);
+    free(tab);
+    free(fold);
+    free(fv);
+    free_design(&fd);
+}
+
+static void test_glmnet_cv_lasso(void) { check_glmnet_cv(1.0, "cv_a1.txt"); }
+static void test_glmnet_cv_mix(void) { check_glmnet_cv(0.5, "cv_a05.txt"); }
+
+static void test_naive_reference(void)
+{
+    /* Compressed fit vs the naive dense definition over raw cells. */
+    enum { N = 300, P = 6 };
+    unsigned char x[N * P];
+    double y[N];
+    small_design(N, P, x, y);
+    rtm_design d = {N, P, x, y, NULL};
+    const double alphas[2] = {1.0, 0.3};
+    for (int a = 0; a < 2; a++) {
+        rtm_enet_opts o;
+        rtm_enet_opts_init(&o);
+        o.alpha = alphas[a];
+        o.nlambda = 20;
+        o.thresh = 1e-15;
+        rtm_enet_path *pa = NULL;
+        rtm_error e;
+        RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
+        if (!pa)
+            continue;
+        for (int l = 0; l < pa->nlambda; l += 3) {
+            double a0, beta[P];
+            naive_fit(x, y, N, P, pa->lambda[l], alphas[a], &a0, beta);
+            RTM_CHECK_NEAR(pa->a0[l], a0, 1e-7);
+            for (int j = 0; j < P; j++)
+                RTM_CHECK_NEAR(pa->beta[l * P + j], beta[j], 1e-7);
+            RTM_CHECK_NEAR(kkt_violation(x, y, N, P, pa->a0[l], pa->beta + l * P, pa->lambda[l],
+                                         alphas[a]), 0, 1e-6);
+        }
+        /* all zero at lambda_max, the intercept log(ybar) */
+        double ybar = 0;
+        for (int i = 0; i < N; i++)
+            ybar += y[i] / N;
+        RTM_CHECK(pa->df[0] == 0);
+        RTM_CHECK_NEAR(pa->a0[0], log(ybar), 1e-9);
+        rtm_enet_path_free(pa);
+    }
+}
+
+static void test_folds_stratified(void)
+{
+    enum { N = 1003, K = 5 };
+    double y[N];
+    int f1[N], f2[N], f3[N];
+    for (int i = 0; i < N; i++)
+        y[i] = (double)((i * 37) % 11 == 0 ? (i % 7) : 0);
+    rtm_error e;
+    RTM_CHECK(rtm_enet_folds(y, N, K, 42, f1, &e) == 0);
+    RTM_CHECK(rtm_enet_folds(y, N, K, 42, f2, &e) == 0);
+    RTM_CHECK(rtm_enet_folds(y, N, K, 43, f3, &e) == 0);
+    RTM_CHECK(memcmp(f1, f2, sizeof f1) == 0);
+    RTM_CHECK(memcmp(f1, f3, sizeof f1) != 0);
+    /* sort (y, index) by brute force: each consecutive block of K holds
+     * distinct folds */
+    int order[N];
+    for (int i = 0; i < N; i++)
+        order[i] = i;
+    for (int i = 1; i < N; i++) /* insertion sort, stable on index */
+        for (int k = i; k > 0 && y[order[k - 1]] > y[order[k]]; k--) {
+            int t = order[k];
+            order[k] = order[k - 1];
+            order[k - 1] = t;
+        }
+    for (int s = 0; s < N; s += K) {
+        int seen[K] = {0};
+        for (int q = s; q < s + K && q < N; q++) {
+            RTM_CHECK(f1[order[q]] >= 0 && f1[order[q]] < K);
+            RTM_CHECK(!seen[f1[order[q]]]);
+            seen[f1[order[q]]] = 1;
+        }
+    }
+    /* fold sizes differ by at most one; y totals are balanced */
+    int size[K] = {0};
+    for (int i = 0; i < N; i++)
+        size[f1[i]]++;
+    for (int k = 0; k < K; k++)
+        RTM_CHECK(size[k] == N / K || size[k] == N / K + 1);
+    RTM_CHECK(rtm_enet_folds(y, 3, K, 1, f1, &e) == RTM_ERR_ARG);
+}
+
+static void test_determinism_threads(void)
+{
+    enum { N = 3000, P = 8 };
+    unsigned char *x = malloc(N * P);
+    double *y = malloc(N * sizeof *y);
+    small_design(N, P, x, y);
+    rtm_design d = {N, P, x, y, NULL};
+    rtm_enet_cv *cv[3] = {NULL, NULL, NULL};
+    for (int t = 0; t < 3; t++) {
+        rtm_enet_opts o;
+        rtm_enet_opts_init(&o);
+        o.nfolds = 4;
+        o.seed = 7;
+        o.nthreads = t == 0 ? 1 : 2;
+        rtm_error e;
+        RTM_CHECK(rtm_enet_cv_fit(&d, &o, &cv[t], &e) == 0);
+    }
+    if (cv[0] && cv[1] && cv[2]) {
+        for (int t = 1; t < 3; t++) {
+            size_t nl = (size_t)cv[0]->path->nlambda;
+            RTM_CHECK(cv[t]->path->nlambda == cv[0]->path->nlambda);
+            RTM_CHECK(memcmp(cv[t]->foldid, cv[0]->foldid, N * sizeof(int)) == 0);
+            RTM_CHECK(memcmp(cv[t]->cvm, cv[0]->cvm, nl * sizeof(double)) == 0);
+            RTM_CHECK(memcmp(cv[t]->cvsd, cv[0]->cvsd, nl * sizeof(double)) == 0);
+            RTM_CHECK(memcmp(cv[t]->path->beta, cv[0]->path->beta, nl * P * sizeof(double)) == 0);
+            RTM_CHECK(cv[t]->idx == cv[0]->idx && cv[t]->nkept == cv[0]->nkept);
+        }
+        RTM_CHECK(cv[0]->seed == 7);
+        /* the chosen lambda minimises cvm; the 1se lambda is no smaller */
+        for (int l = 0; l < cv[0]->path->nlambda; l++)
+            RTM_CHECK(cv[0]->cvm[l] >= cv[0]->cvm[cv[0]->idx_min]);
+        RTM_CHECK(cv[0]->lambda_1se >= cv[0]->lambda_min);
+        RTM_CHECK(cv[0]->nkept >= 1);
+    }
+    for (int t = 0; t < 3; t++)
+        rtm_enet_cv_free(cv[t]);
+    free(x);
+    free(y);
+}
+
+static void test_errors(void)
+{
+    unsigned char x[8] = {1, 0, 0, 1, 1, 1, 0, 0};
+    double y[4] = {0, 0, 0, 0};
+    rtm_design d = {4, 2, x, y, NULL};
+    rtm_enet_opts o;
+    rtm_enet_path *pa = NULL;
+    rtm_error e;
+    rtm_enet_opts_init(&o);
+    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == RTM_ERR_MODEL && strstr(e.msg, "zero"));
+    o.alpha = 0;
+    o.nfolds = 1;
+    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == RTM_ERR_ARG);
+    RTM_CHECK(strstr(e.msg, "alpha") && strstr(e.msg, "nfolds")); /* all problems */
+    rtm_enet_opts_init(&o);
+    y[0] = 1;
+    unsigned char xc[8] = {1, 0, 1, 0, 1, 0, 1, 0}; /* both columns constant */
+    d.x = xc;
+    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == RTM_ERR_MODEL && strstr(e.msg, "constant"));
+    RTM_CHECK(pa == NULL);
+}
+
+int main(void)
+{
+    RTM_RUN(test_patterns_brute_force);
+    RTM_RUN(test_patterns_wide);
+    RTM_RUN(test_design_errors);
+    RTM_RUN(test_glmnet_fixed_lasso);
+    RTM_RUN(test_glmnet_fixed_mix);
+    RTM_RUN(test_glmnet_cv_lasso);
+    RTM_RUN(test_glmnet_cv_mix);
+    RTM_RUN(test_naive_reference);
+    RTM_RUN(test_folds_stratified);
+    RTM_RUN(test_determinism_threads);
+    RTM_RUN(test_errors);
+    return RTM_TEST_END();
+}
