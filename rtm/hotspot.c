@@ -135,26 +135,30 @@ static void row_prefix(const double *x, const unsigned char *mask, int nrows, in
     }
 }
 
-/* Neighbourhood sums of cell (i, j) over the disc: one prefix difference
- * per disc row, so the cost is rows-in-disc, not cells-in-disc. */
-static void band_sums(const double *py, const int32_t *pm, int nrows, int ncols, const int *h,
-                      int R, int i, int j, double *num, double *w)
+/* Neighbourhood sums of every cell of row i over the disc: one prefix
+ * difference per disc row and cell, so the cost is cells x rows-in-disc, not
+ * cells x disc cells. The loop runs disc row by disc row so that each
+ * prefix row is read sequentially; the sum order (d = -R..R) is fixed. */
+static void band_row(const double *py, const int32_t *pm, int nrows, int ncols, const int *h,
+                     int R, int i, double *num, int32_t *w)
 {
-    double s = 0;
-    long c = 0;
+    for (int j = 0; j < ncols; j++)
+        num[j] = 0, w[j] = 0;
     for (int d = -R; d <= R; d++) {
-        int ii = i + d, hw = h[d < 0 ? -d : d], j0, j1;
-        size_t base;
+        int ii = i + d, hw = h[d < 0 ? -d : d];
+        const double *y;
+        const int32_t *m;
         if (ii < 0 || ii >= nrows)
             continue;
-        j0 = j - hw < 0 ? 0 : j - hw;
-        j1 = j + hw >= ncols ? ncols - 1 : j + hw;
-        base = (size_t)ii * (size_t)(ncols + 1);
-        s += py[base + j1 + 1] - py[base + j0];
-        c += pm[base + j1 + 1] - pm[base + j0];
+        y = py + (size_t)ii * (size_t)(ncols + 1);
+        m = pm + (size_t)ii * (size_t)(ncols + 1);
+        for (int j = 0; j < ncols; j++) {
+            int j0 = j - hw < 0 ? 0 : j - hw;
+            int j1 = j + hw >= ncols ? ncols - 1 : j + hw;
+            num[j] += y[j1 + 1] - y[j0];
+            w[j] += m[j1 + 1] - m[j0];
+        }
     }
-    *num = s;
-    *w = (double)c;
 }
 
 static int nthreads(const rtm_gistar_opts *o)
@@ -170,7 +174,7 @@ static int nthreads(const rtm_gistar_opts *o)
 static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *mask,
                        const rtm_gistar_opts *o, const gstats *s, double *z, rtm_error *err)
 {
-    int nr = g->nrows, nc = g->ncols, *h = NULL;
+    int nr = g->nrows, nc = g->ncols, *h = NULL, failed = 0;
     size_t np = (size_t)nr * ((size_t)nc + 1);
     double *py = malloc(np * sizeof *py);
     int32_t *pm = malloc(np * sizeof *pm);
@@ -180,20 +184,29 @@ static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", np);
     }
     row_prefix(x, mask, nr, nc, s->mean, py, pm);
-#pragma omp parallel for schedule(static) num_threads(nthreads(o))
-    for (int i = 0; i < nr; i++) {
-        for (int j = 0; j < nc; j++) {
-            size_t k = (size_t)i * (size_t)nc + (size_t)j;
-            double num, w;
-            if (mask && !mask[k]) {
-                z[k] = NAN;
-                continue;
-            }
-            band_sums(py, pm, nr, nc, h, R, i, j, &num, &w);
-            z[k] = gi_z(num, w, s);
+#pragma omp parallel num_threads(nthreads(o))
+    {
+        double *num = malloc((size_t)nc * sizeof *num);
+        int32_t *w = malloc((size_t)nc * sizeof *w);
+        if (!num || !w) {
+#pragma omp atomic write
+            failed = 1;
         }
+#pragma omp for schedule(static)
+        for (int i = 0; i < nr; i++) {
+            if (!num || !w)
+                continue;
+            band_row(py, pm, nr, nc, h, R, i, num, w);
+            for (int j = 0; j < nc; j++) {
+                size_t k = (size_t)i * (size_t)nc + (size_t)j;
+                z[k] = mask && !mask[k] ? NAN : gi_z(num[j], (double)w[j], s);
+            }
+        }
+        free(num), free(w);
     }
     free(py), free(pm), free(h);
+    if (failed)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (row scratch)");
     return 0;
 }
 
@@ -223,10 +236,18 @@ static int cbuf_push(cbuf *b, int64_t d2, size_t k)
     return 0;
 }
 
-static int cmp_d2(const void *a, const void *b)
+/* Insertion sort by d2 (candidate lists are short: about knn + a ring). */
+static void sort_cands(cand *v, size_t n)
 {
-    int64_t x = ((const cand *)a)->d2, y = ((const cand *)b)->d2;
-    return (x > y) - (x < y);
+    for (size_t t = 1; t < n; t++) {
+        cand c = v[t];
+        size_t u = t;
+        while (u > 0 && v[u - 1].d2 > c.d2) {
+            v[u] = v[u - 1];
+            u--;
+        }
+        v[u] = c;
+    }
 }
 
 /* Add the inside cells on the square ring at Chebyshev distance r. */
@@ -266,7 +287,7 @@ static int knn_sums(const rtm_grid *g, const double *x, const unsigned char *mas
         if (add_ring(g, mask, i, j, r, b))
             return -1;
         if (b->n > (size_t)knn) {
-            qsort(b->v, b->n, sizeof *b->v, cmp_d2); /* v[0] is the cell itself */
+            sort_cands(b->v, b->n); /* v[0] is the cell itself */
             D = b->v[knn].d2;
             if ((int64_t)(r + 1) * (r + 1) > D)
                 break;
@@ -323,52 +344,63 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Benjamini & Hochberg (1995) step-up: r = max{ i : p_(i) <= i alpha / m }.
- * Only p <= alpha can satisfy it (i/m <= 1), so only those are sorted; their
- * ranks among all m p-values are their ranks in the sorted subset. */
-int rtm_bh_critical(const double *p, const unsigned char *mask, size_t n, double alpha,
-                    double *crit, size_t *nsig, rtm_error *err)
+/* Benjamini & Hochberg (1995) step-up at several levels: for each alpha_l,
+ * r = max{ i : p_(i) <= i alpha_l / m }, crit_l = p_(r) (-1 when r = 0).
+ * Only p <= max alpha can satisfy it (i/m <= 1), so only those are sorted
+ * (once); their ranks among all m p-values are their ranks in the subset. */
+static int bh_levels(const double *p, const unsigned char *mask, size_t n, const double *alpha,
+                     int nl, double *crit, size_t *nsig)
 {
-    size_t m = 0, q = 0, r = 0;
-    double *sub;
-    if (!(alpha > 0 && alpha < 1))
-        return rtm_error_set(err, RTM_ERR_ARG, "gistar: fdr alpha must be in (0, 1) (got %g)",
-                             alpha);
+    size_t m = 0, q = 0;
+    double amax = 0, *sub;
+    for (int l = 0; l < nl; l++)
+        amax = alpha[l] > amax ? alpha[l] : amax;
     for (size_t k = 0; k < n; k++)
         if ((!mask || mask[k]) && !isnan(p[k])) {
             m++;
-            q += p[k] <= alpha;
+            q += p[k] <= amax;
         }
     sub = malloc((q ? q : 1) * sizeof *sub);
     if (!sub)
-        return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (fdr)");
+        return -1;
     q = 0;
     for (size_t k = 0; k < n; k++)
-        if ((!mask || mask[k]) && !isnan(p[k]) && p[k] <= alpha)
+        if ((!mask || mask[k]) && !isnan(p[k]) && p[k] <= amax)
             sub[q++] = p[k];
     qsort(sub, q, sizeof *sub, cmp_double);
-    for (size_t t = q; t > 0; t--) {
-        if (sub[t - 1] <= (double)t * alpha / (double)m) {
-            r = t;
-            break;
+    for (int l = 0; l < nl; l++) {
+        size_t r = 0;
+        for (size_t t = q; t > 0; t--) {
+            if (sub[t - 1] <= (double)t * alpha[l] / (double)m) {
+                r = t;
+                break;
+            }
         }
+        crit[l] = r ? sub[r - 1] : -1;
+        nsig[l] = r;
     }
-    *crit = r ? sub[r - 1] : -1;
-    *nsig = r;
     free(sub);
+    return 0;
+}
+
+int rtm_bh_critical(const double *p, const unsigned char *mask, size_t n, double alpha,
+                    double *crit, size_t *nsig, rtm_error *err)
+{
+    if (!(alpha > 0 && alpha < 1))
+        return rtm_error_set(err, RTM_ERR_ARG, "gistar: fdr alpha must be in (0, 1) (got %g)",
+                             alpha);
+    if (bh_levels(p, mask, n, &alpha, 1, crit, nsig))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (fdr)");
     return 0;
 }
 
 int rtm_gistar_bins(const double *z, const double *p, const unsigned char *mask, size_t n,
                     int fdr, signed char *bin, rtm_error *err)
 {
-    double crit[3];
-    for (int l = 0; l < 3; l++) {
-        size_t ns;
-        crit[l] = level_alpha[l];
-        if (fdr && rtm_bh_critical(p, mask, n, level_alpha[l], &crit[l], &ns, err))
-            return err ? err->code : RTM_ERR_NOMEM;
-    }
+    double crit[3] = {level_alpha[0], level_alpha[1], level_alpha[2]};
+    size_t ns[3];
+    if (fdr && bh_levels(p, mask, n, level_alpha, 3, crit, ns))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (fdr)");
     for (size_t k = 0; k < n; k++) {
         int lev = 0;
         bin[k] = 0;
@@ -383,8 +415,9 @@ int rtm_gistar_bins(const double *z, const double *p, const unsigned char *mask,
 }
 
 /* Two-sided normal p-value: p = erfc(|z| / sqrt 2). */
-static void p_values(const double *z, size_t n, double *p)
+static void p_values(const double *z, size_t n, double *p, int nt)
 {
+#pragma omp parallel for schedule(static) num_threads(nt)
     for (size_t k = 0; k < n; k++)
         p[k] = isnan(z[k]) ? NAN : erfc(fabs(z[k]) / sqrt(2.0));
 }
@@ -412,7 +445,7 @@ int rtm_gistar(const rtm_grid *g, const double *counts, const unsigned char *mas
         return 0;
     if (!pp && !(pp = malloc(nc * sizeof *pp)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", nc);
-    p_values(z, nc, pp);
+    p_values(z, nc, pp, nthreads(o));
     rc = bin ? rtm_gistar_bins(z, pp, mask, nc, o->fdr, bin, err) : 0;
     if (pp != p)
         free(pp);
