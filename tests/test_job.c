@@ -1,0 +1,299 @@
+/* test_job.c: job files and the layer catalogue. The expected values are
+ * read off the fixtures in tests/data/jobs by hand (line:column included). */
+#include "rtm_job.h"
+#include "rtm_test.h"
+
+#include <limits.h>
+
+static char *fixture(const char *name)
+{
+    static char buf[8][1024];
+    static int k;
+    k = (k + 1) % 8;
+    snprintf(buf[k], sizeof buf[k], "%s/jobs/%s", rtm_test_data(), name);
+    return buf[k];
+}
+
+static int has_msg(const rtm_msgs *m, const char *needle)
+{
+    for (int i = 0; i < m->n; i++)
+        if (strstr(m->msg[i], needle))
+            return 1;
+    fprintf(stderr, "  missing message: %s\n", needle);
+    return 0;
+}
+
+static int ends_with(const char *s, const char *tail)
+{
+    size_t a = s ? strlen(s) : 0, b = strlen(tail);
+    return a >= b && strcmp(s + a - b, tail) == 0;
+}
+
+static void test_good_top(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e = {0};
+    int rc = rtm_job_load(fixture("good.yaml"), NULL, &job, &e);
+    RTM_CHECK(rc == 0);
+    if (rc) {
+        fprintf(stderr, "  %s\n", e.msg);
+        return;
+    }
+    RTM_CHECK(strcmp(job->name, "nte-violence") == 0);
+    RTM_CHECK(strcmp(job->title, "Night-time economy violence") == 0);
+    RTM_CHECK(strcmp(job->crs, "EPSG:27700") == 0);
+    RTM_CHECK_NEAR(job->cell_size, 100, 0);
+    RTM_CHECK(ends_with(job->study_area.file, "jobs/data/area.geojson"));
+    RTM_CHECK(strcmp(job->study_area.where, "name = 'Test area'") == 0);
+    RTM_CHECK(job->study_area.layer == NULL);
+    RTM_CHECK(job->nareas == 1 && strcmp(job->areas[0].name, "districts") == 0);
+    RTM_CHECK(job->nareas == 1 && strcmp(job->areas[0].name_field, "district") == 0);
+    RTM_CHECK(ends_with(job->out_dir, "jobs/out"));
+    RTM_CHECK(job->formats == (RTM_FMT_TIF | RTM_FMT_HTML | RTM_FMT_JSON));
+    RTM_CHECK(job->keep_runs == 3);
+    RTM_CHECK(job->catalog && job->catalog->n == 3);
+    rtm_job_free(job);
+}
+
+static void test_good_offences(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e;
+    if (rtm_job_load(fixture("good.yaml"), NULL, &job, &e)) {
+        RTM_CHECK(0);
+        return;
+    }
+    const rtm_job_offences *o = &job->offences;
+    RTM_CHECK(o->nsources == 1);
+    RTM_CHECK(o->sources[0].nfiles == 2); /* the glob crimes-*.csv, sorted */
+    RTM_CHECK(ends_with(o->sources[0].files[0], "crimes-2018-01.csv"));
+    RTM_CHECK(ends_with(o->sources[0].files[1], "crimes-2018-02.csv"));
+    RTM_CHECK(strcmp(o->sources[0].x_field, "Longitude") == 0);
+    RTM_CHECK(strcmp(o->sources[0].type_field, "Crime type") == 0);
+    RTM_CHECK(strcmp(o->sources[0].crs, "EPSG:4326") == 0);
+    RTM_CHECK(o->ntypes == 2 && strcmp(o->types[1], "Public order") == 0);
+    RTM_CHECK(o->window == RTM_WINDOW_FIXED);
+    RTM_CHECK(o->from_month == 2018 * 12 + 0 && o->to_month == 2018 * 12 + 4);
+    RTM_CHECK(o->nhours == 1 && o->hours[0].days_mask == (1u << 4 | 1u << 5));
+    RTM_CHECK(o->nhours == 1 && o->hours[0].start_min == 1200 && o->hours[0].end_min == 240);
+    RTM_CHECK(rtm_job_type_wanted(job, "public ORDER"));
+    RTM_CHECK(!rtm_job_type_wanted(job, "Burglary"));
+    RTM_CHECK(!rtm_job_type_wanted(job, NULL));
+    RTM_CHECK_NEAR(rtm_job_harm_weight(job, "Violence and sexual offences"), 10, 0);
+    RTM_CHECK_NEAR(rtm_job_harm_weight(job, "public order"), 2.5, 0);
+    RTM_CHECK_NEAR(rtm_job_harm_weight(job, "Burglary"), 0, 0);
+    int from, to;
+    RTM_CHECK(rtm_job_months(job, "2030-01-01", &from, &to, &e) == 0);
+    RTM_CHECK(from == 2018 * 12 && to == 2018 * 12 + 4);
+    rtm_job_free(job);
+}
+
+static void test_good_surfaces(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e;
+    if (rtm_job_load(fixture("good.yaml"), NULL, &job, &e)) {
+        RTM_CHECK(0);
+        return;
+    }
+    RTM_CHECK(job->nsurfaces == 4);
+    if (job->nsurfaces != 4)
+        goto done;
+    const rtm_job_surface *k = &job->surfaces[0], *d = &job->surfaces[1];
+    const rtm_job_surface *m = &job->surfaces[2], *o = &job->surfaces[3];
+    RTM_CHECK(k->type == RTM_SURF_KDE && strcmp(k->name, "kde") == 0);
+    RTM_CHECK_NEAR(k->radius, 400, 0);
+    RTM_CHECK(strcmp(k->kernel, "epanechnikov") == 0 && strcmp(k->units, "per_km2") == 0);
+    RTM_CHECK(d->type == RTM_SURF_DISTANCE && strcmp(d->name, "distance_rail_stations") == 0);
+    RTM_CHECK(d->layer && strcmp(d->layer->name, "rail_stations") == 0);
+    RTM_CHECK(m->type == RTM_SURF_MODEL && strcmp(m->name, "model") == 0);
+    RTM_CHECK_NEAR(m->block, 250, 0);
+    RTM_CHECK(m->seed == 42 && m->max_blocks == 3 && m->increment == RTM_INCR_HALF);
+    RTM_CHECK(m->folds == 5 && strcmp(m->family, "auto") == 0);
+    RTM_CHECK(m->nfactors == 2);
+    if (m->nfactors == 2) {
+        /* pubs: catalogue defaults (density, 4 blocks); stations: job overrides */
+        RTM_CHECK(strcmp(m->factors[0].name, "pubs") == 0 && m->factors[0].layer);
+        RTM_CHECK(m->factors[0].oper == RTM_OPER_DENSITY && m->factors[0].max_blocks == 4);
+        RTM_CHECK(m->factors[1].oper == RTM_OPER_BOTH && m->factors[1].max_blocks == 2);
+        RTM_CHECK(m->factors[1].increment == RTM_INCR_WHOLE); /* from the catalogue */
+    }
+    RTM_CHECK(rtm_job_find_surface(job, "model") == m);
+    RTM_CHECK(rtm_job_find_surface(job, "nope") == NULL);
+    RTM_CHECK(o->type == RTM_SURF_OVERLAY && o->ninputs == 2);
+    RTM_CHECK(strcmp(o->inputs[0], "kde") == 0 && strcmp(o->inputs[1], "model") == 0);
+    RTM_CHECK_NEAR(o->weights[0], 0.25, 0);
+    RTM_CHECK_NEAR(o->weights[1], 0.75, 0);
+    RTM_CHECK(strcmp(o->normalise, "rank") == 0);
+done:
+    rtm_job_free(job);
+}
+
+/* Fri-Sat 20:00-04:00 = Fri 20-24, Sat 0-4, Sat 20-24, Sun 0-4 (brute force
+ * over every minute of the week against that hand-written rule). */
+static void test_hours(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e;
+    if (rtm_job_load(fixture("good.yaml"), NULL, &job, &e)) {
+        RTM_CHECK(0);
+        return;
+    }
+    int bad = 0;
+    for (int d = 0; d < 7; d++)
+        for (int t = 0; t < 1440; t++) {
+            int late = t >= 1200, early = t < 240;
+            int want = ((d == 4 || d == 5) && late) || ((d == 5 || d == 6) && early);
+            bad += rtm_job_in_hours(job, d, t) != want;
+        }
+    RTM_CHECK(bad == 0);
+    RTM_CHECK(!rtm_job_in_hours(job, 7, 0) && !rtm_job_in_hours(job, 0, 1440));
+    rtm_job_free(job);
+}
+
+static void test_rolling(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e;
+    int from, to;
+    if (rtm_job_load(fixture("rolling.yaml"), NULL, &job, &e)) {
+        fprintf(stderr, "  %s\n", e.msg);
+        RTM_CHECK(0);
+        return;
+    }
+    RTM_CHECK(job->offences.window == RTM_WINDOW_ROLLING);
+    /* 12 complete months before June 2018: June 2017 .. May 2018 */
+    RTM_CHECK(rtm_job_months(job, "2018-06-15", &from, &to, &e) == 0);
+    RTM_CHECK(from == 2017 * 12 + 5 && to == 2018 * 12 + 4);
+    RTM_CHECK(rtm_job_months(job, "2018-01", &from, &to, &e) == 0);
+    RTM_CHECK(from == 2017 * 12 + 0 && to == 2017 * 12 + 11);
+    RTM_CHECK(rtm_job_months(job, "June", &from, &to, &e) == RTM_ERR_ARG);
+    RTM_CHECK(rtm_job_months(job, NULL, &from, &to, &e) == 0 && to - from == 11);
+    /* defaults */
+    RTM_CHECK(strcmp(job->name, "rolling") == 0 && strcmp(job->title, "rolling") == 0);
+    RTM_CHECK(job->keep_runs == 2 && job->formats == 31);
+    RTM_CHECK(ends_with(job->out_dir, "jobs/out/rolling"));
+    RTM_CHECK(job->catalog == NULL && job->nareas == 0);
+    RTM_CHECK(rtm_job_in_hours(job, 3, 600) == 1);
+    RTM_CHECK_NEAR(rtm_job_harm_weight(job, "anything"), 1, 0);
+    rtm_job_free(job);
+}
+
+static void test_month_parse(void)
+{
+    RTM_CHECK(rtm_month_parse("2018-01") == 2018 * 12);
+    RTM_CHECK(rtm_month_parse("2018-12-31") == 2018 * 12 + 11);
+    RTM_CHECK(rtm_month_parse("2018/03/01") == 2018 * 12 + 2);
+    RTM_CHECK(rtm_month_parse("2018-03-01T10:00:00") == 2018 * 12 + 2);
+    RTM_CHECK(rtm_month_parse("2018-13") == -1);
+    RTM_CHECK(rtm_month_parse("2018-1") == -1);
+    RTM_CHECK(rtm_month_parse("201801") == -1);
+    RTM_CHECK(rtm_month_parse("2018-01x") == -1);
+    RTM_CHECK(rtm_month_parse(NULL) == -1);
+}
+
+static void test_unknown_key(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e = {0};
+    char want[1200];
+    RTM_CHECK(rtm_job_load(fixture("bad_unknown_key.yaml"), NULL, &job, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(job == NULL);
+    snprintf(want, sizeof want, "%s:10:5: unknown key 'radious' in 'kde' (expected one of: "
+             "type, name, radius, kernel, units; did you mean 'radius'?)",
+             fixture("bad_unknown_key.yaml"));
+    RTM_CHECK(strncmp(e.msg, want, strlen(want)) == 0);
+    if (strncmp(e.msg, want, strlen(want)))
+        fprintf(stderr, "  got  %s\n  want %s\n", e.msg, want);
+    /* the missing radius is not reported separately: it is the misspelt key */
+    RTM_CHECK(strstr(e.msg, "more problem") == NULL);
+}
+
+/* every problem of bad_many.yaml, each at its line and column */
+static void test_all_errors(void)
+{
+    rtm_msgs m = {0};
+    int n = rtm_job_check(fixture("bad_many.yaml"), NULL, &m);
+    RTM_CHECK(n == m.n && n >= 15);
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:2:9: no file matches"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:4:12: 'cell_size' must be > 0 (got -5)"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:5:1: unknown key 'colour' in 'job'"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:10:9: 'from' must be a month YYYY-MM (got '2018-13')"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:12:13: unknown day 'funday'"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:13:13: 'from' must be a time HH:MM"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:12:5: 'hours' needs 'time_field'"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:17:13: 'radius' must be a number (got 'wide')"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:18:13: 'kernel' must be one of: quartic"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:20:15: layer 'pubs' needs a layer catalogue"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:20:21: layer 'nightclubs' needs a layer catalogue"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:22:13: overlay layer 'later' is not a surface"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:23:14: 'weights' must have one number per layer"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:24:5: surface name 'kde' is used twice"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:27:12: unknown output format 'gif'"));
+    /* with the test catalogue, 'pubs' resolves and 'nightclubs' lists what is known */
+    rtm_msgs_free(&m);
+    rtm_job_check(fixture("bad_many.yaml"), fixture("layers"), &m);
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:20:21: unknown layer 'nightclubs'"));
+    RTM_CHECK(has_msg(&m, "known: pubs, rail_stations, restaurants)"));
+    for (int i = 0; i < m.n; i++)
+        RTM_CHECK(strstr(m.msg[i], "'pubs'") == NULL);
+    rtm_msgs_free(&m);
+}
+
+static void test_syntax_and_io(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e;
+    RTM_CHECK(rtm_job_load(fixture("bad_syntax.yaml"), NULL, &job, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(strstr(e.msg, "bad_syntax.yaml:4:") != NULL && strstr(e.msg, "yaml syntax") != NULL);
+    RTM_CHECK(rtm_job_load(fixture("missing.yaml"), NULL, &job, &e) == RTM_ERR_IO);
+    RTM_CHECK(strstr(e.msg, "missing.yaml: cannot open") != NULL);
+    RTM_CHECK(job == NULL);
+}
+
+static void test_catalog(void)
+{
+    rtm_catalog *cat = NULL;
+    rtm_msgs m = {0};
+    rtm_error e;
+    RTM_CHECK(rtm_catalog_load(fixture("layers"), &cat, &m, &e) == 0);
+    RTM_CHECK(m.n == 0);
+    if (!cat)
+        return;
+    RTM_CHECK(cat->n == 3);
+    const rtm_catalog_layer *p = rtm_catalog_find(cat, "pubs");
+    const rtm_catalog_layer *s = rtm_catalog_find(cat, "rail_stations");
+    const rtm_catalog_layer *r = rtm_catalog_find(cat, "restaurants");
+    RTM_CHECK(p && s && r && !rtm_catalog_find(cat, "stations"));
+    if (p && s && r) {
+        RTM_CHECK(strcmp(p->title, "Pubs") == 0 && p->nfiles == 1);
+        RTM_CHECK(ends_with(p->files[0], "jobs/layers/../data/venues.csv"));
+        RTM_CHECK(strcmp(p->where, "\"business_type\" IN ('Pub')") == 0);
+        RTM_CHECK(p->oper == RTM_OPER_DENSITY && p->max_blocks == 4);
+        RTM_CHECK(strcmp(p->attribution, "test data") == 0 && !p->licence);
+        RTM_CHECK(strcmp(s->where, "StationName LIKE '%Rail Station'") == 0);
+        RTM_CHECK(s->oper == RTM_OPER_PROXIMITY && s->increment == RTM_INCR_WHOLE);
+        /* SQL-92 quoting: the apostrophe doubled */
+        RTM_CHECK(strcmp(r->where, "(lat > 51) AND (\"business_type\" IN ('Restaurant', "
+                                   "'O''Neill''s'))") == 0);
+        RTM_CHECK(r->oper == RTM_OPER_AUTO && strcmp(rtm_oper_name(r->oper), "auto") == 0);
+    }
+    rtm_catalog_free(cat);
+    RTM_CHECK(rtm_catalog_load("/nonexistent-dir", &cat, &m, &e) == RTM_ERR_IO);
+    rtm_msgs_free(&m);
+}
+
+int main(void)
+{
+    RTM_RUN(test_good_top);
+    RTM_RUN(test_good_offences);
+    RTM_RUN(test_good_surfaces);
+    RTM_RUN(test_hours);
+    RTM_RUN(test_rolling);
+    RTM_RUN(test_month_parse);
+    RTM_RUN(test_unknown_key);
+    RTM_RUN(test_all_errors);
+    RTM_RUN(test_syntax_and_io);
+    RTM_RUN(test_catalog);
+    return RTM_TEST_END();
+}
