@@ -255,13 +255,25 @@ static int set_crs(GDALDatasetH ds, const char *crs, rtm_error *err)
     return rc;
 }
 
-static void set_stats(GDALRasterBandH band, const write_plan *p, const band_stats *s)
+static void set_stat(GDALRasterBandH band, const char *key, double v)
 {
     char buf[64];
-    if (s->n > 0)
-        GDALSetRasterStatistics(band, s->min, s->max, s->mean, s->sd);
-    snprintf(buf, sizeof buf, "%.17g", 100.0 * (double)s->n / (double)rtm_grid_ncells(p->g));
-    GDALSetMetadataItem(band, "STATISTICS_VALID_PERCENT", buf, NULL);
+    snprintf(buf, sizeof buf, "%.17g", v);
+    GDALSetMetadataItem(band, key, buf, NULL);
+}
+
+/* The items GDALSetRasterStatistics would write, but with 17 significant
+ * digits (it uses 14) so they round-trip exactly. */
+static void set_stats(GDALRasterBandH band, const write_plan *p, const band_stats *s)
+{
+    if (s->n > 0) {
+        set_stat(band, "STATISTICS_MINIMUM", s->min);
+        set_stat(band, "STATISTICS_MAXIMUM", s->max);
+        set_stat(band, "STATISTICS_MEAN", s->mean);
+        set_stat(band, "STATISTICS_STDDEV", s->sd);
+    }
+    set_stat(band, "STATISTICS_VALID_PERCENT",
+             100.0 * (double)s->n / (double)rtm_grid_ncells(p->g));
 }
 
 static int fill_band(GDALRasterBandH band, const write_plan *p, int b, double *row,

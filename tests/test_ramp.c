@@ -65,9 +65,8 @@ static const ref_color refs[] = {
     {RTM_RAMP_CIVIDIS, 221, 0xDBC75A, 2},
     {RTM_RAMP_CIVIDIS, 243, 0xF3DB42, 2},
     {RTM_RAMP_CIVIDIS, 252, 0xFEE434, 5},
-    /* ColorBrewer RdBu ends and centre (blue low, red high) */
+    /* ColorBrewer RdBu ends (blue low, red high) */
     {RTM_RAMP_DIVERGING, 0, 0x053061, 0}, {RTM_RAMP_DIVERGING, 255, 0x67001F, 0},
-    {RTM_RAMP_DIVERGING, 128, 0xF7F7F7, 0},
     /* ColorBrewer YlOrRd ends */
     {RTM_RAMP_YLORRD, 0, 0xFFFFCC, 0},    {RTM_RAMP_YLORRD, 255, 0x800026, 0},
 };
@@ -87,6 +86,16 @@ static void test_published_colours(void)
     RTM_CHECK_NEAR(c[0], 0x21, 2);
     RTM_CHECK_NEAR(c[1], 0x91, 2);
     RTM_CHECK_NEAR(c[2], 0x8C, 2);
+    /* diverging: the neutral RdBu centre #F7F7F7 exactly at 0.5, and classes
+     * symmetric about 0.5 get ColorBrewer RdBu-11 neighbours */
+    rtm_ramp_color(RTM_RAMP_DIVERGING, 0.5, c);
+    RTM_CHECK(c[0] == 0xF7 && c[1] == 0xF7 && c[2] == 0xF7);
+    rtm_ramp_color(RTM_RAMP_DIVERGING, 0.4, c);
+    RTM_CHECK(c[0] == 0xD1 && c[1] == 0xE5 && c[2] == 0xF0);
+    rtm_ramp_color(RTM_RAMP_DIVERGING, 0.6, c);
+    RTM_CHECK(c[0] == 0xFD && c[1] == 0xDB && c[2] == 0xC7);
+    rtm_ramp_color(RTM_RAMP_YLORRD, 0.5, c);
+    RTM_CHECK(c[0] == 0xFD && c[1] == 0x8D && c[2] == 0x3C);
 }
 
 static void test_clamp_and_stops(void)
