@@ -75,7 +75,8 @@ int rtm_png_world_write(const char *path, double p, double xc, double yc, rtm_er
  *  Strings are borrowed for the duration of the call. */
 typedef struct rtm_map_opts {
     const char *ramp;        /**< ramp name (rtm_ramp.h); NULL = "viridis" for
-                                  heatmaps, "diverging" for categorical maps */
+                                  continuous heatmaps, "ylorrd" for classed ones,
+                                  "diverging" for categorical maps */
     rtm_class_method classes;/**< classification when nclasses > 0 */
     int nclasses;            /**< 0 = continuous ramp (default), else 1..RTM_CLASS_MAX */
     const char *title;       /**< bold heading, NULL = none */

@@ -41,6 +41,7 @@ typedef struct legend {
     int n;                       /* LEG_ITEMS, listed top to bottom */
     unsigned char rgb[RTM_CLASS_MAX][3];
     char label[RTM_CLASS_MAX][96];
+    const char *note;            /* small line under the items, or NULL */
 } legend;
 
 /* The map panel before scaling: bw x bh blocks of down x down cells. */
@@ -195,6 +196,11 @@ static int legend_width(rtm_canvas *c, const legend *lg, const rtm_map_opts *o, 
     if (measure(c, o->units_label, SZ_HEAD, RTM_TEXT_BOLD, &m, err))
         return -1;
     w = m.w;
+    if (lg->note) {
+        if (measure(c, lg->note, SZ_SMALL, RTM_TEXT_REGULAR, &m, err))
+            return -1;
+        w = m.w > w ? m.w : w;
+    }
     if (lg->kind == LEG_ITEMS) {
         for (int k = 0; k < lg->n; k++) {
             if (measure(c, lg->label[k], SZ_LABEL, RTM_TEXT_REGULAR, &m, err))
@@ -266,6 +272,7 @@ static int do_layout(rtm_canvas *c, const panel *p, const legend *lg, const rtm_
             return -1;
         int hh = h.w ? h.asc + h.desc + 8 : 0;
         int body = lg->kind == LEG_ITEMS ? lg->n * ROW_H : lg->kind == LEG_BAR ? L->bar_h + 8 : ROW_H;
+        body += lg->note ? ROW_H : 0;
         col_bottom = L->ly + hh + body;
     }
     if (o->north_arrow) {
@@ -311,7 +318,9 @@ static int draw_legend(rtm_canvas *c, const legend *lg, const rtm_map_opts *o, c
                                 SZ_LABEL, RTM_TEXT_REGULAR, INK, err))
                 return -1;
         }
-        return 0;
+        return lg->note ? rtm_canvas_text(c, L->lx, y + 4 + lab.asc, lg->note, SZ_SMALL,
+                                          RTM_TEXT_REGULAR, INK3, err)
+                        : 0;
     }
     /* continuous colour bar, maximum on top, ticks at min, max and round values */
     int top = y + lab.asc / 2, H = L->bar_h;
@@ -363,10 +372,11 @@ static int draw_north(rtm_canvas *c, const layout *L, rtm_error *err)
 }
 
 /* Scale bar: a nice round length of at most a quarter of the panel width
- * (and 260 px), four alternating black/white segments, labels 0 and total. */
+ * (at most 260 px, but up to 100 px on narrow panels), four alternating
+ * black/white segments, labels 0 and total. */
 static int draw_scale(rtm_canvas *c, const layout *L, double pxsize, rtm_error *err)
 {
-    double target = fmin(L->pw / 4.0, 260.0) * pxsize;
+    double target = fmin(fmax(L->pw / 4.0, fmin(100.0, L->pw * 0.8)), 260.0) * pxsize;
     if (!(target > 0))
         return 0;
     double len = nice_floor(target);
@@ -517,8 +527,13 @@ static int heat_colours(const rtm_map_opts *o, int ramp, const double *bv, unsig
         int m = o->nclasses;
         if (rtm_classify(bv, has, n, o->classes, m, br, err))
             return err ? err->code : RTM_ERR_INPUT;
+        static const char *notes[] = {"quantile classes", "equal-interval classes",
+                                      "standard-deviation classes above the mean",
+                                      "multiples of the mean (1\xc3\x97, 2\xc3\x97, 4\xc3\x97 \xe2\x80\xa6)",
+                                      "natural breaks (Jenks)"};
         double big, gap = min_gap(br, m, &big);
         lg->n = m;
+        lg->note = notes[o->classes];
         for (int k = 0; k < m; k++) {
             char a[40], b[40];
             int r = m - 1 - k; /* highest class on top */
@@ -563,7 +578,7 @@ int rtm_map_png_write(const char *path, const rtm_grid *g, const double *v,
     if (o->nclasses < 0 || o->nclasses > RTM_CLASS_MAX)
         return rtm_error_set(err, RTM_ERR_ARG, "map: number of classes must be 0..%d (got %d)",
                              RTM_CLASS_MAX, o->nclasses);
-    if (rtm_ramp_parse(o->ramp ? o->ramp : "viridis", &ramp, err))
+    if (rtm_ramp_parse(o->ramp ? o->ramp : o->nclasses > 0 ? "ylorrd" : "viridis", &ramp, err))
         return err ? err->code : RTM_ERR_ARG;
     memset(&lg, 0, sizeof lg);
     panel_scale(g, o, &p);
