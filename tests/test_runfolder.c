@@ -1,0 +1,259 @@
+/* test_runfolder.c: staged runs, the lock, and crash safety: a child process
+ * killed with SIGKILL at random moments must always leave `current` pointing
+ * at a complete, consistent output set. */
+#include "rtm_runfolder.h"
+#include "rtm_test.h"
+
+#include <dirent.h>
+#include <signal.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#define NFILES 12
+
+static char base[64];
+
+static void make_base(void)
+{
+    snprintf(base, sizeof base, "/tmp/rtm_runfolder_XXXXXX");
+    if (!mkdtemp(base))
+        base[0] = '\0';
+}
+
+static char *outdir(const char *name)
+{
+    static char p[128];
+    snprintf(p, sizeof p, "%s/%s", base, name);
+    return p;
+}
+
+static int write_text(const char *path, const char *text)
+{
+    FILE *f = fopen(path, "w");
+    if (!f)
+        return -1;
+    fputs(text, f);
+    return fclose(f);
+}
+
+/* One run writing NFILES files (plus one in a subdirectory) all holding tag. */
+static int one_run(const char *out, int tag, int commit)
+{
+    rtm_run *rf;
+    rtm_error e;
+    char text[32], name[32];
+    if (rtm_run_begin(out, NULL, &rf, &e))
+        return -1;
+    snprintf(text, sizeof text, "%d\n", tag);
+    for (int i = 0; i < NFILES; i++) {
+        snprintf(name, sizeof name, i == 0 ? "areas/f%02d.txt" : "f%02d.txt", i);
+        char *p = rtm_run_path(rf, name);
+        if (!p || write_text(p, text)) {
+            free(p);
+            rtm_run_abort(rf);
+            return -1;
+        }
+        free(p);
+    }
+    if (!commit) {
+        rtm_run_abort(rf);
+        return 0;
+    }
+    return rtm_run_commit(rf, &e);
+}
+
+/* Tag of the current set if it is complete and consistent, else -1;
+ * 0 when there is no current set. */
+static int current_tag(const char *out)
+{
+    char *cur = rtm_run_current(out);
+    int tag = -2;
+    if (!cur)
+        return 0;
+    for (int i = 0; i < NFILES; i++) {
+        char path[512];
+        int v = -1;
+        snprintf(path, sizeof path, i == 0 ? "%s/areas/f%02d.txt" : "%s/f%02d.txt", cur, i);
+        FILE *f = fopen(path, "r");
+        if (!f || fscanf(f, "%d", &v) != 1)
+            v = -1;
+        if (f)
+            fclose(f);
+        if (v < 0 || (tag != -2 && v != tag)) {
+            free(cur);
+            return -1;
+        }
+        tag = v;
+    }
+    free(cur);
+    return tag;
+}
+
+static int count_entries(const char *dir, const char *prefix)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    int n = 0;
+    if (!d)
+        return 0;
+    while ((e = readdir(d)))
+        n += strncmp(e->d_name, prefix, strlen(prefix)) == 0 && strcmp(e->d_name, ".") &&
+             strcmp(e->d_name, "..");
+    closedir(d);
+    return n;
+}
+
+static void test_commit_and_prune(void)
+{
+    const char *out = outdir("basic");
+    char runs[160];
+    snprintf(runs, sizeof runs, "%s/runs", out);
+    RTM_CHECK(current_tag(out) == 0);
+    RTM_CHECK(one_run(out, 1, 1) == 0);
+    RTM_CHECK(current_tag(out) == 1);
+    RTM_CHECK(one_run(out, 2, 1) == 0);
+    RTM_CHECK(current_tag(out) == 2);
+    RTM_CHECK(count_entries(runs, "0") == 2);
+    RTM_CHECK(one_run(out, 3, 1) == 0);
+    RTM_CHECK(current_tag(out) == 3);
+    RTM_CHECK(count_entries(runs, "0") == 2); /* keep = 2 */
+    RTM_CHECK(count_entries(out, ".staging-") == 0);
+    /* `current` is a relative symlink into runs/ */
+    char link[256] = "", cur[160];
+    snprintf(cur, sizeof cur, "%s/current", out);
+    ssize_t n = readlink(cur, link, sizeof link - 1);
+    RTM_CHECK(n > 5 && strncmp(link, "runs/000003-", 12) == 0);
+}
+
+/* A failure mid-run (abort) leaves the previous set current. */
+static void test_abort_keeps_previous(void)
+{
+    const char *out = outdir("abort");
+    RTM_CHECK(one_run(out, 7, 1) == 0);
+    RTM_CHECK(one_run(out, 8, 0) == 0);
+    RTM_CHECK(current_tag(out) == 7);
+    RTM_CHECK(count_entries(out, ".staging-") == 0);
+}
+
+static void test_lock(void)
+{
+    const char *out = outdir("lock");
+    rtm_run *a = NULL, *b = NULL;
+    rtm_error e;
+    char want[64];
+    RTM_CHECK(rtm_run_begin(out, NULL, &a, &e) == 0);
+    RTM_CHECK(rtm_run_begin(out, NULL, &b, &e) == RTM_ERR_IO);
+    snprintf(want, sizeof want, "(pid %ld)", (long)getpid());
+    RTM_CHECK(strstr(e.msg, "in use by another run") && strstr(e.msg, want));
+    RTM_CHECK(b == NULL);
+    rtm_run_abort(a);
+    RTM_CHECK(rtm_run_begin(out, NULL, &b, &e) == 0); /* free again */
+    rtm_run_abort(b);
+    rtm_run_opts o;
+    rtm_run_opts_init(&o);
+    RTM_CHECK(o.keep == 2);
+    o.keep = 0;
+    RTM_CHECK(rtm_run_begin(out, &o, &b, &e) == RTM_ERR_ARG);
+}
+
+static void test_paths(void)
+{
+    rtm_run *rf;
+    rtm_error e;
+    if (rtm_run_begin(outdir("paths"), NULL, &rf, &e)) {
+        RTM_CHECK(0);
+        return;
+    }
+    RTM_CHECK(rtm_run_path(rf, "../x") == NULL);
+    RTM_CHECK(rtm_run_path(rf, "a/../../x") == NULL);
+    RTM_CHECK(rtm_run_path(rf, "/etc/passwd") == NULL);
+    RTM_CHECK(rtm_run_path(rf, "") == NULL);
+    RTM_CHECK(rtm_run_path(rf, "a//b") == NULL);
+    char *p = rtm_run_path(rf, "maps/areas/west.png");
+    struct stat st;
+    RTM_CHECK(p && strncmp(p, rtm_run_staging(rf), strlen(rtm_run_staging(rf))) == 0);
+    char dir[512];
+    snprintf(dir, sizeof dir, "%s/maps/areas", rtm_run_staging(rf));
+    RTM_CHECK(stat(dir, &st) == 0 && S_ISDIR(st.st_mode));
+    RTM_CHECK(strncmp(rtm_run_id(rf), "000001-", 7) == 0);
+    free(p);
+    rtm_run_abort(rf);
+    RTM_CHECK(rtm_run_begin("/proc/rtm-cannot-exist", NULL, &rf, &e) == RTM_ERR_IO);
+}
+
+/* A child that dies without cleaning up (kill -9 mid-run): the lock is free,
+ * the next begin removes its staging directory, the old set stays current. */
+static void test_killed_child_mid_write(void)
+{
+    const char *out = outdir("killed");
+    RTM_CHECK(one_run(out, 5, 1) == 0);
+    pid_t pid = fork();
+    if (pid == 0) {
+        rtm_run *rf;
+        rtm_error e;
+        if (rtm_run_begin(out, NULL, &rf, &e) == 0) {
+            char *p = rtm_run_path(rf, "f01.txt");
+            if (p)
+                write_text(p, "6\n");
+            raise(SIGKILL);
+        }
+        _exit(1);
+    }
+    int status;
+    waitpid(pid, &status, 0);
+    RTM_CHECK(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+    RTM_CHECK(current_tag(out) == 5);
+    RTM_CHECK(count_entries(out, ".staging-") == 1);
+    RTM_CHECK(one_run(out, 6, 1) == 0);
+    RTM_CHECK(count_entries(out, ".staging-") == 0);
+    RTM_CHECK(current_tag(out) == 6);
+}
+
+/* A child commits runs in a loop; we SIGKILL it at pseudo-random times.
+ * After every kill, `current` must be complete and consistent. */
+static void test_kill9_anywhere(void)
+{
+    const char *out = outdir("kill9");
+    unsigned seed = 12345;
+    int bad = 0, saw_progress = 0;
+    RTM_CHECK(one_run(out, 1, 1) == 0);
+    for (int round = 0; round < 25; round++) {
+        int before = current_tag(out);
+        pid_t pid = fork();
+        if (pid == 0) {
+            for (int t = before + 1;; t++)
+                if (one_run(out, t, 1) != 0)
+                    _exit(2);
+        }
+        seed = seed * 1103515245u + 12345u;
+        struct timespec ts = {0, (long)(1 + (seed >> 8) % 250) * 1000000L}; /* 1 to 250 ms */
+        nanosleep(&ts, NULL);
+        kill(pid, SIGKILL);
+        waitpid(pid, NULL, 0);
+        int tag = current_tag(out);
+        bad += tag < before;
+        saw_progress |= tag > before;
+    }
+    RTM_CHECK(bad == 0);
+    RTM_CHECK(saw_progress);
+    RTM_CHECK(one_run(out, 1000, 1) == 0 && current_tag(out) == 1000);
+}
+
+int main(void)
+{
+    make_base();
+    if (!base[0]) {
+        printf("0 passed, 1 failed\n");
+        return 1;
+    }
+    RTM_RUN(test_commit_and_prune);
+    RTM_RUN(test_abort_keeps_previous);
+    RTM_RUN(test_lock);
+    RTM_RUN(test_paths);
+    RTM_RUN(test_killed_child_mid_write);
+    RTM_RUN(test_kill9_anywhere);
+    rtm_rmtree(base);
+    return RTM_TEST_END();
+}
