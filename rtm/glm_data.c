@@ -47,6 +47,8 @@ void rtm_glm_data_free(rtm_glm_data *g)
     free(g->pair_start);
     free(g->pair_y);
     free(g->pair_w);
+    free(g->pair_yi);
+    free(g->yval);
     free(g);
 }
 
@@ -71,7 +73,9 @@ static rtm_glm_data *data_alloc(int k, size_t m, size_t q)
     g->pair_start = calloc(m + 1, sizeof *g->pair_start);
     g->pair_y = malloc((q ? q : 1) * sizeof *g->pair_y);
     g->pair_w = malloc((q ? q : 1) * sizeof *g->pair_w);
-    if (!g->cols || !g->x || !g->cnt || !g->sumy || !g->pair_start || !g->pair_y || !g->pair_w) {
+    g->pair_yi = malloc((q ? q : 1) * sizeof *g->pair_yi);
+    if (!g->cols || !g->x || !g->cnt || !g->sumy || !g->pair_start || !g->pair_y || !g->pair_w ||
+        !g->pair_yi) {
         rtm_glm_data_free(g);
         return NULL;
     }
@@ -91,6 +95,39 @@ static void data_totals(rtm_glm_data *g)
             g->cells_with_events += w;
         }
     }
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double u = *(const double *)a, v = *(const double *)b;
+    return (u > v) - (u < v);
+}
+
+/* The distinct y values (yval) and each pair's index among them. */
+static int index_y(rtm_glm_data *g)
+{
+    g->yval = malloc((g->q ? g->q : 1) * sizeof *g->yval);
+    if (!g->yval)
+        return -1;
+    memcpy(g->yval, g->pair_y, g->q * sizeof *g->yval);
+    qsort(g->yval, g->q, sizeof *g->yval, cmp_double);
+    size_t ny = 0;
+    for (size_t e = 0; e < g->q; e++)
+        if (ny == 0 || g->yval[e] != g->yval[ny - 1])
+            g->yval[ny++] = g->yval[e];
+    g->ny = ny;
+    for (size_t e = 0; e < g->q; e++) {
+        size_t lo = 0, hi = ny - 1;
+        while (lo < hi) {
+            size_t mid = (lo + hi) / 2;
+            if (g->yval[mid] < g->pair_y[e])
+                lo = mid + 1;
+            else
+                hi = mid;
+        }
+        g->pair_yi[e] = (int)lo;
+    }
+    return 0;
 }
 
 rtm_glm_data *rtm_glm_data_build(const rtm_design *d, const int *cols, int k, rtm_error *err)
@@ -129,6 +166,10 @@ rtm_glm_data *rtm_glm_data_build(const rtm_design *d, const int *cols, int k, rt
     for (size_t i = 0; i < m; i++)
         g->pair_start[i + 1] += g->pair_start[i];
     rtm_patterns_free(pt);
+    if (index_y(g)) {
+        rtm_glm_data_free(g);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "glm: out of memory (%zu pairs)", q), NULL;
+    }
     data_totals(g);
     return g;
 }
@@ -179,7 +220,7 @@ static size_t subset_patterns(const rtm_glm_data *b, const int *sub, int k, size
     return m;
 }
 
-typedef struct { double y, w; } yw_pair;
+typedef struct { double y, w; int yi; } yw_pair;
 
 static int cmp_yw(const void *a, const void *b)
 {
@@ -187,9 +228,40 @@ static int cmp_yw(const void *a, const void *b)
     return (u > v) - (u < v);
 }
 
-/* Bucket the base pairs by sub pattern, sort each bucket by y, merge equal y. */
+/* Pairs of the sub patterns through a dense (pattern, y index) table: one
+ * pass over the base pairs, one over the table (in pattern, then y order). */
+static int subset_pairs_dense(const rtm_glm_data *b, const size_t *map, rtm_glm_data *g)
+{
+    size_t ny = b->ny;
+    double *acc = calloc(g->m * ny, sizeof *acc);
+    if (!acc)
+        return -1;
+    for (size_t i = 0; i < b->m; i++)
+        for (size_t e = b->pair_start[i]; e < b->pair_start[i + 1]; e++)
+            acc[map[i] * ny + (size_t)b->pair_yi[e]] += b->pair_w[e];
+    size_t q = 0;
+    for (size_t s = 0; s < g->m; s++) {
+        g->pair_start[s] = q;
+        for (size_t t = 0; t < ny; t++)
+            if (acc[s * ny + t] > 0) {
+                g->pair_y[q] = b->yval[t];
+                g->pair_yi[q] = (int)t;
+                g->pair_w[q] = acc[s * ny + t];
+                q++;
+            }
+    }
+    g->pair_start[g->m] = q;
+    g->q = q;
+    free(acc);
+    return 0;
+}
+
+/* Bucket the base pairs by sub pattern, sort each bucket by y, merge equal y
+ * (for many sub patterns, where the dense table would be larger than this). */
 static int subset_pairs(const rtm_glm_data *b, const size_t *map, rtm_glm_data *g)
 {
+    if (g->m * b->ny <= 4 * b->q + 65536)
+        return subset_pairs_dense(b, map, g);
     size_t *start = calloc(g->m + 1, sizeof *start), *fill = malloc((g->m + 1) * sizeof *fill);
     yw_pair *buf = malloc((b->q ? b->q : 1) * sizeof *buf);
     if (!start || !fill || !buf) {
@@ -205,7 +277,7 @@ static int subset_pairs(const rtm_glm_data *b, const size_t *map, rtm_glm_data *
     memcpy(fill, start, (g->m + 1) * sizeof *fill);
     for (size_t i = 0; i < b->m; i++)
         for (size_t e = b->pair_start[i]; e < b->pair_start[i + 1]; e++)
-            buf[fill[map[i]]++] = (yw_pair){b->pair_y[e], b->pair_w[e]};
+            buf[fill[map[i]]++] = (yw_pair){b->pair_y[e], b->pair_w[e], b->pair_yi[e]};
     size_t q = 0;
     for (size_t s = 0; s < g->m; s++) {
         qsort(buf + start[s], start[s + 1] - start[s], sizeof *buf, cmp_yw);
@@ -216,6 +288,7 @@ static int subset_pairs(const rtm_glm_data *b, const size_t *map, rtm_glm_data *
                 continue;
             }
             g->pair_y[q] = buf[e].y;
+            g->pair_yi[q] = buf[e].yi;
             g->pair_w[q] = buf[e].w;
             q++;
         }
@@ -256,6 +329,15 @@ rtm_glm_data *rtm_glm_data_subset(const rtm_glm_data *b, const int *sub, int k, 
     }
     if (k > 0)
         memcpy(g->x, xs, m * (size_t)k);
+    g->ny = b->ny;
+    g->yval = malloc((b->ny ? b->ny : 1) * sizeof *g->yval);
+    if (!g->yval) {
+        free(map);
+        free(xs);
+        rtm_glm_data_free(g);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "glm: out of memory"), NULL;
+    }
+    memcpy(g->yval, b->yval, b->ny * sizeof *g->yval);
     for (size_t i = 0; i < b->m; i++) {  /* fixed order: base pattern order */
         g->cnt[map[i]] += b->cnt[i];
         g->sumy[map[i]] += b->sumy[i];
@@ -290,6 +372,26 @@ static void column_totals(const rtm_glm_data *g, int j, double *c1, double *y1)
         }
 }
 
+/* Structural collinearity: X' diag(cells) X singular (exact zero pivots up
+ * to rounding: the entries are integers). Returns the failing pivot or -1. */
+static int collinear(const rtm_glm_data *g, rtm_error *err, int *piv)
+{
+    int p = g->k + 1;
+    double *a = calloc((size_t)p * (size_t)p, sizeof *a);
+    if (!a)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "glm: out of memory");
+    for (size_t i = 0; i < g->m; i++) {
+        const unsigned char *x = g->x + i * (size_t)g->k;
+        for (int r = 0; r < p; r++)
+            for (int c = 0; c <= r; c++)
+                if ((r == 0 || x[r - 1]) && (c == 0 || x[c - 1]))
+                    a[r * p + c] += g->cnt[i];
+    }
+    *piv = rtm_glm_i_chol(a, p);
+    free(a);
+    return 0;
+}
+
 int rtm_glm_i_check(const rtm_glm_data *g, rtm_family fam, rtm_error *err)
 {
     const char *fn = rtm_family_name(fam);
@@ -317,6 +419,14 @@ int rtm_glm_i_check(const rtm_glm_data *g, rtm_family fam, rtm_error *err)
                                  "glm: %s: all events are where variable '%s' is 1: the fitted "
                                  "mean elsewhere goes to 0 (separation)", fn, nm);
     }
+    int piv, rc = collinear(g, err, &piv);
+    if (rc)
+        return rc;
+    if (piv > 0)
+        return rtm_error_set(err, RTM_ERR_MODEL,
+                             "glm: %s: variable '%s' is collinear with the intercept or the "
+                             "variables before it", fn,
+                             rtm_glm_i_colname(g, piv - 1, nm, sizeof nm));
     return 0;
 }
 

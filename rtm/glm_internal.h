@@ -16,6 +16,9 @@ struct rtm_glm_data {
     size_t q;                  /* distinct (pattern, y) pairs, sorted by pattern, y */
     size_t *pair_start;        /* m+1: pairs of pattern g are [start[g], start[g+1]) */
     double *pair_y, *pair_w;   /* q: y and multiplicity */
+    int *pair_yi;              /* q: index of pair_y in yval */
+    size_t ny;                 /* distinct y values */
+    double *yval;              /* ny distinct y, ascending */
     double sum_y, sum_lfact, sum_ylogy; /* sum y, sum log y!, sum y log y over cells */
     double cells_with_events;
 };

@@ -43,17 +43,24 @@ static double pois_eval(const rtm_glm_data *g, const double *b, double *score, d
     return ll;
 }
 
-/* Name the column behind a failed Cholesky pivot. */
-static int singular(const rtm_glm_data *g, const char *fn, int piv, rtm_error *err)
+/* The information became singular although the columns are not collinear
+ * (rtm_glm_i_check): some fitted means went to 0, i.e. the estimates diverge
+ * (separation). Name the largest coefficient. */
+static int singular(const rtm_glm_data *g, const char *fn, const double *b, rtm_error *err)
 {
     char nm[256];
-    if (piv == 0)
-        return rtm_error_set(err, RTM_ERR_MODEL, "glm: %s: singular information "
-                             "for the intercept", fn);
+    int w = 1;
+    for (int j = 2; j <= g->k; j++)
+        if (fabs(b[j]) > fabs(b[w]))
+            w = j;
+    if (g->k == 0)
+        return rtm_error_set(err, RTM_ERR_MODEL, "glm: %s: the fit diverges (intercept %g)",
+                             fn, b[0]);
     return rtm_error_set(err, RTM_ERR_MODEL,
-                         "glm: %s: variable '%s' is collinear with the intercept or the "
-                         "variables before it (singular information)", fn,
-                         rtm_glm_i_colname(g, piv - 1, nm, sizeof nm));
+                         "glm: %s: the fit diverges (separation: fitted means go to 0 where "
+                         "there are no events; intercept %g); largest coefficient: variable "
+                         "'%s' (%g)", fn, b[0], rtm_glm_i_colname(g, w - 1, nm, sizeof nm),
+                         b[w]);
 }
 
 /* One damped Newton step from b; returns the new kernel, or NAN when no step
@@ -87,7 +94,7 @@ static int pois_newton(const rtm_glm_data *g, const char *fn, const rtm_glm_opts
         double ll = pois_eval(g, b, score, info);
         int piv = rtm_glm_i_chol(info, p);
         if (piv >= 0)
-            return singular(g, fn, piv, err);
+            return singular(g, fn, b, err);
         memcpy(trial, score, (size_t)p * sizeof *trial);
         rtm_glm_i_chol_solve(info, p, trial);
         double dec = 0;
@@ -125,7 +132,7 @@ int rtm_glm_i_poisson(const rtm_glm_data *g, rtm_family msg_fam, const rtm_glm_o
     pois_eval(g, b, work, info);  /* information at the final b */
     int piv = rtm_glm_i_chol(info, p);
     if (piv >= 0) {
-        rc = singular(g, fn, piv, err);
+        rc = singular(g, fn, b, err);
         goto done;
     }
     rtm_glm_i_chol_invdiag(info, p, se, work);

@@ -503,6 +503,15 @@ static void test_degenerate(void)
         x[3 * i + 1] = 1;
     }
     expect_model_error(&d, c01, 2, "pubs_density_500");
+    /* separation by a combination: bars and pubs exclusive, events only where
+     * one of them is 1, none in cells with neither: intercept -> -inf while
+     * both coefficients -> +inf (no single column shows it) */
+    for (size_t i = 0; i < N; i++) {
+        x[3 * i] = i % 3 == 0;
+        x[3 * i + 1] = i % 3 == 1;
+        y[i] = (x[3 * i] || x[3 * i + 1]) ? (double)(i % 4) : 0;
+    }
+    expect_model_error(&d, c01, 2, "separation");
     /* bad arguments */
     rtm_glm_fit f;
     rtm_error e;
