@@ -88,7 +88,9 @@ int rtm_geotiff_write_to_set(rtm_atomic_set *set, const char *path, const rtm_gr
 /** Build the text of a QGIS style (.qml) for band 1 of a raster written with
  *  options o (o->qml_ramp, o->categorical, o->class_labels are used).
  *  Continuous: a singlebandpseudocolor renderer with an interpolated colour
- *  ramp shader from vmin to vmax (the ramp's stops). Categorical: a paletted
+ *  ramp shader from vmin to vmax (the ramp's stops; with the diverging ramp
+ *  and vmin < 0 < vmax the range is made symmetric, +-max(|vmin|, vmax), so
+ *  0 gets the neutral centre colour). Categorical: a paletted
  *  renderer with one entry per value of classes[0..nclasses) (sorted,
  *  distinct; labels from o->class_labels, else the value), coloured by the
  *  ramp across the class range. Nodata is transparent in both.

@@ -379,9 +379,46 @@ static int probe_tmp(const char *tmp, const char *path, rtm_error *err)
     return 0;
 }
 
+/* The first GDAL failure message of a call (later ones are often
+ * consequences), captured by a handler pushed on this thread only. */
+typedef struct gdal_capture {
+    int have;
+    char msg[RTM_ERRMSG_MAX];
+} gdal_capture;
+
+static void CPL_STDCALL capture_handler(CPLErr cls, CPLErrorNum no, const char *msg)
+{
+    gdal_capture *c = CPLGetErrorHandlerUserData();
+    (void)no;
+    if ((cls == CE_Failure || cls == CE_Fatal) && !c->have && msg) {
+        snprintf(c->msg, sizeof c->msg, "%s", msg);
+        c->have = 1;
+    }
+}
+
+/* Report a GDAL failure naming the destination, not the temporary file. */
+static int cog_error(const gdal_capture *c, const char *tmp, const char *path, rtm_error *err)
+{
+    char m[RTM_ERRMSG_MAX];
+    const char *src = c->have ? c->msg : "unknown error";
+    size_t o = 0, tl = strlen(tmp), pl = strlen(path);
+    while (*src && o + 1 < sizeof m) {
+        if (strncmp(src, tmp, tl) == 0 && o + pl + 1 < sizeof m) {
+            memcpy(m + o, path, pl);
+            o += pl;
+            src += tl;
+        } else {
+            m[o++] = *src++;
+        }
+    }
+    m[o] = '\0';
+    return rtm_error_set(err, RTM_ERR_IO, "geotiff: cannot write '%s': %s", path, m);
+}
+
 static int write_cog(const write_plan *p, const char *tmp, const char *path, rtm_error *err)
 {
     GDALDriverH cog = GDALGetDriverByName("COG");
+    gdal_capture cap = {0, ""};
     if (!cog)
         return rtm_error_set(err, RTM_ERR_IO, "geotiff: GDAL COG driver not available");
     if (probe_tmp(tmp, path, err) != 0)
@@ -390,18 +427,12 @@ static int write_cog(const write_plan *p, const char *tmp, const char *path, rtm
     if (!mem)
         return err ? err->code : RTM_ERR_IO;
     char **opt = cog_options(p);
-    CPLErrorReset();
+    CPLPushErrorHandlerEx(capture_handler, &cap);
     GDALDatasetH out = GDALCreateCopy(cog, tmp, mem, FALSE, opt, NULL, NULL);
-    int rc = 0;
-    if (!out) {
-        rc = rtm_error_set(err, RTM_ERR_IO, "geotiff: cannot write '%s': %s", path,
-                           gdal_msg("unknown error"));
-    } else {
+    if (out)
         GDALClose(out);
-        if (CPLGetLastErrorType() == CE_Failure || CPLGetLastErrorType() == CE_Fatal)
-            rc = rtm_error_set(err, RTM_ERR_IO, "geotiff: cannot write '%s': %s", path,
-                               gdal_msg("unknown error"));
-    }
+    CPLPopErrorHandler();
+    int rc = (out == NULL || cap.have) ? cog_error(&cap, tmp, path, err) : 0;
     CSLDestroy(opt);
     GDALClose(mem);
     return rc;

@@ -85,6 +85,12 @@ static void put_pseudocolor(FILE *f, int ramp, double vmin, double vmax)
     }
     if (!(vmax > vmin))
         vmax = vmin + 1;
+    /* a diverging ramp keeps its neutral centre at 0 (z-scores, residuals) */
+    if (ramp == RTM_RAMP_DIVERGING && vmin < 0 && vmax > 0) {
+        double a = fmax(-vmin, vmax);
+        vmin = -a;
+        vmax = a;
+    }
     fprintf(f,
             "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
             "alphaBand=\"-1\" nodataColor=\"\" classificationMin=\"%.17g\" "
