@@ -108,6 +108,7 @@ static void test_recovers_true_model(void)
             RTM_CHECK(r.bic_nb < r.bic_poisson);
         } else {
             RTM_CHECK(isnan(r.bic_nb) || r.bic_poisson <= r.bic_nb);
+            RTM_CHECK(!isnan(r.bic_nb) || strstr(r.nb_msg, "overdispersion") != NULL);
         }
         RTM_CHECK_NEAR(r.fit.bic, r.family == RTM_FAMILY_POISSON ? r.bic_poisson : r.bic_nb,
                        0);
@@ -340,6 +341,14 @@ static void test_threads_identical(void)
     rtm_stepwise_free(&b);
 }
 
+static int stop_at_first(double frac, const char *msg, void *arg)
+{
+    (void)msg;
+    RTM_CHECK(frac >= 0 && frac <= 1);
+    ++*(int *)arg;
+    return 0;
+}
+
 static void test_errors(void)
 {
     double prev[2] = {0.3, 0.3}, beta[2] = {0.5, 0.5};
@@ -353,6 +362,13 @@ static void test_errors(void)
     RTM_CHECK(rtm_stepwise(&d, NULL, 0, NULL, NULL, &r, &e) == 0);
     RTM_CHECK(r.k == 0 && r.nlog >= 1);
     rtm_stepwise_free(&r);
+    /* cancel from the progress callback */
+    rtm_stepwise_opts o;
+    int calls = 0, c2[2] = {0, 1};
+    rtm_stepwise_opts_init(&o);
+    o.progress = stop_at_first;
+    o.progress_arg = &calls;
+    RTM_CHECK(rtm_stepwise(&d, c2, 2, NULL, &o, &r, &e) == RTM_ERR_CANCEL && calls == 1);
     /* no events: no family can fit */
     memset(S.y, 0, S.n * sizeof *S.y);
     int c[2] = {0, 1};
