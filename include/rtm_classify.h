@@ -51,7 +51,9 @@ typedef enum rtm_class_method {
      *  minimising the within-class sum of squared deviations (exact dynamic
      *  programme). Above 2000 values it runs on 2000 evenly spaced order
      *  statistics of the sorted values (always including min and max), so
-     *  breaks are then approximate; b[k] is the largest value of class k-1. */
+     *  breaks are then approximate; each break is then moved to the widest
+     *  gap of the full data between it and the next sampled value.
+     *  b[k] is the largest value of class k-1. */
     RTM_CLASS_NATURAL
 } rtm_class_method;
 

@@ -126,6 +126,37 @@ done:
     return rc;
 }
 
+/* First index of sorted x with x[i] > v (upper bound). */
+static size_t upper_index(const double *x, size_t n, double v)
+{
+    size_t lo = 0, hi = n;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        if (x[mid] <= v)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+/* Break b was found on the sample s: look at the full data from b up to the
+ * next sampled value and return the value just below the widest gap. */
+static double widest_gap(const double *x, size_t n, double b, const double *s, size_t ns)
+{
+    size_t j = upper_index(s, ns, b);
+    if (j == ns)
+        return b;
+    size_t a = upper_index(x, n, b) - 1, z = upper_index(x, n, s[j]) - 1;
+    double best = -1.0, r = b;
+    for (size_t i = a; i < z; i++)
+        if (x[i + 1] - x[i] > best) {
+            best = x[i + 1] - x[i];
+            r = x[i];
+        }
+    return r;
+}
+
 /* Natural breaks, on evenly spaced order statistics when there are many. */
 static int natural_breaks(const double *x, size_t n, int k, double *b)
 {
@@ -142,6 +173,10 @@ static int natural_breaks(const double *x, size_t n, int k, double *b)
     for (size_t i = 0; i < JENKS_MAX; i++)
         s[i] = x[(size_t)((double)i * (double)(n - 1) / (JENKS_MAX - 1) + 0.5)];
     int rc = jenks(s, JENKS_MAX, k, b);
+    /* between a break and the next sampled value lie unsampled values: put
+     * the break at the widest gap among them (the full-data refinement) */
+    for (int g = 1; rc == 0 && g < k; g++)
+        b[g] = widest_gap(x, n, b[g], s, JENKS_MAX);
     free(s);
     return rc;
 }

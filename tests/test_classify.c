@@ -101,6 +101,23 @@ static void test_natural(void)
     RTM_CHECK_NEAR(b[2], y[bj - 1], 0);
 }
 
+static void test_natural_large(void)
+{
+    /* 9000 values in three separated clusters (1..2, 10..11, 30..31): the
+     * sub-sampled optimum must split between the clusters */
+    enum { N = 9000 };
+    double *x = malloc(N * sizeof *x), b[4];
+    rtm_error e;
+    for (int i = 0; i < N; i++)
+        x[i] = (i % 3 == 0 ? 1 : i % 3 == 1 ? 10 : 30) + (double)((i * 7919) % 1000) / 1000;
+    RTM_CHECK(rtm_classify(x, NULL, N, RTM_CLASS_NATURAL, 3, b, &e) == 0);
+    RTM_CHECK(b[1] >= 1.999 - 1e-9 && b[1] < 10);
+    RTM_CHECK(b[2] >= 10.999 - 1e-9 && b[2] < 30);
+    RTM_CHECK_NEAR(b[0], 1, 0);
+    RTM_CHECK_NEAR(b[3], 30.999, 1e-12);
+    free(x);
+}
+
 static void test_index(void)
 {
     double b[] = {1, 3.25, 5.5, 7.75, 10};
@@ -134,6 +151,7 @@ int main(void)
     RTM_RUN(test_stddev);
     RTM_RUN(test_mean_mult);
     RTM_RUN(test_natural);
+    RTM_RUN(test_natural_large);
     RTM_RUN(test_index);
     RTM_RUN(test_errors);
     return RTM_TEST_END();

@@ -2,13 +2,17 @@
  * transparency of zero/nodata cells, ramp colours (from rtm_ramp), world-file
  * georeferencing (cell centres mapped through the .pgw land on the right
  * pixels), downsampling by block averages computed here, byte-identical
- * repeats, title text and font errors; and the line chart. */
+ * repeats, only critical PNG chunks (no tIME), GDAL's reading of the world
+ * file, title text and font errors; and the line chart. */
 #include "rtm_png.h"
 #include "rtm_ramp.h"
 #include "rtm_test.h"
 
+#include <gdal.h>
 #include <png.h>
 #include <unistd.h>
+
+#include "rtm_gdal.h"
 
 static char dir[256];
 
@@ -431,6 +435,101 @@ static void test_missing_font(void)
     unsetenv("RTM_FONT");
 }
 
+/* Chunk types of a PNG file, concatenated ("IHDRIDATIEND"). */
+static int png_chunks(const char *path, char *types, size_t sz)
+{
+    FILE *f = fopen(path, "rb");
+    unsigned char h[8];
+    size_t n = 0;
+    if (!f)
+        return -1;
+    if (fread(h, 1, 8, f) != 8 || memcmp(h, "\x89PNG\r\n\x1a\n", 8) != 0) {
+        fclose(f);
+        return -1;
+    }
+    types[0] = '\0';
+    while (fread(h, 1, 8, f) == 8) {
+        long len = ((long)h[0] << 24) | ((long)h[1] << 16) | ((long)h[2] << 8) | h[3];
+        if (n + 5 > sz || fseek(f, len + 4, SEEK_CUR) != 0)
+            break;
+        if (n < 4 || memcmp(types + n - 4, h + 4, 4) != 0) { /* one entry per run */
+            memcpy(types + n, h + 4, 4);
+            n += 4;
+            types[n] = '\0';
+        }
+    }
+    fclose(f);
+    return 0;
+}
+
+static void test_chunks_and_gdal(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    double v[NC * NR];
+    unsigned char m[NC * NR];
+    char types[256];
+    small_surface(&g, v, m);
+    rtm_map_opts o;
+    rtm_map_opts_init(&o);
+    o.title = "Chunks";
+    RTM_CHECK(rtm_map_png_write(out("gdal.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(png_chunks(out("gdal.png"), types, sizeof types) == 0);
+    RTM_CHECK(strcmp(types, "IHDRIDATIEND") == 0); /* no tIME, tEXt, ... */
+    /* GDAL's PNG driver reads the .pgw: its geotransform is the outer corner
+     * of pixel (0,0), i.e. the world file's centre minus half a pixel */
+    world w;
+    RTM_CHECK(read_world(out("gdal.pgw"), &w) == 0);
+    rtm_gdal_init();
+    GDALDatasetH ds = GDALOpen(out("gdal.png"), GA_ReadOnly);
+    RTM_CHECK(ds != NULL);
+    if (!ds)
+        return;
+    double gt[6];
+    RTM_CHECK(GDALGetGeoTransform(ds, gt) == CE_None);
+    RTM_CHECK_NEAR(gt[1], w.a, 1e-9);
+    RTM_CHECK_NEAR(gt[5], w.e, 1e-9);
+    RTM_CHECK_NEAR(gt[0], w.c - w.a / 2, 1e-6);
+    RTM_CHECK_NEAR(gt[3], w.f - w.e / 2, 1e-6);
+    RTM_CHECK(GDALGetRasterCount(ds) == 4);
+    /* the top-left grid corner, through GDAL's transform, is a panel pixel
+     * corner whose pixel holds the maximum (cell (0,0)) */
+    double px = (g.x0 - gt[0]) / gt[1], py = (g.y0 + NR * g.res - gt[3]) / gt[5];
+    RTM_CHECK_NEAR(px, round(px), 1e-6);
+    RTM_CHECK_NEAR(py, round(py), 1e-6);
+    unsigned char rgba[4], top[3];
+    for (int b = 0; b < 4; b++)
+        RTM_CHECK(GDALRasterIO(GDALGetRasterBand(ds, b + 1), GF_Read, (int)round(px),
+                               (int)round(py), 1, 1, rgba + b, 1, 1, GDT_Byte, 0, 0) == CE_None);
+    rtm_ramp_color(ramp_id("viridis"), 1, top);
+    RTM_CHECK(same_rgb(rgba, top, 1) && rgba[3] == 255);
+    GDALClose(ds);
+}
+
+static void test_nothing_to_show(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    double v[NC * NR] = {0};
+    unsigned char m[NC * NR];
+    small_surface(&g, v, m);
+    memset(v, 0, sizeof v);
+    rtm_map_opts o;
+    rtm_map_opts_init(&o);
+    o.min_pixels = 0;
+    RTM_CHECK(rtm_map_png_write(out("empty.png"), &g, v, m, &o, &e) == 0);
+    img im = {0};
+    world w;
+    RTM_CHECK(read_png(out("empty.png"), &im) == 0 && read_world(out("empty.pgw"), &w) == 0);
+    if (!im.px)
+        return;
+    int nclear = 0;
+    for (int k = 0; k < im.w * im.h; k++)
+        nclear += im.px[4 * k + 3] == 0;
+    RTM_CHECK(nclear == NC * NR);
+    free(im.px);
+}
+
 static void test_world_path(void)
 {
     char b[64];
@@ -485,6 +584,8 @@ int main(void)
     RTM_RUN(test_upsample_and_repeat);
     RTM_RUN(test_classes);
     RTM_RUN(test_categorical);
+    RTM_RUN(test_chunks_and_gdal);
+    RTM_RUN(test_nothing_to_show);
     RTM_RUN(test_title_text);
     RTM_RUN(test_missing_font);
     RTM_RUN(test_chart);
