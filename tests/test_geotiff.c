@@ -690,6 +690,38 @@ static void test_raster_read_all_valid(void)
     rtm_surface_free(r);
 }
 
+/* Nothing valid: still a valid file, all nodata, no min/max, 0 % valid. */
+static void test_all_nodata(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    char p[512];
+    double v[20];
+    unsigned char m[20] = {0};
+    rtm_grid_from_bbox(&g, 0, 0, 5, 4, 1, "EPSG:27700", &e);
+    for (int k = 0; k < 20; k++)
+        v[k] = k;
+    path_in(p, sizeof p, "empty.tif");
+    RTM_CHECK(rtm_geotiff_write(p, &g, v, m, NULL, &e) == 0);
+    GDALDatasetH ds = GDALOpen(p, GA_ReadOnly);
+    RTM_CHECK(ds != NULL);
+    if (!ds)
+        return;
+    GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+    double *r = read_band(b, 5, 4);
+    int bad = 0;
+    for (int k = 0; r && k < 20; k++)
+        bad += r[k] != -9999;
+    RTM_CHECK(r && bad == 0);
+    RTM_CHECK(GDALGetMetadataItem(b, "STATISTICS_MINIMUM", NULL) == NULL);
+    RTM_CHECK_NEAR(atof(band_item(b, "STATISTICS_VALID_PERCENT")), 0, 0);
+    free(r);
+    GDALClose(ds);
+    rtm_surface *s = rtm_raster_read(p, &e);
+    RTM_CHECK(s && s->mask && s->mask[7] == 0 && isnan(s->v[7]));
+    rtm_surface_free(s);
+}
+
 static void cleanup(void)
 {
     DIR *d = opendir(dir);
@@ -725,6 +757,7 @@ int main(void)
     RTM_RUN(test_crs_wkt_and_errors);
     RTM_RUN(test_raster_read);
     RTM_RUN(test_raster_read_all_valid);
+    RTM_RUN(test_all_nodata);
     cleanup();
     return RTM_TEST_END();
 }
