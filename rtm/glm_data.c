@@ -419,7 +419,7 @@ int rtm_glm_i_check(const rtm_glm_data *g, rtm_family fam, rtm_error *err)
                                  "glm: %s: all events are where variable '%s' is 1: the fitted "
                                  "mean elsewhere goes to 0 (separation)", fn, nm);
     }
-    int piv, rc = collinear(g, err, &piv);
+    int piv = -1, rc = collinear(g, err, &piv);
     if (rc)
         return rc;
     if (piv > 0)
