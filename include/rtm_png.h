@@ -16,18 +16,22 @@
  *     | |                           |   [] class 1 range  |
  *     | |   map panel (raster)      |   [] class 2 range  |
  *     | |                           |   ...               |
+ *     | |                           |   (class method)    |
  *     | +---------------------------+   north arrow       |
  *     | scale bar                                         |
  *     | attribution                                       |
  *     +--------------------------------------------------+
  *
  * The map panel is the raster itself, north up, one PNG pixel per block of
- * f x f grid cells (downsampling, average of the cells inside the study area)
- * or per 1/u of a cell (upsampling of small grids by pixel replication).
+ * f x f grid cells (downsampling when the long side exceeds max_pixels:
+ * heatmaps show the block average of the finite cells inside the study area,
+ * zeros included, which preserves the mean density; categorical maps show
+ * the block's most frequent category) or per 1/u of a cell (upsampling of
+ * small grids by pixel replication, up to min_pixels).
  * Cells that are nodata, non-finite or <= zero_transparent_below are fully
  * transparent (alpha 0); everything else in the image is opaque.
  *
- * Georeferencing: ONE file is written, the composed map X.png, and its world
+ * Georeferencing: ONE image is written, the composed map X.png, and its world
  * file X.pgw (ESRI world file: pixel size in x, rotation, rotation, -pixel
  * size in y, then x and y of the CENTRE of the PNG's upper-left pixel). The
  * world file describes the whole PNG such that the map panel falls on the
@@ -37,7 +41,8 @@
  * In a GIS the map panel lies on the data; title and legend lie outside the
  * study area. The world file carries no CRS: it is the grid's CRS (the
  * GeoTIFF output carries it explicitly). The scale bar assumes CRS units are
- * metres (rtm works in projected CRSs).
+ * metres (rtm works in projected CRSs). The PNG and its world file are
+ * committed together (rtm_atomic_set): both are replaced, or neither.
  *
  * Fonts: see rtm_canvas.h (DejaVu Sans, RTM_FONT, RTM_FONT_BOLD).
  * Thread safety: every function here is reentrant; calls writing different
@@ -107,8 +112,12 @@ void rtm_map_opts_init(rtm_map_opts *o);
  *  colour bar with min/max and intermediate ticks); otherwise classes are
  *  computed by rtm_classify over the shown cells (> zero_transparent_below)
  *  and class k gets the ramp colour at k/(nclasses-1) (legend: one swatch
- *  per class with its range, highest on top). Returns 0 or an error (RTM_ERR_ARG bad options, RTM_ERR_INPUT
- *  nothing to show for classes, RTM_ERR_IO font or file, RTM_ERR_NOMEM). */
+ *  per class with its range "a – b", highest on top, and the method named
+ *  underneath). With no cell to show the panel is all transparent and the
+ *  legend says so. o NULL = defaults. Returns 0 or an error (RTM_ERR_ARG bad
+ *  options or ramp name, RTM_ERR_INPUT classes over cells that are all
+ *  zero, RTM_ERR_IO font or file, RTM_ERR_NOMEM); on error no file is
+ *  changed. */
 int rtm_map_png_write(const char *path, const rtm_grid *g, const double *v,
                       const unsigned char *mask, const rtm_map_opts *o, rtm_error *err);
 
