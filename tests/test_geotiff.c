@@ -690,6 +690,26 @@ static void test_raster_read_all_valid(void)
     rtm_surface_free(r);
 }
 
+/* Two writes at once from two threads: distinct temporaries, same bytes. */
+static void test_concurrent_writes(void)
+{
+    surf s;
+    char p[2][512];
+    int rc[2] = {-1, -1};
+    surf_make_small(&s);
+    path_in(p[0], sizeof p[0], "c0.tif");
+    path_in(p[1], sizeof p[1], "c1.tif");
+#pragma omp parallel for schedule(static) num_threads(2)
+    for (int k = 0; k < 2; k++) {
+        rtm_error e;
+        rc[k] = rtm_geotiff_write(p[k], &s.g, s.v, s.m, NULL, &e);
+    }
+    RTM_CHECK(rc[0] == 0 && rc[1] == 0);
+    RTM_CHECK(same_bytes(p[0], p[1]));
+    RTM_CHECK(count_temps() == 0);
+    surf_free(&s);
+}
+
 /* Nothing valid: still a valid file, all nodata, no min/max, 0 % valid. */
 static void test_all_nodata(void)
 {
@@ -758,6 +778,7 @@ int main(void)
     RTM_RUN(test_raster_read);
     RTM_RUN(test_raster_read_all_valid);
     RTM_RUN(test_all_nodata);
+    RTM_RUN(test_concurrent_writes);
     cleanup();
     return RTM_TEST_END();
 }
