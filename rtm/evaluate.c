@@ -362,6 +362,12 @@ int rtm_eval_curve_ex(const double *pred, const double *counts, const double *tr
         rtm_eval_curve_free(c);
         return rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory (%zu cells)", ncells);
     }
+    /* Totals from the curve's own (rank-order) sums, so that the hit rate is
+     * exactly 1 at full coverage whatever the rounding of fractional counts. */
+    c->total = c->events[c->npts - 1];
+    c->total_pred = c->pred[c->npts - 1];
+    if (c->train)
+        c->total_train = c->train[c->npts - 1];
     *out = c;
     return 0;
 }

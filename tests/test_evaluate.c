@@ -146,6 +146,8 @@ static void test_brute_force(void)
         for (int k = 0; k < NC; k++) {
             pred[k] = floor(rnd() * 6);          /* few values: many ties */
             cnt[k] = floor(rnd() * rnd() * 4);    /* many zeros */
+            if (rep % 4 == 3)
+                cnt[k] *= 0.1; /* fractional (weighted) counts */
             mask[k] = rep % 2 ? rnd() < 0.8 : 1;
             if (mask[k])
                 A++, N += cnt[k];
@@ -164,6 +166,8 @@ static void test_brute_force(void)
             RTM_CHECK_NEAR(m.pai, (n / N) / ((double)a / A), 1e-9);
             RTM_CHECK_NEAR(m.pei, n / ns, 1e-9);
             RTM_CHECK(m.pei <= 1 + 1e-12);
+            if (a == A)
+                RTM_CHECK(m.hit_rate == 1.0);
             /* the curve is linear between integer cell counts (blocks end
              * on whole cells), so the trapezoid on integers is exact */
             auc += (prev + n) / 2;
