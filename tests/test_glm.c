@@ -1,5 +1,6 @@
 /* test_glm.c: Poisson, NB2 and NBII fits against R (glm, MASS::glm.nb, an
- * optim() NB1 fit: fixtures made by tools/fixtures/make_glm_fixtures.R), an
+ * optim() NB1 fit: fixtures made by tools/fixtures/make_glm_fixtures.R, on a
+ * moderately overdispersed design and a sparse one with theta < 1), an
  * in-test derivative-free maximisation of the NB1 likelihood, per-cell
  * likelihoods, and the degenerate-data errors. */
 #include "rtm_glm.h"
@@ -15,10 +16,10 @@ typedef struct {
     char **names;
 } fx_design;
 
-static int read_design(fx_design *d)
+static int read_design_file(fx_design *d, const char *name)
 {
     char path[1024];
-    snprintf(path, sizeof path, "%s/glm/design.txt", rtm_test_data());
+    snprintf(path, sizeof path, "%s/glm/%s", rtm_test_data(), name);
     FILE *f = fopen(path, "r");
     if (!f)
         return -1;
@@ -40,6 +41,11 @@ static int read_design(fx_design *d)
     }
     fclose(f);
     return ok ? 0 : -1;
+}
+
+static int read_design(fx_design *d)
+{
+    return read_design_file(d, "design.txt");
 }
 
 static void free_design(fx_design *d)
@@ -122,7 +128,8 @@ static void fixture_case(rtm_family fam, const char *file, double tol)
     fx_fit r;
     rtm_glm_fit f;
     rtm_error e;
-    RTM_CHECK(read_design(&d) == 0);
+    const char *dfile = strstr(file, "sparse") ? "design_sparse.txt" : "design.txt";
+    RTM_CHECK(read_design_file(&d, dfile) == 0);
     RTM_CHECK(read_fit(file, &r) == 0);
     rtm_design v = view(&d);
     int rc = rtm_glm_fit_cols(&v, r.cols, r.k, fam, NULL, &f, &e);
@@ -149,18 +156,21 @@ static void test_poisson_vs_r(void)
 {
     fixture_case(RTM_FAMILY_POISSON, "poisson_all.txt", 1e-4);
     fixture_case(RTM_FAMILY_POISSON, "poisson_sub.txt", 1e-4);
+    fixture_case(RTM_FAMILY_POISSON, "poisson_sparse.txt", 1e-4);
 }
 
 static void test_nb2_vs_glm_nb(void)
 {
     fixture_case(RTM_FAMILY_NB2, "nb2_all.txt", 1e-4);
     fixture_case(RTM_FAMILY_NB2, "nb2_sub.txt", 1e-4);
+    fixture_case(RTM_FAMILY_NB2, "nb2_sparse.txt", 1e-4);
 }
 
 static void test_nbii_vs_r_optim(void)
 {
     fixture_case(RTM_FAMILY_NBII, "nb1_all.txt", 1e-4);
     fixture_case(RTM_FAMILY_NBII, "nb1_sub.txt", 1e-4);
+    fixture_case(RTM_FAMILY_NBII, "nb1_sparse.txt", 1e-4);
 }
 
 /* ---- independent per-cell likelihoods ---- */
