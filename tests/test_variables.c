@@ -1,0 +1,232 @@
+/* test_variables.c: RTM candidate variables against brute force: proximity by
+ * exact distances to every feature (points between cell centres, lines,
+ * polygons), density by direct kernel sums and the mean + 2 SD threshold. */
+#include <stdlib.h>
+
+#include "rtm_kde.h"
+#include "rtm_test.h"
+#include "rtm_variables.h"
+
+static unsigned long long rng_state = 88172645463325252ULL;
+static double urand(void)
+{
+    /* xorshift64 (Marsaglia 2003): a fixed, documented test sequence */
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+static double seg_dist(double px, double py, double ax, double ay, double bx, double by)
+{
+    double dx = bx - ax, dy = by - ay, l2 = dx * dx + dy * dy, t = 0;
+    if (l2 > 0) {
+        t = ((px - ax) * dx + (py - ay) * dy) / l2;
+        t = t < 0 ? 0 : t > 1 ? 1 : t;
+    }
+    return hypot(px - (ax + t * dx), py - (ay + t * dy));
+}
+
+static int col_of(const rtm_varset *v, const char *name)
+{
+    int j;
+    for (j = 0; j < v->p; j++)
+        if (!strcmp(v->var[j].name, name))
+            return j;
+    return -1;
+}
+
+static void test_ladder(void)
+{
+    rtm_var_opts o;
+    double d[16];
+    rtm_var_opts_init(&o);
+    o.block = 200;
+    RTM_CHECK(rtm_ladder(&o, d, 16) == 3 && d[0] == 200 && d[2] == 600);
+    o.half_block = 1;
+    /* half-block steps up to 3 blocks give 6 distances (rtm-method.md) */
+    RTM_CHECK(rtm_ladder(&o, d, 16) == 6 && d[0] == 100 && d[5] == 600);
+}
+
+static void test_proximity_points_lines(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    rtm_features *pts = rtm_features_create(), *lin = rtm_features_create();
+    rtm_factor_spec f[2];
+    rtm_var_opts o;
+    rtm_varset *v = NULL;
+    double px[40], py[40], line[8] = {1000, 1200, 2500, 1900, 2600, 3100, 900, 2900};
+    int k, bad = 0;
+    size_t i;
+    rtm_grid_from_bbox(&g, 0, 0, 4000, 3500, 100, NULL, &e);
+    for (k = 0; k < 40; k++) {
+        /* points anywhere, also between cell centres and outside the grid */
+        px[k] = -300 + 4600 * urand();
+        py[k] = -300 + 4100 * urand();
+        rtm_features_add_point(pts, px[k], py[k], &e);
+    }
+    rtm_features_add_line(lin, line, 4, &e);
+    f[0].name = "pubs";
+    f[0].features = pts;
+    f[0].op = RTM_OP_PROXIMITY;
+    f[1].name = "road";
+    f[1].features = lin;
+    f[1].op = RTM_OP_PROXIMITY;
+    rtm_var_opts_init(&o);
+    o.block = 150;
+    o.half_block = 1;
+    RTM_CHECK(rtm_variables_build(&g, NULL, 0, f, 2, &o, &v, &e) == 0);
+    if (!v)
+        goto done;
+    RTM_CHECK(v->n == rtm_grid_ncells(&g));
+    for (k = 1; k <= 6; k++) {
+        char name[64];
+        int jp, jl;
+        double d = 75.0 * k;
+        snprintf(name, sizeof name, "pubs_proximity_%g", d);
+        jp = col_of(v, name);
+        snprintf(name, sizeof name, "road_proximity_%g", d);
+        jl = col_of(v, name);
+        RTM_CHECK(jp >= 0 && jl >= 0);
+        if (jp < 0 || jl < 0)
+            continue;
+        for (i = 0; i < v->n; i++) {
+            double x = rtm_grid_cell_x(&g, (int)(v->cell[i] % g.ncols));
+            double y = rtm_grid_cell_y(&g, (int)(v->cell[i] / g.ncols));
+            double dp = INFINITY, dl = INFINITY;
+            int q;
+            for (q = 0; q < 40; q++)
+                dp = fmin(dp, hypot(x - px[q], y - py[q]));
+            for (q = 0; q < 3; q++)
+                dl = fmin(dl, seg_dist(x, y, line[2 * q], line[2 * q + 1], line[2 * q + 2],
+                                       line[2 * q + 3]));
+            bad += v->x[i * (size_t)v->p + jp] != (dp <= d);
+            bad += v->x[i * (size_t)v->p + jl] != (dl <= d);
+        }
+    }
+    RTM_CHECK(bad == 0);
+done:
+    rtm_varset_free(v);
+    rtm_features_free(pts);
+    rtm_features_free(lin);
+}
+
+static void test_density_threshold(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    rtm_features *pts = rtm_features_create();
+    rtm_factor_spec f;
+    rtm_var_opts o;
+    rtm_varset *v = NULL;
+    unsigned char *mask;
+    double px[60], py[60], *dens;
+    int k, j, bad = 0;
+    size_t i, n = 0, nc;
+    rtm_grid_from_bbox(&g, 0, 0, 3000, 3000, 100, NULL, &e);
+    nc = rtm_grid_ncells(&g);
+    mask = malloc(nc);
+    dens = malloc(nc * sizeof *dens);
+    for (i = 0; i < nc; i++)
+        mask[i] = (i % g.ncols) < 25; /* study area: the western 25 columns */
+    for (k = 0; k < 60; k++) {
+        /* clustered: two clumps and some scatter */
+        double cx = k < 25 ? 800 : k < 45 ? 2000 : 1500, s = k < 45 ? 250 : 1400;
+        px[k] = cx + s * (urand() - 0.5);
+        py[k] = cx + s * (urand() - 0.5);
+        rtm_features_add_point(pts, px[k], py[k], &e);
+    }
+    f.name = "bars";
+    f.features = pts;
+    f.op = RTM_OP_DENSITY;
+    rtm_var_opts_init(&o);
+    o.block = 200;
+    RTM_CHECK(rtm_variables_build(&g, mask, 0, &f, 1, &o, &v, &e) == 0);
+    if (!v)
+        goto done;
+    for (i = 0; i < nc; i++)
+        n += mask[i];
+    RTM_CHECK(v->n == n);
+    for (k = 1; k <= 3; k++) {
+        double r = 200.0 * k, mean = 0, ss = 0, thr;
+        char name[64];
+        int jc;
+        /* brute force: Epanechnikov 2/(pi r^2)(1 - u^2) at every cell centre */
+        for (i = 0; i < nc; i++) {
+            double x = rtm_grid_cell_x(&g, (int)(i % g.ncols));
+            double y = rtm_grid_cell_y(&g, (int)(i / g.ncols));
+            dens[i] = 0;
+            for (j = 0; j < 60; j++) {
+                double u2 = ((x - px[j]) * (x - px[j]) + (y - py[j]) * (y - py[j])) / (r * r);
+                if (u2 <= 1)
+                    dens[i] += 2 / (M_PI * r * r) * (1 - u2);
+            }
+        }
+        for (i = 0; i < nc; i++)
+            if (mask[i])
+                mean += dens[i];
+        mean /= (double)n;
+        for (i = 0; i < nc; i++)
+            if (mask[i])
+                ss += (dens[i] - mean) * (dens[i] - mean);
+        thr = mean + 2 * sqrt(ss / (double)n);
+        snprintf(name, sizeof name, "bars_density_%g", r);
+        jc = col_of(v, name);
+        RTM_CHECK(jc >= 0);
+        if (jc < 0)
+            continue;
+        RTM_CHECK_REL(v->var[jc].threshold, thr, 1e-9, 0);
+        for (i = 0; i < v->n; i++) {
+            double d = dens[v->cell[i]];
+            /* cells within rounding of the threshold may go either way */
+            if (fabs(d - thr) > 1e-9 * thr)
+                bad += v->x[i * (size_t)v->p + jc] != (d > 0 && d >= thr);
+        }
+    }
+    RTM_CHECK(bad == 0);
+done:
+    rtm_varset_free(v);
+    rtm_features_free(pts);
+    free(mask);
+    free(dens);
+}
+
+static void test_degenerate(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    rtm_features *none = rtm_features_create(), *far = rtm_features_create();
+    rtm_factor_spec f;
+    rtm_var_opts o;
+    rtm_varset *v = NULL;
+    rtm_grid_from_bbox(&g, 0, 0, 1000, 1000, 100, NULL, &e);
+    rtm_var_opts_init(&o);
+    o.block = 100;
+    f.name = "empty";
+    f.features = none;
+    f.op = RTM_OP_BOTH;
+    RTM_CHECK(rtm_variables_build(&g, NULL, 0, &f, 1, &o, &v, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(strstr(e.msg, "'empty'") != NULL);
+    /* a feature far away: every proximity variable is constant 0 and dropped */
+    rtm_features_add_point(far, 1e6, 1e6, &e);
+    f.name = "far";
+    f.features = far;
+    f.op = RTM_OP_PROXIMITY;
+    RTM_CHECK(rtm_variables_build(&g, NULL, 0, &f, 1, &o, &v, &e) == 0);
+    if (v) {
+        RTM_CHECK(v->p == 0 && v->info[0].generated == 3 && v->info[0].dropped_constant == 3);
+        rtm_varset_free(v);
+    }
+    rtm_features_free(none);
+    rtm_features_free(far);
+}
+
+int main(void)
+{
+    RTM_RUN(test_ladder);
+    RTM_RUN(test_proximity_points_lines);
+    RTM_RUN(test_density_threshold);
+    RTM_RUN(test_degenerate);
+    return RTM_TEST_END();
+}
