@@ -178,7 +178,9 @@ static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *
     size_t np = (size_t)nr * ((size_t)nc + 1);
     double *py = malloc(np * sizeof *py);
     int32_t *pm = malloc(np * sizeof *pm);
-    int R = disc_halfwidths(o->band / g->res, &h);
+    /* a band beyond the grid diagonal reaches nothing more: cap it */
+    double diag = hypot((double)nr, (double)nc) + 1, r = o->band / g->res;
+    int R = disc_halfwidths(r < diag ? r : diag, &h);
     if (!py || !pm || R < 0) {
         free(py), free(pm), free(h);
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", np);

@@ -296,6 +296,11 @@ static void test_degenerate(void)
     RTM_CHECK(rtm_gistar(&g, x, NULL, &o, z, p, bin, &e) == 0);
     for (int k = 0; k < 12; k++)
         RTM_CHECK(z[k] == 0);
+    /* an enormous band is capped at the grid, not allocated */
+    o.band = 1e15;
+    RTM_CHECK(rtm_gistar(&g, x, NULL, &o, z, p, bin, &e) == 0);
+    for (int k = 0; k < 12; k++)
+        RTM_CHECK(z[k] == 0);
     /* errors */
     o.band = -5;
     RTM_CHECK(rtm_gistar(&g, x, NULL, &o, z, p, bin, &e) == RTM_ERR_ARG);
