@@ -11,7 +11,7 @@
  * its closest point (projection of the centre clamped to the segment). The
  * primitives are never clipped to the grid: features just outside the grid
  * still count. Cost is not cells x primitives: the primitives go into a
- * uniform bucket grid; each 32 x 32-cell tile finds its nearest primitive by
+ * uniform bucket grid; each 64 x 64-cell tile finds its nearest primitive by
  * an expanding-ring bucket search, gathers the primitives that can be
  * nearest to any of its cells, and a quadtree refinement narrows that list
  * down to a few per cell. Polygon inside-ness is computed per row by a

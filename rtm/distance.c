@@ -7,7 +7,7 @@
  *     every part of a primitive lies in a bucket that lists it;
  *  2. polygon inside-ness of the cell centres, per row, by the even-odd
  *     crossing test (PNPOLY form, W. R. Franklin) evaluated as a scanline;
- *  3. per 32 x 32-cell tile: nearest primitive to the tile centre by an
+ *  3. per 64 x 64-cell tile: nearest primitive to the tile centre by an
  *     expanding-ring bucket search, the candidate list of every primitive
  *     that can be nearest to some cell of the tile, then a quadtree
  *     refinement of that list down to the cells.
@@ -27,11 +27,15 @@
 #include <omp.h>
 #endif
 
-#define TILE 32         /* cells per tile side */
-#define LEAF_CAND 6     /* evaluate cells directly at or below this many candidates */
-#define LEAF_CELLS 4    /* ... or at or below this many cells */
-#define MAX_LEVELS 8    /* quadtree depth of a TILE x TILE tile is <= 5 */
+#define TILE 64         /* cells per tile side */
+#define LEAF_CAND 8     /* evaluate cells directly at or below this many candidates */
+#define LEAF_CELLS 16   /* ... or at or below this many cells */
+#define MAX_LEVELS 8    /* quadtree depth of a TILE x TILE tile is <= 4 */
 #define REL_SLACK 1e-9  /* relative slack on pruning comparisons */
+
+/* min/max without libm's NaN handling (there are no NaNs here): inlined. */
+static inline double dmin(double a, double b) { return b < a ? b : a; }
+static inline double dmax(double a, double b) { return b > a ? b : a; }
 
 /* The primitives: ids < npt are points, the rest segments (id - npt). */
 typedef struct prims {
@@ -75,8 +79,8 @@ static inline double prim_d2(const prims *P, size_t id, double px, double py)
 /* Squared distance from a point to a rectangle (0 inside). */
 static inline double d2_rect(double px, double py, const double r[4])
 {
-    double dx = fmax(fmax(r[0] - px, px - r[2]), 0);
-    double dy = fmax(fmax(r[1] - py, py - r[3]), 0);
+    double dx = dmax(dmax(r[0] - px, px - r[2]), 0);
+    double dy = dmax(dmax(r[1] - py, py - r[3]), 0);
     return dx * dx + dy * dy;
 }
 
@@ -96,11 +100,11 @@ static int seg_meets_rect(const double *s, const double r[4])
         if (p[k] < 0) {
             if (t > t1)
                 return 0;
-            t0 = fmax(t0, t);
+            t0 = dmax(t0, t);
         } else {
             if (t < t0)
                 return 0;
-            t1 = fmin(t1, t);
+            t1 = dmin(t1, t);
         }
     }
     return 1;
@@ -111,19 +115,19 @@ static int seg_meets_rect(const double *s, const double r[4])
  * between a vertex of one and an edge of the other. */
 static double d2_seg_rect(const double *s, const double r[4], double thr2)
 {
-    double b[4] = {fmin(s[0], s[2]), fmin(s[1], s[3]), fmax(s[0], s[2]), fmax(s[1], s[3])};
-    double dx = fmax(fmax(r[0] - b[2], b[0] - r[2]), 0);
-    double dy = fmax(fmax(r[1] - b[3], b[1] - r[3]), 0);
+    double b[4] = {dmin(s[0], s[2]), dmin(s[1], s[3]), dmax(s[0], s[2]), dmax(s[1], s[3])};
+    double dx = dmax(dmax(r[0] - b[2], b[0] - r[2]), 0);
+    double dy = dmax(dmax(r[1] - b[3], b[1] - r[3]), 0);
     double d2 = dx * dx + dy * dy;
     if (d2 > thr2)
         return d2;
     if (seg_meets_rect(s, r))
         return 0;
-    d2 = fmin(d2_rect(s[0], s[1], r), d2_rect(s[2], s[3], r));
-    d2 = fmin(d2, d2_segment(r[0], r[1], s));
-    d2 = fmin(d2, d2_segment(r[2], r[1], s));
-    d2 = fmin(d2, d2_segment(r[0], r[3], s));
-    return fmin(d2, d2_segment(r[2], r[3], s));
+    d2 = dmin(d2_rect(s[0], s[1], r), d2_rect(s[2], s[3], r));
+    d2 = dmin(d2, d2_segment(r[0], r[1], s));
+    d2 = dmin(d2, d2_segment(r[2], r[1], s));
+    d2 = dmin(d2, d2_segment(r[0], r[3], s));
+    return dmin(d2, d2_segment(r[2], r[3], s));
 }
 
 static inline double prim_d2_rect(const prims *P, size_t id, const double r[4], double thr2)
@@ -174,20 +178,20 @@ static void bindex_place(bindex *ix, const prims *P, size_t id, size_t *cursor, 
     }
     const double *s = P->seg + 4 * (id - P->npt);
     double dy = s[3] - s[1];
-    int r0 = bucket_of(fmin(s[1], s[3]) - e, ix->y0, ix->bs, ix->ny);
-    int r1 = bucket_of(fmax(s[1], s[3]) + e, ix->y0, ix->bs, ix->ny);
+    int r0 = bucket_of(dmin(s[1], s[3]) - e, ix->y0, ix->bs, ix->ny);
+    int r1 = bucket_of(dmax(s[1], s[3]) + e, ix->y0, ix->bs, ix->ny);
     for (int r = r0; r <= r1; r++) {
         /* x extent of the segment within this bucket row (widened by eps) */
-        double xa = fmin(s[0], s[2]), xb = fmax(s[0], s[2]);
+        double xa = dmin(s[0], s[2]), xb = dmax(s[0], s[2]);
         if (dy != 0) {
             double lo = ix->y0 + r * ix->bs - e, hi = ix->y0 + (r + 1) * ix->bs + e;
-            double ta = fmax(fmin((lo - s[1]) / dy, (hi - s[1]) / dy), 0);
-            double tb = fmin(fmax((lo - s[1]) / dy, (hi - s[1]) / dy), 1);
+            double ta = dmax(dmin((lo - s[1]) / dy, (hi - s[1]) / dy), 0);
+            double tb = dmin(dmax((lo - s[1]) / dy, (hi - s[1]) / dy), 1);
             if (ta > tb)
                 continue;
             double u = s[0] + ta * (s[2] - s[0]), v = s[0] + tb * (s[2] - s[0]);
-            xa = fmax(xa, fmin(u, v));
-            xb = fmin(xb, fmax(u, v));
+            xa = dmax(xa, dmin(u, v));
+            xb = dmin(xb, dmax(u, v));
         }
         int c0 = bucket_of(xa - e, ix->x0, ix->bs, ix->nx);
         int c1 = bucket_of(xb + e, ix->x0, ix->bs, ix->nx);
@@ -207,16 +211,16 @@ static void prims_bbox(const prims *P, double b[4])
     b[0] = b[1] = INFINITY;
     b[2] = b[3] = -INFINITY;
     for (size_t i = 0; i < P->npt; i++) {
-        b[0] = fmin(b[0], P->pt[2 * i]);
-        b[2] = fmax(b[2], P->pt[2 * i]);
-        b[1] = fmin(b[1], P->pt[2 * i + 1]);
-        b[3] = fmax(b[3], P->pt[2 * i + 1]);
+        b[0] = dmin(b[0], P->pt[2 * i]);
+        b[2] = dmax(b[2], P->pt[2 * i]);
+        b[1] = dmin(b[1], P->pt[2 * i + 1]);
+        b[3] = dmax(b[3], P->pt[2 * i + 1]);
     }
     for (size_t i = 0; i < 2 * P->nseg; i++) {
-        b[0] = fmin(b[0], P->seg[2 * i]);
-        b[2] = fmax(b[2], P->seg[2 * i]);
-        b[1] = fmin(b[1], P->seg[2 * i + 1]);
-        b[3] = fmax(b[3], P->seg[2 * i + 1]);
+        b[0] = dmin(b[0], P->seg[2 * i]);
+        b[2] = dmax(b[2], P->seg[2 * i]);
+        b[1] = dmin(b[1], P->seg[2 * i + 1]);
+        b[3] = dmax(b[3], P->seg[2 * i + 1]);
     }
 }
 
@@ -224,9 +228,9 @@ static void prims_bbox(const prims *P, double b[4])
  * at most ~2n + 16 buckets. */
 static void bindex_shape(bindex *ix, const double b[4], size_t n)
 {
-    double w = b[2] - b[0], h = b[3] - b[1], ext = fmax(w, h);
-    double bs = ext > 0 ? sqrt(fmax(w * h, ext * ext / (double)n) / (double)n) : 1;
-    double scale = fmax(fmax(fabs(b[0]), fabs(b[2])), fmax(fabs(b[1]), fabs(b[3])));
+    double w = b[2] - b[0], h = b[3] - b[1], ext = dmax(w, h);
+    double bs = ext > 0 ? sqrt(dmax(w * h, ext * ext / (double)n) / (double)n) : 1;
+    double scale = dmax(dmax(fabs(b[0]), fabs(b[2])), dmax(fabs(b[1]), fabs(b[3])));
     if (!(bs > 0))
         bs = 1;
     for (;;) {
@@ -241,7 +245,7 @@ static void bindex_shape(bindex *ix, const double b[4], size_t n)
     ix->x0 = b[0];
     ix->y0 = b[1];
     ix->bs = bs;
-    ix->eps = 1e-9 * fmax(scale, bs);
+    ix->eps = 1e-9 * dmax(scale, bs);
 }
 
 static int bindex_build(bindex *ix, const prims *P, rtm_error *err)
@@ -300,19 +304,19 @@ static double unvisited_bound(const bindex *ix, double qx, double qy, int a0, in
     b1 = b1 > ix->ny - 1 ? ix->ny - 1 : b1;
     if (a0 > 0) {
         bucket_rect(ix, 0, a0 - 1, 0, ix->ny - 1, r);
-        best = fmin(best, d2_rect(qx, qy, r));
+        best = dmin(best, d2_rect(qx, qy, r));
     }
     if (a1 < ix->nx - 1) {
         bucket_rect(ix, a1 + 1, ix->nx - 1, 0, ix->ny - 1, r);
-        best = fmin(best, d2_rect(qx, qy, r));
+        best = dmin(best, d2_rect(qx, qy, r));
     }
     if (b0 > 0) {
         bucket_rect(ix, a0, a1, 0, b0 - 1, r);
-        best = fmin(best, d2_rect(qx, qy, r));
+        best = dmin(best, d2_rect(qx, qy, r));
     }
     if (b1 < ix->ny - 1) {
         bucket_rect(ix, a0, a1, b1 + 1, ix->ny - 1, r);
-        best = fmin(best, d2_rect(qx, qy, r));
+        best = dmin(best, d2_rect(qx, qy, r));
     }
     return sqrt(best);
 }
@@ -325,7 +329,7 @@ static double scan_bucket(const bindex *ix, const prims *P, int c, int r, double
     for (size_t k = ix->start[b]; k < ix->start[b + 1]; k++) {
         size_t id = ix->item[k];
         if (id != skip)
-            best = fmin(best, prim_d2(P, id, qx, qy));
+            best = dmin(best, prim_d2(P, id, qx, qy));
     }
     return best;
 }
@@ -397,8 +401,8 @@ static inline int edge_crosses(const double *s, double y)
 static void edge_rows(const rtm_grid *g, const double *s, int *i0, int *i1)
 {
     double ytop = g->y0 + g->nrows * g->res;
-    double a = floor((ytop - fmax(s[1], s[3])) / g->res - 0.5) - 1;
-    double b = ceil((ytop - fmin(s[1], s[3])) / g->res - 0.5) + 1;
+    double a = floor((ytop - dmax(s[1], s[3])) / g->res - 0.5) - 1;
+    double b = ceil((ytop - dmin(s[1], s[3])) / g->res - 0.5) + 1;
     *i0 = a < 0 ? 0 : (a > g->nrows ? g->nrows : (int)a);
     *i1 = b > g->nrows - 1 ? g->nrows - 1 : (b < -1 ? -1 : (int)b);
 }
@@ -541,6 +545,7 @@ typedef struct job {
 /* Per-thread scratch. */
 typedef struct scratch {
     size_t *buf;        /* MAX_LEVELS candidate lists of cap entries */
+    double *dc;         /* cap distances: candidate to a rectangle's centre */
     size_t cap;
     unsigned *stamp;    /* per primitive: last collection it was added in */
     unsigned tag;
@@ -582,28 +587,50 @@ static void eval_cells(const job *J, int i0, int i1, int j0, int j1, const size_
                 continue;
             }
             for (size_t c = 0; c < n; c++)
-                best = fmin(best, prim_d2(J->P, cand[c], x, y));
+                best = dmin(best, prim_d2(J->P, cand[c], x, y));
             d = sqrt(best);
             J->out[k] = d <= J->max_dist ? d : INFINITY;
         }
     }
 }
 
-/* Candidates of a child rectangle r, filtered from the parent's list. */
-static size_t filter_cands(const job *J, const double r[4], const size_t *cand, size_t n,
-                           size_t *child)
+/* Candidates of a child rectangle r, filtered from the parent's list.
+ * d(centre, p) - hd <= d(r, p) gives a cheap first rejection. */
+static size_t filter_cands(const job *J, scratch *S, const double r[4], const size_t *cand,
+                           size_t n, size_t *child)
 {
     double cx = 0.5 * (r[0] + r[2]), cy = 0.5 * (r[1] + r[3]), hd = half_diag(r);
-    double U = INFINITY, thr2;
+    double dcmin = INFINITY, U, thr2, thr;
     size_t m = 0;
-    for (size_t c = 0; c < n; c++)
-        U = fmin(U, sqrt(prim_d2(J->P, cand[c], cx, cy)) + hd);
-    U = fmin(U, J->max_dist);
+    for (size_t c = 0; c < n; c++) {
+        S->dc[c] = sqrt(prim_d2(J->P, cand[c], cx, cy));
+        dcmin = dmin(dcmin, S->dc[c]);
+    }
+    U = dmin(dcmin + hd, J->max_dist);
     thr2 = prune_thr2(U, J->ix->eps);
+    thr = sqrt(thr2) * (1 + REL_SLACK) + hd;
     for (size_t c = 0; c < n; c++)
-        if (prim_d2_rect(J->P, cand[c], r, thr2) <= thr2)
+        if (S->dc[c] <= thr && prim_d2_rect(J->P, cand[c], r, thr2) <= thr2)
             child[m++] = cand[c];
     return m;
+}
+
+/* If every cell of the block is inside a polygon, set them to 0 and say so. */
+static int block_inside(const job *J, int i0, int i1, int j0, int j1)
+{
+    size_t nc = (size_t)J->g->ncols;
+    if (!J->inside)
+        return 0;
+    for (int i = i0; i < i1; i++) {
+        const unsigned char *row = J->inside + (size_t)i * nc;
+        for (int j = j0; j < j1; j++)
+            if (!row[j])
+                return 0;
+    }
+    for (int i = i0; i < i1; i++)
+        for (int j = j0; j < j1; j++)
+            J->out[(size_t)i * nc + (size_t)j] = 0;
+    return 1;
 }
 
 static void refine(const job *J, scratch *S, int level, int i0, int i1, int j0, int j1,
@@ -611,6 +638,8 @@ static void refine(const job *J, scratch *S, int level, int i0, int i1, int j0, 
 {
     int im = i1 - i0 > 1 ? (i0 + i1) / 2 : i1, jm = j1 - j0 > 1 ? (j0 + j1) / 2 : j1;
     size_t cells = (size_t)(i1 - i0) * (size_t)(j1 - j0);
+    if (block_inside(J, i0, i1, j0, j1))
+        return;
     if (n <= LEAF_CAND || cells <= LEAF_CELLS || level + 1 >= MAX_LEVELS) {
         eval_cells(J, i0, i1, j0, j1, cand, n);
         return;
@@ -623,13 +652,13 @@ static void refine(const job *J, scratch *S, int level, int i0, int i1, int j0, 
             if (ib[a] <= ia[a] || jb[b] <= ja[b])
                 continue;
             cells_rect(J->g, ia[a], ib[a], ja[b], jb[b], r);
-            size_t m = filter_cands(J, r, cand, n, child);
+            size_t m = filter_cands(J, S, r, cand, n, child);
             refine(J, S, level + 1, ia[a], ib[a], ja[b], jb[b], child, m);
         }
     }
 }
 
-/* Grow the per-thread candidate buffer to hold MAX_LEVELS lists of cap. */
+/* Grow the per-thread buffers to hold MAX_LEVELS lists of cap. */
 static int scratch_reserve(scratch *S, size_t cap)
 {
     if (cap <= S->cap)
@@ -638,6 +667,10 @@ static int scratch_reserve(scratch *S, size_t cap)
     if (!b)
         return -1;
     S->buf = b;
+    double *d = realloc(S->dc, cap * sizeof *d);
+    if (!d)
+        return -1;
+    S->dc = d;
     S->cap = cap;
     return 0;
 }
@@ -682,11 +715,13 @@ static int do_tile(const job *J, scratch *S, int i0, int i1, int j0, int j1)
 {
     double r[4], hd, d2, U;
     size_t n;
+    if (block_inside(J, i0, i1, j0, j1))
+        return 0;
     cells_rect(J->g, i0, i1, j0, j1, r);
     hd = half_diag(r);
     d2 = nearest_d2(J->ix, J->P, 0.5 * (r[0] + r[2]), 0.5 * (r[1] + r[3]), J->max_dist + hd,
                     SIZE_MAX);
-    U = fmin(sqrt(d2) + hd, J->max_dist);
+    U = dmin(sqrt(d2) + hd, J->max_dist);
     n = collect_tile(J, S, r, U);
     if (n == (size_t)-1)
         return -1;
@@ -704,7 +739,7 @@ static int tiles_run(const job *J, int nt, size_t nprim)
     long ntiles = (long)tr * tc;
 #pragma omp parallel num_threads(nt)
     {
-        scratch S = {NULL, 0, calloc(nprim, sizeof(unsigned)), 0};
+        scratch S = {NULL, NULL, 0, calloc(nprim, sizeof(unsigned)), 0};
         if (!S.stamp || scratch_reserve(&S, 256)) {
 #pragma omp atomic write
             fail = 1;
@@ -723,6 +758,7 @@ static int tiles_run(const job *J, int nt, size_t nprim)
             }
         }
         free(S.buf);
+        free(S.dc);
         free(S.stamp);
     }
     return fail ? -1 : 0;

@@ -181,7 +181,7 @@ static void test_points_random(void)
     size_t same_total = 0, cells_total = 0;
     for (int trial = 0; trial < 6; trial++) {
         rng_state = 1000 + trial;
-        rtm_grid g = make_grid(500000.25, 180000.5, 7.5, 40 + trial * 9, 33 + trial * 7);
+        rtm_grid g = make_grid(500000.25, 180000.5, 7.5, 40 + trial * 25, 33 + trial * 21);
         rtm_features *f = rtm_features_create();
         rtm_error e;
         int np = trial == 0 ? 1 : (trial == 1 ? 3 : 50 * trial);
@@ -223,7 +223,8 @@ static void test_lines_random(void)
 {
     for (int trial = 0; trial < 5; trial++) {
         rng_state = 2000 + trial;
-        rtm_grid g = make_grid(-300, 1200, 10, 57, 61);
+        int m = 1 + trial % 3; /* finer cells: several tiles, deeper refinement */
+        rtm_grid g = make_grid(-300, 1200, 10.0 / m, 57 * m, 61 * m);
         rtm_features *f = rtm_features_create();
         rtm_error e;
         double xy[2 * 200], *out = malloc(rtm_grid_ncells(&g) * sizeof *out);
@@ -258,7 +259,8 @@ static void test_polygons_random(void)
     size_t inside_cells = 0;
     for (int trial = 0; trial < 5; trial++) {
         rng_state = 3000 + trial;
-        rtm_grid g = make_grid(1000, 1000, 5, 64, 52);
+        int m = 1 + trial % 3;
+        rtm_grid g = make_grid(1000, 1000, 5.0 / m, 64 * m, 52 * m);
         rtm_features *f = rtm_features_create();
         rtm_error e;
         double outer[2 * 40], hole[2 * 20], other[2 * 12], tri[6];
@@ -281,7 +283,8 @@ static void test_polygons_random(void)
         size_t n1[1] = {12};
         add_polygon(f, r1, n1, 1, 1);
         /* polygon 2: a thin triangle between cell centres */
-        tri[0] = 1002.5, tri[1] = 1002.5, tri[2] = 1100, tri[3] = 1003, tri[4] = 1050, tri[5] = 1004;
+        tri[0] = 1002.5, tri[1] = 1002.5, tri[2] = 1100, tri[3] = 1003;
+        tri[4] = 1050, tri[5] = 1004;
         const double *r2[1] = {tri};
         size_t n2[1] = {3};
         add_polygon(f, r2, n2, 1, 2);
