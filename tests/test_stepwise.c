@@ -320,6 +320,32 @@ static void test_tie_lowest_index(void)
     rtm_stepwise_free(&r);
 }
 
+/* A drop: x0 = x1 OR x2 is the best single predictor, but the counts depend
+ * on x1 and x2 separately; once both are in, x0 is dropped. */
+static void test_drop(void)
+{
+    double prev[3] = {0, 0.2, 0.2}, beta[3] = {0, 1.2, 1.2};
+    make(&S, 5000, 3, prev, NULL, -1.0, beta, 0.0, 13);
+    for (size_t i = 0; i < S.n; i++)
+        S.x[i * 3] = S.x[i * 3 + 1] | S.x[i * 3 + 2];
+    /* (make() drew x0 = 0, so y depends on x1 and x2 only) */
+    rtm_stepwise_opts o;
+    rtm_stepwise_result r;
+    rtm_stepwise_opts_init(&o);
+    o.try_nb = 0;
+    o.rules_all_terms = 0;  /* x0 may turn negative while it is in */
+    run(&o, NULL, 3, &r);
+    int drops = 0;
+    for (int s = 0; s < r.nlog; s++)
+        drops += r.log[s].action == RTM_STEP_DROP;
+    if (getenv("STEP_DEBUG"))
+        for (int s = 0; s < r.nlog; s++)
+            fprintf(stderr, "  %d %d %.4f\n", r.log[s].action, r.log[s].col, r.log[s].bic);
+    RTM_CHECK(drops >= 1);
+    RTM_CHECK(r.k == 2 && has_col(&r, 1) && has_col(&r, 2));
+    rtm_stepwise_free(&r);
+}
+
 /* Same result bytes with 1 and 2 threads. */
 static void test_threads_identical(void)
 {
@@ -385,6 +411,7 @@ int main(void)
     RTM_RUN(test_one_per_factor);
     RTM_RUN(test_p_threshold);
     RTM_RUN(test_tie_lowest_index);
+    RTM_RUN(test_drop);
     RTM_RUN(test_threads_identical);
     RTM_RUN(test_errors);
     return RTM_TEST_END();
