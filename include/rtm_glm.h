@@ -37,7 +37,8 @@
  * no events, all events in one cell, a constant column, a column with no
  * events where it is 1 (coefficient -> -inf) or all events where it is 1
  * (-> +inf), collinear columns (singular information), non-convergence, or
- * |coefficient| above opts.max_abs_coef. NB fits also fail when the data are
+ * |coefficient| above opts.max_abs_coef. NB fits start from the Poisson fit
+ * and fail with its message when it fails; they also fail when the data are
  * not overdispersed (theta -> inf / sigma -> 0: the Poisson model applies).
  *
  * Thread safety: all functions are reentrant (no shared state).
@@ -62,7 +63,7 @@ const char *rtm_family_name(rtm_family fam);
 typedef struct rtm_glm_opts {
     int max_iter;         /**< Newton iterations, default 100 */
     double tol;           /**< convergence: Newton decrement g'H^-1 g below tol
-                               (log-likelihood units), default 1e-16 */
+                               (log-likelihood units), default 1e-12 */
     double max_abs_coef;  /**< |coefficient| beyond this is reported as
                                separation, default 25 */
     double min_theta;     /**< NB2: theta below this fails, default 1e-6 */
