@@ -377,6 +377,38 @@ static void test_categorical(void)
     free(im.px);
 }
 
+static void test_categorical_mode(void)
+{
+    /* 4 x 2 cells, max_pixels 2: two 2 x 2 blocks. Block 0 {3, 3, -1, 0}:
+     * mode 3. Block 1 {1, -1, -1, 1}: a tie of equal magnitude goes to the
+     * larger value, 1. */
+    rtm_grid g;
+    rtm_error e;
+    double v[8] = {3, 3, 1, -1, -1, 0, -1, 1};
+    int vals[] = {-3, -2, -1, 0, 1, 2, 3};
+    unsigned char c3[3], c1[3];
+    rtm_grid_from_bbox(&g, 0, 0, 400, 200, 100, NULL, &e);
+    rtm_map_opts o;
+    rtm_map_opts_init(&o);
+    o.max_pixels = 2;
+    o.legend = 0;
+    RTM_CHECK(rtm_map_png_write_categorical(out("mode.png"), &g, v, NULL, vals, NULL, 7, &o, &e) == 0);
+    img im = {0};
+    world w;
+    RTM_CHECK(read_png(out("mode.png"), &im) == 0 && read_world(out("mode.pgw"), &w) == 0);
+    if (!im.px)
+        return;
+    RTM_CHECK_NEAR(w.a, 200, 0);
+    int r = ramp_id("diverging"), x, y;
+    rtm_ramp_color(r, 1.0, c3);
+    rtm_ramp_color(r, 4 / 6.0, c1);
+    ground_to_px(&w, 100, 100, &x, &y);
+    RTM_CHECK(same_rgb(at(&im, x, y), c3, 0) && at(&im, x, y)[3] == 255);
+    ground_to_px(&w, 300, 100, &x, &y);
+    RTM_CHECK(same_rgb(at(&im, x, y), c1, 0) && at(&im, x, y)[3] == 255);
+    free(im.px);
+}
+
 /* Non-white pixels above the map panel (title area). */
 static int title_ink(const char *title)
 {
@@ -584,6 +616,7 @@ int main(void)
     RTM_RUN(test_upsample_and_repeat);
     RTM_RUN(test_classes);
     RTM_RUN(test_categorical);
+    RTM_RUN(test_categorical_mode);
     RTM_RUN(test_chunks_and_gdal);
     RTM_RUN(test_nothing_to_show);
     RTM_RUN(test_title_text);
