@@ -336,7 +336,8 @@ static int draw_legend(rtm_canvas *c, const legend *lg, const rtm_map_opts *o, c
     int ny = 0;
     double ticks[64];
     ticks[ny++] = b;
-    ticks[ny++] = a;
+    if (b > a)
+        ticks[ny++] = a;
     for (double v = ceil(a / st) * st; b > a && v < b && ny < 64; v += st)
         if ((v - a) / (b - a) * (H - 1) > lab.asc + 4 && (b - v) / (b - a) * (H - 1) > lab.asc + 4)
             ticks[ny++] = v;
@@ -344,7 +345,7 @@ static int draw_legend(rtm_canvas *c, const legend *lg, const rtm_map_opts *o, c
         char buf[64];
         int ty = b > a ? top + (int)lround((b - ticks[k]) / (b - a) * (H - 1)) : top;
         /* round ticks at the step's precision, min and max one digit finer */
-        fmt_num(buf, sizeof buf, ticks[k], k < 2 ? st : st * 10, big);
+        fmt_num(buf, sizeof buf, ticks[k], k < 2 || !(b > a) ? st : st * 10, big);
         rtm_canvas_fill_rect(c, L->lx + BAR_W, ty, 4, 1, INK2);
         if (rtm_canvas_text(c, L->lx + BAR_W + 8, ty + mid, buf, SZ_LABEL, RTM_TEXT_REGULAR, INK,
                             err))

@@ -560,6 +560,17 @@ static void test_nothing_to_show(void)
         nclear += im.px[4 * k + 3] == 0;
     RTM_CHECK(nclear == NC * NR);
     free(im.px);
+    /* a constant surface takes the top colour */
+    unsigned char top[3];
+    for (int k = 0; k < NC * NR; k++)
+        v[k] = 5;
+    RTM_CHECK(rtm_map_png_write(out("flat.png"), &g, v, NULL, &o, &e) == 0);
+    RTM_CHECK(read_png(out("flat.png"), &im) == 0 && read_world(out("flat.pgw"), &w) == 0);
+    if (!im.px)
+        return;
+    rtm_ramp_color(ramp_id("viridis"), 1, top);
+    check_cell(&im, &w, &g, 3, 3, top, 255);
+    free(im.px);
 }
 
 static void test_world_path(void)
