@@ -330,6 +330,8 @@ static double scan_bucket(const bindex *ix, const prims *P, int c, int r, double
         size_t id = ix->item[k];
         if (id != skip)
             best = dmin(best, prim_d2(P, id, qx, qy));
+        if (best == 0) /* cannot improve: keeps duplicate-heavy buckets fast */
+            break;
     }
     return best;
 }
@@ -369,7 +371,7 @@ static double nearest_d2(const bindex *ix, const prims *P, double qx, double qy,
                            : unvisited_bound(ix, qx, qy, cx - k + 1, cx + k - 1, cy - k + 1,
                                              cy + k - 1);
         lb -= ix->eps;
-        if (lb == INFINITY || (lb > 0 && (lb > limit || lb * lb > best)))
+        if (lb == INFINITY || best == 0 || (lb > 0 && (lb > limit || lb * lb > best)))
             break;
         best = scan_ring(ix, P, cx, cy, k, qx, qy, skip, best);
     }

@@ -60,6 +60,30 @@ static void test_nn_brute(void)
     }
 }
 
+/* Many copies of one location (common in geocoded data) plus scattered
+ * points: the copies are at distance 0, the others match brute force. */
+static void test_nn_duplicates(void)
+{
+    size_t n = 20000, nr = 200;
+    double *xy = malloc(2 * n * sizeof *xy), *nn = malloc(n * sizeof *nn);
+    rtm_error e;
+    rng_state = 31;
+    for (size_t i = 0; i < n; i++) {
+        xy[2 * i] = i < nr ? 530000 + 5000 * urand() : 531234.5;
+        xy[2 * i + 1] = i < nr ? 180000 + 5000 * urand() : 182345.25;
+    }
+    RTM_CHECK(rtm_distance_nearest_neighbours(xy, n, 2, nn, &e) == 0);
+    for (size_t i = 0; i < nr; i++)
+        RTM_CHECK_REL(nn[i], brute_nn(xy, n, i), 1e-12, 1e-300);
+    for (size_t i = nr; i < n; i++)
+        if (nn[i] != 0) {
+            RTM_CHECK(nn[i] == 0);
+            break;
+        }
+    free(xy);
+    free(nn);
+}
+
 static void test_nn_threads_and_errors(void)
 {
     size_t n = 5000;
@@ -172,6 +196,7 @@ static void test_clustered(void)
 int main(void)
 {
     RTM_RUN(test_nn_brute);
+    RTM_RUN(test_nn_duplicates);
     RTM_RUN(test_nn_threads_and_errors);
     RTM_RUN(test_formulas);
     RTM_RUN(test_hand_case);
