@@ -303,6 +303,36 @@ static void test_bh(void)
     }
 }
 
+/* Benjamini-Hochberg against R's p.adjust(method = "BH") (R 4.2, base
+ * stats): cells with adjusted p <= alpha are exactly those with
+ * p <= our critical p. Script (output "180 3 0"):
+ *   # Number of cells significant under Benjamini-Hochberg (R p.adjust "BH")
+ *   # at alpha = 0.10, 0.05, 0.01 for a deterministic set of 500 p-values.
+ *   k <- 0:499
+ *   p <- ((k * 7919) %% 1000 + 1) / ifelse(k %% 3 == 0, 40000, 1000)
+ *   for (a in c(0.10, 0.05, 0.01)) cat(sum(p.adjust(p, "BH") <= a), "")
+ *   cat("\n")
+ */
+static void test_bh_r(void)
+{
+    enum { M = 500 };
+    const double alpha[3] = {0.10, 0.05, 0.01};
+    const size_t want[3] = {180, 3, 0};
+    double p[M];
+    for (int k = 0; k < M; k++)
+        p[k] = ((k * 7919) % 1000 + 1) / (k % 3 == 0 ? 40000.0 : 1000.0);
+    for (int l = 0; l < 3; l++) {
+        double crit;
+        size_t ns = 99, cnt = 0;
+        rtm_error e;
+        RTM_CHECK(rtm_bh_critical(p, NULL, M, alpha[l], &crit, &ns, &e) == 0);
+        RTM_CHECK(ns == want[l]);
+        for (int k = 0; k < M; k++)
+            cnt += p[k] <= crit;
+        RTM_CHECK(cnt == want[l]);
+    }
+}
+
 /* Bins from z in rtm_gistar: |z| >= 2.576 / 1.960 / 1.645 <=> p <= .01/.05/.10. */
 static void test_bins_from_z(void)
 {
@@ -370,6 +400,7 @@ int main(void)
     RTM_RUN(test_knn_brute);
     RTM_RUN(test_threads);
     RTM_RUN(test_bh);
+    RTM_RUN(test_bh_r);
     RTM_RUN(test_bins_from_z);
     RTM_RUN(test_degenerate);
     return RTM_TEST_END();
