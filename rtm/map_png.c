@@ -102,7 +102,7 @@ static void block_average(const rtm_grid *g, const double *v, const unsigned cha
 static void fmt_num(char *buf, size_t sz, double x, double step, double big)
 {
     if (big >= 1e7 || (big > 0 && big < 1e-4)) {
-        snprintf(buf, sz, "%.3g", x);
+        snprintf(buf, sz, "%.2e", x); /* same width for every label */
         return;
     }
     int d = step > 0 ? (int)-floor(log10(step)) + 1 : 2;
