@@ -11,6 +11,13 @@ $RTM kde --dst-crs EPSG:27700 --study-area $S/boundaries/essex_police_area_disso
   --where "\"Crime type\" = 'Violence and sexual offences'" \
   --title "Violence and sexual offences, Essex, Jan-May 2018" \
   --png out/essex_violence_kde.png -o out/essex_violence_kde.tif $S/crimes/2018-0*-essex-street.csv.gz
-if [ -x tools/demo-more.sh ]; then ./tools/demo-more.sh; fi
+echo "== Risk Terrain Model of violence in Southend-on-Sea (pubs, licensed venues, rail stations)"
+$RTM model --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --dst-crs EPSG:27700 \
+  --resolution 100 --block 200 --max-blocks 3 --increment whole --seed 42 \
+  --where "\"Crime type\" = 'Violence and sexual offences'" \
+  --factor pubs=$S/risk/osm_pubs_essex_police_area.csv:both \
+  --factor venues=$S/risk/fhrs_openpubs_venues_essex_police_area.csv:auto \
+  --factor stations=$S/risk/naptan_rail_stations_essex_police_area.csv:proximity \
+  -o out/southend_model $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
 echo "== outputs in out/:"
 ls -l out
