@@ -224,18 +224,50 @@ static void prims_bbox(const prims *P, double b[4])
     }
 }
 
-/* Bucket side: about one primitive per bucket over the bounding box, and
- * at most ~2n + 16 buckets. */
-static void bindex_shape(bindex *ix, const double b[4], size_t n)
+/* Mark the coarse-histogram bin of (x, y); see occupied_fraction. */
+static void mark_bin(unsigned char *occ, int m, const double b[4], double x, double y)
+{
+    double w = b[2] - b[0], h = b[3] - b[1];
+    int i = w > 0 ? (int)dmin((x - b[0]) / w * m, m - 1) : 0;
+    int j = h > 0 ? (int)dmin((y - b[1]) / h * m, m - 1) : 0;
+    occ[j * m + i] = 1;
+}
+
+/* Fraction of the bounding box the primitives occupy, from a coarse
+ * histogram of about n/4 bins (at most 64 x 64) of points and segment ends
+ * and midpoints. It keeps the buckets small when a few outliers (a point
+ * geocoded to 0,0) blow up the bounding box. */
+static double occupied_fraction(const prims *P, const double b[4])
+{
+    size_t n = P->npt + P->nseg, used = 0;
+    int m = (int)dmax(1, dmin(64, floor(sqrt((double)n) / 2)));
+    unsigned char occ[64 * 64] = {0};
+    for (size_t i = 0; i < P->npt; i++)
+        mark_bin(occ, m, b, P->pt[2 * i], P->pt[2 * i + 1]);
+    for (size_t i = 0; i < P->nseg; i++) {
+        const double *s = P->seg + 4 * i;
+        mark_bin(occ, m, b, s[0], s[1]);
+        mark_bin(occ, m, b, s[2], s[3]);
+        mark_bin(occ, m, b, 0.5 * (s[0] + s[2]), 0.5 * (s[1] + s[3]));
+    }
+    for (int k = 0; k < m * m; k++)
+        used += occ[k];
+    return (double)used / ((double)m * m);
+}
+
+/* Bucket side: about one primitive per bucket over the occupied part of the
+ * bounding box, with at most ~4n + 16 buckets. */
+static void bindex_shape(bindex *ix, const prims *P, const double b[4], size_t n)
 {
     double w = b[2] - b[0], h = b[3] - b[1], ext = dmax(w, h);
-    double bs = ext > 0 ? sqrt(dmax(w * h, ext * ext / (double)n) / (double)n) : 1;
+    double area = w * h > 0 ? w * h * occupied_fraction(P, b) : ext * ext / (double)n;
+    double bs = ext > 0 ? sqrt(area / (double)n) : 1;
     double scale = dmax(dmax(fabs(b[0]), fabs(b[2])), dmax(fabs(b[1]), fabs(b[3])));
     if (!(bs > 0))
         bs = 1;
     for (;;) {
         double nx = floor(w / bs) + 1, ny = floor(h / bs) + 1;
-        if (nx * ny <= 2.0 * (double)n + 16 && nx < INT32_MAX && ny < INT32_MAX) {
+        if (nx * ny <= 4.0 * (double)n + 16 && nx < INT32_MAX && ny < INT32_MAX) {
             ix->nx = (int)nx;
             ix->ny = (int)ny;
             break;
@@ -254,7 +286,7 @@ static int bindex_build(bindex *ix, const prims *P, rtm_error *err)
     double b[4];
     memset(ix, 0, sizeof *ix);
     prims_bbox(P, b);
-    bindex_shape(ix, b, n);
+    bindex_shape(ix, P, b, n);
     nb = (size_t)ix->nx * (size_t)ix->ny;
     ix->start = calloc(nb + 1, sizeof *ix->start);
     if (!ix->start)
