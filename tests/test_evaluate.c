@@ -305,6 +305,50 @@ static void test_rank(void)
         RTM_CHECK(order[k] == want[k]);
 }
 
+/* rtm_rank_desc on many values (duplicates, signs, zeros of both signs,
+ * infinities, NaN, values sharing their top bits) against qsort with the
+ * documented comparator: value descending, NaN last, ties by index. */
+static const double *cmp_v;
+static int cmp_desc(const void *a, const void *b)
+{
+    uint32_t i = *(const uint32_t *)a, j = *(const uint32_t *)b;
+    double x = cmp_v[i], y = cmp_v[j];
+    if (isnan(x) != isnan(y))
+        return isnan(x) ? 1 : -1;
+    if (!isnan(x) && x != y)
+        return x > y ? -1 : 1;
+    return (i > j) - (i < j);
+}
+
+static void test_rank_many(void)
+{
+    enum { NV = 200000 };
+    double *v = malloc(NV * sizeof *v);
+    uint32_t *got = malloc(NV * sizeof *got), *want = malloc(NV * sizeof *want);
+    size_t n = 0, ok = 0;
+    rtm_error e;
+    if (!v || !got || !want)
+        return;
+    for (int k = 0; k < NV; k++) {
+        double r = rnd();
+        v[k] = r < 0.3 ? floor(rnd() * 20) - 5          /* many ties */
+             : r < 0.6 ? 0.5 + rnd() * 1e-9              /* same top bits */
+             : r < 0.9 ? (rnd() - 0.5) * 1e6
+             : r < 0.93 ? (k % 2 ? -0.0 : 0.0)
+             : r < 0.96 ? NAN
+             : (k % 2 ? INFINITY : -INFINITY);
+        want[k] = (uint32_t)k;
+    }
+    cmp_v = v;
+    qsort(want, NV, sizeof *want, cmp_desc);
+    RTM_CHECK(rtm_rank_desc(v, NULL, NV, got, &n, &e) == 0);
+    RTM_CHECK(n == NV);
+    for (int k = 0; k < NV; k++)
+        ok += got[k] == want[k];
+    RTM_CHECK(ok == NV);
+    free(v), free(got), free(want);
+}
+
 int main(void)
 {
     RTM_RUN(test_hand_example);
@@ -315,5 +359,6 @@ int main(void)
     RTM_RUN(test_nan_and_mask);
     RTM_RUN(test_edge_cases);
     RTM_RUN(test_rank);
+    RTM_RUN(test_rank_many);
     return RTM_TEST_END();
 }
