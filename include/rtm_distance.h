@@ -16,6 +16,9 @@
  * nearest to any of its cells, and a quadtree refinement narrows that list
  * down to a few per cell. Polygon inside-ness is computed per row by a
  * scanline crossing test over the polygon edges.
+ *
+ * For Proximity(d) at several distances, compute the surface once with
+ * max_dist = the largest d and compare each cell with each d.
  */
 #ifndef RTM_DISTANCE_H
 #define RTM_DISTANCE_H

@@ -61,7 +61,8 @@ static void test_nn_brute(void)
 }
 
 /* Many copies of one location (common in geocoded data) plus scattered
- * points: the copies are at distance 0, the others match brute force. */
+ * points and an outlier: the copies are at distance 0, the others match
+ * brute force. */
 static void test_nn_duplicates(void)
 {
     size_t n = 20000, nr = 200;
@@ -72,6 +73,7 @@ static void test_nn_duplicates(void)
         xy[2 * i] = i < nr ? 530000 + 5000 * urand() : 531234.5;
         xy[2 * i + 1] = i < nr ? 180000 + 5000 * urand() : 182345.25;
     }
+    xy[0] = xy[1] = 0; /* an outlier stretching the bounding box */
     RTM_CHECK(rtm_distance_nearest_neighbours(xy, n, 2, nn, &e) == 0);
     for (size_t i = 0; i < nr; i++)
         RTM_CHECK_REL(nn[i], brute_nn(xy, n, i), 1e-12, 1e-300);
