@@ -29,7 +29,12 @@
  * n* uses the same pro-rata rule on the blocks of equal test counts.
  * Cells outside the mask are ignored entirely (their events are not in N).
  *
- * Sizes: ncells <= UINT32_MAX. Sorting is an LSD radix sort (linear time).
+ * Sizes: ncells <= UINT32_MAX. Sorting is a radix sort (linear time): a
+ * 16-bit most-significant-digit split, then an LSD sort per bucket. Memory:
+ * about 24 bytes per inside cell of scratch during the call, and the curve
+ * keeps 5 doubles per distinct predicted value (6 with training counts) plus
+ * 2 per distinct test count. The surface's curve and the best curve are
+ * built side by side on two OpenMP threads; the result does not depend on it.
  * All functions are re-entrant: they share no state; a curve may be read from
  * several threads at once.
  */
