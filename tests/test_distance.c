@@ -120,6 +120,9 @@ static double ref_dist(double x, double y, int npoly)
     return sqrt(best);
 }
 
+/* Cells compared and cells bit-identical to the reference, over all tests. */
+static size_t n_compared, n_identical;
+
 /* Compare a computed surface with the reference; counts bit-identical cells. */
 static void compare(const rtm_grid *g, const double *out, int npoly, double max_dist,
                     size_t *identical)
@@ -139,6 +142,8 @@ static void compare(const rtm_grid *g, const double *out, int npoly, double max_
                 RTM_CHECK_REL(got, want, 1e-12, 1e-300);
         }
     RTM_CHECK(nbad == 0);
+    n_compared += rtm_grid_ncells(g);
+    n_identical += nsame;
     if (identical)
         *identical = nsame;
 }
@@ -507,5 +512,7 @@ int main(void)
     RTM_RUN(test_degenerate_segment);
     RTM_RUN(test_threads_identical);
     RTM_RUN(test_errors);
+    printf("# all tests: %zu of %zu cells bit-identical to brute force (the rest within "
+           "1e-12 relative)\n", n_identical, n_compared);
     return RTM_TEST_END();
 }
