@@ -5,7 +5,8 @@
  * and density code needs: the point features as an interleaved xy array, and
  * every line and ring edge as a segment (x0, y0, x1, y1) tagged with the
  * polygon it bounds (or -1 for polyline segments). There is no file I/O here:
- * the OGR loader fills a collection with the rtm_features_add_* calls.
+ * the OGR loader fills a collection with the rtm_features_add_* calls, one
+ * call per part of a multi-geometry (each part then counts as a feature).
  *
  * Polygon rule: the rings of one polygon combine by the even-odd rule (a
  * point is inside when a ray from it crosses the polygon's rings an odd number
