@@ -75,6 +75,11 @@ typedef struct rtm_weight_table rtm_weight_table;
  *  category is "*" sets the weight of unlisted categories (default 1).
  *  Returns NULL and sets err (file, row and field named) on bad input. */
 rtm_weight_table *rtm_weight_table_load(const char *path, rtm_error *err);
+/** A table from arrays (copied): categories of field, weights >= 0, and the
+ *  weight of unlisted categories. Returns NULL on bad input or no memory. */
+rtm_weight_table *rtm_weight_table_create(const char *field, const char *const *categories,
+                                          const double *weights, size_t n, double dflt,
+                                          rtm_error *err);
 void rtm_weight_table_free(rtm_weight_table *t);
 /** Category field name the table applies to. */
 const char *rtm_weight_table_field(const rtm_weight_table *t);
@@ -97,6 +102,12 @@ typedef struct rtm_load_opts {
     const rtm_grid *area_grid;       /**< if set, points outside this grid ... */
     const unsigned char *area_mask;  /**< ... or on a 0 cell of this mask are skipped */
     int strict;                /**< 1: any unusable row is an error */
+    /** Optional time filter: when set, called for every row with the string
+     *  values of date_field and time_field (NULL when the field is not set);
+     *  return 0 to exclude the row (counted in filtered_month). */
+    int (*when_accept)(void *arg, const char *date, const char *time);
+    void *when_arg;
+    const char *date_field, *time_field; /**< fields passed to when_accept */
     rtm_progress_fn progress;  void *progress_arg;
 } rtm_load_opts;
 

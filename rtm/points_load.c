@@ -31,6 +31,7 @@ typedef struct loader {
     rtm_vsource v;
     rtm_transform *tr;
     int wi, ci, mi;        /* weight, category, month field indices (-1 none) */
+    int di, ti;            /* date and time fields for when_accept (-1 none) */
     rtm_load_stats st;     /* this file's counts, merged on success */
     batch *b;
 } loader;
@@ -117,6 +118,22 @@ static int read_month(loader *L, OGRFeatureH f, int *month, rtm_error *err)
     return 1;
 }
 
+/* The caller's time filter (hour-of-week windows and the like). */
+static int when_ok(loader *L, OGRFeatureH f)
+{
+    const char *d, *t;
+    if (!L->o->when_accept)
+        return 1;
+    d = L->di >= 0 && OGR_F_IsFieldSetAndNotNull(f, L->di) ? OGR_F_GetFieldAsString(f, L->di)
+                                                            : NULL;
+    t = L->ti >= 0 && OGR_F_IsFieldSetAndNotNull(f, L->ti) ? OGR_F_GetFieldAsString(f, L->ti)
+                                                            : NULL;
+    if (L->o->when_accept(L->o->when_arg, d, t))
+        return 1;
+    L->st.filtered_month++;
+    return 0;
+}
+
 static int inside_area(const rtm_load_opts *o, double x, double y)
 {
     int i, j;
@@ -154,7 +171,11 @@ static int flush(loader *L, rtm_points *pts, rtm_error *err)
 static int setup_fields(loader *L, rtm_error *err)
 {
     const rtm_load_opts *o = L->o;
-    L->wi = L->ci = L->mi = -1;
+    L->wi = L->ci = L->mi = L->di = L->ti = -1;
+    if (o->date_field && (L->di = rtm_vsource_field(&L->v, o->date_field, "points", err)) < 0)
+        return -1;
+    if (o->time_field && (L->ti = rtm_vsource_field(&L->v, o->time_field, "points", err)) < 0)
+        return -1;
     if (o->weight_field && (L->wi = rtm_vsource_field(&L->v, o->weight_field, "points", err)) < 0)
         return -1;
     if (o->weight_table &&
@@ -215,7 +236,7 @@ static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
             (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
             m = read_month(L, f, &b->month[b->n], err);
             r = m < 0 ? -1 : 0;
-            if (m == 1) {
+            if (m == 1 && when_ok(L, f)) {
                 b->fid[b->n] = OGR_F_GetFID(f);
                 if (++b->n == BATCH && flush(L, pts, err))
                     r = -1;

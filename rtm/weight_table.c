@@ -1,6 +1,7 @@
 /* weight_table.c: category -> weight tables for harm weighting, read with OGR. */
 #include <cpl_error.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -103,6 +104,34 @@ fail:
     rtm_vsource_close(&v);
     rtm_weight_table_free(t);
     return NULL;
+}
+
+rtm_weight_table *rtm_weight_table_create(const char *field, const char *const *categories,
+                                          const double *weights, size_t n, double dflt,
+                                          rtm_error *err)
+{
+    rtm_weight_table *t = calloc(1, sizeof *t);
+    size_t i;
+    if (!t) {
+        rtm_error_set(err, RTM_ERR_NOMEM, "weights: out of memory");
+        return NULL;
+    }
+    snprintf(t->field, sizeof t->field, "%s", field);
+    t->dflt = dflt;
+    for (i = 0; i < n; i++) {
+        if (!(weights[i] >= 0) || !(dflt >= 0)) {
+            rtm_error_set(err, RTM_ERR_ARG, "weights: weight of '%s' must be >= 0",
+                          categories[i]);
+            rtm_weight_table_free(t);
+            return NULL;
+        }
+        if (table_add(t, categories[i], weights[i])) {
+            rtm_error_set(err, RTM_ERR_NOMEM, "weights: out of memory");
+            rtm_weight_table_free(t);
+            return NULL;
+        }
+    }
+    return t;
 }
 
 const char *rtm_weight_table_field(const rtm_weight_table *t)
