@@ -50,7 +50,7 @@ void rtm_enet_opts_init(rtm_enet_opts *o)
     o->alpha = 1.0;
     o->nlambda = 100;
     o->lambda_min_ratio = 0;
-    o->thresh = 1e-7;
+    o->thresh = 1e-10;
     o->max_passes = 100000;
     o->stop_early = 1;
     o->nfolds = 5;

@@ -347,3 +347,41 @@ int rtm_enet_cv_fit(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_cv **o
     *out = cv;
     return 0;
 }
+
+int rtm_enet_cv_fit_alphas(const rtm_design *d, const rtm_enet_opts *o, const double *alphas,
+                           int nalphas, rtm_enet_cv **out, int *best, double *cvmin,
+                           rtm_error *err)
+{
+    if (!alphas || nalphas < 1)
+        return rtm_error_set(err, RTM_ERR_ARG, "enet: no alpha to try");
+    rtm_enet_opts oa;
+    if (o)
+        oa = *o;
+    else
+        rtm_enet_opts_init(&oa);
+    rtm_enet_cv *keep = NULL;
+    int ibest = -1;
+    for (int a = 0; a < nalphas; a++) {
+        rtm_enet_cv *cv = NULL;
+        oa.alpha = alphas[a];
+        int rc = rtm_enet_cv_fit(d, &oa, &cv, err);
+        if (rc) {
+            rtm_enet_cv_free(keep);
+            return rc;
+        }
+        double m = cv->cvm[cv->idx_min];
+        if (cvmin)
+            cvmin[a] = m;
+        if (!keep || m < keep->cvm[keep->idx_min]) {
+            rtm_enet_cv_free(keep);
+            keep = cv;
+            ibest = a;
+        } else {
+            rtm_enet_cv_free(cv);
+        }
+    }
+    *out = keep;
+    if (best)
+        *best = ibest;
+    return 0;
+}

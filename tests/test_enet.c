@@ -614,6 +614,44 @@ static void test_determinism_threads(void)
     free(y);
 }
 
+static void test_alphas(void)
+{
+    /* the kept fit is the alpha whose own CV minimum is smallest */
+    enum { N = 1500, P = 6 };
+    unsigned char *x = malloc(N * P);
+    double *y = malloc(N * sizeof *y);
+    small_design(N, P, x, y);
+    rtm_design d = {N, P, x, y, NULL};
+    const double alphas[3] = {1.0, 0.95, 0.5};
+    double cvmin[3], single[3];
+    rtm_enet_opts o;
+    rtm_enet_opts_init(&o);
+    o.seed = 11;
+    rtm_error e;
+    for (int a = 0; a < 3; a++) {
+        rtm_enet_cv *cv = NULL;
+        o.alpha = alphas[a];
+        RTM_CHECK(rtm_enet_cv_fit(&d, &o, &cv, &e) == 0);
+        single[a] = cv ? cv->cvm[cv->idx_min] : NAN;
+        rtm_enet_cv_free(cv);
+    }
+    int want = 0;
+    for (int a = 1; a < 3; a++)
+        if (single[a] < single[want])
+            want = a;
+    rtm_enet_cv *cv = NULL;
+    int best = -1;
+    RTM_CHECK(rtm_enet_cv_fit_alphas(&d, &o, alphas, 3, &cv, &best, cvmin, &e) == 0);
+    RTM_CHECK(best == want);
+    for (int a = 0; a < 3; a++)
+        RTM_CHECK_NEAR(cvmin[a], single[a], 0);
+    if (cv)
+        RTM_CHECK_NEAR(cv->path->alpha, alphas[want], 0);
+    rtm_enet_cv_free(cv);
+    free(x);
+    free(y);
+}
+
 static void test_errors(void)
 {
     unsigned char x[8] = {1, 0, 0, 1, 1, 1, 0, 0};
@@ -648,6 +686,7 @@ int main(void)
     RTM_RUN(test_naive_reference);
     RTM_RUN(test_folds_stratified);
     RTM_RUN(test_determinism_threads);
+    RTM_RUN(test_alphas);
     RTM_RUN(test_errors);
     return RTM_TEST_END();
 }
