@@ -1,9 +1,10 @@
 #!/bin/sh
 # Installs the Debian packages rtm needs to build and run, if any are missing.
 # Used by `make demo` and `make check` so both work on a fresh Debian 12 machine.
+# python3 runs JSON checks in the CLI tests; chromium opens the HTML report in a test.
 set -e
 PKGS="build-essential pkg-config libgdal-dev gdal-bin libproj-dev proj-data proj-bin \
-libpng-dev libfreetype-dev fonts-dejavu-core libyaml-dev"
+libpng-dev libfreetype-dev fonts-dejavu-core libyaml-dev python3 chromium"
 [ -n "$RTM_EXTRA_PKGS" ] && PKGS="$PKGS $RTM_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do
