@@ -206,14 +206,27 @@ static int write_outputs(kde_args *a, const double *v, rtm_kv *kv)
         mo.classes = a->classes;
         mo.nclasses = a->nclasses;
         mo.title = a->title ? a->title : "Kernel density";
-        if (a->ev.lo.month_from || a->ev.lo.month_to)
-            snprintf(sub, sizeof sub, "%04d-%02d to %04d-%02d · N = %zu · %s radius %g m",
-                     a->ev.lo.month_from / 100, a->ev.lo.month_from % 100,
-                     a->ev.lo.month_to / 100, a->ev.lo.month_to % 100, a->ev.pts.n,
-                     rtm_kernel_name(a->ko.kernel), a->ko.radius);
-        else
-            snprintf(sub, sizeof sub, "N = %zu events · %s kernel, radius %g m · %g m cells",
-                     a->ev.pts.n, rtm_kernel_name(a->ko.kernel), a->ko.radius, a->ev.grid.res);
+        {
+            /* the date window actually covered by the events used */
+            int m0 = 0, m1 = 0;
+            size_t i;
+            for (i = 0; i < a->ev.pts.n; i++) {
+                int mm = a->ev.pts.month[i];
+                if (mm && (!m0 || mm < m0))
+                    m0 = mm;
+                if (mm > m1)
+                    m1 = mm;
+            }
+            if (m0)
+                snprintf(sub, sizeof sub, "%04d-%02d to %04d-%02d · N = %zu · %s kernel, radius "
+                         "%g m · %g m cells", m0 / 100, m0 % 100, m1 / 100, m1 % 100,
+                         a->ev.pts.n, rtm_kernel_name(a->ko.kernel), a->ko.radius,
+                         a->ev.grid.res);
+            else
+                snprintf(sub, sizeof sub, "N = %zu events · %s kernel, radius %g m · %g m cells",
+                         a->ev.pts.n, rtm_kernel_name(a->ko.kernel), a->ko.radius,
+                         a->ev.grid.res);
+        }
         mo.subtitle = sub;
         mo.units_label = units_label(a->ko.units);
         mo.attribution = "Contains public sector information licensed under the Open Government "

@@ -7,9 +7,9 @@ S=samples/essex
 mkdir -p out
 echo "== Violence and sexual offences heatmap, Essex Police area, Jan-May 2018"
 $RTM kde --dst-crs EPSG:27700 --study-area $S/boundaries/essex_police_area_dissolved_bng.geojson \
-  --resolution 100 --kernel quartic --radius 750 \
+  --resolution 100 --kernel quartic --radius 750 --classes mean \
   --where "\"Crime type\" = 'Violence and sexual offences'" \
-  --title "Violence and sexual offences, Essex, Jan-May 2018" \
+  --title "Violence and sexual offences, Essex Police area" \
   --png out/essex_violence_kde.png -o out/essex_violence_kde.tif $S/crimes/2018-0*-essex-street.csv.gz
 echo "== Risk Terrain Model of violence in Southend-on-Sea (pubs, licensed venues, rail stations)"
 $RTM model --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --dst-crs EPSG:27700 \
