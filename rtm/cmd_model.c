@@ -47,7 +47,7 @@ static const char HELP[] =
     "  --no-one-per-factor, --allow-negative, --no-p-rule  switch entry rules off\n"
     "  --threads N            worker threads (results do not depend on it)\n"
     "Output (in OUTDIR, each file replaced atomically):\n"
-    "  model.json, model.md, rrs.tif, rrs.png, tiers.tif, tiers.png,\n"
+    "  model.json, model.md, rrs.tif, rrs.png, tiers.tif, tiers.png, cv.png,\n"
     "  priority_places.gpkg\n"
     "  -o, --output DIR       output folder (created if missing)\n"
     "  -q, --quiet            no progress or summary\n\n" RTM_CLI_EVENT_HELP
@@ -303,6 +303,48 @@ done:
     return rc;
 }
 
+/* The cross-validation curve (mean held-out deviance +- 1 SE against
+ * log10 lambda) as a chart, as cv.glmnet's plot shows it. */
+static int write_cv_chart(model_args *a, const rtm_model *m, rtm_error *e)
+{
+    const rtm_enet_cv *cv = m->cv;
+    int n = cv->path->nlambda, i, rc;
+    double *x = malloc(3 * (size_t)n * sizeof *x), *y, *lo, *hi;
+    rtm_chart_series s[3];
+    char p[4096];
+    if (!x)
+        return rtm_error_set(e, RTM_ERR_NOMEM, "out of memory");
+    y = malloc(3 * (size_t)n * sizeof *y);
+    if (!y) {
+        free(x);
+        return rtm_error_set(e, RTM_ERR_NOMEM, "out of memory");
+    }
+    lo = y + n;
+    hi = y + 2 * n;
+    for (i = 0; i < n; i++) {
+        x[i] = log10(cv->path->lambda[i]);
+        y[i] = cv->cvm[i];
+        lo[i] = cv->cvm[i] - cv->cvsd[i];
+        hi[i] = cv->cvm[i] + cv->cvsd[i];
+    }
+    s[0].name = "mean CV deviance";
+    s[0].x = x;
+    s[0].y = y;
+    s[0].n = (size_t)n;
+    s[1] = s[0];
+    s[1].name = "- 1 SE";
+    s[1].y = lo;
+    s[2] = s[0];
+    s[2].name = "+ 1 SE";
+    s[2].y = hi;
+    outpath(p, sizeof p, a->outdir, "cv.png");
+    rc = rtm_chart_png_write(p, "Elastic-net culling: cross-validation curve", "log10(lambda)",
+                             "Poisson deviance per cell (held out)", s, 3, e);
+    free(x);
+    free(y);
+    return rc;
+}
+
 static int run_model(model_args *a)
 {
     rtm_features *feat[MAX_FACTORS] = {0};
@@ -373,7 +415,7 @@ static int run_model(model_args *a)
         ctx.nplaces = nplaces;
         if ((outpath(p, sizeof p, a->outdir, "priority_places.gpkg"),
              rtm_places_write(p, &a->ev.grid, label, places, nplaces, &e)) ||
-            write_rasters(a, m, &kv, &e) ||
+            write_rasters(a, m, &kv, &e) || write_cv_chart(a, m, &e) ||
             (outpath(p, sizeof p, a->outdir, "model.md"), rtm_model_report_md(p, m, &ctx, &e)) ||
             (outpath(p, sizeof p, a->outdir, "model.json"),
              rtm_model_report_json(p, m, &ctx, &e))) {

@@ -21,7 +21,7 @@ run() {
 }
 run -o "$T/m1" 2> "$T/err1"
 check "contract form exits 0" "[ $? -eq 0 ]"
-for f in model.json model.md rrs.tif rrs.png tiers.tif priority_places.gpkg; do
+for f in model.json model.md rrs.tif rrs.png tiers.tif tiers.png cv.png priority_places.gpkg; do
   check "writes $f" "[ -s $T/m1/$f ]"
 done
 python3 - "$T/m1/model.json" <<'PY' > "$T/py" 2>&1
