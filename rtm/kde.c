@@ -264,6 +264,16 @@ fail:
     return -1;
 }
 
+/* Largest amplitude (fixes the accumulator's fixed-point scale). */
+static double amp_max(const kde_buckets *b)
+{
+    double mx = 0;
+    size_t p;
+    for (p = 0; p < b->start[b->nb]; p++)
+        mx = b->amp[p] > mx ? b->amp[p] : mx;
+    return mx;
+}
+
 /* ---- one output row ----------------------------------------------------- */
 
 typedef struct kde_ctx {
@@ -453,7 +463,7 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
         goto done;
     }
     for (made = 0; made < nt; made++)
-        if (c.m >= 0 && kde_poly_init(&polys[made], g->ncols, c.m, c.rho)) {
+        if (c.m >= 0 && kde_poly_init(&polys[made], g->ncols, c.m, c.rho, amp_max(&b))) {
             rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for row buffers");
             goto done;
         }

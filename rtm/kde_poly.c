@@ -1,38 +1,52 @@
 /* kde_poly.c: exact row sums of the polynomial kernels A (1 - u^2)^m.
  *
  * Along one grid row, a point's kernel is, in column units,
- *     amp (1 - ((j - cp)^2 + eta^2) / rho^2)^m = amp inv^m (h2n - (j - cp)^2)^m,
- * a polynomial of degree 2m in the column index j (inv = 1/rho^2). Each point
- * adds its polynomial to a difference array at its first column and subtracts
- * it after its last one; a prefix sum along the row then holds, at every
- * column, the sum of the polynomials active there, evaluated with Horner.
- * This is the "sliding sum of polynomials" idea behind exact summed-area
- * filters (Heckbert 1986, "Filtering by repeated integration").
+ *     amp (1 - ((j - cp)^2 + eta^2) / rho^2)^m = amp ((h2n - (j - cp)^2) / rho^2)^m,
+ * a polynomial of degree 2m in the column index j. Each point adds its
+ * polynomial to a difference array at its first column and subtracts it
+ * after its last one; a prefix sum along the row then holds, at every column,
+ * the sum of the polynomials active there, evaluated with Horner. This is the
+ * "sliding sum of polynomials" behind exact summed-area filters (Heckbert
+ * 1986, "Filtering by repeated integration").
  *
- * Rounding: global column powers (j^4 with j ~ 1e3, or CRS coordinates with
- * x^4 ~ 1e23) would cancel catastrophically, so every polynomial is written
- * in a SEGMENT-LOCAL variable t = j - base(s), base(s) = s S + S/2 the centre
- * of segment s of S columns, S ~ rho/4. A point active in segment s has
- * |t - q| <= rho with q = cp - base(s), |t| <= S/2, so the sum of the absolute
- * values of its terms is at most about amp ((rho + S)/rho)^(2m), i.e. < 4 amp:
- * each polynomial is evaluated to a few ulps of its amplitude. When the
- * running sum moves to the next segment it is Taylor-shifted, t -> t' + S.
- * An integer count of active intervals makes every cell with none exactly 0
- * and resets the running polynomial there (so rounding residue of finished
- * intervals does not travel along the row).
+ * Rounding, and why the accumulator is made of integers:
+ *  - Global powers (j^4 with j ~ 1e3, or CRS coordinates with x^4 ~ 1e23)
+ *    would cancel catastrophically, so every polynomial is written in a
+ *    SEGMENT-LOCAL variable tau = (j - base(s)) / S, base(s) = s S + S/2 the
+ *    centre of segment s of S columns (S a power of two, rho/8 < S <= rho/4),
+ *    |tau| <= 1/2. Moving the running sum to the next segment is the Taylor
+ *    shift tau -> tau' + 1.
+ *  - In floating point that is still not enough on real data: along a row
+ *    that is never empty (2400 columns of background offences), the rounding
+ *    of the running sum's high coefficients is carried by every shift and
+ *    grows like (distance / S)^(2m); with rho = 40 cells it reached 3e-5 of
+ *    the value. So the difference array and the running sum hold FIXED-POINT
+ *    128-bit integers (units of 2^-64 of the largest amplitude): additions and
+ *    shifts by whole segments (integer binomial sums) are exact, and each
+ *    point's removal is the exact integer shift of what it added, so nothing
+ *    of a finished point remains. The only rounding is the conversion of each
+ *    point's coefficients (once, a few ulps of its own amplitude, and at most
+ *    2^-64 of the largest) and the final Horner evaluation in double.
+ *  - A polynomial written about the segment where a chord starts carries a
+ *    few ulps of its PEAK (of order 8^m ulps at the far end of the chord),
+ *    which is not small relative to (1 - u^2)^m near the edge, so the fringe
+ *    (1 - u^2 < beta0) and the one spare column each side are summed cell by
+ *    cell with the exact support predicate of rtm_kde.h.
+ * An integer count of active chords gives exact zeros where none is active.
  */
 #include "kde_priv.h"
 
-#define KDE_DIRECT_MAX 16 /* cores shorter than this are summed cell by cell */
-
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define KDE_MAX_COEF 7 /* degree 6 for the triweight */
+#define KDE_DIRECT_MAX 16 /* cores shorter than this are summed cell by cell */
+#define KDE_MAX_COEF 7    /* degree 6 for the triweight */
 
-int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho)
+int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double amp_max)
 {
+    int e;
     memset(p, 0, sizeof *p);
     p->ncols = ncols;
     p->m = m;
@@ -43,6 +57,11 @@ int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho)
         p->seg_shift++;
     p->seg = 1 << p->seg_shift;
     p->inv = 1.0 / (rho * rho);
+    /* fixed point: the largest amplitude is 2^64 .. 2^65 units (a power of
+     * two, so scaling is exact) */
+    frexp(amp_max > 0 ? amp_max : 1.0, &e);
+    p->scale = ldexp(1.0, 65 - e);
+    p->unscale = ldexp(1.0, e - 65);
     p->diff = calloc(((size_t)ncols + 1) * (size_t)p->ncoef, sizeof *p->diff);
     p->dcnt = calloc((size_t)ncols + 1, sizeof *p->dcnt);
     if (!p->diff || !p->dcnt) {
@@ -60,124 +79,140 @@ void kde_poly_free(kde_poly_row *p)
     p->dcnt = NULL;
 }
 
-/* Coefficients (ascending powers of t) of s (a + b t - t^2)^M, M = 0..3;
- * M is a compile-time constant at every call (always inlined). */
+/* Round toward zero to a 128-bit integer; |v| < 2^126. The low part
+ * av - h 2^64 is exact (it is made of the low bits of av's significand). */
+static inline kde_i128 quant(double v)
+{
+    double av = fabs(v), h = floor(av * 0x1p-64), l = av - h * 0x1p64;
+    kde_i128 r = ((kde_i128)(int64_t)h << 64) + (kde_i128)(uint64_t)l;
+    return v < 0 ? -r : r;
+}
+
+static inline double to_double(kde_i128 v)
+{
+    int64_t hi = (int64_t)(v >> 64);
+    uint64_t lo = (uint64_t)v;
+    return (double)hi * 0x1p64 + (double)lo;
+}
+
+/* Coefficients (ascending powers of tau) of s (a + b tau + c tau^2)^M,
+ * M = 0..3, a compile-time constant at every call (always inlined). */
 static inline __attribute__((always_inline)) void power_coefs(int M, double a, double b,
-                                                              double s, double *c)
+                                                              double c, double s, double *o)
 {
-    double p0, p1, p2, p3;
+    double p0, p1, p2, p3, p4;
     if (M == 0) {
-        c[0] = s;
-    } else if (M == 1) {
-        c[0] = s * a;
-        c[1] = s * b;
-        c[2] = -s;
-    } else if (M == 2) {
-        c[0] = s * (a * a);
-        c[1] = s * (2.0 * a * b);
-        c[2] = s * (b * b - 2.0 * a);
-        c[3] = s * (-2.0 * b);
-        c[4] = s;
-    } else { /* (a + b t - t^2)^2 = p0 + p1 t + p2 t^2 + p3 t^3 + t^4, times the base */
-        p0 = a * a;
-        p1 = 2.0 * a * b;
-        p2 = b * b - 2.0 * a;
-        p3 = -2.0 * b;
-        c[0] = s * (p0 * a);
-        c[1] = s * (p0 * b + p1 * a);
-        c[2] = s * (p1 * b + p2 * a - p0);
-        c[3] = s * (p2 * b + p3 * a - p1);
-        c[4] = s * (p3 * b + a - p2);
-        c[5] = s * (b - p3);
-        c[6] = -s;
+        o[0] = s;
+        return;
     }
+    if (M == 1) {
+        o[0] = s * a;
+        o[1] = s * b;
+        o[2] = s * c;
+        return;
+    }
+    p0 = a * a;
+    p1 = 2.0 * a * b;
+    p2 = b * b + 2.0 * a * c;
+    p3 = 2.0 * b * c;
+    p4 = c * c;
+    if (M == 2) {
+        o[0] = s * p0;
+        o[1] = s * p1;
+        o[2] = s * p2;
+        o[3] = s * p3;
+        o[4] = s * p4;
+        return;
+    }
+    o[0] = s * (p0 * a);
+    o[1] = s * (p0 * b + p1 * a);
+    o[2] = s * (p0 * c + p1 * b + p2 * a);
+    o[3] = s * (p1 * c + p2 * b + p3 * a);
+    o[4] = s * (p2 * c + p3 * b + p4 * a);
+    o[5] = s * (p3 * c + p4 * b);
+    o[6] = s * (p4 * c);
 }
 
-/* The point's polynomial in the frame of the segment holding column j:
- * (h2n - (t - q)^2)^M = (h2n - q^2 + 2 q t - t^2)^M, q = cp - base. */
-static inline __attribute__((always_inline)) void frame_coefs(int M, const kde_poly_row *p,
-                                                              int j, double cp, double h2n,
-                                                              double s, double *c)
+/* P(tau) -> P(tau + d), exactly, for an integer d (repeated synthetic
+ * division, Knuth TAOCP vol. 2, 4.6.4). */
+static inline __attribute__((always_inline)) void shift_exact(int M, kde_i128 *c, int d)
 {
-    double base = (double)(((j >> p->seg_shift) << p->seg_shift) + (p->seg >> 1));
-    double q = cp - base;
-    power_coefs(M, h2n - q * q, 2.0 * q, s, c);
+    int i, k;
+#pragma GCC unroll 8
+    for (i = 0; i < 2 * M; i++)
+#pragma GCC unroll 8
+        for (k = 2 * M - 1; k >= i; k--)
+            c[k] += d == 1 ? c[k + 1] : (kde_i128)d * c[k + 1];
 }
 
+/* Add amp ((h2n - (j - cp)^2) / rho^2)^M on columns lo..hi: in the frame of
+ * lo's segment, tau = (j - base)/S, q = cp - base:
+ *   (h2n - (S tau - q)^2)/rho^2 = a + b tau + c tau^2,
+ *   a = (h2n - q^2)/rho^2, b = 2 q S/rho^2, c = -S^2/rho^2. */
 static inline __attribute__((always_inline)) void add_m(int M, kde_poly_row *p, int lo, int hi,
                                                         double cp, double h2n, double amp)
 {
-    double c[KDE_MAX_COEF], s = amp, *d;
+    double d[KDE_MAX_COEF], S = (double)p->seg;
+    double q = cp - (double)(((lo >> p->seg_shift) << p->seg_shift) + (p->seg >> 1));
+    kde_i128 c[KDE_MAX_COEF], *o;
     int k, end = hi + 1;
-    #pragma GCC unroll 8
-    for (k = 0; k < M; k++)
-        s *= p->inv;
-    frame_coefs(M, p, lo, cp, h2n, s, c);
-    d = p->diff + (size_t)lo * (2 * M + 1);
-    #pragma GCC unroll 8
-    for (k = 0; k < 2 * M + 1; k++)
-        d[k] += c[k];
+    power_coefs(M, (h2n - q * q) * p->inv, 2.0 * q * S * p->inv, -S * S * p->inv,
+                amp * p->scale, d);
+    o = p->diff + (size_t)lo * (2 * M + 1);
+#pragma GCC unroll 8
+    for (k = 0; k < 2 * M + 1; k++) {
+        c[k] = quant(d[k]);
+        o[k] += c[k];
+    }
     p->dcnt[lo]++;
     p->dcnt[end]--;
     if (end >= p->ncols)
         return; /* runs to the end of the row: nothing to remove */
-    if ((end >> p->seg_shift) != (lo >> p->seg_shift))
-        frame_coefs(M, p, end, cp, h2n, s, c);
-    d = p->diff + (size_t)end * (2 * M + 1);
-    #pragma GCC unroll 8
+    k = (end >> p->seg_shift) - (lo >> p->seg_shift);
+    if (k > 0)
+        shift_exact(M, c, k);
+    o = p->diff + (size_t)end * (2 * M + 1);
+#pragma GCC unroll 8
     for (k = 0; k < 2 * M + 1; k++)
-        d[k] -= c[k];
+        o[k] -= c[k];
 }
 
-/* P(t) -> P(t + S): the running sum seen from the next segment's centre
- * (repeated synthetic division, Knuth TAOCP vol. 2, 4.6.4). */
-static inline __attribute__((always_inline)) void taylor_shift(double *c, int nc, double shift)
-{
-    int i, k;
-    #pragma GCC unroll 8
-    for (i = 0; i < nc - 1; i++)
-        #pragma GCC unroll 8
-        for (k = nc - 2; k >= i; k--)
-            c[k] += shift * c[k + 1];
-}
-
+/* Prefix-sum the row and evaluate: row[j] += value (never negative). */
 static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *p, double *row)
 {
     const int nc = 2 * M + 1, S = p->seg;
-    double run[KDE_MAX_COEF] = {0};
+    const double invS = 1.0 / S;
+    kde_i128 run[KDE_MAX_COEF] = {0};
     int cnt = 0, s0, j, k;
     for (s0 = 0; s0 < p->ncols; s0 += S) {
         int end = s0 + S < p->ncols ? s0 + S : p->ncols;
         double base = (double)(s0 + S / 2);
         if (cnt > 0)
-            taylor_shift(run, nc, (double)S);
+            shift_exact(M, run, 1);
         for (j = s0; j < end; j++) {
-            double *d = p->diff + (size_t)j * nc, v, t;
-            #pragma GCC unroll 8
+            kde_i128 *d = p->diff + (size_t)j * nc;
+            double v, t;
+#pragma GCC unroll 8
             for (k = 0; k < nc; k++) {
                 run[k] += d[k];
-                d[k] = 0.0;
+                d[k] = 0;
             }
             cnt += p->dcnt[j];
             p->dcnt[j] = 0;
-            if (cnt == 0) {
-                #pragma GCC unroll 8
-                for (k = 0; k < nc; k++)
-                    run[k] = 0.0;
-                continue;
-            }
-            t = (double)j - base;
-            v = run[nc - 1];
-            #pragma GCC unroll 8
+            if (cnt == 0)
+                continue; /* run is exactly 0 here */
+            t = ((double)j - base) * invS;
+            v = to_double(run[nc - 1]);
+#pragma GCC unroll 8
             for (k = nc - 2; k >= 0; k--)
-                v = v * t + run[k];
+                v = v * t + to_double(run[k]);
             if (v > 0.0)
-                row[j] += v;
+                row[j] += v * p->unscale;
         }
     }
-    #pragma GCC unroll 8
+#pragma GCC unroll 8
     for (k = 0; k < nc; k++)
-        p->diff[(size_t)p->ncols * nc + k] = 0.0;
+        p->diff[(size_t)p->ncols * nc + k] = 0;
     p->dcnt[p->ncols] = 0;
 }
 
@@ -269,25 +304,5 @@ void kde_poly_row_compute(kde_poly_row *p, const kde_row_job *job, double *row)
     case 1: row_m(1, p, job, row); break;
     case 2: row_m(2, p, job, row); break;
     default: row_m(3, p, job, row); break;
-    }
-}
-
-void kde_poly_add(kde_poly_row *p, int lo, int hi, double cp, double h2n, double amp)
-{
-    switch (p->m) {
-    case 0: add_m(0, p, lo, hi, cp, h2n, amp); break;
-    case 1: add_m(1, p, lo, hi, cp, h2n, amp); break;
-    case 2: add_m(2, p, lo, hi, cp, h2n, amp); break;
-    default: add_m(3, p, lo, hi, cp, h2n, amp); break;
-    }
-}
-
-void kde_poly_finish(kde_poly_row *p, double *row)
-{
-    switch (p->m) {
-    case 0: finish_m(0, p, row); break;
-    case 1: finish_m(1, p, row); break;
-    case 2: finish_m(2, p, row); break;
-    default: finish_m(3, p, row); break;
     }
 }

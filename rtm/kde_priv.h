@@ -4,8 +4,11 @@
 
 #include <stddef.h>
 
+/* 128-bit fixed-point integers of the accumulator (GCC/Clang). */
+__extension__ typedef __int128 kde_i128;
+
 /* One grid row's polynomial accumulator for the kernels A (1 - u^2)^m.
- * Owned by one thread; reused row after row (kde_poly_finish leaves it clean). */
+ * Owned by one thread; reused row after row (each row leaves it clean). */
 typedef struct kde_poly_row {
     int ncols;      /* columns of the grid */
     int m;          /* kernel power, 0..3 */
@@ -13,12 +16,15 @@ typedef struct kde_poly_row {
     int seg;        /* segment length S (columns, a power of two) */
     int seg_shift;  /* log2(S) */
     double inv;     /* res^2 / r^2 = 1 / rho^2 */
-    double *diff;   /* (ncols + 1) * ncoef coefficient differences */
+    double scale;   /* fixed-point units per unit of amplitude (a power of two) */
+    double unscale; /* 1 / scale */
+    kde_i128 *diff; /* (ncols + 1) * ncoef coefficient differences */
     int *dcnt;      /* ncols + 1 active-interval count differences */
 } kde_poly_row;
 
-/* Allocate the accumulator; rho = r / res. Returns 0 or -1 (out of memory). */
-int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho);
+/* Allocate the accumulator; rho = r / res, amp_max = the largest point
+ * amplitude (sets the fixed-point scale). Returns 0 or -1 (out of memory). */
+int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double amp_max);
 void kde_poly_free(kde_poly_row *p);
 
 /* The points of one output row, as the polynomial row engine reads them. */
@@ -37,14 +43,5 @@ typedef struct kde_row_job {
 /* Add every point of job to row (zeroed by the caller): the core of each
  * chord through the accumulator, the fringe cell by cell, then sum. */
 void kde_poly_row_compute(kde_poly_row *p, const kde_row_job *job, double *row);
-
-/* Add amp * (1 - u^2)^m over columns lo..hi of the current row, where
- * u^2 = ((j - cp)^2 + eta2) / rho^2 for column j: cp = the point's column
- * coordinate ((x - x0)/res - 0.5), h2n = rho^2 - eta2 = (r^2 - dy^2)/res^2. */
-void kde_poly_add(kde_poly_row *p, int lo, int hi, double cp, double h2n, double amp);
-
-/* Sum the row: row[j] += the accumulated polynomials at column j (never
- * negative; exactly 0 where no interval is active). Clears the accumulator. */
-void kde_poly_finish(kde_poly_row *p, double *row);
 
 #endif
