@@ -36,9 +36,9 @@ static FILE *open_fixture(const char *name)
     return f;
 }
 
-static int load_design(fixture_design *fd)
+static int load_design_file(fixture_design *fd, const char *name)
 {
-    FILE *f = open_fixture("design.txt");
+    FILE *f = open_fixture(name);
     if (!f)
         return -1;
     if (fscanf(f, "%zu %d", &fd->n, &fd->p) != 2) {
@@ -59,6 +59,11 @@ static int load_design(fixture_design *fd)
     }
     fclose(f);
     return 0;
+}
+
+static int load_design(fixture_design *fd)
+{
+    return load_design_file(fd, "design.txt");
 }
 
 static void free_design(fixture_design *fd)
@@ -398,7 +403,7 @@ static void compare_path(const rtm_enet_path *pa, const double *tab, int stride,
 
 static void check_glmnet_fixed(double alpha, const char *file)
 {
-    fixture_design fd;
+    fixture_design fd = {0};
     RTM_CHECK(load_design(&fd) == 0);
     if (!fd.x)
         return;
@@ -436,7 +441,7 @@ static void test_glmnet_fixed_mix(void) { check_glmnet_fixed(0.5, "path_a05.txt"
 
 static void check_glmnet_cv(double alpha, const char *file)
 {
-    fixture_design fd;
+    fixture_design fd = {0};
     RTM_CHECK(load_design(&fd) == 0);
     if (!fd.x)
         return;
@@ -472,6 +477,10 @@ static void check_glmnet_cv(double alpha, const char *file)
                 RTM_CHECK_NEAR(cv->path->beta[(size_t)l * (size_t)fd.p + (size_t)j], row[4 + j],
                                1e-4);
         }
+        for (int l = 0; l < cv->path->nlambda; l++)
+            RTM_CHECK_NEAR(kkt_violation(fd.x, fd.y, fd.n, fd.p, cv->path->a0[l],
+                                         cv->path->beta + (size_t)l * (size_t)fd.p,
+                                         cv->path->lambda[l], alpha), 0, 1e-6);
         RTM_CHECK_REL(cv->lambda_min, head[1], 1e-9, 1e-12);
         RTM_CHECK_REL(cv->lambda_1se, head[2], 1e-9, 1e-12);
         RTM_CHECK(cv->lambda == cv->lambda_min);
@@ -493,6 +502,39 @@ static void check_glmnet_cv(double alpha, const char *file)
 
 static void test_glmnet_cv_lasso(void) { check_glmnet_cv(1.0, "cv_a1.txt"); }
 static void test_glmnet_cv_mix(void) { check_glmnet_cv(0.5, "cv_a05.txt"); }
+
+static void test_glmnet_early_stop(void)
+{
+    /* y = 3 x_1 is fitted almost exactly: glmnet stops the default path once
+     * the deviance ratio exceeds 0.999. The problem is ill-conditioned (the
+     * intercept heads to -Inf), hence the looser coefficient tolerance. */
+    fixture_design fd = {0};
+    RTM_CHECK(load_design_file(&fd, "early_design.txt") == 0);
+    if (!fd.x)
+        return;
+    enum { MAXL = 100 };
+    double tab[MAXL * 5];
+    int nrow = load_rows("early_path.txt", 0, 2 + fd.p, tab, MAXL);
+    RTM_CHECK(nrow > 5 && nrow < 100 && fd.p == 3);
+    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL};
+    rtm_enet_opts o;
+    rtm_enet_opts_init(&o);
+    o.thresh = 1e-14;
+    rtm_enet_path *pa = NULL;
+    rtm_error e;
+    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
+    if (pa) {
+        compare_path(pa, tab, 2 + fd.p, 0, nrow, 1e-3);
+        RTM_CHECK(pa->dev_ratio[pa->nlambda - 1] > 0.999);
+        RTM_CHECK(pa->dev_ratio[pa->nlambda - 2] <= 0.999);
+    }
+    rtm_enet_path_free(pa);
+    o.stop_early = 0;
+    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
+    RTM_CHECK(pa && pa->nlambda == 100);
+    rtm_enet_path_free(pa);
+    free_design(&fd);
+}
 
 static void test_naive_reference(void)
 {
@@ -683,6 +725,7 @@ int main(void)
     RTM_RUN(test_glmnet_fixed_mix);
     RTM_RUN(test_glmnet_cv_lasso);
     RTM_RUN(test_glmnet_cv_mix);
+    RTM_RUN(test_glmnet_early_stop);
     RTM_RUN(test_naive_reference);
     RTM_RUN(test_folds_stratified);
     RTM_RUN(test_determinism_threads);
