@@ -67,12 +67,20 @@ static uint64_t hash_words(const uint64_t *w, int nw)
     return h;
 }
 
+/* Pack a 0/1 row into 64-bit words (branch-free: entries are checked 0/1). */
 static void pack_row(const unsigned char *row, const int *cols, int nc, uint64_t *w, int nw)
 {
-    memset(w, 0, (size_t)nw * sizeof *w);
-    for (int j = 0; j < nc; j++)
-        if (row[cols ? cols[j] : j])
-            w[j >> 6] |= (uint64_t)1 << (j & 63);
+    for (int k = 0; k < nw; k++) {
+        uint64_t word = 0;
+        int j0 = k * 64, j1 = j0 + 64 < nc ? j0 + 64 : nc;
+        if (cols)
+            for (int j = j0; j < j1; j++)
+                word |= (uint64_t)row[cols[j]] << (j - j0);
+        else
+            for (int j = j0; j < j1; j++)
+                word |= (uint64_t)row[j] << (j - j0);
+        w[k] = word;
+    }
 }
 
 /* Growable store of unique packed patterns with an open-addressing index. */
