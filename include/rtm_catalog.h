@@ -74,11 +74,21 @@ typedef struct rtm_catalog_layer {
     char *licence;      /**< licence name, may be NULL */
 } rtm_catalog_layer;
 
+/** A layer file that failed validation (kept by the lenient loader so a job
+ *  that uses it can report why). */
+typedef struct rtm_catalog_broken {
+    char *name;      /**< its name (the `name:` key if readable, else the file stem) */
+    char *def_path;  /**< the YAML file */
+    rtm_msgs errs;   /**< its problems */
+} rtm_catalog_broken;
+
 /** A loaded catalogue. */
 typedef struct rtm_catalog {
     char *dir;                  /**< the directory it was loaded from */
     int n;                      /**< number of layers */
     rtm_catalog_layer *layers;  /**< sorted by name */
+    int nbroken;                /**< invalid layer files (lenient loading only) */
+    rtm_catalog_broken *broken;
 } rtm_catalog;
 
 /** Load every *.yaml / *.yml file of dir as one layer definition.
@@ -88,11 +98,16 @@ typedef struct rtm_catalog {
  *  problem in err) or RTM_ERR_IO (directory unreadable) and *out is unset. */
 int rtm_catalog_load(const char *dir, rtm_catalog **out, rtm_msgs *errs, rtm_error *err);
 
-/** Like rtm_catalog_load, but always returns the catalogue (possibly with
- *  fewer layers) and appends every problem to errs; for `rtm run --check`.
- *  Returns 0, RTM_ERR_IO when dir cannot be listed, RTM_ERR_NOMEM. */
+/** Like rtm_catalog_load, but always returns the catalogue: valid layers in
+ *  layers[], invalid layer files in broken[] with their problems (so a job
+ *  is only stopped by broken layers it uses). errs (may be NULL) also gets
+ *  every problem. Returns 0, RTM_ERR_IO when dir cannot be listed,
+ *  RTM_ERR_NOMEM. */
 int rtm_catalog_load_lenient(const char *dir, rtm_catalog **out, rtm_msgs *errs,
                              rtm_error *err);
+
+/** The broken layer file called name, or NULL. */
+const rtm_catalog_broken *rtm_catalog_find_broken(const rtm_catalog *cat, const char *name);
 
 /** The layer called name, or NULL. */
 const rtm_catalog_layer *rtm_catalog_find(const rtm_catalog *cat, const char *name);

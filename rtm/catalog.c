@@ -45,8 +45,22 @@ void rtm_catalog_free(rtm_catalog *cat)
     for (int i = 0; i < cat->n; i++)
         layer_clear(&cat->layers[i]);
     free(cat->layers);
+    for (int i = 0; i < cat->nbroken; i++) {
+        free(cat->broken[i].name);
+        free(cat->broken[i].def_path);
+        rtm_msgs_free(&cat->broken[i].errs);
+    }
+    free(cat->broken);
     free(cat->dir);
     free(cat);
+}
+
+const rtm_catalog_broken *rtm_catalog_find_broken(const rtm_catalog *cat, const char *name)
+{
+    for (int i = 0; cat && name && i < cat->nbroken; i++)
+        if (strcmp(cat->broken[i].name, name) == 0)
+            return &cat->broken[i];
+    return NULL;
 }
 
 const rtm_catalog_layer *rtm_catalog_find(const rtm_catalog *cat, const char *name)
@@ -291,18 +305,35 @@ static int load(const char *dir, rtm_catalog **out, rtm_msgs *errs, int strict,
         rtm_ystrv_free(files, nfiles);
         return rtm_error_set(err, RTM_ERR_NOMEM, "catalog: out of memory");
     }
-    for (int i = 0; i < nfiles; i++) {
+    cat->broken = calloc((size_t)nfiles + 1, sizeof *cat->broken);
+    for (int i = 0; cat->broken && i < nfiles; i++) {
         rtm_catalog_layer *l = &cat->layers[cat->n];
-        int bad = load_layer(files[i], l, m);
+        rtm_msgs mine = {0};
+        int bad = load_layer(files[i], l, &mine);
         if (!bad && rtm_catalog_find(cat, l->name)) {
-            rtm_msgs_add(m, "%s:1:1: duplicate layer name '%s' (also in '%s')", files[i],
+            rtm_msgs_add(&mine, "%s:1:1: duplicate layer name '%s' (also in '%s')", files[i],
                          l->name, rtm_catalog_find(cat, l->name)->def_path);
             bad = 1;
+        }
+        for (int k = 0; k < mine.n; k++)
+            rtm_msgs_add(m, "%s", mine.msg[k]);
+        if (bad && !rtm_catalog_find(cat, l->name)) {
+            rtm_catalog_broken *b = &cat->broken[cat->nbroken++];
+            b->name = l->name ? strdup(l->name) : file_stem(files[i]);
+            b->def_path = strdup(files[i]);
+            b->errs = mine;
+        } else {
+            rtm_msgs_free(&mine);
         }
         if (bad)
             layer_clear(l);
         else
             cat->n++;
+    }
+    if (!cat->broken) {
+        rtm_catalog_free(cat);
+        rtm_ystrv_free(files, nfiles);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "catalog: out of memory");
     }
     rtm_ystrv_free(files, nfiles);
     if (cat->n > 1)

@@ -36,8 +36,12 @@ static void read_file(rtm_ydoc *y, yaml_node_t *n, const char *what, rtm_job_vec
         return;
     v->file = rtm_yresolve(y, raw);
     free(raw);
-    if (v->file && rtm_yglob(y, fn, v->file, &files, &nf) == 0 && nf > 1)
-        rtm_yerr(y, fn, "'%s.file' must name one file ('%s' matches %d)", what, v->file, nf);
+    if (v->file && rtm_yglob(y, fn, v->file, &files, &nf) == 0) {
+        if (nf > 1)
+            rtm_yerr(y, fn, "'%s.file' must name one file ('%s' matches %d)", what, v->file, nf);
+        free(v->file);
+        v->file = strdup(files[0]); /* with /vsigzip/ added for .gz */
+    }
     rtm_ystrv_free(files, nf);
     rtm_ystr(y, n, "layer", &v->layer);
     rtm_ystr(y, n, "where", &v->where);
@@ -133,7 +137,8 @@ static void open_catalog(rtm_ydoc *y, yaml_node_t *root, const char *catalog_dir
     free(raw);
     if (!dir)
         return;
-    if (rtm_catalog_load_lenient(dir, &job->catalog, y->errs, &e)) {
+    /* problems of layer files are reported only for the layers the job uses */
+    if (rtm_catalog_load_lenient(dir, &job->catalog, NULL, &e)) {
         yaml_node_t *at = rtm_yget(y, root, "catalog");
         rtm_yerr(y, at ? at : root, "%s", e.msg);
     }

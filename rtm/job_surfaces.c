@@ -69,8 +69,21 @@ static const rtm_catalog_layer *find_layer(rtm_ydoc *y, const rtm_job *job, yaml
                                            const char *name)
 {
     const rtm_catalog_layer *l = rtm_catalog_find(job->catalog, name);
+    const rtm_catalog_broken *b = rtm_catalog_find_broken(job->catalog, name);
     if (l || !name)
         return l;
+    if (b) {
+        rtm_yerr(y, at, "layer '%s' is invalid: %s", name,
+                 b->errs.n ? b->errs.msg[0] : b->def_path);
+        for (int i = 1; i < b->errs.n; i++) {
+            int seen = 0; /* the same layer may be used twice */
+            for (int k = 0; k < y->errs->n && !seen; k++)
+                seen = strcmp(y->errs->msg[k], b->errs.msg[i]) == 0;
+            if (!seen)
+                rtm_msgs_add(y->errs, "%s", b->errs.msg[i]);
+        }
+        return NULL;
+    }
     if (!job->catalog) {
         rtm_yerr(y, at, "layer '%s' needs a layer catalogue (set 'catalog:' in the job "
                         "or pass a catalogue directory)", name);

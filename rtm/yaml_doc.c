@@ -426,12 +426,20 @@ char *rtm_yresolve(const rtm_ydoc *y, const char *path)
     return r;
 }
 
+/* GDAL reads a gzip-compressed file through /vsigzip/ (not .tar.gz: /vsitar/) */
+static int wants_gzip(const char *path)
+{
+    size_t n = strlen(path);
+    return n > 3 && strcmp(path + n - 3, ".gz") == 0 &&
+           !(n > 7 && strcmp(path + n - 7, ".tar.gz") == 0);
+}
+
 int rtm_yglob(rtm_ydoc *y, const yaml_node_t *n, const char *pattern, char ***files,
               int *nfiles)
 {
     const char *fs = pattern, *vsi_end = NULL;
     if (strncmp(pattern, "/vsi", 4) == 0 && (vsi_end = strchr(pattern + 1, '/')))
-        fs = vsi_end; /* glob the file-system part, keep the prefix */
+        fs = vsi_end + 1; /* glob the file-system part, keep the prefix */
     glob_t g;
     int rc = glob(fs, 0, NULL, &g);
     if (rc == GLOB_NOMATCH || (rc == 0 && g.gl_pathc == 0)) {
@@ -447,12 +455,13 @@ int rtm_yglob(rtm_ydoc *y, const yaml_node_t *n, const char *pattern, char ***fi
     char **v = calloc(g.gl_pathc, sizeof *v);
     int k = 0;
     for (size_t i = 0; v && i < g.gl_pathc; i++) {
-        if (vsi_end) {
-            if (asprintf(&v[k], "%.*s%s", (int)(vsi_end - pattern), pattern, g.gl_pathv[i]) < 0)
-                v[k] = NULL;
-        } else {
-            v[k] = strdup(g.gl_pathv[i]);
-        }
+        const char *f = g.gl_pathv[i];
+        int len = vsi_end ? (int)(vsi_end + 1 - pattern) : 0;
+        const char *prefix = vsi_end ? pattern : wants_gzip(f) ? "/vsigzip/" : "";
+        if (!vsi_end)
+            len = (int)strlen(prefix);
+        if (asprintf(&v[k], "%.*s%s", len, prefix, f) < 0)
+            v[k] = NULL;
         if (!v[k])
             break;
         k++;

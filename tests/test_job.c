@@ -283,6 +283,72 @@ static void test_catalog(void)
     rtm_msgs_free(&m);
 }
 
+/* a broken layer file stops only the jobs that use it */
+static void test_broken_catalog(void)
+{
+    rtm_msgs m = {0};
+    rtm_catalog *cat = NULL;
+    rtm_error e;
+    int n = rtm_job_check(fixture("good.yaml"), fixture("layers_broken"), &m);
+    RTM_CHECK(n == 3 && m.n == 3);
+    RTM_CHECK(has_msg(&m, "good.yaml:36:12: layer 'rail_stations' is invalid: "));
+    RTM_CHECK(has_msg(&m, "good.yaml:41:16: layer 'rail_stations' is invalid: "));
+    RTM_CHECK(has_msg(&m, "stations.yaml:6:1: unknown key 'colour' in 'layer'"));
+    RTM_CHECK(has_msg(&m, "stations.yaml:7:21: 'operationalization' must be one of: auto, "));
+    for (int i = 0; i < m.n; i++)
+        RTM_CHECK(strstr(m.msg[i], "nightclubs") == NULL && strstr(m.msg[i], "no-such") == NULL);
+    rtm_msgs_free(&m);
+    /* rolling.yaml names no layer: the broken files do not matter */
+    RTM_CHECK(rtm_job_check(fixture("rolling.yaml"), fixture("layers_broken"), &m) == 0);
+    /* the strict loader refuses the catalogue, the lenient one keeps pubs */
+    RTM_CHECK(rtm_catalog_load(fixture("layers_broken"), &cat, &m, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(m.n == 3);
+    rtm_msgs_free(&m);
+    RTM_CHECK(rtm_catalog_load_lenient(fixture("layers_broken"), &cat, NULL, &e) == 0);
+    RTM_CHECK(cat && cat->n == 1 && cat->nbroken == 2);
+    RTM_CHECK(rtm_catalog_find_broken(cat, "nightclubs") && rtm_catalog_find_broken(cat, "rail_stations"));
+    rtm_catalog_free(cat);
+}
+
+/* the project's own catalogue (layers/) loads without a problem */
+static void test_project_catalog(void)
+{
+    char dir[1024];
+    rtm_catalog *cat = NULL;
+    rtm_msgs m = {0};
+    rtm_error e;
+    snprintf(dir, sizeof dir, "%s/../../layers", rtm_test_data());
+    RTM_CHECK(rtm_catalog_load(dir, &cat, &m, &e) == 0);
+    for (int i = 0; i < m.n; i++)
+        fprintf(stderr, "  %s\n", m.msg[i]);
+    RTM_CHECK(cat && cat->n >= 5);
+    for (int i = 0; cat && i < cat->n; i++)
+        RTM_CHECK(cat->layers[i].attribution && cat->layers[i].licence && cat->layers[i].nfiles > 0);
+    rtm_catalog_free(cat);
+    rtm_msgs_free(&m);
+}
+
+/* a job on the real sample data: paths resolve, .gz gets /vsigzip/ */
+static void test_essex_job(void)
+{
+    rtm_job *job = NULL;
+    rtm_error e;
+    int rc = rtm_job_load(fixture("essex.yaml"), NULL, &job, &e);
+    RTM_CHECK(rc == 0);
+    if (rc) {
+        fprintf(stderr, "  %s\n", e.msg);
+        return;
+    }
+    const rtm_job_source *s = &job->offences.sources[0];
+    RTM_CHECK(s->nfiles == 1 && strncmp(s->files[0], "/vsigzip/", 9) == 0);
+    RTM_CHECK(ends_with(s->files[0], "samples/essex/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz"));
+    RTM_CHECK(ends_with(job->study_area.file, "southend_on_sea_lad2011_bng.geojson"));
+    RTM_CHECK(job->nsurfaces == 4 && job->surfaces[2].nfactors == 3);
+    RTM_CHECK(job->surfaces[2].factors[2].oper == RTM_OPER_PROXIMITY); /* catalogue default */
+    RTM_CHECK_NEAR(job->surfaces[2].block, 200, 0);
+    rtm_job_free(job);
+}
+
 int main(void)
 {
     RTM_RUN(test_good_top);
@@ -295,5 +361,8 @@ int main(void)
     RTM_RUN(test_all_errors);
     RTM_RUN(test_syntax_and_io);
     RTM_RUN(test_catalog);
+    RTM_RUN(test_broken_catalog);
+    RTM_RUN(test_project_catalog);
+    RTM_RUN(test_essex_job);
     return RTM_TEST_END();
 }
