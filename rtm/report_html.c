@@ -137,7 +137,7 @@ static int no_table(rtm_html *h)
 
 void rtm_html_section_begin(rtm_html *h, const char *heading, const char *id)
 {
-    char tag[8], open[160] = "<section>\n";
+    char tag[16], open[160] = "<section>\n";
     if (!h || !no_table(h))
         return;
     if (h->depth >= HTML_MAX_DEPTH) {
@@ -159,7 +159,7 @@ void rtm_html_section_begin(rtm_html *h, const char *heading, const char *id)
     h->depth++;
     snprintf(tag, sizeof tag, "h%d", h->depth + 1);
     snprintf(open, sizeof open, "<%s>", tag);
-    char close[12];
+    char close[24];
     snprintf(close, sizeof close, "</%s>", tag);
     element(h, open, heading, close);
 }
