@@ -162,6 +162,16 @@ int rtm_enet_path_patterns(const rtm_patterns *pt, const rtm_enet_stats *train,
                            const rtm_enet_opts *o, rtm_enet_path **out, double *test_dev,
                            rtm_error *err);
 
+/** Poisson deviance, 2 sum [y log(y/mu) - (y - mu)], of the cells summarised
+ *  by st (per-pattern statistics on the patterns pt, e.g. a held-out fold or
+ *  a later period) under the path's coefficients interpolated at each of
+ *  lambda[0..nlambda-1] (as in rtm_enet_path_patterns). path must have as
+ *  many columns as pt. dev receives nlambda values. Reentrant.
+ *  Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_enet_path_deviance(const rtm_patterns *pt, const rtm_enet_stats *st,
+                           const rtm_enet_path *path, const double *lambda, int nlambda,
+                           double *dev, rtm_error *err);
+
 /** Assign n cells to nfolds folds stratified by count: cells are sorted by
  *  y (ties by index), cut into consecutive blocks of nfolds, and each block
  *  receives a random permutation of the fold ids (a final partial block

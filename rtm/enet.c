@@ -640,6 +640,30 @@ done:
     return rc;
 }
 
+int rtm_enet_path_deviance(const rtm_patterns *pt, const rtm_enet_stats *st,
+                           const rtm_enet_path *path, const double *lambda, int nlambda,
+                           double *dev, rtm_error *err)
+{
+    if (!pt || !st || !st->n || !st->sumy || !st->ylogy || !path || !dev || (nlambda > 0 && !lambda))
+        return rtm_error_set(err, RTM_ERR_ARG, "enet: missing patterns, statistics or path");
+    if (path->p != rtm_patterns_ncols(pt) || path->nlambda < 1)
+        return rtm_error_set(err, RTM_ERR_ARG,
+                             "enet: path has %d columns and %d lambdas, patterns %d columns",
+                             path->p, path->nlambda, rtm_patterns_ncols(pt));
+    size_t m = rtm_patterns_count(pt), p = (size_t)(path->p > 0 ? path->p : 1);
+    solver s = {.m = m, .p = path->p};
+    s.eta = malloc(m * sizeof *s.eta);
+    s.mu = calloc(m, sizeof *s.mu);
+    s.beta = malloc(p * sizeof *s.beta);
+    int rc = 0;
+    if (!s.eta || !s.mu || !s.beta || incidence_build(&s.X, rtm_patterns_x(pt), m, s.p))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
+    else
+        test_deviances(&s, path, st, lambda, nlambda, dev);
+    solver_free(&s);
+    return rc;
+}
+
 int rtm_enet_path_fit(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_path **out,
                       rtm_error *err)
 {

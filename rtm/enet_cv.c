@@ -154,52 +154,110 @@ static double *fold_stats(const rtm_patterns *pt, int nf)
     return buf;
 }
 
-/* Fit every fold and evaluate its held-out deviance at the lambdas of the
- * full path (cv.glmnet: each fold fits its own sequence unless the user gave
- * one, and is interpolated at the full-data lambdas); dev is nf*nl. */
-static int fit_folds(const rtm_patterns *pt, const rtm_enet_opts *o, const rtm_enet_path *full,
-                     double *dev, rtm_error *err)
+/* One task of the parallel loop: the full path (f < 0, only when it does
+ * not have to come first) or fold f, fitted on its training statistics. */
+static int fit_task(const rtm_patterns *pt, const double *st, int f, const rtm_enet_opts *fo,
+                    rtm_enet_path **out, rtm_error *err)
 {
-    int nf = o->nfolds, nl = full->nlambda;
     size_t m = rtm_patterns_count(pt);
-    double *st = fold_stats(pt, nf);
-    rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
-    int *frc = calloc((size_t)nf, sizeof *frc);
-    if (!st || !ferr || !frc) {
-        free(st);
-        free(ferr);
-        free(frc);
-        return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for folds");
+    if (f < 0) {
+        rtm_enet_stats all = {rtm_patterns_n(pt), rtm_patterns_sumy(pt), rtm_patterns_ylogy(pt)};
+        return rtm_enet_path_patterns(pt, &all, NULL, NULL, 0, fo, out, NULL, err);
     }
-    rtm_enet_opts fo = *o;
-    if (o->cv_align == RTM_ENET_ALIGN_EXACT && !o->lambda) {
-        fo.lambda = full->lambda;
-        fo.nlambda_user = nl;
+    const double *b = st + (size_t)f * 6 * m;
+    rtm_enet_stats tr = {b, b + m, b + 2 * m};
+    return rtm_enet_path_patterns(pt, &tr, NULL, NULL, 0, fo, out, NULL, err);
+}
+
+/* Held-out deviance of every fold at the full-data lambdas; dev is nf*nl. */
+static int fold_deviances(const rtm_patterns *pt, const double *st, int nf, int nt,
+                          rtm_enet_path *const *fp, const rtm_enet_path *full, double *dev,
+                          rtm_error *ferr, int *frc)
+{
+    size_t m = rtm_patterns_count(pt);
+    int nl = full->nlambda;
+    (void)nt;
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int f = 0; f < nf; f++) {
+        const double *b = st + (size_t)f * 6 * m;
+        rtm_enet_stats te = {b + 3 * m, b + 4 * m, b + 5 * m};
+        frc[f] = rtm_enet_path_deviance(pt, &te, fp[f], full->lambda, nl,
+                                        dev + (size_t)f * (size_t)nl, &ferr[f]);
     }
-    int nt = o->nthreads;
+    for (int f = 0; f < nf; f++)
+        if (frc[f])
+            return f + 1;
+    return 0;
+}
+
+/* Fit the full path and every fold, and evaluate each fold's held-out
+ * deviance at the lambdas of the full path. As cv.glmnet, each fold fits
+ * its own default sequence unless the user gave one (then all use it), and
+ * is interpolated at the full-data lambdas; in that case the full path and
+ * the folds are independent tasks run together. With RTM_ENET_ALIGN_EXACT
+ * the full path comes first and the folds use its lambdas. Tasks are
+ * independent sequential fits, so the schedule cannot change any result;
+ * dynamic scheduling only balances the load. *dev (nf*nlambda) is
+ * allocated here. */
+static int fit_all(const rtm_patterns *pt, const rtm_enet_opts *o, rtm_enet_path **full,
+                   double **dev, rtm_error *err)
+{
+    int nf = o->nfolds, nt = o->nthreads, rc = 0;
 #ifdef _OPENMP
     if (nt <= 0)
         nt = omp_get_max_threads();
 #endif
-    (void)nt;
-    /* Each fold is an independent sequential fit, so the schedule cannot
-     * change any result; dynamic scheduling only balances the load. */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-    for (int f = 0; f < nf; f++) {
-        const double *b = st + (size_t)f * 6 * m;
-        rtm_enet_stats tr = {b, b + m, b + 2 * m}, te = {b + 3 * m, b + 4 * m, b + 5 * m};
-        rtm_enet_path *pa = NULL;
-        frc[f] = rtm_enet_path_patterns(pt, &tr, &te, full->lambda, nl, &fo, &pa,
-                                        dev + (size_t)f * (size_t)nl, &ferr[f]);
-        rtm_enet_path_free(pa);
+    int exact = o->cv_align == RTM_ENET_ALIGN_EXACT && !o->lambda;
+    double *st = fold_stats(pt, nf);
+    rtm_error *ferr = calloc((size_t)nf + 1, sizeof *ferr);
+    int *frc = calloc((size_t)nf + 1, sizeof *frc);
+    rtm_enet_path **fp = calloc((size_t)nf + 1, sizeof *fp);
+    if (!st || !ferr || !frc || !fp) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for folds");
+        goto done;
     }
-    int rc = 0;
-    for (int f = 0; f < nf && !rc; f++)
-        if (frc[f])
+    rtm_enet_opts fo = *o;
+    if (exact) {
+        if ((rc = fit_task(pt, st, -1, o, &fp[nf], err)))
+            goto done;
+        fo.lambda = fp[nf]->lambda;
+        fo.nlambda_user = fp[nf]->nlambda;
+    }
+    /* task 0 is the full path (the largest fit, started first) unless done */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
+    for (int t = exact ? 1 : 0; t <= nf; t++) {
+        int f = t - 1;
+        int slot = f < 0 ? nf : f;
+        frc[slot] = fit_task(pt, st, f, f < 0 ? o : &fo, &fp[slot], &ferr[slot]);
+    }
+    if (frc[nf]) {
+        rc = rtm_error_set(err, frc[nf], "%s", ferr[nf].msg);
+        goto done;
+    }
+    for (int f = 0; f < nf; f++)
+        if (frc[f]) {
             rc = rtm_error_set(err, frc[f], "%s (fold %d)", ferr[f].msg, f + 1);
+            goto done;
+        }
+    *dev = malloc((size_t)nf * (size_t)fp[nf]->nlambda * sizeof **dev);
+    if (!*dev) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for folds");
+        goto done;
+    }
+    int bad = fold_deviances(pt, st, nf, nt, fp, fp[nf], *dev, ferr, frc);
+    if (bad) {
+        rc = rtm_error_set(err, frc[bad - 1], "%s (fold %d)", ferr[bad - 1].msg, bad);
+        goto done;
+    }
+    *full = fp[nf];
+    fp[nf] = NULL;
+done:
+    for (int f = 0; fp && f <= nf; f++)
+        rtm_enet_path_free(fp[f]);
     free(st);
     free(ferr);
     free(frc);
+    free(fp);
     return rc;
 }
 
@@ -295,19 +353,15 @@ static int cv_run(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_cv *cv,
             rc = rtm_error_set(err, RTM_ERR_ARG, "enet: fold %d has no cells", f);
             goto done;
         }
-    rtm_enet_stats st = {rtm_patterns_n(pt), rtm_patterns_sumy(pt), rtm_patterns_ylogy(pt)};
-    if ((rc = rtm_enet_path_patterns(pt, &st, NULL, NULL, 0, o, &cv->path, NULL, err)))
+    if ((rc = fit_all(pt, o, &cv->path, &dev, err)))
         goto done;
     size_t nl = (size_t)cv->path->nlambda;
-    dev = malloc((size_t)nf * nl * sizeof *dev);
     cv->cvm = malloc(nl * sizeof *cv->cvm);
     cv->cvsd = malloc(nl * sizeof *cv->cvsd);
-    if (!dev || !cv->cvm || !cv->cvsd) {
+    if (!cv->cvm || !cv->cvsd) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
         goto done;
     }
-    if ((rc = fit_folds(pt, o, cv->path, dev, err)))
-        goto done;
     cv_curve(cv, dev, nfold);
     cv_choose(cv, o->rule);
     if (cv_kept(cv))

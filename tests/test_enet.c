@@ -656,6 +656,74 @@ static void test_determinism_threads(void)
     free(y);
 }
 
+static void test_cv_exact_by_hand(void)
+{
+    /* RTM_ENET_ALIGN_EXACT: cvm recomputed by hand from per-fold fits of the
+     * raw training cells at the full-data lambdas and the held-out deviance
+     * summed over raw cells. */
+    enum { N = 900, P = 6, K = 3 };
+    unsigned char *x = malloc(N * P), *xt = malloc(N * P);
+    double *y = malloc(N * sizeof *y), *yt = malloc(N * sizeof *yt);
+    small_design(N, P, x, y);
+    rtm_design d = {N, P, x, y, NULL};
+    rtm_enet_opts o;
+    rtm_enet_opts_init(&o);
+    o.nfolds = K;
+    o.seed = 5;
+    o.nlambda = 15;
+    o.cv_align = RTM_ENET_ALIGN_EXACT;
+    rtm_enet_cv *cv = NULL;
+    rtm_error e;
+    RTM_CHECK(rtm_enet_cv_fit(&d, &o, &cv, &e) == 0);
+    if (!cv)
+        goto out;
+    int nl = cv->path->nlambda;
+    double *raw = calloc((size_t)K * (size_t)nl, sizeof *raw), nf[K] = {0};
+    for (int f = 0; f < K; f++) {
+        size_t nt = 0;
+        for (int i = 0; i < N; i++)
+            if (cv->foldid[i] != f) {
+                memcpy(xt + nt * P, x + i * P, P);
+                yt[nt++] = y[i];
+            } else {
+                nf[f] += 1;
+            }
+        rtm_design dt = {nt, P, xt, yt, NULL};
+        rtm_enet_opts of = o;
+        of.lambda = cv->path->lambda;
+        of.nlambda_user = nl;
+        rtm_enet_path *pa = NULL;
+        RTM_CHECK(rtm_enet_path_fit(&dt, &of, &pa, &e) == 0);
+        for (int l = 0; pa && l < nl; l++)
+            for (int i = 0; i < N; i++) {
+                if (cv->foldid[i] != f)
+                    continue;
+                double eta = pa->a0[l];
+                for (int j = 0; j < P; j++)
+                    eta += pa->beta[l * P + j] * x[i * P + j];
+                double mu = exp(eta), yi = y[i];
+                raw[f * nl + l] += 2 * ((yi > 0 ? yi * log(yi / mu) : 0) - (yi - mu));
+            }
+        rtm_enet_path_free(pa);
+    }
+    for (int l = 0; l < nl; l++) {
+        double m = 0, v = 0;
+        for (int f = 0; f < K; f++)
+            m += raw[f * nl + l] / N; /* sum_f n_f (dev_f / n_f) / N */
+        for (int f = 0; f < K; f++)
+            v += nf[f] * pow(raw[f * nl + l] / nf[f] - m, 2);
+        RTM_CHECK_REL(cv->cvm[l], m, 1e-9, 1e-12);
+        RTM_CHECK_REL(cv->cvsd[l], sqrt(v / N / (K - 1)), 1e-7, 1e-12);
+    }
+    free(raw);
+out:
+    rtm_enet_cv_free(cv);
+    free(x);
+    free(xt);
+    free(y);
+    free(yt);
+}
+
 static void test_alphas(void)
 {
     /* the kept fit is the alpha whose own CV minimum is smallest */
@@ -729,6 +797,7 @@ int main(void)
     RTM_RUN(test_naive_reference);
     RTM_RUN(test_folds_stratified);
     RTM_RUN(test_determinism_threads);
+    RTM_RUN(test_cv_exact_by_hand);
     RTM_RUN(test_alphas);
     RTM_RUN(test_errors);
     return RTM_TEST_END();
