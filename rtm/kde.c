@@ -388,7 +388,7 @@ static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row
  * beta0^m >= 1e5 eps K_m keeps it below 1e-11 of the value at core cells. */
 static double core_beta0(int m)
 {
-    static const double beta0[] = {0.0, 0.005, 0.02, 0.2};
+    static const double beta0[] = {0.0, 0.01, 0.05, 0.3};
     return m >= 0 && m <= 3 ? beta0[m] : 0.0;
 }
 

@@ -51,17 +51,19 @@ int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double amp_max)
     p->ncols = ncols;
     p->m = m;
     p->ncoef = 2 * m + 1;
-    /* S = the power of two in (rho/8, rho/4], at least 4 */
+    /* S = the power of two in (rho/2, rho], at least 4 */
     p->seg_shift = 2;
-    while ((double)(1 << (p->seg_shift + 1)) <= rho / 4.0 && p->seg_shift < 20)
+    while ((double)(1 << (p->seg_shift + 1)) <= rho && p->seg_shift < 20)
         p->seg_shift++;
     p->seg = 1 << p->seg_shift;
     p->inv = 1.0 / (rho * rho);
-    /* fixed point: the largest amplitude is 2^64 .. 2^65 units (a power of
-     * two, so scaling is exact) */
+    /* fixed point: the largest amplitude is 2^59 .. 2^60 units (a power of
+     * two, so scaling is exact). A point's coefficients in its own frame are
+     * below 9^3 amplitudes (< 2^70 units), so up to 2^24 points may overlap
+     * one cell within the 2^94 that quant() and to_double() accept. */
     frexp(amp_max > 0 ? amp_max : 1.0, &e);
-    p->scale = ldexp(1.0, 65 - e);
-    p->unscale = ldexp(1.0, e - 65);
+    p->scale = ldexp(1.0, 60 - e);
+    p->unscale = ldexp(1.0, e - 60);
     p->diff = calloc(((size_t)ncols + 1) * (size_t)p->ncoef, sizeof *p->diff);
     p->dcnt = calloc((size_t)ncols + 1, sizeof *p->dcnt);
     if (!p->diff || !p->dcnt) {
@@ -79,20 +81,22 @@ void kde_poly_free(kde_poly_row *p)
     p->dcnt = NULL;
 }
 
-/* Round toward zero to a 128-bit integer; |v| < 2^126. The low part
- * av - h 2^64 is exact (it is made of the low bits of av's significand). */
+/* Round toward zero to a 128-bit integer; |v| < 2^94. hi = trunc(v 2^-32);
+ * the rest v - hi 2^32 (|.| < 2^32, same sign) is exact: it is a multiple of
+ * ulp(v) smaller than 2^53 ulp(v). Two signed conversions, no branch. */
 static inline kde_i128 quant(double v)
 {
-    double av = fabs(v), h = floor(av * 0x1p-64), l = av - h * 0x1p64;
-    kde_i128 r = ((kde_i128)(int64_t)h << 64) + (kde_i128)(uint64_t)l;
-    return v < 0 ? -r : r;
+    int64_t hi = (int64_t)(v * 0x1p-32);
+    int64_t lo = (int64_t)(v - (double)hi * 0x1p32);
+    return (kde_i128)hi * ((kde_i128)1 << 32) + lo;
 }
 
+/* Nearest double (to 1 ulp) of |v| < 2^94: high and low 32-bit parts. */
 static inline double to_double(kde_i128 v)
 {
-    int64_t hi = (int64_t)(v >> 64);
-    uint64_t lo = (uint64_t)v;
-    return (double)hi * 0x1p64 + (double)lo;
+    int64_t hi = (int64_t)(v >> 32);
+    int64_t lo = (int64_t)(v - (kde_i128)hi * ((kde_i128)1 << 32));
+    return (double)hi * 0x1p32 + (double)lo;
 }
 
 /* Coefficients (ascending powers of tau) of s (a + b tau + c tau^2)^M,
