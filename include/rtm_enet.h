@@ -26,26 +26,29 @@
  * Poisson likelihood of cells sharing a 0/1 pattern depends only on their
  * number and their total count, so its cost scales with patterns, not cells.
  *
- * Cross-validation follows cv.glmnet: the full-data path fixes the lambda
- * sequence; each fold's training cells are fitted (their own
- * standardisation and, by default, their own lambda sequence, interpolated
- * at the full-data lambdas exactly as cv.glmnet does; see rtm_enet_align), the held-out Poisson deviance per cell is averaged within
- * each fold, cvm is the mean over folds weighted by fold size and cvsd its
- * standard error; lambda.min is the largest lambda with the smallest cvm,
- * lambda.1se the largest lambda with cvm <= cvm(lambda.min) + cvsd(lambda.min).
+ * Cross-validation follows cv.glmnet (with grouped = TRUE): the full-data
+ * path fixes the lambda sequence; each fold's training cells are fitted
+ * with their own standardisation and, by default, their own lambda sequence,
+ * interpolated at the full-data lambdas as cv.glmnet does (rtm_enet_align);
+ * the held-out Poisson deviance per cell is averaged within each fold; cvm is
+ * the mean over folds weighted by fold size and cvsd its standard error;
+ * lambda.min is the largest lambda with the smallest cvm, lambda.1se the
+ * largest lambda with cvm <= cvm(lambda.min) + cvsd(lambda.min).
+ * Folds are drawn by rtm_enet_folds from a recorded seed (the reference's
+ * folds are random per run; ours are reproducible).
  *
- * Defaults (rtm_enet_opts_init): thresh = 1e-10, alpha = 1 (lasso; set e.g. 0.5 for a ridge
- * mix), 5 folds stratified by count, rule lambda.min. The RTM reference keeps
- * the variables with non-zero coefficients at its cross-validated lambda and,
- * when it tries several alpha mixes, keeps the one with the better CV
- * likelihood; the sources do not say whether it uses the CV minimum or the
- * 1-SE rule, so the rule is an option and defaults to the minimum (the choice
- * that maximises the CV likelihood). rtm_enet_cv_fit_alphas compares alphas
- * on the same folds.
+ * Defaults (rtm_enet_opts_init): alpha = 1 (lasso; e.g. 0.5 for a ridge mix),
+ * 100 lambdas, 5 folds stratified by count, seed 1, rule lambda.min,
+ * thresh 1e-10. The RTM reference keeps the variables with non-zero
+ * coefficients at its cross-validated lambda and, when it tries several
+ * alpha mixes, keeps the one with the better CV likelihood; the sources do
+ * not say whether it uses the CV minimum or the 1-SE rule, so the rule is an
+ * option and defaults to the minimum (the lambda that maximises the CV
+ * likelihood). rtm_enet_cv_fit_alphas compares alphas on the same folds.
  *
- * Thread safety: all functions are reentrant. rtm_enet_cv fits the folds in
- * parallel (OpenMP); every fit is itself sequential, so results are
- * identical for any number of threads.
+ * Thread safety: all functions are reentrant. rtm_enet_cv_fit runs the full
+ * path and the folds as parallel OpenMP tasks; every fit is itself
+ * sequential, so results are identical for any number of threads.
  */
 #ifndef RTM_ENET_H
 #define RTM_ENET_H

@@ -574,7 +574,8 @@ static void interp_coef(const rtm_enet_path *pa, double s, double *a0, double *b
         if (right != left)
             wl = (s - pa->lambda[right]) / (pa->lambda[left] - pa->lambda[right]);
     }
-    const double *bl = pa->beta + (size_t)left * (size_t)p, *br = pa->beta + (size_t)right * (size_t)p;
+    const double *bl = pa->beta + (size_t)left * (size_t)p;
+    const double *br = pa->beta + (size_t)right * (size_t)p;
     *a0 = wl * pa->a0[left] + (1 - wl) * pa->a0[right];
     for (int j = 0; j < p; j++)
         beta[j] = wl * bl[j] + (1 - wl) * br[j];
@@ -644,7 +645,8 @@ int rtm_enet_path_deviance(const rtm_patterns *pt, const rtm_enet_stats *st,
                            const rtm_enet_path *path, const double *lambda, int nlambda,
                            double *dev, rtm_error *err)
 {
-    if (!pt || !st || !st->n || !st->sumy || !st->ylogy || !path || !dev || (nlambda > 0 && !lambda))
+    if (!pt || !st || !st->n || !st->sumy || !st->ylogy || !path || !dev ||
+        (nlambda > 0 && !lambda))
         return rtm_error_set(err, RTM_ERR_ARG, "enet: missing patterns, statistics or path");
     if (path->p != rtm_patterns_ncols(pt) || path->nlambda < 1)
         return rtm_error_set(err, RTM_ERR_ARG,

@@ -221,7 +221,8 @@ static void run_peers(const unsigned char *x, const double *y, size_t n, int p, 
            t2, nfolds, lmin, cv->lambda_min);
     printf("  speed-up (wall):       path %.1fx, cross-validation %.1fx\n", t1 / tpath, t2 / tcv);
     printf("  glmnet (thresh 1e-7) vs rtm, max |coefficient difference| over the path: %.2e"
-           " (rtm default thresh), %.2e (rtm at 1e-13); max relative lambda difference %.1e\n", worst, tworst, lworst);
+           " (rtm default thresh), %.2e (rtm at 1e-13); max relative lambda difference %.1e\n",
+           worst, tworst, lworst);
     remove(fx);
     remove(fy);
     remove(fr);
