@@ -16,6 +16,7 @@
 
 #include "rtm_catalog.h"
 #include "rtm_error.h"
+#include "rtm_manifest.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -207,6 +208,26 @@ double rtm_job_harm_weight(const rtm_job *job, const char *cat);
 
 /** 1 if the crime type passes the job's type filter (case-insensitive). */
 int rtm_job_type_wanted(const rtm_job *job, const char *type);
+
+/** Record the job in a run manifest: every input file with its checksum
+ *  (role "job", "study_area", "offences", "layer:<name>", "areas:<name>";
+ *  only layers the job uses) and every parameter ("cell_size",
+ *  "offences.types", "surface.<name>.radius", ...). Returns 0, or the first
+ *  failure (RTM_ERR_IO naming an unreadable file, RTM_ERR_NOMEM). */
+int rtm_job_to_manifest(const rtm_job *job, rtm_manifest *m, rtm_error *err);
+
+/** Canonical parameter text of a surface for rtm_cache_key: "key=value\n"
+ *  lines in a fixed order (crs, cell size, the surface's settings, for
+ *  rtm/distance the resolved layer settings), numbers in shortest
+ *  round-trip form. A new string the caller frees; NULL when out of memory.
+ *  Note: inputs (offence files, layer files, study area) are not in it:
+ *  pass their checksums to rtm_cache_key. Thread safe. */
+char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s);
+
+/** Canonical parameter text of one RTM factor (its layer's files, filter,
+ *  operationalization, spatial influence, block, grid), as above. */
+char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
+                            const rtm_job_factor *f);
 
 #ifdef __cplusplus
 }

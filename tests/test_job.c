@@ -4,6 +4,7 @@
 #include "rtm_test.h"
 
 #include <limits.h>
+#include <unistd.h>
 
 static char *fixture(const char *name)
 {
@@ -349,6 +350,66 @@ static void test_essex_job(void)
     rtm_job_free(job);
 }
 
+static char *slurp(const char *path)
+{
+    static char buf[65536];
+    FILE *f = fopen(path, "rb");
+    size_t n = f ? fread(buf, 1, sizeof buf - 1, f) : 0;
+    if (f)
+        fclose(f);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void test_params_and_manifest(void)
+{
+    rtm_job *job = NULL, *other = NULL;
+    rtm_error e;
+    if (rtm_job_load(fixture("good.yaml"), NULL, &job, &e) ||
+        rtm_job_load(fixture("rolling.yaml"), NULL, &other, &e)) {
+        RTM_CHECK(0);
+        rtm_job_free(job);
+        return;
+    }
+    char *k1 = rtm_job_surface_params(job, &job->surfaces[0]);
+    char *k2 = rtm_job_surface_params(job, &job->surfaces[0]);
+    char *k3 = rtm_job_surface_params(other, &other->surfaces[0]);
+    RTM_CHECK(k1 && k2 && k3 && strcmp(k1, k2) == 0 && strcmp(k1, k3) != 0);
+    RTM_CHECK(k1 && strstr(k1, "\nradius=400\nkernel=epanechnikov\nunits=per_km2\n"));
+    RTM_CHECK(k1 && strstr(k1, "\ncrs=EPSG:27700\ncell_size=100\n"));
+    char *fp = rtm_job_factor_params(job, &job->surfaces[2], &job->surfaces[2].factors[0]);
+    RTM_CHECK(fp && strstr(fp, "layer.where=\"business_type\" IN ('Pub')\n"));
+    RTM_CHECK(fp && strstr(fp, "factor.oper=density\nfactor.max_blocks=4\n") && strstr(fp, "block=250\n"));
+    free(k1);
+    free(k2);
+    free(k3);
+    free(fp);
+
+    char path[] = "/tmp/rtm_job_manifest_XXXXXX";
+    int fd = mkstemp(path);
+    rtm_manifest *m = rtm_manifest_new(job->name);
+    RTM_CHECK(fd >= 0 && m && rtm_job_to_manifest(job, m, &e) == 0);
+    RTM_CHECK(rtm_manifest_write(m, path, &e) == 0);
+    const char *t = slurp(path);
+    RTM_CHECK(strstr(t, "\"role\": \"job\"") && strstr(t, "good.yaml\""));
+    RTM_CHECK(strstr(t, "crimes-2018-01.csv") && strstr(t, "crimes-2018-02.csv"));
+    RTM_CHECK(strstr(t, "\"role\": \"layer:pubs\"") && strstr(t, "venues.csv"));
+    RTM_CHECK(strstr(t, "\"role\": \"layer:restaurants\"") == NULL); /* not used */
+    RTM_CHECK(strstr(t, "\"role\": \"areas:districts\"") != NULL);
+    RTM_CHECK(strstr(t, "\"surface.kde.radius\": \"400\"") != NULL);
+    RTM_CHECK(strstr(t, "\"surface.model.factor[1].factor.oper\": \"both\"") != NULL);
+    RTM_CHECK(strstr(t, "\"surface.overlay.weight[1]\": \"0.75\"") != NULL);
+    RTM_CHECK(strstr(t, "\"offences.from\": \"2018-01\"") && strstr(t, "\"offences.to\": \"2018-05\""));
+    RTM_CHECK(strstr(t, "\"offences.harm.Public order\": 2.5") != NULL);
+    RTM_CHECK(strstr(t, "\"offences.hours[0]\": \"days 0x30 20:00-04:00\"") != NULL);
+    rtm_manifest_free(m);
+    unlink(path);
+    if (fd >= 0)
+        close(fd);
+    rtm_job_free(job);
+    rtm_job_free(other);
+}
+
 int main(void)
 {
     RTM_RUN(test_good_top);
@@ -364,5 +425,6 @@ int main(void)
     RTM_RUN(test_broken_catalog);
     RTM_RUN(test_project_catalog);
     RTM_RUN(test_essex_job);
+    RTM_RUN(test_params_and_manifest);
     return RTM_TEST_END();
 }
