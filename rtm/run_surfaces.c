@@ -1,0 +1,388 @@
+/* run_surfaces.c: the job's surfaces (kde, distance, rtm model, weighted
+ * overlay) and their GeoTIFF / PNG / report outputs (rtm_run.h). */
+#include "run_internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtm_features.h"
+#include "rtm_geotiff.h"
+#include "rtm_kde.h"
+#include "rtm_kv.h"
+#include "rtm_model_report.h"
+#include "rtm_png.h"
+
+#ifndef RTM_VERSION
+#define RTM_VERSION "unknown"
+#endif
+
+#define RUN_ATTRIBUTION "Contains public sector information licensed under the OGL v3.0; " \
+                        "© OpenStreetMap contributors (ODbL)"
+
+/* How one surface is drawn and described. */
+typedef struct look {
+    const char *desc, *units, *ramp, *title;
+} look;
+
+static void set_nan_outside(const rtm_jr *r, double *v)
+{
+    for (size_t k = 0; k < r->ncells; k++)
+        if (r->mask && !r->mask[k])
+            v[k] = NAN;
+}
+
+static int add_meta(const rtm_jr *r, const rtm_job_surface *s, rtm_kv *kv)
+{
+    char a[16], b[16];
+    int rc = rtm_kv_add(kv, "SOFTWARE", "rtm %s", RTM_VERSION) ||
+             rtm_kv_add(kv, "JOB", "%s", r->job->name) ||
+             rtm_kv_add(kv, "SURFACE", "%s (%s)", s->name, rtm_surface_type_name(s->type)) ||
+             rtm_kv_add(kv, "CELL_SIZE", "%.17g", r->grid.res);
+    if (!rc && r->from != INT_MIN)
+        rc = rtm_kv_add(kv, "MONTHS", "%s..%s", rtm_jr_month_str(r->from, a, sizeof a),
+                        rtm_jr_month_str(r->to, b, sizeof b));
+    return rc || rtm_kv_add_load_stats(kv, "EVENTS", &r->st);
+}
+
+/* name.tif (+ .qml) and name.png (+ .pgw) as the job's formats ask. */
+static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, const double *v,
+                      const look *lk, rtm_error *err)
+{
+    char fn[512], side[512], sub[160], a[16], b[16];
+    char *p = NULL;
+    rtm_kv kv;
+    int rc = 0;
+    rtm_kv_init(&kv);
+    if (add_meta(r, s, &kv)) {
+        rtm_kv_free(&kv);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    }
+    if (r->job->formats & RTM_FMT_TIF) {
+        rtm_geotiff_opts go;
+        rtm_geotiff_opts_init(&go);
+        go.band_description = lk->desc;
+        go.units = lk->units;
+        go.metadata = rtm_kv_list(&kv);
+        go.qml_ramp = lk->ramp;
+        snprintf(fn, sizeof fn, "%s.tif", name);
+        snprintf(side, sizeof side, "%s.qml", name);
+        if (!(p = rtm_jr_output(r, fn, err)) ||
+            (rc = rtm_geotiff_write(p, &r->grid, v, r->mask, &go, err)) ||
+            (rc = rtm_jr_register(r, side, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+        p = NULL;
+    }
+    if (!rc && (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML))) {
+        rtm_map_opts mo;
+        rtm_map_opts_init(&mo);
+        mo.ramp = lk->ramp;
+        mo.title = lk->title;
+        if (r->from != INT_MIN)
+            snprintf(sub, sizeof sub, "%s: offences %s to %s (%zu used)", s->name,
+                     rtm_jr_month_str(r->from, a, sizeof a), rtm_jr_month_str(r->to, b, sizeof b),
+                     r->st.used);
+        else
+            snprintf(sub, sizeof sub, "%s: %zu offences used", s->name, r->st.used);
+        mo.subtitle = sub;
+        mo.units_label = lk->units;
+        mo.attribution = RUN_ATTRIBUTION;
+        mo.zero_transparent_below = -INFINITY;
+        snprintf(fn, sizeof fn, "%s.png", name);
+        snprintf(side, sizeof side, "%s.pgw", name);
+        if (!(p = rtm_jr_output(r, fn, err)) ||
+            (rc = rtm_map_png_write(p, &r->grid, v, r->mask, &mo, err)) ||
+            (rc = rtm_jr_register(r, side, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+    }
+    rtm_kv_free(&kv);
+    return rc;
+}
+
+/* ---- kde ------------------------------------------------------------------ */
+
+static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    const char *u = s->units ? s->units : "per_km2";
+    rtm_kde_opts ko;
+    double scale = 1, total = rtm_points_weight_sum(&r->pts);
+    look lk = {"kernel density of offences (per km²)", "offences per km²", "viridis",
+               "Offence density (kernel density)"};
+    int rc;
+    rtm_kde_opts_init(&ko);
+    ko.radius = s->radius;
+    ko.threads = r->o->threads;
+    if (s->kernel && rtm_kernel_parse(s->kernel, &ko.kernel))
+        return rtm_error_set(err, RTM_ERR_ARG, "run: surface '%s': unknown kernel '%s'", s->name,
+                             s->kernel);
+    if (!strcmp(u, "per_ha")) {
+        scale = 0.01;
+        lk.desc = "kernel density of offences (per hectare)";
+        lk.units = "offences per ha";
+    } else if (!strcmp(u, "per_cell") || !strcmp(u, "count")) {
+        ko.units = RTM_UNITS_CELL;
+        lk.desc = "kernel density of offences (expected offences per cell)";
+        lk.units = "offences per cell";
+    } else if (!strcmp(u, "probability")) {
+        ko.units = RTM_UNITS_CELL;
+        scale = total > 0 ? 1 / total : 0;
+        lk.desc = "kernel density of offences (share of offences per cell)";
+        lk.units = "probability per cell";
+    }
+    if ((rc = rtm_kde_compute(&r->grid, r->pts.x, r->pts.y, r->pts.w, r->pts.n, &ko, o->v, err)))
+        return rc;
+    for (size_t k = 0; k < r->ncells; k++)
+        o->v[k] *= scale;
+    set_nan_outside(r, o->v);
+    o->what = lk.units;
+    rtm_jr_log(r, "kde %s: %s kernel, radius %g, %zu offences", s->name,
+               rtm_kernel_name(ko.kernel), s->radius, r->pts.n);
+    return write_maps(r, s, s->name, o->v, &lk, err);
+}
+
+/* ---- distance --------------------------------------------------------------- */
+
+static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    look lk = {"distance to the nearest feature (CRS units)", "distance (m)", "cividis",
+               "Distance to the nearest feature"};
+    char title[200];
+    int rc;
+    if ((rc = rtm_jr_distance(r, s->layer, o->v, &o->cached, err)))
+        return rc;
+    set_nan_outside(r, o->v);
+    snprintf(title, sizeof title, "Distance to %s", s->layer->title ? s->layer->title
+                                                                    : s->layer->name);
+    lk.title = title;
+    o->what = lk.units;
+    return write_maps(r, s, s->name, o->v, &lk, err);
+}
+
+/* ---- rtm model ------------------------------------------------------------- */
+
+static rtm_op op_of(rtm_oper op)
+{
+    switch (op) {
+    case RTM_OPER_PROXIMITY: return RTM_OP_PROXIMITY;
+    case RTM_OPER_DENSITY: return RTM_OP_DENSITY;
+    case RTM_OPER_BOTH: return RTM_OP_BOTH;
+    default: return RTM_OP_AUTO;
+    }
+}
+
+static void model_opts(const rtm_jr *r, const rtm_job_surface *s, rtm_model_opts *mo)
+{
+    rtm_model_opts_init(mo);
+    mo->var.block = s->block > 0 ? s->block : 2 * r->grid.res;
+    mo->var.max_blocks = s->max_blocks > 0 ? s->max_blocks : 3;
+    mo->var.half_block = s->increment == RTM_INCR_HALF;
+    mo->var.threads = mo->enet.nthreads = r->o->threads;
+    mo->enet.seed = s->seed;
+    if (s->folds >= 2)
+        mo->enet.nfolds = s->folds;
+    if (s->family && !strcmp(s->family, "poisson"))
+        mo->step.try_nb = 0;
+    else if (s->family && !strcmp(s->family, "nb1"))
+        mo->step.try_poisson = 0, mo->step.nb_family = RTM_FAMILY_NBII;
+    else if (s->family && !strcmp(s->family, "nb2"))
+        mo->step.try_poisson = 0, mo->step.nb_family = RTM_FAMILY_NB2;
+}
+
+static int model_outputs(rtm_jr *r, rtm_jr_surf *o, const rtm_model_context *ctx,
+                         rtm_error *err)
+{
+    static const int tv[4] = {0, 1, 2, 3};
+    static const char *const tl[4] = {"below average", "above average", "moderately high",
+                                      "highest"};
+    const rtm_job_surface *s = o->js;
+    const rtm_model *m = o->model;
+    look lk = {"relative risk score (RRS = product of RRVs present; lowest 1)",
+               "relative risk score", "magma", "Risk terrain: relative risk score"};
+    char fn[512], *p = NULL;
+    int rc;
+    if ((rc = write_maps(r, s, s->name, o->v, &lk, err)))
+        return rc;
+    if (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) {
+        double *tier = malloc(r->ncells * sizeof *tier);
+        rtm_map_opts mp;
+        if (!tier)
+            return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        for (size_t k = 0; k < r->ncells; k++)
+            tier[k] = m->tier[k] == 255 ? NAN : m->tier[k];
+        rtm_map_opts_init(&mp);
+        mp.ramp = "ylorrd";
+        mp.title = "Risk tiers";
+        mp.units_label = "risk tier";
+        mp.attribution = RUN_ATTRIBUTION;
+        snprintf(fn, sizeof fn, "%s_tiers.png", s->name);
+        if (!(p = rtm_jr_output(r, fn, err)) ||
+            (rc = rtm_map_png_write_categorical(p, &r->grid, tier, r->mask, tv, tl, 4, &mp,
+                                                err)))
+            rc = rc ? rc : err->code;
+        free(p);
+        free(tier);
+        snprintf(fn, sizeof fn, "%s_tiers.pgw", s->name);
+        if (rc || (rc = rtm_jr_register(r, fn, err)))
+            return rc;
+    }
+    if (r->job->formats & RTM_FMT_MD) {
+        snprintf(fn, sizeof fn, "%s.md", s->name);
+        if (!(p = rtm_jr_output(r, fn, err)) || (rc = rtm_model_report_md(p, m, ctx, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+        if (rc)
+            return rc;
+    }
+    if (r->job->formats & RTM_FMT_JSON) {
+        snprintf(fn, sizeof fn, "%s.json", s->name);
+        if (!(p = rtm_jr_output(r, fn, err)) || (rc = rtm_model_report_json(p, m, ctx, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+    }
+    return rc;
+}
+
+static int model_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    unsigned char *flag = calloc(r->ncells, 1);
+    int *label = NULL, rc;
+    if (!flag)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (size_t k = 0; k < r->ncells; k++)
+        flag[k] = o->model->tier[k] == 3;
+    rc = rtm_places_find(&r->grid, flag, o->model->rrs, r->counts, &label, &o->places,
+                         &o->nplaces, err);
+    free(flag);
+    free(label);
+    return rc;
+}
+
+static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_features **feat = calloc((size_t)s->nfactors, sizeof *feat);
+    rtm_factor_spec *spec = calloc((size_t)s->nfactors, sizeof *spec);
+    const char **files = calloc((size_t)s->nfactors, sizeof *files);
+    rtm_model_opts mo;
+    rtm_model_context ctx;
+    char soft[64];
+    int i, rc = 0;
+    if (!feat || !spec || !files) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        goto done;
+    }
+    model_opts(r, s, &mo);
+    for (i = 0; i < s->nfactors && !rc; i++) {
+        const rtm_job_factor *f = &s->factors[i];
+        if (f->max_blocks != mo.var.max_blocks || f->increment != s->increment || f->protective)
+            rtm_jr_log(r, "rtm %s: factor %s: per-factor spatial influence / protective "
+                       "settings are not supported; the model's are used", s->name, f->name);
+        rc = rtm_jr_layer_features(r, f->layer, f->where, &feat[i], err);
+        spec[i].name = f->name;
+        spec[i].features = feat[i];
+        spec[i].op = op_of(f->oper);
+        files[i] = f->layer->nfiles > 0 ? f->layer->files[0] : f->name;
+    }
+    if (rc)
+        goto done;
+    rtm_jr_log(r, "rtm %s: %d factors, block %g, up to %d blocks; fitting", s->name,
+               s->nfactors, mo.var.block, mo.var.max_blocks);
+    if ((rc = rtm_model_fit(&r->grid, r->mask, r->area_units2, r->counts, spec, s->nfactors,
+                            &mo, &o->model, err)) ||
+        (rc = model_places(r, o, err)))
+        goto done;
+    memcpy(o->v, o->model->rrs, r->ncells * sizeof *o->v);
+    o->what = "relative risk score";
+    rtm_jr_log(r, "rtm %s: %s, %d variables; RRS %.3g..%.3g; %d priority places", s->name,
+               rtm_family_name(o->model->sw.family), o->model->sw.k, o->model->rrs_min,
+               o->model->rrs_max, o->nplaces);
+    snprintf(soft, sizeof soft, "rtm %s", RTM_VERSION);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.software = soft;
+    ctx.crs = r->job->crs;
+    ctx.grid = &r->grid;
+    ctx.nevent_files = r->job->offences.nsources > 0 ? r->job->offences.sources[0].nfiles : 0;
+    ctx.event_files = r->job->offences.nsources > 0
+                          ? (const char *const *)r->job->offences.sources[0].files : NULL;
+    ctx.events = &r->st;
+    ctx.factors = spec;
+    ctx.nfactors = s->nfactors;
+    ctx.factor_files = files;
+    ctx.opts = &mo;
+    ctx.places = o->places;
+    ctx.nplaces = o->nplaces;
+    rc = model_outputs(r, o, &ctx, err);
+done:
+    for (i = 0; feat && i < s->nfactors; i++)
+        rtm_features_free(feat[i]);
+    free(feat);
+    free(spec);
+    free(files);
+    if (rc && err->msg[0] && strncmp(err->msg, "rtm ", 4)) {
+        rtm_error e2 = *err;
+        rtm_error_set(err, e2.code, "rtm %s: %s", s->name, e2.msg);
+    }
+    return rc;
+}
+
+/* ---- weighted overlay ---------------------------------------------------- */
+
+static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    const char *how = s->normalise ? s->normalise : "minmax";
+    double *tmp = malloc(r->ncells * sizeof *tmp);
+    look lk = {"weighted overlay of normalised surfaces", "weighted score", "inferno",
+               "Weighted overlay"};
+    int i, j, rc = 0;
+    if (!tmp)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (size_t k = 0; k < r->ncells; k++)
+        o->v[k] = 0;
+    for (i = 0; i < s->ninputs && !rc; i++) {
+        double w = s->weights ? s->weights[i] : 1.0;
+        for (j = 0; j < idx && strcmp(r->surf[j].js->name, s->inputs[i]); j++)
+            ;
+        if (j == idx) {
+            rc = rtm_error_set(err, RTM_ERR_ARG, "run: overlay '%s': no earlier surface '%s'",
+                               s->name, s->inputs[i]);
+            break;
+        }
+        /* distance: nearer is riskier, so the overlay uses minus the distance */
+        for (size_t k = 0; k < r->ncells; k++)
+            tmp[k] = r->surf[j].js->type == RTM_SURF_DISTANCE ? -r->surf[j].v[k]
+                                                               : r->surf[j].v[k];
+        if ((rc = rtm_jr_normalise(tmp, r->mask, r->ncells, how, err)))
+            break;
+        for (size_t k = 0; k < r->ncells; k++)
+            o->v[k] += w * tmp[k];
+    }
+    free(tmp);
+    if (rc)
+        return rc;
+    set_nan_outside(r, o->v);
+    o->what = lk.units;
+    rtm_jr_log(r, "overlay %s: %d surfaces, %s normalisation", s->name, s->ninputs, how);
+    return write_maps(r, s, s->name, o->v, &lk, err);
+}
+
+int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
+{
+    rtm_jr_surf *o = &r->surf[i];
+    o->js = &r->job->surfaces[i];
+    if (!(o->v = malloc(r->ncells * sizeof *o->v)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    switch (o->js->type) {
+    case RTM_SURF_KDE: return surf_kde(r, o, err);
+    case RTM_SURF_DISTANCE: return surf_distance(r, o, err);
+    case RTM_SURF_MODEL: return surf_model(r, o, err);
+    case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
+    }
+    return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
+}
