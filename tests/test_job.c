@@ -410,6 +410,71 @@ static void test_params_and_manifest(void)
     rtm_job_free(other);
 }
 
+/* Random byte mutations of good.yaml: parsing must never crash or leak
+ * (ASan), and every problem must carry the file:line:col prefix. */
+static void test_fuzz(void)
+{
+    char dir[] = "/tmp/rtm_job_fuzz_XXXXXX", src[1024], job[1200], link[1200];
+    if (!mkdtemp(dir)) {
+        RTM_CHECK(0);
+        return;
+    }
+    snprintf(link, sizeof link, "%s/data", dir);
+    snprintf(src, sizeof src, "%s", fixture("data"));
+    char *abs = realpath(src, NULL);
+    RTM_CHECK(abs && symlink(abs, link) == 0);
+    free(abs);
+    snprintf(link, sizeof link, "%s/layers", dir);
+    abs = realpath(fixture("layers"), NULL);
+    RTM_CHECK(abs && symlink(abs, link) == 0);
+    free(abs);
+    const char *orig = slurp(fixture("good.yaml"));
+    size_t n = strlen(orig);
+    char *buf = malloc(n + 64);
+    unsigned seed = 2024;
+    int bad_prefix = 0, ok = 0;
+    snprintf(job, sizeof job, "%s/job.yaml", dir);
+    for (int it = 0; it < 400 && buf; it++) {
+        size_t len = n;
+        memcpy(buf, orig, n);
+        for (int k = 0; k < 1 + it % 4; k++) {
+            seed = seed * 1103515245u + 12345u;
+            size_t pos = (seed >> 8) % len;
+            static const char alphabet[] = ":-[]{}\"'#&*!|>%@ \n\tax0.9";
+            char c = alphabet[(seed >> 20) % (sizeof alphabet - 1)];
+            switch ((seed >> 16) % 3) {
+            case 0: buf[pos] = c; break;                                   /* replace */
+            case 1: memmove(buf + pos, buf + pos + 1, len - pos - 1); len--; break; /* delete */
+            default: memmove(buf + pos + 1, buf + pos, len - pos); buf[pos] = c; len++; /* insert */
+            }
+        }
+        FILE *f = fopen(job, "wb");
+        if (!f)
+            break;
+        fwrite(buf, 1, len, f);
+        fclose(f);
+        rtm_msgs m = {0};
+        int nerr = rtm_job_check(job, NULL, &m);
+        ok += nerr == 0;
+        for (int i = 0; i < m.n; i++)
+            bad_prefix += strncmp(m.msg[i], dir, strlen(dir)) != 0;
+        rtm_msgs_free(&m);
+        rtm_job *j = NULL;
+        rtm_error e;
+        if (rtm_job_load(job, NULL, &j, &e) == 0)
+            rtm_job_free(j);
+    }
+    RTM_CHECK(bad_prefix == 0);
+    RTM_CHECK(ok < 400); /* the mutations do break it most of the time */
+    free(buf);
+    snprintf(link, sizeof link, "%s/data", dir);
+    unlink(link);
+    snprintf(link, sizeof link, "%s/layers", dir);
+    unlink(link);
+    unlink(job);
+    rmdir(dir);
+}
+
 int main(void)
 {
     RTM_RUN(test_good_top);
@@ -426,5 +491,6 @@ int main(void)
     RTM_RUN(test_project_catalog);
     RTM_RUN(test_essex_job);
     RTM_RUN(test_params_and_manifest);
+    RTM_RUN(test_fuzz);
     return RTM_TEST_END();
 }
