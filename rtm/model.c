@@ -122,6 +122,13 @@ static void risk_tiers(rtm_model *m, const double *y, const double *k)
     }
 }
 
+/* Stage boundaries for the caller's progress hook (0 = starting, 1 = done). */
+static void stage(const rtm_model_opts *o, double frac, const char *what)
+{
+    if (o->progress)
+        o->progress(frac, what, o->progress_arg);
+}
+
 static int select_model(rtm_model *m, const double *y, const rtm_model_opts *o, rtm_error *err)
 {
     const rtm_varset *v = m->vars;
@@ -136,8 +143,10 @@ static int select_model(rtm_model *m, const double *y, const rtm_model_opts *o, 
         return rtm_error_set(err, RTM_ERR_MODEL, "model: every candidate variable is constant "
                              "over the study area (risk factors too sparse or too dense for "
                              "this grid)");
+    stage(o, 0, "culling");
     if ((rc = rtm_enet_cv_fit(&d, &o->enet, &m->cv, err)))
         return rc;
+    stage(o, 1, "culling");
     if (m->cv->nkept == 0)
         return rtm_error_set(err, RTM_ERR_MODEL, "model: cross-validation kept no variable "
                              "(lambda %.4g): no risk factor improves on the null model",
@@ -146,8 +155,11 @@ static int select_model(rtm_model *m, const double *y, const rtm_model_opts *o, 
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     for (j = 0; j < v->p; j++)
         factor[j] = v->var[j].factor;
+    stage(o, 0, "stepwise");
     rc = rtm_stepwise(&d, m->cv->kept, m->cv->nkept, factor, &o->step, &m->sw, err);
     free(factor);
+    if (!rc)
+        stage(o, 1, "stepwise");
     if (!rc && m->sw.k == 0)
         rc = rtm_error_set(err, RTM_ERR_MODEL, "model: stepwise BIC selected no variable among "
                            "the %d kept by culling", m->cv->nkept);

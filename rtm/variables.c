@@ -51,32 +51,47 @@ int rtm_ladder(const rtm_var_opts *o, double *d, int max)
     return n;
 }
 
-/* Growing buffers of variables (columns stored column-major while building). */
+/* The design is written row-major straight into its final buffer: x holds n
+ * rows of stride cap (an upper bound on the variables, known once every
+ * factor's operationalization is resolved). Each factor's columns are kept
+ * in col[] until the factor is done, then scattered into the rows as one
+ * block (fc columns at offset p), so memory stays n*cap plus one factor's
+ * columns instead of two copies of the design. */
 typedef struct builder {
     size_t n;
-    int p, cap;
+    int p, cap, fc;
     rtm_variable *var;
-    unsigned char **col;
+    unsigned char *x;
+    unsigned char *col[2 * MAX_LADDER];
 } builder;
 
 static int push_col(builder *b, const rtm_variable *v, unsigned char *col, rtm_error *err)
 {
-    if (b->p == b->cap) {
-        int cap = b->cap ? 2 * b->cap : 32;
-        rtm_variable *nv = realloc(b->var, (size_t)cap * sizeof *nv);
-        unsigned char **nc;
-        if (!nv)
-            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-        b->var = nv;
-        nc = realloc(b->col, (size_t)cap * sizeof *nc);
-        if (!nc)
-            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-        b->col = nc;
-        b->cap = cap;
-    }
-    b->var[b->p] = *v;
-    b->col[b->p++] = col;
+    if (b->p + b->fc >= b->cap || b->fc >= 2 * MAX_LADDER)
+        return rtm_error_set(err, RTM_ERR_ARG, "variables: internal: more columns than planned");
+    b->var[b->p + b->fc] = *v;
+    b->col[b->fc++] = col;
     return 0;
+}
+
+/* Scatter the current factor's columns into the rows and free them. */
+static void flush_factor(builder *b)
+{
+    size_t stride = (size_t)b->cap;
+    int c, fc = b->fc;
+    unsigned char *const *col = b->col;
+    if (fc > 0) {
+#pragma omp parallel for schedule(static)
+        for (size_t r = 0; r < b->n; r++) {
+            unsigned char *row = b->x + r * stride + b->p;
+            for (int k = 0; k < fc; k++)
+                row[k] = col[k][r];
+        }
+    }
+    for (c = 0; c < fc; c++)
+        free(b->col[c]);
+    b->p += fc;
+    b->fc = 0;
 }
 
 /* Add the column if it is not constant; takes ownership of col. */
@@ -223,19 +238,23 @@ static rtm_op auto_op(const rtm_factor_spec *f, double area, double maxd, rtm_fa
     return RTM_OP_DENSITY;
 }
 
+/* Close the rows up from stride cap to p (in place, rows in increasing
+ * order so a row never overwrites one not yet moved) and hand them over. */
 static int finish(builder *b, rtm_varset *vs, rtm_error *err)
 {
-    size_t i;
-    int j;
-    size_t sz;
-    if (rtm_size_mul(b->n, (size_t)(b->p ? b->p : 1), 1, &sz) || !(vs->x = malloc(sz)))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory for %zu x %d design",
-                             b->n, b->p);
-    for (j = 0; j < b->p; j++)
-        for (i = 0; i < b->n; i++)
-            vs->x[i * (size_t)b->p + j] = b->col[j][i];
+    size_t i, p = (size_t)b->p;
+    if (p < (size_t)b->cap) {
+        unsigned char *x;
+        for (i = 1; i < b->n && p > 0; i++)
+            memmove(b->x + i * p, b->x + i * (size_t)b->cap, p);
+        if ((x = realloc(b->x, b->n * (p ? p : 1))))
+            b->x = x;
+    }
+    (void)err;
+    vs->x = b->x;
     vs->p = b->p;
     vs->var = b->var;
+    b->x = NULL;
     b->var = NULL;
     return 0;
 }
@@ -249,6 +268,31 @@ static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o
         if (!f[i].features || rtm_features_count(f[i].features) == 0)
             return rtm_error_set(err, RTM_ERR_INPUT, "variables: risk factor '%s' has no "
                                  "features", f[i].name);
+    return 0;
+}
+
+/* Resolve every factor's operationalization (AUTO by the manual's rule)
+ * and size the design: nl columns per operationalization. */
+static int plan(builder *b, rtm_varset *vs, double study_area, const rtm_factor_spec *f,
+                int nf, const double *lad, int nl, rtm_error *err)
+{
+    size_t sz;
+    int i, cap = 0;
+    for (i = 0; i < nf; i++) {
+        rtm_factor_info *fi = &vs->info[i];
+        rtm_op op = f[i].op;
+        fi->nfeatures = rtm_features_count(f[i].features);
+        fi->nn_ratio = fi->nn_p = fi->mean_nn = NAN;
+        if (op == RTM_OP_AUTO)
+            op = auto_op(&f[i], study_area, lad[nl - 1], fi);
+        fi->op = op;
+        cap += nl * (((op & RTM_OP_PROXIMITY) != 0) + ((op & RTM_OP_DENSITY) != 0));
+    }
+    b->cap = cap;
+    if (!(b->var = malloc((size_t)(cap ? cap : 1) * sizeof *b->var)) ||
+        rtm_size_mul(b->n, (size_t)(cap ? cap : 1), 1, &sz) || !(b->x = malloc(sz)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory for %zu x %d design",
+                             b->n, cap);
     return 0;
 }
 
@@ -283,18 +327,16 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     vs->nfactors = nf;
     if (!(study_area > 0))
         study_area = (double)vs->n * g->res * g->res;
+    if ((rc = plan(&b, vs, study_area, f, nf, lad, nl, err)))
+        goto done;
     for (i = 0; i < nf && !rc; i++) {
         rtm_factor_info *fi = &vs->info[i];
-        rtm_op op = f[i].op;
-        fi->nfeatures = rtm_features_count(f[i].features);
-        fi->nn_ratio = fi->nn_p = fi->mean_nn = NAN;
-        if (op == RTM_OP_AUTO)
-            op = auto_op(&f[i], study_area, lad[nl - 1], fi);
-        fi->op = op;
-        if (op & RTM_OP_PROXIMITY)
+        if (fi->op & RTM_OP_PROXIMITY)
             rc = proximity_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
-        if (!rc && (op & RTM_OP_DENSITY))
+        if (!rc && (fi->op & RTM_OP_DENSITY))
             rc = density_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
+        if (!rc)
+            flush_factor(&b);
         if (o->progress)
             o->progress((double)(i + 1) / nf, "variables", o->progress_arg);
     }
@@ -303,9 +345,9 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     if (!rc)
         rc = finish(&b, vs, err);
 done:
-    for (j = 0; j < b.p; j++)
+    for (j = 0; j < b.fc; j++)
         free(b.col[j]);
-    free(b.col);
+    free(b.x);
     free(b.var);
     free(surf);
     if (rc) {
