@@ -570,7 +570,7 @@ static int kde_surface(eval_args *a, eval_state *s, double bw, const double *x, 
         return rtm_cli_fail(&a->c, &e);
     }
     snprintf(name, sizeof name, "kde%g", bw);
-    snprintf(src, sizeof src, "quartic KDE of the training events, radius %g", bw);
+    snprintf(src, sizeof src, "quartic KDE of the training events (radius %g)", bw);
     return add_surface(s, name, src, v, 1);
 }
 
@@ -608,7 +608,7 @@ static int combine_surface(eval_args *a, eval_state *s, const char *spec)
         return oom(a);
     for (size_t k = 0; k < s->ncells; k++)
         v[k] = (s->s[ia].v[k] / ma) * (s->s[ib].v[k] / mb);
-    return add_surface(s, spec, "product of the two surfaces, each divided by its maximum", v,
+    return add_surface(s, spec, "product of the two surfaces (each divided by its maximum)", v,
                        1);
 }
 
