@@ -81,7 +81,9 @@ typedef enum rtm_enet_align {
 
 /** Options. Set defaults with rtm_enet_opts_init, then change fields. */
 typedef struct rtm_enet_opts {
-    double alpha;            /**< mixing, 0 < alpha <= 1 (1 = lasso); default 1 */
+    double alpha;            /**< mixing, 0 <= alpha <= 1 (1 = lasso, 0 = ridge,
+                                  which keeps every positively associated
+                                  column); default 1 */
     int nlambda;             /**< length of the default sequence; default 100 */
     double lambda_min_ratio; /**< lambda_min / lambda_max; <= 0 = glmnet default
                                   (1e-4 if N >= p, else 1e-2); default 0 */
@@ -216,7 +218,7 @@ int rtm_enet_cv_fit(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_cv **o
 
 /** Cross-validate several alpha mixes on the same folds and keep the best,
  *  as the RTM reference does with its lasso and small ridge mixes: for each
- *  alphas[a] (0 < alpha <= 1) run rtm_enet_cv_fit with o's other options
+ *  alphas[a] (0 <= alpha <= 1) run rtm_enet_cv_fit with o's other options
  *  (hence the same seed or foldid, so the same folds) and keep the fit with
  *  the smallest mean CV deviance, cvm[idx_min] (ties: the first in the list).
  *  *out receives the kept fit (its path->alpha tells which), *best its index

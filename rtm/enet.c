@@ -78,8 +78,8 @@ int rtm_enet_opts_check(const rtm_enet_opts *o, rtm_error *err)
 {
     char m[RTM_ERRMSG_MAX - 8] = "";
     size_t c = sizeof m;
-    if (!(o->alpha > 0 && o->alpha <= 1))
-        problem(m, c, "alpha must be in (0, 1] (got %g)", o->alpha);
+    if (!(o->alpha >= 0 && o->alpha <= 1))
+        problem(m, c, "alpha must be in [0, 1] (got %g)", o->alpha);
     if (!o->lambda && o->nlambda < 1)
         problem(m, c, "nlambda must be >= 1 (got %d)", o->nlambda);
     if (!o->lambda && !(o->lambda_min_ratio < 1))
