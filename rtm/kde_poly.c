@@ -88,14 +88,14 @@ static inline kde_i128 quant(double v)
 {
     int64_t hi = (int64_t)(v * 0x1p-32);
     int64_t lo = (int64_t)(v - (double)hi * 0x1p32);
-    return (kde_i128)hi * ((kde_i128)1 << 32) + lo;
+    return (kde_i128)((unsigned __int128)(kde_i128)hi << 32) + lo;
 }
 
 /* Nearest double (to 1 ulp) of |v| < 2^94: high and low 32-bit parts. */
 static inline double to_double(kde_i128 v)
 {
     int64_t hi = (int64_t)(v >> 32);
-    int64_t lo = (int64_t)(v - (kde_i128)hi * ((kde_i128)1 << 32));
+    int64_t lo = (int64_t)(uint32_t)v; /* v - hi 2^32, in [0, 2^32) */
     return (double)hi * 0x1p32 + (double)lo;
 }
 
@@ -137,16 +137,19 @@ static inline __attribute__((always_inline)) void power_coefs(int M, double a, d
     o[6] = s * (p4 * c);
 }
 
-/* P(tau) -> P(tau + d), exactly, for an integer d (repeated synthetic
- * division, Knuth TAOCP vol. 2, 4.6.4). */
+/* P(tau) -> P(tau + d), exactly, for an integer d >= 0: d shifts by one,
+ * each a repeated synthetic division (Knuth TAOCP vol. 2, 4.6.4) made of
+ * additions only. d is small: a core spans at most 2 rho / S + 1 <= 5
+ * segments. */
 static inline __attribute__((always_inline)) void shift_exact(int M, kde_i128 *c, int d)
 {
     int i, k;
+    for (; d > 0; d--)
 #pragma GCC unroll 8
-    for (i = 0; i < 2 * M; i++)
+        for (i = 0; i < 2 * M; i++)
 #pragma GCC unroll 8
-        for (k = 2 * M - 1; k >= i; k--)
-            c[k] += d == 1 ? c[k + 1] : (kde_i128)d * c[k + 1];
+            for (k = 2 * M - 1; k >= i; k--)
+                c[k] += c[k + 1];
 }
 
 /* Add amp ((h2n - (j - cp)^2) / rho^2)^M on columns lo..hi: in the frame of
