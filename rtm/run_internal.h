@@ -44,6 +44,7 @@ typedef struct rtm_jr {
     rtm_run *rf;
     rtm_manifest *man;
     char run_date[16];
+    char started[32];             /* ISO 8601 UTC start time (manifest only) */
     int from, to;                 /* month numbers (rtm_job_months) */
     rtm_grid grid;
     unsigned char *mask;

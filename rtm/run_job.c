@@ -93,6 +93,7 @@ static int begin(rtm_jr *r, rtm_error *err)
         gmtime_r(&t, &tm);
         strftime(r->run_date, sizeof r->run_date, "%Y-%m-%d", &tm);
     }
+    iso_now(r->started, sizeof r->started);
     if ((rc = rtm_job_months(job, r->run_date, &r->from, &r->to, err)))
         return rc;
     if (!(r->man = rtm_manifest_new(job->name)) ||
@@ -105,7 +106,7 @@ static int begin(rtm_jr *r, rtm_error *err)
         return rc;
     rtm_jr_log(r, "job %s: output %s (staging %s)", job->name, job->out_dir,
                rtm_run_staging(r->rf));
-    return rtm_manifest_add_input(r->man, "job", job->path, NULL, err);
+    return rtm_job_to_manifest(job, r->man, err);
 }
 
 static int load_grid(rtm_jr *r, rtm_error *err)
@@ -141,34 +142,15 @@ static void record_counts(rtm_jr *r)
     rtm_manifest_count(r->man, "cache.misses", r->cache_misses);
 }
 
+/* The resolved run date and month window (the job's own parameters are
+ * recorded by rtm_job_to_manifest). */
 static void record_params(rtm_jr *r)
 {
-    const rtm_job *job = r->job;
-    char key[128], a[16];
-    rtm_manifest_param(r->man, "crs", job->crs);
-    rtm_manifest_param_num(r->man, "cell_size", job->cell_size);
+    char a[16];
     rtm_manifest_param(r->man, "run_date", r->run_date);
     if (r->from != INT_MIN) {
         rtm_manifest_param(r->man, "months.from", rtm_jr_month_str(r->from, a, sizeof a));
         rtm_manifest_param(r->man, "months.to", rtm_jr_month_str(r->to, a, sizeof a));
-    }
-    for (int i = 0; i < job->offences.ntypes; i++) {
-        snprintf(key, sizeof key, "offences.types.%d", i + 1);
-        rtm_manifest_param(r->man, key, job->offences.types[i]);
-    }
-    for (int i = 0; i < job->nsurfaces; i++) {
-        const rtm_job_surface *s = &job->surfaces[i];
-        snprintf(key, sizeof key, "surfaces.%s.type", s->name);
-        rtm_manifest_param(r->man, key, rtm_surface_type_name(s->type));
-        if (s->type == RTM_SURF_KDE) {
-            snprintf(key, sizeof key, "surfaces.%s.radius", s->name);
-            rtm_manifest_param_num(r->man, key, s->radius);
-        } else if (s->type == RTM_SURF_MODEL) {
-            snprintf(key, sizeof key, "surfaces.%s.block", s->name);
-            rtm_manifest_param_num(r->man, key, s->block);
-            snprintf(key, sizeof key, "surfaces.%s.seed", s->name);
-            rtm_manifest_param_num(r->man, key, (double)s->seed);
-        }
     }
 }
 
@@ -195,7 +177,7 @@ static int write_manifest(rtm_jr *r, double t0, rtm_error *err)
     record_counts(r);
     rtm_manifest_timing(r->man, "total", seconds_now() - t0);
     iso_now(now, sizeof now);
-    rtm_manifest_set_run(r->man, rtm_run_id(r->rf), r->run_date, NULL, now);
+    rtm_manifest_set_run(r->man, rtm_run_id(r->rf), r->run_date, r->started, now);
     if (!(p = rtm_run_path(r->rf, "manifest.json")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     rc = rtm_manifest_write(r->man, p, err);

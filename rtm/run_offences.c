@@ -198,7 +198,7 @@ static void loc_merge(rtm_jr *r)
 }
 
 /* Count the `Location` labels of the rows that pass the source's filter and
- * the month window (police.uk's anonymised "On or near ..." labels). Sources
+ * the month and hour windows (police.uk's anonymised "On or near ..." labels). Sources
  * without such a column contribute nothing. */
 static int count_locations(rtm_jr *r, const rtm_job_source *s, size_t *cap, rtm_error *err)
 {
@@ -213,7 +213,7 @@ static int count_locations(rtm_jr *r, const rtm_job_source *s, size_t *cap, rtm_
         GDALDatasetH ds;
         OGRLayerH ly;
         OGRFeatureH ft;
-        int li, di;
+        int li, di, ti = -1;
         snprintf(path, sizeof path, "%s%s",
                  fl > 3 && !strcmp(f + fl - 3, ".gz") && strncmp(f, "/vsi", 4) ? "/vsigzip/" : "",
                  f);
@@ -223,12 +223,18 @@ static int count_locations(rtm_jr *r, const rtm_job_source *s, size_t *cap, rtm_
         li = ly ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ly), "Location") : -1;
         di = ly && s->date_field ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ly), s->date_field)
                                  : -1;
+        if (ly && r->job->offences.nhours > 0 && s->time_field && di >= 0)
+            ti = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ly), s->time_field);
         if (li >= 0 && (!where[0] || OGR_L_SetAttributeFilter(ly, where) == OGRERR_NONE)) {
             while (!rc && (ft = OGR_L_GetNextFeature(ly))) {
                 int m = di >= 0 ? rtm_month_parse(OGR_F_GetFieldAsString(ft, di)) : -1;
                 const char *name = OGR_F_GetFieldAsString(ft, li);
-                if ((r->from == INT_MIN || (m >= r->from && m <= r->to)) && name && name[0] &&
-                    loc_add(r, name, cap))
+                int keep = (r->from == INT_MIN || (m >= r->from && m <= r->to)) && name &&
+                           name[0];
+                if (keep && ti >= 0)
+                    keep = in_hours((void *)r->job, OGR_F_GetFieldAsString(ft, di),
+                                    OGR_F_GetFieldAsString(ft, ti));
+                if (keep && loc_add(r, name, cap))
                     rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
                 OGR_F_Destroy(ft);
             }
