@@ -1,0 +1,191 @@
+/* bench_model.c: stage timings of the Risk Terrain Model pipeline
+ * (rtm_model_fit) on a real workload, for tools/bench-model.sh.
+ *
+ * Usage: bench_model [event/grid options as `rtm model`] [--block M]
+ *        [--max-blocks N] [--increment half|whole] [--threads N]
+ *        --factor NAME=FILE:OP ... EVENTS...
+ *
+ * Loads the events and factor layers as `rtm model` does, then fits the model
+ * with a progress hook that stamps each stage (variables per factor,
+ * culling, stepwise) with its wall time, the resident memory at its end and
+ * the peak resident memory during it (the kernel's peak counter is reset at
+ * every stage boundary through /proc/self/clear_refs). Prints one line per
+ * stage and a total. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "cli_events.h"
+#include "rtm_layer.h"
+#include "rtm_model.h"
+
+#define MAXF 512
+
+static double now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* VmRSS and VmHWM of this process in MiB. */
+static void mem(double *rss, double *hwm)
+{
+    char line[256];
+    FILE *f = fopen("/proc/self/status", "r");
+    *rss = *hwm = 0;
+    if (!f)
+        return;
+    while (fgets(line, sizeof line, f)) {
+        if (!strncmp(line, "VmRSS:", 6))
+            *rss = atof(line + 6) / 1024;
+        else if (!strncmp(line, "VmHWM:", 6))
+            *hwm = atof(line + 6) / 1024;
+    }
+    fclose(f);
+}
+
+static void reset_peak(void)
+{
+    FILE *f = fopen("/proc/self/clear_refs", "w");
+    if (f) {
+        fputs("5", f);
+        fclose(f);
+    }
+}
+
+typedef struct stamp {
+    double t0, t;
+    char what[64];
+    int nf, done;
+} stamp;
+
+static void report(stamp *s, const char *what)
+{
+    double rss, hwm, t = now();
+    mem(&rss, &hwm);
+    printf("%-28s %8.2f s   rss %8.1f MiB   peak %8.1f MiB   (at %.1f s)\n", what, t - s->t,
+           rss, hwm, t - s->t0);
+    fflush(stdout);
+    reset_peak();
+    s->t = t;
+}
+
+/* Variables: one line per factor; model stages: one line per stage end. */
+static int progress(double frac, const char *msg, void *arg)
+{
+    stamp *s = arg;
+    char what[64];
+    if (!msg)
+        return 1;
+    if (!strcmp(msg, "variables")) {
+        snprintf(what, sizeof what, "variables: factor %d/%d", ++s->done, s->nf);
+        report(s, what);
+    } else if (frac >= 1) {
+        report(s, msg);
+    } else {
+        snprintf(what, sizeof what, "(before %s)", msg);
+        report(s, what);  /* design assembly, outcome, ... */
+    }
+    return 1;
+}
+
+int main(int argc, char **argv)
+{
+    static const struct option opts[] = {
+        RTM_CLI_EVENT_OPTIONS,
+        {"factor", required_argument, 0, 'f'}, {"block", required_argument, 0, 'b'},
+        {"max-blocks", required_argument, 0, 'm'}, {"increment", required_argument, 0, 'i'},
+        {"threads", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
+        {0, 0, 0, 0}};
+    rtm_cli c = {0};
+    rtm_cli_events ev;
+    rtm_model_opts mo;
+    rtm_features *feat[MAXF] = {0};
+    rtm_factor_spec spec[MAXF];
+    rtm_model *m = NULL;
+    rtm_error e;
+    stamp st;
+    double *counts;
+    int opt, nf = 0, i, rc = 1;
+    c.cmd = "bench_model";
+    c.quiet = 1;
+    rtm_cli_events_init(&ev);
+    rtm_model_opts_init(&mo);
+    memset(&st, 0, sizeof st);
+    st.t0 = st.t = now();
+    while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
+        int r = rtm_cli_events_option(&ev, opt, optarg, &c);
+        char *eq, *colon;
+        if (r < 0)
+            return 2;
+        if (r)
+            continue;
+        switch (opt) {
+        case 'b': mo.var.block = atof(optarg); break;
+        case 'm': mo.var.max_blocks = atoi(optarg); break;
+        case 'i': mo.var.half_block = !strcmp(optarg, "half"); break;
+        case 't': mo.var.threads = mo.enet.nthreads = atoi(optarg); break;
+        case 's': mo.enet.seed = (uint64_t)atoll(optarg); break;
+        case 'f':
+            if (nf == MAXF || !(eq = strchr(optarg, '=')) || !(colon = strrchr(eq, ':')) ||
+                rtm_op_parse(colon + 1, &spec[nf].op)) {
+                fprintf(stderr, "bench_model: bad --factor '%s'\n", optarg);
+                return 2;
+            }
+            *eq = *colon = '\0';
+            spec[nf].name = optarg;
+            spec[nf].features = (const rtm_features *)(eq + 1); /* path until loaded */
+            nf++;
+            break;
+        default: return 2;
+        }
+    }
+    if (rtm_cli_events_load(&ev, &c, argv + optind, argc - optind))
+        return 1;
+    for (i = 0; i < nf; i++) {
+        rtm_load_opts lo;
+        rtm_load_stats ls;
+        const char *path = (const char *)spec[i].features;
+        rtm_load_opts_init(&lo);
+        lo.dst_crs = ev.dst_crs;
+        lo.src_crs = strstr(path, "naptan") ? ev.dst_crs : NULL; /* Easting/Northing */
+        rtm_load_stats_init(&ls);
+        if (!(feat[i] = rtm_features_create()) || rtm_layer_load(feat[i], path, &lo, &ls, &e)) {
+            fprintf(stderr, "bench_model: factor %s: %s\n", spec[i].name, e.msg);
+            return 1;
+        }
+        spec[i].features = feat[i];
+    }
+    if (!(mo.var.block > 0))
+        mo.var.block = 2 * ev.grid.res;
+    printf("grid %d x %d cells of %g; %zu events; %d factors\n", ev.grid.ncols, ev.grid.nrows,
+           ev.grid.res, ev.pts.n, nf);
+    report(&st, "load events and factors");
+    if (!(counts = malloc(rtm_grid_ncells(&ev.grid) * sizeof *counts)))
+        return 1;
+    rtm_bin_points(&ev.grid, ev.pts.x, ev.pts.y, ev.pts.w, ev.pts.n, counts);
+    st.nf = nf;
+    mo.progress = mo.var.progress = progress;
+    mo.progress_arg = mo.var.progress_arg = &st;
+    if (rtm_model_fit(&ev.grid, ev.mask, ev.study_area_units2, counts, spec, nf, &mo, &m, &e)) {
+        fprintf(stderr, "bench_model: %s\n", e.msg);
+        goto done;
+    }
+    report(&st, "risk surface and tiers");
+    printf("cells %zu, candidates %d (kept non-constant %d), kept by culling %d, final %d "
+           "(%s), design %.1f MiB\n", m->cells, m->vars->generated, m->vars->p, m->cv->nkept,
+           m->sw.k, rtm_family_name(m->sw.family),
+           (double)m->cells * (double)m->vars->p / 1048576.0);
+    printf("total %.2f s\n", now() - st.t0);
+    rc = 0;
+done:
+    rtm_model_free(m);
+    for (i = 0; i < nf; i++)
+        rtm_features_free(feat[i]);
+    free(counts);
+    rtm_cli_events_free(&ev);
+    return rc;
+}
