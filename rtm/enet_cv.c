@@ -129,61 +129,72 @@ void rtm_enet_cv_free(rtm_enet_cv *cv)
     free(cv);
 }
 
-/* Per-fold training (total minus fold) and test (fold) statistics, laid out
- * as 6 arrays of m per fold: train n, sumy, ylogy, test n, sumy, ylogy. */
-static double *fold_stats(const rtm_patterns *pt, int nf)
+/* Statistics of fold f (test = 1: the fold's cells; test = 0: the training
+ * cells, total minus fold) into buf: 3 arrays of m (n, sumy, ylogy).
+ * Built per task, so memory is 3m per running thread, not per fold. */
+static double *fold_stats(const rtm_patterns *pt, int f, int test, rtm_enet_stats *st)
 {
-    size_t m = rtm_patterns_count(pt);
-    double *buf = malloc((size_t)nf * 6 * m * sizeof *buf);
+    size_t m = rtm_patterns_count(pt), nf = (size_t)rtm_patterns_nfolds(pt);
+    double *buf = malloc(3 * (m ? m : 1) * sizeof *buf);
     if (!buf)
         return NULL;
     const double *tot[3] = {rtm_patterns_n(pt), rtm_patterns_sumy(pt), rtm_patterns_ylogy(pt)};
     const double *byf[3] = {rtm_patterns_n_fold(pt), rtm_patterns_sumy_fold(pt),
                             rtm_patterns_ylogy_fold(pt)};
-    for (int f = 0; f < nf; f++)
-        for (int a = 0; a < 3; a++) {
-            double *tr = buf + ((size_t)f * 6 + (size_t)a) * m;
-            double *te = buf + ((size_t)f * 6 + 3 + (size_t)a) * m;
-            for (size_t k = 0; k < m; k++) {
-                te[k] = byf[a][k * (size_t)nf + (size_t)f];
-                tr[k] = tot[a][k] - te[k];
-                if (a == 0 && tr[k] < 0.5) /* exact: counts are integers */
-                    tr[k] = 0;
-            }
+    for (int a = 0; a < 3; a++) {
+        double *o = buf + (size_t)a * m;
+        for (size_t k = 0; k < m; k++) {
+            double te = byf[a][k * nf + (size_t)f];
+            o[k] = test ? te : tot[a][k] - te;
+            if (!test && a == 0 && o[k] < 0.5) /* exact: counts are integers */
+                o[k] = 0;
         }
+    }
+    *st = (rtm_enet_stats){buf, buf + m, buf + 2 * m};
     return buf;
 }
 
-/* One task of the parallel loop: the full path (f < 0, only when it does
- * not have to come first) or fold f, fitted on its training statistics. */
-static int fit_task(const rtm_patterns *pt, const double *st, int f, const rtm_enet_opts *fo,
-                    rtm_enet_path **out, rtm_error *err)
+/* One task of the parallel loop: the full path (f < 0) or fold f, fitted on
+ * its training statistics. */
+static int fit_task(const rtm_patterns *pt, int f, const rtm_enet_opts *fo, rtm_enet_path **out,
+                    rtm_error *err)
 {
-    size_t m = rtm_patterns_count(pt);
     if (f < 0) {
         rtm_enet_stats all = {rtm_patterns_n(pt), rtm_patterns_sumy(pt), rtm_patterns_ylogy(pt)};
         return rtm_enet_path_patterns(pt, &all, NULL, NULL, 0, fo, out, NULL, err);
     }
-    const double *b = st + (size_t)f * 6 * m;
-    rtm_enet_stats tr = {b, b + m, b + 2 * m};
-    return rtm_enet_path_patterns(pt, &tr, NULL, NULL, 0, fo, out, NULL, err);
+    rtm_enet_stats tr;
+    double *buf = fold_stats(pt, f, 0, &tr);
+    if (!buf)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for fold %d", f + 1);
+    int rc = rtm_enet_path_patterns(pt, &tr, NULL, NULL, 0, fo, out, NULL, err);
+    free(buf);
+    return rc;
 }
 
-/* Held-out deviance of every fold at the full-data lambdas; dev is nf*nl. */
-static int fold_deviances(const rtm_patterns *pt, const double *st, int nf, int nt,
-                          rtm_enet_path *const *fp, const rtm_enet_path *full, double *dev,
-                          rtm_error *ferr, int *frc)
+/* Held-out deviance of fold f at the full-data lambdas (nl values). */
+static int test_task(const rtm_patterns *pt, int f, const rtm_enet_path *fp,
+                     const rtm_enet_path *full, double *dev, rtm_error *err)
 {
-    size_t m = rtm_patterns_count(pt);
-    int nl = full->nlambda;
+    rtm_enet_stats te;
+    double *buf = fold_stats(pt, f, 1, &te);
+    if (!buf)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for fold %d", f + 1);
+    int rc = rtm_enet_path_deviance(pt, &te, fp, full->lambda, full->nlambda, dev, err);
+    free(buf);
+    return rc;
+}
+
+/* Held-out deviance of every fold at the full-data lambdas; dev is nf*nl.
+ * Returns 0 or 1 + the first failing fold. */
+static int fold_deviances(const rtm_patterns *pt, int nf, int nt, rtm_enet_path *const *fp,
+                          const rtm_enet_path *full, double *dev, rtm_error *ferr, int *frc)
+{
+    size_t nl = (size_t)full->nlambda;
     (void)nt;
 #pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-    for (int f = 0; f < nf; f++) {
-        const double *b = st + (size_t)f * 6 * m;
-        rtm_enet_stats te = {b + 3 * m, b + 4 * m, b + 5 * m};
-        frc[f] = rtm_enet_path_deviance(pt, &te, fp[f], full->lambda, nl,
-                                        dev + (size_t)f * (size_t)nl, &ferr[f]);
-    }
+    for (int f = 0; f < nf; f++)
+        frc[f] = test_task(pt, f, fp[f], full, dev + (size_t)f * nl, &ferr[f]);
     for (int f = 0; f < nf; f++)
         if (frc[f])
             return f + 1;
@@ -208,17 +219,16 @@ static int fit_all(const rtm_patterns *pt, const rtm_enet_opts *o, rtm_enet_path
         nt = omp_get_max_threads();
 #endif
     int exact = o->cv_align == RTM_ENET_ALIGN_EXACT && !o->lambda;
-    double *st = fold_stats(pt, nf);
     rtm_error *ferr = calloc((size_t)nf + 1, sizeof *ferr);
     int *frc = calloc((size_t)nf + 1, sizeof *frc);
     rtm_enet_path **fp = calloc((size_t)nf + 1, sizeof *fp);
-    if (!st || !ferr || !frc || !fp) {
+    if (!ferr || !frc || !fp) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for folds");
         goto done;
     }
     rtm_enet_opts fo = *o;
     if (exact) {
-        if ((rc = fit_task(pt, st, -1, o, &fp[nf], err)))
+        if ((rc = fit_task(pt, -1, o, &fp[nf], err)))
             goto done;
         fo.lambda = fp[nf]->lambda;
         fo.nlambda_user = fp[nf]->nlambda;
@@ -228,7 +238,7 @@ static int fit_all(const rtm_patterns *pt, const rtm_enet_opts *o, rtm_enet_path
     for (int t = exact ? 1 : 0; t <= nf; t++) {
         int f = t - 1;
         int slot = f < 0 ? nf : f;
-        frc[slot] = fit_task(pt, st, f, f < 0 ? o : &fo, &fp[slot], &ferr[slot]);
+        frc[slot] = fit_task(pt, f, f < 0 ? o : &fo, &fp[slot], &ferr[slot]);
     }
     if (frc[nf]) {
         rc = rtm_error_set(err, frc[nf], "%s", ferr[nf].msg);
@@ -244,7 +254,7 @@ static int fit_all(const rtm_patterns *pt, const rtm_enet_opts *o, rtm_enet_path
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for folds");
         goto done;
     }
-    int bad = fold_deviances(pt, st, nf, nt, fp, fp[nf], *dev, ferr, frc);
+    int bad = fold_deviances(pt, nf, nt, fp, fp[nf], *dev, ferr, frc);
     if (bad) {
         rc = rtm_error_set(err, frc[bad - 1], "%s (fold %d)", ferr[bad - 1].msg, bad);
         goto done;
@@ -254,7 +264,6 @@ static int fit_all(const rtm_patterns *pt, const rtm_enet_opts *o, rtm_enet_path
 done:
     for (int f = 0; fp && f <= nf; f++)
         rtm_enet_path_free(fp[f]);
-    free(st);
     free(ferr);
     free(frc);
     free(fp);
