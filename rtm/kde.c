@@ -17,6 +17,7 @@
 #include "rtm_kde.h"
 #include "kde_priv.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -159,6 +160,8 @@ static int check_opts(const rtm_grid *g, const rtm_kde_opts *o, rtm_error *err)
         return rtm_error_set(err, RTM_ERR_ARG,
                              "kde: radius %g is %.3g cells of %g; at most %g cells", o->radius,
                              o->radius / g->res, g->res, KDE_MAX_RHO);
+    if ((double)g->ncols + 3.0 * (o->radius / g->res) + 8.0 > (double)INT_MAX)
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: grid of %d columns is too wide", g->ncols);
     if (o->kernel == RTM_KERNEL_GAUSSIAN && !(o->gauss_truncate > 0 && o->gauss_truncate <= 10))
         return rtm_error_set(err, RTM_ERR_ARG,
                              "kde: gaussian truncation must be in (0, 10] standard deviations "
@@ -264,14 +267,16 @@ fail:
     return -1;
 }
 
-/* Largest amplitude (fixes the accumulator's fixed-point scale). */
+/* Largest amplitude, which fixes the accumulator's fixed-point scale; for
+ * more than 2^24 points it is inflated so that even all of them overlapping
+ * one cell stay within the accumulator's range (see kde_poly_init). */
 static double amp_max(const kde_buckets *b)
 {
-    double mx = 0;
+    double mx = 0, n = (double)b->start[b->nb];
     size_t p;
     for (p = 0; p < b->start[b->nb]; p++)
         mx = b->amp[p] > mx ? b->amp[p] : mx;
-    return mx;
+    return n > 0x1p24 ? mx * (n * 0x1p-24) : mx;
 }
 
 /* ---- one output row ----------------------------------------------------- */

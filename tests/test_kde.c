@@ -446,6 +446,11 @@ static void test_errors(void)
     o.radius = 100;
     RTM_CHECK(rtm_kde_compute(&huge, x, y, NULL, 3, &o, out, &e) == RTM_ERR_ARG);
     RTM_CHECK(strstr(e.msg, "too many") != NULL);
+    {
+        rtm_grid wide = {0, 0, 1, 2147483647 - 10, 1, ""}; /* column indices would overflow */
+        RTM_CHECK(rtm_kde_compute(&wide, x, y, NULL, 3, &o, out, &e) == RTM_ERR_ARG);
+        RTM_CHECK(strstr(e.msg, "too wide") != NULL);
+    }
     x[1] = NAN; /* non-finite coordinates are an error, never skipped */
     RTM_CHECK(rtm_kde_compute(&g, x, y, NULL, 3, &o, out, &e) == RTM_ERR_INPUT);
     RTM_CHECK(strstr(e.msg, "point 1") != NULL);
