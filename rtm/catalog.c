@@ -1,6 +1,9 @@
 /* catalog.c: load the catalogue of named risk layers (see rtm_catalog.h). */
 #include "rtm_catalog.h"
+#include "job_internal.h"
 #include "yaml_doc.h"
+
+#include "rtm_crs.h"
 
 #include <dirent.h>
 #include <errno.h>
@@ -188,6 +191,21 @@ static int read_files(rtm_ydoc *y, yaml_node_t *root, rtm_catalog_layer *l)
     return rc;
 }
 
+/* The data files open, have the named fields, and accept the filter
+ * (headers only). The match-built filter is reported at 'match' or 'where'. */
+static void check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_catalog_layer *l)
+{
+    static const char *const keys[] = {"x_field", "y_field"};
+    const char *fields[] = {l->x_field, l->y_field};
+    if (y->nerr)
+        return;
+    if (l->crs && rtm_crs_is_geographic(l->crs) < 0)
+        rtm_yerr(y, rtm_yget(y, root, "crs"), "'crs' is not a known coordinate reference "
+                                              "system (got '%s')", l->crs);
+    for (int i = 0; i < l->nfiles && !y->nerr; i++)
+        rtm_job_check_file(y, root, l->files[i], l->layer, l->where, 2, keys, fields);
+}
+
 static char *file_stem(const char *path)
 {
     const char *b = strrchr(path, '/');
@@ -227,6 +245,7 @@ static int load_layer(const char *path, rtm_catalog_layer *l, rtm_msgs *errs)
         rtm_ystr(&y, root, "licence", &l->licence);
         if (!l->x_field != !l->y_field)
             rtm_yerr(&y, root, "'x_field' and 'y_field' must be given together");
+        check_data(&y, root, l);
     }
     l->oper = (rtm_oper)oper;
     l->increment = (rtm_increment)incr;

@@ -18,6 +18,16 @@ int rtm_job_parse_hhmm(const char *s);
 /** Day name ("fri", "Friday") to 0 = Monday .. 6 = Sunday; -1 if unknown. */
 int rtm_job_parse_day(const char *s);
 
+/** Check the job against its data (CRSs known, files open, layers, fields
+ *  and filters exist); reads only headers (job_data.c). */
+void rtm_job_check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job);
+/** Open one vector file and check its layer, nfields named fields (keys[i]
+ *  is the YAML key naming fields[i], NULL fields skipped) and filter;
+ *  problems are reported at the keys of mapping map. */
+void rtm_job_check_file(rtm_ydoc *y, yaml_node_t *map, const char *file, const char *layer,
+                        const char *where, int nfields, const char *const *keys,
+                        const char *const *fields);
+
 void rtm_job_offences_clear(rtm_job_offences *o);
 void rtm_job_surfaces_clear(rtm_job *job);
 void rtm_job_vector_clear(rtm_job_vector *v);

@@ -176,6 +176,7 @@ void rtm_job_read(rtm_ydoc *y, const char *catalog_dir, rtm_job *job)
         read_areas(y, n, job);
     if ((n = rtm_yget(y, root, "output")))
         read_output(y, n, job);
+    rtm_job_check_data(y, root, job);
     if (!job->name)
         job->name = stem(job->path);
     if (!job->title)

@@ -241,6 +241,26 @@ static void test_all_errors(void)
     rtm_msgs_free(&m);
 }
 
+/* problems only the data reveals: CRSs, field names, filters, empty selections */
+static void test_data_errors(void)
+{
+    rtm_msgs m = {0};
+    int n = rtm_job_check(fixture("bad_data.yaml"), NULL, &m);
+    RTM_CHECK(n == 6);
+    RTM_CHECK(has_msg(&m, "bad_data.yaml:3:10: study area '"));
+    RTM_CHECK(has_msg(&m, "area.geojson' has no features matching the filter"));
+    RTM_CHECK(has_msg(&m, "bad_data.yaml:4:6: 'crs' must be a projected CRS"));
+    RTM_CHECK(has_msg(&m, "bad_data.yaml:11:12: 'crs' is not a known coordinate reference system "
+                          "(got 'EPSG:999999')"));
+    RTM_CHECK(has_msg(&m, "bad_data.yaml:12:19: '"));
+    RTM_CHECK(has_msg(&m, "crimes-2018-01.csv' has no field 'Crime category' (fields: Crime ID, Month, "
+                          "Date, Time, Longitude, Latitude, Location, Crime type)"));
+    RTM_CHECK(has_msg(&m, "bad_data.yaml:14:14: invalid filter \"Month >>> 3\""));
+    RTM_CHECK(has_msg(&m, "bad_data.yaml:20:15: '"));
+    RTM_CHECK(has_msg(&m, "districts.geojson' has no field 'districtname' (fields: district)"));
+    rtm_msgs_free(&m);
+}
+
 static void test_syntax_and_io(void)
 {
     rtm_job *job = NULL;
@@ -259,6 +279,9 @@ static void test_catalog(void)
     rtm_error e;
     RTM_CHECK(rtm_catalog_load(fixture("layers"), &cat, &m, &e) == 0);
     RTM_CHECK(m.n == 0);
+    for (int i = 0; i < m.n; i++)
+        fprintf(stderr, "  %s\n", m.msg[i]);
+    rtm_msgs_free(&m);
     if (!cat)
         return;
     RTM_CHECK(cat->n == 3);
@@ -275,7 +298,7 @@ static void test_catalog(void)
         RTM_CHECK(strcmp(s->where, "StationName LIKE '%Rail Station'") == 0);
         RTM_CHECK(s->oper == RTM_OPER_PROXIMITY && s->increment == RTM_INCR_WHOLE);
         /* SQL-92 quoting: the apostrophe doubled */
-        RTM_CHECK(strcmp(r->where, "(lat > 51) AND (\"business_type\" IN ('Restaurant', "
+        RTM_CHECK(strcmp(r->where, "(name NOT LIKE 'Test%') AND (\"business_type\" IN ('Restaurant', "
                                    "'O''Neill''s'))") == 0);
         RTM_CHECK(r->oper == RTM_OPER_AUTO && strcmp(rtm_oper_name(r->oper), "auto") == 0);
     }
@@ -434,7 +457,7 @@ static void test_fuzz(void)
     unsigned seed = 2024;
     int bad_prefix = 0, ok = 0;
     snprintf(job, sizeof job, "%s/job.yaml", dir);
-    for (int it = 0; it < 400 && buf; it++) {
+    for (int it = 0; it < 200 && buf; it++) {
         size_t len = n;
         memcpy(buf, orig, n);
         for (int k = 0; k < 1 + it % 4; k++) {
@@ -461,11 +484,11 @@ static void test_fuzz(void)
         rtm_msgs_free(&m);
         rtm_job *j = NULL;
         rtm_error e;
-        if (rtm_job_load(job, NULL, &j, &e) == 0)
+        if (it % 10 == 0 && rtm_job_load(job, NULL, &j, &e) == 0)
             rtm_job_free(j);
     }
     RTM_CHECK(bad_prefix == 0);
-    RTM_CHECK(ok < 400); /* the mutations do break it most of the time */
+    RTM_CHECK(ok < 200); /* the mutations do break it most of the time */
     free(buf);
     snprintf(link, sizeof link, "%s/data", dir);
     unlink(link);
@@ -485,6 +508,7 @@ int main(void)
     RTM_RUN(test_month_parse);
     RTM_RUN(test_unknown_key);
     RTM_RUN(test_all_errors);
+    RTM_RUN(test_data_errors);
     RTM_RUN(test_syntax_and_io);
     RTM_RUN(test_catalog);
     RTM_RUN(test_broken_catalog);
