@@ -387,10 +387,12 @@ static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row
         add_point(c, row, p, yc);
 }
 
-/* Fringe threshold beta0 on 1 - u^2, per power m. Rounding in the
- * accumulator is about eps K_m of a point's peak, K_m ~ 8^m (a polynomial
- * written about one end of the chord and evaluated at the other, 2 rho away);
- * beta0^m >= 1e5 eps K_m keeps it below 1e-11 of the value at core cells. */
+/* Fringe threshold beta0 on 1 - u^2, per power m. A point's polynomial is
+ * rounded to about eps K_m of its peak, K_m = ((rho^2 + (3 rho + S)^2)/rho^2)^m
+ * ~ 17^m (it is written about the segment where its chord starts, up to S
+ * before it, and evaluated up to 2 rho further); beta0^m ~ 1e11 eps K_m keeps
+ * that near 1e-11 of the value on core cells (a loose bound: the tests see
+ * 1e-12 at worst). Uniform needs none: (1 - u^2)^0 is never small. */
 static double core_beta0(int m)
 {
     static const double beta0[] = {0.0, 0.01, 0.05, 0.3};
