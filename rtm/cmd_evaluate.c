@@ -1070,6 +1070,11 @@ static int run_evaluate(eval_args *a, eval_state *s)
         return rc ? rc : RTM_EXIT_FAIL;
     for (size_t k = 0; k < s->ncells; k++)
         s->total += s->mask[k] ? s->counts[k] : 0;
+    if (s->area_cells == 0 || !(s->total > 0))
+        return fail_msg(a, RTM_ERR_INPUT, "evaluate: %s%s: nothing to evaluate",
+                        s->area_cells == 0 ? "no cell has data in every surface"
+                                           : "no test events in the evaluated area",
+                        s->area_cells == 0 ? "" : " (check --from/--to and --where)");
     if (s->train_counts &&
         (rc = build_derived(a, s, s->train.x, s->train.y, s->train.w, s->train.n,
                             s->train_counts)))

@@ -211,6 +211,8 @@ $RTM evaluate $EV --combine 'perfect*nope' -o "$T/e" "$T/perfect.tif" "$T/test.c
 check "--combine with an unknown name exits 2 naming it" "[ $? -eq 2 ] && grep -q \"'nope'\" $T/e3"
 $RTM evaluate --backtest --months 2018-01..2018-01 $EV -o "$T/e" "$T/tied.tif" "$T/all.csv" 2> "$T/e4"
 check "back-test with no month to test exits 1" "[ $? -ne 0 ] && grep -q 'no month' $T/e4"
+$RTM evaluate $EV --from 2019-01 --to 2019-01 -o "$T/o5" "$T/perfect.tif" "$T/test.csv" 2> "$T/e5"
+check "no test events in the window exits 1 with a message, no output" "[ $? -eq 1 ] && grep -q 'no test events' $T/e5 && [ ! -e $T/o5/metrics.csv ]"
 $RTM evaluate --help > "$T/help"
 check "--help documents pro-rata ties and Levine's RRI" "grep -q 'PRO' $T/help && grep -q 'Levine' $T/help"
 
