@@ -131,9 +131,9 @@ static void cache_write(const char *dir, const char *path, const double *v, size
 }
 
 int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, double *out, int *cached,
-                    rtm_error *err)
+                    char key[RTM_SHA256_HEX], rtm_error *err)
 {
-    char key[RTM_SHA256_HEX], *entry;
+    char *entry;
     rtm_features *f = NULL;
     int rc;
     *cached = 0;
@@ -158,4 +158,38 @@ int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, double *out, int 
     }
     free(entry);
     return rc;
+}
+
+/* Output files are cached as "<key>.out.<name>" (their bytes depend only
+ * on the key's inputs and parameters, the job's formats and the name). */
+int rtm_jr_cache_fetch_files(rtm_jr *r, const char *key, char files[][512], int n,
+                             rtm_error *err)
+{
+    char ext[600];
+    int i, rc = 0;
+    for (i = 0; i < n; i++) {
+        snprintf(ext, sizeof ext, "out.%s", files[i]);
+        if (!rtm_cache_has(r->cache_dir, key, ext))
+            return -1;
+    }
+    for (i = 0; i < n && !rc; i++) {
+        char *p = rtm_jr_output(r, files[i], err);
+        snprintf(ext, sizeof ext, "out.%s", files[i]);
+        rc = p ? rtm_cache_fetch(r->cache_dir, key, ext, p, err) : err->code;
+        free(p);
+    }
+    return rc;
+}
+
+void rtm_jr_cache_store_files(rtm_jr *r, const char *key, char files[][512], int n)
+{
+    char ext[600];
+    rtm_error e;
+    for (int i = 0; i < n; i++) {
+        char *p = rtm_run_path(r->rf, files[i]);
+        snprintf(ext, sizeof ext, "out.%s", files[i]);
+        if (p)
+            rtm_cache_store(r->cache_dir, key, ext, p, &e);
+        free(p);
+    }
 }

@@ -82,7 +82,12 @@ const char *rtm_jr_month_str(int month, char *buf, size_t n);
 
 /* run_cache.c: the distance surface of a catalogue layer (cached). */
 int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, double *out, int *cached,
-                    rtm_error *err);
+                    char key[65], rtm_error *err);
+/* Copy the cached output files (entries "<key>.<name>") into the staging
+ * folder and register them; 0 when all n were there. Store: best effort. */
+int rtm_jr_cache_fetch_files(rtm_jr *r, const char *key, char files[][512], int n,
+                             rtm_error *err);
+void rtm_jr_cache_store_files(rtm_jr *r, const char *key, char files[][512], int n);
 /* Load a catalogue layer's features (extra_where ANDed; may be NULL). */
 int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char *extra_where,
                           rtm_features **out, rtm_error *err);

@@ -14,6 +14,7 @@
 #include "rtm_kv.h"
 #include "rtm_model_report.h"
 #include "rtm_png.h"
+#include "rtm_sha256.h"
 
 #ifndef RTM_VERSION
 #define RTM_VERSION "unknown"
@@ -34,17 +35,20 @@ static void set_nan_outside(const rtm_jr *r, double *v)
             v[k] = NAN;
 }
 
+/* Metadata items; offence counts only for surfaces made from offences, so a
+ * distance surface's files depend on the risk layer alone (and are cached). */
 static int add_meta(const rtm_jr *r, const rtm_job_surface *s, rtm_kv *kv)
 {
+    int events = s->type != RTM_SURF_DISTANCE;
     char a[16], b[16];
     int rc = rtm_kv_add(kv, "SOFTWARE", "rtm %s", RTM_VERSION) ||
              rtm_kv_add(kv, "JOB", "%s", r->job->name) ||
              rtm_kv_add(kv, "SURFACE", "%s (%s)", s->name, rtm_surface_type_name(s->type)) ||
              rtm_kv_add(kv, "CELL_SIZE", "%.17g", r->grid.res);
-    if (!rc && r->from != INT_MIN)
+    if (!rc && events && r->from != INT_MIN)
         rc = rtm_kv_add(kv, "MONTHS", "%s..%s", rtm_jr_month_str(r->from, a, sizeof a),
                         rtm_jr_month_str(r->to, b, sizeof b));
-    return rc || rtm_kv_add_load_stats(kv, "EVENTS", &r->st);
+    return rc || (events && rtm_kv_add_load_stats(kv, "EVENTS", &r->st));
 }
 
 /* name.tif (+ .qml) and name.png (+ .pgw) as the job's formats ask. */
@@ -81,7 +85,9 @@ static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, con
         rtm_map_opts_init(&mo);
         mo.ramp = lk->ramp;
         mo.title = lk->title;
-        if (r->from != INT_MIN)
+        if (s->type == RTM_SURF_DISTANCE)
+            snprintf(sub, sizeof sub, "%s", s->name);
+        else if (r->from != INT_MIN)
             snprintf(sub, sizeof sub, "%s: offences %s to %s (%zu used)", s->name,
                      rtm_jr_month_str(r->from, a, sizeof a), rtm_jr_month_str(r->to, b, sizeof b),
                      r->st.used);
@@ -147,21 +153,44 @@ static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 
 /* ---- distance --------------------------------------------------------------- */
 
+/* The output files of a distance surface, for the output cache. */
+static int distance_files(const rtm_jr *r, const char *name, char files[4][512])
+{
+    int n = 0;
+    if (r->job->formats & RTM_FMT_TIF) {
+        snprintf(files[n++], 512, "%s.tif", name);
+        snprintf(files[n++], 512, "%s.qml", name);
+    }
+    if (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) {
+        snprintf(files[n++], 512, "%s.png", name);
+        snprintf(files[n++], 512, "%s.pgw", name);
+    }
+    return n;
+}
+
 static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
     look lk = {"distance to the nearest feature (CRS units)", "distance (m)", "cividis",
                "Distance to the nearest feature"};
-    char title[200];
-    int rc;
-    if ((rc = rtm_jr_distance(r, s->layer, o->v, &o->cached, err)))
+    char title[200], key[RTM_SHA256_HEX], files[4][512];
+    int rc, nf = distance_files(r, s->name, files);
+    if ((rc = rtm_jr_distance(r, s->layer, o->v, &o->cached, key, err)))
         return rc;
     set_nan_outside(r, o->v);
     snprintf(title, sizeof title, "Distance to %s", s->layer->title ? s->layer->title
                                                                     : s->layer->name);
     lk.title = title;
     o->what = lk.units;
-    return write_maps(r, s, s->name, o->v, &lk, err);
+    if (o->cached && (rc = rtm_jr_cache_fetch_files(r, key, files, nf, err)) >= 0) {
+        if (rc == 0)
+            rtm_jr_log(r, "distance %s: outputs reused from cache", s->name);
+        return rc;
+    }
+    if ((rc = write_maps(r, s, s->name, o->v, &lk, err)))
+        return rc;
+    rtm_jr_cache_store_files(r, key, files, nf);
+    return 0;
 }
 
 /* ---- rtm model ------------------------------------------------------------- */
