@@ -45,6 +45,8 @@ asc perfect $TEST
 asc tied 9 9 4 4 4 4 1 1 1 1
 asc hole 9 8 7 6 5 4 3 2 1 -9999
 CELL=50 asc coarse 1 2 3 4 5 6 7 8 9 10
+asc other 1 2 3 4 5 6 7 8 9 10
+gdal_translate -q -a_srs EPSG:32631 "$T/other.asc" "$T/other.tif"   # same cells, other CRS
 EV="--src-crs EPSG:27700 --x-field x --y-field y"
 
 # 1. two surfaces side by side, with training events for RRI
@@ -196,11 +198,36 @@ print("ok")
 PY
 check "back-test steps, counts and means by hand" "grep -q '^ok' $T/py4.out || { cat $T/py4.out; false; }"
 
+# 4b. the real sample: the last back-test step equals a direct evaluation
+# with the same training (2018-01..04) and test (2018-05) months
+S=samples/essex
+SEV="--study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --dst-crs EPSG:27700 --resolution 100"
+CR=$S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+$RTM evaluate --backtest --months 2018-01..2018-05 --min-train 2 $SEV --kde-bandwidths 300 \
+  --coverages 1,5 -q -o "$T/s1" "$CR" > /dev/null 2>&1
+$RTM evaluate --from 2018-05 --to 2018-05 --train-events "$CR" --train-from 2018-01 --train-to 2018-04 \
+  --kde-bandwidths 300 --prior-counts $SEV --coverages 1,5 -q -o "$T/s2" "$CR" > /dev/null 2>&1
+python3 - "$T" > "$T/py6.out" 2>&1 <<'PY'
+import csv, sys
+T = sys.argv[1]
+bt = [r for r in csv.DictReader(open(T + "/s1/backtest.csv")) if r["step"] == "3"]
+ev = {(r["surface"], r["coverage_pct"]): r for r in csv.DictReader(open(T + "/s2/metrics.csv"))}
+assert len(bt) == 4 and bt[0]["test_month"] == "2018-05" and bt[0]["train_to"] == "2018-04", bt
+for r in bt:
+    e = ev[(r["surface"], r["coverage_pct"])]
+    for k in ("hit_rate", "pai", "pei", "rri", "auc"):
+        assert abs(float(r[k]) - float(e[k])) < 1e-9, (r["surface"], k, r[k], e[k])
+print("ok")
+PY
+check "sample data: back-test step 3 = direct evaluation (kde300, prior)" "grep -q '^ok' $T/py6.out || { cat $T/py6.out; false; }"
+
 # 5. errors and exit codes
 $RTM evaluate $EV -q -o "$T/e" "$T/missing.tif" "$T/test.csv" 2> "$T/e1"
 check "missing surface exits 1 naming it" "[ $? -eq 1 ] && grep -q 'missing.tif' $T/e1"
 $RTM evaluate $EV -q -o "$T/e" "$T/perfect.tif" "$T/coarse.tif" "$T/test.csv" 2> "$T/e2"
 check "surfaces on different grids exit 1 with a message" "[ $? -eq 1 ] && grep -q 'not on the grid' $T/e2"
+$RTM evaluate $EV -q -o "$T/e" "$T/perfect.tif" -s x="$T/other.tif" "$T/test.csv" 2> "$T/e6"
+check "surfaces in different CRSs exit 1 naming the CRS" "[ $? -eq 1 ] && grep -q 'other CRS' $T/e6"
 $RTM evaluate $EV --coverages 0,200 -o "$T/e" "$T/perfect.tif" "$T/test.csv" 2>/dev/null
 check "bad --coverages exits 2" "[ $? -eq 2 ]"
 $RTM evaluate --no-such-option 2>/dev/null
