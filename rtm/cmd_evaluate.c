@@ -632,15 +632,13 @@ static int build_derived(eval_args *a, eval_state *s, const double *x, const dou
             return rtm_cli_usage(&a->c, "too many surfaces (at most %d)", MAX_SURF);
         if ((rc = kde_surface(a, s, a->bw[b], x, y, w, n)))
             return rc;
-        if (find_surface(s, s->s[s->ns - 1].name) != s->ns - 1)
-            return rtm_cli_usage(&a->c, "surface name '%s' given twice", s->s[s->ns - 1].name);
     }
     if (a->prior) {
-        double *v = malloc(s->ncells * sizeof *v);
-        if (!v || s->ns == MAX_SURF) {
-            free(v);
+        double *v;
+        if (s->ns == MAX_SURF)
+            return rtm_cli_usage(&a->c, "too many surfaces (at most %d)", MAX_SURF);
+        if (!(v = malloc(s->ncells * sizeof *v)))
             return oom(a);
-        }
         memcpy(v, train_counts, s->ncells * sizeof *v);
         add_surface(s, "prior", "training events per cell", v, 1);
     }
@@ -650,6 +648,10 @@ static int build_derived(eval_args *a, eval_state *s, const double *x, const dou
         if ((rc = combine_surface(a, s, a->combine[c])))
             return rc;
     }
+    for (int i = s->nfile; i < s->ns; i++)
+        if (find_surface(s, s->s[i].name) != i)
+            return rtm_cli_usage(&a->c, "surface name '%s' given twice (rename the file "
+                                        "surface with NAME=FILE)", s->s[i].name);
     return 0;
 }
 
