@@ -68,7 +68,8 @@ typedef struct rtm_catalog_layer {
                              (NULL = all features) */
     rtm_oper oper;      /**< default operationalization */
     int max_blocks;     /**< default maximum spatial influence in blocks (0 = job's) */
-    rtm_increment increment; /**< default ladder step */
+    int increment;      /**< default ladder step: RTM_INCR_HALF / RTM_INCR_WHOLE, or -1
+                             when the layer does not say (the job's default applies) */
     int protective;     /**< 1 when the factor is protective (coded 0/-1) */
     char *attribution;  /**< attribution text for reports, may be NULL */
     char *licence;      /**< licence name, may be NULL */

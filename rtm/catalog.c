@@ -218,7 +218,7 @@ static char *file_stem(const char *path)
 static int load_layer(const char *path, rtm_catalog_layer *l, rtm_msgs *errs)
 {
     rtm_ydoc y;
-    int oper = RTM_OPER_AUTO, incr = RTM_INCR_HALF;
+    int oper = RTM_OPER_AUTO, incr = -1;
     long long maxb = 0;
     memset(l, 0, sizeof *l);
     if (rtm_ydoc_open(&y, path, errs)) {
@@ -248,7 +248,7 @@ static int load_layer(const char *path, rtm_catalog_layer *l, rtm_msgs *errs)
         check_data(&y, root, l);
     }
     l->oper = (rtm_oper)oper;
-    l->increment = (rtm_increment)incr;
+    l->increment = incr;
     l->max_blocks = (int)maxb;
     l->def_path = strdup(path);
     if (!l->name)

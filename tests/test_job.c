@@ -109,13 +109,14 @@ static void test_good_surfaces(void)
     RTM_CHECK(d->layer && strcmp(d->layer->name, "rail_stations") == 0);
     RTM_CHECK(m->type == RTM_SURF_MODEL && strcmp(m->name, "model") == 0);
     RTM_CHECK_NEAR(m->block, 250, 0);
-    RTM_CHECK(m->seed == 42 && m->max_blocks == 3 && m->increment == RTM_INCR_HALF);
+    RTM_CHECK(m->seed == 42 && m->max_blocks == 3 && m->increment == RTM_INCR_WHOLE);
     RTM_CHECK(m->folds == 5 && strcmp(m->family, "auto") == 0);
     RTM_CHECK(m->nfactors == 2);
     if (m->nfactors == 2) {
         /* pubs: catalogue defaults (density, 4 blocks); stations: job overrides */
         RTM_CHECK(strcmp(m->factors[0].name, "pubs") == 0 && m->factors[0].layer);
         RTM_CHECK(m->factors[0].oper == RTM_OPER_DENSITY && m->factors[0].max_blocks == 4);
+        RTM_CHECK(m->factors[0].increment == m->increment); /* catalogue says nothing */
         RTM_CHECK(m->factors[1].oper == RTM_OPER_BOTH && m->factors[1].max_blocks == 2);
         RTM_CHECK(m->factors[1].increment == RTM_INCR_WHOLE); /* from the catalogue */
     }
@@ -297,6 +298,7 @@ static void test_catalog(void)
         RTM_CHECK(strcmp(p->attribution, "test data") == 0 && !p->licence);
         RTM_CHECK(strcmp(s->where, "StationName LIKE '%Rail Station'") == 0);
         RTM_CHECK(s->oper == RTM_OPER_PROXIMITY && s->increment == RTM_INCR_WHOLE);
+        RTM_CHECK(p->increment == -1);
         /* SQL-92 quoting: the apostrophe doubled */
         RTM_CHECK(strcmp(r->where, "(name NOT LIKE 'Test%') AND (\"business_type\" IN ('Restaurant', "
                                    "'O''Neill''s'))") == 0);
