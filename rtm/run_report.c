@@ -185,6 +185,8 @@ static int areas(rtm_jr *r, rtm_html *h, rtm_error *err)
     for (int i = 0; i < r->narows; i++) {
         const rtm_jr_area *a = &r->arows[i];
         const char *row[5];
+        if (a->cells == 0)
+            continue;  /* a polygon of the set outside the study area */
         snprintf(b[0], sizeof b[0], "%zu", a->cells);
         row[0] = a->set;
         row[1] = a->name;
