@@ -63,8 +63,7 @@ peer "SAGA Kernel Density Estimation" 80
 peer "GRASS v.kernel (exact quartic)" 150
 if [ "${RTM_BENCH_PEERS:-0}" = 1 ]; then
   echo "== KDE, large: peers measured now (tools/peers-kde.sh)"
-  WORK_DIR="$(pwd)/$OUT/peers" bash tools/peers-kde.sh large all | tee "$OUT/peers.txt"
-  mkdir -p "$OUT/peers"
+  WORK_DIR="$(pwd)/$OUT" bash tools/peers-kde.sh large all | tee "$OUT/peers.txt"
   S=$(sed -n 's/^spatstat.*: \([0-9.]*\) s$/\1/p' "$OUT/peers.txt")
   G=$(sed -n 's/^GRASS.*: \([0-9.]*\) s$/\1/p' "$OUT/peers.txt")
   [ -n "$S" ] && peer "R spatstat density.ppp (measured)" "$S"
