@@ -119,7 +119,8 @@ typedef struct rtm_job_surface {
     double radius;       /**< bandwidth in CRS units, > 0 */
     char *kernel;        /**< quartic (default), epanechnikov, triangular, uniform,
                               triweight, gaussian (the order of rtm_kernel) */
-    char *units;         /**< per_km2 (default), per_m2, per_cell (rtm_density_units) */
+    char *units;         /**< per_km2 (default), per_ha, per_cell, count (= per_cell),
+                              probability (share of the offences per cell) */
     /* distance */
     char *layer_name;                /**< catalogue name */
     const rtm_catalog_layer *layer;  /**< resolved entry */
@@ -128,9 +129,9 @@ typedef struct rtm_job_surface {
     rtm_job_factor *factors;
     double block;        /**< block length in CRS units (default 2 x cell size) */
     int max_blocks;      /**< default 3 */
-    rtm_increment increment; /**< default whole (as rtm_var_opts_init) */
+    rtm_increment increment; /**< default half (the manual's example: 6 distances) */
     unsigned long long seed; /**< default 1 */
-    char *family;        /**< auto (default), poisson, nb2, nbii (rtm_family_name) */
+    char *family;        /**< auto (default), poisson, nb1 (RTM_FAMILY_NBII), nb2 */
     int folds;           /**< cross-validation folds, default 5 */
     /* overlay */
     int ninputs;

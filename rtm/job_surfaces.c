@@ -15,12 +15,13 @@ static const char *const overlay_keys[] = {"type", "name", "layers", "weights", 
                                            NULL};
 static const char *const factor_keys[] = {"layer", "operationalization", "max_blocks",
                                           "increment", "where", "protective", NULL};
-/* same order as rtm_kernel and rtm_density_units (rtm_kde.h) */
+/* kernels in the order of rtm_kernel (rtm_kde.h) */
 static const char *const kernels[] = {"quartic", "epanechnikov", "triangular", "uniform",
                                       "triweight", "gaussian", NULL};
-static const char *const units[] = {"per_km2", "per_m2", "per_cell", NULL};
-/* names as rtm_family_name (rtm_glm.h) */
-static const char *const families[] = {"auto", "poisson", "nb2", "nbii", NULL};
+static const char *const units[] = {"per_km2", "per_ha", "per_cell", "count", "probability",
+                                    NULL};
+/* nb1 = the NB1 form the reference tool fits (RTM_FAMILY_NBII), nb2 = RTM_FAMILY_NB2 */
+static const char *const families[] = {"auto", "poisson", "nb1", "nb2", NULL};
 static const char *const norms[] = {"minmax", "zscore", "rank", "none", NULL};
 static const char *const opers[] = {"auto", "proximity", "density", "both", NULL};
 static const char *const incrs[] = {"half", "whole", NULL};
@@ -152,7 +153,7 @@ static void read_factor(rtm_ydoc *y, yaml_node_t *n, rtm_job_factor *f, const rt
 static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
 {
     long long maxb = 3, seed = 1, folds = 5;
-    int incr = RTM_INCR_WHOLE; /* as rtm_var_opts_init */
+    int incr = RTM_INCR_HALF; /* 6 distances up to 3 blocks, as the manual's example */
     rtm_ycheck_keys(y, n, "rtm", rtm_keys);
     s->block = 2 * job->cell_size; /* cell = half a block (rtm-method.md, "Grid") */
     rtm_ynum(y, n, "block", 1e-300, HUGE_VAL, &s->block);

@@ -109,7 +109,7 @@ static void test_good_surfaces(void)
     RTM_CHECK(d->layer && strcmp(d->layer->name, "rail_stations") == 0);
     RTM_CHECK(m->type == RTM_SURF_MODEL && strcmp(m->name, "model") == 0);
     RTM_CHECK_NEAR(m->block, 250, 0);
-    RTM_CHECK(m->seed == 42 && m->max_blocks == 3 && m->increment == RTM_INCR_WHOLE);
+    RTM_CHECK(m->seed == 42 && m->max_blocks == 3 && m->increment == RTM_INCR_HALF);
     RTM_CHECK(m->folds == 5 && strcmp(m->family, "auto") == 0);
     RTM_CHECK(m->nfactors == 2);
     if (m->nfactors == 2) {
