@@ -41,15 +41,24 @@ int rtm_month_add(int m, int delta);
  *  plus 1); <= 0 when to < from. */
 int rtm_month_count(int from, int to);
 
-/** Plan the steps over months from..to (YYYYMM, inclusive): min_train >= 1
- *  months in the first training window, window = 0 for an expanding window
- *  or > 0 (>= min_train) for a sliding window of that many months.
- *  *steps (malloc'd, caller frees) receives *nsteps = M - min_train entries,
- *  M = rtm_month_count(from, to), in time order. Returns 0, or RTM_ERR_ARG
- *  (invalid month, to < from, min_train < 1, window in 1..min_train-1, or
- *  M <= min_train: no month left to test; the message says which) or
- *  RTM_ERR_NOMEM. Outputs are set only on success. */
-int rtm_backtest_plan(int from, int to, int min_train, int window, rtm_backtest_step **steps,
+/** Back-test options: call rtm_backtest_opts_init, then set fields. */
+typedef struct rtm_backtest_opts {
+    int min_train; /**< training months of the first step, >= 1; default 1 */
+    int window;    /**< 0 = expanding window (default); > 0 (>= min_train) = train
+                        on the last `window` months only (sliding window) */
+} rtm_backtest_opts;
+
+/** Set the defaults: min_train 1, window 0 (expanding). */
+void rtm_backtest_opts_init(rtm_backtest_opts *o);
+
+/** Plan the steps over months from..to (YYYYMM, inclusive) with options o
+ *  (NULL = defaults). *steps (malloc'd, caller frees) receives
+ *  *nsteps = M - min_train entries, M = rtm_month_count(from, to), in time
+ *  order. Returns 0, or RTM_ERR_ARG (invalid month, to < from,
+ *  min_train < 1, window in 1..min_train-1 or negative, or M <= min_train:
+ *  no month left to test; the message says which) or RTM_ERR_NOMEM.
+ *  Outputs are set only on success. */
+int rtm_backtest_plan(int from, int to, const rtm_backtest_opts *o, rtm_backtest_step **steps,
                       size_t *nsteps, rtm_error *err);
 
 /** Per-step counts of n points (x, y, optional weights w (NULL = 1), month

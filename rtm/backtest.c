@@ -42,12 +42,28 @@ static int plan_check(int from, int to, int min_train, int window, int M, rtm_er
     return 0;
 }
 
-int rtm_backtest_plan(int from, int to, int min_train, int window, rtm_backtest_step **steps,
+void rtm_backtest_opts_init(rtm_backtest_opts *o)
+{
+    o->min_train = 1;
+    o->window = 0;
+}
+
+int rtm_backtest_plan(int from, int to, const rtm_backtest_opts *o, rtm_backtest_step **steps,
                       size_t *nsteps, rtm_error *err)
 {
+    rtm_backtest_opts d;
     int M = month_valid(from) && month_valid(to) ? rtm_month_count(from, to) : 0;
+    int min_train, window, rc;
     rtm_backtest_step *s;
-    int rc = plan_check(from, to, min_train, window, M, err);
+    if (!o) {
+        rtm_backtest_opts_init(&d);
+        o = &d;
+    }
+    min_train = o->min_train;
+    window = o->window;
+    if (!steps || !nsteps)
+        return rtm_error_set(err, RTM_ERR_ARG, "backtest: NULL output");
+    rc = plan_check(from, to, min_train, window, M, err);
     if (rc)
         return rc;
     s = malloc((size_t)(M - min_train) * sizeof *s);

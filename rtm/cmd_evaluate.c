@@ -1259,6 +1259,7 @@ static int bt_run_step(eval_args *a, eval_state *s, bt_step *b, size_t *idx, dou
 static int run_backtest(eval_args *a, eval_state *s)
 {
     rtm_backtest_step *plan = NULL;
+    rtm_backtest_opts bo;
     bt_step *b = NULL;
     size_t n = 0, *idx = NULL, t;
     double *tx = NULL, *ty = NULL, *tw = NULL;
@@ -1267,7 +1268,10 @@ static int run_backtest(eval_args *a, eval_state *s)
     if ((rc = load_events(a, s, a->inputs, a->ninputs, a->months_from, a->months_to, &s->test,
                           &s->test_st, "events")))
         return rc;
-    if (rtm_backtest_plan(a->months_from, a->months_to, a->min_train, a->window, &plan, &n, &e))
+    rtm_backtest_opts_init(&bo);
+    bo.min_train = a->min_train;
+    bo.window = a->window;
+    if (rtm_backtest_plan(a->months_from, a->months_to, &bo, &plan, &n, &e))
         return rtm_cli_fail(&a->c, &e);
     s->counts = malloc(s->ncells * sizeof *s->counts);
     s->train_counts = malloc(s->ncells * sizeof *s->train_counts);

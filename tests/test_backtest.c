@@ -4,6 +4,17 @@
 #include "rtm_backtest.h"
 #include "rtm_test.h"
 
+/* rtm_backtest_plan with the given min_train and window */
+static int plan(int from, int to, int min_train, int window, rtm_backtest_step **s, size_t *n,
+                rtm_error *e)
+{
+    rtm_backtest_opts o;
+    rtm_backtest_opts_init(&o);
+    o.min_train = min_train;
+    o.window = window;
+    return rtm_backtest_plan(from, to, &o, s, n, e);
+}
+
 static void test_month_arith(void)
 {
     RTM_CHECK(rtm_month_add(201801, 1) == 201802);
@@ -23,7 +34,7 @@ static void test_plan_expanding(void)
     rtm_error e;
     static const int want[4][3] = {{201801, 201801, 201802}, {201801, 201802, 201803},
                                    {201801, 201803, 201804}, {201801, 201804, 201805}};
-    RTM_CHECK(rtm_backtest_plan(201801, 201805, 1, 0, &s, &n, &e) == 0);
+    RTM_CHECK(plan(201801, 201805, 1, 0, &s, &n, &e) == 0);
     RTM_CHECK(n == 4);
     for (size_t t = 0; t < n && t < 4; t++) {
         RTM_CHECK(s[t].train_from == want[t][0]);
@@ -41,7 +52,7 @@ static void test_plan_sliding(void)
     rtm_error e;
     static const int want[3][3] = {{201710, 201711, 201712}, {201711, 201712, 201801},
                                    {201712, 201801, 201802}};
-    RTM_CHECK(rtm_backtest_plan(201710, 201802, 2, 2, &s, &n, &e) == 0);
+    RTM_CHECK(plan(201710, 201802, 2, 2, &s, &n, &e) == 0);
     RTM_CHECK(n == 3);
     for (size_t t = 0; t < n && t < 3; t++) {
         RTM_CHECK(s[t].train_from == want[t][0]);
@@ -56,14 +67,20 @@ static void test_plan_errors(void)
     rtm_backtest_step *s = NULL;
     size_t n = 99;
     rtm_error e;
-    RTM_CHECK(rtm_backtest_plan(201801, 201801, 1, 0, &s, &n, &e) == RTM_ERR_ARG);
+    RTM_CHECK(plan(201801, 201801, 1, 0, &s, &n, &e) == RTM_ERR_ARG);
     RTM_CHECK(strstr(e.msg, "no month left") != NULL || strstr(e.msg, "no month to test") != NULL);
-    RTM_CHECK(rtm_backtest_plan(201805, 201801, 1, 0, &s, &n, &e) == RTM_ERR_ARG);
-    RTM_CHECK(rtm_backtest_plan(201801, 201813, 1, 0, &s, &n, &e) == RTM_ERR_ARG);
-    RTM_CHECK(rtm_backtest_plan(201801, 201805, 0, 0, &s, &n, &e) == RTM_ERR_ARG);
-    RTM_CHECK(rtm_backtest_plan(201801, 201805, 3, 2, &s, &n, &e) == RTM_ERR_ARG);
-    RTM_CHECK(rtm_backtest_plan(201801, 201803, 3, 0, &s, &n, &e) == RTM_ERR_ARG);
+    RTM_CHECK(plan(201805, 201801, 1, 0, &s, &n, &e) == RTM_ERR_ARG);
+    RTM_CHECK(plan(201801, 201813, 1, 0, &s, &n, &e) == RTM_ERR_ARG);
+    RTM_CHECK(plan(201801, 201805, 0, 0, &s, &n, &e) == RTM_ERR_ARG);
+    RTM_CHECK(plan(201801, 201805, 3, 2, &s, &n, &e) == RTM_ERR_ARG);
+    RTM_CHECK(plan(201801, 201803, 3, 0, &s, &n, &e) == RTM_ERR_ARG);
+    RTM_CHECK(plan(201801, 201805, 1, -1, &s, &n, &e) == RTM_ERR_ARG);
     RTM_CHECK(s == NULL && n == 99);
+    /* NULL options: the defaults (min_train 1, expanding) */
+    RTM_CHECK(rtm_backtest_plan(201801, 201803, NULL, &s, &n, &e) == 0);
+    RTM_CHECK(n == 2 && s[1].train_from == 201801 && s[1].train_to == 201802 &&
+              s[1].test_month == 201803);
+    free(s);
 }
 
 /* A 2 x 3 grid of 10-unit cells from (0,0); cells (row, col):
@@ -124,7 +141,7 @@ static void test_counts_brute(void)
         u = u * 1103515245u + 12345u;
         mon[p] = (u >> 8) % 9 == 0 ? 0 : rtm_month_add(201710, (int)((u >> 12) % 8));
     }
-    RTM_CHECK(rtm_backtest_plan(201710, 201805, 2, 0, &s, &n, &e) == 0);
+    RTM_CHECK(plan(201710, 201805, 2, 0, &s, &n, &e) == 0);
     RTM_CHECK(n == 6);
     for (size_t t = 0; t < n; t++) {
         double btr[17 * 11] = {0}, bte[17 * 11] = {0};
