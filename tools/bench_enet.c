@@ -143,7 +143,7 @@ static double path_diff(const rtm_enet_path *a, const rtm_enet_path *b)
 
 static void run_peers(const unsigned char *x, const double *y, size_t n, int p, int nfolds,
                       const rtm_enet_path *path, const rtm_enet_path *tight,
-                      const rtm_enet_cv *cv, double tpath, double tcv)
+                      const rtm_enet_cv *cv, const double *tpath, const double *tcv)
 {
     const char *dir = getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp";
     char fx[512], fy[512], fr[512], fo[512], ff[512], cmd[2800];
@@ -176,13 +176,14 @@ static void run_peers(const unsigned char *x, const double *y, size_t n, int p, 
             "n <- %zu; p <- %d\n"
             "x <- matrix(as.numeric(readBin('%s', 'raw', n * p)), n, p)\n"
             "y <- readBin('%s', 'double', n)\n"
-            "t1 <- system.time(fit <- glmnet(x, y, family = 'poisson', lower.limits = 0))[3]\n"
+            "s1 <- system.time(fit <- glmnet(x, y, family = 'poisson', lower.limits = 0))\n"
             "foldid <- scan('%s', quiet = TRUE)\n"
-            "t2 <- system.time(cv <- cv.glmnet(x, y, family = 'poisson', lower.limits = 0,"
-            " foldid = foldid))[3]\n"
+            "s2 <- system.time(cv <- cv.glmnet(x, y, family = 'poisson', lower.limits = 0,"
+            " foldid = foldid))\n"
+            "t1 <- c(s1[3], s1[1] + s1[2]); t2 <- c(s2[3], s2[1] + s2[2])\n"
             "co <- as.matrix(coef(fit))\n"
             "write(format(c(t1, t2, length(fit$lambda), cv$lambda.min), digits = 17), '%s',"
-            " ncolumns = 4)\n"
+            " ncolumns = 6)\n"
             "write(format(t(cbind(fit$lambda, t(co))), digits = 17), '%s', ncolumns = p + 2,"
             " append = TRUE)\n",
             n, p, fx, fy, ff, fo, fo);
@@ -193,8 +194,8 @@ static void run_peers(const unsigned char *x, const double *y, size_t n, int p, 
         return;
     }
     f = fopen(fo, "r");
-    double t1, t2, nl, lmin;
-    if (!f || fscanf(f, "%lf %lf %lf %lf", &t1, &t2, &nl, &lmin) != 4) {
+    double t1, t2, c1, c2, nl, lmin;
+    if (!f || fscanf(f, "%lf %lf %lf %lf %lf %lf", &t1, &c1, &t2, &c2, &nl, &lmin) != 6) {
         if (f)
             fclose(f);
         return;
@@ -216,10 +217,11 @@ static void run_peers(const unsigned char *x, const double *y, size_t n, int p, 
         }
     }
     fclose(f);
-    printf("  glmnet path:           %8.3f s wall  (%d lambdas)\n", t1, (int)nl);
-    printf("  glmnet cv.glmnet:      %8.3f s wall  (same %d folds; lambda.min %.6g, rtm %.6g)\n",
-           t2, nfolds, lmin, cv->lambda_min);
-    printf("  speed-up (wall):       path %.1fx, cross-validation %.1fx\n", t1 / tpath, t2 / tcv);
+    printf("  %-24s %8.3f s wall, %8.3f s CPU  (%d lambdas)\n", "glmnet path:", t1, c1, (int)nl);
+    printf("  %-24s %8.3f s wall, %8.3f s CPU  (same %d folds; lambda.min %.6g, rtm %.6g)\n",
+           "glmnet cv.glmnet:", t2, c2, nfolds, lmin, cv->lambda_min);
+    printf("  speed-up: path %.1fx wall, %.1fx CPU; cross-validation %.1fx wall, %.1fx CPU\n",
+           t1 / tpath[0], c1 / tpath[1], t2 / tcv[0], c2 / tcv[1]);
     printf("  glmnet (thresh 1e-7) vs rtm, max |coefficient difference| over the path: %.2e"
            " (rtm default thresh), %.2e (rtm at 1e-13); max relative lambda difference %.1e\n",
            worst, tworst, lworst);
@@ -278,7 +280,7 @@ int main(int argc, char **argv)
         return 1;
     }
     b = mark();
-    double tpath = b.wall - a.wall;
+    double tpath[2] = {b.wall - a.wall, b.cpu - a.cpu};
     snprintf(extra, sizeof extra, "(%d lambdas, %ld passes, %d non-zero at the end)",
              path->nlambda, path->passes, path->df[path->nlambda - 1]);
     report("rtm path:", a, b, extra);
@@ -302,7 +304,7 @@ int main(int argc, char **argv)
         return 1;
     }
     b = mark();
-    double tcv = b.wall - a.wall;
+    double tcv[2] = {b.wall - a.wall, b.cpu - a.cpu};
     snprintf(extra, sizeof extra, "(%d folds incl. full path; lambda.min %.4g, %d kept, seed %llu)",
              nfolds, cv->lambda_min, cv->nkept, (unsigned long long)cv->seed);
     report("rtm cross-validation:", a, b, extra);
