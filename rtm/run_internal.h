@@ -54,7 +54,7 @@ typedef struct rtm_jr {
     rtm_load_stats st;
     double *counts;               /* weighted offences per cell */
     double *raw_counts;           /* unweighted offences per cell */
-    int nsrc_no_times;            /* sources lacking times while hours are set */
+    int nsrc_no_times;            /* sources without a time-of-day field */
     rtm_jr_loc *locs;
     int nlocs;
     rtm_jr_surf *surf;            /* job->nsurfaces */

@@ -123,10 +123,11 @@ static int load_source(rtm_jr *r, const rtm_job_source *s, const rtm_weight_tabl
         lo.when_arg = (void *)job;
         lo.date_field = s->date_field;
         lo.time_field = s->time_field;
-    } else if (job->offences.nhours > 0) {
+    } else if (!s->time_field) {
         r->nsrc_no_times++;
-        rtm_jr_log(r, "offences: '%s' has no time of day: hour windows not applied to it",
-                   s->pattern);
+        rtm_jr_log(r, "offences: '%s' has no time of day (police.uk publishes the month "
+                   "only): %s", s->pattern, job->offences.nhours > 0
+                   ? "hour windows not applied to it" : "offences of all hours are used");
     }
     for (i = 0; i < s->nfiles && !rc; i++)
         if ((rc = rtm_manifest_add_input(r->man, "offences", s->files[i], NULL, err)) == 0)

@@ -51,10 +51,14 @@ static void summary(rtm_jr *r, rtm_html *h)
         rtm_html_para(h, buf);
     }
     rtm_lorenz_free(l);
-    if (r->nsrc_no_times > 0)
+    if (r->nsrc_no_times > 0 && r->job->offences.nhours > 0)
         rtm_html_note(h, "The job asks for hour-of-week windows, but some offence data has no "
                          "time of day (police.uk publishes months only): for those sources "
                          "every offence of the months was used.");
+    else if (r->nsrc_no_times > 0)
+        rtm_html_note(h, "The offence data has no time of day (police.uk publishes the month "
+                         "only), so offences of all hours are included: no night-time or "
+                         "hour-of-week filter could be applied.");
 }
 
 static int maps(rtm_jr *r, rtm_html *h, rtm_error *err)
@@ -83,7 +87,7 @@ static void rrv_table(const rtm_model *m, rtm_html *h)
         row[0] = m->vars->var[m->sw.cols[j]].name;
         row[1] = rtm_jr_num(m->sw.fit.beta[j], 4, c, sizeof c);
         row[2] = rtm_jr_num(exp(m->sw.fit.beta[j]), 3, v, sizeof v);
-        row[3] = rtm_jr_num(m->sw.fit.p[j], 4, p, sizeof p);
+        row[3] = m->sw.fit.p[j] < 1e-4 ? "< 0.0001" : rtm_jr_num(m->sw.fit.p[j], 4, p, sizeof p);
         rtm_html_table_row(h, row);
     }
     rtm_html_table_end(h);
@@ -91,7 +95,7 @@ static void rrv_table(const rtm_model *m, rtm_html *h)
 
 static void tier_table(const rtm_model *m, rtm_html *h)
 {
-    static const char *const hdr[] = {"tier", "cells", "area share %", "offences",
+    static const char *const hdr[] = {"tier", "cells", "area share %", "offences (weighted)",
                                       "offence share %", "rate ratio"};
     static const char *const name[RTM_NTIERS] = {"below average", "above average",
                                                  "moderately high", "highest"};
@@ -114,8 +118,8 @@ static void tier_table(const rtm_model *m, rtm_html *h)
 
 static void places_table(const rtm_jr_surf *s, rtm_html *h)
 {
-    static const char *const hdr[] = {"rank", "cells", "area ha", "max RRS", "offences",
-                                      "easting", "northing"};
+    static const char *const hdr[] = {"rank", "cells", "area ha", "max RRS",
+                                      "offences (weighted)", "easting", "northing"};
     char b[7][32];
     rtm_html_table_begin(h, "Top priority places (highest tier, 8-connected)", 7, hdr);
     for (int i = 0; i < s->nplaces && i < TOP_PLACES; i++) {
@@ -245,8 +249,14 @@ static void parameters(rtm_jr *r, rtm_html *h)
     for (int i = 0; i < job->offences.ntypes; i++)
         rtm_html_kv(h, "crime type", job->offences.types[i]);
     for (int i = 0; job->offences.has_harm && i < job->offences.harm.n; i++) {
+        char k[300];
+        snprintf(k, sizeof k, "harm weight: %s", job->offences.harm.category[i]);
         snprintf(b, sizeof b, "%g", job->offences.harm.weight[i]);
-        rtm_html_kv(h, job->offences.harm.category[i], b);
+        rtm_html_kv(h, k, b);
+    }
+    if (job->offences.has_harm) {
+        snprintf(b, sizeof b, "%g", job->offences.harm.default_weight);
+        rtm_html_kv(h, "harm weight: other categories", b);
     }
     for (int i = 0; i < job->offences.nhours; i++) {
         const rtm_job_hours *w = &job->offences.hours[i];
