@@ -5,9 +5,10 @@
 # load something from the network), on images that do not decode, on
 # <script> elements, and when the hostile location name is not shown as text.
 # A negative control (a broken page) must fail the same checks.
-# Needs the Debian package `chromium`. The report comes from the test_html
-# helper (build/tests/test_html --sample DIR); set RTM_REPORT_HTML=path to
-# check another report (e.g. one written by `rtm run`).
+# Needs the Debian package `chromium`. Two reports are checked: the sample of
+# the test_html helper (build/tests/test_html --sample DIR) and the report.html
+# of `$RTM_BIN run` on a small job whose title and area names are hostile.
+# Set RTM_REPORT_HTML=path to check one more report (e.g. a demo run).
 pass=0; fail=0
 ok()  { pass=$((pass + 1)); echo "ok - $1"; }
 bad() { fail=$((fail + 1)); echo "not ok - $1"; }
@@ -38,16 +39,17 @@ CHECK_JS='<script nonce="rtmcheck">window.addEventListener("load", function () {
   document.body.appendChild(p);
 });</script>'
 
-# check_page FILE NAME: 0 when every check passes, else 1 (messages on stdout)
+# check_page FILE NAME [HOSTILE]: 0 when every check passes, else 1 (messages
+# on stdout); HOSTILE=0 skips the check that the hostile name shows as text
 check_page() {
-  f=$1; name=$2; rc=0; abs=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
+  f=$1; name=$2; hostile=${3:-1}; rc=0; abs=$(cd "$(dirname "$f")" && pwd)/$(basename "$f")
   # 1. the page as shipped: console, DOM, screenshot
   chrome --dump-dom "file://$abs" > "$tmp/$name.dom" 2> "$tmp/$name.log"
   if grep -q 'CONSOLE' "$tmp/$name.log"; then
     echo "  $name: console messages:"; grep 'CONSOLE' "$tmp/$name.log" | sed 's/^/    /' | head -5; rc=1
   fi
   if grep -qi '<script' "$tmp/$name.dom"; then echo "  $name: a <script> element is in the DOM"; rc=1; fi
-  if ! grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/$name.dom"; then
+  if [ "$hostile" = 1 ] && ! grep -q '&lt;script&gt;alert(1)&lt;/script&gt;' "$tmp/$name.dom"; then
     echo "  $name: the hostile name is not shown as text"; rc=1
   fi
   (cd "$tmp" && chrome --screenshot="$tmp/$name.png" "file://$abs" > /dev/null 2>&1)
@@ -71,21 +73,55 @@ check_page() {
   return $rc
 }
 
-# the report under test
-if [ -n "$RTM_REPORT_HTML" ]; then
-  report=$RTM_REPORT_HTML
+# 1. the builder's sample report
+mkdir -p "$tmp/report"
+if build/tests/test_html --sample "$tmp/report"; then
+  if check_page "$tmp/report/report.html" report; then ok "sample report opens cleanly"
+  else bad "sample report opens cleanly"; fi
 else
-  mkdir -p "$tmp/report"
-  if ! build/tests/test_html --sample "$tmp/report"; then
-    echo "report_chromium: cannot make the sample report (build/tests/test_html)"
-    echo "0 passed, 1 failed"; exit 1
-  fi
-  report=$tmp/report/report.html
+  bad "sample report (cannot run build/tests/test_html --sample)"
 fi
-if check_page "$report" report; then ok "report opens cleanly, images decode, text escaped"
-else bad "report opens cleanly, images decode, text escaped"; fi
-cp "$tmp/report.png" "$tmp/report-screenshot.png" 2>/dev/null
-[ -n "$RTM_SCREENSHOT_OUT" ] && cp "$tmp/report.png" "$RTM_SCREENSHOT_OUT"
+
+# 2. the report of a real run (hostile title and area name "East <b>")
+data=$(cd "${RTM_TEST_DATA:-tests/data}" && pwd)/jobs/data
+cat > "$tmp/job.yaml" <<YAML
+name: chromium-check
+title: Report check <script>alert(1)</script>
+study_area:
+  file: $data/area.geojson
+crs: EPSG:27700
+cell_size: 100
+offences:
+  sources:
+    - file: $data/crimes-*.csv
+      x_field: Longitude
+      y_field: Latitude
+      crs: EPSG:4326
+      type_field: Crime type
+surfaces:
+  - type: kde
+    radius: 800
+areas:
+  - name: districts
+    file: $data/districts.geojson
+    name_field: district
+output:
+  dir: $tmp/run
+YAML
+if [ -x "${RTM_BIN:-build/rtm}" ] && "${RTM_BIN:-build/rtm}" run -q "$tmp/job.yaml" > "$tmp/run.log" 2>&1; then
+  if check_page "$tmp/run/current/report.html" run && grep -q 'East &lt;b&gt;' "$tmp/run.dom" &&
+     ! grep -q '<b>' "$tmp/run.dom"; then ok "rtm run report opens cleanly"
+  else bad "rtm run report opens cleanly"; fi
+else
+  bad "rtm run report (rtm run failed)"; sed 's/^/    /' "$tmp/run.log" | tail -5
+fi
+
+# 3. a report given by the caller
+if [ -n "$RTM_REPORT_HTML" ]; then
+  if check_page "$RTM_REPORT_HTML" given 0; then ok "$RTM_REPORT_HTML opens cleanly"
+  else bad "$RTM_REPORT_HTML opens cleanly"; fi
+fi
+[ -n "$RTM_SCREENSHOT_OUT" ] && cp "$tmp/run.png" "$RTM_SCREENSHOT_OUT"
 
 # negative control: an unescaped script, a missing and a corrupt image
 mkdir -p "$tmp/neg"
