@@ -16,9 +16,13 @@
  * and the report say so), harm weights become a weight table.
  *
  * Caching: distance surfaces of risk layers depend only on the layer files
- * and the grid, so they are stored under OUT/cache/<key>.f64 (key = SHA-256
- * of the layer files' checksums and a canonical parameter string,
- * rtm_cache.h) and reused when unchanged.
+ * and the grid, so their values are stored as OUT/cache/<key>.f64 (native
+ * doubles, row 0 north) and their output files as OUT/cache/<key>.out.<name>
+ * (key = SHA-256 of the layer files' checksums and a canonical parameter
+ * string with the grid, rtm_cache.h); a rerun with unchanged layers copies
+ * them instead of recomputing. Everything made from offences is recomputed.
+ * (The RTM model's candidate variables are risk-layer-only too, but
+ * rtm_model_fit builds them internally, so they are not cached yet.)
  *
  * Determinism: every output except manifest.json (which holds the run id and
  * timings) depends only on the job, its input files and the run date, not on
