@@ -67,6 +67,14 @@ static int fail(const rtm_error *e)
     return e->code == RTM_ERR_ARG ? RTM_EXIT_USAGE : RTM_EXIT_FAIL;
 }
 
+/* 1 if s is a date YYYY-MM-DD (month 1..12, day 1..31). */
+static int is_date(const char *s)
+{
+    int y, m, d, n = 0;
+    return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
+           m >= 1 && m <= 12 && d >= 1 && d <= 31;
+}
+
 static int parse(int argc, char **argv, run_args *a)
 {
     static const struct option opts[] = {
@@ -79,7 +87,11 @@ static int parse(int argc, char **argv, run_args *a)
     while ((opt = getopt_long(argc, argv, "qh", opts, NULL)) != -1) {
         switch (opt) {
         case 'c': a->check = 1; break;
-        case 'd': a->run_date = optarg; break;
+        case 'd':
+            if (!is_date(optarg))
+                return rtm_cli_usage(&a->c, "--run-date expects YYYY-MM-DD (got '%s')", optarg);
+            a->run_date = optarg;
+            break;
         case 'q': a->c.quiet = 1; break;
         case 'h': fputs(HELP, stdout); return -1;
         case 't':

@@ -36,6 +36,8 @@ $RTM run "$D/run/bad.yaml" 2> /dev/null
 check "running an invalid job exits 2" "[ $? -eq 2 ]"
 $RTM run --threads 0 "$JOB" 2> /dev/null
 check "bad --threads exits 2" "[ $? -eq 2 ]"
+$RTM run --run-date 2018-13-01 "$JOB" 2> /dev/null
+check "bad --run-date exits 2" "[ $? -eq 2 ]"
 $RTM run --help > "$T/help.txt"
 check "--help documents the exit codes" "grep -q 'Exit status: 0' $T/help.txt"
 
@@ -164,6 +166,18 @@ crc=$?
 check "report.html in headless Chromium: no console errors, images decode, text escaped" \
   "[ $crc -eq 0 ] && grep -q '^ok - .*opens cleanly' $T/chromium.out && ! grep -q '^not ok' $T/chromium.out"
 [ $crc -eq 0 ] || sed 's/^/#   /' "$T/chromium.out"
+
+# 7. a rolling window ends with the month before the run date's month
+sed -e 's/^  from: 2018-01$/  window: 2 months to the run date/' -e '/^  to: 2018-01$/d' \
+  -e "s#$T/hostile#$T/rolling#" "$T/hostile.yaml" > "$T/rolling.yaml"
+$RTM run -q --run-date 2018-02-10 "$T/rolling.yaml" 2> /dev/null
+check "rolling window run exits 0" "[ $? -eq 0 ]"
+python3 -c '
+import json, sys
+m = json.load(open(sys.argv[1]))
+assert m["parameters"]["months.from"] == "2017-12" and m["parameters"]["months.to"] == "2018-01"
+assert m["counts"]["offences.used"] == int(sys.argv[2])' "$T/rolling/current/manifest.json" "$want" 2> /dev/null
+check "rolling 2 months to 2018-02-10 = 2017-12..2018-01, same offences" "[ $? -eq 0 ]"
 
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
