@@ -1,7 +1,9 @@
 /* variables.c: RTM candidate variables (see rtm_variables.h). */
 #include "rtm_variables.h"
 
+#include <float.h>
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -75,13 +77,13 @@ static int push_col(builder *b, const rtm_variable *v, unsigned char *col, rtm_e
 }
 
 /* Scatter the current factor's columns into the rows and free them. */
-static void flush_factor(builder *b)
+static void flush_factor(builder *b, int nt)
 {
     size_t stride = (size_t)b->cap;
     int c, fc = b->fc;
     unsigned char *const *col = b->col;
     if (fc > 0) {
-#pragma omp parallel for schedule(static)
+#pragma omp parallel for schedule(static) num_threads(nt)
         for (size_t r = 0; r < b->n; r++) {
             unsigned char *row = b->x + r * stride + b->p;
             for (int k = 0; k < fc; k++)
@@ -94,14 +96,34 @@ static void flush_factor(builder *b)
     b->fc = 0;
 }
 
-/* Add the column if it is not constant; takes ownership of col. */
+static int nthreads(const rtm_var_opts *o)
+{
+    return o->threads > 0 ? o->threads : omp_get_max_threads();
+}
+
+/* col[i] = 1 when the surface at row i's cell is within [lo, hi] (lo = -INF:
+ * proximity surf <= d; lo > 0: density surf >= threshold and > 0); returns
+ * the number of ones (an integer sum: exact in any order). Elementwise, so
+ * the bytes do not depend on the thread count. */
+static size_t make_col(const double *surf, const size_t *cell, size_t n, double lo, double hi,
+                       int nt, unsigned char *col)
+{
+    size_t ones = 0;
+#pragma omp parallel for schedule(static) num_threads(nt) reduction(+ : ones)
+    for (size_t i = 0; i < n; i++) {
+        double v = surf[cell[i]];
+        col[i] = v >= lo && v <= hi;
+        ones += col[i];
+    }
+    return ones;
+}
+
+/* Add the column if it is not constant; takes ownership of col, which has
+ * `ones` ones. */
 static int add_var(builder *b, rtm_factor_info *fi, int factor, const char *fname, rtm_op op,
-                   double d, double thr, unsigned char *col, rtm_error *err)
+                   double d, double thr, unsigned char *col, size_t ones, rtm_error *err)
 {
     rtm_variable v;
-    size_t i, ones = 0;
-    for (i = 0; i < b->n; i++)
-        ones += col[i];
     fi->generated++;
     if (ones == 0 || ones == b->n) {
         fi->dropped_constant++;
@@ -128,16 +150,15 @@ static int proximity_vars(builder *b, const rtm_grid *g, const size_t *cell,
                           rtm_error *err)
 {
     int k, rc;
-    size_t i;
+    size_t ones;
     if ((rc = rtm_distance_compute(g, f->features, lad[nl - 1], o->threads, surf, err)))
         return rc;
     for (k = 0; k < nl; k++) {
         unsigned char *col = malloc(b->n);
         if (!col)
             return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-        for (i = 0; i < b->n; i++)
-            col[i] = surf[cell[i]] <= lad[k];
-        if ((rc = add_var(b, info, fi, f->name, RTM_OP_PROXIMITY, lad[k], NAN, col, err)))
+        ones = make_col(surf, cell, b->n, -INFINITY, lad[k], nthreads(o), col);
+        if ((rc = add_var(b, info, fi, f->name, RTM_OP_PROXIMITY, lad[k], NAN, col, ones, err)))
             return rc;
     }
     return 0;
@@ -163,7 +184,7 @@ static int density_vars(builder *b, const rtm_grid *g, const size_t *cell,
                         rtm_error *err)
 {
     double *xy = NULL, *x = NULL, *y = NULL;
-    size_t np = 0, i;
+    size_t np = 0, i, ones;
     int k, rc;
     /* points as they are; lines and polygons sampled along their edges */
     if ((rc = rtm_features_sample_points(f->features, g->res / 2, &xy, &np, err)))
@@ -194,9 +215,10 @@ static int density_vars(builder *b, const rtm_grid *g, const size_t *cell,
             rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
             break;
         }
-        for (i = 0; i < b->n; i++)
-            col[i] = surf[cell[i]] > 0 && surf[cell[i]] >= thr;
-        rc = add_var(b, info, fi, f->name, RTM_OP_DENSITY, lad[k], thr, col, err);
+        /* surf > 0 and surf >= thr: the smallest positive double bounds it below */
+        ones = make_col(surf, cell, b->n, isnan(thr) ? NAN : fmax(thr, DBL_TRUE_MIN), INFINITY,
+                        nthreads(o), col);
+        rc = add_var(b, info, fi, f->name, RTM_OP_DENSITY, lad[k], thr, col, ones, err);
     }
 done:
     free(xy);
@@ -336,7 +358,7 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
         if (!rc && (fi->op & RTM_OP_DENSITY))
             rc = density_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
         if (!rc)
-            flush_factor(&b);
+            flush_factor(&b, nthreads(o));
         if (o->progress)
             o->progress((double)(i + 1) / nf, "variables", o->progress_arg);
     }
