@@ -9,7 +9,9 @@
  * job file's directory; file globs are expanded (sorted) at load time.
  *
  * A loaded job is plain data: every pointer is owned by the job and freed by
- * rtm_job_free. It is read-only afterwards and may be shared between threads.
+ * rtm_job_free. It is read-only afterwards and may be shared between threads
+ * (rtm_job_months, rtm_job_in_hours, rtm_job_harm_weight and
+ * rtm_job_type_wanted are thread safe).
  */
 #ifndef RTM_JOB_H
 #define RTM_JOB_H
@@ -171,14 +173,21 @@ typedef struct rtm_job {
 
 /** Parse and validate the job file at path. catalog_dir, if not NULL,
  *  overrides the job's `catalog:` key (default: none; then a job that names
- *  layers is an error). On success sets *out (free with rtm_job_free) and
- *  returns 0. On failure returns RTM_ERR_INPUT with the first problem in err
- *  ("job.yaml:12:5: unknown key 'radious' in 'kde' (expected one of: ...)"),
- *  RTM_ERR_IO when the file cannot be read, RTM_ERR_NOMEM. */
+ *  layers is an error). Validation covers the YAML (keys, types, ranges,
+ *  references between sections) and the data, reading only headers: CRSs
+ *  known (the working one projected), files open, layers, fields and OGR SQL
+ *  filters exist, the study area has a feature. On success sets *out (free
+ *  with rtm_job_free) and returns 0. On failure returns RTM_ERR_INPUT with
+ *  the first problem in err ("job.yaml:12:5: unknown key 'radious' in 'kde'
+ *  (expected one of: ...)", followed by "(and N more problems)"),
+ *  RTM_ERR_IO when the file cannot be read, RTM_ERR_NOMEM.
+ *  Uses GDAL (rtm_gdal_init); call from one thread at a time. */
 int rtm_job_load(const char *path, const char *catalog_dir, rtm_job **out, rtm_error *err);
 
-/** Validate without keeping the job: append EVERY problem of the job file
- *  and the catalogue it uses to errs, in file order. Returns the number of
+/** Validate without keeping the job: append EVERY problem of the job file,
+ *  and of the catalogue layer files it uses, to errs (each "FILE:LINE:COL:
+ *  message"; the job's own problems sorted by position). Problems of layer
+ *  files the job does not use are not reported. Returns the number of
  *  problems (0 = valid). errs must be initialised ({0}) by the caller and
  *  freed with rtm_msgs_free. */
 int rtm_job_check(const char *path, const char *catalog_dir, rtm_msgs *errs);
