@@ -12,6 +12,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 struct rtm_patterns {
     size_t n, m;           /* cells, unique patterns */
@@ -27,7 +30,8 @@ struct rtm_patterns {
     double *pair_y, *pair_mult;
 };
 
-int rtm_design_check(const rtm_design *d, rtm_error *err)
+/* Shape, pointers and counts (everything but the x entries). */
+static int check_shape_y(const rtm_design *d, rtm_error *err)
 {
     if (!d || d->n == 0)
         return rtm_error_set(err, RTM_ERR_ARG, "design: no cells");
@@ -42,12 +46,24 @@ int rtm_design_check(const rtm_design *d, rtm_error *err)
             return rtm_error_set(err, RTM_ERR_INPUT, "design: y[%zu] = %g is negative", i,
                                  d->y[i]);
     }
+    return 0;
+}
+
+static int bad_x(const rtm_design *d, size_t k, rtm_error *err)
+{
+    return rtm_error_set(err, RTM_ERR_INPUT, "design: x[row %zu, column %d] = %d is not 0 or 1",
+                         k / (size_t)d->p, (int)(k % (size_t)d->p), d->x[k]);
+}
+
+int rtm_design_check(const rtm_design *d, rtm_error *err)
+{
+    int rc = check_shape_y(d, err);
+    if (rc)
+        return rc;
     size_t np = d->n * (size_t)d->p;
     for (size_t k = 0; k < np; k++)
         if (d->x[k] > 1)
-            return rtm_error_set(err, RTM_ERR_INPUT,
-                                 "design: x[row %zu, column %d] = %d is not 0 or 1",
-                                 k / (size_t)d->p, (int)(k % (size_t)d->p), d->x[k]);
+            return bad_x(d, k, err);
     return 0;
 }
 
@@ -67,20 +83,45 @@ static uint64_t hash_words(const uint64_t *w, int nw)
     return h;
 }
 
-/* Pack a 0/1 row into 64-bit words (branch-free: entries are checked 0/1). */
-static void pack_row(const unsigned char *row, const int *cols, int nc, uint64_t *w, int nw)
+/* Pack a row of all p columns into 64-bit words; returns the OR of its
+ * bytes, so the caller can reject entries other than 0/1 without a separate
+ * pass. SSE2 (baseline on x86-64) turns 16 bytes into 16 bits at a time. */
+static unsigned pack_full(const unsigned char *row, int p, uint64_t *w, int nw)
 {
-    for (int k = 0; k < nw; k++) {
-        uint64_t word = 0;
-        int j0 = k * 64, j1 = j0 + 64 < nc ? j0 + 64 : nc;
-        if (cols)
-            for (int j = j0; j < j1; j++)
-                word |= (uint64_t)row[cols[j]] << (j - j0);
-        else
-            for (int j = j0; j < j1; j++)
-                word |= (uint64_t)row[j] << (j - j0);
-        w[k] = word;
+    unsigned acc = 0;
+    int j = 0;
+    memset(w, 0, (size_t)nw * sizeof *w);
+#ifdef __SSE2__
+    __m128i zero = _mm_setzero_si128(), vacc = zero;
+    for (; j + 16 <= p; j += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(row + j));
+        vacc = _mm_or_si128(vacc, v);
+        uint64_t bits = (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi8(v, zero));
+        w[j >> 6] |= bits << (j & 63);
     }
+    unsigned char lanes[16];
+    _mm_storeu_si128((__m128i *)(void *)lanes, vacc);
+    for (int k = 0; k < 16; k++)
+        acc |= lanes[k];
+#endif
+    for (; j < p; j++) {
+        acc |= row[j];
+        w[j >> 6] |= (uint64_t)(row[j] != 0) << (j & 63);
+    }
+    return acc;
+}
+
+/* The same for a subset of columns, in the order given. */
+static unsigned pack_cols(const unsigned char *row, const int *cols, int nc, uint64_t *w, int nw)
+{
+    unsigned acc = 0;
+    memset(w, 0, (size_t)nw * sizeof *w);
+    for (int j = 0; j < nc; j++) {
+        unsigned char v = row[cols[j]];
+        acc |= v;
+        w[j >> 6] |= (uint64_t)(v != 0) << (j & 63);
+    }
+    return acc;
 }
 
 /* Growable store of unique packed patterns with an open-addressing index. */
@@ -159,8 +200,9 @@ static void table_free(pat_table *t)
 static int check_args(const rtm_design *d, const int *cols, int ncols, const int *fold,
                       int nfolds, rtm_error *err)
 {
-    if (rtm_design_check(d, err))
-        return err ? err->code : RTM_ERR_ARG;
+    int rc = check_shape_y(d, err);
+    if (rc)
+        return rc;
     if (cols) {
         if (ncols < 0)
             return rtm_error_set(err, RTM_ERR_ARG, "design: negative column count (%d)", ncols);
@@ -195,25 +237,55 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Distinct (pattern, y) pairs: bucket cells by pattern, sort y in each bucket. */
+/* Cells in increasing order of y (ties by index) when every y is an integer
+ * below 2^20 (counting sort, O(n)); NULL otherwise or on out of memory. */
+static size_t *order_small_counts(const double *y, size_t n)
+{
+    double ymax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != floor(y[i]) || y[i] >= 1048576.0)
+            return NULL;
+        if (y[i] > ymax)
+            ymax = y[i];
+    }
+    size_t R = (size_t)ymax + 1;
+    size_t *cnt = calloc(R + 1, sizeof *cnt), *ord = malloc(n * sizeof *ord);
+    if (!cnt || !ord) {
+        free(cnt);
+        free(ord);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        cnt[(size_t)y[i] + 1]++;
+    for (size_t r = 0; r < R; r++)
+        cnt[r + 1] += cnt[r];
+    for (size_t i = 0; i < n; i++)
+        ord[cnt[(size_t)y[i]]++] = i;
+    free(cnt);
+    return ord;
+}
+
+/* Distinct (pattern, y) pairs: bucket cells by pattern with y ascending in
+ * each bucket (visiting cells in y order when counts are small integers,
+ * else sorting each bucket), then run-length encode. */
 static int build_pairs(rtm_patterns *pt, const double *y)
 {
     size_t n = pt->n, m = pt->m;
-    size_t *start = calloc(m + 1, sizeof *start);
+    size_t *start = calloc(m + 1, sizeof *start), *fill = malloc((m ? m : 1) * sizeof *fill);
     double *ys = malloc(n * sizeof *ys);
+    size_t *ord = order_small_counts(y, n);
     int rc = -1;
-    if (!start || !ys)
+    if (!start || !fill || !ys)
         goto done;
     for (size_t i = 0; i < n; i++)
         start[pt->row_pat[i] + 1]++;
     for (size_t k = 0; k < m; k++)
         start[k + 1] += start[k];
-    size_t *fill = malloc(m * sizeof *fill);
-    if (!fill)
-        goto done;
     memcpy(fill, start, m * sizeof *fill);
-    for (size_t i = 0; i < n; i++)
+    for (size_t q = 0; q < n; q++) {
+        size_t i = ord ? ord[q] : q;
         ys[fill[pt->row_pat[i]]++] = y[i];
-    free(fill);
+    }
     pt->pair_pat = malloc(n * sizeof *pt->pair_pat);
     pt->pair_y = malloc(n * sizeof *pt->pair_y);
     pt->pair_mult = malloc(n * sizeof *pt->pair_mult);
@@ -221,7 +293,8 @@ static int build_pairs(rtm_patterns *pt, const double *y)
         goto done;
     size_t q = 0;
     for (size_t k = 0; k < m; k++) {
-        qsort(ys + start[k], start[k + 1] - start[k], sizeof *ys, cmp_double);
+        if (!ord)
+            qsort(ys + start[k], start[k + 1] - start[k], sizeof *ys, cmp_double);
         for (size_t i = start[k]; i < start[k + 1]; i++) {
             if (i > start[k] && ys[i] == ys[i - 1]) {
                 pt->pair_mult[q - 1] += 1;
@@ -237,7 +310,9 @@ static int build_pairs(rtm_patterns *pt, const double *y)
     rc = 0;
 done:
     free(start);
+    free(fill);
     free(ys);
+    free(ord);
     return rc;
 }
 
@@ -301,7 +376,18 @@ rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int 
     if (!pt->row_pat)
         goto nomem;
     for (size_t i = 0; i < d->n; i++) {
-        pack_row(d->x ? d->x + i * (size_t)d->p : NULL, cols, nc, w, nw);
+        const unsigned char *row = d->x ? d->x + i * (size_t)d->p : NULL;
+        unsigned acc = cols ? pack_cols(row, cols, nc, w, nw) : pack_full(row, nc, w, nw);
+        if (acc > 1) { /* some entry is not 0/1: name it */
+            for (int j = 0; j < nc; j++) {
+                size_t at = i * (size_t)d->p + (size_t)(cols ? cols[j] : j);
+                if (d->x[at] > 1) {
+                    bad_x(d, at, err);
+                    break;
+                }
+            }
+            goto fail;
+        }
         size_t k = table_find_or_add(&t, w);
         if (k == SIZE_MAX)
             goto nomem;
@@ -318,6 +404,11 @@ nomem:
     free(w);
     rtm_patterns_free(pt);
     rtm_error_set(err, RTM_ERR_NOMEM, "design: out of memory compressing %zu rows", d->n);
+    return NULL;
+fail:
+    table_free(&t);
+    free(w);
+    rtm_patterns_free(pt);
     return NULL;
 }
 

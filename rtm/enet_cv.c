@@ -78,6 +78,55 @@ static int cmp_keyed(const void *a, const void *b)
     return (u->i > v->i) - (u->i < v->i);
 }
 
+/* Cell order by (y, index): counting sort when every y is an integer below
+ * 2^20 (the usual case for counts), else a comparison sort. */
+static size_t *count_order(const double *y, size_t n)
+{
+    double ymax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != floor(y[i]) || !(y[i] >= 0) || y[i] >= 1048576.0)
+            return NULL;
+        if (y[i] > ymax)
+            ymax = y[i];
+    }
+    size_t R = (size_t)ymax + 1;
+    size_t *cnt = calloc(R + 1, sizeof *cnt), *ord = malloc(n * sizeof *ord);
+    if (!cnt || !ord) {
+        free(cnt);
+        free(ord);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        cnt[(size_t)y[i] + 1]++;
+    for (size_t r = 0; r < R; r++)
+        cnt[r + 1] += cnt[r];
+    for (size_t i = 0; i < n; i++)
+        ord[cnt[(size_t)y[i]]++] = i;
+    free(cnt);
+    return ord;
+}
+
+static size_t *sort_order(const double *y, size_t n)
+{
+    size_t *ord = count_order(y, n);
+    if (ord)
+        return ord;
+    keyed *kv = malloc(n * sizeof *kv);
+    ord = malloc(n * sizeof *ord);
+    if (!kv || !ord) {
+        free(kv);
+        free(ord);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        kv[i] = (keyed){y[i], i};
+    qsort(kv, n, sizeof *kv, cmp_keyed);
+    for (size_t i = 0; i < n; i++)
+        ord[i] = kv[i].i;
+    free(kv);
+    return ord;
+}
+
 int rtm_enet_folds(const double *y, size_t n, int nfolds, uint64_t seed, int *fold,
                    rtm_error *err)
 {
@@ -86,16 +135,13 @@ int rtm_enet_folds(const double *y, size_t n, int nfolds, uint64_t seed, int *fo
     if (n < (size_t)nfolds)
         return rtm_error_set(err, RTM_ERR_ARG, "enet: %zu cells cannot fill %d folds", n,
                              nfolds);
-    keyed *ord = malloc(n * sizeof *ord);
+    size_t *ord = sort_order(y, n);
     int *perm = malloc((size_t)nfolds * sizeof *perm);
     if (!ord || !perm) {
         free(ord);
         free(perm);
         return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory assigning folds");
     }
-    for (size_t i = 0; i < n; i++)
-        ord[i] = (keyed){y[i], i};
-    qsort(ord, n, sizeof *ord, cmp_keyed);
     xoshiro g;
     xoshiro_seed(&g, seed);
     for (size_t start = 0; start < n; start += (size_t)nfolds) {
@@ -108,7 +154,7 @@ int rtm_enet_folds(const double *y, size_t n, int nfolds, uint64_t seed, int *fo
             perm[k] = t;
         }
         for (size_t q = 0; q < (size_t)nfolds && start + q < n; q++)
-            fold[ord[start + q].i] = perm[q];
+            fold[ord[start + q]] = perm[q];
     }
     free(ord);
     free(perm);

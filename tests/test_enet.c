@@ -350,6 +350,44 @@ static void test_patterns_brute_force(void)
     rtm_patterns_free(pt);
 }
 
+static void test_patterns_pairs_real_y(void)
+{
+    /* non-integer y: pairs come from per-pattern sorting (not counting) */
+    enum { N = 300, P = 4 };
+    unsigned char x[N * P];
+    double y[N];
+    small_design(N, P, x, y);
+    for (int i = 0; i < N; i++)
+        y[i] = y[i] * 0.5 + (i % 3 == 0 ? 0.25 : 0);
+    rtm_design d = {N, P, x, y, NULL};
+    rtm_error e;
+    rtm_patterns *pt = rtm_patterns_build(&d, NULL, 0, &e);
+    RTM_CHECK(pt != NULL);
+    if (!pt)
+        return;
+    const size_t *pp, *rp = rtm_patterns_row_pattern(pt);
+    const double *py, *pm;
+    size_t q = rtm_patterns_pairs(pt, &pp, &py, &pm), cnt = 0;
+    for (size_t a = 0; a < q; a++) {
+        double c = 0;
+        for (int i = 0; i < N; i++)
+            c += rp[i] == pp[a] && y[i] == py[a];
+        RTM_CHECK_NEAR(pm[a], c, 0);
+        cnt += (size_t)pm[a];
+        if (a)
+            RTM_CHECK(pp[a] > pp[a - 1] || (pp[a] == pp[a - 1] && py[a] > py[a - 1]));
+    }
+    RTM_CHECK(cnt == N);
+    rtm_patterns_free(pt);
+    /* an entry other than 0/1 is rejected while packing, and named */
+    x[7 * P + 2] = 3;
+    RTM_CHECK(rtm_patterns_build(&d, NULL, 0, &e) == NULL && e.code == RTM_ERR_INPUT &&
+              strstr(e.msg, "row 7, column 2"));
+    int cols[2] = {2, 0};
+    RTM_CHECK(rtm_patterns_build_cols(&d, cols, 2, NULL, 0, &e) == NULL &&
+              strstr(e.msg, "row 7, column 2"));
+}
+
 static void test_patterns_wide(void)
 {
     /* p = 150 (three 64-bit words): rows differing only in column 140 */
@@ -364,6 +402,8 @@ static void test_patterns_wide(void)
     rtm_patterns *pt = rtm_patterns_build(&d, NULL, 0, &e);
     RTM_CHECK(pt && rtm_patterns_count(pt) == 3);
     if (pt) {
+        RTM_CHECK(rtm_patterns_x(pt)[0 * P + 140] == 1 && rtm_patterns_x(pt)[2 * P + 3] == 1);
+        RTM_CHECK(rtm_patterns_x(pt)[1 * P + 140] == 0 && rtm_patterns_x(pt)[2 * P + 140] == 0);
         RTM_CHECK_NEAR(rtm_patterns_sumy(pt)[0], 1 + 3 + 5, 0);
         RTM_CHECK_NEAR(rtm_patterns_sumy(pt)[1], 2 + 4, 0);
         RTM_CHECK_NEAR(rtm_patterns_sumy(pt)[2], 6, 0);
@@ -789,6 +829,7 @@ static void test_errors(void)
 int main(void)
 {
     RTM_RUN(test_patterns_brute_force);
+    RTM_RUN(test_patterns_pairs_real_y);
     RTM_RUN(test_patterns_wide);
     RTM_RUN(test_design_errors);
     RTM_RUN(test_glmnet_fixed_lasso);
