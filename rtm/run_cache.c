@@ -15,6 +15,10 @@
 
 #define MAX_LAYER_FILES 256
 
+#ifndef RTM_VERSION
+#define RTM_VERSION "unknown"
+#endif
+
 /* (a) AND (b), either may be NULL; a new string or NULL (no filter / no memory). */
 static char *and_where(const char *a, const char *b)
 {
@@ -68,8 +72,8 @@ int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char 
 
 /* The cache key: the layer files' checksums and every parameter that
  * changes the surface, one "key=value" line each (rtm_cache.h). */
-static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, char key[RTM_SHA256_HEX],
-                        rtm_error *err)
+static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                        char key[RTM_SHA256_HEX], rtm_error *err)
 {
     char sha[MAX_LAYER_FILES][RTM_SHA256_HEX], role[160], *params = NULL;
     const char *ptr[MAX_LAYER_FILES];
@@ -84,9 +88,14 @@ static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, char key[RTM_
             return rc;
         ptr[i] = sha[i];
     }
-    if (asprintf(&params, "kind=distance\nlayer=%s\nwhere=%s\nx_field=%s\ny_field=%s\n"
+    /* the output files also carry the job and surface names, the layer's
+     * title and the formats, so those are part of the key too */
+    if (asprintf(&params, "software=rtm %s\nkind=distance\njob=%s\nsurface=%s\n"
+                 "title=%s\nformats=%u\nlayer=%s\nwhere=%s\nx_field=%s\ny_field=%s\n"
                  "src_crs=%s\ndst_crs=%s\nx0=%.17g\ny0=%.17g\nres=%.17g\nncols=%d\n"
-                 "nrows=%d\ngrid_crs=%s\n", layer->layer ? layer->layer : "",
+                 "nrows=%d\ngrid_crs=%s\n", RTM_VERSION, r->job->name, surface,
+                 layer->title ? layer->title : "", r->job->formats,
+                 layer->layer ? layer->layer : "",
                  layer->where ? layer->where : "", layer->x_field ? layer->x_field : "",
                  layer->y_field ? layer->y_field : "", layer->crs ? layer->crs : "",
                  r->job->crs, g->x0, g->y0, g->res, g->ncols, g->nrows, g->crs) < 0)
@@ -130,14 +139,14 @@ static void cache_write(const char *dir, const char *path, const double *v, size
         unlink(tmp);
 }
 
-int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, double *out, int *cached,
-                    char key[RTM_SHA256_HEX], rtm_error *err)
+int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                    double *out, int *cached, char key[RTM_SHA256_HEX], rtm_error *err)
 {
     char *entry;
     rtm_features *f = NULL;
     int rc;
     *cached = 0;
-    if ((rc = distance_key(r, layer, key, err)))
+    if ((rc = distance_key(r, layer, surface, key, err)))
         return rc;
     if (!(entry = rtm_cache_entry(r->cache_dir, key, "f64")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");

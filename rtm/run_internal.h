@@ -80,9 +80,10 @@ int rtm_jr_offences(rtm_jr *r, rtm_error *err);
 /* Month number as "YYYY-MM" into buf (size >= 16). */
 const char *rtm_jr_month_str(int month, char *buf, size_t n);
 
-/* run_cache.c: the distance surface of a catalogue layer (cached). */
-int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, double *out, int *cached,
-                    char key[65], rtm_error *err);
+/* run_cache.c: the distance surface of a catalogue layer for surface
+ * `surface` (cached; key receives the cache key of its files). */
+int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                    double *out, int *cached, char key[65], rtm_error *err);
 /* Copy the cached output files (entries "<key>.<name>") into the staging
  * folder and register them; 0 when all n were there. Store: best effort. */
 int rtm_jr_cache_fetch_files(rtm_jr *r, const char *key, char files[][512], int n,

@@ -175,7 +175,7 @@ static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
                "Distance to the nearest feature"};
     char title[200], key[RTM_SHA256_HEX], files[4][512];
     int rc, nf = distance_files(r, s->name, files);
-    if ((rc = rtm_jr_distance(r, s->layer, o->v, &o->cached, key, err)))
+    if ((rc = rtm_jr_distance(r, s->layer, s->name, o->v, &o->cached, key, err)))
         return rc;
     set_nan_outside(r, o->v);
     snprintf(title, sizeof title, "Distance to %s", s->layer->title ? s->layer->title
