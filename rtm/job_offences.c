@@ -156,6 +156,31 @@ static void read_dates(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o)
                  "'lag_months' only applies to a rolling 'window'");
 }
 
+/* Day bits of "fri" or a range "mon-fri" (ranges may wrap: "sat-mon"); 0 if
+ * the text is not a day or a range. */
+static unsigned day_bits(const char *spec)
+{
+    char a[16] = "", b[16] = "";
+    int d0, d1, n = 0;
+    unsigned mask = 0;
+    if (sscanf(spec, "%15[A-Za-z]-%15[A-Za-z]%n", a, b, &n) == 2 && spec[n] == '\0') {
+        d0 = rtm_job_parse_day(a);
+        d1 = rtm_job_parse_day(b);
+    } else {
+        d0 = d1 = rtm_job_parse_day(spec);
+    }
+    if (d0 < 0 || d1 < 0)
+        return 0;
+    for (int d = d0;; d = (d + 1) % 7) {
+        mask |= 1u << d;
+        if (d == d1)
+            break;
+    }
+    return mask;
+}
+
+#define DAY_HINT "expected mon, tue, wed, thu, fri, sat, sun or a range such as mon-fri"
+
 /* days: [fri, sat] or "mon-fri" ranges */
 static unsigned read_days(rtm_ydoc *y, yaml_node_t *w)
 {
@@ -166,27 +191,42 @@ static unsigned read_days(rtm_ydoc *y, yaml_node_t *w)
     if (!dn || rtm_ystrlist(y, w, "days", &v, &nv))
         return 0;
     for (int i = 0; i < nv; i++) {
-        char a[16] = "", b[16] = "";
-        int d0, d1;
-        if (sscanf(v[i], "%15[A-Za-z]-%15[A-Za-z]", a, b) == 2) {
-            d0 = rtm_job_parse_day(a);
-            d1 = rtm_job_parse_day(b);
-        } else {
-            d0 = d1 = rtm_job_parse_day(v[i]);
-        }
-        if (d0 < 0 || d1 < 0) {
-            rtm_yerr(y, dn, "unknown day '%s' (expected mon, tue, wed, thu, fri, sat, sun "
-                            "or a range such as mon-fri)", v[i]);
-            continue;
-        }
-        for (int d = d0;; d = (d + 1) % 7) { /* ranges may wrap: sat-mon */
-            mask |= 1u << d;
-            if (d == d1)
-                break;
-        }
+        unsigned bits = day_bits(v[i]);
+        if (!bits)
+            rtm_yerr(y, dn, "unknown day '%s' (" DAY_HINT ")", v[i]);
+        mask |= bits;
     }
     rtm_ystrv_free(v, nv);
     return mask;
+}
+
+/* The short form "fri-sat 20:00-04:00" (days: comma-separated days/ranges). */
+static int read_hours_text(rtm_ydoc *y, yaml_node_t *w, rtm_job_hours *h)
+{
+    const char *s = rtm_yscalar(w);
+    char days[64], from[8], to[8], *save = NULL;
+    int n = 0;
+    if (sscanf(s, "%63s %7[0-9:]-%7[0-9:]%n", days, from, to, &n) != 3 || s[n] != '\0') {
+        rtm_yerr(y, w, "an hours window must look like 'fri-sat 20:00-04:00' or be a mapping "
+                       "(days, from, to) (got '%s')", s);
+        return -1;
+    }
+    h->days_mask = 0;
+    for (char *d = strtok_r(days, ",", &save); d; d = strtok_r(NULL, ",", &save)) {
+        unsigned bits = day_bits(d);
+        if (!bits) {
+            rtm_yerr(y, w, "unknown day '%s' (" DAY_HINT ")", d);
+            return -1;
+        }
+        h->days_mask |= bits;
+    }
+    h->start_min = rtm_job_parse_hhmm(from);
+    h->end_min = rtm_job_parse_hhmm(to);
+    if (h->start_min < 0 || h->start_min == 1440 || h->end_min < 0) {
+        rtm_yerr(y, w, "times must be HH:MM, from 00:00 to 24:00, start before 24:00 (got '%s')", s);
+        return -1;
+    }
+    return 0;
 }
 
 static int read_time(rtm_ydoc *y, yaml_node_t *w, const char *key)
@@ -214,6 +254,12 @@ static void read_hours(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o)
         return;
     for (int i = 0; i < cnt; i++) {
         yaml_node_t *w = yaml_document_get_node(&y->doc, n->data.sequence.items.start[i]);
+        if (rtm_yscalar(w)) {
+            rtm_job_hours h;
+            if (read_hours_text(y, w, &h) == 0)
+                o->hours[o->nhours++] = h;
+            continue;
+        }
         if (rtm_yexpect_map(y, w, "hours[]"))
             continue;
         rtm_ycheck_keys(y, w, "hours[]", hours_keys);

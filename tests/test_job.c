@@ -6,6 +6,8 @@
 #include <limits.h>
 #include <unistd.h>
 
+static char *slurp(const char *path);
+
 static char *fixture(const char *name)
 {
     static char buf[8][1024];
@@ -151,6 +153,64 @@ static void test_hours(void)
     RTM_CHECK(bad == 0);
     RTM_CHECK(!rtm_job_in_hours(job, 7, 0) && !rtm_job_in_hours(job, 0, 1440));
     rtm_job_free(job);
+}
+
+/* the short form "fri-sat 20:00-04:00"; its three bad windows are reported */
+static void test_hours_text(void)
+{
+    rtm_msgs m = {0};
+    rtm_job *job = NULL;
+    rtm_error e;
+    RTM_CHECK(rtm_job_check(fixture("hours_text.yaml"), NULL, &m) == 3);
+    RTM_CHECK(has_msg(&m, "hours_text.yaml:14:7: times must be HH:MM"));
+    RTM_CHECK(has_msg(&m, "hours_text.yaml:15:7: unknown day 'someday'"));
+    RTM_CHECK(has_msg(&m, "hours_text.yaml:16:7: an hours window must look like"));
+    rtm_msgs_free(&m);
+    /* the same job without the bad lines, from a copy */
+    char path[] = "/tmp/rtm_hours_XXXXXX";
+    int fd = mkstemp(path);
+    const char *text = slurp(fixture("hours_text.yaml"));
+    FILE *f = fd >= 0 ? fdopen(fd, "w") : NULL;
+    if (!f) {
+        RTM_CHECK(0);
+        return;
+    }
+    char data[4096] = "";
+    if (!realpath(fixture("data"), data))
+        RTM_CHECK(0);
+    for (const char *p = text; *p;) {
+        const char *nl = strchr(p, '\n');
+        size_t len = nl ? (size_t)(nl - p + 1) : strlen(p);
+        if (!strstr(p, "thu 25") || strstr(p, "thu 25") >= p + len)
+            if (!strstr(p, "someday") || strstr(p, "someday") >= p + len)
+                if (!strstr(p, "- fri 20:00\n") || strstr(p, "- fri 20:00\n") >= p + len) {
+                    const char *d = strstr(p, "data/");
+                    if (d && d < p + len) /* make data paths absolute */
+                        fprintf(f, "%.*s%s/%.*s", (int)(d - p), p, data, (int)(len - (size_t)(d + 5 - p)), d + 5);
+                    else
+                        fprintf(f, "%.*s", (int)len, p);
+                }
+        p += len;
+    }
+    fclose(f);
+    RTM_CHECK(rtm_job_load(path, NULL, &job, &e) == 0);
+    if (!job) {
+        fprintf(stderr, "  %s\n", e.msg);
+        unlink(path);
+        return;
+    }
+    RTM_CHECK(job->offences.nhours == 2);
+    /* brute force: Fri 20-24, Sat 0-4, Sat 20-24, Sun 0-4; Sun/Mon/Tue 12:00-13:30 */
+    int bad = 0;
+    for (int d = 0; d < 7; d++)
+        for (int t = 0; t < 1440; t++) {
+            int want = ((d == 4 || d == 5) && t >= 1200) || ((d == 5 || d == 6) && t < 240) ||
+                       ((d == 6 || d == 0 || d == 1) && t >= 720 && t < 810);
+            bad += rtm_job_in_hours(job, d, t) != want;
+        }
+    RTM_CHECK(bad == 0);
+    rtm_job_free(job);
+    unlink(path);
 }
 
 static void test_rolling(void)
@@ -506,6 +566,7 @@ int main(void)
     RTM_RUN(test_good_offences);
     RTM_RUN(test_good_surfaces);
     RTM_RUN(test_hours);
+    RTM_RUN(test_hours_text);
     RTM_RUN(test_rolling);
     RTM_RUN(test_month_parse);
     RTM_RUN(test_unknown_key);
