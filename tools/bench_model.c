@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include "cli_events.h"
@@ -28,6 +29,15 @@ static double now(void)
     struct timespec ts;
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+/* CPU seconds (user + system, all threads) used by this process so far. */
+static double cpu(void)
+{
+    struct rusage ru;
+    getrusage(RUSAGE_SELF, &ru);
+    return (double)ru.ru_utime.tv_sec + 1e-6 * (double)ru.ru_utime.tv_usec +
+           (double)ru.ru_stime.tv_sec + 1e-6 * (double)ru.ru_stime.tv_usec;
 }
 
 /* VmRSS and VmHWM of this process in MiB. */
@@ -57,20 +67,25 @@ static void reset_peak(void)
 }
 
 typedef struct stamp {
-    double t0, t;
+    double t0, t, c, vt, vc;  /* vt, vc: wall and CPU of all variable lines */
     char what[64];
     int nf, done;
 } stamp;
 
 static void report(stamp *s, const char *what)
 {
-    double rss, hwm, t = now();
+    double rss, hwm, t = now(), c = cpu();
     mem(&rss, &hwm);
-    printf("%-28s %8.2f s   rss %8.1f MiB   peak %8.1f MiB   (at %.1f s)\n", what, t - s->t,
-           rss, hwm, t - s->t0);
+    if (!strncmp(what, "variables", 9)) {
+        s->vt += t - s->t;
+        s->vc += c - s->c;
+    }
+    printf("%-28s %8.2f s  cpu %8.2f s  rss %7.1f MiB  peak %7.1f MiB  (at %.1f s)\n", what,
+           t - s->t, c - s->c, rss, hwm, t - s->t0);
     fflush(stdout);
     reset_peak();
     s->t = t;
+    s->c = c;
 }
 
 /* Variables: one line per factor; model stages: one line per stage end. */
@@ -179,7 +194,8 @@ int main(int argc, char **argv)
            "(%s), design %.1f MiB\n", m->cells, m->vars->generated, m->vars->p, m->cv->nkept,
            m->sw.k, rtm_family_name(m->sw.family),
            (double)m->cells * (double)m->vars->p / 1048576.0);
-    printf("total %.2f s\n", now() - st.t0);
+    printf("variables, all factors: %.2f s, cpu %.2f s\n", st.vt, st.vc);
+    printf("total %.2f s, cpu %.2f s\n", now() - st.t0, cpu());
     rc = 0;
 done:
     rtm_model_free(m);
