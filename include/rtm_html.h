@@ -46,7 +46,9 @@ rtm_html *rtm_html_new(const char *title, const char *subtitle);
 void rtm_html_free(rtm_html *h);
 
 /** <section> with an <h2> heading; sections nest (deeper ones get <h3>..<h6>).
- *  id (may be NULL) becomes the section's anchor: only [A-Za-z0-9_-] kept. */
+ *  id (may be NULL) becomes the section's anchor: only [A-Za-z0-9_-] kept.
+ *  Top-level sections with an id are listed in a contents line under the
+ *  title (when there are two or more). */
 void rtm_html_section_begin(rtm_html *h, const char *heading, const char *id);
 void rtm_html_section_end(rtm_html *h);
 

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #define HTML_MAX_DEPTH 5
+#define HTML_MAX_TOC 64
 
 struct rtm_html {
     char *buf;
@@ -19,6 +20,9 @@ struct rtm_html {
     int finished;
     int err;
     const char *why;
+    size_t toc_at;                 /* where the contents list goes (after the header) */
+    int ntoc;                      /* top-level sections with an id */
+    char *toc_id[HTML_MAX_TOC], *toc_text[HTML_MAX_TOC];
 };
 
 static const char css[] =
@@ -35,6 +39,7 @@ static const char css[] =
     "font-variant-numeric:tabular-nums}table.kv th{width:35%}"
     "figure{margin:1em 0}figure img{max-width:100%;height:auto;border:1px solid #ddd}"
     "figcaption{font-size:.9em;color:#444}"
+    "nav.toc{font-size:.9em;margin:.6em 0 1em}nav.toc a{margin-right:1em;color:#c0392b}"
     "@media print{main{max-width:none}}";
 
 static void fail(rtm_html *h, int code, const char *why)
@@ -113,6 +118,7 @@ rtm_html *rtm_html_new(const char *title, const char *subtitle)
     element(h, "<h1>", title, "</h1>");
     if (subtitle)
         element(h, "<p class=\"sub\">", subtitle, "</p>");
+    h->toc_at = h->len;
     if (h->err) {
         rtm_html_free(h);
         return NULL;
@@ -124,8 +130,55 @@ void rtm_html_free(rtm_html *h)
 {
     if (!h)
         return;
+    for (int i = 0; i < h->ntoc; i++) {
+        free(h->toc_id[i]);
+        free(h->toc_text[i]);
+    }
     free(h->buf);
     free(h);
+}
+
+/* Remember a top-level section for the contents list. */
+static void toc_add(rtm_html *h, const char *id, const char *heading)
+{
+    if (h->ntoc >= HTML_MAX_TOC)
+        return;
+    char *i = strdup(id), *t = rtm_html_escape(heading);
+    if (!i || !t) {
+        free(i);
+        free(t);
+        fail(h, RTM_ERR_NOMEM, "html: out of memory");
+        return;
+    }
+    h->toc_id[h->ntoc] = i;
+    h->toc_text[h->ntoc++] = t;
+}
+
+/* Insert "<nav class=toc>" links to the top-level sections after the header
+ * (only when there are at least two). */
+static void toc_insert(rtm_html *h)
+{
+    if (h->ntoc < 2 || h->err)
+        return;
+    size_t tail = h->len - h->toc_at;
+    char *rest = malloc(tail + 1);
+    if (!rest) {
+        fail(h, RTM_ERR_NOMEM, "html: out of memory");
+        return;
+    }
+    memcpy(rest, h->buf + h->toc_at, tail);
+    h->len = h->toc_at;
+    puts_(h, "<nav class=\"toc\">");
+    for (int i = 0; i < h->ntoc; i++) {
+        puts_(h, "<a href=\"#");
+        puts_(h, h->toc_id[i]);
+        puts_(h, "\">");
+        puts_(h, h->toc_text[i]);
+        puts_(h, "</a>");
+    }
+    puts_(h, "</nav>\n");
+    put(h, rest, tail);
+    free(rest);
 }
 
 static int no_table(rtm_html *h)
@@ -152,8 +205,11 @@ void rtm_html_section_begin(rtm_html *h, const char *heading, const char *id)
                 (*p >= '0' && *p <= '9') || *p == '_' || *p == '-')
                 clean[k++] = *p;
         clean[k] = '\0';
-        if (k)
+        if (k) {
             snprintf(open, sizeof open, "<section id=\"%s\">\n", clean);
+            if (h->depth == 0)
+                toc_add(h, clean, heading);
+        }
     }
     puts_(h, open);
     h->depth++;
@@ -393,6 +449,7 @@ int rtm_html_finish(rtm_html *h, const char **out, size_t *len, rtm_error *err)
     if (!h->finished) {
         if (h->depth != 0 || h->table_cols != 0)
             fail(h, RTM_ERR_ARG, "html: unclosed section or table");
+        toc_insert(h);
         puts_(h, "</main>\n</body>\n</html>\n");
         h->finished = 1;
     }

@@ -159,6 +159,9 @@ static void test_document(void)
     RTM_CHECK(strstr(t, "<section id=\"priority\">") && strstr(t, "<h3>Parameters</h3>"));
     RTM_CHECK(strstr(t, "width=\"120\" height=\"80\"") != NULL);
     RTM_CHECK(strstr(t, "Content-Security-Policy") != NULL);
+    /* contents: the two top-level sections with ids, right after the subtitle */
+    RTM_CHECK(strstr(t, "run 2018-06-01</p>\n<nav class=\"toc\"><a href=\"#priority\">Priority "
+                        "places</a><a href=\"#map\">Map</a></nav>\n") != NULL);
     /* the data URI decodes back to the PNG file's bytes */
     const char *d = strstr(t, "data:image/png;base64,");
     RTM_CHECK(d != NULL);
