@@ -99,6 +99,12 @@ const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt);
 /** Pattern of each cell: n values in [0, m). */
 const size_t *rtm_patterns_row_pattern(const rtm_patterns *pt);
 
+/** The patterns column by column (compressed sparse columns): for column j,
+ *  idx[ptr[j] .. ptr[j+1]-1] are the patterns k with x[k*p + j] = 1, in
+ *  increasing order. *ptr receives p+1 offsets, *idx ptr[p] pattern indices
+ *  (either out-pointer may be NULL). Returns ptr[p], the number of ones. */
+size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const size_t **idx);
+
 /** Distinct (pattern, y) pairs, for likelihoods that are not linear in y
  *  (negative binomial). Pairs are sorted by pattern, then by y ascending.
  *  Returns their number q; *pattern (q values), *y (q values) and *mult

@@ -25,6 +25,7 @@ struct rtm_patterns {
     double *ylogy, *lgam;  /* m: sum y log y, sum lgamma(y+1) */
     double *ylogy_f, *lgam_f; /* m*nfolds */
     size_t *row_pat;       /* n */
+    size_t *colptr, *colidx; /* CSC: p+1 offsets, pattern indices */
     size_t q;              /* distinct (pattern, y) pairs */
     size_t *pair_pat;
     double *pair_y, *pair_mult;
@@ -357,6 +358,33 @@ static int fill_totals(rtm_patterns *pt, const pat_table *t, const double *y, co
     return 0;
 }
 
+/* Column lists of the patterns (CSC) from the unpacked bits. */
+static int build_columns(rtm_patterns *pt)
+{
+    size_t m = pt->m, p = (size_t)pt->p;
+    pt->colptr = calloc(p + 1, sizeof *pt->colptr);
+    if (!pt->colptr)
+        return -1;
+    for (size_t k = 0; k < m; k++)
+        for (size_t j = 0; j < p; j++)
+            pt->colptr[j + 1] += pt->x[k * p + j];
+    for (size_t j = 0; j < p; j++)
+        pt->colptr[j + 1] += pt->colptr[j];
+    size_t *fill = malloc((p ? p : 1) * sizeof *fill);
+    pt->colidx = malloc((pt->colptr[p] ? pt->colptr[p] : 1) * sizeof *pt->colidx);
+    if (!fill || !pt->colidx) {
+        free(fill);
+        return -1;
+    }
+    memcpy(fill, pt->colptr, p * sizeof *fill);
+    for (size_t k = 0; k < m; k++)
+        for (size_t j = 0; j < p; j++)
+            if (pt->x[k * p + j])
+                pt->colidx[fill[j]++] = k;
+    free(fill);
+    return 0;
+}
+
 rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int ncols,
                                       const int *fold, int nfolds, rtm_error *err)
 {
@@ -394,7 +422,7 @@ rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int 
         pt->row_pat[i] = k;
     }
     pt->m = t.m;
-    if (fill_totals(pt, &t, d->y, fold) || build_pairs(pt, d->y))
+    if (fill_totals(pt, &t, d->y, fold) || build_columns(pt) || build_pairs(pt, d->y))
         goto nomem;
     table_free(&t);
     free(w);
@@ -432,6 +460,8 @@ void rtm_patterns_free(rtm_patterns *pt)
     free(pt->ylogy_f);
     free(pt->lgam_f);
     free(pt->row_pat);
+    free(pt->colptr);
+    free(pt->colidx);
     free(pt->pair_pat);
     free(pt->pair_y);
     free(pt->pair_mult);
@@ -452,6 +482,15 @@ const double *rtm_patterns_lgamma(const rtm_patterns *pt) { return pt->lgam; }
 const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt) { return pt->ylogy_f; }
 const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt) { return pt->lgam_f; }
 const size_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
+
+size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const size_t **idx)
+{
+    if (ptr)
+        *ptr = pt->colptr;
+    if (idx)
+        *idx = pt->colidx;
+    return pt->colptr[pt->p];
+}
 
 size_t rtm_patterns_pairs(const rtm_patterns *pt, const size_t **pattern, const double **y,
                           const double **mult)

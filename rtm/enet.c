@@ -144,34 +144,15 @@ static rtm_enet_path *path_alloc(int nlambda, int p)
 
 /* ---- column-sparse incidence of the patterns ---------------------------- */
 
+/* Borrowed from the patterns (rtm_patterns_columns): never freed here. */
 typedef struct {
-    size_t *ptr;   /* p+1 */
-    size_t *idx;   /* patterns with x_kj = 1, column by column */
+    const size_t *ptr; /* p+1 */
+    const size_t *idx; /* patterns with x_kj = 1, column by column */
 } incidence;
 
-static int incidence_build(incidence *X, const unsigned char *x, size_t m, int p)
+static void incidence_get(incidence *X, const rtm_patterns *pt)
 {
-    X->ptr = calloc((size_t)p + 1, sizeof *X->ptr);
-    if (!X->ptr)
-        return -1;
-    for (size_t k = 0; k < m; k++)
-        for (int j = 0; j < p; j++)
-            X->ptr[j + 1] += x[k * (size_t)p + (size_t)j];
-    for (int j = 0; j < p; j++)
-        X->ptr[j + 1] += X->ptr[j];
-    X->idx = malloc((X->ptr[p] ? X->ptr[p] : 1) * sizeof *X->idx);
-    size_t *fill = malloc(((size_t)p + 1) * sizeof *fill);
-    if (!X->idx || !fill) {
-        free(fill);
-        return -1;
-    }
-    memcpy(fill, X->ptr, ((size_t)p + 1) * sizeof *fill);
-    for (size_t k = 0; k < m; k++)
-        for (int j = 0; j < p; j++)
-            if (x[k * (size_t)p + (size_t)j])
-                X->idx[fill[j]++] = k;
-    free(fill);
-    return 0;
+    rtm_patterns_columns(pt, &X->ptr, &X->idx);
 }
 
 /* ---- solver state -------------------------------------------------------- */
@@ -195,8 +176,6 @@ typedef struct {
 
 static void solver_free(solver *s)
 {
-    free(s->X.ptr);
-    free(s->X.idx);
     free(s->mj);
     free(s->sd);
     free(s->ju);
@@ -619,7 +598,8 @@ int rtm_enet_path_patterns(const rtm_patterns *pt, const rtm_enet_stats *train,
                 .cn = train->n, .cs = train->sumy, .cyl = train->ylogy,
                 .max_passes = o->max_passes};
     int rc;
-    if (incidence_build(&s.X, rtm_patterns_x(pt), s.m, s.p) || solver_alloc(&s)) {
+    incidence_get(&s.X, pt);
+    if (solver_alloc(&s)) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory (%zu patterns, %d columns)",
                            s.m, s.p);
         goto done;
@@ -658,7 +638,8 @@ int rtm_enet_path_deviance(const rtm_patterns *pt, const rtm_enet_stats *st,
     s.mu = calloc(m, sizeof *s.mu);
     s.beta = malloc(p * sizeof *s.beta);
     int rc = 0;
-    if (!s.eta || !s.mu || !s.beta || incidence_build(&s.X, rtm_patterns_x(pt), m, s.p))
+    incidence_get(&s.X, pt);
+    if (!s.eta || !s.mu || !s.beta)
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
     else
         test_deviances(&s, path, st, lambda, nlambda, dev);

@@ -438,8 +438,13 @@ int rtm_enet_cv_fit(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_cv **o
     }
     if (rtm_enet_opts_check(o, err))
         return RTM_ERR_ARG;
-    if (rtm_design_check(d, err))
-        return err ? err->code : RTM_ERR_INPUT;
+    /* counts only: the x entries are checked while building the patterns */
+    if (!d || d->n == 0 || !d->y)
+        return rtm_error_set(err, RTM_ERR_ARG, "enet: empty design");
+    for (size_t i = 0; i < d->n; i++)
+        if (!isfinite(d->y[i]) || d->y[i] < 0)
+            return rtm_error_set(err, RTM_ERR_INPUT, "design: y[%zu] = %g is not a count", i,
+                                 d->y[i]);
     rtm_enet_cv *cv = calloc(1, sizeof *cv);
     if (!cv || !(cv->foldid = malloc(d->n * sizeof *cv->foldid))) {
         free(cv);

@@ -337,6 +337,18 @@ static void test_patterns_brute_force(void)
             RTM_CHECK(pp[a] > pp[a - 1] || (pp[a] == pp[a - 1] && py[a] > py[a - 1]));
     }
     RTM_CHECK(cnt == N);
+    /* column lists agree with the bits */
+    const size_t *cp, *ci;
+    size_t ones = rtm_patterns_columns(pt, &cp, &ci), tot1 = 0;
+    for (int j = 0; j < P; j++)
+        for (size_t k = 0; k < m; k++) {
+            int found = 0;
+            for (size_t q2 = cp[j]; q2 < cp[j + 1]; q2++)
+                found += ci[q2] == k;
+            RTM_CHECK(found == px[k * P + j]);
+            tot1 += px[k * P + j];
+        }
+    RTM_CHECK(ones == tot1);
     rtm_patterns_free(pt);
     /* column subset: 2 columns give at most 4 patterns */
     int cols[2] = {4, 0};
