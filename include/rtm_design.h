@@ -46,6 +46,8 @@ typedef struct rtm_patterns rtm_patterns;
 /** Collapse the rows of d with identical x into patterns.
  *  fold:   NULL, or n fold ids in [0, nfolds) (cell i belongs to fold fold[i]);
  *  nfolds: number of folds (ignored and taken as 1 when fold is NULL).
+ *  The design is checked as by rtm_design_check (the x entries while they
+ *  are packed, so there is no separate pass over x).
  *  Patterns are numbered 0..m-1 in order of first appearance in d.
  *  The result copies what it needs: d may be freed afterwards.
  *  Returns a new object (free with rtm_patterns_free) or NULL with err set
@@ -56,8 +58,9 @@ rtm_patterns *rtm_patterns_build(const rtm_design *d, const int *fold, int nfold
 
 /** As rtm_patterns_build, but on a subset of columns: cols[0..ncols-1] are
  *  column indices of d (no repeats); cols == NULL means all p columns.
- *  Pattern bits then have ncols columns, in the order given. Useful for
- *  stepwise fits, where a few columns give at most 2^ncols patterns. */
+ *  Pattern bits then have ncols columns, in the order given; only those
+ *  columns of x are checked. Useful for stepwise fits, where a few columns
+ *  give at most 2^ncols patterns. */
 rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int ncols,
                                       const int *fold, int nfolds, rtm_error *err);
 
