@@ -1,6 +1,8 @@
 /* yaml_doc.c: schema helpers over a libyaml document (see yaml_doc.h). */
 #include "yaml_doc.h"
+#include "rtm_gdal.h"
 
+#include <cpl_vsi.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -434,10 +436,41 @@ static int wants_gzip(const char *path)
            !(n > 7 && strcmp(path + n - 7, ".tar.gz") == 0);
 }
 
+/* A GDAL virtual path other than /vsigzip/ (an archive member, a remote
+ * file): not globbed; archive members must exist (VSIStatL), remote ones are
+ * not contacted. Returns 0 or -1 (reported). */
+static int vsi_single(rtm_ydoc *y, const yaml_node_t *n, const char *path, char ***files,
+                      int *nfiles)
+{
+    static const char *const remote[] = {"/vsicurl", "/vsis3", "/vsigs", "/vsiaz", "/vsiadls",
+                                         "/vsioss", "/vsiswift", "/vsiwebhdfs", "/vsihdfs", NULL};
+    int is_remote = 0;
+    for (int i = 0; remote[i]; i++)
+        is_remote |= strncmp(path, remote[i], strlen(remote[i])) == 0;
+    VSIStatBufL st;
+    rtm_gdal_init();
+    if (!is_remote && VSIStatL(path, &st) != 0) {
+        rtm_yerr(y, n, "no file '%s'", path);
+        return -1;
+    }
+    char **v = calloc(1, sizeof *v);
+    if (!v || !(v[0] = strdup(path))) {
+        free(v);
+        rtm_yerr(y, n, "out of memory");
+        return -1;
+    }
+    rtm_ystrv_free(*files, *nfiles);
+    *files = v;
+    *nfiles = 1;
+    return 0;
+}
+
 int rtm_yglob(rtm_ydoc *y, const yaml_node_t *n, const char *pattern, char ***files,
               int *nfiles)
 {
     const char *fs = pattern, *vsi_end = NULL;
+    if (strncmp(pattern, "/vsi", 4) == 0 && strncmp(pattern, "/vsigzip/", 9) != 0)
+        return vsi_single(y, n, pattern, files, nfiles);
     if (strncmp(pattern, "/vsi", 4) == 0 && (vsi_end = strchr(pattern + 1, '/')))
         fs = vsi_end + 1; /* glob the file-system part, keep the prefix */
     glob_t g;

@@ -79,8 +79,10 @@ int rtm_ystrlist(rtm_ydoc *y, yaml_node_t *map, const char *key, char ***out, in
 char *rtm_yresolve(const rtm_ydoc *y, const char *path);
 
 /** Expand a resolved glob into sorted files; reports "no file matches" at n.
- *  A /vsi prefix is kept; a plain .gz file (not .tar.gz) gets the /vsigzip/
- *  prefix GDAL needs to read it. Returns 0 or -1. */
+ *  A /vsigzip/ prefix is kept; a plain .gz file (not .tar.gz) gets the
+ *  /vsigzip/ prefix GDAL needs to read it; other GDAL virtual paths
+ *  (/vsizip/, /vsitar/, remote /vsicurl/...) are taken as one file, archive
+ *  members checked with VSIStatL. Returns 0 or -1. */
 int rtm_yglob(rtm_ydoc *y, const yaml_node_t *n, const char *pattern, char ***files,
               int *nfiles);
 

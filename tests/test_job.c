@@ -322,6 +322,16 @@ static void test_data_errors(void)
     rtm_msgs_free(&m);
 }
 
+/* /vsizip/ members are resolved against the job directory and checked */
+static void test_vsi_paths(void)
+{
+    rtm_msgs m = {0};
+    RTM_CHECK(rtm_job_check(fixture("vsizip.yaml"), NULL, &m) == 1);
+    RTM_CHECK(has_msg(&m, "vsizip.yaml:8:13: no file '/vsizip/"));
+    RTM_CHECK(has_msg(&m, "jobs/data/area.zip/nothere.csv'"));
+    rtm_msgs_free(&m);
+}
+
 static void test_syntax_and_io(void)
 {
     rtm_job *job = NULL;
@@ -572,6 +582,7 @@ int main(void)
     RTM_RUN(test_unknown_key);
     RTM_RUN(test_all_errors);
     RTM_RUN(test_data_errors);
+    RTM_RUN(test_vsi_paths);
     RTM_RUN(test_syntax_and_io);
     RTM_RUN(test_catalog);
     RTM_RUN(test_broken_catalog);
