@@ -165,7 +165,8 @@ static void locations(rtm_jr *r, rtm_html *h)
     if (r->nlocs == 0)
         return;
     rtm_html_section_begin(h, "Top locations", "locations");
-    rtm_html_table_begin(h, "Most frequent location labels of the offences used", 2, hdr);
+    rtm_html_table_begin(h, "Most frequent location labels (offences passing the type, date "
+                            "and time filters)", 2, hdr);
     for (int i = 0; i < r->nlocs && i < TOP_LOCATIONS; i++) {
         const char *row[2] = {r->locs[i].name, rtm_jr_num(r->locs[i].n, 0, b, sizeof b)};
         rtm_html_table_row(h, row);
