@@ -15,6 +15,16 @@
  * that have a time field (sources without one are used whole, and the log
  * and the report say so), harm weights become a weight table.
  *
+ * Weighted overlay: each input surface is normalised over the study-area
+ * cells (minmax, zscore, rank = average rank scaled to [0, 1], or none) and
+ * the results are summed with the job's weights. A distance surface enters
+ * as minus the distance, so nearer counts as riskier.
+ *
+ * Per-area outputs: for each polygon of each `areas:` set (cell-centre rule,
+ * rtm_area_zones), a map of the job's LAST surface on the window of the grid
+ * covering the polygon (areas/<set>/NN_<name>.png + .pgw) and its offence
+ * count in the report.
+ *
  * Caching: distance surfaces of risk layers depend only on the layer files
  * and the grid, so their values are stored as OUT/cache/<key>.f64 (native
  * doubles, row 0 north) and their output files as OUT/cache/<key>.out.<name>
