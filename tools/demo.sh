@@ -19,5 +19,9 @@ $RTM model --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --dst-
   --factor venues=$S/risk/fhrs_openpubs_venues_essex_police_area.csv:auto \
   --factor stations=$S/risk/naptan_rail_stations_essex_police_area.csv:proximity \
   -o out/southend_model $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+echo "== Nightly job: Essex night-time economy (KDE, distance, RTM, overlay, per-district maps, report)"
+$RTM run --check samples/jobs/essex-nte.yaml
+$RTM run samples/jobs/essex-nte.yaml
 echo "== outputs in out/:"
 ls -l out
+echo "briefing report: out/essex-nte/current/report.html"
