@@ -22,6 +22,9 @@
 # Environment: RTM_BENCH_RES (cell size), RTM_BENCH_THREADS (default: all),
 # RTM_BENCH_CLI=0 / RTM_BENCH_STAGES=0 skip the CLI / the staged run,
 # RTM_BENCH_SMALL=0 skips the Southend sample model of tests/cli/model.sh.
+# On a loaded machine (other processes competing for the cores) OpenMP's
+# default spin-waiting can multiply the variable stage's time several times
+# over; OMP_WAIT_POLICY=passive avoids it (the setting is printed).
 set -e
 cd "$(dirname "$0")/.."
 S=samples/essex
@@ -86,6 +89,8 @@ ARGS="--study-area $S/boundaries/essex_police_area_dissolved_bng.geojson --dst-c
   --resolution $RES --block 100 --max-blocks 3 --increment half --seed 42 $THR $FACTORS"
 EVENTS="$S/crimes/2018-0*-essex-street.csv.gz"
 
+echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg);" \
+  "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(unset)}"
 if [ "${RTM_BENCH_CLI:-1}" = 1 ]; then
 echo "== rtm model, Essex county: ${RES} m cells, 33 factors x Both x 6 distances"
 # shellcheck disable=SC2086
