@@ -5,7 +5,7 @@
 # threads, kill -9 during a run, the lock, and report.html in headless
 # Chromium with a hostile location label.
 RTM=${RTM_BIN:-build/rtm}
-D=${RTM_TEST_DATA:-tests/data}
+D=$(cd "${RTM_TEST_DATA:-tests/data}" && pwd)
 T=$(mktemp -d)
 trap 'rm -rf "$T"' EXIT
 pass=0; fail=0
@@ -17,8 +17,8 @@ check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
 R=$(pwd)
 for j in southend hostile; do
   sed -e "s#\.\./\.\./\.\./build/test-run/$j#$T/$j#" -e "s#\.\./\.\./\.\./#$R/#" \
-      -e "s#^catalog: layers#catalog: $R/$D/run/layers#" \
-      -e "s#file: hostile-events.csv#file: $R/$D/run/hostile-events.csv#" \
+      -e "s#^catalog: layers#catalog: $D/run/layers#" \
+      -e "s#file: hostile-events.csv#file: $D/run/hostile-events.csv#" \
       "$D/run/$j.yaml" > "$T/$j.yaml"
 done
 JOB=$T/southend.yaml
