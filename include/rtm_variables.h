@@ -88,6 +88,12 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
                         rtm_varset **out, rtm_error *err);
 void rtm_varset_free(rtm_varset *v);
 
+/** Save a variable set to path (atomically; native-endian cache format). */
+int rtm_varset_write(const char *path, const rtm_varset *v, rtm_error *err);
+/** Load a set saved by rtm_varset_write; *out is freed with rtm_varset_free.
+ *  A truncated or foreign file is RTM_ERR_IO. */
+int rtm_varset_read(const char *path, rtm_varset **out, rtm_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,6 +2,7 @@
  * exact distances to every feature (points between cell centres, lines,
  * polygons), density by direct kernel sums and the mean + 2 SD threshold. */
 #include <stdlib.h>
+#include <unistd.h>
 
 #include "rtm_kde.h"
 #include "rtm_test.h"
@@ -222,11 +223,63 @@ static void test_degenerate(void)
     rtm_features_free(far);
 }
 
+/* Saving and loading a variable set gives back the same set; a truncated
+ * file is refused. */
+static void test_cache_roundtrip(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    rtm_features *pts = rtm_features_create();
+    rtm_factor_spec f;
+    rtm_var_opts o;
+    rtm_varset *v = NULL, *w = NULL;
+    char dir[] = "/tmp/rtm_vars_XXXXXX", path[64];
+    FILE *fp;
+    int k;
+    rtm_grid_from_bbox(&g, 0, 0, 2000, 1500, 100, NULL, &e);
+    for (k = 0; k < 12; k++)
+        rtm_features_add_point(pts, 2000 * urand(), 1500 * urand(), &e);
+    f.name = "bars";
+    f.features = pts;
+    f.op = RTM_OP_BOTH;
+    rtm_var_opts_init(&o);
+    o.block = 200;
+    RTM_CHECK(mkdtemp(dir) != NULL);
+    snprintf(path, sizeof path, "%s/v.bin", dir);
+    RTM_CHECK(rtm_variables_build(&g, NULL, 0, &f, 1, &o, &v, &e) == 0);
+    if (!v)
+        goto done;
+    RTM_CHECK(rtm_varset_write(path, v, &e) == 0);
+    RTM_CHECK(rtm_varset_read(path, &w, &e) == 0);
+    if (!w)
+        goto done;
+    RTM_CHECK(w->n == v->n && w->p == v->p && w->nfactors == 1 && w->generated == v->generated);
+    RTM_CHECK(!memcmp(w->cell, v->cell, v->n * sizeof *v->cell));
+    RTM_CHECK(!memcmp(w->x, v->x, v->n * (size_t)v->p));
+    RTM_CHECK(!strcmp(w->var[v->p - 1].name, v->var[v->p - 1].name));
+    RTM_CHECK(w->info[0].nfeatures == 12);
+    rtm_varset_free(w);
+    w = NULL;
+    /* truncate: must be refused */
+    fp = fopen(path, "r+b");
+    if (fp) {
+        RTM_CHECK(ftruncate(fileno(fp), 40) == 0);
+        fclose(fp);
+    }
+    RTM_CHECK(rtm_varset_read(path, &w, &e) == RTM_ERR_IO && w == NULL);
+done:
+    unlink(path);
+    rmdir(dir);
+    rtm_varset_free(v);
+    rtm_features_free(pts);
+}
+
 int main(void)
 {
     RTM_RUN(test_ladder);
     RTM_RUN(test_proximity_points_lines);
     RTM_RUN(test_density_threshold);
     RTM_RUN(test_degenerate);
+    RTM_RUN(test_cache_roundtrip);
     return RTM_TEST_END();
 }
