@@ -61,6 +61,13 @@ int rtm_model_fit(const rtm_grid *g, const unsigned char *mask, double study_are
                   const rtm_model_opts *o, rtm_model **out, rtm_error *err);
 void rtm_model_free(rtm_model *m);
 
+/** As rtm_model_fit, from candidate variables built earlier (e.g. loaded
+ *  from a cache with rtm_varset_read): the risk-layer work is skipped and
+ *  only the offence-dependent steps run. Takes ownership of vars (freed on
+ *  failure too). vars->cell indexes grid g. */
+int rtm_model_fit_varset(const rtm_grid *g, rtm_varset *vars, const double *counts,
+                         const rtm_model_opts *o, rtm_model **out, rtm_error *err);
+
 /** Count points per grid cell (points outside the grid are ignored);
  *  counts must hold ncells doubles (zeroed here). Returns points counted. */
 size_t rtm_bin_points(const rtm_grid *g, const double *x, const double *y, const double *w,

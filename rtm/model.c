@@ -166,21 +166,18 @@ static int select_model(rtm_model *m, const double *y, const rtm_model_opts *o, 
     return rc;
 }
 
-int rtm_model_fit(const rtm_grid *g, const unsigned char *mask, double study_area,
-                  const double *counts, const rtm_factor_spec *f, int nf,
-                  const rtm_model_opts *o, rtm_model **out, rtm_error *err)
+int rtm_model_fit_varset(const rtm_grid *g, rtm_varset *vars, const double *counts,
+                         const rtm_model_opts *o, rtm_model **out, rtm_error *err)
 {
     rtm_model *m = calloc(1, sizeof *m);
     double *y = NULL;
     int rc;
-    if (!m)
+    if (!m) {
+        rtm_varset_free(vars);
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-    if (nf < 1) {
-        rc = rtm_error_set(err, RTM_ERR_ARG, "model: no risk factors");
-        goto done;
     }
-    if ((rc = rtm_variables_build(g, mask, study_area, f, nf, &o->var, &m->vars, err)) ||
-        (rc = outcome(m, counts, &y, err)) || (rc = select_model(m, y, o, err)) ||
+    m->vars = vars;
+    if ((rc = outcome(m, counts, &y, err)) || (rc = select_model(m, y, o, err)) ||
         (rc = risk_surface(m, g, err)))
         goto done;
     risk_tiers(m, y, o->tier_k);
@@ -192,6 +189,19 @@ done:
     }
     *out = m;
     return 0;
+}
+
+int rtm_model_fit(const rtm_grid *g, const unsigned char *mask, double study_area,
+                  const double *counts, const rtm_factor_spec *f, int nf,
+                  const rtm_model_opts *o, rtm_model **out, rtm_error *err)
+{
+    rtm_varset *vars = NULL;
+    int rc;
+    if (nf < 1)
+        return rtm_error_set(err, RTM_ERR_ARG, "model: no risk factors");
+    if ((rc = rtm_variables_build(g, mask, study_area, f, nf, &o->var, &vars, err)))
+        return rc;
+    return rtm_model_fit_varset(g, vars, counts, o, out, err);
 }
 
 void rtm_model_free(rtm_model *m)
