@@ -31,14 +31,17 @@
  *
  * Algorithm and cost (n points, ncells cells, rho = r/res cells):
  *   The four polynomial kernels (uniform, Epanechnikov, quartic, triweight:
- *   A (1 - u^2)^m, m = 0..3) cost O(n rho + ncells): along each grid row a
- *   point's contribution is a polynomial of degree 2m in the column index,
- *   added to a difference array at its first column and removed after its
- *   last, then summed along the row in segment-local coordinates with 128-bit
- *   fixed-point integers (exact sums and shifts, so nothing drifts along a
- *   row); the outer fringe of each chord (1 - u^2 below a small threshold)
- *   is summed cell by cell. Accuracy against the brute-force sum: relative
- *   error ~1e-14 on cells above 1e-6 of the maximum (tests/test_kde.c).
+ *   A (1 - u^2)^m, m = 0..3) cost O(n rho (rho/S + S) + ncells): along each
+ *   grid row a point's contribution is a polynomial of degree 2m in the
+ *   column index; the row is cut into segments of S columns (S <= rho/2, at
+ *   most 16) and each point ADDS its polynomial, written in the segment's own
+ *   local variable, to every segment wholly inside its chord's core; nothing
+ *   is carried from segment to segment (no prefix sums, so nothing drifts
+ *   along a row). Each segment's polynomial is evaluated at its cells at the
+ *   end of the row; partial segments and the outer fringe of each chord
+ *   (1 - u^2 below a small threshold) are summed cell by cell. Accuracy
+ *   against the brute-force sum: relative error ~1e-14 on cells above 1e-6
+ *   of the maximum (bound < 1e-10; tests/test_kde.c, rtm/kde_poly.c).
  *   Triangular and Gaussian are evaluated directly, cell by cell inside each
  *   point's support: O(n rho^2) operations, tens of times slower for large
  *   radii (the Gaussian uses a two-product recurrence instead of exp()).

@@ -4,7 +4,7 @@
  * points inside a bucket is the input order). Each output row is then built by
  * one thread from the buckets within reach of it: for every point the columns
  * inside its support are found with the exact predicate of rtm_kde.h, and the
- * contribution is added either through the polynomial row accumulator
+ * contribution is added either through the segment polynomials
  * (kde_poly.c) or cell by cell (triangular, Gaussian, and short chords).
  *
  * Kernel constants: the project's KDE reference table; Silverman (1986),
@@ -267,18 +267,6 @@ fail:
     return -1;
 }
 
-/* Largest amplitude, which fixes the accumulator's fixed-point scale; for
- * more than 2^24 points it is inflated so that even all of them overlapping
- * one cell stay within the accumulator's range (see kde_poly_init). */
-static double amp_max(const kde_buckets *b)
-{
-    double mx = 0, n = (double)b->start[b->nb];
-    size_t p;
-    for (p = 0; p < b->start[b->nb]; p++)
-        mx = b->amp[p] > mx ? b->amp[p] : mx;
-    return n > 0x1p24 ? mx * (n * 0x1p-24) : mx;
-}
-
 /* ---- one output row ----------------------------------------------------- */
 
 typedef struct kde_ctx {
@@ -289,7 +277,7 @@ typedef struct kde_ctx {
     double r, r2;     /* radius and its square (the support predicate) */
     double rho;       /* r / res */
     double sig2;      /* Gaussian: 2 s^2 */
-    double core_r2;   /* (1 - beta0) r^2: inside it the polynomial accumulator is used */
+    double core_r2;   /* (1 - beta0) r^2: inside it the segment polynomials are used */
 } kde_ctx;
 
 /* floor(v) for |v| < 2^31 (bucketing keeps every point within rho + 2 cells
@@ -377,8 +365,8 @@ static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row
     memset(row, 0, (size_t)c->g->ncols * sizeof *row);
     /* buckets i .. i + 2R hold the rows i - R .. i + R */
     if (c->m >= 0) {
-        kde_row_job jb = {b->x, b->y, b->cp, b->amp, b->start[i], p1, yc,
-                          c->g->x0, c->g->res, c->r2, c->core_r2, 1.0 / c->r2,
+        kde_row_job jb = {b->x,  b->y,        b->cp,       b->amp,          b->start[i],
+                          p1,    yc,          c->r2,       c->core_r2,      1.0 / c->r2,
                           1.0 / c->g->res};
         kde_poly_row_compute(poly, &jb, row);
         return;
@@ -387,12 +375,12 @@ static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row
         add_point(c, row, p, yc);
 }
 
-/* Fringe threshold beta0 on 1 - u^2, per power m. A point's polynomial is
- * rounded to about eps K_m of its peak, K_m = ((rho^2 + (3 rho + S)^2)/rho^2)^m
- * ~ 17^m (it is written about the segment where its chord starts, up to S
- * before it, and evaluated up to 2 rho further); beta0^m ~ 1e11 eps K_m keeps
- * that near 1e-11 of the value on core cells (a loose bound: the tests see
- * 1e-12 at worst). Uniform needs none: (1 - u^2)^0 is never small. */
+/* Fringe threshold beta0 on 1 - u^2, per power m. A point's segment
+ * polynomial (kde_poly.c) is rounded to a few ulps of amp ((rho + S)/rho)^(2m),
+ * while its value on a cell is amp (1 - u^2)^m; keeping the segments to
+ * 1 - u^2 >= beta0 bounds the relative rounding by ~10 eps (9/beta0)^m
+ * (< 1e-10; the tests see 1e-14), and the fringe is summed cell by cell.
+ * Uniform needs none: (1 - u^2)^0 is never small. */
 static double core_beta0(int m)
 {
     static const double beta0[] = {0.0, 0.01, 0.05, 0.3};
@@ -470,7 +458,7 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
         goto done;
     }
     for (made = 0; made < nt; made++)
-        if (c.m >= 0 && kde_poly_init(&polys[made], g->ncols, c.m, c.rho, amp_max(&b))) {
+        if (c.m >= 0 && kde_poly_init(&polys[made], g->ncols, c.m, c.rho, g->x0, g->res)) {
             rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for row buffers");
             goto done;
         }

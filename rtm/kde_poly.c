@@ -1,226 +1,186 @@
-/* kde_poly.c: exact row sums of the polynomial kernels A (1 - u^2)^m.
+/* kde_poly.c: row sums of the polynomial kernels A (1 - u^2)^m by
+ * add-only segment polynomials (this project's method).
  *
- * Along one grid row, a point's kernel is, in column units,
- *     amp (1 - ((j - cp)^2 + eta^2) / rho^2)^m = amp ((h2n - (j - cp)^2) / rho^2)^m,
- * a polynomial of degree 2m in the column index j. Each point adds its
- * polynomial to a difference array at its first column and subtracts it
- * after its last one; a prefix sum along the row then holds, at every column,
- * the sum of the polynomials active there, evaluated with Horner. This is the
- * "sliding sum of polynomials" behind exact summed-area filters (Heckbert
- * 1986, "Filtering by repeated integration").
+ * Along one grid row, at squared vertical distance dy^2 from a point, the
+ * point's kernel is, in column units (cp = the point's column coordinate,
+ * h^2 = (r^2 - dy^2)/res^2, rho = r/res),
+ *     amp ((h^2 - (j - cp)^2) / rho^2)^m,
+ * a polynomial of degree 2m in the column index j. The row is cut into
+ * segments of S columns; segment s holds columns sS .. sS + S - 1 and its
+ * local variable t = j - c_s, c_s = sS + (S - 1)/2 its centre, so
+ * |t| <= (S - 1)/2. With q = cp - c_s,
+ *     h^2 - (t - q)^2 = H + B t - t^2,   H = h^2 - q^2,  B = 2q,
+ * and (H + B t - t^2)^m is expanded (binomially, at most degree 6). Every
+ * segment lying WHOLLY inside a point's core chord receives the point's
+ * coefficients amp rho^-2m [...] by ADDITION into that segment's own
+ * accumulator; nothing is carried from one segment to the next (no prefix
+ * sums, no shifts), so no rounding travels along a row. At the end of the row
+ * each segment's polynomial is evaluated with Horner at its S cells. The rest
+ * of each chord (the partial segments at its ends, at most 2(S - 1) cells,
+ * and its fringe, see below) is summed cell by cell with the reference
+ * formula and the exact support predicate of rtm_kde.h.
  *
- * Rounding, and why the accumulator is made of integers:
- *  - Global powers (j^4 with j ~ 1e3, or CRS coordinates with x^4 ~ 1e23)
- *    would cancel catastrophically, so every polynomial is written in a
- *    SEGMENT-LOCAL variable tau = (j - base(s)) / S, base(s) = s S + S/2 the
- *    centre of segment s of S columns (S a power of two, rho/8 < S <= rho/4),
- *    |tau| <= 1/2. Moving the running sum to the next segment is the Taylor
- *    shift tau -> tau' + 1.
- *  - In floating point that is still not enough on real data: along a row
- *    that is never empty (2400 columns of background offences), the rounding
- *    of the running sum's high coefficients is carried by every shift and
- *    grows like (distance / S)^(2m); with rho = 40 cells it reached 3e-5 of
- *    the value. So the difference array and the running sum hold FIXED-POINT
- *    128-bit integers (units of 2^-64 of the largest amplitude): additions and
- *    shifts by whole segments (integer binomial sums) are exact, and each
- *    point's removal is the exact integer shift of what it added, so nothing
- *    of a finished point remains. The only rounding is the conversion of each
- *    point's coefficients (once, a few ulps of its own amplitude, and at most
- *    2^-64 of the largest) and the final Horner evaluation in double.
- *  - A polynomial written about the segment where a chord starts carries a
- *    few ulps of its PEAK (of order 8^m ulps at the far end of the chord),
- *    which is not small relative to (1 - u^2)^m near the edge, so the fringe
- *    (1 - u^2 < beta0) and the one spare column each side are summed cell by
- *    cell with the exact support predicate of rtm_kde.h.
- * An integer count of active chords gives exact zeros where none is active.
+ * S is the power of two <= rho/2, from 4 to 16 (the instruction count is
+ * flat for S = 16..32 at rho = 40; longer segments leave more partial
+ * cells, shorter ones more segment updates).
+ *
+ * Accuracy. Only points whose chord covers a segment are added to it, and
+ * then |t - q| <= h, so |q| <= rho + S/2 and the monomials of H + B t - t^2
+ * sum in absolute value to at most (rho + S)^2. A point's contribution is
+ * therefore rounded to a few ulps of amp ((rho + S)/rho)^(2m); a whole
+ * segment fits in a chord only if S <= 2 rho, so (rho + S)/rho <= 3, and
+ * <= 1.5 once rho >= 8. Segments are used only on the core of a chord,
+ * where 1 - u^2 >= beta0 (kde.c), so the value there is at least
+ * amp beta0^m and each contribution's relative error is at most about
+ * 10 eps (9/beta0)^m (< 1e-10 for every m with the beta0 of kde.c;
+ * 10 eps (2.25/beta0)^m < 5e-12 for rho >= 8). The cell-by-cell part is
+ * the reference formula itself. The tests compare with the brute force at
+ * 1e-9 and see ~1e-14. Cells covered by no point receive no addition at
+ * all and stay exactly 0; every value is clamped at >= 0.
+ *
+ * Cost per point and row: (core chord / S) segment updates (~15 flops
+ * each, vectorised across segments) plus the partial segments (< 2S cells)
+ * and fringe cell by cell (vectorised); per row one Horner pass over the
+ * touched segments. On the benchmark (rho = 40, S = 16) that is 2/3 of the
+ * instructions of the former engine (128-bit fixed-point difference array
+ * with exact Taylor shifts), which needed integers because a floating
+ * running sum carried along a row drifted.
  */
 #include "kde_priv.h"
 
+/* The cell-by-cell loops select with a comparison (the support predicate);
+ * GCC if-converts, and so vectorises, them only when comparisons may not
+ * trap. No floating-point result changes (it only lets the compiler assume
+ * that exception flags are not inspected). */
+#pragma GCC optimize("no-trapping-math", "fp-contract=off")
+
 #include <math.h>
-#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
-#define KDE_DIRECT_MAX 16 /* cores shorter than this are summed cell by cell */
-#define KDE_MAX_COEF 7    /* degree 6 for the triweight */
+#define KDE_SEG_MAX 16 /* longest segment: tuned on the benchmark (flat 16..32) */
+#define KDE_MAX_COEF 7 /* degree 6 for the triweight */
 
-int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double amp_max)
+int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double x0, double res)
 {
     int e;
     memset(p, 0, sizeof *p);
     p->ncols = ncols;
     p->m = m;
     p->ncoef = 2 * m + 1;
-    /* S = the power of two in (rho/2, rho], at least 4 */
-    p->seg_shift = 2;
-    while ((double)(1 << (p->seg_shift + 1)) <= rho && p->seg_shift < 20)
-        p->seg_shift++;
-    p->seg = 1 << p->seg_shift;
     p->inv = 1.0 / (rho * rho);
-    /* fixed point: the largest amplitude is 2^59 .. 2^60 units (a power of
-     * two, so scaling is exact). A point's coefficients in its own frame are
-     * below 9^3 amplitudes (< 2^70 units), so up to 2^24 points may overlap
-     * one cell within the 2^94 that quant() and to_double() accept. */
-    frexp(amp_max > 0 ? amp_max : 1.0, &e);
-    p->scale = ldexp(1.0, 60 - e);
-    p->unscale = ldexp(1.0, e - 60);
-    p->diff = calloc(((size_t)ncols + 1) * (size_t)p->ncoef, sizeof *p->diff);
-    p->dcnt = calloc((size_t)ncols + 1, sizeof *p->dcnt);
-    if (!p->diff || !p->dcnt) {
+    p->invm = 1.0;
+    for (e = 1; e <= m; e++)
+        p->invm *= p->inv;
+    /* S: the power of two <= rho/2, from 4 to KDE_SEG_MAX */
+    p->seg_shift = 2;
+    while ((1 << (p->seg_shift + 1)) <= KDE_SEG_MAX && (double)(1 << (p->seg_shift + 1)) <= rho / 2)
+        p->seg_shift++;
+    p->nseg = (ncols >> p->seg_shift) + 1;
+    p->xc = malloc((size_t)ncols * sizeof *p->xc);
+    p->acc = calloc((size_t)p->nseg * (size_t)p->ncoef, sizeof *p->acc);
+    if (!p->xc || !p->acc) {
         kde_poly_free(p);
         return -1;
     }
+    for (e = 0; e < ncols; e++)
+        p->xc[e] = x0 + ((double)e + 0.5) * res;
     return 0;
 }
 
 void kde_poly_free(kde_poly_row *p)
 {
-    free(p->diff);
-    free(p->dcnt);
-    p->diff = NULL;
-    p->dcnt = NULL;
+    free(p->xc);
+    free(p->acc);
+    p->xc = NULL;
+    p->acc = NULL;
 }
 
-/* Round toward zero to a 128-bit integer; |v| < 2^94. hi = trunc(v 2^-32);
- * the rest v - hi 2^32 (|.| < 2^32, same sign) is exact: it is a multiple of
- * ulp(v) smaller than 2^53 ulp(v). Two signed conversions, no branch. */
-static inline kde_i128 quant(double v)
+/* Add a (H + B t - t^2)^M, a = amp rho^-2m, to segments s0..s1, where in
+ * segment s: q = q0 - (s - s0) S, H = h2 - q^2, B = 2 q (h2 = h^2 in
+ * cells^2). The expansions (binomial):
+ *   M = 1:  H + B t - t^2
+ *   M = 2:  H^2 + 2HB t + (B^2 - 2H) t^2 - 2B t^3 + t^4
+ *   M = 3:  H^3 + 3H^2B t + 3H(B^2 - H) t^2 + B(B^2 - 6H) t^3
+ *           + 3(H - B^2) t^4 + 3B t^5 - t^6
+ * Segments are independent, so the loop vectorises (coefficient-major
+ * layout: acc[k nseg + s]). */
+static inline __attribute__((always_inline)) void seg_update(int M, double *restrict c0, int ns,
+                                                             int s, double q, double h2,
+                                                             double a)
 {
-    int64_t hi = (int64_t)(v * 0x1p-32);
-    int64_t lo = (int64_t)(v - (double)hi * 0x1p32);
-    return (kde_i128)((unsigned __int128)(kde_i128)hi << 32) + lo;
-}
-
-/* Nearest double (to 1 ulp) of |v| < 2^94: high and low 32-bit parts. */
-static inline double to_double(kde_i128 v)
-{
-    int64_t hi = (int64_t)(v >> 32);
-    int64_t lo = (int64_t)(uint32_t)v; /* v - hi 2^32, in [0, 2^32) */
-    return (double)hi * 0x1p32 + (double)lo;
-}
-
-/* Coefficients (ascending powers of tau) of s (a + b tau + c tau^2)^M,
- * M = 0..3, a compile-time constant at every call (always inlined). */
-static inline __attribute__((always_inline)) void power_coefs(int M, double a, double b,
-                                                              double c, double s, double *o)
-{
-    double p0, p1, p2, p3, p4;
-    if (M == 0) {
-        o[0] = s;
-        return;
+    double H = h2 - q * q, B = 2.0 * q, B2;
+    double *restrict c1 = c0 + ns, *restrict c2 = c1 + ns, *restrict c3 = c2 + ns;
+    double *restrict c4 = c3 + ns, *restrict c5 = c4 + ns, *restrict c6 = c5 + ns;
+    switch (M) {
+    case 0:
+        c0[s] += a;
+        break;
+    case 1:
+        c0[s] += a * H;
+        c1[s] += a * B;
+        c2[s] -= a;
+        break;
+    case 2:
+        c0[s] += a * (H * H);
+        c1[s] += a * (2.0 * H * B);
+        c2[s] += a * (B * B - 2.0 * H);
+        c3[s] -= a * (2.0 * B);
+        c4[s] += a;
+        break;
+    default:
+        B2 = B * B;
+        c0[s] += a * (H * H * H);
+        c1[s] += a * (3.0 * H * H * B);
+        c2[s] += a * (3.0 * H * (B2 - H));
+        c3[s] += a * (B * (B2 - 6.0 * H));
+        c4[s] += a * (3.0 * (H - B2));
+        c5[s] += a * (3.0 * B);
+        c6[s] -= a;
     }
-    if (M == 1) {
-        o[0] = s * a;
-        o[1] = s * b;
-        o[2] = s * c;
-        return;
-    }
-    p0 = a * a;
-    p1 = 2.0 * a * b;
-    p2 = b * b + 2.0 * a * c;
-    p3 = 2.0 * b * c;
-    p4 = c * c;
-    if (M == 2) {
-        o[0] = s * p0;
-        o[1] = s * p1;
-        o[2] = s * p2;
-        o[3] = s * p3;
-        o[4] = s * p4;
-        return;
-    }
-    o[0] = s * (p0 * a);
-    o[1] = s * (p0 * b + p1 * a);
-    o[2] = s * (p0 * c + p1 * b + p2 * a);
-    o[3] = s * (p1 * c + p2 * b + p3 * a);
-    o[4] = s * (p2 * c + p3 * b + p4 * a);
-    o[5] = s * (p3 * c + p4 * b);
-    o[6] = s * (p4 * c);
 }
 
-/* P(tau) -> P(tau + d), exactly, for an integer d >= 0: d shifts by one,
- * each a repeated synthetic division (Knuth TAOCP vol. 2, 4.6.4) made of
- * additions only. d is small: a core spans at most 2 rho / S + 1 <= 5
- * segments. */
-static inline __attribute__((always_inline)) void shift_exact(int M, kde_i128 *c, int d)
+/* Add the point's polynomial to segments s0..s1; q0 = cp - centre of
+ * segment s0. */
+static inline __attribute__((always_inline)) void add_segments(int M, kde_poly_row *p, int s0,
+                                                               int s1, double q0, double h2,
+                                                               double a)
 {
-    int i, k;
-    for (; d > 0; d--)
-#pragma GCC unroll 8
-        for (i = 0; i < 2 * M; i++)
-#pragma GCC unroll 8
-            for (k = 2 * M - 1; k >= i; k--)
-                c[k] += c[k + 1];
+    double *restrict acc = p->acc;
+    const double S = (double)(1 << p->seg_shift);
+    const int ns = p->nseg;
+    int s;
+#pragma omp simd
+    for (s = s0; s <= s1; s++)
+        seg_update(M, acc, ns, s, q0 - (double)(s - s0) * S, h2, a);
 }
 
-/* Add amp ((h2n - (j - cp)^2) / rho^2)^M on columns lo..hi: in the frame of
- * lo's segment, tau = (j - base)/S, q = cp - base:
- *   (h2n - (S tau - q)^2)/rho^2 = a + b tau + c tau^2,
- *   a = (h2n - q^2)/rho^2, b = 2 q S/rho^2, c = -S^2/rho^2. */
-static inline __attribute__((always_inline)) void add_m(int M, kde_poly_row *p, int lo, int hi,
-                                                        double cp, double h2n, double amp)
-{
-    double d[KDE_MAX_COEF], S = (double)p->seg;
-    double q = cp - (double)(((lo >> p->seg_shift) << p->seg_shift) + (p->seg >> 1));
-    kde_i128 c[KDE_MAX_COEF], *o;
-    int k, end = hi + 1;
-    power_coefs(M, (h2n - q * q) * p->inv, 2.0 * q * S * p->inv, -S * S * p->inv,
-                amp * p->scale, d);
-    o = p->diff + (size_t)lo * (2 * M + 1);
-#pragma GCC unroll 8
-    for (k = 0; k < 2 * M + 1; k++) {
-        c[k] = quant(d[k]);
-        o[k] += c[k];
-    }
-    p->dcnt[lo]++;
-    p->dcnt[end]--;
-    if (end >= p->ncols)
-        return; /* runs to the end of the row: nothing to remove */
-    k = (end >> p->seg_shift) - (lo >> p->seg_shift);
-    if (k > 0)
-        shift_exact(M, c, k);
-    o = p->diff + (size_t)end * (2 * M + 1);
-#pragma GCC unroll 8
-    for (k = 0; k < 2 * M + 1; k++)
-        o[k] -= c[k];
-}
-
-/* Prefix-sum the row and evaluate: row[j] += value (never negative). */
+/* Evaluate every touched segment at its cells, row[j] += value, and leave
+ * the accumulators zeroed. A segment no point covered has a zero leading
+ * coefficient (each point adds amp rho^-2m (-1)^M there, all of one sign). */
 static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *p, double *row)
 {
-    const int nc = 2 * M + 1, S = p->seg;
-    const double invS = 1.0 / S;
-    kde_i128 run[KDE_MAX_COEF] = {0};
-    int cnt = 0, s0, j, k;
-    for (s0 = 0; s0 < p->ncols; s0 += S) {
-        int end = s0 + S < p->ncols ? s0 + S : p->ncols;
-        double base = (double)(s0 + S / 2);
-        if (cnt > 0)
-            shift_exact(M, run, 1);
-        for (j = s0; j < end; j++) {
-            kde_i128 *d = p->diff + (size_t)j * nc;
-            double v, t;
+    const int ns = p->nseg, S = 1 << p->seg_shift, nc = 2 * M + 1, ncols = p->ncols;
+    const double half = 0.5 * (S - 1);
+    int s, t, k;
+    for (s = 0; s < ns; s++) {
+        double c[KDE_MAX_COEF];
+        int j0 = s * S, n = j0 + S <= ncols ? S : ncols - j0;
+        if (p->acc[(size_t)(nc - 1) * ns + s] == 0.0)
+            continue; /* untouched */
 #pragma GCC unroll 8
-            for (k = 0; k < nc; k++) {
-                run[k] += d[k];
-                d[k] = 0;
-            }
-            cnt += p->dcnt[j];
-            p->dcnt[j] = 0;
-            if (cnt == 0)
-                continue; /* run is exactly 0 here */
-            t = ((double)j - base) * invS;
-            v = to_double(run[nc - 1]);
+        for (k = 0; k < nc; k++) {
+            c[k] = p->acc[(size_t)k * ns + s];
+            p->acc[(size_t)k * ns + s] = 0.0;
+        }
+        for (t = 0; t < n; t++) {
+            double tt = (double)t - half, v = c[nc - 1];
 #pragma GCC unroll 8
             for (k = nc - 2; k >= 0; k--)
-                v = v * t + to_double(run[k]);
-            if (v > 0.0)
-                row[j] += v * p->unscale;
+                v = v * tt + c[k];
+            row[j0 + t] += v > 0.0 ? v : 0.0;
         }
     }
-#pragma GCC unroll 8
-    for (k = 0; k < nc; k++)
-        p->diff[(size_t)p->ncols * nc + k] = 0;
-    p->dcnt[p->ncols] = 0;
 }
 
 /* floor(v) for |v| < 2^31 (the caller keeps every point within rho + 2
@@ -234,41 +194,41 @@ static inline int ifloor(double v)
 /* amp (1 - d^2/r^2)^M on columns j0..j1 where the exact predicate of
  * rtm_kde.h holds (the cell x computed exactly as rtm_grid_cell_x does).
  * 1 - d^2/r^2 is formed as (r^2 - d^2)/r^2: exact subtraction near the edge. */
-static inline __attribute__((always_inline)) void direct_m(int M, const kde_row_job *jb,
-                                                           double *row, int j0, int j1,
-                                                           double px, double dy2, double amp)
+static inline __attribute__((always_inline)) void direct_m(int M, const kde_poly_row *p,
+                                                           const kde_row_job *jb, double *row,
+                                                           int j0, int j1, double px, double dy2,
+                                                           double amp)
 {
-    const double ir2 = jb->ir2;
+    const double ir2 = jb->ir2, r2 = jb->r2, *xc = p->xc;
     int j;
+#pragma omp simd
     for (j = j0; j <= j1; j++) {
-        double dx = (jb->x0 + ((double)j + 0.5) * jb->res) - px, d2 = dx * dx + dy2;
-        double b = (jb->r2 - d2) * ir2, v = amp;
+        double dx = xc[j] - px, d2 = dx * dx + dy2;
+        double b = (r2 - d2) * ir2, v = amp;
         if (M >= 1)
             v *= b;
         if (M >= 2)
             v *= b;
         if (M >= 3)
             v *= b;
-        if (d2 <= jb->r2)
-            row[j] += v;
+        row[j] += v * (d2 <= r2 ? 1.0 : 0.0);
     }
 }
 
-/* One point on one row: candidate columns jl..jr (sqrt gives the half-chord
- * to within rounding; one spare column each side), the core (1 - u^2 >=
- * beta0, away from the spare columns) to the accumulator, the rest direct.
- * Why the fringe is direct: an accumulated polynomial carries rounding of a
- * few ulps of its PEAK (of order 8^m ulps at the far end of a chord, since it
- * is written about the segment where it starts), which is not small
- * relative to (1 - u^2)^m near the edge; cell by cell it is a few ulps of the
- * value itself. */
+/* One point on one row. Candidate columns jl..jr: sqrt gives the half-chord
+ * to within rounding, one spare column each side. The core cl..cr
+ * (1 - u^2 >= beta0, and at least 2 columns inside the candidates, so
+ * surely inside the support) gives the whole segments s0..s1 in it;
+ * everything else (fringe, spare columns, partial segments) is summed cell
+ * by cell. cr may run past the grid's east edge into the last segment's
+ * padding (never output). */
 static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p,
                                                           const kde_row_job *jb, double *row,
                                                           size_t k)
 {
     double dy = jb->yc - jb->y[k], dy2 = dy * dy, ires = jb->ires, hh, hc2, hc;
     double px = jb->x[k], cp = jb->cp[k], amp = jb->amp[k];
-    int jl, jr, cl, cr;
+    int jl, jr, cl, cr, s0 = 1, s1 = 0, sh = p->seg_shift, S = 1 << sh;
     if (dy2 > jb->r2 || amp == 0.0)
         return;
     hh = sqrt(jb->r2 - dy2) * ires;
@@ -276,8 +236,6 @@ static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p
     jr = ifloor(cp + hh) + 1;
     if (jr < 0 || jl > p->ncols - 1)
         return;
-    jl = jl < 0 ? 0 : jl;
-    jr = jr > p->ncols - 1 ? p->ncols - 1 : jr;
     hc2 = jb->core_r2 - dy2;
     if (hc2 > 0) {
         hc = sqrt(hc2) * ires;
@@ -285,14 +243,21 @@ static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p
         cr = ifloor(cp + hc);
         cl = cl < jl + 2 ? jl + 2 : cl;
         cr = cr > jr - 2 ? jr - 2 : cr;
-        if (cr - cl >= KDE_DIRECT_MAX) {
-            direct_m(M, jb, row, jl, cl - 1, px, dy2, amp);
-            add_m(M, p, cl, cr, cp, (jb->r2 - dy2) * (ires * ires), amp);
-            direct_m(M, jb, row, cr + 1, jr, px, dy2, amp);
-            return;
-        }
+        cl = cl < 0 ? 0 : cl;
+        cr = cr > (p->nseg << sh) - 1 ? (p->nseg << sh) - 1 : cr;
+        s0 = (cl + S - 1) >> sh;
+        s1 = ((cr + 1) >> sh) - 1;
     }
-    direct_m(M, jb, row, jl, jr, px, dy2, amp);
+    jl = jl < 0 ? 0 : jl;
+    jr = jr > p->ncols - 1 ? p->ncols - 1 : jr;
+    if (s1 < s0) {
+        direct_m(M, p, jb, row, jl, jr, px, dy2, amp);
+        return;
+    }
+    add_segments(M, p, s0, s1, cp - ((double)(s0 << sh) + 0.5 * (S - 1)),
+                 (jb->r2 - dy2) * (ires * ires), amp * p->invm);
+    direct_m(M, p, jb, row, jl, (s0 << sh) - 1, px, dy2, amp);
+    direct_m(M, p, jb, row, (s1 + 1) << sh, jr, px, dy2, amp);
 }
 
 static inline __attribute__((always_inline)) void row_m(int M, kde_poly_row *p,
@@ -304,6 +269,9 @@ static inline __attribute__((always_inline)) void row_m(int M, kde_poly_row *p,
     finish_m(M, p, row);
 }
 
+/* An AVX2 clone for the vector loops (no FMA: fp-contract is off above, so
+ * both clones round identically). */
+__attribute__((target_clones("avx2", "default")))
 void kde_poly_row_compute(kde_poly_row *p, const kde_row_job *job, double *row)
 {
     switch (p->m) {

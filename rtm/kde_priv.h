@@ -4,27 +4,26 @@
 
 #include <stddef.h>
 
-/* 128-bit fixed-point integers of the accumulator (GCC/Clang). */
-__extension__ typedef __int128 kde_i128;
-
-/* One grid row's polynomial accumulator for the kernels A (1 - u^2)^m.
- * Owned by one thread; reused row after row (each row leaves it clean). */
+/* One grid row's segment accumulators for the kernels A (1 - u^2)^m (see
+ * kde_poly.c): segment s holds columns sS .. sS + S - 1, and acc[k nseg + s]
+ * is the coefficient of t^k of its polynomial (coefficient-major, so
+ * updates of consecutive segments vectorise). Owned by one thread; reused
+ * row after row (each row leaves it zeroed). */
 typedef struct kde_poly_row {
-    int ncols;      /* columns of the grid */
-    int m;          /* kernel power, 0..3 */
-    int ncoef;      /* 2m + 1 polynomial coefficients */
-    int seg;        /* segment length S (columns, a power of two) */
-    int seg_shift;  /* log2(S) */
-    double inv;     /* res^2 / r^2 = 1 / rho^2 */
-    double scale;   /* fixed-point units per unit of amplitude (a power of two) */
-    double unscale; /* 1 / scale */
-    kde_i128 *diff; /* (ncols + 1) * ncoef coefficient differences */
-    int *dcnt;      /* ncols + 1 active-interval count differences */
+    int ncols;     /* columns of the grid */
+    int m;         /* kernel power, 0..3 */
+    int ncoef;     /* 2m + 1 polynomial coefficients */
+    int seg_shift; /* log2 of the segment length S */
+    int nseg;      /* segments: ncols / S + 1 (the last one padded) */
+    double inv;    /* res^2 / r^2 = 1 / rho^2 */
+    double invm;   /* inv^m */
+    double *xc;    /* ncols cell-centre x, exactly as rtm_grid_cell_x */
+    double *acc;   /* ncoef x nseg coefficients */
 } kde_poly_row;
 
-/* Allocate the accumulator; rho = r / res, amp_max = the largest point
- * amplitude (sets the fixed-point scale). Returns 0 or -1 (out of memory). */
-int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double amp_max);
+/* Allocate the accumulators; rho = r / res, x0 and res the grid's origin x
+ * and cell size. Returns 0 or -1 (out of memory). */
+int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double x0, double res);
 void kde_poly_free(kde_poly_row *p);
 
 /* The points of one output row, as the polynomial row engine reads them. */
@@ -34,14 +33,13 @@ typedef struct kde_row_job {
     const double *amp;    /* weight x kernel constant x unit factor */
     size_t p0, p1;        /* points p0 .. p1-1 may reach the row */
     double yc;            /* y of the row's cell centres */
-    double x0, res;       /* grid origin x and cell size */
     double r2;            /* squared radius: the support predicate */
-    double core_r2;       /* (1 - beta0) r^2: the core handled by the accumulator */
+    double core_r2;       /* (1 - beta0) r^2: the core handled by the segments */
     double ir2, ires;     /* 1/r^2 and 1/res */
 } kde_row_job;
 
 /* Add every point of job to row (zeroed by the caller): the core of each
- * chord through the accumulator, the fringe cell by cell, then sum. */
+ * chord's whole segments through the accumulators, the rest cell by cell. */
 void kde_poly_row_compute(kde_poly_row *p, const kde_row_job *job, double *row);
 
 #endif
