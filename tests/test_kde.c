@@ -264,6 +264,57 @@ static void test_brute_dense(void)
     free(x), free(y), free(fast), free(ref);
 }
 
+/* Chords against the engine's segments (S = the power of two <= rho/2,
+ * 4..16, segment s = columns sS .. sS + S - 1): one point at a time (so the
+ * relative criterion reaches each kernel's edge), swept over a whole period
+ * of 16 columns in steps of 1/4 column, so that chords start and end exactly
+ * on segment boundaries, cover exactly one segment, or are shorter than a
+ * segment; points exactly on a boundary (cell edge x = 16) and on the first
+ * cell of a segment (x = 16.5); integer radii put cells exactly at distance
+ * r. 83 columns: the last segment is partial. Unit cells, origin 0. */
+static void test_brute_segments(void)
+{
+    static const double radii[] = {32, 17.5, 9, 8, 6.25};
+    rtm_grid g = {0, 0, 1, 83, 44, ""};
+    size_t ncell = (size_t)g.ncols * g.nrows, ri, ki, c;
+    double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
+    for (ri = 0; ri < sizeof radii / sizeof *radii; ri++)
+        for (ki = 0; ki < NKERNELS; ki++) {
+            double worst = 0, r = radii[ri];
+            int k, bad = 0;
+            rtm_kde_opts o;
+            rtm_error e;
+            if (all_kernels[ki] == RTM_KERNEL_TRIANGULAR || all_kernels[ki] == RTM_KERNEL_GAUSSIAN)
+                continue; /* no segments */
+            rtm_kde_opts_init(&o);
+            o.kernel = all_kernels[ki];
+            o.radius = r;
+            o.units = RTM_UNITS_M2;
+            for (k = 0; k <= 64; k++) {
+                /* x sweeps 16 .. 32 (cell edges, centres, quarters); y on a
+                 * cell centre, a cell edge or in between */
+                double x = 16 + 0.25 * k, y = 22.5 + (k % 3) * 0.5 + (k % 7 == 1) * 0.137;
+                double mx = 0;
+                RTM_CHECK(rtm_kde_compute(&g, &x, &y, NULL, 1, &o, fast, &e) == 0);
+                brute(&g, &x, &y, NULL, 1, o.kernel, r, 4, ref);
+                for (c = 0; c < ncell; c++)
+                    mx = fmax(mx, ref[c]);
+                for (c = 0; c < ncell; c++) {
+                    double err = fabs(fast[c] - ref[c]);
+                    if ((ref[c] == 0) != (fast[c] == 0) || err > 1e-9 * mx)
+                        bad++;
+                    if (ref[c] >= 1e-6 * mx)
+                        worst = fmax(worst, err / ref[c]);
+                }
+            }
+            RTM_CHECK(bad == 0);
+            RTM_CHECK(worst <= 1e-9);
+            printf("# segments %-13s rho=%-5g 65 single points  worst rel %.2e\n",
+                   rtm_kernel_name(o.kernel), r, worst);
+        }
+    free(fast), free(ref);
+}
+
 /* One point 300 m from the centre of a single 10 m cell (dx = 180, dy = 240:
  * 180^2 + 240^2 = 90000), r = 1000, so u = 0.3, u^2 = 0.09, per m^2:
  *   uniform       1/(pi 1e6)                      = 3.1830988618e-07
@@ -536,6 +587,7 @@ int main(void)
     RTM_RUN(test_brute_isolated);
     RTM_RUN(test_brute_dense);
     RTM_RUN(test_brute_long_rows);
+    RTM_RUN(test_brute_segments);
     RTM_RUN(test_integral);
     RTM_RUN(test_units);
     RTM_RUN(test_threads);
