@@ -15,6 +15,10 @@
 #include "rtm_model_report.h"
 #include "rtm_png.h"
 #include "rtm_sha256.h"
+#include "rtm_cache.h"
+#include "rtm_manifest.h"
+#include "rtm_runfolder.h"
+#include "rtm_variables.h"
 
 #ifndef RTM_VERSION
 #define RTM_VERSION "unknown"
@@ -292,6 +296,102 @@ static int model_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     return rc;
 }
 
+/* Cache key of a model's candidate variables: the checksums of every factor
+ * layer file, the factor settings, the ladder and density rule, the grid and
+ * the study-area mask. Offences are not part of it: a rerun with new offences
+ * reuses the variables and does only the offence-dependent fitting. */
+static int vars_key(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts *mo,
+                    char key[RTM_SHA256_HEX], rtm_error *err)
+{
+    const rtm_grid *g = &r->grid;
+    char mask_sha[RTM_SHA256_HEX] = "none", *params = NULL, *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    int i, j, n = 0, rc = 0;
+    char (*sha)[RTM_SHA256_HEX] = NULL;
+    const char **ptr = NULL;
+    for (i = 0; i < s->nfactors; i++)
+        n += s->factors[i].layer->nfiles;
+    sha = calloc((size_t)(n ? n : 1), sizeof *sha);
+    ptr = calloc((size_t)(n ? n : 1), sizeof *ptr);
+    if (!fp || !sha || !ptr) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        goto done;
+    }
+    if (r->mask)
+        rtm_sha256_hex(r->mask, r->ncells, mask_sha);
+    fprintf(fp, "software=rtm %s\nkind=variables\nx0=%.17g\ny0=%.17g\nres=%.17g\nncols=%d\n"
+            "nrows=%d\ngrid_crs=%s\nmask=%s\nstudy_area=%.17g\nblock=%.17g\nmax_blocks=%d\n"
+            "half=%d\nkernel=%d\ndensity_k=%.17g\n", RTM_VERSION, g->x0, g->y0, g->res,
+            g->ncols, g->nrows, g->crs, mask_sha, r->area_units2, mo->var.block,
+            mo->var.max_blocks, mo->var.half_block, (int)mo->var.density_kernel,
+            mo->var.density_k);
+    for (i = 0, n = 0; i < s->nfactors; i++) {
+        const rtm_job_factor *f = &s->factors[i];
+        const rtm_catalog_layer *l = f->layer;
+        fprintf(fp, "factor=%s\nop=%d\nwhere=%s\nlayer=%s\nlayer_where=%s\nx=%s\ny=%s\n"
+                "crs=%s\n", f->name, (int)op_of(f->oper), f->where ? f->where : "",
+                l->layer ? l->layer : "", l->where ? l->where : "", l->x_field ? l->x_field : "",
+                l->y_field ? l->y_field : "", l->crs ? l->crs : "");
+        for (j = 0; j < l->nfiles && !rc; j++, n++) {
+            rc = rtm_manifest_add_input(r->man, "factor", l->files[j], sha[n], err);
+            ptr[n] = sha[n];
+            fprintf(fp, "file=%s\n", l->files[j]);
+        }
+    }
+    fclose(fp);
+    fp = NULL;
+    params = buf;
+    if (!rc)
+        rtm_cache_key(n, ptr, params, key);
+done:
+    if (fp)
+        fclose(fp);
+    free(params);
+    free(sha);
+    free(ptr);
+    return rc;
+}
+
+/* Candidate variables from the cache, or built (and stored) when missing. */
+static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts *mo,
+                      rtm_factor_spec *spec, rtm_features **feat, rtm_varset **vars,
+                      rtm_error *err)
+{
+    char key[RTM_SHA256_HEX], *entry = NULL;
+    int i, rc;
+    rtm_error e2;
+    if ((rc = vars_key(r, s, mo, key, err)))
+        return rc;
+    if (!(entry = rtm_cache_entry(r->cache_dir, key, "vars")))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    if (rtm_varset_read(entry, vars, &e2) == 0 && (*vars)->nfactors == s->nfactors) {
+        r->cache_hits++;
+        rtm_jr_log(r, "rtm %s: candidate variables reused from cache (%.12s)", s->name, key);
+        free(entry);
+        return 0;
+    }
+    if (*vars) {
+        rtm_varset_free(*vars);
+        *vars = NULL;
+    }
+    for (i = 0, rc = 0; i < s->nfactors && !rc; i++) {
+        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
+        spec[i].features = feat[i];
+    }
+    if (!rc)
+        rc = rtm_variables_build(&r->grid, r->mask, r->area_units2, spec, s->nfactors, &mo->var,
+                                 vars, err);
+    if (!rc) {
+        r->cache_misses++;
+        if (rtm_mkdirs(r->cache_dir) == 0 && rtm_varset_write(entry, *vars, &e2) == 0)
+            rtm_jr_log(r, "rtm %s: candidate variables computed, stored in cache (%.12s)",
+                       s->name, key);
+    }
+    free(entry);
+    return rc;
+}
+
 static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
@@ -299,6 +399,7 @@ static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_factor_spec *spec = calloc((size_t)s->nfactors, sizeof *spec);
     const char **files = calloc((size_t)s->nfactors, sizeof *files);
     rtm_model_opts mo;
+    rtm_varset *vars = NULL;
     rtm_model_context ctx;
     char soft[64];
     int i, rc = 0;
@@ -312,9 +413,7 @@ static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
         if (f->max_blocks != mo.var.max_blocks || f->increment != s->increment || f->protective)
             rtm_jr_log(r, "rtm %s: factor %s: per-factor spatial influence / protective "
                        "settings are not supported; the model's are used", s->name, f->name);
-        rc = rtm_jr_layer_features(r, f->layer, f->where, &feat[i], err);
         spec[i].name = f->name;
-        spec[i].features = feat[i];
         spec[i].op = op_of(f->oper);
         files[i] = f->layer->nfiles > 0 ? f->layer->files[0] : f->name;
     }
@@ -322,8 +421,8 @@ static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
         goto done;
     rtm_jr_log(r, "rtm %s: %d factors, block %g, up to %d blocks; fitting", s->name,
                s->nfactors, mo.var.block, mo.var.max_blocks);
-    if ((rc = rtm_model_fit(&r->grid, r->mask, r->area_units2, r->counts, spec, s->nfactors,
-                            &mo, &o->model, err)) ||
+    if ((rc = model_vars(r, s, &mo, spec, feat, &vars, err)) ||
+        (rc = rtm_model_fit_varset(&r->grid, vars, r->counts, &mo, &o->model, err)) ||
         (rc = model_places(r, o, err)))
         goto done;
     memcpy(o->v, o->model->rrs, r->ncells * sizeof *o->v);

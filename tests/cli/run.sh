@@ -98,6 +98,7 @@ rc=$?
 t3=$(date +%s.%N)
 check "rerun exits 0" "[ $rc -eq 0 ]"
 check "rerun log says the cache was used" "grep -q 'reused from cache' $T/run2.log"
+check "rerun reuses the model's candidate variables" "grep -q 'candidate variables reused from cache' $T/run2.log"
 C2=$(readlink -f "$OUT/current")
 check "rerun is a new current run folder" "[ '$C1' != '$C2' ]"
 diffs=""
