@@ -173,6 +173,7 @@ static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *
             c[k] = p->acc[(size_t)k * ns + s];
             p->acc[(size_t)k * ns + s] = 0.0;
         }
+#pragma omp simd
         for (t = 0; t < n; t++) {
             double tt = (double)t - half, v = c[nc - 1];
 #pragma GCC unroll 8
