@@ -25,7 +25,9 @@ typedef struct rtm_model_opts {
     rtm_stepwise_opts step;    /**< final model search and entry rules */
     double tier_k[3];          /**< tier thresholds mean + k*SD of RRS over study cells:
                                     above average k=0, moderately high 1, highest 2 */
-    rtm_progress_fn progress; void *progress_arg;
+    rtm_progress_fn progress; /**< optional: called with "culling" and "stepwise" at the
+                                   start (0) and end (1) of each stage */
+    void *progress_arg;
 } rtm_model_opts;
 
 void rtm_model_opts_init(rtm_model_opts *o);

@@ -31,9 +31,9 @@ int rtm_places_find(const rtm_grid *g, const unsigned char *flag, const double *
 
 /** Write the places as polygons (GDALPolygonize of the labels, 8-connected)
  *  with fields rank, cells, area_m2, max_score, mean_score, events to path
- *  (.gpkg -> GeoPackage, .geojson/.json -> GeoJSON), atomically. score_name
- *  names the score fields in documentation only. */
-int rtm_places_write(const char *path, const rtm_grid *g, const int *label,
+ *  (.gpkg -> GeoPackage, .geojson/.json -> GeoJSON), atomically, as the
+ *  layer layer_name (e.g. "priority_places", "hot_spots"). */
+int rtm_places_write(const char *path, const char *layer_name, const rtm_grid *g, const int *label,
                      const rtm_place *places, int nplaces, rtm_error *err);
 
 #ifdef __cplusplus

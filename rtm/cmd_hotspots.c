@@ -230,7 +230,7 @@ static int write_polygons(hs_args *a, const signed char *bin, const double *z,
     for (size_t k = 0; k < nc; k++)
         flag[k] = bin[k] >= 2;
     if (rtm_places_find(&a->ev.grid, flag, z, counts, &label, &places, &np, &e) ||
-        rtm_places_write(a->polygons, &a->ev.grid, label, places, np, &e))
+        rtm_places_write(a->polygons, "hot_spots", &a->ev.grid, label, places, np, &e))
         rc = rtm_cli_fail(&a->c, &e);
     else
         rtm_cli_info(&a->c, "wrote %s (%d hot-spot polygon%s)\n", a->polygons, np,

@@ -414,7 +414,7 @@ static int run_model(model_args *a)
         ctx.places = places;
         ctx.nplaces = nplaces;
         if ((outpath(p, sizeof p, a->outdir, "priority_places.gpkg"),
-             rtm_places_write(p, &a->ev.grid, label, places, nplaces, &e)) ||
+             rtm_places_write(p, "priority_places", &a->ev.grid, label, places, nplaces, &e)) ||
             write_rasters(a, m, &kv, &e) || write_cv_chart(a, m, &e) ||
             (outpath(p, sizeof p, a->outdir, "model.md"), rtm_model_report_md(p, m, &ctx, &e)) ||
             (outpath(p, sizeof p, a->outdir, "model.json"),

@@ -146,8 +146,8 @@ static void add_fields(OGRLayerH l)
 
 /* Polygonize labels into a memory layer, then copy to the output in rank
  * order, merging parts of one label into a multipolygon. */
-static int write_layer(GDALDatasetH out, GDALDatasetH lab, OGRSpatialReferenceH srs,
-                       const rtm_place *pl, int n, rtm_error *err)
+static int write_layer(GDALDatasetH out, const char *name, GDALDatasetH lab,
+                       OGRSpatialReferenceH srs, const rtm_place *pl, int n, rtm_error *err)
 {
     GDALDatasetH mem = GDALCreate(GDALGetDriverByName("Memory"), "", 0, 0, 0, GDT_Unknown, NULL);
     OGRLayerH ml, ol;
@@ -179,7 +179,7 @@ static int write_layer(GDALDatasetH out, GDALDatasetH lab, OGRSpatialReferenceH 
         }
         OGR_F_Destroy(f);
     }
-    ol = GDALDatasetCreateLayer(out, "priority_places", srs, wkbMultiPolygon, NULL);
+    ol = GDALDatasetCreateLayer(out, name, srs, wkbMultiPolygon, NULL);
     if (!ol || !geo) {
         rc = rtm_error_set(err, RTM_ERR_IO, "places: cannot create the output layer: %s",
                            CPLGetLastErrorMsg());
@@ -212,7 +212,7 @@ done:
     return rc;
 }
 
-int rtm_places_write(const char *path, const rtm_grid *g, const int *label,
+int rtm_places_write(const char *path, const char *layer_name, const rtm_grid *g, const int *label,
                      const rtm_place *places, int nplaces, rtm_error *err)
 {
     size_t len = strlen(path);
@@ -240,7 +240,7 @@ int rtm_places_write(const char *path, const rtm_grid *g, const int *label,
         rc = rtm_error_set(err, RTM_ERR_IO, "places: cannot create '%s': %s", path,
                            CPLGetLastErrorMsg());
     else
-        rc = write_layer(out, lab, srs, places, nplaces, err);
+        rc = write_layer(out, layer_name, lab, srs, places, nplaces, err);
     if (out)
         GDALClose(out);
     if (lab)

@@ -74,7 +74,7 @@ static void test_write_gpkg(void)
     RTM_CHECK(mkdtemp(path) != NULL);
     snprintf(file, sizeof file, "%s/p.gpkg", path);
     RTM_CHECK(rtm_places_find(&g, flag, score, cnt, &lab, &pl, &n, &e) == 0);
-    RTM_CHECK(rtm_places_write(file, &g, lab, pl, n, &e) == 0);
+    RTM_CHECK(rtm_places_write(file, "priority_places", &g, lab, pl, n, &e) == 0);
     rtm_gdal_init();
     ds = GDALOpenEx(file, GDAL_OF_VECTOR, NULL, NULL, NULL);
     RTM_CHECK(ds != NULL);
@@ -84,6 +84,7 @@ static void test_write_gpkg(void)
         double area = 0;
         int count = 0;
         RTM_CHECK(OGR_L_GetFeatureCount(l, 1) == 4);
+        RTM_CHECK(!strcmp(OGR_L_GetName(l), "priority_places"));
         while ((f = OGR_L_GetNextFeature(l))) {
             int rank = OGR_F_GetFieldAsInteger(f, OGR_F_GetFieldIndex(f, "rank"));
             double a = OGR_G_Area(OGR_F_GetGeometryRef(f));
