@@ -110,33 +110,31 @@ static inline __attribute__((always_inline)) void seg_update(int M, double *rest
                                                              double a)
 {
     double H = h2 - q * q, B = 2.0 * q, B2;
-    double *restrict c1 = c0 + ns, *restrict c2 = c1 + ns, *restrict c3 = c2 + ns;
-    double *restrict c4 = c3 + ns, *restrict c5 = c4 + ns, *restrict c6 = c5 + ns;
     switch (M) {
     case 0:
         c0[s] += a;
         break;
     case 1:
         c0[s] += a * H;
-        c1[s] += a * B;
-        c2[s] -= a;
+        c0[s + ns] += a * B;
+        c0[s + 2 * ns] -= a;
         break;
     case 2:
         c0[s] += a * (H * H);
-        c1[s] += a * (2.0 * H * B);
-        c2[s] += a * (B * B - 2.0 * H);
-        c3[s] -= a * (2.0 * B);
-        c4[s] += a;
+        c0[s + ns] += a * (2.0 * H * B);
+        c0[s + 2 * ns] += a * (B * B - 2.0 * H);
+        c0[s + 3 * ns] -= a * (2.0 * B);
+        c0[s + 4 * ns] += a;
         break;
     default:
         B2 = B * B;
         c0[s] += a * (H * H * H);
-        c1[s] += a * (3.0 * H * H * B);
-        c2[s] += a * (3.0 * H * (B2 - H));
-        c3[s] += a * (B * (B2 - 6.0 * H));
-        c4[s] += a * (3.0 * (H - B2));
-        c5[s] += a * (3.0 * B);
-        c6[s] -= a;
+        c0[s + ns] += a * (3.0 * H * H * B);
+        c0[s + 2 * ns] += a * (3.0 * H * (B2 - H));
+        c0[s + 3 * ns] += a * (B * (B2 - 6.0 * H));
+        c0[s + 4 * ns] += a * (3.0 * (H - B2));
+        c0[s + 5 * ns] += a * (3.0 * B);
+        c0[s + 6 * ns] -= a;
     }
 }
 
