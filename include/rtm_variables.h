@@ -32,6 +32,8 @@ typedef struct rtm_factor_spec {
     const char *name;               /**< used in variable names: NAME_proximity_500 */
     const rtm_features *features;
     rtm_op op;
+    int max_blocks;  /**< this factor's ladder maximum; 0 = the options' (default) */
+    int increment;   /**< this factor's step: 0 = the options', 1 = whole, 2 = half */
 } rtm_factor_spec;
 
 typedef struct rtm_var_opts {

@@ -348,7 +348,7 @@ static int write_cv_chart(model_args *a, const rtm_model *m, rtm_error *e)
 static int run_model(model_args *a)
 {
     rtm_features *feat[MAX_FACTORS] = {0};
-    rtm_factor_spec spec[MAX_FACTORS];
+    rtm_factor_spec spec[MAX_FACTORS] = {0};
     rtm_model *m = NULL;
     rtm_error e;
     rtm_kv kv;

@@ -65,6 +65,13 @@ static void factors(rtm_json *w, const rtm_model *m, const rtm_model_context *c)
         if (c->factor_files)
             rtm_json_kv_string(w, "source", c->factor_files[i]);
         rtm_json_kv_int(w, "features", (long long)fi->nfeatures);
+        rtm_json_kv_double(w, "max_spatial_influence",
+                           c->opts->var.block * (c->factors[i].max_blocks > 0
+                                                     ? c->factors[i].max_blocks
+                                                     : c->opts->var.max_blocks));
+        rtm_json_kv_string(w, "increment", (c->factors[i].increment
+                                                ? c->factors[i].increment == 2
+                                                : c->opts->var.half_block) ? "half" : "whole");
         rtm_json_kv_string(w, "operationalization_requested", rtm_op_name(c->factors[i].op));
         rtm_json_kv_string(w, "operationalization", rtm_op_name(fi->op));
         if (fi->why[0])

@@ -37,10 +37,12 @@ static void md_factors(FILE *o, const rtm_model *m, const rtm_model_context *c)
                "influence | increment | variables | why |\n|---|---|---|---|---|---|---|\n");
     for (i = 0; i < c->nfactors; i++) {
         const rtm_factor_info *fi = &m->vars->info[i];
-        fprintf(o, "| %s | %zu | %s | %g | %g | %d (%d constant) | %s |\n", c->factors[i].name,
-                fi->nfeatures, rtm_op_name(fi->op),
-                c->opts->var.block * c->opts->var.max_blocks,
-                c->opts->var.half_block ? c->opts->var.block / 2 : c->opts->var.block,
+        const rtm_factor_spec *f = &c->factors[i];
+        int maxb = f->max_blocks > 0 ? f->max_blocks : c->opts->var.max_blocks;
+        int half = f->increment ? f->increment == 2 : c->opts->var.half_block;
+        fprintf(o, "| %s | %zu | %s | %g | %g | %d (%d constant) | %s |\n", f->name,
+                fi->nfeatures, rtm_op_name(fi->op), c->opts->var.block * maxb,
+                half ? c->opts->var.block / 2 : c->opts->var.block,
                 fi->generated, fi->dropped_constant,
                 fi->why[0] ? fi->why : "as requested");
     }

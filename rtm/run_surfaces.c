@@ -329,8 +329,9 @@ static int vars_key(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts *m
     for (i = 0, n = 0; i < s->nfactors; i++) {
         const rtm_job_factor *f = &s->factors[i];
         const rtm_catalog_layer *l = f->layer;
-        fprintf(fp, "factor=%s\nop=%d\nwhere=%s\nlayer=%s\nlayer_where=%s\nx=%s\ny=%s\n"
-                "crs=%s\n", f->name, (int)op_of(f->oper), f->where ? f->where : "",
+        fprintf(fp, "factor=%s\nop=%d\nmax_blocks=%d\nincrement=%d\nwhere=%s\nlayer=%s\n"
+                "layer_where=%s\nx=%s\ny=%s\ncrs=%s\n", f->name, (int)op_of(f->oper),
+                f->max_blocks, (int)f->increment, f->where ? f->where : "",
                 l->layer ? l->layer : "", l->where ? l->where : "", l->x_field ? l->x_field : "",
                 l->y_field ? l->y_field : "", l->crs ? l->crs : "");
         for (j = 0; j < l->nfiles && !rc; j++, n++) {
@@ -410,11 +411,14 @@ static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     model_opts(r, s, &mo);
     for (i = 0; i < s->nfactors && !rc; i++) {
         const rtm_job_factor *f = &s->factors[i];
-        if (f->max_blocks != mo.var.max_blocks || f->increment != s->increment || f->protective)
-            rtm_jr_log(r, "rtm %s: factor %s: per-factor spatial influence / protective "
-                       "settings are not supported; the model's are used", s->name, f->name);
+        if (f->protective)
+            rtm_jr_log(r, "rtm %s: factor %s: protective factors (coded 0/-1) are not "
+                       "supported; it is modelled as a risk factor", s->name, f->name);
         spec[i].name = f->name;
         spec[i].op = op_of(f->oper);
+        /* the factor's own spatial influence (job override or catalogue default) */
+        spec[i].max_blocks = f->max_blocks > 0 ? f->max_blocks : 0;
+        spec[i].increment = f->increment == RTM_INCR_HALF ? 2 : f->increment == RTM_INCR_WHOLE ? 1 : 0;
         files[i] = f->layer->nfiles > 0 ? f->layer->files[0] : f->name;
     }
     if (rc)

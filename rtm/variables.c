@@ -293,16 +293,30 @@ static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o
     return 0;
 }
 
+/* A factor's ladder: the options', with the factor's own maximum and step
+ * when it sets them (the reference's per-factor spatial influence). */
+static int factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad)
+{
+    rtm_var_opts fo = *o;
+    if (f->max_blocks > 0)
+        fo.max_blocks = f->max_blocks;
+    if (f->increment == 1 || f->increment == 2)
+        fo.half_block = f->increment == 2;
+    return rtm_ladder(&fo, lad, MAX_LADDER);
+}
+
 /* Resolve every factor's operationalization (AUTO by the manual's rule)
- * and size the design: nl columns per operationalization. */
+ * and size the design: one column per ladder distance and operationalization. */
 static int plan(builder *b, rtm_varset *vs, double study_area, const rtm_factor_spec *f,
-                int nf, const double *lad, int nl, rtm_error *err)
+                int nf, const rtm_var_opts *o, rtm_error *err)
 {
     size_t sz;
     int i, cap = 0;
     for (i = 0; i < nf; i++) {
         rtm_factor_info *fi = &vs->info[i];
         rtm_op op = f[i].op;
+        double lad[MAX_LADDER];
+        int nl = factor_ladder(o, &f[i], lad);
         fi->nfeatures = rtm_features_count(f[i].features);
         fi->nn_ratio = fi->nn_p = fi->mean_nn = NAN;
         if (op == RTM_OP_AUTO)
@@ -330,7 +344,6 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     memset(&b, 0, sizeof b);
     if ((rc = check_factors(f, nf, o, err)))
         return rc;
-    nl = rtm_ladder(o, lad, MAX_LADDER);
     vs = calloc(1, sizeof *vs);
     surf = malloc(nc * sizeof *surf);
     if (!vs || !surf || !(vs->cell = malloc(nc * sizeof *vs->cell)) ||
@@ -349,10 +362,11 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     vs->nfactors = nf;
     if (!(study_area > 0))
         study_area = (double)vs->n * g->res * g->res;
-    if ((rc = plan(&b, vs, study_area, f, nf, lad, nl, err)))
+    if ((rc = plan(&b, vs, study_area, f, nf, o, err)))
         goto done;
     for (i = 0; i < nf && !rc; i++) {
         rtm_factor_info *fi = &vs->info[i];
+        nl = factor_ladder(o, &f[i], lad);
         if (fi->op & RTM_OP_PROXIMITY)
             rc = proximity_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
         if (!rc && (fi->op & RTM_OP_DENSITY))

@@ -35,7 +35,7 @@ static void test_planted_effect(void)
     rtm_grid g;
     rtm_error e;
     rtm_features *a = rtm_features_create(), *b = rtm_features_create();
-    rtm_factor_spec f[2];
+    rtm_factor_spec f[2] = {0};
     rtm_model_opts o;
     rtm_model *m = NULL;
     double ax[30], ay[30], *counts;
@@ -120,7 +120,7 @@ static void test_degenerate_outcomes(void)
     rtm_grid g;
     rtm_error e;
     rtm_features *a = rtm_features_create();
-    rtm_factor_spec f;
+    rtm_factor_spec f = {0};
     rtm_model_opts o;
     rtm_model *m = NULL;
     double *counts;

@@ -54,7 +54,7 @@ static void test_proximity_points_lines(void)
     rtm_grid g;
     rtm_error e;
     rtm_features *pts = rtm_features_create(), *lin = rtm_features_create();
-    rtm_factor_spec f[2];
+    rtm_factor_spec f[2] = {0};
     rtm_var_opts o;
     rtm_varset *v = NULL;
     double px[40], py[40], line[8] = {1000, 1200, 2500, 1900, 2600, 3100, 900, 2900};
@@ -118,7 +118,7 @@ static void test_density_threshold(void)
     rtm_grid g;
     rtm_error e;
     rtm_features *pts = rtm_features_create();
-    rtm_factor_spec f;
+    rtm_factor_spec f = {0};
     rtm_var_opts o;
     rtm_varset *v = NULL;
     unsigned char *mask;
@@ -198,7 +198,7 @@ static void test_degenerate(void)
     rtm_grid g;
     rtm_error e;
     rtm_features *none = rtm_features_create(), *far = rtm_features_create();
-    rtm_factor_spec f;
+    rtm_factor_spec f = {0};
     rtm_var_opts o;
     rtm_varset *v = NULL;
     rtm_grid_from_bbox(&g, 0, 0, 1000, 1000, 100, NULL, &e);
@@ -230,7 +230,7 @@ static void test_cache_roundtrip(void)
     rtm_grid g;
     rtm_error e;
     rtm_features *pts = rtm_features_create();
-    rtm_factor_spec f;
+    rtm_factor_spec f = {0};
     rtm_var_opts o;
     rtm_varset *v = NULL, *w = NULL;
     char dir[] = "/tmp/rtm_vars_XXXXXX", path[64];
@@ -274,6 +274,43 @@ done:
     rtm_features_free(pts);
 }
 
+/* A factor's own ladder overrides the options': max 1 block gives one
+ * distance, half-block steps up to 3 blocks give six. */
+static void test_factor_ladder(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    rtm_features *a = rtm_features_create();
+    rtm_factor_spec f[2] = {0};
+    rtm_var_opts o;
+    rtm_varset *v = NULL;
+    int j, na = 0, nb = 0;
+    rtm_grid_from_bbox(&g, 0, 0, 3000, 3000, 50, NULL, &e);
+    rtm_features_add_point(a, 1500, 1500, &e);
+    f[0].name = "a";
+    f[0].features = a;
+    f[0].op = RTM_OP_PROXIMITY;
+    f[0].max_blocks = 1;
+    f[1] = f[0];
+    f[1].name = "b";
+    f[1].max_blocks = 0;
+    f[1].increment = 2;
+    rtm_var_opts_init(&o);
+    o.block = 200;
+    RTM_CHECK(rtm_variables_build(&g, NULL, 0, f, 2, &o, &v, &e) == 0);
+    if (!v)
+        goto done;
+    for (j = 0; j < v->p; j++) {
+        na += v->var[j].factor == 0;
+        nb += v->var[j].factor == 1;
+    }
+    RTM_CHECK(na == 1 && v->var[0].distance == 200);
+    RTM_CHECK(nb == 6 && col_of(v, "b_proximity_100") >= 0 && col_of(v, "b_proximity_600") >= 0);
+done:
+    rtm_varset_free(v);
+    rtm_features_free(a);
+}
+
 int main(void)
 {
     RTM_RUN(test_ladder);
@@ -281,5 +318,6 @@ int main(void)
     RTM_RUN(test_density_threshold);
     RTM_RUN(test_degenerate);
     RTM_RUN(test_cache_roundtrip);
+    RTM_RUN(test_factor_ladder);
     return RTM_TEST_END();
 }

@@ -119,7 +119,7 @@ int main(int argc, char **argv)
     rtm_cli_events ev;
     rtm_model_opts mo;
     rtm_features *feat[MAXF] = {0};
-    rtm_factor_spec spec[MAXF];
+    rtm_factor_spec spec[MAXF] = {0};
     rtm_model *m = NULL;
     rtm_error e;
     stamp st;
