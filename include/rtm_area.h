@@ -26,13 +26,15 @@ int rtm_area_load(const char *path, const char *layer, const char *where, const 
                   double res, rtm_grid *grid, unsigned char **mask, double *area_units2,
                   rtm_error *err);
 
-/** Zones for per-area outputs: rasterise each polygon of path onto grid
+/** Zones for per-area outputs: rasterise each polygon of path (layer and
+ *  OGR SQL where may be NULL) onto grid
  *  (cell centre rule: a cell belongs to the zone containing its centre; later
  *  features win on overlaps). *zone receives ncells ints (-1 = no zone),
  *  *names nzones strings from name_field (or "zone N"), both caller-owned
  *  (free names with rtm_area_names_free). */
-int rtm_area_zones(const char *path, const char *name_field, const rtm_grid *grid, int **zone,
-                   char ***names, int *nzones, rtm_error *err);
+int rtm_area_zones(const char *path, const char *layer, const char *where,
+                   const char *name_field, const rtm_grid *grid, int **zone, char ***names,
+                   int *nzones, rtm_error *err);
 void rtm_area_names_free(char **names, int n);
 
 #ifdef __cplusplus

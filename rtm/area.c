@@ -210,14 +210,15 @@ done:
     return rc;
 }
 
-int rtm_area_zones(const char *path, const char *name_field, const rtm_grid *grid, int **zone,
-                   char ***names, int *nzones, rtm_error *err)
+int rtm_area_zones(const char *path, const char *layer, const char *where,
+                   const char *name_field, const rtm_grid *grid, int **zone, char ***names,
+                   int *nzones, rtm_error *err)
 {
     polyset p;
     double *burn = NULL;
     int i, rc;
     *zone = NULL;
-    if ((rc = read_polys(path, NULL, NULL, name_field, grid->crs, &p, err)))
+    if ((rc = read_polys(path, layer, where, name_field, grid->crs, &p, err)))
         return rc;
     burn = malloc(p.n * sizeof *burn);
     *zone = malloc(rtm_grid_ncells(grid) * sizeof **zone);

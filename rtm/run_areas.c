@@ -143,7 +143,8 @@ static int area_set(rtm_jr *r, const rtm_job_vector *a, rtm_error *err)
     rtm_jr_area *rows;
     area_job *jobs = NULL;
     if ((rc = rtm_manifest_add_input(r->man, "areas", a->file, NULL, err)) ||
-        (rc = rtm_area_zones(a->file, a->name_field, &r->grid, &zone, &names, &nz, err)))
+        (rc = rtm_area_zones(a->file, a->layer, a->where, a->name_field, &r->grid, &zone,
+                             &names, &nz, err)))
         return rc;
     for (size_t k = 0; k < r->ncells; k++)
         if (r->mask && !r->mask[k])

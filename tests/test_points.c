@@ -291,6 +291,34 @@ static void test_study_area(void)
     free(mask);
 }
 
+/* Zones: one per district polygon (published list: 14 districts), a filter
+ * selects one; cells take the zone containing their centre. */
+static void test_zones(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    int *zone = NULL, nz = 0, i;
+    char **names = NULL;
+    size_t k, in = 0;
+    rtm_grid_from_bbox(&g, 530000, 170000, 630000, 250000, 500, "EPSG:27700", &e);
+    RTM_CHECK(rtm_area_zones(sample("boundaries/essex_police_area_lad2011_bng.geojson"), NULL,
+                             NULL, "name", &g, &zone, &names, &nz, &e) == 0);
+    RTM_CHECK(nz == 14);
+    rtm_area_names_free(names, nz);
+    free(zone);
+    RTM_CHECK(rtm_area_zones(sample("boundaries/essex_police_area_lad2011_bng.geojson"), NULL,
+                             "name = 'Southend-on-Sea'", "name", &g, &zone, &names, &nz, &e) == 0);
+    RTM_CHECK(nz == 1 && names && !strcmp(names[0], "Southend-on-Sea"));
+    for (k = 0; zone && k < rtm_grid_ncells(&g); k++)
+        in += zone[k] == 0;
+    /* 67.8 km2 at 0.25 km2 per cell: about 271 cells by the centre rule */
+    RTM_CHECK(in > 240 && in < 300);
+    for (i = 0; i < nz; i++)
+        RTM_CHECK(names[i] != NULL);
+    rtm_area_names_free(names, nz);
+    free(zone);
+}
+
 int main(void)
 {
     RTM_RUN(test_police_csv);
@@ -301,5 +329,6 @@ int main(void)
     RTM_RUN(test_risk_settings);
     RTM_RUN(test_geojson_and_errors);
     RTM_RUN(test_study_area);
+    RTM_RUN(test_zones);
     return RTM_TEST_END();
 }
