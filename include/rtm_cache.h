@@ -40,6 +40,13 @@ int rtm_cache_fetch(const char *dir, const char *key, const char *ext, const cha
 int rtm_cache_store(const char *dir, const char *key, const char *ext, const char *src,
                     rtm_error *err);
 
+/** Mark an entry as used now (its modification time), so pruning keeps it. */
+void rtm_cache_touch(const char *entry_path);
+
+/** Remove cache entries (regular files directly in dir) not used for more
+ *  than max_age seconds. Returns the number removed; a missing dir is 0. */
+int rtm_cache_prune(const char *dir, double max_age);
+
 #ifdef __cplusplus
 }
 #endif

@@ -2,11 +2,14 @@
 #include "rtm_cache.h"
 #include "rtm_runfolder.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 void rtm_cache_key(int ninputs, const char *const *input_sha, const char *params,
@@ -97,4 +100,31 @@ int rtm_cache_store(const char *dir, const char *key, const char *ext, const cha
     int rc = copy_file(src, p, err);
     free(p);
     return rc;
+}
+
+void rtm_cache_touch(const char *entry_path)
+{
+    utimes(entry_path, NULL);
+}
+
+int rtm_cache_prune(const char *dir, double max_age)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    time_t now = time(NULL);
+    int removed = 0;
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char path[4200];
+        struct stat sb;
+        if (de->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
+        if (stat(path, &sb) == 0 && S_ISREG(sb.st_mode) &&
+            difftime(now, sb.st_mtime) > max_age && unlink(path) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }

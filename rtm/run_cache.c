@@ -151,6 +151,7 @@ int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, const char *surfa
     if (!(entry = rtm_cache_entry(r->cache_dir, key, "f64")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     if (cache_read(entry, out, r->ncells) == 0) {
+        rtm_cache_touch(entry);
         *cached = 1;
         r->cache_hits++;
         rtm_jr_log(r, "distance to %s: reused from cache (%.12s)", layer->name, key);

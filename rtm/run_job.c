@@ -1,6 +1,9 @@
 /* run_job.c: rtm_jobrun - one run of a job, from the run folder's lock to
  * the atomic switch of the output set (rtm_run.h). */
 #include "run_internal.h"
+#include "rtm_cache.h"
+
+#define RTM_CACHE_MAX_AGE (90.0 * 86400) /* seconds */
 
 #include <limits.h>
 #include <stdarg.h>
@@ -268,6 +271,9 @@ int rtm_jobrun(const rtm_job *job, const rtm_jobrun_opts *o, rtm_jobrun_result *
         rtm_run_abort(r.rf);
     } else {
         rc = rtm_run_commit(r.rf, err);
+        /* cache entries unused for 90 days belong to inputs that are gone */
+        if (!rc && r.cache_dir)
+            rtm_cache_prune(r.cache_dir, RTM_CACHE_MAX_AGE);
         if (!rc && res) {
             memset(res, 0, sizeof *res);
             cur = rtm_run_current(job->out_dir);

@@ -367,6 +367,7 @@ static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts 
     if (!(entry = rtm_cache_entry(r->cache_dir, key, "vars")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     if (rtm_varset_read(entry, vars, &e2) == 0 && (*vars)->nfactors == s->nfactors) {
+        rtm_cache_touch(entry);
         r->cache_hits++;
         rtm_jr_log(r, "rtm %s: candidate variables reused from cache (%.12s)", s->name, key);
         free(entry);

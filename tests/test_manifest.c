@@ -2,6 +2,8 @@
 #include "rtm_cache.h"
 #include "rtm_manifest.h"
 #include "rtm_runfolder.h"
+#include <sys/time.h>
+#include <time.h>
 #include "rtm_test.h"
 
 #include <unistd.h>
@@ -118,6 +120,33 @@ static void test_cache_store_fetch(void)
     RTM_CHECK(rtm_cache_has(cache, key, "tif")); /* a failed store keeps the entry */
 }
 
+/* Pruning removes entries unused for longer than the limit, keeps others. */
+static void test_cache_prune(void)
+{
+    char dir[] = "/tmp/rtm_prune_XXXXXX", a[64], b[64];
+    struct timeval old[2];
+    FILE *fp;
+    RTM_CHECK(mkdtemp(dir) != NULL);
+    snprintf(a, sizeof a, "%s/old.f64", dir);
+    snprintf(b, sizeof b, "%s/new.f64", dir);
+    if ((fp = fopen(a, "w")))
+        fclose(fp);
+    if ((fp = fopen(b, "w")))
+        fclose(fp);
+    old[0].tv_sec = old[1].tv_sec = time(NULL) - 100 * 86400;
+    old[0].tv_usec = old[1].tv_usec = 0;
+    RTM_CHECK(utimes(a, old) == 0);
+    RTM_CHECK(rtm_cache_prune(dir, 90 * 86400.0) == 1);
+    RTM_CHECK(access(a, F_OK) != 0 && access(b, F_OK) == 0);
+    /* a touched entry is young again */
+    RTM_CHECK(utimes(b, old) == 0);
+    rtm_cache_touch(b);
+    RTM_CHECK(rtm_cache_prune(dir, 90 * 86400.0) == 0);
+    RTM_CHECK(rtm_cache_prune("/nonexistent/dir", 1) == 0);
+    unlink(b);
+    rmdir(dir);
+}
+
 int main(void)
 {
     snprintf(dir, sizeof dir, "/tmp/rtm_manifest_XXXXXX");
@@ -128,6 +157,7 @@ int main(void)
     RTM_RUN(test_manifest);
     RTM_RUN(test_cache_key);
     RTM_RUN(test_cache_store_fetch);
+    RTM_RUN(test_cache_prune);
     rtm_rmtree(dir);
     return RTM_TEST_END();
 }
