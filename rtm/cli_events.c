@@ -60,6 +60,37 @@ int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rt
     }
 }
 
+int rtm_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *opts,
+                   rtm_cli_events *ev, rtm_cli *c, const char *help, rtm_cli_opt_fn fn,
+                   void *ctx, int *first)
+{
+    int opt, r;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+        if ((r = rtm_cli_events_option(ev, opt, optarg, c)) != 0) {
+            if (r < 0)
+                return RTM_EXIT_USAGE;
+            continue;
+        }
+        if (opt == 'h') {
+            fputs(help, stdout);
+            return -1;
+        }
+        if (opt == 'q') {
+            c->quiet = 1;
+            continue;
+        }
+        r = opt == '?' || opt == ':' ? RTM_CLI_NOT_MINE : fn(ctx, opt, optarg);
+        if (r == RTM_CLI_NOT_MINE)
+            return rtm_cli_usage(c, "unknown or incomplete option '%s'", argv[optind - 1]);
+        if (r)
+            return r;
+    }
+    *first = optind;
+    return 0;
+}
+
 static int resolve_crs(rtm_cli_events *ev, const rtm_cli *c)
 {
     rtm_error e;

@@ -84,6 +84,19 @@ int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rt
 /* Resolve CRS, grid and study area, then load every input. ninputs/argv are
  * the positional arguments. Returns 0 or an exit code (messages printed). */
 int rtm_cli_events_load(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int ninputs);
+/* A command's own options: return 0, an exit code, or RTM_CLI_NOT_MINE when
+ * opt is not one of its options. */
+#define RTM_CLI_NOT_MINE (-2)
+typedef int (*rtm_cli_opt_fn)(void *ctx, int opt, const char *arg);
+
+/* getopt_long over argv for one command: the shared event options go to ev,
+ * -h/--help prints help (returns -1), -q sets c->quiet, every other option
+ * goes to fn. Unknown options are usage errors. Returns 0 and *first (the
+ * first operand), -1 after help, or an exit code. */
+int rtm_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *opts,
+                   rtm_cli_events *ev, rtm_cli *c, const char *help, rtm_cli_opt_fn fn,
+                   void *ctx, int *first);
+
 /* Grid and study area only (for commands without events). */
 int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c);
 void rtm_cli_events_free(rtm_cli_events *ev);

@@ -12,7 +12,7 @@
 #include "rtm_kv.h"
 #include "rtm_layer.h"
 
-enum { OPT_MAX_DIST = OPT_EVENTS_LAST + 1, OPT_THREADS, OPT_HELP };
+enum { OPT_MAX_DIST = OPT_EVENTS_LAST + 1, OPT_THREADS };
 
 static const char HELP[] =
     "Usage: rtm distance [OPTIONS] -o OUT.tif LAYER\n\n"
@@ -28,12 +28,35 @@ static const char HELP[] =
     "projected CSV columns without a CRS are taken to be in --dst-crs. The grid comes\n"
     "from --bbox and/or --study-area with --resolution, in --dst-crs.\n\n" RTM_CLI_EVENT_HELP;
 
+typedef struct dist_args {
+    rtm_cli *c;
+    const char *out;
+    double maxd;
+    int threads;
+} dist_args;
+
+/* One option of rtm distance (rtm_cli_opt_fn). */
+static int dist_opt(void *ctx, int opt, const char *arg)
+{
+    dist_args *d = ctx;
+    switch (opt) {
+    case 'o': d->out = arg; return 0;
+    case OPT_MAX_DIST:
+        return rtm_cli_double(arg, &d->maxd) || !(d->maxd > 0)
+                   ? rtm_cli_usage(d->c, "--max-distance must be > 0") : 0;
+    case OPT_THREADS:
+        return rtm_cli_int(arg, &d->threads) || d->threads < 1
+                   ? rtm_cli_usage(d->c, "--threads must be >= 1") : 0;
+    default: return RTM_CLI_NOT_MINE;
+    }
+}
+
 int rtm_cmd_distance(int argc, char **argv)
 {
     static const struct option opts[] = {
         RTM_CLI_EVENT_OPTIONS, {"max-distance", required_argument, 0, OPT_MAX_DIST},
         {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0}};
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     rtm_cli c = {0, "distance"};
     rtm_cli_events ev;
     rtm_features *f = NULL;
@@ -43,47 +66,24 @@ int rtm_cmd_distance(int argc, char **argv)
     rtm_error e;
     double maxd = INFINITY, *v = NULL;
     const char *out = NULL;
-    int opt, r, threads = 0, rc = 0;
+    dist_args d = {&c, NULL, INFINITY, 0};
+    int r, threads, first = 0, rc = 0;
     size_t k;
     rtm_cli_events_init(&ev);
     rtm_kv_init(&kv);
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        if ((r = rtm_cli_events_option(&ev, opt, optarg, &c)) != 0) {
-            if (r < 0) {
-                rc = RTM_EXIT_USAGE;
-                goto done;
-            }
-            continue;
-        }
-        if (opt == 'h' || opt == OPT_HELP) {
-            fputs(HELP, stdout);
-            goto done;
-        } else if (opt == 'o') {
-            out = optarg;
-        } else if (opt == 'q') {
-            c.quiet = 1;
-        } else if (opt == OPT_MAX_DIST) {
-            if (rtm_cli_double(optarg, &maxd) || !(maxd > 0)) {
-                rc = rtm_cli_usage(&c, "--max-distance must be > 0");
-                goto done;
-            }
-        } else if (opt == OPT_THREADS) {
-            if (rtm_cli_int(optarg, &threads) || threads < 1) {
-                rc = rtm_cli_usage(&c, "--threads must be >= 1");
-                goto done;
-            }
-        } else {
-            rc = rtm_cli_usage(&c, "unknown or incomplete option '%s'", argv[optind - 1]);
-            goto done;
-        }
+    rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &ev, &c, HELP, dist_opt, &d, &first);
+    if (rc) {
+        rc = rc < 0 ? 0 : rc;
+        goto done;
     }
+    out = d.out;
+    maxd = d.maxd;
+    threads = d.threads;
     if (!out) {
         rc = rtm_cli_usage(&c, "no output file (-o OUT.tif)");
         goto done;
     }
-    if (optind != argc - 1) {
+    if (first != argc - 1) {
         rc = rtm_cli_usage(&c, "give exactly one layer");
         goto done;
     }
@@ -101,11 +101,11 @@ int rtm_cmd_distance(int argc, char **argv)
         rc = rtm_cli_fail(&c, &e);
         goto done;
     }
-    r = rtm_layer_load(f, argv[optind], &ev.lo, &st, &e);
+    r = rtm_layer_load(f, argv[first], &ev.lo, &st, &e);
     if (r == RTM_ERR_CRS && strstr(e.msg, "projected coordinates") && !ev.lo.src_crs) {
         ev.lo.src_crs = ev.dst_crs;
         rtm_load_stats_init(&st);
-        r = rtm_layer_load(f, argv[optind], &ev.lo, &st, &e);
+        r = rtm_layer_load(f, argv[first], &ev.lo, &st, &e);
     }
     if (r || rtm_distance_compute(&ev.grid, f, maxd, threads, v, &e)) {
         rc = rtm_cli_fail(&c, &e);
@@ -117,7 +117,7 @@ int rtm_cmd_distance(int argc, char **argv)
     rtm_cli_load_summary(&c, "features", &st);
     rtm_kv_add(&kv, "SOFTWARE", "rtm %s", RTM_VERSION);
     rtm_kv_add(&kv, "SURFACE", "distance to nearest feature");
-    rtm_kv_add(&kv, "LAYER", "%s", argv[optind]);
+    rtm_kv_add(&kv, "LAYER", "%s", argv[first]);
     rtm_kv_add(&kv, "FEATURES", "%zu", rtm_features_count(f));
     if (isfinite(maxd))
         rtm_kv_add(&kv, "MAX_DISTANCE", "%.17g", maxd);

@@ -15,7 +15,7 @@
 #include "rtm_png.h"
 
 enum { OPT_KERNEL = OPT_EVENTS_LAST + 1, OPT_RADIUS, OPT_UNITS, OPT_THREADS, OPT_PNG, OPT_RAMP,
-       OPT_CLASSES, OPT_NCLASSES, OPT_TITLE, OPT_COMPRESS, OPT_FLOAT64, OPT_GAUSS, OPT_HELP };
+       OPT_CLASSES, OPT_NCLASSES, OPT_TITLE, OPT_COMPRESS, OPT_FLOAT64, OPT_GAUSS };
 
 static const char HELP[] =
     "Usage: rtm kde [OPTIONS] -o OUT.tif INPUT...\n\n"
@@ -75,6 +75,36 @@ static int parse_classes(const char *s, kde_args *a)
     return -1;
 }
 
+/* One option of rtm kde (rtm_cli_opt_fn). */
+static int kde_opt(void *ctx, int opt, const char *arg)
+{
+    kde_args *a = ctx;
+    switch (opt) {
+    case 'o': a->out = arg; return 0;
+    case OPT_KERNEL:
+        return rtm_kernel_parse(arg, &a->ko.kernel)
+                   ? rtm_cli_usage(&a->c, "unknown --kernel '%s'", arg) : 0;
+    case OPT_RADIUS: a->radius_arg = arg; return 0;
+    case OPT_UNITS:
+        return rtm_units_parse(arg, &a->ko.units)
+                   ? rtm_cli_usage(&a->c, "--units must be km2, m2 or cell (got '%s')", arg) : 0;
+    case OPT_THREADS:
+        return rtm_cli_int(arg, &a->ko.threads) || a->ko.threads < 1
+                   ? rtm_cli_usage(&a->c, "--threads must be a whole number >= 1") : 0;
+    case OPT_PNG: a->png = arg; return 0;
+    case OPT_RAMP: a->ramp = arg; return 0;
+    case OPT_CLASSES:
+        return parse_classes(arg, a) ? rtm_cli_usage(&a->c, "unknown --classes '%s'", arg) : 0;
+    case OPT_NCLASSES:
+        return rtm_cli_int(arg, &a->nclasses) || a->nclasses < 1 || a->nclasses > 10
+                   ? rtm_cli_usage(&a->c, "--nclasses must be 1..10") : 0;
+    case OPT_TITLE: a->title = arg; return 0;
+    case OPT_COMPRESS: a->compress = arg; return 0;
+    case OPT_FLOAT64: a->float64 = 1; return 0;
+    default: return RTM_CLI_NOT_MINE;
+    }
+}
+
 static int parse(int argc, char **argv, kde_args *a, int *first_input)
 {
     static const struct option opts[] = {
@@ -86,54 +116,13 @@ static int parse(int argc, char **argv, kde_args *a, int *first_input)
         {"nclasses", required_argument, 0, OPT_NCLASSES},
         {"title", required_argument, 0, OPT_TITLE}, {"compress", required_argument, 0, OPT_COMPRESS},
         {"float64", no_argument, 0, OPT_FLOAT64}, {"output", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0}};
-    int opt, r;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        if ((r = rtm_cli_events_option(&a->ev, opt, optarg, &a->c)) != 0) {
-            if (r < 0)
-                return RTM_EXIT_USAGE;
-            continue;
-        }
-        switch (opt) {
-        case OPT_HELP:
-        case 'h': fputs(HELP, stdout); return -1;
-        case 'o': a->out = optarg; break;
-        case 'q': a->c.quiet = 1; break;
-        case OPT_KERNEL:
-            if (rtm_kernel_parse(optarg, &a->ko.kernel))
-                return rtm_cli_usage(&a->c, "unknown --kernel '%s'", optarg);
-            break;
-        case OPT_RADIUS: a->radius_arg = optarg; break;
-        case OPT_UNITS:
-            if (rtm_units_parse(optarg, &a->ko.units))
-                return rtm_cli_usage(&a->c, "--units must be km2, m2 or cell (got '%s')", optarg);
-            break;
-        case OPT_THREADS:
-            if (rtm_cli_int(optarg, &a->ko.threads) || a->ko.threads < 1)
-                return rtm_cli_usage(&a->c, "--threads must be a whole number >= 1");
-            break;
-        case OPT_PNG: a->png = optarg; break;
-        case OPT_RAMP: a->ramp = optarg; break;
-        case OPT_CLASSES:
-            if (parse_classes(optarg, a))
-                return rtm_cli_usage(&a->c, "unknown --classes '%s'", optarg);
-            break;
-        case OPT_NCLASSES:
-            if (rtm_cli_int(optarg, &a->nclasses) || a->nclasses < 1 || a->nclasses > 10)
-                return rtm_cli_usage(&a->c, "--nclasses must be 1..10");
-            break;
-        case OPT_TITLE: a->title = optarg; break;
-        case OPT_COMPRESS: a->compress = optarg; break;
-        case OPT_FLOAT64: a->float64 = 1; break;
-        default:
-            return rtm_cli_usage(&a->c, "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, kde_opt, a,
+                            first_input);
+    if (rc)
+        return rc;
     if (!a->out)
         return rtm_cli_usage(&a->c, "no output file (-o OUT.tif)");
-    *first_input = optind;
     return 0;
 }
 

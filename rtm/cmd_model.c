@@ -21,7 +21,7 @@
 
 enum { OPT_FACTOR = OPT_EVENTS_LAST + 1, OPT_BLOCK, OPT_MAX_BLOCKS, OPT_INCREMENT, OPT_SEED,
        OPT_FOLDS, OPT_ALPHA, OPT_NB, OPT_PMAX, OPT_NO_ONE, OPT_NO_POS, OPT_NO_P, OPT_DENS_K,
-       OPT_THREADS, OPT_LAMBDA_RULE, OPT_HELP };
+       OPT_THREADS, OPT_LAMBDA_RULE };
 
 static const char HELP[] =
     "Usage: rtm model [OPTIONS] --factor NAME=FILE[:OP] ... -o OUTDIR EVENTS...\n\n"
@@ -93,11 +93,13 @@ static int parse_factor(model_args *a, const char *s)
     return 0;
 }
 
-static int parse_opt(model_args *a, int opt, const char *arg)
+static int parse_opt(void *ctx, int opt, const char *arg)
 {
+    model_args *a = ctx;
     int iv;
     double dv;
     switch (opt) {
+    case 'o': a->outdir = arg; return 0;
     case OPT_FACTOR: return parse_factor(a, arg);
     case OPT_BLOCK:
         if (rtm_cli_double(arg, &a->mo.var.block) || !(a->mo.var.block > 0))
@@ -154,7 +156,7 @@ static int parse_opt(model_args *a, int opt, const char *arg)
         a->mo.var.threads = a->mo.enet.nthreads = a->threads;
         return 0;
     }
-    return rtm_cli_usage(&a->c, "unknown option");
+    return RTM_CLI_NOT_MINE;
 }
 
 static int parse(int argc, char **argv, model_args *a, int *first)
@@ -172,34 +174,14 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         {"no-one-per-factor", no_argument, 0, OPT_NO_ONE},
         {"allow-negative", no_argument, 0, OPT_NO_POS}, {"no-p-rule", no_argument, 0, OPT_NO_P},
         {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0}};
-    int opt, r;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        if ((r = rtm_cli_events_option(&a->ev, opt, optarg, &a->c)) != 0) {
-            if (r < 0)
-                return RTM_EXIT_USAGE;
-            continue;
-        }
-        if (opt == 'h' || opt == OPT_HELP) {
-            fputs(HELP, stdout);
-            return -1;
-        } else if (opt == 'o') {
-            a->outdir = optarg;
-        } else if (opt == 'q') {
-            a->c.quiet = 1;
-        } else if (opt == '?' || opt == ':') {
-            return rtm_cli_usage(&a->c, "unknown or incomplete option '%s'", argv[optind - 1]);
-        } else if ((r = parse_opt(a, opt, optarg))) {
-            return r;
-        }
-    }
+        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, parse_opt, a, first);
+    if (rc)
+        return rc;
     if (!a->outdir)
         return rtm_cli_usage(&a->c, "no output folder (-o OUTDIR)");
     if (a->nf == 0)
         return rtm_cli_usage(&a->c, "no risk factors (--factor NAME=FILE[:OP])");
-    *first = optind;
     return 0;
 }
 
