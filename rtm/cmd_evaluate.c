@@ -35,7 +35,7 @@
 
 enum { OPT_SURFACE = OPT_EVENTS_LAST + 1, OPT_COVERAGES, OPT_TRAIN_EVENTS, OPT_TRAIN_FROM,
        OPT_TRAIN_TO, OPT_KDE_BW, OPT_PRIOR, OPT_COMBINE, OPT_BACKTEST, OPT_MONTHS,
-       OPT_MIN_TRAIN, OPT_WINDOW, OPT_THREADS, OPT_HELP };
+       OPT_MIN_TRAIN, OPT_WINDOW, OPT_THREADS };
 
 static const char HELP[] =
     "Usage: rtm evaluate [OPTIONS] -o OUTDIR [NAME=]SURFACE.tif... EVENTS...\n"
@@ -184,8 +184,9 @@ static int is_raster_name(const char *s)
     return (n > 4 && !strcasecmp(s + n - 4, ".tif")) || (n > 5 && !strcasecmp(s + n - 5, ".tiff"));
 }
 
-static int parse_option(eval_args *a, int opt, const char *arg)
+static int parse_option(void *ctx, int opt, const char *arg)
 {
+    eval_args *a = ctx;
     switch (opt) {
     case 'o': a->outdir = arg; return 0;
     case 'q': a->c.quiet = 1; return 0;
@@ -243,7 +244,7 @@ static int parse_option(eval_args *a, int opt, const char *arg)
         if (rtm_cli_int(arg, &a->threads) || a->threads < 1)
             return rtm_cli_usage(&a->c, "--threads must be a whole number >= 1");
         return 0;
-    default: return -2;
+    default: return RTM_CLI_NOT_MINE;
     }
 }
 
@@ -297,29 +298,14 @@ static int parse(int argc, char **argv, eval_args *a)
         {"window", required_argument, 0, OPT_WINDOW},
         {"threads", required_argument, 0, OPT_THREADS},
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0}};
-    int opt, r, i;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "o:s:qh", opts, NULL)) != -1) {
-        if ((r = rtm_cli_events_option(&a->ev, opt, optarg, &a->c)) != 0) {
-            if (r < 0)
-                return RTM_EXIT_USAGE;
-            continue;
-        }
-        if (opt == 'h' || opt == OPT_HELP) {
-            fputs(HELP, stdout);
-            return -1;
-        }
-        r = parse_option(a, opt, optarg);
-        if (r == -2)
-            return rtm_cli_usage(&a->c, "unknown or incomplete option '%s'", argv[optind - 1]);
-        if (r)
-            return r;
-    }
-    a->inputs = argv + optind;
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int first = 0, i, r;
+    if ((r = rtm_cli_getopt(argc, argv, "o:s:qh", opts, &a->ev, &a->c, HELP, parse_option, a,
+                            &first)))
+        return r;
+    a->inputs = argv + first;
     a->ninputs = 0;
-    for (i = optind; i < argc; i++) {
+    for (i = first; i < argc; i++) {
         if (is_raster_name(argv[i])) {
             if (a->nsurf_arg == MAX_SURF)
                 return rtm_cli_usage(&a->c, "too many surfaces (at most %d)", MAX_SURF);

@@ -19,7 +19,7 @@
 #define DEFAULT_BAND_CELLS 3
 
 enum { OPT_BAND = OPT_EVENTS_LAST + 1, OPT_KNN, OPT_FDR, OPT_PNG, OPT_POLYGONS, OPT_THREADS,
-       OPT_TITLE, OPT_HELP };
+       OPT_TITLE };
 
 static const char HELP[] =
     "Usage: rtm hotspots [OPTIONS] -o OUT.tif EVENTS...\n\n"
@@ -68,6 +68,33 @@ typedef struct hs_args {
     const char *out, *png, *polygons, *title;
 } hs_args;
 
+/* One option of rtm hotspots (rtm_cli_opt_fn). */
+static int hs_opt(void *ctx, int opt, const char *arg)
+{
+    hs_args *a = ctx;
+    switch (opt) {
+    case 'o': a->out = arg; return 0;
+    case OPT_BAND:
+        if (rtm_cli_double(arg, &a->go.band) || !(a->go.band > 0))
+            return rtm_cli_usage(&a->c, "--band must be a distance > 0 (got '%s')", arg);
+        return 0;
+    case OPT_KNN:
+        if (rtm_cli_int(arg, &a->go.knn) || a->go.knn < 1)
+            return rtm_cli_usage(&a->c, "--knn must be a whole number >= 1 (got '%s')",
+                                 arg);
+        return 0;
+    case OPT_FDR: a->go.fdr = 1; return 0;
+    case OPT_PNG: a->png = arg; return 0;
+    case OPT_POLYGONS: a->polygons = arg; return 0;
+    case OPT_TITLE: a->title = arg; return 0;
+    case OPT_THREADS:
+        if (rtm_cli_int(arg, &a->go.threads) || a->go.threads < 1)
+            return rtm_cli_usage(&a->c, "--threads must be a whole number >= 1");
+        return 0;
+    default: return RTM_CLI_NOT_MINE;
+    }
+}
+
 static int parse(int argc, char **argv, hs_args *a, int *first)
 {
     static const struct option opts[] = {
@@ -76,47 +103,14 @@ static int parse(int argc, char **argv, hs_args *a, int *first)
         {"png", required_argument, 0, OPT_PNG}, {"polygons", required_argument, 0, OPT_POLYGONS},
         {"threads", required_argument, 0, OPT_THREADS}, {"title", required_argument, 0, OPT_TITLE},
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, OPT_HELP}, {0, 0, 0, 0}};
-    int opt, r;
-    optind = 1;
-    opterr = 0;
-    while ((opt = getopt_long(argc, argv, "o:qh", opts, NULL)) != -1) {
-        if ((r = rtm_cli_events_option(&a->ev, opt, optarg, &a->c)) != 0) {
-            if (r < 0)
-                return RTM_EXIT_USAGE;
-            continue;
-        }
-        switch (opt) {
-        case OPT_HELP:
-        case 'h': fputs(HELP, stdout); return -1;
-        case 'o': a->out = optarg; break;
-        case 'q': a->c.quiet = 1; break;
-        case OPT_BAND:
-            if (rtm_cli_double(optarg, &a->go.band) || !(a->go.band > 0))
-                return rtm_cli_usage(&a->c, "--band must be a distance > 0 (got '%s')", optarg);
-            break;
-        case OPT_KNN:
-            if (rtm_cli_int(optarg, &a->go.knn) || a->go.knn < 1)
-                return rtm_cli_usage(&a->c, "--knn must be a whole number >= 1 (got '%s')",
-                                     optarg);
-            break;
-        case OPT_FDR: a->go.fdr = 1; break;
-        case OPT_PNG: a->png = optarg; break;
-        case OPT_POLYGONS: a->polygons = optarg; break;
-        case OPT_TITLE: a->title = optarg; break;
-        case OPT_THREADS:
-            if (rtm_cli_int(optarg, &a->go.threads) || a->go.threads < 1)
-                return rtm_cli_usage(&a->c, "--threads must be a whole number >= 1");
-            break;
-        default:
-            return rtm_cli_usage(&a->c, "unknown or incomplete option '%s'", argv[optind - 1]);
-        }
-    }
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+    int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, hs_opt, a, first);
+    if (rc)
+        return rc;
     if (!a->out)
         return rtm_cli_usage(&a->c, "no output file (-o OUT.tif)");
     if (a->go.knn > 0 && a->go.band > 0)
         return rtm_cli_usage(&a->c, "give either --band or --knn, not both");
-    *first = optind;
     return 0;
 }
 
