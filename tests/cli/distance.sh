@@ -4,12 +4,7 @@
 # exit codes.
 RTM=${RTM_BIN:-build/rtm}
 S=samples/essex
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+. tests/cli/harness.inc
 ST=$S/risk/naptan_rail_stations_southend_on_sea.csv
 
 $RTM distance -q --dst-crs EPSG:27700 --bbox 580000,182000,597000,190000 --resolution 100 \
@@ -40,5 +35,4 @@ $RTM distance -q --dst-crs EPSG:27700 --resolution 100 -o "$T/x.tif" $ST 2>/dev/
 check "no grid: usage error 2" "[ $? -eq 2 ]"
 $RTM distance -q --dst-crs EPSG:27700 --bbox 580000,182000,597000,190000 -o "$T/x.tif" "$T/none.csv" 2>/dev/null
 check "missing layer: exit 1" "[ $? -eq 1 ]"
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -5,12 +5,7 @@
 # python3 (every order of the tied cells enumerated), derived surfaces,
 # the rolling back-test, errors and exit codes.
 RTM=${RTM_BIN:-build/rtm}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+. tests/cli/harness.inc
 
 # A 5 x 2 grid of 100 m cells from (500000, 200000), EPSG:27700. Cell k
 # (row-major, row 0 north) has centre x = 500050 + 100 (k % 5),
@@ -243,5 +238,4 @@ check "no test events in the window exits 1 with a message, no output" "[ $? -eq
 $RTM evaluate --help > "$T/help"
 check "--help documents pro-rata ties and Levine's RRI" "grep -q 'PRO' $T/help && grep -q 'Levine' $T/help"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -4,12 +4,7 @@
 # from the events themselves (fixed band, k nearest, study-area mask), bins
 # and FDR bins recomputed from those z, CRS, polygons, PNG, exit codes.
 RTM=${RTM_BIN:-build/rtm}
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+. tests/cli/harness.inc
 
 # 9 x 7 grid of 100 m cells from (500000, 200000): a dense cluster around the
 # centre cell (col 4, row 3), a weaker one in the south-west, scattered noise.
@@ -186,5 +181,4 @@ check "unknown option exits 2" "[ $? -eq 2 ]"
 $RTM hotspots --help | grep -q -- '--fdr'
 check "--help lists --fdr" "[ $? -eq 0 ]"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

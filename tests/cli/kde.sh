@@ -4,12 +4,7 @@
 RTM=${RTM_BIN:-build/rtm}
 D=${RTM_TEST_DATA:-tests/data}
 S=samples/essex
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+. tests/cli/harness.inc
 
 # deterministic points in the benchmark box (x,y in EPSG:27700)
 awk 'BEGIN { print "x,y"; s = 12345;
@@ -91,5 +86,4 @@ $RTM kde --strict --dst-crs EPSG:27700 --bbox 580000,180000,600000,190000 --reso
   --radius 500 -q -o "$T/st.tif" $D/points/mixed.csv 2> "$T/e4"
 check "--strict turns a bad row into an error with file and line" "[ $? -eq 1 ] && grep -q 'mixed.csv line 3' $T/e4"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish

@@ -3,12 +3,7 @@
 # it promises, GDAL/OGR reading them back, reproducibility, degenerate input.
 RTM=${RTM_BIN:-build/rtm}
 S=samples/essex
-T=$(mktemp -d)
-trap 'rm -rf "$T"' EXIT
-pass=0; fail=0
-ok() { pass=$((pass + 1)); echo "ok - $1"; }
-no() { fail=$((fail + 1)); echo "not ok - $1"; }
-check() { if eval "$2"; then ok "$1"; else no "$1"; fi; }
+. tests/cli/harness.inc
 EV=$S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
 AREA=$S/boundaries/southend_on_sea_lad2011_bng.geojson
 run() {
@@ -70,5 +65,4 @@ check "no factors: usage error 2" "[ $? -eq 2 ]"
 $RTM model --help | grep -q -- '--max-blocks'
 check "model --help lists the contract options" "[ $? -eq 0 ]"
 
-echo "$pass passed, $fail failed"
-[ "$fail" -eq 0 ]
+finish
