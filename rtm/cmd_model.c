@@ -21,7 +21,7 @@
 
 enum { OPT_FACTOR = OPT_EVENTS_LAST + 1, OPT_BLOCK, OPT_MAX_BLOCKS, OPT_INCREMENT, OPT_SEED,
        OPT_FOLDS, OPT_ALPHA, OPT_NB, OPT_PMAX, OPT_NO_ONE, OPT_NO_POS, OPT_NO_P, OPT_DENS_K,
-       OPT_THREADS, OPT_LAMBDA_RULE };
+       OPT_THREADS, OPT_LAMBDA_RULE, OPT_TIERS };
 
 static const char HELP[] =
     "Usage: rtm model [OPTIONS] --factor NAME=FILE[:OP] ... -o OUTDIR EVENTS...\n\n"
@@ -46,6 +46,8 @@ static const char HELP[] =
     "  --p-max P              entry rule p <= P (default 0.05)\n"
     "  --no-one-per-factor, --allow-negative, --no-p-rule  switch entry rules off\n"
     "  --threads N            worker threads (results do not depend on it)\n"
+    "  --tiers K1,K2,K3       risk tiers at RRS mean + K*SD: above average, moderately\n"
+    "                         high, highest (default 0,1,2)\n"
     "Output (in OUTDIR, each file replaced atomically):\n"
     "  model.json, model.md, rrs.tif, rrs.png, tiers.tif, tiers.png, cv.png,\n"
     "  priority_places.gpkg\n"
@@ -147,6 +149,20 @@ static int parse_opt(void *ctx, int opt, const char *arg)
         if (rtm_cli_double(arg, &a->mo.var.density_k))
             return rtm_cli_usage(&a->c, "--density-k must be a number");
         return 0;
+    case OPT_TIERS: {
+        double k[3];
+        char buf[128], *t1, *t2, *save = NULL;
+        snprintf(buf, sizeof buf, "%s", arg);
+        t1 = strtok_r(buf, ",", &save);
+        t2 = t1 ? strtok_r(NULL, ",", &save) : NULL;
+        if (!t1 || !t2 || rtm_cli_double(t1, &k[0]) || rtm_cli_double(t2, &k[1]) ||
+            !(t1 = strtok_r(NULL, ",", &save)) || rtm_cli_double(t1, &k[2]) ||
+            strtok_r(NULL, ",", &save) || !(k[0] < k[1] && k[1] < k[2]))
+            return rtm_cli_usage(&a->c, "--tiers expects three increasing SD multiples "
+                                        "K1,K2,K3 (default 0,1,2; got '%s')", arg);
+        memcpy(a->mo.tier_k, k, sizeof k);
+        return 0;
+    }
     case OPT_NO_ONE: a->mo.step.one_per_factor = 0; return 0;
     case OPT_NO_POS: a->mo.step.positive_only = 0; return 0;
     case OPT_NO_P: a->mo.step.check_p = 0; return 0;
@@ -173,7 +189,8 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         {"density-k", required_argument, 0, OPT_DENS_K},
         {"no-one-per-factor", no_argument, 0, OPT_NO_ONE},
         {"allow-negative", no_argument, 0, OPT_NO_POS}, {"no-p-rule", no_argument, 0, OPT_NO_P},
-        {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
+        {"threads", required_argument, 0, OPT_THREADS}, {"tiers", required_argument, 0, OPT_TIERS},
+        {"output", required_argument, 0, 'o'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, parse_opt, a, first);
     if (rc)

@@ -62,6 +62,19 @@ $RTM model --study-area $AREA --dst-crs EPSG:27700 --resolution 100 --block 200 
 check "no events: exit 1 with a message" "[ $? -eq 1 ] && grep -q 'no events' $T/e4"
 $RTM model --dst-crs EPSG:27700 -o "$T/m5" $EV 2>/dev/null
 check "no factors: usage error 2" "[ $? -eq 2 ]"
+run -q -o "$T/m6" --tiers 0.5,1.5,3
+python3 - "$T/m6/model.json" <<'PY' > "$T/py6" 2>&1
+import json, sys
+m = json.load(open(sys.argv[1]))
+k = {"above average": 0.5, "moderately high": 1.5, "highest": 3}
+for t in m["tiers"]:
+    if t["name"] in k:
+        assert abs(t["rrs_from"] - (m["rrs_mean"] + k[t["name"]] * m["rrs_sd"])) < 1e-9, t
+print("ok")
+PY
+check "--tiers sets the tier thresholds at mean + k SD" "grep -q '^ok' $T/py6"
+$RTM model --tiers 2,1,0 -o "$T/m7" $EV 2>/dev/null
+check "--tiers must increase: usage error 2" "[ $? -eq 2 ]"
 $RTM model --help | grep -q -- '--max-blocks'
 check "model --help lists the contract options" "[ $? -eq 0 ]"
 
