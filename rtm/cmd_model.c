@@ -10,6 +10,7 @@
 #include "cli_events.h"
 #include "cmds.h"
 #include "rtm_geotiff.h"
+#include "rtm_kde.h"
 #include "rtm_kv.h"
 #include "rtm_layer.h"
 #include "rtm_model.h"
@@ -21,7 +22,7 @@
 
 enum { OPT_FACTOR = OPT_EVENTS_LAST + 1, OPT_BLOCK, OPT_MAX_BLOCKS, OPT_INCREMENT, OPT_SEED,
        OPT_FOLDS, OPT_ALPHA, OPT_NB, OPT_PMAX, OPT_NO_ONE, OPT_NO_POS, OPT_NO_P, OPT_DENS_K,
-       OPT_THREADS, OPT_LAMBDA_RULE, OPT_TIERS };
+       OPT_THREADS, OPT_LAMBDA_RULE, OPT_TIERS, OPT_DENS_KERNEL };
 
 static const char HELP[] =
     "Usage: rtm model [OPTIONS] --factor NAME=FILE[:OP] ... -o OUTDIR EVENTS...\n\n"
@@ -37,6 +38,8 @@ static const char HELP[] =
     "  --max-blocks N         spatial influence up to N blocks (default 3)\n"
     "  --increment whole|half ladder step (default whole)\n"
     "  --density-k K          density threshold mean + K*SD (default 2)\n"
+    "  --density-kernel K     kernel of the density variables (default epanechnikov,\n"
+    "                         as the open replication; any rtm kde kernel)\n"
     "Model:\n"
     "  --seed N               seed of the CV folds (default 1; recorded in the report)\n"
     "  --folds N              CV folds (default 5)\n"
@@ -163,6 +166,9 @@ static int parse_opt(void *ctx, int opt, const char *arg)
         memcpy(a->mo.tier_k, k, sizeof k);
         return 0;
     }
+    case OPT_DENS_KERNEL:
+        return rtm_kernel_parse(arg, &a->mo.var.density_kernel)
+                   ? rtm_cli_usage(&a->c, "unknown --density-kernel '%s'", arg) : 0;
     case OPT_NO_ONE: a->mo.step.one_per_factor = 0; return 0;
     case OPT_NO_POS: a->mo.step.positive_only = 0; return 0;
     case OPT_NO_P: a->mo.step.check_p = 0; return 0;
@@ -187,6 +193,7 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         {"lambda", required_argument, 0, OPT_LAMBDA_RULE},
         {"p-max", required_argument, 0, OPT_PMAX},
         {"density-k", required_argument, 0, OPT_DENS_K},
+        {"density-kernel", required_argument, 0, OPT_DENS_KERNEL},
         {"no-one-per-factor", no_argument, 0, OPT_NO_ONE},
         {"allow-negative", no_argument, 0, OPT_NO_POS}, {"no-p-rule", no_argument, 0, OPT_NO_P},
         {"threads", required_argument, 0, OPT_THREADS}, {"tiers", required_argument, 0, OPT_TIERS},

@@ -27,6 +27,8 @@ static void inputs(rtm_json *w, const rtm_model *m, const rtm_model_context *c)
     rtm_json_kv_double(w, "block", c->opts->var.block);
     rtm_json_kv_int(w, "max_blocks", c->opts->var.max_blocks);
     rtm_json_kv_string(w, "increment", c->opts->var.half_block ? "half" : "whole");
+    rtm_json_kv_string(w, "density_kernel", rtm_kernel_name(c->opts->var.density_kernel));
+    rtm_json_kv_double(w, "density_threshold_sd", c->opts->var.density_k);
     rtm_json_kv_int(w, "grid_columns", c->grid->ncols);
     rtm_json_kv_int(w, "grid_rows", c->grid->nrows);
     rtm_json_key(w, "event_files");

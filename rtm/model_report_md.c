@@ -18,6 +18,8 @@ static void md_inputs(FILE *o, const rtm_model *m, const rtm_model_context *c)
             c->grid->res, c->opts->var.block);
     fprintf(o, "| spatial influence | up to %d blocks, %s-block increments |\n",
             c->opts->var.max_blocks, c->opts->var.half_block ? "half" : "whole");
+    fprintf(o, "| density variables | %s kernel, cell = 1 where density >= mean + %g SD |\n",
+            rtm_kernel_name(c->opts->var.density_kernel), c->opts->var.density_k);
     fprintf(o, "| study-area cells | %zu |\n| events | %.0f in %zu cells |\n", m->cells, m->events,
             m->cells_with_events);
     if (c->where)
