@@ -67,6 +67,11 @@ rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int 
 /** Free (NULL is a no-op). */
 void rtm_patterns_free(rtm_patterns *pt);
 
+/** Cell indices 0..n-1 in increasing order of y, ties by index, when every y
+ *  is a whole number in [0, 2^20) (counting sort, O(n + max y)); NULL when
+ *  some y is not, or out of memory. The caller frees the array. */
+size_t *rtm_counts_order(const double *y, size_t n);
+
 /* Accessors. All returned pointers are owned by pt and valid until
  * rtm_patterns_free; they are read-only and safe to read from many threads. */
 

@@ -238,13 +238,11 @@ static int cmp_double(const void *a, const void *b)
 }
 
 /* Distinct (pattern, y) pairs: bucket cells by pattern, sort y in each bucket. */
-/* Cells in increasing order of y (ties by index) when every y is an integer
- * below 2^20 (counting sort, O(n)); NULL otherwise or on out of memory. */
-static size_t *order_small_counts(const double *y, size_t n)
+size_t *rtm_counts_order(const double *y, size_t n)
 {
     double ymax = 0;
     for (size_t i = 0; i < n; i++) {
-        if (y[i] != floor(y[i]) || y[i] >= 1048576.0)
+        if (y[i] != floor(y[i]) || !(y[i] >= 0) || y[i] >= 1048576.0)
             return NULL;
         if (y[i] > ymax)
             ymax = y[i];
@@ -274,7 +272,7 @@ static int build_pairs(rtm_patterns *pt, const double *y)
     size_t n = pt->n, m = pt->m;
     size_t *start = calloc(m + 1, sizeof *start), *fill = malloc((m ? m : 1) * sizeof *fill);
     double *ys = malloc(n * sizeof *ys);
-    size_t *ord = order_small_counts(y, n);
+    size_t *ord = rtm_counts_order(y, n);
     int rc = -1;
     if (!start || !fill || !ys)
         goto done;

@@ -78,37 +78,11 @@ static int cmp_keyed(const void *a, const void *b)
     return (u->i > v->i) - (u->i < v->i);
 }
 
-/* Cell order by (y, index): counting sort when every y is an integer below
- * 2^20 (the usual case for counts), else a comparison sort. */
-static size_t *count_order(const double *y, size_t n)
-{
-    double ymax = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (y[i] != floor(y[i]) || !(y[i] >= 0) || y[i] >= 1048576.0)
-            return NULL;
-        if (y[i] > ymax)
-            ymax = y[i];
-    }
-    size_t R = (size_t)ymax + 1;
-    size_t *cnt = calloc(R + 1, sizeof *cnt), *ord = malloc(n * sizeof *ord);
-    if (!cnt || !ord) {
-        free(cnt);
-        free(ord);
-        return NULL;
-    }
-    for (size_t i = 0; i < n; i++)
-        cnt[(size_t)y[i] + 1]++;
-    for (size_t r = 0; r < R; r++)
-        cnt[r + 1] += cnt[r];
-    for (size_t i = 0; i < n; i++)
-        ord[cnt[(size_t)y[i]]++] = i;
-    free(cnt);
-    return ord;
-}
-
+/* Cell order by (y, index): counting sort when every y is a small integer
+ * (rtm_counts_order, the usual case for counts), else a comparison sort. */
 static size_t *sort_order(const double *y, size_t n)
 {
-    size_t *ord = count_order(y, n);
+    size_t *ord = rtm_counts_order(y, n);
     if (ord)
         return ord;
     keyed *kv = malloc(n * sizeof *kv);
