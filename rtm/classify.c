@@ -242,7 +242,7 @@ static const struct {
     {"quantile", RTM_CLASS_QUANTILE},     {"equal", RTM_CLASS_EQUAL},
     {"stddev", RTM_CLASS_STDDEV},         {"mean-multiple", RTM_CLASS_MEAN_MULT},
     {"natural", RTM_CLASS_NATURAL},       {"meanmult", RTM_CLASS_MEAN_MULT},
-    {"jenks", RTM_CLASS_NATURAL},
+    {"jenks", RTM_CLASS_NATURAL},         {"mean", RTM_CLASS_MEAN_MULT},
 };
 
 int rtm_class_method_parse(const char *name, rtm_class_method *m, rtm_error *err)

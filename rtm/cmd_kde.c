@@ -54,25 +54,18 @@ typedef struct kde_args {
     int nclasses, float64;
 } kde_args;
 
+/* --classes: "continuous" or a classification method (rtm_class_method_parse). */
 static int parse_classes(const char *s, kde_args *a)
 {
-    static const struct { const char *n; rtm_class_method m; } T[] = {
-        {"quantile", RTM_CLASS_QUANTILE}, {"stddev", RTM_CLASS_STDDEV},
-        {"mean", RTM_CLASS_MEAN_MULT}, {"equal", RTM_CLASS_EQUAL},
-        {"natural", RTM_CLASS_NATURAL}};
-    size_t i;
     if (!strcmp(s, "continuous")) {
         a->nclasses = 0;
         return 0;
     }
-    for (i = 0; i < sizeof T / sizeof T[0]; i++)
-        if (!strcmp(s, T[i].n)) {
-            a->classes = T[i].m;
-            if (a->nclasses == 0)
-                a->nclasses = 5;
-            return 0;
-        }
-    return -1;
+    if (rtm_class_method_parse(s, &a->classes, NULL))
+        return -1;
+    if (a->nclasses == 0)
+        a->nclasses = 5;
+    return 0;
 }
 
 /* One option of rtm kde (rtm_cli_opt_fn). */

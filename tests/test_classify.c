@@ -139,6 +139,7 @@ static void test_errors(void)
     RTM_CHECK(rtm_classify(z, NULL, 3, RTM_CLASS_EQUAL, 3, b, &e) == RTM_ERR_INPUT);
     RTM_CHECK(rtm_class_method_parse("Jenks", &m, &e) == 0 && m == RTM_CLASS_NATURAL);
     RTM_CHECK(rtm_class_method_parse("mean-multiple", &m, &e) == 0 && m == RTM_CLASS_MEAN_MULT);
+    RTM_CHECK(rtm_class_method_parse("mean", &m, &e) == 0 && m == RTM_CLASS_MEAN_MULT);
     RTM_CHECK(rtm_class_method_parse("bogus", &m, &e) == RTM_ERR_ARG);
     RTM_CHECK(strstr(e.msg, "'bogus'") != NULL);
     RTM_CHECK(strcmp(rtm_class_method_name(RTM_CLASS_STDDEV), "stddev") == 0);
