@@ -19,7 +19,8 @@ extern "C" {
 /** Build grid and mask from a polygon file. When grid->ncols > 0 on entry the
  *  grid is kept as given (e.g. from --bbox) and only the mask is made; else
  *  the grid is derived from the polygons' extent with cell size res in
- *  dst_crs. *mask (ncells bytes, 1 = inside) is malloc'd and owned by the
+ *  dst_crs (res <= 0: ArcGIS's default, min(width, height)/250, whole metres
+ *  from 10 up; read it back from grid->res). *mask (ncells bytes, 1 = inside) is malloc'd and owned by the
  *  caller. layer/where may be NULL. *area_m2 (may be NULL) receives the
  *  polygons' area in CRS units². */
 int rtm_area_load(const char *path, const char *layer, const char *where, const char *dst_crs,

@@ -179,6 +179,12 @@ int rtm_area_load(const char *path, const char *layer, const char *where, const 
         env.MaxY = fmax(env.MaxY, e.MaxY);
         a += OGR_G_Area(p.g[i]);
     }
+    if (grid->ncols <= 0 && !(res > 0)) {
+        /* ArcGIS's default cell size: the shorter side of the extent / 250
+         * (kde-reference.md), whole metres from 10 m up */
+        res = fmin(env.MaxX - env.MinX, env.MaxY - env.MinY) / 250.0;
+        res = res >= 10 ? floor(res) : res;
+    }
     if (grid->ncols <= 0 &&
         (rc = rtm_grid_from_extent_tap(grid, env.MinX, env.MinY, env.MaxX, env.MaxY, res,
                                        dst_crs, err)))

@@ -127,23 +127,11 @@ int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c)
             return rtm_cli_fail(c, &e);
     }
     if (ev->study_area) {
-        double res = ev->res;
-        if (!ev->has_bbox && !(res > 0)) {
-            /* ArcGIS default cell size min(width, height)/250 needs the extent:
-             * a coarse 1 km pass gives it (to within the 1 km snapping). */
-            rtm_grid tmp;
-            unsigned char *tm = NULL;
-            memset(&tmp, 0, sizeof tmp);
-            if (rtm_area_load(ev->study_area, ev->study_layer, ev->study_where, ev->dst_crs, 1000,
-                              &tmp, &tm, NULL, &e))
-                return rtm_cli_fail(c, &e);
-            free(tm);
-            res = fmin(tmp.ncols, tmp.nrows) * 1000 / 250.0;
-            ev->res = res >= 10 ? floor(res) : res;
-        }
+        /* without --resolution the area's extent gives ArcGIS's default */
         if (rtm_area_load(ev->study_area, ev->study_layer, ev->study_where, ev->dst_crs, ev->res,
                           &ev->grid, &ev->mask, &ev->study_area_units2, &e))
             return rtm_cli_fail(c, &e);
+        ev->res = ev->grid.res;
     }
     return 0;
 }

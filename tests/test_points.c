@@ -291,6 +291,33 @@ static void test_study_area(void)
     free(mask);
 }
 
+/* Without a resolution the cell size is ArcGIS's default, min(width,
+ * height)/250 of the polygons' extent (whole metres), the extent read here
+ * independently with OGR. */
+static void test_default_resolution(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    unsigned char *mask = NULL;
+    GDALDatasetH ds;
+    OGREnvelope env;
+    double expect;
+    memset(&g, 0, sizeof g);
+    rtm_gdal_init();
+    ds = GDALOpenEx(sample("boundaries/southend_on_sea_lad2011_bng.geojson"), GDAL_OF_VECTOR,
+                    NULL, NULL, NULL);
+    RTM_CHECK(ds != NULL);
+    if (!ds)
+        return;
+    OGR_L_GetExtent(GDALDatasetGetLayer(ds, 0), &env, 1);
+    GDALClose(ds);
+    expect = floor(fmin(env.MaxX - env.MinX, env.MaxY - env.MinY) / 250.0);
+    RTM_CHECK(rtm_area_load(sample("boundaries/southend_on_sea_lad2011_bng.geojson"), NULL, NULL,
+                            "EPSG:27700", 0, &g, &mask, NULL, &e) == 0);
+    RTM_CHECK_NEAR(g.res, expect, 0);
+    free(mask);
+}
+
 /* Zones: one per district polygon (published list: 14 districts), a filter
  * selects one; cells take the zone containing their centre. */
 static void test_zones(void)
@@ -330,5 +357,6 @@ int main(void)
     RTM_RUN(test_geojson_and_errors);
     RTM_RUN(test_study_area);
     RTM_RUN(test_zones);
+    RTM_RUN(test_default_resolution);
     return RTM_TEST_END();
 }
