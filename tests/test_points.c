@@ -222,7 +222,6 @@ static void test_risk_settings(void)
     RTM_CHECK(rtm_points_load(&p, sample("risk/naptan_rail_stations_essex_police_area.csv"), &o,
                               &st, &e) == 0);
     RTM_CHECK(p.n == 74);
-    /* first station row: Easting 585303? no: read it independently from the file */
     rtm_points_clear(&p);
     rtm_load_stats_init(&st);
     o.x_field = "x";
