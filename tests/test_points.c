@@ -284,8 +284,12 @@ static void test_study_area(void)
     o.area_grid = &g;
     o.area_mask = mask;
     RTM_CHECK(rtm_points_load(&p, data("points/mixed.csv"), &o, &st, &e) == 0);
-    /* of the 4 usable rows, which fall in Southend? all four are in the town centre */
-    RTM_CHECK(p.n + st.skipped[RTM_SKIP_OUTSIDE_AREA] == 4);
+    /* the 4 usable rows are in Southend town centre: all kept */
+    RTM_CHECK(p.n == 4 && st.skipped[RTM_SKIP_OUTSIDE_AREA] == 0);
+    /* Caister (Norfolk) is far outside Southend: skipped, counted */
+    RTM_CHECK(rtm_points_load(&p, data("points/caister.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 4 && st.skipped[RTM_SKIP_OUTSIDE_AREA] == 1);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_OUTSIDE_AREA], "caister.csv line 2") != NULL);
     rtm_points_clear(&p);
     free(mask);
 }
