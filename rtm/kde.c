@@ -383,7 +383,7 @@ static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row
  * Uniform needs none: (1 - u^2)^0 is never small. */
 static double core_beta0(int m)
 {
-    static const double beta0[] = {0.0, 0.01, 0.05, 0.3};
+    static const double beta0[] = {0.0, 0.001, 0.02, 0.1};
     return m >= 0 && m <= 3 ? beta0[m] : 0.0;
 }
 
