@@ -27,7 +27,7 @@
 #endif
 
 #define KDE_MAX_RHO 1e6     /* radius in cells beyond which we refuse */
-#define KDE_ROW_BLOCK 32    /* rows between progress reports */
+#define KDE_ROW_BLOCK 16    /* rows of thread 0 between progress reports */
 #define KDE_GAUSS_RESTART 32 /* cells between exact exp() in the recurrence */
 
 /* ---- names, options, reference formula --------------------------------- */
@@ -405,25 +405,43 @@ static double kernel_scale(const rtm_grid *g, const rtm_kde_opts *o)
     return s * unit;
 }
 
+/* All rows in one parallel loop, dealt out one by one in turn
+ * (neighbouring rows cost about the same; a barrier every few rows would
+ * leave a thread idle). Each row is computed by one thread from the same inputs in the
+ * same order, so the output does not depend on the thread count. Progress
+ * is reported by thread 0 only, every KDE_ROW_BLOCK rows it finishes; a
+ * cancel makes every thread skip its remaining rows. */
 static int run_rows(const kde_ctx *c, const rtm_kde_opts *o, int nt, kde_poly_row *polys,
                     double *out, rtm_error *err)
 {
     const rtm_grid *g = c->g;
-    int i0;
-    for (i0 = 0; i0 < g->nrows; i0 += KDE_ROW_BLOCK) {
-        int i1 = i0 + KDE_ROW_BLOCK < g->nrows ? i0 + KDE_ROW_BLOCK : g->nrows, i;
-        if (o->progress && !o->progress((double)i0 / g->nrows, "kde", o->progress_arg))
-            return rtm_error_set(err, RTM_ERR_CANCEL, "kde: cancelled");
-#pragma omp parallel for schedule(static, 1) num_threads(nt)
-        for (i = i0; i < i1; i++) {
-            int t = 0;
+    int i, cancelled = 0, done = 0;
+    if (o->progress && !o->progress(0.0, "kde", o->progress_arg))
+        return rtm_error_set(err, RTM_ERR_CANCEL, "kde: cancelled");
+#pragma omp parallel num_threads(nt)
+    {
+        int t = 0, mine = 0;
 #ifdef _OPENMP
-            t = omp_get_thread_num();
+        t = omp_get_thread_num();
 #endif
+#pragma omp for schedule(static, 1)
+        for (i = 0; i < g->nrows; i++) {
+            int stop, d;
+#pragma omp atomic read
+            stop = cancelled;
+            if (stop)
+                continue;
             compute_row(c, &polys[t], i, out + (size_t)i * (size_t)g->ncols);
+#pragma omp atomic capture
+            d = ++done;
+            if (t == 0 && o->progress && ++mine % KDE_ROW_BLOCK == 0 &&
+                !o->progress((double)d / g->nrows, "kde", o->progress_arg)) {
+#pragma omp atomic write
+                cancelled = 1;
+            }
         }
     }
-    if (o->progress && !o->progress(1.0, "kde", o->progress_arg))
+    if (cancelled || (o->progress && !o->progress(1.0, "kde", o->progress_arg)))
         return rtm_error_set(err, RTM_ERR_CANCEL, "kde: cancelled");
     return 0;
 }

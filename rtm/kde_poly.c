@@ -316,12 +316,14 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
 #pragma omp simd
     for (i = 0; i < n; i++) {
         double dy = yc - ys[i], dy2 = dy * dy, e2 = r2 - dy2, c2 = cr2 - dy2;
-        double hh = sqrt(e2 > 0.0 ? e2 : 0.0) * ires, hc = sqrt(c2 > 0.0 ? c2 : 0.0) * ires;
-        double cp = cps[i], fl = floor(cp - hh), fr = floor(cp + hh) + 1.0;
-        double fcl = ceil(cp - hc), fcr = floor(cp + hc), amp = amps[i], px = xs[i];
+        double hh = sqrt(e2 > 0.0 ? e2 : 0.0) * ires, cp = cps[i];
+        double fl = floor(cp - hh), fr = floor(cp + hh) + 1.0, amp = amps[i], px = xs[i];
+        /* the core reaches jl + 2 and jr - 2: hc >= d, hc^2 = c2 / res^2 */
+        double d1 = cp - (fl + 2.0), d2 = (fr - 2.0) - cp, d = d1 > d2 ? d1 : d2;
         int l = (int)(fl >= 0.0 ? fl : 0.0), r = (int)(fr <= lim ? fr : lim);
-        fast[i] = (c2 > 0.0) & (amp != 0.0) & (fl >= 0.0) & (fr <= lim) & (fcl <= fl + 2.0) &
-                  (fcr >= fr - 2.0) & (((l + 2) >> sh) < ((r - 2) >> sh));
+        fast[i] = (c2 > 0.0) & (amp != 0.0) & (fl >= 0.0) & (fr <= lim) &
+                  ((d <= 0.0) | (d * d <= c2 * (ires * ires))) &
+                  (((l + 2) >> sh) < ((r - 2) >> sh));
         jl[i] = l;
         jr[i] = r;
         h2s[i] = e2 * (ires * ires);
