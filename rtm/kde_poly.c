@@ -13,46 +13,48 @@
  *     h^2 - (t - q)^2 = H + B t - t^2,   H = h^2 - q^2,  B = 2q,
  * and (H + B t - t^2)^m is expanded binomially (degree <= 6).
  *
- * The core of a point's chord, columns cl..cr (see point_m), is split at
- * the segment boundaries into
+ * The core of a point's chord, columns cl..cr (1 - u^2 >= beta0, see
+ * kde.c), is split at the segment boundaries into
  *   - a HEAD: columns cl .. the end of cl's segment; the point's
- *     coefficients (in that segment's variable) go into pre[cl];
- *   - whole segments in between: into pre[first column of the segment];
- *   - a TAIL: the start of cr's segment .. cr; into suf[cr].
+ *     coefficients (in that segment's variable) are added to pre[cl];
+ *   - WHOLE segments in between: added to full[segment];
+ *   - a TAIL: the start of cr's segment .. cr; added to suf[cr].
  * At the end of the row each segment's pre[] is summed from its first
  * column forward and its suf[] from its last column backward, so column j
  * receives exactly the points whose event lies in its segment at or before
- * j (pre) or at or after j (suf): exactly the points whose core covers j.
- * Nothing is ever subtracted and no sum crosses a segment boundary, so no
- * rounding travels along a row and a column no point reaches stays exactly
- * 0. The polynomial sum is then evaluated with Horner. A core inside one
- * segment (short chords) and the chord's fringe outside the core are summed
+ * j (pre) or at or after j (suf), plus the whole-segment ones: exactly the
+ * points whose core covers j. Nothing is ever subtracted and no sum
+ * crosses a segment boundary, so no rounding travels along a row, and a
+ * column no point reaches stays exactly 0. The sum is evaluated with
+ * Horner. The chord's fringe outside the core, and a core inside one
+ * segment (short chords, near the top and bottom of a disc), are summed
  * cell by cell with the reference formula and the exact support predicate
  * of rtm_kde.h.
  *
- * S is the power of two <= rho, from 4 to 32: per point and row the work
- * is two events plus (core / S - 1) whole segments plus the fringe, and a
- * core shorter than a segment (only near the top and bottom of a disc) is
- * summed cell by cell.
+ * S is the power of two <= rho, from 4 to 32.
  *
- * Accuracy. An event is added only to columns its core covers, and there
- * |t - q| <= h, so |q| <= rho + S/2 and the monomials of H + B t - t^2 sum
- * in absolute value to at most (rho + S)^2 <= (2 rho)^2. A point's
- * contribution is therefore rounded to a few ulps of amp 4^m, while the
- * core keeps 1 - u^2 >= beta0 (kde.c), so the value is at least
- * amp beta0^m and each contribution's relative error is at most about
- * 10 eps (4/beta0)^m (< 1e-11 for every m with the beta0 of kde.c). The
- * cell-by-cell part is the reference formula itself. The tests compare
- * with the brute force at 1e-9 and see ~1e-14. Every value is clamped at
- * >= 0.
+ * Accuracy. An event is added only to columns its core covers. Where a
+ * segment holds a column near the edge of a point's support, |q| lies
+ * within S/2 of h <= rho, so |H|, |B t| <= ~rho S and t^2 <= S^2/4: the
+ * monomials of H + B t - t^2 sum in absolute value to at most ~3 rho S
+ * <= 3 rho^2 (S <= rho), against a value rho^2 (1 - u^2) >= rho^2 beta0;
+ * deeper inside the support the value is larger still. A contribution is
+ * therefore rounded to about 10 eps (3/beta0)^m of itself: < 1e-10 for the
+ * beta0 of kde.c (m = 1: 0.001, 2: 0.02, 3: 0.1); the tests compare with
+ * the brute force at 1e-9 and see < 1e-11. The fringe is the reference
+ * formula itself. Every value is clamped at >= 0.
  *
- * Cost per point and row on the benchmark (rho = 40, S = 32): about 2.9
- * coefficient events (~15 flops each) and ~7 fringe cells; per row one
- * pass over the columns. The former engine (coefficients per whole
- * segment of 16, partial segments cell by cell) needed ~2.5 times the
- * instructions; the one before it (128-bit fixed-point difference array)
- * needed integers because a floating running sum carried along a row
- * drifted.
+ * Speed. A row's points are taken in chunks: pass 1 decides for a whole
+ * chunk at once (vectorised across points) which points take the common
+ * path -- chord inside the grid, core reaching to within two columns of
+ * each end of the chord's candidate columns and spanning two segments or
+ * more -- and computes their four fringe values; pass 2 adds those and
+ * the events (for the quartic, the default, the head, tail and two whole
+ * segments computed side by side in one vector). On the benchmark
+ * (rho = 40) that is ~14 G instructions where the former engine (whole
+ * segments of 16, partial segments cell by cell) needed 31 G; the one
+ * before it (a 128-bit fixed-point difference array) needed integers
+ * because a floating running sum carried along a row drifted.
  */
 #include "kde_priv.h"
 
@@ -68,7 +70,23 @@
 
 #define KDE_SEG_MAX 32 /* longest segment (see the header comment) */
 #define KDE_MAX_COEF 7 /* degree 6 for the triweight */
-#define KDE_CHUNK 64   /* points per pass of the fast path */
+#define KDE_CHUNK 64   /* points per pass of the common path */
+
+/* Doubles per column in pre, suf and full: the 2M coefficients below the
+ * leading one (which is kept apart, in prel, sufl, fulll), padded to a
+ * power of two so that a column's coefficients sit in one aligned block. */
+#define KB(M) ((M) == 3 ? 8 : 2 * (M))
+
+typedef double kde_v4d __attribute__((vector_size(32)));
+typedef double kde_v2d __attribute__((vector_size(16)));
+
+static double *zalloc(size_t n)
+{
+    double *d = aligned_alloc(64, ((n * sizeof *d + 63) / 64) * 64);
+    if (d)
+        memset(d, 0, n * sizeof *d);
+    return d;
+}
 
 int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double x0, double res)
 {
@@ -91,9 +109,14 @@ int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double x0, doub
     p->nseg = (ncols + (1 << p->seg_shift) - 1) >> p->seg_shift;
     ncell = (size_t)p->nseg << p->seg_shift;
     p->xc = malloc((size_t)ncols * sizeof *p->xc);
-    p->pre = calloc(ncell * (size_t)p->ncoef, sizeof *p->pre);
-    p->suf = calloc(ncell * (size_t)p->ncoef, sizeof *p->suf);
-    if (!p->xc || !p->pre || !p->suf) {
+    p->pre = zalloc(ncell * KB(3));
+    p->suf = zalloc(ncell * KB(3));
+    p->prel = zalloc(ncell);
+    p->sufl = zalloc(ncell);
+    /* one spare segment: the common path's target for an absent one */
+    p->full = zalloc(((size_t)p->nseg + 1) * KB(3));
+    p->fulll = zalloc((size_t)p->nseg + 1);
+    if (!p->xc || !p->pre || !p->suf || !p->prel || !p->sufl || !p->full || !p->fulll) {
         kde_poly_free(p);
         return -1;
     }
@@ -107,35 +130,37 @@ void kde_poly_free(kde_poly_row *p)
     free(p->xc);
     free(p->pre);
     free(p->suf);
-    p->xc = NULL;
-    p->pre = p->suf = NULL;
+    free(p->prel);
+    free(p->sufl);
+    free(p->full);
+    free(p->fulll);
+    memset(p, 0, sizeof *p);
 }
 
-/* Add a (H + B t - t^2)^M, a = amp rho^-2m, H = h2 - q^2, B = 2 q, to the
- * event e[0..2M] (coefficients of t^0..t^2M). The expansions (binomial):
+/* Add a (H + B t - t^2)^M, a = amp rho^-2m, H = h2 - q^2, B = 2 q: the
+ * coefficients of t^0 .. t^(2M-1) to e[], the leading one, a (-1)^M, to
+ * *lead. The expansions (binomial):
  *   M = 1:  H + B t - t^2
  *   M = 2:  H^2 + 2HB t + (B^2 - 2H) t^2 - 2B t^3 + t^4
  *   M = 3:  H^3 + 3H^2B t + 3H(B^2 - H) t^2 + B(B^2 - 6H) t^3
  *           + 3(H - B^2) t^4 + 3B t^5 - t^6 */
-static inline __attribute__((always_inline)) void event_add(int M, double *restrict e, double q,
+static inline __attribute__((always_inline)) void event_add(int M, double *restrict e,
+                                                            double *restrict lead, double q,
                                                             double h2, double a)
 {
     double H = h2 - q * q, B = 2.0 * q, B2;
     switch (M) {
     case 0:
-        e[0] += a;
         break;
     case 1:
         e[0] += a * H;
         e[1] += a * B;
-        e[2] -= a;
         break;
     case 2:
         e[0] += a * (H * H);
         e[1] += a * (2.0 * H * B);
         e[2] += a * (B * B - 2.0 * H);
-        e[3] -= a * (2.0 * B);
-        e[4] += a;
+        e[3] += -(a * (2.0 * B));
         break;
     default:
         B2 = B * B;
@@ -145,12 +170,64 @@ static inline __attribute__((always_inline)) void event_add(int M, double *restr
         e[3] += a * (B * (B2 - 6.0 * H));
         e[4] += a * (3.0 * (H - B2));
         e[5] += a * (3.0 * B);
-        e[6] -= a;
     }
+    *lead += M & 1 ? -a : a;
 }
 
-/* Sum every segment's events (pre forward, suf backward), evaluate at its
- * columns, row[j] += value, and leave pre and suf zeroed. */
+/* A point's events over its core cl..cr, which spans segments sa < sb:
+ * head at cl, whole segments sa+1 .. sb-1, tail at cr; q = cp - c_sa. */
+static inline __attribute__((always_inline)) void events_m(int M, kde_poly_row *p, int cl,
+                                                           int cr, double q, double h2,
+                                                           double a)
+{
+    const int sh = p->seg_shift, sa = cl >> sh, sb = cr >> sh;
+    int s;
+    event_add(M, p->pre + (size_t)cl * KB(M), p->prel + cl, q, h2, a);
+    for (s = sa + 1; s < sb; s++)
+        event_add(M, p->full + (size_t)s * KB(M), p->fulll + s, q - (double)((s - sa) << sh),
+                  h2, a);
+    event_add(M, p->suf + (size_t)cr * KB(M), p->sufl + cr, q - (double)((sb - sa) << sh), h2,
+              a);
+}
+
+/* events_m for M = 2 (the quartic): head, first whole segment, tail and
+ * second whole segment computed in the four lanes of one vector, with the
+ * operations of event_add (so the same roundings), transposed so that
+ * each event's four coefficients are added to its column at once. An
+ * absent whole segment goes to the spare segment nseg (never read), so
+ * there is no branch for the usual 0 to 2 of them. */
+static inline __attribute__((always_inline)) void events_quartic(kde_poly_row *p, int cl, int cr,
+                                                                 double q, double h2, double a)
+{
+    const int sh = p->seg_shift, sa = cl >> sh, sb = cr >> sh, ns = p->nseg;
+    const double S = (double)(1 << sh);
+    const int f1 = sa + 1 < sb ? sa + 1 : ns, f2 = sa + 2 < sb ? sa + 2 : ns;
+    const kde_v4d qv = {q, q - S, q - (double)((sb - sa) << sh), q - 2.0 * S};
+    const kde_v4d H = h2 - qv * qv, B = 2.0 * qv;
+    const kde_v4d c0 = a * (H * H), c1 = a * (2.0 * H * B), c2 = a * (B * B - 2.0 * H);
+    const kde_v4d c3 = -(a * (2.0 * B));
+    int s;
+    {
+        typedef long long v4i __attribute__((vector_size(32)));
+        const kde_v4d u0 = __builtin_shuffle(c0, c1, (v4i){0, 4, 2, 6});
+        const kde_v4d u1 = __builtin_shuffle(c0, c1, (v4i){1, 5, 3, 7});
+        const kde_v4d u2 = __builtin_shuffle(c2, c3, (v4i){0, 4, 2, 6});
+        const kde_v4d u3 = __builtin_shuffle(c2, c3, (v4i){1, 5, 3, 7});
+        *(kde_v4d *)(p->pre + (size_t)cl * 4) += __builtin_shuffle(u0, u2, (v4i){0, 1, 4, 5});
+        *(kde_v4d *)(p->full + (size_t)f1 * 4) += __builtin_shuffle(u1, u3, (v4i){0, 1, 4, 5});
+        *(kde_v4d *)(p->suf + (size_t)cr * 4) += __builtin_shuffle(u0, u2, (v4i){2, 3, 6, 7});
+        *(kde_v4d *)(p->full + (size_t)f2 * 4) += __builtin_shuffle(u1, u3, (v4i){2, 3, 6, 7});
+    }
+    p->prel[cl] += a;
+    p->fulll[f1] += a;
+    p->sufl[cr] += a;
+    p->fulll[f2] += a;
+    for (s = sa + 3; s < sb; s++)
+        event_add(2, p->full + (size_t)s * 4, p->fulll + s, q - (double)((s - sa) << sh), h2, a);
+}
+
+/* Sum every segment's events (full, pre forward, suf backward), evaluate
+ * at its columns, row[j] += value, and leave the accumulators zeroed. */
 static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *p, double *row)
 {
     const int ns = p->nseg, S = 1 << p->seg_shift, nc = 2 * M + 1, ncols = p->ncols;
@@ -158,26 +235,43 @@ static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *
     double c[KDE_SEG_MAX][KDE_MAX_COEF];
     int s, t, k;
     for (s = 0; s < ns; s++) {
-        double run[KDE_MAX_COEF] = {0};
-        int j0 = s * S, n = j0 + S <= ncols ? S : ncols - j0;
-        double *restrict pre = p->pre + (size_t)j0 * nc, *restrict suf = p->suf + (size_t)j0 * nc;
-        for (t = 0; t < S; t++)
+        double run[KDE_MAX_COEF];
+        const int j0 = s * S, n = j0 + S <= ncols ? S : ncols - j0;
+        double *restrict pre = p->pre + (size_t)j0 * KB(M), *restrict suf = p->suf + (size_t)j0 * KB(M);
+        double *restrict prel = p->prel + j0, *restrict sufl = p->sufl + j0;
+        double *restrict full = p->full + (size_t)s * KB(M);
 #pragma GCC unroll 8
-            for (k = 0; k < nc; k++) {
-                run[k] += pre[t * nc + k];
-                pre[t * nc + k] = 0.0;
+        for (k = 0; k < 2 * M; k++) {
+            run[k] = full[k];
+            full[k] = 0.0;
+        }
+        run[2 * M] = p->fulll[s];
+        p->fulll[s] = 0.0;
+        for (t = 0; t < S; t++) {
+#pragma GCC unroll 8
+            for (k = 0; k < 2 * M; k++) {
+                run[k] += pre[t * KB(M) + k];
+                pre[t * KB(M) + k] = 0.0;
                 c[t][k] = run[k];
             }
+            run[2 * M] += prel[t];
+            prel[t] = 0.0;
+            c[t][2 * M] = run[2 * M];
+        }
 #pragma GCC unroll 8
         for (k = 0; k < nc; k++)
             run[k] = 0.0;
-        for (t = S - 1; t >= 0; t--)
+        for (t = S - 1; t >= 0; t--) {
 #pragma GCC unroll 8
-            for (k = 0; k < nc; k++) {
-                run[k] += suf[t * nc + k];
-                suf[t * nc + k] = 0.0;
+            for (k = 0; k < 2 * M; k++) {
+                run[k] += suf[t * KB(M) + k];
+                suf[t * KB(M) + k] = 0.0;
                 c[t][k] += run[k];
             }
+            run[2 * M] += sufl[t];
+            sufl[t] = 0.0;
+            c[t][2 * M] += run[2 * M];
+        }
         for (t = 0; t < n; t++) {
             double tt = (double)t - half, v = c[t][nc - 1];
 #pragma GCC unroll 8
@@ -186,6 +280,9 @@ static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *
             row[j0 + t] += v > 0.0 ? v : 0.0;
         }
     }
+    /* the spare segment collects absent whole segments: clear it */
+    memset(p->full + (size_t)ns * KB(M), 0, KB(M) * sizeof *p->full);
+    p->fulll[ns] = 0.0;
 }
 
 /* floor(v) for |v| < 2^31 (the caller keeps every point within rho + 2
@@ -196,9 +293,25 @@ static inline int ifloor(double v)
     return i - (v < (double)i);
 }
 
-/* amp (1 - d^2/r^2)^M on columns j0..j1 where the exact predicate of
- * rtm_kde.h holds (the cell x computed exactly as rtm_grid_cell_x does).
- * 1 - d^2/r^2 is formed as (r^2 - d^2)/r^2: exact subtraction near the edge. */
+/* amp (1 - d^2/r^2)^M with d^2 = (xj - px)^2 + dy2 if d^2 <= r^2 (the exact
+ * predicate of rtm_kde.h), else 0. 1 - d^2/r^2 is formed as
+ * (r^2 - d^2)/r^2: exact subtraction near the edge. */
+static inline __attribute__((always_inline)) double kern_m(int M, double xj, double px,
+                                                           double dy2, double amp, double r2,
+                                                           double ir2)
+{
+    double dx = xj - px, d2 = dx * dx + dy2;
+    double b = (r2 - d2) * ir2, v = amp;
+    if (M >= 1)
+        v *= b;
+    if (M >= 2)
+        v *= b;
+    if (M >= 3)
+        v *= b;
+    return v * (d2 <= r2 ? 1.0 : 0.0);
+}
+
+/* kern_m on columns j0..j1 (the cell x exactly as rtm_grid_cell_x forms it). */
 static inline __attribute__((always_inline)) void direct_m(int M, const kde_poly_row *p,
                                                            const kde_row_job *jb, double *row,
                                                            int j0, int j1, double px, double dy2,
@@ -207,32 +320,8 @@ static inline __attribute__((always_inline)) void direct_m(int M, const kde_poly
     const double ir2 = jb->ir2, r2 = jb->r2, *xc = p->xc;
     int j;
 #pragma omp simd
-    for (j = j0; j <= j1; j++) {
-        double dx = xc[j] - px, d2 = dx * dx + dy2;
-        double b = (r2 - d2) * ir2, v = amp;
-        if (M >= 1)
-            v *= b;
-        if (M >= 2)
-            v *= b;
-        if (M >= 3)
-            v *= b;
-        row[j] += v * (d2 <= r2 ? 1.0 : 0.0);
-    }
-}
-
-/* The point's events over the core cl..cr, which spans segments sa < sb:
- * head at cl, whole segments sa+1 .. sb-1, tail at cr. */
-static inline __attribute__((always_inline)) void events_m(int M, kde_poly_row *p, int cl,
-                                                           int cr, double cp, double h2,
-                                                           double a)
-{
-    const int sh = p->seg_shift, S = 1 << sh, nc = 2 * M + 1, sa = cl >> sh, sb = cr >> sh;
-    double q = cp - ((double)(sa << sh) + 0.5 * (S - 1));
-    int s;
-    event_add(M, p->pre + (size_t)cl * nc, q, h2, a);
-    for (s = sa + 1; s < sb; s++)
-        event_add(M, p->pre + ((size_t)s << sh) * nc, q - (double)((s - sa) << sh), h2, a);
-    event_add(M, p->suf + (size_t)cr * nc, q - (double)((sb - sa) << sh), h2, a);
+    for (j = j0; j <= j1; j++)
+        row[j] += kern_m(M, xc[j], px, dy2, amp, r2, ir2);
 }
 
 /* One point on one row, any case. Candidate columns jl..jr: sqrt gives
@@ -247,7 +336,7 @@ static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p
 {
     double dy = jb->yc - jb->y[k], dy2 = dy * dy, ires = jb->ires, hh, hc2, hc;
     double px = jb->x[k], cp = jb->cp[k], amp = jb->amp[k];
-    const int sh = p->seg_shift;
+    const int sh = p->seg_shift, S = 1 << sh;
     int jl, jr, cl = 1, cr = 0;
     if (dy2 > jb->r2 || amp == 0.0)
         return;
@@ -272,36 +361,20 @@ static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p
         direct_m(M, p, jb, row, jl, jr, px, dy2, amp);
         return;
     }
-    events_m(M, p, cl, cr, cp, (jb->r2 - dy2) * (ires * ires), amp * p->invm);
+    events_m(M, p, cl, cr, cp - ((double)((cl >> sh) << sh) + 0.5 * (S - 1)),
+             (jb->r2 - dy2) * (ires * ires), amp * p->invm);
     direct_m(M, p, jb, row, jl, cl - 1, px, dy2, amp);
     direct_m(M, p, jb, row, cr + 1, jr, px, dy2, amp);
 }
 
-/* amp (1 - d^2/r^2)^M at column j where the exact predicate holds: the
- * operations of direct_m, the cell x formed as kde_poly_init forms xc. */
-static inline __attribute__((always_inline)) double fringe_m(int M, int j, double px, double dy2,
-                                                             double amp, double x0, double res,
-                                                             double r2, double ir2)
-{
-    double dx = (x0 + ((double)j + 0.5) * res) - px, d2 = dx * dx + dy2;
-    double b = (r2 - d2) * ir2, v = amp;
-    if (M >= 1)
-        v *= b;
-    if (M >= 2)
-        v *= b;
-    if (M >= 3)
-        v *= b;
-    return v * (d2 <= r2 ? 1.0 : 0.0);
-}
-
-/* A row's points in chunks of KDE_CHUNK. The common case (the fast path)
- * is the whole chord inside the grid, the core reaching to within two
- * columns of each candidate end and spanning two segments or more: then
- * the core is taken as exactly jl + 2 .. jr - 2 and the fringe is the four
- * cells jl, jl + 1, jr - 1, jr. Pass 1 decides this and computes the four
- * fringe values for a whole chunk at once (vectorised across points, the
- * same formula and operations as direct_m); pass 2 adds them and the
- * events, and sends the other points through point_m. */
+/* Points k0 .. k0 + n - 1 of a row (n <= KDE_CHUNK). The common path: the
+ * candidate columns jl..jr inside the grid, the core reaching jl + 2 and
+ * jr - 2 and spanning two segments or more. Its core is then taken as
+ * exactly jl + 2 .. jr - 2 and its fringe is the four cells jl, jl + 1,
+ * jr - 1, jr. Pass 1 decides this for the whole chunk (vectorised across
+ * points) and computes the four fringe values (kern_m; jl + 0.5 is formed
+ * from floor() directly, the same double as (double)jl + 0.5); pass 2 adds
+ * them and the events, and sends the other points through point_m. */
 static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p,
                                                           const kde_row_job *jb, double *row,
                                                           size_t k0, int n)
@@ -309,10 +382,11 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
     const double *restrict xs = jb->x + k0, *restrict ys = jb->y + k0, *restrict cps = jb->cp + k0;
     const double *restrict amps = jb->amp + k0;
     const double yc = jb->yc, r2 = jb->r2, cr2 = jb->core_r2, ires = jb->ires, ir2 = jb->ir2;
-    const double x0 = p->x0, res = p->res, lim = (double)(p->ncols - 1);
+    const double x0 = p->x0, res = p->res, lim = (double)(p->ncols - 1), invm = p->invm;
     const int sh = p->seg_shift;
+    const double half = 0.5 * ((1 << sh) - 1);
     int jl[KDE_CHUNK], jr[KDE_CHUNK], fast[KDE_CHUNK], i;
-    double w[4][KDE_CHUNK], h2s[KDE_CHUNK];
+    double wl[KDE_CHUNK][2], wr[KDE_CHUNK][2], h2s[KDE_CHUNK], qs[KDE_CHUNK];
 #pragma omp simd
     for (i = 0; i < n; i++) {
         double dy = yc - ys[i], dy2 = dy * dy, e2 = r2 - dy2, c2 = cr2 - dy2;
@@ -321,30 +395,38 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
         /* the core reaches jl + 2 and jr - 2: hc >= d, hc^2 = c2 / res^2 */
         double d1 = cp - (fl + 2.0), d2 = (fr - 2.0) - cp, d = d1 > d2 ? d1 : d2;
         int l = (int)(fl >= 0.0 ? fl : 0.0), r = (int)(fr <= lim ? fr : lim);
+        int sa = (l + 2) >> sh;
         fast[i] = (c2 > 0.0) & (amp != 0.0) & (fl >= 0.0) & (fr <= lim) &
-                  ((d <= 0.0) | (d * d <= c2 * (ires * ires))) &
-                  (((l + 2) >> sh) < ((r - 2) >> sh));
+                  ((d <= 0.0) | (d * d <= c2 * (ires * ires))) & (sa < ((r - 2) >> sh));
         jl[i] = l;
         jr[i] = r;
         h2s[i] = e2 * (ires * ires);
-        w[0][i] = fringe_m(M, l, px, dy2, amp, x0, res, r2, ir2);
-        w[1][i] = fringe_m(M, l + 1, px, dy2, amp, x0, res, r2, ir2);
-        w[2][i] = fringe_m(M, r - 1, px, dy2, amp, x0, res, r2, ir2);
-        w[3][i] = fringe_m(M, r, px, dy2, amp, x0, res, r2, ir2);
+        qs[i] = cp - ((double)(sa << sh) + half);
+        wl[i][0] = kern_m(M, x0 + (fl + 0.5) * res, px, dy2, amp, r2, ir2);
+        wl[i][1] = kern_m(M, x0 + (fl + 1.5) * res, px, dy2, amp, r2, ir2);
+        wr[i][0] = kern_m(M, x0 + (fr - 0.5) * res, px, dy2, amp, r2, ir2);
+        wr[i][1] = kern_m(M, x0 + (fr + 0.5) * res, px, dy2, amp, r2, ir2);
     }
     for (i = 0; i < n; i++) {
+        const kde_v2d lv = {wl[i][0], wl[i][1]}, rv = {wr[i][0], wr[i][1]};
         int l, r;
+        kde_v2d t;
         if (!fast[i]) {
             point_m(M, p, jb, row, k0 + (size_t)i);
             continue;
         }
         l = jl[i];
         r = jr[i];
-        events_m(M, p, l + 2, r - 2, cps[i], h2s[i], amps[i] * p->invm);
-        row[l] += w[0][i];
-        row[l + 1] += w[1][i];
-        row[r - 1] += w[2][i];
-        row[r] += w[3][i];
+        if (M == 2)
+            events_quartic(p, l + 2, r - 2, qs[i], h2s[i], amps[i] * invm);
+        else
+            events_m(M, p, l + 2, r - 2, qs[i], h2s[i], amps[i] * invm);
+        memcpy(&t, row + l, sizeof t);
+        t += lv;
+        memcpy(row + l, &t, sizeof t);
+        memcpy(&t, row + r - 1, sizeof t);
+        t += rv;
+        memcpy(row + r - 1, &t, sizeof t);
     }
 }
 

@@ -5,23 +5,25 @@
 #include <stddef.h>
 
 /* One grid row's event accumulators for the kernels A (1 - u^2)^m (see
- * kde_poly.c): segment s holds columns sS .. sS + S - 1; pre[j ncoef + k]
- * and suf[j ncoef + k] are the coefficients of t^k (t local to column j's
- * segment) of the events at column j that reach forward to the segment's
- * end and backward to its start. Owned by one thread; reused row after row
- * (each row leaves them zeroed). */
+ * kde_poly.c): segment s holds columns sS .. sS + S - 1; pre and suf hold,
+ * per column j, the coefficients of t^k (t local to j's segment) of the
+ * events at j that reach forward to the segment's end and backward to its
+ * start; full those of the events covering a whole segment. Owned by one
+ * thread; reused row after row (each row leaves them zeroed). */
 typedef struct kde_poly_row {
-    int ncols;     /* columns of the grid */
-    int m;         /* kernel power, 0..3 */
-    int ncoef;     /* 2m + 1 polynomial coefficients */
-    int seg_shift; /* log2 of the segment length S */
-    int nseg;      /* segments: ceil(ncols / S) (the last one may be padded) */
-    double inv;    /* res^2 / r^2 = 1 / rho^2 */
-    double invm;   /* inv^m */
+    int ncols;      /* columns of the grid */
+    int m;          /* kernel power, 0..3 */
+    int ncoef;      /* 2m + 1 polynomial coefficients */
+    int seg_shift;  /* log2 of the segment length S */
+    int nseg;       /* segments: ceil(ncols / S) (the last one may be padded) */
+    double inv;     /* res^2 / r^2 = 1 / rho^2 */
+    double invm;    /* inv^m */
     double x0, res; /* the grid's origin x and cell size */
-    double *xc;    /* ncols cell-centre x, exactly as rtm_grid_cell_x */
-    double *pre;   /* nseg S x ncoef: events reaching forward */
-    double *suf;   /* nseg S x ncoef: events reaching backward */
+    double *xc;     /* ncols cell-centre x, exactly as rtm_grid_cell_x */
+    double *pre, *prel; /* per column: events reaching forward (coefficients
+                         * below the leading one; the leading one) */
+    double *suf, *sufl; /* per column: events reaching backward */
+    double *full, *fulll; /* per segment (+ 1 spare): whole-segment events */
 } kde_poly_row;
 
 /* Allocate the accumulators; rho = r / res, x0 and res the grid's origin x
