@@ -191,39 +191,34 @@ static inline __attribute__((always_inline)) void events_m(int M, kde_poly_row *
 }
 
 /* events_m for M = 2 (the quartic): head, first whole segment, tail and
- * second whole segment computed in the four lanes of one vector, with the
- * operations of event_add (so the same roundings), transposed so that
- * each event's four coefficients are added to its column at once. An
- * absent whole segment goes to the spare segment nseg (never read), so
- * there is no branch for the usual 0 to 2 of them. */
+ * second whole segment, whose q (cp - the centre of their segment) are
+ * the lanes of qv, computed side by side with the operations of
+ * event_add (so the same roundings), then transposed so that each event's
+ * four coefficients are added to its column at once. An absent whole
+ * segment is given the spare segment nseg (never read), so there is no
+ * branch for the usual 0 to 2 of them; f1, f2 are the whole segments'
+ * indices, sa, sb the head's and tail's segments. */
 static inline __attribute__((always_inline)) void events_quartic(kde_poly_row *p, int cl, int cr,
-                                                                 double q, double h2, double a)
+                                                                 int f1, int f2, const double *qp,
+                                                                 double h2, double a)
 {
-    const int sh = p->seg_shift, sa = cl >> sh, sb = cr >> sh, ns = p->nseg;
-    const double S = (double)(1 << sh);
-    const int f1 = sa + 1 < sb ? sa + 1 : ns, f2 = sa + 2 < sb ? sa + 2 : ns;
-    const kde_v4d qv = {q, q - S, q - (double)((sb - sa) << sh), q - 2.0 * S};
+    typedef long long v4i __attribute__((vector_size(32)));
+    const kde_v4d qv = *(const kde_v4d *)qp;
     const kde_v4d H = h2 - qv * qv, B = 2.0 * qv;
     const kde_v4d c0 = a * (H * H), c1 = a * (2.0 * H * B), c2 = a * (B * B - 2.0 * H);
     const kde_v4d c3 = -(a * (2.0 * B));
-    int s;
-    {
-        typedef long long v4i __attribute__((vector_size(32)));
-        const kde_v4d u0 = __builtin_shuffle(c0, c1, (v4i){0, 4, 2, 6});
-        const kde_v4d u1 = __builtin_shuffle(c0, c1, (v4i){1, 5, 3, 7});
-        const kde_v4d u2 = __builtin_shuffle(c2, c3, (v4i){0, 4, 2, 6});
-        const kde_v4d u3 = __builtin_shuffle(c2, c3, (v4i){1, 5, 3, 7});
-        *(kde_v4d *)(p->pre + (size_t)cl * 4) += __builtin_shuffle(u0, u2, (v4i){0, 1, 4, 5});
-        *(kde_v4d *)(p->full + (size_t)f1 * 4) += __builtin_shuffle(u1, u3, (v4i){0, 1, 4, 5});
-        *(kde_v4d *)(p->suf + (size_t)cr * 4) += __builtin_shuffle(u0, u2, (v4i){2, 3, 6, 7});
-        *(kde_v4d *)(p->full + (size_t)f2 * 4) += __builtin_shuffle(u1, u3, (v4i){2, 3, 6, 7});
-    }
+    const kde_v4d u0 = __builtin_shuffle(c0, c1, (v4i){0, 4, 2, 6});
+    const kde_v4d u1 = __builtin_shuffle(c0, c1, (v4i){1, 5, 3, 7});
+    const kde_v4d u2 = __builtin_shuffle(c2, c3, (v4i){0, 4, 2, 6});
+    const kde_v4d u3 = __builtin_shuffle(c2, c3, (v4i){1, 5, 3, 7});
+    *(kde_v4d *)(p->pre + (size_t)cl * 4) += __builtin_shuffle(u0, u2, (v4i){0, 1, 4, 5});
+    *(kde_v4d *)(p->full + (size_t)f1 * 4) += __builtin_shuffle(u1, u3, (v4i){0, 1, 4, 5});
+    *(kde_v4d *)(p->suf + (size_t)cr * 4) += __builtin_shuffle(u0, u2, (v4i){2, 3, 6, 7});
+    *(kde_v4d *)(p->full + (size_t)f2 * 4) += __builtin_shuffle(u1, u3, (v4i){2, 3, 6, 7});
     p->prel[cl] += a;
     p->fulll[f1] += a;
     p->sufl[cr] += a;
     p->fulll[f2] += a;
-    for (s = sa + 3; s < sb; s++)
-        event_add(2, p->full + (size_t)s * 4, p->fulll + s, q - (double)((s - sa) << sh), h2, a);
 }
 
 /* Sum every segment's events (full, pre forward, suf backward), evaluate
@@ -385,23 +380,35 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
     const double x0 = p->x0, res = p->res, lim = (double)(p->ncols - 1), invm = p->invm;
     const int sh = p->seg_shift;
     const double half = 0.5 * ((1 << sh) - 1);
-    int jl[KDE_CHUNK], jr[KDE_CHUNK], fast[KDE_CHUNK], i;
-    double wl[KDE_CHUNK][2], wr[KDE_CHUNK][2], h2s[KDE_CHUNK], qs[KDE_CHUNK];
+    const int ns = p->nseg;
+    const double S = (double)(1 << sh);
+    int jl[KDE_CHUNK], jr[KDE_CHUNK], fast[KDE_CHUNK], f1[KDE_CHUNK], f2[KDE_CHUNK], i;
+    double wl[KDE_CHUNK][2], wr[KDE_CHUNK][2], h2s[KDE_CHUNK], as[KDE_CHUNK];
+    double qv[KDE_CHUNK][4] __attribute__((aligned(32)));
 #pragma omp simd
     for (i = 0; i < n; i++) {
         double dy = yc - ys[i], dy2 = dy * dy, e2 = r2 - dy2, c2 = cr2 - dy2;
         double hh = sqrt(e2 > 0.0 ? e2 : 0.0) * ires, cp = cps[i];
         double fl = floor(cp - hh), fr = floor(cp + hh) + 1.0, amp = amps[i], px = xs[i];
         /* the core reaches jl + 2 and jr - 2: hc >= d, hc^2 = c2 / res^2 */
-        double d1 = cp - (fl + 2.0), d2 = (fr - 2.0) - cp, d = d1 > d2 ? d1 : d2;
+        double d1 = cp - (fl + 2.0), d2 = (fr - 2.0) - cp, d = d1 > d2 ? d1 : d2, q;
         int l = (int)(fl >= 0.0 ? fl : 0.0), r = (int)(fr <= lim ? fr : lim);
-        int sa = (l + 2) >> sh;
+        int sa = (l + 2) >> sh, sb = (r - 2) >> sh;
         fast[i] = (c2 > 0.0) & (amp != 0.0) & (fl >= 0.0) & (fr <= lim) &
-                  ((d <= 0.0) | (d * d <= c2 * (ires * ires))) & (sa < ((r - 2) >> sh));
+                  ((d <= 0.0) | (d * d <= c2 * (ires * ires))) & (sa < sb);
         jl[i] = l;
         jr[i] = r;
         h2s[i] = e2 * (ires * ires);
-        qs[i] = cp - ((double)(sa << sh) + half);
+        as[i] = amp * invm;
+        /* the events' segments: head sa, whole sa + 1, sa + 2 (or the
+         * spare one), tail sb; q = cp - the centre of segment sa */
+        f1[i] = sa + 1 < sb ? sa + 1 : ns;
+        f2[i] = sa + 2 < sb ? sa + 2 : ns;
+        q = cp - ((double)(sa << sh) + half);
+        qv[i][0] = q;
+        qv[i][1] = q - S;
+        qv[i][2] = q - (double)(sb - sa) * S; /* = (sb - sa) << sh, exactly */
+        qv[i][3] = q - 2.0 * S;
         wl[i][0] = kern_m(M, x0 + (fl + 0.5) * res, px, dy2, amp, r2, ir2);
         wl[i][1] = kern_m(M, x0 + (fl + 1.5) * res, px, dy2, amp, r2, ir2);
         wr[i][0] = kern_m(M, x0 + (fr - 0.5) * res, px, dy2, amp, r2, ir2);
@@ -409,7 +416,7 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
     }
     for (i = 0; i < n; i++) {
         const kde_v2d lv = {wl[i][0], wl[i][1]}, rv = {wr[i][0], wr[i][1]};
-        int l, r;
+        int l, r, s;
         kde_v2d t;
         if (!fast[i]) {
             point_m(M, p, jb, row, k0 + (size_t)i);
@@ -417,10 +424,14 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
         }
         l = jl[i];
         r = jr[i];
-        if (M == 2)
-            events_quartic(p, l + 2, r - 2, qs[i], h2s[i], amps[i] * invm);
-        else
-            events_m(M, p, l + 2, r - 2, qs[i], h2s[i], amps[i] * invm);
+        if (M == 2) {
+            const int sa = (l + 2) >> sh, sb = (r - 2) >> sh;
+            events_quartic(p, l + 2, r - 2, f1[i], f2[i], qv[i], h2s[i], as[i]);
+            for (s = sa + 3; s < sb; s++) /* more than two whole segments */
+                event_add(2, p->full + (size_t)s * 4, p->fulll + s,
+                          qv[i][0] - (double)((s - sa) << sh), h2s[i], as[i]);
+        } else
+            events_m(M, p, l + 2, r - 2, qv[i][0], h2s[i], as[i]);
         memcpy(&t, row + l, sizeof t);
         t += lv;
         memcpy(row + l, &t, sizeof t);
