@@ -264,18 +264,21 @@ static void test_brute_dense(void)
     free(x), free(y), free(fast), free(ref);
 }
 
-/* Chords against the engine's segments (S = the power of two <= rho/2,
- * 4..16, segment s = columns sS .. sS + S - 1): one point at a time (so the
+/* Chords against the engine's segments (S = the power of two <= rho,
+ * 4..32, segment s = columns sS .. sS + S - 1): one point at a time (so the
  * relative criterion reaches each kernel's edge), swept over a whole period
- * of 16 columns in steps of 1/4 column, so that chords start and end exactly
- * on segment boundaries, cover exactly one segment, or are shorter than a
- * segment; points exactly on a boundary (cell edge x = 16) and on the first
- * cell of a segment (x = 16.5); integer radii put cells exactly at distance
- * r. 83 columns: the last segment is partial. Unit cells, origin 0. */
+ * of 32 columns in steps of 1/4 column, so that chords start and end exactly
+ * on segment boundaries, cover exactly one segment or several, or are
+ * shorter than a segment; points exactly on a boundary (cell edge x = 64)
+ * and on the first cell of a segment (x = 64.5); integer radii put cells
+ * exactly at distance r; every row of the disc from its centre to its top
+ * and bottom (where the fringe is widest). 130 columns: the last segment is
+ * partial, and the smaller discs lie inside the grid while the larger ones
+ * cross its west edge. Unit cells, origin 0. */
 static void test_brute_segments(void)
 {
-    static const double radii[] = {32, 17.5, 9, 8, 6.25};
-    rtm_grid g = {0, 0, 1, 83, 44, ""};
+    static const double radii[] = {40, 32, 17.5, 9, 8, 6.25};
+    rtm_grid g = {0, 0, 1, 130, 90, ""};
     size_t ncell = (size_t)g.ncols * g.nrows, ri, ki, c;
     double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
     for (ri = 0; ri < sizeof radii / sizeof *radii; ri++)
@@ -290,10 +293,10 @@ static void test_brute_segments(void)
             o.kernel = all_kernels[ki];
             o.radius = r;
             o.units = RTM_UNITS_M2;
-            for (k = 0; k <= 64; k++) {
-                /* x sweeps 16 .. 32 (cell edges, centres, quarters); y on a
+            for (k = 0; k <= 128; k++) {
+                /* x sweeps 36 .. 68 (cell edges, centres, quarters); y on a
                  * cell centre, a cell edge or in between */
-                double x = 16 + 0.25 * k, y = 22.5 + (k % 3) * 0.5 + (k % 7 == 1) * 0.137;
+                double x = 36 + 0.25 * k, y = 45.5 + (k % 3) * 0.5 + (k % 7 == 1) * 0.137;
                 double mx = 0;
                 RTM_CHECK(rtm_kde_compute(&g, &x, &y, NULL, 1, &o, fast, &e) == 0);
                 brute(&g, &x, &y, NULL, 1, o.kernel, r, 4, ref);
@@ -309,7 +312,7 @@ static void test_brute_segments(void)
             }
             RTM_CHECK(bad == 0);
             RTM_CHECK(worst <= 1e-9);
-            printf("# segments %-13s rho=%-5g 65 single points  worst rel %.2e\n",
+            printf("# segments %-13s rho=%-5g 129 single points  worst rel %.2e\n",
                    rtm_kernel_name(o.kernel), r, worst);
         }
     free(fast), free(ref);
