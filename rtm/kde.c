@@ -222,9 +222,10 @@ static long point_bucket(const rtm_grid *g, double x, double y, double rho, int 
 }
 
 static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, const double *y,
-                         const double *w, size_t n, double rho, double scale)
+                         const double *w, size_t n, double rho, double scale, int nt)
 {
     size_t p, k, total;
+    long q;
     long *bk = malloc((n ? n : 1) * sizeof *bk);
     memset(b, 0, sizeof *b);
     b->reach = (int)ceil(rho) + 1;
@@ -232,11 +233,12 @@ static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, con
     b->start = calloc((size_t)b->nb + 1, sizeof *b->start);
     if (!bk || !b->start)
         goto fail;
-    for (p = 0; p < n; p++) {
-        bk[p] = point_bucket(g, x[p], y[p], rho, b->reach);
+#pragma omp parallel for num_threads(nt) schedule(static)
+    for (q = 0; q < (long)n; q++)
+        bk[q] = point_bucket(g, x[q], y[q], rho, b->reach);
+    for (p = 0; p < n; p++)
         if (bk[p] >= 0)
             b->start[bk[p] + 1]++;
-    }
     for (k = 0; k < (size_t)b->nb; k++)
         b->start[k + 1] += b->start[k];
     total = b->start[b->nb];
@@ -468,7 +470,7 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
     c.rho = o->radius / g->res;
     c.core_r2 = (1.0 - core_beta0(c.m)) * c.r2;
     c.sig2 = 2.0 * (o->radius / o->gauss_truncate) * (o->radius / o->gauss_truncate);
-    if (buckets_build(&b, g, x, y, w, n, c.rho, kernel_scale(g, o)))
+    if (buckets_build(&b, g, x, y, w, n, c.rho, kernel_scale(g, o), nt))
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory bucketing %zu points", n);
     polys = calloc((size_t)nt, sizeof *polys);
     if (!polys) {
