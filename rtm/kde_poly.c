@@ -394,8 +394,10 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
         double d1 = cp - (fl + 2.0), d2 = (fr - 2.0) - cp, d = d1 > d2 ? d1 : d2, q;
         int l = (int)(fl >= 0.0 ? fl : 0.0), r = (int)(fr <= lim ? fr : lim);
         int sa = (l + 2) >> sh, sb = (r - 2) >> sh;
+        /* 1: the common path; 0: point_m; -1: nothing on this row */
         fast[i] = (c2 > 0.0) & (amp != 0.0) & (fl >= 0.0) & (fr <= lim) &
                   ((d <= 0.0) | (d * d <= c2 * (ires * ires))) & (sa < sb);
+        fast[i] -= (e2 < 0.0) | (amp == 0.0);
         jl[i] = l;
         jr[i] = r;
         h2s[i] = e2 * (ires * ires);
@@ -418,8 +420,9 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
         const kde_v2d lv = {wl[i][0], wl[i][1]}, rv = {wr[i][0], wr[i][1]};
         int l, r, s;
         kde_v2d t;
-        if (!fast[i]) {
-            point_m(M, p, jb, row, k0 + (size_t)i);
+        if (fast[i] <= 0) {
+            if (fast[i] == 0)
+                point_m(M, p, jb, row, k0 + (size_t)i);
             continue;
         }
         l = jl[i];
