@@ -198,9 +198,10 @@ static inline __attribute__((always_inline)) void events_m(int M, kde_poly_row *
  * segment is given the spare segment nseg (never read), so there is no
  * branch for the usual 0 to 2 of them; f1, f2 are the whole segments'
  * indices, sa, sb the head's and tail's segments. */
-static inline __attribute__((always_inline)) void events_quartic(kde_poly_row *p, int cl, int cr,
-                                                                 int f1, int f2, const double *qp,
-                                                                 double h2, double a)
+static inline __attribute__((always_inline)) void events_quartic(
+    double *restrict pre, double *restrict prel, double *restrict suf, double *restrict sufl,
+    double *restrict full, double *restrict fulll, int cl, int cr, int f1, int f2,
+    const double *qp, double h2, double a)
 {
     typedef long long v4i __attribute__((vector_size(32)));
     const kde_v4d qv = *(const kde_v4d *)qp;
@@ -211,14 +212,14 @@ static inline __attribute__((always_inline)) void events_quartic(kde_poly_row *p
     const kde_v4d u1 = __builtin_shuffle(c0, c1, (v4i){1, 5, 3, 7});
     const kde_v4d u2 = __builtin_shuffle(c2, c3, (v4i){0, 4, 2, 6});
     const kde_v4d u3 = __builtin_shuffle(c2, c3, (v4i){1, 5, 3, 7});
-    *(kde_v4d *)(p->pre + (size_t)cl * 4) += __builtin_shuffle(u0, u2, (v4i){0, 1, 4, 5});
-    *(kde_v4d *)(p->full + (size_t)f1 * 4) += __builtin_shuffle(u1, u3, (v4i){0, 1, 4, 5});
-    *(kde_v4d *)(p->suf + (size_t)cr * 4) += __builtin_shuffle(u0, u2, (v4i){2, 3, 6, 7});
-    *(kde_v4d *)(p->full + (size_t)f2 * 4) += __builtin_shuffle(u1, u3, (v4i){2, 3, 6, 7});
-    p->prel[cl] += a;
-    p->fulll[f1] += a;
-    p->sufl[cr] += a;
-    p->fulll[f2] += a;
+    *(kde_v4d *)(pre + (size_t)cl * 4) += __builtin_shuffle(u0, u2, (v4i){0, 1, 4, 5});
+    *(kde_v4d *)(full + (size_t)f1 * 4) += __builtin_shuffle(u1, u3, (v4i){0, 1, 4, 5});
+    *(kde_v4d *)(suf + (size_t)cr * 4) += __builtin_shuffle(u0, u2, (v4i){2, 3, 6, 7});
+    *(kde_v4d *)(full + (size_t)f2 * 4) += __builtin_shuffle(u1, u3, (v4i){2, 3, 6, 7});
+    prel[cl] += a;
+    fulll[f1] += a;
+    sufl[cr] += a;
+    fulll[f2] += a;
 }
 
 /* Sum every segment's events (full, pre forward, suf backward), evaluate
@@ -382,7 +383,10 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
     const double half = 0.5 * ((1 << sh) - 1);
     const int ns = p->nseg;
     const double S = (double)(1 << sh);
-    int jl[KDE_CHUNK], jr[KDE_CHUNK], fast[KDE_CHUNK], f1[KDE_CHUNK], f2[KDE_CHUNK], i;
+    int jl[KDE_CHUNK], jr[KDE_CHUNK], fast[KDE_CHUNK], f1[KDE_CHUNK], f2[KDE_CHUNK], nx[KDE_CHUNK];
+    int i;
+    double *pre = p->pre, *suf = p->suf, *full = p->full; /* (point_m writes them too) */
+    double *prel = p->prel, *sufl = p->sufl, *fulll = p->fulll;
     double wl[KDE_CHUNK][2], wr[KDE_CHUNK][2], h2s[KDE_CHUNK], as[KDE_CHUNK];
     double qv[KDE_CHUNK][4] __attribute__((aligned(32)));
 #pragma omp simd
@@ -404,6 +408,7 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
         as[i] = amp * invm;
         /* the events' segments: head sa, whole sa + 1, sa + 2 (or the
          * spare one), tail sb; q = cp - the centre of segment sa */
+        nx[i] = sb - sa;
         f1[i] = sa + 1 < sb ? sa + 1 : ns;
         f2[i] = sa + 2 < sb ? sa + 2 : ns;
         q = cp - ((double)(sa << sh) + half);
@@ -428,11 +433,14 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
         l = jl[i];
         r = jr[i];
         if (M == 2) {
-            const int sa = (l + 2) >> sh, sb = (r - 2) >> sh;
-            events_quartic(p, l + 2, r - 2, f1[i], f2[i], qv[i], h2s[i], as[i]);
-            for (s = sa + 3; s < sb; s++) /* more than two whole segments */
-                event_add(2, p->full + (size_t)s * 4, p->fulll + s,
-                          qv[i][0] - (double)((s - sa) << sh), h2s[i], as[i]);
+            events_quartic(pre, prel, suf, sufl, full, fulll, l + 2, r - 2, f1[i], f2[i], qv[i],
+                           h2s[i], as[i]);
+            if (nx[i] > 3) { /* more than two whole segments (rho > ~2S) */
+                const int sa = (l + 2) >> sh;
+                for (s = sa + 3; s < sa + nx[i]; s++)
+                    event_add(2, full + (size_t)s * 4, fulll + s,
+                              qv[i][0] - (double)((s - sa) << sh), h2s[i], as[i]);
+            }
         } else
             events_m(M, p, l + 2, r - 2, qv[i][0], h2s[i], as[i]);
         memcpy(&t, row + l, sizeof t);
