@@ -378,11 +378,13 @@ static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row
 }
 
 /* Fringe threshold beta0 on 1 - u^2, per power m. A point's segment
- * polynomial (kde_poly.c) is rounded to a few ulps of amp ((rho + S)/rho)^(2m),
- * while its value on a cell is amp (1 - u^2)^m; keeping the segments to
- * 1 - u^2 >= beta0 bounds the relative rounding by ~10 eps (9/beta0)^m
- * (< 1e-10; the tests see 1e-14), and the fringe is summed cell by cell.
- * Uniform needs none: (1 - u^2)^0 is never small. */
+ * polynomial (kde_poly.c) is rounded to about 10 eps (3/beta0)^m of its
+ * value amp (1 - u^2)^m where 1 - u^2 >= beta0: 3e-12, 2.5e-11 and 3e-11
+ * for m = 1, 2, 3. (The tests see up to 4e-11 for m = 1; that is the
+ * double brute force's own rounding of 1 - d^2/r^2 at the edge: against
+ * long double the engine is within 1e-14 there.) The fringe outside is
+ * summed cell by cell. Uniform needs none: (1 - u^2)^0 is never
+ * small. */
 static double core_beta0(int m)
 {
     static const double beta0[] = {0.0, 0.001, 0.02, 0.1};
