@@ -269,6 +269,24 @@ fail:
     return -1;
 }
 
+/* The amp shared by every point of non-zero amp, or 0 if they differ (or
+ * there are none): unweighted input, or equal weights, lets the row engine
+ * count its chords instead of summing their leading coefficients. */
+static double common_amp(const kde_buckets *b)
+{
+    size_t k, n = b->start[b->nb];
+    double a = 0.0;
+    for (k = 0; k < n; k++) {
+        if (b->amp[k] == 0.0)
+            continue;
+        if (a == 0.0)
+            a = b->amp[k];
+        else if (b->amp[k] != a)
+            return 0.0;
+    }
+    return a;
+}
+
 /* ---- one output row ----------------------------------------------------- */
 
 typedef struct kde_ctx {
@@ -457,6 +475,7 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
     kde_poly_row *polys = NULL;
     kde_ctx c;
     int nt = 1, t, rc = 0, made = 0;
+    double amp0;
     if ((rc = check_opts(g, o, err)) || (rc = check_points(x, y, w, n, err)))
         return rc;
 #ifdef _OPENMP
@@ -479,11 +498,14 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
         goto done;
     }
-    for (made = 0; made < nt; made++)
+    amp0 = common_amp(&b);
+    for (made = 0; made < nt; made++) {
         if (c.m >= 0 && kde_poly_init(&polys[made], g->ncols, c.m, c.rho, g->x0, g->res)) {
             rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for row buffers");
             goto done;
         }
+        polys[made].lead0 = amp0 * polys[made].invm;
+    }
     rc = run_rows(&c, o, nt, polys, out, err);
 done:
     for (t = 0; polys && t < made; t++)

@@ -33,6 +33,12 @@
  *
  * S is the power of two <= rho, from 4 to 32.
  *
+ * The leading coefficient (of t^2m) of every event is a (-1)^m. When all
+ * points weigh the same (unweighted input), it is not summed at all: the
+ * row counts, in integers, the event chords covering each column (+1 where
+ * one starts, -1 after it ends, a running sum along the row: exact) and
+ * multiplies the count by a.
+ *
  * Accuracy. An event is added only to columns its core covers. Where a
  * segment holds a column near the edge of a point's support, |q| lies
  * within S/2 of h <= rho, so |H|, |B t| <= ~rho S and t^2 <= S^2/4: the
@@ -117,7 +123,9 @@ int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double x0, doub
     /* one spare segment: the common path's target for an absent one */
     p->full = zalloc(((size_t)p->nseg + 1) * KB(3));
     p->fulll = zalloc((size_t)p->nseg + 1);
-    if (!p->xc || !p->pre || !p->suf || !p->prel || !p->sufl || !p->full || !p->fulll) {
+    p->cover = calloc(ncell + 1, sizeof *p->cover);
+    if (!p->xc || !p->pre || !p->suf || !p->prel || !p->sufl || !p->full || !p->fulll ||
+        !p->cover) {
         kde_poly_free(p);
         return -1;
     }
@@ -135,6 +143,7 @@ void kde_poly_free(kde_poly_row *p)
     free(p->sufl);
     free(p->full);
     free(p->fulll);
+    free(p->cover);
     memset(p, 0, sizeof *p);
 }
 
@@ -145,7 +154,7 @@ void kde_poly_free(kde_poly_row *p)
  *   M = 2:  H^2 + 2HB t + (B^2 - 2H) t^2 - 2B t^3 + t^4
  *   M = 3:  H^3 + 3H^2B t + 3H(B^2 - H) t^2 + B(B^2 - 6H) t^3
  *           + 3(H - B^2) t^4 + 3B t^5 - t^6 */
-static inline __attribute__((always_inline)) void event_add(int M, double *restrict e,
+static inline __attribute__((always_inline)) void event_add(int M, int U, double *restrict e,
                                                             double *restrict lead, double q,
                                                             double h2, double a)
 {
@@ -172,22 +181,27 @@ static inline __attribute__((always_inline)) void event_add(int M, double *restr
         e[4] += a * (3.0 * (H - B2));
         e[5] += a * (3.0 * B);
     }
-    *lead += M & 1 ? -a : a;
+    if (!U)
+        *lead += M & 1 ? -a : a;
 }
 
 /* A point's events over its core cl..cr, which spans segments sa < sb:
  * head at cl, whole segments sa+1 .. sb-1, tail at cr; q = cp - c_sa. */
-static inline __attribute__((always_inline)) void events_m(int M, kde_poly_row *p, int cl,
+static inline __attribute__((always_inline)) void events_m(int M, int U, kde_poly_row *p, int cl,
                                                            int cr, double q, double h2,
                                                            double a)
 {
     const int sh = p->seg_shift, sa = cl >> sh, sb = cr >> sh;
     int s;
-    event_add(M, p->pre + (size_t)cl * KB(M), p->prel + cl, q, h2, a);
+    if (U) {
+        p->cover[cl]++;
+        p->cover[cr + 1]--;
+    }
+    event_add(M, U, p->pre + (size_t)cl * KB(M), p->prel + cl, q, h2, a);
     for (s = sa + 1; s < sb; s++)
-        event_add(M, p->full + (size_t)s * KB(M), p->fulll + s, q - (double)((s - sa) << sh),
+        event_add(M, U, p->full + (size_t)s * KB(M), p->fulll + s, q - (double)((s - sa) << sh),
                   h2, a);
-    event_add(M, p->suf + (size_t)cr * KB(M), p->sufl + cr, q - (double)((sb - sa) << sh), h2,
+    event_add(M, U, p->suf + (size_t)cr * KB(M), p->sufl + cr, q - (double)((sb - sa) << sh), h2,
               a);
 }
 
@@ -200,7 +214,7 @@ static inline __attribute__((always_inline)) void events_m(int M, kde_poly_row *
  * branch for the usual 0 to 2 of them; f1, f2 are the whole segments'
  * indices, sa, sb the head's and tail's segments. */
 static inline __attribute__((always_inline)) void events_quartic(
-    double *restrict pre, double *restrict prel, double *restrict suf, double *restrict sufl,
+    int U, int *restrict cover, double *restrict pre, double *restrict prel, double *restrict suf, double *restrict sufl,
     double *restrict full, double *restrict fulll, int cl, int cr, int f1, int f2,
     const double *qp, double h2, double a)
 {
@@ -217,26 +231,37 @@ static inline __attribute__((always_inline)) void events_quartic(
     *(kde_v4d *)(full + (size_t)f1 * 4) += __builtin_shuffle(u1, u3, (v4i){0, 1, 4, 5});
     *(kde_v4d *)(suf + (size_t)cr * 4) += __builtin_shuffle(u0, u2, (v4i){2, 3, 6, 7});
     *(kde_v4d *)(full + (size_t)f2 * 4) += __builtin_shuffle(u1, u3, (v4i){2, 3, 6, 7});
-    prel[cl] += a;
-    fulll[f1] += a;
-    sufl[cr] += a;
-    fulll[f2] += a;
+    if (U) {
+        cover[cl]++;
+        cover[cr + 1]--;
+    } else {
+        prel[cl] += a;
+        fulll[f1] += a;
+        sufl[cr] += a;
+        fulll[f2] += a;
+    }
 }
 
 /* Sum every segment's events (full, pre forward, suf backward), evaluate
- * at its columns, row[j] += value, and leave the accumulators zeroed. */
-static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *p, double *row)
+ * at its columns, row[j] += value, and leave the accumulators zeroed. With
+ * U (every point of equal weight), the leading coefficient at column j is
+ * lead0 times the number of event chords covering j: the running sum of
+ * cover[] along the row, exact in integers. */
+static inline __attribute__((always_inline)) void finish_m(int M, int U, kde_poly_row *p,
+                                                           double *row)
 {
     const int ns = p->nseg, S = 1 << p->seg_shift, nc = 2 * M + 1, ncols = p->ncols;
-    const double half = 0.5 * (S - 1);
+    const double half = 0.5 * (S - 1), lead0 = M & 1 ? -p->lead0 : p->lead0;
     double c[KDE_SEG_MAX][KDE_MAX_COEF];
     int s, t, k;
+    long cov = 0;
     for (s = 0; s < ns; s++) {
         double run[KDE_MAX_COEF];
         const int j0 = s * S, n = j0 + S <= ncols ? S : ncols - j0;
         double *restrict pre = p->pre + (size_t)j0 * KB(M), *restrict suf = p->suf + (size_t)j0 * KB(M);
         double *restrict prel = p->prel + j0, *restrict sufl = p->sufl + j0;
         double *restrict full = p->full + (size_t)s * KB(M);
+        int *restrict cover = p->cover + j0;
 #pragma GCC unroll 8
         for (k = 0; k < 2 * M; k++) {
             run[k] = full[k];
@@ -251,9 +276,15 @@ static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *
                 pre[t * KB(M) + k] = 0.0;
                 c[t][k] = run[k];
             }
-            run[2 * M] += prel[t];
-            prel[t] = 0.0;
-            c[t][2 * M] = run[2 * M];
+            if (U) {
+                cov += cover[t];
+                cover[t] = 0;
+                c[t][2 * M] = lead0 * (double)cov;
+            } else {
+                run[2 * M] += prel[t];
+                prel[t] = 0.0;
+                c[t][2 * M] = run[2 * M];
+            }
         }
 #pragma GCC unroll 8
         for (k = 0; k < nc; k++)
@@ -265,9 +296,11 @@ static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *
                 suf[t * KB(M) + k] = 0.0;
                 c[t][k] += run[k];
             }
-            run[2 * M] += sufl[t];
-            sufl[t] = 0.0;
-            c[t][2 * M] += run[2 * M];
+            if (!U) {
+                run[2 * M] += sufl[t];
+                sufl[t] = 0.0;
+                c[t][2 * M] += run[2 * M];
+            }
         }
         for (t = 0; t < n; t++) {
             double tt = (double)t - half, v = c[t][nc - 1];
@@ -277,9 +310,11 @@ static inline __attribute__((always_inline)) void finish_m(int M, kde_poly_row *
             row[j0 + t] += v > 0.0 ? v : 0.0;
         }
     }
-    /* the spare segment collects absent whole segments: clear it */
+    /* the spare segment collects absent whole segments: clear it; a chord
+     * ending on the last column marks cover[ncols] */
     memset(p->full + (size_t)ns * KB(M), 0, KB(M) * sizeof *p->full);
     p->fulll[ns] = 0.0;
+    p->cover[(size_t)ns * S] = 0;
 }
 
 /* floor(v) for |v| < 2^31 (the caller keeps every point within rho + 2
@@ -327,7 +362,7 @@ static inline __attribute__((always_inline)) void direct_m(int M, const kde_poly
  * so surely inside the support, clipped to the grid) goes through the
  * events when it spans two segments or more; everything else (fringe,
  * spare columns, a core inside one segment) is summed cell by cell. */
-static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p,
+static inline __attribute__((always_inline)) void point_m(int M, int U, kde_poly_row *p,
                                                           const kde_row_job *jb, double *row,
                                                           size_t k)
 {
@@ -358,7 +393,7 @@ static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p
         direct_m(M, p, jb, row, jl, jr, px, dy2, amp);
         return;
     }
-    events_m(M, p, cl, cr, cp - ((double)((cl >> sh) << sh) + 0.5 * (S - 1)),
+    events_m(M, U, p, cl, cr, cp - ((double)((cl >> sh) << sh) + 0.5 * (S - 1)),
              (jb->r2 - dy2) * (ires * ires), amp * p->invm);
     direct_m(M, p, jb, row, jl, cl - 1, px, dy2, amp);
     direct_m(M, p, jb, row, cr + 1, jr, px, dy2, amp);
@@ -372,7 +407,7 @@ static inline __attribute__((always_inline)) void point_m(int M, kde_poly_row *p
  * points) and computes the four fringe values (kern_m; jl + 0.5 is formed
  * from floor() directly, the same double as (double)jl + 0.5); pass 2 adds
  * them and the events, and sends the other points through point_m. */
-static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p,
+static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly_row *p,
                                                           const kde_row_job *jb, double *row,
                                                           size_t k0, int n)
 {
@@ -428,22 +463,22 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
         kde_v2d t;
         if (fast[i] <= 0) {
             if (fast[i] == 0)
-                point_m(M, p, jb, row, k0 + (size_t)i);
+                point_m(M, U, p, jb, row, k0 + (size_t)i);
             continue;
         }
         l = jl[i];
         r = jr[i];
         if (M == 2) {
-            events_quartic(pre, prel, suf, sufl, full, fulll, l + 2, r - 2, f1[i], f2[i], qv[i],
-                           h2s[i], as[i]);
+            events_quartic(U, p->cover, pre, prel, suf, sufl, full, fulll, l + 2, r - 2, f1[i],
+                           f2[i], qv[i], h2s[i], as[i]);
             if (nx[i] > 3) { /* more than two whole segments (rho > ~2S) */
                 const int sa = (l + 2) >> sh;
                 for (s = sa + 3; s < sa + nx[i]; s++)
-                    event_add(2, full + (size_t)s * 4, fulll + s,
+                    event_add(2, U, full + (size_t)s * 4, fulll + s,
                               qv[i][0] - (double)((s - sa) << sh), h2s[i], as[i]);
             }
         } else
-            events_m(M, p, l + 2, r - 2, qv[i][0], h2s[i], as[i]);
+            events_m(M, U, p, l + 2, r - 2, qv[i][0], h2s[i], as[i]);
         memcpy(&t, row + l, sizeof t);
         t += lv;
         memcpy(row + l, &t, sizeof t);
@@ -453,13 +488,13 @@ static inline __attribute__((always_inline)) void chunk_m(int M, kde_poly_row *p
     }
 }
 
-static inline __attribute__((always_inline)) void row_m(int M, kde_poly_row *p,
+static inline __attribute__((always_inline)) void row_m(int M, int U, kde_poly_row *p,
                                                         const kde_row_job *jb, double *row)
 {
     size_t k;
     for (k = jb->p0; k < jb->p1; k += KDE_CHUNK)
-        chunk_m(M, p, jb, row, k, jb->p1 - k < KDE_CHUNK ? (int)(jb->p1 - k) : KDE_CHUNK);
-    finish_m(M, p, row);
+        chunk_m(M, U, p, jb, row, k, jb->p1 - k < KDE_CHUNK ? (int)(jb->p1 - k) : KDE_CHUNK);
+    finish_m(M, U, p, row);
 }
 
 /* An AVX2 clone for the vector loops (no FMA: fp-contract is off above, so
@@ -467,10 +502,18 @@ static inline __attribute__((always_inline)) void row_m(int M, kde_poly_row *p,
 __attribute__((target_clones("avx2", "default")))
 void kde_poly_row_compute(kde_poly_row *p, const kde_row_job *job, double *row)
 {
-    switch (p->m) {
-    case 0: row_m(0, p, job, row); break;
-    case 1: row_m(1, p, job, row); break;
-    case 2: row_m(2, p, job, row); break;
-    default: row_m(3, p, job, row); break;
-    }
+    if (p->lead0 > 0.0)
+        switch (p->m) {
+        case 0: row_m(0, 1, p, job, row); break;
+        case 1: row_m(1, 1, p, job, row); break;
+        case 2: row_m(2, 1, p, job, row); break;
+        default: row_m(3, 1, p, job, row); break;
+        }
+    else
+        switch (p->m) {
+        case 0: row_m(0, 0, p, job, row); break;
+        case 1: row_m(1, 0, p, job, row); break;
+        case 2: row_m(2, 0, p, job, row); break;
+        default: row_m(3, 0, p, job, row); break;
+        }
 }

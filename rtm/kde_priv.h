@@ -24,6 +24,10 @@ typedef struct kde_poly_row {
                          * below the leading one; the leading one) */
     double *suf, *sufl; /* per column: events reaching backward */
     double *full, *fulll; /* per segment (+ 1 spare): whole-segment events */
+    double lead0;   /* > 0 when every point has the same amp: amp rho^-2m; then
+                     * the leading coefficients are not summed but counted */
+    int *cover;     /* with lead0: +1 where an event chord starts, -1 after
+                     * it ends (nseg S + 1) */
 } kde_poly_row;
 
 /* Allocate the accumulators; rho = r / res, x0 and res the grid's origin x

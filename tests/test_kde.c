@@ -130,6 +130,8 @@ static size_t make_points(const rtm_grid *g, double r, size_t n, double *x, doub
     return n;
 }
 
+/* weighted: 0 none, 1 varied weights (some 0), 2 one common weight (some
+ * 0: the engine then counts chords instead of summing weights). */
 static void brute_case(double x0, double y0, double res, int nc, int nr, double r, size_t n,
                        int weighted)
 {
@@ -138,6 +140,9 @@ static void brute_case(double x0, double y0, double res, int nc, int nr, double 
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
     double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
     make_points(&g, r, n, x, y, w);
+    if (weighted == 2)
+        for (ki = 0; ki < n; ki++)
+            w[ki] = w[ki] == 0.0 ? 0.0 : 2.5;
     for (ki = 0; ki < NKERNELS; ki++) {
         rtm_kde_opts o;
         rtm_error e;
@@ -149,7 +154,7 @@ static void brute_case(double x0, double y0, double res, int nc, int nr, double 
         RTM_CHECK(rtm_kde_compute(&g, x, y, weighted ? w : NULL, n, &o, fast, &e) == 0);
         brute(&g, x, y, weighted ? w : NULL, n, o.kernel, r, o.gauss_truncate, ref);
         snprintf(what, sizeof what, "%s rho=%.1f n=%zu%s", rtm_kernel_name(o.kernel), r / res, n,
-                 weighted ? " weighted" : "");
+                 weighted == 1 ? " weighted" : weighted == 2 ? " equal weights" : "");
         compare(fast, ref, ncell, what);
     }
     free(x), free(y), free(w), free(fast), free(ref);
@@ -159,6 +164,7 @@ static void brute_case(double x0, double y0, double res, int nc, int nr, double 
 static void test_brute_bng(void)
 {
     brute_case(560000, 180000, 25, 90, 70, 25 * 23.7, 400, 1);
+    brute_case(560000, 180000, 25, 90, 70, 25 * 23.7, 400, 2);
 }
 
 /* Short chords only (the cell-by-cell path) and a radius under one cell. */
