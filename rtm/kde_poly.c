@@ -37,7 +37,8 @@
  * points weigh the same (unweighted input), it is not summed at all: the
  * row counts, in integers, the event chords covering each column (+1 where
  * one starts, -1 after it ends, a running sum along the row: exact) and
- * multiplies the count by a.
+ * multiplies the count by a; the other coefficients are summed for a = 1
+ * and multiplied by a once per column.
  *
  * Accuracy. An event is added only to columns its core covers. Where a
  * segment holds a column near the edge of a point's support, |q| lies
@@ -304,6 +305,10 @@ static inline __attribute__((always_inline)) void finish_m(int M, int U, kde_pol
         }
         for (t = 0; t < n; t++) {
             double tt = (double)t - half, v = c[t][nc - 1];
+            if (U)
+#pragma GCC unroll 8
+                for (k = 0; k < 2 * M; k++)
+                    c[t][k] *= p->lead0;
 #pragma GCC unroll 8
             for (k = nc - 2; k >= 0; k--)
                 v = v * tt + c[t][k];
@@ -394,7 +399,7 @@ static inline __attribute__((always_inline)) void point_m(int M, int U, kde_poly
         return;
     }
     events_m(M, U, p, cl, cr, cp - ((double)((cl >> sh) << sh) + 0.5 * (S - 1)),
-             (jb->r2 - dy2) * (ires * ires), amp * p->invm);
+             (jb->r2 - dy2) * (ires * ires), U ? 1.0 : amp * p->invm);
     direct_m(M, p, jb, row, jl, cl - 1, px, dy2, amp);
     direct_m(M, p, jb, row, cr + 1, jr, px, dy2, amp);
 }
@@ -441,7 +446,7 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
         jl[i] = l;
         jr[i] = r;
         h2s[i] = e2 * (ires * ires);
-        as[i] = amp * invm;
+        as[i] = U ? 1.0 : amp * invm; /* with U, finish_m scales by lead0 */
         /* the events' segments: head sa, whole sa + 1, sa + 2 (or the
          * spare one), tail sb; q = cp - the centre of segment sa */
         nx[i] = sb - sa;
