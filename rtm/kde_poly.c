@@ -56,7 +56,7 @@
  * chunk at once (vectorised across points) which points take the common
  * path -- chord inside the grid, core reaching to within two columns of
  * each end of the chord's candidate columns and spanning two segments or
- * more -- and computes their four fringe values; pass 2 adds those and
+ * more -- and computes their two fringe values; pass 2 adds those and
  * the events (for the quartic, the default, the head, tail and two whole
  * segments computed side by side in one vector). On the benchmark
  * (rho = 40) that is ~14 G instructions where the former engine (whole
@@ -86,7 +86,6 @@
 #define KB(M) ((M) == 3 ? 8 : 2 * (M))
 
 typedef double kde_v4d __attribute__((vector_size(32)));
-typedef double kde_v2d __attribute__((vector_size(16)));
 
 static double *zalloc(size_t n)
 {
@@ -405,13 +404,16 @@ static inline __attribute__((always_inline)) void point_m(int M, int U, kde_poly
 }
 
 /* Points k0 .. k0 + n - 1 of a row (n <= KDE_CHUNK). The common path: the
- * candidate columns jl..jr inside the grid, the core reaching jl + 2 and
- * jr - 2 and spanning two segments or more. Its core is then taken as
- * exactly jl + 2 .. jr - 2 and its fringe is the four cells jl, jl + 1,
- * jr - 1, jr. Pass 1 decides this for the whole chunk (vectorised across
- * points) and computes the four fringe values (kern_m; jl + 0.5 is formed
- * from floor() directly, the same double as (double)jl + 0.5); pass 2 adds
- * them and the events, and sends the other points through point_m. */
+ * candidate columns jl..jr inside the grid, the spare columns jl and jr
+ * outside the support (the exact predicate; sqrt puts them there unless a
+ * cell lies at exactly distance r or rounding decides), the core reaching
+ * jl + 2 and jr - 2 and spanning two segments or more. Its core is then
+ * taken as exactly jl + 2 .. jr - 2 and its fringe is the two cells
+ * jl + 1 and jr - 1. Pass 1 decides this for the whole chunk (vectorised
+ * across points) and computes the two fringe values (kern_m; jl + 1.5 is
+ * formed from floor() directly, the same double as (double)(jl + 1) + 0.5);
+ * pass 2 adds them and the events, and sends the other points through
+ * point_m. */
 static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly_row *p,
                                                           const kde_row_job *jb, double *row,
                                                           size_t k0, int n)
@@ -428,7 +430,7 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
     int i;
     double *pre = p->pre, *suf = p->suf, *full = p->full; /* (point_m writes them too) */
     double *prel = p->prel, *sufl = p->sufl, *fulll = p->fulll;
-    double wl[KDE_CHUNK][2], wr[KDE_CHUNK][2], h2s[KDE_CHUNK], as[KDE_CHUNK];
+    double wl[KDE_CHUNK], wr[KDE_CHUNK], h2s[KDE_CHUNK], as[KDE_CHUNK];
     double qv[KDE_CHUNK][4] __attribute__((aligned(32)));
 #pragma omp simd
     for (i = 0; i < n; i++) {
@@ -439,9 +441,13 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
         double d1 = cp - (fl + 2.0), d2 = (fr - 2.0) - cp, d = d1 > d2 ? d1 : d2, q;
         int l = (int)(fl >= 0.0 ? fl : 0.0), r = (int)(fr <= lim ? fr : lim);
         int sa = (l + 2) >> sh, sb = (r - 2) >> sh;
+        /* the spare columns jl, jr: outside the support (as sqrt says,
+         * unless rounding or an exact distance r) */
+        double dxl = (x0 + (fl + 0.5) * res) - px, dxr = (x0 + (fr + 0.5) * res) - px;
         /* 1: the common path; 0: point_m; -1: nothing on this row */
         fast[i] = (c2 > 0.0) & (amp != 0.0) & (fl >= 0.0) & (fr <= lim) &
-                  ((d <= 0.0) | (d * d <= c2 * (ires * ires))) & (sa < sb);
+                  ((d <= 0.0) | (d * d <= c2 * (ires * ires))) & (sa < sb) &
+                  (dxl * dxl + dy2 > r2) & (dxr * dxr + dy2 > r2);
         fast[i] -= (e2 < 0.0) | (amp == 0.0);
         jl[i] = l;
         jr[i] = r;
@@ -457,15 +463,11 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
         qv[i][1] = q - S;
         qv[i][2] = q - (double)(sb - sa) * S; /* = (sb - sa) << sh, exactly */
         qv[i][3] = q - 2.0 * S;
-        wl[i][0] = kern_m(M, x0 + (fl + 0.5) * res, px, dy2, amp, r2, ir2);
-        wl[i][1] = kern_m(M, x0 + (fl + 1.5) * res, px, dy2, amp, r2, ir2);
-        wr[i][0] = kern_m(M, x0 + (fr - 0.5) * res, px, dy2, amp, r2, ir2);
-        wr[i][1] = kern_m(M, x0 + (fr + 0.5) * res, px, dy2, amp, r2, ir2);
+        wl[i] = kern_m(M, x0 + (fl + 1.5) * res, px, dy2, amp, r2, ir2);
+        wr[i] = kern_m(M, x0 + (fr - 0.5) * res, px, dy2, amp, r2, ir2);
     }
     for (i = 0; i < n; i++) {
-        const kde_v2d lv = {wl[i][0], wl[i][1]}, rv = {wr[i][0], wr[i][1]};
         int l, r, s;
-        kde_v2d t;
         if (fast[i] <= 0) {
             if (fast[i] == 0)
                 point_m(M, U, p, jb, row, k0 + (size_t)i);
@@ -484,12 +486,8 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
             }
         } else
             events_m(M, U, p, l + 2, r - 2, qv[i][0], h2s[i], as[i]);
-        memcpy(&t, row + l, sizeof t);
-        t += lv;
-        memcpy(row + l, &t, sizeof t);
-        memcpy(&t, row + r - 1, sizeof t);
-        t += rv;
-        memcpy(row + r - 1, &t, sizeof t);
+        row[l + 1] += wl[i];
+        row[r - 1] += wr[i];
     }
 }
 

@@ -6,7 +6,7 @@
 # of radius 1,000 m on 2400 x 2400 cells of 25 m, per km^2 ("large"), and the
 # first 10,000 offences on 500 x 500 cells of 120 m ("small").
 # tools/bench_kde.c reads the CSV with OGR, times rtm_kde_compute alone (wall
-# time, 1 and 2 threads, best of RTM_BENCH_REPEATS, default 3), checks 1- vs
+# time, 1 and 2 threads, best of RTM_BENCH_REPEATS, default 5), checks 1- vs
 # 2-thread byte identity and 400 cells against brute force, and prints peak RSS.
 # The peers' figures are those measured for the issue on this kind of 2-core
 # machine (single-threaded tools); RTM_BENCH_PEERS=1 re-measures spatstat and
@@ -16,7 +16,7 @@ set -e
 cd "$(dirname "$0")/.."
 OUT=bench-out
 PY=/usr/bin/python3
-REPEATS=${RTM_BENCH_REPEATS:-3}
+REPEATS=${RTM_BENCH_REPEATS:-5}
 PKGS="gdal proj libpng freetype2 yaml-0.1"
 
 # --- setup: workload -------------------------------------------------------
