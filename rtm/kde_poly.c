@@ -452,7 +452,7 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
         jl[i] = l;
         jr[i] = r;
         h2s[i] = e2 * (ires * ires);
-        as[i] = U ? 1.0 : amp * invm; /* with U, finish_m scales by lead0 */
+        as[i] = amp * invm; /* (with U, 1: finish_m scales by lead0) */
         /* the events' segments: head sa, whole sa + 1, sa + 2 (or the
          * spare one), tail sb; q = cp - the centre of segment sa */
         nx[i] = sb - sa;
@@ -477,15 +477,15 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
         r = jr[i];
         if (M == 2) {
             events_quartic(U, p->cover, pre, prel, suf, sufl, full, fulll, l + 2, r - 2, f1[i],
-                           f2[i], qv[i], h2s[i], as[i]);
+                           f2[i], qv[i], h2s[i], U ? 1.0 : as[i]);
             if (nx[i] > 3) { /* more than two whole segments (rho > ~2S) */
                 const int sa = (l + 2) >> sh;
                 for (s = sa + 3; s < sa + nx[i]; s++)
                     event_add(2, U, full + (size_t)s * 4, fulll + s,
-                              qv[i][0] - (double)((s - sa) << sh), h2s[i], as[i]);
+                              qv[i][0] - (double)((s - sa) << sh), h2s[i], U ? 1.0 : as[i]);
             }
         } else
-            events_m(M, U, p, l + 2, r - 2, qv[i][0], h2s[i], as[i]);
+            events_m(M, U, p, l + 2, r - 2, qv[i][0], h2s[i], U ? 1.0 : as[i]);
         row[l + 1] += wl[i];
         row[r - 1] += wr[i];
     }
