@@ -39,10 +39,12 @@
  * upper-left pixel moved left and up by the panel's pixel offset inside the
  * PNG (C = x0 + (0.5 - ox) p, F = ytop - (0.5 - oy) p, p = pixel size).
  * In a GIS the map panel lies on the data; title and legend lie outside the
- * study area. The world file carries no CRS: it is the grid's CRS (the
- * GeoTIFF output carries it explicitly). The scale bar assumes CRS units are
- * metres (rtm works in projected CRSs). The PNG and its world file are
- * committed together (rtm_atomic_set): both are replaced, or neither.
+ * study area. A world file carries no CRS; when the grid has one, the maps
+ * also get X.png.aux.xml (GDAL's PAM sidecar, read by GDAL, QGIS and
+ * ArcGIS) holding it, so the PNG opens in place without asking. The scale
+ * bar assumes CRS units are metres (rtm works in projected CRSs). The PNG
+ * and its sidecars are committed together (rtm_atomic_set): all are
+ * replaced, or none.
  *
  * Fonts: see rtm_canvas.h (DejaVu Sans, RTM_FONT, RTM_FONT_BOLD).
  * Thread safety: every function here is reentrant; calls writing different
@@ -75,6 +77,16 @@ int rtm_png_world_path(const char *png_path, char *out, size_t outsz, rtm_error 
  *  atomically to path: p is the pixel size in CRS units, (xc, yc) the
  *  centre of the image's upper-left pixel. Returns 0 or RTM_ERR_IO. */
 int rtm_png_world_write(const char *path, double p, double xc, double yc, rtm_error *err);
+
+/** CRS sidecar name for an image path: png_path + ".aux.xml". Returns 0,
+ *  or RTM_ERR_ARG when out (size outsz) is too small. */
+int rtm_png_aux_path(const char *png_path, char *out, size_t outsz, rtm_error *err);
+
+/** Write the CRS sidecar (GDAL PAM: <PAMDataset><SRS>, WKT, x/easting
+ *  first as in the world file) of crs ("EPSG:27700", WKT, anything
+ *  OSRSetFromUserInput takes) atomically to path. Returns 0, RTM_ERR_ARG
+ *  (empty or unknown CRS) or RTM_ERR_IO. */
+int rtm_png_aux_write(const char *path, const char *crs, rtm_error *err);
 
 /** Map options; set defaults with rtm_map_opts_init, then change fields.
  *  Strings are borrowed for the duration of the call. */

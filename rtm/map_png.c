@@ -434,22 +434,26 @@ static int draw_all(rtm_canvas *c, const panel *p, const legend *lg, const rtm_m
     return 0;
 }
 
-/* Write the PNG and its world file as one atomic set: both or neither. */
+/* Write the PNG, its world file and (when the grid has a CRS) its CRS
+ * sidecar as one atomic set: all or none. */
 static int write_files(const char *path, const rtm_canvas *img, const rtm_grid *g,
                        const panel *p, const layout *L, rtm_error *err)
 {
-    char wpath[RTM_ATOMIC_PATH_MAX];
+    char wpath[RTM_ATOMIC_PATH_MAX], apath[RTM_ATOMIC_PATH_MAX];
     rtm_atomic_set set;
-    const char *tp, *tw;
+    const char *tp, *tw, *ta = NULL;
     double px = g->res * p->down / p->up, ytop = g->y0 + g->nrows * g->res;
-    if (rtm_png_world_path(path, wpath, sizeof wpath, err))
+    if (rtm_png_world_path(path, wpath, sizeof wpath, err) ||
+        rtm_png_aux_path(path, apath, sizeof apath, err))
         return err ? err->code : RTM_ERR_ARG;
     rtm_atomic_set_init(&set);
     /* world file: centre of PNG pixel (0,0) such that panel pixel (0,0),
      * at (ox, oy), is centred on (x0 + px/2, ytop - px/2) */
     if (!(tp = rtm_atomic_set_add(&set, path, err)) || !(tw = rtm_atomic_set_add(&set, wpath, err)) ||
+        (g->crs[0] && !(ta = rtm_atomic_set_add(&set, apath, err))) ||
         rtm_png_write_rgba(tp, img->px, img->w, img->h, err) ||
-        rtm_png_world_write(tw, px, g->x0 + (0.5 - L->ox) * px, ytop - (0.5 - L->oy) * px, err)) {
+        rtm_png_world_write(tw, px, g->x0 + (0.5 - L->ox) * px, ytop - (0.5 - L->oy) * px, err) ||
+        (ta && rtm_png_aux_write(ta, g->crs, err))) {
         rtm_atomic_set_abort_all(&set);
         return err ? err->code : RTM_ERR_IO;
     }

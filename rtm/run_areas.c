@@ -112,7 +112,10 @@ static int prepare(rtm_jr *r, const char *set, const int *zone, int z, const cha
     if (!(j->path = rtm_jr_output(r, fn, err)))
         return err->code;
     snprintf(fn, sizeof fn, "areas/%s/%s.pgw", set, sl);
-    return rtm_jr_register(r, fn, err);
+    if (rtm_jr_register(r, fn, err))
+        return err->code;
+    snprintf(fn, sizeof fn, "areas/%s/%s.png", set, sl);
+    return rtm_jr_register_aux(r, fn, err);
 }
 
 /* Draw the prepared maps in parallel (each file is independent, so the

@@ -2,6 +2,7 @@
  * the atomic switch of the output set (rtm_run.h). */
 #include "run_internal.h"
 #include "rtm_cache.h"
+#include "rtm_png.h"
 
 #define RTM_CACHE_MAX_AGE (90.0 * 86400) /* seconds */
 
@@ -42,6 +43,16 @@ int rtm_jr_register(rtm_jr *r, const char *name, rtm_error *err)
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     r->noutputs++;
     return 0;
+}
+
+int rtm_jr_register_aux(rtm_jr *r, const char *png, rtm_error *err)
+{
+    char fn[1024];
+    if (!r->grid.crs[0])
+        return 0; /* the map writer makes no CRS sidecar then */
+    if (rtm_png_aux_path(png, fn, sizeof fn, err))
+        return err->code;
+    return rtm_jr_register(r, fn, err);
 }
 
 char *rtm_jr_output(rtm_jr *r, const char *name, rtm_error *err)

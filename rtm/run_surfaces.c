@@ -55,7 +55,7 @@ static int add_meta(const rtm_jr *r, const rtm_job_surface *s, rtm_kv *kv)
     return rc || (events && rtm_kv_add_load_stats(kv, "EVENTS", &r->st));
 }
 
-/* name.tif (+ .qml) and name.png (+ .pgw) as the job's formats ask. */
+/* name.tif (+ .qml) and name.png (+ .pgw, .png.aux.xml) as the job's formats ask. */
 static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, const double *v,
                       const look *lk, rtm_error *err)
 {
@@ -105,7 +105,7 @@ static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, con
         snprintf(side, sizeof side, "%s.pgw", name);
         if (!(p = rtm_jr_output(r, fn, err)) ||
             (rc = rtm_map_png_write(p, &r->grid, v, r->mask, &mo, err)) ||
-            (rc = rtm_jr_register(r, side, err)))
+            (rc = rtm_jr_register(r, side, err)) || (rc = rtm_jr_register_aux(r, fn, err)))
             rc = rc ? rc : err->code;
         free(p);
     }
@@ -158,7 +158,7 @@ static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 /* ---- distance --------------------------------------------------------------- */
 
 /* The output files of a distance surface, for the output cache. */
-static int distance_files(const rtm_jr *r, const char *name, char files[4][512])
+static int distance_files(const rtm_jr *r, const char *name, char files[5][512])
 {
     int n = 0;
     if (r->job->formats & RTM_FMT_TIF) {
@@ -168,6 +168,8 @@ static int distance_files(const rtm_jr *r, const char *name, char files[4][512])
     if (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) {
         snprintf(files[n++], 512, "%s.png", name);
         snprintf(files[n++], 512, "%s.pgw", name);
+        if (r->grid.crs[0])
+            snprintf(files[n++], 512, "%s.png.aux.xml", name);
     }
     return n;
 }
@@ -177,7 +179,7 @@ static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     const rtm_job_surface *s = o->js;
     look lk = {"distance to the nearest feature (CRS units)", "distance (m)", "cividis",
                "Distance to the nearest feature"};
-    char title[200], key[RTM_SHA256_HEX], files[4][512];
+    char title[200], key[RTM_SHA256_HEX], files[5][512];
     int rc, nf = distance_files(r, s->name, files);
     if ((rc = rtm_jr_distance(r, s->layer, s->name, o->v, &o->cached, key, err)))
         return rc;
@@ -262,6 +264,9 @@ static int model_outputs(rtm_jr *r, rtm_jr_surf *o, const rtm_model_context *ctx
         free(tier);
         snprintf(fn, sizeof fn, "%s_tiers.pgw", s->name);
         if (rc || (rc = rtm_jr_register(r, fn, err)))
+            return rc;
+        snprintf(fn, sizeof fn, "%s_tiers.png", s->name);
+        if ((rc = rtm_jr_register_aux(r, fn, err)))
             return rc;
     }
     if (r->job->formats & RTM_FMT_MD) {

@@ -9,6 +9,7 @@
 #include "rtm_test.h"
 
 #include <gdal.h>
+#include <ogr_srs_api.h>
 #include <png.h>
 #include <unistd.h>
 
@@ -535,7 +536,29 @@ static void test_chunks_and_gdal(void)
                                (int)round(py), 1, 1, rgba + b, 1, 1, GDT_Byte, 0, 0) == CE_None);
     rtm_ramp_color(ramp_id("viridis"), 1, top);
     RTM_CHECK(same_rgb(rgba, top, 1) && rgba[3] == 255);
+    /* the CRS comes from the .png.aux.xml sidecar: GDAL reads it as the
+     * grid's EPSG:27700, x (easting) first like the world file */
+    OGRSpatialReferenceH got = GDALGetSpatialRef(ds), want = OSRNewSpatialReference(NULL);
+    RTM_CHECK(access(out("gdal.png.aux.xml"), F_OK) == 0);
+    RTM_CHECK(got != NULL && OSRImportFromEPSG(want, 27700) == OGRERR_NONE);
+    if (got) {
+        int n = 0;
+        const int *axes = OSRGetDataAxisToSRSAxisMapping(got, &n);
+        RTM_CHECK(OSRIsSame(got, want));
+        RTM_CHECK(n == 2 && axes[0] == 1 && axes[1] == 2);
+    }
+    OSRDestroySpatialReference(want);
     GDALClose(ds);
+    /* no CRS on the grid: no sidecar (nothing to say), and an unknown CRS
+     * is an error that leaves no map behind */
+    rtm_grid g2 = g;
+    g2.crs[0] = '\0';
+    RTM_CHECK(rtm_map_png_write(out("nocrs.png"), &g2, v, m, &o, &e) == 0);
+    RTM_CHECK(access(out("nocrs.png"), F_OK) == 0 && access(out("nocrs.png.aux.xml"), F_OK) != 0);
+    snprintf(g2.crs, sizeof g2.crs, "%s", "EPSG:99999999");
+    RTM_CHECK(rtm_map_png_write(out("badcrs.png"), &g2, v, m, &o, &e) != 0);
+    RTM_CHECK(access(out("badcrs.png"), F_OK) != 0 && access(out("badcrs.pgw"), F_OK) != 0 &&
+              access(out("badcrs.png.aux.xml"), F_OK) != 0);
 }
 
 static void test_nothing_to_show(void)

@@ -51,7 +51,7 @@ static void test_hostile(void)
     RTM_CHECK(rtm_jobrun(job, NULL, &res, &e) == 0);
     RTM_CHECK(exists(res.run_dir, "kde.tif") && exists(res.run_dir, "kde.png") &&
               exists(res.run_dir, "report.html") && exists(res.run_dir, "manifest.json"));
-    RTM_CHECK(res.noutputs == 5);  /* tif, qml, png, pgw, html */
+    RTM_CHECK(res.noutputs == 6);  /* tif, qml, png, pgw, png.aux.xml, html */
     RTM_CHECK(res.cache_hits == 0 && res.cache_misses == 0);
     rtm_job_free(job);
 }
