@@ -42,7 +42,8 @@
  * study area. A world file carries no CRS; when the grid has one, the maps
  * also get X.png.aux.xml (GDAL's PAM sidecar, read by GDAL, QGIS and
  * ArcGIS) holding it, so the PNG opens in place without asking. The scale
- * bar assumes CRS units are metres (rtm works in projected CRSs). The PNG
+ * bar is in metres whatever the projected CRS's unit (feet included); a
+ * geographic CRS gets none. Without a CRS, units are taken as metres. The PNG
  * and its sidecars are committed together (rtm_atomic_set): all are
  * replaced, or none.
  *

@@ -10,6 +10,7 @@
 
 #include "rtm_atomic.h"
 #include "rtm_canvas.h"
+#include "rtm_crs.h"
 #include "rtm_ramp.h"
 
 #define MARGIN 16
@@ -372,9 +373,10 @@ static int draw_north(rtm_canvas *c, const layout *L, rtm_error *err)
     return 0;
 }
 
-/* Scale bar: a nice round length of at most a quarter of the panel width
- * (at most 260 px, but up to 100 px on narrow panels), four alternating
- * black/white segments, labels 0 and total. */
+/* Scale bar: a nice round length in metres of at most a quarter of the
+ * panel width (at most 260 px, but up to 100 px on narrow panels), four
+ * alternating black/white segments, labels 0 and total. pxsize is a PNG
+ * pixel in metres (0: no scale bar). */
 static int draw_scale(rtm_canvas *c, const layout *L, double pxsize, rtm_error *err)
 {
     double target = fmin(fmax(L->pw / 4.0, fmin(100.0, L->pw * 0.8)), 260.0) * pxsize;
@@ -460,6 +462,15 @@ static int write_files(const char *path, const rtm_canvas *img, const rtm_grid *
     return rtm_atomic_set_commit_all(&set, err);
 }
 
+/* Metres per CRS unit for the scale bar: 1 without a CRS (rtm's grids are
+ * in metres unless told otherwise), the linear unit of a projected CRS
+ * (0.3048 for feet), 0 for a geographic or unknown one (no scale bar: a
+ * degree has no fixed length). */
+static double metres_per_unit(const rtm_grid *g)
+{
+    return g->crs[0] ? rtm_crs_metres_per_unit(g->crs) : 1.0;
+}
+
 /* Lay out, draw, write the PNG and its world file. */
 static int compose(const char *path, const rtm_grid *g, const panel *p, const legend *lg,
                    const rtm_map_opts *o, rtm_error *err)
@@ -474,7 +485,7 @@ static int compose(const char *path, const rtm_grid *g, const panel *p, const le
         goto done;
     img = rtm_canvas_create(L.W, L.H, WHITE, err);
     if (!img || rtm_canvas_set_fonts(img, o->font, o->font_bold, err) ||
-        draw_all(img, p, lg, o, &L, g->res * p->down / p->up, err))
+        draw_all(img, p, lg, o, &L, g->res * p->down / p->up * metres_per_unit(g), err))
         goto done;
     rc = write_files(path, img, g, p, &L, err);
 done:

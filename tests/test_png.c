@@ -561,6 +561,74 @@ static void test_chunks_and_gdal(void)
               access(out("badcrs.png.aux.xml"), F_OK) != 0);
 }
 
+/* The scale bar's length in pixels: the outline drawn around it is a run
+ * of ink (34,34,34) from x to x + bar on its top and bottom rows (6 apart),
+ * its first quarter filled with ink and its second white. 0 if not found. */
+static int scale_bar_px(const img *im)
+{
+    for (int y = 0; y + 6 < im->h; y++)
+        for (int x = 0; x < im->w; x++) {
+            int n = 0;
+            while (x + n < im->w && at(im, x + n, y)[0] == 34 && at(im, x + n, y)[3] == 255)
+                n++;
+            if (n >= 9) {
+                int bar = n - 1, ok = 1;
+                for (int k = 0; k <= bar && ok; k++)
+                    ok = at(im, x + k, y + 6)[0] == 34;
+                if (ok && at(im, x + bar / 8, y + 3)[0] == 34 &&
+                    at(im, x + 3 * bar / 8, y + 3)[0] == 255)
+                    return bar;
+            }
+            x += n;
+        }
+    return 0;
+}
+
+/* 1 if len is within tol of 1, 2 or 5 x 10^k. */
+static int is_nice(double len, double tol)
+{
+    double p = pow(10.0, floor(log10(len)));
+    for (int k = 0; k < 4; k++)
+        for (double m = 1; m <= 5; m = m == 1 ? 2 : 5) {
+            double nice = m * p * pow(10.0, k - 1);
+            if (fabs(len - nice) <= tol)
+                return 1;
+            if (m == 5)
+                break;
+        }
+    return 0;
+}
+
+/* The scale bar shows a round length in metres whatever the CRS's unit:
+ * the same grid numbers in a CRS in US survey feet (EPSG:2263) give a bar
+ * whose length in metres, not in feet, is round; and a different bar. */
+static void test_scale_bar_units(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    double v[NC * NR];
+    unsigned char m[NC * NR];
+    img a = {0}, b = {0};
+    world w;
+    small_surface(&g, v, m);
+    rtm_map_opts o;
+    rtm_map_opts_init(&o);
+    RTM_CHECK(rtm_map_png_write(out("sb_m.png"), &g, v, m, &o, &e) == 0);
+    snprintf(g.crs, sizeof g.crs, "%s", "EPSG:2263");
+    RTM_CHECK(rtm_map_png_write(out("sb_ft.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(read_png(out("sb_m.png"), &a) == 0 && read_png(out("sb_ft.png"), &b) == 0);
+    RTM_CHECK(read_world(out("sb_m.pgw"), &w) == 0);
+    int pa = scale_bar_px(&a), pb = scale_bar_px(&b);
+    double ft = 1200.0 / 3937.0; /* the US survey foot in metres */
+    RTM_CHECK(pa > 0 && pb > 0 && pa != pb);
+    RTM_CHECK(is_nice(pa * w.a, w.a / 2 + 1e-9));
+    RTM_CHECK(is_nice(pb * w.a * ft, w.a * ft / 2 + 1e-9));
+    printf("# scale bar: %d px = %g m (metres CRS); %d px = %g m (US feet CRS)\n", pa, pa * w.a,
+           pb, pb * w.a * ft);
+    free(a.px);
+    free(b.px);
+}
+
 static void test_nothing_to_show(void)
 {
     rtm_grid g;
@@ -656,6 +724,7 @@ int main(void)
     RTM_RUN(test_title_text);
     RTM_RUN(test_missing_font);
     RTM_RUN(test_chart);
+    RTM_RUN(test_scale_bar_units);
     char cmd[600];
     snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
     if (system(cmd) != 0)
