@@ -59,7 +59,7 @@
  * more -- and computes their two fringe values; pass 2 adds those and
  * the events (for the quartic, the default, the head, tail and two whole
  * segments computed side by side in one vector). On the benchmark
- * (rho = 40) that is ~14 G instructions where the former engine (whole
+ * (rho = 40) that is 11.3 G instructions where the former engine (whole
  * segments of 16, partial segments cell by cell) needed 31 G; the one
  * before it (a 128-bit fixed-point difference array) needed integers
  * because a floating running sum carried along a row drifted.
