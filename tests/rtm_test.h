@@ -63,6 +63,23 @@ static const char *rtm_t_name = "";
 
 #define RTM_TEST_END() (printf("%d passed, %d failed\n", rtm_t_pass, rtm_t_fail), rtm_t_fail ? 1 : 0)
 
+/* Deterministic pseudo-random numbers for test data: SplitMix64 (Steele,
+ * Lea & Flood 2014, with Vigna's constants). Set rtm_t_rng to seed. */
+static unsigned long long rtm_t_rng;
+static inline unsigned long long rtm_t_next(void)
+{
+    unsigned long long z = (rtm_t_rng += 0x9E3779B97F4A7C15ULL);
+    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+    return z ^ (z >> 31);
+}
+
+/* Uniform in [0, 1): the top 53 bits. */
+static inline double rtm_t_urand(void)
+{
+    return (double)(rtm_t_next() >> 11) * 0x1.0p-53;
+}
+
 /* Directory holding test fixtures (tests/data), overridable by RTM_TEST_DATA. */
 static inline const char *rtm_test_data(void)
 {

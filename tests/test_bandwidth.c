@@ -4,15 +4,6 @@
 #include "rtm_kde.h"
 #include "rtm_test.h"
 
-static unsigned long long rng_state = 7;
-static double urand(void)
-{
-    unsigned long long z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
 
 /* Square of side 2 centred at (1, 1): mean centre (1, 1), every distance
  * sqrt 2, so SD = sqrt(4 * 2 / 4) = sqrt 2 and Dm = sqrt 2;
@@ -115,8 +106,8 @@ static void test_random_vs_reference(void)
         double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), r, hx, hy, h;
         rtm_error e;
         for (i = 0; i < n; i++) {
-            x[i] = 500000 + 3000 * urand() * urand();
-            y[i] = 180000 + 1000 * urand() + (i % 3 == 0 ? 5000 : 0);
+            x[i] = 500000 + 3000 * rtm_t_urand() * rtm_t_urand();
+            y[i] = 180000 + 1000 * rtm_t_urand() + (i % 3 == 0 ? 5000 : 0);
         }
         RTM_CHECK(rtm_bandwidth_arcgis(x, y, NULL, n, &r, &e) == 0);
         RTM_CHECK_REL(r, ref_arcgis(x, y, n), 1e-9, 0);
@@ -137,8 +128,8 @@ static void test_weights_as_repeats(void)
     size_t i, k, m = 0;
     rtm_error e;
     for (i = 0; i < N; i++) {
-        x[i] = 100 * urand();
-        y[i] = 50 * urand() * urand();
+        x[i] = 100 * rtm_t_urand();
+        y[i] = 50 * rtm_t_urand() * rtm_t_urand();
         w[i] = (double)(i % 5); /* 0..4 */
         for (k = 0; k < (size_t)w[i]; k++) {
             xr[m] = x[i];
@@ -174,6 +165,7 @@ static void test_errors(void)
 
 int main(void)
 {
+    rtm_t_rng = 7; /* test data seed */
     RTM_RUN(test_arcgis_square);
     RTM_RUN(test_arcgis_median_wins);
     RTM_RUN(test_scott_hand);

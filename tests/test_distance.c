@@ -13,16 +13,7 @@
 #include "rtm_test.h"
 
 /* ---- deterministic random numbers (splitmix64) ---- */
-static uint64_t rng_state;
-static double urand(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
-}
-static double uniform(double a, double b) { return a + (b - a) * urand(); }
+static double uniform(double a, double b) { return a + (b - a) * rtm_t_urand(); }
 
 /* ---- brute-force reference: a flat copy of the geometry ---- */
 #define MAXP 4000
@@ -159,9 +150,9 @@ static rtm_grid make_grid(double x0, double y0, double res, int nc, int nr)
 /* A point at a random cell centre, cell corner, cell edge, inside or outside. */
 static void random_point(const rtm_grid *g, double *x, double *y)
 {
-    int kind = (int)(urand() * 5);
+    int kind = (int)(rtm_t_urand() * 5);
     double w = g->ncols * g->res, h = g->nrows * g->res;
-    int j = (int)(urand() * g->ncols), i = (int)(urand() * g->nrows);
+    int j = (int)(rtm_t_urand() * g->ncols), i = (int)(rtm_t_urand() * g->nrows);
     switch (kind) {
     case 0: /* exactly a cell centre */
         *x = rtm_grid_cell_x(g, j), *y = rtm_grid_cell_y(g, i);
@@ -174,7 +165,7 @@ static void random_point(const rtm_grid *g, double *x, double *y)
         break;
     case 3: /* outside the grid */
         *x = uniform(g->x0 - 0.3 * w, g->x0 + 1.3 * w);
-        *y = urand() < 0.5 ? uniform(g->y0 - 0.3 * h, g->y0) : uniform(g->y0 + h, g->y0 + 1.3 * h);
+        *y = rtm_t_urand() < 0.5 ? uniform(g->y0 - 0.3 * h, g->y0) : uniform(g->y0 + h, g->y0 + 1.3 * h);
         break;
     default:
         *x = uniform(g->x0, g->x0 + w), *y = uniform(g->y0, g->y0 + h);
@@ -185,7 +176,7 @@ static void test_points_random(void)
 {
     size_t same_total = 0, cells_total = 0;
     for (int trial = 0; trial < 6; trial++) {
-        rng_state = 1000 + trial;
+        rtm_t_rng = 1000 + trial;
         rtm_grid g = make_grid(500000.25, 180000.5, 7.5, 40 + trial * 25, 33 + trial * 21);
         rtm_features *f = rtm_features_create();
         rtm_error e;
@@ -216,10 +207,10 @@ static void random_walk(const rtm_grid *g, double *xy, size_t n, double step)
 {
     random_point(g, &xy[0], &xy[1]);
     for (size_t i = 1; i < n; i++) {
-        double a = uniform(0, 2 * M_PI), r = step * urand();
+        double a = uniform(0, 2 * M_PI), r = step * rtm_t_urand();
         xy[2 * i] = xy[2 * i - 2] + r * cos(a);
         xy[2 * i + 1] = xy[2 * i - 1] + r * sin(a);
-        if (urand() < 0.1) /* snap some vertices to cell centres / corners */
+        if (rtm_t_urand() < 0.1) /* snap some vertices to cell centres / corners */
             random_point(g, &xy[2 * i], &xy[2 * i + 1]);
     }
 }
@@ -227,7 +218,7 @@ static void random_walk(const rtm_grid *g, double *xy, size_t n, double step)
 static void test_lines_random(void)
 {
     for (int trial = 0; trial < 5; trial++) {
-        rng_state = 2000 + trial;
+        rtm_t_rng = 2000 + trial;
         int m = 1 + trial % 3; /* finer cells: several tiles, deeper refinement */
         rtm_grid g = make_grid(-300, 1200, 10.0 / m, 57 * m, 61 * m);
         rtm_features *f = rtm_features_create();
@@ -235,7 +226,7 @@ static void test_lines_random(void)
         double xy[2 * 200], *out = malloc(rtm_grid_ncells(&g) * sizeof *out);
         ref_reset();
         for (int l = 0; l < 1 + trial * 3; l++) {
-            size_t n = 2 + (size_t)(urand() * 150);
+            size_t n = 2 + (size_t)(rtm_t_urand() * 150);
             random_walk(&g, xy, n, trial % 2 ? 30 : 200);
             add_line(f, xy, n);
         }
@@ -263,7 +254,7 @@ static void test_polygons_random(void)
 {
     size_t inside_cells = 0;
     for (int trial = 0; trial < 5; trial++) {
-        rng_state = 3000 + trial;
+        rtm_t_rng = 3000 + trial;
         int m = 1 + trial % 3;
         rtm_grid g = make_grid(1000, 1000, 5.0 / m, 64 * m, 52 * m);
         rtm_features *f = rtm_features_create();
@@ -313,7 +304,7 @@ static void test_polygons_random(void)
 
 static void test_max_dist(void)
 {
-    rng_state = 4000;
+    rtm_t_rng = 4000;
     rtm_grid g = make_grid(0, 0, 10, 80, 70);
     rtm_features *f = rtm_features_create();
     rtm_error e;
@@ -348,7 +339,7 @@ static void test_max_dist(void)
 /* Features only in one corner and very far away: tiles far from everything. */
 static void test_sparse_far(void)
 {
-    rng_state = 5000;
+    rtm_t_rng = 5000;
     rtm_grid g = make_grid(0, 0, 1, 150, 140);
     rtm_features *f = rtm_features_create();
     rtm_error e;
@@ -406,7 +397,7 @@ static void test_degenerate_segment(void)
 
 static void test_threads_identical(void)
 {
-    rng_state = 6000;
+    rtm_t_rng = 6000;
     rtm_grid g = make_grid(100, 200, 3, 300, 260);
     rtm_features *f = rtm_features_create();
     rtm_error e;

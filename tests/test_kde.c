@@ -11,16 +11,6 @@ static const rtm_kernel all_kernels[] = {RTM_KERNEL_QUARTIC, RTM_KERNEL_EPANECHN
                                          RTM_KERNEL_TRIWEIGHT, RTM_KERNEL_GAUSSIAN};
 #define NKERNELS (sizeof all_kernels / sizeof *all_kernels)
 
-/* Deterministic uniform numbers in [0, 1) (SplitMix64). */
-static unsigned long long rng_state = 42;
-static double urand(void)
-{
-    unsigned long long z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) * 0x1.0p-53;
-}
 
 /* The reference table (KDE reference; Silverman 1986): K(d) per unit area
  * for d <= r, written independently of the library. */
@@ -98,8 +88,8 @@ static size_t make_points(const rtm_grid *g, double r, size_t n, double *x, doub
     size_t p;
     for (p = 0; p < n; p++) {
         int kind = (int)(p % 8);
-        double u = urand(), v = urand();
-        int j = (int)(urand() * g->ncols), i = (int)(urand() * g->nrows);
+        double u = rtm_t_urand(), v = rtm_t_urand();
+        int j = (int)(rtm_t_urand() * g->ncols), i = (int)(rtm_t_urand() * g->nrows);
         switch (kind) {
         case 0: case 1: /* anywhere, including outside within r */
             x[p] = g->x0 - 1.3 * r + u * (W + 2.6 * r);
@@ -125,7 +115,7 @@ static size_t make_points(const rtm_grid *g, double r, size_t n, double *x, doub
             x[p] = x[p - 1];
             y[p] = y[p - 1];
         }
-        w[p] = p % 5 == 0 ? 0.0 : 0.25 + 3 * urand();
+        w[p] = p % 5 == 0 ? 0.0 : 0.25 + 3 * rtm_t_urand();
     }
     return n;
 }
@@ -190,8 +180,8 @@ static void test_brute_isolated(void)
     size_t ncell = (size_t)g.ncols * g.nrows, ki, p;
     double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
     for (p = 0; p < 4; p++) {
-        x[p] = 560000 + 400 + 800 * p + 9.3 * urand();
-        y[p] = 180000 + 450 + 7.1 * urand();
+        x[p] = 560000 + 400 + 800 * p + 9.3 * rtm_t_urand();
+        y[p] = 180000 + 450 + 7.1 * rtm_t_urand();
     }
     for (ki = 0; ki < NKERNELS; ki++) {
         rtm_kde_opts o;
@@ -219,8 +209,8 @@ static void test_brute_long_rows(void)
     double r = 125, *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
     for (p = 0; p < n; p++) {
-        x[p] = 560000 - 100 + 30200 * urand();
-        y[p] = 180000 - 100 + 240 * urand();
+        x[p] = 560000 - 100 + 30200 * rtm_t_urand();
+        y[p] = 180000 - 100 + 240 * rtm_t_urand();
     }
     for (ki = 0; ki < NKERNELS; ki++) {
         rtm_kde_opts o;
@@ -248,9 +238,9 @@ static void test_brute_dense(void)
     double r = 600, *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
     for (p = 0; p < n; p++) { /* a Gaussian blob (Box-Muller) plus background */
-        double a = urand(), b = urand(), rr = sqrt(-2 * log(1 - a)) * 150;
-        x[p] = p % 4 ? 501100 + rr * cos(2 * M_PI * b) : 500000 + urand() * 2200;
-        y[p] = p % 4 ? 100900 + rr * sin(2 * M_PI * b) : 100000 + urand() * 1800;
+        double a = rtm_t_urand(), b = rtm_t_urand(), rr = sqrt(-2 * log(1 - a)) * 150;
+        x[p] = p % 4 ? 501100 + rr * cos(2 * M_PI * b) : 500000 + rtm_t_urand() * 2200;
+        y[p] = p % 4 ? 100900 + rr * sin(2 * M_PI * b) : 100000 + rtm_t_urand() * 1800;
     }
     for (ki = 0; ki < NKERNELS; ki++) {
         rtm_kde_opts o;
@@ -426,9 +416,9 @@ static void test_integral(void)
     double r = 100, x[60], y[60], w[60], sumw = 0, *out = malloc(240 * 200 * sizeof *out);
     size_t p, ki, c;
     for (p = 0; p < 60; p++) {
-        x[p] = 150 + urand() * 300;
-        y[p] = 150 + urand() * 200;
-        w[p] = 0.5 + urand();
+        x[p] = 150 + rtm_t_urand() * 300;
+        y[p] = 150 + rtm_t_urand() * 200;
+        w[p] = 0.5 + rtm_t_urand();
         sumw += w[p];
     }
     for (ki = 0; ki < NKERNELS; ki++) {
@@ -463,8 +453,8 @@ static void test_units(void)
     size_t p, c;
     double mx = 0;
     for (p = 0; p < 40; p++) {
-        x[p] = 300000 + urand() * 1500;
-        y[p] = 400000 + urand() * 1200;
+        x[p] = 300000 + rtm_t_urand() * 1500;
+        y[p] = 400000 + rtm_t_urand() * 1200;
     }
     rtm_kde_opts_init(&o);
     o.radius = 400;
@@ -492,9 +482,9 @@ static void test_threads(void)
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
     double *a = malloc(ncell * sizeof *a), *b = malloc(ncell * sizeof *b);
     for (p = 0; p < n; p++) {
-        double u = urand();
-        x[p] = 560000 + (p % 3 ? 1500 + 300 * u * urand() : 4000 * urand());
-        y[p] = 180000 + (p % 3 ? 1700 + 300 * u * urand() : 3250 * urand());
+        double u = rtm_t_urand();
+        x[p] = 560000 + (p % 3 ? 1500 + 300 * u * rtm_t_urand() : 4000 * rtm_t_urand());
+        y[p] = 180000 + (p % 3 ? 1700 + 300 * u * rtm_t_urand() : 3250 * rtm_t_urand());
         w[p] = 1 + (p % 7);
     }
     for (ki = 0; ki < NKERNELS; ki++) {
@@ -637,6 +627,7 @@ static void test_sigma(void)
 
 int main(void)
 {
+    rtm_t_rng = 42; /* test data seed */
     RTM_RUN(test_hand_cells);
     RTM_RUN(test_brute_bng);
     RTM_RUN(test_brute_small_radius);

@@ -7,15 +7,6 @@
 #include "rtm_nnstat.h"
 #include "rtm_test.h"
 
-static uint64_t rng_state;
-static double urand(void)
-{
-    uint64_t z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return (double)(z >> 11) / 9007199254740992.0;
-}
 
 /* O(n^2) nearest-neighbour distance of point i. */
 static double brute_nn(const double *xy, size_t n, size_t i)
@@ -37,12 +28,12 @@ static void test_nn_brute(void)
         size_t n = sizes[t];
         double *xy = malloc(2 * n * sizeof *xy), *nn = malloc(n * sizeof *nn);
         rtm_error e;
-        rng_state = 77 + t;
+        rtm_t_rng = 77 + t;
         for (size_t i = 0; i < n; i++) {
             /* clustered blobs plus background, some on an integer lattice */
             double cx = (double)(i % 5) * 1000, cy = (double)(i % 3) * 700;
-            xy[2 * i] = 512300 + cx + 50 * urand();
-            xy[2 * i + 1] = 181000 + cy + 50 * urand();
+            xy[2 * i] = 512300 + cx + 50 * rtm_t_urand();
+            xy[2 * i + 1] = 181000 + cy + 50 * rtm_t_urand();
             if (i % 7 == 0)
                 xy[2 * i] = floor(xy[2 * i]), xy[2 * i + 1] = floor(xy[2 * i + 1]);
         }
@@ -68,10 +59,10 @@ static void test_nn_duplicates(void)
     size_t n = 20000, nr = 200;
     double *xy = malloc(2 * n * sizeof *xy), *nn = malloc(n * sizeof *nn);
     rtm_error e;
-    rng_state = 31;
+    rtm_t_rng = 31;
     for (size_t i = 0; i < n; i++) {
-        xy[2 * i] = i < nr ? 530000 + 5000 * urand() : 531234.5;
-        xy[2 * i + 1] = i < nr ? 180000 + 5000 * urand() : 182345.25;
+        xy[2 * i] = i < nr ? 530000 + 5000 * rtm_t_urand() : 531234.5;
+        xy[2 * i + 1] = i < nr ? 180000 + 5000 * rtm_t_urand() : 182345.25;
     }
     xy[0] = xy[1] = 0; /* an outlier stretching the bounding box */
     RTM_CHECK(rtm_distance_nearest_neighbours(xy, n, 2, nn, &e) == 0);
@@ -91,9 +82,9 @@ static void test_nn_threads_and_errors(void)
     size_t n = 5000;
     double *xy = malloc(2 * n * sizeof *xy), *a = malloc(n * sizeof *a), *b = malloc(n * sizeof *b);
     rtm_error e;
-    rng_state = 5;
+    rtm_t_rng = 5;
     for (size_t i = 0; i < 2 * n; i++)
-        xy[i] = 1e4 * urand() * urand();
+        xy[i] = 1e4 * rtm_t_urand() * rtm_t_urand();
     RTM_CHECK(rtm_distance_nearest_neighbours(xy, n, 1, a, &e) == 0);
     RTM_CHECK(rtm_distance_nearest_neighbours(xy, n, 2, b, &e) == 0);
     RTM_CHECK(memcmp(a, b, n * sizeof *a) == 0);
@@ -112,9 +103,9 @@ static void test_formulas(void)
     double area = 4e6, *xy = malloc(2 * n * sizeof *xy), sum = 0;
     rtm_nnstat s;
     rtm_error e;
-    rng_state = 99;
+    rtm_t_rng = 99;
     for (size_t i = 0; i < 2 * n; i++)
-        xy[i] = 2000 * urand();
+        xy[i] = 2000 * rtm_t_urand();
     RTM_CHECK(rtm_nnstat_compute(xy, n, area, &s, &e) == 0);
     for (size_t i = 0; i < n; i++)
         sum += brute_nn(xy, n, i);
@@ -181,11 +172,11 @@ static void test_clustered(void)
     double *xy = malloc(2 * n * sizeof *xy);
     rtm_nnstat s;
     rtm_error e;
-    rng_state = 123;
+    rtm_t_rng = 123;
     for (size_t i = 0; i < n; i++) {
         double cx = 1000 * (double)(i % 4), cy = 1000 * (double)((i / 4) % 4);
-        xy[2 * i] = cx + 20 * urand();
-        xy[2 * i + 1] = cy + 20 * urand();
+        xy[2 * i] = cx + 20 * rtm_t_urand();
+        xy[2 * i + 1] = cy + 20 * rtm_t_urand();
     }
     RTM_CHECK(rtm_nnstat_compute(xy, n, 4000.0 * 4000.0, &s, &e) == 0);
     RTM_CHECK(s.ratio < 0.2);

@@ -8,15 +8,11 @@
 /* ---- synthetic designs (splitmix64; Poisson by inversion; a lognormal
  * multiplier exp(s z - s^2/2), mean 1, makes the counts overdispersed) ---- */
 
-static unsigned long long rng_state;
 
+/* Uniform in (0, 1): the top 53 bits, centred (never 0, for log). */
 static double unif(void)
 {
-    unsigned long long z = (rng_state += 0x9E3779B97F4A7C15ULL);
-    z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-    z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-    z ^= z >> 31;
-    return ((double)(z >> 11) + 0.5) / 9007199254740992.0;
+    return ((double)(rtm_t_next() >> 11) + 0.5) / 9007199254740992.0;
 }
 
 static double normal(void)
@@ -50,7 +46,7 @@ typedef struct {
 static void make(syn *s, size_t n, int p, const double *prev, const int *nest, double b0,
                  const double *beta, double disp, unsigned long long seed)
 {
-    rng_state = seed;
+    rtm_t_rng = seed;
     s->n = n;
     s->p = p;
     for (size_t i = 0; i < n; i++) {
