@@ -120,34 +120,50 @@ static size_t make_points(const rtm_grid *g, double r, size_t n, double *x, doub
     return n;
 }
 
+/* Every kernel (with poly_only, the polynomial ones alone: the others are
+ * summed cell by cell) on points x, y (weights w, or NULL) against the
+ * brute force; label names the case in the log. */
+static void check_kernels(const rtm_grid *g, const double *x, const double *y, const double *w,
+                          size_t n, double r, int poly_only, const char *label)
+{
+    size_t ncell = (size_t)g->ncols * g->nrows, ki;
+    double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
+    for (ki = 0; ki < NKERNELS; ki++) {
+        rtm_kde_opts o;
+        rtm_error e;
+        char what[128];
+        if (poly_only &&
+            (all_kernels[ki] == RTM_KERNEL_TRIANGULAR || all_kernels[ki] == RTM_KERNEL_GAUSSIAN))
+            continue;
+        rtm_kde_opts_init(&o);
+        o.kernel = all_kernels[ki];
+        o.radius = r;
+        o.units = RTM_UNITS_M2;
+        RTM_CHECK(rtm_kde_compute(g, x, y, w, n, &o, fast, &e) == 0);
+        brute(g, x, y, w, n, o.kernel, r, o.gauss_truncate, ref);
+        snprintf(what, sizeof what, "%s %s", rtm_kernel_name(o.kernel), label);
+        compare(fast, ref, ncell, what);
+    }
+    free(fast), free(ref);
+}
+
 /* weighted: 0 none, 1 varied weights (some 0), 2 one common weight (some
  * 0: the engine then counts chords instead of summing weights). */
 static void brute_case(double x0, double y0, double res, int nc, int nr, double r, size_t n,
                        int weighted)
 {
     rtm_grid g = {x0, y0, res, nc, nr, ""};
-    size_t ncell = (size_t)nc * nr, ki;
     double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *w = malloc(n * sizeof *w);
-    double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
+    char label[96];
+    size_t p;
     make_points(&g, r, n, x, y, w);
     if (weighted == 2)
-        for (ki = 0; ki < n; ki++)
-            w[ki] = w[ki] == 0.0 ? 0.0 : 2.5;
-    for (ki = 0; ki < NKERNELS; ki++) {
-        rtm_kde_opts o;
-        rtm_error e;
-        char what[128];
-        rtm_kde_opts_init(&o);
-        o.kernel = all_kernels[ki];
-        o.radius = r;
-        o.units = RTM_UNITS_M2;
-        RTM_CHECK(rtm_kde_compute(&g, x, y, weighted ? w : NULL, n, &o, fast, &e) == 0);
-        brute(&g, x, y, weighted ? w : NULL, n, o.kernel, r, o.gauss_truncate, ref);
-        snprintf(what, sizeof what, "%s rho=%.1f n=%zu%s", rtm_kernel_name(o.kernel), r / res, n,
-                 weighted == 1 ? " weighted" : weighted == 2 ? " equal weights" : "");
-        compare(fast, ref, ncell, what);
-    }
-    free(x), free(y), free(w), free(fast), free(ref);
+        for (p = 0; p < n; p++)
+            w[p] = w[p] == 0.0 ? 0.0 : 2.5;
+    snprintf(label, sizeof label, "rho=%.1f n=%zu%s", r / res, n,
+             weighted == 1 ? " weighted" : weighted == 2 ? " equal weights" : "");
+    check_kernels(&g, x, y, weighted ? w : NULL, n, r, 0, label);
+    free(x), free(y), free(w);
 }
 
 /* Long chords (polynomial path), far from the origin like British National Grid. */
@@ -176,27 +192,13 @@ static void test_brute_integer_radius(void)
 static void test_brute_isolated(void)
 {
     rtm_grid g = {560000, 180000, 10, 330, 90, ""};
-    double r = 373, x[4], y[4], w[4] = {1, 2, 0.5, 1};
-    size_t ncell = (size_t)g.ncols * g.nrows, ki, p;
-    double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
+    double x[4], y[4], w[4] = {1, 2, 0.5, 1};
+    size_t p;
     for (p = 0; p < 4; p++) {
         x[p] = 560000 + 400 + 800 * p + 9.3 * rtm_t_urand();
         y[p] = 180000 + 450 + 7.1 * rtm_t_urand();
     }
-    for (ki = 0; ki < NKERNELS; ki++) {
-        rtm_kde_opts o;
-        rtm_error e;
-        char what[64];
-        rtm_kde_opts_init(&o);
-        o.kernel = all_kernels[ki];
-        o.radius = r;
-        o.units = RTM_UNITS_M2;
-        RTM_CHECK(rtm_kde_compute(&g, x, y, w, 4, &o, fast, &e) == 0);
-        brute(&g, x, y, w, 4, o.kernel, r, 4, ref);
-        snprintf(what, sizeof what, "%s isolated rho=37.3", rtm_kernel_name(o.kernel));
-        compare(fast, ref, ncell, what);
-    }
-    free(fast), free(ref);
+    check_kernels(&g, x, y, w, 4, 373, 0, "isolated rho=37.3");
 }
 
 /* Long rows that are never empty (a continuous background across 3000
@@ -205,59 +207,30 @@ static void test_brute_isolated(void)
 static void test_brute_long_rows(void)
 {
     rtm_grid g = {560000, 180000, 10, 3000, 4, ""};
-    size_t n = 4000, ncell = (size_t)g.ncols * g.nrows, p, ki;
-    double r = 125, *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
+    size_t n = 4000, p;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     for (p = 0; p < n; p++) {
         x[p] = 560000 - 100 + 30200 * rtm_t_urand();
         y[p] = 180000 - 100 + 240 * rtm_t_urand();
     }
-    for (ki = 0; ki < NKERNELS; ki++) {
-        rtm_kde_opts o;
-        rtm_error e;
-        char what[64];
-        if (all_kernels[ki] == RTM_KERNEL_TRIANGULAR || all_kernels[ki] == RTM_KERNEL_GAUSSIAN)
-            continue; /* cell-by-cell kernels: nothing is carried along a row */
-        rtm_kde_opts_init(&o);
-        o.kernel = all_kernels[ki];
-        o.radius = r;
-        o.units = RTM_UNITS_M2;
-        RTM_CHECK(rtm_kde_compute(&g, x, y, NULL, n, &o, fast, &e) == 0);
-        brute(&g, x, y, NULL, n, o.kernel, r, 4, ref);
-        snprintf(what, sizeof what, "%s long rows n=%zu", rtm_kernel_name(o.kernel), n);
-        compare(fast, ref, ncell, what);
-    }
-    free(x), free(y), free(fast), free(ref);
+    /* cell-by-cell kernels carry nothing along a row */
+    check_kernels(&g, x, y, NULL, n, 125, 1, "long rows n=4000");
+    free(x), free(y);
 }
 
 /* A dense cluster: thousands of overlapping intervals along the same rows. */
 static void test_brute_dense(void)
 {
     rtm_grid g = {500000, 100000, 20, 110, 90, ""};
-    size_t n = 3000, ncell = (size_t)g.ncols * g.nrows, p, ki;
-    double r = 600, *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
-    double *fast = malloc(ncell * sizeof *fast), *ref = malloc(ncell * sizeof *ref);
+    size_t n = 3000, p;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
     for (p = 0; p < n; p++) { /* a Gaussian blob (Box-Muller) plus background */
         double a = rtm_t_urand(), b = rtm_t_urand(), rr = sqrt(-2 * log(1 - a)) * 150;
         x[p] = p % 4 ? 501100 + rr * cos(2 * M_PI * b) : 500000 + rtm_t_urand() * 2200;
         y[p] = p % 4 ? 100900 + rr * sin(2 * M_PI * b) : 100000 + rtm_t_urand() * 1800;
     }
-    for (ki = 0; ki < NKERNELS; ki++) {
-        rtm_kde_opts o;
-        rtm_error e;
-        char what[64];
-        if (all_kernels[ki] == RTM_KERNEL_TRIANGULAR || all_kernels[ki] == RTM_KERNEL_GAUSSIAN)
-            continue; /* cell-by-cell kernels: covered above */
-        rtm_kde_opts_init(&o);
-        o.kernel = all_kernels[ki];
-        o.radius = r;
-        o.units = RTM_UNITS_M2;
-        RTM_CHECK(rtm_kde_compute(&g, x, y, NULL, n, &o, fast, &e) == 0);
-        brute(&g, x, y, NULL, n, o.kernel, r, 4, ref);
-        snprintf(what, sizeof what, "%s dense n=%zu", rtm_kernel_name(o.kernel), n);
-        compare(fast, ref, ncell, what);
-    }
-    free(x), free(y), free(fast), free(ref);
+    check_kernels(&g, x, y, NULL, n, 600, 1, "dense n=3000"); /* others: covered above */
+    free(x), free(y);
 }
 
 /* Chords against the engine's segments (S = the power of two <= rho,
