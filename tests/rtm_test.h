@@ -11,6 +11,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
+#include <unistd.h>
 
 static int rtm_t_pass, rtm_t_fail, rtm_t_cur_fail;
 static const char *rtm_t_name = "";
@@ -78,6 +80,36 @@ static inline unsigned long long rtm_t_next(void)
 static inline double rtm_t_urand(void)
 {
     return (double)(rtm_t_next() >> 11) * 0x1.0p-53;
+}
+
+/* A fresh directory $TMPDIR/rtm-TAG-XXXXXX (/tmp without TMPDIR) into dir
+ * (size sz). Returns 0, or -1 after reporting why. */
+static inline int rtm_t_tmpdir(char *dir, size_t sz, const char *tag)
+{
+    const char *t = getenv("TMPDIR");
+    snprintf(dir, sz, "%s/rtm-%s-XXXXXX", t && *t ? t : "/tmp", tag);
+    if (!mkdtemp(dir)) {
+        perror("mkdtemp");
+        return -1;
+    }
+    return 0;
+}
+
+/* Remove dir and the files directly inside it. */
+static inline void rtm_t_rmdir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[4096];
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+        unlink(p);
+    }
+    if (d)
+        closedir(d);
+    rmdir(dir);
 }
 
 /* Directory holding test fixtures (tests/data), overridable by RTM_TEST_DATA. */

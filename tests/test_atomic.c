@@ -194,35 +194,15 @@ static void test_set(void)
     rtm_atomic_set_abort_all(&s);
 }
 
-static void cleanup(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[600];
-    while (d && (e = readdir(d)) != NULL) {
-        if (e->d_name[0] == '.' && (e->d_name[1] == '\0' || strcmp(e->d_name, "..") == 0))
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 int main(void)
 {
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/rtm-atomic-XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (rtm_t_tmpdir(dir, sizeof dir, "atomic"))
         return 1;
-    }
     RTM_RUN(test_tmpname);
     RTM_RUN(test_write_replace);
     RTM_RUN(test_write_failures);
     RTM_RUN(test_failed_write_keeps_old);
     RTM_RUN(test_set);
-    cleanup();
+    rtm_t_rmdir(dir);
     return RTM_TEST_END();
 }

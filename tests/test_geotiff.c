@@ -742,30 +742,10 @@ static void test_all_nodata(void)
     rtm_surface_free(s);
 }
 
-static void cleanup(void)
-{
-    DIR *d = opendir(dir);
-    struct dirent *e;
-    char p[600];
-    while (d && (e = readdir(d)) != NULL) {
-        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-            continue;
-        snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
-        unlink(p);
-    }
-    if (d)
-        closedir(d);
-    rmdir(dir);
-}
-
 int main(void)
 {
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/rtm-geotiff-XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (rtm_t_tmpdir(dir, sizeof dir, "geotiff"))
         return 1;
-    }
     GDALAllRegister();
     RTM_RUN(test_cog_float32);
     RTM_RUN(test_float64_zstd);
@@ -779,6 +759,6 @@ int main(void)
     RTM_RUN(test_raster_read_all_valid);
     RTM_RUN(test_all_nodata);
     RTM_RUN(test_concurrent_writes);
-    cleanup();
+    rtm_t_rmdir(dir);
     return RTM_TEST_END();
 }

@@ -705,12 +705,8 @@ static void test_chart(void)
 
 int main(void)
 {
-    const char *t = getenv("TMPDIR");
-    snprintf(dir, sizeof dir, "%s/rtm-test-png-XXXXXX", t && *t ? t : "/tmp");
-    if (!mkdtemp(dir)) {
-        perror("mkdtemp");
+    if (rtm_t_tmpdir(dir, sizeof dir, "test-png"))
         return 1;
-    }
     RTM_RUN(test_world_path);
     RTM_RUN(test_continuous);
     RTM_RUN(test_threshold_and_ramp);
@@ -725,9 +721,6 @@ int main(void)
     RTM_RUN(test_missing_font);
     RTM_RUN(test_chart);
     RTM_RUN(test_scale_bar_units);
-    char cmd[600];
-    snprintf(cmd, sizeof cmd, "rm -rf '%s'", dir);
-    if (system(cmd) != 0)
-        fprintf(stderr, "cannot remove %s\n", dir);
+    rtm_t_rmdir(dir);
     return RTM_TEST_END();
 }
