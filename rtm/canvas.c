@@ -348,36 +348,37 @@ static int text_render(rtm_canvas *c, const char *s, double size, int style, tex
     return 0;
 }
 
-int rtm_canvas_text(rtm_canvas *c, int x, int y, const char *utf8, double size, int style,
-                    const unsigned char col[4], rtm_error *err)
+/* Render utf8 and blend it onto c with its baseline origin at (x, y):
+ * upright, or rotated 90 degrees counter-clockwise (text +x maps to
+ * canvas -y, text +y, downward, to canvas +x). */
+static int text_draw(rtm_canvas *c, int x, int y, const char *utf8, double size, int style,
+                     const unsigned char col[4], int vertical, rtm_error *err)
 {
-    text_img im;
+    text_img im = {0};
     if (text_render(c, utf8, size, style, &im, err) != 0)
         return err ? err->code : RTM_ERR_IO;
     for (int r = 0; r < im.h; r++)
         for (int q = 0; q < im.w; q++) {
             unsigned char v = im.cov[(size_t)r * (size_t)im.w + (size_t)q];
-            if (v)
+            if (!v)
+                continue;
+            if (vertical)
+                rtm_canvas_blend(c, x + r - im.asc, y - q, col, v / 255.0);
+            else
                 rtm_canvas_blend(c, x + q, y - im.asc + r, col, v / 255.0);
         }
     free(im.cov);
     return 0;
 }
 
-/* Rotated 90 degrees counter-clockwise: text +x maps to canvas -y, text +y
- * (down) maps to canvas +x. */
+int rtm_canvas_text(rtm_canvas *c, int x, int y, const char *utf8, double size, int style,
+                    const unsigned char col[4], rtm_error *err)
+{
+    return text_draw(c, x, y, utf8, size, style, col, 0, err);
+}
+
 int rtm_canvas_text_vertical(rtm_canvas *c, int x, int y, const char *utf8, double size,
                              int style, const unsigned char col[4], rtm_error *err)
 {
-    text_img im;
-    if (text_render(c, utf8, size, style, &im, err) != 0)
-        return err ? err->code : RTM_ERR_IO;
-    for (int r = 0; r < im.h; r++)
-        for (int q = 0; q < im.w; q++) {
-            unsigned char v = im.cov[(size_t)r * (size_t)im.w + (size_t)q];
-            if (v)
-                rtm_canvas_blend(c, x + r - im.asc, y - q, col, v / 255.0);
-        }
-    free(im.cov);
-    return 0;
+    return text_draw(c, x, y, utf8, size, style, col, 1, err);
 }
