@@ -104,11 +104,9 @@ int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double x0, doub
     p->x0 = x0;
     p->res = res;
     p->m = m;
-    p->ncoef = 2 * m + 1;
-    p->inv = 1.0 / (rho * rho);
     p->invm = 1.0;
     for (e = 1; e <= m; e++)
-        p->invm *= p->inv;
+        p->invm *= 1.0 / (rho * rho);
     /* S: the power of two <= rho, from 4 to KDE_SEG_MAX */
     p->seg_shift = 2;
     while ((1 << (p->seg_shift + 1)) <= KDE_SEG_MAX && (double)(1 << (p->seg_shift + 1)) <= rho)

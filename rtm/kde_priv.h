@@ -13,11 +13,9 @@
 typedef struct kde_poly_row {
     int ncols;      /* columns of the grid */
     int m;          /* kernel power, 0..3 */
-    int ncoef;      /* 2m + 1 polynomial coefficients */
     int seg_shift;  /* log2 of the segment length S */
     int nseg;       /* segments: ceil(ncols / S) (the last one may be padded) */
-    double inv;     /* res^2 / r^2 = 1 / rho^2 */
-    double invm;    /* inv^m */
+    double invm;    /* rho^-2m: res^2m / r^2m */
     double x0, res; /* the grid's origin x and cell size */
     double *xc;     /* ncols cell-centre x, exactly as rtm_grid_cell_x */
     double *pre, *prel; /* per column: events reaching forward (coefficients
