@@ -111,11 +111,7 @@ static int prepare(rtm_jr *r, const char *set, const int *zone, int z, const cha
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     if (!(j->path = rtm_jr_output(r, fn, err)))
         return err->code;
-    snprintf(fn, sizeof fn, "areas/%s/%s.pgw", set, sl);
-    if (rtm_jr_register(r, fn, err))
-        return err->code;
-    snprintf(fn, sizeof fn, "areas/%s/%s.png", set, sl);
-    return rtm_jr_register_aux(r, fn, err);
+    return rtm_jr_register_map(r, fn, err);
 }
 
 /* Draw the prepared maps in parallel (each file is independent, so the

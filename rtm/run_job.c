@@ -45,9 +45,11 @@ int rtm_jr_register(rtm_jr *r, const char *name, rtm_error *err)
     return 0;
 }
 
-int rtm_jr_register_aux(rtm_jr *r, const char *png, rtm_error *err)
+int rtm_jr_register_map(rtm_jr *r, const char *png, rtm_error *err)
 {
     char fn[1024];
+    if (rtm_png_world_path(png, fn, sizeof fn, err) || rtm_jr_register(r, fn, err))
+        return err->code;
     if (!r->grid.crs[0])
         return 0; /* the map writer makes no CRS sidecar then */
     if (rtm_png_aux_path(png, fn, sizeof fn, err))

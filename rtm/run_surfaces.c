@@ -102,10 +102,9 @@ static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, con
         mo.attribution = RUN_ATTRIBUTION;
         mo.zero_transparent_below = -INFINITY;
         snprintf(fn, sizeof fn, "%s.png", name);
-        snprintf(side, sizeof side, "%s.pgw", name);
         if (!(p = rtm_jr_output(r, fn, err)) ||
             (rc = rtm_map_png_write(p, &r->grid, v, r->mask, &mo, err)) ||
-            (rc = rtm_jr_register(r, side, err)) || (rc = rtm_jr_register_aux(r, fn, err)))
+            (rc = rtm_jr_register_map(r, fn, err)))
             rc = rc ? rc : err->code;
         free(p);
     }
@@ -262,11 +261,7 @@ static int model_outputs(rtm_jr *r, rtm_jr_surf *o, const rtm_model_context *ctx
             rc = rc ? rc : err->code;
         free(p);
         free(tier);
-        snprintf(fn, sizeof fn, "%s_tiers.pgw", s->name);
-        if (rc || (rc = rtm_jr_register(r, fn, err)))
-            return rc;
-        snprintf(fn, sizeof fn, "%s_tiers.png", s->name);
-        if ((rc = rtm_jr_register_aux(r, fn, err)))
+        if (rc || (rc = rtm_jr_register_map(r, fn, err)))
             return rc;
     }
     if (r->job->formats & RTM_FMT_MD) {
