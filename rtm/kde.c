@@ -429,8 +429,9 @@ static double kernel_scale(const rtm_grid *g, const rtm_kde_opts *o)
 
 /* All rows in one parallel loop, dealt out one by one in turn
  * (neighbouring rows cost about the same; a barrier every few rows would
- * leave a thread idle). Each row is computed by one thread from the same inputs in the
- * same order, so the output does not depend on the thread count. Progress
+ * leave a thread idle). Each row is computed by one thread from the same
+ * inputs in the same order, so the output does not depend on the thread
+ * count. Progress
  * is reported by thread 0 only, every KDE_ROW_BLOCK rows it finishes; a
  * cancel makes every thread skip its remaining rows. */
 static int run_rows(const kde_ctx *c, const rtm_kde_opts *o, int nt, kde_poly_row *polys,

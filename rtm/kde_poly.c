@@ -210,11 +210,11 @@ static inline __attribute__((always_inline)) void events_m(int M, int U, kde_pol
  * four coefficients are added to its column at once. An absent whole
  * segment is given the spare segment nseg (never read), so there is no
  * branch for the usual 0 to 2 of them; f1, f2 are the whole segments'
- * indices, sa, sb the head's and tail's segments. */
+ * indices, qp the four q (32-byte aligned). */
 static inline __attribute__((always_inline)) void events_quartic(
-    int U, int *restrict cover, double *restrict pre, double *restrict prel, double *restrict suf, double *restrict sufl,
-    double *restrict full, double *restrict fulll, int cl, int cr, int f1, int f2,
-    const double *qp, double h2, double a)
+    int U, int *restrict cover, double *restrict pre, double *restrict prel,
+    double *restrict suf, double *restrict sufl, double *restrict full, double *restrict fulll,
+    int cl, int cr, int f1, int f2, const double *qp, double h2, double a)
 {
     typedef long long v4i __attribute__((vector_size(32)));
     const kde_v4d qv = *(const kde_v4d *)qp;
@@ -256,7 +256,8 @@ static inline __attribute__((always_inline)) void finish_m(int M, int U, kde_pol
     for (s = 0; s < ns; s++) {
         double run[KDE_MAX_COEF];
         const int j0 = s * S, n = j0 + S <= ncols ? S : ncols - j0;
-        double *restrict pre = p->pre + (size_t)j0 * KB(M), *restrict suf = p->suf + (size_t)j0 * KB(M);
+        double *restrict pre = p->pre + (size_t)j0 * KB(M);
+        double *restrict suf = p->suf + (size_t)j0 * KB(M);
         double *restrict prel = p->prel + j0, *restrict sufl = p->sufl + j0;
         double *restrict full = p->full + (size_t)s * KB(M);
         int *restrict cover = p->cover + j0;

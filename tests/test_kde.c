@@ -325,7 +325,8 @@ static void test_long_double_edge(void)
                             continue;
                         ref = peak * (m == 1 ? b : m == 2 ? b * b : b * b * b);
                         if (ref >= 1e-6L * peak)
-                            worst = fmax(worst, (double)(fabsl(fast[(size_t)i * g.ncols + j] - ref) / ref));
+                            worst = fmax(worst, (double)(fabsl(fast[(size_t)i * g.ncols + j] - ref) /
+                                                         ref));
                     }
             }
             RTM_CHECK(worst <= 1e-11);
