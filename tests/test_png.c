@@ -584,18 +584,15 @@ static int scale_bar_px(const img *im)
     return 0;
 }
 
-/* 1 if len is within tol of 1, 2 or 5 x 10^k. */
+/* 1 if len is within tol of 1, 2 or 5 x 10^k (len's decade p, or 10 p
+ * when rounding left len just under it). */
 static int is_nice(double len, double tol)
 {
+    static const double m[] = {1, 2, 5, 10};
     double p = pow(10.0, floor(log10(len)));
     for (int k = 0; k < 4; k++)
-        for (double m = 1; m <= 5; m = m == 1 ? 2 : 5) {
-            double nice = m * p * pow(10.0, k - 1);
-            if (fabs(len - nice) <= tol)
-                return 1;
-            if (m == 5)
-                break;
-        }
+        if (fabs(len - m[k] * p) <= tol)
+            return 1;
     return 0;
 }
 
