@@ -11,15 +11,18 @@ PKGS      := gdal proj libpng freetype2 yaml-0.1
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT       ?= -O2
-CFLAGS    += -std=c17 $(OPT) -g -Wall -Wextra -fopenmp -fPIC -Iinclude -D_GNU_SOURCE \
+CFLAGS    += -std=c17 $(OPT) -g -Wall -Wextra -fopenmp -fPIC -Iinclude -Irtm -D_GNU_SOURCE \
              -DRTM_VERSION=\"$(VERSION)\"
 LDLIBS    += $(PKG_LIBS) -fopenmp -lm
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
-LIB_SRC   := $(filter-out rtm/main.c $(wildcard rtm/cmd_*.c rtm/cli*.c),$(wildcard rtm/*.c))
-CLI_SRC   := rtm/main.c $(wildcard rtm/cmd_*.c rtm/cli*.c)
+# The library's stages, in the order of the data flow (docs/architecture.md).
+STAGES    := core input surface model evaluate output job run
+LIB_SRC   := $(foreach s,$(STAGES),$(wildcard rtm/$(s)/*.c))
+CLI_SRC   := $(wildcard rtm/cli/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
-HDRS      := $(wildcard include/*.h rtm/*.h tests/*.h)
+HDRS      := $(wildcard include/*.h include/rtm/*.h rtm/*/*.h tests/*.h)
+NPROC     := $(shell nproc 2>/dev/null || echo 2)
 
 B         := build
 LIB_OBJ   := $(LIB_SRC:rtm/%.c=$(B)/obj/%.o)
@@ -33,14 +36,16 @@ all: $(B)/librtm.a $(B)/librtm.so $(B)/rtm
 deps:
 	@./tools/install-deps.sh
 
-$(B)/obj/%.o: rtm/%.c $(HDRS) | $(B)/obj
+$(B)/obj/%.o: rtm/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(PKG_CFLAGS) -c $< -o $@
-$(B)/san/%.o: rtm/%.c $(HDRS) | $(B)/san
+$(B)/san/%.o: rtm/%.c $(HDRS)
+	@mkdir -p $(@D)
 	$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -c $< -o $@
 # The KDE row engine's vector loops call sqrt: without errno it is one
 # instruction (results unchanged; the engine never reads errno).
-$(B)/obj/kde_poly.o $(B)/san/kde_poly.o: CFLAGS += -fno-math-errno
-$(B)/obj $(B)/san $(B)/tests:
+$(B)/obj/surface/kde_poly.o $(B)/san/surface/kde_poly.o: CFLAGS += -fno-math-errno
+$(B)/tests:
 	mkdir -p $@
 
 $(B)/librtm.a: $(LIB_OBJ)
@@ -58,20 +63,20 @@ $(B)/tests/%: tests/%.c $(B)/librtm-san.a $(HDRS) | $(B)/tests
 
 demo:
 	@./tools/install-deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@./tools/demo.sh
 
 check:
 	@./tools/install-deps.sh
-	@$(MAKE) --no-print-directory all
-	@$(MAKE) --no-print-directory check-run
+	@$(MAKE) --no-print-directory -j$(NPROC) all
+	@$(MAKE) --no-print-directory -j$(NPROC) check-run
 
 check-run: $(TESTS) $(B)/rtm
 	@./tools/run-tests.sh $(TESTS)
 
 bench:
 	@./tools/install-deps.sh
-	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@./tools/bench.sh
 
 install: all
@@ -80,7 +85,8 @@ install: all
 	install -m 755 $(B)/rtm $(DESTDIR)$(PREFIX)/bin/rtm
 	install -m 644 $(B)/librtm.a $(DESTDIR)$(PREFIX)/lib/
 	install -m 755 $(B)/librtm.so $(DESTDIR)$(PREFIX)/lib/
-	install -m 644 include/*.h $(DESTDIR)$(PREFIX)/include/rtm/
+	install -m 644 include/rtm.h $(DESTDIR)$(PREFIX)/include/
+	install -m 644 include/rtm/*.h $(DESTDIR)$(PREFIX)/include/rtm/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@PKGS@|$(PKGS)|' \
 	  tools/rtm.pc.in > $(DESTDIR)$(PREFIX)/lib/pkgconfig/rtm.pc
 

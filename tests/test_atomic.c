@@ -1,7 +1,7 @@
 /* test_atomic.c: atomic replacement leaves either the old or the new file and
  * never a temporary file, including when a write fails part-way (the file
  * size limit RLIMIT_FSIZE makes write(2) fail with EFBIG). */
-#include "rtm_atomic.h"
+#include "core/atomic.h"
 #include "rtm_test.h"
 
 #include <dirent.h>

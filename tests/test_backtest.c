@@ -1,7 +1,7 @@
 /* test_backtest.c: rolling-origin plan and per-step counts against a
  * hand-built case and a brute-force recount. */
 #include <stdlib.h>
-#include "rtm_backtest.h"
+#include "rtm/evaluate.h"
 #include "rtm_test.h"
 
 /* rtm_backtest_plan with the given min_train and window */

@@ -1,7 +1,7 @@
 /* test_bandwidth.c: the ArcGIS and Scott bandwidth rules against hand
  * computation, an independent implementation written here, and the
  * equivalence of integer weights with repeated points. */
-#include "rtm_kde.h"
+#include "rtm/surface.h"
 #include "rtm_test.h"
 
 

@@ -1,7 +1,7 @@
 /* test_canvas.c: canvas blending, primitives and FreeType text. Blending is
  * checked against the Porter-Duff "over" formula computed here; shapes
  * against their exact area and position; text against its measured box. */
-#include "rtm_canvas.h"
+#include "output/canvas.h"
 #include "rtm_test.h"
 
 #include <unistd.h>

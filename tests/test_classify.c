@@ -1,6 +1,6 @@
 /* test_classify.c: class breaks against hand-computed values (R's quantile()
  * type 7 for quantiles, closed forms for the others, brute force for Jenks). */
-#include "rtm_classify.h"
+#include "rtm/output.h"
 #include "rtm_test.h"
 
 /* 1..10 as present cells, plus a zero, a NaN and a masked-out 100. */

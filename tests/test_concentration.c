@@ -1,7 +1,7 @@
 /* test_concentration.c: Gini, Lorenz curve and share helpers against hand
  * computed values, the published examples of Bernasco & Steenbeek's R
  * package lorenzgini, and the mean-difference definition of the Gini. */
-#include "rtm_concentration.h"
+#include "rtm/evaluate.h"
 #include "rtm_test.h"
 
 #include <stdint.h>

@@ -8,8 +8,8 @@
  * centres (on cell edges and corners) and outside the grid. */
 #include <stdint.h>
 
-#include "rtm_distance.h"
-#include "rtm_features.h"
+#include "rtm/surface.h"
+#include "rtm/input.h"
 #include "rtm_test.h"
 
 /* ---- deterministic random numbers (splitmix64) ---- */

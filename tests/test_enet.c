@@ -8,8 +8,7 @@
  *  - folds: the stratification property checked cell by cell;
  *  - determinism: same seed, 1 vs 2 threads, byte-identical results.
  */
-#include "rtm_design.h"
-#include "rtm_enet.h"
+#include "rtm/glm.h"
 #include "rtm_test.h"
 
 #include <stdint.h>

@@ -1,6 +1,6 @@
 /* test_evaluate.c: hit rate, PAI, PEI, AUC, RRI against hand-computed cases and
  * an O(n^2) brute-force reference written straight from the definitions. */
-#include "rtm_evaluate.h"
+#include "rtm/evaluate.h"
 #include "rtm_test.h"
 
 #include <stdint.h>

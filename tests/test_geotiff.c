@@ -4,8 +4,7 @@
  * statistics (brute force here), values, byte-identical output across
  * thread counts, the .qml sidecar, atomic replacement on failure, and the
  * rtm_raster_read round trip. */
-#include "rtm_geotiff.h"
-#include "rtm_ramp.h"
+#include "rtm/output.h"
 #include "rtm_test.h"
 
 #include <cpl_conv.h>

@@ -3,7 +3,7 @@
  * moderately overdispersed design and a sparse one with theta < 1), an
  * in-test derivative-free maximisation of the NB1 likelihood, per-cell
  * likelihoods, and the degenerate-data errors. */
-#include "rtm_glm.h"
+#include "rtm/glm.h"
 #include "rtm_test.h"
 
 /* ---- fixtures ---- */

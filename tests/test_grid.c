@@ -1,5 +1,5 @@
 /* test_grid.c: grid construction and cell location against hand-computed cases. */
-#include "rtm_grid.h"
+#include "rtm/grid.h"
 #include "rtm_test.h"
 
 static void test_bbox_exact(void)

@@ -3,7 +3,7 @@
  * spdep::localG output, k-nearest
  * neighbours against a full sort, and Benjamini-Hochberg against a hand
  * computed example. */
-#include "rtm_hotspot.h"
+#include "rtm/surface.h"
 #include "rtm_test.h"
 
 #include <stdint.h>

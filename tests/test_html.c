@@ -2,7 +2,7 @@
  * builder. Run as `test_html --sample DIR` it instead writes DIR/report.html
  * (a sample report with an embedded PNG and hostile text) and DIR/map.png,
  * for tests/cli/report_chromium.sh. */
-#include "rtm_html.h"
+#include "output/html.h"
 #include "rtm_test.h"
 
 #include <png.h>

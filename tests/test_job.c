@@ -1,6 +1,7 @@
 /* test_job.c: job files and the layer catalogue. The expected values are
  * read off the fixtures in tests/data/jobs by hand (line:column included). */
-#include "rtm_job.h"
+#include "rtm/job.h"
+#include "run/run_internal.h"
 #include "rtm_test.h"
 
 #include <limits.h>

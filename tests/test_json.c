@@ -1,5 +1,5 @@
 /* test_json.c: the JSON writer against hand-written RFC 8259 text. */
-#include "rtm_json.h"
+#include "core/json.h"
 #include "rtm_test.h"
 
 #include <float.h>

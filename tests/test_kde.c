@@ -1,7 +1,7 @@
 /* test_kde.c: the fast kernel density engine against an independent brute
  * force (every point x every cell, the reference formulas written out here),
  * hand-computed cells, the kernels' integral, units, thread identity, errors. */
-#include "rtm_kde.h"
+#include "rtm/surface.h"
 #include "rtm_test.h"
 
 #include <omp.h>

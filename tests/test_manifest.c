@@ -1,7 +1,7 @@
 /* test_manifest.c: manifest.json contents and the derived-file cache. */
-#include "rtm_cache.h"
-#include "rtm_manifest.h"
-#include "rtm_runfolder.h"
+#include "run/cache.h"
+#include "run/manifest.h"
+#include "run/runfolder.h"
 #include <sys/time.h>
 #include <time.h>
 #include "rtm_test.h"

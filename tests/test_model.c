@@ -5,7 +5,7 @@
  * variables, and the tiers must follow the mean + k SD definition. */
 #include <stdlib.h>
 
-#include "rtm_model.h"
+#include "rtm/model.h"
 #include "rtm_test.h"
 
 static unsigned long long s = 0x9E3779B97F4A7C15ULL;

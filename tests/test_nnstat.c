@@ -3,8 +3,8 @@
  * normal table, and the published hexagonal-lattice limit R = 2.1491. */
 #include <stdint.h>
 
-#include "rtm_distance.h"
-#include "rtm_nnstat.h"
+#include "rtm/surface.h"
+#include "rtm/model.h"
 #include "rtm_test.h"
 
 

@@ -4,8 +4,7 @@
  * pixels), downsampling by block averages computed here, byte-identical
  * repeats, only critical PNG chunks (no tIME), GDAL's reading of the world
  * file, title text and font errors; and the line chart. */
-#include "rtm_png.h"
-#include "rtm_ramp.h"
+#include "rtm/output.h"
 #include "rtm_test.h"
 
 #include <gdal.h>
@@ -13,7 +12,7 @@
 #include <png.h>
 #include <unistd.h>
 
-#include "rtm_gdal.h"
+#include "core/gdal.h"
 
 static char dir[256];
 

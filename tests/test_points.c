@@ -6,9 +6,8 @@
 #include <ogr_api.h>
 #include <stdlib.h>
 
-#include "rtm_area.h"
-#include "rtm_gdal.h"
-#include "rtm_points.h"
+#include "rtm/input.h"
+#include "core/gdal.h"
 #include "rtm_test.h"
 
 static char path_buf[1024];

@@ -5,8 +5,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "rtm_gdal.h"
-#include "rtm_priority.h"
+#include "core/gdal.h"
+#include "rtm/model.h"
+#include "rtm/output.h"
 #include "rtm_test.h"
 
 /* 6 x 5 grid; X = flagged.  Components (8-connected):

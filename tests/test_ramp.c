@@ -3,7 +3,7 @@
  * (_cm_listed.py, matplotlib 3.6.3), each channel round(255 c); entries not
  * among the ramp's stops test the interpolation (tolerance 2/255 per channel,
  * 5/255 for cividis entry 252). */
-#include "rtm_ramp.h"
+#include "rtm/output.h"
 #include "rtm_test.h"
 
 typedef struct ref_color {

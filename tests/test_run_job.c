@@ -8,9 +8,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "rtm_job.h"
-#include "rtm_run.h"
-#include "rtm_runfolder.h"
+#include "rtm/job.h"
+#include "run/runfolder.h"
 #include "rtm_test.h"
 
 static char tmpdir[64];

@@ -3,7 +3,7 @@
 #include <math.h>
 #include <stdlib.h>
 
-#include "../rtm/run_internal.h"
+#include "run/run_internal.h"
 #include "rtm_test.h"
 
 static void test_minmax(void)

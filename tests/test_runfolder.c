@@ -1,7 +1,7 @@
 /* test_runfolder.c: staged runs, the lock, and crash safety: a child process
  * killed with SIGKILL at random moments must always leave `current` pointing
  * at a complete, consistent output set. */
-#include "rtm_runfolder.h"
+#include "run/runfolder.h"
 #include "rtm_test.h"
 
 #include <dirent.h>

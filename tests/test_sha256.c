@@ -1,6 +1,6 @@
 /* test_sha256.c: SHA-256 against the FIPS 180-4 / NIST example vectors,
  * incremental hashing in odd chunk sizes, and files against coreutils. */
-#include "rtm_sha256.h"
+#include "core/sha256.h"
 #include "rtm_test.h"
 
 #include <unistd.h>

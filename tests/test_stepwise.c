@@ -2,7 +2,7 @@
  * an exhaustive all-subsets search under the same entry rules. */
 #include <omp.h>
 
-#include "rtm_stepwise.h"
+#include "rtm/glm.h"
 #include "rtm_test.h"
 
 /* ---- synthetic designs (splitmix64; Poisson by inversion; a lognormal

@@ -4,9 +4,9 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "rtm_kde.h"
+#include "rtm/surface.h"
 #include "rtm_test.h"
-#include "rtm_variables.h"
+#include "rtm/model.h"
 
 static unsigned long long rng_state = 88172645463325252ULL;
 static double urand(void)

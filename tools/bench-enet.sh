@@ -10,7 +10,7 @@ cd "$(dirname "$0")/.."
 # --- penalised Poisson fit ---
 make --no-print-directory build/librtm.a >/dev/null
 mkdir -p build/bench
-${CC:-cc} -std=c17 -O2 -fopenmp -D_GNU_SOURCE -Iinclude -o build/bench/bench_enet \
+${CC:-cc} -std=c17 -O2 -fopenmp -D_GNU_SOURCE -Iinclude -Irtm -o build/bench/bench_enet \
   tools/bench_enet.c build/librtm.a -lm
 ./build/bench/bench_enet "${RTM_BENCH_FOLDS:-10}"
 # --- end penalised Poisson fit ---

@@ -36,7 +36,7 @@ fi
 make --no-print-directory build/librtm.a >/dev/null
 mkdir -p build/bench
 # shellcheck disable=SC2046
-${CC:-cc} -std=c17 -O2 -fopenmp -D_GNU_SOURCE -Iinclude $(pkg-config --cflags $PKGS) \
+${CC:-cc} -std=c17 -O2 -fopenmp -D_GNU_SOURCE -Iinclude -Irtm $(pkg-config --cflags $PKGS) \
   -o build/bench/bench_kde tools/bench_kde.c build/librtm.a $(pkg-config --libs $PKGS) -lm
 
 # --- KDE: rtm_kde_compute alone ------------------------------------------------

@@ -17,8 +17,7 @@
  * Prints the pattern count, the time of the full path (100 lambdas) and of the
  * nfolds-fold cross-validation.
  */
-#include "rtm_design.h"
-#include "rtm_enet.h"
+#include "rtm/glm.h"
 
 #include <math.h>
 #include <stdint.h>

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "rtm_evaluate.h"
-#include "rtm_geotiff.h"
-#include "rtm_model.h"
-#include "rtm_points.h"
+#include "rtm/evaluate.h"
+#include "rtm/output.h"
+#include "rtm/model.h"
+#include "rtm/input.h"
 
 static double now(void)
 {

@@ -8,7 +8,7 @@
  * the peak resident memory (getrusage). The last line is machine-readable:
  *   kde_seconds t1=<s> t2=<s> load=<s> maxrss_mb=<MB> maxrel=<e>
  */
-#include "rtm_kde.h"
+#include "rtm/surface.h"
 
 #include <gdal.h>
 #include <ogr_api.h>

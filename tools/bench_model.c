@@ -18,9 +18,9 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "cli_events.h"
-#include "rtm_layer.h"
-#include "rtm_model.h"
+#include "cli/cli_events.h"
+#include "rtm/input.h"
+#include "rtm/model.h"
 
 #define MAXF 512
 

@@ -1,0 +1,31 @@
+/* rtm.h: the whole public API of librtm, Risk Terrain Modeling and hot-spot
+ * mapping. Link with `pkg-config --cflags --libs rtm`.
+ *
+ * The data flow, one header per stage:
+ *   rtm/error.h, rtm/grid.h   errors, progress, the grid and surfaces
+ *   rtm/input.h               events and layers through OGR/PROJ, study areas
+ *   rtm/surface.h             kernel density, distance, Gi* hot spots
+ *   rtm/glm.h, rtm/model.h    GLMs and the Risk Terrain Model
+ *   rtm/evaluate.h            hit rate, PAI, PEI, concentration, back-tests
+ *   rtm/output.h              GeoTIFF + style, PNG maps and charts, reports
+ *   rtm/job.h                 job files, the layer catalogue, nightly runs
+ *
+ * Thread safety: every function fills a caller-owned rtm_error and keeps no
+ * global state, so calls on different data may run on different threads;
+ * functions that use GDAL/OGR (reading and writing files) say so and must
+ * not share a GDAL handle between threads. Computations run in parallel
+ * with OpenMP and give the same bytes for any thread count. */
+#ifndef RTM_H
+#define RTM_H
+
+#include "rtm/error.h"
+#include "rtm/grid.h"
+#include "rtm/input.h"
+#include "rtm/surface.h"
+#include "rtm/glm.h"
+#include "rtm/model.h"
+#include "rtm/evaluate.h"
+#include "rtm/output.h"
+#include "rtm/job.h"
+
+#endif

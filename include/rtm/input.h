@@ -1,0 +1,333 @@
+/* rtm/input.h: reading events and layers (OGR/PROJ): points, CRS, study areas, features.
+ * Part of the public API; include <rtm.h> for all of it. */
+#ifndef RTM_INPUT_H
+#define RTM_INPUT_H
+
+#include <stddef.h>
+#include "rtm/error.h"
+#include "rtm/grid.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== points: event points (offences) in the grid CRS, and loading them
+ * from any OGR vector source (CSV, GeoPackage, Shapefile, GeoJSON, /vsigzip/).
+ *
+ * Loading never drops a row silently: every row that cannot be used is
+ * counted under a reason (rtm_skip_reason) with the first example kept, so the
+ * CLI can print a summary and write it into output metadata.
+ */
+/** A growable set of weighted points. month[i] is YYYYMM (e.g. 201803) when
+ *  the source has a month/date field, else 0. All arrays have n entries. */
+typedef struct rtm_points {
+    size_t n, cap;
+    double *x, *y, *w;
+    int *month;
+} rtm_points;
+
+/** Initialise an empty set (no allocation). */
+void rtm_points_init(rtm_points *p);
+/** Free the arrays and reset to empty. */
+void rtm_points_clear(rtm_points *p);
+/** Append one point. Returns 0 or RTM_ERR_NOMEM. */
+int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_error *err);
+/** Sum of weights. */
+double rtm_points_weight_sum(const rtm_points *p);
+
+/** Why a row was not used. */
+typedef enum {
+    RTM_SKIP_NO_COORDS = 0,  /**< empty coordinate field or no geometry */
+    RTM_SKIP_BAD_COORDS,     /**< coordinate field not a number */
+    RTM_SKIP_OUTSIDE_CRS,    /**< outside the CRS's valid area, or not transformable */
+    RTM_SKIP_OUTSIDE_AREA,   /**< outside the grid or study area */
+    RTM_SKIP_BAD_WEIGHT,     /**< weight missing, not a number, negative */
+    RTM_SKIP_BAD_MONTH,      /**< month/date field unreadable while a month window is set */
+    RTM_SKIP_NREASONS
+} rtm_skip_reason;
+
+/** Short machine name of a reason ("no_coordinates", ...). */
+const char *rtm_skip_reason_name(rtm_skip_reason r);
+
+/** Counts over one or more loads (accumulates: zero it once with
+ *  rtm_load_stats_init, then pass it to every load). */
+typedef struct rtm_load_stats {
+    size_t read;                       /**< rows/features in the inputs */
+    size_t filtered_where;             /**< excluded by the attribute filter */
+    size_t filtered_month;             /**< excluded by the month window */
+    size_t skipped[RTM_SKIP_NREASONS]; /**< unusable rows by reason */
+    size_t used;                       /**< points kept */
+    double weight_used;                /**< sum of weights kept */
+    size_t weight_defaulted;           /**< weight-table categories not listed (default weight used) */
+    char example[RTM_SKIP_NREASONS][160]; /**< first example per reason: "file:row field" */
+    char transform[256];               /**< coordinate operation used (last input) */
+    char src_crs[128];                 /**< source CRS of the last input (name) */
+} rtm_load_stats;
+
+void rtm_load_stats_init(rtm_load_stats *s);
+/** Total unusable rows. */
+size_t rtm_load_stats_skipped(const rtm_load_stats *s);
+
+/** A category -> weight table (harm weighting). */
+typedef struct rtm_weight_table rtm_weight_table;
+
+/** Read a weight table with OGR from a CSV (or any table): the first column's
+ *  NAME is the events' category field (e.g. "Crime type"), its values the
+ *  categories; the second column the weights (numbers >= 0). A row whose
+ *  category is "*" sets the weight of unlisted categories (default 1).
+ *  Returns NULL and sets err (file, row and field named) on bad input. */
+rtm_weight_table *rtm_weight_table_load(const char *path, rtm_error *err);
+/** A table from arrays (copied): categories of field, weights >= 0, and the
+ *  weight of unlisted categories. Returns NULL on bad input or no memory. */
+rtm_weight_table *rtm_weight_table_create(const char *field, const char *const *categories,
+                                          const double *weights, size_t n, double dflt,
+                                          rtm_error *err);
+void rtm_weight_table_free(rtm_weight_table *t);
+/** Category field name the table applies to. */
+const char *rtm_weight_table_field(const rtm_weight_table *t);
+/** Weight for a category; *listed is set to 0 when the default was used. */
+double rtm_weight_table_lookup(const rtm_weight_table *t, const char *category, int *listed);
+
+/** Options for rtm_points_load. Initialise with rtm_load_opts_init. */
+typedef struct rtm_load_opts {
+    const char *x_field, *y_field; /**< coordinate columns; NULL = recognise common names
+                                        or use the layer's point geometry */
+    const char *src_crs;     /**< CRS of the input; NULL = the layer's, or WGS 84 for
+                                  longitude/latitude columns */
+    const char *dst_crs;     /**< CRS to transform to (required) */
+    const char *layer;       /**< layer name; NULL = the first layer */
+    const char *where;       /**< OGR SQL attribute filter, or NULL */
+    const char *weight_field;                /**< numeric weight field, or NULL */
+    const rtm_weight_table *weight_table;    /**< category weights, or NULL */
+    int month_from, month_to;  /**< YYYYMM window (inclusive); 0 = open */
+    const char *month_field;   /**< NULL = "Month" or "month" or "date" if present */
+    const rtm_grid *area_grid;       /**< if set, points outside this grid ... */
+    const unsigned char *area_mask;  /**< ... or on a 0 cell of this mask are skipped */
+    int strict;                /**< 1: any unusable row is an error */
+    /** Optional time filter: when set, called for every row with the string
+     *  values of date_field and time_field (NULL when the field is not set);
+     *  return 0 to exclude the row (counted in filtered_month). */
+    int (*when_accept)(void *arg, const char *date, const char *time);
+    void *when_arg;
+    const char *date_field, *time_field; /**< fields passed to when_accept */
+    rtm_progress_fn progress;  void *progress_arg;
+} rtm_load_opts;
+
+void rtm_load_opts_init(rtm_load_opts *o);
+
+/** Load the point events of one vector source and append them to pts,
+ *  transformed to o->dst_crs. Accumulates counts into st. On error (file
+ *  unreadable, unknown field, CRS missing, strict violation) returns non-zero
+ *  with err naming the file and field; pts then holds no point of this file.
+ *  GDAL paths like /vsigzip/x.csv.gz work; a path ending in .gz is opened
+ *  through /vsigzip/ automatically. Not thread safe with other GDAL use. */
+int rtm_points_load(rtm_points *pts, const char *path, const rtm_load_opts *o,
+                    rtm_load_stats *st, rtm_error *err);
+
+/** Parse "YYYY-MM" or "YYYY-MM-DD..." into YYYYMM; returns 0 if unreadable. */
+int rtm_yyyymm_parse(const char *s);
+
+/* ==== crs: coordinate reference systems and transformations (PROJ).
+ *
+ * CRS definitions are strings PROJ accepts: "EPSG:27700", WKT, PROJ strings.
+ * Geographic coordinates are always handled in longitude, latitude order
+ * (GIS order), whatever the CRS's official axis order.
+ */
+typedef struct rtm_transform rtm_transform; /* opaque */
+
+/** Create a transformation from CRS src to CRS dst. Returns NULL and sets err
+ *  (RTM_ERR_CRS) when either CRS is unknown. Not thread safe: use one object
+ *  per thread. Free with rtm_transform_free. */
+rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error *err);
+void rtm_transform_free(rtm_transform *t);
+
+/** Transform n points in place. ok[i] (caller-owned, n bytes) is set to 1 for
+ *  points transformed, 0 for points that cannot be: non-finite, outside the
+ *  valid longitude/latitude range, outside the target CRS's area of use, or
+ *  rejected by PROJ. Failed points are left as NaN. Returns the number of
+ *  points transformed. */
+size_t rtm_transform_points(rtm_transform *t, double *x, double *y, size_t n,
+                            unsigned char *ok);
+
+/** Name of the coordinate operation PROJ used for the last transformed point
+ *  ("Inverse of OSGB36 to WGS 84 (6) + British National Grid", or
+ *  "identity" when src and dst are the same CRS). Owned by t. */
+const char *rtm_transform_describe(const rtm_transform *t);
+
+/** 1 when src and dst are the same CRS (no-op transformation). */
+int rtm_transform_is_identity(const rtm_transform *t);
+
+/** 1 if def is a geographic (longitude/latitude) CRS, 0 if not, -1 if unknown. */
+int rtm_crs_is_geographic(const char *def);
+
+/** Write the CRS's WKT (WKT1_GDAL-compatible WKT2 is not guaranteed) into buf.
+ *  Returns 0, or RTM_ERR_CRS if def is unknown, RTM_ERR_ARG if buf is small. */
+int rtm_crs_to_wkt(const char *def, char *buf, size_t bufsz, rtm_error *err);
+
+/** Short name of a CRS ("OSGB36 / British National Grid") and its
+ *  "AUTH:CODE" if it has one; either output may be NULL. */
+int rtm_crs_describe(const char *def, char *name, size_t namesz, char *code, size_t codesz,
+                     rtm_error *err);
+
+/** Linear unit of a projected CRS in metres (1 for metres, 0.3048 for feet);
+ *  0 for geographic or unknown CRSs. */
+double rtm_crs_metres_per_unit(const char *def);
+
+/* ==== area: study areas and zones from polygon files.
+ *
+ * A study area is a polygon layer (any OGR source) in any CRS. Its extent,
+ * transformed to the grid CRS, is snapped outward to multiples of the cell
+ * size (GDAL's target-aligned pixels) unless an explicit grid is given; cells
+ * whose area touches a polygon are inside (GDAL rasterize ALL_TOUCHED), so the
+ * mask matches the RTM convention "cells whose area overlaps the polygon".
+ */
+/** Build grid and mask from a polygon file. When grid->ncols > 0 on entry the
+ *  grid is kept as given (e.g. from --bbox) and only the mask is made; else
+ *  the grid is derived from the polygons' extent with cell size res in
+ *  dst_crs (res <= 0: ArcGIS's default, min(width, height)/250, whole metres
+ *  from 10 up; read it back from grid->res). *mask (ncells bytes, 1 = inside) is malloc'd and owned by the
+ *  caller. layer/where may be NULL. *area_m2 (may be NULL) receives the
+ *  polygons' area in CRS units². */
+int rtm_area_load(const char *path, const char *layer, const char *where, const char *dst_crs,
+                  double res, rtm_grid *grid, unsigned char **mask, double *area_units2,
+                  rtm_error *err);
+
+/** Zones for per-area outputs: rasterise each polygon of path (layer and
+ *  OGR SQL where may be NULL) onto grid
+ *  (cell centre rule: a cell belongs to the zone containing its centre; later
+ *  features win on overlaps). *zone receives ncells ints (-1 = no zone),
+ *  *names nzones strings from name_field (or "zone N"), both caller-owned
+ *  (free names with rtm_area_names_free). */
+int rtm_area_zones(const char *path, const char *layer, const char *where,
+                   const char *name_field, const rtm_grid *grid, int **zone, char ***names,
+                   int *nzones, rtm_error *err);
+void rtm_area_names_free(char **names, int n);
+
+/* ==== features: an in-memory collection of risk-factor geometries.
+ *
+ * A feature is a point, a polyline or a polygon (an exterior ring plus holes),
+ * with coordinates in the grid CRS. The collection stores what the distance
+ * and density code needs: the point features as an interleaved xy array, and
+ * every line and ring edge as a segment (x0, y0, x1, y1) tagged with the
+ * polygon it bounds (or -1 for polyline segments). There is no file I/O here:
+ * the OGR loader fills a collection with the rtm_features_add_* calls, one
+ * call per part of a multi-geometry (each part then counts as a feature).
+ *
+ * Polygon rule: the rings of one polygon combine by the even-odd rule (a
+ * point is inside when a ray from it crosses the polygon's rings an odd number
+ * of times), so ring 0 is the exterior, rings 1.. are holes, and an island in
+ * a hole is inside again only if given as a separate polygon. Separate
+ * polygons combine by union (inside any of them is inside).
+ *
+ * Thread safety: a collection may be read from several threads at once; the
+ * add calls must not run concurrently with anything else on the same object.
+ */
+typedef struct rtm_features rtm_features; /* opaque */
+
+/** Create an empty collection. Returns NULL when out of memory.
+ *  Free with rtm_features_free. */
+rtm_features *rtm_features_create(void);
+
+/** Free a collection and everything it owns (NULL is a no-op). */
+void rtm_features_free(rtm_features *f);
+
+/** Add a point feature. Coordinates must be finite.
+ *  Returns 0, RTM_ERR_INPUT (non-finite) or RTM_ERR_NOMEM; on failure the
+ *  collection is unchanged. */
+int rtm_features_add_point(rtm_features *f, double x, double y, rtm_error *err);
+
+/** Add a polyline of n >= 2 vertices (xy interleaved, 2*n doubles, copied).
+ *  Consecutive equal vertices give zero-length segments, which are kept and
+ *  act as points. Returns 0, RTM_ERR_INPUT (n < 2 or a non-finite
+ *  coordinate) or RTM_ERR_NOMEM; on failure the collection is unchanged. */
+int rtm_features_add_line(rtm_features *f, const double *xy, size_t n, rtm_error *err);
+
+/** Add a polygon of nrings >= 1 rings: rings_xy[r] holds ring_n[r] vertices
+ *  (xy interleaved, copied); ring 0 is the exterior, the others are holes
+ *  (even-odd rule, see above). Each ring needs >= 3 vertices; it is closed
+ *  implicitly (a repeated first vertex at the end is accepted and skipped).
+ *  Returns 0, RTM_ERR_INPUT or RTM_ERR_NOMEM; on failure the collection is
+ *  unchanged. */
+int rtm_features_add_polygon(rtm_features *f, const double *const *rings_xy,
+                             const size_t *ring_n, int nrings, rtm_error *err);
+
+/** Number of features (a polygon with holes counts 1, a polyline counts 1). */
+size_t rtm_features_count(const rtm_features *f);
+
+/** Number of point features and their coordinates (2 doubles each,
+ *  interleaved x, y; owned by the collection, valid until the next add).
+ *  The pointer may be NULL when there are no points. */
+size_t rtm_features_npoints(const rtm_features *f);
+const double *rtm_features_points_xy(const rtm_features *f);
+
+/** Number of segments (polyline segments plus polygon ring edges) and their
+ *  coordinates, 4 doubles each (x0, y0, x1, y1); owned by the collection,
+ *  valid until the next add. May be NULL when there are none. */
+size_t rtm_features_nsegments(const rtm_features *f);
+const double *rtm_features_segments_xy(const rtm_features *f);
+
+/** For each segment, the index (0..npolygons-1) of the polygon whose ring it
+ *  belongs to, or -1 for a polyline segment. Owned by the collection. */
+const long *rtm_features_segment_polygon(const rtm_features *f);
+
+/** Number of polygon features. */
+size_t rtm_features_npolygons(const rtm_features *f);
+
+/** Bounding box of all geometry: out = {xmin, ymin, xmax, ymax}.
+ *  Returns 0, or -1 (out untouched) when the collection is empty. */
+int rtm_features_bbox(const rtm_features *f, double out[4]);
+
+/** Representative points for kernel density of a factor.
+ *
+ *  Point features are returned as they are. Polylines and polygon boundaries
+ *  are represented by points spaced at most `spacing` apart along them: every
+ *  vertex, plus evenly spaced points on each segment longer than `spacing`
+ *  (a segment of length L gets ceil(L/spacing)-1 interior points). Polygon
+ *  interiors are not filled: a polygon's density is that of its boundary.
+ *  Use spacing = res/2 for a grid of cell size res. Each point carries unit
+ *  weight, so a long line weighs more than a short one.
+ *
+ *  On success *xy_out receives a malloc'd array of 2 * *n_out doubles (the
+ *  caller frees it; NULL when *n_out == 0). Returns 0, RTM_ERR_ARG (spacing
+ *  not > 0) or RTM_ERR_NOMEM. */
+int rtm_features_sample_points(const rtm_features *f, double spacing, double **xy_out,
+                               size_t *n_out, rtm_error *err);
+
+/* ==== layer: risk-factor layers (points, lines, polygons) loaded from any
+ * OGR source into an rtm_features collection in the grid CRS.
+ *
+ * Features are loaded from the whole file, not clipped to the study area, so
+ * features just outside still count (edge effects). CSVs with coordinate
+ * columns are read as points exactly as events are (rtm_points_load), so the
+ * same column names, CRS rules and skip reasons apply.
+ */
+/** Append the features of path to f, transformed to o->dst_crs (o->area_grid
+ *  and weights are ignored). Multi-geometries are split; geometry collections
+ *  contribute their parts. Counts go to st. Returns 0 or an error naming the
+ *  file (and feature for geometries that cannot be transformed). */
+int rtm_layer_load(rtm_features *f, const char *path, const rtm_load_opts *o,
+                   rtm_load_stats *st, rtm_error *err);
+
+/* ==== binning */
+
+/** Count points per grid cell (points outside the grid are ignored);
+ *  counts must hold ncells doubles (zeroed here). Returns points counted. */
+size_t rtm_bin_points(const rtm_grid *g, const double *x, const double *y, const double *w,
+                      size_t n, double *counts);
+
+/* ==== raster reading */
+
+/** Read band 1 of any raster GDAL can open into a new surface: grid from the
+ *  geotransform (must be north-up with square cells), crs "AUTH:CODE" when
+ *  the CRS has an authority code, else its WKT ("" if none). Cells that are
+ *  nodata (GDAL's mask band: nodata value, alpha or mask file) or NaN get
+ *  mask 0 and value NaN; mask is NULL when every cell is valid.
+ *  Returns the surface (free with rtm_surface_free) or NULL with RTM_ERR_IO
+ *  (cannot open, names path), RTM_ERR_INPUT (rotated or non-square cells),
+ *  RTM_ERR_NOMEM. */
+rtm_surface *rtm_raster_read(const char *path, rtm_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

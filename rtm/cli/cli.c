@@ -1,0 +1,174 @@
+/* cli.c: message, progress and parsing helpers for the rtm subcommands.
+ * (Compiled into the CLI, not the library: the library never prints.) */
+#include "cli/cli.h"
+
+#include <errno.h>
+#include <glob.h>
+#include <math.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+int rtm_cli_usage(const rtm_cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    fprintf(stderr, "rtm %s: ", c->cmd);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fprintf(stderr, "\n(see 'rtm %s --help')\n", c->cmd);
+    return RTM_EXIT_USAGE;
+}
+
+int rtm_cli_fail(const rtm_cli *c, const rtm_error *e)
+{
+    if (c->quiet != 2)
+        fprintf(stderr, "\n");
+    fprintf(stderr, "rtm %s: error: %s\n", c->cmd, e->msg[0] ? e->msg : "failed");
+    return e->code == RTM_ERR_ARG ? RTM_EXIT_USAGE : RTM_EXIT_FAIL;
+}
+
+void rtm_cli_info(const rtm_cli *c, const char *fmt, ...)
+{
+    va_list ap;
+    if (c->quiet)
+        return;
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+}
+
+/* GDAL's terminal progress: 0...10...20...30...40...50...60...70...80...90...100 - done. */
+int rtm_cli_progress(double frac, const char *msg, void *arg)
+{
+    static int last = -1;
+    const rtm_cli *c = arg;
+    int step;
+    (void)msg;
+    if (!c || c->quiet || !isatty(2))
+        return 1;
+    step = (int)floor(frac * 40 + 1e-9);
+    if (frac <= 0 && last >= 40)
+        last = -1;
+    while (last < step) {
+        last++;
+        if (last % 4 == 0)
+            fprintf(stderr, "%d", last / 4 * 10);
+        else
+            fprintf(stderr, ".");
+        if (last == 40)
+            fprintf(stderr, " - done.\n");
+    }
+    fflush(stderr);
+    return 1;
+}
+
+int rtm_cli_double(const char *s, double *out)
+{
+    char *end;
+    double d;
+    errno = 0;
+    d = strtod(s, &end);
+    if (end == s || *end || errno || !isfinite(d))
+        return -1;
+    *out = d;
+    return 0;
+}
+
+int rtm_cli_int(const char *s, int *out)
+{
+    char *end;
+    long v;
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (end == s || *end || errno || v < -2147483647L || v > 2147483647L)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+int rtm_cli_bbox(const char *s, double bb[4])
+{
+    char buf[256], *tok, *save = NULL;
+    int i = 0;
+    snprintf(buf, sizeof buf, "%s", s);
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (i == 4 || rtm_cli_double(tok, &bb[i]))
+            return -1;
+        i++;
+    }
+    return i == 4 && bb[0] < bb[2] && bb[1] < bb[3] ? 0 : -1;
+}
+
+int rtm_cli_month(const char *s, int *yyyymm)
+{
+    int m = rtm_yyyymm_parse(s);
+    if (!m || strlen(s) != 7)
+        return -1;
+    *yyyymm = m;
+    return 0;
+}
+
+void rtm_cli_load_summary(const rtm_cli *c, const char *what, const rtm_load_stats *st)
+{
+    int r;
+    if (c->quiet)
+        return;
+    fprintf(stderr, "%s: %zu read", what, st->read);
+    if (st->filtered_where)
+        fprintf(stderr, ", %zu excluded by --where", st->filtered_where);
+    if (st->filtered_month)
+        fprintf(stderr, ", %zu outside the month window", st->filtered_month);
+    fprintf(stderr, ", %zu used (weight %.6g), %zu skipped\n", st->used, st->weight_used,
+            rtm_load_stats_skipped(st));
+    for (r = 0; r < RTM_SKIP_NREASONS; r++)
+        if (st->skipped[r])
+            fprintf(stderr, "  skipped %-20s %8zu  (first: %s)\n",
+                    rtm_skip_reason_name((rtm_skip_reason)r), st->skipped[r], st->example[r]);
+    if (st->weight_defaulted)
+        fprintf(stderr, "  %zu rows had a category not in the weight table (default weight)\n",
+                st->weight_defaulted);
+    if (st->transform[0])
+        fprintf(stderr, "  coordinates: %s -> via '%s'\n", st->src_crs, st->transform);
+}
+
+char **rtm_cli_glob(char *const *args, int n, int *count)
+{
+    char **out = NULL;
+    int i, k = 0;
+    size_t j;
+    for (i = 0; i < n; i++) {
+        glob_t g;
+        int has = strpbrk(args[i], "*?[") != NULL;
+        if (has && glob(args[i], 0, NULL, &g) == 0) {
+            char **no = realloc(out, (k + g.gl_pathc + 1) * sizeof *out);
+            if (!no) {
+                globfree(&g);
+                break;
+            }
+            out = no;
+            for (j = 0; j < g.gl_pathc; j++)
+                out[k++] = strdup(g.gl_pathv[j]);
+            globfree(&g);
+        } else {
+            char **no = realloc(out, (k + 2) * sizeof *out);
+            if (!no)
+                break;
+            out = no;
+            out[k++] = strdup(args[i]);
+        }
+    }
+    if (out)
+        out[k] = NULL;
+    *count = k;
+    return out;
+}
+
+void rtm_cli_glob_free(char **list, int n)
+{
+    int i;
+    for (i = 0; i < n; i++)
+        free(list[i]);
+    free(list);
+}

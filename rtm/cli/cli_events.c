@@ -1,0 +1,235 @@
+/* cli_events.c: shared event options and loading for the subcommands. */
+#include "cli/cli_events.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtm/input.h"
+#include "input/stats_meta.h"
+
+void rtm_cli_events_init(rtm_cli_events *ev)
+{
+    memset(ev, 0, sizeof *ev);
+    rtm_load_opts_init(&ev->lo);
+    rtm_points_init(&ev->pts);
+    rtm_load_stats_init(&ev->st);
+}
+
+int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rtm_cli *c)
+{
+    switch (opt) {
+    case OPT_SRC_CRS: ev->lo.src_crs = arg; return 1;
+    case OPT_DST_CRS: ev->dst_crs = arg; return 1;
+    case OPT_X_FIELD: ev->lo.x_field = arg; return 1;
+    case OPT_Y_FIELD: ev->lo.y_field = arg; return 1;
+    case OPT_LAYER: ev->lo.layer = arg; return 1;
+    case OPT_WHERE: ev->lo.where = arg; return 1;
+    case OPT_WEIGHT: ev->lo.weight_field = arg; return 1;
+    case OPT_WEIGHT_TABLE: ev->weight_table_path = arg; return 1;
+    case OPT_MONTH_FIELD: ev->lo.month_field = arg; return 1;
+    case OPT_STUDY_AREA: ev->study_area = arg; return 1;
+    case OPT_STUDY_LAYER: ev->study_layer = arg; return 1;
+    case OPT_STUDY_WHERE: ev->study_where = arg; return 1;
+    case OPT_STRICT: ev->lo.strict = 1; return 1;
+    case OPT_FROM:
+    case OPT_TO:
+        if (rtm_cli_month(arg, opt == OPT_FROM ? &ev->lo.month_from : &ev->lo.month_to)) {
+            rtm_cli_usage(c, "--%s expects YYYY-MM (got '%s')", opt == OPT_FROM ? "from" : "to",
+                          arg);
+            return -1;
+        }
+        return 1;
+    case OPT_BBOX:
+        if (rtm_cli_bbox(arg, ev->bbox)) {
+            rtm_cli_usage(c, "--bbox expects XMIN,YMIN,XMAX,YMAX with XMIN<XMAX, YMIN<YMAX "
+                             "(got '%s')", arg);
+            return -1;
+        }
+        ev->has_bbox = 1;
+        return 1;
+    case OPT_RESOLUTION:
+        if (rtm_cli_double(arg, &ev->res) || !(ev->res > 0)) {
+            rtm_cli_usage(c, "--resolution must be a number > 0 (got '%s')", arg);
+            return -1;
+        }
+        return 1;
+    default:
+        return 0;
+    }
+}
+
+int rtm_cli_getopt(int argc, char **argv, const char *shortopts, const struct option *opts,
+                   rtm_cli_events *ev, rtm_cli *c, const char *help, rtm_cli_opt_fn fn,
+                   void *ctx, int *first)
+{
+    int opt, r;
+    optind = 1;
+    opterr = 0;
+    while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
+        if ((r = rtm_cli_events_option(ev, opt, optarg, c)) != 0) {
+            if (r < 0)
+                return RTM_EXIT_USAGE;
+            continue;
+        }
+        if (opt == 'h') {
+            fputs(help, stdout);
+            return -1;
+        }
+        if (opt == 'q') {
+            c->quiet = 1;
+            continue;
+        }
+        r = opt == '?' || opt == ':' ? RTM_CLI_NOT_MINE : fn(ctx, opt, optarg);
+        if (r == RTM_CLI_NOT_MINE)
+            return rtm_cli_usage(c, "unknown or incomplete option '%s'", argv[optind - 1]);
+        if (r)
+            return r;
+    }
+    *first = optind;
+    return 0;
+}
+
+static int resolve_crs(rtm_cli_events *ev, const rtm_cli *c)
+{
+    rtm_error e;
+    if (!ev->dst_crs) {
+        if (ev->lo.src_crs && rtm_crs_is_geographic(ev->lo.src_crs) == 0)
+            ev->dst_crs = ev->lo.src_crs;
+        else
+            return rtm_cli_usage(c, "give the grid CRS with --dst-crs (a projected CRS in "
+                                    "metres, e.g. EPSG:27700)");
+    }
+    switch (rtm_crs_is_geographic(ev->dst_crs)) {
+    case -1:
+        rtm_error_set(&e, RTM_ERR_CRS, "unknown --dst-crs '%s'", ev->dst_crs);
+        return rtm_cli_fail(c, &e);
+    case 1:
+        return rtm_cli_usage(c, "--dst-crs '%s' is geographic (degrees); give a projected CRS "
+                                "in metres, e.g. EPSG:27700", ev->dst_crs);
+    }
+    ev->lo.dst_crs = ev->dst_crs;
+    return 0;
+}
+
+int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c)
+{
+    rtm_error e;
+    int rc;
+    if ((rc = resolve_crs(ev, c)))
+        return rc;
+    if (ev->has_bbox) {
+        double res = ev->res > 0 ? ev->res : fmin(ev->bbox[2] - ev->bbox[0],
+                                                  ev->bbox[3] - ev->bbox[1]) / 250.0;
+        if (rtm_grid_from_bbox(&ev->grid, ev->bbox[0], ev->bbox[1], ev->bbox[2], ev->bbox[3], res,
+                               ev->dst_crs, &e))
+            return rtm_cli_fail(c, &e);
+    }
+    if (ev->study_area) {
+        /* without --resolution the area's extent gives ArcGIS's default */
+        if (rtm_area_load(ev->study_area, ev->study_layer, ev->study_where, ev->dst_crs, ev->res,
+                          &ev->grid, &ev->mask, &ev->study_area_units2, &e))
+            return rtm_cli_fail(c, &e);
+        ev->res = ev->grid.res;
+    }
+    return 0;
+}
+
+static int load_inputs(rtm_cli_events *ev, const rtm_cli *c)
+{
+    rtm_error e;
+    int i;
+    if (ev->weight_table_path) {
+        if (!(ev->wt = rtm_weight_table_load(ev->weight_table_path, &e)))
+            return rtm_cli_fail(c, &e);
+        ev->lo.weight_table = ev->wt;
+    }
+    if (ev->grid.ncols > 0) {
+        ev->lo.area_grid = &ev->grid;
+        ev->lo.area_mask = ev->mask;
+    }
+    for (i = 0; i < ev->ninputs; i++)
+        if (rtm_points_load(&ev->pts, ev->inputs[i], &ev->lo, &ev->st, &e))
+            return rtm_cli_fail(c, &e);
+    return 0;
+}
+
+/* No --bbox and no --study-area: the grid is the events' extent, snapped. */
+static int grid_from_points(rtm_cli_events *ev, const rtm_cli *c)
+{
+    rtm_error e;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY, res;
+    size_t i;
+    if (ev->pts.n == 0) {
+        rtm_error_set(&e, RTM_ERR_INPUT, "no usable events to take the extent from; give "
+                      "--bbox or --study-area");
+        return rtm_cli_fail(c, &e);
+    }
+    for (i = 0; i < ev->pts.n; i++) {
+        x0 = fmin(x0, ev->pts.x[i]);
+        y0 = fmin(y0, ev->pts.y[i]);
+        x1 = fmax(x1, ev->pts.x[i]);
+        y1 = fmax(y1, ev->pts.y[i]);
+    }
+    res = ev->res > 0 ? ev->res : fmax(fmin(x1 - x0, y1 - y0) / 250.0, 1.0);
+    if (x1 - x0 < res)
+        x1 = x0 + res;
+    if (y1 - y0 < res)
+        y1 = y0 + res;
+    ev->res = res;
+    /* the extent's top/right edge must include the outermost points */
+    if (rtm_grid_from_extent_tap(&ev->grid, x0, y0, x1 + res * 1e-9, y1 + res * 1e-9, res,
+                                 ev->dst_crs, &e))
+        return rtm_cli_fail(c, &e);
+    return 0;
+}
+
+int rtm_cli_events_load(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int ninputs)
+{
+    int rc;
+    if (ninputs < 1)
+        return rtm_cli_usage(c, "no input files");
+    ev->inputs = rtm_cli_glob(inputs, ninputs, &ev->ninputs);
+    if (ev->ninputs < 1)
+        return rtm_cli_usage(c, "no input files match");
+    if ((rc = rtm_cli_events_grid(ev, c)) || (rc = load_inputs(ev, c)))
+        return rc;
+    if (ev->grid.ncols <= 0 && (rc = grid_from_points(ev, c)))
+        return rc;
+    rtm_cli_load_summary(c, "events", &ev->st);
+    return 0;
+}
+
+void rtm_cli_events_free(rtm_cli_events *ev)
+{
+    rtm_points_clear(&ev->pts);
+    rtm_weight_table_free(ev->wt);
+    free(ev->mask);
+    rtm_cli_glob_free(ev->inputs, ev->ninputs);
+    memset(ev, 0, sizeof *ev);
+}
+
+void rtm_cli_events_meta(const rtm_cli_events *ev, rtm_kv *kv)
+{
+    int i;
+    for (i = 0; i < ev->ninputs; i++) {
+        const char *b = strrchr(ev->inputs[i], '/');
+        char key[32];
+        snprintf(key, sizeof key, "INPUT_%d", i + 1);
+        rtm_kv_add(kv, key, "%s", b ? b + 1 : ev->inputs[i]);
+    }
+    if (ev->lo.where)
+        rtm_kv_add(kv, "WHERE", "%s", ev->lo.where);
+    if (ev->lo.month_from)
+        rtm_kv_add(kv, "MONTH_FROM", "%04d-%02d", ev->lo.month_from / 100, ev->lo.month_from % 100);
+    if (ev->lo.month_to)
+        rtm_kv_add(kv, "MONTH_TO", "%04d-%02d", ev->lo.month_to / 100, ev->lo.month_to % 100);
+    if (ev->lo.weight_field)
+        rtm_kv_add(kv, "WEIGHT_FIELD", "%s", ev->lo.weight_field);
+    if (ev->weight_table_path)
+        rtm_kv_add(kv, "WEIGHT_TABLE", "%s", ev->weight_table_path);
+    if (ev->study_area)
+        rtm_kv_add(kv, "STUDY_AREA", "%s", ev->study_area);
+    rtm_kv_add(kv, "CELL_SIZE", "%.17g", ev->grid.res);
+    rtm_kv_add_load_stats(kv, "EVENTS", &ev->st);
+}

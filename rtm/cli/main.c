@@ -1,0 +1,60 @@
+/* main.c: the rtm command table, and the only place that exits.
+ * Each command parses its options into a library options struct and makes
+ * the library calls; see rtm/cmd_*.c. */
+#include <stdio.h>
+#include <string.h>
+
+#include "cli/cli.h"
+#include "cli/cmds.h"
+
+typedef struct command {
+    const char *name;
+    int (*fn)(int argc, char **argv);
+    const char *summary;
+} command;
+
+static const command COMMANDS[] = {
+    {"kde", rtm_cmd_kde, "kernel density heatmap of point events (GeoTIFF, PNG)"},
+    {"distance", rtm_cmd_distance, "distance to the nearest feature of a layer (GeoTIFF)"},
+    {"model", rtm_cmd_model, "Risk Terrain Model: risk factors to relative risk (RRS map, report)"},
+    {"evaluate", rtm_cmd_evaluate, "hit rate, PAI, PEI of surfaces against later events"},
+    {"hotspots", rtm_cmd_hotspots, "Getis-Ord Gi* hot spots of event counts"},
+    {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
+};
+#define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
+
+static void usage(FILE *f)
+{
+    size_t i;
+    fprintf(f, "Usage: rtm COMMAND [OPTIONS] [INPUTS...]\n\n"
+               "Risk Terrain Modeling and crime hot-spot mapping.\n\nCommands:\n");
+    for (i = 0; i < NCOMMANDS; i++)
+        fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
+    fprintf(f, "\n'rtm COMMAND --help' describes each command's options.\n"
+               "Global options: --help, --version.\n\n"
+               "Exit status: 0 success, 1 failure (bad data, unreadable input, output not\n"
+               "written), 2 usage error (unknown option, bad value).\n");
+}
+
+int main(int argc, char **argv)
+{
+    size_t i;
+    if (argc < 2) {
+        usage(stderr);
+        return RTM_EXIT_USAGE;
+    }
+    if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
+        usage(stdout);
+        return RTM_EXIT_OK;
+    }
+    if (!strcmp(argv[1], "--version")) {
+        printf("rtm %s\n", RTM_VERSION);
+        return RTM_EXIT_OK;
+    }
+    for (i = 0; i < NCOMMANDS; i++)
+        if (!strcmp(argv[1], COMMANDS[i].name))
+            return COMMANDS[i].fn(argc - 1, argv + 1);
+    fprintf(stderr, "rtm: unknown command '%s'\n\n", argv[1]);
+    usage(stderr);
+    return RTM_EXIT_USAGE;
+}

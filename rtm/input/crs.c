@@ -1,0 +1,281 @@
+/* crs.c: CRS handling and point transformation through PROJ (see rtm_crs.h). */
+#include "rtm/input.h"
+
+#include <math.h>
+#include <proj.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+struct rtm_transform {
+    PJ_CONTEXT *ctx;
+    PJ *op;          /* src -> dst, normalised to lon/lat order */
+    PJ *to_lonlat;   /* src -> WGS 84 lon/lat, for the area-of-use test; NULL = src is geographic */
+    int src_geographic;
+    int identity;
+    int has_area;    /* dst area of use known */
+    double west, south, east, north;
+    char used[512];
+};
+
+static int pj_is_geographic(PJ *crs)
+{
+    PJ_TYPE t = proj_get_type(crs);
+    return t == PJ_TYPE_GEOGRAPHIC_2D_CRS || t == PJ_TYPE_GEOGRAPHIC_3D_CRS ||
+           t == PJ_TYPE_GEOGRAPHIC_CRS;
+}
+
+static PJ *crs_create(PJ_CONTEXT *ctx, const char *def, rtm_error *err)
+{
+    PJ *crs;
+    if (!def || !*def) {
+        rtm_error_set(err, RTM_ERR_CRS, "crs: no coordinate reference system given");
+        return NULL;
+    }
+    crs = proj_create(ctx, def);
+    if (!crs) {
+        rtm_error_set(err, RTM_ERR_CRS, "crs: unknown coordinate reference system '%.200s'", def);
+        return NULL;
+    }
+    if (proj_get_type(crs) == PJ_TYPE_BOUND_CRS) {
+        PJ *base = proj_get_source_crs(ctx, crs);
+        if (base) {
+            proj_destroy(crs);
+            crs = base;
+        }
+    }
+    if (!proj_is_crs(crs)) {
+        proj_destroy(crs);
+        rtm_error_set(err, RTM_ERR_CRS, "crs: '%.200s' is not a coordinate reference system", def);
+        return NULL;
+    }
+    return crs;
+}
+
+static PJ *make_op(PJ_CONTEXT *ctx, PJ *src, PJ *dst)
+{
+    PJ *op = proj_create_crs_to_crs_from_pj(ctx, src, dst, NULL, NULL);
+    PJ *norm;
+    if (!op)
+        return NULL;
+    norm = proj_normalize_for_visualization(ctx, op);
+    proj_destroy(op);
+    return norm;
+}
+
+rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error *err)
+{
+    rtm_transform *t = calloc(1, sizeof *t);
+    PJ *s = NULL, *d = NULL, *wgs = NULL;
+    if (!t) {
+        rtm_error_set(err, RTM_ERR_NOMEM, "crs: out of memory");
+        return NULL;
+    }
+    t->ctx = proj_context_create();
+    proj_log_level(t->ctx, PJ_LOG_NONE);
+    if (!(s = crs_create(t->ctx, src, err)) || !(d = crs_create(t->ctx, dst, err)))
+        goto fail;
+    t->src_geographic = pj_is_geographic(s);
+    t->identity = proj_is_equivalent_to(s, d, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
+    t->op = make_op(t->ctx, s, d);
+    if (!t->op) {
+        rtm_error_set(err, RTM_ERR_CRS, "crs: no transformation from '%.100s' to '%.100s'", src, dst);
+        goto fail;
+    }
+    if (proj_get_area_of_use(t->ctx, d, &t->west, &t->south, &t->east, &t->north, NULL) &&
+        t->west > -1000)
+        t->has_area = 1;
+    if (t->has_area && !t->src_geographic) {
+        wgs = proj_create(t->ctx, "EPSG:4326");
+        t->to_lonlat = wgs ? make_op(t->ctx, s, wgs) : NULL;
+        if (!t->to_lonlat)
+            t->has_area = 0;
+    }
+    snprintf(t->used, sizeof t->used, "%s", t->identity ? "identity" : "none (no point transformed)");
+    proj_destroy(s);
+    proj_destroy(d);
+    proj_destroy(wgs);
+    return t;
+fail:
+    proj_destroy(s);
+    proj_destroy(d);
+    rtm_transform_free(t);
+    return NULL;
+}
+
+void rtm_transform_free(rtm_transform *t)
+{
+    if (!t)
+        return;
+    proj_destroy(t->op);
+    proj_destroy(t->to_lonlat);
+    proj_context_destroy(t->ctx);
+    free(t);
+}
+
+/* Area of use as published with the CRS (EPSG); a box in degrees that may
+ * cross the antimeridian (west > east). */
+static int in_area(const rtm_transform *t, double lon, double lat)
+{
+    if (lat < t->south || lat > t->north)
+        return 0;
+    if (t->west <= t->east)
+        return lon >= t->west && lon <= t->east;
+    return lon >= t->west || lon <= t->east;
+}
+
+static int check_source(rtm_transform *t, double x, double y)
+{
+    if (!isfinite(x) || !isfinite(y))
+        return 0;
+    if (t->src_geographic) {
+        if (x < -180 || x > 180 || y < -90 || y > 90)
+            return 0;
+        return !t->has_area || in_area(t, x, y);
+    }
+    if (t->has_area) {
+        PJ_COORD c = proj_coord(x, y, 0, 0);
+        c = proj_trans(t->to_lonlat, PJ_FWD, c);
+        if (!isfinite(c.xy.x) || c.xy.x == HUGE_VAL)
+            return 0;
+        return in_area(t, c.xy.x, c.xy.y);
+    }
+    return 1;
+}
+
+size_t rtm_transform_points(rtm_transform *t, double *x, double *y, size_t n, unsigned char *ok)
+{
+    size_t i, good = 0;
+    int described = 0;
+    for (i = 0; i < n; i++) {
+        ok[i] = (unsigned char)check_source(t, x[i], y[i]);
+        if (!ok[i]) {
+            x[i] = y[i] = NAN;
+            continue;
+        }
+        if (!t->identity) {
+            PJ_COORD c = proj_trans(t->op, PJ_FWD, proj_coord(x[i], y[i], 0, 0));
+            if (c.xy.x == HUGE_VAL || !isfinite(c.xy.x) || !isfinite(c.xy.y)) {
+                ok[i] = 0;
+                x[i] = y[i] = NAN;
+                continue;
+            }
+            x[i] = c.xy.x;
+            y[i] = c.xy.y;
+            if (!described) {
+                PJ *used = proj_trans_get_last_used_operation(t->op);
+                const char *name = used ? proj_get_name(used) : NULL;
+                snprintf(t->used, sizeof t->used, "%s", name ? name : proj_get_name(t->op));
+                proj_destroy(used);
+                described = 1;
+            }
+        }
+        good++;
+    }
+    return good;
+}
+
+const char *rtm_transform_describe(const rtm_transform *t)
+{
+    return t->used;
+}
+
+int rtm_transform_is_identity(const rtm_transform *t)
+{
+    return t->identity;
+}
+
+int rtm_crs_is_geographic(const char *def)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *c;
+    int r = -1;
+    proj_log_level(ctx, PJ_LOG_NONE);
+    c = crs_create(ctx, def, NULL);
+    if (c)
+        r = pj_is_geographic(c);
+    proj_destroy(c);
+    proj_context_destroy(ctx);
+    return r;
+}
+
+int rtm_crs_to_wkt(const char *def, char *buf, size_t bufsz, rtm_error *err)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *c;
+    const char *wkt;
+    int r = 0;
+    proj_log_level(ctx, PJ_LOG_NONE);
+    c = crs_create(ctx, def, err);
+    if (!c) {
+        proj_context_destroy(ctx);
+        return RTM_ERR_CRS;
+    }
+    wkt = proj_as_wkt(ctx, c, PJ_WKT1_GDAL, NULL);
+    if (!wkt)
+        wkt = proj_as_wkt(ctx, c, PJ_WKT2_2019, NULL);
+    if (!wkt)
+        r = rtm_error_set(err, RTM_ERR_CRS, "crs: cannot express '%.200s' as WKT", def);
+    else if (strlen(wkt) >= bufsz)
+        r = rtm_error_set(err, RTM_ERR_ARG, "crs: WKT of '%.200s' is too long", def);
+    else
+        memcpy(buf, wkt, strlen(wkt) + 1);
+    proj_destroy(c);
+    proj_context_destroy(ctx);
+    return r;
+}
+
+int rtm_crs_describe(const char *def, char *name, size_t namesz, char *code, size_t codesz,
+                     rtm_error *err)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *c;
+    proj_log_level(ctx, PJ_LOG_NONE);
+    c = crs_create(ctx, def, err);
+    if (!c) {
+        proj_context_destroy(ctx);
+        return RTM_ERR_CRS;
+    }
+    if (name)
+        snprintf(name, namesz, "%s", proj_get_name(c) ? proj_get_name(c) : "unnamed");
+    if (code) {
+        const char *auth = proj_get_id_auth_name(c, 0), *id = proj_get_id_code(c, 0);
+        if (!auth || !id) {
+            /* WKT without an id: ask the database for the best match */
+            int *conf = NULL;
+            PJ_OBJ_LIST *l = proj_identify(ctx, c, "EPSG", NULL, &conf);
+            code[0] = '\0';
+            if (l && proj_list_get_count(l) > 0 && conf && conf[0] >= 90) {
+                PJ *m = proj_list_get(ctx, l, 0);
+                snprintf(code, codesz, "%s:%s", proj_get_id_auth_name(m, 0),
+                         proj_get_id_code(m, 0));
+                proj_destroy(m);
+            }
+            proj_int_list_destroy(conf);
+            proj_list_destroy(l);
+        } else {
+            snprintf(code, codesz, "%s:%s", auth, id);
+        }
+    }
+    proj_destroy(c);
+    proj_context_destroy(ctx);
+    return 0;
+}
+
+double rtm_crs_metres_per_unit(const char *def)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *c, *cs = NULL;
+    double f = 0;
+    proj_log_level(ctx, PJ_LOG_NONE);
+    c = crs_create(ctx, def, NULL);
+    if (c && !pj_is_geographic(c)) {
+        cs = proj_crs_get_coordinate_system(ctx, c);
+        if (cs && !proj_cs_get_axis_info(ctx, cs, 0, NULL, NULL, NULL, &f, NULL, NULL, NULL))
+            f = 0;
+    }
+    proj_destroy(cs);
+    proj_destroy(c);
+    proj_context_destroy(ctx);
+    return f;
+}

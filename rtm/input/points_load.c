@@ -1,0 +1,293 @@
+/* points_load.c: loading point events from OGR sources (see rtm_points.h). */
+#include <cpl_error.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtm/input.h"
+#include "input/vsource.h"
+
+#define BATCH 65536
+
+static const char *const MONTH_NAMES[] = {"month", "date", "Month", NULL};
+
+void rtm_load_opts_init(rtm_load_opts *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+/* One batch of rows waiting for transformation. */
+typedef struct batch {
+    size_t n;
+    double x[BATCH], y[BATCH], w[BATCH];
+    int month[BATCH];
+    GIntBig fid[BATCH];
+    unsigned char ok[BATCH];
+} batch;
+
+typedef struct loader {
+    const rtm_load_opts *o;
+    rtm_vsource v;
+    rtm_transform *tr;
+    int wi, ci, mi;        /* weight, category, month field indices (-1 none) */
+    int di, ti;            /* date and time fields for when_accept (-1 none) */
+    rtm_load_stats st;     /* this file's counts, merged on success */
+    batch *b;
+} loader;
+
+/* Count an unusable row; in strict mode it becomes the error. */
+static int skip(loader *L, rtm_skip_reason r, GIntBig fid, const char *field, const char *what,
+                rtm_error *err)
+{
+    char at[200];
+    rtm_vsource_where(&L->v, fid, at, sizeof at);
+    if (L->st.skipped[r]++ == 0)
+        snprintf(L->st.example[r], sizeof L->st.example[r], "%.120s%s%.30s", at,
+                 field ? " field " : "", field ? field : "");
+    if (L->o->strict)
+        return rtm_error_set(err, RTM_ERR_INPUT, "points: %s%s%s: %s (--strict)", at,
+                             field ? " field " : "", field ? field : "", what);
+    return 0;
+}
+
+static const char *fname(loader *L, int i)
+{
+    return OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(L->v.layer), i));
+}
+
+static int read_xy(loader *L, OGRFeatureH f, double *x, double *y, rtm_error *err)
+{
+    GIntBig fid = OGR_F_GetFID(f);
+    if (L->v.xi >= 0) {
+        int rx = rtm_vsource_read_number(f, L->v.xi, x);
+        int ry = rx ? 0 : rtm_vsource_read_number(f, L->v.yi, y);
+        if (rx || ry) {
+            const char *fld = fname(L, rx ? L->v.xi : L->v.yi);
+            int empty = (rx ? rx : ry) == RTM_READ_EMPTY;
+            return skip(L, empty ? RTM_SKIP_NO_COORDS : RTM_SKIP_BAD_COORDS, fid, fld,
+                        empty ? "empty coordinate" : "not a number", err)
+                       ? -1 : 1;
+        }
+        return 0;
+    }
+    {
+        OGRGeometryH g = OGR_F_GetGeometryRef(f);
+        if (!g || OGR_G_IsEmpty(g) ||
+            wkbFlatten(OGR_G_GetGeometryType(g)) != wkbPoint)
+            return skip(L, RTM_SKIP_NO_COORDS, fid, NULL, "no point geometry", err) ? -1 : 1;
+        *x = OGR_G_GetX(g, 0);
+        *y = OGR_G_GetY(g, 0);
+    }
+    return 0;
+}
+
+static int read_weight(loader *L, OGRFeatureH f, double *w, rtm_error *err)
+{
+    *w = 1.0;
+    if (L->wi >= 0) {
+        if (rtm_vsource_read_number(f, L->wi, w) || *w < 0)
+            return skip(L, RTM_SKIP_BAD_WEIGHT, OGR_F_GetFID(f), fname(L, L->wi),
+                        "weight is not a number >= 0", err) ? -1 : 1;
+    }
+    if (L->ci >= 0) {
+        int listed;
+        *w *= rtm_weight_table_lookup(L->o->weight_table, OGR_F_GetFieldAsString(f, L->ci),
+                                      &listed);
+        if (!listed)
+            L->st.weight_defaulted++;
+    }
+    return 0;
+}
+
+/* 1 = use, 0 = outside the window, -1 = error, 2 = skipped */
+static int read_month(loader *L, OGRFeatureH f, int *month, rtm_error *err)
+{
+    int windowed = L->o->month_from || L->o->month_to;
+    *month = L->mi >= 0 ? rtm_yyyymm_parse(OGR_F_GetFieldAsString(f, L->mi)) : 0;
+    if (!windowed)
+        return 1;
+    if (!*month)
+        return skip(L, RTM_SKIP_BAD_MONTH, OGR_F_GetFID(f), fname(L, L->mi),
+                    "month is not YYYY-MM", err) ? -1 : 2;
+    if ((L->o->month_from && *month < L->o->month_from) ||
+        (L->o->month_to && *month > L->o->month_to)) {
+        L->st.filtered_month++;
+        return 0;
+    }
+    return 1;
+}
+
+/* The caller's time filter (hour-of-week windows and the like). */
+static int when_ok(loader *L, OGRFeatureH f)
+{
+    const char *d, *t;
+    if (!L->o->when_accept)
+        return 1;
+    d = L->di >= 0 && OGR_F_IsFieldSetAndNotNull(f, L->di) ? OGR_F_GetFieldAsString(f, L->di)
+                                                            : NULL;
+    t = L->ti >= 0 && OGR_F_IsFieldSetAndNotNull(f, L->ti) ? OGR_F_GetFieldAsString(f, L->ti)
+                                                            : NULL;
+    if (L->o->when_accept(L->o->when_arg, d, t))
+        return 1;
+    L->st.filtered_month++;
+    return 0;
+}
+
+static int inside_area(const rtm_load_opts *o, double x, double y)
+{
+    int i, j;
+    if (!o->area_grid)
+        return 1;
+    if (rtm_grid_locate(o->area_grid, x, y, &i, &j))
+        return 0;
+    return !o->area_mask || o->area_mask[(size_t)i * o->area_grid->ncols + j];
+}
+
+static int flush(loader *L, rtm_points *pts, rtm_error *err)
+{
+    batch *b = L->b;
+    size_t k;
+    rtm_transform_points(L->tr, b->x, b->y, b->n, b->ok);
+    for (k = 0; k < b->n; k++) {
+        if (!b->ok[k]) {
+            if (skip(L, RTM_SKIP_OUTSIDE_CRS, b->fid[k], NULL,
+                     "coordinates outside the valid area of the CRS", err))
+                return -1;
+        } else if (!inside_area(L->o, b->x[k], b->y[k])) {
+            if (skip(L, RTM_SKIP_OUTSIDE_AREA, b->fid[k], NULL, "outside the study area", err))
+                return -1;
+        } else {
+            if (rtm_points_push(pts, b->x[k], b->y[k], b->w[k], b->month[k], err))
+                return -1;
+            L->st.used++;
+            L->st.weight_used += b->w[k];
+        }
+    }
+    b->n = 0;
+    return 0;
+}
+
+static int setup_fields(loader *L, rtm_error *err)
+{
+    const rtm_load_opts *o = L->o;
+    L->wi = L->ci = L->mi = L->di = L->ti = -1;
+    if (o->date_field && (L->di = rtm_vsource_field(&L->v, o->date_field, "points", err)) < 0)
+        return -1;
+    if (o->time_field && (L->ti = rtm_vsource_field(&L->v, o->time_field, "points", err)) < 0)
+        return -1;
+    if (o->weight_field && (L->wi = rtm_vsource_field(&L->v, o->weight_field, "points", err)) < 0)
+        return -1;
+    if (o->weight_table &&
+        (L->ci = rtm_vsource_field(&L->v, rtm_weight_table_field(o->weight_table), "points",
+                                   err)) < 0)
+        return -1;
+    if (o->month_field) {
+        if ((L->mi = rtm_vsource_field(&L->v, o->month_field, "points", err)) < 0)
+            return -1;
+    } else {
+        L->mi = rtm_vsource_find_field(&L->v, MONTH_NAMES);
+    }
+    if ((o->month_from || o->month_to) && L->mi < 0)
+        return rtm_error_set(err, RTM_ERR_INPUT, "points: '%s' has no month field for the date "
+                             "window (name it with --month-field)", L->v.name) ? -1 : -1;
+    return 0;
+}
+
+static size_t count_all(loader *L, const char *where)
+{
+    size_t n;
+    if (!where || !*where)
+        return 0;
+    OGR_L_SetAttributeFilter(L->v.layer, NULL);
+    n = (size_t)OGR_L_GetFeatureCount(L->v.layer, TRUE);
+    OGR_L_SetAttributeFilter(L->v.layer, where);
+    OGR_L_ResetReading(L->v.layer);
+    return n;
+}
+
+static void merge(rtm_load_stats *st, const rtm_load_stats *s)
+{
+    int r;
+    st->read += s->read;
+    st->filtered_where += s->filtered_where;
+    st->filtered_month += s->filtered_month;
+    st->used += s->used;
+    st->weight_used += s->weight_used;
+    st->weight_defaulted += s->weight_defaulted;
+    for (r = 0; r < RTM_SKIP_NREASONS; r++) {
+        if (!st->skipped[r] && s->skipped[r])
+            memcpy(st->example[r], s->example[r], sizeof st->example[r]);
+        st->skipped[r] += s->skipped[r];
+    }
+    memcpy(st->transform, s->transform, sizeof st->transform);
+    memcpy(st->src_crs, s->src_crs, sizeof st->src_crs);
+}
+
+static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
+{
+    OGRFeatureH f;
+    size_t matched = 0, total = count_all(L, L->o->where);
+    while ((f = OGR_L_GetNextFeature(L->v.layer)) != NULL) {
+        batch *b = L->b;
+        int r, m;
+        matched++;
+        if ((r = read_xy(L, f, &b->x[b->n], &b->y[b->n], err)) == 0 &&
+            (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
+            m = read_month(L, f, &b->month[b->n], err);
+            r = m < 0 ? -1 : 0;
+            if (m == 1 && when_ok(L, f)) {
+                b->fid[b->n] = OGR_F_GetFID(f);
+                if (++b->n == BATCH && flush(L, pts, err))
+                    r = -1;
+            }
+        }
+        OGR_F_Destroy(f);
+        if (r < 0)
+            return -1;
+    }
+    if (CPLGetLastErrorType() >= CE_Failure)
+        return rtm_error_set(err, RTM_ERR_IO, "points: error reading '%s': %s", L->v.name,
+                             rtm_gdal_last_error("read error")) ? -1 : -1;
+    if (flush(L, pts, err))
+        return -1;
+    L->st.read = L->o->where && *L->o->where ? total : matched;
+    L->st.filtered_where = L->o->where && *L->o->where ? total - matched : 0;
+    return 0;
+}
+
+int rtm_points_load(rtm_points *pts, const char *path, const rtm_load_opts *o,
+                    rtm_load_stats *st, rtm_error *err)
+{
+    loader L;
+    size_t n0 = pts->n;
+    int rc = RTM_ERR_INPUT;
+    memset(&L, 0, sizeof L);
+    L.o = o;
+    if (!o->dst_crs)
+        return rtm_error_set(err, RTM_ERR_ARG, "points: no target CRS (--dst-crs)");
+    if (rtm_vsource_open(&L.v, path, o->layer, o->x_field, o->y_field, o->src_crs, o->where, err))
+        return err ? err->code : RTM_ERR_INPUT;
+    if (!(L.b = malloc(sizeof *L.b))) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory");
+        goto done;
+    }
+    L.b->n = 0;
+    if (setup_fields(&L, err))
+        goto done;
+    if (!(L.tr = rtm_transform_create(L.v.crs, o->dst_crs, err)))
+        goto done;
+    rtm_crs_describe(L.v.crs, L.st.src_crs, sizeof L.st.src_crs, NULL, 0, NULL);
+    CPLErrorReset();
+    if (load_rows(&L, pts, err))
+        goto done;
+    snprintf(L.st.transform, sizeof L.st.transform, "%s", rtm_transform_describe(L.tr));
+    merge(st, &L.st);
+    rc = 0;
+done:
+    if (rc)
+        pts->n = n0;
+    rtm_transform_free(L.tr);
+    free(L.b);
+    rtm_vsource_close(&L.v);
+    return rc ? (err ? err->code : rc) : 0;
+}

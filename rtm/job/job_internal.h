@@ -1,0 +1,35 @@
+/* job_internal.h (private): the section readers of the job parser. Each
+ * reads one section of the YAML document into the job, reporting every
+ * problem through the rtm_ydoc (see yaml_doc.h), and keeps going. */
+#ifndef RTM_JOB_INTERNAL_H
+#define RTM_JOB_INTERNAL_H
+
+#include "rtm/job.h"
+#include "job/yaml_doc.h"
+
+/** Read the whole document into job (top level; calls the readers below). */
+void rtm_job_read(rtm_ydoc *y, const char *catalog_dir, rtm_job *job);
+/** offences: sources, types, month window, hours, harm. */
+void rtm_job_read_offences(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o);
+/** surfaces: the list of kde / distance / rtm / overlay surfaces. */
+void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job);
+/** Parse "HH:MM" (00:00..24:00) into minutes; -1 if malformed. */
+int rtm_job_parse_hhmm(const char *s);
+/** Day name ("fri", "Friday") to 0 = Monday .. 6 = Sunday; -1 if unknown. */
+int rtm_job_parse_day(const char *s);
+
+/** Check the job against its data (CRSs known, files open, layers, fields
+ *  and filters exist); reads only headers (job_data.c). */
+void rtm_job_check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job);
+/** Open one vector file and check its layer, nfields named fields (keys[i]
+ *  is the YAML key naming fields[i], NULL fields skipped) and filter;
+ *  problems are reported at the keys of mapping map. */
+void rtm_job_check_file(rtm_ydoc *y, yaml_node_t *map, const char *file, const char *layer,
+                        const char *where, int nfields, const char *const *keys,
+                        const char *const *fields);
+
+void rtm_job_offences_clear(rtm_job_offences *o);
+void rtm_job_surfaces_clear(rtm_job *job);
+void rtm_job_vector_clear(rtm_job_vector *v);
+
+#endif

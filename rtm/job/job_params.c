@@ -1,0 +1,123 @@
+/* job_params.c: a job's inputs and parameters for the manifest, and the
+ * canonical parameter text of surfaces for cache keys (see rtm_job.h). */
+#include "rtm/job.h"
+#include "core/json.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* A growing text; on no memory it becomes NULL and stays so. */
+typedef struct text {
+    char *s;
+    size_t len;
+    int failed;
+} text;
+
+static void addf(text *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void addf(text *t, const char *fmt, ...)
+{
+    char *piece;
+    va_list ap;
+    if (t->failed)
+        return;
+    va_start(ap, fmt);
+    int n = vasprintf(&piece, fmt, ap);
+    va_end(ap);
+    char *grown = n < 0 ? NULL : realloc(t->s, t->len + (size_t)n + 1);
+    if (!grown) {
+        if (n >= 0)
+            free(piece);
+        t->failed = 1;
+        return;
+    }
+    memcpy(grown + t->len, piece, (size_t)n + 1);
+    t->s = grown;
+    t->len += (size_t)n;
+    free(piece);
+}
+
+static const char *num(double v, char *buf)
+{
+    return rtm_json_format_double(v, buf, 40);
+}
+
+static char *finish(text *t)
+{
+    if (t->failed) {
+        free(t->s);
+        return NULL;
+    }
+    return t->s ? t->s : strdup("");
+}
+
+/* grid-defining settings shared by every surface */
+static void grid_params(text *t, const rtm_job *job)
+{
+    char b[40];
+    addf(t, "crs=%s\ncell_size=%s\n", job->crs ? job->crs : "", num(job->cell_size, b));
+    addf(t, "study_area.layer=%s\nstudy_area.where=%s\n",
+         job->study_area.layer ? job->study_area.layer : "",
+         job->study_area.where ? job->study_area.where : "");
+}
+
+static void layer_params(text *t, const char *prefix, const rtm_catalog_layer *l)
+{
+    if (!l)
+        return;
+    addf(t, "%s.name=%s\n%s.nfiles=%d\n", prefix, l->name, prefix, l->nfiles);
+    addf(t, "%s.layer=%s\n%s.x_field=%s\n%s.y_field=%s\n%s.crs=%s\n%s.where=%s\n", prefix,
+         l->layer ? l->layer : "", prefix, l->x_field ? l->x_field : "", prefix,
+         l->y_field ? l->y_field : "", prefix, l->crs ? l->crs : "", prefix,
+         l->where ? l->where : "");
+}
+
+char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
+                            const rtm_job_factor *f)
+{
+    text t = {0};
+    char b[40];
+    addf(&t, "rtm-factor-v1\n");
+    grid_params(&t, job);
+    addf(&t, "block=%s\n", num(s->block, b));
+    layer_params(&t, "layer", f->layer);
+    addf(&t, "factor.where=%s\nfactor.oper=%s\nfactor.max_blocks=%d\nfactor.increment=%s\n"
+             "factor.protective=%d\n",
+         f->where ? f->where : "", rtm_oper_name(f->oper), f->max_blocks,
+         f->increment == RTM_INCR_WHOLE ? "whole" : "half", f->protective);
+    return finish(&t);
+}
+
+char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
+{
+    text t = {0};
+    char b[40];
+    addf(&t, "rtm-surface-v1\ntype=%s\nname=%s\n", rtm_surface_type_name(s->type), s->name);
+    grid_params(&t, job);
+    switch (s->type) {
+    case RTM_SURF_KDE:
+        addf(&t, "radius=%s\nkernel=%s\nunits=%s\n", num(s->radius, b), s->kernel, s->units);
+        break;
+    case RTM_SURF_DISTANCE:
+        layer_params(&t, "layer", s->layer);
+        break;
+    case RTM_SURF_MODEL:
+        addf(&t, "block=%s\nmax_blocks=%d\nincrement=%s\nseed=%llu\nfamily=%s\nfolds=%d\n",
+             num(s->block, b), s->max_blocks, s->increment == RTM_INCR_WHOLE ? "whole" : "half",
+             s->seed, s->family, s->folds);
+        for (int i = 0; i < s->nfactors; i++) {
+            char *fp = rtm_job_factor_params(job, s, &s->factors[i]);
+            addf(&t, "factor[%d]:\n%s", i, fp ? fp : "");
+            t.failed |= fp == NULL;
+            free(fp);
+        }
+        break;
+    case RTM_SURF_OVERLAY:
+        addf(&t, "normalise=%s\n", s->normalise);
+        for (int i = 0; i < s->ninputs; i++)
+            addf(&t, "layer[%d]=%s\nweight[%d]=%s\n", i, s->inputs[i], i, num(s->weights[i], b));
+        break;
+    }
+    return finish(&t);
+}

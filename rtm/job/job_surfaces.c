@@ -1,0 +1,280 @@
+/* job_surfaces.c: the `surfaces:` section of a job file (see docs/job-format.md). */
+#include "job/job_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", NULL};
+static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
+static const char *const dist_keys[] = {"type", "name", "layer", NULL};
+static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
+                                       "increment", "seed", "family", "folds", NULL};
+static const char *const overlay_keys[] = {"type", "name", "layers", "weights", "normalise",
+                                           NULL};
+static const char *const factor_keys[] = {"layer", "operationalization", "max_blocks",
+                                          "increment", "where", "protective", NULL};
+/* kernels in the order of rtm_kernel (rtm_kde.h) */
+static const char *const kernels[] = {"quartic", "epanechnikov", "triangular", "uniform",
+                                      "triweight", "gaussian", NULL};
+static const char *const units[] = {"per_km2", "per_ha", "per_cell", "count", "probability",
+                                    NULL};
+/* nb1 = the NB1 form the reference tool fits (RTM_FAMILY_NBII), nb2 = RTM_FAMILY_NB2 */
+static const char *const families[] = {"auto", "poisson", "nb1", "nb2", NULL};
+static const char *const norms[] = {"minmax", "zscore", "rank", "none", NULL};
+static const char *const opers[] = {"auto", "proximity", "density", "both", NULL};
+static const char *const incrs[] = {"half", "whole", NULL};
+
+const char *rtm_surface_type_name(rtm_surface_type t)
+{
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_OVERLAY ? type_names[t] : "?";
+}
+
+static void surface_clear(rtm_job_surface *s)
+{
+    free(s->name);
+    free(s->kernel);
+    free(s->units);
+    free(s->layer_name);
+    for (int i = 0; i < s->nfactors; i++) {
+        free(s->factors[i].name);
+        free(s->factors[i].where);
+    }
+    free(s->factors);
+    free(s->family);
+    rtm_ystrv_free(s->inputs, s->ninputs);
+    free(s->weights);
+    free(s->normalise);
+}
+
+void rtm_job_surfaces_clear(rtm_job *job)
+{
+    for (int i = 0; i < job->nsurfaces; i++)
+        surface_clear(&job->surfaces[i]);
+    free(job->surfaces);
+    job->surfaces = NULL;
+    job->nsurfaces = 0;
+}
+
+/* A copy of choices[idx] (the canonical spelling). */
+static char *pick(rtm_ydoc *y, yaml_node_t *n, const char *key, const char *const *choices,
+                  int def)
+{
+    int i = def;
+    rtm_yenum(y, n, key, choices, &i);
+    return strdup(choices[i]);
+}
+
+/* The catalogue layer called name, reporting unknown names at node at. */
+static const rtm_catalog_layer *find_layer(rtm_ydoc *y, const rtm_job *job, yaml_node_t *at,
+                                           const char *name)
+{
+    const rtm_catalog_layer *l = rtm_catalog_find(job->catalog, name);
+    const rtm_catalog_broken *b = rtm_catalog_find_broken(job->catalog, name);
+    if (l || !name)
+        return l;
+    if (b) {
+        rtm_yerr(y, at, "layer '%s' is invalid: %s", name,
+                 b->errs.n ? b->errs.msg[0] : b->def_path);
+        for (int i = 1; i < b->errs.n; i++) {
+            int seen = 0; /* the same layer may be used twice */
+            for (int k = 0; k < y->errs->n && !seen; k++)
+                seen = strcmp(y->errs->msg[k], b->errs.msg[i]) == 0;
+            if (!seen)
+                rtm_msgs_add(y->errs, "%s", b->errs.msg[i]);
+        }
+        return NULL;
+    }
+    if (!job->catalog) {
+        rtm_yerr(y, at, "layer '%s' needs a layer catalogue (set 'catalog:' in the job "
+                        "or pass a catalogue directory)", name);
+        return NULL;
+    }
+    char known[400] = "";
+    size_t len = 0;
+    for (int i = 0; i < job->catalog->n && len < sizeof known; i++)
+        len += (size_t)snprintf(known + len, sizeof known - len, "%s%s", i ? ", " : "",
+                                job->catalog->layers[i].name);
+    rtm_yerr(y, at, "unknown layer '%s' (not in catalogue '%s'; known: %s)", name,
+             job->catalog->dir, job->catalog->n ? known : "none");
+    return NULL;
+}
+
+static void read_kde(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    rtm_ycheck_keys(y, n, "kde", kde_keys);
+    if (rtm_yrequire(y, n, "radius", "kde"))
+        rtm_ynum(y, n, "radius", 1e-300, HUGE_VAL, &s->radius);
+    s->kernel = pick(y, n, "kernel", kernels, 0);
+    s->units = pick(y, n, "units", units, 0);
+}
+
+static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
+{
+    rtm_ycheck_keys(y, n, "distance", dist_keys);
+    if (rtm_yrequire(y, n, "layer", "distance") && rtm_ystr(y, n, "layer", &s->layer_name) == 0)
+        s->layer = find_layer(y, job, rtm_yget(y, n, "layer"), s->layer_name);
+}
+
+/* A factor: a catalogue name, or a mapping {layer: name, overrides...}. */
+static void read_factor(rtm_ydoc *y, yaml_node_t *n, rtm_job_factor *f, const rtm_job_surface *s,
+                        const rtm_job *job)
+{
+    int oper = -1, incr = -1;
+    long long maxb = 0;
+    if (rtm_yscalar(n)) {
+        f->name = strdup(rtm_yscalar(n));
+    } else if (rtm_yexpect_map(y, n, "factors[]") == 0) {
+        rtm_ycheck_keys(y, n, "factors[]", factor_keys);
+        if (rtm_yrequire(y, n, "layer", "factors[]"))
+            rtm_ystr(y, n, "layer", &f->name);
+        rtm_yenum(y, n, "operationalization", opers, &oper);
+        rtm_yint(y, n, "max_blocks", 1, 20, &maxb);
+        rtm_yenum(y, n, "increment", incrs, &incr);
+        rtm_ystr(y, n, "where", &f->where);
+        f->protective = -1;
+        rtm_ybool(y, n, "protective", &f->protective);
+    } else {
+        return;
+    }
+    yaml_node_t *at = rtm_yget(y, n, "layer") ? rtm_yget(y, n, "layer") : n;
+    f->layer = find_layer(y, job, at, f->name);
+    const rtm_catalog_layer *l = f->layer;
+    f->oper = oper >= 0 ? (rtm_oper)oper : l ? l->oper : RTM_OPER_AUTO;
+    f->max_blocks = maxb ? (int)maxb : l && l->max_blocks ? l->max_blocks : s->max_blocks;
+    f->increment = incr >= 0                   ? (rtm_increment)incr
+                   : l && l->increment >= 0 ? (rtm_increment)l->increment
+                                            : s->increment;
+    if (f->protective < 0 || !rtm_yget(y, n, "protective"))
+        f->protective = l ? l->protective : 0;
+}
+
+static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
+{
+    long long maxb = 3, seed = 1, folds = 5;
+    int incr = RTM_INCR_HALF; /* 6 distances up to 3 blocks, as the manual's example */
+    rtm_ycheck_keys(y, n, "rtm", rtm_keys);
+    s->block = 2 * job->cell_size; /* cell = half a block (rtm-method.md, "Grid") */
+    rtm_ynum(y, n, "block", 1e-300, HUGE_VAL, &s->block);
+    rtm_yint(y, n, "max_blocks", 1, 20, &maxb);
+    rtm_yenum(y, n, "increment", incrs, &incr);
+    rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
+    rtm_yint(y, n, "folds", 2, 100, &folds);
+    s->family = pick(y, n, "family", families, 0);
+    s->max_blocks = (int)maxb;
+    s->increment = (rtm_increment)incr;
+    s->seed = (unsigned long long)seed;
+    s->folds = (int)folds;
+    yaml_node_t *fs = rtm_yrequire(y, n, "factors", "rtm");
+    if (!fs)
+        return;
+    if (fs->type != YAML_SEQUENCE_NODE || fs->data.sequence.items.top == fs->data.sequence.items.start) {
+        rtm_yerr(y, fs, "'factors' must be a non-empty list of catalogue layer names");
+        return;
+    }
+    int cnt = (int)(fs->data.sequence.items.top - fs->data.sequence.items.start);
+    if (!(s->factors = calloc((size_t)cnt, sizeof *s->factors)))
+        return;
+    s->nfactors = cnt;
+    for (int i = 0; i < cnt; i++) {
+        read_factor(y, yaml_document_get_node(&y->doc, fs->data.sequence.items.start[i]),
+                    &s->factors[i], s, job);
+        for (int k = 0; k < i; k++)
+            if (s->factors[i].name && s->factors[k].name &&
+                strcmp(s->factors[i].name, s->factors[k].name) == 0)
+                rtm_yerr(y, yaml_document_get_node(&y->doc, fs->data.sequence.items.start[i]),
+                         "factor '%s' is listed twice", s->factors[i].name);
+    }
+}
+
+/* layers: names of earlier surfaces; weights: one number each */
+static void read_overlay(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job,
+                         int idx)
+{
+    char **w = NULL;
+    int nw = 0;
+    rtm_ycheck_keys(y, n, "overlay", overlay_keys);
+    s->normalise = pick(y, n, "normalise", norms, 0);
+    yaml_node_t *ln = rtm_yrequire(y, n, "layers", "overlay");
+    if (!ln || rtm_ystrlist(y, n, "layers", &s->inputs, &s->ninputs))
+        return;
+    for (int i = 0; i < s->ninputs; i++) {
+        int found = 0;
+        for (int k = 0; k < idx; k++)
+            found |= job->surfaces[k].name && strcmp(job->surfaces[k].name, s->inputs[i]) == 0;
+        if (!found)
+            rtm_yerr(y, ln, "overlay layer '%s' is not a surface defined before this one",
+                     s->inputs[i]);
+    }
+    if (!(s->weights = calloc((size_t)s->ninputs + 1, sizeof *s->weights)))
+        return;
+    for (int i = 0; i < s->ninputs; i++)
+        s->weights[i] = 1.0;
+    yaml_node_t *wn = rtm_yget(y, n, "weights");
+    if (!wn || rtm_ystrlist(y, n, "weights", &w, &nw))
+        return;
+    if (nw != s->ninputs)
+        rtm_yerr(y, wn, "'weights' must have one number per layer (%d layers, %d weights)",
+                 s->ninputs, nw);
+    for (int i = 0; i < nw && i < s->ninputs; i++) {
+        char *end;
+        s->weights[i] = strtod(w[i], &end);
+        if (end == w[i] || *end || !isfinite(s->weights[i]))
+            rtm_yerr(y, wn, "weight '%s' is not a number", w[i]);
+    }
+    rtm_ystrv_free(w, nw);
+}
+
+static void default_name(rtm_job_surface *s)
+{
+    if (s->type == RTM_SURF_DISTANCE && s->layer_name) {
+        if (asprintf(&s->name, "distance_%s", s->layer_name) < 0)
+            s->name = NULL;
+    } else {
+        s->name = strdup(rtm_surface_type_name(s->type));
+    }
+}
+
+static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
+{
+    rtm_job_surface *s = &job->surfaces[idx];
+    int type = -1;
+    if (rtm_yexpect_map(y, n, "surfaces[]"))
+        return;
+    if (!rtm_yrequire(y, n, "type", "surfaces[]") || rtm_yenum(y, n, "type", type_names, &type))
+        return;
+    s->type = (rtm_surface_type)type;
+    rtm_ystr(y, n, "name", &s->name);
+    switch (s->type) {
+    case RTM_SURF_KDE: read_kde(y, n, s); break;
+    case RTM_SURF_DISTANCE: read_distance(y, n, s, job); break;
+    case RTM_SURF_MODEL: read_rtm(y, n, s, job); break;
+    case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
+    }
+    if (!s->name)
+        default_name(s);
+    for (int k = 0; k < idx; k++)
+        if (s->name && job->surfaces[k].name && strcmp(s->name, job->surfaces[k].name) == 0)
+            rtm_yerr(y, rtm_yget(y, n, "name") ? rtm_yget(y, n, "name") : n,
+                     "surface name '%s' is used twice (set 'name:' to tell them apart)", s->name);
+    const char *bad = s->name ? strpbrk(s->name, "/\\ \t:*?\"<>|") : NULL;
+    if (bad || (s->name && (!s->name[0] || s->name[0] == '.')))
+        rtm_yerr(y, rtm_yget(y, n, "name"), "surface name '%s' must be a plain file name "
+                                            "(no spaces, slashes or leading dot)", s->name);
+}
+
+void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
+{
+    if (!n || n->type != YAML_SEQUENCE_NODE ||
+        n->data.sequence.items.top == n->data.sequence.items.start) {
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay)");
+        return;
+    }
+    int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);
+    if (!(job->surfaces = calloc((size_t)cnt, sizeof *job->surfaces)))
+        return;
+    job->nsurfaces = cnt;
+    for (int i = 0; i < cnt; i++)
+        read_surface(y, yaml_document_get_node(&y->doc, n->data.sequence.items.start[i]), job, i);
+}

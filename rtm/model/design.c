@@ -1,0 +1,503 @@
+/* design.c: design-matrix checks and pattern compression (see rtm_design.h).
+ *
+ * Rows are packed into 64-bit words and hashed with the splitmix64 finaliser
+ * (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number
+ * generators", OOPSLA); collisions are resolved by comparing the packed words,
+ * so the hash only affects speed, never the result. Patterns are numbered in
+ * order of first appearance, which makes the output independent of the hash.
+ */
+#include "rtm/glm.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+struct rtm_patterns {
+    size_t n, m;           /* cells, unique patterns */
+    int p, nfolds;
+    unsigned char *x;      /* m*p */
+    double *cnt, *sumy;    /* m */
+    double *cnt_f, *sumy_f;/* m*nfolds */
+    double *ylogy, *lgam;  /* m: sum y log y, sum lgamma(y+1) */
+    double *ylogy_f, *lgam_f; /* m*nfolds */
+    size_t *row_pat;       /* n */
+    size_t *colptr, *colidx; /* CSC: p+1 offsets, pattern indices */
+    size_t q;              /* distinct (pattern, y) pairs */
+    size_t *pair_pat;
+    double *pair_y, *pair_mult;
+};
+
+/* Shape, pointers and counts (everything but the x entries). */
+static int check_shape_y(const rtm_design *d, rtm_error *err)
+{
+    if (!d || d->n == 0)
+        return rtm_error_set(err, RTM_ERR_ARG, "design: no cells");
+    if (d->p < 0)
+        return rtm_error_set(err, RTM_ERR_ARG, "design: negative column count (%d)", d->p);
+    if (!d->y || (d->p > 0 && !d->x))
+        return rtm_error_set(err, RTM_ERR_ARG, "design: missing x or y");
+    for (size_t i = 0; i < d->n; i++) {
+        if (!isfinite(d->y[i]))
+            return rtm_error_set(err, RTM_ERR_INPUT, "design: y[%zu] is not finite", i);
+        if (d->y[i] < 0)
+            return rtm_error_set(err, RTM_ERR_INPUT, "design: y[%zu] = %g is negative", i,
+                                 d->y[i]);
+    }
+    return 0;
+}
+
+static int bad_x(const rtm_design *d, size_t k, rtm_error *err)
+{
+    return rtm_error_set(err, RTM_ERR_INPUT, "design: x[row %zu, column %d] = %d is not 0 or 1",
+                         k / (size_t)d->p, (int)(k % (size_t)d->p), d->x[k]);
+}
+
+int rtm_design_check(const rtm_design *d, rtm_error *err)
+{
+    int rc = check_shape_y(d, err);
+    if (rc)
+        return rc;
+    size_t np = d->n * (size_t)d->p;
+    for (size_t k = 0; k < np; k++)
+        if (d->x[k] > 1)
+            return bad_x(d, k, err);
+    return 0;
+}
+
+static uint64_t mix64(uint64_t z)
+{
+    /* splitmix64 finaliser (Steele, Lea & Flood 2014) */
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+}
+
+static uint64_t hash_words(const uint64_t *w, int nw)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ULL;
+    for (int k = 0; k < nw; k++)
+        h = mix64(h ^ w[k]) + 0x9e3779b97f4a7c15ULL;
+    return h;
+}
+
+/* Pack a row of all p columns into 64-bit words; returns the OR of its
+ * bytes, so the caller can reject entries other than 0/1 without a separate
+ * pass. SSE2 (baseline on x86-64) turns 16 bytes into 16 bits at a time. */
+static unsigned pack_full(const unsigned char *row, int p, uint64_t *w, int nw)
+{
+    unsigned acc = 0;
+    int j = 0;
+    memset(w, 0, (size_t)nw * sizeof *w);
+#ifdef __SSE2__
+    __m128i zero = _mm_setzero_si128(), vacc = zero;
+    for (; j + 16 <= p; j += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(const void *)(row + j));
+        vacc = _mm_or_si128(vacc, v);
+        uint64_t bits = (uint32_t)_mm_movemask_epi8(_mm_cmpgt_epi8(v, zero));
+        w[j >> 6] |= bits << (j & 63);
+    }
+    unsigned char lanes[16];
+    _mm_storeu_si128((__m128i *)(void *)lanes, vacc);
+    for (int k = 0; k < 16; k++)
+        acc |= lanes[k];
+#endif
+    for (; j < p; j++) {
+        acc |= row[j];
+        w[j >> 6] |= (uint64_t)(row[j] != 0) << (j & 63);
+    }
+    return acc;
+}
+
+/* The same for a subset of columns, in the order given. */
+static unsigned pack_cols(const unsigned char *row, const int *cols, int nc, uint64_t *w, int nw)
+{
+    unsigned acc = 0;
+    memset(w, 0, (size_t)nw * sizeof *w);
+    for (int j = 0; j < nc; j++) {
+        unsigned char v = row[cols[j]];
+        acc |= v;
+        w[j >> 6] |= (uint64_t)(v != 0) << (j & 63);
+    }
+    return acc;
+}
+
+/* Growable store of unique packed patterns with an open-addressing index. */
+typedef struct {
+    uint64_t *words;   /* cap*nw */
+    uint64_t *hash;    /* cap */
+    size_t m, cap;
+    size_t *slot;      /* tsize entries, SIZE_MAX = empty */
+    size_t tsize;      /* power of two */
+    int nw;
+} pat_table;
+
+static int table_rehash(pat_table *t, size_t tsize)
+{
+    size_t *slot = malloc(tsize * sizeof *slot);
+    if (!slot)
+        return -1;
+    for (size_t s = 0; s < tsize; s++)
+        slot[s] = SIZE_MAX;
+    for (size_t k = 0; k < t->m; k++) {
+        size_t s = (size_t)t->hash[k] & (tsize - 1);
+        while (slot[s] != SIZE_MAX)
+            s = (s + 1) & (tsize - 1);
+        slot[s] = k;
+    }
+    free(t->slot);
+    t->slot = slot;
+    t->tsize = tsize;
+    return 0;
+}
+
+static int table_grow(pat_table *t)
+{
+    size_t cap = t->cap ? 2 * t->cap : 256;
+    uint64_t *w = realloc(t->words, cap * (size_t)t->nw * sizeof *w);
+    if (!w)
+        return -1;
+    t->words = w;
+    uint64_t *h = realloc(t->hash, cap * sizeof *h);
+    if (!h)
+        return -1;
+    t->hash = h;
+    t->cap = cap;
+    return 0;
+}
+
+/* Index of pattern w, inserting it if new; SIZE_MAX on out of memory. */
+static size_t table_find_or_add(pat_table *t, const uint64_t *w)
+{
+    uint64_t h = hash_words(w, t->nw);
+    size_t s = (size_t)h & (t->tsize - 1);
+    size_t nwb = (size_t)t->nw * sizeof *w;
+    for (; t->slot[s] != SIZE_MAX; s = (s + 1) & (t->tsize - 1)) {
+        size_t k = t->slot[s];
+        if (t->hash[k] == h && memcmp(t->words + k * (size_t)t->nw, w, nwb) == 0)
+            return k;
+    }
+    if (t->m == t->cap && table_grow(t))
+        return SIZE_MAX;
+    size_t k = t->m++;
+    memcpy(t->words + k * (size_t)t->nw, w, nwb);
+    t->hash[k] = h;
+    t->slot[s] = k;
+    if (2 * t->m > t->tsize && table_rehash(t, 2 * t->tsize))
+        return SIZE_MAX;
+    return k;
+}
+
+static void table_free(pat_table *t)
+{
+    free(t->words);
+    free(t->hash);
+    free(t->slot);
+}
+
+static int check_args(const rtm_design *d, const int *cols, int ncols, const int *fold,
+                      int nfolds, rtm_error *err)
+{
+    int rc = check_shape_y(d, err);
+    if (rc)
+        return rc;
+    if (cols) {
+        if (ncols < 0)
+            return rtm_error_set(err, RTM_ERR_ARG, "design: negative column count (%d)", ncols);
+        for (int j = 0; j < ncols; j++) {
+            if (cols[j] < 0 || cols[j] >= d->p)
+                return rtm_error_set(err, RTM_ERR_ARG,
+                                     "design: column index %d out of range [0, %d)", cols[j],
+                                     d->p);
+            for (int k = 0; k < j; k++)
+                if (cols[k] == cols[j])
+                    return rtm_error_set(err, RTM_ERR_ARG,
+                                         "design: column %d selected twice", cols[j]);
+        }
+    }
+    if (fold) {
+        if (nfolds < 1)
+            return rtm_error_set(err, RTM_ERR_ARG, "design: nfolds must be >= 1 (got %d)",
+                                 nfolds);
+        for (size_t i = 0; i < d->n; i++)
+            if (fold[i] < 0 || fold[i] >= nfolds)
+                return rtm_error_set(err, RTM_ERR_ARG,
+                                     "design: fold[%zu] = %d out of range [0, %d)", i, fold[i],
+                                     nfolds);
+    }
+    return 0;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+    double u = *(const double *)a, v = *(const double *)b;
+    return (u > v) - (u < v);
+}
+
+/* Distinct (pattern, y) pairs: bucket cells by pattern, sort y in each bucket. */
+size_t *rtm_counts_order(const double *y, size_t n)
+{
+    double ymax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != floor(y[i]) || !(y[i] >= 0) || y[i] >= 1048576.0)
+            return NULL;
+        if (y[i] > ymax)
+            ymax = y[i];
+    }
+    size_t R = (size_t)ymax + 1;
+    size_t *cnt = calloc(R + 1, sizeof *cnt), *ord = malloc(n * sizeof *ord);
+    if (!cnt || !ord) {
+        free(cnt);
+        free(ord);
+        return NULL;
+    }
+    for (size_t i = 0; i < n; i++)
+        cnt[(size_t)y[i] + 1]++;
+    for (size_t r = 0; r < R; r++)
+        cnt[r + 1] += cnt[r];
+    for (size_t i = 0; i < n; i++)
+        ord[cnt[(size_t)y[i]]++] = i;
+    free(cnt);
+    return ord;
+}
+
+/* Distinct (pattern, y) pairs: bucket cells by pattern with y ascending in
+ * each bucket (visiting cells in y order when counts are small integers,
+ * else sorting each bucket), then run-length encode. */
+static int build_pairs(rtm_patterns *pt, const double *y)
+{
+    size_t n = pt->n, m = pt->m;
+    size_t *start = calloc(m + 1, sizeof *start), *fill = malloc((m ? m : 1) * sizeof *fill);
+    double *ys = malloc(n * sizeof *ys);
+    size_t *ord = rtm_counts_order(y, n);
+    int rc = -1;
+    if (!start || !fill || !ys)
+        goto done;
+    for (size_t i = 0; i < n; i++)
+        start[pt->row_pat[i] + 1]++;
+    for (size_t k = 0; k < m; k++)
+        start[k + 1] += start[k];
+    memcpy(fill, start, m * sizeof *fill);
+    for (size_t q = 0; q < n; q++) {
+        size_t i = ord ? ord[q] : q;
+        ys[fill[pt->row_pat[i]]++] = y[i];
+    }
+    pt->pair_pat = malloc(n * sizeof *pt->pair_pat);
+    pt->pair_y = malloc(n * sizeof *pt->pair_y);
+    pt->pair_mult = malloc(n * sizeof *pt->pair_mult);
+    if (!pt->pair_pat || !pt->pair_y || !pt->pair_mult)
+        goto done;
+    size_t q = 0;
+    for (size_t k = 0; k < m; k++) {
+        if (!ord)
+            qsort(ys + start[k], start[k + 1] - start[k], sizeof *ys, cmp_double);
+        for (size_t i = start[k]; i < start[k + 1]; i++) {
+            if (i > start[k] && ys[i] == ys[i - 1]) {
+                pt->pair_mult[q - 1] += 1;
+                continue;
+            }
+            pt->pair_pat[q] = k;
+            pt->pair_y[q] = ys[i];
+            pt->pair_mult[q] = 1;
+            q++;
+        }
+    }
+    pt->q = q;
+    rc = 0;
+done:
+    free(start);
+    free(fill);
+    free(ys);
+    free(ord);
+    return rc;
+}
+
+/* Per-pattern, per-fold counts and sums, plus the unpacked pattern bits. */
+static int fill_totals(rtm_patterns *pt, const pat_table *t, const double *y, const int *fold)
+{
+    size_t m = pt->m, nf = (size_t)pt->nfolds;
+    pt->cnt = calloc(m, sizeof *pt->cnt);
+    pt->sumy = calloc(m, sizeof *pt->sumy);
+    pt->cnt_f = calloc(m * nf, sizeof *pt->cnt_f);
+    pt->sumy_f = calloc(m * nf, sizeof *pt->sumy_f);
+    pt->ylogy = calloc(m, sizeof *pt->ylogy);
+    pt->lgam = calloc(m, sizeof *pt->lgam);
+    pt->ylogy_f = calloc(m * nf, sizeof *pt->ylogy_f);
+    pt->lgam_f = calloc(m * nf, sizeof *pt->lgam_f);
+    pt->x = calloc(m * (size_t)(pt->p ? pt->p : 1), 1);
+    if (!pt->cnt || !pt->sumy || !pt->cnt_f || !pt->sumy_f || !pt->x || !pt->ylogy ||
+        !pt->lgam || !pt->ylogy_f || !pt->lgam_f)
+        return -1;
+    for (size_t i = 0; i < pt->n; i++) {
+        size_t k = pt->row_pat[i], f = fold ? (size_t)fold[i] : 0;
+        pt->cnt_f[k * nf + f] += 1;
+        pt->sumy_f[k * nf + f] += y[i];
+        if (y[i] > 0) {
+            pt->ylogy_f[k * nf + f] += y[i] * log(y[i]);
+            int sign; /* lgamma_r: lgamma without the global signgam (reentrant) */
+            pt->lgam_f[k * nf + f] += lgamma_r(y[i] + 1, &sign);
+        }
+    }
+    /* totals summed over folds in fold order (fixed-order reduction) */
+    for (size_t k = 0; k < m; k++)
+        for (size_t f = 0; f < nf; f++) {
+            pt->cnt[k] += pt->cnt_f[k * nf + f];
+            pt->sumy[k] += pt->sumy_f[k * nf + f];
+            pt->ylogy[k] += pt->ylogy_f[k * nf + f];
+            pt->lgam[k] += pt->lgam_f[k * nf + f];
+        }
+    for (size_t k = 0; k < m; k++)
+        for (int j = 0; j < pt->p; j++)
+            pt->x[k * (size_t)pt->p + (size_t)j] =
+                (unsigned char)((t->words[k * (size_t)t->nw + (size_t)(j >> 6)] >> (j & 63)) & 1);
+    return 0;
+}
+
+/* Column lists of the patterns (CSC) from the unpacked bits. */
+static int build_columns(rtm_patterns *pt)
+{
+    size_t m = pt->m, p = (size_t)pt->p;
+    pt->colptr = calloc(p + 1, sizeof *pt->colptr);
+    if (!pt->colptr)
+        return -1;
+    for (size_t k = 0; k < m; k++)
+        for (size_t j = 0; j < p; j++)
+            pt->colptr[j + 1] += pt->x[k * p + j];
+    for (size_t j = 0; j < p; j++)
+        pt->colptr[j + 1] += pt->colptr[j];
+    size_t *fill = malloc((p ? p : 1) * sizeof *fill);
+    pt->colidx = malloc((pt->colptr[p] ? pt->colptr[p] : 1) * sizeof *pt->colidx);
+    if (!fill || !pt->colidx) {
+        free(fill);
+        return -1;
+    }
+    memcpy(fill, pt->colptr, p * sizeof *fill);
+    for (size_t k = 0; k < m; k++)
+        for (size_t j = 0; j < p; j++)
+            if (pt->x[k * p + j])
+                pt->colidx[fill[j]++] = k;
+    free(fill);
+    return 0;
+}
+
+rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int ncols,
+                                      const int *fold, int nfolds, rtm_error *err)
+{
+    if (check_args(d, cols, ncols, fold, nfolds, err))
+        return NULL;
+    int nc = cols ? ncols : d->p;
+    int nw = nc > 0 ? (nc + 63) / 64 : 1;
+    rtm_patterns *pt = calloc(1, sizeof *pt);
+    pat_table t = {.nw = nw};
+    uint64_t *w = malloc((size_t)nw * sizeof *w);
+    if (!pt || !w || table_grow(&t) || table_rehash(&t, 1024))
+        goto nomem;
+    pt->n = d->n;
+    pt->p = nc;
+    pt->nfolds = fold ? nfolds : 1;
+    pt->row_pat = malloc(d->n * sizeof *pt->row_pat);
+    if (!pt->row_pat)
+        goto nomem;
+    for (size_t i = 0; i < d->n; i++) {
+        const unsigned char *row = d->x ? d->x + i * (size_t)d->p : NULL;
+        unsigned acc = cols ? pack_cols(row, cols, nc, w, nw) : pack_full(row, nc, w, nw);
+        if (acc > 1) { /* some entry is not 0/1: name it */
+            for (int j = 0; j < nc; j++) {
+                size_t at = i * (size_t)d->p + (size_t)(cols ? cols[j] : j);
+                if (d->x[at] > 1) {
+                    bad_x(d, at, err);
+                    break;
+                }
+            }
+            goto fail;
+        }
+        size_t k = table_find_or_add(&t, w);
+        if (k == SIZE_MAX)
+            goto nomem;
+        pt->row_pat[i] = k;
+    }
+    pt->m = t.m;
+    if (fill_totals(pt, &t, d->y, fold) || build_columns(pt) || build_pairs(pt, d->y))
+        goto nomem;
+    table_free(&t);
+    free(w);
+    return pt;
+nomem:
+    table_free(&t);
+    free(w);
+    rtm_patterns_free(pt);
+    rtm_error_set(err, RTM_ERR_NOMEM, "design: out of memory compressing %zu rows", d->n);
+    return NULL;
+fail:
+    table_free(&t);
+    free(w);
+    rtm_patterns_free(pt);
+    return NULL;
+}
+
+rtm_patterns *rtm_patterns_build(const rtm_design *d, const int *fold, int nfolds,
+                                 rtm_error *err)
+{
+    return rtm_patterns_build_cols(d, NULL, 0, fold, nfolds, err);
+}
+
+void rtm_patterns_free(rtm_patterns *pt)
+{
+    if (!pt)
+        return;
+    free(pt->x);
+    free(pt->cnt);
+    free(pt->sumy);
+    free(pt->cnt_f);
+    free(pt->sumy_f);
+    free(pt->ylogy);
+    free(pt->lgam);
+    free(pt->ylogy_f);
+    free(pt->lgam_f);
+    free(pt->row_pat);
+    free(pt->colptr);
+    free(pt->colidx);
+    free(pt->pair_pat);
+    free(pt->pair_y);
+    free(pt->pair_mult);
+    free(pt);
+}
+
+size_t rtm_patterns_count(const rtm_patterns *pt) { return pt->m; }
+int rtm_patterns_ncols(const rtm_patterns *pt) { return pt->p; }
+int rtm_patterns_nfolds(const rtm_patterns *pt) { return pt->nfolds; }
+size_t rtm_patterns_ncells(const rtm_patterns *pt) { return pt->n; }
+const unsigned char *rtm_patterns_x(const rtm_patterns *pt) { return pt->x; }
+const double *rtm_patterns_n(const rtm_patterns *pt) { return pt->cnt; }
+const double *rtm_patterns_sumy(const rtm_patterns *pt) { return pt->sumy; }
+const double *rtm_patterns_n_fold(const rtm_patterns *pt) { return pt->cnt_f; }
+const double *rtm_patterns_sumy_fold(const rtm_patterns *pt) { return pt->sumy_f; }
+const double *rtm_patterns_ylogy(const rtm_patterns *pt) { return pt->ylogy; }
+const double *rtm_patterns_lgamma(const rtm_patterns *pt) { return pt->lgam; }
+const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt) { return pt->ylogy_f; }
+const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt) { return pt->lgam_f; }
+const size_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
+
+size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const size_t **idx)
+{
+    if (ptr)
+        *ptr = pt->colptr;
+    if (idx)
+        *idx = pt->colidx;
+    return pt->colptr[pt->p];
+}
+
+size_t rtm_patterns_pairs(const rtm_patterns *pt, const size_t **pattern, const double **y,
+                          const double **mult)
+{
+    if (pattern)
+        *pattern = pt->pair_pat;
+    if (y)
+        *y = pt->pair_y;
+    if (mult)
+        *mult = pt->pair_mult;
+    return pt->q;
+}

@@ -1,0 +1,196 @@
+/* ramp.c: colour ramps (see rtm_ramp.h).
+ *
+ * Sources:
+ *  - viridis, magma, inferno, cividis: matplotlib's ListedColormap tables
+ *    (lib/matplotlib/_cm_listed.py, matplotlib 3.6.3; viridis/magma/inferno
+ *    by S. van der Walt and N. Smith, cividis by Nuñez, Anderton & Renslow
+ *    2018, PLoS ONE 13(7): e0199239). We keep every 8th table entry
+ *    (0, 8, ..., 248) and the last (255) at positions idx/255, each float
+ *    channel rounded to 8 bits (round(255 c)); linear interpolation between
+ *    them reproduces all 256 entries within 2/255 per channel (cividis 5/255,
+ *    near its top end).
+ *  - diverging: ColorBrewer RdBu, 11 classes (C. Brewer, colorbrewer2.org;
+ *    as in matplotlib's _cm.py), reversed so that low is blue, high is red.
+ *  - ylorrd: ColorBrewer YlOrRd, 9 classes (colorbrewer2.org).
+ */
+#include "rtm/output.h"
+
+#include <math.h>
+#include <stddef.h>
+#include <strings.h>
+
+typedef struct ramp_stop {
+    double pos; /* in [0, 1] */
+    unsigned char r, g, b;
+} ramp_stop;
+
+typedef struct ramp_def {
+    const char *name;
+    const ramp_stop *stops;
+    int n;
+} ramp_def;
+
+static const ramp_stop viridis[] = {
+    {0 / 255.0, 0x44, 0x01, 0x54}, {8 / 255.0, 0x47, 0x0D, 0x60},
+    {16 / 255.0, 0x48, 0x18, 0x6A}, {24 / 255.0, 0x48, 0x23, 0x74},
+    {32 / 255.0, 0x47, 0x2D, 0x7B}, {40 / 255.0, 0x45, 0x37, 0x81},
+    {48 / 255.0, 0x42, 0x40, 0x86}, {56 / 255.0, 0x3E, 0x49, 0x89},
+    {64 / 255.0, 0x3B, 0x52, 0x8B}, {72 / 255.0, 0x37, 0x5B, 0x8D},
+    {80 / 255.0, 0x33, 0x63, 0x8D}, {88 / 255.0, 0x2F, 0x6B, 0x8E},
+    {96 / 255.0, 0x2C, 0x72, 0x8E}, {104 / 255.0, 0x29, 0x7A, 0x8E},
+    {112 / 255.0, 0x26, 0x82, 0x8E}, {120 / 255.0, 0x23, 0x89, 0x8E},
+    {128 / 255.0, 0x21, 0x91, 0x8C}, {136 / 255.0, 0x1F, 0x98, 0x8B},
+    {144 / 255.0, 0x1F, 0xA0, 0x88}, {152 / 255.0, 0x22, 0xA7, 0x85},
+    {160 / 255.0, 0x28, 0xAE, 0x80}, {168 / 255.0, 0x32, 0xB6, 0x7A},
+    {176 / 255.0, 0x3F, 0xBC, 0x73}, {184 / 255.0, 0x4E, 0xC3, 0x6B},
+    {192 / 255.0, 0x5E, 0xC9, 0x62}, {200 / 255.0, 0x70, 0xCF, 0x57},
+    {208 / 255.0, 0x84, 0xD4, 0x4B}, {216 / 255.0, 0x98, 0xD8, 0x3E},
+    {224 / 255.0, 0xAD, 0xDC, 0x30}, {232 / 255.0, 0xC2, 0xDF, 0x23},
+    {240 / 255.0, 0xD8, 0xE2, 0x19}, {248 / 255.0, 0xEC, 0xE5, 0x1B},
+    {255 / 255.0, 0xFD, 0xE7, 0x25},
+};
+static const ramp_stop magma[] = {
+    {0 / 255.0, 0x00, 0x00, 0x04}, {8 / 255.0, 0x03, 0x03, 0x12},
+    {16 / 255.0, 0x0A, 0x08, 0x22}, {24 / 255.0, 0x13, 0x0D, 0x34},
+    {32 / 255.0, 0x1D, 0x11, 0x47}, {40 / 255.0, 0x29, 0x11, 0x5A},
+    {48 / 255.0, 0x36, 0x10, 0x6B}, {56 / 255.0, 0x44, 0x0F, 0x76},
+    {64 / 255.0, 0x51, 0x12, 0x7C}, {72 / 255.0, 0x5D, 0x17, 0x7F},
+    {80 / 255.0, 0x6A, 0x1C, 0x81}, {88 / 255.0, 0x76, 0x21, 0x81},
+    {96 / 255.0, 0x83, 0x26, 0x81}, {104 / 255.0, 0x90, 0x2A, 0x81},
+    {112 / 255.0, 0x9C, 0x2E, 0x7F}, {120 / 255.0, 0xAA, 0x33, 0x7D},
+    {128 / 255.0, 0xB7, 0x37, 0x79}, {136 / 255.0, 0xC4, 0x3C, 0x75},
+    {144 / 255.0, 0xD0, 0x41, 0x6F}, {152 / 255.0, 0xDC, 0x48, 0x69},
+    {160 / 255.0, 0xE7, 0x52, 0x63}, {168 / 255.0, 0xEF, 0x5D, 0x5E},
+    {176 / 255.0, 0xF5, 0x6B, 0x5C}, {184 / 255.0, 0xF9, 0x79, 0x5D},
+    {192 / 255.0, 0xFC, 0x89, 0x61}, {200 / 255.0, 0xFD, 0x98, 0x69},
+    {208 / 255.0, 0xFE, 0xA7, 0x72}, {216 / 255.0, 0xFE, 0xB6, 0x7C},
+    {224 / 255.0, 0xFE, 0xC4, 0x88}, {232 / 255.0, 0xFE, 0xD3, 0x95},
+    {240 / 255.0, 0xFD, 0xE2, 0xA3}, {248 / 255.0, 0xFC, 0xF0, 0xB2},
+    {255 / 255.0, 0xFC, 0xFD, 0xBF},
+};
+static const ramp_stop inferno[] = {
+    {0 / 255.0, 0x00, 0x00, 0x04}, {8 / 255.0, 0x04, 0x03, 0x12},
+    {16 / 255.0, 0x0B, 0x07, 0x24}, {24 / 255.0, 0x15, 0x0B, 0x37},
+    {32 / 255.0, 0x21, 0x0C, 0x4A}, {40 / 255.0, 0x2F, 0x0A, 0x5B},
+    {48 / 255.0, 0x3D, 0x09, 0x65}, {56 / 255.0, 0x4A, 0x0C, 0x6B},
+    {64 / 255.0, 0x57, 0x10, 0x6E}, {72 / 255.0, 0x64, 0x15, 0x6E},
+    {80 / 255.0, 0x71, 0x19, 0x6E}, {88 / 255.0, 0x7D, 0x1E, 0x6D},
+    {96 / 255.0, 0x8A, 0x22, 0x6A}, {104 / 255.0, 0x97, 0x27, 0x66},
+    {112 / 255.0, 0xA3, 0x2C, 0x61}, {120 / 255.0, 0xB0, 0x31, 0x5B},
+    {128 / 255.0, 0xBC, 0x37, 0x54}, {136 / 255.0, 0xC7, 0x3E, 0x4C},
+    {144 / 255.0, 0xD2, 0x46, 0x44}, {152 / 255.0, 0xDB, 0x50, 0x3B},
+    {160 / 255.0, 0xE4, 0x5A, 0x31}, {168 / 255.0, 0xEB, 0x66, 0x28},
+    {176 / 255.0, 0xF1, 0x73, 0x1D}, {184 / 255.0, 0xF6, 0x80, 0x13},
+    {192 / 255.0, 0xF9, 0x8E, 0x09}, {200 / 255.0, 0xFB, 0x9D, 0x07},
+    {208 / 255.0, 0xFC, 0xAC, 0x11}, {216 / 255.0, 0xFB, 0xBC, 0x21},
+    {224 / 255.0, 0xF9, 0xCB, 0x35}, {232 / 255.0, 0xF5, 0xDB, 0x4C},
+    {240 / 255.0, 0xF2, 0xEA, 0x69}, {248 / 255.0, 0xF3, 0xF6, 0x8A},
+    {255 / 255.0, 0xFC, 0xFF, 0xA4},
+};
+static const ramp_stop cividis[] = {
+    {0 / 255.0, 0x00, 0x22, 0x4E}, {8 / 255.0, 0x00, 0x28, 0x5B},
+    {16 / 255.0, 0x00, 0x2E, 0x6A}, {24 / 255.0, 0x05, 0x33, 0x71},
+    {32 / 255.0, 0x1A, 0x38, 0x6F}, {40 / 255.0, 0x27, 0x3E, 0x6E},
+    {48 / 255.0, 0x32, 0x43, 0x6D}, {56 / 255.0, 0x3B, 0x49, 0x6C},
+    {64 / 255.0, 0x43, 0x4E, 0x6C}, {72 / 255.0, 0x4B, 0x54, 0x6C},
+    {80 / 255.0, 0x53, 0x5A, 0x6D}, {88 / 255.0, 0x5A, 0x5F, 0x6E},
+    {96 / 255.0, 0x61, 0x65, 0x6F}, {104 / 255.0, 0x68, 0x6A, 0x71},
+    {112 / 255.0, 0x6F, 0x70, 0x73}, {120 / 255.0, 0x76, 0x76, 0x76},
+    {128 / 255.0, 0x7D, 0x7C, 0x78}, {136 / 255.0, 0x84, 0x82, 0x79},
+    {144 / 255.0, 0x8C, 0x88, 0x78}, {152 / 255.0, 0x93, 0x8E, 0x78},
+    {160 / 255.0, 0x9B, 0x94, 0x76}, {168 / 255.0, 0xA3, 0x9A, 0x74},
+    {176 / 255.0, 0xAB, 0xA0, 0x72}, {184 / 255.0, 0xB4, 0xA7, 0x6F},
+    {192 / 255.0, 0xBC, 0xAE, 0x6C}, {200 / 255.0, 0xC4, 0xB4, 0x68},
+    {208 / 255.0, 0xCD, 0xBB, 0x63}, {216 / 255.0, 0xD5, 0xC2, 0x5E},
+    {224 / 255.0, 0xDE, 0xC9, 0x58}, {232 / 255.0, 0xE7, 0xD1, 0x50},
+    {240 / 255.0, 0xF0, 0xD8, 0x46}, {248 / 255.0, 0xF9, 0xE0, 0x3A},
+    {255 / 255.0, 0xFE, 0xE8, 0x38},
+};
+/* RdBu reversed: 053061 2166AC 4393C3 92C5DE D1E5F0 F7F7F7 FDDBC7 F4A582
+ * D6604D B2182B 67001F, equally spaced (stop k at k/10, centre at 0.5). */
+static const ramp_stop diverging[] = {
+    {0 / 10.0, 0x05, 0x30, 0x61}, {1 / 10.0, 0x21, 0x66, 0xAC}, {2 / 10.0, 0x43, 0x93, 0xC3},
+    {3 / 10.0, 0x92, 0xC5, 0xDE}, {4 / 10.0, 0xD1, 0xE5, 0xF0}, {5 / 10.0, 0xF7, 0xF7, 0xF7},
+    {6 / 10.0, 0xFD, 0xDB, 0xC7}, {7 / 10.0, 0xF4, 0xA5, 0x82}, {8 / 10.0, 0xD6, 0x60, 0x4D},
+    {9 / 10.0, 0xB2, 0x18, 0x2B}, {10 / 10.0, 0x67, 0x00, 0x1F},
+};
+/* YlOrRd 9 classes, equally spaced (stop k at k/8). */
+static const ramp_stop ylorrd[] = {
+    {0 / 8.0, 0xFF, 0xFF, 0xCC}, {1 / 8.0, 0xFF, 0xED, 0xA0}, {2 / 8.0, 0xFE, 0xD9, 0x76},
+    {3 / 8.0, 0xFE, 0xB2, 0x4C}, {4 / 8.0, 0xFD, 0x8D, 0x3C}, {5 / 8.0, 0xFC, 0x4E, 0x2A},
+    {6 / 8.0, 0xE3, 0x1A, 0x1C}, {7 / 8.0, 0xBD, 0x00, 0x26}, {8 / 8.0, 0x80, 0x00, 0x26},
+};
+
+#define NSTOPS(a) ((int)(sizeof(a) / sizeof((a)[0])))
+
+static const ramp_def ramps[RTM_RAMP_COUNT] = {
+    {"viridis", viridis, NSTOPS(viridis)},       {"magma", magma, NSTOPS(magma)},
+    {"inferno", inferno, NSTOPS(inferno)},       {"cividis", cividis, NSTOPS(cividis)},
+    {"diverging", diverging, NSTOPS(diverging)}, {"ylorrd", ylorrd, NSTOPS(ylorrd)},
+};
+
+int rtm_ramp_parse(const char *name, int *ramp, rtm_error *err)
+{
+    if (name == NULL || name[0] == '\0') {
+        *ramp = RTM_RAMP_VIRIDIS;
+        return 0;
+    }
+    for (int r = 0; r < RTM_RAMP_COUNT; r++) {
+        if (strcasecmp(name, ramps[r].name) == 0) {
+            *ramp = r;
+            return 0;
+        }
+    }
+    return rtm_error_set(err, RTM_ERR_ARG,
+                         "ramp: unknown ramp '%s' (expected viridis, magma, inferno, "
+                         "cividis, diverging or ylorrd)",
+                         name);
+}
+
+const char *rtm_ramp_name(int ramp)
+{
+    if (ramp < 0 || ramp >= RTM_RAMP_COUNT)
+        return NULL;
+    return ramps[ramp].name;
+}
+
+int rtm_ramp_nstops(int ramp)
+{
+    if (ramp < 0 || ramp >= RTM_RAMP_COUNT)
+        return 0;
+    return ramps[ramp].n;
+}
+
+int rtm_ramp_stop(int ramp, int k, double *pos, unsigned char rgb[3])
+{
+    if (ramp < 0 || ramp >= RTM_RAMP_COUNT || k < 0 || k >= ramps[ramp].n)
+        return -1;
+    const ramp_stop *s = &ramps[ramp].stops[k];
+    *pos = s->pos;
+    rgb[0] = s->r;
+    rgb[1] = s->g;
+    rgb[2] = s->b;
+    return 0;
+}
+
+static unsigned char lerp8(unsigned char a, unsigned char b, double f)
+{
+    double v = a + (b - (double)a) * f;
+    return (unsigned char)lround(v < 0 ? 0 : v > 255 ? 255 : v);
+}
+
+void rtm_ramp_color(int ramp, double t, unsigned char rgb[3])
+{
+    if (ramp < 0 || ramp >= RTM_RAMP_COUNT)
+        ramp = RTM_RAMP_VIRIDIS;
+    const ramp_def *d = &ramps[ramp];
+    double x = isnan(t) ? 0.0 : (t < 0 ? 0.0 : t > 1 ? 1.0 : t);
+    int k = 0;
+    while (k < d->n - 2 && x > d->stops[k + 1].pos)
+        k++;
+    const ramp_stop *a = &d->stops[k], *b = &d->stops[k + 1];
+    double f = (x - a->pos) / (b->pos - a->pos);
+    rgb[0] = lerp8(a->r, b->r, f);
+    rgb[1] = lerp8(a->g, b->g, f);
+    rgb[2] = lerp8(a->b, b->b, f);
+}

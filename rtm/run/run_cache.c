@@ -1,0 +1,205 @@
+/* run_cache.c: risk-layer features and their distance surfaces, reused from
+ * OUT/cache when the layer files and the grid are unchanged (rtm_run.h). */
+#include "run/run_internal.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "run/cache.h"
+#include "rtm/surface.h"
+#include "rtm/input.h"
+
+#define MAX_LAYER_FILES 256
+
+#ifndef RTM_VERSION
+#define RTM_VERSION "unknown"
+#endif
+
+/* (a) AND (b), either may be NULL; a new string or NULL (no filter / no memory). */
+static char *and_where(const char *a, const char *b)
+{
+    char *s;
+    if (!a && !b)
+        return NULL;
+    if (!a || !b)
+        return strdup(a ? a : b);
+    if (asprintf(&s, "(%s) AND (%s)", a, b) < 0)
+        return NULL;
+    return s;
+}
+
+int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char *extra_where,
+                          rtm_features **out, rtm_error *err)
+{
+    rtm_features *f = rtm_features_create();
+    char *where = and_where(layer->where, extra_where);
+    char role[160];
+    rtm_load_opts lo;
+    rtm_load_stats st;
+    int i, rc = 0;
+    if (!f || ((layer->where || extra_where) && !where)) {
+        rtm_features_free(f);
+        free(where);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    }
+    rtm_load_opts_init(&lo);
+    lo.x_field = layer->x_field;
+    lo.y_field = layer->y_field;
+    lo.src_crs = layer->crs;
+    lo.dst_crs = r->job->crs;
+    lo.layer = layer->layer;
+    lo.where = where;
+    rtm_load_stats_init(&st);
+    snprintf(role, sizeof role, "layer:%s", layer->name);
+    for (i = 0; i < layer->nfiles && !rc; i++)
+        if (!(rc = rtm_manifest_add_input(r->man, role, layer->files[i], NULL, err)))
+            rc = rtm_layer_load(f, layer->files[i], &lo, &st, err);
+    free(where);
+    if (rc) {
+        rtm_error e2 = *err;
+        rtm_features_free(f);
+        return rtm_error_set(err, e2.code, "layer '%s': %s", layer->name, e2.msg);
+    }
+    rtm_jr_log(r, "layer %s: %zu features (%zu rows skipped)", layer->name,
+               rtm_features_count(f), rtm_load_stats_skipped(&st));
+    *out = f;
+    return 0;
+}
+
+/* The cache key: the layer files' checksums and every parameter that
+ * changes the surface, one "key=value" line each (rtm_cache.h). */
+static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                        char key[RTM_SHA256_HEX], rtm_error *err)
+{
+    char sha[MAX_LAYER_FILES][RTM_SHA256_HEX], role[160], *params = NULL;
+    const char *ptr[MAX_LAYER_FILES];
+    const rtm_grid *g = &r->grid;
+    int i, rc;
+    if (layer->nfiles > MAX_LAYER_FILES)
+        return rtm_error_set(err, RTM_ERR_ARG, "run: layer '%s' has more than %d files",
+                             layer->name, MAX_LAYER_FILES);
+    snprintf(role, sizeof role, "layer:%s", layer->name);
+    for (i = 0; i < layer->nfiles; i++) {
+        if ((rc = rtm_manifest_add_input(r->man, role, layer->files[i], sha[i], err)))
+            return rc;
+        ptr[i] = sha[i];
+    }
+    /* the output files also carry the job and surface names, the layer's
+     * title and the formats, so those are part of the key too */
+    if (asprintf(&params, "software=rtm %s\nkind=distance\njob=%s\nsurface=%s\n"
+                 "title=%s\nformats=%u\nlayer=%s\nwhere=%s\nx_field=%s\ny_field=%s\n"
+                 "src_crs=%s\ndst_crs=%s\nx0=%.17g\ny0=%.17g\nres=%.17g\nncols=%d\n"
+                 "nrows=%d\ngrid_crs=%s\n", RTM_VERSION, r->job->name, surface,
+                 layer->title ? layer->title : "", r->job->formats,
+                 layer->layer ? layer->layer : "",
+                 layer->where ? layer->where : "", layer->x_field ? layer->x_field : "",
+                 layer->y_field ? layer->y_field : "", layer->crs ? layer->crs : "",
+                 r->job->crs, g->x0, g->y0, g->res, g->ncols, g->nrows, g->crs) < 0)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rtm_cache_key(layer->nfiles, ptr, params, key);
+    free(params);
+    return 0;
+}
+
+/* Read a cached surface: exactly ncells native doubles. 0 on success. */
+static int cache_read(const char *path, double *out, size_t n)
+{
+    FILE *fp = fopen(path, "rb");
+    struct stat sb;
+    int ok;
+    if (!fp)
+        return -1;
+    ok = fstat(fileno(fp), &sb) == 0 && (size_t)sb.st_size == n * sizeof *out &&
+         fread(out, sizeof *out, n, fp) == n;
+    fclose(fp);
+    return ok ? 0 : -1;
+}
+
+/* Store a surface: write a temporary file, then rename (readers never see
+ * a partial entry). A failure only loses the cache entry. */
+static void cache_write(const char *dir, const char *path, const double *v, size_t n)
+{
+    char tmp[4200];
+    FILE *fp;
+    int ok;
+    if (rtm_mkdirs(dir))
+        return;
+    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
+    if (!(fp = fopen(tmp, "wb")))
+        return;
+    ok = fwrite(v, sizeof *v, n, fp) == n;
+    ok = (fflush(fp) == 0) & ok;
+    ok = (fsync(fileno(fp)) == 0) & ok;
+    ok = (fclose(fp) == 0) & ok;
+    if (!ok || rename(tmp, path))
+        unlink(tmp);
+}
+
+int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                    double *out, int *cached, char key[RTM_SHA256_HEX], rtm_error *err)
+{
+    char *entry;
+    rtm_features *f = NULL;
+    int rc;
+    *cached = 0;
+    if ((rc = distance_key(r, layer, surface, key, err)))
+        return rc;
+    if (!(entry = rtm_cache_entry(r->cache_dir, key, "f64")))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    if (cache_read(entry, out, r->ncells) == 0) {
+        rtm_cache_touch(entry);
+        *cached = 1;
+        r->cache_hits++;
+        rtm_jr_log(r, "distance to %s: reused from cache (%.12s)", layer->name, key);
+        free(entry);
+        return 0;
+    }
+    if (!(rc = rtm_jr_layer_features(r, layer, NULL, &f, err)))
+        rc = rtm_distance_compute(&r->grid, f, INFINITY, r->o->threads, out, err);
+    rtm_features_free(f);
+    if (!rc) {
+        cache_write(r->cache_dir, entry, out, r->ncells);
+        r->cache_misses++;
+        rtm_jr_log(r, "distance to %s: computed, stored in cache (%.12s)", layer->name, key);
+    }
+    free(entry);
+    return rc;
+}
+
+/* Output files are cached as "<key>.out.<name>" (their bytes depend only
+ * on the key's inputs and parameters, the job's formats and the name). */
+int rtm_jr_cache_fetch_files(rtm_jr *r, const char *key, char files[][512], int n,
+                             rtm_error *err)
+{
+    char ext[600];
+    int i, rc = 0;
+    for (i = 0; i < n; i++) {
+        snprintf(ext, sizeof ext, "out.%s", files[i]);
+        if (!rtm_cache_has(r->cache_dir, key, ext))
+            return -1;
+    }
+    for (i = 0; i < n && !rc; i++) {
+        char *p = rtm_jr_output(r, files[i], err);
+        snprintf(ext, sizeof ext, "out.%s", files[i]);
+        rc = p ? rtm_cache_fetch(r->cache_dir, key, ext, p, err) : err->code;
+        free(p);
+    }
+    return rc;
+}
+
+void rtm_jr_cache_store_files(rtm_jr *r, const char *key, char files[][512], int n)
+{
+    char ext[600];
+    rtm_error e;
+    for (int i = 0; i < n; i++) {
+        char *p = rtm_run_path(r->rf, files[i]);
+        snprintf(ext, sizeof ext, "out.%s", files[i]);
+        if (p)
+            rtm_cache_store(r->cache_dir, key, ext, p, &e);
+        free(p);
+    }
+}

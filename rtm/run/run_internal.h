@@ -1,0 +1,120 @@
+/* run_internal.h (library-private): the state of one `rtm run`, shared by
+ * the run_*.c files. */
+#ifndef RTM_RUN_INTERNAL_H
+#define RTM_RUN_INTERNAL_H
+
+#include "rtm/grid.h"
+#include "rtm/job.h"
+#include "run/manifest.h"
+#include "rtm/model.h"
+#include "rtm/input.h"
+#include "run/runfolder.h"
+
+/* A location label and its offence count ("top locations" table). */
+typedef struct rtm_jr_loc {
+    char *name;
+    double n;
+} rtm_jr_loc;
+
+/* One computed surface. */
+typedef struct rtm_jr_surf {
+    const rtm_job_surface *js;
+    double *v;          /* ncells values (NaN outside the study area) */
+    const char *what;   /* band description / legend label */
+    rtm_model *model;   /* RTM_SURF_MODEL only */
+    rtm_place *places;
+    int nplaces;
+    int cached;         /* distance: reused from the cache */
+} rtm_jr_surf;
+
+/* One polygon of a per-area set. */
+typedef struct rtm_jr_area {
+    char *set, *name;   /* set label ("districts"), polygon name */
+    size_t cells;
+    double events;      /* weighted offences in its cells */
+    double top_share;   /* share of its events in its top 5 % of cells */
+    char *png;          /* map output name, or NULL */
+} rtm_jr_area;
+
+typedef struct rtm_jr {
+    const rtm_job *job;
+    const rtm_jobrun_opts *o;
+    rtm_run *rf;
+    rtm_manifest *man;
+    char run_date[16];
+    char started[32];             /* ISO 8601 UTC start time (manifest only) */
+    int from, to;                 /* month numbers (rtm_job_months) */
+    rtm_grid grid;
+    unsigned char *mask;
+    double area_units2;
+    size_t ncells, inside;
+    rtm_points pts;
+    rtm_load_stats st;
+    double *counts;               /* weighted offences per cell */
+    double *raw_counts;           /* unweighted offences per cell */
+    int nsrc_no_times;            /* sources without a time-of-day field */
+    rtm_jr_loc *locs;
+    int nlocs;
+    rtm_jr_surf *surf;            /* job->nsurfaces */
+    char **outputs;               /* names relative to the run folder */
+    int noutputs;
+    char *cache_dir;
+    int cache_hits, cache_misses;
+    struct rtm_jr_area *arows;    /* per-area rows (rtm_jr_areas) */
+    int narows;
+} rtm_jr;
+
+/* Log a printf-style line through the options' callback. */
+void rtm_jr_log(const rtm_jr *r, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Staging path of output `name` (registered for the manifest); the caller
+ * frees it. NULL with err set on failure. */
+char *rtm_jr_output(rtm_jr *r, const char *name, rtm_error *err);
+/* Register a sidecar that a writer made beside an output (.qml, .pgw). */
+int rtm_jr_register(rtm_jr *r, const char *name, rtm_error *err);
+/* Register the sidecars that the map writer (rtm_png.h) makes beside map
+ * png: its world file, and its CRS sidecar when the grid has a CRS. */
+int rtm_jr_register_map(rtm_jr *r, const char *png, rtm_error *err);
+
+/* run_offences.c: load the offences (points, counts, locations). */
+int rtm_jr_offences(rtm_jr *r, rtm_error *err);
+/* Month number as "YYYY-MM" into buf (size >= 16). */
+const char *rtm_jr_month_str(int month, char *buf, size_t n);
+
+/* run_cache.c: the distance surface of a catalogue layer for surface
+ * `surface` (cached; key receives the cache key of its files). */
+int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                    double *out, int *cached, char key[65], rtm_error *err);
+/* Copy the cached output files (entries "<key>.<name>") into the staging
+ * folder and register them; 0 when all n were there. Store: best effort. */
+int rtm_jr_cache_fetch_files(rtm_jr *r, const char *key, char files[][512], int n,
+                             rtm_error *err);
+void rtm_jr_cache_store_files(rtm_jr *r, const char *key, char files[][512], int n);
+/* Load a catalogue layer's features (extra_where ANDed; may be NULL). */
+int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char *extra_where,
+                          rtm_features **out, rtm_error *err);
+
+/* run_surfaces.c: compute surface i and write its outputs. */
+int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err);
+/* Normalise v over the inside cells in place: "minmax", "zscore", "rank", "none". */
+int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, const char *how,
+                     rtm_error *err);
+
+/* run_areas.c: per-area maps and counts. */
+int rtm_jr_areas(rtm_jr *r, rtm_error *err);
+/* Per-area rows for the report, filled by rtm_jr_areas. */
+
+/* run_report.c: report.html. */
+int rtm_jr_report(rtm_jr *r, rtm_error *err);
+
+/* A double formatted with %.*f, or "n/a". */
+const char *rtm_jr_num(double v, int decimals, char *buf, size_t n);
+
+/* run_manifest.c: record the job in a run manifest: every input file with
+ * its checksum (role "job", "study_area", "offences", "layer:<name>",
+ * "areas:<name>"; only layers the job uses) and every parameter
+ * ("cell_size", "offences.types", "surface.<name>.radius", ...). Returns 0,
+ * or the first failure (RTM_ERR_IO naming an unreadable file, RTM_ERR_NOMEM). */
+int rtm_job_to_manifest(const rtm_job *job, rtm_manifest *m, rtm_error *err);
+
+#endif

@@ -1,0 +1,305 @@
+/* run_job.c: rtm_jobrun - one run of a job, from the run folder's lock to
+ * the atomic switch of the output set (rtm_run.h). */
+#include "run/run_internal.h"
+#include "run/cache.h"
+#include "rtm/output.h"
+
+#define RTM_CACHE_MAX_AGE (90.0 * 86400) /* seconds */
+
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "rtm/input.h"
+
+void rtm_jobrun_opts_init(rtm_jobrun_opts *o)
+{
+    memset(o, 0, sizeof *o);
+}
+
+void rtm_jr_log(const rtm_jr *r, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    if (!r->o->log)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    r->o->log(r->o->log_arg, buf);
+}
+
+int rtm_jr_register(rtm_jr *r, const char *name, rtm_error *err)
+{
+    char **no = realloc(r->outputs, (size_t)(r->noutputs + 1) * sizeof *no);
+    if (!no)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    r->outputs = no;
+    if (!(no[r->noutputs] = strdup(name)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    r->noutputs++;
+    return 0;
+}
+
+int rtm_jr_register_map(rtm_jr *r, const char *png, rtm_error *err)
+{
+    char fn[1024];
+    if (rtm_png_world_path(png, fn, sizeof fn, err) || rtm_jr_register(r, fn, err))
+        return err->code;
+    if (!r->grid.crs[0])
+        return 0; /* the map writer makes no CRS sidecar then */
+    if (rtm_png_aux_path(png, fn, sizeof fn, err))
+        return err->code;
+    return rtm_jr_register(r, fn, err);
+}
+
+char *rtm_jr_output(rtm_jr *r, const char *name, rtm_error *err)
+{
+    char *p = rtm_run_path(r->rf, name);
+    if (!p) {
+        rtm_error_set(err, RTM_ERR_IO, "run: cannot make output '%s' in '%s'", name,
+                      rtm_run_staging(r->rf));
+        return NULL;
+    }
+    if (rtm_jr_register(r, name, err)) {
+        free(p);
+        return NULL;
+    }
+    return p;
+}
+
+const char *rtm_jr_num(double v, int decimals, char *buf, size_t n)
+{
+    if (v != v || v > 1e300 || v < -1e300)
+        snprintf(buf, n, "n/a");
+    else
+        snprintf(buf, n, "%.*f", decimals, v);
+    return buf;
+}
+
+static double seconds_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+static void iso_now(char *buf, size_t n)
+{
+    time_t t = time(NULL);
+    struct tm tm;
+    gmtime_r(&t, &tm);
+    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+static int begin(rtm_jr *r, rtm_error *err)
+{
+    const rtm_job *job = r->job;
+    rtm_run_opts ro;
+    int rc;
+    if (r->o->run_date) {
+        snprintf(r->run_date, sizeof r->run_date, "%s", r->o->run_date);
+    } else {
+        time_t t = time(NULL);
+        struct tm tm;
+        gmtime_r(&t, &tm);
+        strftime(r->run_date, sizeof r->run_date, "%Y-%m-%d", &tm);
+    }
+    iso_now(r->started, sizeof r->started);
+    if ((rc = rtm_job_months(job, r->run_date, &r->from, &r->to, err)))
+        return rc;
+    if (!(r->man = rtm_manifest_new(job->name)) ||
+        asprintf(&r->cache_dir, "%s/cache", job->out_dir) < 0)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rtm_run_opts_init(&ro);
+    if (job->keep_runs > 0)
+        ro.keep = job->keep_runs;
+    if ((rc = rtm_run_begin(job->out_dir, &ro, &r->rf, err)))
+        return rc;
+    rtm_jr_log(r, "job %s: output %s (staging %s)", job->name, job->out_dir,
+               rtm_run_staging(r->rf));
+    return rtm_job_to_manifest(job, r->man, err);
+}
+
+static int load_grid(rtm_jr *r, rtm_error *err)
+{
+    const rtm_job_vector *sa = &r->job->study_area;
+    int rc;
+    if ((rc = rtm_manifest_add_input(r->man, "study_area", sa->file, NULL, err)) ||
+        (rc = rtm_area_load(sa->file, sa->layer, sa->where, r->job->crs, r->job->cell_size,
+                            &r->grid, &r->mask, &r->area_units2, err)))
+        return rc;
+    r->ncells = rtm_grid_ncells(&r->grid);
+    for (size_t k = 0; k < r->ncells; k++)
+        r->inside += !r->mask || r->mask[k];
+    rtm_jr_log(r, "grid: %d x %d cells of %g %s, %zu inside the study area", r->grid.ncols,
+               r->grid.nrows, r->grid.res, r->job->crs, r->inside);
+    return 0;
+}
+
+static void record_counts(rtm_jr *r)
+{
+    char key[96];
+    rtm_manifest_count(r->man, "offences.read", (long long)r->st.read);
+    rtm_manifest_count(r->man, "offences.used", (long long)r->st.used);
+    rtm_manifest_count(r->man, "offences.filtered.where", (long long)r->st.filtered_where);
+    rtm_manifest_count(r->man, "offences.filtered.time", (long long)r->st.filtered_month);
+    for (int k = 0; k < RTM_SKIP_NREASONS; k++) {
+        snprintf(key, sizeof key, "offences.skipped.%s", rtm_skip_reason_name(k));
+        rtm_manifest_count(r->man, key, (long long)r->st.skipped[k]);
+    }
+    rtm_manifest_count(r->man, "grid.cells", (long long)r->ncells);
+    rtm_manifest_count(r->man, "grid.cells_inside", (long long)r->inside);
+    rtm_manifest_count(r->man, "cache.hits", r->cache_hits);
+    rtm_manifest_count(r->man, "cache.misses", r->cache_misses);
+}
+
+/* The resolved run date and month window (the job's own parameters are
+ * recorded by rtm_job_to_manifest). */
+static void record_params(rtm_jr *r)
+{
+    char a[16];
+    rtm_manifest_param(r->man, "run_date", r->run_date);
+    if (r->from != INT_MIN) {
+        rtm_manifest_param(r->man, "months.from", rtm_jr_month_str(r->from, a, sizeof a));
+        rtm_manifest_param(r->man, "months.to", rtm_jr_month_str(r->to, a, sizeof a));
+    }
+}
+
+/* List every output with its checksum (a missing one fails the run) and
+ * write manifest.json beside them. */
+static int write_manifest(rtm_jr *r, double t0, rtm_error *err)
+{
+    char *p = NULL, now[32];
+    int rc = 0;
+    for (int i = 0; i < r->noutputs && !rc; i++) {
+        struct stat sb;
+        if (!(p = rtm_run_path(r->rf, r->outputs[i])))
+            return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        if (stat(p, &sb) || !S_ISREG(sb.st_mode))
+            rc = rtm_error_set(err, RTM_ERR_IO, "run: output '%s' was not written",
+                               r->outputs[i]);
+        else
+            rc = rtm_manifest_add_output(r->man, r->outputs[i], p, err);
+        free(p);
+    }
+    if (rc)
+        return rc;
+    record_params(r);
+    record_counts(r);
+    rtm_manifest_timing(r->man, "total", seconds_now() - t0);
+    iso_now(now, sizeof now);
+    rtm_manifest_set_run(r->man, rtm_run_id(r->rf), r->run_date, r->started, now);
+    if (!(p = rtm_run_path(r->rf, "manifest.json")))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rc = rtm_manifest_write(r->man, p, err);
+    free(p);
+    return rc;
+}
+
+static int steps(rtm_jr *r, double t0, rtm_error *err)
+{
+    double t = seconds_now();
+    char key[128];
+    int rc, i;
+    if ((rc = begin(r, err)) || (rc = load_grid(r, err)) || (rc = rtm_jr_offences(r, err)))
+        return rc;
+    rtm_jr_log(r, "offences: %zu read, %zu used (%zu filtered by type/where, %zu by date or "
+               "time, %zu unusable)", r->st.read, r->st.used, r->st.filtered_where,
+               r->st.filtered_month, rtm_load_stats_skipped(&r->st));
+    rtm_manifest_timing(r->man, "load", seconds_now() - t);
+    if (!(r->surf = calloc((size_t)(r->job->nsurfaces ? r->job->nsurfaces : 1),
+                           sizeof *r->surf)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (i = 0; i < r->job->nsurfaces; i++) {
+        t = seconds_now();
+        if ((rc = rtm_jr_surface(r, i, err)))
+            return rc;
+        snprintf(key, sizeof key, "surface.%s", r->job->surfaces[i].name);
+        rtm_manifest_timing(r->man, key, seconds_now() - t);
+    }
+    t = seconds_now();
+    if ((rc = rtm_jr_areas(r, err)))
+        return rc;
+    rtm_manifest_timing(r->man, "areas", seconds_now() - t);
+    t = seconds_now();
+    if ((r->job->formats & RTM_FMT_HTML) && (rc = rtm_jr_report(r, err)))
+        return rc;
+    rtm_manifest_timing(r->man, "report", seconds_now() - t);
+    return write_manifest(r, t0, err);
+}
+
+static void cleanup(rtm_jr *r)
+{
+    int i;
+    for (i = 0; r->surf && i < r->job->nsurfaces; i++) {
+        free(r->surf[i].v);
+        rtm_model_free(r->surf[i].model);
+        free(r->surf[i].places);
+    }
+    free(r->surf);
+    for (i = 0; i < r->nlocs; i++)
+        free(r->locs[i].name);
+    free(r->locs);
+    for (i = 0; i < r->noutputs; i++)
+        free(r->outputs[i]);
+    free(r->outputs);
+    for (i = 0; i < r->narows; i++) {
+        free(r->arows[i].set);
+        free(r->arows[i].name);
+        free(r->arows[i].png);
+    }
+    free(r->arows);
+    rtm_points_clear(&r->pts);
+    free(r->counts);
+    free(r->raw_counts);
+    free(r->mask);
+    free(r->cache_dir);
+    rtm_manifest_free(r->man);
+}
+
+int rtm_jobrun(const rtm_job *job, const rtm_jobrun_opts *o, rtm_jobrun_result *res,
+               rtm_error *err)
+{
+    rtm_jobrun_opts def;
+    rtm_jr r;
+    double t0 = seconds_now();
+    char *cur = NULL;
+    int rc;
+    rtm_error_clear(err);
+    if (!o) {
+        rtm_jobrun_opts_init(&def);
+        o = &def;
+    }
+    memset(&r, 0, sizeof r);
+    r.job = job;
+    r.o = o;
+    rtm_points_init(&r.pts);
+    rc = steps(&r, t0, err);
+    if (rc) {
+        rtm_run_abort(r.rf);
+    } else {
+        rc = rtm_run_commit(r.rf, err);
+        /* cache entries unused for 90 days belong to inputs that are gone */
+        if (!rc && r.cache_dir)
+            rtm_cache_prune(r.cache_dir, RTM_CACHE_MAX_AGE);
+        if (!rc && res) {
+            memset(res, 0, sizeof *res);
+            cur = rtm_run_current(job->out_dir);
+            snprintf(res->run_dir, sizeof res->run_dir, "%s", cur ? cur : job->out_dir);
+            res->noutputs = r.noutputs;
+            res->cache_hits = r.cache_hits;
+            res->cache_misses = r.cache_misses;
+            res->seconds = seconds_now() - t0;
+        }
+    }
+    free(cur);
+    cleanup(&r);
+    if (rc && err && err->code == RTM_OK)
+        rtm_error_set(err, rc, "run: failed");
+    return rc;
+}

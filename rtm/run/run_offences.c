@@ -1,0 +1,273 @@
+/* run_offences.c: a job's offences -> points, cell counts and the most
+ * frequent location labels (rtm_run.h). */
+#include "run/run_internal.h"
+
+#include <ctype.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <gdal.h>
+#include <ogr_api.h>
+
+#include "core/gdal.h"
+
+const char *rtm_jr_month_str(int month, char *buf, size_t n)
+{
+    snprintf(buf, n, "%04d-%02d", month / 12, month % 12 + 1);
+    return buf;
+}
+
+/* Append s to the growing string *b (quote doubled when q != 0). */
+static int append(char **b, size_t *len, const char *s, char q)
+{
+    size_t add = strlen(s) * 2 + 1;
+    char *nb = realloc(*b, *len + add);
+    if (!nb)
+        return -1;
+    *b = nb;
+    for (; *s; s++) {
+        nb[(*len)++] = *s;
+        if (q && *s == q)
+            nb[(*len)++] = q;
+    }
+    nb[*len] = '\0';
+    return 0;
+}
+
+/* The OGR filter of a source: (source where) AND "type" IN ('a', 'b'). */
+static char *source_where(const rtm_job *job, const rtm_job_source *s)
+{
+    const rtm_job_offences *of = &job->offences;
+    char *b = NULL;
+    size_t len = 0;
+    int i, bad = 0;
+    if (append(&b, &len, "", 0))
+        return NULL;
+    if (s->where)
+        bad |= append(&b, &len, "(", 0) || append(&b, &len, s->where, 0) ||
+               append(&b, &len, ")", 0);
+    if (of->ntypes > 0 && s->type_field) {
+        if (s->where)
+            bad |= append(&b, &len, " AND ", 0);
+        bad |= append(&b, &len, "\"", 0) || append(&b, &len, s->type_field, '"') ||
+               append(&b, &len, "\" IN (", 0);
+        for (i = 0; i < of->ntypes; i++)
+            bad |= append(&b, &len, i ? ", '" : "'", 0) ||
+                   append(&b, &len, of->types[i], '\'') || append(&b, &len, "'", 0);
+        bad |= append(&b, &len, ")", 0);
+    }
+    if (bad) {
+        free(b);
+        return NULL;
+    }
+    return b;
+}
+
+/* Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant,
+ * "chrono-Compatible Low-Level Date Algorithms", days_from_civil). */
+static long days_from_civil(int y, int m, int d)
+{
+    long era, yoe, doy, doe;
+    y -= m <= 2;
+    era = (y >= 0 ? y : y - 399) / 400;
+    yoe = y - era * 400;
+    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+    return era * 146097 + doe - 719468;
+}
+
+/* when_accept hook: keep a row whose date and time fall in an hour-of-week
+ * window; rows without a readable date and time are excluded. */
+static int in_hours(void *arg, const char *date, const char *time)
+{
+    const rtm_job *job = arg;
+    int y, mo, d, hh, mm;
+    long days;
+    if (!date || !time || sscanf(date, "%d-%d-%d", &y, &mo, &d) != 3 ||
+        sscanf(time, "%d:%d", &hh, &mm) != 2 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
+        hh < 0 || hh > 23 || mm < 0 || mm > 59)
+        return 0;
+    days = days_from_civil(y, mo, d);
+    /* 1970-01-01 was a Thursday (weekday 3 with Monday = 0) */
+    return rtm_job_in_hours(job, (int)(((days + 3) % 7 + 7) % 7), hh * 60 + mm);
+}
+
+static int load_source(rtm_jr *r, const rtm_job_source *s, const rtm_weight_table *wt,
+                       rtm_error *err)
+{
+    const rtm_job *job = r->job;
+    rtm_load_opts lo;
+    char *where = source_where(job, s);
+    int i, rc = 0;
+    if (!where)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rtm_load_opts_init(&lo);
+    lo.x_field = s->x_field;
+    lo.y_field = s->y_field;
+    lo.src_crs = s->crs;
+    lo.dst_crs = job->crs;
+    lo.layer = s->layer;
+    lo.where = where[0] ? where : NULL;
+    lo.weight_table = wt;
+    lo.month_field = s->date_field;
+    if (r->from != INT_MIN) {
+        lo.month_from = (r->from / 12) * 100 + r->from % 12 + 1;
+        lo.month_to = (r->to / 12) * 100 + r->to % 12 + 1;
+    }
+    lo.area_grid = &r->grid;
+    lo.area_mask = r->mask;
+    if (job->offences.nhours > 0 && s->time_field && s->date_field) {
+        lo.when_accept = in_hours;
+        lo.when_arg = (void *)job;
+        lo.date_field = s->date_field;
+        lo.time_field = s->time_field;
+    } else if (!s->time_field) {
+        r->nsrc_no_times++;
+        rtm_jr_log(r, "offences: '%s' has no time of day (police.uk publishes the month "
+                   "only): %s", s->pattern, job->offences.nhours > 0
+                   ? "hour windows not applied to it" : "offences of all hours are used");
+    }
+    for (i = 0; i < s->nfiles && !rc; i++)
+        if ((rc = rtm_manifest_add_input(r->man, "offences", s->files[i], NULL, err)) == 0)
+            rc = rtm_points_load(&r->pts, s->files[i], &lo, &r->st, err);
+    free(where);
+    return rc;
+}
+
+static rtm_weight_table *harm_table(const rtm_job *job, rtm_error *err)
+{
+    const rtm_job_harm *h = &job->offences.harm;
+    const char *field = h->field;
+    if (!job->offences.has_harm)
+        return NULL;
+    if (!field && job->offences.nsources > 0)
+        field = job->offences.sources[0].type_field;
+    return rtm_weight_table_create(field ? field : "Crime type",
+                                   (const char *const *)h->category, h->weight,
+                                   (size_t)h->n, h->default_weight, err);
+}
+
+/* ---- location labels ---------------------------------------------------- */
+
+static int loc_cmp(const void *a, const void *b)
+{
+    const rtm_jr_loc *x = a, *y = b;
+    if (x->n != y->n)
+        return x->n < y->n ? 1 : -1;
+    return strcmp(x->name, y->name);
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+    return strcmp(((const rtm_jr_loc *)a)->name, ((const rtm_jr_loc *)b)->name);
+}
+
+/* Append one label (counted later by rtm_jr_offences: sort, merge runs). */
+static int loc_add(rtm_jr *r, const char *name, size_t *cap)
+{
+    if ((size_t)r->nlocs == *cap) {
+        size_t nc = *cap ? *cap * 2 : 256;
+        rtm_jr_loc *nl = realloc(r->locs, nc * sizeof *nl);
+        if (!nl)
+            return -1;
+        r->locs = nl;
+        *cap = nc;
+    }
+    if (!(r->locs[r->nlocs].name = strdup(name)))
+        return -1;
+    r->locs[r->nlocs++].n = 1;
+    return 0;
+}
+
+/* Merge equal labels (sorted by name) into one entry with their count. */
+static void loc_merge(rtm_jr *r)
+{
+    int i, k = 0;
+    qsort(r->locs, (size_t)r->nlocs, sizeof *r->locs, name_cmp);
+    for (i = 0; i < r->nlocs; i++) {
+        if (k > 0 && !strcmp(r->locs[k - 1].name, r->locs[i].name)) {
+            r->locs[k - 1].n += r->locs[i].n;
+            free(r->locs[i].name);
+        } else {
+            r->locs[k++] = r->locs[i];
+        }
+    }
+    r->nlocs = k;
+    qsort(r->locs, (size_t)r->nlocs, sizeof *r->locs, loc_cmp);
+}
+
+/* Count the `Location` labels of the rows that pass the source's filter and
+ * the month and hour windows (police.uk's anonymised "On or near ..." labels). Sources
+ * without such a column contribute nothing. */
+static int count_locations(rtm_jr *r, const rtm_job_source *s, size_t *cap, rtm_error *err)
+{
+    char *where = source_where(r->job, s);
+    int i, rc = 0;
+    if (!where)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (i = 0; i < s->nfiles && !rc; i++) {
+        char path[4200];
+        const char *f = s->files[i];
+        size_t fl = strlen(f);
+        GDALDatasetH ds;
+        OGRLayerH ly;
+        OGRFeatureH ft;
+        int li, di, ti = -1;
+        snprintf(path, sizeof path, "%s%s",
+                 fl > 3 && !strcmp(f + fl - 3, ".gz") && strncmp(f, "/vsi", 4) ? "/vsigzip/" : "",
+                 f);
+        if (!(ds = GDALOpenEx(path, GDAL_OF_VECTOR | GDAL_OF_READONLY, NULL, NULL, NULL)))
+            continue;  /* rtm_points_load has reported unreadable files */
+        ly = s->layer ? GDALDatasetGetLayerByName(ds, s->layer) : GDALDatasetGetLayer(ds, 0);
+        li = ly ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ly), "Location") : -1;
+        di = ly && s->date_field ? OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ly), s->date_field)
+                                 : -1;
+        if (ly && r->job->offences.nhours > 0 && s->time_field && di >= 0)
+            ti = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ly), s->time_field);
+        if (li >= 0 && (!where[0] || OGR_L_SetAttributeFilter(ly, where) == OGRERR_NONE)) {
+            while (!rc && (ft = OGR_L_GetNextFeature(ly))) {
+                int m = di >= 0 ? rtm_month_parse(OGR_F_GetFieldAsString(ft, di)) : -1;
+                const char *name = OGR_F_GetFieldAsString(ft, li);
+                int keep = (r->from == INT_MIN || (m >= r->from && m <= r->to)) && name &&
+                           name[0];
+                if (keep && ti >= 0)
+                    keep = in_hours((void *)r->job, OGR_F_GetFieldAsString(ft, di),
+                                    OGR_F_GetFieldAsString(ft, ti));
+                if (keep && loc_add(r, name, cap))
+                    rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+                OGR_F_Destroy(ft);
+            }
+        }
+        GDALClose(ds);
+    }
+    free(where);
+    return rc;
+}
+
+int rtm_jr_offences(rtm_jr *r, rtm_error *err)
+{
+    const rtm_job *job = r->job;
+    rtm_weight_table *wt = NULL;
+    size_t cap = 0;
+    int i, rc = 0;
+    rtm_gdal_init();
+    rtm_load_stats_init(&r->st);
+    if (job->offences.has_harm && !(wt = harm_table(job, err)))
+        return err && err->code ? err->code : RTM_ERR_INPUT;
+    for (i = 0; i < job->offences.nsources && !rc; i++)
+        rc = load_source(r, &job->offences.sources[i], wt, err);
+    for (i = 0; i < job->offences.nsources && !rc; i++)
+        rc = count_locations(r, &job->offences.sources[i], &cap, err);
+    rtm_weight_table_free(wt);
+    if (rc)
+        return rc;
+    loc_merge(r);
+    if (!(r->counts = malloc(r->ncells * sizeof *r->counts)) ||
+        !(r->raw_counts = malloc(r->ncells * sizeof *r->raw_counts)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rtm_bin_points(&r->grid, r->pts.x, r->pts.y, r->pts.w, r->pts.n, r->counts);
+    rtm_bin_points(&r->grid, r->pts.x, r->pts.y, NULL, r->pts.n, r->raw_counts);
+    return 0;
+}

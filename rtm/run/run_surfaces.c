@@ -1,0 +1,519 @@
+/* run_surfaces.c: the job's surfaces (kde, distance, rtm model, weighted
+ * overlay) and their GeoTIFF / PNG / report outputs (rtm_run.h). */
+#include "run/run_internal.h"
+
+#include <limits.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtm/input.h"
+#include "rtm/output.h"
+#include "rtm/surface.h"
+#include "input/stats_meta.h"
+#include "core/sha256.h"
+#include "run/cache.h"
+#include "run/manifest.h"
+#include "run/runfolder.h"
+#include "rtm/model.h"
+
+#ifndef RTM_VERSION
+#define RTM_VERSION "unknown"
+#endif
+
+#define RUN_ATTRIBUTION "Contains public sector information licensed under the OGL v3.0; " \
+                        "© OpenStreetMap contributors (ODbL)"
+
+/* How one surface is drawn and described. */
+typedef struct look {
+    const char *desc, *units, *ramp, *title;
+} look;
+
+static void set_nan_outside(const rtm_jr *r, double *v)
+{
+    for (size_t k = 0; k < r->ncells; k++)
+        if (r->mask && !r->mask[k])
+            v[k] = NAN;
+}
+
+/* Metadata items; offence counts only for surfaces made from offences, so a
+ * distance surface's files depend on the risk layer alone (and are cached). */
+static int add_meta(const rtm_jr *r, const rtm_job_surface *s, rtm_kv *kv)
+{
+    int events = s->type != RTM_SURF_DISTANCE;
+    char a[16], b[16];
+    int rc = rtm_kv_add(kv, "SOFTWARE", "rtm %s", RTM_VERSION) ||
+             rtm_kv_add(kv, "JOB", "%s", r->job->name) ||
+             rtm_kv_add(kv, "SURFACE", "%s (%s)", s->name, rtm_surface_type_name(s->type)) ||
+             rtm_kv_add(kv, "CELL_SIZE", "%.17g", r->grid.res);
+    if (!rc && events && r->from != INT_MIN)
+        rc = rtm_kv_add(kv, "MONTHS", "%s..%s", rtm_jr_month_str(r->from, a, sizeof a),
+                        rtm_jr_month_str(r->to, b, sizeof b));
+    return rc || (events && rtm_kv_add_load_stats(kv, "EVENTS", &r->st));
+}
+
+/* name.tif (+ .qml) and name.png (+ .pgw, .png.aux.xml) as the job's formats ask. */
+static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, const double *v,
+                      const look *lk, rtm_error *err)
+{
+    char fn[512], side[512], sub[160], a[16], b[16];
+    char *p = NULL;
+    rtm_kv kv;
+    int rc = 0;
+    rtm_kv_init(&kv);
+    if (add_meta(r, s, &kv)) {
+        rtm_kv_free(&kv);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    }
+    if (r->job->formats & RTM_FMT_TIF) {
+        rtm_geotiff_opts go;
+        rtm_geotiff_opts_init(&go);
+        go.band_description = lk->desc;
+        go.units = lk->units;
+        go.metadata = rtm_kv_list(&kv);
+        go.qml_ramp = lk->ramp;
+        snprintf(fn, sizeof fn, "%s.tif", name);
+        snprintf(side, sizeof side, "%s.qml", name);
+        if (!(p = rtm_jr_output(r, fn, err)) ||
+            (rc = rtm_geotiff_write(p, &r->grid, v, r->mask, &go, err)) ||
+            (rc = rtm_jr_register(r, side, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+        p = NULL;
+    }
+    if (!rc && (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML))) {
+        rtm_map_opts mo;
+        rtm_map_opts_init(&mo);
+        mo.ramp = lk->ramp;
+        mo.title = lk->title;
+        if (s->type == RTM_SURF_DISTANCE)
+            snprintf(sub, sizeof sub, "%s", s->name);
+        else if (r->from != INT_MIN)
+            snprintf(sub, sizeof sub, "%s: offences %s to %s (%zu used)", s->name,
+                     rtm_jr_month_str(r->from, a, sizeof a), rtm_jr_month_str(r->to, b, sizeof b),
+                     r->st.used);
+        else
+            snprintf(sub, sizeof sub, "%s: %zu offences used", s->name, r->st.used);
+        mo.subtitle = sub;
+        mo.units_label = lk->units;
+        mo.attribution = RUN_ATTRIBUTION;
+        mo.zero_transparent_below = -INFINITY;
+        snprintf(fn, sizeof fn, "%s.png", name);
+        if (!(p = rtm_jr_output(r, fn, err)) ||
+            (rc = rtm_map_png_write(p, &r->grid, v, r->mask, &mo, err)) ||
+            (rc = rtm_jr_register_map(r, fn, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+    }
+    rtm_kv_free(&kv);
+    return rc;
+}
+
+/* ---- kde ------------------------------------------------------------------ */
+
+static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    const char *u = s->units ? s->units : "per_km2";
+    rtm_kde_opts ko;
+    double scale = 1, total = rtm_points_weight_sum(&r->pts);
+    look lk = {"kernel density of offences (per km²)", "offences per km²", "viridis",
+               "Offence density (kernel density)"};
+    int rc;
+    rtm_kde_opts_init(&ko);
+    ko.radius = s->radius;
+    ko.threads = r->o->threads;
+    if (s->kernel && rtm_kernel_parse(s->kernel, &ko.kernel))
+        return rtm_error_set(err, RTM_ERR_ARG, "run: surface '%s': unknown kernel '%s'", s->name,
+                             s->kernel);
+    if (!strcmp(u, "per_ha")) {
+        scale = 0.01;
+        lk.desc = "kernel density of offences (per hectare)";
+        lk.units = "offences per ha";
+    } else if (!strcmp(u, "per_cell") || !strcmp(u, "count")) {
+        ko.units = RTM_UNITS_CELL;
+        lk.desc = "kernel density of offences (expected offences per cell)";
+        lk.units = "offences per cell";
+    } else if (!strcmp(u, "probability")) {
+        ko.units = RTM_UNITS_CELL;
+        scale = total > 0 ? 1 / total : 0;
+        lk.desc = "kernel density of offences (share of offences per cell)";
+        lk.units = "probability per cell";
+    }
+    if ((rc = rtm_kde_compute(&r->grid, r->pts.x, r->pts.y, r->pts.w, r->pts.n, &ko, o->v, err)))
+        return rc;
+    for (size_t k = 0; k < r->ncells; k++)
+        o->v[k] *= scale;
+    set_nan_outside(r, o->v);
+    o->what = lk.units;
+    rtm_jr_log(r, "kde %s: %s kernel, radius %g, %zu offences", s->name,
+               rtm_kernel_name(ko.kernel), s->radius, r->pts.n);
+    return write_maps(r, s, s->name, o->v, &lk, err);
+}
+
+/* ---- distance --------------------------------------------------------------- */
+
+/* The output files of a distance surface, for the output cache. */
+static int distance_files(const rtm_jr *r, const char *name, char files[5][512])
+{
+    int n = 0;
+    if (r->job->formats & RTM_FMT_TIF) {
+        snprintf(files[n++], 512, "%s.tif", name);
+        snprintf(files[n++], 512, "%s.qml", name);
+    }
+    if (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) {
+        snprintf(files[n++], 512, "%s.png", name);
+        snprintf(files[n++], 512, "%s.pgw", name);
+        if (r->grid.crs[0])
+            snprintf(files[n++], 512, "%s.png.aux.xml", name);
+    }
+    return n;
+}
+
+static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    look lk = {"distance to the nearest feature (CRS units)", "distance (m)", "cividis",
+               "Distance to the nearest feature"};
+    char title[200], key[RTM_SHA256_HEX], files[5][512];
+    int rc, nf = distance_files(r, s->name, files);
+    if ((rc = rtm_jr_distance(r, s->layer, s->name, o->v, &o->cached, key, err)))
+        return rc;
+    set_nan_outside(r, o->v);
+    snprintf(title, sizeof title, "Distance to %s", s->layer->title ? s->layer->title
+                                                                    : s->layer->name);
+    lk.title = title;
+    o->what = lk.units;
+    if (o->cached && (rc = rtm_jr_cache_fetch_files(r, key, files, nf, err)) >= 0) {
+        if (rc == 0)
+            rtm_jr_log(r, "distance %s: outputs reused from cache", s->name);
+        return rc;
+    }
+    if ((rc = write_maps(r, s, s->name, o->v, &lk, err)))
+        return rc;
+    rtm_jr_cache_store_files(r, key, files, nf);
+    return 0;
+}
+
+/* ---- rtm model ------------------------------------------------------------- */
+
+static rtm_op op_of(rtm_oper op)
+{
+    switch (op) {
+    case RTM_OPER_PROXIMITY: return RTM_OP_PROXIMITY;
+    case RTM_OPER_DENSITY: return RTM_OP_DENSITY;
+    case RTM_OPER_BOTH: return RTM_OP_BOTH;
+    default: return RTM_OP_AUTO;
+    }
+}
+
+static void model_opts(const rtm_jr *r, const rtm_job_surface *s, rtm_model_opts *mo)
+{
+    rtm_model_opts_init(mo);
+    mo->var.block = s->block > 0 ? s->block : 2 * r->grid.res;
+    mo->var.max_blocks = s->max_blocks > 0 ? s->max_blocks : 3;
+    mo->var.half_block = s->increment == RTM_INCR_HALF;
+    mo->var.threads = mo->enet.nthreads = r->o->threads;
+    mo->enet.seed = s->seed;
+    if (s->folds >= 2)
+        mo->enet.nfolds = s->folds;
+    if (s->family && !strcmp(s->family, "poisson"))
+        mo->step.try_nb = 0;
+    else if (s->family && !strcmp(s->family, "nb1"))
+        mo->step.try_poisson = 0, mo->step.nb_family = RTM_FAMILY_NBII;
+    else if (s->family && !strcmp(s->family, "nb2"))
+        mo->step.try_poisson = 0, mo->step.nb_family = RTM_FAMILY_NB2;
+}
+
+static int model_outputs(rtm_jr *r, rtm_jr_surf *o, const rtm_model_context *ctx,
+                         rtm_error *err)
+{
+    static const int tv[4] = {0, 1, 2, 3};
+    static const char *const tl[4] = {"below average", "above average", "moderately high",
+                                      "highest"};
+    const rtm_job_surface *s = o->js;
+    const rtm_model *m = o->model;
+    look lk = {"relative risk score (RRS = product of RRVs present; lowest 1)",
+               "relative risk score", "magma", "Risk terrain: relative risk score"};
+    char fn[512], *p = NULL;
+    int rc;
+    if ((rc = write_maps(r, s, s->name, o->v, &lk, err)))
+        return rc;
+    if (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) {
+        double *tier = malloc(r->ncells * sizeof *tier);
+        rtm_map_opts mp;
+        if (!tier)
+            return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        for (size_t k = 0; k < r->ncells; k++)
+            tier[k] = m->tier[k] == 255 ? NAN : m->tier[k];
+        rtm_map_opts_init(&mp);
+        mp.ramp = "ylorrd";
+        mp.title = "Risk tiers";
+        mp.units_label = "risk tier";
+        mp.attribution = RUN_ATTRIBUTION;
+        snprintf(fn, sizeof fn, "%s_tiers.png", s->name);
+        if (!(p = rtm_jr_output(r, fn, err)) ||
+            (rc = rtm_map_png_write_categorical(p, &r->grid, tier, r->mask, tv, tl, 4, &mp,
+                                                err)))
+            rc = rc ? rc : err->code;
+        free(p);
+        free(tier);
+        if (rc || (rc = rtm_jr_register_map(r, fn, err)))
+            return rc;
+    }
+    if (r->job->formats & RTM_FMT_MD) {
+        snprintf(fn, sizeof fn, "%s.md", s->name);
+        if (!(p = rtm_jr_output(r, fn, err)) || (rc = rtm_model_report_md(p, m, ctx, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+        if (rc)
+            return rc;
+    }
+    if (r->job->formats & RTM_FMT_JSON) {
+        snprintf(fn, sizeof fn, "%s.json", s->name);
+        if (!(p = rtm_jr_output(r, fn, err)) || (rc = rtm_model_report_json(p, m, ctx, err)))
+            rc = rc ? rc : err->code;
+        free(p);
+    }
+    return rc;
+}
+
+static int model_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    unsigned char *flag = calloc(r->ncells, 1);
+    int *label = NULL, rc;
+    if (!flag)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (size_t k = 0; k < r->ncells; k++)
+        flag[k] = o->model->tier[k] == 3;
+    rc = rtm_places_find(&r->grid, flag, o->model->rrs, r->counts, &label, &o->places,
+                         &o->nplaces, err);
+    free(flag);
+    free(label);
+    return rc;
+}
+
+/* Cache key of a model's candidate variables: the checksums of every factor
+ * layer file, the factor settings, the ladder and density rule, the grid and
+ * the study-area mask. Offences are not part of it: a rerun with new offences
+ * reuses the variables and does only the offence-dependent fitting. */
+static int vars_key(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts *mo,
+                    char key[RTM_SHA256_HEX], rtm_error *err)
+{
+    const rtm_grid *g = &r->grid;
+    char mask_sha[RTM_SHA256_HEX] = "none", *params = NULL, *buf = NULL;
+    size_t len = 0;
+    FILE *fp = open_memstream(&buf, &len);
+    int i, j, n = 0, rc = 0;
+    char (*sha)[RTM_SHA256_HEX] = NULL;
+    const char **ptr = NULL;
+    for (i = 0; i < s->nfactors; i++)
+        n += s->factors[i].layer->nfiles;
+    sha = calloc((size_t)(n ? n : 1), sizeof *sha);
+    ptr = calloc((size_t)(n ? n : 1), sizeof *ptr);
+    if (!fp || !sha || !ptr) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        goto done;
+    }
+    if (r->mask)
+        rtm_sha256_hex(r->mask, r->ncells, mask_sha);
+    fprintf(fp, "software=rtm %s\nkind=variables\nx0=%.17g\ny0=%.17g\nres=%.17g\nncols=%d\n"
+            "nrows=%d\ngrid_crs=%s\nmask=%s\nstudy_area=%.17g\nblock=%.17g\nmax_blocks=%d\n"
+            "half=%d\nkernel=%d\ndensity_k=%.17g\n", RTM_VERSION, g->x0, g->y0, g->res,
+            g->ncols, g->nrows, g->crs, mask_sha, r->area_units2, mo->var.block,
+            mo->var.max_blocks, mo->var.half_block, (int)mo->var.density_kernel,
+            mo->var.density_k);
+    for (i = 0, n = 0; i < s->nfactors; i++) {
+        const rtm_job_factor *f = &s->factors[i];
+        const rtm_catalog_layer *l = f->layer;
+        fprintf(fp, "factor=%s\nop=%d\nmax_blocks=%d\nincrement=%d\nwhere=%s\nlayer=%s\n"
+                "layer_where=%s\nx=%s\ny=%s\ncrs=%s\n", f->name, (int)op_of(f->oper),
+                f->max_blocks, (int)f->increment, f->where ? f->where : "",
+                l->layer ? l->layer : "", l->where ? l->where : "", l->x_field ? l->x_field : "",
+                l->y_field ? l->y_field : "", l->crs ? l->crs : "");
+        for (j = 0; j < l->nfiles && !rc; j++, n++) {
+            rc = rtm_manifest_add_input(r->man, "factor", l->files[j], sha[n], err);
+            ptr[n] = sha[n];
+            fprintf(fp, "file=%s\n", l->files[j]);
+        }
+    }
+    fclose(fp);
+    fp = NULL;
+    params = buf;
+    if (!rc)
+        rtm_cache_key(n, ptr, params, key);
+done:
+    if (fp)
+        fclose(fp);
+    free(params);
+    free(sha);
+    free(ptr);
+    return rc;
+}
+
+/* Candidate variables from the cache, or built (and stored) when missing. */
+static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts *mo,
+                      rtm_factor_spec *spec, rtm_features **feat, rtm_varset **vars,
+                      rtm_error *err)
+{
+    char key[RTM_SHA256_HEX], *entry = NULL;
+    int i, rc;
+    rtm_error e2;
+    if ((rc = vars_key(r, s, mo, key, err)))
+        return rc;
+    if (!(entry = rtm_cache_entry(r->cache_dir, key, "vars")))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    if (rtm_varset_read(entry, vars, &e2) == 0 && (*vars)->nfactors == s->nfactors) {
+        rtm_cache_touch(entry);
+        r->cache_hits++;
+        rtm_jr_log(r, "rtm %s: candidate variables reused from cache (%.12s)", s->name, key);
+        free(entry);
+        return 0;
+    }
+    if (*vars) {
+        rtm_varset_free(*vars);
+        *vars = NULL;
+    }
+    for (i = 0, rc = 0; i < s->nfactors && !rc; i++) {
+        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
+        spec[i].features = feat[i];
+    }
+    if (!rc)
+        rc = rtm_variables_build(&r->grid, r->mask, r->area_units2, spec, s->nfactors, &mo->var,
+                                 vars, err);
+    if (!rc) {
+        r->cache_misses++;
+        if (rtm_mkdirs(r->cache_dir) == 0 && rtm_varset_write(entry, *vars, &e2) == 0)
+            rtm_jr_log(r, "rtm %s: candidate variables computed, stored in cache (%.12s)",
+                       s->name, key);
+    }
+    free(entry);
+    return rc;
+}
+
+static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_features **feat = calloc((size_t)s->nfactors, sizeof *feat);
+    rtm_factor_spec *spec = calloc((size_t)s->nfactors, sizeof *spec);
+    const char **files = calloc((size_t)s->nfactors, sizeof *files);
+    rtm_model_opts mo;
+    rtm_varset *vars = NULL;
+    rtm_model_context ctx;
+    char soft[64];
+    int i, rc = 0;
+    if (!feat || !spec || !files) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        goto done;
+    }
+    model_opts(r, s, &mo);
+    for (i = 0; i < s->nfactors && !rc; i++) {
+        const rtm_job_factor *f = &s->factors[i];
+        if (f->protective)
+            rtm_jr_log(r, "rtm %s: factor %s: protective factors (coded 0/-1) are not "
+                       "supported; it is modelled as a risk factor", s->name, f->name);
+        spec[i].name = f->name;
+        spec[i].op = op_of(f->oper);
+        /* the factor's own spatial influence (job override or catalogue default) */
+        spec[i].max_blocks = f->max_blocks > 0 ? f->max_blocks : 0;
+        spec[i].increment = f->increment == RTM_INCR_HALF ? 2 : f->increment == RTM_INCR_WHOLE ? 1 : 0;
+        files[i] = f->layer->nfiles > 0 ? f->layer->files[0] : f->name;
+    }
+    if (rc)
+        goto done;
+    rtm_jr_log(r, "rtm %s: %d factors, block %g, up to %d blocks; fitting", s->name,
+               s->nfactors, mo.var.block, mo.var.max_blocks);
+    if ((rc = model_vars(r, s, &mo, spec, feat, &vars, err)) ||
+        (rc = rtm_model_fit_varset(&r->grid, vars, r->counts, &mo, &o->model, err)) ||
+        (rc = model_places(r, o, err)))
+        goto done;
+    memcpy(o->v, o->model->rrs, r->ncells * sizeof *o->v);
+    o->what = "relative risk score";
+    rtm_jr_log(r, "rtm %s: %s, %d variables; RRS %.3g..%.3g; %d priority places", s->name,
+               rtm_family_name(o->model->sw.family), o->model->sw.k, o->model->rrs_min,
+               o->model->rrs_max, o->nplaces);
+    snprintf(soft, sizeof soft, "rtm %s", RTM_VERSION);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.software = soft;
+    ctx.crs = r->job->crs;
+    ctx.grid = &r->grid;
+    ctx.nevent_files = r->job->offences.nsources > 0 ? r->job->offences.sources[0].nfiles : 0;
+    ctx.event_files = r->job->offences.nsources > 0
+                          ? (const char *const *)r->job->offences.sources[0].files : NULL;
+    ctx.events = &r->st;
+    ctx.factors = spec;
+    ctx.nfactors = s->nfactors;
+    ctx.factor_files = files;
+    ctx.opts = &mo;
+    ctx.places = o->places;
+    ctx.nplaces = o->nplaces;
+    rc = model_outputs(r, o, &ctx, err);
+done:
+    for (i = 0; feat && i < s->nfactors; i++)
+        rtm_features_free(feat[i]);
+    free(feat);
+    free(spec);
+    free(files);
+    if (rc && err->msg[0] && strncmp(err->msg, "rtm ", 4)) {
+        rtm_error e2 = *err;
+        rtm_error_set(err, e2.code, "rtm %s: %s", s->name, e2.msg);
+    }
+    return rc;
+}
+
+/* ---- weighted overlay ---------------------------------------------------- */
+
+static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    const char *how = s->normalise ? s->normalise : "minmax";
+    double *tmp = malloc(r->ncells * sizeof *tmp);
+    look lk = {"weighted overlay of normalised surfaces", "weighted score", "inferno",
+               "Weighted overlay"};
+    int i, j, rc = 0;
+    if (!tmp)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (size_t k = 0; k < r->ncells; k++)
+        o->v[k] = 0;
+    for (i = 0; i < s->ninputs && !rc; i++) {
+        double w = s->weights ? s->weights[i] : 1.0;
+        for (j = 0; j < idx && strcmp(r->surf[j].js->name, s->inputs[i]); j++)
+            ;
+        if (j == idx) {
+            rc = rtm_error_set(err, RTM_ERR_ARG, "run: overlay '%s': no earlier surface '%s'",
+                               s->name, s->inputs[i]);
+            break;
+        }
+        /* distance: nearer is riskier, so the overlay uses minus the distance */
+        for (size_t k = 0; k < r->ncells; k++)
+            tmp[k] = r->surf[j].js->type == RTM_SURF_DISTANCE ? -r->surf[j].v[k]
+                                                               : r->surf[j].v[k];
+        if ((rc = rtm_jr_normalise(tmp, r->mask, r->ncells, how, err)))
+            break;
+        for (size_t k = 0; k < r->ncells; k++)
+            o->v[k] += w * tmp[k];
+    }
+    free(tmp);
+    if (rc)
+        return rc;
+    set_nan_outside(r, o->v);
+    o->what = lk.units;
+    rtm_jr_log(r, "overlay %s: %d surfaces, %s normalisation", s->name, s->ninputs, how);
+    return write_maps(r, s, s->name, o->v, &lk, err);
+}
+
+int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
+{
+    rtm_jr_surf *o = &r->surf[i];
+    o->js = &r->job->surfaces[i];
+    if (!(o->v = malloc(r->ncells * sizeof *o->v)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    switch (o->js->type) {
+    case RTM_SURF_KDE: return surf_kde(r, o, err);
+    case RTM_SURF_DISTANCE: return surf_distance(r, o, err);
+    case RTM_SURF_MODEL: return surf_model(r, o, err);
+    case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
+    }
+    return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
+}
