@@ -17,7 +17,7 @@ LDLIBS    += $(PKG_LIBS) -fopenmp -lm
 SAN       := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 
 # The library's stages, in the order of the data flow (docs/architecture.md).
-STAGES    := core input surface model evaluate output job run
+STAGES    := core input surface model evaluate output product job run
 LIB_SRC   := $(foreach s,$(STAGES),$(wildcard rtm/$(s)/*.c))
 CLI_SRC   := $(wildcard rtm/cli/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)

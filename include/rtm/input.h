@@ -327,6 +327,82 @@ size_t rtm_bin_points(const rtm_grid *g, const double *x, const double *y, const
  *  RTM_ERR_NOMEM. */
 rtm_surface *rtm_raster_read(const char *path, rtm_error *err);
 
+/* ==== events: the events of an analysis, loaded onto its grid.
+ *
+ * One call resolves the grid (an exact --bbox, a study area's extent snapped
+ * to the cell size, or the events' own extent), the study-area mask, and
+ * loads every source (rtm_points_load) with the filters: a source's OGR
+ * filter, a month window, an optional time-of-day filter, weights from a
+ * field or a category table. Every unusable row is counted by reason. A set
+ * from zero events is an error unless allow_empty is set: a map made from
+ * nothing must never replace a good one silently. Uses GDAL on the calling
+ * thread only.
+ */
+
+/** One source of events: files (each any OGR vector source; .gz through
+ *  /vsigzip/) read with the same fields and filter. Strings are borrowed. */
+typedef struct rtm_event_source {
+    const char *const *files;  /**< nfiles paths, already expanded */
+    int nfiles;
+    const char *layer;         /**< OGR layer, NULL = the first */
+    const char *where;         /**< OGR SQL attribute filter, NULL = all */
+    const char *x_field, *y_field; /**< coordinate columns, NULL = detect / geometry */
+    const char *crs;           /**< CRS of the coordinates, NULL = the layer's */
+    const char *date_field;    /**< month/date field, NULL = Month/month/date */
+    const char *time_field;    /**< time of day, for the time filter; NULL = none */
+    const char *weight_field;  /**< numeric weight field, or NULL */
+} rtm_event_source;
+
+/** What to load (set defaults with rtm_events_opts_init). Borrowed strings. */
+typedef struct rtm_events_opts {
+    const rtm_event_source *sources;
+    int nsources;
+    const char *dst_crs;       /**< projected CRS of the grid (required) */
+    double bbox[4];            /**< exact extent when has_bbox */
+    int has_bbox;
+    double res;                /**< cell size; <= 0 = ArcGIS's min(w, h)/250 */
+    const char *study_area;    /**< polygons (cells outside are nodata), or NULL */
+    const char *study_layer, *study_where;
+    int month_from, month_to;  /**< YYYYMM window, 0 = open */
+    const rtm_weight_table *weights;   /**< category weights, or NULL */
+    const char *weights_name;  /**< what the table is called in metadata (file name) */
+    int (*when_accept)(void *arg, const char *date, const char *time); /**< time filter */
+    void *when_arg;
+    int strict;                /**< unusable rows are an error */
+    int allow_empty;           /**< 1: zero events is allowed (an empty area) */
+} rtm_events_opts;
+
+/** Defaults: everything empty, allow_empty 0. */
+void rtm_events_opts_init(rtm_events_opts *o);
+
+/** Loaded events on their grid. */
+typedef struct rtm_events {
+    rtm_grid grid;
+    unsigned char *mask;       /**< ncells flags (1 = inside), NULL = every cell */
+    double area_units2;        /**< study polygons' area (CRS units²), 0 without one */
+    size_t inside;             /**< cells inside the study area */
+    rtm_points pts;            /**< the events, in dst_crs */
+    rtm_load_stats st;         /**< counts over every source */
+    int weighted;              /**< 1 when a weight field or table was used */
+} rtm_events;
+
+/** Resolve the grid and the study-area mask only (no events read): for
+ *  products without events (distance). Needs has_bbox or study_area. */
+int rtm_events_grid(const rtm_events_opts *o, rtm_events *ev, rtm_error *err);
+
+/** Grid, mask and every source's events into ev (initialised here; free
+ *  with rtm_events_free, also after a failure). Returns 0, RTM_ERR_INPUT
+ *  (no usable event and !allow_empty; a source unreadable or a row bad
+ *  under strict: the message names file, row and field), RTM_ERR_CRS,
+ *  RTM_ERR_ARG (no grid can be made), RTM_ERR_IO, RTM_ERR_NOMEM. */
+int rtm_events_load(const rtm_events_opts *o, rtm_events *ev, rtm_error *err);
+
+/** Free what rtm_events_grid/rtm_events_load allocated (ev may be zeroed). */
+void rtm_events_free(rtm_events *ev);
+
+/** First and last YYYYMM among the events (0, 0 when none has a month). */
+void rtm_events_months(const rtm_events *ev, int *first, int *last);
+
 #ifdef __cplusplus
 }
 #endif

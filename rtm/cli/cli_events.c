@@ -32,6 +32,7 @@ int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rt
     case OPT_STUDY_LAYER: ev->study_layer = arg; return 1;
     case OPT_STUDY_WHERE: ev->study_where = arg; return 1;
     case OPT_STRICT: ev->lo.strict = 1; return 1;
+    case OPT_ALLOW_EMPTY: ev->allow_empty = 1; return 1;
     case OPT_FROM:
     case OPT_TO:
         if (rtm_cli_month(arg, opt == OPT_FROM ? &ev->lo.month_from : &ev->lo.month_to)) {
@@ -112,99 +113,103 @@ static int resolve_crs(rtm_cli_events *ev, const rtm_cli *c)
     return 0;
 }
 
+/* The library's event options from the parsed command line. */
+static void fill_opts(rtm_cli_events *ev)
+{
+    rtm_events_opts *o = &ev->eo;
+    rtm_event_source *s = &ev->src;
+    rtm_events_opts_init(o);
+    memset(s, 0, sizeof *s);
+    s->files = (const char *const *)ev->inputs;
+    s->nfiles = ev->ninputs;
+    s->layer = ev->lo.layer;
+    s->where = ev->lo.where;
+    s->x_field = ev->lo.x_field;
+    s->y_field = ev->lo.y_field;
+    s->crs = ev->lo.src_crs;
+    s->date_field = ev->lo.month_field;
+    s->weight_field = ev->lo.weight_field;
+    o->sources = s;
+    o->nsources = ev->ninputs > 0;
+    o->dst_crs = ev->dst_crs;
+    memcpy(o->bbox, ev->bbox, sizeof o->bbox);
+    o->has_bbox = ev->has_bbox;
+    o->res = ev->res;
+    o->study_area = ev->study_area;
+    o->study_layer = ev->study_layer;
+    o->study_where = ev->study_where;
+    o->month_from = ev->lo.month_from;
+    o->month_to = ev->lo.month_to;
+    o->weights = ev->wt;
+    o->weights_name = ev->weight_table_path;
+    o->strict = ev->lo.strict;
+    o->allow_empty = ev->allow_empty;
+}
+
+/* The commands' views of the loaded events (owned by ev->evs). */
+static void publish(rtm_cli_events *ev)
+{
+    ev->grid = ev->evs.grid;
+    ev->mask = ev->evs.mask;
+    ev->study_area_units2 = ev->evs.area_units2;
+    ev->pts = ev->evs.pts;
+    ev->st = ev->evs.st;
+    ev->res = ev->grid.res;
+    ev->lo.dst_crs = ev->dst_crs;
+}
+
 int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c)
 {
     rtm_error e;
     int rc;
     if ((rc = resolve_crs(ev, c)))
         return rc;
-    if (ev->has_bbox) {
-        double res = ev->res > 0 ? ev->res : fmin(ev->bbox[2] - ev->bbox[0],
-                                                  ev->bbox[3] - ev->bbox[1]) / 250.0;
-        if (rtm_grid_from_bbox(&ev->grid, ev->bbox[0], ev->bbox[1], ev->bbox[2], ev->bbox[3], res,
-                               ev->dst_crs, &e))
-            return rtm_cli_fail(c, &e);
-    }
-    if (ev->study_area) {
-        /* without --resolution the area's extent gives ArcGIS's default */
-        if (rtm_area_load(ev->study_area, ev->study_layer, ev->study_where, ev->dst_crs, ev->res,
-                          &ev->grid, &ev->mask, &ev->study_area_units2, &e))
-            return rtm_cli_fail(c, &e);
-        ev->res = ev->grid.res;
-    }
-    return 0;
-}
-
-static int load_inputs(rtm_cli_events *ev, const rtm_cli *c)
-{
-    rtm_error e;
-    int i;
-    if (ev->weight_table_path) {
-        if (!(ev->wt = rtm_weight_table_load(ev->weight_table_path, &e)))
-            return rtm_cli_fail(c, &e);
-        ev->lo.weight_table = ev->wt;
-    }
-    if (ev->grid.ncols > 0) {
-        ev->lo.area_grid = &ev->grid;
-        ev->lo.area_mask = ev->mask;
-    }
-    for (i = 0; i < ev->ninputs; i++)
-        if (rtm_points_load(&ev->pts, ev->inputs[i], &ev->lo, &ev->st, &e))
-            return rtm_cli_fail(c, &e);
-    return 0;
-}
-
-/* No --bbox and no --study-area: the grid is the events' extent, snapped. */
-static int grid_from_points(rtm_cli_events *ev, const rtm_cli *c)
-{
-    rtm_error e;
-    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY, res;
-    size_t i;
-    if (ev->pts.n == 0) {
-        rtm_error_set(&e, RTM_ERR_INPUT, "no usable events to take the extent from; give "
-                      "--bbox or --study-area");
+    fill_opts(ev);
+    if (rtm_events_grid(&ev->eo, &ev->evs, &e))
         return rtm_cli_fail(c, &e);
-    }
-    for (i = 0; i < ev->pts.n; i++) {
-        x0 = fmin(x0, ev->pts.x[i]);
-        y0 = fmin(y0, ev->pts.y[i]);
-        x1 = fmax(x1, ev->pts.x[i]);
-        y1 = fmax(y1, ev->pts.y[i]);
-    }
-    res = ev->res > 0 ? ev->res : fmax(fmin(x1 - x0, y1 - y0) / 250.0, 1.0);
-    if (x1 - x0 < res)
-        x1 = x0 + res;
-    if (y1 - y0 < res)
-        y1 = y0 + res;
-    ev->res = res;
-    /* the extent's top/right edge must include the outermost points */
-    if (rtm_grid_from_extent_tap(&ev->grid, x0, y0, x1 + res * 1e-9, y1 + res * 1e-9, res,
-                                 ev->dst_crs, &e))
-        return rtm_cli_fail(c, &e);
+    publish(ev);
     return 0;
 }
 
 int rtm_cli_events_load(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int ninputs)
 {
+    rtm_error e;
     int rc;
     if (ninputs < 1)
         return rtm_cli_usage(c, "no input files");
     ev->inputs = rtm_cli_glob(inputs, ninputs, &ev->ninputs);
     if (ev->ninputs < 1)
         return rtm_cli_usage(c, "no input files match");
-    if ((rc = rtm_cli_events_grid(ev, c)) || (rc = load_inputs(ev, c)))
+    if ((rc = resolve_crs(ev, c)))
         return rc;
-    if (ev->grid.ncols <= 0 && (rc = grid_from_points(ev, c)))
-        return rc;
+    if (ev->weight_table_path && !(ev->wt = rtm_weight_table_load(ev->weight_table_path, &e)))
+        return rtm_cli_fail(c, &e);
+    fill_opts(ev);
+    rc = rtm_events_load(&ev->eo, &ev->evs, &e);
+    publish(ev);
     rtm_cli_load_summary(c, "events", &ev->st);
-    return 0;
+    return rc ? rtm_cli_fail(c, &e) : 0;
+}
+
+static void env_log(void *arg, const char *line)
+{
+    rtm_cli_info(arg, "%s\n", line);
+}
+
+void rtm_cli_env(rtm_cli_events *ev, const rtm_cli *c, rtm_product_env *env)
+{
+    rtm_product_env_init(env);
+    env->events = &ev->eo;
+    env->log = env_log;
+    env->log_arg = (void *)c;
+    env->progress = rtm_cli_progress;
+    env->progress_arg = (void *)c;
 }
 
 void rtm_cli_events_free(rtm_cli_events *ev)
 {
-    rtm_points_clear(&ev->pts);
+    rtm_events_free(&ev->evs);
     rtm_weight_table_free(ev->wt);
-    free(ev->mask);
     rtm_cli_glob_free(ev->inputs, ev->ninputs);
     memset(ev, 0, sizeof *ev);
 }

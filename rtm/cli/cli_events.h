@@ -8,12 +8,13 @@
 #include "cli/cli.h"
 #include "rtm/grid.h"
 #include "core/kv.h"
+#include "rtm/product.h"
 #include "rtm/input.h"
 
 enum {
     OPT_SRC_CRS = 1000, OPT_DST_CRS, OPT_X_FIELD, OPT_Y_FIELD, OPT_LAYER, OPT_WHERE,
     OPT_WEIGHT, OPT_WEIGHT_TABLE, OPT_FROM, OPT_TO, OPT_MONTH_FIELD, OPT_BBOX,
-    OPT_STUDY_AREA, OPT_STUDY_LAYER, OPT_STUDY_WHERE, OPT_RESOLUTION, OPT_STRICT,
+    OPT_STUDY_AREA, OPT_STUDY_LAYER, OPT_STUDY_WHERE, OPT_RESOLUTION, OPT_STRICT, OPT_ALLOW_EMPTY,
     OPT_EVENTS_LAST
 };
 
@@ -34,7 +35,8 @@ enum {
     {"study-layer", required_argument, 0, OPT_STUDY_LAYER},                       \
     {"study-where", required_argument, 0, OPT_STUDY_WHERE},                       \
     {"resolution", required_argument, 0, OPT_RESOLUTION},                         \
-    {"strict", no_argument, 0, OPT_STRICT}
+    {"strict", no_argument, 0, OPT_STRICT},                                       \
+    {"allow-empty", no_argument, 0, OPT_ALLOW_EMPTY}
 
 #define RTM_CLI_EVENT_HELP                                                              \
     "Events (any OGR vector: CSV, GeoPackage, Shapefile, GeoJSON, .csv.gz; several\n"    \
@@ -52,6 +54,8 @@ enum {
     "  --from YYYY-MM, --to YYYY-MM  month window (inclusive) on the Month field\n"     \
     "  --month-field F        month/date field (default Month/month/date)\n"            \
     "  --strict               unusable rows are an error instead of skipped and counted\n" \
+    "  --allow-empty          map an area with no usable event (default: an error, so a\n" \
+    "                         failed download or a filter matching nothing is caught)\n" \
     "Grid:\n"                                                                           \
     "  --dst-crs CRS          projected CRS of the grid (default: --src-crs if projected)\n" \
     "  --bbox XMIN,YMIN,XMAX,YMAX  grid extent in --dst-crs, used exactly (cells start\n" \
@@ -63,15 +67,18 @@ enum {
     "                         the ArcGIS rule)\n"
 
 typedef struct rtm_cli_events {
-    rtm_load_opts lo;
+    rtm_load_opts lo;          /* the per-source options as parsed */
     const char *dst_crs, *study_area, *study_layer, *study_where, *weight_table_path;
     double bbox[4], res;
-    int has_bbox;
-    /* results of rtm_cli_events_load */
-    rtm_grid grid;
-    unsigned char *mask;   /* NULL = no study area */
+    int has_bbox, allow_empty;
+    /* results of rtm_cli_events_load / _grid (owned by evs) */
+    rtm_events evs;            /* grid, mask, points, counts */
+    rtm_events_opts eo;        /* what evs was read with (product metadata) */
+    rtm_event_source src;
+    rtm_grid grid;             /* copies of evs.grid ... for the commands */
+    unsigned char *mask;       /* = evs.mask (borrowed) */
     double study_area_units2;
-    rtm_points pts;
+    rtm_points pts;            /* = evs.pts (borrowed) */
     rtm_load_stats st;
     rtm_weight_table *wt;
     char **inputs;
@@ -102,5 +109,8 @@ int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c);
 void rtm_cli_events_free(rtm_cli_events *ev);
 /* Record inputs, options and counts as metadata items. */
 void rtm_cli_events_meta(const rtm_cli_events *ev, rtm_kv *kv);
+/* A product environment over the loaded events (log and progress to the
+ * terminal as the command's -q says). */
+void rtm_cli_env(rtm_cli_events *ev, const rtm_cli *c, rtm_product_env *env);
 
 #endif

@@ -1,0 +1,200 @@
+/* rtm/product.h: products - one library call per analysis, options struct
+ * in, complete file set out. The `rtm` command and job runs (`rtm run`)
+ * call the same functions, so an analysis is written once and gives the
+ * same files, metadata, styles and sidecars either way.
+ *
+ * A product takes its options, its loaded inputs (rtm_events, factor
+ * layers ...), an environment (log and progress callbacks, threads) and an
+ * output set, and writes every file it makes into the set. The caller
+ * commits the set (rtm_outset_commit) when everything it asked for was
+ * written, so a failure leaves the previous outputs untouched.
+ *
+ * Thread safety: products use GDAL on the calling thread and OpenMP inside;
+ * run one product per thread at most, on different output sets.
+ * Part of the public API; include <rtm.h> for all of it. */
+#ifndef RTM_PRODUCT_H
+#define RTM_PRODUCT_H
+
+#include <stddef.h>
+#include "rtm/error.h"
+#include "rtm/grid.h"
+#include "rtm/input.h"
+#include "rtm/surface.h"
+#include "rtm/glm.h"
+#include "rtm/model.h"
+#include "rtm/output.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== output sets ======================================================== */
+
+/** The files of one product (or of several), committed together. */
+typedef struct rtm_outset rtm_outset;
+
+/** An output set whose file names are paths (relative to the working
+ *  directory, or absolute): each file is staged in a private folder made
+ *  with mkdtemp beside its destination and renamed into place on commit.
+ *  Returns 0 or RTM_ERR_NOMEM. */
+int rtm_outset_open(rtm_outset **out, rtm_error *err);
+
+/** An output set inside an existing staging folder dir (a job run's):
+ *  names are relative to dir, may hold subfolders ("rtm/rrs.tif", made as
+ *  needed) and may not be absolute or contain "..". Commit only checks that
+ *  every file was written; the run moves the folder into place. */
+int rtm_outset_open_staged(const char *dir, rtm_outset **out, rtm_error *err);
+
+/** Register output `name` and return the path to write it to (owned by the
+ *  set). A name given twice is an error (outputs that collide, e.g. --png
+ *  equal to -o): NULL with RTM_ERR_ARG. */
+const char *rtm_outset_file(rtm_outset *o, const char *name, rtm_error *err);
+
+/** Register a file that a writer made beside a registered one (.qml, .pgw,
+ *  .png.aux.xml), named as its destination. Returns 0 or RTM_ERR_ARG. */
+int rtm_outset_sidecar(rtm_outset *o, const char *name, rtm_error *err);
+
+/** Number of files registered, and the i-th name (NULL out of range). */
+int rtm_outset_count(const rtm_outset *o);
+const char *rtm_outset_name(const rtm_outset *o, int i);
+
+/** Where registered file `name` is being written, or NULL. */
+const char *rtm_outset_staged(const rtm_outset *o, const char *name);
+
+/** Check every registered file was written (and fsync it), then move each
+ *  into place; frees o. On failure nothing more is moved, the staged files
+ *  are removed and RTM_ERR_IO names the file. o may be NULL. */
+int rtm_outset_commit(rtm_outset *o, rtm_error *err);
+
+/** Remove every staged file and free o (NULL is a no-op). */
+void rtm_outset_abort(rtm_outset *o);
+
+/** Density units of a KDE map. */
+typedef enum rtm_map_units {
+    RTM_MAP_PER_KM2 = 0,   /**< events (or weight) per km² */
+    RTM_MAP_PER_HA,        /**< per hectare */
+    RTM_MAP_PER_M2,        /**< per m² */
+    RTM_MAP_PER_CELL,      /**< expected events per cell */
+    RTM_MAP_PROBABILITY    /**< share of all events per cell (sums to 1) */
+} rtm_map_units;
+
+/* ==== one vocabulary ======================================================
+ *
+ * Every enumerated option has one name table and one default, shared by the
+ * command line and job files: `rtm COMMAND --help`, docs/job-format.md and
+ * the parsers all take the names from here. Names are parsed once, into the
+ * option's enum value, where they enter. Old or other spellings are aliases
+ * (listed in the table, accepted, never printed as the canonical name).
+ */
+
+/** Values of options that have no enum of their own elsewhere. */
+enum { RTM_FAMILY_CHOICE_AUTO = -1 };  /**< family: fit Poisson and the NB form, keep the
+                                            better BIC */
+enum { RTM_CLASSES_CONTINUOUS = -1 };  /**< classes: a continuous colour ramp */
+typedef enum rtm_normalise {
+    RTM_NORM_MINMAX = 0,  /**< (v - min) / (max - min) over the study area */
+    RTM_NORM_ZSCORE,      /**< (v - mean) / SD */
+    RTM_NORM_RANK,        /**< average rank scaled to [0, 1] */
+    RTM_NORM_NONE
+} rtm_normalise;
+
+/** One name of an option's value. */
+typedef struct rtm_name {
+    const char *name;   /**< as typed */
+    int value;          /**< the enum value */
+    int alias;          /**< 1: another spelling of a canonical name */
+} rtm_name;
+
+/** An enumerated option: its names (ending with a NULL name) and default. */
+typedef struct rtm_vocab {
+    const char *option;     /**< "kernel", "units", "family", ... */
+    const char *what;       /**< one line for help texts */
+    const rtm_name *names;
+    int def;                /**< the default value */
+} rtm_vocab;
+
+/** Number of enumerated options, and the i-th (NULL out of range). */
+int rtm_vocab_count(void);
+const rtm_vocab *rtm_vocab_at(int i);
+/** The option called name, or NULL. */
+const rtm_vocab *rtm_vocab_find(const char *option);
+/** Parse text (case-insensitive) into *value. Returns 0, or RTM_ERR_ARG
+ *  with "unknown OPTION 'text' (expected one of: a, b, c)" in err. */
+int rtm_vocab_parse(const char *option, const char *text, int *value, rtm_error *err);
+/** The canonical name of value, or "?". */
+const char *rtm_vocab_name(const char *option, int value);
+/** "a, b, c": the canonical names in table order (static storage). */
+const char *rtm_vocab_list(const char *option);
+
+/** Shorthands for the density units of KDE maps (option "units"). */
+int rtm_map_units_parse(const char *s, rtm_map_units *u);
+const char *rtm_map_units_list(void);
+
+/* ==== environment ======================================================== */
+
+/** One line of progress for a person (no newline). */
+typedef void (*rtm_log_fn)(void *arg, const char *line);
+
+/** What every product gets besides its options and inputs. */
+typedef struct rtm_product_env {
+    const rtm_events_opts *events; /**< how the events were read (metadata), or NULL */
+    rtm_log_fn log;                /**< may be NULL (silent) */
+    void *log_arg;
+    rtm_progress_fn progress;      /**< may be NULL */
+    void *progress_arg;
+    int threads;                   /**< 0 = OpenMP's default; outputs never depend on it */
+    const char *attribution;       /**< data attribution line of the maps */
+} rtm_product_env;
+
+/** Defaults: no log, no progress, threads 0, the police.uk/OGL attribution. */
+void rtm_product_env_init(rtm_product_env *env);
+
+/* ==== kernel density ===================================================== */
+
+
+/** How the bandwidth is chosen. */
+typedef enum rtm_radius_rule {
+    RTM_RADIUS_GIVEN = 0,  /**< kde.radius */
+    RTM_RADIUS_ARCGIS,     /**< ArcGIS Pro's rule (rtm_bandwidth_arcgis) */
+    RTM_RADIUS_SCOTT       /**< Scott's rule (rtm_bandwidth_scott) */
+} rtm_radius_rule;
+
+typedef struct rtm_kde_product {
+    rtm_kde_opts kde;          /**< kernel and, with RTM_RADIUS_GIVEN, radius */
+    rtm_radius_rule radius_rule;
+    rtm_map_units units;
+    const char *tif;           /**< GeoTIFF name (required); its .qml beside it */
+    const char *png;           /**< PNG map name, or NULL for none */
+    const char *ramp;          /**< NULL = viridis */
+    rtm_class_method classes;  /**< with nclasses > 0 */
+    int nclasses;              /**< 0 = continuous colours */
+    const char *title;         /**< NULL = "Kernel density" */
+    const char *compress;      /**< NULL = DEFLATE */
+    int float64;
+    const char *weight_unit;   /**< unit of the weights ("harm", "days"...); NULL = "weight" */
+} rtm_kde_product;
+
+void rtm_kde_product_init(rtm_kde_product *p);
+
+/** What a surface product computed (free with rtm_product_result_free). */
+typedef struct rtm_product_result {
+    double *v;           /**< ncells values (NaN outside the study area), owned */
+    double radius;       /**< KDE: the bandwidth used */
+    char units[96];      /**< what the values are, e.g. "events per km²" */
+    char summary[256];   /**< one line for a person */
+} rtm_product_result;
+
+void rtm_product_result_free(rtm_product_result *r);
+
+/** Kernel density map of ev: p->tif (+ .qml) and, with p->png, the map
+ *  (+ world file, CRS sidecar). res (may be NULL) receives the surface.
+ *  Returns 0 or an error (RTM_ERR_INPUT: no event or a non-finite
+ *  density; RTM_ERR_IO; RTM_ERR_NOMEM). */
+int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
+                        const rtm_product_env *env, rtm_outset *out,
+                        rtm_product_result *res, rtm_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

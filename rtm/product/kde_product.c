@@ -1,0 +1,196 @@
+/* kde_product.c: the kernel density product - the density GeoTIFF (+ .qml)
+ * and its map (rtm/product.h). */
+#include "product/product_priv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+void rtm_kde_product_init(rtm_kde_product *p)
+{
+    memset(p, 0, sizeof *p);
+    rtm_kde_opts_init(&p->kde);
+    p->radius_rule = RTM_RADIUS_ARCGIS;
+}
+
+/* How the values are labelled: "events per km²" (or the weight's unit). */
+static void units_text(const rtm_kde_product *p, int weighted, char *label, size_t n,
+                       char *unit, size_t un)
+{
+    const char *what = weighted ? (p->weight_unit ? p->weight_unit : "weight") : "events";
+    static const char *const per[] = {"per km²", "per ha", "per m²", "per cell", ""};
+    static const char *const slash[] = {"km2", "ha", "m2", "cell", ""};
+    if (p->units == RTM_MAP_PROBABILITY) {
+        snprintf(label, n, "share of all %s per cell", what);
+        snprintf(unit, un, "probability");
+    } else if (p->units == RTM_MAP_PER_CELL) {
+        snprintf(label, n, "expected %s per cell", what);
+        snprintf(unit, un, "%s/cell", what);
+    } else {
+        snprintf(label, n, "%s %s", what, per[p->units]);
+        snprintf(unit, un, "%s/%s", what, slash[p->units]);
+    }
+}
+
+static const char *rule_name(rtm_radius_rule r)
+{
+    return r == RTM_RADIUS_SCOTT ? "auto-scott" : r == RTM_RADIUS_ARCGIS ? "auto-arcgis"
+                                                                          : "given";
+}
+
+static int choose_radius(const rtm_kde_product *p, const rtm_points *pts, double *radius,
+                         rtm_error *err)
+{
+    if (p->radius_rule == RTM_RADIUS_ARCGIS)
+        return rtm_bandwidth_arcgis(pts->x, pts->y, pts->w, pts->n, radius, err);
+    if (p->radius_rule == RTM_RADIUS_SCOTT)
+        return rtm_bandwidth_scott(pts->x, pts->y, pts->w, pts->n, radius, err);
+    if (!(p->kde.radius > 0) || !isfinite(p->kde.radius))
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: radius must be a number > 0 (got %g)",
+                             p->kde.radius);
+    *radius = p->kde.radius;
+    return 0;
+}
+
+/* Compute into v in the product's units; non-finite cells are an error. */
+static int compute(const rtm_kde_product *p, const rtm_events *ev, const rtm_kde_opts *ko,
+                   double *v, rtm_error *err)
+{
+    size_t n = rtm_grid_ncells(&ev->grid);
+    double scale = p->units == RTM_MAP_PER_HA ? 0.01 : 1, total;
+    int rc = rtm_kde_compute(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, ko, v, err);
+    if (rc)
+        return rc;
+    if (p->units == RTM_MAP_PROBABILITY) {
+        total = rtm_points_weight_sum(&ev->pts);
+        scale = total > 0 ? 1 / total : 0;
+    }
+    for (size_t k = 0; k < n; k++) {
+        v[k] *= scale;
+        if (!isfinite(v[k]))
+            return rtm_error_set(err, RTM_ERR_INPUT, "kde: the density is not finite at cell "
+                                 "%zu (weights too large?)", k);
+    }
+    return 0;
+}
+
+static int add_meta(const rtm_kde_product *p, const rtm_kde_opts *ko, const rtm_events *ev,
+                    const rtm_product_env *env, const char *label, rtm_kv *kv)
+{
+    static const char *const unames[] = {"km2", "ha", "m2", "cell", "probability"};
+    int rc = rtm_kv_add(kv, "SOFTWARE", "rtm %s", RTM_VERSION) |
+             rtm_kv_add(kv, "SURFACE", "kernel density") |
+             rtm_kv_add(kv, "KERNEL", "%s", rtm_kernel_name(ko->kernel)) |
+             rtm_kv_add(kv, "RADIUS", "%.17g", ko->radius);
+    if (p->radius_rule == RTM_RADIUS_GIVEN)
+        rc |= rtm_kv_add(kv, "RADIUS_RULE", "%g", ko->radius);
+    else
+        rc |= rtm_kv_add(kv, "RADIUS_RULE", "%s", rule_name(p->radius_rule));
+    if (ko->kernel == RTM_KERNEL_GAUSSIAN)
+        rc |= rtm_kv_add(kv, "GAUSSIAN_SIGMA", "%.17g", ko->radius / ko->gauss_truncate);
+    rc |= rtm_kv_add(kv, "UNITS", "%s", unames[p->units]);
+    if (ev->weighted)
+        rc |= rtm_kv_add(kv, "VALUES", "%s", label);
+    rc |= rtm_kv_add(kv, "DST_CRS", "%s", env && env->events && env->events->dst_crs
+                                               ? env->events->dst_crs : ev->grid.crs);
+    return rc | rtm_prod_events_meta(env, ev, kv);
+}
+
+/* "2018-01 to 2018-05 · N = 123 · quartic kernel, radius 500 m · 100 m cells" */
+static void subtitle(const rtm_events *ev, const rtm_kde_opts *ko, char *sub, size_t n)
+{
+    int m0, m1;
+    rtm_events_months(ev, &m0, &m1);
+    if (m0)
+        snprintf(sub, n, "%04d-%02d to %04d-%02d · N = %zu · %s kernel, radius %g m · %g m "
+                 "cells", m0 / 100, m0 % 100, m1 / 100, m1 % 100, ev->pts.n,
+                 rtm_kernel_name(ko->kernel), ko->radius, ev->grid.res);
+    else
+        snprintf(sub, n, "N = %zu events · %s kernel, radius %g m · %g m cells", ev->pts.n,
+                 rtm_kernel_name(ko->kernel), ko->radius, ev->grid.res);
+}
+
+static int write_files(const rtm_kde_product *p, const rtm_kde_opts *ko, const rtm_events *ev,
+                       const rtm_product_env *env, const double *v, rtm_outset *out,
+                       rtm_error *err)
+{
+    char desc[160], label[96], unit[64], sub[256];
+    rtm_geotiff_opts go;
+    rtm_map_opts mo;
+    rtm_kv kv;
+    int rc;
+    units_text(p, ev->weighted, label, sizeof label, unit, sizeof unit);
+    rtm_kv_init(&kv);
+    if (add_meta(p, ko, ev, env, label, &kv)) {
+        rtm_kv_free(&kv);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
+    }
+    snprintf(desc, sizeof desc, "kernel density (%s, radius %g, %s)",
+             rtm_kernel_name(ko->kernel), ko->radius, label);
+    rtm_geotiff_opts_init(&go);
+    go.band_description = desc;
+    go.units = unit;
+    go.compress = p->compress ? p->compress : go.compress;
+    go.float64 = p->float64;
+    go.metadata = rtm_kv_list(&kv);
+    go.qml_ramp = p->ramp ? p->ramp : go.qml_ramp;
+    rc = rtm_prod_geotiff(out, p->tif, &ev->grid, v, ev->mask, &go, err);
+    rtm_kv_free(&kv);
+    if (rc || !p->png)
+        return rc;
+    rtm_map_opts_init(&mo);
+    mo.ramp = p->ramp;
+    mo.classes = p->classes;
+    mo.nclasses = p->nclasses;
+    mo.title = p->title ? p->title : "Kernel density";
+    subtitle(ev, ko, sub, sizeof sub);
+    mo.subtitle = sub;
+    mo.units_label = label;
+    mo.attribution = env && env->attribution ? env->attribution : NULL;
+    return rtm_prod_map(out, p->png, &ev->grid, v, ev->mask, &mo, err);
+}
+
+int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
+                        const rtm_product_env *env, rtm_outset *out,
+                        rtm_product_result *res, rtm_error *err)
+{
+    rtm_kde_opts ko = p->kde;
+    size_t n = rtm_grid_ncells(&ev->grid);
+    double *v;
+    int rc;
+    if (!p->tif)
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: no output GeoTIFF name");
+    if (ev->pts.n == 0)
+        return rtm_error_set(err, RTM_ERR_INPUT, "kde: no events to map");
+    if ((rc = choose_radius(p, &ev->pts, &ko.radius, err)))
+        return rc;
+    ko.units = p->units == RTM_MAP_PER_M2 ? RTM_UNITS_M2
+               : p->units == RTM_MAP_PER_CELL || p->units == RTM_MAP_PROBABILITY ? RTM_UNITS_CELL
+                                                                                 : RTM_UNITS_KM2;
+    ko.threads = env && env->threads ? env->threads : ko.threads;
+    ko.progress = env ? env->progress : NULL;
+    ko.progress_arg = env ? env->progress_arg : NULL;
+    if (!(v = rtm_prod_alloc(n, "kde", err)))
+        return RTM_ERR_NOMEM;
+    rtm_prod_log(env, "kde: %s kernel, radius %g (%s), %zu events on %d x %d cells",
+                 rtm_kernel_name(ko.kernel), ko.radius, rule_name(p->radius_rule), ev->pts.n,
+                 ev->grid.ncols, ev->grid.nrows);
+    if (!(rc = compute(p, ev, &ko, v, err)))
+        rc = write_files(p, &ko, ev, env, v, out, err);
+    if (!rc && res) {
+        char label[96], unit[64];
+        units_text(p, ev->weighted, label, sizeof label, unit, sizeof unit);
+        for (size_t k = 0; k < n; k++)
+            if (ev->mask && !ev->mask[k])
+                v[k] = NAN;
+        res->v = v;
+        res->radius = ko.radius;
+        snprintf(res->units, sizeof res->units, "%s", label);
+        snprintf(res->summary, sizeof res->summary, "kde: %s kernel, radius %g, %zu events",
+                 rtm_kernel_name(ko.kernel), ko.radius, ev->pts.n);
+        return 0;
+    }
+    free(v);
+    return rc;
+}

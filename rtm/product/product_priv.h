@@ -1,0 +1,44 @@
+/* product/product_priv.h (library-private): helpers shared by the products. */
+#ifndef RTM_PRODUCT_PRIV_H
+#define RTM_PRODUCT_PRIV_H
+
+#include "core/kv.h"
+#include "rtm/product.h"
+
+#ifndef RTM_VERSION
+#define RTM_VERSION "unknown"
+#endif
+
+/* Log a printf-style line through env (nothing when env or its log is NULL). */
+void rtm_prod_log(const rtm_product_env *env, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Metadata of the events a surface was made from: INPUT_n, WHERE, MONTH_FROM,
+ * MONTH_TO, WEIGHT_FIELD, WEIGHT_TABLE, STUDY_AREA, CELL_SIZE, EVENTS_*. */
+int rtm_prod_events_meta(const rtm_product_env *env, const rtm_events *ev, rtm_kv *kv);
+
+/* The grid and mask-only metadata (CELL_SIZE, STUDY_AREA) for surfaces that
+ * use no events. */
+int rtm_prod_grid_meta(const rtm_product_env *env, const rtm_grid *g, rtm_kv *kv);
+
+/* Write a GeoTIFF (and its .qml) as output `name` of the set. */
+int rtm_prod_geotiff(rtm_outset *out, const char *name, const rtm_grid *g, const double *v,
+                     const unsigned char *mask, const rtm_geotiff_opts *go, rtm_error *err);
+
+/* Write a map PNG as output `name` (with its world file and CRS sidecar). */
+int rtm_prod_map(rtm_outset *out, const char *name, const rtm_grid *g, const double *v,
+                 const unsigned char *mask, const rtm_map_opts *mo, rtm_error *err);
+
+/* A categorical map PNG as output `name` (sidecars as rtm_prod_map). */
+int rtm_prod_map_categorical(rtm_outset *out, const char *name, const rtm_grid *g,
+                             const double *v, const unsigned char *mask, const int *values,
+                             const char *const *labels, int nvalues, const rtm_map_opts *mo,
+                             rtm_error *err);
+
+/* "dir/name" (dir may be NULL or "" for none), into a new string. */
+char *rtm_prod_join(const char *dir, const char *name);
+
+/* Allocate n doubles (RTM_ERR_NOMEM naming what). */
+double *rtm_prod_alloc(size_t n, const char *what, rtm_error *err);
+
+#endif
