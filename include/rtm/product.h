@@ -194,6 +194,117 @@ int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
                         const rtm_product_env *env, rtm_outset *out,
                         rtm_product_result *res, rtm_error *err);
 
+/* ==== layers ============================================================= */
+
+/** A vector layer (risk factor, stations ...): files read alike. Borrowed. */
+typedef struct rtm_layer_spec {
+    const char *name;            /**< for messages ("stations") */
+    const char *const *files;
+    int nfiles;
+    const char *layer, *where;   /**< OGR layer and filter, NULL = first / all */
+    const char *x_field, *y_field, *crs; /**< CSV columns and their CRS, NULL = detect */
+} rtm_layer_spec;
+
+/** Load every file of s into a new feature set in dst_crs. Projected CSV
+ *  columns without a CRS are taken to be in dst_crs (said through the log).
+ *  st (may be NULL) receives the counts. Returns 0 or an error naming the
+ *  layer and file; a layer with no feature is RTM_ERR_INPUT. */
+int rtm_layer_spec_load(const rtm_layer_spec *s, const char *dst_crs,
+                        const rtm_product_env *env, rtm_features **out, rtm_load_stats *st,
+                        rtm_error *err);
+
+/* ==== distance =========================================================== */
+
+typedef struct rtm_distance_product {
+    double max_distance;   /**< cells farther are nodata (default INFINITY) */
+    const char *tif;       /**< GeoTIFF name (required) */
+    const char *png;       /**< map name, or NULL */
+    const char *title;     /**< map title, NULL = "Distance to the nearest feature" */
+} rtm_distance_product;
+
+void rtm_distance_product_init(rtm_distance_product *p);
+
+/** Exact distance from every cell centre of ev's grid (ev from
+ *  rtm_events_grid; no events needed) to the nearest feature of f, in CRS
+ *  units. layer names the features' source for the metadata; st (may be
+ *  NULL) their load counts. */
+int rtm_distance_product_run(const rtm_distance_product *p, const rtm_events *ev,
+                             const rtm_features *f, const rtm_layer_spec *layer,
+                             const rtm_load_stats *st, const rtm_product_env *env,
+                             rtm_outset *out, rtm_product_result *res, rtm_error *err);
+
+/* ==== hot spots (Getis-Ord Gi*) ========================================== */
+
+typedef struct rtm_hotspots_product {
+    rtm_gistar_opts gi;    /**< band (0 = 3 cells) or knn, fdr */
+    const char *z_tif;     /**< z-score GeoTIFF (required) */
+    const char *bins_tif;  /**< confidence-bin GeoTIFF (required) */
+    const char *png;       /**< map of the bins, or NULL */
+    const char *polygons;  /**< hot-spot polygons (.gpkg/.geojson), or NULL */
+    const char *title;     /**< NULL = "Hot spots (Getis-Ord Gi*)" */
+} rtm_hotspots_product;
+
+void rtm_hotspots_product_init(rtm_hotspots_product *p);
+
+/** What the hot-spot product found: cells per bin -3..3 (index bin + 3). */
+typedef struct rtm_hotspots_result {
+    size_t bins[7];
+    size_t inside;
+    int npolygons;
+    double *z;             /**< ncells z-scores (NaN outside), owned; may be NULL */
+} rtm_hotspots_result;
+
+void rtm_hotspots_result_free(rtm_hotspots_result *r);
+
+/** Gi* of the event counts per cell of ev: writes the z and bins GeoTIFFs
+ *  (+ .qml), optionally the map and the polygons. res may be NULL. */
+int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev,
+                             const rtm_product_env *env, rtm_outset *out,
+                             rtm_hotspots_result *res, rtm_error *err);
+
+/* ==== Risk Terrain Model ================================================== */
+
+/** Which files a multi-file product writes (default all). */
+enum {
+    RTM_OUT_TIF = 1,    /**< GeoTIFFs (+ .qml) and GeoPackages */
+    RTM_OUT_PNG = 2,    /**< maps and charts */
+    RTM_OUT_MD = 4,     /**< Markdown reports */
+    RTM_OUT_JSON = 8,   /**< JSON reports */
+    RTM_OUT_ALL = 15
+};
+
+typedef struct rtm_model_product {
+    rtm_model_opts model;           /**< ladder, culling, stepwise, tiers */
+    const rtm_factor_spec *factors; /**< nfactors risk factors (features may be NULL when
+                                         prebuilt variables are given) */
+    int nfactors;
+    const char *const *sources;     /**< nfactors descriptions of where each came from
+                                         (file), or NULL */
+    const char *dir;                /**< output folder: DIR/model.json, rrs.tif ... ("" or
+                                         NULL = none) */
+    unsigned formats;               /**< RTM_OUT_* bits (default RTM_OUT_ALL) */
+} rtm_model_product;
+
+void rtm_model_product_init(rtm_model_product *p);
+
+/** What the model product made (free with rtm_model_result_free). */
+typedef struct rtm_model_result {
+    rtm_model *model;    /**< the fitted model (RRS, tiers, selected variables) */
+    rtm_place *places;   /**< priority places (highest tier), nplaces */
+    int nplaces;
+} rtm_model_result;
+
+void rtm_model_result_free(rtm_model_result *r);
+
+/** Fit the Risk Terrain Model of ev's events on its grid and write model.json,
+ *  model.md, rrs.tif, rrs.png, tiers.tif, tiers.png, cv.png and
+ *  priority_places.gpkg in p->dir (as p->formats allows). vars, when not
+ *  NULL, are candidate variables built earlier for these factors and this
+ *  grid (e.g. from a cache); the product takes ownership. res may be NULL. */
+int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_varset *vars,
+                          const rtm_product_env *env, rtm_outset *out, rtm_model_result *res,
+                          rtm_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -12,7 +12,7 @@
 #include "input/stats_meta.h"
 #include "rtm/input.h"
 
-enum { OPT_MAX_DIST = OPT_EVENTS_LAST + 1, OPT_THREADS };
+enum { OPT_MAX_DIST = OPT_EVENTS_LAST + 1, OPT_THREADS, OPT_PNG };
 
 static const char HELP[] =
     "Usage: rtm distance [OPTIONS] -o OUT.tif LAYER\n\n"
@@ -22,6 +22,7 @@ static const char HELP[] =
     "  --max-distance D       cells farther than D from every feature are nodata\n"
     "                         (default: no limit)\n"
     "  --threads N            worker threads (output identical for any N)\n"
+    "  --png FILE             also a map of the distances (+ world file, CRS sidecar)\n"
     "  -o, --output FILE      GeoTIFF to write (replaced atomically)\n"
     "  -q, --quiet            no summary\n\n"
     "The layer is read like events (--src-crs, --x-field/--y-field, --layer, --where);\n"
@@ -30,8 +31,7 @@ static const char HELP[] =
 
 typedef struct dist_args {
     rtm_cli *c;
-    const char *out;
-    double maxd;
+    rtm_distance_product p;
     int threads;
 } dist_args;
 
@@ -40,9 +40,10 @@ static int dist_opt(void *ctx, int opt, const char *arg)
 {
     dist_args *d = ctx;
     switch (opt) {
-    case 'o': d->out = arg; return 0;
+    case 'o': d->p.tif = arg; return 0;
+    case OPT_PNG: d->p.png = arg; return 0;
     case OPT_MAX_DIST:
-        return rtm_cli_double(arg, &d->maxd) || !(d->maxd > 0)
+        return rtm_cli_double(arg, &d->p.max_distance) || !(d->p.max_distance > 0)
                    ? rtm_cli_usage(d->c, "--max-distance must be > 0") : 0;
     case OPT_THREADS:
         return rtm_cli_int(arg, &d->threads) || d->threads < 1
@@ -51,93 +52,60 @@ static int dist_opt(void *ctx, int opt, const char *arg)
     }
 }
 
+/* Load the layer, run the product, commit. */
+static int run(rtm_cli_events *ev, rtm_cli *c, dist_args *d, const char *path)
+{
+    const char *files[1] = {path};
+    rtm_layer_spec ls = {"layer", files, 1, ev->lo.layer, ev->lo.where, ev->lo.x_field,
+                         ev->lo.y_field, ev->lo.src_crs};
+    rtm_product_env env;
+    rtm_features *f = NULL;
+    rtm_load_stats st;
+    rtm_outset *out = NULL;
+    rtm_error e;
+    int rc;
+    rtm_cli_env(ev, c, &env);
+    env.threads = d->threads;
+    if ((rc = rtm_layer_spec_load(&ls, ev->dst_crs, &env, &f, &st, &e)) == 0)
+        rtm_cli_load_summary(c, "features", &st);
+    if (rc || (rc = rtm_outset_open(&out, &e)) ||
+        (rc = rtm_distance_product_run(&d->p, &ev->evs, f, &ls, &st, &env, out, NULL, &e)) ||
+        (rc = rtm_outset_commit(out, &e))) {
+        if (out && rc)
+            rtm_outset_abort(out);
+        rtm_features_free(f);
+        return rtm_cli_fail(c, &e);
+    }
+    rtm_cli_info(c, "distance: %zu features, %d x %d cells; wrote %s\n", rtm_features_count(f),
+                 ev->grid.ncols, ev->grid.nrows, d->p.tif);
+    rtm_features_free(f);
+    return 0;
+}
+
 int rtm_cmd_distance(int argc, char **argv)
 {
     static const struct option opts[] = {
         RTM_CLI_EVENT_OPTIONS, {"max-distance", required_argument, 0, OPT_MAX_DIST},
-        {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
+        {"threads", required_argument, 0, OPT_THREADS}, {"png", required_argument, 0, OPT_PNG},
+        {"output", required_argument, 0, 'o'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     rtm_cli c = {0, "distance"};
     rtm_cli_events ev;
-    rtm_features *f = NULL;
-    rtm_load_stats st;
-    rtm_geotiff_opts go;
-    rtm_kv kv;
-    rtm_error e;
-    double maxd = INFINITY, *v = NULL;
-    const char *out = NULL;
-    dist_args d = {&c, NULL, INFINITY, 0};
-    int r, threads, first = 0, rc = 0;
-    size_t k;
+    dist_args d;
+    int first = 0, rc;
+    memset(&d, 0, sizeof d);
+    d.c = &c;
     rtm_cli_events_init(&ev);
-    rtm_kv_init(&kv);
+    rtm_distance_product_init(&d.p);
     rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &ev, &c, HELP, dist_opt, &d, &first);
-    if (rc) {
-        rc = rc < 0 ? 0 : rc;
-        goto done;
-    }
-    out = d.out;
-    maxd = d.maxd;
-    threads = d.threads;
-    if (!out) {
+    if (!rc && !d.p.tif)
         rc = rtm_cli_usage(&c, "no output file (-o OUT.tif)");
-        goto done;
-    }
-    if (first != argc - 1) {
+    else if (!rc && first != argc - 1)
         rc = rtm_cli_usage(&c, "give exactly one layer");
-        goto done;
-    }
-    if (!ev.has_bbox && !ev.study_area) {
+    else if (!rc && !ev.has_bbox && !ev.study_area)
         rc = rtm_cli_usage(&c, "give the grid with --bbox and/or --study-area");
-        goto done;
-    }
-    if ((rc = rtm_cli_events_grid(&ev, &c)))
-        goto done;
-    ev.lo.dst_crs = ev.dst_crs;
-    rtm_load_stats_init(&st);
-    f = rtm_features_create();
-    if (!f || !(v = malloc(rtm_grid_ncells(&ev.grid) * sizeof *v))) {
-        rtm_error_set(&e, RTM_ERR_NOMEM, "out of memory");
-        rc = rtm_cli_fail(&c, &e);
-        goto done;
-    }
-    r = rtm_layer_load(f, argv[first], &ev.lo, &st, &e);
-    if (r == RTM_ERR_CRS && strstr(e.msg, "projected coordinates") && !ev.lo.src_crs) {
-        ev.lo.src_crs = ev.dst_crs;
-        rtm_load_stats_init(&st);
-        r = rtm_layer_load(f, argv[first], &ev.lo, &st, &e);
-    }
-    if (r || rtm_distance_compute(&ev.grid, f, maxd, threads, v, &e)) {
-        rc = rtm_cli_fail(&c, &e);
-        goto done;
-    }
-    for (k = 0; k < rtm_grid_ncells(&ev.grid); k++)
-        if (!isfinite(v[k]))
-            v[k] = NAN;
-    rtm_cli_load_summary(&c, "features", &st);
-    rtm_kv_add(&kv, "SOFTWARE", "rtm %s", RTM_VERSION);
-    rtm_kv_add(&kv, "SURFACE", "distance to nearest feature");
-    rtm_kv_add(&kv, "LAYER", "%s", argv[first]);
-    rtm_kv_add(&kv, "FEATURES", "%zu", rtm_features_count(f));
-    if (isfinite(maxd))
-        rtm_kv_add(&kv, "MAX_DISTANCE", "%.17g", maxd);
-    rtm_kv_add(&kv, "CELL_SIZE", "%.17g", ev.grid.res);
-    rtm_kv_add_load_stats(&kv, "FEATURES", &st);
-    rtm_geotiff_opts_init(&go);
-    go.band_description = "distance to the nearest feature (CRS units)";
-    go.units = "metre";
-    go.metadata = rtm_kv_list(&kv);
-    go.qml_ramp = "viridis";
-    if (rtm_geotiff_write(out, &ev.grid, v, ev.mask, &go, &e)) {
-        rc = rtm_cli_fail(&c, &e);
-        goto done;
-    }
-    rtm_cli_info(&c, "distance: %zu features, %d x %d cells; wrote %s\n", rtm_features_count(f),
-                 ev.grid.ncols, ev.grid.nrows, out);
-done:
-    rtm_features_free(f);
-    free(v);
-    rtm_kv_free(&kv);
+    if (!rc && !(rc = rtm_cli_events_grid(&ev, &c)))
+        rc = run(&ev, &c, &d, argv[first]);
     rtm_cli_events_free(&ev);
-    return rc;
+    return rc < 0 ? RTM_EXIT_OK : rc;
 }

@@ -110,7 +110,7 @@ static int grid_from_points(const rtm_events_opts *o, rtm_events *ev, rtm_error 
 static int empty_error(const rtm_events *ev, rtm_error *err)
 {
     const rtm_load_stats *s = &ev->st;
-    return rtm_error_set(err, RTM_ERR_INPUT, "events: no usable event (%zu rows read, %zu "
+    return rtm_error_set(err, RTM_ERR_INPUT, "events: no events to use (%zu rows read, %zu "
                          "excluded by the attribute filter, %zu by the date window, %zu "
                          "unusable); a surface from zero events would be empty: check the "
                          "filter and the dates, or allow an empty result explicitly", s->read,

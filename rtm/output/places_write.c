@@ -2,6 +2,7 @@
  * or GeoJSON layer (GDALPolygonize of the place labels). */
 #include "rtm/output.h"
 
+#include <cpl_conv.h>
 #include <cpl_error.h>
 #include <gdal.h>
 #include <gdal_alg.h>
@@ -137,6 +138,9 @@ int rtm_places_write(const char *path, const char *layer_name, const rtm_grid *g
         }
     }
     lab = label_raster(g, label, srs);
+    /* a GeoPackage records when it was written: fix it so the same places
+     * give the same bytes (GDAL's GPKG driver reads OGR_CURRENT_DATE) */
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
     out = lab ? GDALCreate(GDALGetDriverByName(drv), tmp, 0, 0, 0, GDT_Unknown, NULL) : NULL;
     if (!out)
         rc = rtm_error_set(err, RTM_ERR_IO, "places: cannot create '%s': %s", path,
@@ -145,6 +149,7 @@ int rtm_places_write(const char *path, const char *layer_name, const rtm_grid *g
         rc = write_layer(out, layer_name, lab, srs, places, nplaces, err);
     if (out)
         GDALClose(out);
+    CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", NULL);
     if (lab)
         GDALClose(lab);
     if (srs)

@@ -1,0 +1,305 @@
+/* model_product.c: the Risk Terrain Model product - the fit (rtm_model_fit)
+ * and its complete file set: model.json, model.md, rrs.tif/.png,
+ * tiers.tif/.png, cv.png and priority_places.gpkg. */
+#include "product/product_priv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ATTRIBUTION_OSM "; © OpenStreetMap contributors"
+
+void rtm_model_product_init(rtm_model_product *p)
+{
+    memset(p, 0, sizeof *p);
+    rtm_model_opts_init(&p->model);
+    /* the vocabulary's defaults (one per option, for the CLI and jobs) */
+    p->model.var.half_block = rtm_vocab_find("increment")->def;
+    p->model.step.nb_family = (rtm_family)rtm_vocab_find("nb")->def;
+    p->formats = RTM_OUT_ALL;
+}
+
+void rtm_model_result_free(rtm_model_result *r)
+{
+    if (!r)
+        return;
+    rtm_model_free(r->model);
+    free(r->places);
+    memset(r, 0, sizeof *r);
+}
+
+/* Path of file `name` in the product's folder, registered in the set. */
+static const char *file_in(const rtm_model_product *p, rtm_outset *out, const char *name,
+                           rtm_error *err)
+{
+    char *n = rtm_prod_join(p->dir, name);
+    const char *path;
+    if (!n) {
+        rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+        return NULL;
+    }
+    path = rtm_outset_file(out, n, err);
+    free(n);
+    return path;
+}
+
+static int add_meta(const rtm_model_product *p, const rtm_model *m, const rtm_events *ev,
+                    const rtm_product_env *env, rtm_kv *kv)
+{
+    int rc = rtm_kv_add(kv, "SOFTWARE", "rtm %s", RTM_VERSION) |
+             rtm_kv_add(kv, "SURFACE", "relative risk score") |
+             rtm_kv_add(kv, "FAMILY", "%s", rtm_family_name(m->sw.family)) |
+             rtm_kv_add(kv, "SEED", "%llu", (unsigned long long)p->model.enet.seed) |
+             rtm_kv_add(kv, "BLOCK", "%.17g", p->model.var.block);
+    for (int i = 0; i < p->nfactors; i++) {
+        char key[64];
+        snprintf(key, sizeof key, "FACTOR_%d", i + 1);
+        rc |= rtm_kv_add(kv, key, "%s=%s:%s", p->factors[i].name,
+                         p->sources ? p->sources[i] : p->factors[i].name,
+                         rtm_op_name(p->factors[i].op));
+    }
+    return rc | rtm_prod_events_meta(env, ev, kv);
+}
+
+/* rrs.tif (+ .qml) and rrs.png */
+static int write_rrs(const rtm_model_product *p, const rtm_model *m, const rtm_events *ev,
+                     const rtm_product_env *env, rtm_kv *kv, rtm_outset *out, rtm_error *err)
+{
+    char *name = NULL, attr[400];
+    rtm_geotiff_opts go;
+    rtm_map_opts mo;
+    int rc = 0;
+    rtm_geotiff_opts_init(&go);
+    go.band_description = "relative risk score (RRS = product of RRVs present; lowest 1)";
+    go.units = "ratio";
+    go.metadata = rtm_kv_list(kv);
+    go.qml_ramp = "magma";
+    if ((p->formats & RTM_OUT_TIF) && (!(name = rtm_prod_join(p->dir, "rrs.tif")) ||
+                                       (rc = rtm_prod_geotiff(out, name, &ev->grid, m->rrs,
+                                                              ev->mask, &go, err))))
+        rc = rc ? rc : rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    free(name);
+    if (rc || !(p->formats & RTM_OUT_PNG))
+        return rc;
+    rtm_map_opts_init(&mo);
+    mo.ramp = "magma";
+    mo.title = "Risk terrain: relative risk score";
+    mo.units_label = "relative risk score";
+    mo.zero_transparent_below = -1;
+    snprintf(attr, sizeof attr, "%s%s", env && env->attribution ? env->attribution : "",
+             ATTRIBUTION_OSM);
+    mo.attribution = attr;
+    if (!(name = rtm_prod_join(p->dir, "rrs.png")))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    rc = rtm_prod_map(out, name, &ev->grid, m->rrs, ev->mask, &mo, err);
+    free(name);
+    return rc;
+}
+
+/* tiers.tif (labelled classes) and tiers.png (the same palette) */
+static int write_tiers(const rtm_model_product *p, const rtm_model *m, const rtm_events *ev,
+                       rtm_kv *kv, rtm_outset *out, const double *tier, rtm_error *err)
+{
+    static const int tv[4] = {0, 1, 2, 3};
+    static const char *const tl[4] = {"below average", "above average", "moderately high",
+                                      "highest"};
+    static const char *const tlab[] = {"0=below average", "1=above average",
+                                       "2=moderately high", "3=highest", NULL};
+    char *name = NULL;
+    rtm_geotiff_opts go;
+    rtm_map_opts mo;
+    int rc = 0;
+    (void)m;
+    rtm_geotiff_opts_init(&go);
+    go.band_description = "risk tier (0 below average, 1 above average, 2 moderately high, "
+                          "3 highest)";
+    go.categorical = 1;
+    go.class_labels = tlab;
+    go.metadata = rtm_kv_list(kv);
+    go.nodata = 255;
+    if ((p->formats & RTM_OUT_TIF) && (!(name = rtm_prod_join(p->dir, "tiers.tif")) ||
+                                       (rc = rtm_prod_geotiff(out, name, &ev->grid, tier,
+                                                              ev->mask, &go, err))))
+        rc = rc ? rc : rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    free(name);
+    if (rc || !(p->formats & RTM_OUT_PNG))
+        return rc;
+    rtm_map_opts_init(&mo);
+    mo.ramp = "ylorrd";
+    mo.title = "Risk tiers";
+    mo.units_label = "risk tier";
+    if (!(name = rtm_prod_join(p->dir, "tiers.png")))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    rc = rtm_prod_map_categorical(out, name, &ev->grid, tier, ev->mask, tv, tl, 4, &mo, err);
+    free(name);
+    return rc;
+}
+
+/* The cross-validation curve (mean held-out deviance +- 1 SE against
+ * log10 lambda) as a chart, as cv.glmnet's plot shows it. */
+static int write_cv_chart(const rtm_model_product *p, const rtm_model *m, rtm_outset *out,
+                          rtm_error *err)
+{
+    const rtm_enet_cv *cv = m->cv;
+    int n = cv->path->nlambda, rc;
+    double *x = malloc(4 * (size_t)(n ? n : 1) * sizeof *x), *y, *lo, *hi;
+    rtm_chart_series s[3];
+    const char *path;
+    if (!x)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    y = x + n, lo = y + n, hi = lo + n;
+    for (int i = 0; i < n; i++) {
+        x[i] = log10(cv->path->lambda[i]);
+        y[i] = cv->cvm[i];
+        lo[i] = cv->cvm[i] - cv->cvsd[i];
+        hi[i] = cv->cvm[i] + cv->cvsd[i];
+    }
+    s[0] = (rtm_chart_series){"mean CV deviance", x, y, (size_t)n};
+    s[1] = (rtm_chart_series){"- 1 SE", x, lo, (size_t)n};
+    s[2] = (rtm_chart_series){"+ 1 SE", x, hi, (size_t)n};
+    if (!(path = file_in(p, out, "cv.png", err)))
+        rc = err->code;
+    else
+        rc = rtm_chart_png_write(path, "Elastic-net culling: cross-validation curve",
+                                 "log10(lambda)", "Poisson deviance per cell (held out)", s, 3,
+                                 err);
+    free(x);
+    return rc;
+}
+
+static int write_reports(const rtm_model_product *p, const rtm_model_result *r,
+                         const rtm_events *ev, const rtm_product_env *env, rtm_outset *out,
+                         rtm_error *err)
+{
+    char soft[64];
+    const char *path;
+    rtm_model_context ctx;
+    const rtm_events_opts *eo = env ? env->events : NULL;
+    snprintf(soft, sizeof soft, "rtm %s", RTM_VERSION);
+    memset(&ctx, 0, sizeof ctx);
+    ctx.software = soft;
+    ctx.crs = eo && eo->dst_crs ? eo->dst_crs : ev->grid.crs;
+    ctx.grid = &ev->grid;
+    if (eo && eo->nsources > 0) {
+        ctx.event_files = eo->sources[0].files;
+        ctx.nevent_files = eo->sources[0].nfiles;
+        ctx.where = eo->sources[0].where;
+    }
+    ctx.events = &ev->st;
+    ctx.factors = p->factors;
+    ctx.nfactors = p->nfactors;
+    ctx.factor_files = p->sources;
+    ctx.opts = &p->model;
+    ctx.places = r->places;
+    ctx.nplaces = r->nplaces;
+    if ((p->formats & RTM_OUT_MD) &&
+        (!(path = file_in(p, out, "model.md", err)) ||
+         rtm_model_report_md(path, r->model, &ctx, err)))
+        return err->code;
+    if ((p->formats & RTM_OUT_JSON) &&
+        (!(path = file_in(p, out, "model.json", err)) ||
+         rtm_model_report_json(path, r->model, &ctx, err)))
+        return err->code;
+    return 0;
+}
+
+/* Priority places: the highest tier's cells merged 8-connected. */
+static int places(const rtm_model_product *p, rtm_model_result *r, const rtm_events *ev,
+                  const double *counts, rtm_outset *out, rtm_error *err)
+{
+    size_t n = rtm_grid_ncells(&ev->grid);
+    unsigned char *flag = calloc(n ? n : 1, 1);
+    int *label = NULL, rc;
+    const char *path;
+    if (!flag)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    for (size_t k = 0; k < n; k++)
+        flag[k] = r->model->tier[k] == 3;
+    rc = rtm_places_find(&ev->grid, flag, r->model->rrs, counts, &label, &r->places,
+                         &r->nplaces, err);
+    if (!rc && (p->formats & RTM_OUT_TIF)) {
+        if (!(path = file_in(p, out, "priority_places.gpkg", err)))
+            rc = err->code;
+        else
+            rc = rtm_places_write(path, "priority_places", &ev->grid, label, r->places,
+                                  r->nplaces, err);
+    }
+    free(flag);
+    free(label);
+    return rc;
+}
+
+static int fit(const rtm_model_product *p, const rtm_events *ev, rtm_varset *vars,
+               const double *counts, const rtm_model_opts *mo, rtm_model **m, rtm_error *err)
+{
+    if (vars)
+        return rtm_model_fit_varset(&ev->grid, vars, counts, mo, m, err);
+    return rtm_model_fit(&ev->grid, ev->mask, ev->area_units2, counts, p->factors,
+                         p->nfactors, mo, m, err);
+}
+
+static int write_all(const rtm_model_product *p, rtm_model_result *r, const rtm_events *ev,
+                     const rtm_product_env *env, const double *counts, rtm_outset *out,
+                     rtm_error *err)
+{
+    size_t n = rtm_grid_ncells(&ev->grid);
+    double *tier = rtm_prod_alloc(n, "model", err);
+    rtm_kv kv;
+    int rc;
+    if (!tier)
+        return RTM_ERR_NOMEM;
+    for (size_t k = 0; k < n; k++)
+        tier[k] = r->model->tier[k] == 255 ? NAN : r->model->tier[k];
+    rtm_kv_init(&kv);
+    if (add_meta(p, r->model, ev, env, &kv))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    else if (!(rc = places(p, r, ev, counts, out, err)) &&
+             !(rc = write_rrs(p, r->model, ev, env, &kv, out, err)) &&
+             !(rc = write_tiers(p, r->model, ev, &kv, out, tier, err)) &&
+             (p->formats & RTM_OUT_PNG))
+        rc = write_cv_chart(p, r->model, out, err);
+    if (!rc)
+        rc = write_reports(p, r, ev, env, out, err);
+    rtm_kv_free(&kv);
+    free(tier);
+    return rc;
+}
+
+int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_varset *vars,
+                          const rtm_product_env *env, rtm_outset *out, rtm_model_result *res,
+                          rtm_error *err)
+{
+    size_t n = rtm_grid_ncells(&ev->grid);
+    rtm_model_product q = *p; /* the options as used (block, threads) */
+    rtm_model_opts *mo = &q.model;
+    rtm_model_result r = {0};
+    double *counts;
+    int rc;
+    if (!(counts = rtm_prod_alloc(n, "model", err))) {
+        rtm_varset_free(vars);
+        return RTM_ERR_NOMEM;
+    }
+    if (!(mo->var.block > 0))
+        mo->var.block = 2 * ev->grid.res;
+    if (env && env->threads)
+        mo->var.threads = mo->enet.nthreads = env->threads;
+    mo->progress = mo->var.progress = env ? env->progress : NULL;
+    mo->progress_arg = mo->var.progress_arg = env ? env->progress_arg : NULL;
+    rtm_bin_points(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, counts);
+    rtm_prod_log(env, "model: %d factors, block %g, up to %d blocks; %s", p->nfactors,
+                 mo->var.block, mo->var.max_blocks, vars ? "variables given"
+                                                        : "building variables");
+    if (!(rc = fit(&q, ev, vars, counts, mo, &r.model, err)))
+        rc = write_all(&q, &r, ev, env, counts, out, err);
+    free(counts);
+    if (!rc)
+        rtm_prod_log(env, "model: %s, %d variables; RRS %.3g..%.3g; %d priority places",
+                     rtm_family_name(r.model->sw.family), r.model->sw.k, r.model->rrs_min,
+                     r.model->rrs_max, r.nplaces);
+    if (!rc && res)
+        *res = r;
+    else
+        rtm_model_result_free(&r);
+    return rc;
+}
