@@ -107,13 +107,13 @@ static void test_good_surfaces(void)
     const rtm_job_surface *m = &job->surfaces[2], *o = &job->surfaces[3];
     RTM_CHECK(k->type == RTM_SURF_KDE && strcmp(k->name, "kde") == 0);
     RTM_CHECK_NEAR(k->radius, 400, 0);
-    RTM_CHECK(strcmp(k->kernel, "epanechnikov") == 0 && strcmp(k->units, "per_km2") == 0);
+    RTM_CHECK(k->kernel == RTM_KERNEL_EPANECHNIKOV && k->units == RTM_MAP_PER_KM2);
     RTM_CHECK(d->type == RTM_SURF_DISTANCE && strcmp(d->name, "distance_rail_stations") == 0);
     RTM_CHECK(d->layer && strcmp(d->layer->name, "rail_stations") == 0);
     RTM_CHECK(m->type == RTM_SURF_MODEL && strcmp(m->name, "model") == 0);
     RTM_CHECK_NEAR(m->block, 250, 0);
     RTM_CHECK(m->seed == 42 && m->max_blocks == 3 && m->increment == RTM_INCR_HALF);
-    RTM_CHECK(m->folds == 5 && strcmp(m->family, "auto") == 0);
+    RTM_CHECK(m->folds == 5 && m->family == RTM_FAMILY_CHOICE_AUTO && m->nb == RTM_FAMILY_NBII);
     RTM_CHECK(m->nfactors == 2);
     if (m->nfactors == 2) {
         /* pubs: catalogue defaults (density, 4 blocks); stations: job overrides */
@@ -129,7 +129,7 @@ static void test_good_surfaces(void)
     RTM_CHECK(strcmp(o->inputs[0], "kde") == 0 && strcmp(o->inputs[1], "model") == 0);
     RTM_CHECK_NEAR(o->weights[0], 0.25, 0);
     RTM_CHECK_NEAR(o->weights[1], 0.75, 0);
-    RTM_CHECK(strcmp(o->normalise, "rank") == 0);
+    RTM_CHECK(o->normalise == RTM_NORM_RANK);
 done:
     rtm_job_free(job);
 }
@@ -471,7 +471,7 @@ static void test_params_and_manifest(void)
     char *k2 = rtm_job_surface_params(job, &job->surfaces[0]);
     char *k3 = rtm_job_surface_params(other, &other->surfaces[0]);
     RTM_CHECK(k1 && k2 && k3 && strcmp(k1, k2) == 0 && strcmp(k1, k3) != 0);
-    RTM_CHECK(k1 && strstr(k1, "\nradius=400\nkernel=epanechnikov\nunits=per_km2\n"));
+    RTM_CHECK(k1 && strstr(k1, "\nradius=400\nkernel=epanechnikov\nunits=km2\n"));
     RTM_CHECK(k1 && strstr(k1, "\ncrs=EPSG:27700\ncell_size=100\n"));
     char *fp = rtm_job_factor_params(job, &job->surfaces[2], &job->surfaces[2].factors[0]);
     RTM_CHECK(fp && strstr(fp, "layer.where=\"business_type\" IN ('Pub')\n"));

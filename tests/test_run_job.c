@@ -73,7 +73,7 @@ static void test_southend_cache_and_failure(void)
     RTM_CHECK(rtm_jobrun(job, &o, &res, &e) == 0);
     /* two risk-layer products: the stations distance and the model's variables */
     RTM_CHECK(res.cache_misses == 2 && res.cache_hits == 0);
-    RTM_CHECK(exists(res.run_dir, "model.json") && exists(res.run_dir, "overlay.tif") &&
+    RTM_CHECK(exists(res.run_dir, "model/model.json") && exists(res.run_dir, "overlay.tif") &&
               exists(res.run_dir, "stations.tif"));
     RTM_CHECK(rtm_jobrun(job, &o, &res, &e) == 0);
     RTM_CHECK(res.cache_hits == 2 && res.cache_misses == 0);

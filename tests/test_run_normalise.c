@@ -11,7 +11,7 @@ static void test_minmax(void)
     double v[5] = {3, 1, 99, 5, 1};
     unsigned char m[5] = {1, 1, 0, 1, 1};
     rtm_error e;
-    RTM_CHECK(rtm_jr_normalise(v, m, 5, "minmax", &e) == 0);
+    RTM_CHECK(rtm_jr_normalise(v, m, 5, RTM_NORM_MINMAX, &e) == 0);
     RTM_CHECK_NEAR(v[0], 0.5, 1e-15);
     RTM_CHECK_NEAR(v[1], 0.0, 0);
     RTM_CHECK(isnan(v[2]));  /* outside the study area */
@@ -23,8 +23,8 @@ static void test_constant(void)
 {
     double v[3] = {7, 7, 7}, z[3] = {7, 7, 7};
     rtm_error e;
-    RTM_CHECK(rtm_jr_normalise(v, NULL, 3, "minmax", &e) == 0);
-    RTM_CHECK(rtm_jr_normalise(z, NULL, 3, "zscore", &e) == 0);
+    RTM_CHECK(rtm_jr_normalise(v, NULL, 3, RTM_NORM_MINMAX, &e) == 0);
+    RTM_CHECK(rtm_jr_normalise(z, NULL, 3, RTM_NORM_ZSCORE, &e) == 0);
     for (int i = 0; i < 3; i++) {
         RTM_CHECK_NEAR(v[i], 0, 0);
         RTM_CHECK_NEAR(z[i], 0, 0);
@@ -43,7 +43,7 @@ static void test_zscore(void)
         mean += ref[i] / 50;
     for (i = 0; i < 50; i++)
         ss += (ref[i] - mean) * (ref[i] - mean);
-    RTM_CHECK(rtm_jr_normalise(v, NULL, 50, "zscore", &e) == 0);
+    RTM_CHECK(rtm_jr_normalise(v, NULL, 50, RTM_NORM_ZSCORE, &e) == 0);
     for (i = 0; i < 50; i++)
         RTM_CHECK_NEAR(v[i], (ref[i] - mean) / sqrt(ss / 50), 1e-12);
 }
@@ -53,7 +53,7 @@ static void test_rank_hand(void)
 {
     double v[4] = {10, 20, 20, 5};
     rtm_error e;
-    RTM_CHECK(rtm_jr_normalise(v, NULL, 4, "rank", &e) == 0);
+    RTM_CHECK(rtm_jr_normalise(v, NULL, 4, RTM_NORM_RANK, &e) == 0);
     RTM_CHECK_NEAR(v[0], 1.0 / 3, 1e-15);
     RTM_CHECK_NEAR(v[1], 2.5 / 3, 1e-15);
     RTM_CHECK_NEAR(v[2], 2.5 / 3, 1e-15);
@@ -75,7 +75,7 @@ static void test_rank_brute(void)
         m[i] = (s >> 8) % 7 != 0;
         n += m[i];
     }
-    RTM_CHECK(rtm_jr_normalise(v, m, N, "rank", &e) == 0);
+    RTM_CHECK(rtm_jr_normalise(v, m, N, RTM_NORM_RANK, &e) == 0);
     for (i = 0; i < N; i++) {
         double less = 0, equal = 0;
         if (!m[i]) {
@@ -96,11 +96,11 @@ static void test_none_and_bad(void)
 {
     double v[3] = {1, INFINITY, -2};
     rtm_error e;
-    RTM_CHECK(rtm_jr_normalise(v, NULL, 3, "none", &e) == 0);
+    RTM_CHECK(rtm_jr_normalise(v, NULL, 3, RTM_NORM_NONE, &e) == 0);
     RTM_CHECK_NEAR(v[0], 1, 0);
     RTM_CHECK(isnan(v[1]));
     RTM_CHECK_NEAR(v[2], -2, 0);
-    RTM_CHECK(rtm_jr_normalise(v, NULL, 3, "quantile", &e) == RTM_ERR_ARG);
+    RTM_CHECK(rtm_jr_normalise(v, NULL, 3, (rtm_normalise)42, &e) == RTM_ERR_ARG);
 }
 
 int main(void)

@@ -4,6 +4,7 @@
 #define RTM_JOB_H
 
 #include "rtm/error.h"
+#include "rtm/product.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -199,16 +200,19 @@ typedef struct rtm_job_offences {
     rtm_job_hours *hours;      /**< none = all times */
     int has_harm;
     rtm_job_harm harm;
+    int allow_empty;           /**< 1: a run with no usable offence is allowed (a quiet
+                                    area); default 0: it fails before anything is committed */
 } rtm_job_offences;
 
 typedef enum rtm_surface_type {
     RTM_SURF_KDE = 0,
     RTM_SURF_DISTANCE,
     RTM_SURF_MODEL,
-    RTM_SURF_OVERLAY
+    RTM_SURF_OVERLAY,
+    RTM_SURF_HOTSPOTS
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay". */
+/** "kde", "distance", "rtm", "overlay", "hotspots". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -228,10 +232,12 @@ typedef struct rtm_job_surface {
     char *name;          /**< unique within the job; output files are named after it */
     /* kde */
     double radius;       /**< bandwidth in CRS units, > 0 */
-    char *kernel;        /**< quartic (default), epanechnikov, triangular, uniform,
-                              triweight, gaussian (the order of rtm_kernel) */
-    char *units;         /**< per_km2 (default), per_ha, per_cell, count (= per_cell),
-                              probability (share of the offences per cell) */
+    rtm_kernel kernel;   /**< vocabulary "kernel" (default quartic) */
+    rtm_map_units units; /**< vocabulary "units" (default per km²) */
+    /* hotspots */
+    double band;         /**< Gi* distance band (0 = 3 cells) */
+    int knn;             /**< or k nearest cells */
+    int fdr;             /**< Benjamini-Hochberg corrected bins */
     /* distance */
     char *layer_name;                /**< catalogue name */
     const rtm_catalog_layer *layer;  /**< resolved entry */
@@ -242,13 +248,15 @@ typedef struct rtm_job_surface {
     int max_blocks;      /**< default 3 */
     rtm_increment increment; /**< default half (the manual's example: 6 distances) */
     unsigned long long seed; /**< default 1 */
-    char *family;        /**< auto (default), poisson, nb1 (RTM_FAMILY_NBII), nb2 */
+    int family;          /**< vocabulary "family": RTM_FAMILY_CHOICE_AUTO (default) or an
+                              rtm_family */
+    int nb;              /**< vocabulary "nb": the NB form family auto tries (nbii) */
     int folds;           /**< cross-validation folds, default 5 */
     /* overlay */
     int ninputs;
     char **inputs;       /**< names of earlier surfaces */
     double *weights;     /**< ninputs weights (default 1 each) */
-    char *normalise;     /**< minmax (default), zscore, rank, none */
+    rtm_normalise normalise; /**< vocabulary "normalise" (default minmax) */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -17,7 +17,6 @@ static const char *const layer_keys[] = {
     "attribution", "licence", NULL};
 
 static const char *const oper_names[] = {"auto", "proximity", "density", "both", NULL};
-static const char *const incr_names[] = {"half", "whole", NULL};
 
 const char *rtm_oper_name(rtm_oper op)
 {
@@ -237,9 +236,11 @@ static int load_layer(const char *path, rtm_catalog_layer *l, rtm_msgs *errs)
         rtm_ystr(&y, root, "y_field", &l->y_field);
         rtm_ystr(&y, root, "crs", &l->crs);
         build_where(&y, root, l);
-        rtm_yenum(&y, root, "operationalization", oper_names, &oper);
+        rtm_yvocab(&y, root, "operationalization", "operationalization", &oper);
         rtm_yint(&y, root, "max_blocks", 1, 20, &maxb);
-        rtm_yenum(&y, root, "increment", incr_names, &incr);
+        int half = -1;
+        rtm_yvocab(&y, root, "increment", "increment", &half);
+        incr = half < 0 ? -1 : half ? RTM_INCR_HALF : RTM_INCR_WHOLE;
         rtm_ybool(&y, root, "protective", &l->protective);
         rtm_ystr(&y, root, "attribution", &l->attribution);
         rtm_ystr(&y, root, "licence", &l->licence);

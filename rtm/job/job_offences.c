@@ -7,7 +7,8 @@
 #include <string.h>
 
 static const char *const offence_keys[] = {"sources", "types", "from", "to", "window",
-                                           "lag_months", "hours", "harm", NULL};
+                                           "lag_months", "hours", "harm", "allow_empty",
+                                           NULL};
 static const char *const source_keys[] = {"file", "layer", "where", "x_field", "y_field",
                                           "crs", "type_field", "date_field", "time_field",
                                           NULL};
@@ -341,5 +342,7 @@ void rtm_job_read_offences(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o)
         o->has_harm = 1;
         read_harm(y, rtm_yget(y, n, "harm"), &o->harm);
     }
+    o->allow_empty = 0;
+    rtm_ybool(y, n, "allow_empty", &o->allow_empty);
     check_fields(y, n, o);
 }

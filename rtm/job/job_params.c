@@ -97,15 +97,17 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
     grid_params(&t, job);
     switch (s->type) {
     case RTM_SURF_KDE:
-        addf(&t, "radius=%s\nkernel=%s\nunits=%s\n", num(s->radius, b), s->kernel, s->units);
+        addf(&t, "radius=%s\nkernel=%s\nunits=%s\n", num(s->radius, b),
+             rtm_vocab_name("kernel", s->kernel), rtm_vocab_name("units", s->units));
         break;
     case RTM_SURF_DISTANCE:
         layer_params(&t, "layer", s->layer);
         break;
     case RTM_SURF_MODEL:
-        addf(&t, "block=%s\nmax_blocks=%d\nincrement=%s\nseed=%llu\nfamily=%s\nfolds=%d\n",
-             num(s->block, b), s->max_blocks, s->increment == RTM_INCR_WHOLE ? "whole" : "half",
-             s->seed, s->family, s->folds);
+        addf(&t, "block=%s\nmax_blocks=%d\nincrement=%s\nseed=%llu\nfamily=%s\nnb=%s\n"
+             "folds=%d\n", num(s->block, b), s->max_blocks,
+             s->increment == RTM_INCR_WHOLE ? "whole" : "half", s->seed,
+             rtm_vocab_name("family", s->family), rtm_vocab_name("nb", s->nb), s->folds);
         for (int i = 0; i < s->nfactors; i++) {
             char *fp = rtm_job_factor_params(job, s, &s->factors[i]);
             addf(&t, "factor[%d]:\n%s", i, fp ? fp : "");
@@ -113,8 +115,11 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
             free(fp);
         }
         break;
+    case RTM_SURF_HOTSPOTS:
+        addf(&t, "band=%s\nknn=%d\nfdr=%d\n", num(s->band, b), s->knn, s->fdr);
+        break;
     case RTM_SURF_OVERLAY:
-        addf(&t, "normalise=%s\n", s->normalise);
+        addf(&t, "normalise=%s\n", rtm_vocab_name("normalise", s->normalise));
         for (int i = 0; i < s->ninputs; i++)
             addf(&t, "layer[%d]=%s\nweight[%d]=%s\n", i, s->inputs[i], i, num(s->weights[i], b));
         break;

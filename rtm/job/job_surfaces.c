@@ -6,46 +6,34 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", NULL};
+static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
+                                         NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
-                                       "increment", "seed", "family", "folds", NULL};
+                                       "increment", "seed", "family", "nb", "folds", NULL};
+static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", NULL};
 static const char *const overlay_keys[] = {"type", "name", "layers", "weights", "normalise",
                                            NULL};
 static const char *const factor_keys[] = {"layer", "operationalization", "max_blocks",
                                           "increment", "where", "protective", NULL};
-/* kernels in the order of rtm_kernel (rtm_kde.h) */
-static const char *const kernels[] = {"quartic", "epanechnikov", "triangular", "uniform",
-                                      "triweight", "gaussian", NULL};
-static const char *const units[] = {"per_km2", "per_ha", "per_cell", "count", "probability",
-                                    NULL};
-/* nb1 = the NB1 form the reference tool fits (RTM_FAMILY_NBII), nb2 = RTM_FAMILY_NB2 */
-static const char *const families[] = {"auto", "poisson", "nb1", "nb2", NULL};
-static const char *const norms[] = {"minmax", "zscore", "rank", "none", NULL};
-static const char *const opers[] = {"auto", "proximity", "density", "both", NULL};
-static const char *const incrs[] = {"half", "whole", NULL};
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_OVERLAY ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_HOTSPOTS ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
 {
     free(s->name);
-    free(s->kernel);
-    free(s->units);
     free(s->layer_name);
     for (int i = 0; i < s->nfactors; i++) {
         free(s->factors[i].name);
         free(s->factors[i].where);
     }
     free(s->factors);
-    free(s->family);
     rtm_ystrv_free(s->inputs, s->ninputs);
     free(s->weights);
-    free(s->normalise);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -55,15 +43,6 @@ void rtm_job_surfaces_clear(rtm_job *job)
     free(job->surfaces);
     job->surfaces = NULL;
     job->nsurfaces = 0;
-}
-
-/* A copy of choices[idx] (the canonical spelling). */
-static char *pick(rtm_ydoc *y, yaml_node_t *n, const char *key, const char *const *choices,
-                  int def)
-{
-    int i = def;
-    rtm_yenum(y, n, key, choices, &i);
-    return strdup(choices[i]);
 }
 
 /* The catalogue layer called name, reporting unknown names at node at. */
@@ -104,10 +83,26 @@ static const rtm_catalog_layer *find_layer(rtm_ydoc *y, const rtm_job *job, yaml
 static void read_kde(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 {
     rtm_ycheck_keys(y, n, "kde", kde_keys);
+    int kernel = rtm_vocab_find("kernel")->def, units = rtm_vocab_find("units")->def;
     if (rtm_yrequire(y, n, "radius", "kde"))
-        rtm_ynum(y, n, "radius", 1e-300, HUGE_VAL, &s->radius);
-    s->kernel = pick(y, n, "kernel", kernels, 0);
-    s->units = pick(y, n, "units", units, 0);
+        rtm_ynum(y, n, "radius", 1e-300, 1e12, &s->radius);
+    rtm_yvocab(y, n, "kernel", "kernel", &kernel);
+    rtm_yvocab(y, n, "units", "units", &units);
+    s->kernel = (rtm_kernel)kernel;
+    s->units = (rtm_map_units)units;
+}
+
+static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long knn = 0;
+    rtm_ycheck_keys(y, n, "hotspots", hotspots_keys);
+    rtm_ynum(y, n, "band", 1e-300, 1e12, &s->band);
+    rtm_yint(y, n, "knn", 1, 100000, &knn);
+    s->knn = (int)knn;
+    s->fdr = 0;
+    rtm_ybool(y, n, "fdr", &s->fdr);
+    if (s->knn > 0 && s->band > 0)
+        rtm_yerr(y, n, "hotspots: give either 'band' or 'knn', not both");
 }
 
 static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
@@ -121,7 +116,7 @@ static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
 static void read_factor(rtm_ydoc *y, yaml_node_t *n, rtm_job_factor *f, const rtm_job_surface *s,
                         const rtm_job *job)
 {
-    int oper = -1, incr = -1;
+    int oper = -1, incr = -1, half;
     long long maxb = 0;
     if (rtm_yscalar(n)) {
         f->name = strdup(rtm_yscalar(n));
@@ -129,9 +124,11 @@ static void read_factor(rtm_ydoc *y, yaml_node_t *n, rtm_job_factor *f, const rt
         rtm_ycheck_keys(y, n, "factors[]", factor_keys);
         if (rtm_yrequire(y, n, "layer", "factors[]"))
             rtm_ystr(y, n, "layer", &f->name);
-        rtm_yenum(y, n, "operationalization", opers, &oper);
+        rtm_yvocab(y, n, "operationalization", "operationalization", &oper);
         rtm_yint(y, n, "max_blocks", 1, 20, &maxb);
-        rtm_yenum(y, n, "increment", incrs, &incr);
+        half = -1;
+        rtm_yvocab(y, n, "increment", "increment", &half);
+        incr = half < 0 ? -1 : half ? RTM_INCR_HALF : RTM_INCR_WHOLE;
         rtm_ystr(y, n, "where", &f->where);
         f->protective = -1;
         rtm_ybool(y, n, "protective", &f->protective);
@@ -153,17 +150,20 @@ static void read_factor(rtm_ydoc *y, yaml_node_t *n, rtm_job_factor *f, const rt
 static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
 {
     long long maxb = 3, seed = 1, folds = 5;
-    int incr = RTM_INCR_HALF; /* 6 distances up to 3 blocks, as the manual's example */
+    int half = rtm_vocab_find("increment")->def;
     rtm_ycheck_keys(y, n, "rtm", rtm_keys);
     s->block = 2 * job->cell_size; /* cell = half a block (rtm-method.md, "Grid") */
     rtm_ynum(y, n, "block", 1e-300, HUGE_VAL, &s->block);
     rtm_yint(y, n, "max_blocks", 1, 20, &maxb);
-    rtm_yenum(y, n, "increment", incrs, &incr);
+    rtm_yvocab(y, n, "increment", "increment", &half);
     rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
     rtm_yint(y, n, "folds", 2, 100, &folds);
-    s->family = pick(y, n, "family", families, 0);
+    s->family = rtm_vocab_find("family")->def;
+    s->nb = rtm_vocab_find("nb")->def;
+    rtm_yvocab(y, n, "family", "family", &s->family);
+    rtm_yvocab(y, n, "nb", "nb", &s->nb);
     s->max_blocks = (int)maxb;
-    s->increment = (rtm_increment)incr;
+    s->increment = half ? RTM_INCR_HALF : RTM_INCR_WHOLE;
     s->seed = (unsigned long long)seed;
     s->folds = (int)folds;
     yaml_node_t *fs = rtm_yrequire(y, n, "factors", "rtm");
@@ -195,7 +195,9 @@ static void read_overlay(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const 
     char **w = NULL;
     int nw = 0;
     rtm_ycheck_keys(y, n, "overlay", overlay_keys);
-    s->normalise = pick(y, n, "normalise", norms, 0);
+    int norm = rtm_vocab_find("normalise")->def;
+    rtm_yvocab(y, n, "normalise", "normalise", &norm);
+    s->normalise = (rtm_normalise)norm;
     yaml_node_t *ln = rtm_yrequire(y, n, "layers", "overlay");
     if (!ln || rtm_ystrlist(y, n, "layers", &s->inputs, &s->ninputs))
         return;
@@ -251,6 +253,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_DISTANCE: read_distance(y, n, s, job); break;
     case RTM_SURF_MODEL: read_rtm(y, n, s, job); break;
     case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
+    case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     }
     if (!s->name)
         default_name(s);
@@ -268,7 +271,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

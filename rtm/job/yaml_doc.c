@@ -1,5 +1,6 @@
 /* yaml_doc.c: schema helpers over a libyaml document (see yaml_doc.h). */
 #include "job/yaml_doc.h"
+#include "rtm/product.h"
 #include "core/gdal.h"
 
 #include <cpl_vsi.h>
@@ -510,4 +511,20 @@ int rtm_yglob(rtm_ydoc *y, const yaml_node_t *n, const char *pattern, char ***fi
     *files = v;
     *nfiles = k;
     return 0;
+}
+
+/* An enumerated option through the one vocabulary (rtm/product.h): every
+ * spelling the table has is accepted; an unknown one is reported with the
+ * canonical names. *value keeps its default when the key is absent. */
+void rtm_yvocab(rtm_ydoc *y, yaml_node_t *n, const char *key, const char *option,
+                int *value)
+{
+    const rtm_vocab *v = rtm_vocab_find(option);
+    const char *choices[64];
+    int k = 0, idx = -1;
+    for (const rtm_name *nm = v->names; nm->name && k < 63; nm++)
+        choices[k++] = nm->name;
+    choices[k] = NULL;
+    if (rtm_yenum(y, n, key, choices, &idx) == 0 && idx >= 0)
+        *value = v->names[idx].value;
 }

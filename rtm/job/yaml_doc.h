@@ -92,4 +92,10 @@ void rtm_ystrv_free(char **v, int n);
 /** strdup that tolerates NULL. */
 char *rtm_ystrdup(const char *s);
 
+/** An enumerated option through the one vocabulary (rtm/product.h): every
+ *  spelling of the option's table is accepted, an unknown one is reported
+ *  with the expected names; *value is left as it was when key is absent. */
+void rtm_yvocab(rtm_ydoc *y, yaml_node_t *map, const char *key, const char *option,
+                int *value);
+
 #endif

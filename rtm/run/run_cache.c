@@ -90,7 +90,7 @@ static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, const char *s
     }
     /* the output files also carry the job and surface names, the layer's
      * title and the formats, so those are part of the key too */
-    if (asprintf(&params, "software=rtm %s\nkind=distance\njob=%s\nsurface=%s\n"
+    if (asprintf(&params, "software=rtm %s\nkind=distance-product-v2\njob=%s\nsurface=%s\n"
                  "title=%s\nformats=%u\nlayer=%s\nwhere=%s\nx_field=%s\ny_field=%s\n"
                  "src_crs=%s\ndst_crs=%s\nx0=%.17g\ny0=%.17g\nres=%.17g\nncols=%d\n"
                  "nrows=%d\ngrid_crs=%s\n", RTM_VERSION, r->job->name, surface,
@@ -139,35 +139,28 @@ static void cache_write(const char *dir, const char *path, const double *v, size
         unlink(tmp);
 }
 
-int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
-                    double *out, int *cached, char key[RTM_SHA256_HEX], rtm_error *err)
+int rtm_jr_distance_lookup(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                           double *out, char key[RTM_SHA256_HEX], rtm_error *err)
 {
     char *entry;
-    rtm_features *f = NULL;
-    int rc;
-    *cached = 0;
+    int rc, hit;
     if ((rc = distance_key(r, layer, surface, key, err)))
-        return rc;
+        return -rc;
     if (!(entry = rtm_cache_entry(r->cache_dir, key, "f64")))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    if (cache_read(entry, out, r->ncells) == 0) {
+        return -rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    hit = cache_read(entry, out, r->ncells) == 0;
+    if (hit)
         rtm_cache_touch(entry);
-        *cached = 1;
-        r->cache_hits++;
-        rtm_jr_log(r, "distance to %s: reused from cache (%.12s)", layer->name, key);
-        free(entry);
-        return 0;
-    }
-    if (!(rc = rtm_jr_layer_features(r, layer, NULL, &f, err)))
-        rc = rtm_distance_compute(&r->grid, f, INFINITY, r->o->threads, out, err);
-    rtm_features_free(f);
-    if (!rc) {
-        cache_write(r->cache_dir, entry, out, r->ncells);
-        r->cache_misses++;
-        rtm_jr_log(r, "distance to %s: computed, stored in cache (%.12s)", layer->name, key);
-    }
     free(entry);
-    return rc;
+    return hit;
+}
+
+void rtm_jr_distance_store(rtm_jr *r, const char key[RTM_SHA256_HEX], const double *v)
+{
+    char *entry = rtm_cache_entry(r->cache_dir, key, "f64");
+    if (entry)
+        cache_write(r->cache_dir, entry, v, r->ncells);
+    free(entry);
 }
 
 /* Output files are cached as "<key>.out.<name>" (their bytes depend only

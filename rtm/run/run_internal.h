@@ -20,8 +20,9 @@ typedef struct rtm_jr_loc {
 typedef struct rtm_jr_surf {
     const rtm_job_surface *js;
     double *v;          /* ncells values (NaN outside the study area) */
-    const char *what;   /* band description / legend label */
     rtm_model *model;   /* RTM_SURF_MODEL only */
+    char map[600];      /* its map (PNG) in the run folder, "" = none */
+    char units[96];     /* what its values are */
     rtm_place *places;
     int nplaces;
     int cached;         /* distance: reused from the cache */
@@ -44,12 +45,18 @@ typedef struct rtm_jr {
     char run_date[16];
     char started[32];             /* ISO 8601 UTC start time (manifest only) */
     int from, to;                 /* month numbers (rtm_job_months) */
-    rtm_grid grid;
-    unsigned char *mask;
+    rtm_events ev;                /* grid, mask, offences (owns them) */
+    rtm_events_opts eo;           /* how they were read (product metadata) */
+    rtm_event_source *src;        /* job->offences.nsources sources */
+    char **src_where;             /* their OGR filters (type filter included) */
+    rtm_weight_table *harm;       /* harm weights, or NULL */
+    rtm_product_env env;          /* what the products get */
+    rtm_grid grid;                /* = ev.grid */
+    unsigned char *mask;          /* = ev.mask (borrowed) */
     double area_units2;
     size_t ncells, inside;
-    rtm_points pts;
-    rtm_load_stats st;
+    rtm_points pts;               /* = ev.pts (borrowed) */
+    rtm_load_stats st;            /* = ev.st */
     double *counts;               /* weighted offences per cell */
     double *raw_counts;           /* unweighted offences per cell */
     int nsrc_no_times;            /* sources without a time-of-day field */
@@ -81,10 +88,13 @@ int rtm_jr_offences(rtm_jr *r, rtm_error *err);
 /* Month number as "YYYY-MM" into buf (size >= 16). */
 const char *rtm_jr_month_str(int month, char *buf, size_t n);
 
-/* run_cache.c: the distance surface of a catalogue layer for surface
- * `surface` (cached; key receives the cache key of its files). */
-int rtm_jr_distance(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
-                    double *out, int *cached, char key[65], rtm_error *err);
+/* run_cache.c: the cached distance surface of a catalogue layer for surface
+ * `surface`: 1 and out filled when the cache holds it, 0 when not (key
+ * receives the cache key either way), negative error code on failure. */
+int rtm_jr_distance_lookup(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
+                           double *out, char key[65], rtm_error *err);
+/* Store a computed distance surface under key (best effort). */
+void rtm_jr_distance_store(rtm_jr *r, const char key[65], const double *v);
 /* Copy the cached output files (entries "<key>.<name>") into the staging
  * folder and register them; 0 when all n were there. Store: best effort. */
 int rtm_jr_cache_fetch_files(rtm_jr *r, const char *key, char files[][512], int n,
@@ -94,10 +104,14 @@ void rtm_jr_cache_store_files(rtm_jr *r, const char *key, char files[][512], int
 int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char *extra_where,
                           rtm_features **out, rtm_error *err);
 
+/* Register every file of a product's output set for the manifest, then
+ * check they were all written (rtm_outset_commit); frees out. */
+int rtm_jr_adopt(rtm_jr *r, rtm_outset *out, rtm_error *err);
+
 /* run_surfaces.c: compute surface i and write its outputs. */
 int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err);
-/* Normalise v over the inside cells in place: "minmax", "zscore", "rank", "none". */
-int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, const char *how,
+/* Normalise v over the inside cells in place (vocabulary "normalise"). */
+int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, rtm_normalise how,
                      rtm_error *err);
 
 /* run_areas.c: per-area maps and counts. */

@@ -125,17 +125,25 @@ static int begin(rtm_jr *r, rtm_error *err)
     return rtm_job_to_manifest(job, r->man, err);
 }
 
-static int load_grid(rtm_jr *r, rtm_error *err)
+int rtm_jr_adopt(rtm_jr *r, rtm_outset *out, rtm_error *err)
 {
-    const rtm_job_vector *sa = &r->job->study_area;
-    int rc;
-    if ((rc = rtm_manifest_add_input(r->man, "study_area", sa->file, NULL, err)) ||
-        (rc = rtm_area_load(sa->file, sa->layer, sa->where, r->job->crs, r->job->cell_size,
-                            &r->grid, &r->mask, &r->area_units2, err)))
+    int rc = 0;
+    for (int i = 0; i < rtm_outset_count(out) && !rc; i++)
+        rc = rtm_jr_register(r, rtm_outset_name(out, i), err);
+    if (rc) {
+        rtm_outset_abort(out);
         return rc;
-    r->ncells = rtm_grid_ncells(&r->grid);
-    for (size_t k = 0; k < r->ncells; k++)
-        r->inside += !r->mask || r->mask[k];
+    }
+    return rtm_outset_commit(out, err);
+}
+
+/* The study area and offences on their grid (rtm_jr_offences). */
+static int load_events(rtm_jr *r, rtm_error *err)
+{
+    int rc;
+    if ((rc = rtm_manifest_add_input(r->man, "study_area", r->job->study_area.file, NULL, err)) ||
+        (rc = rtm_jr_offences(r, err)))
+        return rc;
     rtm_jr_log(r, "grid: %d x %d cells of %g %s, %zu inside the study area", r->grid.ncols,
                r->grid.nrows, r->grid.res, r->job->crs, r->inside);
     return 0;
@@ -206,7 +214,7 @@ static int steps(rtm_jr *r, double t0, rtm_error *err)
     double t = seconds_now();
     char key[128];
     int rc, i;
-    if ((rc = begin(r, err)) || (rc = load_grid(r, err)) || (rc = rtm_jr_offences(r, err)))
+    if ((rc = begin(r, err)) || (rc = load_events(r, err)))
         return rc;
     rtm_jr_log(r, "offences: %zu read, %zu used (%zu filtered by type/where, %zu by date or "
                "time, %zu unusable)", r->st.read, r->st.used, r->st.filtered_where,
@@ -254,10 +262,14 @@ static void cleanup(rtm_jr *r)
         free(r->arows[i].png);
     }
     free(r->arows);
-    rtm_points_clear(&r->pts);
+    rtm_events_free(&r->ev);
+    for (i = 0; r->src_where && i < r->job->offences.nsources; i++)
+        free(r->src_where[i]);
+    free(r->src_where);
+    free(r->src);
+    rtm_weight_table_free(r->harm);
     free(r->counts);
     free(r->raw_counts);
-    free(r->mask);
     free(r->cache_dir);
     rtm_manifest_free(r->man);
 }
@@ -279,6 +291,12 @@ int rtm_jobrun(const rtm_job *job, const rtm_jobrun_opts *o, rtm_jobrun_result *
     r.job = job;
     r.o = o;
     rtm_points_init(&r.pts);
+    rtm_product_env_init(&r.env);
+    r.env.threads = o->threads;
+    r.env.log = o->log;
+    r.env.log_arg = o->log_arg;
+    r.env.attribution = "Contains public sector information licensed under the OGL v3.0; "
+                        "© OpenStreetMap contributors (ODbL)";
     rc = steps(&r, t0, err);
     if (rc) {
         rtm_run_abort(r.rf);

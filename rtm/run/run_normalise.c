@@ -85,19 +85,18 @@ static int rank(double *v, const unsigned char *mask, size_t n, rtm_error *err)
     return 0;
 }
 
-int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, const char *how,
+int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, rtm_normalise how,
                      rtm_error *err)
 {
     int rc = 0;
-    if (!strcmp(how, "minmax"))
+    if (how == RTM_NORM_MINMAX)
         minmax(v, mask, n);
-    else if (!strcmp(how, "zscore"))
+    else if (how == RTM_NORM_ZSCORE)
         zscore(v, mask, n);
-    else if (!strcmp(how, "rank"))
+    else if (how == RTM_NORM_RANK)
         rc = rank(v, mask, n, err);
-    else if (strcmp(how, "none"))
-        return rtm_error_set(err, RTM_ERR_ARG, "overlay: unknown normalisation '%s' (minmax, "
-                             "zscore, rank, none)", how);
+    else if (how != RTM_NORM_NONE)
+        return rtm_error_set(err, RTM_ERR_ARG, "overlay: unknown normalisation %d", (int)how);
     for (size_t k = 0; k < n && !rc; k++)
         if (!usable(v, mask, k))
             v[k] = NAN;

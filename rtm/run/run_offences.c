@@ -94,48 +94,6 @@ static int in_hours(void *arg, const char *date, const char *time)
     return rtm_job_in_hours(job, (int)(((days + 3) % 7 + 7) % 7), hh * 60 + mm);
 }
 
-static int load_source(rtm_jr *r, const rtm_job_source *s, const rtm_weight_table *wt,
-                       rtm_error *err)
-{
-    const rtm_job *job = r->job;
-    rtm_load_opts lo;
-    char *where = source_where(job, s);
-    int i, rc = 0;
-    if (!where)
-        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    rtm_load_opts_init(&lo);
-    lo.x_field = s->x_field;
-    lo.y_field = s->y_field;
-    lo.src_crs = s->crs;
-    lo.dst_crs = job->crs;
-    lo.layer = s->layer;
-    lo.where = where[0] ? where : NULL;
-    lo.weight_table = wt;
-    lo.month_field = s->date_field;
-    if (r->from != INT_MIN) {
-        lo.month_from = (r->from / 12) * 100 + r->from % 12 + 1;
-        lo.month_to = (r->to / 12) * 100 + r->to % 12 + 1;
-    }
-    lo.area_grid = &r->grid;
-    lo.area_mask = r->mask;
-    if (job->offences.nhours > 0 && s->time_field && s->date_field) {
-        lo.when_accept = in_hours;
-        lo.when_arg = (void *)job;
-        lo.date_field = s->date_field;
-        lo.time_field = s->time_field;
-    } else if (!s->time_field) {
-        r->nsrc_no_times++;
-        rtm_jr_log(r, "offences: '%s' has no time of day (police.uk publishes the month "
-                   "only): %s", s->pattern, job->offences.nhours > 0
-                   ? "hour windows not applied to it" : "offences of all hours are used");
-    }
-    for (i = 0; i < s->nfiles && !rc; i++)
-        if ((rc = rtm_manifest_add_input(r->man, "offences", s->files[i], NULL, err)) == 0)
-            rc = rtm_points_load(&r->pts, s->files[i], &lo, &r->st, err);
-    free(where);
-    return rc;
-}
-
 static rtm_weight_table *harm_table(const rtm_job *job, rtm_error *err)
 {
     const rtm_job_harm *h = &job->offences.harm;
@@ -246,21 +204,83 @@ static int count_locations(rtm_jr *r, const rtm_job_source *s, size_t *cap, rtm_
     return rc;
 }
 
+/* The events options of the job: one source per offence source, the month
+ * window of the run, hour-of-week windows, harm weights, the study area. */
+static int events_opts(rtm_jr *r, rtm_error *err)
+{
+    const rtm_job *job = r->job;
+    int n = job->offences.nsources;
+    rtm_events_opts *o = &r->eo;
+    if (!(r->src = calloc((size_t)(n ? n : 1), sizeof *r->src)) ||
+        !(r->src_where = calloc((size_t)(n ? n : 1), sizeof *r->src_where)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (int i = 0; i < n; i++) {
+        const rtm_job_source *s = &job->offences.sources[i];
+        if (!(r->src_where[i] = source_where(job, s)))
+            return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        r->src[i] = (rtm_event_source){(const char *const *)s->files, s->nfiles, s->layer,
+                                       r->src_where[i][0] ? r->src_where[i] : NULL, s->x_field,
+                                       s->y_field, s->crs, s->date_field, s->time_field, NULL};
+        if (!s->time_field)
+            rtm_jr_log(r, "offences: '%s' has no time of day (police.uk publishes the month "
+                       "only): %s", s->pattern, job->offences.nhours > 0
+                       ? "hour windows not applied to it" : "offences of all hours are used");
+        r->nsrc_no_times += !s->time_field;
+    }
+    rtm_events_opts_init(o);
+    o->sources = r->src;
+    o->nsources = n;
+    o->dst_crs = job->crs;
+    o->res = job->cell_size;
+    o->study_area = job->study_area.file;
+    o->study_layer = job->study_area.layer;
+    o->study_where = job->study_area.where;
+    if (r->from != INT_MIN) {
+        o->month_from = (r->from / 12) * 100 + r->from % 12 + 1;
+        o->month_to = (r->to / 12) * 100 + r->to % 12 + 1;
+    }
+    if (job->offences.nhours > 0) {
+        o->when_accept = in_hours;
+        o->when_arg = (void *)job;
+    }
+    o->weights = r->harm;
+    o->weights_name = r->harm ? "harm weights of the job" : NULL;
+    o->allow_empty = job->offences.allow_empty;
+    return 0;
+}
+
+/* The run's views of the loaded events (owned by r->ev). */
+static void publish(rtm_jr *r)
+{
+    r->grid = r->ev.grid;
+    r->mask = r->ev.mask;
+    r->area_units2 = r->ev.area_units2;
+    r->ncells = rtm_grid_ncells(&r->grid);
+    r->inside = r->ev.inside;
+    r->pts = r->ev.pts;
+    r->st = r->ev.st;
+}
+
 int rtm_jr_offences(rtm_jr *r, rtm_error *err)
 {
     const rtm_job *job = r->job;
-    rtm_weight_table *wt = NULL;
     size_t cap = 0;
     int i, rc = 0;
     rtm_gdal_init();
-    rtm_load_stats_init(&r->st);
-    if (job->offences.has_harm && !(wt = harm_table(job, err)))
+    if (job->offences.has_harm && !(r->harm = harm_table(job, err)))
         return err && err->code ? err->code : RTM_ERR_INPUT;
+    if ((rc = events_opts(r, err)))
+        return rc;
     for (i = 0; i < job->offences.nsources && !rc; i++)
-        rc = load_source(r, &job->offences.sources[i], wt, err);
+        for (int k = 0; k < job->offences.sources[i].nfiles && !rc; k++)
+            rc = rtm_manifest_add_input(r->man, "offences", job->offences.sources[i].files[k],
+                                        NULL, err);
+    if (!rc)
+        rc = rtm_events_load(&r->eo, &r->ev, err);
+    publish(r);
+    r->env.events = &r->eo;
     for (i = 0; i < job->offences.nsources && !rc; i++)
         rc = count_locations(r, &job->offences.sources[i], &cap, err);
-    rtm_weight_table_free(wt);
     if (rc)
         return rc;
     loc_merge(r);

@@ -63,15 +63,16 @@ static void summary(rtm_jr *r, rtm_html *h)
 
 static int maps(rtm_jr *r, rtm_html *h, rtm_error *err)
 {
-    char fn[512], cap[300];
+    char cap[300];
     int rc = 0;
     rtm_html_section_begin(h, "Maps", "maps");
     for (int i = 0; i < r->job->nsurfaces && !rc; i++) {
         const rtm_jr_surf *s = &r->surf[i];
-        snprintf(fn, sizeof fn, "%s.png", s->js->name);
+        if (!s->map[0])
+            continue;
         snprintf(cap, sizeof cap, "%s (%s): %s", s->js->name,
-                 rtm_surface_type_name(s->js->type), s->what ? s->what : "");
-        rc = image(r, h, fn, s->js->name, cap, err);
+                 rtm_surface_type_name(s->js->type), s->units);
+        rc = image(r, h, s->map, s->js->name, cap, err);
     }
     rtm_html_section_end(h);
     return rc;
@@ -151,7 +152,7 @@ static int models(rtm_jr *r, rtm_html *h, rtm_error *err)
         rrv_table(s->model, h);
         tier_table(s->model, h);
         places_table(s, h);
-        snprintf(fn, sizeof fn, "%s_tiers.png", s->js->name);
+        snprintf(fn, sizeof fn, "%s/tiers.png", s->js->name);
         rc = image(r, h, fn, "risk tiers", "Risk tiers of the model", err);
         rtm_html_section_end(h);
     }
@@ -268,14 +269,17 @@ static void parameters(rtm_jr *r, rtm_html *h)
     for (int i = 0; i < job->nsurfaces; i++) {
         const rtm_job_surface *s = &job->surfaces[i];
         if (s->type == RTM_SURF_KDE)
-            snprintf(b, sizeof b, "kde, %s kernel, radius %g", s->kernel ? s->kernel : "quartic",
+            snprintf(b, sizeof b, "kde, %s kernel, radius %g", rtm_vocab_name("kernel", s->kernel),
                      s->radius);
         else if (s->type == RTM_SURF_MODEL)
             snprintf(b, sizeof b, "rtm, %d factors, block %g, seed %llu", s->nfactors, s->block,
                      s->seed);
         else if (s->type == RTM_SURF_OVERLAY)
             snprintf(b, sizeof b, "overlay of %d, %s", s->ninputs,
-                     s->normalise ? s->normalise : "minmax");
+                     rtm_vocab_name("normalise", s->normalise));
+        else if (s->type == RTM_SURF_HOTSPOTS)
+            snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
+                     : "distance band", s->fdr ? ", FDR corrected" : "");
         else
             snprintf(b, sizeof b, "distance");
         rtm_html_kv(h, s->name, b);

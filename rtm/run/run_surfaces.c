@@ -110,46 +110,98 @@ static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, con
     return rc;
 }
 
+/* ---- products ------------------------------------------------------------ */
+
+/* A product's files go into the staging folder through one output set. */
+static int open_set(rtm_jr *r, rtm_outset **out, rtm_error *err)
+{
+    return rtm_outset_open_staged(rtm_run_staging(r->rf), out, err);
+}
+
+/* "<name>.<ext>" into buf (size 512). */
+static const char *fname(char *buf, const char *name, const char *ext)
+{
+    snprintf(buf, 512, "%s.%s", name, ext);
+    return buf;
+}
+
+static int want_png(const rtm_jr *r)
+{
+    return (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) != 0;
+}
+
+/* Finish a product: its files registered (or discarded on failure). */
+static int finish(rtm_jr *r, rtm_outset *out, int rc, rtm_error *err)
+{
+    if (rc) {
+        rtm_outset_abort(out);
+        return rc;
+    }
+    return rtm_jr_adopt(r, out, err);
+}
+
 /* ---- kde ------------------------------------------------------------------ */
 
 static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
-    const char *u = s->units ? s->units : "per_km2";
-    rtm_kde_opts ko;
-    double scale = 1, total = rtm_points_weight_sum(&r->pts);
-    look lk = {"kernel density of offences (per km²)", "offences per km²", "viridis",
-               "Offence density (kernel density)"};
+    rtm_kde_product p;
+    rtm_product_result res = {0};
+    rtm_outset *out = NULL;
+    char tif[512], png[512];
     int rc;
-    rtm_kde_opts_init(&ko);
-    ko.radius = s->radius;
-    ko.threads = r->o->threads;
-    if (s->kernel && rtm_kernel_parse(s->kernel, &ko.kernel))
-        return rtm_error_set(err, RTM_ERR_ARG, "run: surface '%s': unknown kernel '%s'", s->name,
-                             s->kernel);
-    if (!strcmp(u, "per_ha")) {
-        scale = 0.01;
-        lk.desc = "kernel density of offences (per hectare)";
-        lk.units = "offences per ha";
-    } else if (!strcmp(u, "per_cell") || !strcmp(u, "count")) {
-        ko.units = RTM_UNITS_CELL;
-        lk.desc = "kernel density of offences (expected offences per cell)";
-        lk.units = "offences per cell";
-    } else if (!strcmp(u, "probability")) {
-        ko.units = RTM_UNITS_CELL;
-        scale = total > 0 ? 1 / total : 0;
-        lk.desc = "kernel density of offences (share of offences per cell)";
-        lk.units = "probability per cell";
-    }
-    if ((rc = rtm_kde_compute(&r->grid, r->pts.x, r->pts.y, r->pts.w, r->pts.n, &ko, o->v, err)))
+    rtm_kde_product_init(&p);
+    p.kde.kernel = s->kernel;
+    p.kde.radius = s->radius;
+    p.radius_rule = RTM_RADIUS_GIVEN;
+    p.units = s->units;
+    p.tif = fname(tif, s->name, "tif");
+    p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
+    p.title = "Offence density (kernel density)";
+    p.weight_unit = r->harm ? "harm" : NULL;
+    if ((rc = open_set(r, &out, err)))
         return rc;
-    for (size_t k = 0; k < r->ncells; k++)
-        o->v[k] *= scale;
-    set_nan_outside(r, o->v);
-    o->what = lk.units;
-    rtm_jr_log(r, "kde %s: %s kernel, radius %g, %zu offences", s->name,
-               rtm_kernel_name(ko.kernel), s->radius, r->pts.n);
-    return write_maps(r, s, s->name, o->v, &lk, err);
+    rc = finish(r, out, rtm_kde_product_run(&p, &r->ev, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    o->v = res.v;
+    snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
+    snprintf(o->units, sizeof o->units, "%s", res.units);
+    return 0;
+}
+
+/* ---- hot spots ------------------------------------------------------------ */
+
+static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_hotspots_product p;
+    rtm_hotspots_result res = {0};
+    rtm_outset *out = NULL;
+    char z[512], bins[512], png[512], gpkg[512];
+    int rc;
+    rtm_hotspots_product_init(&p);
+    p.gi.band = s->band;
+    p.gi.knn = s->knn;
+    p.gi.fdr = s->fdr;
+    snprintf(z, sizeof z, "%s_z.tif", s->name);
+    snprintf(bins, sizeof bins, "%s_bins.tif", s->name);
+    snprintf(gpkg, sizeof gpkg, "%s_hotspots.gpkg", s->name);
+    p.z_tif = z;
+    p.bins_tif = bins;
+    p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
+    p.polygons = gpkg;
+    if ((rc = open_set(r, &out, err)))
+        return rc;
+    rc = finish(r, out, rtm_hotspots_product_run(&p, &r->ev, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    o->v = res.z;
+    snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
+    snprintf(o->units, sizeof o->units, "Gi* z-score");
+    rtm_jr_log(r, "hotspots %s: %zu hot-spot cells at 95 %% or more, %d polygons", s->name,
+               res.bins[5] + res.bins[6], res.npolygons);
+    return 0;
 }
 
 /* ---- distance --------------------------------------------------------------- */
@@ -162,7 +214,7 @@ static int distance_files(const rtm_jr *r, const char *name, char files[5][512])
         snprintf(files[n++], 512, "%s.tif", name);
         snprintf(files[n++], 512, "%s.qml", name);
     }
-    if (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) {
+    if (want_png(r)) {
         snprintf(files[n++], 512, "%s.png", name);
         snprintf(files[n++], 512, "%s.pgw", name);
         if (r->grid.crs[0])
@@ -171,26 +223,68 @@ static int distance_files(const rtm_jr *r, const char *name, char files[5][512])
     return n;
 }
 
+static rtm_layer_spec layer_spec(const rtm_catalog_layer *l, const char *where)
+{
+    rtm_layer_spec s = {l->name, (const char *const *)l->files, l->nfiles, l->layer, where,
+                        l->x_field, l->y_field, l->crs};
+    return s;
+}
+
+static int distance_compute(rtm_jr *r, rtm_jr_surf *o, const char *key, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_layer_spec ls = layer_spec(s->layer, s->layer->where);
+    rtm_distance_product p;
+    rtm_product_result res = {0};
+    rtm_load_stats st;
+    rtm_features *f = NULL;
+    rtm_outset *out = NULL;
+    char tif[512], png[512], title[200];
+    int rc;
+    rtm_distance_product_init(&p);
+    p.tif = fname(tif, s->name, "tif");
+    p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
+    snprintf(title, sizeof title, "Distance to %s", s->layer->title ? s->layer->title
+                                                                    : s->layer->name);
+    p.title = title;
+    if ((rc = rtm_layer_spec_load(&ls, r->job->crs, &r->env, &f, &st, err)) ||
+        (rc = open_set(r, &out, err)))
+        goto done;
+    rc = finish(r, out, rtm_distance_product_run(&p, &r->ev, f, &ls, &st, &r->env, out, &res,
+                                                 err), err);
+    if (!rc) {
+        memcpy(o->v, res.v, r->ncells * sizeof *o->v);
+        rtm_jr_distance_store(r, key, o->v);
+        r->cache_misses++;
+        rtm_jr_log(r, "distance to %s: computed, stored in cache (%.12s)", s->layer->name, key);
+    }
+done:
+    rtm_product_result_free(&res);
+    rtm_features_free(f);
+    return rc;
+}
+
 static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
-    look lk = {"distance to the nearest feature (CRS units)", "distance (m)", "cividis",
-               "Distance to the nearest feature"};
-    char title[200], key[RTM_SHA256_HEX], files[5][512];
-    int rc, nf = distance_files(r, s->name, files);
-    if ((rc = rtm_jr_distance(r, s->layer, s->name, o->v, &o->cached, key, err)))
-        return rc;
-    set_nan_outside(r, o->v);
-    snprintf(title, sizeof title, "Distance to %s", s->layer->title ? s->layer->title
-                                                                    : s->layer->name);
-    lk.title = title;
-    o->what = lk.units;
-    if (o->cached && (rc = rtm_jr_cache_fetch_files(r, key, files, nf, err)) >= 0) {
-        if (rc == 0)
-            rtm_jr_log(r, "distance %s: outputs reused from cache", s->name);
+    char key[RTM_SHA256_HEX], files[5][512];
+    int rc, nf = distance_files(r, s->name, files), hit;
+    if (!(o->v = malloc(r->ncells * sizeof *o->v)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    if ((hit = rtm_jr_distance_lookup(r, s->layer, s->name, o->v, key, err)) < 0)
+        return -hit;
+    snprintf(o->map, sizeof o->map, "%s", want_png(r) ? files[nf - (r->grid.crs[0] ? 3 : 2)]
+                                                      : "");
+    snprintf(o->units, sizeof o->units, "distance (CRS units)");
+    o->cached = hit;
+    if (hit && (rc = rtm_jr_cache_fetch_files(r, key, files, nf, err)) >= 0) {
+        if (rc == 0) {
+            r->cache_hits++;
+            rtm_jr_log(r, "distance %s: reused from cache (%.12s)", s->name, key);
+        }
         return rc;
     }
-    if ((rc = write_maps(r, s, s->name, o->v, &lk, err)))
+    if ((rc = distance_compute(r, o, key, err)))
         return rc;
     rtm_jr_cache_store_files(r, key, files, nf);
     return 0;
@@ -218,80 +312,11 @@ static void model_opts(const rtm_jr *r, const rtm_job_surface *s, rtm_model_opts
     mo->enet.seed = s->seed;
     if (s->folds >= 2)
         mo->enet.nfolds = s->folds;
-    if (s->family && !strcmp(s->family, "poisson"))
-        mo->step.try_nb = 0;
-    else if (s->family && !strcmp(s->family, "nb1"))
-        mo->step.try_poisson = 0, mo->step.nb_family = RTM_FAMILY_NBII;
-    else if (s->family && !strcmp(s->family, "nb2"))
-        mo->step.try_poisson = 0, mo->step.nb_family = RTM_FAMILY_NB2;
-}
-
-static int model_outputs(rtm_jr *r, rtm_jr_surf *o, const rtm_model_context *ctx,
-                         rtm_error *err)
-{
-    static const int tv[4] = {0, 1, 2, 3};
-    static const char *const tl[4] = {"below average", "above average", "moderately high",
-                                      "highest"};
-    const rtm_job_surface *s = o->js;
-    const rtm_model *m = o->model;
-    look lk = {"relative risk score (RRS = product of RRVs present; lowest 1)",
-               "relative risk score", "magma", "Risk terrain: relative risk score"};
-    char fn[512], *p = NULL;
-    int rc;
-    if ((rc = write_maps(r, s, s->name, o->v, &lk, err)))
-        return rc;
-    if (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML)) {
-        double *tier = malloc(r->ncells * sizeof *tier);
-        rtm_map_opts mp;
-        if (!tier)
-            return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-        for (size_t k = 0; k < r->ncells; k++)
-            tier[k] = m->tier[k] == 255 ? NAN : m->tier[k];
-        rtm_map_opts_init(&mp);
-        mp.ramp = "ylorrd";
-        mp.title = "Risk tiers";
-        mp.units_label = "risk tier";
-        mp.attribution = RUN_ATTRIBUTION;
-        snprintf(fn, sizeof fn, "%s_tiers.png", s->name);
-        if (!(p = rtm_jr_output(r, fn, err)) ||
-            (rc = rtm_map_png_write_categorical(p, &r->grid, tier, r->mask, tv, tl, 4, &mp,
-                                                err)))
-            rc = rc ? rc : err->code;
-        free(p);
-        free(tier);
-        if (rc || (rc = rtm_jr_register_map(r, fn, err)))
-            return rc;
-    }
-    if (r->job->formats & RTM_FMT_MD) {
-        snprintf(fn, sizeof fn, "%s.md", s->name);
-        if (!(p = rtm_jr_output(r, fn, err)) || (rc = rtm_model_report_md(p, m, ctx, err)))
-            rc = rc ? rc : err->code;
-        free(p);
-        if (rc)
-            return rc;
-    }
-    if (r->job->formats & RTM_FMT_JSON) {
-        snprintf(fn, sizeof fn, "%s.json", s->name);
-        if (!(p = rtm_jr_output(r, fn, err)) || (rc = rtm_model_report_json(p, m, ctx, err)))
-            rc = rc ? rc : err->code;
-        free(p);
-    }
-    return rc;
-}
-
-static int model_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
-{
-    unsigned char *flag = calloc(r->ncells, 1);
-    int *label = NULL, rc;
-    if (!flag)
-        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    for (size_t k = 0; k < r->ncells; k++)
-        flag[k] = o->model->tier[k] == 3;
-    rc = rtm_places_find(&r->grid, flag, o->model->rrs, r->counts, &label, &o->places,
-                         &o->nplaces, err);
-    free(flag);
-    free(label);
-    return rc;
+    mo->step.nb_family = (rtm_family)s->nb;
+    mo->step.try_poisson = s->family == RTM_FAMILY_CHOICE_AUTO || s->family == RTM_FAMILY_POISSON;
+    mo->step.try_nb = s->family != RTM_FAMILY_POISSON;
+    if (s->family == RTM_FAMILY_NBII || s->family == RTM_FAMILY_NB2)
+        mo->step.nb_family = (rtm_family)s->family;
 }
 
 /* Cache key of a model's candidate variables: the checksums of every factor
@@ -392,63 +417,79 @@ static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts 
     return rc;
 }
 
+/* The model product's factors from the job's (catalogue layers). */
+static void model_factors(const rtm_job_surface *s, rtm_factor_spec *spec, const char **files)
+{
+    for (int i = 0; i < s->nfactors; i++) {
+        const rtm_job_factor *f = &s->factors[i];
+        spec[i].name = f->name;
+        spec[i].op = op_of(f->oper);
+        /* the factor's own spatial influence (job override or catalogue default) */
+        spec[i].max_blocks = f->max_blocks > 0 ? f->max_blocks : 0;
+        spec[i].increment = f->increment == RTM_INCR_HALF ? 2
+                            : f->increment == RTM_INCR_WHOLE ? 1 : 0;
+        files[i] = f->layer->nfiles > 0 ? f->layer->files[0] : f->name;
+    }
+}
+
+static int model_run(rtm_jr *r, rtm_jr_surf *o, rtm_model_product *p, rtm_varset *vars,
+                     rtm_error *err)
+{
+    rtm_model_result res = {0};
+    rtm_outset *out = NULL;
+    char png[600];
+    int rc;
+    if ((rc = open_set(r, &out, err))) {
+        rtm_varset_free(vars);
+        return rc;
+    }
+    rc = finish(r, out, rtm_model_product_run(p, &r->ev, vars, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    if (!(o->v = malloc(r->ncells * sizeof *o->v))) {
+        rtm_model_result_free(&res);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    }
+    memcpy(o->v, res.model->rrs, r->ncells * sizeof *o->v);
+    o->model = res.model;
+    o->places = res.places;
+    o->nplaces = res.nplaces;
+    snprintf(png, sizeof png, "%s/rrs.png", p->dir);
+    snprintf(o->map, sizeof o->map, "%s", (p->formats & RTM_OUT_PNG) ? png : "");
+    snprintf(o->units, sizeof o->units, "relative risk score");
+    return 0;
+}
+
 static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
     rtm_features **feat = calloc((size_t)s->nfactors, sizeof *feat);
     rtm_factor_spec *spec = calloc((size_t)s->nfactors, sizeof *spec);
     const char **files = calloc((size_t)s->nfactors, sizeof *files);
-    rtm_model_opts mo;
+    rtm_model_product p;
     rtm_varset *vars = NULL;
-    rtm_model_context ctx;
-    char soft[64];
     int i, rc = 0;
     if (!feat || !spec || !files) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
         goto done;
     }
-    model_opts(r, s, &mo);
-    for (i = 0; i < s->nfactors && !rc; i++) {
-        const rtm_job_factor *f = &s->factors[i];
-        if (f->protective)
+    rtm_model_product_init(&p);
+    model_opts(r, s, &p.model);
+    model_factors(s, spec, files);
+    for (i = 0; i < s->nfactors; i++)
+        if (s->factors[i].protective)
             rtm_jr_log(r, "rtm %s: factor %s: protective factors (coded 0/-1) are not "
-                       "supported; it is modelled as a risk factor", s->name, f->name);
-        spec[i].name = f->name;
-        spec[i].op = op_of(f->oper);
-        /* the factor's own spatial influence (job override or catalogue default) */
-        spec[i].max_blocks = f->max_blocks > 0 ? f->max_blocks : 0;
-        spec[i].increment = f->increment == RTM_INCR_HALF ? 2 : f->increment == RTM_INCR_WHOLE ? 1 : 0;
-        files[i] = f->layer->nfiles > 0 ? f->layer->files[0] : f->name;
-    }
-    if (rc)
-        goto done;
-    rtm_jr_log(r, "rtm %s: %d factors, block %g, up to %d blocks; fitting", s->name,
-               s->nfactors, mo.var.block, mo.var.max_blocks);
-    if ((rc = model_vars(r, s, &mo, spec, feat, &vars, err)) ||
-        (rc = rtm_model_fit_varset(&r->grid, vars, r->counts, &mo, &o->model, err)) ||
-        (rc = model_places(r, o, err)))
-        goto done;
-    memcpy(o->v, o->model->rrs, r->ncells * sizeof *o->v);
-    o->what = "relative risk score";
-    rtm_jr_log(r, "rtm %s: %s, %d variables; RRS %.3g..%.3g; %d priority places", s->name,
-               rtm_family_name(o->model->sw.family), o->model->sw.k, o->model->rrs_min,
-               o->model->rrs_max, o->nplaces);
-    snprintf(soft, sizeof soft, "rtm %s", RTM_VERSION);
-    memset(&ctx, 0, sizeof ctx);
-    ctx.software = soft;
-    ctx.crs = r->job->crs;
-    ctx.grid = &r->grid;
-    ctx.nevent_files = r->job->offences.nsources > 0 ? r->job->offences.sources[0].nfiles : 0;
-    ctx.event_files = r->job->offences.nsources > 0
-                          ? (const char *const *)r->job->offences.sources[0].files : NULL;
-    ctx.events = &r->st;
-    ctx.factors = spec;
-    ctx.nfactors = s->nfactors;
-    ctx.factor_files = files;
-    ctx.opts = &mo;
-    ctx.places = o->places;
-    ctx.nplaces = o->nplaces;
-    rc = model_outputs(r, o, &ctx, err);
+                       "supported; it is modelled as a risk factor", s->name,
+                       s->factors[i].name);
+    p.factors = spec;
+    p.nfactors = s->nfactors;
+    p.sources = files;
+    p.dir = s->name;
+    p.formats = (r->job->formats & RTM_FMT_TIF ? RTM_OUT_TIF : 0) |
+                (want_png(r) ? RTM_OUT_PNG : 0) | (r->job->formats & RTM_FMT_MD ? RTM_OUT_MD : 0) |
+                (r->job->formats & RTM_FMT_JSON ? RTM_OUT_JSON : 0);
+    if (!(rc = model_vars(r, s, &p.model, spec, feat, &vars, err)))
+        rc = model_run(r, o, &p, vars, err);
 done:
     for (i = 0; feat && i < s->nfactors; i++)
         rtm_features_free(feat[i]);
@@ -467,13 +508,15 @@ done:
 static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
-    const char *how = s->normalise ? s->normalise : "minmax";
+    rtm_normalise how = s->normalise;
     double *tmp = malloc(r->ncells * sizeof *tmp);
     look lk = {"weighted overlay of normalised surfaces", "weighted score", "inferno",
                "Weighted overlay"};
     int i, j, rc = 0;
-    if (!tmp)
+    if (!tmp || !(o->v = malloc(r->ncells * sizeof *o->v))) {
+        free(tmp);
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    }
     for (size_t k = 0; k < r->ncells; k++)
         o->v[k] = 0;
     for (i = 0; i < s->ninputs && !rc; i++) {
@@ -498,8 +541,10 @@ static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
     if (rc)
         return rc;
     set_nan_outside(r, o->v);
-    o->what = lk.units;
-    rtm_jr_log(r, "overlay %s: %d surfaces, %s normalisation", s->name, s->ninputs, how);
+    rtm_jr_log(r, "overlay %s: %d surfaces, %s normalisation", s->name, s->ninputs,
+               rtm_vocab_name("normalise", how));
+    snprintf(o->map, sizeof o->map, "%s.png", s->name);
+    snprintf(o->units, sizeof o->units, "%s", lk.units);
     return write_maps(r, s, s->name, o->v, &lk, err);
 }
 
@@ -507,13 +552,12 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
 {
     rtm_jr_surf *o = &r->surf[i];
     o->js = &r->job->surfaces[i];
-    if (!(o->v = malloc(r->ncells * sizeof *o->v)))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     switch (o->js->type) {
     case RTM_SURF_KDE: return surf_kde(r, o, err);
     case RTM_SURF_DISTANCE: return surf_distance(r, o, err);
     case RTM_SURF_MODEL: return surf_model(r, o, err);
     case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
+    case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }

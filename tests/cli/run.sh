@@ -52,8 +52,9 @@ check "log lines carry a UTC timestamp" \
 C1=$(readlink -f "$OUT/current")
 cp -r "$C1" "$T/first"
 missing=""
-for f in kde.tif kde.png stations.tif stations.png model.tif model.png model_tiers.png \
-         model.md model.json overlay.tif overlay.png report.html manifest.json; do
+for f in kde.tif kde.png stations.tif stations.png model/rrs.tif model/rrs.png model/tiers.tif \
+         model/tiers.png model/cv.png model/priority_places.gpkg model/model.md model/model.json \
+         overlay.tif overlay.png report.html manifest.json; do
   [ -s "$T/first/$f" ] || missing="$missing $f"
 done
 check "every output present (missing:$missing)" "[ -z '$missing' ]"
