@@ -34,7 +34,7 @@ TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 SO        := $(B)/librtm.so.$(VERSION)
 
-.PHONY: all deps demo check check-run test-unit test-cli bench install clean
+.PHONY: all deps demo check check-run check-structure test-unit test-cli bench install clean
 all: $(B)/librtm.a $(B)/librtm.so.$(SOVER) $(B)/librtm.so $(B)/rtm
 
 deps:
@@ -89,6 +89,13 @@ check:
 
 check-run: $(TESTS) $(B)/rtm
 	@./tools/run-tests.sh $(TESTS)
+
+# The structure checks alone (make check runs them through tests/cli/functions.sh
+# and deps.sh): no function over 100 lines; no include or call from a lower stage
+# to a higher one and no cycle, bar tools/deps-allow.txt (docs/architecture.md).
+check-structure: $(LIB_OBJ) $(CLI_OBJ)
+	@python3 tools/check-functions.py rtm tools/*.c
+	@python3 tools/check-deps.py
 
 bench:
 	@./tools/install-deps.sh

@@ -6,6 +6,7 @@ string and character literal, and every preprocessor line (with its
 backslash continuations) replaced by spaces. Newlines are kept, so line
 numbers and brace positions in the result are those of the source; what is
 left is code whose braces, parentheses and semicolons can be counted.
+With keep_directives, preprocessor lines are kept as they are.
 """
 
 
@@ -50,7 +51,7 @@ def _spaces(s):
     return "".join(c if c == "\n" else " " for c in s)
 
 
-def blank(text):
+def blank(text, keep_directives=False):
     out = []
     i, n = 0, len(text)
     while i < n:
@@ -69,6 +70,10 @@ def blank(text):
             continue
         elif c == "#" and _line_is_directive(text, i):
             j = _directive_end(text, i)
+            if keep_directives:
+                out.append(text[i:j])
+                i = j
+                continue
         else:
             out.append(c)
             i += 1
