@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """check-deps.py: the library's file dependencies follow the data flow.
 
-    tools/check-deps.py [--root DIR] [--obj DIR] [--allow FILE] [-v]
+    tools/check-deps.py [--root DIR] [--obj DIR] [--allow FILE]
 
 Builds the graph "file A depends on file B" over the sources of the library
 and the CLI (DIR/rtm/<stage>/*.c, *.h) and the public headers
@@ -311,15 +311,13 @@ def report(g, unknown, allow):
 
 
 def parse_args(argv):
-    opts = {"root": ".", "obj": None, "allow": None, "verbose": False}
+    opts = {"root": ".", "obj": None, "allow": None}
     it = iter(argv)
     for a in it:
         if a in ("--root", "--obj", "--allow"):
             opts[a[2:]] = next(it)
-        elif a == "-v":
-            opts["verbose"] = True
         else:
-            raise SystemExit("usage: check-deps.py [--root DIR] [--obj DIR] [--allow FILE] [-v]")
+            raise SystemExit("usage: check-deps.py [--root DIR] [--obj DIR] [--allow FILE]")
     root = opts["root"]
     opts["obj"] = opts["obj"] or os.path.join(root, "build/obj")
     if opts["allow"] is None:
@@ -347,8 +345,8 @@ def main(argv):
     if g is None:
         sys.stderr.write("check-deps: no objects under %s: build first\n" % opts["obj"])
         return 2
-    if opts["verbose"]:
-        print("\n".join(notes))
+    for note in notes:
+        print(note)
     bad = report(g, unknown, Allow(opts["allow"]))
     nedges = sum(len(e) for e in g.edges.values())
     print("check-deps: %d files, %d dependencies, %d problem%s"
