@@ -5,6 +5,7 @@
 #   make bench      benchmarks (tools/bench-*.sh)
 #   make install PREFIX=/usr/local
 VERSION   := 0.1.0
+SOVER     := 0
 PREFIX    ?= /usr/local
 CC        ?= gcc
 PKGS      := gdal proj libpng freetype2 yaml-0.1
@@ -21,6 +22,7 @@ STAGES    := core input surface model evaluate output product job run
 LIB_SRC   := $(foreach s,$(STAGES),$(wildcard rtm/$(s)/*.c))
 CLI_SRC   := $(wildcard rtm/cli/*.c)
 TEST_SRC  := $(wildcard tests/test_*.c)
+PUB_HDRS  := include/rtm.h $(wildcard include/rtm/*.h)
 HDRS      := $(wildcard include/*.h include/rtm/*.h rtm/*/*.h tests/*.h)
 NPROC     := $(shell nproc 2>/dev/null || echo 2)
 
@@ -29,6 +31,8 @@ LIB_OBJ   := $(LIB_SRC:rtm/%.c=$(B)/obj/%.o)
 CLI_OBJ   := $(CLI_SRC:rtm/%.c=$(B)/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:rtm/%.c=$(B)/san/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
+
+SO        := $(B)/librtm.so.$(VERSION)
 
 .PHONY: all deps demo check check-run test-unit test-cli bench install clean
 all: $(B)/librtm.a $(B)/librtm.so $(B)/rtm
@@ -50,8 +54,22 @@ $(B)/tests:
 
 $(B)/librtm.a: $(LIB_OBJ)
 	rm -f $@; ar rcs $@ $^
-$(B)/librtm.so: $(LIB_OBJ)
-	$(CC) -shared -o $@ $^ $(LDLIBS)
+# The shared library (SONAME librtm.so.$(SOVER)) exports exactly the public API:
+# tools/exports.py lists every function and variable declared in include/rtm.h
+# and include/rtm/*.h into a linker version script ("RTM_0 { global: <names>;
+# local: *; };"), so every other symbol, internal rtm_ helpers included, is
+# hidden without an export macro on each declaration. The static library and
+# the CLI keep every symbol.
+$(B)/rtm.map: tools/exports.py tools/c_lexer.py $(PUB_HDRS)
+	@mkdir -p $(@D)
+	python3 tools/exports.py $(PUB_HDRS) > $@.tmp && mv $@.tmp $@
+$(SO): $(LIB_OBJ) $(B)/rtm.map
+	$(CC) -shared -Wl,-soname,librtm.so.$(SOVER) -Wl,--version-script=$(B)/rtm.map \
+	  -Wl,--no-undefined -o $@ $(LIB_OBJ) $(LDLIBS)
+$(B)/librtm.so.$(SOVER): $(SO)
+	ln -sf $(<F) $@
+$(B)/librtm.so: $(B)/librtm.so.$(SOVER)
+	ln -sf $(<F) $@
 $(B)/librtm-san.a: $(SAN_OBJ)
 	rm -f $@; ar rcs $@ $^
 $(B)/rtm: $(CLI_OBJ) $(B)/librtm.a
@@ -74,6 +92,14 @@ check:
 check-run: $(TESTS) $(B)/rtm
 	@./tools/run-tests.sh $(TESTS)
 
+# The structure checks alone (make check runs them through tests/cli/functions.sh
+# and deps.sh): no function over 100 lines; no include or call from a lower stage
+# to a higher one and no cycle, bar tools/deps-allow.txt (docs/architecture.md).
+.PHONY: check-structure
+check-structure: $(LIB_OBJ) $(CLI_OBJ)
+	@python3 tools/check-functions.py rtm tools/*.c
+	@python3 tools/check-deps.py
+
 bench:
 	@./tools/install-deps.sh
 	@$(MAKE) --no-print-directory -j$(NPROC) all
@@ -84,7 +110,9 @@ install: all
 	  $(DESTDIR)$(PREFIX)/lib/pkgconfig
 	install -m 755 $(B)/rtm $(DESTDIR)$(PREFIX)/bin/rtm
 	install -m 644 $(B)/librtm.a $(DESTDIR)$(PREFIX)/lib/
-	install -m 755 $(B)/librtm.so $(DESTDIR)$(PREFIX)/lib/
+	install -m 755 $(SO) $(DESTDIR)$(PREFIX)/lib/
+	ln -sf librtm.so.$(VERSION) $(DESTDIR)$(PREFIX)/lib/librtm.so.$(SOVER)
+	ln -sf librtm.so.$(SOVER) $(DESTDIR)$(PREFIX)/lib/librtm.so
 	install -m 644 include/rtm.h $(DESTDIR)$(PREFIX)/include/
 	install -m 644 include/rtm/*.h $(DESTDIR)$(PREFIX)/include/rtm/
 	sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@VERSION@|$(VERSION)|' -e 's|@PKGS@|$(PKGS)|' \

@@ -1,5 +1,6 @@
 /* glm_data.c: count data aggregated by pattern for the GLM fits, and the
- * helpers shared by the Poisson and NB fits (see rtm_glm.h, glm_internal.h).
+ * helpers shared by the Poisson and NB fits (see rtm/glm.h, glm_internal.h);
+ * the fits themselves are called from glm_fit.c.
  *
  * A log-link count model on binary columns predicts the same mean for every
  * cell with the same pattern, so the Poisson log-likelihood needs only
@@ -564,38 +565,4 @@ int rtm_glm_i_fit_finish(rtm_glm_fit *f, const rtm_glm_data *g, const double *b,
     f->bic = -2 * f->loglik + f->df * log((double)g->n);
     f->converged = 1;
     return 0;
-}
-
-int rtm_glm_fit_data(const rtm_glm_data *g, rtm_family fam, const rtm_glm_opts *o,
-                     rtm_glm_fit *out, rtm_error *err)
-{
-    rtm_glm_opts def;
-    if (!o) {
-        rtm_glm_opts_init(&def);
-        o = &def;
-    }
-    if (!g || !out)
-        return rtm_error_set(err, RTM_ERR_ARG, "glm: no data or no output");
-    if (fam != RTM_FAMILY_POISSON && fam != RTM_FAMILY_NB2 && fam != RTM_FAMILY_NBII)
-        return rtm_error_set(err, RTM_ERR_ARG, "glm: unknown family %d", (int)fam);
-    int rc = rtm_glm_i_check(g, fam, err);
-    if (rc)
-        return rc;
-    if (fam == RTM_FAMILY_POISSON)
-        return rtm_glm_i_poisson(g, fam, o, NULL, out, err);
-    return rtm_glm_i_nb(g, fam, o, out, err);
-}
-
-int rtm_glm_fit_cols(const rtm_design *d, const int *cols, int k, rtm_family fam,
-                     const rtm_glm_opts *o, rtm_glm_fit *out, rtm_error *err)
-{
-    if (k > 0 && !cols)
-        return rtm_error_set(err, RTM_ERR_ARG, "glm: %d columns but no column list", k);
-    static const int none[1] = {0};
-    rtm_glm_data *g = rtm_glm_data_build(d, k > 0 ? cols : none, k, err);
-    if (!g)
-        return err ? err->code : RTM_ERR_ARG;
-    int rc = rtm_glm_fit_data(g, fam, o, out, err);
-    rtm_glm_data_free(g);
-    return rc;
 }

@@ -1,5 +1,6 @@
-/* glm_internal.h: private to rtm/glm_*.c: the aggregated-data layout and the
- * small dense linear algebra shared by the Poisson and negative binomial fits. */
+/* glm_internal.h: private to rtm/model/glm_*.c: the aggregated-data layout
+ * and the small dense linear algebra shared by the Poisson and negative
+ * binomial fits. */
 #ifndef RTM_GLM_INTERNAL_H
 #define RTM_GLM_INTERNAL_H
 
@@ -51,9 +52,10 @@ int rtm_glm_i_fit_alloc(rtm_glm_fit *f, const rtm_glm_data *g, rtm_family fam, r
 int rtm_glm_i_fit_finish(rtm_glm_fit *f, const rtm_glm_data *g, const double *b,
                          const double *se, double max_abs, rtm_error *err);
 
-/* Poisson and NB fits on aggregated data (rtm_glm_fit_data dispatches).
- * The Poisson fit names msg_fam in its messages (NB fits start from it),
- * stores the estimates in b (k+1, may be NULL) and the fit in out (may be NULL). */
+/* Poisson and NB fits on aggregated data (glm_fit.c's rtm_glm_fit_data
+ * dispatches). The Poisson fit names msg_fam in its messages (NB fits start
+ * from it), stores the estimates in b (k+1, may be NULL) and the fit in out
+ * (may be NULL). */
 int rtm_glm_i_poisson(const rtm_glm_data *g, rtm_family msg_fam, const rtm_glm_opts *o,
                       double *b, rtm_glm_fit *out, rtm_error *err);
 int rtm_glm_i_nb(const rtm_glm_data *g, rtm_family fam, const rtm_glm_opts *o,
