@@ -1,7 +1,7 @@
 /* raster_read.c: band 1 of any GDAL raster into an rtm_surface
  * (see rtm_geotiff.h). */
 #include "core/gdal.h"
-#include "rtm/output.h"
+#include "rtm/input.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>

@@ -13,12 +13,6 @@
 
 #include "core/gdal.h"
 
-const char *rtm_jr_month_str(int month, char *buf, size_t n)
-{
-    snprintf(buf, n, "%04d-%02d", month / 12, month % 12 + 1);
-    return buf;
-}
-
 /* Append s to the growing string *b (quote doubled when q != 0). */
 static int append(char **b, size_t *len, const char *s, char q)
 {
