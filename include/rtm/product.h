@@ -143,10 +143,12 @@ typedef struct rtm_product_env {
     rtm_progress_fn progress;      /**< may be NULL */
     void *progress_arg;
     int threads;                   /**< 0 = OpenMP's default; outputs never depend on it */
-    const char *attribution;       /**< data attribution line of the maps */
+    const char *attribution;       /**< data attribution line of the maps; NULL = each
+                                        product's default (police.uk under the OGL,
+                                        plus OpenStreetMap for risk terrain maps) */
 } rtm_product_env;
 
-/** Defaults: no log, no progress, threads 0, the police.uk/OGL attribution. */
+/** Defaults: no log, no progress, threads 0, the products' own attributions. */
 void rtm_product_env_init(rtm_product_env *env);
 
 /* ==== kernel density ===================================================== */

@@ -160,8 +160,6 @@ static int run(kde_args *a)
     int rc;
     rtm_cli_env(&a->ev, &a->c, &env);
     env.threads = a->threads;
-    env.attribution = "Contains public sector information licensed under the Open Government "
-                      "Licence v3.0";
     rtm_cli_info(&a->c, "grid: %d x %d cells of %g (%s)\n", a->ev.grid.ncols, a->ev.grid.nrows,
                  a->ev.grid.res, a->ev.dst_crs);
     if ((rc = rtm_outset_open(&out, &e)) ||

@@ -256,8 +256,6 @@ static int run_model(model_args *a)
     rtm_error e;
     int rc;
     rtm_cli_env(&a->ev, &a->c, &env);
-    env.attribution = "Contains public sector information licensed under the OGL v3.0; "
-                      "© OpenStreetMap contributors";
     a->p.factors = a->spec;
     a->p.nfactors = a->nf;
     a->p.sources = (const char *const *)a->ffile;

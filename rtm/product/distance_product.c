@@ -71,7 +71,7 @@ static int write_files(const rtm_distance_product *p, const rtm_events *ev, cons
     mo.ramp = "cividis";
     mo.title = p->title ? p->title : "Distance to the nearest feature";
     mo.units_label = label;
-    mo.attribution = env ? env->attribution : NULL;
+    mo.attribution = env && env->attribution ? env->attribution : RTM_ATTR_OGL;
     mo.zero_transparent_below = -INFINITY;
     return rtm_prod_map(out, p->png, &ev->grid, v, ev->mask, &mo, err);
 }

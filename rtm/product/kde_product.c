@@ -147,7 +147,7 @@ static int write_files(const rtm_kde_product *p, const rtm_kde_opts *ko, const r
     subtitle(ev, ko, sub, sizeof sub);
     mo.subtitle = sub;
     mo.units_label = label;
-    mo.attribution = env && env->attribution ? env->attribution : NULL;
+    mo.attribution = env && env->attribution ? env->attribution : RTM_ATTR_OGL;
     return rtm_prod_map(out, p->png, &ev->grid, v, ev->mask, &mo, err);
 }
 

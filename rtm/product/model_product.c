@@ -85,8 +85,10 @@ static int write_rrs(const rtm_model_product *p, const rtm_model *m, const rtm_e
     mo.title = "Risk terrain: relative risk score";
     mo.units_label = "relative risk score";
     mo.zero_transparent_below = -1;
-    snprintf(attr, sizeof attr, "%s", env && env->attribution ? env->attribution : "");
-    mo.attribution = attr[0] ? attr : NULL;
+    /* the risk settings come from OpenStreetMap and open registers */
+    snprintf(attr, sizeof attr, "%s", env && env->attribution ? env->attribution
+                                                              : RTM_ATTR_OGL_OSM);
+    mo.attribution = attr;
     if (!(name = rtm_prod_join(p->dir, "rrs.png")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     rc = rtm_prod_map(out, name, &ev->grid, m->rrs, ev->mask, &mo, err);

@@ -9,13 +9,9 @@
 
 #include "input/stats_meta.h"
 
-#define DEFAULT_ATTRIBUTION \
-    "Contains public sector information licensed under the Open Government Licence v3.0"
-
 void rtm_product_env_init(rtm_product_env *env)
 {
-    memset(env, 0, sizeof *env);
-    env->attribution = DEFAULT_ATTRIBUTION;
+    memset(env, 0, sizeof *env); /* attribution NULL: each product's own default */
 }
 
 void rtm_product_result_free(rtm_product_result *r)

@@ -9,6 +9,13 @@
 #define RTM_VERSION "unknown"
 #endif
 
+/* Attribution lines of maps (env->attribution overrides them). */
+#define RTM_ATTR_OGL \
+    "Contains public sector information licensed under the Open Government Licence v3.0"
+#define RTM_ATTR_OGL_OSM \
+    "Contains public sector information licensed under the OGL v3.0; " \
+    "© OpenStreetMap contributors"
+
 /* Log a printf-style line through env (nothing when env or its log is NULL). */
 void rtm_prod_log(const rtm_product_env *env, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

@@ -49,6 +49,7 @@ typedef struct rtm_jr {
     rtm_events_opts eo;           /* how they were read (product metadata) */
     rtm_event_source *src;        /* job->offences.nsources sources */
     char **src_where;             /* their OGR filters (type filter included) */
+    int nplain;                   /* sources whose file list src[i].files this run owns */
     rtm_weight_table *harm;       /* harm weights, or NULL */
     rtm_product_env env;          /* what the products get */
     rtm_grid grid;                /* = ev.grid */

@@ -194,6 +194,8 @@ static void cleanup(rtm_jr *r)
     for (i = 0; r->src_where && i < r->job->offences.nsources; i++)
         free(r->src_where[i]);
     free(r->src_where);
+    for (i = 0; r->src && i < r->nplain; i++)
+        free((void *)r->src[i].files);
     free(r->src);
     rtm_weight_table_free(r->harm);
     free(r->counts);
@@ -223,8 +225,6 @@ int rtm_jobrun(const rtm_job *job, const rtm_jobrun_opts *o, rtm_jobrun_result *
     r.env.threads = o->threads;
     r.env.log = o->log;
     r.env.log_arg = o->log_arg;
-    r.env.attribution = "Contains public sector information licensed under the OGL v3.0; "
-                        "© OpenStreetMap contributors (ODbL)";
     rc = steps(&r, t0, err);
     if (rc) {
         rtm_run_abort(r.rf);

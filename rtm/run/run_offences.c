@@ -39,10 +39,11 @@ static char *source_where(const rtm_job *job, const rtm_job_source *s)
     int i, bad = 0;
     if (append(&b, &len, "", 0))
         return NULL;
-    if (s->where)
-        bad |= append(&b, &len, "(", 0) || append(&b, &len, s->where, 0) ||
-               append(&b, &len, ")", 0);
-    if (of->ntypes > 0 && s->type_field) {
+    int types = of->ntypes > 0 && s->type_field;
+    if (s->where) /* alone it stays as written (the same filter as --where) */
+        bad |= append(&b, &len, types ? "(" : "", 0) || append(&b, &len, s->where, 0) ||
+               append(&b, &len, types ? ")" : "", 0);
+    if (types) {
         if (s->where)
             bad |= append(&b, &len, " AND ", 0);
         bad |= append(&b, &len, "\"", 0) || append(&b, &len, s->type_field, '"') ||
@@ -198,6 +199,23 @@ static int count_locations(rtm_jr *r, const rtm_job_source *s, size_t *cap, rtm_
     return rc;
 }
 
+/* The job's file names as the user wrote them: the job adds /vsigzip/ to
+ * .gz files, which the loader does itself; outputs name the plain path. */
+static const char *const *plain_files(rtm_jr *r, const rtm_job_source *s)
+{
+    char **v = calloc((size_t)s->nfiles + 1, sizeof *v);
+    if (!v)
+        return NULL;
+    for (int k = 0; k < s->nfiles; k++) {
+        const char *f = s->files[k];
+        size_t n = strlen(f);
+        v[k] = (char *)(strncmp(f, "/vsigzip/", 9) == 0 && n > 12 && !strcmp(f + n - 3, ".gz")
+                            ? f + 9 : f);
+    }
+    r->nplain++;
+    return (const char *const *)v;
+}
+
 /* The events options of the job: one source per offence source, the month
  * window of the run, hour-of-week windows, harm weights, the study area. */
 static int events_opts(rtm_jr *r, rtm_error *err)
@@ -212,7 +230,10 @@ static int events_opts(rtm_jr *r, rtm_error *err)
         const rtm_job_source *s = &job->offences.sources[i];
         if (!(r->src_where[i] = source_where(job, s)))
             return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-        r->src[i] = (rtm_event_source){(const char *const *)s->files, s->nfiles, s->layer,
+        const char *const *files = plain_files(r, s);
+        if (!files)
+            return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        r->src[i] = (rtm_event_source){files, s->nfiles, s->layer,
                                        r->src_where[i][0] ? r->src_where[i] : NULL, s->x_field,
                                        s->y_field, s->crs, s->date_field, s->time_field, NULL};
         if (!s->time_field)

@@ -157,7 +157,6 @@ static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.units = s->units;
     p.tif = fname(tif, s->name, "tif");
     p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
-    p.title = "Offence density (kernel density)";
     p.weight_unit = r->harm ? "harm" : NULL;
     if ((rc = open_set(r, &out, err)))
         return rc;

@@ -1,0 +1,117 @@
+# One pipeline: each analysis run as its command and as a one-surface job
+# with the same settings must give the same set of files and the same bytes
+# (GeoTIFFs, styles, maps, reports).
+. "$(dirname "$0")/harness.inc"
+RTM=${RTM_BIN:-build/rtm}
+S=$(cd "$(dirname "$0")/../../samples/essex" && pwd)
+EV=$S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+AREA=$S/boundaries/southend_on_sea_lad2011_bng.geojson
+W="\"Crime type\" = 'Violence and sexual offences'"
+mkdir -p "$T/cli" "$T/layers"
+
+# a one-surface job in $T/<name>.yaml writing into $T/out-<name>
+job() { # name, surface yaml (indented two spaces)
+  cat > "$T/$1.yaml" <<EOF
+name: $1
+catalog: $T/layers
+study_area:
+  file: $AREA
+crs: EPSG:27700
+cell_size: 100
+offences:
+  sources:
+    - file: $EV
+      where: "\"Crime type\" = 'Violence and sexual offences'"
+surfaces:
+$2
+output:
+  dir: $T/out-$1
+  formats: [tif, png, md, json]
+EOF
+  $RTM run -q "$T/$1.yaml" 2> "$T/$1.err"
+}
+
+# same files (names) and same bytes in two folders, for the listed files
+same() { # label, cli dir, job dir, files...
+  label=$1; a=$2; b=$3; shift 3; bad=""
+  for f in "$@"; do cmp -s "$a/$f" "$b/$f" || bad="$bad $f"; done
+  check "$label: byte-identical (differ:$bad)" "[ -z '$bad' ]"
+}
+files() { [ -d "$1" ] && (cd "$1" && find . -type f ! -name manifest.json ! -name report.html | sort); }
+# same non-empty file set in two folders
+sameset() { [ -n "$(files "$1")" ] && [ "$(files "$1")" = "$(files "$2")" ]; }
+
+# --- kde
+$RTM kde -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --kernel quartic \
+  --radius 500 --where "$W" --png "$T/cli/dens.png" -o "$T/cli/dens.tif" "$EV"
+job dens "  - type: kde
+    name: dens
+    radius: 500"
+J=$T/out-dens/current
+check "kde job ran" "[ -f $J/dens.tif ]"
+check "kde: same file set" "sameset $T/cli $J"
+same kde "$T/cli" "$J" dens.tif dens.qml dens.png dens.pgw dens.png.aux.xml
+
+# --- hot spots
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM hotspots -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --band 300 \
+  --fdr --where "$W" --png "$T/cli/hot.png" --polygons "$T/cli/hot_hotspots.gpkg" \
+  -o "$T/cli/hot.tif" "$EV" > /dev/null
+job hot "  - type: hotspots
+    name: hot
+    band: 300
+    fdr: true"
+J=$T/out-hot/current
+check "hotspots: same file set" "sameset $T/cli $J"
+same hotspots "$T/cli" "$J" hot_z.tif hot_bins.tif hot_z.qml hot_bins.qml hot.png \
+  hot_hotspots.gpkg
+
+# --- distance (a catalogue layer in the job, the same file on the command line)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+cat > "$T/layers/stations.yaml" <<EOF
+file: $S/risk/naptan_rail_stations_southend_on_sea.csv
+x_field: Easting
+y_field: Northing
+crs: EPSG:27700
+EOF
+$RTM distance -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 \
+  --x-field Easting --y-field Northing --src-crs EPSG:27700 \
+  -o "$T/cli/dist.tif" "$S/risk/naptan_rail_stations_southend_on_sea.csv"
+job dist "  - type: distance
+    name: dist
+    layer: stations"
+J=$T/out-dist/current
+same distance "$T/cli" "$J" dist.tif dist.qml
+
+# --- Risk Terrain Model (the model's whole set in a folder named after it)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+cat > "$T/layers/pubs.yaml" <<EOF
+file: $S/risk/osm_pubs_southend_on_sea.csv
+EOF
+cat > "$T/layers/venues.yaml" <<EOF
+file: $S/risk/fhrs_openpubs_venues_southend_on_sea.csv
+EOF
+$RTM model -q --study-area "$AREA" --dst-crs EPSG:27700 --resolution 100 --block 200 \
+  --max-blocks 3 --increment whole --seed 7 --where "$W" \
+  --factor "pubs=$S/risk/osm_pubs_southend_on_sea.csv:both" \
+  --factor "venues=$S/risk/fhrs_openpubs_venues_southend_on_sea.csv:proximity" \
+  -o "$T/cli/risk" "$EV"
+job risk "  - type: rtm
+    name: risk
+    block: 200
+    max_blocks: 3
+    increment: whole
+    seed: 7
+    factors:
+      - layer: pubs
+        operationalization: both
+      - layer: venues
+        operationalization: proximity"
+J=$T/out-risk/current
+check "rtm job ran ($(head -c 300 "$T/risk.err"))" "[ -f $J/risk/rrs.tif ]"
+check "rtm: same file set (tiers.tif, cv.png, priority places included)" \
+  "sameset $T/cli $J && [ -f $J/risk/tiers.tif ] && \
+   [ -f $J/risk/cv.png ] && [ -f $J/risk/priority_places.gpkg ]"
+same rtm "$T/cli/risk" "$J/risk" rrs.tif tiers.tif rrs.qml tiers.qml rrs.png tiers.png cv.png \
+  priority_places.gpkg model.md model.json
+finish
