@@ -7,7 +7,7 @@
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
 CC        ?= gcc
-PKGS      := gdal proj libpng freetype2 yaml-0.1
+PKGS      := gdal proj libpng freetype2 yaml-0.1 libcrypto
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT       ?= -O2
