@@ -11,6 +11,7 @@
 #include <cpl_string.h>
 #include <math.h>
 #include <stdio.h>
+#include <stdlib.h>
 
 /* Label of class k as written to the file: its label, else the value. */
 static const char *class_name(const rtm_palette *p, int k, char *buf, size_t sz)
@@ -28,27 +29,44 @@ static int fail(rtm_error *err, const char *what)
                          m && *m ? m : "unknown error");
 }
 
-/* Colour table and category names of a Byte band: index = pixel value. */
-static int byte_tables(const rtm_palette *p, GDALRasterBandH band, rtm_error *err)
+/* Category names of a Byte band, index = class value ("" where there is no
+ * class), as a NULL-terminated array of borrowed strings; the numbers of
+ * unlabelled classes go to num (p->n entries of 32). NULL when out of memory. */
+static char **byte_names(const rtm_palette *p, char (*num)[32])
 {
-    int has_nd = 0, maxv = -1;
-    double nd = GDALGetRasterNoDataValue(band, &has_nd);
-    GDALColorTableH ct = GDALCreateColorTable(GPI_RGB);
-    char **names = NULL, buf[64];
-    int rc = 0;
+    int maxv = -1;
     for (int k = 0; k < p->n; k++)
         if (p->value[k] >= 0 && p->value[k] <= 255 && p->value[k] > maxv)
             maxv = (int)p->value[k];
+    char **names = malloc(((size_t)maxv + 2) * sizeof *names);
+    if (!names)
+        return NULL;
     for (int v = 0; v <= maxv; v++)
-        names = CSLAddString(names, "");
+        names[v] = (char *)"";
+    names[maxv + 1] = NULL;
+    for (int k = 0; k < p->n; k++)
+        if (p->value[k] >= 0 && p->value[k] <= 255)
+            names[(int)p->value[k]] = (char *)class_name(p, k, num[k], sizeof num[k]);
+    return names;
+}
+
+/* Colour table and category names of a Byte band: index = pixel value. */
+static int byte_tables(const rtm_palette *p, GDALRasterBandH band, rtm_error *err)
+{
+    int has_nd = 0, rc = 0;
+    double nd = GDALGetRasterNoDataValue(band, &has_nd);
+    char (*num)[32] = malloc(((size_t)p->n + 1) * sizeof *num);
+    char **names = num ? byte_names(p, num) : NULL;
+    GDALColorTableH ct = GDALCreateColorTable(GPI_RGB);
+    if (!names || !ct) {
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "geotiff: out of memory");
+        goto done;
+    }
     for (int k = 0; k < p->n; k++) {
         if (p->value[k] < 0 || p->value[k] > 255)
             continue;
-        int v = (int)p->value[k];
         GDALColorEntry e = {p->rgb[k][0], p->rgb[k][1], p->rgb[k][2], 255};
-        GDALSetColorEntry(ct, v, &e);
-        CPLFree(names[v]);
-        names[v] = CPLStrdup(class_name(p, k, buf, sizeof buf));
+        GDALSetColorEntry(ct, (int)p->value[k], &e);
     }
     if (has_nd && nd >= 0 && nd <= 255 && nd == floor(nd)) {
         GDALColorEntry clear = {0, 0, 0, 0};
@@ -56,10 +74,13 @@ static int byte_tables(const rtm_palette *p, GDALRasterBandH band, rtm_error *er
     }
     if (GDALSetRasterColorTable(band, ct) != CE_None)
         rc = fail(err, "colour table");
-    else if (names && GDALSetRasterCategoryNames(band, names) != CE_None)
+    else if (names[0] && GDALSetRasterCategoryNames(band, names) != CE_None)
         rc = fail(err, "category names");
-    GDALDestroyColorTable(ct);
-    CSLDestroy(names);
+done:
+    if (ct)
+        GDALDestroyColorTable(ct);
+    free(names);
+    free(num);
     return rc;
 }
 
