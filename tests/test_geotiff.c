@@ -683,6 +683,21 @@ static void test_class_tables(void)
         check_rat_vs_qml(b, q, 4, tiers);
         GDALClose(ds);
     }
+    /* the same name rewritten as a continuous surface: the old sidecar and
+     * its category names do not stick to the new file */
+    char taux[600];
+    snprintf(taux, sizeof taux, "%s.aux.xml", p);
+    RTM_CHECK(access(taux, F_OK) == 0);
+    rtm_geotiff_opts_init(&o);
+    RTM_CHECK(rtm_geotiff_write(p, &g, v, NULL, &o, &e) == 0);
+    RTM_CHECK(access(taux, F_OK) != 0);
+    ds = GDALOpen(p, GA_ReadOnly);
+    RTM_CHECK(ds && GDALGetRasterCategoryNames(GDALGetRasterBand(ds, 1)) == NULL &&
+              GDALGetDefaultRAT(GDALGetRasterBand(ds, 1)) == NULL);
+    if (ds)
+        GDALClose(ds);
+    o.categorical = 1;
+    o.nodata = 255;
     /* a class label that is no integer class value */
     static const char *const bad[] = {"1.5=half", NULL};
     o.class_labels = bad;

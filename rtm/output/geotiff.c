@@ -571,13 +571,25 @@ int rtm_geotiff_write_bands(const char *path, const rtm_grid *g, int nbands,
                             rtm_error *err)
 {
     rtm_atomic_set set;
+    char aux[RTM_ATOMIC_PATH_MAX];
+    int pam = 0;
     rtm_atomic_set_init(&set);
     int rc = geotiff_write_to_set(&set, path, g, nbands, bands, descriptions, mask, o, err);
     if (rc != 0) {
         rtm_atomic_set_abort_all(&set);
         return rc;
     }
-    return rtm_atomic_set_commit_all(&set, err);
+    snprintf(aux, sizeof aux, "%s.aux.xml", path);
+    for (int k = 0; k < set.n; k++)
+        pam |= strcmp(set.path[k], aux) == 0;
+    if ((rc = rtm_atomic_set_commit_all(&set, err)) != 0)
+        return rc;
+    /* A PAM sidecar left by an earlier file of this name would lend the new
+     * one its category names or statistics: remove it, as GDAL does when it
+     * overwrites a dataset. */
+    if (!pam && strlen(path) + sizeof ".aux.xml" <= sizeof aux)
+        unlink(aux);
+    return 0;
 }
 
 int rtm_geotiff_write(const char *path, const rtm_grid *g, const double *data,
