@@ -729,6 +729,15 @@ static void test_map_only(void)
     RTM_CHECK(rtm_map_png_write(out("plain.png"), &g, v, m, &o, &e) == 0);
     RTM_CHECK(access(out("plain.png"), F_OK) == 0 && access(out("plain.pgw"), F_OK) != 0 &&
               access(out("plain.png.aux.xml"), F_OK) != 0 && access(out("plain_map.png"), F_OK) != 0);
+    /* a name first written georeferenced, then as a plain picture: the old
+     * world file and CRS sidecar go, so nothing places the picture */
+    o.georef = RTM_MAP_GEOREF_COMPOSED;
+    RTM_CHECK(rtm_map_png_write(out("again.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(access(out("again.pgw"), F_OK) == 0 && access(out("again.png.aux.xml"), F_OK) == 0);
+    o.georef = RTM_MAP_GEOREF_MAP_ONLY;
+    RTM_CHECK(rtm_map_png_write(out("again.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(access(out("again.pgw"), F_OK) != 0 && access(out("again.png.aux.xml"), F_OK) != 0);
+    RTM_CHECK(access(out("again_map.pgw"), F_OK) == 0);
     o.georef = 7;
     RTM_CHECK(rtm_map_png_write(out("bad.png"), &g, v, m, &o, &e) == RTM_ERR_ARG);
     RTM_CHECK(rtm_map_png_georef_path("out/kde.png", b, sizeof b, &e) == 0 &&

@@ -207,7 +207,9 @@ void rtm_geotiff_opts_init(rtm_geotiff_opts *o);
  *  green, blue, alpha, which also carries negative classes such as Gi* bins
  *  -3..3 (category names cannot: their index is the pixel value). Category
  *  names and the table live in GDAL's PAM sidecar "<path>.aux.xml", written
- *  and committed with the GeoTIFF (callers listing outputs must list it).
+ *  and committed with the GeoTIFF (callers listing outputs must list it);
+ *  when the new file needs none, an older "<path>.aux.xml" is removed (as
+ *  GDAL does when it overwrites a dataset) so it cannot describe the new one.
  *  With o->qml_nclasses > 0 (continuous data) the .qml is classed instead
  *  of an interpolated ramp (see rtm_qml_build).
  *  Returns 0, or RTM_ERR_ARG (bad options, bad grid, categorical value not an
@@ -311,7 +313,9 @@ int rtm_qml_path(const char *path, char *out, size_t outsz, rtm_error *err);
  * .qml matches. X_map.png never matches a .qml rtm writes for X.tif.
  *
  * The PNG and its sidecars (and the map-only image) are committed together
- * (rtm_atomic_set): all are replaced, or none.
+ * (rtm_atomic_set): all are replaced, or none. After that, sidecars of X.png
+ * (and of X_map.png) that the chosen mode does not write are removed, so a
+ * world file from an earlier run cannot go on georeferencing a picture.
  *
  * Fonts: see rtm_canvas.h (DejaVu Sans, RTM_FONT, RTM_FONT_BOLD).
  * Thread safety: every function here is reentrant; calls writing different

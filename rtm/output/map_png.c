@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/atomic.h"
 #include "output/canvas.h"
@@ -476,6 +477,34 @@ static int add_map_only(rtm_atomic_set *set, const char *path, const rtm_grid *g
     return rc ? (err ? err->code : RTM_ERR_IO) : 0;
 }
 
+/* The sidecars this writer may have made for path earlier (world file and
+ * CRS sidecar of X.png, and of X_map.png in map-only mode) that the set
+ * does not write now, into out; their count. Removed after the commit, so
+ * an old world file cannot go on placing a briefing picture on the ground. */
+static int stale_sidecars(const char *path, const rtm_map_opts *o, const rtm_atomic_set *set,
+                          char out[4][RTM_ATOMIC_PATH_MAX])
+{
+    char img[2][RTM_ATOMIC_PATH_MAX], side[2][RTM_ATOMIC_PATH_MAX];
+    int ni = 1, n = 0;
+    snprintf(img[0], sizeof img[0], "%s", path);
+    if (o->georef == RTM_MAP_GEOREF_MAP_ONLY &&
+        rtm_map_png_georef_path(path, img[1], sizeof img[1], NULL) == 0)
+        ni = 2;
+    for (int i = 0; i < ni; i++) {
+        if (rtm_png_world_path(img[i], side[0], sizeof side[0], NULL) ||
+            rtm_png_aux_path(img[i], side[1], sizeof side[1], NULL))
+            continue;
+        for (int j = 0; j < 2; j++) {
+            int written = 0;
+            for (int k = 0; k < set->n; k++)
+                written |= strcmp(set->path[k], side[j]) == 0;
+            if (!written)
+                memcpy(out[n++], side[j], sizeof side[j]);
+        }
+    }
+    return n;
+}
+
 /* Write the PNG and the georeferencing o->georef asks for as one atomic
  * set: all or none. */
 static int write_files(const char *path, const rtm_canvas *img, const rtm_grid *g,
@@ -499,7 +528,13 @@ static int write_files(const char *path, const rtm_canvas *img, const rtm_grid *
         rtm_atomic_set_abort_all(&set);
         return err ? err->code : RTM_ERR_IO;
     }
-    return rtm_atomic_set_commit_all(&set, err);
+    char stale[4][RTM_ATOMIC_PATH_MAX];
+    int nstale = stale_sidecars(path, o, &set, stale);
+    if ((rc = rtm_atomic_set_commit_all(&set, err)) != 0)
+        return rc;
+    for (int k = 0; k < nstale; k++)
+        unlink(stale[k]);
+    return 0;
 }
 
 int rtm_map_png_georef_path(const char *png_path, char *out, size_t outsz, rtm_error *err)
