@@ -212,8 +212,9 @@ void rtm_geotiff_opts_init(rtm_geotiff_opts *o);
  *  GDAL does when it overwrites a dataset) so it cannot describe the new one.
  *  With o->qml_nclasses > 0 (continuous data) the .qml is classed instead
  *  of an interpolated ramp (see rtm_qml_build).
- *  Returns 0, or RTM_ERR_ARG (bad options, bad grid, categorical value not an
- *  integer in [-32768, 32767]), RTM_ERR_CRS ("geotiff: invalid crs 'x'"),
+ *  Returns 0, or RTM_ERR_ARG (bad options, bad grid, categorical value or
+ *  class label value not an integer in [-32768, 32767], bad qml classes),
+ *  RTM_ERR_CRS ("geotiff: invalid crs 'x'"),
  *  RTM_ERR_IO (message names path), RTM_ERR_NOMEM. */
 int rtm_geotiff_write(const char *path, const rtm_grid *g, const double *data,
                       const unsigned char *mask, const rtm_geotiff_opts *o, rtm_error *err);
