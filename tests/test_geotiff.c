@@ -8,6 +8,8 @@
 #include "rtm_test.h"
 
 #include <cpl_conv.h>
+#include <cpl_minixml.h>
+#include <cpl_string.h>
 #include <dirent.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
@@ -531,6 +533,178 @@ static void test_categorical(void)
     free(v);
 }
 
+/* ---- classes inside the GeoTIFF, read back by GDAL and by GDAL's XML
+ * parser from the .qml ---- */
+
+/* The <colorPalette> of a .qml file, or NULL; *doc gets the tree to free. */
+static CPLXMLNode *qml_palette(const char *path, CPLXMLNode **doc)
+{
+    CPLXMLNode *n;
+    *doc = CPLParseXMLFile(path);
+    for (n = *doc; n; n = n->psNext)
+        if (n->eType == CXT_Element && strcmp(n->pszValue, "qgis") == 0)
+            break;
+    CPLXMLNode *r = n ? CPLGetXMLNode(n, "pipe.rasterrenderer") : NULL;
+    if (!r || strcmp(CPLGetXMLValue(r, "type", ""), "paletted") != 0)
+        return NULL;
+    return CPLGetXMLNode(r, "colorPalette");
+}
+
+static int hex_rgb(const char *s, int rgb[3])
+{
+    return s && sscanf(s, "#%2x%2x%2x", &rgb[0], &rgb[1], &rgb[2]) == 3;
+}
+
+/* Entry k of a palette with its value, label and colour; 0 if absent. */
+static int palette_entry(CPLXMLNode *pal, int k, double *v, const char **lab, int rgb[3])
+{
+    int i = 0;
+    for (CPLXMLNode *e = pal ? pal->psChild : NULL; e; e = e->psNext) {
+        if (e->eType != CXT_Element || strcmp(e->pszValue, "paletteEntry") != 0)
+            continue;
+        if (i++ == k) {
+            *v = atof(CPLGetXMLValue(e, "value", "nan"));
+            *lab = CPLGetXMLValue(e, "label", "");
+            return hex_rgb(CPLGetXMLValue(e, "color", NULL), rgb);
+        }
+    }
+    return 0;
+}
+
+/* The attribute table rows equal the .qml palette entries (value, name,
+ * colour) and the published colours where given (ref: value, "#rrggbb"). */
+static void check_rat_vs_qml(GDALRasterBandH b, const char *qml, int nwant,
+                             const char *const *labels)
+{
+    GDALRasterAttributeTableH rat = GDALGetDefaultRAT(b);
+    CPLXMLNode *doc, *pal = qml_palette(qml, &doc);
+    RTM_CHECK(rat != NULL && pal != NULL);
+    if (rat && pal) {
+        int cv = GDALRATGetColOfUsage(rat, GFU_MinMax), cn = GDALRATGetColOfUsage(rat, GFU_Name);
+        int cr = GDALRATGetColOfUsage(rat, GFU_Red), cg = GDALRATGetColOfUsage(rat, GFU_Green);
+        int cb = GDALRATGetColOfUsage(rat, GFU_Blue);
+        RTM_CHECK(cv >= 0 && cn >= 0 && cr >= 0 && cg >= 0 && cb >= 0);
+        RTM_CHECK(GDALRATGetRowCount(rat) == nwant);
+        for (int k = 0; k < nwant && cv >= 0 && cn >= 0 && cr >= 0 && cg >= 0 && cb >= 0; k++) {
+            double v;
+            const char *lab;
+            int rgb[3];
+            RTM_CHECK(palette_entry(pal, k, &v, &lab, rgb));
+            RTM_CHECK(GDALRATGetValueAsInt(rat, k, cv) == (int)v);
+            RTM_CHECK(strcmp(GDALRATGetValueAsString(rat, k, cn), lab) == 0);
+            RTM_CHECK(strcmp(lab, strchr(labels[k], '=') + 1) == 0);
+            RTM_CHECK(GDALRATGetValueAsInt(rat, k, cr) == rgb[0] &&
+                      GDALRATGetValueAsInt(rat, k, cg) == rgb[1] &&
+                      GDALRATGetValueAsInt(rat, k, cb) == rgb[2]);
+        }
+    }
+    CPLDestroyXMLNode(doc);
+}
+
+/* Published colours of entry k of the .qml palette. */
+static int qml_color_is(const char *qml, int k, const char *hex)
+{
+    CPLXMLNode *doc, *pal = qml_palette(qml, &doc);
+    double v;
+    const char *lab;
+    int got[3], want[3];
+    int ok = palette_entry(pal, k, &v, &lab, got) && hex_rgb(hex, want) && got[0] == want[0] &&
+             got[1] == want[1] && got[2] == want[2];
+    CPLDestroyXMLNode(doc);
+    return ok;
+}
+
+/* Gi* bins -3..3 (Int16: negative classes) get a thematic attribute table;
+ * tiers 0..3 (Byte) also a colour table and category names; all agree with
+ * the .qml and with the published ColorBrewer end and centre colours. */
+static void test_class_tables(void)
+{
+    static const char *const bins[] = {
+        "-3=cold spot, 99% confidence", "-2=cold spot, 95% confidence",
+        "-1=cold spot, 90% confidence", "0=not significant", "1=hot spot, 90% confidence",
+        "2=hot spot, 95% confidence", "3=hot spot, 99% confidence", NULL};
+    static const char *const tiers[] = {"0=below average", "1=above average",
+                                        "2=moderately high", "3=highest", NULL};
+    rtm_grid g;
+    rtm_error e;
+    rtm_geotiff_opts o;
+    char p[512], q[512], aux[600];
+    double v[40 * 30];
+    rtm_grid_from_bbox(&g, 0, 0, 40 * 50.0, 30 * 50.0, 50, "EPSG:27700", &e);
+    for (int k = 0; k < 40 * 30; k++)
+        v[k] = (k * 5) % 6 - 3; /* -3..2: 3 only labelled */
+    rtm_geotiff_opts_init(&o);
+    o.categorical = 1;
+    o.qml_ramp = "diverging";
+    o.class_labels = bins;
+    path_in(p, sizeof p, "bins.tif");
+    path_in(q, sizeof q, "bins.qml");
+    snprintf(aux, sizeof aux, "%s.aux.xml", p);
+    RTM_CHECK(rtm_geotiff_write(p, &g, v, NULL, &o, &e) == 0);
+    RTM_CHECK(access(aux, F_OK) == 0 && count_temps() == 0);
+    GDALDatasetH ds = GDALOpen(p, GA_ReadOnly);
+    RTM_CHECK(ds != NULL);
+    if (ds) {
+        GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+        RTM_CHECK(GDALGetRasterDataType(b) == GDT_Int16);
+        check_rat_vs_qml(b, q, 7, bins);
+        GDALClose(ds);
+    }
+    /* ColorBrewer RdBu ends and centre */
+    RTM_CHECK(qml_color_is(q, 0, "#053061") && qml_color_is(q, 3, "#f7f7f7") &&
+              qml_color_is(q, 6, "#67001f"));
+
+    for (int k = 0; k < 40 * 30; k++)
+        v[k] = k % 4;
+    o.qml_ramp = "ylorrd";
+    o.class_labels = tiers;
+    o.nodata = 255;
+    path_in(p, sizeof p, "tiers.tif");
+    path_in(q, sizeof q, "tiers.qml");
+    RTM_CHECK(rtm_geotiff_write(p, &g, v, NULL, &o, &e) == 0);
+    ds = GDALOpen(p, GA_ReadOnly);
+    RTM_CHECK(ds != NULL);
+    if (ds) {
+        GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+        GDALColorTableH ct = GDALGetRasterColorTable(b);
+        char **names = GDALGetRasterCategoryNames(b);
+        RTM_CHECK(GDALGetRasterDataType(b) == GDT_Byte && ct != NULL);
+        RTM_CHECK(CSLCount(names) == 4);
+        for (int k = 0; ct && k < 4; k++) {
+            const GDALColorEntry *c = GDALGetColorEntry(ct, k);
+            char hex[8];
+            snprintf(hex, sizeof hex, "#%02x%02x%02x", c->c1, c->c2, c->c3);
+            RTM_CHECK(qml_color_is(q, k, hex));
+            RTM_CHECK(names && k < CSLCount(names) && strcmp(names[k], strchr(tiers[k], '=') + 1) == 0);
+        }
+        /* YlOrRd ends; nodata transparent */
+        RTM_CHECK(qml_color_is(q, 0, "#ffffcc") && qml_color_is(q, 3, "#800026"));
+        RTM_CHECK(ct && GDALGetColorEntry(ct, 255) && GDALGetColorEntry(ct, 255)->c4 == 0);
+        check_rat_vs_qml(b, q, 4, tiers);
+        GDALClose(ds);
+    }
+    /* the same name rewritten as a continuous surface: the old sidecar and
+     * its category names do not stick to the new file */
+    char taux[600];
+    snprintf(taux, sizeof taux, "%s.aux.xml", p);
+    RTM_CHECK(access(taux, F_OK) == 0);
+    rtm_geotiff_opts_init(&o);
+    RTM_CHECK(rtm_geotiff_write(p, &g, v, NULL, &o, &e) == 0);
+    RTM_CHECK(access(taux, F_OK) != 0);
+    ds = GDALOpen(p, GA_ReadOnly);
+    RTM_CHECK(ds && GDALGetRasterCategoryNames(GDALGetRasterBand(ds, 1)) == NULL &&
+              GDALGetDefaultRAT(GDALGetRasterBand(ds, 1)) == NULL);
+    if (ds)
+        GDALClose(ds);
+    o.categorical = 1;
+    o.nodata = 255;
+    /* a class label that is no integer class value */
+    static const char *const bad[] = {"1.5=half", NULL};
+    o.class_labels = bad;
+    RTM_CHECK(rtm_geotiff_write(p, &g, v, NULL, &o, &e) == RTM_ERR_ARG);
+    RTM_CHECK(strstr(e.msg, "1.5=half") != NULL);
+}
+
 static void test_multiband(void)
 {
     surf s;
@@ -752,6 +926,7 @@ int main(void)
     RTM_RUN(test_qml_continuous);
     RTM_RUN(test_qml_diverging);
     RTM_RUN(test_categorical);
+    RTM_RUN(test_class_tables);
     RTM_RUN(test_multiband);
     RTM_RUN(test_crs_wkt_and_errors);
     RTM_RUN(test_raster_read);

@@ -5,6 +5,7 @@
 #include "output/html.h"
 #include "rtm_test.h"
 
+#include <cpl_string.h>
 #include <png.h>
 #include <strings.h>
 #include <unistd.h>
@@ -69,6 +70,24 @@ static void test_base64(void)
     for (int i = 0; i < 7; i++) {
         char *b = rtm_base64(in[i], strlen(in[i]));
         RTM_CHECK(b && strcmp(b, out[i]) == 0);
+        free(b);
+    }
+}
+
+/* binary round trip of every length 0..300 through GDAL's decoder */
+static void test_base64_roundtrip(void)
+{
+    unsigned char src[300];
+    for (size_t i = 0; i < sizeof src; i++)
+        src[i] = (unsigned char)((i * 2654435761u) >> 11);
+    for (size_t n = 0; n <= sizeof src; n++) {
+        char *b = rtm_base64(src, n);
+        RTM_CHECK(b != NULL);
+        if (!b)
+            continue;
+        RTM_CHECK(strlen(b) == (n + 2) / 3 * 4);
+        int m = CPLBase64DecodeInPlace((GByte *)b);
+        RTM_CHECK(m == (int)n && memcmp(b, src, n) == 0);
         free(b);
     }
 }
@@ -241,6 +260,7 @@ int main(int argc, char **argv)
         return sample(argv[2]);
     RTM_RUN(test_escape);
     RTM_RUN(test_base64);
+    RTM_RUN(test_base64_roundtrip);
     RTM_RUN(test_document);
     RTM_RUN(test_misuse);
     return RTM_TEST_END();

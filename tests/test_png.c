@@ -7,6 +7,8 @@
 #include "rtm/output.h"
 #include "rtm_test.h"
 
+#include <cpl_conv.h>
+#include <cpl_minixml.h>
 #include <gdal.h>
 #include <ogr_srs_api.h>
 #include <png.h>
@@ -670,6 +672,178 @@ static void test_world_path(void)
     RTM_CHECK(rtm_png_world_path("map.png", b, 6, &e) == RTM_ERR_ARG);
 }
 
+/* RTM_MAP_GEOREF_MAP_ONLY: the composed briefing PNG has no sidecar; the
+ * map panel alone is X_map.png whose world file and CRS sidecar put cell
+ * (i, j) on pixel (j, i) (checked through GDAL's reading of them). */
+static void test_map_only(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    double v[NC * NR];
+    unsigned char m[NC * NR];
+    char b[64];
+    small_surface(&g, v, m);
+    rtm_map_opts o;
+    rtm_map_opts_init(&o);
+    o.min_pixels = 0;
+    o.title = "Map only";
+    o.georef = RTM_MAP_GEOREF_MAP_ONLY;
+    RTM_CHECK(rtm_map_png_write(out("mo.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(access(out("mo.png"), F_OK) == 0 && access(out("mo.pgw"), F_OK) != 0 &&
+              access(out("mo.png.aux.xml"), F_OK) != 0);
+    RTM_CHECK(access(out("mo_map.pgw"), F_OK) == 0 && access(out("mo_map.png.aux.xml"), F_OK) == 0);
+    img im = {0}, full = {0};
+    RTM_CHECK(read_png(out("mo_map.png"), &im) == 0 && read_png(out("mo.png"), &full) == 0);
+    RTM_CHECK(im.w == NC && im.h == NR && full.w > NC && full.h > NR);
+    rtm_gdal_init();
+    GDALDatasetH ds = GDALOpen(out("mo_map.png"), GA_ReadOnly);
+    RTM_CHECK(ds != NULL);
+    if (ds) {
+        double gt[6];
+        OGRSpatialReferenceH want = OSRNewSpatialReference(NULL);
+        RTM_CHECK(GDALGetGeoTransform(ds, gt) == CE_None);
+        RTM_CHECK_NEAR(gt[0], g.x0, 1e-6);
+        RTM_CHECK_NEAR(gt[3], g.y0 + NR * g.res, 1e-6);
+        RTM_CHECK_NEAR(gt[1], g.res, 1e-9);
+        RTM_CHECK_NEAR(gt[5], -g.res, 1e-9);
+        RTM_CHECK(OSRImportFromEPSG(want, 27700) == OGRERR_NONE && GDALGetSpatialRef(ds) &&
+                  OSRIsSame(GDALGetSpatialRef(ds), want));
+        OSRDestroySpatialReference(want);
+        GDALClose(ds);
+    }
+    world w;
+    RTM_CHECK(read_world(out("mo_map.pgw"), &w) == 0);
+    int r = ramp_id("viridis");
+    for (int k = 0; im.px && k < NC * NR; k++) {
+        unsigned char want[3];
+        if (!m[k] || v[k] <= 0) {
+            check_cell(&im, &w, &g, k / NC, k % NC, NULL, 0);
+            continue;
+        }
+        rtm_ramp_color(r, (v[k] - 1) / 9.0, want); /* shown range 1..10 */
+        check_cell(&im, &w, &g, k / NC, k % NC, want, 255);
+    }
+    free(im.px);
+    free(full.px);
+    o.georef = RTM_MAP_GEOREF_NONE;
+    RTM_CHECK(rtm_map_png_write(out("plain.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(access(out("plain.png"), F_OK) == 0 && access(out("plain.pgw"), F_OK) != 0 &&
+              access(out("plain.png.aux.xml"), F_OK) != 0 && access(out("plain_map.png"), F_OK) != 0);
+    /* a name first written georeferenced, then as a plain picture: the old
+     * world file and CRS sidecar go, so nothing places the picture */
+    o.georef = RTM_MAP_GEOREF_COMPOSED;
+    RTM_CHECK(rtm_map_png_write(out("again.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(access(out("again.pgw"), F_OK) == 0 && access(out("again.png.aux.xml"), F_OK) == 0);
+    o.georef = RTM_MAP_GEOREF_MAP_ONLY;
+    RTM_CHECK(rtm_map_png_write(out("again.png"), &g, v, m, &o, &e) == 0);
+    RTM_CHECK(access(out("again.pgw"), F_OK) != 0 && access(out("again.png.aux.xml"), F_OK) != 0);
+    RTM_CHECK(access(out("again_map.pgw"), F_OK) == 0);
+    o.georef = 7;
+    RTM_CHECK(rtm_map_png_write(out("bad.png"), &g, v, m, &o, &e) == RTM_ERR_ARG);
+    RTM_CHECK(rtm_map_png_georef_path("out/kde.png", b, sizeof b, &e) == 0 &&
+              !strcmp(b, "out/kde_map.png"));
+    RTM_CHECK(rtm_map_png_georef_path("a.b/kde", b, sizeof b, &e) == 0 &&
+              !strcmp(b, "a.b/kde_map.png"));
+    RTM_CHECK(rtm_map_png_georef_path("kde.png", b, 8, &e) == RTM_ERR_ARG);
+}
+
+/* One <item> of a DISCRETE colour ramp shader. */
+typedef struct qitem {
+    double value;
+    int alpha, rgb[3];
+} qitem;
+
+/* The items of the .qml's colour ramp shader (DISCRETE expected), or -1. */
+static int qml_items(const char *path, qitem *it, int max)
+{
+    CPLXMLNode *doc = CPLParseXMLFile(path), *n, *r = NULL, *s = NULL;
+    int k = 0;
+    for (n = doc; n; n = n->psNext)
+        if (n->eType == CXT_Element && strcmp(n->pszValue, "qgis") == 0)
+            r = CPLGetXMLNode(n, "pipe.rasterrenderer");
+    if (r && strcmp(CPLGetXMLValue(r, "type", ""), "singlebandpseudocolor") == 0)
+        s = CPLGetXMLNode(r, "rastershader.colorrampshader");
+    if (!s || strcmp(CPLGetXMLValue(s, "colorRampType", ""), "DISCRETE") != 0)
+        k = -1;
+    for (n = s ? s->psChild : NULL; n && k >= 0 && k < max; n = n->psNext) {
+        if (n->eType != CXT_Element || strcmp(n->pszValue, "item") != 0)
+            continue;
+        it[k].value = CPLAtof(CPLGetXMLValue(n, "value", "nan"));
+        it[k].alpha = atoi(CPLGetXMLValue(n, "alpha", "-1"));
+        if (sscanf(CPLGetXMLValue(n, "color", ""), "#%2x%2x%2x", &it[k].rgb[0], &it[k].rgb[1],
+                   &it[k].rgb[2]) != 3)
+            k = -1;
+        else
+            k++;
+    }
+    CPLDestroyXMLNode(doc);
+    return k;
+}
+
+/* A KDE-style classed map and the classed .qml of its GeoTIFF: the .qml's
+ * class limits are the PNG legend's breaks (rtm_classify over the cells
+ * the map shows), and every cell styled by QGIS's DISCRETE rule (the first
+ * item whose value is >= the cell's) has the map pixel's colour. */
+static void test_classed_qml(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    double v[NC * NR], ref[6], br[6];
+    unsigned char m[NC * NR], shown[NC * NR];
+    small_surface(&g, v, m);
+    rtm_map_opts o;
+    rtm_map_opts_init(&o);
+    o.min_pixels = 0;
+    o.nclasses = 5;
+    o.classes = RTM_CLASS_QUANTILE;
+    o.ramp = "ylorrd";
+    o.georef = RTM_MAP_GEOREF_MAP_ONLY;
+    for (int k = 0; k < NC * NR; k++)
+        shown[k] = m[k] && v[k] > o.zero_transparent_below;
+    RTM_CHECK(rtm_classify(v, shown, NC * NR, RTM_CLASS_QUANTILE, 5, ref, &e) == 0);
+    RTM_CHECK(rtm_map_png_breaks(&g, v, m, &o, br, &e) == 0);
+    for (int k = 0; k <= 5; k++)
+        RTM_CHECK(br[k] == ref[k]);
+    RTM_CHECK(rtm_map_png_write(out("kde.png"), &g, v, m, &o, &e) == 0);
+    rtm_geotiff_opts go;
+    rtm_geotiff_opts_init(&go);
+    go.qml_ramp = o.ramp;
+    go.qml_nclasses = o.nclasses;
+    go.qml_breaks = br;
+    go.qml_transparent_below = o.zero_transparent_below;
+    RTM_CHECK(rtm_geotiff_write(out("kde.tif"), &g, v, m, &go, &e) == 0);
+    qitem it[8];
+    int n = qml_items(out("kde.qml"), it, 8);
+    RTM_CHECK(n == 6); /* transparent <= 0, then five classes */
+    if (n != 6)
+        return;
+    RTM_CHECK(it[0].alpha == 0 && it[0].value == 0);
+    for (int k = 1; k < 5; k++)
+        RTM_CHECK(it[k].alpha == 255 && it[k].value == ref[k]);
+    RTM_CHECK(isinf(it[5].value) && it[5].value > 0);
+    img im = {0};
+    world w;
+    GDALDatasetH ds = GDALOpen(out("kde.tif"), GA_ReadOnly);
+    RTM_CHECK(ds && read_png(out("kde_map.png"), &im) == 0 && read_world(out("kde_map.pgw"), &w) == 0);
+    if (ds && im.px) {
+        GDALRasterBandH b = GDALGetRasterBand(ds, 1);
+        double t[NC * NR], nd = GDALGetRasterNoDataValue(b, NULL);
+        RTM_CHECK(GDALRasterIO(b, GF_Read, 0, 0, NC, NR, t, NC, NR, GDT_Float64, 0, 0) == CE_None);
+        for (int k = 0; k < NC * NR; k++) {
+            int c = 0;
+            while (c < 5 && !(t[k] <= it[c].value))
+                c++;
+            unsigned char rgb[3] = {it[c].rgb[0], it[c].rgb[1], it[c].rgb[2]};
+            check_cell(&im, &w, &g, k / NC, k % NC, rgb, t[k] == nd ? 0 : it[c].alpha);
+        }
+    }
+    if (ds)
+        GDALClose(ds);
+    free(im.px);
+    o.nclasses = 0;
+    RTM_CHECK(rtm_map_png_breaks(&g, v, m, &o, br, &e) == RTM_ERR_ARG);
+}
+
 static void test_chart(void)
 {
     double x[101], hit[101], rnd[101];
@@ -712,6 +886,8 @@ int main(void)
     RTM_RUN(test_categorical);
     RTM_RUN(test_categorical_mode);
     RTM_RUN(test_chunks_and_gdal);
+    RTM_RUN(test_map_only);
+    RTM_RUN(test_classed_qml);
     RTM_RUN(test_nothing_to_show);
     RTM_RUN(test_title_text);
     RTM_RUN(test_missing_font);

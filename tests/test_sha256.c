@@ -73,6 +73,40 @@ static void test_boundaries(void)
     }
 }
 
+/* streaming: two digests updated alternately (independent contexts), empty
+ * updates with NULL data, and a context dropped with abort; the results are
+ * the FIPS 180-2 appendix B.1 and B.2 digests */
+static void test_streaming(void)
+{
+    const char *m1 = "abc", *m2 = vectors[2].msg;
+    size_t l2 = strlen(m2);
+    rtm_sha256_ctx a, b, dropped;
+    unsigned char d[RTM_SHA256_LEN];
+    char hex[RTM_SHA256_HEX];
+    RTM_CHECK(rtm_sha256_init(&a) == 0);
+    RTM_CHECK(rtm_sha256_init(&b) == 0);
+    RTM_CHECK(rtm_sha256_init(&dropped) == 0);
+    rtm_sha256_update(&dropped, "x", 1);
+    rtm_sha256_abort(&dropped);
+    rtm_sha256_abort(&dropped); /* twice is harmless */
+    for (size_t i = 0; i < l2; i++) {
+        if (i < 3)
+            rtm_sha256_update(&a, m1 + i, 1);
+        rtm_sha256_update(&b, NULL, 0);
+        rtm_sha256_update(&b, m2 + i, 1);
+    }
+    RTM_CHECK(a.nbytes == 3 && b.nbytes == l2);
+    RTM_CHECK(rtm_sha256_final(&a, d) == 0);
+    rtm_sha256_to_hex(d, hex);
+    RTM_CHECK(strcmp(hex, vectors[0].hex) == 0);
+    RTM_CHECK(rtm_sha256_final(&b, d) == 0);
+    rtm_sha256_to_hex(d, hex);
+    RTM_CHECK(strcmp(hex, vectors[2].hex) == 0);
+    /* a finished context is released: finishing again fails, never a digest */
+    RTM_CHECK(rtm_sha256_final(&b, d) == RTM_ERR_NOMEM);
+    RTM_CHECK(d[0] == 0 && d[31] == 0);
+}
+
 /* a file hashed by rtm and by coreutils sha256sum (an independent implementation) */
 static void test_file(void)
 {
@@ -111,6 +145,7 @@ int main(void)
     RTM_RUN(test_vectors);
     RTM_RUN(test_million_a);
     RTM_RUN(test_boundaries);
+    RTM_RUN(test_streaming);
     RTM_RUN(test_file);
     return RTM_TEST_END();
 }

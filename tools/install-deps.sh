@@ -4,7 +4,7 @@
 # python3 runs JSON checks in the CLI tests; chromium opens the HTML report in a test.
 set -e
 PKGS="build-essential pkg-config libgdal-dev gdal-bin libproj-dev proj-data proj-bin \
-libpng-dev libfreetype-dev fonts-dejavu-core libyaml-dev python3 chromium"
+libpng-dev libfreetype-dev fonts-dejavu-core libyaml-dev libssl-dev python3 chromium"
 [ -n "$RTM_EXTRA_PKGS" ] && PKGS="$PKGS $RTM_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do

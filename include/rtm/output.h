@@ -128,6 +128,12 @@ int rtm_ramp_nstops(int ramp);
  *  ramp or k is out of range (outputs untouched). */
 int rtm_ramp_stop(int ramp, int k, double *pos, unsigned char rgb[3]);
 
+/** Colour of class k (0 = lowest) of n ordered classes or categories: the
+ *  ramp at k/(n-1), or the high end when n == 1. Every classed output (PNG
+ *  map and legend, .qml style, GeoTIFF colour table and attribute table)
+ *  colours its classes with this one rule, so they agree. */
+void rtm_ramp_class_color(int ramp, int k, int n, unsigned char rgb[3]);
+
 /* ==== geotiff: writing surfaces as Cloud-Optimized GeoTIFFs with a QGIS
  * style sidecar, and reading rasters back.
  *
@@ -167,6 +173,15 @@ typedef struct rtm_geotiff_opts {
                                            ("3=hot spot, 99% confidence"); labelled values
                                            appear in the .qml legend even if absent */
     int num_threads;                  /**< compression threads: 0 = all CPUs (default) */
+    int qml_nclasses;                 /**< continuous data: 0 = interpolated ramp in the .qml
+                                           (default); 1..RTM_CLASS_MAX = a classed .qml with
+                                           these classes, e.g. those of the PNG map */
+    const double *qml_breaks;         /**< qml_nclasses+1 breaks (rtm_classify's convention),
+                                           e.g. from rtm_map_png_breaks for the same data and
+                                           map options, so the .qml matches the PNG legend */
+    double qml_transparent_below;     /**< classed .qml: values <= this are transparent (use
+                                           the map's zero_transparent_below); default -inf =
+                                           none */
 } rtm_geotiff_opts;
 
 /** Set the defaults listed above. */
@@ -180,8 +195,26 @@ void rtm_geotiff_opts_init(rtm_geotiff_opts *o);
  *  are written as o->nodata; data must not otherwise contain o->nodata.
  *  Categorical data must hold integers: Byte is used when the values and
  *  nodata fit in [0, 255], else Int16. o may be NULL for defaults.
- *  Returns 0, or RTM_ERR_ARG (bad options, bad grid, categorical value not an
- *  integer in [-32768, 32767]), RTM_ERR_CRS ("geotiff: invalid crs 'x'"),
+ *  Categorical band 1 also carries its classes inside the GeoTIFF, so R
+ *  (terra), ArcGIS and QGIS show them without the .qml: the classes are the
+ *  distinct values of band 1 plus the values labelled in o->class_labels,
+ *  coloured with rtm_ramp_class_color(o->qml_ramp, rank, count), the same
+ *  palette as the paletted .qml and as rtm_map_png_write_categorical given
+ *  the same values and ramp. A Byte band gets a GDAL colour table (in the
+ *  TIFF; nodata transparent) and category names (index = class value;
+ *  unlabelled indices ""); band 1 always gets a thematic raster
+ *  attribute table with the columns value (MinMax), class (Name), red,
+ *  green, blue, alpha, which also carries negative classes such as Gi* bins
+ *  -3..3 (category names cannot: their index is the pixel value). Category
+ *  names and the table live in GDAL's PAM sidecar "<path>.aux.xml", written
+ *  and committed with the GeoTIFF (callers listing outputs must list it);
+ *  when the new file needs none, an older "<path>.aux.xml" is removed (as
+ *  GDAL does when it overwrites a dataset) so it cannot describe the new one.
+ *  With o->qml_nclasses > 0 (continuous data) the .qml is classed instead
+ *  of an interpolated ramp (see rtm_qml_build).
+ *  Returns 0, or RTM_ERR_ARG (bad options, bad grid, categorical value or
+ *  class label value not an integer in [-32768, 32767], bad qml classes),
+ *  RTM_ERR_CRS ("geotiff: invalid crs 'x'"),
  *  RTM_ERR_IO (message names path), RTM_ERR_NOMEM. */
 int rtm_geotiff_write(const char *path, const rtm_grid *g, const double *data,
                       const unsigned char *mask, const rtm_geotiff_opts *o, rtm_error *err);
@@ -199,12 +232,19 @@ int rtm_geotiff_write_bands(const char *path, const rtm_grid *g, int nbands,
  *  Continuous: a singlebandpseudocolor renderer with an interpolated colour
  *  ramp shader from vmin to vmax (the ramp's stops; with the diverging ramp
  *  and vmin < 0 < vmax the range is made symmetric, +-max(|vmin|, vmax), so
- *  0 gets the neutral centre colour). Categorical: a paletted
- *  renderer with one entry per value of classes[0..nclasses) (sorted,
- *  distinct; labels from o->class_labels, else the value), coloured by the
- *  ramp across the class range. Nodata is transparent in both.
+ *  0 gets the neutral centre colour). Classed (o->qml_nclasses > 0, not
+ *  categorical): a singlebandpseudocolor renderer with a DISCRETE shader,
+ *  class k = (b[k], b[k+1]] of o->qml_breaks coloured
+ *  rtm_ramp_class_color(ramp, k, nclasses) as on the PNG map, values below
+ *  b[0] in class 0, above b[n] in the last class, and values <=
+ *  o->qml_transparent_below transparent. Categorical: a paletted renderer
+ *  with one entry per value of the union of classes[0..nclasses) and the
+ *  values labelled in o->class_labels (sorted, distinct; labels from
+ *  o->class_labels, else the value), entry k of n coloured
+ *  rtm_ramp_class_color(ramp, k, n). Nodata is transparent in all three.
  *  Returns a malloc'd NUL-terminated string (caller frees), or NULL with
- *  RTM_ERR_ARG (unknown ramp) or RTM_ERR_NOMEM. */
+ *  RTM_ERR_ARG (unknown ramp; classes not 1..RTM_CLASS_MAX or breaks not
+ *  finite and non-decreasing) or RTM_ERR_NOMEM. */
 char *rtm_qml_build(const rtm_geotiff_opts *o, double vmin, double vmax,
                     const double *classes, int nclasses, rtm_error *err);
 
@@ -245,21 +285,38 @@ int rtm_qml_path(const char *path, char *out, size_t outsz, rtm_error *err);
  * Cells that are nodata, non-finite or <= zero_transparent_below are fully
  * transparent (alpha 0); everything else in the image is opaque.
  *
- * Georeferencing: ONE image is written, the composed map X.png, and its world
- * file X.pgw (ESRI world file: pixel size in x, rotation, rotation, -pixel
- * size in y, then x and y of the CENTRE of the PNG's upper-left pixel). The
- * world file describes the whole PNG such that the map panel falls on the
- * right ground coordinates: its origin is the centre of the panel's
- * upper-left pixel moved left and up by the panel's pixel offset inside the
- * PNG (C = x0 + (0.5 - ox) p, F = ytop - (0.5 - oy) p, p = pixel size).
- * In a GIS the map panel lies on the data; title and legend lie outside the
- * study area. A world file carries no CRS; when the grid has one, the maps
- * also get X.png.aux.xml (GDAL's PAM sidecar, read by GDAL, QGIS and
- * ArcGIS) holding it, so the PNG opens in place without asking. The scale
- * bar is in metres whatever the projected CRS's unit (feet included); a
- * geographic CRS gets none. Without a CRS, units are taken as metres. The PNG
- * and its sidecars are committed together (rtm_atomic_set): all are
- * replaced, or none.
+ * Georeferencing (rtm_map_opts.georef). A world file (ESRI: pixel size in
+ * x, rotation, rotation, -pixel size in y, then x and y of the CENTRE of the
+ * image's upper-left pixel) gives an image's pixel grid; it carries no CRS,
+ * so when the grid has one the image also gets X.png.aux.xml (GDAL's PAM
+ * sidecar, read by GDAL, QGIS and ArcGIS) holding it, and the image opens in
+ * place without asking. The scale bar is in metres whatever the projected
+ * CRS's unit (feet included); a geographic CRS gets none. Without a CRS,
+ * units are taken as metres. The modes:
+ *
+ *  - RTM_MAP_GEOREF_MAP_ONLY (recommended): the composed briefing map X.png
+ *    gets NO world file or CRS sidecar (it is a picture: title, legend and
+ *    scale bar are not on the ground), and the map panel alone is written
+ *    as X_map.png (rtm_map_png_georef_path; RGBA, no frame, transparent
+ *    where the panel is) with X_map.pgw and X_map.png.aux.xml, its
+ *    upper-left pixel centred on the grid's upper-left cell (block).
+ *  - RTM_MAP_GEOREF_NONE: X.png only, no sidecars.
+ *  - RTM_MAP_GEOREF_COMPOSED (the default, kept for existing callers): X.png
+ *    with X.pgw and X.png.aux.xml describing the whole composed image such
+ *    that the panel falls on the right ground coordinates (C = x0 +
+ *    (0.5 - ox) p, F = ytop - (0.5 - oy) p, p = pixel size, (ox, oy) the
+ *    panel's offset in the PNG); title and legend then lie on the ground
+ *    beside the study area, so this mode is deprecated.
+ *
+ * QGIS applies a style file NAME.qml to any raster NAME.* it opens, so a
+ * briefing PNG named like a GeoTIFF with a .qml (kde.png beside kde.tif and
+ * kde.qml) opens in QGIS in false colours: give briefing PNGs a name no
+ * .qml matches. X_map.png never matches a .qml rtm writes for X.tif.
+ *
+ * The PNG and its sidecars (and the map-only image) are committed together
+ * (rtm_atomic_set): all are replaced, or none. After that, sidecars of X.png
+ * (and of X_map.png) that the chosen mode does not write are removed, so a
+ * world file from an earlier run cannot go on georeferencing a picture.
  *
  * Fonts: see rtm_canvas.h (DejaVu Sans, RTM_FONT, RTM_FONT_BOLD).
  * Thread safety: every function here is reentrant; calls writing different
@@ -291,6 +348,22 @@ int rtm_png_aux_path(const char *png_path, char *out, size_t outsz, rtm_error *e
  *  (empty or unknown CRS) or RTM_ERR_IO. */
 int rtm_png_aux_write(const char *path, const char *crs, rtm_error *err);
 
+/** How a map PNG is georeferenced (rtm_map_opts.georef; see above). */
+typedef enum rtm_map_georef {
+    RTM_MAP_GEOREF_COMPOSED = 0, /**< X.pgw + X.png.aux.xml for the composed X.png
+                                      (default; deprecated) */
+    RTM_MAP_GEOREF_NONE,         /**< no world file, no CRS sidecar */
+    RTM_MAP_GEOREF_MAP_ONLY      /**< X.png plain; map panel alone as X_map.png with
+                                      X_map.pgw and X_map.png.aux.xml */
+} rtm_map_georef;
+
+/** Name of the map-only image for a briefing PNG path: the extension of the
+ *  last path component (if any) replaced by "_map.png" ("out/kde.png" ->
+ *  "out/kde_map.png"). Its sidecars are rtm_png_world_path and
+ *  rtm_png_aux_path of that name. Returns 0, or RTM_ERR_ARG when out (size
+ *  outsz) is too small. */
+int rtm_map_png_georef_path(const char *png_path, char *out, size_t outsz, rtm_error *err);
+
 /** Map options; set defaults with rtm_map_opts_init, then change fields.
  *  Strings are borrowed for the duration of the call. */
 typedef struct rtm_map_opts {
@@ -315,13 +388,15 @@ typedef struct rtm_map_opts {
                                   (default 480; 0 = never enlarge) */
     const char *font;        /**< regular font file, NULL = RTM_FONT / DejaVu Sans */
     const char *font_bold;   /**< bold font file, NULL = RTM_FONT_BOLD / DejaVu Sans Bold */
+    int georef;              /**< an rtm_map_georef mode (see above); default
+                                  RTM_MAP_GEOREF_COMPOSED */
 } rtm_map_opts;
 
 /** Set the defaults documented above. */
 void rtm_map_opts_init(rtm_map_opts *o);
 
-/** Write a heatmap of surface values v on grid g to path, and its world file
- *  (rtm_png_world_path). v: ncells values, row 0 north; mask: ncells flags
+/** Write a heatmap of surface values v on grid g to path, georeferenced as
+ *  o->georef says. v: ncells values, row 0 north; mask: ncells flags
  *  (non-zero = inside) or NULL. With o->nclasses == 0 colours follow a
  *  continuous ramp from the smallest to the largest shown value (legend: a
  *  colour bar with min/max and intermediate ticks); otherwise classes are
@@ -336,13 +411,26 @@ void rtm_map_opts_init(rtm_map_opts *o);
 int rtm_map_png_write(const char *path, const rtm_grid *g, const double *v,
                       const unsigned char *mask, const rtm_map_opts *o, rtm_error *err);
 
+/** The class breaks rtm_map_png_write draws for these arguments (o->nclasses
+ *  classes by o->classes over the shown cells, after the same downsampling),
+ *  into breaks[0..o->nclasses]. Pass them as rtm_geotiff_opts.qml_breaks
+ *  (with qml_nclasses = o->nclasses, qml_ramp = the map's ramp and
+ *  qml_transparent_below = o->zero_transparent_below) so the GeoTIFF's .qml
+ *  shows the PNG's classes and colours. Returns 0, RTM_ERR_ARG (o NULL or
+ *  o->nclasses not 1..RTM_CLASS_MAX, bad grid), RTM_ERR_INPUT (no cell to
+ *  classify) or RTM_ERR_NOMEM. */
+int rtm_map_png_breaks(const rtm_grid *g, const double *v, const unsigned char *mask,
+                       const rtm_map_opts *o, double *breaks, rtm_error *err);
+
 /** Categorical map, e.g. Gi* confidence bins -3..3: a cell whose value
  *  rounds to values[k] gets colour k of nvalues evenly spaced along the ramp
  *  (default the diverging blue-grey-red ramp, values listed low to high) and
  *  the legend shows labels[k] (NULL labels: the values as integers). Cells
  *  matching no value, nodata or non-finite are transparent (the threshold
- *  zero_transparent_below is not used here). Same layout and world file as
- *  rtm_map_png_write; nvalues 1..RTM_CLASS_MAX. */
+ *  zero_transparent_below is not used here). Same layout and georeferencing
+ *  as rtm_map_png_write; nvalues 1..RTM_CLASS_MAX. Category k's colour is
+ *  rtm_ramp_class_color(ramp, k, nvalues), as in the GeoTIFF palette of
+ *  the same values (rtm_geotiff_opts.class_labels). */
 int rtm_map_png_write_categorical(const char *path, const rtm_grid *g, const double *v,
                                   const unsigned char *mask, const int *values,
                                   const char *const *labels, int nvalues,

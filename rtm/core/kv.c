@@ -1,7 +1,7 @@
-/* kv.c: ordered KEY=VALUE lists (see rtm_kv.h). */
+/* kv.c: ordered KEY=VALUE lists on GDAL's string lists (see core/kv.h). */
 #include "core/kv.h"
 
-#include <ctype.h>
+#include <cpl_string.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,29 +15,25 @@ void rtm_kv_init(rtm_kv *kv)
 int rtm_kv_add(rtm_kv *kv, const char *key, const char *fmt, ...)
 {
     va_list ap;
-    char *s;
-    int len;
-    size_t kl = strlen(key);
-    if (kv->n + 2 > kv->cap) {
-        size_t cap = kv->cap ? kv->cap * 2 : 16;
-        char **it = realloc(kv->items, cap * sizeof *it);
-        if (!it)
-            return RTM_ERR_NOMEM;
-        kv->items = it;
-        kv->cap = cap;
-    }
+    char *val = NULL, *item = NULL, **list;
     va_start(ap, fmt);
-    len = vsnprintf(NULL, 0, fmt, ap);
+    int len = vasprintf(&val, fmt, ap);
     va_end(ap);
-    if (len < 0 || !(s = malloc(kl + 2 + (size_t)len)))
+    if (len < 0)
         return RTM_ERR_NOMEM;
-    memcpy(s, key, kl);
-    s[kl] = '=';
-    va_start(ap, fmt);
-    vsnprintf(s + kl + 1, (size_t)len + 1, fmt, ap);
-    va_end(ap);
-    kv->items[kv->n++] = s;
-    kv->items[kv->n] = NULL;
+    if (asprintf(&item, "%s=%s", key, val) < 0)
+        item = NULL;
+    free(val);
+    if (!item)
+        return RTM_ERR_NOMEM;
+    /* the MayFail variant returns NULL and leaves the list intact on
+     * allocation failure (CSLAddString would abort the process) */
+    list = CSLAddStringMayFail(kv->items, item);
+    free(item);
+    if (!list)
+        return RTM_ERR_NOMEM;
+    kv->items = list;
+    kv->n++;
     return 0;
 }
 
@@ -47,10 +43,12 @@ const char *const *rtm_kv_list(const rtm_kv *kv)
     return kv->items ? (const char *const *)kv->items : empty;
 }
 
+/* Not CSLFetchNameValue: that compares keys ignoring case and also accepts
+ * "KEY:VALUE"; rtm's keys are exact. */
 const char *rtm_kv_get(const rtm_kv *kv, const char *key)
 {
-    size_t i, kl = strlen(key);
-    for (i = 0; i < kv->n; i++)
+    size_t kl = strlen(key);
+    for (size_t i = 0; i < kv->n; i++)
         if (!strncmp(kv->items[i], key, kl) && kv->items[i][kl] == '=')
             return kv->items[i] + kl + 1;
     return NULL;
@@ -58,9 +56,6 @@ const char *rtm_kv_get(const rtm_kv *kv, const char *key)
 
 void rtm_kv_free(rtm_kv *kv)
 {
-    size_t i;
-    for (i = 0; i < kv->n; i++)
-        free(kv->items[i]);
-    free(kv->items);
+    CSLDestroy(kv->items);
     rtm_kv_init(kv);
 }

@@ -11,6 +11,7 @@
 #include "rtm/output.h"
 #include "core/atomic.h"
 #include "core/gdal.h"
+#include "output/palette.h"
 
 #include <cpl_conv.h>
 #include <cpl_error.h>
@@ -36,6 +37,7 @@ void rtm_geotiff_opts_init(rtm_geotiff_opts *o)
     o->write_qml = 1;
     o->qml_ramp = "viridis";
     o->num_threads = 0;
+    o->qml_transparent_below = -INFINITY;
 }
 
 /* Per-band statistics over valid cells. */
@@ -98,6 +100,21 @@ static void compute_stats(const write_plan *p, int b, band_stats *s)
     s->sd = s->n ? sqrt(ss / (double)s->n) : NAN;
 }
 
+/* Labelled class values must be integers in the Int16 range too (they
+ * become palette entries and attribute table rows). */
+static int check_labels(const char *const *labels, rtm_error *err)
+{
+    for (int k = 0; labels && labels[k]; k++) {
+        char *end;
+        double v = strtod(labels[k], &end);
+        if (end == labels[k] || *end != '=' || v != floor(v) || v < -32768 || v > 32767)
+            return rtm_error_set(err, RTM_ERR_ARG,
+                                 "geotiff: class label '%s' is not VALUE=LABEL with an integer "
+                                 "VALUE in [-32768, 32767]", labels[k]);
+    }
+    return 0;
+}
+
 /* Categorical data: integers in Int16 range; Byte when everything fits. */
 static int plan_categorical(write_plan *p, rtm_error *err)
 {
@@ -128,7 +145,7 @@ static int plan_categorical(write_plan *p, rtm_error *err)
         }
     }
     p->type = byte_ok ? GDT_Byte : GDT_Int16;
-    return 0;
+    return check_labels(p->o->class_labels, err);
 }
 
 /* Distinct values of band 1 (categorical), sorted: a presence table over
@@ -209,7 +226,7 @@ static int plan_write(write_plan *p, rtm_error *err)
     }
     for (int b = 0; b < p->nbands; b++)
         compute_stats(p, b, &p->st[b]);
-    if (o->categorical && o->write_qml)
+    if (o->categorical)
         return collect_classes(p, err);
     return 0;
 }
@@ -292,6 +309,20 @@ static int fill_band(GDALRasterBandH band, const write_plan *p, int b, double *r
     return 0;
 }
 
+/* Colour table, category names and attribute table of categorical band 1,
+ * the palette of the .qml (output/palette.h). */
+static int set_classes(GDALRasterBandH band, const write_plan *p, rtm_error *err)
+{
+    rtm_palette pal;
+    int ramp = RTM_RAMP_VIRIDIS, rc;
+    rtm_ramp_parse(p->o->qml_ramp, &ramp, NULL); /* checked in plan_write */
+    if (rtm_palette_build(ramp, p->classes, p->nclasses, p->o->class_labels, &pal, err) != 0)
+        return RTM_ERR_NOMEM;
+    rc = rtm_palette_to_band(&pal, band, err);
+    rtm_palette_free(&pal);
+    return rc;
+}
+
 static int setup_band(GDALDatasetH ds, const write_plan *p, int b, double *row, rtm_error *err)
 {
     const rtm_geotiff_opts *o = p->o;
@@ -305,6 +336,8 @@ static int setup_band(GDALDatasetH ds, const write_plan *p, int b, double *row, 
     if (set_items(band, o->band_metadata, "band metadata", err) != 0)
         return RTM_ERR_ARG;
     set_stats(band, p, &p->st[b]);
+    if (b == 0 && o->categorical && set_classes(band, p, err) != 0)
+        return RTM_ERR_IO;
     return fill_band(band, p, b, row, err);
 }
 
@@ -469,6 +502,34 @@ static int write_qml(rtm_atomic_set *set, const write_plan *p, const char *path,
     return rc;
 }
 
+/* GDAL keeps what a TIFF cannot hold (category names, attribute tables)
+ * in its PAM sidecar "<file>.aux.xml", which it wrote beside the temporary
+ * file: it joins the set as "<path>.aux.xml" (or is removed when rc says
+ * the write failed). Returns rc or the error of the move. */
+static int adopt_pam(rtm_atomic_set *set, const char *tmp, const char *path, int rc,
+                     rtm_error *err)
+{
+    char gaux[RTM_ATOMIC_PATH_MAX + 16], daux[RTM_ATOMIC_PATH_MAX];
+    const char *t;
+    snprintf(gaux, sizeof gaux, "%s.aux.xml", tmp);
+    if (access(gaux, F_OK) != 0)
+        return rc;
+    if (rc != 0) {
+        unlink(gaux);
+        return rc;
+    }
+    if ((size_t)snprintf(daux, sizeof daux, "%s.aux.xml", path) >= sizeof daux)
+        rc = rtm_error_set(err, RTM_ERR_ARG, "geotiff: path too long '%s'", path);
+    else if (!(t = rtm_atomic_set_add(set, daux, err)))
+        rc = err ? err->code : RTM_ERR_ARG;
+    else if (rename(gaux, t) != 0)
+        rc = rtm_error_set(err, RTM_ERR_IO, "geotiff: cannot write '%s': %s", daux,
+                           strerror(errno));
+    if (rc != 0)
+        unlink(gaux);
+    return rc;
+}
+
 static int geotiff_write_to_set(rtm_atomic_set *set, const char *path, const rtm_grid *g,
                              int nbands, const double *const *bands,
                              const char *const *descriptions, const unsigned char *mask,
@@ -493,6 +554,8 @@ static int geotiff_write_to_set(rtm_atomic_set *set, const char *path, const rtm
     if (rc == 0) {
         const char *tmp = rtm_atomic_set_add(set, path, err);
         rc = tmp ? write_cog(&p, tmp, path, err) : (err ? err->code : RTM_ERR_ARG);
+        if (tmp)
+            rc = adopt_pam(set, tmp, path, rc, err);
     }
     if (rc == 0 && o->write_qml)
         rc = write_qml(set, &p, path, err);
@@ -508,13 +571,25 @@ int rtm_geotiff_write_bands(const char *path, const rtm_grid *g, int nbands,
                             rtm_error *err)
 {
     rtm_atomic_set set;
+    char aux[RTM_ATOMIC_PATH_MAX];
+    int pam = 0;
     rtm_atomic_set_init(&set);
     int rc = geotiff_write_to_set(&set, path, g, nbands, bands, descriptions, mask, o, err);
     if (rc != 0) {
         rtm_atomic_set_abort_all(&set);
         return rc;
     }
-    return rtm_atomic_set_commit_all(&set, err);
+    snprintf(aux, sizeof aux, "%s.aux.xml", path);
+    for (int k = 0; k < set.n; k++)
+        pam |= strcmp(set.path[k], aux) == 0;
+    if ((rc = rtm_atomic_set_commit_all(&set, err)) != 0)
+        return rc;
+    /* A PAM sidecar left by an earlier file of this name would lend the new
+     * one its category names or statistics: remove it, as GDAL does when it
+     * overwrites a dataset. */
+    if (!pam && strlen(path) + sizeof ".aux.xml" <= sizeof aux)
+        unlink(aux);
+    return 0;
 }
 
 int rtm_geotiff_write(const char *path, const rtm_grid *g, const double *data,

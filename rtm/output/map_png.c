@@ -1,12 +1,14 @@
 /* map_png.c: briefing heatmaps: continuous, classed and categorical maps
- * with title, legend, scale bar, north arrow and a world file (see
- * rtm_png.h for the layout and the georeferencing rule). */
+ * with title, legend, scale bar, north arrow, and georeferencing by world
+ * file and CRS sidecar (see rtm/output.h for the layout and the
+ * georeferencing modes). */
 #include "rtm/output.h"
 
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/atomic.h"
 #include "output/canvas.h"
@@ -435,30 +437,116 @@ static int draw_all(rtm_canvas *c, const panel *p, const legend *lg, const rtm_m
     return 0;
 }
 
-/* Write the PNG, its world file and (when the grid has a CRS) its CRS
- * sidecar as one atomic set: all or none. */
-static int write_files(const char *path, const rtm_canvas *img, const rtm_grid *g,
-                       const panel *p, const layout *L, rtm_error *err)
+/* Add the world file (pixel size px, upper-left pixel centred on (xc, yc))
+ * and, when the grid has a CRS, the CRS sidecar of image `png` to the set. */
+static int add_georef(rtm_atomic_set *set, const char *png, const rtm_grid *g, double px,
+                      double xc, double yc, rtm_error *err)
 {
     char wpath[RTM_ATOMIC_PATH_MAX], apath[RTM_ATOMIC_PATH_MAX];
-    rtm_atomic_set set;
-    const char *tp, *tw, *ta = NULL;
+    const char *tw, *ta = NULL;
+    if (rtm_png_world_path(png, wpath, sizeof wpath, err) ||
+        rtm_png_aux_path(png, apath, sizeof apath, err) ||
+        !(tw = rtm_atomic_set_add(set, wpath, err)) ||
+        (g->crs[0] && !(ta = rtm_atomic_set_add(set, apath, err))) ||
+        rtm_png_world_write(tw, px, xc, yc, err) || (ta && rtm_png_aux_write(ta, g->crs, err)))
+        return err ? err->code : RTM_ERR_IO;
+    return 0;
+}
+
+/* The map panel alone (no frame, title or legend), georeferenced: its
+ * upper-left pixel is centred on the grid's upper-left cell block. */
+static int add_map_only(rtm_atomic_set *set, const char *path, const rtm_grid *g,
+                        const panel *p, const layout *L, rtm_error *err)
+{
+    char mpath[RTM_ATOMIC_PATH_MAX];
+    const char *tm;
     double px = g->res * p->down / p->up, ytop = g->y0 + g->nrows * g->res;
-    if (rtm_png_world_path(path, wpath, sizeof wpath, err) ||
-        rtm_png_aux_path(path, apath, sizeof apath, err))
+    if (rtm_map_png_georef_path(path, mpath, sizeof mpath, err))
         return err ? err->code : RTM_ERR_ARG;
+    unsigned char *rgba = malloc((size_t)L->pw * (size_t)L->ph * 4);
+    if (!rgba)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "map: out of memory");
+    for (int y = 0; y < L->ph; y++)
+        for (int x = 0; x < L->pw; x++)
+            memcpy(rgba + 4 * ((size_t)y * (size_t)L->pw + (size_t)x),
+                   p->rgba + 4 * ((size_t)(y / p->up) * (size_t)p->bw + (size_t)(x / p->up)), 4);
+    int rc = !(tm = rtm_atomic_set_add(set, mpath, err)) ||
+             rtm_png_write_rgba(tm, rgba, L->pw, L->ph, err) ||
+             add_georef(set, mpath, g, px, g->x0 + 0.5 * px, ytop - 0.5 * px, err);
+    free(rgba);
+    return rc ? (err ? err->code : RTM_ERR_IO) : 0;
+}
+
+/* The sidecars this writer may have made for path earlier (world file and
+ * CRS sidecar of X.png, and of X_map.png in map-only mode) that the set
+ * does not write now, into out; their count. Removed after the commit, so
+ * an old world file cannot go on placing a briefing picture on the ground. */
+static int stale_sidecars(const char *path, const rtm_map_opts *o, const rtm_atomic_set *set,
+                          char out[4][RTM_ATOMIC_PATH_MAX])
+{
+    char img[2][RTM_ATOMIC_PATH_MAX], side[2][RTM_ATOMIC_PATH_MAX];
+    int ni = 1, n = 0;
+    snprintf(img[0], sizeof img[0], "%s", path);
+    if (o->georef == RTM_MAP_GEOREF_MAP_ONLY &&
+        rtm_map_png_georef_path(path, img[1], sizeof img[1], NULL) == 0)
+        ni = 2;
+    for (int i = 0; i < ni; i++) {
+        if (rtm_png_world_path(img[i], side[0], sizeof side[0], NULL) ||
+            rtm_png_aux_path(img[i], side[1], sizeof side[1], NULL))
+            continue;
+        for (int j = 0; j < 2; j++) {
+            int written = 0;
+            for (int k = 0; k < set->n; k++)
+                written |= strcmp(set->path[k], side[j]) == 0;
+            if (!written)
+                memcpy(out[n++], side[j], sizeof side[j]);
+        }
+    }
+    return n;
+}
+
+/* Write the PNG and the georeferencing o->georef asks for as one atomic
+ * set: all or none. */
+static int write_files(const char *path, const rtm_canvas *img, const rtm_grid *g,
+                       const panel *p, const layout *L, const rtm_map_opts *o, rtm_error *err)
+{
+    rtm_atomic_set set;
+    const char *tp;
+    double px = g->res * p->down / p->up, ytop = g->y0 + g->nrows * g->res;
+    int rc;
     rtm_atomic_set_init(&set);
-    /* world file: centre of PNG pixel (0,0) such that panel pixel (0,0),
-     * at (ox, oy), is centred on (x0 + px/2, ytop - px/2) */
-    if (!(tp = rtm_atomic_set_add(&set, path, err)) || !(tw = rtm_atomic_set_add(&set, wpath, err)) ||
-        (g->crs[0] && !(ta = rtm_atomic_set_add(&set, apath, err))) ||
-        rtm_png_write_rgba(tp, img->px, img->w, img->h, err) ||
-        rtm_png_world_write(tw, px, g->x0 + (0.5 - L->ox) * px, ytop - (0.5 - L->oy) * px, err) ||
-        (ta && rtm_png_aux_write(ta, g->crs, err))) {
+    rc = !(tp = rtm_atomic_set_add(&set, path, err)) ||
+         rtm_png_write_rgba(tp, img->px, img->w, img->h, err);
+    /* composed: centre of PNG pixel (0,0) such that panel pixel (0,0), at
+     * (ox, oy), is centred on (x0 + px/2, ytop - px/2) */
+    if (!rc && o->georef == RTM_MAP_GEOREF_COMPOSED)
+        rc = add_georef(&set, path, g, px, g->x0 + (0.5 - L->ox) * px,
+                        ytop - (0.5 - L->oy) * px, err);
+    else if (!rc && o->georef == RTM_MAP_GEOREF_MAP_ONLY)
+        rc = add_map_only(&set, path, g, p, L, err);
+    if (rc) {
         rtm_atomic_set_abort_all(&set);
         return err ? err->code : RTM_ERR_IO;
     }
-    return rtm_atomic_set_commit_all(&set, err);
+    char stale[4][RTM_ATOMIC_PATH_MAX];
+    int nstale = stale_sidecars(path, o, &set, stale);
+    if ((rc = rtm_atomic_set_commit_all(&set, err)) != 0)
+        return rc;
+    for (int k = 0; k < nstale; k++)
+        unlink(stale[k]);
+    return 0;
+}
+
+int rtm_map_png_georef_path(const char *png_path, char *out, size_t outsz, rtm_error *err)
+{
+    const char *slash = strrchr(png_path, '/');
+    const char *name = slash ? slash + 1 : png_path;
+    const char *dot = strrchr(name, '.');
+    size_t stem = (dot && dot != name) ? (size_t)(dot - png_path) : strlen(png_path);
+    int n = snprintf(out, outsz, "%.*s_map.png", (int)stem, png_path);
+    if (n < 0 || (size_t)n >= outsz)
+        return rtm_error_set(err, RTM_ERR_ARG, "map: path too long '%s'", png_path);
+    return 0;
 }
 
 /* Metres per CRS unit for the scale bar: 1 without a CRS (rtm's grids are
@@ -486,7 +574,7 @@ static int compose(const char *path, const rtm_grid *g, const panel *p, const le
     if (!img || rtm_canvas_set_fonts(img, o->font, o->font_bold, err) ||
         draw_all(img, p, lg, o, &L, g->res * p->down / p->up * metres_per_unit(g), err))
         goto done;
-    rc = write_files(path, img, g, p, &L, err);
+    rc = write_files(path, img, g, p, &L, o, err);
 done:
     rtm_canvas_free(c);
     rtm_canvas_free(img);
@@ -506,6 +594,8 @@ static int check_common(const rtm_grid *g, const double *v, const rtm_map_opts *
         return rtm_error_set(err, RTM_ERR_ARG, "map: no values");
     if (o->max_pixels < 0 || o->min_pixels < 0)
         return rtm_error_set(err, RTM_ERR_ARG, "map: max_pixels/min_pixels must be >= 0");
+    if (o->georef < RTM_MAP_GEOREF_COMPOSED || o->georef > RTM_MAP_GEOREF_MAP_ONLY)
+        return rtm_error_set(err, RTM_ERR_ARG, "map: unknown georef mode %d", o->georef);
     return 0;
 }
 
@@ -520,16 +610,25 @@ static int panel_alloc(panel *p, double **bv, unsigned char **has, rtm_error *er
     return 0;
 }
 
+/* Keep the blocks shown (above zero_transparent_below); their count. */
+static size_t shown_blocks(const rtm_map_opts *o, const double *bv, unsigned char *has, size_t n)
+{
+    size_t shown = 0;
+    for (size_t k = 0; k < n; k++) {
+        has[k] = has[k] && bv[k] > o->zero_transparent_below;
+        shown += has[k];
+    }
+    return shown;
+}
+
 /* Colours and legend of a continuous or classed heatmap. */
 static int heat_colours(const rtm_map_opts *o, int ramp, const double *bv, unsigned char *has,
                         panel *p, legend *lg, rtm_error *err)
 {
-    size_t n = (size_t)p->bw * (size_t)p->bh, shown = 0;
+    size_t n = (size_t)p->bw * (size_t)p->bh, shown = shown_blocks(o, bv, has, n);
     double lo = INFINITY, hi = -INFINITY, br[RTM_CLASS_MAX + 1];
     for (size_t k = 0; k < n; k++) {
-        has[k] = has[k] && bv[k] > o->zero_transparent_below;
         if (has[k]) {
-            shown++;
             lo = fmin(lo, bv[k]);
             hi = fmax(hi, bv[k]);
         }
@@ -552,7 +651,7 @@ static int heat_colours(const rtm_map_opts *o, int ramp, const double *bv, unsig
         for (int k = 0; k < m; k++) {
             char a[40], b[40];
             int r = m - 1 - k; /* highest class on top */
-            rtm_ramp_color(ramp, m > 1 ? (double)r / (m - 1) : 1.0, lg->rgb[k]);
+            rtm_ramp_class_color(ramp, r, m, lg->rgb[k]);
             fmt_num(a, sizeof a, br[r], gap, big);
             fmt_num(b, sizeof b, br[r + 1], gap, big);
             snprintf(lg->label[k], sizeof lg->label[k], "%s \xe2\x80\x93 %s", a, b);
@@ -566,13 +665,39 @@ static int heat_colours(const rtm_map_opts *o, int ramp, const double *bv, unsig
         }
         if (lg->kind == LEG_ITEMS) {
             int m = o->nclasses, cl = rtm_class_index(bv[k], br, m);
-            rtm_ramp_color(ramp, m > 1 ? (double)cl / (m - 1) : 1.0, d);
+            rtm_ramp_class_color(ramp, cl, m, d);
         } else {
             rtm_ramp_color(ramp, hi > lo ? (bv[k] - lo) / (hi - lo) : 1.0, d);
         }
         d[3] = 255;
     }
     return 0;
+}
+
+int rtm_map_png_breaks(const rtm_grid *g, const double *v, const unsigned char *mask,
+                       const rtm_map_opts *o, double *breaks, rtm_error *err)
+{
+    panel p = {0};
+    double *bv = NULL;
+    unsigned char *has = NULL;
+    int rc;
+    if (!o || o->nclasses < 1 || o->nclasses > RTM_CLASS_MAX)
+        return rtm_error_set(err, RTM_ERR_ARG, "map: number of classes must be 1..%d (got %d)",
+                             RTM_CLASS_MAX, o ? o->nclasses : 0);
+    if ((rc = check_common(g, v, o, err)) != 0)
+        return rc;
+    panel_scale(g, o, &p);
+    if ((rc = panel_alloc(&p, &bv, &has, err)) == 0) {
+        /* the same blocks and shown cells as rtm_map_png_write */
+        block_average(g, v, mask, &p, bv, has);
+        shown_blocks(o, bv, has, (size_t)p.bw * (size_t)p.bh);
+        rc = rtm_classify(bv, has, (size_t)p.bw * (size_t)p.bh, o->classes, o->nclasses, breaks,
+                          err);
+    }
+    free(p.rgba);
+    free(bv);
+    free(has);
+    return rc;
 }
 
 int rtm_map_png_write(const char *path, const rtm_grid *g, const double *v,
@@ -675,7 +800,7 @@ int rtm_map_png_write_categorical(const char *path, const rtm_grid *g, const dou
     unsigned char rgb[RTM_CLASS_MAX][3];
     for (int k = 0; k < nvalues; k++) {
         int r = nvalues - 1 - k; /* highest value on top */
-        rtm_ramp_color(ramp, nvalues > 1 ? (double)k / (nvalues - 1) : 1.0, rgb[k]);
+        rtm_ramp_class_color(ramp, k, nvalues, rgb[k]);
         memcpy(lg.rgb[r], rgb[k], 3);
         if (labels && labels[k])
             snprintf(lg.label[r], sizeof lg.label[r], "%s", labels[k]);

@@ -1,82 +1,146 @@
-/* qml.c: QGIS layer style (.qml) sidecars for rasters (see rtm_geotiff.h).
+/* qml.c: QGIS layer style (.qml) sidecars for rasters (see rtm/output.h).
  *
  * Structure follows the style files QGIS 3 itself writes (Layer Properties >
  * Symbology > Style > Save Style as QML): <qgis><pipe><rasterrenderer> with
- *  - type "singlebandpseudocolor": <rastershader><colorrampshader
- *    colorRampType="INTERPOLATED" classificationMode="1"> and one <item> per
- *    colour stop (QgsSingleBandPseudoColorRenderer, QgsColorRampShader);
+ *  - type "singlebandpseudocolor": <rastershader><colorrampshader> and one
+ *    <item> per colour stop (QgsSingleBandPseudoColorRenderer,
+ *    QgsColorRampShader); colorRampType "INTERPOLATED" for a continuous
+ *    ramp, "DISCRETE" for classes: QGIS gives a value the colour of the first
+ *    item whose value is >= it, so each item carries its class's upper break
+ *    and the last one "inf", as QGIS's own discrete classification does;
  *  - type "paletted": <colorPalette> with one <paletteEntry> per class
  *    (QgsPalettedRasterRenderer).
  * nodataColor="" leaves nodata cells transparent; QGIS takes the nodata value
- * from the GeoTIFF. */
+ * from the GeoTIFF. The document is built as a GDAL XML tree (cpl_minixml.h),
+ * which escapes every attribute value. */
 #include "rtm/output.h"
+#include "output/palette.h"
 
+#include <cpl_conv.h>
+#include <cpl_minixml.h>
 #include <math.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* XML attribute escaping. */
-static void put_xml(FILE *f, const char *s)
+static CPLXMLNode *elem(CPLXMLNode *parent, const char *name)
 {
-    for (; *s; s++) {
-        switch (*s) {
-        case '&': fputs("&amp;", f); break;
-        case '<': fputs("&lt;", f); break;
-        case '>': fputs("&gt;", f); break;
-        case '"': fputs("&quot;", f); break;
-        case '\'': fputs("&apos;", f); break;
-        case '\n': fputs("&#10;", f); break;
-        default: fputc(*s, f);
-        }
-    }
+    return CPLCreateXMLNode(parent, CXT_Element, name);
 }
 
-static void put_head(FILE *f)
+static void attr(CPLXMLNode *node, const char *name, const char *value)
 {
-    fputs("<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>\n"
-          "<qgis version=\"3.16.0-Hannover\" styleCategories=\"AllStyleCategories\" "
-          "hasScaleBasedVisibilityFlag=\"0\" minScale=\"1e+08\" maxScale=\"0\">\n"
-          "  <pipe>\n"
-          "    <provider>\n"
-          "      <resampling enabled=\"false\" maxOversampling=\"2\" "
-          "zoomedInResamplingMethod=\"nearestNeighbour\" "
-          "zoomedOutResamplingMethod=\"nearestNeighbour\"/>\n"
-          "    </provider>\n",
-          f);
+    CPLAddXMLAttributeAndValue(node, name, value);
 }
 
-static void put_minmax_origin(FILE *f)
+static void attrf(CPLXMLNode *node, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void attrf(CPLXMLNode *node, const char *name, const char *fmt, ...)
 {
-    fputs("      <rasterTransparency/>\n"
-          "      <minMaxOrigin>\n"
-          "        <limits>None</limits>\n"
-          "        <extent>WholeRaster</extent>\n"
-          "        <statAccuracy>Exact</statAccuracy>\n"
-          "        <cumulativeCutLower>0.02</cumulativeCutLower>\n"
-          "        <cumulativeCutUpper>0.98</cumulativeCutUpper>\n"
-          "        <stdDevFactor>2</stdDevFactor>\n"
-          "      </minMaxOrigin>\n",
-          f);
+    char buf[128];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    CPLAddXMLAttributeAndValue(node, name, buf);
 }
 
-static void put_tail(FILE *f)
+/* name="a" value="b" ... from a NULL-terminated list of pairs. */
+static void attrs(CPLXMLNode *node, const char *const *pairs)
 {
-    fputs("    </rasterrenderer>\n"
-          "    <brightnesscontrast brightness=\"0\" contrast=\"0\" gamma=\"1\"/>\n"
-          "    <huesaturation saturation=\"0\" grayscaleMode=\"0\" colorizeOn=\"0\" "
-          "colorizeRed=\"255\" colorizeGreen=\"128\" colorizeBlue=\"128\" "
-          "colorizeStrength=\"100\" invertColors=\"0\"/>\n"
-          "    <rasterresampler maxOversampling=\"2\"/>\n"
-          "    <resamplingStage>resamplingFilter</resamplingStage>\n"
-          "  </pipe>\n"
-          "  <blendMode>0</blendMode>\n"
-          "</qgis>\n",
-          f);
+    for (int k = 0; pairs[k]; k += 2)
+        attr(node, pairs[k], pairs[k + 1]);
+}
+
+static void color_attr(CPLXMLNode *node, const unsigned char c[3])
+{
+    attrf(node, "color", "#%02x%02x%02x", c[0], c[1], c[2]);
+}
+
+/* <qgis ...><pipe><provider>, returning the pipe. */
+static CPLXMLNode *put_head(CPLXMLNode *qgis)
+{
+    static const char *const top[] = {"version", "3.16.0-Hannover", "styleCategories",
+                                      "AllStyleCategories", "hasScaleBasedVisibilityFlag", "0",
+                                      "minScale", "1e+08", "maxScale", "0", NULL};
+    static const char *const rs[] = {"enabled", "false", "maxOversampling", "2",
+                                     "zoomedInResamplingMethod", "nearestNeighbour",
+                                     "zoomedOutResamplingMethod", "nearestNeighbour", NULL};
+    attrs(qgis, top);
+    CPLXMLNode *pipe = elem(qgis, "pipe");
+    attrs(elem(elem(pipe, "provider"), "resampling"), rs);
+    return pipe;
+}
+
+static void put_minmax_origin(CPLXMLNode *r)
+{
+    elem(r, "rasterTransparency");
+    CPLXMLNode *m = elem(r, "minMaxOrigin");
+    CPLCreateXMLElementAndValue(m, "limits", "None");
+    CPLCreateXMLElementAndValue(m, "extent", "WholeRaster");
+    CPLCreateXMLElementAndValue(m, "statAccuracy", "Exact");
+    CPLCreateXMLElementAndValue(m, "cumulativeCutLower", "0.02");
+    CPLCreateXMLElementAndValue(m, "cumulativeCutUpper", "0.98");
+    CPLCreateXMLElementAndValue(m, "stdDevFactor", "2");
+}
+
+/* What follows the renderer in the pipe, and the blend mode. */
+static void put_tail(CPLXMLNode *qgis, CPLXMLNode *pipe)
+{
+    static const char *const bc[] = {"brightness", "0", "contrast", "0", "gamma", "1", NULL};
+    static const char *const hs[] = {"saturation", "0", "grayscaleMode", "0", "colorizeOn", "0",
+                                     "colorizeRed", "255", "colorizeGreen", "128",
+                                     "colorizeBlue", "128", "colorizeStrength", "100",
+                                     "invertColors", "0", NULL};
+    attrs(elem(pipe, "brightnesscontrast"), bc);
+    attrs(elem(pipe, "huesaturation"), hs);
+    attr(elem(pipe, "rasterresampler"), "maxOversampling", "2");
+    CPLCreateXMLElementAndValue(pipe, "resamplingStage", "resamplingFilter");
+    CPLCreateXMLElementAndValue(qgis, "blendMode", "0");
+}
+
+/* <rasterrenderer type=...> with the attributes every renderer has. */
+static CPLXMLNode *put_renderer(CPLXMLNode *pipe, const char *type)
+{
+    CPLXMLNode *r = elem(pipe, "rasterrenderer");
+    attr(r, "type", type);
+    attr(r, "band", "1");
+    attr(r, "opacity", "1");
+    attr(r, "alphaBand", "-1");
+    attr(r, "nodataColor", "");
+    return r;
+}
+
+/* The pseudocolor renderer and its colour ramp shader over [vmin, vmax]. */
+static CPLXMLNode *put_shader(CPLXMLNode *pipe, const char *kind, double vmin, double vmax)
+{
+    CPLXMLNode *r = put_renderer(pipe, "singlebandpseudocolor");
+    attrf(r, "classificationMin", "%.17g", vmin);
+    attrf(r, "classificationMax", "%.17g", vmax);
+    put_minmax_origin(r);
+    CPLXMLNode *s = elem(elem(r, "rastershader"), "colorrampshader");
+    attr(s, "colorRampType", kind);
+    attr(s, "classificationMode", "1");
+    attr(s, "clip", "0");
+    attrf(s, "minimumValue", "%.17g", vmin);
+    attrf(s, "maximumValue", "%.17g", vmax);
+    attr(s, "labelPrecision", "4");
+    return s;
+}
+
+static void put_item(CPLXMLNode *shader, const char *value, const char *label, int alpha,
+                     const unsigned char c[3])
+{
+    CPLXMLNode *it = elem(shader, "item");
+    attrf(it, "alpha", "%d", alpha);
+    attr(it, "value", value);
+    attr(it, "label", label);
+    color_attr(it, c);
 }
 
 /* Continuous surfaces: the ramp's stops spread linearly over [vmin, vmax]. */
-static void put_pseudocolor(FILE *f, int ramp, double vmin, double vmax)
+static void put_pseudocolor(CPLXMLNode *pipe, int ramp, double vmin, double vmax)
 {
     if (!isfinite(vmin) || !isfinite(vmax)) {
         vmin = 0;
@@ -90,142 +154,131 @@ static void put_pseudocolor(FILE *f, int ramp, double vmin, double vmax)
         vmin = -a;
         vmax = a;
     }
-    fprintf(f,
-            "    <rasterrenderer type=\"singlebandpseudocolor\" band=\"1\" opacity=\"1\" "
-            "alphaBand=\"-1\" nodataColor=\"\" classificationMin=\"%.17g\" "
-            "classificationMax=\"%.17g\">\n",
-            vmin, vmax);
-    put_minmax_origin(f);
-    fprintf(f,
-            "      <rastershader>\n"
-            "        <colorrampshader colorRampType=\"INTERPOLATED\" classificationMode=\"1\" "
-            "clip=\"0\" minimumValue=\"%.17g\" maximumValue=\"%.17g\" labelPrecision=\"4\">\n",
-            vmin, vmax);
+    CPLXMLNode *s = put_shader(pipe, "INTERPOLATED", vmin, vmax);
     int n = rtm_ramp_nstops(ramp);
     for (int k = 0; k < n; k++) {
         double pos;
         unsigned char c[3];
+        char val[64], lab[64];
         rtm_ramp_stop(ramp, k, &pos, c);
         double v = k == n - 1 ? vmax : vmin + pos * (vmax - vmin);
-        fprintf(f,
-                "          <item alpha=\"255\" value=\"%.17g\" label=\"%.4g\" "
-                "color=\"#%02x%02x%02x\"/>\n",
-                v, v, c[0], c[1], c[2]);
+        snprintf(val, sizeof val, "%.17g", v);
+        snprintf(lab, sizeof lab, "%.4g", v);
+        put_item(s, val, lab, 255, c);
     }
-    fputs("        </colorrampshader>\n"
-          "      </rastershader>\n",
-          f);
 }
 
-/* Label of class value v from "VALUE=LABEL" items, or NULL. */
-static const char *class_label(const char *const *labels, double v)
+/* Classed surfaces (the PNG map's classes): class k, (b[k], b[k+1]], gets
+ * rtm_ramp_class_color(ramp, k, n) up to b[k+1]; the last class runs on to
+ * "inf" and class 0 down to -inf (as rtm_class_index places values outside
+ * the breaks); values <= o->qml_transparent_below are transparent, as on
+ * the map. */
+static void put_classed(CPLXMLNode *pipe, int ramp, const rtm_geotiff_opts *o)
 {
-    for (int k = 0; labels && labels[k]; k++) {
-        char *end;
-        double lv = strtod(labels[k], &end);
-        if (end != labels[k] && *end == '=' && lv == v)
-            return end + 1;
+    int n = o->qml_nclasses;
+    const double *b = o->qml_breaks;
+    double hide = o->qml_transparent_below;
+    CPLXMLNode *s = put_shader(pipe, "DISCRETE", b[0], b[n]);
+    char val[64], lab[160];
+    unsigned char c[3] = {255, 255, 255};
+    if (isfinite(hide) && hide < b[1]) {
+        snprintf(val, sizeof val, "%.17g", hide);
+        snprintf(lab, sizeof lab, "\xe2\x89\xa4 %.4g (not shown)", hide);
+        put_item(s, val, lab, 0, c);
     }
-    return NULL;
-}
-
-static int cmp_double(const void *a, const void *b)
-{
-    double x = *(const double *)a, y = *(const double *)b;
-    return (x > y) - (x < y);
-}
-
-/* Sorted distinct union of classes and labelled values; returns the count or
- * -1 on allocation failure (*out malloc'd). */
-static int class_union(const double *classes, int nclasses, const char *const *labels,
-                       double **out)
-{
-    int nl = 0, n = 0;
-    while (labels && labels[nl])
-        nl++;
-    double *u = malloc(((size_t)nclasses + (size_t)nl + 1) * sizeof *u);
-    if (!u)
-        return -1;
-    for (int k = 0; k < nclasses; k++)
-        u[n++] = classes[k];
-    for (int k = 0; k < nl; k++) {
-        char *end;
-        double lv = strtod(labels[k], &end);
-        if (end != labels[k] && *end == '=' && isfinite(lv))
-            u[n++] = lv;
-    }
-    qsort(u, (size_t)n, sizeof *u, cmp_double);
-    int m = 0;
-    for (int k = 0; k < n; k++)
-        if (m == 0 || u[k] != u[m - 1])
-            u[m++] = u[k];
-    *out = u;
-    return m;
-}
-
-/* Categorical surfaces: one palette entry per class, coloured by position of
- * the value within the class range (so a symmetric Gi* range puts 0 at the
- * diverging ramp's neutral centre). */
-static int put_paletted(FILE *f, int ramp, const double *classes, int nclasses,
-                        const char *const *labels)
-{
-    double *u;
-    int n = class_union(classes, nclasses, labels, &u);
-    if (n < 0)
-        return -1;
-    fputs("    <rasterrenderer type=\"paletted\" band=\"1\" opacity=\"1\" alphaBand=\"-1\" "
-          "nodataColor=\"\">\n",
-          f);
-    put_minmax_origin(f);
-    fputs("      <colorPalette>\n", f);
     for (int k = 0; k < n; k++) {
-        double t = n > 1 ? (u[k] - u[0]) / (u[n - 1] - u[0]) : 0.5;
-        unsigned char c[3];
-        char num[64];
-        const char *lab = class_label(labels, u[k]);
-        rtm_ramp_color(ramp, t, c);
-        snprintf(num, sizeof num, "%.17g", u[k]);
-        fprintf(f, "        <paletteEntry value=\"%s\" alpha=\"255\" color=\"#%02x%02x%02x\" label=\"",
-                num, c[0], c[1], c[2]);
-        put_xml(f, lab ? lab : num);
-        fputs("\"/>\n", f);
+        rtm_ramp_class_color(ramp, k, n, c);
+        if (k == n - 1)
+            snprintf(val, sizeof val, "inf");
+        else
+            snprintf(val, sizeof val, "%.17g", b[k + 1]);
+        snprintf(lab, sizeof lab, "%.4g \xe2\x80\x93 %.4g", b[k], b[k + 1]);
+        put_item(s, val, lab, 255, c);
     }
-    fputs("      </colorPalette>\n", f);
-    free(u);
+}
+
+/* Categorical surfaces: one palette entry per class (output/palette.h). */
+static int put_paletted(CPLXMLNode *pipe, int ramp, const double *classes, int nclasses,
+                        const char *const *labels, rtm_error *err)
+{
+    rtm_palette pal;
+    if (rtm_palette_build(ramp, classes, nclasses, labels, &pal, err) != 0)
+        return RTM_ERR_NOMEM;
+    CPLXMLNode *r = put_renderer(pipe, "paletted");
+    put_minmax_origin(r);
+    CPLXMLNode *cp = elem(r, "colorPalette");
+    for (int k = 0; k < pal.n; k++) {
+        char num[64];
+        CPLXMLNode *e = elem(cp, "paletteEntry");
+        snprintf(num, sizeof num, "%.17g", pal.value[k]);
+        attr(e, "value", num);
+        attr(e, "alpha", "255");
+        color_attr(e, pal.rgb[k]);
+        attr(e, "label", pal.label[k] ? pal.label[k] : num);
+    }
+    rtm_palette_free(&pal);
     return 0;
+}
+
+/* Classed options are usable: 1..RTM_CLASS_MAX finite non-decreasing breaks. */
+static int check_classes(const rtm_geotiff_opts *o, rtm_error *err)
+{
+    int n = o->qml_nclasses;
+    if (n == 0 || o->categorical)
+        return 0;
+    if (n < 0 || n > RTM_CLASS_MAX || !o->qml_breaks)
+        return rtm_error_set(err, RTM_ERR_ARG,
+                             "qml: qml_nclasses must be 0..%d with qml_breaks (got %d)",
+                             RTM_CLASS_MAX, n);
+    for (int k = 0; k <= n; k++)
+        if (!isfinite(o->qml_breaks[k]) || (k > 0 && o->qml_breaks[k] < o->qml_breaks[k - 1]))
+            return rtm_error_set(err, RTM_ERR_ARG,
+                                 "qml: break %d (%g) is not finite and non-decreasing", k,
+                                 o->qml_breaks[k]);
+    return 0;
+}
+
+/* The serialised tree as a malloc'd string (GDAL allocates with CPLMalloc). */
+static char *serialize(CPLXMLNode *doc, rtm_error *err)
+{
+    char *g = CPLSerializeXMLTree(doc), *out = NULL;
+    if (g && (out = malloc(strlen(g) + 1)))
+        memcpy(out, g, strlen(g) + 1);
+    CPLFree(g);
+    if (!out)
+        rtm_error_set(err, RTM_ERR_NOMEM, "qml: out of memory");
+    return out;
 }
 
 char *rtm_qml_build(const rtm_geotiff_opts *o, double vmin, double vmax,
                     const double *classes, int nclasses, rtm_error *err)
 {
     rtm_geotiff_opts def;
-    int ramp;
+    int ramp, rc = 0;
+    char *out = NULL;
     if (!o) {
         rtm_geotiff_opts_init(&def);
         o = &def;
     }
-    if (rtm_ramp_parse(o->qml_ramp, &ramp, err) != 0)
+    if (rtm_ramp_parse(o->qml_ramp, &ramp, err) != 0 || check_classes(o, err) != 0)
         return NULL;
-    char *buf = NULL;
-    size_t len = 0;
-    FILE *f = open_memstream(&buf, &len);
-    if (!f) {
-        rtm_error_set(err, RTM_ERR_NOMEM, "qml: out of memory");
-        return NULL;
-    }
-    int rc = 0;
-    put_head(f);
+    /* the DOCTYPE line QGIS writes, then the <qgis> element */
+    CPLXMLNode *doc = CPLCreateXMLNode(NULL, CXT_Literal,
+                                       "<!DOCTYPE qgis PUBLIC 'http://mrcc.com/qgis.dtd' 'SYSTEM'>");
+    CPLXMLNode *qgis = CPLCreateXMLNode(NULL, CXT_Element, "qgis");
+    doc->psNext = qgis;
+    CPLXMLNode *pipe = put_head(qgis);
     if (o->categorical)
-        rc = put_paletted(f, ramp, classes, nclasses, o->class_labels);
+        rc = put_paletted(pipe, ramp, classes, nclasses, o->class_labels, err);
+    else if (o->qml_nclasses > 0)
+        put_classed(pipe, ramp, o);
     else
-        put_pseudocolor(f, ramp, vmin, vmax);
-    put_tail(f);
-    if (fclose(f) != 0 || rc != 0) {
-        free(buf);
-        rtm_error_set(err, RTM_ERR_NOMEM, "qml: out of memory");
-        return NULL;
-    }
-    return buf;
+        put_pseudocolor(pipe, ramp, vmin, vmax);
+    put_tail(qgis, pipe);
+    if (rc == 0)
+        out = serialize(doc, err);
+    CPLDestroyXMLNode(doc);
+    return out;
 }
 
 int rtm_qml_path(const char *path, char *out, size_t outsz, rtm_error *err)

@@ -194,3 +194,8 @@ void rtm_ramp_color(int ramp, double t, unsigned char rgb[3])
     rgb[1] = lerp8(a->g, b->g, f);
     rgb[2] = lerp8(a->b, b->b, f);
 }
+
+void rtm_ramp_class_color(int ramp, int k, int n, unsigned char rgb[3])
+{
+    rtm_ramp_color(ramp, n > 1 ? (double)k / (n - 1) : 1.0, rgb);
+}
