@@ -115,6 +115,11 @@ int rtm_prod_geotiff(rtm_outset *out, const char *name, const rtm_grid *g, const
         return err->code;
     if ((rc = rtm_geotiff_write(p, g, v, mask, go, err)))
         return rc;
+    if (go && go->categorical) { /* class names and colours: GDAL's PAM sidecar */
+        snprintf(qml, sizeof qml, "%s.aux.xml", name);
+        if ((rc = rtm_outset_sidecar(out, qml, err)))
+            return rc;
+    }
     if (go && !go->write_qml)
         return 0;
     if ((rc = rtm_qml_path(name, qml, sizeof qml, err)))
