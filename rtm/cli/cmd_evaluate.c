@@ -1,17 +1,11 @@
-/* cmd_evaluate.c: `rtm evaluate` - hit rate, PAI, PEI, RRI and AUC of one or
- * more prediction surfaces against later events, side by side, with the
- * concentration of those events, and a rolling monthly back-test
- * (--backtest). The command parses its options into rtm_evaluate_product
- * (rtm/product.h), makes the one product call, commits the files and
- * prints the summary table. */
-#include <errno.h>
-#include <getopt.h>
+/* cmd_evaluate.c: `rtm evaluate` - hit rate, PAI, PEI, RRI and AUC of
+ * prediction surfaces against later events, and the rolling back-test:
+ * options into rtm_evaluate_product (rtm/product.h), one product call,
+ * commit, and the summary table. */
 #include <math.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "cli/cli_events.h"
@@ -19,9 +13,6 @@
 #include "rtm/product.h"
 
 #define MAX_SURF RTM_EVAL_MAX_SURFACES
-#define MAX_COV RTM_EVAL_MAX_COVERAGES
-#define MAX_LIST 64
-#define MAX_BW RTM_EVAL_MAX_BANDWIDTHS
 
 enum { OPT_SURFACE = OPT_EVENTS_LAST + 1, OPT_COVERAGES, OPT_TRAIN_EVENTS, OPT_TRAIN_FROM,
        OPT_TRAIN_TO, OPT_KDE_BW, OPT_PRIOR, OPT_COMBINE, OPT_BACKTEST, OPT_MONTHS,
@@ -96,53 +87,33 @@ typedef struct eval_args {
     rtm_cli c;
     rtm_cli_events ev;
     rtm_evaluate_product p;
-    const char *surf_arg[MAX_SURF];
-    int nsurf_arg;
+    const char *combine[MAX_SURF];
     rtm_eval_surface_file files[MAX_SURF];
     char names[MAX_SURF][96];
-    const char *combine[MAX_SURF];
-    char *train_arg[MAX_LIST];
-    int ntrain_arg, threads;
-    char **inputs; /* positional event files (borrowed from argv) */
-    int ninputs;
-    char **test_files, **train_files; /* globbed */
-    int ntest_files, ntrain_files;
-    rtm_event_source test_src, train_src;
-    rtm_weight_table *wt;
+    char *train_arg[64], **train_files, **inputs; /* inputs: positional (in argv) */
+    int nsurf_arg, ntrain_arg, ntrain_files, ninputs, threads;
+    rtm_event_source train_src;
 } eval_args;
-
-/* ---- parsing ------------------------------------------------------------------ */
-
-static int parse_list(const char *s, double *out, int max, double lo, double hi)
-{
-    char buf[1024], *tok, *save = NULL;
-    int n = 0;
-    snprintf(buf, sizeof buf, "%s", s);
-    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
-        if (n == max || rtm_cli_double(tok, &out[n]) || !(out[n] > lo && out[n] <= hi))
-            return -1;
-        n++;
-    }
-    return n > 0 ? n : -1;
-}
-
-static int parse_months(const char *s, int *from, int *to)
-{
-    char a[16], b[16];
-    const char *dots = strstr(s, "..");
-    size_t la;
-    if (!dots || (la = (size_t)(dots - s)) >= sizeof a || strlen(dots + 2) >= sizeof b)
-        return -1;
-    memcpy(a, s, la);
-    a[la] = 0;
-    snprintf(b, sizeof b, "%s", dots + 2);
-    return rtm_cli_month(a, from) || rtm_cli_month(b, to) || *to < *from ? -1 : 0;
-}
 
 static int is_raster_name(const char *s)
 {
-    size_t n = strlen(s);
-    return (n > 4 && !strcasecmp(s + n - 4, ".tif")) || (n > 5 && !strcasecmp(s + n - 5, ".tiff"));
+    const char *dot = strrchr(s, '.');
+    return dot && dot > s && (!strcasecmp(dot, ".tif") || !strcasecmp(dot, ".tiff"));
+}
+
+/* [NAME=]FILE: the name before '=' (with no '/' in it), else the product's
+ * default (the file name without extension). */
+static int add_surface(eval_args *a, const char *arg)
+{
+    const char *eq = strchr(arg, '=');
+    int i = a->nsurf_arg, named = eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg));
+    if (i == MAX_SURF)
+        return rtm_cli_usage(&a->c, "too many surfaces (at most %d)", MAX_SURF);
+    snprintf(a->names[i], sizeof a->names[i], "%.*s", named ? (int)(eq - arg) : 0, arg);
+    a->files[i].name = named ? a->names[i] : NULL;
+    a->files[i].path = named ? eq + 1 : arg;
+    a->p.nfiles = ++a->nsurf_arg;
+    return 0;
 }
 
 static int parse_option(void *ctx, int opt, const char *arg)
@@ -151,216 +122,127 @@ static int parse_option(void *ctx, int opt, const char *arg)
     rtm_evaluate_product *p = &a->p;
     switch (opt) {
     case 'o': p->dir = arg; return 0;
-    case 's':
-    case OPT_SURFACE:
-        if (a->nsurf_arg == MAX_SURF)
-            return rtm_cli_usage(&a->c, "too many surfaces (at most %d)", MAX_SURF);
-        a->surf_arg[a->nsurf_arg++] = arg;
-        return 0;
-    case OPT_COVERAGES:
-        if ((p->ncoverages = parse_list(arg, p->coverages, MAX_COV, 0, 100)) < 0)
-            return rtm_cli_usage(&a->c, "--coverages expects percentages in (0, 100] separated "
-                                        "by commas (got '%s')", arg);
-        return 0;
+    case 's': case OPT_SURFACE: return add_surface(a, arg);
     case OPT_TRAIN_EVENTS:
-        if (a->ntrain_arg == MAX_LIST)
+        if (a->ntrain_arg == 64)
             return rtm_cli_usage(&a->c, "too many --train-events");
         a->train_arg[a->ntrain_arg++] = (char *)arg;
         return 0;
     case OPT_TRAIN_FROM:
     case OPT_TRAIN_TO:
-        if (rtm_cli_month(arg, opt == OPT_TRAIN_FROM ? &p->train.month_from : &p->train.month_to))
-            return rtm_cli_usage(&a->c, "--train-%s expects YYYY-MM (got '%s')",
-                                 opt == OPT_TRAIN_FROM ? "from" : "to", arg);
-        return 0;
-    case OPT_KDE_BW:
-        if ((p->nbandwidths = parse_list(arg, p->bandwidths, MAX_BW, 0, 1e12)) < 0)
-            return rtm_cli_usage(&a->c, "--kde-bandwidths expects radii > 0 separated by commas "
-                                        "(got '%s')", arg);
-        return 0;
+        return rtm_cli_month(arg, opt == OPT_TRAIN_FROM ? &p->train.month_from
+                                                        : &p->train.month_to)
+                   ? rtm_cli_usage(&a->c, "--train-%s expects YYYY-MM (got '%s')",
+                                   opt == OPT_TRAIN_FROM ? "from" : "to", arg) : 0;
     case OPT_PRIOR: p->prior_counts = 1; return 0;
+    case OPT_BACKTEST: p->backtest = 1; return 0;
+    case OPT_MIN_TRAIN:
+        return rtm_cli_int(arg, &p->min_train) || p->min_train < 1 ? rtm_cli_usage(&a->c,
+                   "--min-train must be a whole number >= 1 (got '%s')", arg) : 0;
+    case OPT_WINDOW:
+        return rtm_cli_int(arg, &p->window) || p->window < 1 ? rtm_cli_usage(&a->c,
+                   "--window must be a whole number >= 1 (got '%s')", arg) : 0;
+    case OPT_THREADS:
+        return rtm_cli_int(arg, &a->threads) || a->threads < 1
+                   ? rtm_cli_usage(&a->c, "--threads must be a whole number >= 1") : 0;
+    case OPT_COVERAGES:
+        return (p->ncoverages = rtm_cli_doubles(arg, p->coverages, RTM_EVAL_MAX_COVERAGES, 0,
+                                                100)) < 0
+                   ? rtm_cli_usage(&a->c, "--coverages expects percentages in (0, 100] "
+                                          "separated by commas (got '%s')", arg) : 0;
+    case OPT_KDE_BW:
+        return (p->nbandwidths = rtm_cli_doubles(arg, p->bandwidths, RTM_EVAL_MAX_BANDWIDTHS, 0,
+                                                 1e12)) < 0
+                   ? rtm_cli_usage(&a->c, "--kde-bandwidths expects radii > 0 separated by "
+                                          "commas (got '%s')", arg) : 0;
     case OPT_COMBINE:
         if (p->ncombine == MAX_SURF || !strchr(arg, '*'))
             return rtm_cli_usage(&a->c, "--combine expects A*B, two surface names (got '%s')",
                                  arg);
         a->combine[p->ncombine++] = arg;
         return 0;
-    case OPT_BACKTEST: p->backtest = 1; return 0;
     case OPT_MONTHS:
-        if (parse_months(arg, &p->months_from, &p->months_to))
-            return rtm_cli_usage(&a->c, "--months expects YYYY-MM..YYYY-MM (got '%s')", arg);
-        return 0;
-    case OPT_MIN_TRAIN:
-        if (rtm_cli_int(arg, &p->min_train) || p->min_train < 1)
-            return rtm_cli_usage(&a->c, "--min-train must be a whole number >= 1 (got '%s')", arg);
-        return 0;
-    case OPT_WINDOW:
-        if (rtm_cli_int(arg, &p->window) || p->window < 1)
-            return rtm_cli_usage(&a->c, "--window must be a whole number >= 1 (got '%s')", arg);
-        return 0;
-    case OPT_THREADS:
-        if (rtm_cli_int(arg, &a->threads) || a->threads < 1)
-            return rtm_cli_usage(&a->c, "--threads must be a whole number >= 1");
-        return 0;
+        return rtm_cli_months(arg, &p->months_from, &p->months_to)
+                   ? rtm_cli_usage(&a->c, "--months expects YYYY-MM..YYYY-MM (got '%s')", arg) : 0;
     default: return RTM_CLI_NOT_MINE;
     }
 }
 
-/* Cross-option checks (usage errors). */
+/* How options combine (the product checks its own options before reading). */
 static int parse_check(eval_args *a)
 {
     const rtm_evaluate_product *p = &a->p;
-    int has_train = a->ntrain_arg > 0, has_month = p->train.month_from || p->train.month_to;
-    if (!p->dir)
-        return rtm_cli_usage(&a->c, "no output directory (-o DIR)");
-    if (a->ninputs < 1)
-        return rtm_cli_usage(&a->c, "no event files (the test events)");
-    if (p->backtest) {
-        if (!p->months_from)
-            return rtm_cli_usage(&a->c, "--backtest needs --months FROM..TO");
-        if (has_train || has_month || a->ev.lo.month_from || a->ev.lo.month_to)
-            return rtm_cli_usage(&a->c, "--backtest takes its training and test months from "
-                                        "--months; drop --train-events/--train-from/--train-to/"
-                                        "--from/--to");
-        if (p->window && p->window < p->min_train)
-            return rtm_cli_usage(&a->c, "--window must be >= --min-train");
-        return 0;
-    }
-    if (p->months_from || p->window || p->min_train != 1)
+    int train = a->ntrain_arg > 0, month = p->train.month_from || p->train.month_to;
+    if (!p->dir || a->ninputs < 1)
+        return rtm_cli_usage(&a->c, !p->dir ? "no output directory (-o DIR)"
+                                            : "no event files (the test events)");
+    if (p->backtest && !p->months_from)
+        return rtm_cli_usage(&a->c, "--backtest needs --months FROM..TO");
+    if (p->backtest && (train || month || a->ev.lo.month_from || a->ev.lo.month_to))
+        return rtm_cli_usage(&a->c, "--backtest takes its training and test months from "
+                                    "--months; drop --train-events/--train-from/--train-to/"
+                                    "--from/--to");
+    if (!p->backtest && (p->months_from || p->window || p->min_train != 1))
         return rtm_cli_usage(&a->c, "--months, --min-train and --window need --backtest");
-    if ((p->nbandwidths || p->prior_counts) && !has_train)
-        return rtm_cli_usage(&a->c, "--kde-bandwidths and --prior-counts need --train-events");
-    if (!has_train && has_month)
+    if (!p->backtest && !train && month)
         return rtm_cli_usage(&a->c, "--train-from/--train-to need --train-events");
-    if (a->nsurf_arg + p->nbandwidths + p->prior_counts + p->ncombine == 0)
+    if (!p->backtest && a->nsurf_arg + p->nbandwidths + p->prior_counts + p->ncombine == 0)
         return rtm_cli_usage(&a->c, "no surface to evaluate (give FILE.tif, --kde-bandwidths or "
                                     "--prior-counts)");
     return 0;
-}
-
-/* The grid: from the first surface file, or from --bbox/--study-area. */
-static int grid_check(eval_args *a)
-{
-    if (a->nsurf_arg == 0 && !a->ev.has_bbox && !a->ev.study_area)
-        return rtm_cli_usage(&a->c, "without a surface file, give the grid with --bbox or "
-                                    "--study-area (and --resolution)");
-    if (a->nsurf_arg > 0 && (a->ev.has_bbox || a->ev.res > 0))
-        return rtm_cli_usage(&a->c, "the grid comes from the first surface: drop --bbox and "
-                                    "--resolution");
-    return 0;
-}
-
-/* [NAME=]FILE: a name before '=' (with no '/' in it), else the library's
- * default (the file name without extension). */
-static void split_surfaces(eval_args *a)
-{
-    for (int i = 0; i < a->nsurf_arg; i++) {
-        const char *arg = a->surf_arg[i], *eq = strchr(arg, '=');
-        rtm_eval_surface_file *f = &a->files[i];
-        f->name = NULL;
-        f->path = arg;
-        if (eq && eq > arg && !memchr(arg, '/', (size_t)(eq - arg))) {
-            snprintf(a->names[i], sizeof a->names[i], "%.*s", (int)(eq - arg), arg);
-            f->name = a->names[i];
-            f->path = eq + 1;
-        }
-    }
-    a->p.files = a->files;
-    a->p.nfiles = a->nsurf_arg;
-    a->p.combine = a->combine;
 }
 
 static int parse(int argc, char **argv, eval_args *a)
 {
     static const struct option opts[] = {
         RTM_CLI_EVENT_OPTIONS,
-        {"surface", required_argument, 0, OPT_SURFACE},
+        {"train-events", required_argument, 0, OPT_TRAIN_EVENTS}, {"quiet", no_argument, 0, 'q'},
+        {"train-from", required_argument, 0, OPT_TRAIN_FROM}, {"output", required_argument, 0, 'o'},
+        {"kde-bandwidths", required_argument, 0, OPT_KDE_BW}, {"help", no_argument, 0, 'h'},
         {"coverages", required_argument, 0, OPT_COVERAGES},
-        {"train-events", required_argument, 0, OPT_TRAIN_EVENTS},
-        {"train-from", required_argument, 0, OPT_TRAIN_FROM},
-        {"train-to", required_argument, 0, OPT_TRAIN_TO},
-        {"kde-bandwidths", required_argument, 0, OPT_KDE_BW},
-        {"prior-counts", no_argument, 0, OPT_PRIOR},
-        {"combine", required_argument, 0, OPT_COMBINE},
-        {"backtest", no_argument, 0, OPT_BACKTEST},
-        {"months", required_argument, 0, OPT_MONTHS},
         {"min-train", required_argument, 0, OPT_MIN_TRAIN},
-        {"window", required_argument, 0, OPT_WINDOW},
+        {"train-to", required_argument, 0, OPT_TRAIN_TO},
+        {"surface", required_argument, 0, OPT_SURFACE}, {"prior-counts", no_argument, 0, OPT_PRIOR},
+        {"combine", required_argument, 0, OPT_COMBINE}, {"backtest", no_argument, 0, OPT_BACKTEST},
         {"threads", required_argument, 0, OPT_THREADS},
-        {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"months", required_argument, 0, OPT_MONTHS}, {"window", required_argument, 0, OPT_WINDOW},
+        {0, 0, 0, 0}};
     int first = 0, r;
     if ((r = rtm_cli_getopt(argc, argv, "o:s:qh", opts, &a->ev, &a->c, HELP, parse_option, a,
                             &first)))
         return r;
     a->inputs = argv + first;
-    for (int i = first; i < argc; i++) {
-        if (!is_raster_name(argv[i]))
-            a->inputs[a->ninputs++] = argv[i]; /* compacts argv in place */
-        else if (a->nsurf_arg == MAX_SURF)
-            return rtm_cli_usage(&a->c, "too many surfaces (at most %d)", MAX_SURF);
+    for (int i = first; i < argc && !r; i++)
+        if (is_raster_name(argv[i]))
+            r = add_surface(a, argv[i]);
         else
-            a->surf_arg[a->nsurf_arg++] = argv[i];
-    }
-    split_surfaces(a);
-    return (r = parse_check(a)) ? r : grid_check(a);
+            a->inputs[a->ninputs++] = argv[i]; /* compacts argv in place */
+    return r ? r : parse_check(a);
 }
 
-/* ---- events: the library's options from the shared event options ----------- */
-
-static int glob_files(eval_args *a, char **args, int n, char ***out, int *count,
-                      const char *what)
-{
-    *out = rtm_cli_glob(args, n, count);
-    return *count < 1 ? rtm_cli_usage(&a->c, "no %s files match", what) : 0;
-}
-
-static void event_opts(eval_args *a, rtm_events_opts *o, rtm_event_source *s, char **files,
-                       int nfiles)
-{
-    s->files = (const char *const *)files;
-    s->nfiles = nfiles;
-    s->layer = a->ev.lo.layer;
-    s->where = a->ev.lo.where;
-    s->x_field = a->ev.lo.x_field;
-    s->y_field = a->ev.lo.y_field;
-    s->crs = a->ev.lo.src_crs;
-    s->date_field = a->ev.lo.month_field;
-    s->weight_field = a->ev.lo.weight_field;
-    o->sources = s;
-    o->nsources = nfiles > 0;
-    o->weights = a->wt;
-    o->weights_name = a->ev.weight_table_path;
-    o->strict = a->ev.lo.strict;
-}
-
+/* The test events' options (the shared event options) and the training files. */
 static int events(eval_args *a)
 {
-    rtm_events_opts *t = &a->p.test;
-    rtm_error e;
-    int rc;
-    if ((rc = glob_files(a, a->inputs, a->ninputs, &a->test_files, &a->ntest_files,
-                         a->p.backtest ? "events" : "test events")) ||
-        (a->ntrain_arg && (rc = glob_files(a, a->train_arg, a->ntrain_arg, &a->train_files,
-                                           &a->ntrain_files, "training events"))))
+    rtm_events_opts *t = &a->p.train;
+    int from = t->month_from, to = t->month_to;
+    int rc = rtm_cli_events_prepare(&a->ev, &a->c, a->inputs, a->ninputs,
+                                    a->p.backtest ? "events" : "test events");
+    a->p.test = a->ev.eo;
+    if (rc || !a->ntrain_arg)
         return rc;
-    if (a->ev.weight_table_path && !(a->wt = rtm_weight_table_load(a->ev.weight_table_path, &e)))
-        return rtm_cli_fail(&a->c, &e);
-    event_opts(a, t, &a->test_src, a->test_files, a->ntest_files);
-    event_opts(a, &a->p.train, &a->train_src, a->train_files, a->ntrain_files);
-    t->dst_crs = a->ev.dst_crs;
-    memcpy(t->bbox, a->ev.bbox, sizeof t->bbox);
-    t->has_bbox = a->ev.has_bbox;
-    t->res = a->ev.res;
-    t->study_area = a->ev.study_area;
-    t->study_layer = a->ev.study_layer;
-    t->study_where = a->ev.study_where;
-    t->month_from = a->ev.lo.month_from;
-    t->month_to = a->ev.lo.month_to;
-    return 0;
+    *t = a->ev.eo;
+    t->month_from = from;
+    t->month_to = to;
+    t->sources = &a->train_src;
+    return rtm_cli_events_more(&a->ev, &a->c, a->train_arg, a->ntrain_arg, "training events",
+                               &a->train_src, &a->train_files, &a->ntrain_files);
 }
 
-/* ---- run ----------------------------------------------------------------------- */
+static const char *num(char *buf, const char *fmt, double v)
+{
+    snprintf(buf, 32, isnan(v) ? "n/a" : fmt, v);
+    return buf;
+}
 
 static void print_summary(const eval_args *a, const rtm_evaluate_result *r)
 {
@@ -369,79 +251,47 @@ static void print_summary(const eval_args *a, const rtm_evaluate_result *r)
         return;
     printf("%-24s %8s %10s %8s %7s\n", "surface", "coverage", "hit rate", "PAI", "PEI");
     for (int i = 0; i < r->nsurfaces; i++)
-        for (int c = 0; c < r->ncoverages; c++) {
-            const rtm_eval_metrics *m = &r->m[i][c];
-            snprintf(b1, sizeof b1, isnan(m->hit_rate) ? "n/a" : "%.2f%%", m->hit_rate * 100);
-            snprintf(b2, sizeof b2, isnan(m->pai) ? "n/a" : "%.2f", m->pai);
-            snprintf(b3, sizeof b3, isnan(m->pei) ? "n/a" : "%.3f", m->pei);
-            printf("%-24s %7g%% %10s %8s %7s\n", c ? "" : r->names[i], r->coverages[c], b1, b2,
-                   b3);
-        }
+        for (int c = 0; c < r->ncoverages; c++)
+            printf("%-24s %7g%% %10s %8s %7s\n", c ? "" : r->names[i], r->coverages[c],
+                   num(b1, "%.2f%%", r->m[i][c].hit_rate * 100),
+                   num(b2, "%.2f", r->m[i][c].pai), num(b3, "%.3f", r->m[i][c].pei));
 }
 
-static void env_log(void *arg, const char *line)
-{
-    rtm_cli_info(arg, "%s\n", line);
-}
-
-/* The product into an output set in the folder (made if missing, removed
- * again when it was made here and nothing was written), then commit. */
+/* The product into an output set in the folder (made if missing, and
+ * removed again if made here and the run fails), then the commit. */
 static int run(eval_args *a, rtm_evaluate_result *res)
 {
     rtm_product_env env;
     rtm_outset *out = NULL;
     rtm_error e;
-    char *names[64];
-    int made = mkdir(a->p.dir, 0777) == 0, n = 0, rc;
-    struct stat st;
-    if (!made && (errno != EEXIST || stat(a->p.dir, &st) || !S_ISDIR(st.st_mode))) {
-        rtm_error_set(&e, RTM_ERR_IO, "evaluate: cannot create directory '%s': %s", a->p.dir,
-                      strerror(errno));
+    int made, rc;
+    if (rtm_evaluate_product_check(&a->p, &e))
         return rtm_cli_fail(&a->c, &e);
-    }
-    rtm_product_env_init(&env);
+    if ((rc = rtm_cli_out_dir(&a->c, a->p.dir, &made)))
+        return rc;
+    rtm_cli_env(&a->ev, &a->c, &env);
     env.events = &a->p.test;
-    env.log = env_log;
-    env.log_arg = &a->c;
+    env.progress = NULL;
     env.threads = a->threads;
-    if (!(rc = rtm_outset_open(&out, &e)) &&
-        !(rc = rtm_evaluate_product_run(&a->p, &env, out, res, &e)))
-        for (; n < rtm_outset_count(out) && n < 64; n++)
-            names[n] = strdup(rtm_outset_name(out, n));
-    if (rc)
-        rtm_outset_abort(out);
-    else
-        rc = rtm_outset_commit(out, &e);
-    for (int i = 0; i < n; i++) {
-        if (!rc && names[i])
-            rtm_cli_info(&a->c, "wrote %s\n", names[i]);
-        free(names[i]);
-    }
-    if (rc && made)
+    if (!(rc = rtm_outset_open(&out, &e)))
+        rc = rtm_evaluate_product_run(&a->p, &env, out, res, &e);
+    if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) && made)
         rmdir(a->p.dir);
-    return rc ? rtm_cli_fail(&a->c, &e) : 0;
+    return rc;
 }
 
 int rtm_cmd_evaluate(int argc, char **argv)
 {
-    eval_args *a = calloc(1, sizeof *a);
-    rtm_evaluate_result *res = calloc(1, sizeof *res);
-    int rc = RTM_EXIT_FAIL;
-    if (!a || !res) {
-        fprintf(stderr, "rtm evaluate: error: out of memory\n");
-        goto done;
-    }
-    a->c.cmd = "evaluate";
-    rtm_cli_events_init(&a->ev);
-    rtm_evaluate_product_init(&a->p);
-    if (!(rc = parse(argc, argv, a)) && !(rc = events(a)) && !(rc = run(a, res)))
-        print_summary(a, res);
-    rtm_cli_glob_free(a->test_files, a->ntest_files);
-    rtm_cli_glob_free(a->train_files, a->ntrain_files);
-    rtm_weight_table_free(a->wt);
-    rtm_cli_events_free(&a->ev);
-done:
-    free(a);
-    free(res);
+    eval_args a = {.c.cmd = "evaluate"};
+    rtm_evaluate_result res;
+    int rc;
+    rtm_cli_events_init(&a.ev);
+    rtm_evaluate_product_init(&a.p);
+    a.p.files = a.files;
+    a.p.combine = a.combine;
+    if (!(rc = parse(argc, argv, &a)) && !(rc = events(&a)) && !(rc = run(&a, &res)))
+        print_summary(&a, &res);
+    rtm_cli_glob_free(a.train_files, a.ntrain_files);
+    rtm_cli_events_free(&a.ev);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

@@ -103,7 +103,8 @@ static int write_bt_md(const eval_state *s, const bt_step *b, size_t n, rtm_erro
           "AUC |\n|---:|---|---:|---:|---:|---:|---:|\n", f);
     for (size_t c = 0; c < (size_t)s->p->ncoverages; c++)
         for (int i = 0; i < s->ns; i++)
-            fprintf(f, "| %g %% | %s | %s | %s | %s | %s | %s |\n", s->p->coverages[c], s->s[i].name,
+            fprintf(f, "| %g %% | %s | %s | %s | %s | %s | %s |\n", s->p->coverages[c],
+                    s->s[i].name,
                     eval_num(x[0], 32, "%.1f %%", bt_mean(b, n, i, (int)c, 0) * 100),
                     eval_num(x[1], 32, "%.2f", bt_mean(b, n, i, (int)c, 1)),
                     eval_num(x[2], 32, "%.3f", bt_mean(b, n, i, (int)c, 2)),

@@ -213,7 +213,8 @@ static int write_metrics_md(const eval_state *s, const eval_surf_result *r,
             fprintf(f, "| %g %% | %s | %.6g | %s | %s | %s | %s | %s |\n", s->p->coverages[c],
                     s->s[i].name, m->cells, eval_num(b1, sizeof b1, "%.6g", m->events),
                     eval_num(b2, sizeof b2, "%.1f %%", m->hit_rate * 100),
-                    eval_num(b3, sizeof b3, "%.2f", m->pai), eval_num(b4, sizeof b4, "%.3f", m->pei),
+                    eval_num(b3, sizeof b3, "%.2f", m->pai),
+                    eval_num(b4, sizeof b4, "%.3f", m->pei),
                     eval_num(b5, sizeof b5, "%.3f", m->rri));
         }
     eval_md_definitions(f, s->train_counts != NULL);
