@@ -219,8 +219,8 @@ typedef struct rtm_eval_surface_file {
 /** Options of the evaluation product (defaults from rtm_evaluate_product_init;
  *  every string and array is borrowed). */
 typedef struct rtm_evaluate_product {
-    const char *dir;             /**< output folder name (required; must exist when the
-                                      output set is committed) */
+    const char *dir;             /**< output folder name (required; with rtm_outset_open
+                                      an existing folder: the caller makes it) */
     double coverages[RTM_EVAL_MAX_COVERAGES]; /**< area coverages in percent, (0, 100] */
     int ncoverages;              /**< default 5: 1, 2, 5, 10, 20 */
     const rtm_eval_surface_file *files;  /**< surface files; the first sets the grid */
@@ -233,7 +233,8 @@ typedef struct rtm_evaluate_product {
     const char *const *combine;  /**< "A*B": product of two named surfaces, each divided
                                       by its maximum first; may use earlier ones */
     int ncombine;
-    /** Test events: sources, filters, month window, weights. Without surface
+    /** Test events: sources, filters, month window, weights, time filter
+     *  (allow_empty is not used: no test event is always an error). Without surface
      *  files its dst_crs, bbox, res and study area make the grid; with them
      *  the grid is the first file's and only the study area applies (a
      *  dst_crs must then be the surfaces' CRS; bbox and res must be unset).
@@ -241,7 +242,8 @@ typedef struct rtm_evaluate_product {
      *  source's CRS when projected. */
     rtm_events_opts test;
     /** Training events (needed by bandwidths, prior_counts and for RRI):
-     *  its sources, month window, weights and strict; nsources 0 = none.
+     *  its sources, month window, weights, time filter and strict; nsources
+     *  0 = none.
      *  The grid and CRS are the test events'. */
     rtm_events_opts train;
     /** Back-test: each step's surfaces are the KDEs and prior counts of its

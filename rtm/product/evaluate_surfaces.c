@@ -213,6 +213,12 @@ static void load_opts(const eval_state *s, const rtm_events_opts *o, const rtm_e
     lo->dst_crs = s->dst_crs;
     lo->area_grid = &s->grid;
     lo->area_mask = s->mask;
+    if (o->when_accept && src->time_field) {
+        lo->when_accept = o->when_accept;
+        lo->when_arg = o->when_arg;
+        lo->date_field = src->date_field;
+        lo->time_field = src->time_field;
+    }
 }
 
 int eval_load_events(eval_state *s, const rtm_events_opts *o, int from, int to,
