@@ -2,7 +2,8 @@
  * synthetic case - a 10 x 10 surface ranking the cells in reading order and
  * ten test events on known cells - with hit rate, PAI and PEI against a
  * hand computation, the files registered in the output set (and only
- * there until the commit), the derived surfaces, and failures that
+ * there until the commit), the derived surfaces, a one-step back-test, and
+ * failures that
  * register nothing. */
 #include "rtm/product.h"
 #include "rtm/output.h"
@@ -50,14 +51,16 @@ static double ranked(int k)
 static const int TEST_CELLS[] = {0, 0, 0, 1, 5, 5, 50, 50, 50, 50};
 static const int TRAIN_CELLS[] = {50, 50, 7};
 
-static int write_events(const char *path, const int *cells, int n, const char *month)
+static int write_events(const char *path, const int *cells, int n, const char *month,
+                        const char *mode)
 {
     rtm_grid g;
-    FILE *f = fopen(path, "w");
+    FILE *f = fopen(path, mode);
     if (!f)
         return -1;
     grid(&g);
-    fputs("x,y,Month\n", f);
+    if (mode[0] == 'w')
+        fputs("x,y,Month\n", f);
     for (int i = 0; i < n; i++)
         fprintf(f, "%.1f,%.1f,%s\n", rtm_grid_cell_x(&g, cells[i] % NC) + i % 3,
                 rtm_grid_cell_y(&g, cells[i] / NC) - i % 2, month);
@@ -202,6 +205,39 @@ static void test_derived(void)
     RTM_CHECK(rtm_outset_commit(out, &e) == 0);
 }
 
+/* Back-test over 2018-01..02 of both.csv (January: the training cells,
+ * February: the test cells): one step, train on January, test on February.
+ * The prior counts (implied) flag cell 50 at 1 %: 4 of 10 events, PAI 40;
+ * the file surface flags cell 0: 3 of 10. One step: the means are the step's. */
+static void test_backtest(void)
+{
+    fixture fx;
+    rtm_evaluate_result res;
+    rtm_outset *out = NULL;
+    rtm_error e = {0};
+    char both[300], want[400];
+    const char *files[1] = {both};
+    fixture_init(&fx, "backtest");
+    snprintf(both, sizeof both, "%s/both.csv", dir);
+    fx.test_src.files = files;
+    RTM_CHECK(mkdir(fx.out, 0777) == 0);
+    fx.p.backtest = 1;
+    fx.p.months_from = 201801;
+    fx.p.months_to = 201802;
+    RTM_CHECK(rtm_outset_open(&out, &e) == 0);
+    RTM_CHECK(rtm_evaluate_product_run(&fx.p, NULL, out, &res, &e) == 0);
+    RTM_CHECK(res.nsteps == 1 && res.nsurfaces == 2 && strcmp(res.names[1], "prior") == 0);
+    RTM_CHECK_NEAR(res.m[0][0].hit_rate, 0.3, 1e-12);
+    RTM_CHECK_NEAR(res.m[1][0].hit_rate, 0.4, 1e-12);
+    RTM_CHECK_NEAR(res.m[1][0].pai, 40, 1e-9);
+    RTM_CHECK(rtm_outset_count(out) == 2);
+    snprintf(want, sizeof want, "%s/backtest.csv", fx.out);
+    RTM_CHECK(rtm_outset_count(out) == 2 && strcmp(rtm_outset_name(out, 0), want) == 0);
+    snprintf(want, sizeof want, "%s/backtest.md", fx.out);
+    RTM_CHECK(rtm_outset_count(out) == 2 && strcmp(rtm_outset_name(out, 1), want) == 0);
+    RTM_CHECK(rtm_outset_commit(out, &e) == 0 && file_exists(want));
+}
+
 /* Failures: an unknown combination (an options error, before reading) and
  * no test event in the month window (after reading) register nothing. */
 static void test_failures_register_nothing(void)
@@ -226,9 +262,9 @@ static void test_failures_register_nothing(void)
 
 static void cleanup(void)
 {
-    const char *sub[] = {"eval", "derived"};
+    const char *sub[] = {"eval", "derived", "backtest"};
     char p[400];
-    for (int i = 0; i < 2; i++) {
+    for (int i = 0; i < 3; i++) {
         snprintf(p, sizeof p, "%s/%s", dir, sub[i]);
         rtm_t_rmdir(p);
     }
@@ -245,11 +281,15 @@ int main(void)
     if (write_surface(p, ranked))
         return 1;
     snprintf(p, sizeof p, "%s/test.csv", dir);
-    write_events(p, TEST_CELLS, 10, "2018-03");
+    write_events(p, TEST_CELLS, 10, "2018-03", "w");
     snprintf(p, sizeof p, "%s/train.csv", dir);
-    write_events(p, TRAIN_CELLS, 3, "2018-01");
+    write_events(p, TRAIN_CELLS, 3, "2018-01", "w");
+    snprintf(p, sizeof p, "%s/both.csv", dir);
+    write_events(p, TRAIN_CELLS, 3, "2018-01", "w");
+    write_events(p, TEST_CELLS, 10, "2018-02", "a");
     RTM_RUN(test_hand_case);
     RTM_RUN(test_derived);
+    RTM_RUN(test_backtest);
     RTM_RUN(test_failures_register_nothing);
     cleanup();
     return RTM_TEST_END();

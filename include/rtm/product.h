@@ -234,8 +234,8 @@ typedef struct rtm_evaluate_product {
                                       by its maximum first; may use earlier ones */
     int ncombine;
     /** Test events: sources, filters, month window, weights, time filter
-     *  (allow_empty is not used: no test event is always an error). Without surface
-     *  files its dst_crs, bbox, res and study area make the grid; with them
+     *  (allow_empty is not used: no test event is always an error). Without
+     *  surface files its dst_crs, bbox, res and study area make the grid; with them
      *  the grid is the first file's and only the study area applies (a
      *  dst_crs must then be the surfaces' CRS; bbox and res must be unset).
      *  Without dst_crs the grid CRS is the surfaces', else the first
@@ -243,8 +243,7 @@ typedef struct rtm_evaluate_product {
     rtm_events_opts test;
     /** Training events (needed by bandwidths, prior_counts and for RRI):
      *  its sources, month window, weights, time filter and strict; nsources
-     *  0 = none.
-     *  The grid and CRS are the test events'. */
+     *  0 = none. The grid and CRS are the test events'. */
     rtm_events_opts train;
     /** Back-test: each step's surfaces are the KDEs and prior counts of its
      *  training months, the combinations, and the fixed surface files. */
@@ -261,23 +260,26 @@ void rtm_evaluate_product_init(rtm_evaluate_product *p);
  *  Returns 0 or RTM_ERR_ARG. */
 int rtm_evaluate_product_check(const rtm_evaluate_product *p, rtm_error *err);
 
-/** What an evaluation computed, for a summary table. */
+/** What an evaluation computed, for a summary table (about 100 KB: keep it
+ *  off small stacks). */
 typedef struct rtm_evaluate_result {
     int nsurfaces;
     char names[RTM_EVAL_MAX_SURFACES][96];
     int ncoverages;
     double coverages[RTM_EVAL_MAX_COVERAGES];  /**< percent */
-    /** metrics of surface i at coverage c (evaluation); the mean over the
-     *  steps is not given here for a back-test (see backtest.csv) */
+    /** metrics of surface i at coverage c; in a back-test the mean over the
+     *  steps of hit_rate, pai, pei and rri (as backtest.csv; the other
+     *  fields 0 but coverage) */
     rtm_eval_metrics m[RTM_EVAL_MAX_SURFACES][RTM_EVAL_MAX_COVERAGES];
-    double auc[RTM_EVAL_MAX_SURFACES];
+    double auc[RTM_EVAL_MAX_SURFACES];  /**< AUC (back-test: mean over the steps) */
     int nsteps;                  /**< back-test steps (0 for an evaluation) */
     char summary[256];           /**< one line for a person */
 } rtm_evaluate_result;
 
 /** Evaluate (or back-test) as p says, writing the files into out under
  *  p->dir. Reads the surface files and events itself (GDAL on the calling
- *  thread); KDE surfaces use env->threads. res (may be NULL) receives the
+ *  thread); KDE surfaces use env->threads (env may be NULL: silent, default
+ *  threads); lines for a person go to env->log. res (may be NULL) receives the
  *  metrics. Returns 0 or an error: RTM_ERR_ARG (options, a combination
  *  naming no surface, CRS mismatch), RTM_ERR_INPUT (surfaces on different
  *  grids, no evaluated cell or no test event, no month to test), RTM_ERR_IO,
