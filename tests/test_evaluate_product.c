@@ -3,8 +3,7 @@
  * ten test events on known cells - with hit rate, PAI and PEI against a
  * hand computation, the files registered in the output set (and only
  * there until the commit), the derived surfaces, a one-step back-test, and
- * failures that
- * register nothing. */
+ * failures that register nothing. */
 #include "rtm/product.h"
 #include "rtm/output.h"
 #include "rtm_test.h"
