@@ -23,6 +23,7 @@
 #include "rtm/glm.h"
 #include "rtm/model.h"
 #include "rtm/output.h"
+#include "rtm/evaluate.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -306,6 +307,97 @@ void rtm_model_result_free(rtm_model_result *r);
 int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_varset *vars,
                           const rtm_product_env *env, rtm_outset *out, rtm_model_result *res,
                           rtm_error *err);
+/* ==== evaluation ==========================================================
+ *
+ * How well prediction surfaces point at later events: hit rate, PAI, PEI,
+ * RRI and AUC at chosen area coverages (rtm/evaluate.h), the hit-rate and
+ * PAI curves, and the concentration of the test events; or a rolling
+ * monthly back-test. Files, all named DIR/<file> (dir below):
+ *   evaluation: metrics.csv, metrics.md, curves.csv, concentration.csv,
+ *               hitrate.png, pai.png
+ *   back-test:  backtest.csv, backtest.md
+ */
+
+#define RTM_EVAL_MAX_SURFACES 32   /**< surfaces of one evaluation, files and derived */
+#define RTM_EVAL_MAX_COVERAGES 32
+#define RTM_EVAL_MAX_BANDWIDTHS 16
+
+/** A surface file to evaluate (strings borrowed). */
+typedef struct rtm_eval_surface_file {
+    const char *name;  /**< NULL or "" = the file's base name without extension */
+    const char *path;  /**< a raster (GeoTIFF) */
+} rtm_eval_surface_file;
+
+/** Options of the evaluation product (defaults from rtm_evaluate_product_init;
+ *  every string and array is borrowed). */
+typedef struct rtm_evaluate_product {
+    const char *dir;             /**< output folder name (required; with rtm_outset_open
+                                      an existing folder: the caller makes it) */
+    double coverages[RTM_EVAL_MAX_COVERAGES]; /**< area coverages in percent, (0, 100] */
+    int ncoverages;              /**< default 5: 1, 2, 5, 10, 20 */
+    const rtm_eval_surface_file *files;  /**< surface files; the first sets the grid */
+    int nfiles;
+    double bandwidths[RTM_EVAL_MAX_BANDWIDTHS]; /**< quartic KDE of the training events at
+                                                     each radius, named kdeR */
+    int nbandwidths;
+    int prior_counts;            /**< 1: the training counts per cell ('prior'); always
+                                      in a back-test */
+    const char *const *combine;  /**< "A*B": product of two named surfaces, each divided
+                                      by its maximum first; may use earlier ones */
+    int ncombine;
+    /** Test events: sources, filters, month window, weights, time filter
+     *  (allow_empty is not used: no test event is always an error). Without
+     *  surface files its dst_crs, bbox, res and study area make the grid; with them
+     *  the grid is the first file's and only the study area applies (a
+     *  dst_crs must then be the surfaces' CRS; bbox and res must be unset).
+     *  Without dst_crs the grid CRS is the surfaces', else the first
+     *  source's CRS when projected. */
+    rtm_events_opts test;
+    /** Training events (needed by bandwidths, prior_counts and for RRI):
+     *  its sources, month window, weights, time filter and strict; nsources
+     *  0 = none. The grid and CRS are the test events'. */
+    rtm_events_opts train;
+    /** Back-test: each step's surfaces are the KDEs and prior counts of its
+     *  training months, the combinations, and the fixed surface files. */
+    int backtest;                /**< 1: rolling monthly back-test on the test events */
+    int months_from, months_to;  /**< back-test months YYYYMM (the test window is unused) */
+    int min_train;               /**< training months of the first step (default 1) */
+    int window;                  /**< train on the last W months only; 0 = all so far */
+} rtm_evaluate_product;
+
+void rtm_evaluate_product_init(rtm_evaluate_product *p);
+
+/** Check the options without reading anything: every problem (names of
+ *  surfaces, combinations, limits, back-test settings) in one message.
+ *  Returns 0 or RTM_ERR_ARG. */
+int rtm_evaluate_product_check(const rtm_evaluate_product *p, rtm_error *err);
+
+/** What an evaluation computed, for a summary table (about 100 KB: keep it
+ *  off small stacks). */
+typedef struct rtm_evaluate_result {
+    int nsurfaces;
+    char names[RTM_EVAL_MAX_SURFACES][96];
+    int ncoverages;
+    double coverages[RTM_EVAL_MAX_COVERAGES];  /**< percent */
+    /** metrics of surface i at coverage c; in a back-test the mean over the
+     *  steps of hit_rate, pai, pei and rri (as backtest.csv; the other
+     *  fields 0 but coverage) */
+    rtm_eval_metrics m[RTM_EVAL_MAX_SURFACES][RTM_EVAL_MAX_COVERAGES];
+    double auc[RTM_EVAL_MAX_SURFACES];  /**< AUC (back-test: mean over the steps) */
+    int nsteps;                  /**< back-test steps (0 for an evaluation) */
+    char summary[256];           /**< one line for a person */
+} rtm_evaluate_result;
+
+/** Evaluate (or back-test) as p says, writing the files into out under
+ *  p->dir. Reads the surface files and events itself (GDAL on the calling
+ *  thread); KDE surfaces use env->threads (env may be NULL: silent, default
+ *  threads); lines for a person go to env->log. res (may be NULL) receives the
+ *  metrics. Returns 0 or an error: RTM_ERR_ARG (options, a combination
+ *  naming no surface, CRS mismatch), RTM_ERR_INPUT (surfaces on different
+ *  grids, no evaluated cell or no test event, no month to test), RTM_ERR_IO,
+ *  RTM_ERR_CRS, RTM_ERR_NOMEM. Nothing is committed: the caller commits out. */
+int rtm_evaluate_product_run(const rtm_evaluate_product *p, const rtm_product_env *env,
+                             rtm_outset *out, rtm_evaluate_result *res, rtm_error *err);
 
 #ifdef __cplusplus
 }

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 int rtm_cli_usage(const rtm_cli *c, const char *fmt, ...)
@@ -108,6 +109,58 @@ int rtm_cli_month(const char *s, int *yyyymm)
         return -1;
     *yyyymm = m;
     return 0;
+}
+
+int rtm_cli_doubles(const char *s, double *out, int max, double lo, double hi)
+{
+    char buf[1024], *tok, *save = NULL;
+    int n = 0;
+    snprintf(buf, sizeof buf, "%s", s);
+    for (tok = strtok_r(buf, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+        if (n == max || rtm_cli_double(tok, &out[n]) || !(out[n] > lo && out[n] <= hi))
+            return -1;
+        n++;
+    }
+    return n > 0 ? n : -1;
+}
+
+int rtm_cli_months(const char *s, int *from, int *to)
+{
+    char a[16], b[16];
+    const char *dots = strstr(s, "..");
+    if (!dots || dots - s >= (long)sizeof a || strlen(dots + 2) >= sizeof b)
+        return -1;
+    snprintf(a, sizeof a, "%.*s", (int)(dots - s), s);
+    snprintf(b, sizeof b, "%s", dots + 2);
+    return rtm_cli_month(a, from) || rtm_cli_month(b, to) || *to < *from ? -1 : 0;
+}
+
+int rtm_cli_out_dir(const rtm_cli *c, const char *dir, int *made)
+{
+    struct stat st;
+    rtm_error e;
+    *made = mkdir(dir, 0777) == 0;
+    if (*made || (errno == EEXIST && stat(dir, &st) == 0 && S_ISDIR(st.st_mode)))
+        return 0;
+    rtm_error_set(&e, RTM_ERR_IO, "%s: cannot create directory '%s': %s", c->cmd, dir,
+                  strerror(errno));
+    return rtm_cli_fail(c, &e);
+}
+
+int rtm_cli_commit(const rtm_cli *c, rtm_outset *out, int rc, rtm_error *e)
+{
+    int n = out ? rtm_outset_count(out) : 0;
+    char **names = calloc((size_t)n + 1, sizeof *names);
+    for (int i = 0; i < n && names; i++)
+        names[i] = strdup(rtm_outset_name(out, i));
+    rc = rc ? (rtm_outset_abort(out), rc) : rtm_outset_commit(out, e);
+    for (int i = 0; i < n && names; i++) {
+        if (!rc && names[i])
+            rtm_cli_info(c, "wrote %s\n", names[i]);
+        free(names[i]);
+    }
+    free(names);
+    return rc ? rtm_cli_fail(c, e) : 0;
 }
 
 void rtm_cli_load_summary(const rtm_cli *c, const char *what, const rtm_load_stats *st)

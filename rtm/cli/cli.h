@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include "rtm/error.h"
 #include "rtm/input.h"
+#include "rtm/product.h"
 
 /* Exit codes (documented in README and rtm --help). */
 enum { RTM_EXIT_OK = 0, RTM_EXIT_FAIL = 1, RTM_EXIT_USAGE = 2 };
@@ -28,6 +29,19 @@ int rtm_cli_double(const char *s, double *out);
 int rtm_cli_int(const char *s, int *out);
 int rtm_cli_bbox(const char *s, double bb[4]);
 int rtm_cli_month(const char *s, int *yyyymm);
+
+/* "A,B,C": up to max numbers in (lo, hi] into out; returns how many, or -1. */
+int rtm_cli_doubles(const char *s, double *out, int max, double lo, double hi);
+/* "YYYY-MM..YYYY-MM" with from <= to into YYYYMM values; 0 or -1. */
+int rtm_cli_months(const char *s, int *from, int *to);
+/* Make the output folder dir unless it exists (*made: 1 when made here).
+ * Returns 0 or an exit code (message printed). */
+int rtm_cli_out_dir(const rtm_cli *c, const char *dir, int *made);
+
+/* After a product call that returned rc into out: commit out (or abort it
+ * when rc is not 0) and print "wrote NAME" for each file committed. Returns
+ * 0 or an exit code (e's message printed). */
+int rtm_cli_commit(const rtm_cli *c, rtm_outset *out, int rc, rtm_error *e);
 
 /* Print the load summary (counts by reason, transformation) to stderr. */
 void rtm_cli_load_summary(const rtm_cli *c, const char *what, const rtm_load_stats *st);

@@ -191,6 +191,31 @@ int rtm_cli_events_load(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int
     return rc ? rtm_cli_fail(c, &e) : 0;
 }
 
+int rtm_cli_events_prepare(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int ninputs,
+                           const char *what)
+{
+    rtm_error e;
+    ev->inputs = rtm_cli_glob(inputs, ninputs, &ev->ninputs);
+    if (ev->ninputs < 1)
+        return rtm_cli_usage(c, "no %s files match", what);
+    if (ev->weight_table_path && !(ev->wt = rtm_weight_table_load(ev->weight_table_path, &e)))
+        return rtm_cli_fail(c, &e);
+    fill_opts(ev);
+    return 0;
+}
+
+int rtm_cli_events_more(const rtm_cli_events *ev, const rtm_cli *c, char **args, int n,
+                        const char *what, rtm_event_source *src, char ***files, int *nfiles)
+{
+    *files = rtm_cli_glob(args, n, nfiles);
+    if (*nfiles < 1)
+        return rtm_cli_usage(c, "no %s files match", what);
+    *src = ev->src;
+    src->files = (const char *const *)*files;
+    src->nfiles = *nfiles;
+    return 0;
+}
+
 static void env_log(void *arg, const char *line)
 {
     rtm_cli_info(arg, "%s\n", line);

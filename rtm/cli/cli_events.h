@@ -91,6 +91,17 @@ int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rt
 /* Resolve CRS, grid and study area, then load every input. ninputs/argv are
  * the positional arguments. Returns 0 or an exit code (messages printed). */
 int rtm_cli_events_load(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int ninputs);
+/* Only the options: expand the inputs, load the weight table and fill
+ * ev->eo for a product that loads the events itself (nothing is read, the
+ * grid CRS is left as given). what names the files in messages. Returns 0
+ * or an exit code (messages printed). */
+int rtm_cli_events_prepare(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int ninputs,
+                           const char *what);
+/* A second set of files read like the inputs (same fields, filter, CRS):
+ * args expanded into *files (free with rtm_cli_glob_free) and *src as
+ * ev->src (after rtm_cli_events_prepare) over them. Returns 0 or an exit code. */
+int rtm_cli_events_more(const rtm_cli_events *ev, const rtm_cli *c, char **args, int n,
+                        const char *what, rtm_event_source *src, char ***files, int *nfiles);
 /* A command's own options: return 0, an exit code, or RTM_CLI_NOT_MINE when
  * opt is not one of its options. */
 #define RTM_CLI_NOT_MINE (-2)

@@ -34,6 +34,31 @@ void rtm_prod_log(const rtm_product_env *env, const char *fmt, ...)
     env->log(env->log_arg, buf);
 }
 
+void rtm_prod_log_load(const rtm_product_env *env, const char *what, const rtm_load_stats *st)
+{
+    char line[512];
+    int n = snprintf(line, sizeof line, "%s: %zu read", what, st->read);
+    if (st->filtered_where)
+        n += snprintf(line + n, sizeof line - (size_t)n, ", %zu excluded by --where",
+                      st->filtered_where);
+    if (st->filtered_month)
+        n += snprintf(line + n, sizeof line - (size_t)n, ", %zu outside the month window",
+                      st->filtered_month);
+    snprintf(line + n, sizeof line - (size_t)n, ", %zu used (weight %.6g), %zu skipped",
+             st->used, st->weight_used, rtm_load_stats_skipped(st));
+    rtm_prod_log(env, "%s", line);
+    for (int r = 0; r < RTM_SKIP_NREASONS; r++)
+        if (st->skipped[r])
+            rtm_prod_log(env, "  skipped %-20s %8zu  (first: %s)",
+                         rtm_skip_reason_name((rtm_skip_reason)r), st->skipped[r],
+                         st->example[r]);
+    if (st->weight_defaulted)
+        rtm_prod_log(env, "  %zu rows had a category not in the weight table (default weight)",
+                     st->weight_defaulted);
+    if (st->transform[0])
+        rtm_prod_log(env, "  coordinates: %s -> via '%s'", st->src_crs, st->transform);
+}
+
 char *rtm_prod_join(const char *dir, const char *name)
 {
     char *s = NULL;

@@ -20,6 +20,10 @@
 void rtm_prod_log(const rtm_product_env *env, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
+/* Log what loading events did, as the command line prints it: "WHAT: N
+ * read, ..., N used (weight W), N skipped", the skip reasons, the transform. */
+void rtm_prod_log_load(const rtm_product_env *env, const char *what, const rtm_load_stats *st);
+
 /* Metadata of the events a surface was made from: INPUT_n, WHERE, MONTH_FROM,
  * MONTH_TO, WEIGHT_FIELD, WEIGHT_TABLE, STUDY_AREA, CELL_SIZE, EVENTS_*. */
 int rtm_prod_events_meta(const rtm_product_env *env, const rtm_events *ev, rtm_kv *kv);

@@ -238,4 +238,17 @@ check "no test events in the window exits 1 with a message, no output" "[ $? -eq
 $RTM evaluate --help > "$T/help"
 check "--help documents pro-rata ties and Levine's RRI" "grep -q 'PRO' $T/help && grep -q 'Levine' $T/help"
 
+# 6. a run that fails while writing leaves the previous outputs as they were:
+# without a font the charts fail after metrics.csv, curves.csv,
+# concentration.csv and metrics.md of the new run were written
+$RTM evaluate $EV --coverages 10 -q -o "$T/o6" "$T/tied.tif" "$T/test.csv" > /dev/null 2>&1
+cp -r "$T/o6" "$T/o6.before"
+RTM_FONT="$T/no-such-font.ttf" $RTM evaluate $EV --coverages 20,50 -q -o "$T/o6" "$T/tied.tif" \
+  "$T/test.csv" 2> "$T/e7"
+check "a run failing while writing exits 1 naming the cause" "[ $? -eq 1 ] && grep -q 'no-such-font' $T/e7"
+check "the failed run leaves the previous outputs intact (no file replaced or added)" \
+  "diff -r $T/o6.before $T/o6 > /dev/null"
+RTM_FONT="$T/no-such-font.ttf" $RTM evaluate $EV -q -o "$T/o7" "$T/tied.tif" "$T/test.csv" 2> /dev/null
+check "a failed first run leaves no output folder" "[ ! -e $T/o7 ]"
+
 finish

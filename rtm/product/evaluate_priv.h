@@ -1,0 +1,96 @@
+/* product/evaluate_priv.h (library-private): the state the evaluation
+ * product's files share - the grid and evaluated cells, the surfaces, the
+ * events and their counts, and each surface's metrics. */
+#ifndef RTM_EVALUATE_PRIV_H
+#define RTM_EVALUATE_PRIV_H
+
+#include <stdio.h>
+#include "product/product_priv.h"
+#include "rtm/evaluate.h"
+
+#define EVAL_NSAMPLES 1000 /* points of the sampled curves (every 0.1 % of area) */
+
+typedef struct eval_surface {
+    char name[96];
+    char source[256];
+    double *v;   /* ncells, owned */
+} eval_surface;
+
+/* The metrics of one surface at the coverages; curve: EVAL_NSAMPLES points,
+ * or NULL. */
+typedef struct eval_surf_result {
+    rtm_eval_metrics m[RTM_EVAL_MAX_COVERAGES];
+    double auc;
+    rtm_eval_metrics *curve;
+} eval_surf_result;
+
+/* Concentration of the test counts: Lorenz shares at the coverages, the
+ * area holding 25/50/75 % of events, Gini. */
+typedef struct eval_conc {
+    double top[RTM_EVAL_MAX_COVERAGES];
+    double area_for[3];
+    rtm_gini_t gini;
+} eval_conc;
+
+extern const double EVAL_CONC_SHARES[3];
+
+typedef struct eval_state {
+    const rtm_evaluate_product *p;
+    const rtm_product_env *env;
+    rtm_outset *out;
+    rtm_grid grid;
+    unsigned char *mask; /* evaluated cells (never NULL once set up) */
+    size_t ncells;
+    double area_cells;
+    const char *dst_crs;
+    eval_surface s[RTM_EVAL_MAX_SURFACES];
+    int ns, nfile;
+    rtm_points test, train;
+    rtm_load_stats test_st, train_st;
+    double *counts, *train_counts; /* train_counts NULL without training events */
+    double total;                  /* N: test events in the evaluated cells */
+} eval_state;
+
+/* The training counts are a surface when asked for, and always in a back-test. */
+static inline int eval_prior(const rtm_evaluate_product *p)
+{
+    return p->prior_counts || p->backtest;
+}
+
+/* evaluate_surfaces.c: grid, surfaces, events */
+void eval_state_init(eval_state *s, const rtm_evaluate_product *p, const rtm_product_env *env,
+                     rtm_outset *out);
+void eval_state_free(eval_state *s);
+int eval_setup_grid(eval_state *s, rtm_error *err);
+int eval_load_events(eval_state *s, const rtm_events_opts *o, int from, int to,
+                     rtm_points *pts, rtm_load_stats *st, const char *what, rtm_error *err);
+double *eval_bin(const eval_state *s, const rtm_points *pts, rtm_error *err);
+/* file surface name: NAME, or the base name of path without extension */
+void eval_surface_name(const rtm_eval_surface_file *f, char *name, size_t n);
+
+/* evaluate_derived.c: KDE, prior counts and combinations from the training
+ * points / counts (x may be NULL with n 0: combinations only) */
+int eval_build_derived(eval_state *s, const double *x, const double *y, const double *w,
+                       size_t n, const double *train_counts, rtm_error *err);
+void eval_drop_derived(eval_state *s);
+int eval_find_surface(const eval_state *s, const char *name);
+
+/* evaluate_product.c: metrics of one surface (with_curve: the sampled
+ * curves; cc may be NULL) */
+int eval_surface_metrics(const eval_state *s, const double *v, eval_surf_result *r,
+                         int with_curve, eval_conc *cc, rtm_error *err);
+
+/* evaluate_write.c: the evaluation's files, and what the back-test shares */
+int eval_write_all(const eval_state *s, const eval_surf_result *r, const eval_conc *cc,
+                   rtm_error *err);
+int eval_write_text(const eval_state *s, const char *name, char *buf, size_t len,
+                    rtm_error *err);
+const char *eval_num(char *buf, size_t sz, const char *fmt, double v);
+void eval_csv_num(FILE *f, double v);
+void eval_csv_str(FILE *f, const char *s);
+void eval_md_definitions(FILE *f, int have_train);
+
+/* evaluate_backtest.c */
+int eval_run_backtest(eval_state *s, rtm_evaluate_result *res, rtm_error *err);
+
+#endif
