@@ -152,7 +152,8 @@ static void test_invalid_utf8(void)
         const char *in, *want;
     } cases[] = {
         {"\xff\xfe a\x01", "\"\\ufffd\\ufffd a\\u0001\""},
-        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80", "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+         "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
         {"caf\xe9.csv", "\"caf\\ufffd.csv\""},              /* Latin-1 e-acute */
         {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                  /* overlong '/' */
         {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},        /* surrogate D800 */
@@ -192,8 +193,10 @@ static void test_invalid_utf8_file(void)
     RTM_CHECK(rtm_json_write_file(w, path, &e) == 0);
     rtm_json_free(w);
     snprintf(cmd, sizeof cmd,
-             "python3 -c 'import json,sys; d=json.load(open(sys.argv[1],encoding=\"utf-8\",errors=\"strict\")); "
-             "sys.exit(0 if d[\"file\"]==\"\\ufffd\\ufffd a\\x01\" and d[\"caf\\ufffd\"]==\"ok\" else 1)' '%s'",
+             "python3 -c 'import json,sys; "
+             "d=json.load(open(sys.argv[1],encoding=\"utf-8\",errors=\"strict\")); "
+             "sys.exit(0 if d[\"file\"]==\"\\ufffd\\ufffd a\\x01\" "
+             "and d[\"caf\\ufffd\"]==\"ok\" else 1)' '%s'",
              path);
     RTM_CHECK(system(cmd) == 0);
     unlink(path);

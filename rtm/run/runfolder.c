@@ -117,8 +117,8 @@ static long flock_holder(int fd)
         long pid;
         unsigned maj, min;
         unsigned long long ino;
-        if (sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &maj, &min, &ino) == 5 &&
-            strcmp(kind, "FLOCK") == 0 && ino == (unsigned long long)st.st_ino &&
+        if (sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &maj, &min,
+                   &ino) == 5 && strcmp(kind, "FLOCK") == 0 && ino == (unsigned long long)st.st_ino &&
             maj == major(st.st_dev) && min == minor(st.st_dev))
             best = pid;
     }
