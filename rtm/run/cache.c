@@ -175,14 +175,20 @@ int rtm_cache_fetch(const char *dir, const char *key, const char *ext, const cha
     int rc;
     if (!p)
         return rtm_error_set(err, RTM_ERR_NOMEM, "cache: out of memory");
-    if ((rc = open_entry(p, &in, err)) == 0 &&
-        (rc = rtm_atomic_tmpname(dest, tmp, sizeof tmp, err)) != 0)
+    if ((rc = open_entry(p, &in, err)) != 0) {
+        free(p);
+        return rc;
+    }
+    if ((rc = rtm_atomic_tmpname(dest, tmp, sizeof tmp, err)) != 0) {
         fclose(in);
-    else if (rc == 0 && (rc = copy_to_tmp(in, tmp, dest, hex, err)) == 0)
+        free(p);
+        return rc;
+    }
+    if ((rc = copy_to_tmp(in, tmp, dest, hex, err)) == 0)
         rc = check_sum(p, hex, err); /* the bytes copied are the bytes checked */
     if (rc == 0)
         rc = rtm_atomic_commit(tmp, dest, err);
-    else if (in)
+    else
         rtm_atomic_abort(tmp);
     free(p);
     return rc;
