@@ -7,6 +7,8 @@
 #include "rtm_test.h"
 
 #include <sys/stat.h>
+#include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static char dir[256];
@@ -177,8 +179,18 @@ static void test_prune(void)
     RTM_CHECK(rtm_cache_store_data(cdir, KEY, "f64", b, sizeof b, &e) == 0);
     snprintf(orphan, sizeof orphan, "%s/%s.gone.sha256", cdir, KEY);
     RTM_CHECK(write_bytes(orphan, "x", 1) == 0);
+    /* temporary directories: one left by a killed process, one in use */
+    char stale[400], fresh[400], inner[500];
+    struct timeval old[2] = {{time(NULL) - 7200, 0}, {time(NULL) - 7200, 0}};
+    snprintf(stale, sizeof stale, "%s/.%s.f64.Ab12Cd", cdir, KEY);
+    snprintf(fresh, sizeof fresh, "%s/.%s.f64.Ef34Gh", cdir, KEY);
+    snprintf(inner, sizeof inner, "%s/%s.f64", stale, KEY);
+    RTM_CHECK(mkdir(stale, 0700) == 0 && mkdir(fresh, 0700) == 0);
+    RTM_CHECK(write_bytes(inner, b, sizeof b) == 0 && utimes(stale, old) == 0);
     RTM_CHECK(rtm_cache_prune(cdir, 1e9) == 0); /* recent: kept */
     RTM_CHECK(rtm_cache_has(cdir, KEY, "f64") && !exists(orphan));
+    RTM_CHECK(!exists(stale) && exists(fresh));
+    rmdir(fresh);
     RTM_CHECK(rtm_cache_prune(cdir, -1) == 1); /* everything is "old" */
     RTM_CHECK(!rtm_cache_has(cdir, KEY, "f64"));
     char *entry = rtm_cache_entry(cdir, KEY, "f64"), sum[400];

@@ -88,8 +88,9 @@ int rtm_cache_seal(const char *dir, const char *key, const char *ext, rtm_error 
 void rtm_cache_touch(const char *entry_path);
 
 /** Remove cache entries (regular files directly in dir) not used for more
- *  than max_age seconds, with their checksums, and checksums left without
- *  an entry. Returns the number of entries removed; a missing dir is 0. */
+ *  than max_age seconds, with their checksums, checksums left without an
+ *  entry, and temporary directories of a killed process (hidden, older than
+ *  an hour). Returns the number of entries removed; a missing dir is 0. */
 int rtm_cache_prune(const char *dir, double max_age);
 
 #ifdef __cplusplus
