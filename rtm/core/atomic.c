@@ -167,8 +167,9 @@ static int write_all(int fd, const char *data, size_t len)
 int rtm_atomic_write_text(const char *path, const char *data, size_t len, rtm_error *err)
 {
     char tmp[RTM_ATOMIC_PATH_MAX];
-    if (rtm_atomic_tmpname(path, tmp, sizeof tmp, err) != 0)
-        return err ? err->code : RTM_ERR_IO;
+    int rc = rtm_atomic_tmpname(path, tmp, sizeof tmp, err);
+    if (rc != 0)
+        return rc;
     int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0666);
     if (fd < 0) {
         int e = errno;
