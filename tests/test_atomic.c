@@ -1,7 +1,11 @@
 /* test_atomic.c: atomic replacement leaves either the old or the new file and
  * never a temporary file, including when a write fails part-way (the file
- * size limit RLIMIT_FSIZE makes write(2) fail with EFBIG). */
+ * size limit RLIMIT_FSIZE makes write(2) fail with EFBIG); temporary names
+ * are unpredictable, and symbolic links planted where temporary files could
+ * go (or at the destination) never redirect a write. */
 #include "core/atomic.h"
+#include "core/json.h"
+#include "rtm/output.h"
 #include "rtm_test.h"
 
 #include <dirent.h>
@@ -29,35 +33,67 @@ static long slurp(const char *p, char *buf, size_t n)
     return (long)r;
 }
 
-/* Number of entries in dir whose name contains ".tmp.". */
+/* Number of hidden entries in dir (temporary directories and files). */
 static int count_temps(void)
 {
     DIR *d = opendir(dir);
     struct dirent *e;
     int n = 0;
     while (d && (e = readdir(d)) != NULL)
-        n += strstr(e->d_name, ".tmp.") != NULL;
+        n += e->d_name[0] == '.' && strcmp(e->d_name, ".") && strcmp(e->d_name, "..");
     if (d)
         closedir(d);
     return n;
 }
 
+/* The six random characters of a temporary path "D/.NAME.XXXXXX/NAME". */
+static int random_part(const char *tmp, const char *name, char out[7])
+{
+    char want[300];
+    size_t n = strlen(dir), m = strlen(name);
+    snprintf(want, sizeof want, "%s/.%s.", dir, name);
+    if (strncmp(tmp, want, strlen(want)) != 0 || strlen(tmp) != n + 2 * m + 10 ||
+        tmp[n + m + 9] != '/' || strcmp(tmp + n + m + 10, name) != 0)
+        return -1;
+    memcpy(out, tmp + n + m + 3, 6);
+    out[6] = '\0';
+    return 0;
+}
+
 static void test_tmpname(void)
 {
-    char t1[RTM_ATOMIC_PATH_MAX], t2[RTM_ATOMIC_PATH_MAX];
+    char t1[RTM_ATOMIC_PATH_MAX], t2[RTM_ATOMIC_PATH_MAX], p[512], r1[7] = "", r2[7] = "";
+    char pid[32], d1[RTM_ATOMIC_PATH_MAX];
+    struct stat st;
     rtm_error e;
-    RTM_CHECK(rtm_atomic_tmpname("out/risk.tif", t1, sizeof t1, &e) == 0);
-    RTM_CHECK(rtm_atomic_tmpname("out/risk.tif", t2, sizeof t2, &e) == 0);
-    RTM_CHECK(strncmp(t1, "out/.risk.tmp.", 14) == 0);
-    RTM_CHECK(strlen(t1) > 4 && strcmp(t1 + strlen(t1) - 4, ".tif") == 0);
-    RTM_CHECK(strcmp(t1, t2) != 0);
-    RTM_CHECK(rtm_atomic_tmpname("noext", t1, sizeof t1, &e) == 0);
-    RTM_CHECK(strncmp(t1, ".noext.tmp.", 11) == 0 && strchr(t1 + 11, '/') == NULL);
-    RTM_CHECK(rtm_atomic_tmpname("a.b/c", t1, sizeof t1, &e) == 0);
-    RTM_CHECK(strncmp(t1, "a.b/.c.tmp.", 11) == 0);
-    RTM_CHECK(rtm_atomic_tmpname("out/", t1, sizeof t1, &e) == RTM_ERR_ARG);
+    path_in(p, sizeof p, "risk.tif");
+    RTM_CHECK(rtm_atomic_tmpname(p, t1, sizeof t1, &e) == 0);
+    RTM_CHECK(rtm_atomic_tmpname(p, t2, sizeof t2, &e) == 0);
+    /* same name (GDAL guesses the format from it) in a hidden directory */
+    RTM_CHECK(random_part(t1, "risk.tif", r1) == 0 && random_part(t2, "risk.tif", r2) == 0);
+    RTM_CHECK(strcmp(t1, t2) != 0 && strcmp(r1, r2) != 0);
+    /* unpredictable: neither pid nor counter, but random letters/digits */
+    snprintf(pid, sizeof pid, "%ld", (long)getpid());
+    RTM_CHECK(strstr(t1, pid) == NULL && strstr(t1, ".tmp.") == NULL);
+    RTM_CHECK(strspn(r1, "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789") == 6);
+    /* the private directory exists, mode 0700, the file itself does not */
+    snprintf(d1, sizeof d1, "%.*s", (int)(strrchr(t1, '/') - t1), t1);
+    RTM_CHECK(lstat(d1, &st) == 0 && S_ISDIR(st.st_mode) && (st.st_mode & 0777) == 0700);
+    RTM_CHECK(access(t1, F_OK) != 0);
+    rtm_atomic_abort(t1);
+    rtm_atomic_abort(t2);
+    RTM_CHECK(count_temps() == 0);
+    path_in(p, sizeof p, "noext");
+    RTM_CHECK(rtm_atomic_tmpname(p, t1, sizeof t1, &e) == 0 && random_part(t1, "noext", r1) == 0);
+    rtm_atomic_abort(t1);
+    RTM_CHECK(count_temps() == 0);
+    path_in(p, sizeof p, "out/");
+    RTM_CHECK(rtm_atomic_tmpname(p, t1, sizeof t1, &e) == RTM_ERR_ARG);
     RTM_CHECK(rtm_atomic_tmpname("", t1, sizeof t1, &e) == RTM_ERR_ARG);
-    RTM_CHECK(rtm_atomic_tmpname("out/risk.tif", t1, 10, &e) == RTM_ERR_ARG);
+    path_in(p, sizeof p, "risk.tif");
+    RTM_CHECK(rtm_atomic_tmpname(p, t1, 10, &e) == RTM_ERR_ARG);
+    path_in(p, sizeof p, "missing/risk.tif");
+    RTM_CHECK(rtm_atomic_tmpname(p, t1, sizeof t1, &e) == RTM_ERR_IO && strstr(e.msg, p));
 }
 
 static void test_write_replace(void)
@@ -194,6 +230,106 @@ static void test_set(void)
     rtm_atomic_set_abort_all(&s);
 }
 
+/* Plant symbolic links to a victim file at every temporary name the old
+ * scheme (".NAME.tmp.PID.N.EXT", N a per-process counter) could give the
+ * outputs below, and at GDAL's side files of those names; with `unplant`
+ * remove them again. */
+static void plant(const char *victim, int unplant)
+{
+    static const char *const stems[][2] = {{"a", ".txt"}, {"m", ".png"}, {"m", ".pgw"},
+                                           {"g", ".tif"}, {"g", ".qml"}, {"j", ".json"}};
+    static const char *const sides[] = {"", ".ovr.tmp", ".msk.ovr.tmp", ".aux.xml"};
+    char p[600];
+    for (size_t k = 0; k < sizeof stems / sizeof stems[0]; k++)
+        for (int n = 0; n < 200; n++)
+            for (size_t j = 0; j < sizeof sides / sizeof sides[0]; j++) {
+                snprintf(p, sizeof p, "%s/.%s.tmp.%ld.%d%s%s", dir, stems[k][0],
+                         (long)getpid(), n, stems[k][1], sides[j]);
+                if (unplant)
+                    unlink(p);
+                else if (symlink(victim, p) != 0)
+                    RTM_CHECK(0);
+            }
+}
+
+static int is_regular(const char *p)
+{
+    struct stat st;
+    return lstat(p, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0;
+}
+
+/* Every writer that goes through a temporary file, with links planted at
+ * the temporary names and at the destination of the JSON file: the victim
+ * is never touched and every output is a plain file of its own. */
+static void test_symlink_attack(void)
+{
+    char vdir[256], victim[300], p[512], buf[64];
+    static unsigned char rgba[4 * 4 * 4];
+    double v[100];
+    rtm_grid g;
+    rtm_error e;
+    if (rtm_t_tmpdir(vdir, sizeof vdir, "victim")) {
+        RTM_CHECK(0);
+        return;
+    }
+    snprintf(victim, sizeof victim, "%s/precious", vdir);
+    RTM_CHECK(write_file(victim, "precious") == 0);
+    plant(victim, 0);
+    path_in(p, sizeof p, "j.json");
+    RTM_CHECK(symlink(victim, p) == 0);
+
+    path_in(p, sizeof p, "a.txt");
+    RTM_CHECK(rtm_atomic_write_text(p, "text", 4, &e) == 0 && is_regular(p));
+    path_in(p, sizeof p, "m.png");
+    RTM_CHECK(rtm_png_write_rgba(p, rgba, 4, 4, &e) == 0 && is_regular(p));
+    path_in(p, sizeof p, "m.pgw");
+    RTM_CHECK(rtm_png_world_write(p, 10, 5, 5, &e) == 0 && is_regular(p));
+    for (int i = 0; i < 100; i++)
+        v[i] = i;
+    RTM_CHECK(rtm_grid_from_bbox(&g, 0, 0, 1000, 1000, 100, "EPSG:27700", &e) == 0);
+    path_in(p, sizeof p, "g.tif");
+    RTM_CHECK(rtm_geotiff_write(p, &g, v, NULL, NULL, &e) == 0 && is_regular(p));
+    path_in(p, sizeof p, "g.qml");
+    RTM_CHECK(is_regular(p));
+    rtm_json *w = rtm_json_new();
+    rtm_json_begin_object(w);
+    rtm_json_kv_string(w, "k", "v");
+    rtm_json_end_object(w);
+    path_in(p, sizeof p, "j.json");
+    RTM_CHECK(rtm_json_write_file(w, p, &e) == 0 && is_regular(p));
+    rtm_json_free(w);
+
+    RTM_CHECK(slurp(victim, buf, sizeof buf) == 8 && strcmp(buf, "precious") == 0);
+    plant(victim, 1);
+    RTM_CHECK(count_temps() == 0); /* nothing of ours left behind either */
+    static const char *const outs[] = {"a.txt", "m.png", "m.pgw", "g.tif", "g.qml", "j.json"};
+    for (size_t k = 0; k < sizeof outs / sizeof outs[0]; k++) {
+        path_in(p, sizeof p, outs[k]);
+        unlink(p);
+    }
+    rtm_t_rmdir(vdir);
+}
+
+/* Outputs get the usual mode (0666 minus the umask), not the private
+ * directory's 0700 or a temporary file's 0600. */
+static void test_final_mode(void)
+{
+    char p[512];
+    struct stat st;
+    static unsigned char rgba[4 * 2 * 2];
+    rtm_error e;
+    mode_t old = umask(022);
+    path_in(p, sizeof p, "mode.png");
+    RTM_CHECK(rtm_png_write_rgba(p, rgba, 2, 2, &e) == 0);
+    RTM_CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0644);
+    unlink(p);
+    path_in(p, sizeof p, "mode.txt");
+    RTM_CHECK(rtm_atomic_write_text(p, "x", 1, &e) == 0);
+    RTM_CHECK(stat(p, &st) == 0 && (st.st_mode & 0777) == 0644);
+    unlink(p);
+    umask(old);
+}
+
 int main(void)
 {
     if (rtm_t_tmpdir(dir, sizeof dir, "atomic"))
@@ -203,6 +339,8 @@ int main(void)
     RTM_RUN(test_write_failures);
     RTM_RUN(test_failed_write_keeps_old);
     RTM_RUN(test_set);
+    RTM_RUN(test_symlink_attack);
+    RTM_RUN(test_final_mode);
     rtm_t_rmdir(dir);
     return RTM_TEST_END();
 }

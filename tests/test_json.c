@@ -143,6 +143,66 @@ static void test_write_file(void)
         close(fd);
 }
 
+/* Bytes that are not UTF-8 (a Latin-1 file name, say) become U+FFFD, each
+ * byte that does not start a well-formed sequence on its own; control
+ * characters are escaped; well-formed UTF-8 passes through. */
+static void test_invalid_utf8(void)
+{
+    static const struct {
+        const char *in, *want;
+    } cases[] = {
+        {"\xff\xfe a\x01", "\"\\ufffd\\ufffd a\\u0001\""},
+        {"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80",
+         "\"caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80\""},
+        {"caf\xe9.csv", "\"caf\\ufffd.csv\""},              /* Latin-1 e-acute */
+        {"\xc0\xaf", "\"\\ufffd\\ufffd\""},                  /* overlong '/' */
+        {"\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\""},        /* surrogate D800 */
+        {"\xf4\x90\x80\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\""}, /* above U+10FFFF */
+        {"x\xe2\x82", "\"x\\ufffd\\ufffd\""},                /* truncated at the end */
+        {"\x80", "\"\\ufffd\""},                            /* lone continuation */
+    };
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        rtm_json *w = rtm_json_new();
+        rtm_json_set_compact(w, 1);
+        rtm_json_string(w, cases[i].in);
+        const char *t = finish(w);
+        if (!t || strcmp(t, cases[i].want) != 0) {
+            fprintf(stderr, "case %zu: got %s\n", i, t ? t : "(null)");
+            RTM_CHECK(0);
+        }
+        rtm_json_free(w);
+    }
+}
+
+/* A manifest-like file with a non-UTF-8 name, key and value is read by
+ * Python's strict JSON parser (UTF-8, errors="strict"). */
+static void test_invalid_utf8_file(void)
+{
+    char dir[256], path[300], cmd[700];
+    rtm_error e;
+    if (rtm_t_tmpdir(dir, sizeof dir, "json")) {
+        RTM_CHECK(0);
+        return;
+    }
+    snprintf(path, sizeof path, "%s/manifest.json", dir);
+    rtm_json *w = rtm_json_new();
+    rtm_json_begin_object(w);
+    rtm_json_kv_string(w, "file", "\xff\xfe a\x01");
+    rtm_json_kv_string(w, "caf\xe9", "ok");
+    rtm_json_end_object(w);
+    RTM_CHECK(rtm_json_write_file(w, path, &e) == 0);
+    rtm_json_free(w);
+    snprintf(cmd, sizeof cmd,
+             "python3 -c 'import json,sys; "
+             "d=json.load(open(sys.argv[1],encoding=\"utf-8\",errors=\"strict\")); "
+             "sys.exit(0 if d[\"file\"]==\"\\ufffd\\ufffd a\\x01\" "
+             "and d[\"caf\\ufffd\"]==\"ok\" else 1)' '%s'",
+             path);
+    RTM_CHECK(system(cmd) == 0);
+    unlink(path);
+    rmdir(dir);
+}
+
 int main(void)
 {
     RTM_RUN(test_compact_document);
@@ -151,5 +211,7 @@ int main(void)
     RTM_RUN(test_numbers);
     RTM_RUN(test_misuse);
     RTM_RUN(test_write_file);
+    RTM_RUN(test_invalid_utf8);
+    RTM_RUN(test_invalid_utf8_file);
     return RTM_TEST_END();
 }

@@ -5,7 +5,9 @@
 #include "rtm_test.h"
 
 #include <dirent.h>
+#include <fcntl.h>
 #include <signal.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -158,6 +160,111 @@ static void test_lock(void)
     RTM_CHECK(rtm_run_begin(out, &o, &b, &e) == RTM_ERR_ARG);
 }
 
+static long slurp_text(const char *path, char *buf, size_t n)
+{
+    FILE *f = fopen(path, "rb");
+    size_t r;
+    if (!f)
+        return -1;
+    r = fread(buf, 1, n - 1, f);
+    buf[r] = '\0';
+    fclose(f);
+    return (long)r;
+}
+
+/* OUT/.lock planted as a symbolic link to a victim file: refused, and the
+ * victim is neither locked nor truncated nor overwritten with a pid. */
+static void test_lock_symlink(void)
+{
+    const char *out = outdir("locklink");
+    char lock[160], victim[160], buf[64];
+    rtm_run *rf = NULL;
+    rtm_error e;
+    snprintf(victim, sizeof victim, "%s/precious", base);
+    snprintf(lock, sizeof lock, "%s/.lock", out);
+    RTM_CHECK(mkdir(out, 0777) == 0 && write_text(victim, "precious data\n") == 0);
+    RTM_CHECK(symlink(victim, lock) == 0);
+    RTM_CHECK(rtm_run_begin(out, NULL, &rf, &e) == RTM_ERR_IO && rf == NULL);
+    RTM_CHECK(strstr(e.msg, "symbolic link") && strstr(e.msg, lock));
+    RTM_CHECK(slurp_text(victim, buf, sizeof buf) == 14 && !strcmp(buf, "precious data\n"));
+    if (rf)
+        rtm_run_abort(rf);
+}
+
+/* A child process takes the flock on OUT/.lock and writes `text` into it
+ * (its own pid when text is NULL), then waits for its parent to let go. */
+static pid_t hold_lock(const char *out, const char *text, int *release_fd)
+{
+    int ready[2], go[2];
+    char c;
+    if (pipe(ready) || pipe(go))
+        return -1;
+    pid_t pid = fork();
+    if (pid == 0) {
+        char path[160], mine[32];
+        close(go[1]); /* else our own copy would keep the pipe open */
+        close(ready[0]);
+        snprintf(path, sizeof path, "%s/.lock", out);
+        int fd = open(path, O_RDWR | O_CREAT, 0666);
+        snprintf(mine, sizeof mine, "%ld\n", (long)getpid());
+        if (fd < 0 || flock(fd, LOCK_EX) || ftruncate(fd, 0) ||
+            write(fd, text ? text : mine, strlen(text ? text : mine)) < 0)
+            _exit(1);
+        if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) < 0)
+            _exit(1);
+        _exit(0);
+    }
+    close(ready[1]);
+    close(go[0]);
+    if (read(ready[0], &c, 1) != 1)
+        pid = -1;
+    close(ready[0]);
+    *release_fd = go[1];
+    return pid;
+}
+
+static void release_lock(pid_t pid, int release_fd)
+{
+    close(release_fd); /* the child's read returns: it exits */
+    waitpid(pid, NULL, 0);
+}
+
+/* The message names the process that actually holds the lock: the child's
+ * pid when it is an rtm-like holder (it wrote its pid), and still the
+ * child's pid, not a stale one left in the file by an earlier run, when the
+ * holder is another program. */
+static void test_lock_holder_pid(void)
+{
+    const char *out = outdir("lockpid");
+    char want[64];
+    rtm_run *rf = NULL;
+    rtm_error e;
+    int go;
+    RTM_CHECK(mkdir(out, 0777) == 0);
+    pid_t child = hold_lock(out, NULL, &go);
+    RTM_CHECK(child > 0);
+    RTM_CHECK(rtm_run_begin(out, NULL, &rf, &e) == RTM_ERR_IO && rf == NULL);
+    snprintf(want, sizeof want, "in use by another run (pid %ld)", (long)child);
+    RTM_CHECK(strstr(e.msg, want) != NULL);
+    release_lock(child, go);
+
+    child = hold_lock(out, "999999\n", &go); /* stale pid of a past run */
+    RTM_CHECK(child > 0);
+    RTM_CHECK(rtm_run_begin(out, NULL, &rf, &e) == RTM_ERR_IO && rf == NULL);
+    snprintf(want, sizeof want, "in use by another program (pid %ld)", (long)child);
+    RTM_CHECK(strstr(e.msg, want) != NULL && strstr(e.msg, "999999") == NULL);
+    release_lock(child, go);
+
+    /* free again; our pid is written once the lock is ours, cleared on release */
+    char lock[160], buf[64], mine[32];
+    snprintf(lock, sizeof lock, "%s/.lock", out);
+    snprintf(mine, sizeof mine, "%ld\n", (long)getpid());
+    RTM_CHECK(rtm_run_begin(out, NULL, &rf, &e) == 0);
+    RTM_CHECK(slurp_text(lock, buf, sizeof buf) > 0 && strcmp(buf, mine) == 0);
+    rtm_run_abort(rf);
+    RTM_CHECK(slurp_text(lock, buf, sizeof buf) == 0);
+}
+
 static void test_paths(void)
 {
     rtm_run *rf;
@@ -251,6 +358,8 @@ int main(void)
     RTM_RUN(test_commit_and_prune);
     RTM_RUN(test_abort_keeps_previous);
     RTM_RUN(test_lock);
+    RTM_RUN(test_lock_symlink);
+    RTM_RUN(test_lock_holder_pid);
     RTM_RUN(test_paths);
     RTM_RUN(test_killed_child_mid_write);
     RTM_RUN(test_kill9_anywhere);

@@ -6,6 +6,7 @@
 
 #include "cli/cli.h"
 #include "cli/cmds.h"
+#include "core/cleanup.h"
 
 typedef struct command {
     const char *name;
@@ -39,6 +40,7 @@ static void usage(FILE *f)
 int main(int argc, char **argv)
 {
     size_t i;
+    rtm_cleanup_install_signals(); /* staged outputs go on SIGTERM/SIGINT */
     if (argc < 2) {
         usage(stderr);
         return RTM_EXIT_USAGE;

@@ -6,10 +6,17 @@
  * Readers therefore see either the complete old file or the complete new one,
  * and a failed or interrupted run leaves the previous output untouched.
  *
- * The temporary name for "dir/name.ext" is "dir/.name.tmp.PID.N.ext": hidden,
- * unique within the process (N is an atomic counter) and between processes
- * (PID), and keeping the extension so that format-guessing code (GDAL drivers)
- * still recognises it. All functions are thread-safe.
+ * The temporary file for "dir/name.ext" is "dir/.name.ext.XXXXXX/name.ext":
+ * the same name, so format-guessing code (GDAL drivers) still recognises it,
+ * inside a fresh hidden directory that mkdtemp(3) creates with mode 0700
+ * under an unpredictable name (XXXXXX random). No other user can create,
+ * replace or read anything inside it, so a symbolic link planted in a shared
+ * writable folder can never redirect a write (nor can one in place of GDAL's
+ * own side files, which it creates next to the file it writes), and
+ * files keep their normal mode (0666 minus the umask) once renamed into
+ * place. The directory is registered with core/cleanup.h so a SIGTERM or
+ * SIGINT removes it; commit and abort remove it. All functions are
+ * thread-safe.
  */
 #ifndef RTM_ATOMIC_H
 #define RTM_ATOMIC_H
@@ -24,9 +31,13 @@ extern "C" {
 /** Maximum length of a temporary path, including the terminating NUL. */
 #define RTM_ATOMIC_PATH_MAX 4096
 
-/** Make a temporary path next to `path` (see above) in tmp[0..tmpsz).
- *  Does not create the file. Returns 0, or RTM_ERR_ARG if path is empty or
- *  ends in '/', or the name does not fit in tmpsz. */
+/** Reserve a temporary path for `path` (see above) in tmp[0..tmpsz): creates
+ *  the private directory, not the file itself, which the caller creates by
+ *  name (fopen "wb", GDALCreate, ...). Every successful call must be followed
+ *  by rtm_atomic_commit or rtm_atomic_abort, which remove the directory.
+ *  Returns 0, RTM_ERR_ARG if path is empty or ends in '/', or the name does
+ *  not fit in tmpsz, or RTM_ERR_IO (naming path) if the directory cannot be
+ *  created. */
 int rtm_atomic_tmpname(const char *path, char *tmp, size_t tmpsz, rtm_error *err);
 
 /** Flush the finished temporary file `tmp` to disk (fsync), rename it over
@@ -35,7 +46,8 @@ int rtm_atomic_tmpname(const char *path, char *tmp, size_t tmpsz, rtm_error *err
  *  RTM_ERR_IO is returned with a message naming `path`. */
 int rtm_atomic_commit(const char *tmp, const char *path, rtm_error *err);
 
-/** Remove a temporary file (errors are ignored; tmp may be NULL). */
+/** Remove a temporary file and its private directory (errors are ignored;
+ *  tmp may be NULL). */
 void rtm_atomic_abort(const char *tmp);
 
 /** Write len bytes of data as the whole content of `path`, atomically

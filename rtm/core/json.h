@@ -52,9 +52,12 @@ void rtm_json_end_array(rtm_json *w);
 void rtm_json_key(rtm_json *w, const char *key);
 
 /** Values (inside an array, after a key, or as the single top-level value).
- *  rtm_json_string(w, NULL) writes null. Strings are UTF-8; control
- *  characters, '"' and '\\' are escaped, as are '<', '>' and '&' (as \\u003c
- *  etc.) so the text can be embedded in HTML safely. */
+ *  rtm_json_string(w, NULL) writes null. Strings should be UTF-8: each byte
+ *  that does not begin a well-formed UTF-8 sequence (a file name in Latin-1,
+ *  say) is written as \\ufffd (U+FFFD, the replacement character), so the
+ *  document is always valid JSON. Control characters, '"' and '\\' are
+ *  escaped, as are '<', '>' and '&' (as \\u003c etc.) so the text can be
+ *  embedded in HTML safely. */
 void rtm_json_string(rtm_json *w, const char *s);
 void rtm_json_int(rtm_json *w, long long v);
 void rtm_json_double(rtm_json *w, double v);
@@ -72,8 +75,9 @@ void rtm_json_kv_bool(rtm_json *w, const char *key, int v);
  *  and *len (may be NULL). On failure returns RTM_ERR_ARG or RTM_ERR_NOMEM. */
 int rtm_json_finish(rtm_json *w, const char **text, size_t *len, rtm_error *err);
 
-/** rtm_json_finish, then write the text (plus a final newline) to path.
- *  Returns 0, or an error code with err filled (RTM_ERR_IO names the path). */
+/** rtm_json_finish, then write the text (plus a final newline) to path,
+ *  atomically (core/atomic.h). Returns 0, or an error code with err filled
+ *  (RTM_ERR_IO names the path). */
 int rtm_json_write_file(rtm_json *w, const char *path, rtm_error *err);
 
 /** Format v as the writer does ("null" for NaN/inf) into buf (size >= 32).

@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/atomic.h"
+
 #define JSON_MAX_DEPTH 64
 
 enum { CTX_TOP, CTX_OBJECT, CTX_ARRAY };
@@ -122,31 +124,68 @@ static int before_value(rtm_json *w)
     return 0;
 }
 
-/* RFC 8259 section 7: escape '"', '\\' and U+0000..U+001F; we also escape
- * '<', '>', '&' so that JSON embedded in HTML cannot close a tag. */
-static void put_escaped(rtm_json *w, const char *s)
+/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when the
+ * bytes there are not one (RFC 3629 section 4: no overlong forms, no
+ * surrogates U+D800..U+DFFF, nothing above U+10FFFF). */
+static int utf8_len(const unsigned char *p)
+{
+    unsigned char c = p[0];
+    if (c < 0x80)
+        return 1;
+    if (c >= 0xc2 && c <= 0xdf)
+        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
+        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
+                   ? 4 : 0;
+    }
+    return 0;
+}
+
+/* One ASCII byte: RFC 8259 section 7 escapes '"', '\\' and U+0000..U+001F;
+ * we also escape '<', '>', '&' (so JSON embedded in HTML cannot close a
+ * tag) and DEL. */
+static void put_ascii(rtm_json *w, unsigned char ch)
 {
     static const char hex[] = "0123456789abcdef";
+    switch (ch) {
+    case '"': puts_(w, "\\\""); break;
+    case '\\': puts_(w, "\\\\"); break;
+    case '\n': puts_(w, "\\n"); break;
+    case '\r': puts_(w, "\\r"); break;
+    case '\t': puts_(w, "\\t"); break;
+    case '\b': puts_(w, "\\b"); break;
+    case '\f': puts_(w, "\\f"); break;
+    default:
+        if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&' || ch == 0x7f) {
+            char u[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], 0};
+            put(w, u, 6);
+        } else {
+            put(w, (const char *)&ch, 1);
+        }
+    }
+}
+
+/* A JSON string. JSON text must be UTF-8 (RFC 8259 section 8.1), so each
+ * byte that does not start a well-formed sequence (a Latin-1 file name, a
+ * truncated sequence) becomes U+FFFD, the replacement character. */
+static void put_escaped(rtm_json *w, const char *s)
+{
     const unsigned char *p = (const unsigned char *)s;
     put(w, "\"", 1);
-    for (; *p; p++) {
-        unsigned char ch = *p;
-        switch (ch) {
-        case '"': puts_(w, "\\\""); break;
-        case '\\': puts_(w, "\\\\"); break;
-        case '\n': puts_(w, "\\n"); break;
-        case '\r': puts_(w, "\\r"); break;
-        case '\t': puts_(w, "\\t"); break;
-        case '\b': puts_(w, "\\b"); break;
-        case '\f': puts_(w, "\\f"); break;
-        default:
-            if (ch < 0x20 || ch == '<' || ch == '>' || ch == '&' || ch == 0x7f) {
-                char u[7] = {'\\', 'u', '0', '0', hex[ch >> 4], hex[ch & 15], 0};
-                put(w, u, 6);
-            } else {
-                put(w, (const char *)p, 1);
-            }
-        }
+    while (*p) {
+        int n = utf8_len(p);
+        if (n == 1)
+            put_ascii(w, *p);
+        else if (n > 1)
+            put(w, (const char *)p, (size_t)n);
+        else
+            puts_(w, "\\ufffd");
+        p += n > 0 ? n : 1;
     }
     put(w, "\"", 1);
 }
@@ -310,13 +349,10 @@ int rtm_json_write_file(rtm_json *w, const char *path, rtm_error *err)
     int rc = rtm_json_finish(w, &text, &len, err);
     if (rc)
         return rc;
-    FILE *f = fopen(path, "wb");
-    if (!f)
-        return rtm_error_set(err, RTM_ERR_IO, "json: cannot write '%s': %s", path,
-                             strerror(errno));
-    int bad = fwrite(text, 1, len, f) != len || fputc('\n', f) == EOF;
-    if (fclose(f) != 0 || bad)
-        return rtm_error_set(err, RTM_ERR_IO, "json: cannot write '%s': %s", path,
-                             strerror(errno));
-    return 0;
+    put(w, "\n", 1); /* the final newline, kept out of rtm_json_finish's text */
+    if (w->err)
+        return rtm_error_set(err, w->err, "%s", w->why);
+    rc = rtm_atomic_write_text(path, w->buf, w->len, err);
+    w->buf[--w->len] = '\0';
+    return rc;
 }

@@ -31,8 +31,10 @@ int rtm_varset_write(const char *path, const rtm_varset *v, rtm_error *err)
     int rc;
     if ((rc = rtm_atomic_tmpname(path, tmp, sizeof tmp, err)))
         return rc;
-    if (!(fp = fopen(tmp, "wb")))
+    if (!(fp = fopen(tmp, "wbx"))) {
+        rtm_atomic_abort(tmp);
         return rtm_error_set(err, RTM_ERR_IO, "variables: cannot write '%s'", path);
+    }
     memset(&h, 0, sizeof h);
     memcpy(h.magic, VARSET_MAGIC, 8);
     h.n = v->n;

@@ -10,22 +10,96 @@
 static const char *const TIER_NAMES[RTM_NTIERS] = {"Below average", "Above average",
                                                    "Moderately high", "Highest"};
 
+/* Text that comes from the data (factor, file and variable names, CRS,
+ * filters) is escaped so that it reads as itself: HTML's special characters
+ * as entities (a raw "<script>" in Markdown is passed through as HTML by
+ * most renderers), the Markdown punctuation that starts emphasis, code,
+ * links, images or strike-through with a backslash (CommonMark 0.30, 2.4:
+ * any ASCII punctuation may be escaped), '|' too since it splits a table
+ * cell (GFM 0.29, 4.10), and control characters (a newline would end the
+ * table row) as spaces. */
+static void md_text(FILE *o, const char *s)
+{
+    for (const unsigned char *p = (const unsigned char *)(s ? s : ""); *p; p++) {
+        if (*p == '<')
+            fputs("&lt;", o);
+        else if (*p == '>')
+            fputs("&gt;", o);
+        else if (*p == '&')
+            fputs("&amp;", o);
+        else if (*p == '"')
+            fputs("&quot;", o);
+        else if (*p < 0x20 || *p == 0x7f)
+            fputc(' ', o);
+        else if (strchr("\\`*_[]|~!#", *p))
+            fprintf(o, "\\%c", *p);
+        else
+            fputc(*p, o);
+    }
+}
+
+/* Longest run of backticks in s. */
+static size_t max_ticks(const char *s)
+{
+    size_t best = 0, run = 0;
+    for (; *s; s++) {
+        run = *s == '`' ? run + 1 : 0;
+        best = run > best ? run : best;
+    }
+    return best;
+}
+
+/* s as a code span in a table cell, shown verbatim: its content is never
+ * read as HTML or Markdown (CommonMark 0.30, 6.1); the fence is one
+ * backtick longer than any run inside, with spaces when s starts or ends
+ * with one. '|' still ends the cell unless escaped, even in a code span
+ * (GFM 0.29, 4.10); control characters become spaces. */
+static void md_code_cell(FILE *o, const char *s)
+{
+    size_t n = max_ticks(s) + 1, len = strlen(s), i;
+    int pad = len && (s[0] == '`' || s[len - 1] == '`');
+    for (i = 0; i < n; i++)
+        fputc('`', o);
+    if (pad)
+        fputc(' ', o);
+    for (const unsigned char *p = (const unsigned char *)s; *p; p++) {
+        if (*p < 0x20 || *p == 0x7f)
+            fputc(' ', o);
+        else if (*p == '|')
+            fputs("\\|", o);
+        else
+            fputc(*p, o);
+    }
+    if (pad)
+        fputc(' ', o);
+    for (i = 0; i < n; i++)
+        fputc('`', o);
+}
+
 static void md_inputs(FILE *o, const rtm_model *m, const rtm_model_context *c)
 {
     int i;
     fprintf(o, "## Inputs\n\n| item | value |\n|---|---|\n");
-    fprintf(o, "| CRS | %s |\n| cell size | %g |\n| block length | %g |\n", c->crs,
-            c->grid->res, c->opts->var.block);
+    fprintf(o, "| CRS | ");
+    md_text(o, c->crs);
+    fprintf(o, " |\n| cell size | %g |\n| block length | %g |\n", c->grid->res,
+            c->opts->var.block);
     fprintf(o, "| spatial influence | up to %d blocks, %s-block increments |\n",
             c->opts->var.max_blocks, c->opts->var.half_block ? "half" : "whole");
     fprintf(o, "| density variables | %s kernel, cell = 1 where density >= mean + %g SD |\n",
             rtm_kernel_name(c->opts->var.density_kernel), c->opts->var.density_k);
     fprintf(o, "| study-area cells | %zu |\n| events | %.0f in %zu cells |\n", m->cells, m->events,
             m->cells_with_events);
-    if (c->where)
-        fprintf(o, "| event filter | `%s` |\n", c->where);
-    for (i = 0; i < c->nevent_files; i++)
-        fprintf(o, "| event file | %s |\n", c->event_files[i]);
+    if (c->where) {
+        fprintf(o, "| event filter | ");
+        md_code_cell(o, c->where);
+        fprintf(o, " |\n");
+    }
+    for (i = 0; i < c->nevent_files; i++) {
+        fprintf(o, "| event file | ");
+        md_text(o, c->event_files[i]);
+        fprintf(o, " |\n");
+    }
     if (c->events)
         fprintf(o, "| rows read / used / skipped | %zu / %zu / %zu |\n", c->events->read,
                 c->events->used, rtm_load_stats_skipped(c->events));
@@ -42,11 +116,14 @@ static void md_factors(FILE *o, const rtm_model *m, const rtm_model_context *c)
         const rtm_factor_spec *f = &c->factors[i];
         int maxb = f->max_blocks > 0 ? f->max_blocks : c->opts->var.max_blocks;
         int half = f->increment ? f->increment == 2 : c->opts->var.half_block;
-        fprintf(o, "| %s | %zu | %s | %g | %g | %d (%d constant) | %s |\n", f->name,
-                fi->nfeatures, rtm_op_name(fi->op), c->opts->var.block * maxb,
-                half ? c->opts->var.block / 2 : c->opts->var.block,
-                fi->generated, fi->dropped_constant,
-                fi->why[0] ? fi->why : "as requested");
+        fprintf(o, "| ");
+        md_text(o, f->name);
+        fprintf(o, " | %zu | %s | %g | %g | %d (%d constant) | ", fi->nfeatures,
+                rtm_op_name(fi->op), c->opts->var.block * maxb,
+                half ? c->opts->var.block / 2 : c->opts->var.block, fi->generated,
+                fi->dropped_constant);
+        md_text(o, fi->why[0] ? fi->why : "as requested");
+        fprintf(o, " |\n");
     }
     fprintf(o, "\n");
 }
@@ -60,8 +137,11 @@ static void md_culling(FILE *o, const rtm_model *m)
                "stratified by count, seed %llu, lambda %.4g) kept %d:\n\n", m->vars->generated,
             m->vars->p, cv->path->alpha, cv->nfolds, (unsigned long long)cv->seed, cv->lambda,
             cv->nkept);
-    for (i = 0; i < cv->nkept; i++)
-        fprintf(o, "- `%s`\n", m->vars->var[cv->kept[i]].name);
+    for (i = 0; i < cv->nkept; i++) {
+        fprintf(o, "- ");
+        md_text(o, m->vars->var[cv->kept[i]].name);
+        fprintf(o, "\n");
+    }
     fprintf(o, "\n");
 }
 
@@ -76,7 +156,9 @@ static void md_model(FILE *o, const rtm_model *m)
                "|---|---|---|---|---|---|---|\n");
     for (j = 0; j < f->k; j++) {
         const rtm_variable *v = &m->vars->var[f->cols[j]];
-        fprintf(o, "| %s | %s | %g | %.4f | %.4f | %.3g | %.4f |\n", v->name, rtm_op_name(v->op),
+        fprintf(o, "| ");
+        md_text(o, v->name);
+        fprintf(o, " | %s | %g | %.4f | %.4f | %.3g | %.4f |\n", rtm_op_name(v->op),
                 v->distance, f->beta[j], f->se[j], f->p[j], exp(f->beta[j]));
     }
     fprintf(o, "| (intercept) | | | %.4f | %.4f | %.3g | |\n\n", f->intercept, f->intercept_se,
@@ -140,7 +222,9 @@ int rtm_model_report_md(const char *path, const rtm_model *m, const rtm_model_co
     int rc;
     if (!o)
         return rtm_error_set(err, RTM_ERR_NOMEM, "report: out of memory");
-    fprintf(o, "# Risk Terrain Model\n\n_%s_\n\n", c->software);
+    fprintf(o, "# Risk Terrain Model\n\n_");
+    md_text(o, c->software);
+    fprintf(o, "_\n\n");
     md_inputs(o, m, c);
     md_factors(o, m, c);
     md_culling(o, m);

@@ -12,14 +12,17 @@
 
 #include "core/atomic.h"
 
-/* Temporary file beside the target (rtm_atomic.h naming). */
+/* Temporary file beside the target, created exclusively in its private
+ * directory (core/atomic.h). */
 static FILE *tmp_open(const char *path, char *tmp, size_t tmpsz, rtm_error *err)
 {
     if (rtm_atomic_tmpname(path, tmp, tmpsz, err) != 0)
         return NULL;
-    FILE *f = fopen(tmp, "wb");
-    if (!f)
+    FILE *f = fopen(tmp, "wbx");
+    if (!f) {
         rtm_error_set(err, RTM_ERR_IO, "png: cannot create '%s': %s", path, strerror(errno));
+        rtm_atomic_abort(tmp);
+    }
     return f;
 }
 

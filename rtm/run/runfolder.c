@@ -19,8 +19,11 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/sysmacros.h>
 #include <time.h>
 #include <unistd.h>
+
+#include "core/cleanup.h"
 
 struct rtm_run {
     char *out;      /* output directory */
@@ -98,30 +101,89 @@ static int fsync_one(const char *path, const struct stat *st, int flag, struct F
     return 0;
 }
 
-/* Take OUT/.lock; on contention name the holder's pid. */
+/* The pid holding a flock on the file open as fd, from /proc/locks (Linux,
+ * proc(5)): lines "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF". 0 when
+ * unknown. */
+static long flock_holder(int fd)
+{
+    struct stat st;
+    char line[256];
+    long best = 0;
+    FILE *f;
+    if (fstat(fd, &st) != 0 || !(f = fopen("/proc/locks", "re")))
+        return 0;
+    while (!best && fgets(line, sizeof line, f)) {
+        char kind[16];
+        long pid;
+        unsigned maj, min;
+        unsigned long long ino;
+        if (sscanf(line, "%*[^:]: %15s %*s %*s %ld %x:%x:%llu", kind, &pid, &maj, &min,
+                   &ino) == 5 && strcmp(kind, "FLOCK") == 0 && ino == (unsigned long long)st.st_ino &&
+            maj == major(st.st_dev) && min == minor(st.st_dev))
+            best = pid;
+    }
+    fclose(f);
+    return best;
+}
+
+/* Who holds the lock: "run (pid N)" when the holder is an rtm run (it
+ * wrote its pid in the file), "program (pid N)" for another program,
+ * "program (unknown pid)" when it cannot be told. */
+static void describe_holder(int fd, char *out, size_t outsz)
+{
+    char buf[32] = "";
+    ssize_t n = pread(fd, buf, sizeof buf - 1, 0);
+    long written = n > 0 ? strtol(buf, NULL, 10) : 0, holder = flock_holder(fd);
+    if (holder > 0 && holder == written)
+        snprintf(out, outsz, "run (pid %ld)", holder);
+    else if (holder > 0)
+        snprintf(out, outsz, "program (pid %ld)", holder);
+    else
+        snprintf(out, outsz, "program (unknown pid)");
+}
+
+/* Open OUT/.lock without following a symbolic link (which would let
+ * whoever made it have us lock, and write our pid into, any file we can
+ * write), and only if it is a plain file of its own. The file is not
+ * truncated here: only the holder of the lock writes it. */
+static int open_lock(const char *path, rtm_error *err)
+{
+    struct stat st;
+    int fd = open(path, O_RDWR | O_CREAT | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC, 0666);
+    if (fd < 0 && errno == ELOOP)
+        return rtm_error_set(err, RTM_ERR_IO, "run: lock '%s' is a symbolic link; refusing "
+                             "to use it", path), -1;
+    if (fd < 0)
+        return rtm_error_set(err, RTM_ERR_IO, "run: cannot open lock '%s': %s", path,
+                             strerror(errno)), -1;
+    if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || st.st_nlink != 1) {
+        close(fd);
+        return rtm_error_set(err, RTM_ERR_IO, "run: lock '%s' is not a plain file; refusing "
+                             "to use it", path), -1;
+    }
+    return fd;
+}
+
+/* Take OUT/.lock; on contention name the holder. Our pid is written only
+ * once the lock is ours. */
 static int take_lock(rtm_run *rf, rtm_error *err)
 {
-    char *path = join(rf->out, ".lock"), pid[32] = "";
+    char *path = join(rf->out, ".lock"), who[64], pid[32];
     if (!path)
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    rf->lock_fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0666);
-    if (rf->lock_fd < 0) {
-        rtm_error_set(err, RTM_ERR_IO, "run: cannot open lock '%s': %s", path, strerror(errno));
-        free(path);
-        return RTM_ERR_IO;
-    }
+    rf->lock_fd = open_lock(path, err);
     free(path);
+    if (rf->lock_fd < 0)
+        return RTM_ERR_IO;
     if (flock(rf->lock_fd, LOCK_EX | LOCK_NB) != 0) {
         int e = errno;
-        ssize_t n = pread(rf->lock_fd, pid, sizeof pid - 1, 0);
-        pid[n > 0 ? n : 0] = '\0';
-        pid[strcspn(pid, "\n")] = '\0';
+        if (e == EWOULDBLOCK)
+            describe_holder(rf->lock_fd, who, sizeof who);
         close(rf->lock_fd);
         rf->lock_fd = -1;
         if (e == EWOULDBLOCK)
-            return rtm_error_set(err, RTM_ERR_IO,
-                                 "run: output '%s' is in use by another run (pid %s)", rf->out,
-                                 pid[0] ? pid : "unknown");
+            return rtm_error_set(err, RTM_ERR_IO, "run: output '%s' is in use by another %s",
+                                 rf->out, who);
         return rtm_error_set(err, RTM_ERR_IO, "run: cannot lock '%s': %s", rf->out, strerror(e));
     }
     int len = snprintf(pid, sizeof pid, "%ld\n", (long)getpid());
@@ -180,8 +242,15 @@ static void run_free(rtm_run *rf)
 {
     if (!rf)
         return;
-    if (rf->lock_fd >= 0)
+    if (rf->lock_fd >= 0) {
+        /* forget our pid while still holding the lock, so a later holder
+         * that is not rtm is never taken for us */
+        if (ftruncate(rf->lock_fd, 0) != 0) {
+            /* nothing to do: the lock goes anyway */
+        }
         close(rf->lock_fd); /* releases the flock */
+    }
+    rtm_cleanup_remove(rf->staging);
     free(rf->out);
     free(rf->staging);
     free(rf);
@@ -196,8 +265,10 @@ static int make_staging(rtm_run *rf, rtm_error *err)
             rf->staging = NULL;
             return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
         }
-        if (mkdir(rf->staging, 0777) == 0)
+        if (mkdir(rf->staging, 0777) == 0) {
+            (void)rtm_cleanup_add(rf->staging); /* removed on SIGTERM/SIGINT */
             return 0;
+        }
         if (errno != EEXIST)
             break;
     }

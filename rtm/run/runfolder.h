@@ -14,7 +14,10 @@
  * then pruned. An exclusive, non-blocking flock on OUT/.lock stops a second
  * run on the same OUT (it fails naming the holder's pid); the kernel drops
  * the lock when the process dies, and staging directories left by a killed
- * run are removed by the next rtm_run_begin.
+ * run are removed by the next rtm_run_begin (or at once on SIGTERM/SIGINT
+ * when the program installed core/cleanup.h's handler). OUT/.lock is never
+ * followed if it is a symbolic link, and holds the pid of the run holding it
+ * (written once the lock is taken, cleared on release).
  *
  * A run handle belongs to one thread; different OUT directories are
  * independent.
@@ -41,8 +44,11 @@ void rtm_run_opts_init(rtm_run_opts *o);
 /** Start a run on out_dir (created with its parents if missing): take the
  *  lock, remove stale staging directories, create a fresh staging directory.
  *  opts may be NULL (defaults). On success sets *out and returns 0. Fails
- *  with RTM_ERR_IO ("run: output 'OUT' is in use by another run (pid 1234)"
- *  when locked, or a file-system error naming the path). */
+ *  with RTM_ERR_IO: "run: output 'OUT' is in use by another run (pid 1234)"
+ *  when an rtm run holds the lock, "... by another program (pid 1234)" or
+ *  "... (unknown pid)" when something else does (the holder is found in
+ *  /proc/locks); "run: lock 'OUT/.lock' is a symbolic link; refusing to use
+ *  it" (or "is not a plain file"); or a file-system error naming the path. */
 int rtm_run_begin(const char *out_dir, const rtm_run_opts *opts, rtm_run **out,
                   rtm_error *err);
 

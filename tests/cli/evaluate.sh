@@ -49,7 +49,7 @@ $RTM evaluate $EV --coverages 10,20,30,40,50,100 --train-events "$T/train.csv" -
   -o "$T/o1" perfect="$T/perfect.tif" "$T/tied.tif" "$T/test.csv" > "$T/o1.out" 2>&1
 check "evaluate exits 0" "[ $? -eq 0 ]"
 check "outputs written" "[ -s $T/o1/metrics.csv ] && [ -s $T/o1/metrics.md ] && [ -s $T/o1/curves.csv ] && [ -s $T/o1/concentration.csv ]"
-check "charts are PNG files" "file $T/o1/hitrate.png $T/o1/pai.png | grep -c 'PNG image' | grep -q 2"
+check "charts are PNG files" "(for f in $T/o1/hitrate.png $T/o1/pai.png; do [ \"\$(od -An -tx1 -N8 \$f | tr -d ' \\n')\" = 89504e470d0a1a0a ] || exit 1; done)"
 
 python3 - "$T/o1" "$TEST" "$TRAIN" > "$T/py1.out" 2>&1 <<'PY'
 import csv, itertools, sys

@@ -110,7 +110,7 @@ for f in h_z h_bins; do
 done
 check "bins band carries the category labels" "grep -q 'hot spot, 99% confidence' $T/h_bins.qml"
 check "polygons: GeoPackage with ranked hot spots" "ogrinfo -al -q $T/h.gpkg | grep -q 'rank (Integer[0-9]*) = 1'"
-check "png is a PNG" "file $T/h.png | grep -q 'PNG image'"
+check "png is a PNG" "[ \"\$(od -An -tx1 -N8 $T/h.png | tr -d ' \\n')\" = 89504e470d0a1a0a ]"
 
 # 2. k nearest neighbours (k = 4: ties at the 4th distance included -> rook's case + self)
 $RTM hotspots $EV --knn 4 -q -o "$T/k.tif" "$T/ev.csv"

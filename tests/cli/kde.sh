@@ -70,7 +70,7 @@ $RTM kde --dst-crs EPSG:27700 --bbox 560000,180000,620000,240000 --resolution 12
   --radius 1000 -q -o "$T/x.tif" "$T/points.csv" 2> "$T/e2"
 check "projected CSV without --src-crs exits 1" "[ $? -eq 1 ]"
 check "message asks for --src-crs" "grep -q -- '--src-crs' $T/e2"
-check "no output left behind" "[ ! -e $T/x.tif ] && ! ls -a $T | grep -q '\.tmp\.'"
+check "no output left behind" "[ ! -e $T/x.tif ] && ! ls -A $T | grep -q '^\.'"
 $RTM kde --src-crs EPSG:27700 --x-field nope --y-field y --dst-crs EPSG:27700 \
   --bbox 560000,180000,620000,240000 -q -o "$T/x.tif" "$T/points.csv" 2> "$T/e3"
 check "unknown column exits 1 naming it" "[ $? -eq 1 ] && grep -q \"'nope'\" $T/e3"
