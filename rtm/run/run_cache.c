@@ -105,62 +105,26 @@ static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, const char *s
     return 0;
 }
 
-/* Read a cached surface: exactly ncells native doubles. 0 on success. */
-static int cache_read(const char *path, double *out, size_t n)
-{
-    FILE *fp = fopen(path, "rb");
-    struct stat sb;
-    int ok;
-    if (!fp)
-        return -1;
-    ok = fstat(fileno(fp), &sb) == 0 && (size_t)sb.st_size == n * sizeof *out &&
-         fread(out, sizeof *out, n, fp) == n;
-    fclose(fp);
-    return ok ? 0 : -1;
-}
-
-/* Store a surface: write a temporary file, then rename (readers never see
- * a partial entry). A failure only loses the cache entry. */
-static void cache_write(const char *dir, const char *path, const double *v, size_t n)
-{
-    char tmp[4200];
-    FILE *fp;
-    int ok;
-    if (rtm_mkdirs(dir))
-        return;
-    snprintf(tmp, sizeof tmp, "%s.tmp.%ld", path, (long)getpid());
-    if (!(fp = fopen(tmp, "wb")))
-        return;
-    ok = fwrite(v, sizeof *v, n, fp) == n;
-    ok = (fflush(fp) == 0) & ok;
-    ok = (fsync(fileno(fp)) == 0) & ok;
-    ok = (fclose(fp) == 0) & ok;
-    if (!ok || rename(tmp, path))
-        unlink(tmp);
-}
-
 int rtm_jr_distance_lookup(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
                            double *out, char key[RTM_SHA256_HEX], rtm_error *err)
 {
-    char *entry;
-    int rc, hit;
+    rtm_error e2;
+    int rc;
     if ((rc = distance_key(r, layer, surface, key, err)))
         return -rc;
-    if (!(entry = rtm_cache_entry(r->cache_dir, key, "f64")))
-        return -rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    hit = cache_read(entry, out, r->ncells) == 0;
-    if (hit)
-        rtm_cache_touch(entry);
-    free(entry);
-    return hit;
+    rtm_error_clear(&e2);
+    /* a hit only when the entry's checksum matches (a bad one is removed) */
+    rc = rtm_cache_load(r->cache_dir, key, "f64", out, r->ncells * sizeof *out, &e2);
+    if (rc && e2.msg[0])
+        rtm_jr_log(r, "distance %s: cache entry not used: %s", surface, e2.msg);
+    return rc == 0;
 }
 
 void rtm_jr_distance_store(rtm_jr *r, const char key[RTM_SHA256_HEX], const double *v)
 {
-    char *entry = rtm_cache_entry(r->cache_dir, key, "f64");
-    if (entry)
-        cache_write(r->cache_dir, entry, v, r->ncells);
-    free(entry);
+    rtm_error e2;
+    if (rtm_cache_store_data(r->cache_dir, key, "f64", v, r->ncells * sizeof *v, &e2))
+        rtm_jr_log(r, "distance: cache entry not stored: %s", e2.msg);
 }
 
 /* Output files are cached as "<key>.out.<name>" (their bytes depend only

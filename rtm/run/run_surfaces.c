@@ -388,13 +388,17 @@ static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts 
         return rc;
     if (!(entry = rtm_cache_entry(r->cache_dir, key, "vars")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    if (rtm_varset_read(entry, vars, &e2) == 0 && (*vars)->nfactors == s->nfactors) {
+    rtm_error_clear(&e2);
+    if (rtm_cache_verify(r->cache_dir, key, "vars", &e2) == 0 &&
+        rtm_varset_read(entry, vars, &e2) == 0 && (*vars)->nfactors == s->nfactors) {
         rtm_cache_touch(entry);
         r->cache_hits++;
         rtm_jr_log(r, "rtm %s: candidate variables reused from cache (%.12s)", s->name, key);
         free(entry);
         return 0;
     }
+    if (e2.msg[0])
+        rtm_jr_log(r, "rtm %s: cached variables not used: %s", s->name, e2.msg);
     if (*vars) {
         rtm_varset_free(*vars);
         *vars = NULL;
@@ -408,7 +412,8 @@ static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts 
                                  vars, err);
     if (!rc) {
         r->cache_misses++;
-        if (rtm_mkdirs(r->cache_dir) == 0 && rtm_varset_write(entry, *vars, &e2) == 0)
+        if (rtm_mkdirs(r->cache_dir) == 0 && rtm_varset_write(entry, *vars, &e2) == 0 &&
+            rtm_cache_seal(r->cache_dir, key, "vars", &e2) == 0)
             rtm_jr_log(r, "rtm %s: candidate variables computed, stored in cache (%.12s)",
                        s->name, key);
     }

@@ -29,4 +29,24 @@ $RTM run -q --run-date 2018-06-01 "$T/job.yaml" 2> "$T/second.err"
 check "the rerun exits 0" "[ $? -eq 0 ]"
 check "the tampered entry is not published" "cmp -s $OUT/current/stations.tif $T/stations.tif"
 check "the entry is stored again, intact" "cmp -s $entry $T/stations.tif"
+
+# the cached distance values (.f64) and model variables (.vars): a same-size
+# change must be noticed by the checksum and the entry recomputed
+flip() { python3 -c '
+import sys
+p = sys.argv[1]
+b = bytearray(open(p, "rb").read())
+b[len(b) // 2] ^= 1
+open(p, "wb").write(b)' "$1"; }
+for ext in f64 vars; do
+  e=$(ls "$OUT/cache/"*.$ext | head -1)
+  cp "$e" "$T/good.$ext"
+  flip "$e"
+  $RTM run --run-date 2018-06-01 "$T/job.yaml" 2> "$T/$ext.err"
+  check "tampered .$ext: rerun exits 0 and says the entry was not used" \
+    "[ $? -eq 0 ] && grep -q 'not used' $T/$ext.err"
+  check "tampered .$ext: recomputed entry equals the original" "cmp -s $e $T/good.$ext"
+  check "tampered .$ext: current set still equals the first run" \
+    "cmp -s $OUT/current/stations.tif $T/stations.tif"
+done
 finish
