@@ -209,10 +209,11 @@ typedef enum rtm_surface_type {
     RTM_SURF_DISTANCE,
     RTM_SURF_MODEL,
     RTM_SURF_OVERLAY,
-    RTM_SURF_HOTSPOTS
+    RTM_SURF_HOTSPOTS,
+    RTM_SURF_EVALUATE
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -257,6 +258,16 @@ typedef struct rtm_job_surface {
     char **inputs;       /**< names of earlier surfaces */
     double *weights;     /**< ninputs weights (default 1 each) */
     rtm_normalise normalise; /**< vocabulary "normalise" (default minmax) */
+    /* evaluate (also uses inputs: surfaces defined earlier, judged by their GeoTIFFs) */
+    int test_from, test_to;  /**< test months (month numbers as from_month); the
+                                  training events are the job's offences */
+    double *bandwidths;      /**< quartic KDE baselines of the training events */
+    int nbandwidths;
+    int prior_counts;        /**< the training counts per cell as a baseline */
+    double *coverages;       /**< area coverages in percent (none = 1, 2, 5, 10, 20) */
+    int ncoverages;
+    int backtest;            /**< rolling monthly back-test over the job's months */
+    int min_train, window;   /**< back-test: first training months, sliding window */
 } rtm_job_surface;
 
 /** Output format bits. */

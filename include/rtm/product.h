@@ -326,6 +326,7 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
 typedef struct rtm_eval_surface_file {
     const char *name;  /**< NULL or "" = the file's base name without extension */
     const char *path;  /**< a raster (GeoTIFF) */
+    const char *label; /**< shown as its source in the reports; NULL = path */
 } rtm_eval_surface_file;
 
 /** Options of the evaluation product (defaults from rtm_evaluate_product_init;

@@ -115,6 +115,17 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
             free(fp);
         }
         break;
+    case RTM_SURF_EVALUATE:
+        addf(&t, "test_from=%d\ntest_to=%d\nprior_counts=%d\nbacktest=%d\nmin_train=%d\n"
+             "window=%d\n", s->test_from, s->test_to, s->prior_counts, s->backtest,
+             s->min_train, s->window);
+        for (int i = 0; i < s->ninputs; i++)
+            addf(&t, "surface[%d]=%s\n", i, s->inputs[i]);
+        for (int i = 0; i < s->nbandwidths; i++)
+            addf(&t, "kde_bandwidth[%d]=%s\n", i, num(s->bandwidths[i], b));
+        for (int i = 0; i < s->ncoverages; i++)
+            addf(&t, "coverage[%d]=%s\n", i, num(s->coverages[i], b));
+        break;
     case RTM_SURF_HOTSPOTS:
         addf(&t, "band=%s\nknn=%d\nfdr=%d\n", num(s->band, b), s->knn, s->fdr);
         break;

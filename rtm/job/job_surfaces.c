@@ -7,12 +7,16 @@
 #include <string.h>
 
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         NULL};
+                                         "evaluate", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
                                        "increment", "seed", "family", "nb", "folds", NULL};
 static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", NULL};
+static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_bandwidths",
+                                            "prior_counts", "coverages", "test_from",
+                                            "test_to", "backtest", "min_train", "window",
+                                            NULL};
 static const char *const overlay_keys[] = {"type", "name", "layers", "weights", "normalise",
                                            NULL};
 static const char *const factor_keys[] = {"layer", "operationalization", "max_blocks",
@@ -20,7 +24,7 @@ static const char *const factor_keys[] = {"layer", "operationalization", "max_bl
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_HOTSPOTS ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_EVALUATE ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
@@ -34,6 +38,8 @@ static void surface_clear(rtm_job_surface *s)
     free(s->factors);
     rtm_ystrv_free(s->inputs, s->ninputs);
     free(s->weights);
+    free(s->bandwidths);
+    free(s->coverages);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -228,6 +234,72 @@ static void read_overlay(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const 
     rtm_ystrv_free(w, nw);
 }
 
+/* A list of numbers in (lo, hi] under key (absent: *v NULL, *n 0). */
+static void read_numbers(rtm_ydoc *y, yaml_node_t *n, const char *key, double lo, double hi,
+                         int max, double **v, int *nv)
+{
+    char **w = NULL;
+    int nw = 0;
+    yaml_node_t *at = rtm_yget(y, n, key);
+    if (!at || rtm_ystrlist(y, n, key, &w, &nw))
+        return;
+    if (nw > max)
+        rtm_yerr(y, at, "'%s' takes at most %d numbers", key, max);
+    if (!(*v = calloc((size_t)nw + 1, sizeof **v)))
+        nw = 0;
+    for (int i = 0; i < nw && i < max; i++) {
+        char *end;
+        (*v)[i] = strtod(w[i], &end);
+        if (end == w[i] || *end || !((*v)[i] > lo && (*v)[i] <= hi))
+            rtm_yerr(y, at, "'%s': '%s' is not a number in (%g, %g]", key, w[i], lo, hi);
+    }
+    *nv = nw < max ? nw : max;
+    rtm_ystrv_free(w, nw);
+}
+
+/* An earlier surface named by an evaluate or overlay surface. */
+static void check_earlier(rtm_ydoc *y, yaml_node_t *at, const rtm_job *job, int idx,
+                          const char *name, const char *what)
+{
+    for (int k = 0; k < idx; k++)
+        if (job->surfaces[k].name && strcmp(job->surfaces[k].name, name) == 0)
+            return;
+    rtm_yerr(y, at, "%s '%s' is not a surface defined before this one", what, name);
+}
+
+static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job,
+                          int idx)
+{
+    long long mt = 1, win = 0;
+    char *a = NULL, *b = NULL;
+    rtm_ycheck_keys(y, n, "evaluate", evaluate_keys);
+    if (rtm_yget(y, n, "surfaces") && !rtm_ystrlist(y, n, "surfaces", &s->inputs, &s->ninputs))
+        for (int i = 0; i < s->ninputs; i++)
+            check_earlier(y, rtm_yget(y, n, "surfaces"), job, idx, s->inputs[i], "surface");
+    read_numbers(y, n, "kde_bandwidths", 0, 1e7, 16, &s->bandwidths, &s->nbandwidths);
+    read_numbers(y, n, "coverages", 0, 100, 32, &s->coverages, &s->ncoverages);
+    rtm_ybool(y, n, "prior_counts", &s->prior_counts);
+    rtm_ybool(y, n, "backtest", &s->backtest);
+    rtm_yint(y, n, "min_train", 1, 600, &mt);
+    rtm_yint(y, n, "window", 1, 600, &win);
+    s->min_train = (int)mt;
+    s->window = (int)win;
+    if (!s->backtest && rtm_yrequire(y, n, "test_from", "evaluate") &&
+        rtm_yrequire(y, n, "test_to", "evaluate") && !rtm_ystr(y, n, "test_from", &a) &&
+        !rtm_ystr(y, n, "test_to", &b)) {
+        s->test_from = rtm_month_parse(a);
+        s->test_to = rtm_month_parse(b);
+        if (s->test_from < 0 || s->test_to < s->test_from)
+            rtm_yerr(y, rtm_yget(y, n, "test_from"), "evaluate: test_from/test_to must be "
+                     "months YYYY-MM, test_to not before test_from");
+    }
+    free(a);
+    free(b);
+    if (!s->backtest && s->ninputs + s->nbandwidths + s->prior_counts == 0)
+        rtm_yerr(y, n, "evaluate: nothing to evaluate (give surfaces, kde_bandwidths or "
+                 "prior_counts)");
+}
+
 static void default_name(rtm_job_surface *s)
 {
     if (s->type == RTM_SURF_DISTANCE && s->layer_name) {
@@ -254,6 +326,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_MODEL: read_rtm(y, n, s, job); break;
     case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
+    case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
     }
     if (!s->name)
         default_name(s);
@@ -271,7 +344,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

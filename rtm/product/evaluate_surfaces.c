@@ -112,7 +112,7 @@ static int read_surface(eval_state *s, const rtm_eval_surface_file *f, rtm_error
         for (size_t k = 0; k < s->ncells; k++)
             s->mask[k] &= r->mask[k] != 0;
     eval_surface_name(f, e->name, sizeof e->name);
-    snprintf(e->source, sizeof e->source, "%s", f->path);
+    snprintf(e->source, sizeof e->source, "%s", f->label ? f->label : f->path);
     e->v = r->v;
     r->v = NULL;
     rtm_surface_free(r);

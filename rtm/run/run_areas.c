@@ -132,9 +132,19 @@ static int draw_all(const rtm_jr *r, const rtm_jr_surf *s, const int *zone, area
     return 0;
 }
 
+/* The surface the area maps show: the last one that has values (an
+ * evaluation has none). */
+static const rtm_jr_surf *briefing_surface(const rtm_jr *r)
+{
+    for (int i = r->job->nsurfaces - 1; i >= 0; i--)
+        if (r->surf[i].v)
+            return &r->surf[i];
+    return NULL;
+}
+
 static int area_set(rtm_jr *r, const rtm_job_vector *a, rtm_error *err)
 {
-    const rtm_jr_surf *s = &r->surf[r->job->nsurfaces - 1];
+    const rtm_jr_surf *s = briefing_surface(r);
     const char *set = a->name ? a->name : "areas";
     int *zone = NULL, nz = 0, z, rc;
     char **names = NULL;
@@ -192,7 +202,7 @@ done:
 int rtm_jr_areas(rtm_jr *r, rtm_error *err)
 {
     int i, rc = 0;
-    if (r->job->nsurfaces < 1)
+    if (!briefing_surface(r))
         return 0;
     for (i = 0; i < r->job->nareas && !rc; i++)
         rc = area_set(r, &r->job->areas[i], err);

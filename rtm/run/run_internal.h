@@ -23,6 +23,7 @@ typedef struct rtm_jr_surf {
     rtm_model *model;   /* RTM_SURF_MODEL only */
     char map[600];      /* its map (PNG) in the run folder, "" = none */
     char units[96];     /* what its values are */
+    char tif[600];      /* its GeoTIFF in the run folder, "" = none */
     rtm_place *places;
     int nplaces;
     int cached;         /* distance: reused from the cache */

@@ -165,6 +165,7 @@ static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
         return rc;
     o->v = res.v;
     snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
+    snprintf(o->tif, sizeof o->tif, "%s", p.tif);
     snprintf(o->units, sizeof o->units, "%s", res.units);
     return 0;
 }
@@ -198,6 +199,7 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     o->v = res.z;
     snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
     snprintf(o->units, sizeof o->units, "Gi* z-score");
+    snprintf(o->tif, sizeof o->tif, "%s", p.z_tif);
     rtm_jr_log(r, "hotspots %s: %zu hot-spot cells at 95 %% or more, %d polygons", s->name,
                res.bins[5] + res.bins[6], res.npolygons);
     return 0;
@@ -275,6 +277,7 @@ static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     snprintf(o->map, sizeof o->map, "%s", want_png(r) ? files[nf - (r->grid.crs[0] ? 3 : 2)]
                                                       : "");
     snprintf(o->units, sizeof o->units, "distance (CRS units)");
+    snprintf(o->tif, sizeof o->tif, "%s", (r->job->formats & RTM_FMT_TIF) ? files[0] : "");
     o->cached = hit;
     if (hit && (rc = rtm_jr_cache_fetch_files(r, key, files, nf, err)) >= 0) {
         if (rc == 0) {
@@ -461,6 +464,8 @@ static int model_run(rtm_jr *r, rtm_jr_surf *o, rtm_model_product *p, rtm_varset
     snprintf(png, sizeof png, "%s/rrs.png", p->dir);
     snprintf(o->map, sizeof o->map, "%s", (p->formats & RTM_OUT_PNG) ? png : "");
     snprintf(o->units, sizeof o->units, "relative risk score");
+    if (p->formats & RTM_OUT_TIF)
+        snprintf(o->tif, sizeof o->tif, "%s/rrs.tif", p->dir);
     return 0;
 }
 
@@ -507,6 +512,89 @@ done:
     return rc;
 }
 
+/* ---- evaluation ------------------------------------------------------------- */
+
+/* YYYYMM of a month number (year*12 + month-1). */
+static int yyyymm(int m)
+{
+    return (m / 12) * 100 + m % 12 + 1;
+}
+
+/* The evaluation's options from the job: earlier surfaces by their staged
+ * GeoTIFFs, the job's offences as training events, the test window's as
+ * test events (or the back-test over the job's months). */
+static int evaluate_opts(rtm_jr *r, const rtm_job_surface *s, rtm_evaluate_product *p,
+                         rtm_eval_surface_file *files, char (*paths)[600], rtm_error *err)
+{
+    rtm_evaluate_product_init(p);
+    p->dir = s->name;
+    for (int i = 0; i < s->ninputs; i++) {
+        const rtm_jr_surf *in = NULL;
+        const char *staged;
+        for (int j = 0; j < r->job->nsurfaces && !in; j++)
+            if (r->surf[j].js && !strcmp(r->surf[j].js->name, s->inputs[i]))
+                in = &r->surf[j];
+        if (!in || !in->tif[0])
+            return rtm_error_set(err, RTM_ERR_ARG, "run: evaluate '%s': surface '%s' has no "
+                                 "GeoTIFF (is 'tif' in the output formats?)", s->name,
+                                 s->inputs[i]);
+        if (!(staged = rtm_run_path(r->rf, in->tif)))
+            return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+        snprintf(paths[i], 600, "%s", staged);
+        free((void *)staged);
+        files[i] = (rtm_eval_surface_file){s->inputs[i], paths[i], in->tif};
+    }
+    p->files = files;
+    p->nfiles = s->ninputs;
+    for (int i = 0; i < s->nbandwidths; i++)
+        p->bandwidths[i] = s->bandwidths[i];
+    p->nbandwidths = s->nbandwidths;
+    for (int i = 0; i < s->ncoverages; i++)
+        p->coverages[i] = s->coverages[i];
+    if (s->ncoverages)
+        p->ncoverages = s->ncoverages;
+    p->prior_counts = s->prior_counts;
+    p->test = r->eo;
+    p->test.has_bbox = 0;
+    if (s->ninputs)
+        p->test.res = 0; /* the grid is the first surface's */
+    if (s->backtest) {
+        p->backtest = 1;
+        p->months_from = r->eo.month_from;
+        p->months_to = r->eo.month_to;
+        p->min_train = s->min_train;
+        p->window = s->window;
+        p->test.month_from = p->test.month_to = 0;
+    } else {
+        p->test.month_from = yyyymm(s->test_from);
+        p->test.month_to = yyyymm(s->test_to);
+        p->train = r->eo;
+    }
+    return 0;
+}
+
+static int surf_evaluate(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_eval_surface_file files[RTM_EVAL_MAX_SURFACES];
+    char paths[RTM_EVAL_MAX_SURFACES][600];
+    rtm_evaluate_product p;
+    rtm_evaluate_result *res = calloc(1, sizeof *res);
+    rtm_outset *out = NULL;
+    int rc;
+    if (!res)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    if (s->ninputs > RTM_EVAL_MAX_SURFACES)
+        rc = rtm_error_set(err, RTM_ERR_ARG, "run: evaluate '%s': too many surfaces", s->name);
+    else if (!(rc = evaluate_opts(r, s, &p, files, paths, err)) &&
+             !(rc = rtm_evaluate_product_check(&p, err)) && !(rc = open_set(r, &out, err)))
+        rc = finish(r, out, rtm_evaluate_product_run(&p, &r->env, out, res, err), err);
+    if (!rc)
+        rtm_jr_log(r, "evaluate %s: %s", s->name, res->summary);
+    free(res);
+    return rc;
+}
+
 /* ---- weighted overlay ---------------------------------------------------- */
 
 static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
@@ -527,9 +615,9 @@ static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
         double w = s->weights ? s->weights[i] : 1.0;
         for (j = 0; j < idx && strcmp(r->surf[j].js->name, s->inputs[i]); j++)
             ;
-        if (j == idx) {
-            rc = rtm_error_set(err, RTM_ERR_ARG, "run: overlay '%s': no earlier surface '%s'",
-                               s->name, s->inputs[i]);
+        if (j == idx || !r->surf[j].v) {
+            rc = rtm_error_set(err, RTM_ERR_ARG, "run: overlay '%s': no earlier surface '%s' "
+                               "with values", s->name, s->inputs[i]);
             break;
         }
         /* distance: nearer is riskier, so the overlay uses minus the distance */
@@ -548,6 +636,8 @@ static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
     rtm_jr_log(r, "overlay %s: %d surfaces, %s normalisation", s->name, s->ninputs,
                rtm_vocab_name("normalise", how));
     snprintf(o->map, sizeof o->map, "%s.png", s->name);
+    if (r->job->formats & RTM_FMT_TIF)
+        snprintf(o->tif, sizeof o->tif, "%s.tif", s->name);
     snprintf(o->units, sizeof o->units, "%s", lk.units);
     return write_maps(r, s, s->name, o->v, &lk, err);
 }
@@ -562,6 +652,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_MODEL: return surf_model(r, o, err);
     case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
+    case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }

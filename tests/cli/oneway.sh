@@ -10,7 +10,8 @@ W="\"Crime type\" = 'Violence and sexual offences'"
 mkdir -p "$T/cli" "$T/layers"
 
 # a one-surface job in $T/<name>.yaml writing into $T/out-<name>
-job() { # name, surface yaml (indented two spaces)
+job() { # name, surface yaml (indented two spaces), extra offences lines
+  extra=${3:-}
   cat > "$T/$1.yaml" <<EOF
 name: $1
 catalog: $T/layers
@@ -22,6 +23,7 @@ offences:
   sources:
     - file: $EV
       where: "\"Crime type\" = 'Violence and sexual offences'"
+$extra
 surfaces:
 $2
 output:
@@ -114,4 +116,22 @@ check "rtm: same file set (tiers.tif, cv.png, priority places included)" \
    [ -f $J/risk/cv.png ] && [ -f $J/risk/priority_places.gpkg ]"
 same rtm "$T/cli/risk" "$J/risk" rrs.tif tiers.tif rrs.qml tiers.qml rrs.png tiers.png cv.png \
   priority_places.gpkg model.md model.json
+
+# --- evaluation: KDE baselines and prior counts of January-April, tested on May
+rm -rf "$T/cli"; mkdir -p "$T/cli/ev"
+$RTM evaluate -q -o "$T/cli/ev" --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 \
+  --from 2018-05 --to 2018-05 --where "$W" --train-events "$EV" --train-from 2018-01 \
+  --train-to 2018-04 --prior-counts --kde-bandwidths 200,400 "$EV" > /dev/null
+job ev "  - type: evaluate
+    name: ev
+    kde_bandwidths: [200, 400]
+    prior_counts: true
+    test_from: 2018-05
+    test_to: 2018-05" "      date_field: Month
+  from: 2018-01
+  to: 2018-04"
+J=$T/out-ev/current
+check "evaluate: same file set ($(head -c 300 "$T/ev.err"))" "sameset $T/cli $J"
+same evaluate "$T/cli/ev" "$J/ev" metrics.csv metrics.md curves.csv concentration.csv \
+  hitrate.png pai.png
 finish
