@@ -1,6 +1,7 @@
 /* cli.c: message, progress and parsing helpers for the rtm subcommands.
  * (Compiled into the CLI, not the library: the library never prints.) */
 #include "cli/cli.h"
+#include "rtm/product.h"
 
 #include <errno.h>
 #include <glob.h>
@@ -224,4 +225,26 @@ void rtm_cli_glob_free(char **list, int n)
     for (i = 0; i < n; i++)
         free(list[i]);
     free(list);
+}
+
+void rtm_cli_print_names(FILE *f)
+{
+    for (int i = 0; i < rtm_vocab_count(); i++) {
+        const rtm_vocab *v = rtm_vocab_at(i);
+        int aliases = 0;
+        fprintf(f, "%s:", v->option);
+        for (const rtm_name *n = v->names; n->name; n++)
+            if (!n->alias)
+                fprintf(f, " %s%s", n->name, n->value == v->def ? "*" : "");
+            else
+                aliases = 1;
+        if (aliases) {
+            fprintf(f, " (aliases:");
+            for (const rtm_name *n = v->names; n->name; n++)
+                if (n->alias)
+                    fprintf(f, " %s=%s", n->name, rtm_vocab_name(v->option, n->value));
+            fputc(')', f);
+        }
+        fprintf(f, "  # %s\n", v->what);
+    }
 }

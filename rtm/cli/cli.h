@@ -51,4 +51,8 @@ void rtm_cli_load_summary(const rtm_cli *c, const char *what, const rtm_load_sta
 char **rtm_cli_glob(char *const *args, int n, int *count);
 void rtm_cli_glob_free(char **list, int n);
 
+/* The vocabulary (rtm/product.h): one line per enumerated option,
+ * "option: name* name ... (aliases: a=b ...)", * marking the default. */
+void rtm_cli_print_names(FILE *f);
+
 #endif

@@ -68,13 +68,14 @@ static int run(rtm_cli_events *ev, rtm_cli *c, dist_args *d, const char *path)
     env.threads = d->threads;
     if ((rc = rtm_layer_spec_load(&ls, ev->dst_crs, &env, &f, &st, &e)) == 0)
         rtm_cli_load_summary(c, "features", &st);
-    if (rc || (rc = rtm_outset_open(&out, &e)) ||
-        (rc = rtm_distance_product_run(&d->p, &ev->evs, f, &ls, &st, &env, out, NULL, &e)) ||
-        (rc = rtm_outset_commit(out, &e))) {
-        if (out && rc)
-            rtm_outset_abort(out);
+    if (rc || (rc = rtm_outset_open(&out, &e))) {
         rtm_features_free(f);
         return rtm_cli_fail(c, &e);
+    }
+    rc = rtm_distance_product_run(&d->p, &ev->evs, f, &ls, &st, &env, out, NULL, &e);
+    if ((rc = rtm_cli_commit(c, out, rc, &e))) {
+        rtm_features_free(f);
+        return rc;
     }
     rtm_cli_info(c, "distance: %zu features, %d x %d cells; wrote %s\n", rtm_features_count(f),
                  ev->grid.ncols, ev->grid.nrows, d->p.tif);

@@ -143,17 +143,13 @@ static int run(hs_args *a)
     rtm_error e;
     int rc;
     rtm_cli_env(&a->ev, &a->c, &env);
-    if ((rc = rtm_outset_open(&out, &e)) ||
-        (rc = rtm_hotspots_product_run(&a->p, &a->ev.evs, &env, out, &res, &e)) ||
-        (rc = rtm_outset_commit(out, &e))) {
-        if (out && rc)
-            rtm_outset_abort(out);
-        rtm_hotspots_result_free(&res);
+    if ((rc = rtm_outset_open(&out, &e)))
         return rtm_cli_fail(&a->c, &e);
+    rc = rtm_hotspots_product_run(&a->p, &a->ev.evs, &env, out, &res, &e);
+    if ((rc = rtm_cli_commit(&a->c, out, rc, &e))) {
+        rtm_hotspots_result_free(&res);
+        return rc;
     }
-    rtm_cli_info(&a->c, "wrote %s and %s%s%s%s%s\n", a->p.z_tif, a->p.bins_tif,
-                 a->p.png ? ", " : "", a->p.png ? a->p.png : "", a->p.polygons ? ", " : "",
-                 a->p.polygons ? a->p.polygons : "");
     if (a->p.polygons)
         rtm_cli_info(&a->c, "%d hot-spot polygon%s\n", res.npolygons,
                      res.npolygons == 1 ? "" : "s");

@@ -162,18 +162,16 @@ static int run(kde_args *a)
     env.threads = a->threads;
     rtm_cli_info(&a->c, "grid: %d x %d cells of %g (%s)\n", a->ev.grid.ncols, a->ev.grid.nrows,
                  a->ev.grid.res, a->ev.dst_crs);
-    if ((rc = rtm_outset_open(&out, &e)) ||
-        (rc = rtm_kde_product_run(&a->p, &a->ev.evs, &env, out, &res, &e)) ||
-        (rc = rtm_outset_commit(out, &e))) {
-        if (rc)
-            rtm_outset_abort(rc ? out : NULL);
-        rtm_product_result_free(&res);
+    if ((rc = rtm_outset_open(&out, &e)))
         return rtm_cli_fail(&a->c, &e);
+    rc = rtm_kde_product_run(&a->p, &a->ev.evs, &env, out, &res, &e);
+    if ((rc = rtm_cli_commit(&a->c, out, rc, &e))) {
+        rtm_product_result_free(&res);
+        return rc;
     }
-    rtm_cli_info(&a->c, "radius: %.1f (%s)\nwrote %s%s%s\n", res.radius,
+    rtm_cli_info(&a->c, "radius: %.1f (%s)\n", res.radius,
                  a->p.radius_rule == RTM_RADIUS_GIVEN ? "given"
-                 : a->p.radius_rule == RTM_RADIUS_SCOTT ? "auto-scott" : "auto-arcgis",
-                 a->p.tif, a->p.png ? " and " : "", a->p.png ? a->p.png : "");
+                 : a->p.radius_rule == RTM_RADIUS_SCOTT ? "auto-scott" : "auto-arcgis");
     rtm_product_result_free(&res);
     return 0;
 }

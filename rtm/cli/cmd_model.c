@@ -264,16 +264,15 @@ static int run_model(model_args *a)
         goto done;
     rtm_cli_info(&a->c, "grid: %d x %d cells of %g; building variables\n", a->ev.grid.ncols,
                  a->ev.grid.nrows, a->ev.grid.res);
-    if ((rc = rtm_outset_open(&out, &e)) ||
-        (rc = rtm_model_product_run(&a->p, &a->ev.evs, NULL, &env, out, &res, &e)) ||
-        (rc = rtm_outset_commit(out, &e))) {
-        if (out && rc)
-            rtm_outset_abort(out);
+    if ((rc = rtm_outset_open(&out, &e))) {
         rc = rtm_cli_fail(&a->c, &e);
         goto done;
     }
+    rc = rtm_model_product_run(&a->p, &a->ev.evs, NULL, &env, out, &res, &e);
+    if ((rc = rtm_cli_commit(&a->c, out, rc, &e)))
+        goto done;
     rtm_cli_info(&a->c, "model: %s, %d variables (of %d candidates, %d kept by culling); RRS "
-                 "%.3g..%.3g; %d priority places; wrote %s/\n",
+                 "%.3g..%.3g; %d priority places in %s/\n",
                  rtm_family_name(res.model->sw.family), res.model->sw.k,
                  res.model->vars->generated, res.model->cv->nkept, res.model->rrs_min,
                  res.model->rrs_max, res.nplaces, a->outdir);

@@ -32,7 +32,8 @@ static void usage(FILE *f)
     for (i = 0; i < NCOMMANDS; i++)
         fprintf(f, "  %-10s %s\n", COMMANDS[i].name, COMMANDS[i].summary);
     fprintf(f, "\n'rtm COMMAND --help' describes each command's options.\n"
-               "Global options: --help, --version.\n\n"
+               "Global options: --help, --version. 'rtm help names' lists the names of\n"
+               "every enumerated option (kernel, units, family ...), shared with job files.\n\n"
                "Exit status: 0 success, 1 failure (bad data, unreadable input, output not\n"
                "written), 2 usage error (unknown option, bad value).\n");
 }
@@ -44,6 +45,10 @@ int main(int argc, char **argv)
     if (argc < 2) {
         usage(stderr);
         return RTM_EXIT_USAGE;
+    }
+    if (argc > 2 && !strcmp(argv[1], "help") && !strcmp(argv[2], "names")) {
+        rtm_cli_print_names(stdout);
+        return RTM_EXIT_OK;
     }
     if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h") || !strcmp(argv[1], "help")) {
         usage(stdout);
