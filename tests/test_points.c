@@ -4,6 +4,7 @@
  * reference point. */
 #include <gdal.h>
 #include <ogr_api.h>
+#include <ogr_srs_api.h>
 #include <stdlib.h>
 
 #include "rtm/input.h"
@@ -254,6 +255,134 @@ static void test_geojson_and_errors(void)
     rtm_points_clear(&p);
 }
 
+
+/* A GeoPackage point layer in EPSG:27700 written here with OGR: n points
+ * (gx, gy) as geometry, plus decoy attribute columns x, y, lon, lat holding
+ * other values (a copy of another place's coordinates, as some exports carry). */
+static int write_gpkg(const char *path, const double *gx, const double *gy, int n)
+{
+    GDALDriverH drv;
+    GDALDatasetH ds;
+    OGRSpatialReferenceH srs;
+    OGRLayerH l;
+    const char *names[4] = {"x", "y", "lon", "lat"};
+    int i, k, rc = 0;
+    rtm_gdal_init();
+    drv = GDALGetDriverByName("GPKG");
+    ds = drv ? GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    if (!ds)
+        return -1;
+    srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 27700);
+    l = GDALDatasetCreateLayer(ds, "events", srs, wkbPoint, NULL);
+    for (k = 0; l && k < 4; k++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(names[k], OFTReal);
+        OGR_L_CreateField(l, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+    }
+    for (i = 0; l && i < n; i++) {
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, gx[i], gy[i]);
+        OGR_F_SetGeometryDirectly(f, g);
+        OGR_F_SetFieldDouble(f, 0, 500000.0 + i);  /* x: 85+ km west */
+        OGR_F_SetFieldDouble(f, 1, 100000.0 + i);  /* y */
+        OGR_F_SetFieldDouble(f, 2, -3.0);          /* lon: Wales */
+        OGR_F_SetFieldDouble(f, 3, 52.0);          /* lat */
+        rc |= OGR_L_CreateFeature(l, f) != OGRERR_NONE;
+        OGR_F_Destroy(f);
+    }
+    OSRDestroySpatialReference(srs);
+    GDALClose(ds);
+    return l && !rc ? 0 : -1;
+}
+
+/* A layer with a point geometry and a CRS uses the geometry, not attribute
+ * columns that happen to be called x/y or lon/lat; naming the columns
+ * explicitly still reads them. */
+static void test_geometry_over_columns(void)
+{
+    char dir[512], path[600];
+    double gx[3] = {585000.5, 586123.25, 590000}, gy[3] = {185500.25, 186000, 187654.5};
+    rtm_points p;
+    rtm_load_stats st;
+    rtm_load_opts o;
+    rtm_error e;
+    int i;
+    if (rtm_t_tmpdir(dir, sizeof dir, "pts"))
+        return;
+    snprintf(path, sizeof path, "%s/ev.gpkg", dir);
+    RTM_CHECK(write_gpkg(path, gx, gy, 3) == 0);
+    rtm_points_init(&p);
+    rtm_load_stats_init(&st);
+    rtm_load_opts_init(&o);
+    o.dst_crs = "EPSG:27700";
+    RTM_CHECK(rtm_points_load(&p, path, &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 3);
+    for (i = 0; i < 3 && p.n == 3; i++)
+        RTM_CHECK(p.x[i] == gx[i] && p.y[i] == gy[i]);
+    RTM_CHECK(strstr(st.src_crs, "British National Grid") != NULL);
+    /* the features loader follows the same rule */
+    {
+        rtm_features *f = rtm_features_create();
+        const double *xy;
+        RTM_CHECK(rtm_layer_load(f, path, &o, &st, &e) == 0);
+        RTM_CHECK(rtm_features_npoints(f) == 3);
+        xy = rtm_features_points_xy(f);
+        for (i = 0; i < 3 && rtm_features_npoints(f) == 3; i++)
+            RTM_CHECK(xy[2 * i] == gx[i] && xy[2 * i + 1] == gy[i]);
+        rtm_features_free(f);
+    }
+    /* explicit columns win */
+    rtm_points_clear(&p);
+    o.x_field = "x";
+    o.y_field = "y";
+    o.src_crs = "EPSG:27700";
+    RTM_CHECK(rtm_points_load(&p, path, &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 3 && p.x[p.n - 1] == 500002 && p.y[p.n - 1] == 100002);
+    rtm_points_clear(&p);
+    rtm_t_rmdir(dir);
+}
+
+/* A point at x = 1e308 (a broken geocode) beside a normal one: the event and
+ * the feature loaders skip it under outside_crs_area and keep the other. */
+static void test_huge_coordinate(void)
+{
+    char dir[512], path[600];
+    double gx[2] = {585000.5, 1e308}, gy[2] = {185500.25, 185600};
+    rtm_points p;
+    rtm_load_stats st;
+    rtm_load_opts o;
+    rtm_error e;
+    rtm_features *f = rtm_features_create();
+    if (rtm_t_tmpdir(dir, sizeof dir, "pts"))
+        return;
+    snprintf(path, sizeof path, "%s/huge.gpkg", dir);
+    RTM_CHECK(write_gpkg(path, gx, gy, 2) == 0);
+    rtm_points_init(&p);
+    rtm_load_stats_init(&st);
+    rtm_load_opts_init(&o);
+    o.dst_crs = "EPSG:27700";
+    RTM_CHECK(rtm_points_load(&p, path, &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 1 && p.x[0] == gx[0] && st.skipped[RTM_SKIP_OUTSIDE_CRS] == 1);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_OUTSIDE_CRS], "huge.gpkg feature 2") != NULL);
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_layer_load(f, path, &o, &st, &e) == 0);
+    RTM_CHECK(rtm_features_npoints(f) == 1 && st.used == 1 && st.read == 2);
+    RTM_CHECK(st.skipped[RTM_SKIP_OUTSIDE_CRS] == 1);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_OUTSIDE_CRS], "huge.gpkg feature 2") != NULL);
+    /* to another CRS too (OGR transformed 1e308 before; PROJ now refuses it) */
+    rtm_features_free(f);
+    f = rtm_features_create();
+    rtm_load_stats_init(&st);
+    o.dst_crs = "EPSG:3857";
+    RTM_CHECK(rtm_layer_load(f, path, &o, &st, &e) == 0);
+    RTM_CHECK(rtm_features_npoints(f) == 1 && st.skipped[RTM_SKIP_OUTSIDE_CRS] == 1);
+    rtm_features_free(f);
+    rtm_points_clear(&p);
+    rtm_t_rmdir(dir);
+}
+
 static void test_study_area(void)
 {
     rtm_points p;
@@ -357,6 +486,8 @@ int main(void)
     RTM_RUN(test_os_reference);
     RTM_RUN(test_risk_settings);
     RTM_RUN(test_geojson_and_errors);
+    RTM_RUN(test_geometry_over_columns);
+    RTM_RUN(test_huge_coordinate);
     RTM_RUN(test_study_area);
     RTM_RUN(test_zones);
     RTM_RUN(test_default_resolution);

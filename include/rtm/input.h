@@ -90,8 +90,11 @@ double rtm_weight_table_lookup(const rtm_weight_table *t, const char *category, 
 
 /** Options for rtm_points_load. Initialise with rtm_load_opts_init. */
 typedef struct rtm_load_opts {
-    const char *x_field, *y_field; /**< coordinate columns; NULL = recognise common names
-                                        or use the layer's point geometry */
+    const char *x_field, *y_field; /**< coordinate columns; NULL = the layer's point
+                                        geometry (and its CRS) when it has a geometry
+                                        column, else columns with common names
+                                        (longitude/latitude, x/y, easting/northing).
+                                        CSVs try the columns before a WKT geometry */
     const char *src_crs;     /**< CRS of the input; NULL = the layer's, or WGS 84 for
                                   longitude/latitude columns */
     const char *dst_crs;     /**< CRS to transform to (required) */
@@ -303,8 +306,11 @@ int rtm_features_sample_points(const rtm_features *f, double spacing, double **x
  */
 /** Append the features of path to f, transformed to o->dst_crs (o->area_grid
  *  and weights are ignored). Multi-geometries are split; geometry collections
- *  contribute their parts. Counts go to st. Returns 0 or an error naming the
- *  file (and feature for geometries that cannot be transformed). */
+ *  contribute their parts; curves are linearised. A feature with a vertex that
+ *  cannot be transformed (non-finite, outside the CRSs' area of use, refused
+ *  by PROJ: the rules of rtm_transform_points) is skipped whole and counted
+ *  under RTM_SKIP_OUTSIDE_CRS; an empty geometry under RTM_SKIP_NO_COORDS.
+ *  Counts go to st. Returns 0 or an error naming the file. */
 int rtm_layer_load(rtm_features *f, const char *path, const rtm_load_opts *o,
                    rtm_load_stats *st, rtm_error *err);
 

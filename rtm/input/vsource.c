@@ -144,10 +144,24 @@ static int pick_layer(rtm_vsource *v, const char *layer, rtm_error *err)
     return 0;
 }
 
-/* Coordinate columns: given names, else common names, else the geometry. */
+/* 1 when the layer has a geometry column (OGR's CSV driver gives one only for
+ * a WKT column or when told which columns hold coordinates). */
+static int has_geometry(const rtm_vsource *v)
+{
+    return OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(v->layer)) > 0 &&
+           OGR_L_GetGeomType(v->layer) != wkbNone;
+}
+
+/* Coordinates: the columns given by name; else the layer's geometry (and its
+ * CRS) when it has one, so attribute columns called x/y or lon/lat next to a
+ * real geometry are never mistaken for it; else columns with common names.
+ * CSVs try the columns before a WKT geometry: their rows are text and any
+ * coordinate columns are what the file means. */
 static int find_coords(rtm_vsource *v, const char *xf, const char *yf, rtm_error *err)
 {
     v->xi = v->yi = -1;
+    if (!xf && !yf && !v->is_csv && has_geometry(v))
+        return 0;
     if (xf || yf) {
         if (!xf || !yf)
             return rtm_error_set(err, RTM_ERR_ARG, "points: give both --x-field and --y-field");
