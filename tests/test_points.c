@@ -162,6 +162,16 @@ static void test_weights(void)
     rtm_weight_table_free(t);
     RTM_CHECK(rtm_weight_table_load(data("points/nope.csv"), &e) == NULL && strstr(e.msg, "nope.csv"));
     rtm_points_clear(&p);
+    /* weights 1e308, 1e16 and inf are data errors (they overflow every sum);
+     * 2 and 1e15 are kept */
+    o.weight_table = NULL;
+    o.weight_field = "w";
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/bigweight.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 2 && st.skipped[RTM_SKIP_BAD_WEIGHT] == 3);
+    RTM_CHECK_NEAR(rtm_points_weight_sum(&p), 2 + 1e15, 0);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_BAD_WEIGHT], "bigweight.csv line 2 field w") != NULL);
+    rtm_points_clear(&p);
 }
 
 /* Ordnance Survey's worked example (Caister water tower): ETRS89 52.658007833 N,

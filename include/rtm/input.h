@@ -41,10 +41,16 @@ typedef enum {
     RTM_SKIP_BAD_COORDS,     /**< coordinate field not a number */
     RTM_SKIP_OUTSIDE_CRS,    /**< outside the CRS's valid area, or not transformable */
     RTM_SKIP_OUTSIDE_AREA,   /**< outside the grid or study area */
-    RTM_SKIP_BAD_WEIGHT,     /**< weight missing, not a number, negative */
+    RTM_SKIP_BAD_WEIGHT,     /**< weight missing, not a number, negative, or above
+                                  RTM_WEIGHT_MAX */
     RTM_SKIP_BAD_MONTH,      /**< month/date field unreadable while a month window is set */
     RTM_SKIP_NREASONS
 } rtm_skip_reason;
+
+/** Largest accepted event weight. Doubles hold integers exactly up to 2^53
+ *  (about 9.0e15): a weight above 1e15 leaves no room to sum counts exactly
+ *  and is taken as a data error (1e308 would make every surface infinite). */
+#define RTM_WEIGHT_MAX 1e15
 
 /** Short machine name of a reason ("no_coordinates", ...). */
 const char *rtm_skip_reason_name(rtm_skip_reason r);

@@ -85,9 +85,9 @@ static int read_weight(loader *L, OGRFeatureH f, double *w, rtm_error *err)
 {
     *w = 1.0;
     if (L->wi >= 0) {
-        if (rtm_vsource_read_number(f, L->wi, w) || *w < 0)
+        if (rtm_vsource_read_number(f, L->wi, w) || !(*w >= 0 && *w <= RTM_WEIGHT_MAX))
             return skip(L, RTM_SKIP_BAD_WEIGHT, OGR_F_GetFID(f), fname(L, L->wi),
-                        "weight is not a number >= 0", err) ? -1 : 1;
+                        "weight is not a number in [0, 1e15]", err) ? -1 : 1;
     }
     if (L->ci >= 0) {
         int listed;
@@ -95,6 +95,10 @@ static int read_weight(loader *L, OGRFeatureH f, double *w, rtm_error *err)
                                       &listed);
         if (!listed)
             L->st.weight_defaulted++;
+        if (!(*w <= RTM_WEIGHT_MAX))
+            return skip(L, RTM_SKIP_BAD_WEIGHT, OGR_F_GetFID(f),
+                        rtm_weight_table_field(L->o->weight_table),
+                        "weight times the category's weight is above 1e15", err) ? -1 : 1;
     }
     return 0;
 }
