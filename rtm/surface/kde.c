@@ -519,7 +519,7 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
     kde_poly_row *polys = NULL;
     kde_ctx c;
     int nt = 1, t, rc = 0, made = 0;
-    double amp0, unit;
+    double amp0, unit = 1;
     if ((rc = check_opts(g, o, err)) || (rc = check_points(x, y, w, n, err)) ||
         (rc = unit_factor(g, o, &unit, err)))
         return rc;
