@@ -136,6 +136,75 @@ int rtm_points_load(rtm_points *pts, const char *path, const rtm_load_opts *o,
 /** Parse "YYYY-MM" or "YYYY-MM-DD..." into YYYYMM; returns 0 if unreadable. */
 int rtm_yyyymm_parse(const char *s);
 
+/* ==== dates: the date and time forms of crime data.
+ *
+ * Read (leading and trailing blanks ignored; proleptic Gregorian calendar):
+ *   RTM_DATE_YYYY_MM       2018-03          police.uk's month (also 2018/03)
+ *   RTM_DATE_ISO_DATE      2018-03-31       (also OGR's 2018/03/31)
+ *   RTM_DATE_ISO_DATETIME  2018-03-31T14:05[:07[.25]][Z|+01|+0100|+01:00]
+ *                          (a space may replace the T, RFC 3339)
+ *   RTM_DATE_DMY           31/03/2018       day first, as in the UK; 1/3/2018
+ *   RTM_DATE_DMY_TIME      31/03/2018 14:05[:07]
+ * Impossible dates are unreadable: month 13, 31 April, 29 February of a
+ * year that is not a leap year, hour 24, minute 60. Month-first dates
+ * (03/31/2018) are never read: see rtm_date_detect.
+ *
+ * Time zones: the date and time are kept as written (local wall-clock time,
+ * what a day window means to the analyst); the offset is kept in zone and
+ * rtm_datetime_to_utc converts when UTC is wanted.
+ */
+typedef enum {
+    RTM_DATE_NONE = 0,      /**< unreadable */
+    RTM_DATE_YYYY_MM,
+    RTM_DATE_ISO_DATE,
+    RTM_DATE_ISO_DATETIME,
+    RTM_DATE_DMY,
+    RTM_DATE_DMY_TIME,
+    RTM_DATE_NFORMS
+} rtm_date_form;
+
+/** A civil date and time as written. */
+typedef struct rtm_datetime {
+    int year, month;
+    int day;       /**< 1..31, or 0 when the form has no day (yyyy-mm) */
+    int minute;    /**< minutes after midnight (0..1439), or -1 when there is no time */
+    int second;    /**< 0..59 (fractions are read and dropped) */
+    int has_zone;  /**< 1 when a Z or an offset was given */
+    int zone;      /**< offset from UTC in minutes (+01:00 is 60, Z is 0) */
+} rtm_datetime;
+
+/** Parse s into *out (may be NULL). Returns the form read, or RTM_DATE_NONE
+ *  (out untouched) when s is NULL, empty, in no known form or impossible.
+ *  Thread safe. */
+rtm_date_form rtm_date_parse(const char *s, rtm_datetime *out);
+
+/** The form of a column from its values (say its first 1000 non-empty
+ *  ones): the form most of them are in. *unreadable (may be NULL) receives
+ *  how many are in no form. Returns RTM_DATE_NONE with err set when no value
+ *  is readable, or when some value is month first (03/31/2018: the second
+ *  number above 12) and none is day first (31/03/2018): the column is then
+ *  month first and its other values would be read with day and month
+ *  swapped. */
+rtm_date_form rtm_date_detect(const char *const *values, size_t n, size_t *unreadable,
+                              rtm_error *err);
+
+/** Readable name of a form: "yyyy-mm (police.uk month)",
+ *  "yyyy-mm-dd (ISO 8601 date)", "ISO 8601 date-time", "dd/mm/yyyy",
+ *  "dd/mm/yyyy hh:mm", "unreadable". */
+const char *rtm_date_form_name(rtm_date_form f);
+
+/** t (with a day and a time) as UTC: the offset subtracted, the day moved
+ *  when the time crosses midnight; zone becomes 0. A time without an
+ *  offset is copied as it is. Returns 0, or -1 (utc untouched) when t has no
+ *  day or no time. */
+int rtm_datetime_to_utc(const rtm_datetime *t, rtm_datetime *utc);
+
+/** Days in month (1..12) of year (Gregorian), 0 for a bad month. */
+int rtm_days_in_month(int year, int month);
+
+/** Days from 1970-01-01 to year-month-day (negative before). */
+long rtm_days_from_civil(int year, int month, int day);
+
 /* ==== crs: coordinate reference systems and transformations (PROJ).
  *
  * CRS definitions are strings PROJ accepts: "EPSG:27700", WKT, PROJ strings.
