@@ -393,6 +393,87 @@ static void test_huge_coordinate(void)
     rtm_t_rmdir(dir);
 }
 
+/* The same six events (28 Feb 23:10, 15 Mar 00:05, 31 Mar 12:00, 1 Apr 00:30,
+ * 2 Apr 23:59, 3 Apr 08:00, 2018) written in each date form: every row loads
+ * with its day, the form is reported, and the window 15 March .. 2 April
+ * keeps exactly the middle four (police.uk months have no day: the window
+ * cuts March and April, so those rows are counted as bad dates, February is
+ * outside). The ISO file gives April's events at +01:00: days as written. */
+static void test_date_forms(void)
+{
+    static const struct {
+        const char *file, *field, *form;
+        int has_day;
+    } F[] = {
+        {"points/dates_month.csv", NULL, "yyyy-mm (police.uk month)", 0},
+        {"points/dates_iso.csv", NULL, "yyyy-mm-dd (ISO 8601 date)", 1},
+        {"points/dates_isotime.csv", "Occurred", "ISO 8601 date-time", 1},
+        {"points/dates_dmy.csv", NULL, "dd/mm/yyyy", 1},
+        {"points/dates_dmytime.csv", NULL, "dd/mm/yyyy hh:mm", 1},
+    };
+    const int days[6] = {20180228, 20180315, 20180331, 20180401, 20180402, 20180403};
+    rtm_points p;
+    rtm_load_stats st;
+    rtm_load_opts o;
+    rtm_error e;
+    size_t k, i;
+    rtm_points_init(&p);
+    rtm_load_opts_init(&o);
+    o.dst_crs = "EPSG:27700";
+    for (k = 0; k < sizeof F / sizeof *F; k++) {
+        rtm_load_stats_init(&st);
+        o.month_field = F[k].field;
+        o.date_from = o.date_to = 0;
+        RTM_CHECK(rtm_points_load(&p, data(F[k].file), &o, &st, &e) == 0);
+        RTM_CHECK(p.n >= 6 && st.used == p.n);
+        RTM_CHECK(strstr(st.date_form, F[k].form) == st.date_form);
+        for (i = 0; i < 6 && p.n >= 6; i++) {
+            RTM_CHECK(p.day[i] == (F[k].has_day ? days[i] : 0));
+            RTM_CHECK(p.month[i] == days[i] / 100);
+        }
+        rtm_points_clear(&p);
+        rtm_load_stats_init(&st);
+        o.date_from = 20180315;
+        o.date_to = 20180402;
+        RTM_CHECK(rtm_points_load(&p, data(F[k].file), &o, &st, &e) == 0);
+        if (F[k].has_day) {
+            RTM_CHECK(p.n == 4 && st.filtered_month == 2);
+            for (i = 0; i < p.n; i++)
+                RTM_CHECK(p.day[i] == days[i + 1]);
+        } else {
+            RTM_CHECK(p.n == 0 && st.filtered_month == 1 && st.skipped[RTM_SKIP_BAD_MONTH] == 5);
+        }
+        rtm_points_clear(&p);
+    }
+    /* the 7th row of the dd/mm/yyyy hh:mm file is 31 April: a bad date */
+    RTM_CHECK(st.read == 7 && st.skipped[RTM_SKIP_BAD_MONTH] == 1);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_BAD_MONTH], "dates_dmytime.csv line 8 field Date"));
+    /* a month window is whole months, alone or with a day window */
+    o.month_field = NULL;
+    o.date_from = o.date_to = 0;
+    o.month_from = o.month_to = 201803;
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_month.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 2 && st.filtered_month == 4);
+    rtm_points_clear(&p);
+    o.date_to = 20180320;
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_dmy.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 1 && p.day[0] == 20180315 && st.filtered_month == 5);
+    rtm_points_clear(&p);
+    /* month-first dates are refused when a window needs them */
+    o.month_from = o.month_to = 0;
+    o.date_to = 0;
+    o.date_from = 20180301;
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_us.csv"), &o, &st, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(strstr(e.msg, "dates_us.csv' field 'Date'") && strstr(e.msg, "month first"));
+    o.date_from = 0;
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_us.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 6 && p.month[0] == 0 && p.day[1] == 0);
+    rtm_points_clear(&p);
+}
+
 static void test_study_area(void)
 {
     rtm_points p;
@@ -498,6 +579,7 @@ int main(void)
     RTM_RUN(test_geojson_and_errors);
     RTM_RUN(test_geometry_over_columns);
     RTM_RUN(test_huge_coordinate);
+    RTM_RUN(test_date_forms);
     RTM_RUN(test_study_area);
     RTM_RUN(test_zones);
     RTM_RUN(test_default_resolution);

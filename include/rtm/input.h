@@ -19,19 +19,25 @@ extern "C" {
  * CLI can print a summary and write it into output metadata.
  */
 /** A growable set of weighted points. month[i] is YYYYMM (e.g. 201803) when
- *  the source has a month/date field, else 0. All arrays have n entries. */
+ *  the source has a readable month/date field, else 0; day[i] is YYYYMMDD
+ *  (e.g. 20180331) when that date has a day, else 0 (police.uk months have
+ *  none). All arrays have n entries. */
 typedef struct rtm_points {
     size_t n, cap;
     double *x, *y, *w;
     int *month;
+    int *day;
 } rtm_points;
 
 /** Initialise an empty set (no allocation). */
 void rtm_points_init(rtm_points *p);
 /** Free the arrays and reset to empty. */
 void rtm_points_clear(rtm_points *p);
-/** Append one point. Returns 0 or RTM_ERR_NOMEM. */
+/** Append one point (day 0). Returns 0 or RTM_ERR_NOMEM. */
 int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_error *err);
+/** Append one point with its day (YYYYMMDD, or 0). Returns 0 or RTM_ERR_NOMEM. */
+int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, int day,
+                        rtm_error *err);
 /** Sum of weights. */
 double rtm_points_weight_sum(const rtm_points *p);
 
@@ -43,7 +49,8 @@ typedef enum {
     RTM_SKIP_OUTSIDE_AREA,   /**< outside the grid or study area */
     RTM_SKIP_BAD_WEIGHT,     /**< weight missing, not a number, negative, or above
                                   RTM_WEIGHT_MAX */
-    RTM_SKIP_BAD_MONTH,      /**< month/date field unreadable while a month window is set */
+    RTM_SKIP_BAD_MONTH,      /**< date unreadable while a date window is set, or a month
+                                  without a day that the window cuts */
     RTM_SKIP_NREASONS
 } rtm_skip_reason;
 
@@ -60,7 +67,7 @@ const char *rtm_skip_reason_name(rtm_skip_reason r);
 typedef struct rtm_load_stats {
     size_t read;                       /**< rows/features in the inputs */
     size_t filtered_where;             /**< excluded by the attribute filter */
-    size_t filtered_month;             /**< excluded by the month window */
+    size_t filtered_month;             /**< excluded by the date window or when_accept */
     size_t skipped[RTM_SKIP_NREASONS]; /**< unusable rows by reason */
     size_t used;                       /**< points kept */
     double weight_used;                /**< sum of weights kept */
@@ -68,6 +75,8 @@ typedef struct rtm_load_stats {
     char example[RTM_SKIP_NREASONS][160]; /**< first example per reason: "file:row field" */
     char transform[256];               /**< coordinate operation used (last input) */
     char src_crs[128];                 /**< source CRS of the last input (name) */
+    char date_form[96];                /**< form of the last input's date field
+                                            (rtm_date_form_name, with the field), or "" */
 } rtm_load_stats;
 
 void rtm_load_stats_init(rtm_load_stats *s);
@@ -108,8 +117,16 @@ typedef struct rtm_load_opts {
     const char *where;       /**< OGR SQL attribute filter, or NULL */
     const char *weight_field;                /**< numeric weight field, or NULL */
     const rtm_weight_table *weight_table;    /**< category weights, or NULL */
-    int month_from, month_to;  /**< YYYYMM window (inclusive); 0 = open */
-    const char *month_field;   /**< NULL = "Month" or "month" or "date" if present */
+    int month_from, month_to;  /**< YYYYMM window (inclusive, whole months); 0 = open */
+    int date_from, date_to;    /**< YYYYMMDD window (inclusive); 0 = open. With a month
+                                    window too, rows must be inside both. A row whose
+                                    date has no day (yyyy-mm) is inside when its whole
+                                    month is, outside when none of it is, and skipped
+                                    (RTM_SKIP_BAD_MONTH) when the window cuts it */
+    const char *month_field;   /**< the date field, in any form of rtm_date_parse (its
+                                    form is detected from its first 1000 values and
+                                    reported in rtm_load_stats.date_form); NULL =
+                                    "month" or "date" (any case) if present */
     const rtm_grid *area_grid;       /**< if set, points outside this grid ... */
     const unsigned char *area_mask;  /**< ... or on a 0 cell of this mask are skipped */
     int strict;                /**< 1: any unusable row is an error */
