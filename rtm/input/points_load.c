@@ -336,8 +336,10 @@ static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
         batch *b = L->b;
         int r, m;
         matched++;
-        if ((r = read_xy(L, f, &b->x[b->n], &b->y[b->n], err)) == 0 &&
-            (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
+        if (rtm_vsource_check_quotes(&L->v, f, err))
+            r = -1;
+        else if ((r = read_xy(L, f, &b->x[b->n], &b->y[b->n], err)) == 0 &&
+                 (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
             m = read_month(L, f, &b->month[b->n], &b->day[b->n], err);
             r = m < 0 ? -1 : 0;
             if (m == 1 && when_ok(L, f)) {

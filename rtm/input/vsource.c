@@ -102,6 +102,55 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out)
     return 0;
 }
 
+/* Lines of s after its first that carry at least need separators of one
+ * kind (',', ';' or tab: whatever OGR detected as the delimiter): text that
+ * was meant as separate rows. Counting characters, not parsing CSV. */
+static size_t row_like_lines(const char *s, size_t need)
+{
+    size_t rows = 0, c[3] = {0, 0, 0};
+    for (s = strchr(s, '\n'); s && *s; s++) {
+        if (*s == '\n') {
+            rows += c[0] >= need || c[1] >= need || c[2] >= need;
+            c[0] = c[1] = c[2] = 0;
+        } else {
+            c[0] += *s == ',';
+            c[1] += *s == ';';
+            c[2] += *s == '\t';
+        }
+    }
+    return rows + (c[0] >= need || c[1] >= need || c[2] >= need);
+}
+
+int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err)
+{
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(v->layer);
+    int i, nf = OGR_FD_GetFieldCount(d);
+    size_t need = nf > 2 ? (size_t)nf - 1 : 1;
+    if (!v->is_csv)
+        return 0;
+    for (i = 0; i < nf; i++) {
+        const char *s;
+        size_t rows;
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString ||
+            !OGR_F_IsFieldSetAndNotNull(f, i))
+            continue;
+        s = OGR_F_GetFieldAsString(f, i);
+        if (!strchr(s, '\n'))
+            continue;
+        rows = row_like_lines(s, need);
+        if (rows > 0 || strlen(s) > 20000) {
+            char at[200];
+            rtm_vsource_where(v, OGR_F_GetFID(f), at, sizeof at);
+            return rtm_error_set(err, RTM_ERR_INPUT,
+                                 "points: %s field '%s': a quote is not closed; the %zu line%s "
+                                 "after it %s read as part of this field; close or remove the "
+                                 "quote", at, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i)),
+                                 rows, rows == 1 ? "" : "s", rows == 1 ? "is" : "are");
+        }
+    }
+    return 0;
+}
+
 static int open_ds(rtm_vsource *v, const char *path, rtm_error *err)
 {
     char *real = NULL;
