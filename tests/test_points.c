@@ -381,6 +381,16 @@ static void test_huge_coordinate(void)
     RTM_CHECK(rtm_features_npoints(f) == 1 && st.used == 1 && st.read == 2);
     RTM_CHECK(st.skipped[RTM_SKIP_OUTSIDE_CRS] == 1);
     RTM_CHECK(strstr(st.example[RTM_SKIP_OUTSIDE_CRS], "huge.gpkg feature 2") != NULL);
+    /* the area of use has a 1-degree margin: British National Grid's box
+     * ends at 2.01 E (EPSG), so 2.5 E is kept and 3.5 E is not */
+    {
+        rtm_transform *t = rtm_transform_create("EPSG:4326", "EPSG:27700", &e);
+        double x[3] = {2.5, 3.5, 1e308}, y[3] = {52, 52, 52};
+        unsigned char ok[3];
+        RTM_CHECK(t && rtm_transform_points(t, x, y, 3, ok) == 1);
+        RTM_CHECK(ok[0] == 1 && ok[1] == 0 && ok[2] == 0 && isnan(x[2]));
+        rtm_transform_free(t);
+    }
     /* to another CRS too (OGR transformed 1e308 before; PROJ now refuses it) */
     rtm_features_free(f);
     f = rtm_features_create();

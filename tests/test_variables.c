@@ -270,7 +270,8 @@ static void test_auto_region(void)
             for (a = 0; a < 20; a++)
                 for (b = 0; b < 20; b++)
                     if (mask[a * 20 + b])
-                        best = fmin(best, hypot(cx - (b + 0.5) * res, cy - (2000 - (a + 0.5) * res)));
+                        best = fmin(best, hypot(cx - (b + 0.5) * res,
+                                                cy - (2000 - (a + 0.5) * res)));
             inside = best <= reach;
             cells += inside;
             for (k = 0; inside && k < n; k++)

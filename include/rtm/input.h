@@ -238,8 +238,8 @@ void rtm_transform_free(rtm_transform *t);
 
 /** Transform n points in place. ok[i] (caller-owned, n bytes) is set to 1 for
  *  points transformed, 0 for points that cannot be: non-finite, outside the
- *  valid longitude/latitude range, outside the target CRS's area of use, or
- *  rejected by PROJ. Failed points are left as NaN. Returns the number of
+ *  valid longitude/latitude range, outside the target CRS's area of use
+ *  (EPSG's box, widened by 1 degree on every side), or rejected by PROJ. Failed points are left as NaN. Returns the number of
  *  points transformed. */
 size_t rtm_transform_points(rtm_transform *t, double *x, double *y, size_t n,
                             unsigned char *ok);
