@@ -385,6 +385,16 @@ static void test_huge_coordinate(void)
         alarm(0);
         compare(&g, out, 0, INFINITY, NULL);
     }
+    /* nearest neighbours among the points themselves (the Clark-Evans path) */
+    {
+        double xy[8] = {0, 0, 3, 4, 1e308, 0, -1e308, 2}, nn[4];
+        alarm(10);
+        RTM_CHECK(rtm_distance_nearest_neighbours(xy, 4, 2, nn, &e) == 0);
+        alarm(0);
+        RTM_CHECK(nn[0] == 5 && nn[1] == 5);
+        /* 1e308 squared overflows: documented to come out as +inf */
+        RTM_CHECK(nn[2] > 1e154 && nn[3] > 1e154);
+    }
     free(out);
     rtm_features_free(f);
 }

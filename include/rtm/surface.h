@@ -212,6 +212,12 @@ int rtm_bandwidth_scott(const double *x, const double *y, const double *w, size_
  *
  * For Proximity(d) at several distances, compute the surface once with
  * max_dist = the largest d and compare each cell with each d.
+ *
+ * Magnitudes: distances are square roots of squared distances, so a
+ * distance above about 1.3e154 (its square overflows a double) is +INFINITY.
+ * Features at such coordinates (a broken geocode at 1e308) never make the
+ * search loop longer than one pass over all buckets; the loaders skip them
+ * anyway (RTM_SKIP_OUTSIDE_CRS).
  */
 /** Distance from every cell centre of g to the nearest geometry of f.
  *
