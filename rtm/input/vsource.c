@@ -130,22 +130,20 @@ int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err
         return 0;
     for (i = 0; i < nf; i++) {
         const char *s;
-        size_t rows;
         if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString ||
             !OGR_F_IsFieldSetAndNotNull(f, i))
             continue;
         s = OGR_F_GetFieldAsString(f, i);
         if (!strchr(s, '\n'))
             continue;
-        rows = row_like_lines(s, need);
-        if (rows > 0 || strlen(s) > 20000) {
+        if (row_like_lines(s, need) > 0 || strlen(s) > 20000) {
             char at[200];
             rtm_vsource_where(v, OGR_F_GetFID(f), at, sizeof at);
             return rtm_error_set(err, RTM_ERR_INPUT,
-                                 "points: %s field '%s': a quote is not closed; the %zu line%s "
-                                 "after it %s read as part of this field; close or remove the "
-                                 "quote", at, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i)),
-                                 rows, rows == 1 ? "" : "s", rows == 1 ? "is" : "are");
+                                 "points: %s field '%s': a quote is not closed, so the lines "
+                                 "after it are read into this row and their rows are lost; "
+                                 "close or remove the quote",
+                                 at, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i)));
         }
     }
     return 0;
