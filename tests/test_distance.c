@@ -364,6 +364,41 @@ static void test_sparse_far(void)
     rtm_features_free(f);
 }
 
+/* A feature at x = 1e308 next to a normal one (a broken geocode): the search
+ * must end (alarm guard) and give the distances to the finite feature, as the
+ * brute force over that feature alone does. */
+static void test_huge_coordinate(void)
+{
+    rtm_grid g = make_grid(0, 0, 1, 40, 30);
+    rtm_features *f = rtm_features_create();
+    rtm_error e;
+    double *out = malloc(rtm_grid_ncells(&g) * sizeof *out);
+    double huge[4][2] = {{1e308, 5}, {-1e308, 5}, {5, 1e308}, {1e308, -1e308}};
+    for (int h = 0; h < 4; h++) {
+        rtm_features_free(f);
+        f = rtm_features_create();
+        ref_reset();
+        add_point(f, 12.25, 7.5);
+        RTM_CHECK(rtm_features_add_point(f, huge[h][0], huge[h][1], &e) == 0);
+        alarm(10);
+        RTM_CHECK(rtm_distance_compute(&g, f, INFINITY, 2, out, &e) == 0);
+        alarm(0);
+        compare(&g, out, 0, INFINITY, NULL);
+    }
+    /* nearest neighbours among the points themselves (the Clark-Evans path) */
+    {
+        double xy[8] = {0, 0, 3, 4, 1e308, 0, -1e308, 2}, nn[4];
+        alarm(10);
+        RTM_CHECK(rtm_distance_nearest_neighbours(xy, 4, 2, nn, &e) == 0);
+        alarm(0);
+        RTM_CHECK(nn[0] == 5 && nn[1] == 5);
+        /* 1e308 squared overflows: documented to come out as +inf */
+        RTM_CHECK(nn[2] > 1e154 && nn[3] > 1e154);
+    }
+    free(out);
+    rtm_features_free(f);
+}
+
 static void test_empty(void)
 {
     rtm_grid g = make_grid(0, 0, 1, 9, 7);
@@ -499,6 +534,7 @@ int main(void)
     RTM_RUN(test_polygons_random);
     RTM_RUN(test_max_dist);
     RTM_RUN(test_sparse_far);
+    RTM_RUN(test_huge_coordinate);
     RTM_RUN(test_empty);
     RTM_RUN(test_degenerate_segment);
     RTM_RUN(test_threads_identical);

@@ -498,6 +498,81 @@ static int count_calls(double frac, const char *msg, void *arg)
     return 1;
 }
 
+/* Densities per km^2 do not depend on the CRS's unit: the same points in NAD83
+ * / Illinois East in metres (EPSG:26971) and in US survey feet (EPSG:3435, the
+ * same projection; PROJ converts the points), on the same grid expressed in
+ * each unit, give the same km^2 surface. The foot is written here
+ * independently: 1 US survey foot = 1200/3937 m (NIST). */
+static void test_feet_crs(void)
+{
+    const double ft = 1200.0 / 3937.0;
+    rtm_grid gm = {355000, 578000, 50, 80, 60, "EPSG:26971"};
+    rtm_grid gf = {355000 / ft, 578000 / ft, 50 / ft, 80, 60, "EPSG:3435"};
+    double xm[60], ym[60], xf[60], yf[60], *dm = malloc(4800 * sizeof *dm),
+                                           *df = malloc(4800 * sizeof *df), mx = 0;
+    unsigned char ok[60];
+    rtm_kde_opts o;
+    rtm_error e;
+    rtm_transform *t = rtm_transform_create("EPSG:26971", "EPSG:3435", &e);
+    size_t p, c;
+    RTM_CHECK(t != NULL);
+    if (!t || !dm || !df)
+        return;
+    rtm_t_rng = 77;
+    for (p = 0; p < 60; p++) {
+        xf[p] = xm[p] = 355000 + 200 + rtm_t_urand() * 3600;
+        yf[p] = ym[p] = 578000 + 200 + rtm_t_urand() * 2600;
+    }
+    RTM_CHECK(rtm_transform_points(t, xf, yf, 60, ok) == 60);
+    RTM_CHECK_REL(xf[0], xm[0] / ft, 1e-12, 0);
+    rtm_kde_opts_init(&o);
+    o.radius = 400;
+    RTM_CHECK(rtm_kde_compute(&gm, xm, ym, NULL, 60, &o, dm, &e) == 0);
+    o.radius = 400 / ft;
+    RTM_CHECK(rtm_kde_compute(&gf, xf, yf, NULL, 60, &o, df, &e) == 0);
+    for (c = 0; c < 4800; c++)
+        mx = fmax(mx, dm[c]);
+    /* 60 points over 14.4 km^2 with a 400 m quartic: peaks of tens per km^2 */
+    RTM_CHECK(mx > 10);
+    for (c = 0; c < 4800; c++)
+        RTM_CHECK_NEAR(df[c], dm[c], 1e-9 * mx);
+    /* per m^2 too; and an explicit unit overrides the grid's */
+    o.units = RTM_UNITS_M2;
+    RTM_CHECK(rtm_kde_compute(&gf, xf, yf, NULL, 60, &o, df, &e) == 0);
+    for (c = 0; c < 4800; c++)
+        RTM_CHECK_NEAR(df[c] * 1e6, dm[c], 1e-9 * mx);
+    o.units = RTM_UNITS_KM2;
+    o.metres_per_unit = 1;
+    RTM_CHECK(rtm_kde_compute(&gf, xf, yf, NULL, 60, &o, df, &e) == 0);
+    for (c = 0; c < 4800; c++)
+        RTM_CHECK_NEAR(df[c] / (ft * ft), dm[c], 1e-9 * mx); /* per ft^2 x 1e6 */
+    /* a geographic grid has no linear unit: km2 is refused */
+    o.metres_per_unit = 0;
+    snprintf(gf.crs, sizeof gf.crs, "EPSG:4326");
+    RTM_CHECK(rtm_kde_compute(&gf, xf, yf, NULL, 60, &o, df, &e) == RTM_ERR_ARG);
+    RTM_CHECK(strstr(e.msg, "geographic") != NULL);
+    o.metres_per_unit = -1;
+    RTM_CHECK(rtm_kde_compute(&gm, xm, ym, NULL, 60, &o, dm, &e) == RTM_ERR_ARG);
+    rtm_transform_free(t);
+    free(dm), free(df);
+}
+
+/* Weights of 1e308 overflow the sum to +inf: an error naming a cell, never a
+ * surface with infinite cells. */
+static void test_overflow(void)
+{
+    rtm_grid g = {0, 0, 10, 20, 20, ""};
+    double x[3] = {50, 52, 55}, y[3] = {50, 51, 49}, w[3] = {1e308, 1e308, 1e308}, out[400];
+    rtm_kde_opts o;
+    rtm_error e;
+    rtm_kde_opts_init(&o);
+    o.radius = 30;
+    RTM_CHECK(rtm_kde_compute(&g, x, y, w, 3, &o, out, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(strstr(e.msg, "kde: the density is not finite at row") != NULL);
+    w[0] = w[1] = w[2] = 1;
+    RTM_CHECK(rtm_kde_compute(&g, x, y, w, 3, &o, out, &e) == 0);
+}
+
 static void test_errors(void)
 {
     rtm_grid g = {0, 0, 10, 20, 20, ""}, huge = {0, 0, 1, 100000, 100000, ""};
@@ -613,6 +688,8 @@ int main(void)
     RTM_RUN(test_long_double_edge);
     RTM_RUN(test_integral);
     RTM_RUN(test_units);
+    RTM_RUN(test_feet_crs);
+    RTM_RUN(test_overflow);
     RTM_RUN(test_threads);
     RTM_RUN(test_errors);
     RTM_RUN(test_names);

@@ -186,6 +186,29 @@ static void test_clustered(void)
     free(xy);
 }
 
+/* The region test by hand: a 3 x 1 grid of 10 m cells with only the middle
+ * cell in the study area. With reach 0 the region is that cell (100 m^2);
+ * with reach 10 it is the middle cell and the 4 cells whose centres are 10 m
+ * away (500 m^2); the point at 14.1 m (a diagonal neighbour) is out. */
+static void test_near_area(void)
+{
+    rtm_grid g = {0, 0, 10, 3, 1, ""};
+    unsigned char mask[3] = {0, 1, 0}, none[3] = {0, 0, 0};
+    double xy[10] = {12, 5, 18, 5, 5, 5, 15, 15, 25, 15};
+    rtm_nnstat s;
+    rtm_error e;
+    RTM_CHECK(rtm_nnstat_near_area(&g, mask, xy, 5, 0, 1, &s, &e) == 0);
+    RTM_CHECK(s.n == 2 && s.area == 100);
+    RTM_CHECK_REL(s.mean_nn, 6, 1e-15, 0);
+    RTM_CHECK_REL(s.ratio, 6 / (0.5 / sqrt(2 / 100.0)), 1e-14, 0);
+    RTM_CHECK(rtm_nnstat_near_area(&g, mask, xy, 5, 10, 1, &s, &e) == 0);
+    /* in: (12,5) (18,5) (5,5) (15,15); out: (25,15), diagonal to the middle */
+    RTM_CHECK(s.n == 4 && s.area == 500);
+    RTM_CHECK(rtm_nnstat_near_area(&g, mask, xy, 5, -1, 1, &s, &e) == RTM_ERR_ARG);
+    RTM_CHECK(rtm_nnstat_near_area(&g, none, xy, 5, 10, 1, &s, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(rtm_nnstat_near_area(&g, mask, xy + 8, 1, 10, 1, &s, &e) == RTM_ERR_ARG);
+}
+
 int main(void)
 {
     RTM_RUN(test_nn_brute);
@@ -195,5 +218,6 @@ int main(void)
     RTM_RUN(test_hand_case);
     RTM_RUN(test_hex_lattice);
     RTM_RUN(test_clustered);
+    RTM_RUN(test_near_area);
     return RTM_TEST_END();
 }

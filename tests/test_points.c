@@ -4,6 +4,7 @@
  * reference point. */
 #include <gdal.h>
 #include <ogr_api.h>
+#include <ogr_srs_api.h>
 #include <stdlib.h>
 
 #include "rtm/input.h"
@@ -161,6 +162,16 @@ static void test_weights(void)
     rtm_weight_table_free(t);
     RTM_CHECK(rtm_weight_table_load(data("points/nope.csv"), &e) == NULL && strstr(e.msg, "nope.csv"));
     rtm_points_clear(&p);
+    /* weights 1e308, 1e16 and inf are data errors (they overflow every sum);
+     * 2 and 1e15 are kept */
+    o.weight_table = NULL;
+    o.weight_field = "w";
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/bigweight.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 2 && st.skipped[RTM_SKIP_BAD_WEIGHT] == 3);
+    RTM_CHECK_NEAR(rtm_points_weight_sum(&p), 2 + 1e15, 0);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_BAD_WEIGHT], "bigweight.csv line 2 field w") != NULL);
+    rtm_points_clear(&p);
 }
 
 /* Ordnance Survey's worked example (Caister water tower): ETRS89 52.658007833 N,
@@ -251,6 +262,259 @@ static void test_geojson_and_errors(void)
     RTM_CHECK(rtm_points_load(&p, data("points/missing.csv"), &o, &st, &e) == RTM_ERR_IO);
     RTM_CHECK(strstr(e.msg, "missing.csv") != NULL);
     RTM_CHECK(rtm_points_load(&p, data("points/xy_nocrs.csv"), &o, &st, &e) == RTM_ERR_CRS);
+    rtm_points_clear(&p);
+}
+
+
+/* A GeoPackage point layer in EPSG:27700 written here with OGR: n points
+ * (gx, gy) as geometry, plus decoy attribute columns x, y, lon, lat holding
+ * other values (a copy of another place's coordinates, as some exports carry). */
+static int write_gpkg(const char *path, const double *gx, const double *gy, int n)
+{
+    GDALDriverH drv;
+    GDALDatasetH ds;
+    OGRSpatialReferenceH srs;
+    OGRLayerH l;
+    const char *names[4] = {"x", "y", "lon", "lat"};
+    int i, k, rc = 0;
+    rtm_gdal_init();
+    drv = GDALGetDriverByName("GPKG");
+    ds = drv ? GDALCreate(drv, path, 0, 0, 0, GDT_Unknown, NULL) : NULL;
+    if (!ds)
+        return -1;
+    srs = OSRNewSpatialReference(NULL);
+    OSRImportFromEPSG(srs, 27700);
+    l = GDALDatasetCreateLayer(ds, "events", srs, wkbPoint, NULL);
+    for (k = 0; l && k < 4; k++) {
+        OGRFieldDefnH fd = OGR_Fld_Create(names[k], OFTReal);
+        OGR_L_CreateField(l, fd, TRUE);
+        OGR_Fld_Destroy(fd);
+    }
+    for (i = 0; l && i < n; i++) {
+        OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+        OGRGeometryH g = OGR_G_CreateGeometry(wkbPoint);
+        OGR_G_SetPoint_2D(g, 0, gx[i], gy[i]);
+        OGR_F_SetGeometryDirectly(f, g);
+        OGR_F_SetFieldDouble(f, 0, 500000.0 + i);  /* x: 85+ km west */
+        OGR_F_SetFieldDouble(f, 1, 100000.0 + i);  /* y */
+        OGR_F_SetFieldDouble(f, 2, -3.0);          /* lon: Wales */
+        OGR_F_SetFieldDouble(f, 3, 52.0);          /* lat */
+        rc |= OGR_L_CreateFeature(l, f) != OGRERR_NONE;
+        OGR_F_Destroy(f);
+    }
+    OSRDestroySpatialReference(srs);
+    GDALClose(ds);
+    return l && !rc ? 0 : -1;
+}
+
+/* A layer with a point geometry and a CRS uses the geometry, not attribute
+ * columns that happen to be called x/y or lon/lat; naming the columns
+ * explicitly still reads them. */
+static void test_geometry_over_columns(void)
+{
+    char dir[512], path[600];
+    double gx[3] = {585000.5, 586123.25, 590000}, gy[3] = {185500.25, 186000, 187654.5};
+    rtm_points p;
+    rtm_load_stats st;
+    rtm_load_opts o;
+    rtm_error e;
+    int i;
+    if (rtm_t_tmpdir(dir, sizeof dir, "pts"))
+        return;
+    snprintf(path, sizeof path, "%s/ev.gpkg", dir);
+    RTM_CHECK(write_gpkg(path, gx, gy, 3) == 0);
+    rtm_points_init(&p);
+    rtm_load_stats_init(&st);
+    rtm_load_opts_init(&o);
+    o.dst_crs = "EPSG:27700";
+    RTM_CHECK(rtm_points_load(&p, path, &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 3);
+    for (i = 0; i < 3 && p.n == 3; i++)
+        RTM_CHECK(p.x[i] == gx[i] && p.y[i] == gy[i]);
+    RTM_CHECK(strstr(st.src_crs, "British National Grid") != NULL);
+    /* the features loader follows the same rule */
+    {
+        rtm_features *f = rtm_features_create();
+        const double *xy;
+        RTM_CHECK(rtm_layer_load(f, path, &o, &st, &e) == 0);
+        RTM_CHECK(rtm_features_npoints(f) == 3);
+        xy = rtm_features_points_xy(f);
+        for (i = 0; i < 3 && rtm_features_npoints(f) == 3; i++)
+            RTM_CHECK(xy[2 * i] == gx[i] && xy[2 * i + 1] == gy[i]);
+        rtm_features_free(f);
+    }
+    /* explicit columns win */
+    rtm_points_clear(&p);
+    o.x_field = "x";
+    o.y_field = "y";
+    o.src_crs = "EPSG:27700";
+    RTM_CHECK(rtm_points_load(&p, path, &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 3 && p.x[p.n - 1] == 500002 && p.y[p.n - 1] == 100002);
+    rtm_points_clear(&p);
+    rtm_t_rmdir(dir);
+}
+
+/* A point at x = 1e308 (a broken geocode) beside a normal one: the event and
+ * the feature loaders skip it under outside_crs_area and keep the other. */
+static void test_huge_coordinate(void)
+{
+    char dir[512], path[600];
+    double gx[2] = {585000.5, 1e308}, gy[2] = {185500.25, 185600};
+    rtm_points p;
+    rtm_load_stats st;
+    rtm_load_opts o;
+    rtm_error e;
+    rtm_features *f = rtm_features_create();
+    if (rtm_t_tmpdir(dir, sizeof dir, "pts"))
+        return;
+    snprintf(path, sizeof path, "%s/huge.gpkg", dir);
+    RTM_CHECK(write_gpkg(path, gx, gy, 2) == 0);
+    rtm_points_init(&p);
+    rtm_load_stats_init(&st);
+    rtm_load_opts_init(&o);
+    o.dst_crs = "EPSG:27700";
+    RTM_CHECK(rtm_points_load(&p, path, &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 1 && p.x[0] == gx[0] && st.skipped[RTM_SKIP_OUTSIDE_CRS] == 1);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_OUTSIDE_CRS], "huge.gpkg feature 2") != NULL);
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_layer_load(f, path, &o, &st, &e) == 0);
+    RTM_CHECK(rtm_features_npoints(f) == 1 && st.used == 1 && st.read == 2);
+    RTM_CHECK(st.skipped[RTM_SKIP_OUTSIDE_CRS] == 1);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_OUTSIDE_CRS], "huge.gpkg feature 2") != NULL);
+    /* the area of use has a 1-degree margin: British National Grid's box
+     * ends at 2.01 E (EPSG), so 2.5 E is kept and 3.5 E is not */
+    {
+        rtm_transform *t = rtm_transform_create("EPSG:4326", "EPSG:27700", &e);
+        double x[3] = {2.5, 3.5, 1e308}, y[3] = {52, 52, 52};
+        unsigned char ok[3];
+        RTM_CHECK(t && rtm_transform_points(t, x, y, 3, ok) == 1);
+        RTM_CHECK(ok[0] == 1 && ok[1] == 0 && ok[2] == 0 && isnan(x[2]));
+        rtm_transform_free(t);
+    }
+    /* to another CRS too (OGR transformed 1e308 before; PROJ now refuses it) */
+    rtm_features_free(f);
+    f = rtm_features_create();
+    rtm_load_stats_init(&st);
+    o.dst_crs = "EPSG:3857";
+    RTM_CHECK(rtm_layer_load(f, path, &o, &st, &e) == 0);
+    RTM_CHECK(rtm_features_npoints(f) == 1 && st.skipped[RTM_SKIP_OUTSIDE_CRS] == 1);
+    rtm_features_free(f);
+    rtm_points_clear(&p);
+    rtm_t_rmdir(dir);
+}
+
+/* The same six events (28 Feb 23:10, 15 Mar 00:05, 31 Mar 12:00, 1 Apr 00:30,
+ * 2 Apr 23:59, 3 Apr 08:00, 2018) written in each date form: every row loads
+ * with its day, the form is reported, and the window 15 March .. 2 April
+ * keeps exactly the middle four (police.uk months have no day: the window
+ * cuts March and April, so those rows are counted as bad dates, February is
+ * outside). The ISO file gives April's events at +01:00: days as written. */
+static void test_date_forms(void)
+{
+    static const struct {
+        const char *file, *field, *form;
+        int has_day;
+    } F[] = {
+        {"points/dates_month.csv", NULL, "yyyy-mm (police.uk month)", 0},
+        {"points/dates_iso.csv", NULL, "yyyy-mm-dd (ISO 8601 date)", 1},
+        {"points/dates_isotime.csv", "Occurred", "ISO 8601 date-time", 1},
+        {"points/dates_dmy.csv", NULL, "dd/mm/yyyy", 1},
+        {"points/dates_dmytime.csv", NULL, "dd/mm/yyyy hh:mm", 1},
+    };
+    const int days[6] = {20180228, 20180315, 20180331, 20180401, 20180402, 20180403};
+    rtm_points p;
+    rtm_load_stats st;
+    rtm_load_opts o;
+    rtm_error e;
+    size_t k, i;
+    rtm_points_init(&p);
+    rtm_load_opts_init(&o);
+    o.dst_crs = "EPSG:27700";
+    for (k = 0; k < sizeof F / sizeof *F; k++) {
+        rtm_load_stats_init(&st);
+        o.month_field = F[k].field;
+        o.date_from = o.date_to = 0;
+        RTM_CHECK(rtm_points_load(&p, data(F[k].file), &o, &st, &e) == 0);
+        RTM_CHECK(p.n >= 6 && st.used == p.n);
+        RTM_CHECK(strstr(st.date_form, F[k].form) == st.date_form);
+        for (i = 0; i < 6 && p.n >= 6; i++) {
+            RTM_CHECK(p.day[i] == (F[k].has_day ? days[i] : 0));
+            RTM_CHECK(p.month[i] == days[i] / 100);
+        }
+        rtm_points_clear(&p);
+        rtm_load_stats_init(&st);
+        o.date_from = 20180315;
+        o.date_to = 20180402;
+        RTM_CHECK(rtm_points_load(&p, data(F[k].file), &o, &st, &e) == 0);
+        if (F[k].has_day) {
+            RTM_CHECK(p.n == 4 && st.filtered_month == 2);
+            for (i = 0; i < p.n; i++)
+                RTM_CHECK(p.day[i] == days[i + 1]);
+        } else {
+            RTM_CHECK(p.n == 0 && st.filtered_month == 1 && st.skipped[RTM_SKIP_BAD_MONTH] == 5);
+        }
+        rtm_points_clear(&p);
+    }
+    /* the 7th row of the dd/mm/yyyy hh:mm file is 31 April: a bad date */
+    RTM_CHECK(st.read == 7 && st.skipped[RTM_SKIP_BAD_MONTH] == 1);
+    RTM_CHECK(strstr(st.example[RTM_SKIP_BAD_MONTH], "dates_dmytime.csv line 8 field Date"));
+    /* a month window is whole months, alone or with a day window */
+    o.month_field = NULL;
+    o.date_from = o.date_to = 0;
+    o.month_from = o.month_to = 201803;
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_month.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 2 && st.filtered_month == 4);
+    rtm_points_clear(&p);
+    o.date_to = 20180320;
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_dmy.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 1 && p.day[0] == 20180315 && st.filtered_month == 5);
+    rtm_points_clear(&p);
+    /* month-first dates are refused when a window needs them */
+    o.month_from = o.month_to = 0;
+    o.date_to = 0;
+    o.date_from = 20180301;
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_us.csv"), &o, &st, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(strstr(e.msg, "dates_us.csv' field 'Date'") && strstr(e.msg, "month first"));
+    o.date_from = 0;
+    rtm_load_stats_init(&st);
+    RTM_CHECK(rtm_points_load(&p, data("points/dates_us.csv"), &o, &st, &e) == 0);
+    RTM_CHECK(p.n == 6 && p.month[0] == 0 && p.day[1] == 0);
+    rtm_points_clear(&p);
+}
+
+/* Row 5 of 105 opens a quote it never closes: OGR's CSV reader joins the
+ * remaining 100 lines into that row's last field, so only 5 rows would load.
+ * That is an error naming the file, the line and the field, strict or not.
+ * (The file is read here independently: 106 physical lines.) */
+static void test_unclosed_quote(void)
+{
+    rtm_points p;
+    rtm_load_stats st;
+    rtm_load_opts o;
+    rtm_error e;
+    rtm_features *f = rtm_features_create();
+    FILE *fp = fopen(data("points/unclosed_quote.csv"), "r");
+    int c, lines = 0;
+    while (fp && (c = fgetc(fp)) != EOF)
+        lines += c == '\n';
+    if (fp)
+        fclose(fp);
+    RTM_CHECK(lines == 106);
+    rtm_points_init(&p);
+    rtm_load_stats_init(&st);
+    rtm_load_opts_init(&o);
+    o.dst_crs = "EPSG:27700";
+    RTM_CHECK(rtm_points_load(&p, data("points/unclosed_quote.csv"), &o, &st, &e) ==
+              RTM_ERR_INPUT);
+    RTM_CHECK(strstr(e.msg, "unclosed_quote.csv line 6 field 'Location': a quote is not closed"));
+    RTM_CHECK(p.n == 0 && st.used == 0);
+    RTM_CHECK(rtm_layer_load(f, data("points/unclosed_quote.csv"), &o, &st, &e) == RTM_ERR_INPUT);
+    RTM_CHECK(rtm_features_count(f) == 0);
+    rtm_features_free(f);
+    /* closed quotes, with commas and a two-line note, load as usual */
+    RTM_CHECK(rtm_points_load(&p, data("points/quoted.csv"), &o, &st, &e) == 0 && p.n == 3);
     rtm_points_clear(&p);
 }
 
@@ -357,6 +621,10 @@ int main(void)
     RTM_RUN(test_os_reference);
     RTM_RUN(test_risk_settings);
     RTM_RUN(test_geojson_and_errors);
+    RTM_RUN(test_geometry_over_columns);
+    RTM_RUN(test_huge_coordinate);
+    RTM_RUN(test_date_forms);
+    RTM_RUN(test_unclosed_quote);
     RTM_RUN(test_study_area);
     RTM_RUN(test_zones);
     RTM_RUN(test_default_resolution);

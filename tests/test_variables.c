@@ -223,6 +223,101 @@ static void test_degenerate(void)
     rtm_features_free(far);
 }
 
+/* The auto rule on a county-wide file: 40 venues in a tight cluster (a disc
+ * of 60 m) inside a small L-shaped study area, 400 more spread over 200 km
+ * far away, and 6 near the edge (3 within the 300 m reach, 3 beyond). Over
+ * the whole file and the study area's size the venues look dispersed
+ * (R >> 1); within the reach of the study area they are clustered (R < 1)
+ * and the rule picks density. The region, the points in it and R are
+ * recomputed here by brute force: every padded cell's centre against every
+ * study-area cell centre, and every pair of points (Clark & Evans 1954:
+ * R = mean NN / (0.5 / sqrt(n / A))). */
+static void test_auto_region(void)
+{
+    rtm_grid g;
+    rtm_error e;
+    rtm_features *fs = rtm_features_create();
+    rtm_factor_spec f = {0};
+    rtm_var_opts o;
+    rtm_varset *v = NULL;
+    unsigned char mask[400];
+    static double xy[2 * 446], sel[2 * 446];
+    const double edge[6][2] = {{2050, 450}, {1200, 1150}, {-250, 1000},    /* within 300 m */
+                               {2250, 700}, {1300, 1420}, {-420, 1000}};   /* beyond */
+    double res = 100, reach = 300, sum = 0, R_all, sum_all = 0;
+    size_t n = 0, m = 0, cells = 0, k, q, nmask = 0;
+    int i, j, pad = 3;
+    rtm_grid_from_bbox(&g, 0, 0, 2000, 2000, res, NULL, &e);
+    for (i = 0; i < 20; i++)      /* row 0 is north: y from 2000 down */
+        for (j = 0; j < 20; j++)  /* L: the west half, and the south strip */
+            nmask += (mask[i * 20 + j] = j < 10 || i >= 15);
+    rng_state = 99991;
+    for (k = 0; k < 40; k++) {
+        double a = 2 * M_PI * urand(), r = 60 * sqrt(urand());
+        xy[2 * n] = 500 + r * cos(a), xy[2 * n + 1] = 500 + r * sin(a), n++;
+    }
+    for (k = 0; k < 400; k++)
+        xy[2 * n] = 50000 + 200000 * urand(), xy[2 * n + 1] = 50000 + 200000 * urand(), n++;
+    for (k = 0; k < 6; k++)
+        xy[2 * n] = edge[k][0], xy[2 * n + 1] = edge[k][1], n++;
+    for (k = 0; k < n; k++)
+        RTM_CHECK(rtm_features_add_point(fs, xy[2 * k], xy[2 * k + 1], &e) == 0);
+    /* brute-force region: padded cells within reach of a mask cell centre */
+    for (i = -pad; i < 20 + pad; i++)
+        for (j = -pad; j < 20 + pad; j++) {
+            double cx = (j + 0.5) * res, cy = 2000 - (i + 0.5) * res, best = INFINITY;
+            int a, b, inside;
+            for (a = 0; a < 20; a++)
+                for (b = 0; b < 20; b++)
+                    if (mask[a * 20 + b])
+                        best = fmin(best, hypot(cx - (b + 0.5) * res,
+                                                cy - (2000 - (a + 0.5) * res)));
+            inside = best <= reach;
+            cells += inside;
+            for (k = 0; inside && k < n; k++)
+                if (floor(xy[2 * k] / res) == j && floor((2000 - xy[2 * k + 1]) / res) == i) {
+                    sel[2 * m] = xy[2 * k], sel[2 * m + 1] = xy[2 * k + 1];
+                    m++;
+                }
+        }
+    RTM_CHECK(m == 43); /* the cluster and the three edge venues within reach */
+    for (k = 0; k < m; k++) {
+        double best = INFINITY;
+        for (q = 0; q < m; q++)
+            if (q != k)
+                best = fmin(best, hypot(sel[2 * k] - sel[2 * q], sel[2 * k + 1] - sel[2 * q + 1]));
+        sum += best;
+    }
+    for (k = 0; k < n; k++) {
+        double best = INFINITY;
+        for (q = 0; q < n; q++)
+            if (q != k)
+                best = fmin(best, hypot(xy[2 * k] - xy[2 * q], xy[2 * k + 1] - xy[2 * q + 1]));
+        sum_all += best;
+    }
+    R_all = (sum_all / n) / (0.5 / sqrt(n / (nmask * res * res)));
+    printf("# auto rule: whole file over the study area R = %.2f; near the study area R = %.3f "
+           "(%zu points, %zu cells)\n", R_all, (sum / m) / (0.5 / sqrt(m / (cells * res * res))),
+           m, cells);
+    RTM_CHECK(R_all > 1);
+    rtm_var_opts_init(&o);
+    o.block = 100;
+    f.name = "venues";
+    f.features = fs;
+    f.op = RTM_OP_AUTO;
+    RTM_CHECK(rtm_variables_build(&g, mask, 0, &f, 1, &o, &v, &e) == 0);
+    if (v) {
+        rtm_factor_info *fi = &v->info[0];
+        RTM_CHECK(fi->nn_n == m && fi->nn_area == cells * res * res);
+        RTM_CHECK_REL(fi->mean_nn, sum / m, 1e-12, 0);
+        RTM_CHECK_REL(fi->nn_ratio, (sum / m) / (0.5 / sqrt(m / (cells * res * res))), 1e-12, 0);
+        RTM_CHECK(fi->nn_ratio < 1 && fi->nn_p < 0.05 && fi->op == RTM_OP_DENSITY);
+        RTM_CHECK(strstr(fi->why, "43 of 446 points within 300 of the study area") != NULL);
+        rtm_varset_free(v);
+    }
+    rtm_features_free(fs);
+}
+
 /* Saving and loading a variable set gives back the same set; a truncated
  * file is refused. */
 static void test_cache_roundtrip(void)
@@ -317,6 +412,7 @@ int main(void)
     RTM_RUN(test_proximity_points_lines);
     RTM_RUN(test_density_threshold);
     RTM_RUN(test_degenerate);
+    RTM_RUN(test_auto_region);
     RTM_RUN(test_cache_roundtrip);
     RTM_RUN(test_factor_ladder);
     return RTM_TEST_END();

@@ -19,19 +19,25 @@ extern "C" {
  * CLI can print a summary and write it into output metadata.
  */
 /** A growable set of weighted points. month[i] is YYYYMM (e.g. 201803) when
- *  the source has a month/date field, else 0. All arrays have n entries. */
+ *  the source has a readable month/date field, else 0; day[i] is YYYYMMDD
+ *  (e.g. 20180331) when that date has a day, else 0 (police.uk months have
+ *  none). All arrays have n entries. */
 typedef struct rtm_points {
     size_t n, cap;
     double *x, *y, *w;
     int *month;
+    int *day;
 } rtm_points;
 
 /** Initialise an empty set (no allocation). */
 void rtm_points_init(rtm_points *p);
 /** Free the arrays and reset to empty. */
 void rtm_points_clear(rtm_points *p);
-/** Append one point. Returns 0 or RTM_ERR_NOMEM. */
+/** Append one point (day 0). Returns 0 or RTM_ERR_NOMEM. */
 int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_error *err);
+/** Append one point with its day (YYYYMMDD, or 0). Returns 0 or RTM_ERR_NOMEM. */
+int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, int day,
+                        rtm_error *err);
 /** Sum of weights. */
 double rtm_points_weight_sum(const rtm_points *p);
 
@@ -41,10 +47,17 @@ typedef enum {
     RTM_SKIP_BAD_COORDS,     /**< coordinate field not a number */
     RTM_SKIP_OUTSIDE_CRS,    /**< outside the CRS's valid area, or not transformable */
     RTM_SKIP_OUTSIDE_AREA,   /**< outside the grid or study area */
-    RTM_SKIP_BAD_WEIGHT,     /**< weight missing, not a number, negative */
-    RTM_SKIP_BAD_MONTH,      /**< month/date field unreadable while a month window is set */
+    RTM_SKIP_BAD_WEIGHT,     /**< weight missing, not a number, negative, or above
+                                  RTM_WEIGHT_MAX */
+    RTM_SKIP_BAD_MONTH,      /**< date unreadable while a date window is set, or a month
+                                  without a day that the window cuts */
     RTM_SKIP_NREASONS
 } rtm_skip_reason;
+
+/** Largest accepted event weight. Doubles hold integers exactly up to 2^53
+ *  (about 9.0e15): a weight above 1e15 leaves no room to sum counts exactly
+ *  and is taken as a data error (1e308 would make every surface infinite). */
+#define RTM_WEIGHT_MAX 1e15
 
 /** Short machine name of a reason ("no_coordinates", ...). */
 const char *rtm_skip_reason_name(rtm_skip_reason r);
@@ -54,7 +67,7 @@ const char *rtm_skip_reason_name(rtm_skip_reason r);
 typedef struct rtm_load_stats {
     size_t read;                       /**< rows/features in the inputs */
     size_t filtered_where;             /**< excluded by the attribute filter */
-    size_t filtered_month;             /**< excluded by the month window */
+    size_t filtered_month;             /**< excluded by the date window or when_accept */
     size_t skipped[RTM_SKIP_NREASONS]; /**< unusable rows by reason */
     size_t used;                       /**< points kept */
     double weight_used;                /**< sum of weights kept */
@@ -62,6 +75,8 @@ typedef struct rtm_load_stats {
     char example[RTM_SKIP_NREASONS][160]; /**< first example per reason: "file:row field" */
     char transform[256];               /**< coordinate operation used (last input) */
     char src_crs[128];                 /**< source CRS of the last input (name) */
+    char date_form[96];                /**< form of the last input's date field
+                                            (rtm_date_form_name, with the field), or "" */
 } rtm_load_stats;
 
 void rtm_load_stats_init(rtm_load_stats *s);
@@ -90,8 +105,11 @@ double rtm_weight_table_lookup(const rtm_weight_table *t, const char *category, 
 
 /** Options for rtm_points_load. Initialise with rtm_load_opts_init. */
 typedef struct rtm_load_opts {
-    const char *x_field, *y_field; /**< coordinate columns; NULL = recognise common names
-                                        or use the layer's point geometry */
+    const char *x_field, *y_field; /**< coordinate columns; NULL = the layer's point
+                                        geometry (and its CRS) when it has a geometry
+                                        column, else columns with common names
+                                        (longitude/latitude, x/y, easting/northing).
+                                        CSVs try the columns before a WKT geometry */
     const char *src_crs;     /**< CRS of the input; NULL = the layer's, or WGS 84 for
                                   longitude/latitude columns */
     const char *dst_crs;     /**< CRS to transform to (required) */
@@ -99,8 +117,16 @@ typedef struct rtm_load_opts {
     const char *where;       /**< OGR SQL attribute filter, or NULL */
     const char *weight_field;                /**< numeric weight field, or NULL */
     const rtm_weight_table *weight_table;    /**< category weights, or NULL */
-    int month_from, month_to;  /**< YYYYMM window (inclusive); 0 = open */
-    const char *month_field;   /**< NULL = "Month" or "month" or "date" if present */
+    int month_from, month_to;  /**< YYYYMM window (inclusive, whole months); 0 = open */
+    int date_from, date_to;    /**< YYYYMMDD window (inclusive); 0 = open. With a month
+                                    window too, rows must be inside both. A row whose
+                                    date has no day (yyyy-mm) is inside when its whole
+                                    month is, outside when none of it is, and skipped
+                                    (RTM_SKIP_BAD_MONTH) when the window cuts it */
+    const char *month_field;   /**< the date field, in any form of rtm_date_parse (its
+                                    form is detected from its first 1000 values and
+                                    reported in rtm_load_stats.date_form); NULL =
+                                    "month" or "date" (any case) if present */
     const rtm_grid *area_grid;       /**< if set, points outside this grid ... */
     const unsigned char *area_mask;  /**< ... or on a 0 cell of this mask are skipped */
     int strict;                /**< 1: any unusable row is an error */
@@ -127,6 +153,75 @@ int rtm_points_load(rtm_points *pts, const char *path, const rtm_load_opts *o,
 /** Parse "YYYY-MM" or "YYYY-MM-DD..." into YYYYMM; returns 0 if unreadable. */
 int rtm_yyyymm_parse(const char *s);
 
+/* ==== dates: the date and time forms of crime data.
+ *
+ * Read (leading and trailing blanks ignored; proleptic Gregorian calendar):
+ *   RTM_DATE_YYYY_MM       2018-03          police.uk's month (also 2018/03)
+ *   RTM_DATE_ISO_DATE      2018-03-31       (also OGR's 2018/03/31)
+ *   RTM_DATE_ISO_DATETIME  2018-03-31T14:05[:07[.25]][Z|+01|+0100|+01:00]
+ *                          (a space may replace the T, RFC 3339)
+ *   RTM_DATE_DMY           31/03/2018       day first, as in the UK; 1/3/2018
+ *   RTM_DATE_DMY_TIME      31/03/2018 14:05[:07]
+ * Impossible dates are unreadable: month 13, 31 April, 29 February of a
+ * year that is not a leap year, hour 24, minute 60. Month-first dates
+ * (03/31/2018) are never read: see rtm_date_detect.
+ *
+ * Time zones: the date and time are kept as written (local wall-clock time,
+ * what a day window means to the analyst); the offset is kept in zone and
+ * rtm_datetime_to_utc converts when UTC is wanted.
+ */
+typedef enum {
+    RTM_DATE_NONE = 0,      /**< unreadable */
+    RTM_DATE_YYYY_MM,
+    RTM_DATE_ISO_DATE,
+    RTM_DATE_ISO_DATETIME,
+    RTM_DATE_DMY,
+    RTM_DATE_DMY_TIME,
+    RTM_DATE_NFORMS
+} rtm_date_form;
+
+/** A civil date and time as written. */
+typedef struct rtm_datetime {
+    int year, month;
+    int day;       /**< 1..31, or 0 when the form has no day (yyyy-mm) */
+    int minute;    /**< minutes after midnight (0..1439), or -1 when there is no time */
+    int second;    /**< 0..59 (fractions are read and dropped) */
+    int has_zone;  /**< 1 when a Z or an offset was given */
+    int zone;      /**< offset from UTC in minutes (+01:00 is 60, Z is 0) */
+} rtm_datetime;
+
+/** Parse s into *out (may be NULL). Returns the form read, or RTM_DATE_NONE
+ *  (out untouched) when s is NULL, empty, in no known form or impossible.
+ *  Thread safe. */
+rtm_date_form rtm_date_parse(const char *s, rtm_datetime *out);
+
+/** The form of a column from its values (say its first 1000 non-empty
+ *  ones): the form most of them are in. *unreadable (may be NULL) receives
+ *  how many are in no form. Returns RTM_DATE_NONE with err set when no value
+ *  is readable, or when some value is month first (03/31/2018: the second
+ *  number above 12) and none is day first (31/03/2018): the column is then
+ *  month first and its other values would be read with day and month
+ *  swapped. */
+rtm_date_form rtm_date_detect(const char *const *values, size_t n, size_t *unreadable,
+                              rtm_error *err);
+
+/** Readable name of a form: "yyyy-mm (police.uk month)",
+ *  "yyyy-mm-dd (ISO 8601 date)", "ISO 8601 date-time", "dd/mm/yyyy",
+ *  "dd/mm/yyyy hh:mm", "unreadable". */
+const char *rtm_date_form_name(rtm_date_form f);
+
+/** t (with a day and a time) as UTC: the offset subtracted, the day moved
+ *  when the time crosses midnight; zone becomes 0. A time without an
+ *  offset is copied as it is. Returns 0, or -1 (utc untouched) when t has no
+ *  day or no time. */
+int rtm_datetime_to_utc(const rtm_datetime *t, rtm_datetime *utc);
+
+/** Days in month (1..12) of year (Gregorian), 0 for a bad month. */
+int rtm_days_in_month(int year, int month);
+
+/** Days from 1970-01-01 to year-month-day (negative before). */
+long rtm_days_from_civil(int year, int month, int day);
+
 /* ==== crs: coordinate reference systems and transformations (PROJ).
  *
  * CRS definitions are strings PROJ accepts: "EPSG:27700", WKT, PROJ strings.
@@ -143,8 +238,8 @@ void rtm_transform_free(rtm_transform *t);
 
 /** Transform n points in place. ok[i] (caller-owned, n bytes) is set to 1 for
  *  points transformed, 0 for points that cannot be: non-finite, outside the
- *  valid longitude/latitude range, outside the target CRS's area of use, or
- *  rejected by PROJ. Failed points are left as NaN. Returns the number of
+ *  valid longitude/latitude range, outside the target CRS's area of use
+ *  (EPSG's box, widened by 1 degree on every side), or rejected by PROJ. Failed points are left as NaN. Returns the number of
  *  points transformed. */
 size_t rtm_transform_points(rtm_transform *t, double *x, double *y, size_t n,
                             unsigned char *ok);
@@ -303,8 +398,11 @@ int rtm_features_sample_points(const rtm_features *f, double spacing, double **x
  */
 /** Append the features of path to f, transformed to o->dst_crs (o->area_grid
  *  and weights are ignored). Multi-geometries are split; geometry collections
- *  contribute their parts. Counts go to st. Returns 0 or an error naming the
- *  file (and feature for geometries that cannot be transformed). */
+ *  contribute their parts; curves are linearised. A feature with a vertex that
+ *  cannot be transformed (non-finite, outside the CRSs' area of use, refused
+ *  by PROJ: the rules of rtm_transform_points) is skipped whole and counted
+ *  under RTM_SKIP_OUTSIDE_CRS; an empty geometry under RTM_SKIP_NO_COORDS.
+ *  Counts go to st. Returns 0 or an error naming the file. */
 int rtm_layer_load(rtm_features *f, const char *path, const rtm_load_opts *o,
                    rtm_load_stats *st, rtm_error *err);
 

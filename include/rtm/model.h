@@ -70,6 +70,8 @@ typedef struct rtm_factor_info {
     rtm_op op;             /**< operationalization used (AUTO resolved) */
     char why[200];         /**< why AUTO chose it (nearest-neighbour test) */
     double nn_ratio, nn_p, mean_nn;  /**< Clark-Evans test (NAN if not run) */
+    size_t nn_n;           /**< point features in the test's region (0 if not run) */
+    double nn_area;        /**< the region's area, CRS units^2 (rtm_nnstat_near_area) */
     int generated, dropped_constant;
 } rtm_factor_info;
 
@@ -85,9 +87,12 @@ typedef struct rtm_varset {
 } rtm_varset;
 
 /** Build the variables on grid g over the cells with mask != 0 (mask NULL =
- *  all). study_area is the study area's area (for the Clark-Evans test of
- *  AUTO; 0 = cells' area). Constant variables are dropped and counted. A
- *  factor with no features is an error naming it. */
+ *  all). AUTO runs the Clark-Evans test on the factor's point features
+ *  within its maximum spatial influence (its ladder's largest distance) of
+ *  the study area, over that region's area (rtm_nnstat_near_area);
+ *  study_area is no longer used (kept for compatibility). Constant
+ *  variables are dropped and counted. A factor with no features is an error
+ *  naming it. */
 int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double study_area,
                         const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
                         rtm_varset **out, rtm_error *err);
@@ -122,6 +127,7 @@ typedef struct rtm_nnstat {
     double ratio;        /**< R = mean_nn / expected_nn */
     double z;            /**< standard normal deviate */
     double p;            /**< two-sided p-value of z */
+    double area;         /**< the area A used */
 } rtm_nnstat;
 
 /** Clark-Evans statistic of n >= 2 points (xy interleaved, finite) in a
@@ -132,6 +138,24 @@ typedef struct rtm_nnstat {
  *  leaving *out untouched. Thread safety: reentrant. */
 int rtm_nnstat_compute(const double *xy, size_t n, double area, rtm_nnstat *out,
                        rtm_error *err);
+
+/** Clark-Evans statistic of the points near a study area, for a factor
+ *  whose spatial influence reaches `reach` (CRS units, >= 0) from it.
+ *
+ *  The region is the study area's mask (cells with mask != 0 on grid g;
+ *  NULL = every cell) dilated by reach, on the grid: the cells of g, padded
+ *  by ceil(reach / res) cells on each side, whose centre lies within reach
+ *  (<=, exact Euclidean distance) of the centre of a study-area cell. Only
+ *  the points (xy interleaved, n) in a cell of the region take part, and A
+ *  is the region's cell count x res^2: a county-wide file of venues is then
+ *  judged over the part that can affect the study area, not over all of it
+ *  with the study area's size (which makes any spread-out file look
+ *  dispersed). out->n and out->area report what was used.
+ *  Returns 0, RTM_ERR_ARG (fewer than 2 points in the region, bad grid or
+ *  reach, or a padded grid above 4e8 cells), RTM_ERR_INPUT (no study-area
+ *  cell) or RTM_ERR_NOMEM. threads: as rtm_distance_compute. */
+int rtm_nnstat_near_area(const rtm_grid *g, const unsigned char *mask, const double *xy,
+                         size_t n, double reach, int threads, rtm_nnstat *out, rtm_error *err);
 
 /** RTM operationalization rule of thumb (Caplan & Kennedy's RTMDx manual):
  *  prefer Proximity when the features are not significantly clustered

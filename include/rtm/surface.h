@@ -39,9 +39,13 @@ extern "C" {
  * Points outside the grid contribute to the cells within r of them.
  *
  * Units of the result (rtm_density_units):
- *   RTM_UNITS_KM2   events per km^2: D x 1e6 (the CRS must be in metres);
- *   RTM_UNITS_M2    events per CRS unit^2 (per m^2 in a metre CRS): D;
- *   RTM_UNITS_CELL  expected events per cell: D x res^2.
+ *   RTM_UNITS_KM2   events per km^2: D x 1e6 / m^2;
+ *   RTM_UNITS_M2    events per m^2: D / m^2;
+ *   RTM_UNITS_CELL  expected events per cell: D x res^2;
+ * m = metres per CRS unit (1 for metres, 0.3048 for international feet,
+ * 1200/3937 for US survey feet): rtm_kde_opts.metres_per_unit, or by default
+ * the linear unit of the grid's CRS (g->crs, rtm_crs_metres_per_unit; 1 when
+ * the grid has no CRS; km2 and m2 are refused for a geographic CRS).
  *
  * Algorithm and cost (n points, ncells cells, rho = r/res cells):
  *   The four polynomial kernels (uniform, Epanechnikov, quartic, triweight:
@@ -89,6 +93,9 @@ typedef struct rtm_kde_opts {
                                    cut at radius = gauss_truncate standard deviations.
                                    Default 4 (GRASS v.kernel). Must be > 0 */
     rtm_density_units units;  /**< default RTM_UNITS_KM2 */
+    double metres_per_unit;   /**< length of one CRS unit in metres for km2/m2 units; 0
+                                   (default) = the linear unit of g->crs, 1 if the grid
+                                   has no CRS */
     int threads;              /**< OpenMP threads, 0 = OpenMP default; no effect on the result */
     rtm_progress_fn progress; /**< optional progress callback (may be NULL) */
     void *progress_arg;       /**< passed to progress */
@@ -110,9 +117,11 @@ void rtm_kde_opts_init(rtm_kde_opts *o);
  *         exactly 0, values are never negative). Unspecified on failure.
  *  err    error buffer (may be NULL).
  *
- *  Returns 0; RTM_ERR_ARG (bad grid or options), RTM_ERR_INPUT (a non-finite
- *  coordinate or a negative/non-finite weight: the point's index is named;
- *  such points are never silently skipped), RTM_ERR_NOMEM, or RTM_ERR_CANCEL
+ *  Returns 0; RTM_ERR_ARG (bad grid or options, km2/m2 on a geographic grid
+ *  CRS), RTM_ERR_INPUT (a non-finite coordinate or a negative/non-finite
+ *  weight: the point's index is named; such points are never silently
+ *  skipped; or a non-finite density, from weights so large that the sum
+ *  overflows: the cell is named), RTM_ERR_NOMEM, or RTM_ERR_CANCEL
  *  (the progress callback returned 0).
  *  Memory: 3 doubles + 1 index per point plus O(threads x ncols) scratch.
  *  Thread safety: reentrant; runs its own OpenMP team (o->threads). The
@@ -203,6 +212,12 @@ int rtm_bandwidth_scott(const double *x, const double *y, const double *w, size_
  *
  * For Proximity(d) at several distances, compute the surface once with
  * max_dist = the largest d and compare each cell with each d.
+ *
+ * Magnitudes: distances are square roots of squared distances, so a
+ * distance above about 1.3e154 (its square overflows a double) is +INFINITY.
+ * Features at such coordinates (a broken geocode at 1e308) never make the
+ * search loop longer than one pass over all buckets; the loaders skip them
+ * anyway (RTM_SKIP_OUTSIDE_CRS).
  */
 /** Distance from every cell centre of g to the nearest geometry of f.
  *

@@ -113,15 +113,22 @@ void rtm_transform_free(rtm_transform *t)
     free(t);
 }
 
-/* Area of use as published with the CRS (EPSG); a box in degrees that may
- * cross the antimeridian (west > east). */
+/* Margin around the published area of use, in degrees: the boxes are
+ * rounded (British National Grid's ends at 2.01 E) and a projection stays
+ * accurate a little beyond them, so a feature just over the edge (a road
+ * leaving the zone) is kept; a geocode in another country or at 1e308 is not. */
+#define AREA_MARGIN_DEG 1.0
+
+/* Area of use as published with the CRS (EPSG), widened by the margin; a box
+ * in degrees that may cross the antimeridian (west > east). */
 static int in_area(const rtm_transform *t, double lon, double lat)
 {
-    if (lat < t->south || lat > t->north)
+    double m = AREA_MARGIN_DEG;
+    if (!(lat >= t->south - m && lat <= t->north + m))
         return 0;
     if (t->west <= t->east)
-        return lon >= t->west && lon <= t->east;
-    return lon >= t->west || lon <= t->east;
+        return lon >= t->west - m && lon <= t->east + m;
+    return lon >= t->west - m || lon <= t->east + m;
 }
 
 static int check_source(rtm_transform *t, double x, double y)

@@ -2,7 +2,6 @@
 #include "rtm/input.h"
 
 #include <cpl_error.h>
-#include <ogr_srs_api.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -106,60 +105,84 @@ static int add_geometry(rtm_features *f, OGRGeometryH g, rtm_error *err)
     }
 }
 
-static OGRCoordinateTransformationH make_ct(const rtm_vsource *v, const char *dst_crs,
-                                            rtm_error *err, int *fail)
+/* Transform every vertex of g in place with t (the same rules as event
+ * points: non-finite coordinates, or coordinates outside the valid area of
+ * the CRSs, are refused). Returns 0, 1 when a vertex cannot be transformed,
+ * or -1 when out of memory. Curves must have been linearised. */
+static int transform_geometry(OGRGeometryH g, rtm_transform *t)
 {
-    OGRSpatialReferenceH s = OSRNewSpatialReference(NULL), d = OSRNewSpatialReference(NULL);
-    OGRCoordinateTransformationH ct = NULL;
-    *fail = 0;
-    if (OSRSetFromUserInput(s, v->crs) != OGRERR_NONE ||
-        OSRSetFromUserInput(d, dst_crs) != OGRERR_NONE) {
-        rtm_error_set(err, RTM_ERR_CRS, "layer: unknown CRS for '%s'", v->name);
-        *fail = 1;
-    } else {
-        OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
-        OSRSetAxisMappingStrategy(d, OAMS_TRADITIONAL_GIS_ORDER);
-        if (!OSRIsSame(s, d) && !(ct = OCTNewCoordinateTransformation(s, d))) {
-            rtm_error_set(err, RTM_ERR_CRS, "layer: no transformation for '%s' to '%s'",
-                          v->name, dst_crs);
-            *fail = 1;
-        }
+    int i, n = OGR_G_GetGeometryCount(g), rc = 0;
+    if (n > 0) {
+        for (i = 0; i < n && !rc; i++)
+            rc = transform_geometry(OGR_G_GetGeometryRef(g, i), t);
+        return rc;
     }
-    OSRDestroySpatialReference(s);
-    OSRDestroySpatialReference(d);
-    return ct;
+    n = OGR_G_GetPointCount(g);
+    if (n <= 0)
+        return 0;
+    {
+        double *x = malloc((size_t)n * sizeof *x), *y = malloc((size_t)n * sizeof *y);
+        unsigned char *ok = malloc((size_t)n);
+        rc = -1;
+        if (x && y && ok) {
+            OGR_G_GetPoints(g, x, sizeof *x, y, sizeof *y, NULL, 0);
+            rc = rtm_transform_points(t, x, y, (size_t)n, ok) == (size_t)n ? 0 : 1;
+            if (!rc)
+                OGR_G_SetPoints(g, n, x, sizeof *x, y, sizeof *y, NULL, 0);
+        }
+        free(x);
+        free(y);
+        free(ok);
+        return rc;
+    }
+}
+
+static void count_skip(const rtm_vsource *v, rtm_load_stats *st, rtm_skip_reason r, GIntBig fid)
+{
+    if (st->skipped[r]++ == 0)
+        rtm_vsource_where(v, fid, st->example[r], sizeof st->example[0]);
+}
+
+/* One feature's geometry: transformed (linearised first if curved) and added,
+ * or counted as skipped. */
+static int load_feature(rtm_features *f, const rtm_vsource *v, rtm_transform *t, OGRFeatureH ft,
+                        rtm_load_stats *st, rtm_error *err)
+{
+    OGRGeometryH g = OGR_F_GetGeometryRef(ft), c;
+    int rc;
+    if (!g || OGR_G_IsEmpty(g)) {
+        count_skip(v, st, RTM_SKIP_NO_COORDS, OGR_F_GetFID(ft));
+        return 0;
+    }
+    c = OGR_G_HasCurveGeometry(g, TRUE) ? OGR_G_GetLinearGeometry(g, 0, NULL) : OGR_G_Clone(g);
+    if (!c)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "layer: out of memory");
+    rc = transform_geometry(c, t);
+    if (rc < 0)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "layer: out of memory");
+    else if (rc > 0) {
+        count_skip(v, st, RTM_SKIP_OUTSIDE_CRS, OGR_F_GetFID(ft));
+        rc = 0;
+    } else if (!(rc = add_geometry(f, c, err)))
+        st->used++;
+    OGR_G_DestroyGeometry(c);
+    return rc;
 }
 
 static int load_geometries(rtm_features *f, rtm_vsource *v, const rtm_load_opts *o,
                            rtm_load_stats *st, rtm_error *err)
 {
     OGRFeatureH ft;
-    int fail, rc = 0;
-    OGRCoordinateTransformationH ct = make_ct(v, o->dst_crs, err, &fail);
-    if (fail)
+    int rc = 0;
+    rtm_transform *t = rtm_transform_create(v->crs, o->dst_crs, err);
+    if (!t)
         return RTM_ERR_CRS;
     while (!rc && (ft = OGR_L_GetNextFeature(v->layer)) != NULL) {
-        OGRGeometryH g = OGR_F_GetGeometryRef(ft);
         st->read++;
-        if (!g || OGR_G_IsEmpty(g)) {
-            if (st->skipped[RTM_SKIP_NO_COORDS]++ == 0)
-                rtm_vsource_where(v, OGR_F_GetFID(ft), st->example[RTM_SKIP_NO_COORDS],
-                                  sizeof st->example[0]);
-        } else {
-            OGRGeometryH c = OGR_G_Clone(g);
-            if (ct && OGR_G_Transform(c, ct) != OGRERR_NONE) {
-                if (st->skipped[RTM_SKIP_OUTSIDE_CRS]++ == 0)
-                    rtm_vsource_where(v, OGR_F_GetFID(ft), st->example[RTM_SKIP_OUTSIDE_CRS],
-                                      sizeof st->example[0]);
-            } else if (!(rc = add_geometry(f, c, err))) {
-                st->used++;
-            }
-            OGR_G_DestroyGeometry(c);
-        }
+        rc = load_feature(f, v, t, ft, st, err);
         OGR_F_Destroy(ft);
     }
-    if (ct)
-        OCTDestroyCoordinateTransformation(ct);
+    rtm_transform_free(t);
     return rc;
 }
 

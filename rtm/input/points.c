@@ -16,6 +16,7 @@ void rtm_points_clear(rtm_points *p)
     free(p->y);
     free(p->w);
     free(p->month);
+    free(p->day);
     rtm_points_init(p);
 }
 
@@ -34,13 +35,17 @@ static int grow(rtm_points *p, rtm_error *err)
     int *m = w ? realloc(p->month, cap * sizeof *m) : NULL;
     if (m)
         p->month = m;
-    if (!m)
+    int *d = m ? realloc(p->day, cap * sizeof *d) : NULL;
+    if (d)
+        p->day = d;
+    if (!d)
         return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory at %zu points", p->n);
     p->cap = cap;
     return 0;
 }
 
-int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_error *err)
+int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, int day,
+                        rtm_error *err)
 {
     if (p->n == p->cap && grow(p, err))
         return RTM_ERR_NOMEM;
@@ -48,8 +53,14 @@ int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_
     p->y[p->n] = y;
     p->w[p->n] = w;
     p->month[p->n] = month;
+    p->day[p->n] = day;
     p->n++;
     return 0;
+}
+
+int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_error *err)
+{
+    return rtm_points_push_day(p, x, y, w, month, 0, err);
 }
 
 double rtm_points_weight_sum(const rtm_points *p)
@@ -65,7 +76,7 @@ const char *rtm_skip_reason_name(rtm_skip_reason r)
 {
     static const char *const names[RTM_SKIP_NREASONS] = {
         "no_coordinates", "bad_coordinates", "outside_crs_area", "outside_study_area",
-        "bad_weight", "bad_month"};
+        "bad_weight", "bad_date"};
     return (r >= 0 && r < RTM_SKIP_NREASONS) ? names[r] : "unknown";
 }
 

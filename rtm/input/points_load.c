@@ -1,6 +1,7 @@
 /* points_load.c: loading point events from OGR sources (see rtm_points.h). */
 #include <cpl_error.h>
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -11,6 +12,8 @@
 
 static const char *const MONTH_NAMES[] = {"month", "date", "Month", NULL};
 
+#define DATE_SAMPLE 1000   /* values read to detect the form of the date field */
+
 void rtm_load_opts_init(rtm_load_opts *o)
 {
     memset(o, 0, sizeof *o);
@@ -20,7 +23,7 @@ void rtm_load_opts_init(rtm_load_opts *o)
 typedef struct batch {
     size_t n;
     double x[BATCH], y[BATCH], w[BATCH];
-    int month[BATCH];
+    int month[BATCH], day[BATCH];
     GIntBig fid[BATCH];
     unsigned char ok[BATCH];
 } batch;
@@ -31,6 +34,8 @@ typedef struct loader {
     rtm_transform *tr;
     int wi, ci, mi;        /* weight, category, month field indices (-1 none) */
     int di, ti;            /* date and time fields for when_accept (-1 none) */
+    int from, to;          /* YYYYMMDD window, 0 = open */
+    rtm_date_form form;    /* detected form of field mi */
     rtm_load_stats st;     /* this file's counts, merged on success */
     batch *b;
 } loader;
@@ -85,9 +90,9 @@ static int read_weight(loader *L, OGRFeatureH f, double *w, rtm_error *err)
 {
     *w = 1.0;
     if (L->wi >= 0) {
-        if (rtm_vsource_read_number(f, L->wi, w) || *w < 0)
+        if (rtm_vsource_read_number(f, L->wi, w) || !(*w >= 0 && *w <= RTM_WEIGHT_MAX))
             return skip(L, RTM_SKIP_BAD_WEIGHT, OGR_F_GetFID(f), fname(L, L->wi),
-                        "weight is not a number >= 0", err) ? -1 : 1;
+                        "weight is not a number in [0, 1e15]", err) ? -1 : 1;
     }
     if (L->ci >= 0) {
         int listed;
@@ -95,22 +100,68 @@ static int read_weight(loader *L, OGRFeatureH f, double *w, rtm_error *err)
                                       &listed);
         if (!listed)
             L->st.weight_defaulted++;
+        if (!(*w <= RTM_WEIGHT_MAX))
+            return skip(L, RTM_SKIP_BAD_WEIGHT, OGR_F_GetFID(f),
+                        rtm_weight_table_field(L->o->weight_table),
+                        "weight times the category's weight is above 1e15", err) ? -1 : 1;
     }
     return 0;
 }
 
-/* 1 = use, 0 = outside the window, -1 = error, 2 = skipped */
-static int read_month(loader *L, OGRFeatureH f, int *month, rtm_error *err)
+/* The date of field i as text: OGR date and date-time fields are written as
+ * ISO 8601 (OGR's own rendering of them varies by driver). */
+static const char *date_text(OGRFeatureH f, int i, char *buf, size_t n)
 {
-    int windowed = L->o->month_from || L->o->month_to;
-    *month = L->mi >= 0 ? rtm_yyyymm_parse(OGR_F_GetFieldAsString(f, L->mi)) : 0;
-    if (!windowed)
+    OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, i));
+    int y, m, d, h, mi, tz;
+    float sec;
+    if (!OGR_F_IsFieldSetAndNotNull(f, i))
+        return "";
+    if ((t != OFTDate && t != OFTDateTime) ||
+        !OGR_F_GetFieldAsDateTimeEx(f, i, &y, &m, &d, &h, &mi, &sec, &tz))
+        return OGR_F_GetFieldAsString(f, i);
+    if (t == OFTDate)
+        snprintf(buf, n, "%04d-%02d-%02d", y, m, d);
+    else if (tz > 1) /* OGR: 100 = UTC, 1 step = 15 minutes */
+        snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d%c%02d:%02d", y, m, d, h, mi, (int)sec,
+                 tz >= 100 ? '+' : '-', abs(tz - 100) / 4, abs(tz - 100) % 4 * 15);
+    else
+        snprintf(buf, n, "%04d-%02d-%02dT%02d:%02d:%02d", y, m, d, h, mi, (int)sec);
+    return buf;
+}
+
+/* Window test of a date [lo, hi] (one day, or a whole month): 1 inside,
+ * 0 outside, -1 cut by the window. */
+static int in_window(const loader *L, int lo, int hi)
+{
+    if ((L->from && hi < L->from) || (L->to && lo > L->to))
+        return 0;
+    if ((L->from && lo < L->from) || (L->to && hi > L->to))
+        return -1;
+    return 1;
+}
+
+/* 1 = use, 0 = outside the window, -1 = error, 2 = skipped */
+static int read_month(loader *L, OGRFeatureH f, int *month, int *day, rtm_error *err)
+{
+    rtm_datetime t;
+    char buf[64];
+    int r;
+    *month = *day = 0;
+    if (L->mi >= 0 && rtm_date_parse(date_text(f, L->mi, buf, sizeof buf), &t)) {
+        *month = t.year * 100 + t.month;
+        *day = t.day ? *month * 100 + t.day : 0;
+    }
+    if (!L->from && !L->to)
         return 1;
     if (!*month)
         return skip(L, RTM_SKIP_BAD_MONTH, OGR_F_GetFID(f), fname(L, L->mi),
-                    "month is not YYYY-MM", err) ? -1 : 2;
-    if ((L->o->month_from && *month < L->o->month_from) ||
-        (L->o->month_to && *month > L->o->month_to)) {
+                    "date is not readable", err) ? -1 : 2;
+    r = *day ? in_window(L, *day, *day) : in_window(L, *month * 100 + 1, *month * 100 + 31);
+    if (r < 0)
+        return skip(L, RTM_SKIP_BAD_MONTH, OGR_F_GetFID(f), fname(L, L->mi),
+                    "the date has no day and the date window cuts its month", err) ? -1 : 2;
+    if (!r) {
         L->st.filtered_month++;
         return 0;
     }
@@ -157,7 +208,8 @@ static int flush(loader *L, rtm_points *pts, rtm_error *err)
             if (skip(L, RTM_SKIP_OUTSIDE_AREA, b->fid[k], NULL, "outside the study area", err))
                 return -1;
         } else {
-            if (rtm_points_push(pts, b->x[k], b->y[k], b->w[k], b->month[k], err))
+            if (rtm_points_push_day(pts, b->x[k], b->y[k], b->w[k], b->month[k], b->day[k],
+                                    err))
                 return -1;
             L->st.used++;
             L->st.weight_used += b->w[k];
@@ -165,6 +217,57 @@ static int flush(loader *L, rtm_points *pts, rtm_error *err)
     }
     b->n = 0;
     return 0;
+}
+
+/* The day window: the intersection of the month window (whole months) and
+ * the day window. Day 31 closes any month: YYYYMMDD only compares. */
+static void set_window(loader *L)
+{
+    const rtm_load_opts *o = L->o;
+    int mf = o->month_from ? o->month_from * 100 + 1 : 0;
+    int mt = o->month_to ? o->month_to * 100 + 31 : 0;
+    L->from = mf > o->date_from ? mf : o->date_from;
+    L->to = !mt ? o->date_to : !o->date_to ? mt : mt < o->date_to ? mt : o->date_to;
+}
+
+/* Form of the date field from its first DATE_SAMPLE non-empty values. A
+ * month-first column is an error when the dates are wanted (a window, or the
+ * field named); otherwise its dates are not read. */
+static int detect_form(loader *L, rtm_error *err)
+{
+    char (*vals)[64] = malloc(DATE_SAMPLE * sizeof *vals), buf[64];
+    const char **ptr = malloc(DATE_SAMPLE * sizeof *ptr);
+    size_t n = 0, bad = 0;
+    OGRFeatureH f;
+    rtm_error e = {0, ""};
+    int rc = 0;
+    if (!vals || !ptr) {
+        free(vals);
+        free(ptr);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory") ? -1 : -1;
+    }
+    while (n < DATE_SAMPLE && (f = OGR_L_GetNextFeature(L->v.layer)) != NULL) {
+        const char *t = date_text(f, L->mi, buf, sizeof buf);
+        if (*t) {
+            snprintf(vals[n], sizeof vals[n], "%s", t);
+            ptr[n] = vals[n];
+            n++;
+        }
+        OGR_F_Destroy(f);
+    }
+    OGR_L_ResetReading(L->v.layer);
+    L->form = n ? rtm_date_detect(ptr, n, &bad, &e) : RTM_DATE_NONE;
+    snprintf(L->st.date_form, sizeof L->st.date_form, "%s (field '%.30s')",
+             n ? rtm_date_form_name(L->form) : "empty", fname(L, L->mi));
+    if (n && L->form == RTM_DATE_NONE && strstr(e.msg, "month first")) {
+        if (L->from || L->to || L->o->month_field)
+            rc = rtm_error_set(err, RTM_ERR_INPUT, "points: '%s' field '%s': %s", L->v.name,
+                               fname(L, L->mi), e.msg) ? -1 : -1;
+        L->mi = -1;
+    }
+    free(vals);
+    free(ptr);
+    return rc;
 }
 
 static int setup_fields(loader *L, rtm_error *err)
@@ -187,10 +290,11 @@ static int setup_fields(loader *L, rtm_error *err)
     } else {
         L->mi = rtm_vsource_find_field(&L->v, MONTH_NAMES);
     }
-    if ((o->month_from || o->month_to) && L->mi < 0)
+    set_window(L);
+    if ((L->from || L->to) && L->mi < 0)
         return rtm_error_set(err, RTM_ERR_INPUT, "points: '%s' has no month field for the date "
                              "window (name it with --month-field)", L->v.name) ? -1 : -1;
-    return 0;
+    return L->mi >= 0 ? detect_form(L, err) : 0;
 }
 
 static size_t count_all(loader *L, const char *where)
@@ -221,6 +325,7 @@ static void merge(rtm_load_stats *st, const rtm_load_stats *s)
     }
     memcpy(st->transform, s->transform, sizeof st->transform);
     memcpy(st->src_crs, s->src_crs, sizeof st->src_crs);
+    memcpy(st->date_form, s->date_form, sizeof st->date_form);
 }
 
 static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
@@ -231,9 +336,11 @@ static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
         batch *b = L->b;
         int r, m;
         matched++;
-        if ((r = read_xy(L, f, &b->x[b->n], &b->y[b->n], err)) == 0 &&
-            (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
-            m = read_month(L, f, &b->month[b->n], err);
+        if (rtm_vsource_check_quotes(&L->v, f, err))
+            r = -1;
+        else if ((r = read_xy(L, f, &b->x[b->n], &b->y[b->n], err)) == 0 &&
+                 (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
+            m = read_month(L, f, &b->month[b->n], &b->day[b->n], err);
             r = m < 0 ? -1 : 0;
             if (m == 1 && when_ok(L, f)) {
                 b->fid[b->n] = OGR_F_GetFID(f);

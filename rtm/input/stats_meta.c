@@ -26,6 +26,10 @@ int rtm_kv_add_load_stats(rtm_kv *kv, const char *prefix, const rtm_load_stats *
     rc |= rtm_kv_add(kv, key, "%zu", st->used);
     snprintf(key, sizeof key, "%s_WEIGHT_SUM", prefix);
     rc |= rtm_kv_add(kv, key, "%.17g", st->weight_used);
+    if (st->date_form[0]) {
+        snprintf(key, sizeof key, "%s_DATE_FORM", prefix);
+        rc |= rtm_kv_add(kv, key, "%s", st->date_form);
+    }
     if (st->transform[0]) {
         snprintf(key, sizeof key, "%s_TRANSFORMATION", prefix);
         rc |= rtm_kv_add(kv, key, "%s", st->transform);

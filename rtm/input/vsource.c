@@ -102,6 +102,53 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out)
     return 0;
 }
 
+/* Lines of s after its first that carry at least need separators of one
+ * kind (',', ';' or tab: whatever OGR detected as the delimiter): text that
+ * was meant as separate rows. Counting characters, not parsing CSV. */
+static size_t row_like_lines(const char *s, size_t need)
+{
+    size_t rows = 0, c[3] = {0, 0, 0};
+    for (s = strchr(s, '\n'); s && *s; s++) {
+        if (*s == '\n') {
+            rows += c[0] >= need || c[1] >= need || c[2] >= need;
+            c[0] = c[1] = c[2] = 0;
+        } else {
+            c[0] += *s == ',';
+            c[1] += *s == ';';
+            c[2] += *s == '\t';
+        }
+    }
+    return rows + (c[0] >= need || c[1] >= need || c[2] >= need);
+}
+
+int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err)
+{
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(v->layer);
+    int i, nf = OGR_FD_GetFieldCount(d);
+    size_t need = nf > 2 ? (size_t)nf - 1 : 1;
+    if (!v->is_csv)
+        return 0;
+    for (i = 0; i < nf; i++) {
+        const char *s;
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString ||
+            !OGR_F_IsFieldSetAndNotNull(f, i))
+            continue;
+        s = OGR_F_GetFieldAsString(f, i);
+        if (!strchr(s, '\n'))
+            continue;
+        if (row_like_lines(s, need) > 0 || strlen(s) > 20000) {
+            char at[200];
+            rtm_vsource_where(v, OGR_F_GetFID(f), at, sizeof at);
+            return rtm_error_set(err, RTM_ERR_INPUT,
+                                 "points: %s field '%s': a quote is not closed, so the lines "
+                                 "after it are read into this row and their rows are lost; "
+                                 "close or remove the quote",
+                                 at, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i)));
+        }
+    }
+    return 0;
+}
+
 static int open_ds(rtm_vsource *v, const char *path, rtm_error *err)
 {
     char *real = NULL;
@@ -144,10 +191,24 @@ static int pick_layer(rtm_vsource *v, const char *layer, rtm_error *err)
     return 0;
 }
 
-/* Coordinate columns: given names, else common names, else the geometry. */
+/* 1 when the layer has a geometry column (OGR's CSV driver gives one only for
+ * a WKT column or when told which columns hold coordinates). */
+static int has_geometry(const rtm_vsource *v)
+{
+    return OGR_FD_GetGeomFieldCount(OGR_L_GetLayerDefn(v->layer)) > 0 &&
+           OGR_L_GetGeomType(v->layer) != wkbNone;
+}
+
+/* Coordinates: the columns given by name; else the layer's geometry (and its
+ * CRS) when it has one, so attribute columns called x/y or lon/lat next to a
+ * real geometry are never mistaken for it; else columns with common names.
+ * CSVs try the columns before a WKT geometry: their rows are text and any
+ * coordinate columns are what the file means. */
 static int find_coords(rtm_vsource *v, const char *xf, const char *yf, rtm_error *err)
 {
     v->xi = v->yi = -1;
+    if (!xf && !yf && !v->is_csv && has_geometry(v))
+        return 0;
     if (xf || yf) {
         if (!xf || !yf)
             return rtm_error_set(err, RTM_ERR_ARG, "points: give both --x-field and --y-field");

@@ -40,6 +40,11 @@ void rtm_vsource_where(const rtm_vsource *v, GIntBig fid, char *buf, size_t n);
 enum { RTM_READ_EMPTY = 1, RTM_READ_BAD = 2 };
 int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out);
 
+/* CSV only: 0, or an error when a text field of row f spans lines that look
+ * like whole rows (an unclosed quote: OGR's CSV reader joins lines until the
+ * quotes balance, so the rows after it vanish into one field). */
+int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err);
+
 /* Message of the last GDAL error on this thread, or a fallback. */
 const char *rtm_gdal_last_error(const char *fallback);
 

@@ -229,33 +229,44 @@ done:
 /* The manual's rule of thumb (rtm-method.md, Caplan & Kennedy 2016): Proximity
  * when the features are not significantly clustered (Clark & Evans 1954 test,
  * p > 0.05 or R >= 1) or their mean nearest-neighbour distance exceeds the
- * maximum spatial influence; otherwise Density. */
-static rtm_op auto_op(const rtm_factor_spec *f, double area, double maxd, rtm_factor_info *fi)
+ * maximum spatial influence; otherwise Density. The test looks at the point
+ * features within the maximum spatial influence of the study area, over that
+ * region (rtm_nnstat_near_area). */
+static rtm_op auto_op(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
+                      double maxd, int threads, rtm_factor_info *fi)
 {
     size_t n = rtm_features_npoints(f->features);
     rtm_nnstat s;
     rtm_error e;
+    char used[96];
     fi->nn_ratio = fi->nn_p = fi->mean_nn = NAN;
-    if (n < 3 || rtm_nnstat_compute(rtm_features_points_xy(f->features), n, area, &s, &e)) {
-        snprintf(fi->why, sizeof fi->why, "fewer than 3 point features: proximity");
+    fi->nn_n = 0;
+    fi->nn_area = NAN;
+    if (n < 3 || rtm_nnstat_near_area(g, mask, rtm_features_points_xy(f->features), n, maxd,
+                                      threads, &s, &e) || s.n < 3) {
+        snprintf(fi->why, sizeof fi->why, "fewer than 3 point features within %.0f of the study "
+                 "area: proximity", maxd);
         return RTM_OP_PROXIMITY;
     }
     fi->nn_ratio = s.ratio;
     fi->nn_p = s.p;
     fi->mean_nn = s.mean_nn;
+    fi->nn_n = s.n;
+    fi->nn_area = s.area;
+    snprintf(used, sizeof used, "%zu of %zu points within %.0f of the study area", s.n, n, maxd);
     if (s.ratio >= 1 || s.p > 0.05) {
         snprintf(fi->why, sizeof fi->why, "not significantly clustered (Clark-Evans R = %.3f, "
-                 "p = %.3g): proximity", s.ratio, s.p);
+                 "p = %.3g; %s): proximity", s.ratio, s.p, used);
         return RTM_OP_PROXIMITY;
     }
     if (s.mean_nn > maxd) {
-        snprintf(fi->why, sizeof fi->why, "clustered (R = %.3f, p = %.3g) but mean nearest-"
-                 "neighbour distance %.0f > maximum influence %.0f: proximity", s.ratio, s.p,
-                 s.mean_nn, maxd);
+        snprintf(fi->why, sizeof fi->why, "clustered (R = %.3f, p = %.3g; %s) but mean NN "
+                 "%.0f > maximum influence %.0f: proximity", s.ratio, s.p, used, s.mean_nn,
+                 maxd);
         return RTM_OP_PROXIMITY;
     }
-    snprintf(fi->why, sizeof fi->why, "clustered (Clark-Evans R = %.3f, p = %.3g, mean NN "
-             "%.0f <= %.0f): density", s.ratio, s.p, s.mean_nn, maxd);
+    snprintf(fi->why, sizeof fi->why, "clustered (Clark-Evans R = %.3f, p = %.3g; %s; mean NN "
+             "%.0f <= %.0f): density", s.ratio, s.p, used, s.mean_nn, maxd);
     return RTM_OP_DENSITY;
 }
 
@@ -306,8 +317,8 @@ static int factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double
 
 /* Resolve every factor's operationalization (AUTO by the manual's rule)
  * and size the design: one column per ladder distance and operationalization. */
-static int plan(builder *b, rtm_varset *vs, double study_area, const rtm_factor_spec *f,
-                int nf, const rtm_var_opts *o, rtm_error *err)
+static int plan(builder *b, rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
+                const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
 {
     size_t sz;
     int i, cap = 0;
@@ -317,9 +328,9 @@ static int plan(builder *b, rtm_varset *vs, double study_area, const rtm_factor_
         double lad[MAX_LADDER];
         int nl = factor_ladder(o, &f[i], lad);
         fi->nfeatures = rtm_features_count(f[i].features);
-        fi->nn_ratio = fi->nn_p = fi->mean_nn = NAN;
+        fi->nn_ratio = fi->nn_p = fi->mean_nn = fi->nn_area = NAN;
         if (op == RTM_OP_AUTO)
-            op = auto_op(&f[i], study_area, lad[nl - 1], fi);
+            op = auto_op(g, mask, &f[i], lad[nl - 1], nthreads(o), fi);
         fi->op = op;
         cap += nl * (((op & RTM_OP_PROXIMITY) != 0) + ((op & RTM_OP_DENSITY) != 0));
     }
@@ -359,9 +370,8 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     }
     b.n = vs->n;
     vs->nfactors = nf;
-    if (!(study_area > 0))
-        study_area = (double)vs->n * g->res * g->res;
-    if ((rc = plan(&b, vs, study_area, f, nf, o, err)))
+    (void)study_area;
+    if ((rc = plan(&b, vs, g, mask, f, nf, o, err)))
         goto done;
     for (i = 0; i < nf && !rc; i++) {
         rtm_factor_info *fi = &vs->info[i];

@@ -10,7 +10,7 @@
 #include "core/atomic.h"
 #include "rtm/model.h"
 
-#define VARSET_MAGIC "RTMVARS1"
+#define VARSET_MAGIC "RTMVARS2" /* 2: rtm_factor_info.nn_n, nn_area */
 
 typedef struct header {
     char magic[8];

@@ -228,8 +228,10 @@ static void prims_bbox(const prims *P, double b[4])
 static void mark_bin(unsigned char *occ, int m, const double b[4], double x, double y)
 {
     double w = b[2] - b[0], h = b[3] - b[1];
-    int i = w > 0 ? (int)dmin((x - b[0]) / w * m, m - 1) : 0;
-    int j = h > 0 ? (int)dmin((y - b[1]) / h * m, m - 1) : 0;
+    double fi = w > 0 ? (x - b[0]) / w * m : 0, fj = h > 0 ? (y - b[1]) / h * m : 0;
+    /* NaN (an infinite extent) counts in bin 0: only the bucket size suffers */
+    int i = fi >= 0 ? (int)dmin(fi, m - 1) : 0;
+    int j = fj >= 0 ? (int)dmin(fj, m - 1) : 0;
     occ[j * m + i] = 1;
 }
 
@@ -256,16 +258,23 @@ static double occupied_fraction(const prims *P, const double b[4])
 }
 
 /* Bucket side: about one primitive per bucket over the occupied part of the
- * bounding box, with at most ~4n + 16 buckets. */
+ * bounding box, with at most ~4n + 16 buckets. When the extent overflows a
+ * double (a feature at x = 1e308 next to one at 0 gives a width or an area of
+ * +inf) there is no usable bucket side: one bucket then holds everything and
+ * the search is an exact brute force. */
 static void bindex_shape(bindex *ix, const prims *P, const double b[4], size_t n)
 {
     double w = b[2] - b[0], h = b[3] - b[1], ext = dmax(w, h);
     double area = w * h > 0 ? w * h * occupied_fraction(P, b) : ext * ext / (double)n;
     double bs = ext > 0 ? sqrt(area / (double)n) : 1;
     double scale = dmax(dmax(fabs(b[0]), fabs(b[2])), dmax(fabs(b[1]), fabs(b[3])));
+    int it;
     if (!(bs > 0))
         bs = 1;
-    for (;;) {
+    ix->nx = ix->ny = 0;
+    /* bs grows by 1.25 per step and w, h are finite: nx = ny = 1 after at
+     * most log(DBL_MAX / DBL_MIN) / log 1.25 < 6400 steps */
+    for (it = 0; it < 6400 && isfinite(w) && isfinite(h) && isfinite(bs); it++) {
         double nx = floor(w / bs) + 1, ny = floor(h / bs) + 1;
         if (nx * ny <= 4.0 * (double)n + 16 && nx < INT32_MAX && ny < INT32_MAX) {
             ix->nx = (int)nx;
@@ -273,6 +282,10 @@ static void bindex_shape(bindex *ix, const prims *P, const double b[4], size_t n
             break;
         }
         bs *= 1.25;
+    }
+    if (!ix->nx) {
+        ix->nx = ix->ny = 1;
+        bs = DBL_MAX;
     }
     ix->x0 = b[0];
     ix->y0 = b[1];
@@ -391,15 +404,18 @@ static double scan_ring(const bindex *ix, const prims *P, int cx, int cy, int k,
 /* Squared distance from q to its nearest primitive (other than `skip`), by
  * rings of buckets around q's (clamped) bucket until no unvisited bucket can
  * hold anything nearer, or nothing within `limit` remains. Returns INFINITY
- * when there is no primitive (within limit). */
+ * when there is no primitive (within limit). Ring max(nx, ny) lies wholly
+ * outside the bucket grid, so the loop ends there at the latest whatever the
+ * bounds compute to (NaN for extents near the limits of double). */
 static double nearest_d2(const bindex *ix, const prims *P, double qx, double qy, double limit,
                          size_t skip)
 {
     int cx = bucket_of(qx, ix->x0, ix->bs, ix->nx), cy = bucket_of(qy, ix->y0, ix->bs, ix->ny);
+    int kmax = ix->nx > ix->ny ? ix->nx : ix->ny;
     double best = INFINITY, r[4];
     bucket_rect(ix, 0, ix->nx - 1, 0, ix->ny - 1, r);
-    for (int k = 0;; k++) {
-        double lb = k == 0 ? sqrt(d2_rect(qx, qy, r))
+    for (int k = 0; k <= kmax; k++) {
+        double lb = k == 0 ? (ix->nx == 1 && ix->ny == 1 ? 0 : sqrt(d2_rect(qx, qy, r)))
                            : unvisited_bound(ix, qx, qy, cx - k + 1, cx + k - 1, cy - k + 1,
                                              cy + k - 1);
         lb -= ix->eps;

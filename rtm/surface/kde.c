@@ -411,9 +411,53 @@ static double core_beta0(int m)
 
 /* ---- driver --------------------------------------------------------------- */
 
-static double kernel_scale(const rtm_grid *g, const rtm_kde_opts *o)
+/* Factor from density per CRS unit^2 to the requested units. A CRS unit of
+ * m metres makes D per unit^2 equal to D / m^2 per m^2 and 1e6 D / m^2 per
+ * km^2 (1 km^2 = 1e6 m^2); m is o->metres_per_unit, or the grid CRS's
+ * linear unit (EPSG's unit of measure, via PROJ) when that is 0. */
+static int unit_factor(const rtm_grid *g, const rtm_kde_opts *o, double *unit, rtm_error *err)
 {
-    double r = o->radius, s = 1.0, unit;
+    double m = o->metres_per_unit;
+    if (o->units == RTM_UNITS_CELL) {
+        *unit = g->res * g->res;
+        return 0;
+    }
+    if (m == 0 && g->crs[0]) {
+        m = rtm_crs_metres_per_unit(g->crs);
+        if (!(m > 0))
+            return rtm_error_set(err, RTM_ERR_ARG,
+                                 "kde: density per %s needs a projected CRS with a linear unit; "
+                                 "'%.80s' is geographic or unknown (use cell units)",
+                                 o->units == RTM_UNITS_KM2 ? "km2" : "m2", g->crs);
+    } else if (m == 0) {
+        m = 1;
+    }
+    if (!(m > 0) || !isfinite(m))
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: metres per CRS unit must be > 0 (got %g)",
+                             o->metres_per_unit);
+    *unit = (o->units == RTM_UNITS_KM2 ? 1e6 : 1.0) / (m * m);
+    return 0;
+}
+
+/* A weight near DBL_MAX overflows the sum: refuse the surface rather than
+ * return +inf cells. */
+static int check_finite(const rtm_grid *g, const double *out, rtm_error *err)
+{
+    size_t k, n = rtm_grid_ncells(g);
+    for (k = 0; k < n; k++)
+        if (!isfinite(out[k])) {
+            int i = (int)(k / (size_t)g->ncols), j = (int)(k % (size_t)g->ncols);
+            return rtm_error_set(err, RTM_ERR_INPUT,
+                                 "kde: the density is not finite at row %d column %d (x %.10g, "
+                                 "y %.10g): weights too large?", i, j, rtm_grid_cell_x(g, j),
+                                 rtm_grid_cell_y(g, i));
+        }
+    return 0;
+}
+
+static double kernel_scale(const rtm_kde_opts *o, double unit)
+{
+    double r = o->radius, s = 1.0;
     int m = kernel_power(o->kernel);
     if (m >= 0)
         s = (m + 1) / (M_PI * r * r);
@@ -423,7 +467,6 @@ static double kernel_scale(const rtm_grid *g, const rtm_kde_opts *o)
         double sg = r / o->gauss_truncate;
         s = 1.0 / (2.0 * M_PI * sg * sg);
     }
-    unit = o->units == RTM_UNITS_KM2 ? 1e6 : o->units == RTM_UNITS_CELL ? g->res * g->res : 1.0;
     return s * unit;
 }
 
@@ -476,8 +519,9 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
     kde_poly_row *polys = NULL;
     kde_ctx c;
     int nt = 1, t, rc = 0, made = 0;
-    double amp0;
-    if ((rc = check_opts(g, o, err)) || (rc = check_points(x, y, w, n, err)))
+    double amp0, unit = 1;
+    if ((rc = check_opts(g, o, err)) || (rc = check_points(x, y, w, n, err)) ||
+        (rc = unit_factor(g, o, &unit, err)))
         return rc;
 #ifdef _OPENMP
     nt = o->threads > 0 ? o->threads : omp_get_max_threads();
@@ -492,7 +536,7 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
     c.rho = o->radius / g->res;
     c.core_r2 = (1.0 - core_beta0(c.m)) * c.r2;
     c.sig2 = 2.0 * (o->radius / o->gauss_truncate) * (o->radius / o->gauss_truncate);
-    if (buckets_build(&b, g, x, y, w, n, c.rho, kernel_scale(g, o), nt))
+    if (buckets_build(&b, g, x, y, w, n, c.rho, kernel_scale(o, unit), nt))
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory bucketing %zu points", n);
     polys = calloc((size_t)nt, sizeof *polys);
     if (!polys) {
@@ -507,7 +551,8 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
         }
         polys[made].lead0 = amp0 * polys[made].invm;
     }
-    rc = run_rows(&c, o, nt, polys, out, err);
+    if (!(rc = run_rows(&c, o, nt, polys, out, err)))
+        rc = check_finite(g, out, err);
 done:
     for (t = 0; polys && t < made; t++)
         kde_poly_free(&polys[t]);
