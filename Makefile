@@ -56,6 +56,10 @@ $(B)/librtm-san.a: $(SAN_OBJ)
 	rm -f $@; ar rcs $@ $^
 $(B)/rtm: $(CLI_OBJ) $(B)/librtm.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/librtm.a $(LDLIBS)
+# The CLI under AddressSanitizer + UBSan, for the bad-input corpus (tests/corpus).
+CLI_SAN_OBJ := $(CLI_SRC:rtm/%.c=$(B)/san/%.o)
+$(B)/rtm-san: $(CLI_SAN_OBJ) $(B)/librtm-san.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(CLI_SAN_OBJ) $(B)/librtm-san.a $(LDLIBS)
 
 # Unit tests are built with AddressSanitizer + UBSan; any report fails the run.
 $(B)/tests/%: tests/%.c $(B)/librtm-san.a $(HDRS) | $(B)/tests
@@ -71,7 +75,7 @@ check:
 	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@$(MAKE) --no-print-directory -j$(NPROC) check-run
 
-check-run: $(TESTS) $(B)/rtm
+check-run: $(TESTS) $(B)/rtm $(B)/rtm-san
 	@./tools/run-tests.sh $(TESTS)
 
 bench:
