@@ -30,7 +30,7 @@ CLI_OBJ   := $(CLI_SRC:rtm/%.c=$(B)/obj/%.o)
 SAN_OBJ   := $(LIB_SRC:rtm/%.c=$(B)/san/%.o)
 TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
-.PHONY: all deps demo check check-run test-unit test-cli bench install clean
+.PHONY: all deps demo check check-run test-unit test-cli bench install clean fuzz fuzz-build
 all: $(B)/librtm.a $(B)/librtm.so $(B)/rtm
 
 deps:
@@ -64,6 +64,33 @@ $(B)/rtm-san: $(CLI_SAN_OBJ) $(B)/librtm-san.a
 # Unit tests are built with AddressSanitizer + UBSan; any report fails the run.
 $(B)/tests/%: tests/%.c $(B)/librtm-san.a $(HDRS) | $(B)/tests
 	$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests -o $@ $< $(B)/librtm-san.a $(LDLIBS)
+
+# libFuzzer harnesses (tests/fuzz, clang only): the library rebuilt with clang
+# and fuzzer instrumentation; each harness runs FUZZ_SECONDS on a corpus seeded
+# from tests/data and samples (new inputs kept in build/fuzz/corpus-NAME).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=c17 -O1 -g -fopenmp -Iinclude -Irtm -Itests/fuzz -D_GNU_SOURCE \
+                -DRTM_VERSION=\"$(VERSION)\" $(FUZZ_SAN)
+FUZZ_NAMES   := job weights points html
+FUZZ_OBJ     := $(LIB_SRC:rtm/%.c=$(B)/fuzz/obj/%.o)
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+$(B)/fuzz/obj/%.o: rtm/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@
+$(B)/fuzz/obj/surface/kde_poly.o: FUZZ_CFLAGS += -fno-math-errno -Wno-pass-failed \
+  -include tests/fuzz/clang_compat.h
+$(B)/fuzz/librtm-fuzz.a: $(FUZZ_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(B)/fuzz/librtm-fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< \
+	  $(B)/fuzz/librtm-fuzz.a $(PKG_LIBS) -lm
+fuzz-build: $(FUZZ_BIN)
+fuzz:
+	@./tools/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory -j$(NPROC) fuzz-build
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 demo:
 	@./tools/install-deps.sh

@@ -2,9 +2,12 @@
 # Installs the Debian packages rtm needs to build and run, if any are missing.
 # Used by `make demo` and `make check` so both work on a fresh Debian 12 machine.
 # python3 runs JSON checks in the CLI tests; chromium opens the HTML report in a test.
+# With --fuzz (make fuzz) also clang, its libFuzzer runtime and its OpenMP.
 set -e
 PKGS="build-essential pkg-config libgdal-dev gdal-bin libproj-dev proj-data proj-bin \
 libpng-dev libfreetype-dev fonts-dejavu-core libyaml-dev python3 chromium"
+FUZZ_PKGS="clang libclang-rt-14-dev libomp-14-dev"
+[ "$1" = "--fuzz" ] && PKGS="$PKGS $FUZZ_PKGS"
 [ -n "$RTM_EXTRA_PKGS" ] && PKGS="$PKGS $RTM_EXTRA_PKGS"
 missing=""
 for p in $PKGS; do
