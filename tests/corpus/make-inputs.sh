@@ -121,19 +121,27 @@ printf 'not a geopackage at all' > "$C/fake.gpkg"
 head -c 4096 "$C/good.gpkg" > "$C/truncated.gpkg"
 
 # ---- surfaces for evaluate: 60 x 40 cells of 250 m from (580000, 182000)
-grid() {  # grid NAME EXPR NODATA: EXPR of column i and row j (awk)
-  { echo "ncols 60"; echo "nrows 40"; echo "xllcorner 580000"; echo "yllcorner 182000"
-    echo "cellsize 250"; [ -n "$3" ] && echo "NODATA_value $3"
-    awk "BEGIN { for (j = 0; j < 40; j++) { for (i = 0; i < 60; i++) printf \"%s \", $2; print \"\" } }"
-  } > "$C/$1.asc"
-  gdal_translate -q -a_srs EPSG:27700 -ot Float32 "$C/$1.asc" "$C/$1.tif"
-  rm -f "$C/$1.asc" "$C/$1.prj" "$C/$1.asc.aux.xml"
+grid() {  # grid NAME EXPR [NODATA]: EXPR a Python expression of column i and row j
+  python3 - "$C/$1.bil" "$2" "$3" <<'PY'
+import math, struct, sys
+path, expr, nodata = sys.argv[1], sys.argv[2], sys.argv[3]
+with open(path, "wb") as f:
+    for j in range(40):
+        for i in range(60):
+            f.write(struct.pack("<f", float(eval(expr, {"i": i, "j": j, "math": math}))))
+with open(path[:-4] + ".hdr", "w") as f:
+    f.write("NROWS 40\nNCOLS 60\nNBANDS 1\nNBITS 32\nPIXELTYPE FLOAT\nBYTEORDER I\n"
+            "ULXMAP 580125\nULYMAP 191875\nXDIM 250\nYDIM 250\n")
+    if nodata:
+        f.write("NODATA %s\n" % nodata)
+PY
+  gdal_translate -q -a_srs EPSG:27700 "$C/$1.bil" "$C/$1.tif"
+  rm -f "$C/$1.bil" "$C/$1.hdr" "$C/$1.bil.aux.xml"
 }
-grid surface "(i * 7 + j * 13) % 50" ""
-grid flat "1" ""
-grid all-nodata "-9999" "-9999"
-grid nan-cells "(i == 10 ? \"nan\" : i + j)" ""
-grid inf-cells "(i == 10 ? \"inf\" : i + j)" ""
+grid surface "(i * 7 + j * 13) % 50"
+grid all-nodata "-9999" -9999
+grid nan-cells "math.nan if i == 10 else i + j"
+grid inf-cells "math.inf if i == 10 else i + j"
 gdal_translate -q -a_srs EPSG:27700 -a_ullr 580000 192000 595000 182000 -outsize 30 20 "$C/surface.tif" "$C/coarse.tif"
 gdal_translate -q -a_srs EPSG:4326 "$C/surface.tif" "$C/wgs84.tif"
 printf 'not a tiff' > "$C/fake.tif"

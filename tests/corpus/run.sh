@@ -19,7 +19,7 @@
 #           box around Southend-on-Sea), $K a kde command writing $T/out.tif.
 # Every case also gets these checks:
 #   - no sanitizer report (AddressSanitizer, LeakSanitizer, UBSan);
-#   - it ends within RTM_CORPUS_TIMEOUT seconds (default 30; a hang is a bug);
+#   - it ends within RTM_CORPUS_TIMEOUT seconds (default 20; a hang is a bug);
 #   - on exit 0, every GeoTIFF written under $T has at least one valid cell,
 #     a non-zero valid cell (except class rasters: *_bins.tif, tiers.tif), and
 #     no NaN or infinite value other than the nodata value;
@@ -33,7 +33,7 @@ export S=$TOP/samples/essex
 export G="--dst-crs EPSG:27700 --bbox 580000,182000,595000,192000 --resolution 250"
 TABLE=$TOP/tests/corpus/cases.tsv
 WORK=$TOP/build/corpus/cases
-LIMIT=${RTM_CORPUS_TIMEOUT:-30}
+LIMIT=${RTM_CORPUS_TIMEOUT:-20}
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:halt_on_error=1:exitcode=86"
 export LSAN_OPTIONS="suppressions=$TOP/tests/lsan.supp:print_suppressions=0:exitcode=86"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
@@ -136,7 +136,10 @@ worker() {  # worker K: the cases whose number is K modulo 2
   done > "$WORK/.out$1"
 }
 worker 0 & worker 1 & wait
-sort -s -n -k1,1 "$WORK/.out0" "$WORK/.out1" | cut -f2-
+sort -s -n -k1,1 "$WORK/.out0" "$WORK/.out1" | cut -f2- > "$WORK/.results"
+cat "$WORK/.results"
+loud=$(grep '^xfail - .*<<<<<<<<' "$WORK/.results" | sed 's/^xfail - \([^:]*\):.*/\1/' | tr '\n' ' ')
+[ -n "$loud" ] && echo "corpus: PENDING CASES THAT CRASH, HANG OR TRIP A SANITIZER: $loud"
 p=$(grep -c '^pass$' "$WORK/.tally"); f=$(grep -c '^fail$' "$WORK/.tally")
 n=$(grep -c '^pending$' "$WORK/.tally")
 echo "corpus: $p ok, $f failed, $n pending (xfail/XPASS above)"
