@@ -15,7 +15,7 @@
 #           same=A:B (files A and B identical; A may start with $C)
 # command:  a shell command; $RTM is the CLI, $C the generated inputs
 #           (tests/corpus/make-inputs.sh), $T an empty folder for this case,
-#           $S samples/essex, $G grid options (EPSG:27700, 250 m cells on a
+#           $S samples/essex, $F tests/fuzz/crashes, $G grid options (EPSG:27700, 250 m cells on a
 #           box around Southend-on-Sea), $K a kde command writing $T/out.tif.
 # Every case also gets these checks:
 #   - no sanitizer report (AddressSanitizer, LeakSanitizer, UBSan);
@@ -30,6 +30,7 @@ TOP=$(pwd)
 export RTM=${RTM_SAN_BIN:-$TOP/build/rtm-san}
 export C=$TOP/build/corpus/inputs
 export S=$TOP/samples/essex
+export F=$TOP/tests/fuzz/crashes
 export G="--dst-crs EPSG:27700 --bbox 580000,182000,595000,192000 --resolution 250"
 TABLE=$TOP/tests/corpus/cases.tsv
 WORK=$TOP/build/corpus/cases

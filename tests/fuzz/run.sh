@@ -10,12 +10,12 @@ B=build/fuzz
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
 export LSAN_OPTIONS="suppressions=$(pwd)/tests/lsan.supp:print_suppressions=0"
 export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1"
-seed() {  # seed NAME FILE...: copy the files into the corpus (small ones only)
+seed() {  # seed NAME FILE...: copy the files into the corpus (up to 16 KB)
   c=$B/corpus-$1; shift; mkdir -p "$c"
   for f in "$@"; do
     [ -f "$f" ] || continue
     case "$f" in *.gz) continue ;; esac
-    head -c 20000 "$f" > "$c/seed-$(echo "$f" | tr '/' '_')"
+    [ "$(wc -c < "$f")" -le 16384 ] && cp "$f" "$c/seed-$(echo "$f" | tr '/' '_')"
   done
 }
 seed job tests/data/jobs/*.yaml tests/data/run/*.yaml samples/jobs/*.yaml \
