@@ -9,10 +9,12 @@
 # status:   ok (must pass) or pending (known broken: reported as xfail/XPASS,
 #           does not fail the run)
 # exit:     expected exit status (0 success, 1 failure, 2 usage/invalid job)
-# fragment: text that stderr must contain (fixed string), '-' for none
+# fragment: text that stderr must contain (fixed string; the case's folder
+#           and the inputs folder read as $T and $C), '-' for none
 # checks:   '-' or space-separated extra checks, paths relative to $T:
 #           out=FILE (FILE must exist), absent=PATH (must not exist),
-#           same=A:B (files A and B identical; A may start with $C)
+#           same=A:B (files A and B identical; A may start with $C),
+#           plain-stderr (no control characters but newline and tab)
 # command:  a shell command; $RTM is the CLI, $C the generated inputs
 #           (tests/corpus/make-inputs.sh), $T an empty folder for this case,
 #           $S samples/essex, $F tests/fuzz/crashes, $G grid options (EPSG:27700, 250 m cells on a
@@ -80,7 +82,8 @@ run_case() {
   elif [ "$rc" -eq 124 ] || [ "$rc" -eq 137 ]; then why="TIMEOUT: still running after ${LIMIT}s"
   elif [ "$rc" -ge 128 ]; then why="CRASH: killed by signal $((rc - 128))"
   elif [ "$rc" -ne "$want" ]; then why="exit $rc, expected $want"
-  elif [ "$frag" != "-" ] && ! grep -q -F -- "$frag" "$T.err"; then why="stderr lacks '$frag'"
+  elif [ "$frag" != "-" ] && ! sed -e "s|$T|\$T|g" -e "s|$C|\$C|g" "$T.err" | grep -q -a -F -- "$frag"
+  then why="stderr lacks '$frag'"
   fi
   if [ -z "$why" ]; then
     tifs=$(find "$T" -name '*.tif' | sort)
@@ -97,6 +100,8 @@ run_case() {
       case "$c" in
         out=*) [ -s "$T/$a" ] || { why="no $a written"; break; } ;;
         absent=*) [ ! -e "$T/$a" ] || { why="$a exists"; break; } ;;
+        plain-stderr) ! tr -d '\n\t' < "$T.err" | LC_ALL=C grep -q '[[:cntrl:]]' ||
+                        { why="control characters in stderr"; break; } ;;
         same=*) f1=$(eval echo "${a%%:*}"); f2=$(eval echo "${a#*:}")
                 case "$f1" in /*) ;; *) f1=$T/$f1 ;; esac
                 case "$f2" in /*) ;; *) f2=$T/$f2 ;; esac
