@@ -3,6 +3,7 @@
 #   make demo       install missing Debian packages, build, run the sample job into out/
 #   make check      install missing Debian packages, build, run every test (incl. ASan/UBSan)
 #   make bench      benchmarks (tools/bench-*.sh)
+#   make fuzz       libFuzzer harnesses (tests/fuzz, needs clang), FUZZ_SECONDS each
 #   make install PREFIX=/usr/local
 VERSION   := 0.1.0
 PREFIX    ?= /usr/local
