@@ -3,8 +3,9 @@
 #   tests/fuzz/run.sh SECONDS NAME...
 # The corpus of each (build/fuzz/corpus-NAME) is seeded from the test data and
 # samples and keeps what the runs find; crashes are written to
-# build/fuzz/crash-NAME-*. Prints executions and findings per harness and
-# fails if any harness found a crash, leak, timeout or sanitizer report.
+# build/fuzz/crash-NAME-* (also slow units, which do not fail the run).
+# Prints executions and new findings per harness and fails if any harness
+# found a crash, leak, timeout or sanitizer report.
 SECS=${1:-60}; shift
 B=build/fuzz
 export ASAN_OPTIONS="detect_leaks=1:abort_on_error=0"
@@ -28,13 +29,15 @@ fail=0
 for n in "$@"; do
   log=$B/fuzz-$n.log
   mkdir -p "$B/corpus-$n"
+  touch "$B/.start-$n"
   nice ./$B/fuzz_$n -max_total_time="$SECS" -timeout=20 -rss_limit_mb=2048 \
     -max_len=65536 -print_final_stats=1 -artifact_prefix="$B/crash-$n-" \
     "$B/corpus-$n" > "$log" 2>&1
   rc=$?
   execs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$log" | tail -1)
-  found=$(ls "$B"/crash-"$n"-* 2>/dev/null | wc -l)
-  echo "fuzz_$n: ${execs:-?} executions in ${SECS}s, corpus $(ls "$B/corpus-$n" | wc -l) inputs, $found findings (exit $rc, log $log)"
+  found=$(find "$B" -maxdepth 1 -name "crash-$n-*" -newer "$B/.start-$n" | wc -l)
+  echo "fuzz_$n: ${execs:-?} executions in ${SECS}s, corpus $(ls "$B/corpus-$n" | wc -l) inputs, $found new findings (exit $rc, log $log)"
+  find "$B" -maxdepth 1 -name "crash-$n-*" -newer "$B/.start-$n" | sed 's/^/  /'
   [ "$rc" -ne 0 ] && { grep -E '^(==[0-9]+==ERROR|SUMMARY)' "$log" | head -3; fail=1; }
 done
 exit $fail
