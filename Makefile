@@ -3,6 +3,7 @@
 #   make demo       install missing Debian packages, build, run the sample job into out/
 #   make check      install missing Debian packages, build, run every test (incl. ASan/UBSan)
 #   make bench      benchmarks (tools/bench-*.sh)
+#   make fuzz       libFuzzer harnesses (tests/fuzz, needs clang), FUZZ_SECONDS each
 #   make install PREFIX=/usr/local
 VERSION   := 0.1.0
 SOVER     := 0
@@ -34,7 +35,7 @@ TESTS     := $(TEST_SRC:tests/%.c=$(B)/tests/%)
 
 SO        := $(B)/librtm.so.$(VERSION)
 
-.PHONY: all deps demo check check-run test-unit test-cli bench install clean
+.PHONY: all deps demo check check-run test-unit test-cli bench install clean fuzz fuzz-build
 all: $(B)/librtm.a $(B)/librtm.so $(B)/rtm
 
 deps:
@@ -74,10 +75,41 @@ $(B)/librtm-san.a: $(SAN_OBJ)
 	rm -f $@; ar rcs $@ $^
 $(B)/rtm: $(CLI_OBJ) $(B)/librtm.a
 	$(CC) $(CFLAGS) -o $@ $(CLI_OBJ) $(B)/librtm.a $(LDLIBS)
+# The CLI under AddressSanitizer + UBSan, for the bad-input corpus (tests/corpus).
+CLI_SAN_OBJ := $(CLI_SRC:rtm/%.c=$(B)/san/%.o)
+$(B)/rtm-san: $(CLI_SAN_OBJ) $(B)/librtm-san.a
+	$(CC) $(CFLAGS) $(SAN) -o $@ $(CLI_SAN_OBJ) $(B)/librtm-san.a $(LDLIBS)
 
 # Unit tests are built with AddressSanitizer + UBSan; any report fails the run.
 $(B)/tests/%: tests/%.c $(B)/librtm-san.a $(HDRS) | $(B)/tests
 	$(CC) $(CFLAGS) $(SAN) $(PKG_CFLAGS) -Itests -o $@ $< $(B)/librtm-san.a $(LDLIBS)
+
+# libFuzzer harnesses (tests/fuzz, clang only): the library rebuilt with clang
+# and fuzzer instrumentation; each harness runs FUZZ_SECONDS on a corpus seeded
+# from tests/data and samples (new inputs kept in build/fuzz/corpus-NAME).
+FUZZ_CC      ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_SAN     := -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+FUZZ_CFLAGS  := -std=c17 -O1 -g -fopenmp -Iinclude -Irtm -Itests/fuzz -D_GNU_SOURCE \
+                -DRTM_VERSION=\"$(VERSION)\" $(FUZZ_SAN)
+FUZZ_NAMES   := job weights points html
+FUZZ_OBJ     := $(LIB_SRC:rtm/%.c=$(B)/fuzz/obj/%.o)
+FUZZ_BIN     := $(FUZZ_NAMES:%=$(B)/fuzz/fuzz_%)
+$(B)/fuzz/obj/%.o: rtm/%.c $(HDRS)
+	@mkdir -p $(@D)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(PKG_CFLAGS) -c $< -o $@
+$(B)/fuzz/obj/surface/kde_poly.o: FUZZ_CFLAGS += -fno-math-errno -Wno-pass-failed \
+  -include tests/fuzz/clang_compat.h
+$(B)/fuzz/librtm-fuzz.a: $(FUZZ_OBJ)
+	rm -f $@; ar rcs $@ $^
+$(B)/fuzz/fuzz_%: tests/fuzz/fuzz_%.c tests/fuzz/fuzz_common.h $(B)/fuzz/librtm-fuzz.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(PKG_CFLAGS) -o $@ $< \
+	  $(B)/fuzz/librtm-fuzz.a $(PKG_LIBS) -lm
+fuzz-build: $(FUZZ_BIN)
+fuzz:
+	@./tools/install-deps.sh --fuzz
+	@$(MAKE) --no-print-directory -j$(NPROC) fuzz-build
+	@./tests/fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_NAMES)
 
 demo:
 	@./tools/install-deps.sh
@@ -89,7 +121,7 @@ check:
 	@$(MAKE) --no-print-directory -j$(NPROC) all
 	@$(MAKE) --no-print-directory -j$(NPROC) check-run
 
-check-run: $(TESTS) $(B)/rtm
+check-run: $(TESTS) $(B)/rtm $(B)/rtm-san
 	@./tools/run-tests.sh $(TESTS)
 
 # The structure checks alone (make check runs them through tests/cli/functions.sh
