@@ -43,6 +43,7 @@ export UBSAN_OPTIONS="halt_on_error=1:print_stacktrace=1:exitcode=86"
 export OMP_NUM_THREADS=2
 
 [ -x "$RTM" ] || { echo "corpus: $RTM not built (make build/rtm-san)"; echo "0 passed, 1 failed"; exit 1; }
+mkdir -p "$TOP/build/corpus"
 if [ ! -f "$C/.complete" ] || [ "$TOP/tests/corpus/make-inputs.sh" -nt "$C/.complete" ]; then
   rm -rf "$C"
   sh "$TOP/tests/corpus/make-inputs.sh" "$C" > "$WORK.inputs.log" 2>&1 ||
