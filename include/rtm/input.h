@@ -462,6 +462,7 @@ typedef struct rtm_events_opts {
     const char *study_area;    /**< polygons (cells outside are nodata), or NULL */
     const char *study_layer, *study_where;
     int month_from, month_to;  /**< YYYYMM window, 0 = open */
+    int date_from, date_to;    /**< YYYYMMDD window (day-level), 0 = open */
     const rtm_weight_table *weights;   /**< category weights, or NULL */
     const char *weights_name;  /**< what the table is called in metadata (file name) */
     int (*when_accept)(void *arg, const char *date, const char *time); /**< time filter */

@@ -9,6 +9,7 @@
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -25,9 +26,16 @@ int rtm_cli_usage(const rtm_cli *c, const char *fmt, ...)
 
 int rtm_cli_fail(const rtm_cli *c, const rtm_error *e)
 {
+    char msg[RTM_ERRMSG_MAX];
+    /* text from data (a field value, a file name) may hold control bytes:
+     * never send them to a terminal */
+    snprintf(msg, sizeof msg, "%s", e->msg[0] ? e->msg : "failed");
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
     if (c->quiet != 2)
         fprintf(stderr, "\n");
-    fprintf(stderr, "rtm %s: error: %s\n", c->cmd, e->msg[0] ? e->msg : "failed");
+    fprintf(stderr, "rtm %s: error: %s\n", c->cmd, msg);
     return e->code == RTM_ERR_ARG ? RTM_EXIT_USAGE : RTM_EXIT_FAIL;
 }
 
@@ -247,4 +255,28 @@ void rtm_cli_print_names(FILE *f)
         }
         fprintf(f, "  # %s\n", v->what);
     }
+}
+
+int rtm_cli_threads(const rtm_cli *c, const char *s, int *out)
+{
+    if (rtm_cli_int(s, out) || *out < 1 || *out > RTM_CLI_MAX_THREADS)
+        return rtm_cli_usage(c, "--threads must be a whole number from 1 to %d (got '%s')",
+                             RTM_CLI_MAX_THREADS, s);
+    return 0;
+}
+
+int rtm_cli_ext(const rtm_cli *c, const char *flag, const char *path, const char *const *exts)
+{
+    size_t n = strlen(path);
+    char list[128] = "";
+    for (int i = 0; exts[i]; i++) {
+        size_t e = strlen(exts[i]);
+        if (n > e && !strcasecmp(path + n - e, exts[i]))
+            return 0;
+        snprintf(list + strlen(list), sizeof list - strlen(list), "%s%s", i ? ", " : "",
+                 exts[i]);
+    }
+    return rtm_cli_usage(c, "%s '%s': rtm writes %s here; give a file name ending in %s",
+                         flag, path, !strcasecmp(exts[0], ".tif") ? "a GeoTIFF"
+                         : !strcasecmp(exts[0], ".png") ? "a PNG" : "a vector file", list);
 }

@@ -24,6 +24,14 @@ void rtm_cli_info(const rtm_cli *c, const char *fmt, ...) __attribute__((format(
  * with -q. Pass &cli as the callback argument. */
 int rtm_cli_progress(double frac, const char *msg, void *arg);
 
+/* --threads: a whole number 1..RTM_CLI_MAX_THREADS into *out, or a usage
+ * error (its exit code). */
+#define RTM_CLI_MAX_THREADS 1024
+int rtm_cli_threads(const rtm_cli *c, const char *s, int *out);
+/* A usage error unless path ends in one of the extensions (a NULL-terminated
+ * list, case-insensitive): an output must be what its name says. */
+int rtm_cli_ext(const rtm_cli *c, const char *flag, const char *path, const char *const *exts);
+
 /* Parsers: return 0 on success, -1 on bad input. */
 int rtm_cli_double(const char *s, double *out);
 int rtm_cli_int(const char *s, int *out);

@@ -4,6 +4,9 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+
+#define RTM_CLI_MAX_INPUTS_CHECKED 4096
 
 #include "rtm/input.h"
 #include "input/stats_meta.h"
@@ -14,6 +17,43 @@ void rtm_cli_events_init(rtm_cli_events *ev)
     rtm_load_opts_init(&ev->lo);
     rtm_points_init(&ev->pts);
     rtm_load_stats_init(&ev->st);
+}
+
+/* --from/--to: a month (whole months) or a day. */
+static int parse_when(rtm_cli_events *ev, int from, const char *s)
+{
+    int y, m, d, n = 0;
+    if (!rtm_cli_month(s, from ? &ev->lo.month_from : &ev->lo.month_to))
+        return 0;
+    if (sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || s[n] || m < 1 || m > 12 || d < 1 ||
+        d > (m == 2 ? 28 + (y % 4 == 0 && (y % 100 || y % 400 == 0))
+                    : 30 + ((m + (m > 7)) & 1)))
+        return -1;
+    *(from ? &ev->lo.date_from : &ev->lo.date_to) = y * 10000 + m * 100 + d;
+    return 0;
+}
+
+/* GDAL's habits (-of GTiff, -co KEY=VALUE ...) are not rtm's: say so. */
+static int gdal_habit(const rtm_cli *c, const char *a)
+{
+    static const char *const gdal[] = {"-of", "-co", "-ot", "-a_srs", "-a_nodata", "-tr", "-te",
+                                       "-outsize", "-r", NULL};
+    for (int i = 0; gdal[i]; i++)
+        if (!strcmp(a, gdal[i]))
+            return rtm_cli_usage(c, "'%s' is a GDAL option: rtm writes Cloud-Optimized GeoTIFF "
+                                    "only (see --compress, --float64); did you mean -o FILE.tif?",
+                                 a);
+    if (!strncmp(a, "-o", 2) && a[2] && a[2] != '=')
+        return rtm_cli_usage(c, "'%s': give the output as -o FILE (a separate word)", a);
+    return 0;
+}
+
+/* The first and last day a window allows (YYYYMMDD; 0 = open). */
+static long window_day(const rtm_load_opts *lo, int from)
+{
+    if (from)
+        return lo->date_from ? lo->date_from : lo->month_from ? lo->month_from * 100L + 1 : 0;
+    return lo->date_to ? lo->date_to : lo->month_to ? lo->month_to * 100L + 31 : 0;
 }
 
 int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rtm_cli *c)
@@ -35,9 +75,9 @@ int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rt
     case OPT_ALLOW_EMPTY: ev->allow_empty = 1; return 1;
     case OPT_FROM:
     case OPT_TO:
-        if (rtm_cli_month(arg, opt == OPT_FROM ? &ev->lo.month_from : &ev->lo.month_to)) {
-            rtm_cli_usage(c, "--%s expects YYYY-MM (got '%s')", opt == OPT_FROM ? "from" : "to",
-                          arg);
+        if (parse_when(ev, opt == OPT_FROM, arg)) {
+            rtm_cli_usage(c, "--%s expects YYYY-MM or YYYY-MM-DD (got '%s')",
+                          opt == OPT_FROM ? "from" : "to", arg);
             return -1;
         }
         return 1;
@@ -65,6 +105,9 @@ int rtm_cli_getopt(int argc, char **argv, const char *shortopts, const struct op
                    void *ctx, int *first)
 {
     int opt, r;
+    for (int i = 1; i < argc; i++)
+        if ((r = gdal_habit(c, argv[i])))
+            return r;
     optind = 1;
     opterr = 0;
     while ((opt = getopt_long(argc, argv, shortopts, opts, NULL)) != -1) {
@@ -87,6 +130,9 @@ int rtm_cli_getopt(int argc, char **argv, const char *shortopts, const struct op
         if (r)
             return r;
     }
+    if (window_day(&ev->lo, 1) && window_day(&ev->lo, 0) &&
+        window_day(&ev->lo, 1) > window_day(&ev->lo, 0))
+        return rtm_cli_usage(c, "--from is after --to: the window holds no day");
     *first = optind;
     return 0;
 }
@@ -140,6 +186,8 @@ static void fill_opts(rtm_cli_events *ev)
     o->study_where = ev->study_where;
     o->month_from = ev->lo.month_from;
     o->month_to = ev->lo.month_to;
+    o->date_from = ev->lo.date_from;
+    o->date_to = ev->lo.date_to;
     o->weights = ev->wt;
     o->weights_name = ev->weight_table_path;
     o->strict = ev->lo.strict;
@@ -171,6 +219,29 @@ int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c)
     return 0;
 }
 
+/* An output that is one of the inputs would replace it: a usage error. */
+static int outputs_apart(const rtm_cli_events *ev, const rtm_cli *c)
+{
+    const char *in[RTM_CLI_MAX_INPUTS_CHECKED];
+    int n = 0;
+    struct stat so, si;
+    for (int i = 0; i < ev->ninputs && n < RTM_CLI_MAX_INPUTS_CHECKED; i++)
+        in[n++] = ev->inputs[i];
+    if (ev->study_area && n < RTM_CLI_MAX_INPUTS_CHECKED)
+        in[n++] = ev->study_area;
+    if (ev->weight_table_path && n < RTM_CLI_MAX_INPUTS_CHECKED)
+        in[n++] = ev->weight_table_path;
+    for (int o = 0; o < ev->noutputs; o++) {
+        if (!ev->outputs[o] || stat(ev->outputs[o], &so))
+            continue;
+        for (int i = 0; i < n; i++)
+            if (!stat(in[i], &si) && si.st_dev == so.st_dev && si.st_ino == so.st_ino)
+                return rtm_cli_usage(c, "output '%s' is the input '%s': it would be replaced",
+                                     ev->outputs[o], in[i]);
+    }
+    return 0;
+}
+
 int rtm_cli_events_load(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int ninputs)
 {
     rtm_error e;
@@ -180,7 +251,7 @@ int rtm_cli_events_load(rtm_cli_events *ev, const rtm_cli *c, char **inputs, int
     ev->inputs = rtm_cli_glob(inputs, ninputs, &ev->ninputs);
     if (ev->ninputs < 1)
         return rtm_cli_usage(c, "no input files match");
-    if ((rc = resolve_crs(ev, c)))
+    if ((rc = outputs_apart(ev, c)) || (rc = resolve_crs(ev, c)))
         return rc;
     if (ev->weight_table_path && !(ev->wt = rtm_weight_table_load(ev->weight_table_path, &e)))
         return rtm_cli_fail(c, &e);

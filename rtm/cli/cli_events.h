@@ -83,6 +83,8 @@ typedef struct rtm_cli_events {
     rtm_weight_table *wt;
     char **inputs;
     int ninputs;
+    const char *outputs[8];    /* set by the command: never one of the inputs */
+    int noutputs;
 } rtm_cli_events;
 
 void rtm_cli_events_init(rtm_cli_events *ev);

@@ -46,8 +46,7 @@ static int dist_opt(void *ctx, int opt, const char *arg)
         return rtm_cli_double(arg, &d->p.max_distance) || !(d->p.max_distance > 0)
                    ? rtm_cli_usage(d->c, "--max-distance must be > 0") : 0;
     case OPT_THREADS:
-        return rtm_cli_int(arg, &d->threads) || d->threads < 1
-                   ? rtm_cli_usage(d->c, "--threads must be >= 1") : 0;
+        return rtm_cli_threads(d->c, arg, &d->threads);
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -99,8 +98,12 @@ int rtm_cmd_distance(int argc, char **argv)
     rtm_cli_events_init(&ev);
     rtm_distance_product_init(&d.p);
     rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &ev, &c, HELP, dist_opt, &d, &first);
+    static const char *const tif[] = {".tif", ".tiff", NULL}, *const png[] = {".png", NULL};
     if (!rc && !d.p.tif)
         rc = rtm_cli_usage(&c, "no output file (-o OUT.tif)");
+    else if (!rc && ((rc = rtm_cli_ext(&c, "-o", d.p.tif, tif)) ||
+                     (d.p.png && (rc = rtm_cli_ext(&c, "--png", d.p.png, png)))))
+        ;
     else if (!rc && first != argc - 1)
         rc = rtm_cli_usage(&c, "give exactly one layer");
     else if (!rc && !ev.has_bbox && !ev.study_area)

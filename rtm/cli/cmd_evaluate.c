@@ -143,8 +143,7 @@ static int parse_option(void *ctx, int opt, const char *arg)
         return rtm_cli_int(arg, &p->window) || p->window < 1 ? rtm_cli_usage(&a->c,
                    "--window must be a whole number >= 1 (got '%s')", arg) : 0;
     case OPT_THREADS:
-        return rtm_cli_int(arg, &a->threads) || a->threads < 1
-                   ? rtm_cli_usage(&a->c, "--threads must be a whole number >= 1") : 0;
+        return rtm_cli_threads(&a->c, arg, &a->threads);
     case OPT_COVERAGES:
         return (p->ncoverages = rtm_cli_doubles(arg, p->coverages, RTM_EVAL_MAX_COVERAGES, 0,
                                                 100)) < 0

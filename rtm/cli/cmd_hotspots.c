@@ -81,9 +81,7 @@ static int hs_opt(void *ctx, int opt, const char *arg)
     case OPT_POLYGONS: a->p.polygons = arg; return 0;
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_THREADS:
-        if (rtm_cli_int(arg, &a->p.gi.threads) || a->p.gi.threads < 1)
-            return rtm_cli_usage(&a->c, "--threads must be a whole number >= 1");
-        return 0;
+        return rtm_cli_threads(&a->c, arg, &a->p.gi.threads);
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -111,13 +109,25 @@ static int parse(int argc, char **argv, hs_args *a, int *first)
         return rc;
     if (!a->out)
         return rtm_cli_usage(&a->c, "no output file (-o OUT.tif)");
+    static const char *const tif[] = {".tif", ".tiff", NULL}, *const png[] = {".png", NULL};
+    static const char *const vec[] = {".gpkg", ".geojson", ".json", NULL};
     if (a->p.gi.knn > 0 && a->p.gi.band > 0)
         return rtm_cli_usage(&a->c, "give either --band or --knn, not both");
+    if ((rc = rtm_cli_ext(&a->c, "-o", a->out, tif)) ||
+        (a->p.png && (rc = rtm_cli_ext(&a->c, "--png", a->p.png, png))) ||
+        (a->p.polygons && (rc = rtm_cli_ext(&a->c, "--polygons", a->p.polygons, vec))))
+        return rc;
     if (out_path(a->out, "z", a->z, sizeof a->z) || out_path(a->out, "bins", a->bins,
                                                               sizeof a->bins))
         return rtm_cli_usage(&a->c, "output path too long");
     a->p.z_tif = a->z;
     a->p.bins_tif = a->bins;
+    a->ev.outputs[a->ev.noutputs++] = a->z;
+    a->ev.outputs[a->ev.noutputs++] = a->bins;
+    if (a->p.png)
+        a->ev.outputs[a->ev.noutputs++] = a->p.png;
+    if (a->p.polygons)
+        a->ev.outputs[a->ev.noutputs++] = a->p.polygons;
     return 0;
 }
 

@@ -113,8 +113,7 @@ static int kde_opt(void *ctx, int opt, const char *arg)
     case OPT_RADIUS: return parse_radius(a, arg);
     case OPT_UNITS: return parse_units(a, arg);
     case OPT_THREADS:
-        return rtm_cli_int(arg, &a->threads) || a->threads < 1
-                   ? rtm_cli_usage(&a->c, "--threads must be a whole number >= 1") : 0;
+        return rtm_cli_threads(&a->c, arg, &a->threads);
     case OPT_PNG: a->p.png = arg; return 0;
     case OPT_RAMP: a->p.ramp = arg; return 0;
     case OPT_CLASSES:
@@ -145,8 +144,15 @@ static int parse(int argc, char **argv, kde_args *a, int *first_input)
                             first_input);
     if (rc)
         return rc;
+    static const char *const tif[] = {".tif", ".tiff", NULL}, *const png[] = {".png", NULL};
     if (!a->p.tif)
         return rtm_cli_usage(&a->c, "no output file (-o OUT.tif)");
+    if ((rc = rtm_cli_ext(&a->c, "-o", a->p.tif, tif)) ||
+        (a->p.png && (rc = rtm_cli_ext(&a->c, "--png", a->p.png, png))))
+        return rc;
+    a->ev.outputs[a->ev.noutputs++] = a->p.tif;
+    if (a->p.png)
+        a->ev.outputs[a->ev.noutputs++] = a->p.png;
     return 0;
 }
 

@@ -192,8 +192,8 @@ static int parse_opt(void *ctx, int opt, const char *arg)
     case OPT_NO_POS: a->p.model.step.positive_only = 0; return 0;
     case OPT_NO_P: a->p.model.step.check_p = 0; return 0;
     case OPT_THREADS:
-        if (rtm_cli_int(arg, &a->threads) || a->threads < 1)
-            return rtm_cli_usage(&a->c, "--threads must be >= 1");
+        if (rtm_cli_threads(&a->c, arg, &a->threads))
+            return RTM_EXIT_USAGE;
         a->p.model.var.threads = a->p.model.enet.nthreads = a->threads;
         return 0;
     }

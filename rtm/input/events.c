@@ -41,6 +41,10 @@ int rtm_events_grid(const rtm_events_opts *o, rtm_events *ev, rtm_error *err)
     if (o->has_bbox) {
         const double *b = o->bbox;
         double res = o->res > 0 ? o->res : fmin(b[2] - b[0], b[3] - b[1]) / 250.0;
+        if (res > fmin(b[2] - b[0], b[3] - b[1]))
+            return rtm_error_set(err, RTM_ERR_ARG, "events: the cell size (resolution) %g is "
+                                 "larger than the bounding box (%g x %g): the box could not "
+                                 "be used exactly", res, b[2] - b[0], b[3] - b[1]);
         if ((rc = rtm_grid_from_bbox(&ev->grid, b[0], b[1], b[2], b[3], res, o->dst_crs, err)))
             return rc;
     }
@@ -67,6 +71,8 @@ static void source_opts(const rtm_events_opts *o, const rtm_event_source *s, rtm
     lo->weight_table = o->weights;
     lo->month_from = o->month_from;
     lo->month_to = o->month_to;
+    lo->date_from = o->date_from;
+    lo->date_to = o->date_to;
     lo->month_field = s->date_field;
     lo->strict = o->strict;
     if (ev->grid.ncols > 0) {
@@ -143,6 +149,10 @@ int rtm_events_load(const rtm_events_opts *o, rtm_events *ev, rtm_error *err)
         count_inside(ev);
     if (ev->pts.n == 0 && !o->allow_empty)
         return empty_error(ev, err);
+    if (ev->pts.n > 0 && !(rtm_points_weight_sum(&ev->pts) > 0) && !o->allow_empty)
+        return rtm_error_set(err, RTM_ERR_INPUT, "events: every one of the %zu events has "
+                             "weight 0: a weighted surface would be empty (check the weight "
+                             "table's categories and its '*' default)", ev->pts.n);
     return 0;
 }
 

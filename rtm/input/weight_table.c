@@ -88,6 +88,17 @@ rtm_weight_table *rtm_weight_table_load(const char *path, rtm_error *err)
             OGR_F_Destroy(f);
             goto fail;
         }
+        int listed = 0;
+        if (strcmp(cat, "*"))
+            rtm_weight_table_lookup(t, cat, &listed);
+        if (listed) { /* which weight would win is not the user's to guess */
+            char at[256];
+            rtm_vsource_where(&v, OGR_F_GetFID(f), at, sizeof at);
+            rtm_error_set(err, RTM_ERR_INPUT, "weights: %s: category '%s' is listed twice", at,
+                          cat);
+            OGR_F_Destroy(f);
+            goto fail;
+        }
         if (!strcmp(cat, "*"))
             t->dflt = w;
         else if (table_add(t, cat, w)) {

@@ -95,8 +95,17 @@ static int read_surface(eval_state *s, const rtm_eval_surface_file *f, rtm_error
 {
     eval_surface *e = &s->s[s->ns];
     rtm_surface *r = rtm_raster_read(f->path, err);
+    size_t n;
     if (!r)
         return err ? err->code : RTM_ERR_IO;
+    n = rtm_grid_ncells(&r->grid);
+    for (size_t k = 0; k < n; k++) /* NaN is nodata; an infinity is a broken surface */
+        if (isinf(r->v[k])) {
+            rtm_error_set(err, RTM_ERR_INPUT, "evaluate: surface '%s' has an infinite value at "
+                          "cell %zu: it cannot be ranked", f->path, k);
+            rtm_surface_free(r);
+            return RTM_ERR_INPUT;
+        }
     if (s->ns == 0) {
         s->grid = r->grid;
         if (alloc_mask(s, err)) {

@@ -170,6 +170,11 @@ int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev
         rc = rtm_error_set(err, RTM_ERR_INPUT, "hotspots: no events to analyse");
     else if (!counts || !z || !bins || !bin)
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "hotspots: out of memory for %zu cells", nc);
+    if (!rc && gi.knn == 0 && gi.band > 0 &&
+        !(gi.band <= ev->grid.res * hypot(ev->grid.ncols, ev->grid.nrows)))
+        rc = rtm_error_set(err, RTM_ERR_ARG, "hotspots: the distance band %g is larger than "
+                           "the grid (%g across): every cell would be every cell's neighbour",
+                           gi.band, ev->grid.res * hypot(ev->grid.ncols, ev->grid.nrows));
     if (!rc) {
         if (gi.knn == 0 && !(gi.band > 0))
             gi.band = DEFAULT_BAND_CELLS * ev->grid.res;

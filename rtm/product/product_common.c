@@ -118,6 +118,12 @@ int rtm_prod_events_meta(const rtm_product_env *env, const rtm_events *ev, rtm_k
         if (eo->month_to)
             rc |= rtm_kv_add(kv, "MONTH_TO", "%04d-%02d", eo->month_to / 100,
                              eo->month_to % 100);
+        if (eo->date_from)
+            rc |= rtm_kv_add(kv, "DATE_FROM", "%04d-%02d-%02d", eo->date_from / 10000,
+                             eo->date_from / 100 % 100, eo->date_from % 100);
+        if (eo->date_to)
+            rc |= rtm_kv_add(kv, "DATE_TO", "%04d-%02d-%02d", eo->date_to / 10000,
+                             eo->date_to / 100 % 100, eo->date_to % 100);
         for (int s = 0; s < eo->nsources && !wf; s++)
             wf = eo->sources[s].weight_field;
         if (wf)
