@@ -50,7 +50,9 @@ static void test_hostile(void)
     RTM_CHECK(rtm_jobrun(job, NULL, &res, &e) == 0);
     RTM_CHECK(exists(res.run_dir, "kde.tif") && exists(res.run_dir, "kde.png") &&
               exists(res.run_dir, "report.html") && exists(res.run_dir, "manifest.json"));
-    RTM_CHECK(res.noutputs == 6);  /* tif, qml, png, pgw, png.aux.xml, html */
+    /* tif, qml, the briefing png, the map-only png with its pgw and png.aux.xml, html */
+    RTM_CHECK(res.noutputs == 7 && exists(res.run_dir, "kde_map.png") &&
+              exists(res.run_dir, "kde_map.pgw") && !exists(res.run_dir, "kde.pgw"));
     RTM_CHECK(res.cache_hits == 0 && res.cache_misses == 0);
     rtm_job_free(job);
 }

@@ -111,11 +111,29 @@ static void subtitle(const rtm_events *ev, const rtm_kde_opts *ko, char *sub, si
                  rtm_kernel_name(ko->kernel), ko->radius, ev->grid.res);
 }
 
+/* A classed map: its .qml draws the same classes in the same colours (the
+ * breaks rtm_map_png_breaks gives the map), so QGIS shows what the PNG shows. */
+static int style_classes(const rtm_kde_product *p, const rtm_events *ev, const double *v,
+                         const rtm_map_opts *mo, rtm_geotiff_opts *go, double *br, rtm_error *err)
+{
+    int rc;
+    if (p->nclasses <= 0)
+        return 0;
+    if ((rc = rtm_map_png_breaks(&ev->grid, v, ev->mask, mo, br, err)))
+        return rc;
+    go->qml_nclasses = p->nclasses;
+    go->qml_breaks = br;
+    go->qml_ramp = p->ramp ? p->ramp : "ylorrd";
+    go->qml_transparent_below = mo->zero_transparent_below;
+    return 0;
+}
+
 static int write_files(const rtm_kde_product *p, const rtm_kde_opts *ko, const rtm_events *ev,
                        const rtm_product_env *env, const double *v, rtm_outset *out,
                        rtm_error *err)
 {
     char desc[160], label[96], unit[64], sub[256];
+    double br[RTM_CLASS_MAX + 1];
     rtm_geotiff_opts go;
     rtm_map_opts mo;
     rtm_kv kv;
@@ -128,21 +146,26 @@ static int write_files(const rtm_kde_product *p, const rtm_kde_opts *ko, const r
     }
     snprintf(desc, sizeof desc, "kernel density (%s, radius %g, %s)",
              rtm_kernel_name(ko->kernel), ko->radius, label);
+    rtm_map_opts_init(&mo);
+    mo.ramp = p->ramp;
+    mo.classes = p->classes;
+    mo.nclasses = p->nclasses;
     rtm_geotiff_opts_init(&go);
+    if ((rc = style_classes(p, ev, v, &mo, &go, br, err))) {
+        rtm_kv_free(&kv);
+        return rc;
+    }
     go.band_description = desc;
     go.units = unit;
     go.compress = p->compress ? p->compress : go.compress;
     go.float64 = p->float64;
     go.metadata = rtm_kv_list(&kv);
-    go.qml_ramp = p->ramp ? p->ramp : go.qml_ramp;
+    if (!p->nclasses)
+        go.qml_ramp = p->ramp ? p->ramp : go.qml_ramp;
     rc = rtm_prod_geotiff(out, p->tif, &ev->grid, v, ev->mask, &go, err);
     rtm_kv_free(&kv);
     if (rc || !p->png)
         return rc;
-    rtm_map_opts_init(&mo);
-    mo.ramp = p->ramp;
-    mo.classes = p->classes;
-    mo.nclasses = p->nclasses;
     mo.title = p->title ? p->title : "Kernel density";
     subtitle(ev, ko, sub, sizeof sub);
     mo.subtitle = sub;

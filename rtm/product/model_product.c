@@ -117,6 +117,7 @@ static int write_tiers(const rtm_model_product *p, const rtm_model *m, const rtm
     go.class_labels = tlab;
     go.metadata = rtm_kv_list(kv);
     go.nodata = 255;
+    go.qml_ramp = "ylorrd"; /* the palette of tiers.png */
     if ((p->formats & RTM_OUT_TIF) && (!(name = rtm_prod_join(p->dir, "tiers.tif")) ||
                                        (rc = rtm_prod_geotiff(out, name, &ev->grid, tier,
                                                               ev->mask, &go, err))))

@@ -158,29 +158,48 @@ int rtm_prod_geotiff(rtm_outset *out, const char *name, const rtm_grid *g, const
     return rtm_outset_sidecar(out, qml, err);
 }
 
-/* The world file and CRS sidecar the map writer made beside name. */
+int rtm_prod_map_files(const char *name, const rtm_grid *g, char files[4][4096], rtm_error *err)
+{
+    int rc, n = 0;
+    snprintf(files[n++], 4096, "%s", name);
+    if ((rc = rtm_map_png_georef_path(name, files[n], 4096, err)))
+        return -rc;
+    n++;
+    if ((rc = rtm_png_world_path(files[1], files[n], 4096, err)))
+        return -rc;
+    n++;
+    if (!g->crs[0])
+        return n; /* the map writer makes no CRS sidecar then */
+    if ((rc = rtm_png_aux_path(files[1], files[n], 4096, err)))
+        return -rc;
+    return n + 1;
+}
+
+/* The georeferenced map-only image, its world file and CRS sidecar, which
+ * the map writer made beside the briefing map name (RTM_MAP_GEOREF_MAP_ONLY:
+ * the composed map with title and legend is not georeferenced, so a GIS
+ * never places the legend on the ground). */
 static int map_sidecars(rtm_outset *out, const char *name, const rtm_grid *g, rtm_error *err)
 {
-    char fn[4096];
-    int rc;
-    if ((rc = rtm_png_world_path(name, fn, sizeof fn, err)) ||
-        (rc = rtm_outset_sidecar(out, fn, err)))
-        return rc;
-    if (!g->crs[0])
-        return 0; /* the map writer makes no CRS sidecar then */
-    if ((rc = rtm_png_aux_path(name, fn, sizeof fn, err)))
-        return rc;
-    return rtm_outset_sidecar(out, fn, err);
+    char files[4][4096];
+    int n = rtm_prod_map_files(name, g, files, err), rc = 0;
+    if (n < 0)
+        return -n;
+    for (int i = 1; i < n && !rc; i++)
+        rc = rtm_outset_sidecar(out, files[i], err);
+    return rc;
 }
 
 int rtm_prod_map(rtm_outset *out, const char *name, const rtm_grid *g, const double *v,
                  const unsigned char *mask, const rtm_map_opts *mo, rtm_error *err)
 {
     const char *p = rtm_outset_file(out, name, err);
+    rtm_map_opts m = *mo;
     int rc;
     if (!p)
         return err->code;
-    if ((rc = rtm_map_png_write(p, g, v, mask, mo, err)))
+    m.georef = RTM_MAP_GEOREF_MAP_ONLY;
+    if ((rc = rtm_map_png_write(p, g, v, mask, &m, err)))
         return rc;
     return map_sidecars(out, name, g, err);
 }
@@ -191,10 +210,12 @@ int rtm_prod_map_categorical(rtm_outset *out, const char *name, const rtm_grid *
                              rtm_error *err)
 {
     const char *p = rtm_outset_file(out, name, err);
+    rtm_map_opts m = *mo;
     int rc;
     if (!p)
         return err->code;
-    if ((rc = rtm_map_png_write_categorical(p, g, v, mask, values, labels, nvalues, mo, err)))
+    m.georef = RTM_MAP_GEOREF_MAP_ONLY;
+    if ((rc = rtm_map_png_write_categorical(p, g, v, mask, values, labels, nvalues, &m, err)))
         return rc;
     return map_sidecars(out, name, g, err);
 }

@@ -40,6 +40,11 @@ int rtm_prod_geotiff(rtm_outset *out, const char *name, const rtm_grid *g, const
 int rtm_prod_map(rtm_outset *out, const char *name, const rtm_grid *g, const double *v,
                  const unsigned char *mask, const rtm_map_opts *mo, rtm_error *err);
 
+/* The files of map `name`: name, the georeferenced map-only image, its
+ * world file and (when g has a CRS) its CRS sidecar. Returns the count, or
+ * minus an error code. */
+int rtm_prod_map_files(const char *name, const rtm_grid *g, char files[4][4096], rtm_error *err);
+
 /* A categorical map PNG as output `name` (sidecars as rtm_prod_map). */
 int rtm_prod_map_categorical(rtm_outset *out, const char *name, const rtm_grid *g,
                              const double *v, const unsigned char *mask, const int *values,

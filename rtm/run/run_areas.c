@@ -82,6 +82,7 @@ static void draw(const rtm_jr *r, const rtm_jr_surf *s, const int *zone, area_jo
             }
         snprintf(title, sizeof title, "%s: %s", j->name, s->js->name);
         rtm_map_opts_init(&mo);
+        mo.georef = RTM_MAP_GEOREF_MAP_ONLY;
         mo.title = title;
         mo.units_label = s->units;
         mo.zero_transparent_below = -INFINITY;

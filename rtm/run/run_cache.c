@@ -90,7 +90,7 @@ static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, const char *s
     }
     /* the output files also carry the job and surface names, the layer's
      * title and the formats, so those are part of the key too */
-    if (asprintf(&params, "software=rtm %s\nkind=distance-product-v2\njob=%s\nsurface=%s\n"
+    if (asprintf(&params, "software=rtm %s\nkind=distance-product-v3\njob=%s\nsurface=%s\n"
                  "title=%s\nformats=%u\nlayer=%s\nwhere=%s\nx_field=%s\ny_field=%s\n"
                  "src_crs=%s\ndst_crs=%s\nx0=%.17g\ny0=%.17g\nres=%.17g\nncols=%d\n"
                  "nrows=%d\ngrid_crs=%s\n", RTM_VERSION, r->job->name, surface,

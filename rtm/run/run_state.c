@@ -35,14 +35,16 @@ int rtm_jr_register(rtm_jr *r, const char *name, rtm_error *err)
 
 int rtm_jr_register_map(rtm_jr *r, const char *png, rtm_error *err)
 {
-    char fn[1024];
-    if (rtm_png_world_path(png, fn, sizeof fn, err) || rtm_jr_register(r, fn, err))
+    char fn[1024], world[1024];
+    /* maps are written georeferencing the map panel alone (X_map.png) */
+    if (rtm_map_png_georef_path(png, fn, sizeof fn, err) || rtm_jr_register(r, fn, err) ||
+        rtm_png_world_path(fn, world, sizeof world, err) || rtm_jr_register(r, world, err))
         return err->code;
     if (!r->grid.crs[0])
         return 0; /* the map writer makes no CRS sidecar then */
-    if (rtm_png_aux_path(png, fn, sizeof fn, err))
+    if (rtm_png_aux_path(fn, world, sizeof world, err))
         return err->code;
-    return rtm_jr_register(r, fn, err);
+    return rtm_jr_register(r, world, err);
 }
 
 char *rtm_jr_output(rtm_jr *r, const char *name, rtm_error *err)

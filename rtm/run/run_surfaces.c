@@ -1,6 +1,7 @@
 /* run_surfaces.c: the job's surfaces (kde, distance, rtm model, weighted
  * overlay) and their GeoTIFF / PNG / report outputs (rtm_run.h). */
 #include "run/run_internal.h"
+#include "product/product_priv.h"
 
 #include <limits.h>
 #include <math.h>
@@ -85,6 +86,7 @@ static int write_maps(rtm_jr *r, const rtm_job_surface *s, const char *name, con
     if (!rc && (r->job->formats & (RTM_FMT_PNG | RTM_FMT_HTML))) {
         rtm_map_opts mo;
         rtm_map_opts_init(&mo);
+        mo.georef = RTM_MAP_GEOREF_MAP_ONLY;
         mo.ramp = lk->ramp;
         mo.title = lk->title;
         if (s->type == RTM_SURF_DISTANCE)
@@ -208,7 +210,7 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 /* ---- distance --------------------------------------------------------------- */
 
 /* The output files of a distance surface, for the output cache. */
-static int distance_files(const rtm_jr *r, const char *name, char files[5][512])
+static int distance_files(const rtm_jr *r, const char *name, char files[6][512])
 {
     int n = 0;
     if (r->job->formats & RTM_FMT_TIF) {
@@ -216,10 +218,11 @@ static int distance_files(const rtm_jr *r, const char *name, char files[5][512])
         snprintf(files[n++], 512, "%s.qml", name);
     }
     if (want_png(r)) {
-        snprintf(files[n++], 512, "%s.png", name);
-        snprintf(files[n++], 512, "%s.pgw", name);
-        if (r->grid.crs[0])
-            snprintf(files[n++], 512, "%s.png.aux.xml", name);
+        char png[512], map[4][4096];
+        rtm_error e;
+        int m = rtm_prod_map_files(fname(png, name, "png"), &r->grid, map, &e);
+        for (int i = 0; i < m; i++)
+            snprintf(files[n++], 512, "%.500s", map[i]);
     }
     return n;
 }
@@ -268,14 +271,14 @@ done:
 static int surf_distance(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
-    char key[RTM_SHA256_HEX], files[5][512];
+    char key[RTM_SHA256_HEX], files[6][512];
     int rc, nf = distance_files(r, s->name, files), hit;
     if (!(o->v = malloc(r->ncells * sizeof *o->v)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     if ((hit = rtm_jr_distance_lookup(r, s->layer, s->name, o->v, key, err)) < 0)
         return -hit;
-    snprintf(o->map, sizeof o->map, "%s", want_png(r) ? files[nf - (r->grid.crs[0] ? 3 : 2)]
-                                                      : "");
+    snprintf(o->map, sizeof o->map, "%s", want_png(r) ? files[(r->job->formats & RTM_FMT_TIF)
+                                                                ? 2 : 0] : "");
     snprintf(o->units, sizeof o->units, "distance (CRS units)");
     snprintf(o->tif, sizeof o->tif, "%s", (r->job->formats & RTM_FMT_TIF) ? files[0] : "");
     o->cached = hit;

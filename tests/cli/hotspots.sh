@@ -82,7 +82,7 @@ PY
 # 1. fixed band of 150 m (the 3 x 3 block), no FDR
 $RTM hotspots $EV --band 150 --png "$T/h.png" --polygons "$T/h.gpkg" -o "$T/h.tif" "$T/ev.csv" > "$T/h.out" 2> "$T/h.err"
 check "hotspots exits 0" "[ $? -eq 0 ]"
-check "z and bins GeoTIFFs, styles, PNG, polygons written" "[ -s $T/h_z.tif ] && [ -s $T/h_bins.tif ] && [ -s $T/h_z.qml ] && [ -s $T/h_bins.qml ] && [ -s $T/h.png ] && [ -s $T/h.pgw ] && [ -s $T/h.gpkg ]"
+check "z and bins GeoTIFFs, styles, PNG, polygons written" "[ -s $T/h_z.tif ] && [ -s $T/h_bins.tif ] && [ -s $T/h_z.qml ] && [ -s $T/h_bins.qml ] && [ -s $T/h.png ] && [ -s $T/h_map.pgw ] && [ ! -e $T/h.pgw ] && [ -s $T/h.gpkg ]"
 python3 - "$T" > "$T/py1.out" 2>&1 <<'PY'
 import sys; sys.path.insert(0, sys.argv[1]); from gi import *
 T = sys.argv[1]

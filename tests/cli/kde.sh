@@ -56,7 +56,9 @@ $RTM kde --dst-crs EPSG:27700 --study-area $S/boundaries/southend_on_sea_lad2011
 check "police CSV + study area + png exits 0" "[ $? -eq 0 ]"
 check "summary names the transformation" "grep -q 'British National Grid' $T/s.err"
 check "automatic radius printed" "grep -q 'radius: .* (auto-arcgis)' $T/s.err"
-check "png and world file written" "[ -s $T/s.png ] && [ -s $T/s.pgw ]"
+check "briefing png, and the map alone georeferenced (no world file for the briefing)" \
+  "[ -s $T/s.png ] && [ ! -e $T/s.pgw ] && [ -s $T/s_map.png ] && [ -s $T/s_map.pgw ] && \
+   gdalinfo $T/s_map.png | grep -q 27700"
 check "outside-study cells are nodata" "gdalinfo -stats $T/s.tif 2>/dev/null | grep -q 'STATISTICS_VALID_PERCENT=[0-9.]*' && ! gdalinfo -stats $T/s.tif | grep -q 'STATISTICS_VALID_PERCENT=100'"
 
 # 4. errors: exit codes, messages, previous output kept

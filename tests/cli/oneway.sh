@@ -52,7 +52,7 @@ job dens "  - type: kde
 J=$T/out-dens/current
 check "kde job ran" "[ -f $J/dens.tif ]"
 check "kde: same file set" "sameset $T/cli $J"
-same kde "$T/cli" "$J" dens.tif dens.qml dens.png dens.pgw dens.png.aux.xml
+same kde "$T/cli" "$J" dens.tif dens.qml dens.png dens_map.png dens_map.pgw dens_map.png.aux.xml
 
 # --- hot spots
 rm -rf "$T/cli"; mkdir -p "$T/cli"
