@@ -184,6 +184,8 @@ static void tiers_json(rtm_json *w, const rtm_model *m)
         kv_num(w, "events", s->events);
         kv_num(w, "event_share", s->event_share);
         kv_num(w, "rate_ratio_vs_rest", s->rate_ratio);
+        rtm_json_key(w, "empty");
+        rtm_json_bool(w, s->cells == 0);
         rtm_json_end_object(w);
     }
     rtm_json_end_array(w);

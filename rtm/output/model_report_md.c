@@ -174,6 +174,16 @@ static void md_model(FILE *o, const rtm_model *m)
     fprintf(o, "P-values are computed after variable selection and are therefore optimistic.\n\n");
 }
 
+/* A rate ratio, or "—" when it is undefined (no cell outside the tier). */
+static const char *ratio_text(double r)
+{
+    static __thread char buf[32];
+    if (!isfinite(r))
+        return "—";
+    snprintf(buf, sizeof buf, "%.2f", r);
+    return buf;
+}
+
 static void md_tiers(FILE *o, const rtm_model *m)
 {
     int t;
@@ -185,8 +195,12 @@ static void md_tiers(FILE *o, const rtm_model *m)
                "|\n|---|---|---|---|---|\n");
     for (t = RTM_NTIERS - 1; t >= 0; t--) {
         const rtm_tier_stats *s = &m->tiers[t];
-        fprintf(o, "| %s | %.3f | %.1f %% | %.1f %% | %.2f |\n", TIER_NAMES[t], s->lower,
-                100 * s->area_share, 100 * s->event_share, s->rate_ratio);
+        if (!s->cells) { /* an empty tier has no shares and no rate: say so, never "nan" */
+            fprintf(o, "| %s | %.3f | empty: no cell | — | — |\n", TIER_NAMES[t], s->lower);
+            continue;
+        }
+        fprintf(o, "| %s | %.3f | %.1f %% | %.1f %% | %s |\n", TIER_NAMES[t], s->lower,
+                100 * s->area_share, 100 * s->event_share, ratio_text(s->rate_ratio));
     }
     fprintf(o, "\n**How to read it.** Each RRV is how many times more likely an event is in a "
                "cell where that factor's variable is present than in a cell where it is not, "
@@ -195,6 +209,12 @@ static void md_tiers(FILE *o, const rtm_model *m)
         fprintf(o, "The highest-risk places (%.1f %% of the area) held %.1f %% of the events: "
                    "they were %.1f times more likely to have an event than the rest of the "
                    "study area.", 100 * h->area_share, 100 * h->event_share, h->rate_ratio);
+    else if (!h->cells)
+        fprintf(o, "**The highest tier is empty**: no cell reaches its threshold (RRS %.3f, "
+                   "mean + the highest tier's SD multiple), usually because the study area is "
+                   "small or the RRS takes few values; there are no priority places. Lower "
+                   "thresholds can be set with --tiers (command) or the tiers of a job.",
+                h->lower);
     fprintf(o, "\n\n");
 }
 

@@ -293,6 +293,10 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
     if (!(rc = fit(&q, ev, vars, counts, mo, &r.model, err)))
         rc = write_all(&q, &r, ev, env, counts, out, err);
     free(counts);
+    if (!rc && r.model->tiers[RTM_NTIERS - 1].cells == 0)
+        rtm_prod_log(env, "warning: model: the highest risk tier is empty (no cell reaches RRS "
+                     "%.3g): no priority places; lower the tier thresholds to get some",
+                     r.model->tiers[RTM_NTIERS - 1].lower);
     if (!rc)
         rtm_prod_log(env, "model: %s, %d variables; RRS %.3g..%.3g; %d priority places",
                      rtm_family_name(r.model->sw.family), r.model->sw.k, r.model->rrs_min,

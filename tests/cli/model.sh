@@ -78,4 +78,11 @@ check "--tiers must increase: usage error 2" "[ $? -eq 2 ]"
 $RTM model --help | grep -q -- '--max-blocks'
 check "model --help lists the contract options" "[ $? -eq 0 ]"
 
+# an empty highest tier is said in words (report, log), never printed as nan
+run -o "$T/m7" --tiers 0,1,50 2> "$T/e7"
+check "empty highest tier: the log warns" "grep -q 'highest risk tier is empty' $T/e7"
+check "empty highest tier: model.md says so and has no nan" \
+  "grep -q 'highest tier is empty' $T/m7/model.md && ! grep -qiw nan $T/m7/model.md"
+check "empty highest tier: model.json marks it empty" \
+  "python3 -c 'import json,sys; t=[x for x in json.load(open(sys.argv[1]))[\"tiers\"] if x[\"name\"]==\"highest\"][0]; sys.exit(0 if t[\"empty\"] and t[\"cells\"]==0 else 1)' $T/m7/model.json"
 finish
