@@ -22,17 +22,24 @@ static const char HELP[] =
     "written as a Cloud-Optimized GeoTIFF (+ .qml style) and optionally a PNG heatmap.\n\n"
     "Density:\n"
     "  --kernel K             quartic (default), epanechnikov, triangular, uniform,\n"
-    "                         triweight, gaussian (sigma = radius/4, cut at the radius)\n"
+    "                         triweight, gaussian (sigma = radius/4, cut at the radius);\n"
+    "                         alias biweight = quartic ('rtm help names' lists all names)\n"
     "  --radius R|auto-arcgis|auto-scott  support radius in CRS units (default\n"
     "                         auto-arcgis: ArcGIS Pro's rule; auto-scott: Scott's rule)\n"
-    "  --units km2|m2|cell    events per km² (default), per m², or expected count per cell\n"
+    "  --units U              km2 (default: per km²), ha, m2, cell (expected count per\n"
+    "                         cell), probability (share of all events per cell); aliases\n"
+    "                         per_km2, per_ha, per_m2, per_cell, count. Weighted maps are\n"
+    "                         labelled in the weight's unit, never as events\n"
     "  --threads N            worker threads (default: all cores); output is identical\n"
     "Output:\n"
     "  -o, --output FILE      GeoTIFF to write (replaced atomically)\n"
-    "  --png FILE             also a PNG heatmap with legend, scale bar and world file\n"
-    "  --ramp NAME            viridis (default), magma, inferno, cividis\n"
+    "  --png FILE.png         also a briefing map (title, legend, scale bar) and the map\n"
+    "                         alone georeferenced as FILE_map.png (+ .pgw, .png.aux.xml)\n"
+    "  --ramp NAME            viridis (default), magma, inferno, cividis, diverging, ylorrd\n"
     "  --classes METHOD       continuous (default), quantile, stddev, mean (multiples of\n"
-    "                         the mean of non-zero cells), equal, natural\n"
+    "                         the mean of non-zero cells), equal, natural; the .qml\n"
+    "                         style draws the same classes (aliases: mean-multiple,\n"
+    "                         meanmult, jenks)\n"
     "  --nclasses N           number of classes (default 5)\n"
     "  --title TEXT           PNG title\n"
     "  --compress DEFLATE|ZSTD  GeoTIFF compression (default DEFLATE)\n"
@@ -94,6 +101,17 @@ static int parse_kernel(kde_args *a, const char *s)
     return 0;
 }
 
+/* --ramp: a name of the vocabulary's ramps. */
+static int parse_ramp(kde_args *a, const char *s)
+{
+    int v;
+    if (rtm_vocab_parse("ramp", s, &v, NULL))
+        return rtm_cli_usage(&a->c, "unknown --ramp '%s' (expected one of: %s)", s,
+                             rtm_vocab_list("ramp"));
+    a->p.ramp = rtm_vocab_name("ramp", v);
+    return 0;
+}
+
 /* --units: km2, m2, cell (and the job's names per_km2, per_ha, ...). */
 static int parse_units(kde_args *a, const char *s)
 {
@@ -115,7 +133,7 @@ static int kde_opt(void *ctx, int opt, const char *arg)
     case OPT_THREADS:
         return rtm_cli_threads(&a->c, arg, &a->threads);
     case OPT_PNG: a->p.png = arg; return 0;
-    case OPT_RAMP: a->p.ramp = arg; return 0;
+    case OPT_RAMP: return parse_ramp(a, arg);
     case OPT_CLASSES:
         return parse_classes(arg, a) ? rtm_cli_usage(&a->c, "unknown --classes '%s'", arg) : 0;
     case OPT_NCLASSES:
