@@ -172,17 +172,11 @@ static int parse_opt(void *ctx, int opt, const char *arg)
             return rtm_cli_usage(&a->c, "--density-k must be a number");
         return 0;
     case OPT_TIERS: {
-        double k[3];
-        char buf[128], *t1, *t2, *save = NULL;
-        snprintf(buf, sizeof buf, "%s", arg);
-        t1 = strtok_r(buf, ",", &save);
-        t2 = t1 ? strtok_r(NULL, ",", &save) : NULL;
-        if (!t1 || !t2 || rtm_cli_double(t1, &k[0]) || rtm_cli_double(t2, &k[1]) ||
-            !(t1 = strtok_r(NULL, ",", &save)) || rtm_cli_double(t1, &k[2]) ||
-            strtok_r(NULL, ",", &save) || !(k[0] < k[1] && k[1] < k[2]))
+        double k[4];
+        if (rtm_cli_doubles(arg, k, 4, -1e6, 1e6) != 3 || !(k[0] < k[1] && k[1] < k[2]))
             return rtm_cli_usage(&a->c, "--tiers expects three increasing SD multiples "
                                         "K1,K2,K3 (default 0,1,2; got '%s')", arg);
-        memcpy(a->p.model.tier_k, k, sizeof k);
+        memcpy(a->p.model.tier_k, k, 3 * sizeof *k);
         return 0;
     }
     case OPT_DENS_KERNEL:
