@@ -280,3 +280,11 @@ int rtm_cli_ext(const rtm_cli *c, const char *flag, const char *path, const char
                          flag, path, !strcasecmp(exts[0], ".tif") ? "a GeoTIFF"
                          : !strcasecmp(exts[0], ".png") ? "a PNG" : "a vector file", list);
 }
+
+int rtm_cli_vocab(const rtm_cli *c, const char *option, const char *flag, const char *s,
+                  int *value)
+{
+    return rtm_vocab_parse(option, s, value, NULL)
+               ? rtm_cli_usage(c, "%s must be one of %s (got '%s')", flag,
+                               rtm_vocab_list(option), s) : 0;
+}

@@ -32,6 +32,11 @@ int rtm_cli_threads(const rtm_cli *c, const char *s, int *out);
  * list, case-insensitive): an output must be what its name says. */
 int rtm_cli_ext(const rtm_cli *c, const char *flag, const char *path, const char *const *exts);
 
+/* An enumerated option's value through the vocabulary (rtm/product.h), or a
+ * usage error naming flag and the expected names (its exit code). */
+int rtm_cli_vocab(const rtm_cli *c, const char *option, const char *flag, const char *s,
+                  int *value);
+
 /* Parsers: return 0 on success, -1 on bad input. */
 int rtm_cli_double(const char *s, double *out);
 int rtm_cli_int(const char *s, int *out);

@@ -90,26 +90,13 @@ static int parse_radius(kde_args *a, const char *s)
     return 0;
 }
 
-/* --kernel: a name of the vocabulary's kernel table. */
-static int parse_kernel(kde_args *a, const char *s)
-{
-    int v;
-    if (rtm_vocab_parse("kernel", s, &v, NULL))
-        return rtm_cli_usage(&a->c, "unknown --kernel '%s' (expected one of: %s)", s,
-                             rtm_vocab_list("kernel"));
-    a->p.kde.kernel = (rtm_kernel)v;
-    return 0;
-}
-
 /* --ramp: a name of the vocabulary's ramps. */
 static int parse_ramp(kde_args *a, const char *s)
 {
-    int v;
-    if (rtm_vocab_parse("ramp", s, &v, NULL))
-        return rtm_cli_usage(&a->c, "unknown --ramp '%s' (expected one of: %s)", s,
-                             rtm_vocab_list("ramp"));
-    a->p.ramp = rtm_vocab_name("ramp", v);
-    return 0;
+    int v, rc = rtm_cli_vocab(&a->c, "ramp", "--ramp", s, &v);
+    if (!rc)
+        a->p.ramp = rtm_vocab_name("ramp", v);
+    return rc;
 }
 
 /* --units: km2, m2, cell (and the job's names per_km2, per_ha, ...). */
@@ -127,7 +114,7 @@ static int kde_opt(void *ctx, int opt, const char *arg)
     switch (opt) {
     case 'o': a->p.tif = arg; return 0;
     case OPT_KERNEL:
-        return parse_kernel(a, arg);
+        return rtm_cli_vocab(&a->c, "kernel", "--kernel", arg, (int *)&a->p.kde.kernel);
     case OPT_RADIUS: return parse_radius(a, arg);
     case OPT_UNITS: return parse_units(a, arg);
     case OPT_THREADS:

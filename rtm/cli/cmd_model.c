@@ -74,14 +74,6 @@ typedef struct model_args {
     int nf, threads;
 } model_args;
 
-/* A name of one of the vocabulary's enumerated options, or a usage error. */
-static int vocab(model_args *a, const char *option, const char *flag, const char *s, int *v)
-{
-    return rtm_vocab_parse(option, s, v, NULL)
-               ? rtm_cli_usage(&a->c, "%s must be one of %s (got '%s')", flag,
-                               rtm_vocab_list(option), s) : 0;
-}
-
 /* --family: auto tries Poisson and the NB form; otherwise only that family. */
 static int set_family(model_args *a, int fam)
 {
@@ -139,7 +131,7 @@ static int parse_opt(void *ctx, int opt, const char *arg)
             a->p.model.var.max_blocks > 16)
             return rtm_cli_usage(&a->c, "--max-blocks must be 1..16");
         return 0;
-    case OPT_INCREMENT: return vocab(a, "increment", "--increment", arg,
+    case OPT_INCREMENT: return rtm_cli_vocab(&a->c, "increment", "--increment", arg,
                                      &a->p.model.var.half_block);
     case OPT_SEED:
         if (rtm_cli_int(arg, &iv) || iv < 0)
@@ -156,13 +148,13 @@ static int parse_opt(void *ctx, int opt, const char *arg)
         a->p.model.enet.alpha = dv;
         return 0;
     case OPT_LAMBDA_RULE:
-        return vocab(a, "lambda", "--lambda", arg, &iv) ? RTM_EXIT_USAGE
+        return rtm_cli_vocab(&a->c, "lambda", "--lambda", arg, &iv) ? RTM_EXIT_USAGE
                : (a->p.model.enet.rule = (rtm_enet_rule)iv, 0);
     case OPT_NB:
-        return vocab(a, "nb", "--nb", arg, &iv) ? RTM_EXIT_USAGE
+        return rtm_cli_vocab(&a->c, "nb", "--nb", arg, &iv) ? RTM_EXIT_USAGE
                : (a->p.model.step.nb_family = (rtm_family)iv, 0);
     case OPT_FAMILY:
-        return vocab(a, "family", "--family", arg, &iv) ? RTM_EXIT_USAGE : set_family(a, iv);
+        return rtm_cli_vocab(&a->c, "family", "--family", arg, &iv) ? RTM_EXIT_USAGE : set_family(a, iv);
     case OPT_PMAX:
         if (rtm_cli_double(arg, &a->p.model.step.p_max) || !(a->p.model.step.p_max > 0))
             return rtm_cli_usage(&a->c, "--p-max must be > 0");
@@ -180,7 +172,7 @@ static int parse_opt(void *ctx, int opt, const char *arg)
         return 0;
     }
     case OPT_DENS_KERNEL:
-        return vocab(a, "kernel", "--density-kernel", arg, &iv) ? RTM_EXIT_USAGE
+        return rtm_cli_vocab(&a->c, "kernel", "--density-kernel", arg, &iv) ? RTM_EXIT_USAGE
                : (a->p.model.var.density_kernel = (rtm_kernel)iv, 0);
     case OPT_NO_ONE: a->p.model.step.one_per_factor = 0; return 0;
     case OPT_NO_POS: a->p.model.step.positive_only = 0; return 0;
