@@ -333,6 +333,10 @@ const rtm_job_surface *rtm_job_find_surface(const rtm_job *job, const char *name
 int rtm_job_months(const rtm_job *job, const char *run_date, int *from, int *to,
                    rtm_error *err);
 
+/** Month number of a run date: a calendar date "YYYY-MM-DD" (a real day:
+ *  no 2018-02-30) or a month "YYYY-MM", year 1900..2200; -1 if not. */
+int rtm_job_run_month(const char *date);
+
 /** Month number of "YYYY-MM" or "YYYY-MM-DD..." (also "YYYY/MM"), or -1. */
 int rtm_month_parse(const char *s);
 

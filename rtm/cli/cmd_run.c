@@ -22,7 +22,7 @@ static const char HELP[] =
     "  --check              validate the job and its catalogue, compute nothing;\n"
     "                       every problem is printed as FILE:LINE:COL: message\n"
     "  --run-date DATE      date the rolling month windows end at (default today, UTC)\n"
-    "  --threads N          worker threads (outputs do not depend on it)\n"
+    "  --threads N          worker threads, 1 to 1024 (outputs do not depend on it)\n"
     "  -q, --quiet          no log lines (errors are still printed)\n"
     "  -h, --help           this help\n\n"
     "Log lines go to stderr with a UTC timestamp:\n"
@@ -66,12 +66,10 @@ static int fail(const rtm_error *e)
     return e->code == RTM_ERR_ARG ? RTM_EXIT_USAGE : RTM_EXIT_FAIL;
 }
 
-/* 1 if s is a date YYYY-MM-DD (month 1..12, day 1..31). */
+/* 1 if s is a calendar date YYYY-MM-DD (a real day, rtm_job_run_month). */
 static int is_date(const char *s)
 {
-    int y, m, d, n = 0;
-    return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
-           m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    return strlen(s) == 10 && rtm_job_run_month(s) >= 0;
 }
 
 static int parse(int argc, char **argv, run_args *a)
@@ -88,14 +86,16 @@ static int parse(int argc, char **argv, run_args *a)
         case 'c': a->check = 1; break;
         case 'd':
             if (!is_date(optarg))
-                return rtm_cli_usage(&a->c, "--run-date expects YYYY-MM-DD (got '%s')", optarg);
+                return rtm_cli_usage(&a->c, "--run-date expects a date YYYY-MM-DD from 1900 "
+                                     "to 2200 (got '%s')", optarg);
             a->run_date = optarg;
             break;
         case 'q': a->c.quiet = 1; break;
         case 'h': fputs(HELP, stdout); return -1;
         case 't':
-            if (rtm_cli_int(optarg, &a->threads) || a->threads < 1)
-                return rtm_cli_usage(&a->c, "--threads must be >= 1 (got '%s')", optarg);
+            if (rtm_cli_int(optarg, &a->threads) || a->threads < 1 || a->threads > 1024)
+                return rtm_cli_usage(&a->c, "--threads must be from 1 to 1024 (got '%s')",
+                                     optarg);
             break;
         default:
             return rtm_cli_usage(&a->c, "unknown or incomplete option '%s'", argv[optind - 1]);
