@@ -27,9 +27,10 @@ static const char HELP[] =
     "  -h, --help           this help\n\n"
     "Log lines go to stderr with a UTC timestamp:\n"
     "  2026-11-24T15:20:01Z rtm run: ...\n\n"
-    "Exit status: 0 success (every output written), 1 failure (bad data, unreadable\n"
-    "input, output not written, output folder locked by another run), 2 usage error\n"
-    "or invalid job.\n\n"
+    "Exit status: 0 success (every output written), 1 failure (bad data, an input\n"
+    "that cannot be read while running, output not written, output folder locked\n"
+    "by another run), 2 usage error or invalid job (including a job file or a file\n"
+    "it names that does not exist or cannot be opened when the job is checked).\n\n"
     "Example:\n"
     "  rtm run --run-date 2018-06-01 samples/jobs/essex-nte.yaml\n";
 
@@ -131,7 +132,7 @@ static int run(const run_args *a)
     rtm_error e;
     int rc;
     if (rtm_job_load(a->job, NULL, &job, &e)) {
-        if (e.code == RTM_ERR_INPUT) {
+        if (e.code == RTM_ERR_INPUT || e.code == RTM_ERR_IO) { /* as --check: invalid job */
             fprintf(stderr, "%s\n(run 'rtm run --check %s' to list every problem)\n", e.msg,
                     a->job);
             return RTM_EXIT_USAGE;
