@@ -320,6 +320,15 @@ int rtm_job_load(const char *path, const char *catalog_dir, rtm_job **out, rtm_e
  *  freed with rtm_msgs_free. */
 int rtm_job_check(const char *path, const char *catalog_dir, rtm_msgs *errs);
 
+/** rtm_job_check, and also append warnings to warns (may be NULL), each
+ *  "FILE:LINE:COL: warning: message": things that are valid but most likely
+ *  wrong, such as a listed type that no event of the data has (found by
+ *  reading the type column of every source, at most 5,000,000 events, with
+ *  a "did you mean" for a close spelling). Warnings do not count as
+ *  problems. Returns the number of problems. */
+int rtm_job_check_warn(const char *path, const char *catalog_dir, rtm_msgs *errs,
+                       rtm_msgs *warns);
+
 /** Free a job (job may be NULL). */
 void rtm_job_free(rtm_job *job);
 

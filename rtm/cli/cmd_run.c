@@ -20,7 +20,9 @@ static const char HELP[] =
     "layers are cached in OUT/cache and reused while their inputs are unchanged.\n\n"
     "Options:\n"
     "  --check              validate the job and its catalogue, compute nothing;\n"
-    "                       every problem is printed as FILE:LINE:COL: message\n"
+    "                       every problem is printed as FILE:LINE:COL: message,\n"
+    "                       then warnings (FILE:LINE:COL: warning: ...), such as\n"
+    "                       listed types that no event of the data has\n"
     "  --run-date DATE      date the rolling month windows end at (default today, UTC)\n"
     "  --threads N          worker threads, 1 to 1024 (outputs do not depend on it)\n"
     "  -q, --quiet          no log lines (errors are still printed)\n"
@@ -110,17 +112,23 @@ static int parse(int argc, char **argv, run_args *a)
 
 static int check(const run_args *a)
 {
-    rtm_msgs errs = {0};
-    int n = rtm_job_check(a->job, NULL, &errs);
+    rtm_msgs errs = {0}, warns = {0};
+    int n = rtm_job_check_warn(a->job, NULL, &errs, &warns);
     for (int i = 0; i < errs.n; i++)
         fprintf(stderr, "%s\n", errs.msg[i]);
+    for (int i = 0; i < warns.n; i++)
+        fprintf(stderr, "%s\n", warns.msg[i]);
+    int nw = warns.n;
     rtm_msgs_free(&errs);
+    rtm_msgs_free(&warns);
     if (n > 0) {
         fprintf(stderr, "rtm run: %s: %d problem%s\n", a->job, n, n == 1 ? "" : "s");
         return RTM_EXIT_USAGE;
     }
-    if (!a->c.quiet)
+    if (!a->c.quiet && nw == 0)
         fprintf(stderr, "rtm run: %s: valid\n", a->job);
+    else if (!a->c.quiet)
+        fprintf(stderr, "rtm run: %s: valid, %d warning%s\n", a->job, nw, nw == 1 ? "" : "s");
     return RTM_EXIT_OK;
 }
 

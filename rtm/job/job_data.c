@@ -218,4 +218,5 @@ void rtm_job_check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job)
         yaml_node_t *a = areas->type == YAML_SEQUENCE_NODE ? seq_item(y, areas, i) : areas;
         check_polygons(y, a, &job->areas[i], "area set", NULL, NULL);
     }
+    rtm_job_check_types(y, root, job);
 }

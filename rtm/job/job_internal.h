@@ -38,6 +38,9 @@ int rtm_job_parse_day(const char *s);
 /** Check the job against its data (CRSs known, files open, layers, fields
  *  and filters exist); reads only headers (job_data.c). */
 void rtm_job_check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job);
+/** Warn (y->warns only) about listed types no event of the data has;
+ *  reads the type column of every source, bounded (job_types.c). */
+void rtm_job_check_types(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job);
 /** Open one vector file and check its layer, nfields named fields (keys[i]
  *  is the YAML key naming fields[i], NULL fields skipped) and filter;
  *  problems are reported at the keys of mapping map. */

@@ -4,6 +4,7 @@
 #include "core/gdal.h"
 
 #include <cpl_vsi.h>
+#include <ctype.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -48,6 +49,19 @@ void rtm_yerr(rtm_ydoc *y, const yaml_node_t *n, const char *fmt, ...)
     size_t line = n ? n->start_mark.line + 1 : 1, col = n ? n->start_mark.column + 1 : 1;
     rtm_msgs_add(y->errs, "%s:%zu:%zu: %s", y->path, line, col, msg);
     y->nerr++;
+}
+
+void rtm_ywarn(rtm_ydoc *y, const yaml_node_t *n, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    if (!y->warns)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t line = n ? n->start_mark.line + 1 : 1, col = n ? n->start_mark.column + 1 : 1;
+    rtm_msgs_add(y->warns, "%s:%zu:%zu: warning: %s", y->path, line, col, msg);
 }
 
 int rtm_ycheck_name(rtm_ydoc *y, const yaml_node_t *n, const char *what, const char *name)
@@ -235,7 +249,7 @@ int rtm_yexpect_map(rtm_ydoc *y, yaml_node_t *n, const char *what)
 }
 
 /* Levenshtein edit distance, capped at 3 (enough to spot a misspelt key). */
-static int near_miss(const char *a, const char *b)
+int rtm_ynear(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
     int row[64];
@@ -247,7 +261,8 @@ static int near_miss(const char *a, const char *b)
         int diag = row[0];
         row[0] = (int)i;
         for (size_t j = 1; j <= nb; j++) {
-            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            int up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) !=
+                                            tolower((unsigned char)b[j - 1]));
             if (up + 1 < best)
                 best = up + 1;
             if (row[j - 1] + 1 < best)
@@ -263,7 +278,7 @@ static int near_miss(const char *a, const char *b)
 static const char *suggest(const char *k, const char *const *allowed)
 {
     for (int i = 0; k && allowed[i]; i++)
-        if (near_miss(k, allowed[i]))
+        if (rtm_ynear(k, allowed[i]))
             return allowed[i];
     return NULL;
 }
@@ -315,7 +330,7 @@ yaml_node_t *rtm_yrequire(rtm_ydoc *y, yaml_node_t *map, const char *key, const 
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
          p < map->data.mapping.pairs.top; p++) {
         const char *k = rtm_yscalar(node(y, p->key));
-        if (k && near_miss(k, key))
+        if (k && rtm_ynear(k, key))
             return NULL;
     }
     rtm_yerr(y, map, "missing key '%s' in '%s'", key, what);
