@@ -255,6 +255,81 @@ static void test_month_parse(void)
     RTM_CHECK(rtm_month_parse(NULL) == -1);
 }
 
+static void test_run_month(void)
+{
+    RTM_CHECK(rtm_job_run_month("2018-06-15") == 2018 * 12 + 5);
+    RTM_CHECK(rtm_job_run_month("2016-02-29") == 2016 * 12 + 1);
+    RTM_CHECK(rtm_job_run_month("2000-02-29") == 2000 * 12 + 1);
+    RTM_CHECK(rtm_job_run_month("2018-06") == 2018 * 12 + 5);
+    RTM_CHECK(rtm_job_run_month("2018-02-30") == -1);
+    RTM_CHECK(rtm_job_run_month("2018-02-29") == -1);
+    RTM_CHECK(rtm_job_run_month("1900-02-29") == -1);
+    RTM_CHECK(rtm_job_run_month("2018-04-31") == -1);
+    RTM_CHECK(rtm_job_run_month("1899-12-31") == -1);
+    RTM_CHECK(rtm_job_run_month("2201-01-01") == -1);
+    RTM_CHECK(rtm_job_run_month("2018-6-15") == -1);
+    RTM_CHECK(rtm_job_run_month(NULL) == -1);
+}
+
+/* Check the text as a job file (in a temporary file) into m. */
+static void text_check(const char *text, rtm_msgs *m)
+{
+    char path[] = "/tmp/rtm_job_text_XXXXXX";
+    int fd = mkstemp(path);
+    if (fd < 0)
+        return;
+    if (write(fd, text, strlen(text)) == (ssize_t)strlen(text))
+        rtm_job_check(path, NULL, m);
+    close(fd);
+    unlink(path);
+}
+
+/* 1 if checking text as a job file reports needle */
+static int text_has(const char *text, const char *needle)
+{
+    rtm_msgs m = {0};
+    text_check(text, &m);
+    int found = has_msg(&m, needle);
+    rtm_msgs_free(&m);
+    return found;
+}
+
+/* names that become path components, numeric bounds, nesting */
+static void test_bounds(void)
+{
+    RTM_CHECK(text_has("name: ../../escape\n", "1:7: job name '../../escape' must be a plain"));
+    RTM_CHECK(text_has("name: a/b\n", "job name 'a/b' must be a plain file name"));
+    RTM_CHECK(text_has("name: ''\n", "job name '' must be a plain file name"));
+    RTM_CHECK(text_has("name: .hidden\n", "job name '.hidden' must be"));
+    RTM_CHECK(text_has("areas:\n  - name: ../x\n", "2:11: area set name '../x' must be"));
+    RTM_CHECK(text_has("surfaces:\n  - type: kde\n    name: a b\n", "surface name 'a b'"));
+    RTM_CHECK(text_has("cell_size: 1e-9\n", "'cell_size' must be between 0.01 and 100000"));
+    RTM_CHECK(text_has("cell_size: 1e308\n", "'cell_size' must be between 0.01 and 100000"));
+    RTM_CHECK(text_has("offences:\n  window: 300000000 months to the run date\n",
+                       "2:11: 'window' must be 'N months to the run date'"));
+    RTM_CHECK(text_has("offences:\n  window: 1201 months to 2018-01\n", "N from 1 to 1200"));
+    RTM_CHECK(text_has("offences:\n  window: 12 months to 9999-01\n", "a year from 1900"));
+    RTM_CHECK(text_has("offences:\n  from: 0001-01\n  to: 2018-01\n",
+                       "'from' must be a month YYYY-MM with a year from 1900 to 2200"));
+    RTM_CHECK(text_has("surfaces:\n  - type: kde\n    radius: 1e12\n",
+                       "'radius' must be > 0 and at most 1e+07 (got 1e12)"));
+    char deep[400] = "title: ";
+    for (int i = 0; i < 100; i++)
+        strcat(deep, "[");
+    RTM_CHECK(text_has(deep, "1:72: nested too deeply (more than 64 levels"));
+    /* brackets in comments and quoted text do not count */
+    char flat[800] = "# [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\n"
+                     "title: 'a [[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[['\n"
+                     "name: \"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[\\\"\"\n";
+    rtm_msgs m = {0};
+    text_check(flat, &m);
+    for (int i = 0; i < m.n; i++)
+        RTM_CHECK(strstr(m.msg[i], "nested too deeply") == NULL &&
+                  strstr(m.msg[i], "yaml syntax") == NULL);
+    RTM_CHECK(m.n > 0); /* the other problems of the job: study_area missing... */
+    rtm_msgs_free(&m);
+}
+
 static void test_unknown_key(void)
 {
     rtm_job *job = NULL;
@@ -279,9 +354,10 @@ static void test_all_errors(void)
     int n = rtm_job_check(fixture("bad_many.yaml"), NULL, &m);
     RTM_CHECK(n == m.n && n >= 15);
     RTM_CHECK(has_msg(&m, "bad_many.yaml:2:9: no file matches"));
-    RTM_CHECK(has_msg(&m, "bad_many.yaml:4:12: 'cell_size' must be > 0 (got -5)"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:4:12: 'cell_size' must be between 0.01 and 100000 (got -5)"));
     RTM_CHECK(has_msg(&m, "bad_many.yaml:5:1: unknown key 'colour' in 'job'"));
-    RTM_CHECK(has_msg(&m, "bad_many.yaml:10:9: 'from' must be a month YYYY-MM (got '2018-13')"));
+    RTM_CHECK(has_msg(&m, "bad_many.yaml:10:9: 'from' must be a month YYYY-MM with a year from 1900 to 2200 "
+                          "(got '2018-13')"));
     RTM_CHECK(has_msg(&m, "bad_many.yaml:12:13: unknown day 'funday'"));
     RTM_CHECK(has_msg(&m, "bad_many.yaml:13:13: 'from' must be a time HH:MM"));
     RTM_CHECK(has_msg(&m, "bad_many.yaml:12:5: 'hours' needs 'time_field'"));
@@ -580,6 +656,8 @@ int main(void)
     RTM_RUN(test_hours_text);
     RTM_RUN(test_rolling);
     RTM_RUN(test_month_parse);
+    RTM_RUN(test_run_month);
+    RTM_RUN(test_bounds);
     RTM_RUN(test_unknown_key);
     RTM_RUN(test_all_errors);
     RTM_RUN(test_data_errors);

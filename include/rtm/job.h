@@ -320,6 +320,15 @@ int rtm_job_load(const char *path, const char *catalog_dir, rtm_job **out, rtm_e
  *  freed with rtm_msgs_free. */
 int rtm_job_check(const char *path, const char *catalog_dir, rtm_msgs *errs);
 
+/** rtm_job_check, and also append warnings to warns (may be NULL), each
+ *  "FILE:LINE:COL: warning: message": things that are valid but most likely
+ *  wrong, such as a listed type that no event of the data has (found by
+ *  reading the type column of every source, at most 5,000,000 events, with
+ *  a "did you mean" for a close spelling). Warnings do not count as
+ *  problems. Returns the number of problems. */
+int rtm_job_check_warn(const char *path, const char *catalog_dir, rtm_msgs *errs,
+                       rtm_msgs *warns);
+
 /** Free a job (job may be NULL). */
 void rtm_job_free(rtm_job *job);
 
@@ -332,6 +341,10 @@ const rtm_job_surface *rtm_job_find_surface(const rtm_job *job, const char *name
  *  to = INT_MAX. Returns 0 or RTM_ERR_ARG for a bad run_date. */
 int rtm_job_months(const rtm_job *job, const char *run_date, int *from, int *to,
                    rtm_error *err);
+
+/** Month number of a run date: a calendar date "YYYY-MM-DD" (a real day:
+ *  no 2018-02-30) or a month "YYYY-MM", year 1900..2200; -1 if not. */
+int rtm_job_run_month(const char *date);
 
 /** Month number of "YYYY-MM" or "YYYY-MM-DD..." (also "YYYY/MM"), or -1. */
 int rtm_month_parse(const char *s);

@@ -20,16 +20,19 @@ static const char HELP[] =
     "layers are cached in OUT/cache and reused while their inputs are unchanged.\n\n"
     "Options:\n"
     "  --check              validate the job and its catalogue, compute nothing;\n"
-    "                       every problem is printed as FILE:LINE:COL: message\n"
+    "                       every problem is printed as FILE:LINE:COL: message,\n"
+    "                       then warnings (FILE:LINE:COL: warning: ...), such as\n"
+    "                       listed types that no event of the data has\n"
     "  --run-date DATE      date the rolling month windows end at (default today, UTC)\n"
-    "  --threads N          worker threads (outputs do not depend on it)\n"
+    "  --threads N          worker threads, 1 to 1024 (outputs do not depend on it)\n"
     "  -q, --quiet          no log lines (errors are still printed)\n"
     "  -h, --help           this help\n\n"
     "Log lines go to stderr with a UTC timestamp:\n"
     "  2026-11-24T15:20:01Z rtm run: ...\n\n"
-    "Exit status: 0 success (every output written), 1 failure (bad data, unreadable\n"
-    "input, output not written, output folder locked by another run), 2 usage error\n"
-    "or invalid job.\n\n"
+    "Exit status: 0 success (every output written), 1 failure (bad data, an input\n"
+    "that cannot be read while running, output not written, output folder locked\n"
+    "by another run), 2 usage error or invalid job (including a job file or a file\n"
+    "it names that does not exist or cannot be opened when the job is checked).\n\n"
     "Example:\n"
     "  rtm run --run-date 2018-06-01 samples/jobs/essex-nte.yaml\n";
 
@@ -66,12 +69,10 @@ static int fail(const rtm_error *e)
     return e->code == RTM_ERR_ARG ? RTM_EXIT_USAGE : RTM_EXIT_FAIL;
 }
 
-/* 1 if s is a date YYYY-MM-DD (month 1..12, day 1..31). */
+/* 1 if s is a calendar date YYYY-MM-DD (a real day, rtm_job_run_month). */
 static int is_date(const char *s)
 {
-    int y, m, d, n = 0;
-    return strlen(s) == 10 && sscanf(s, "%4d-%2d-%2d%n", &y, &m, &d, &n) == 3 && n == 10 &&
-           m >= 1 && m <= 12 && d >= 1 && d <= 31;
+    return strlen(s) == 10 && rtm_job_run_month(s) >= 0;
 }
 
 static int parse(int argc, char **argv, run_args *a)
@@ -88,14 +89,16 @@ static int parse(int argc, char **argv, run_args *a)
         case 'c': a->check = 1; break;
         case 'd':
             if (!is_date(optarg))
-                return rtm_cli_usage(&a->c, "--run-date expects YYYY-MM-DD (got '%s')", optarg);
+                return rtm_cli_usage(&a->c, "--run-date expects a date YYYY-MM-DD from 1900 "
+                                     "to 2200 (got '%s')", optarg);
             a->run_date = optarg;
             break;
         case 'q': a->c.quiet = 1; break;
         case 'h': fputs(HELP, stdout); return -1;
         case 't':
-            if (rtm_cli_int(optarg, &a->threads) || a->threads < 1)
-                return rtm_cli_usage(&a->c, "--threads must be >= 1 (got '%s')", optarg);
+            if (rtm_cli_int(optarg, &a->threads) || a->threads < 1 || a->threads > 1024)
+                return rtm_cli_usage(&a->c, "--threads must be from 1 to 1024 (got '%s')",
+                                     optarg);
             break;
         default:
             return rtm_cli_usage(&a->c, "unknown or incomplete option '%s'", argv[optind - 1]);
@@ -109,17 +112,23 @@ static int parse(int argc, char **argv, run_args *a)
 
 static int check(const run_args *a)
 {
-    rtm_msgs errs = {0};
-    int n = rtm_job_check(a->job, NULL, &errs);
+    rtm_msgs errs = {0}, warns = {0};
+    int n = rtm_job_check_warn(a->job, NULL, &errs, &warns);
     for (int i = 0; i < errs.n; i++)
         fprintf(stderr, "%s\n", errs.msg[i]);
+    for (int i = 0; i < warns.n; i++)
+        fprintf(stderr, "%s\n", warns.msg[i]);
+    int nw = warns.n;
     rtm_msgs_free(&errs);
+    rtm_msgs_free(&warns);
     if (n > 0) {
         fprintf(stderr, "rtm run: %s: %d problem%s\n", a->job, n, n == 1 ? "" : "s");
         return RTM_EXIT_USAGE;
     }
-    if (!a->c.quiet)
+    if (!a->c.quiet && nw == 0)
         fprintf(stderr, "rtm run: %s: valid\n", a->job);
+    else if (!a->c.quiet)
+        fprintf(stderr, "rtm run: %s: valid, %d warning%s\n", a->job, nw, nw == 1 ? "" : "s");
     return RTM_EXIT_OK;
 }
 
@@ -131,7 +140,7 @@ static int run(const run_args *a)
     rtm_error e;
     int rc;
     if (rtm_job_load(a->job, NULL, &job, &e)) {
-        if (e.code == RTM_ERR_INPUT) {
+        if (e.code == RTM_ERR_INPUT || e.code == RTM_ERR_IO) { /* as --check: invalid job */
             fprintf(stderr, "%s\n(run 'rtm run --check %s' to list every problem)\n", e.msg,
                     a->job);
             return RTM_EXIT_USAGE;

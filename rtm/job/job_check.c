@@ -61,7 +61,8 @@ static void sort_messages(rtm_msgs *errs, int from, const char *path)
 
 /* Parse path into a new job, appending every problem to errs.
  * Returns the job (possibly incomplete) or NULL when out of memory. */
-static rtm_job *parse(const char *path, const char *catalog_dir, rtm_msgs *errs)
+static rtm_job *parse(const char *path, const char *catalog_dir, rtm_msgs *errs,
+                      rtm_msgs *warns)
 {
     rtm_ydoc y;
     int first = errs->n;
@@ -71,25 +72,33 @@ static rtm_job *parse(const char *path, const char *catalog_dir, rtm_msgs *errs)
         rtm_msgs_add(errs, "job: out of memory");
         return NULL;
     }
-    if (rtm_ydoc_open(&y, path, errs) == 0)
+    if (rtm_ydoc_open(&y, path, errs) == 0) {
+        y.warns = warns;
         rtm_job_read(&y, catalog_dir, job);
+    }
     job->dir = y.dir ? strdup(y.dir) : NULL;
     rtm_ydoc_close(&y);
     sort_messages(errs, first, path);
     return job;
 }
 
-int rtm_job_check(const char *path, const char *catalog_dir, rtm_msgs *errs)
+int rtm_job_check_warn(const char *path, const char *catalog_dir, rtm_msgs *errs,
+                       rtm_msgs *warns)
 {
     int before = errs->n;
-    rtm_job_free(parse(path, catalog_dir, errs));
+    rtm_job_free(parse(path, catalog_dir, errs, warns));
     return errs->n - before;
+}
+
+int rtm_job_check(const char *path, const char *catalog_dir, rtm_msgs *errs)
+{
+    return rtm_job_check_warn(path, catalog_dir, errs, NULL);
 }
 
 int rtm_job_load(const char *path, const char *catalog_dir, rtm_job **out, rtm_error *err)
 {
     rtm_msgs errs = {0};
-    rtm_job *job = parse(path, catalog_dir, &errs);
+    rtm_job *job = parse(path, catalog_dir, &errs, NULL);
     int rc = 0;
     if (!job) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "job: out of memory");

@@ -11,6 +11,8 @@
 #include <gdal.h>
 #include <ogr_api.h>
 #include <cpl_error.h>
+#include <math.h>
+#include <ogr_srs_api.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -98,8 +100,54 @@ static int is_polygonal(OGRLayerH l)
            t == wkbCurvePolygon || t == wkbMultiSurface;
 }
 
+/* The extent of layer l in the job's CRS (the layer's own when it has none
+ * or the CRS is unknown). Returns 0, or -1 when it cannot be had. */
+static int extent_in(OGRLayerH l, const char *crs, OGREnvelope *env)
+{
+    OGRSpatialReferenceH src = OGR_L_GetSpatialRef(l), s = NULL, d = NULL;
+    OGRCoordinateTransformationH ct = NULL;
+    OGREnvelope e;
+    int rc = -1;
+    if (OGR_L_GetExtent(l, &e, 1) != OGRERR_NONE)
+        return -1;
+    *env = e;
+    if (!src)
+        return 0;
+    CPLPushErrorHandler(CPLQuietErrorHandler);
+    s = OSRClone(src);
+    d = OSRNewSpatialReference(NULL);
+    if (s && d && OSRSetFromUserInput(d, crs) == OGRERR_NONE) {
+        OSRSetAxisMappingStrategy(s, OAMS_TRADITIONAL_GIS_ORDER);
+        OSRSetAxisMappingStrategy(d, OAMS_TRADITIONAL_GIS_ORDER);
+        ct = OCTNewCoordinateTransformation(s, d);
+        rc = ct && OCTTransformBounds(ct, e.MinX, e.MinY, e.MaxX, e.MaxY, &env->MinX,
+                                      &env->MinY, &env->MaxX, &env->MaxY, 21) ? 0 : -1;
+    }
+    CPLPopErrorHandler();
+    OCTDestroyCoordinateTransformation(ct);
+    OSRDestroySpatialReference(s);
+    OSRDestroySpatialReference(d);
+    return rc;
+}
+
+/* The grid of cell_size over the study area's extent must have at most
+ * RTM_JOB_MAX_CELLS cells (reported at cell_at). */
+static void check_cells(rtm_ydoc *y, yaml_node_t *cell_at, OGRLayerH l, const rtm_job *job)
+{
+    OGREnvelope env;
+    if (!job->crs || !(job->cell_size > 0) || extent_in(l, job->crs, &env))
+        return;
+    double nx = ceil((env.MaxX - env.MinX) / job->cell_size);
+    double ny = ceil((env.MaxY - env.MinY) / job->cell_size);
+    if (isfinite(nx) && isfinite(ny) && nx * ny > RTM_JOB_MAX_CELLS)
+        rtm_yerr(y, cell_at, "'cell_size' %g gives a grid of %.0f x %.0f cells over the study "
+                 "area (at most %.0f): use larger cells", job->cell_size, nx, ny,
+                 RTM_JOB_MAX_CELLS);
+}
+
+/* Polygons of v; with job (the study area), also the size of the grid. */
 static void check_polygons(rtm_ydoc *y, yaml_node_t *map, const rtm_job_vector *v,
-                           const char *what)
+                           const char *what, const rtm_job *job, yaml_node_t *cell_at)
 {
     GDALDatasetH ds;
     if (!v->file || !map)
@@ -116,6 +164,8 @@ static void check_polygons(rtm_ydoc *y, yaml_node_t *map, const rtm_job_vector *
     if (l && y->nerr == nerr && OGR_L_GetFeatureCount(l, 1) == 0)
         rtm_yerr(y, at(y, map, v->where ? "where" : "file"), "%s '%s' has no features%s", what,
                  v->file, v->where ? " matching the filter" : "");
+    if (l && job && y->nerr == nerr)
+        check_cells(y, cell_at, l, job);
     if (ds)
         GDALClose(ds);
 }
@@ -157,7 +207,8 @@ void rtm_job_check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job)
     rtm_gdal_init();
     if (job->crs)
         check_crs(y, at(y, root, "crs"), "crs", job->crs, 1);
-    check_polygons(y, rtm_yget(y, root, "study_area"), &job->study_area, "study area");
+    check_polygons(y, rtm_yget(y, root, "study_area"), &job->study_area, "study area", job,
+                   rtm_yget(y, root, "cell_size"));
     yaml_node_t *off = rtm_yget(y, root, "offences");
     yaml_node_t *srcs = rtm_yget(y, off, "sources");
     for (int i = 0; i < job->offences.nsources; i++)
@@ -165,6 +216,7 @@ void rtm_job_check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job)
     yaml_node_t *areas = rtm_yget(y, root, "areas");
     for (int i = 0; areas && i < job->nareas; i++) {
         yaml_node_t *a = areas->type == YAML_SEQUENCE_NODE ? seq_item(y, areas, i) : areas;
-        check_polygons(y, a, &job->areas[i], "area set");
+        check_polygons(y, a, &job->areas[i], "area set", NULL, NULL);
     }
+    rtm_job_check_types(y, root, job);
 }

@@ -13,6 +13,23 @@ void rtm_job_read(rtm_ydoc *y, const char *catalog_dir, rtm_job *job);
 void rtm_job_read_offences(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o);
 /** surfaces: the list of kde / distance / rtm / overlay surfaces. */
 void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job);
+/** Bounds of the job's dates: every month window lies within these years
+ *  and spans at most RTM_JOB_MAX_MONTHS, so month arithmetic (year * 12 +
+ *  month, less a window and a lag) stays far from int overflow. */
+#define RTM_JOB_MIN_YEAR 1900
+#define RTM_JOB_MAX_YEAR 2200
+#define RTM_JOB_MAX_MONTHS 1200
+/** Bounds of lengths in CRS units: cells, and kernel radii, bands and
+ *  blocks (finite, > 0), and of harm weights (finite, >= 0). */
+#define RTM_JOB_MIN_CELL 0.01
+#define RTM_JOB_MAX_CELL 100000.0
+#define RTM_JOB_MAX_DISTANCE 1e7
+#define RTM_JOB_MAX_WEIGHT 1e9
+/** The most cells a job's grid may have (checked against the study area). */
+#define RTM_JOB_MAX_CELLS 2147483648.0
+/** A month "YYYY-MM" of a job (exactly 7 characters, year within the
+ *  bounds above) as year * 12 + month - 1; -1 if not. */
+int rtm_job_month_parse(const char *s);
 /** Parse "HH:MM" (00:00..24:00) into minutes; -1 if malformed. */
 int rtm_job_parse_hhmm(const char *s);
 /** Day name ("fri", "Friday") to 0 = Monday .. 6 = Sunday; -1 if unknown. */
@@ -21,6 +38,9 @@ int rtm_job_parse_day(const char *s);
 /** Check the job against its data (CRSs known, files open, layers, fields
  *  and filters exist); reads only headers (job_data.c). */
 void rtm_job_check_data(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job);
+/** Warn (y->warns only) about listed types no event of the data has;
+ *  reads the type column of every source, bounded (job_types.c). */
+void rtm_job_check_types(rtm_ydoc *y, yaml_node_t *root, const rtm_job *job);
 /** Open one vector file and check its layer, nfields named fields (keys[i]
  *  is the YAML key naming fields[i], NULL fields skipped) and filter;
  *  problems are reported at the keys of mapping map. */

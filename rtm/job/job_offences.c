@@ -93,10 +93,11 @@ static void read_window(rtm_ydoc *y, yaml_node_t *map, rtm_job_offences *o)
     yaml_node_t *n = rtm_yget(y, map, "window");
     const char *s = rtm_yscalar(n);
     int months = 0, pos = 0;
-    char rest[64] = "", unit[16] = "";
+    char rest[64] = "", unit[16] = "", num[16] = "";
     if (!n)
         return;
-    if (s && sscanf(s, "%d %15s to %n", &months, unit, &pos) == 2 && pos > 0 && months >= 1 &&
+    if (s && sscanf(s, "%15[0-9] %15s to %n", num, unit, &pos) == 2 && pos > 0 &&
+        strlen(num) <= 5 && (months = atoi(num)) >= 1 && months <= RTM_JOB_MAX_MONTHS &&
         (strcmp(unit, "months") == 0 || strcmp(unit, "month") == 0)) {
         snprintf(rest, sizeof rest, "%s", s + pos);
         if (strcmp(rest, "the run date") == 0 || strcmp(rest, "run date") == 0) {
@@ -104,8 +105,8 @@ static void read_window(rtm_ydoc *y, yaml_node_t *map, rtm_job_offences *o)
             o->rolling_months = months;
             return;
         }
-        int end = rtm_month_parse(rest);
-        if (end >= 0 && strlen(rest) == 7) {
+        int end = rtm_job_month_parse(rest);
+        if (end >= 0) {
             o->window = RTM_WINDOW_FIXED;
             o->to_month = end;
             o->from_month = end - months + 1;
@@ -113,7 +114,8 @@ static void read_window(rtm_ydoc *y, yaml_node_t *map, rtm_job_offences *o)
         }
     }
     rtm_yerr(y, n, "'window' must be 'N months to the run date' or 'N months to YYYY-MM' "
-                   "with N >= 1 (got '%s')", s ? s : "a non-scalar");
+                   "with N from 1 to %d and a year from %d to %d (got '%s')",
+             RTM_JOB_MAX_MONTHS, RTM_JOB_MIN_YEAR, RTM_JOB_MAX_YEAR, s ? s : "a non-scalar");
 }
 
 static int read_month(rtm_ydoc *y, yaml_node_t *map, const char *key, int *out)
@@ -122,9 +124,10 @@ static int read_month(rtm_ydoc *y, yaml_node_t *map, const char *key, int *out)
     const char *s = rtm_yscalar(n);
     if (!n)
         return 0;
-    int m = rtm_month_parse(s);
-    if (m < 0 || strlen(s) != 7) {
-        rtm_yerr(y, n, "'%s' must be a month YYYY-MM (got '%s')", key, s ? s : "a non-scalar");
+    int m = rtm_job_month_parse(s);
+    if (m < 0) {
+        rtm_yerr(y, n, "'%s' must be a month YYYY-MM with a year from %d to %d (got '%s')", key,
+                 RTM_JOB_MIN_YEAR, RTM_JOB_MAX_YEAR, s ? s : "a non-scalar");
         return -1;
     }
     *out = m;
@@ -281,7 +284,7 @@ static void read_harm(rtm_ydoc *y, yaml_node_t *n, rtm_job_harm *h)
     rtm_ycheck_keys(y, n, "harm", harm_keys);
     h->default_weight = 1.0;
     rtm_ystr(y, n, "field", &h->field);
-    rtm_ynum(y, n, "default", 0, HUGE_VAL, &h->default_weight);
+    rtm_ynum(y, n, "default", 0, RTM_JOB_MAX_WEIGHT, &h->default_weight);
     yaml_node_t *w = rtm_yrequire(y, n, "weights", "harm");
     if (!w || rtm_yexpect_map(y, w, "harm.weights"))
         return;
@@ -294,7 +297,7 @@ static void read_harm(rtm_ydoc *y, yaml_node_t *n, rtm_job_harm *h)
         yaml_node_pair_t *p = &w->data.mapping.pairs.start[i];
         const char *cat = rtm_yscalar(yaml_document_get_node(&y->doc, p->key));
         double v = -1;
-        if (!cat || rtm_ynum(y, w, cat, 0, HUGE_VAL, &v) || v < 0)
+        if (!cat || rtm_ynum(y, w, cat, 0, RTM_JOB_MAX_WEIGHT, &v) || v < 0)
             continue;
         for (int k = 0; k < h->n; k++)
             if (strcmp(h->category[k], cat) == 0)

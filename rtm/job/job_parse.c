@@ -63,7 +63,8 @@ static void read_area_set(rtm_ydoc *y, yaml_node_t *n, rtm_job_vector *v, int id
     read_file(y, n, "areas", v);
     if (rtm_yrequire(y, n, "name_field", "areas[]"))
         rtm_ystr(y, n, "name_field", &v->name_field);
-    rtm_ystr(y, n, "name", &v->name);
+    if (rtm_ystr(y, n, "name", &v->name) == 0 && v->name)
+        rtm_ycheck_name(y, rtm_yget(y, n, "name"), "area set name", v->name);
     if (!v->name && asprintf(&v->name, "areas%d", idx + 1) < 0)
         v->name = NULL;
 }
@@ -159,7 +160,8 @@ void rtm_job_read(rtm_ydoc *y, const char *catalog_dir, rtm_job *job)
     if (rtm_yexpect_map(y, root, "job"))
         return;
     rtm_ycheck_keys(y, root, "job", top_keys);
-    rtm_ystr(y, root, "name", &job->name);
+    if (rtm_ystr(y, root, "name", &job->name) == 0 && job->name)
+        rtm_ycheck_name(y, rtm_yget(y, root, "name"), "job name", job->name);
     rtm_ystr(y, root, "title", &job->title);
     open_catalog(y, root, catalog_dir, job);
     if ((n = rtm_yrequire(y, root, "study_area", "job")))
@@ -167,7 +169,7 @@ void rtm_job_read(rtm_ydoc *y, const char *catalog_dir, rtm_job *job)
     if (rtm_yrequire(y, root, "crs", "job"))
         rtm_ystr(y, root, "crs", &job->crs);
     if (rtm_yrequire(y, root, "cell_size", "job"))
-        rtm_ynum(y, root, "cell_size", 1e-300, HUGE_VAL, &job->cell_size);
+        rtm_ynum(y, root, "cell_size", RTM_JOB_MIN_CELL, RTM_JOB_MAX_CELL, &job->cell_size);
     if ((n = rtm_yrequire(y, root, "offences", "job")))
         rtm_job_read_offences(y, n, &job->offences);
     if ((n = rtm_yrequire(y, root, "surfaces", "job")))
@@ -177,8 +179,8 @@ void rtm_job_read(rtm_ydoc *y, const char *catalog_dir, rtm_job *job)
     if ((n = rtm_yget(y, root, "output")))
         read_output(y, n, job);
     rtm_job_check_data(y, root, job);
-    if (!job->name)
-        job->name = stem(job->path);
+    if (!job->name && (job->name = stem(job->path)))
+        rtm_ycheck_name(y, NULL, "job name (from the file name)", job->name);
     if (!job->title)
         job->title = rtm_ystrdup(job->name);
     if (!job->out_dir && job->name && asprintf(&job->out_dir, "%s/out/%s", y->dir, job->name) < 0)

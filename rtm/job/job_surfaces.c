@@ -91,7 +91,7 @@ static void read_kde(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     rtm_ycheck_keys(y, n, "kde", kde_keys);
     int kernel = rtm_vocab_find("kernel")->def, units = rtm_vocab_find("units")->def;
     if (rtm_yrequire(y, n, "radius", "kde"))
-        rtm_ynum(y, n, "radius", 1e-300, 1e12, &s->radius);
+        rtm_ynum(y, n, "radius", 1e-300, RTM_JOB_MAX_DISTANCE, &s->radius);
     rtm_yvocab(y, n, "kernel", "kernel", &kernel);
     rtm_yvocab(y, n, "units", "units", &units);
     s->kernel = (rtm_kernel)kernel;
@@ -102,7 +102,7 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 {
     long long knn = 0;
     rtm_ycheck_keys(y, n, "hotspots", hotspots_keys);
-    rtm_ynum(y, n, "band", 1e-300, 1e12, &s->band);
+    rtm_ynum(y, n, "band", 1e-300, RTM_JOB_MAX_DISTANCE, &s->band);
     rtm_yint(y, n, "knn", 1, 100000, &knn);
     s->knn = (int)knn;
     s->fdr = 0;
@@ -159,7 +159,7 @@ static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_
     int half = rtm_vocab_find("increment")->def;
     rtm_ycheck_keys(y, n, "rtm", rtm_keys);
     s->block = 2 * job->cell_size; /* cell = half a block (rtm-method.md, "Grid") */
-    rtm_ynum(y, n, "block", 1e-300, HUGE_VAL, &s->block);
+    rtm_ynum(y, n, "block", 1e-300, RTM_JOB_MAX_DISTANCE, &s->block);
     rtm_yint(y, n, "max_blocks", 1, 20, &maxb);
     rtm_yvocab(y, n, "increment", "increment", &half);
     rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
@@ -228,8 +228,10 @@ static void read_overlay(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const 
     for (int i = 0; i < nw && i < s->ninputs; i++) {
         char *end;
         s->weights[i] = strtod(w[i], &end);
-        if (end == w[i] || *end || !isfinite(s->weights[i]))
-            rtm_yerr(y, wn, "weight '%s' is not a number", w[i]);
+        if (end == w[i] || *end || !isfinite(s->weights[i]) ||
+            fabs(s->weights[i]) > RTM_JOB_MAX_WEIGHT)
+            rtm_yerr(y, wn, "weight '%s' is not a number from -%g to %g", w[i],
+                     RTM_JOB_MAX_WEIGHT, RTM_JOB_MAX_WEIGHT);
     }
     rtm_ystrv_free(w, nw);
 }
@@ -287,8 +289,8 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
     if (!s->backtest && rtm_yrequire(y, n, "test_from", "evaluate") &&
         rtm_yrequire(y, n, "test_to", "evaluate") && !rtm_ystr(y, n, "test_from", &a) &&
         !rtm_ystr(y, n, "test_to", &b)) {
-        s->test_from = rtm_month_parse(a);
-        s->test_to = rtm_month_parse(b);
+        s->test_from = rtm_job_month_parse(a);
+        s->test_to = rtm_job_month_parse(b);
         if (s->test_from < 0 || s->test_to < s->test_from)
             rtm_yerr(y, rtm_yget(y, n, "test_from"), "evaluate: test_from/test_to must be "
                      "months YYYY-MM, test_to not before test_from");
@@ -334,10 +336,9 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
         if (s->name && job->surfaces[k].name && strcmp(s->name, job->surfaces[k].name) == 0)
             rtm_yerr(y, rtm_yget(y, n, "name") ? rtm_yget(y, n, "name") : n,
                      "surface name '%s' is used twice (set 'name:' to tell them apart)", s->name);
-    const char *bad = s->name ? strpbrk(s->name, "/\\ \t:*?\"<>|") : NULL;
-    if (bad || (s->name && (!s->name[0] || s->name[0] == '.')))
-        rtm_yerr(y, rtm_yget(y, n, "name"), "surface name '%s' must be a plain file name "
-                                            "(no spaces, slashes or leading dot)", s->name);
+    if (s->name)
+        rtm_ycheck_name(y, rtm_yget(y, n, "name") ? rtm_yget(y, n, "name") : n, "surface name",
+                        s->name);
 }
 
 void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)

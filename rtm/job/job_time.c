@@ -23,6 +23,29 @@ int rtm_month_parse(const char *s)
     return y * 12 + (m - 1);
 }
 
+int rtm_job_month_parse(const char *s)
+{
+    int m = s && strlen(s) == 7 ? rtm_month_parse(s) : -1;
+    return m >= RTM_JOB_MIN_YEAR * 12 && m < (RTM_JOB_MAX_YEAR + 1) * 12 ? m : -1;
+}
+
+int rtm_job_run_month(const char *date)
+{
+    static const int mdays[] = {31, 29, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int y, m, d, n = 0;
+    size_t len = date ? strlen(date) : 0;
+    if (len == 7)
+        return rtm_job_month_parse(date);
+    if (len != 10 || sscanf(date, "%4d-%2d-%2d%n", &y, &m, &d, &n) != 3 || n != 10 ||
+        !isdigit((unsigned char)date[8]) || !isdigit((unsigned char)date[5]))
+        return -1;
+    int leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+    if (y < RTM_JOB_MIN_YEAR || y > RTM_JOB_MAX_YEAR || m < 1 || m > 12 || d < 1 ||
+        d > mdays[m - 1] || (m == 2 && d == 29 && !leap))
+        return -1;
+    return y * 12 + m - 1;
+}
+
 static int today_month(void)
 {
     time_t t = time(NULL);
@@ -45,10 +68,14 @@ int rtm_job_months(const rtm_job *job, const char *run_date, int *from, int *to,
         *to = o->to_month;
         return 0;
     }
-    int run = run_date ? rtm_month_parse(run_date) : today_month();
+    int run = run_date ? rtm_job_run_month(run_date) : today_month();
     if (run < 0)
         return rtm_error_set(err, RTM_ERR_ARG,
-                             "job: run date must be YYYY-MM-DD or YYYY-MM (got '%s')", run_date);
+                             "job: run date must be a date YYYY-MM-DD or a month YYYY-MM with "
+                             "a year from %d to %d (got '%s')", RTM_JOB_MIN_YEAR,
+                             RTM_JOB_MAX_YEAR, run_date);
+    /* rolling_months <= 1200 and lag_months <= 120 (job_offences.c), so this
+     * stays near year * 12 and cannot overflow */
     *to = run - o->lag_months;
     *from = *to - o->rolling_months + 1;
     return 0;

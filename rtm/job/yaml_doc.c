@@ -4,6 +4,7 @@
 #include "core/gdal.h"
 
 #include <cpl_vsi.h>
+#include <ctype.h>
 #include <errno.h>
 #include <glob.h>
 #include <limits.h>
@@ -50,23 +51,130 @@ void rtm_yerr(rtm_ydoc *y, const yaml_node_t *n, const char *fmt, ...)
     y->nerr++;
 }
 
+void rtm_ywarn(rtm_ydoc *y, const yaml_node_t *n, const char *fmt, ...)
+{
+    char msg[768];
+    va_list ap;
+    if (!y->warns)
+        return;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    size_t line = n ? n->start_mark.line + 1 : 1, col = n ? n->start_mark.column + 1 : 1;
+    rtm_msgs_add(y->warns, "%s:%zu:%zu: warning: %s", y->path, line, col, msg);
+}
+
+int rtm_ycheck_name(rtm_ydoc *y, const yaml_node_t *n, const char *what, const char *name)
+{
+    int bad = !name || !name[0] || name[0] == '.';
+    for (const char *c = name; !bad && *c; c++)
+        bad = (unsigned char)*c < 0x20 || *c == 0x7f || strchr("/\\ :*?\"<>|", *c) != NULL;
+    if (!bad)
+        return 0;
+    rtm_yerr(y, n, "%s '%s' must be a plain file name (no slashes, blanks, '..' or leading dot)",
+             what, name ? name : "");
+    return -1;
+}
+
+/* Bounds checked before libyaml sees the text: its scanner takes time
+ * quadratic in the nesting of flow collections, so 100,000 '[' would hang. */
+#define YDOC_MAX_BYTES (4L << 20)
+#define YDOC_MAX_DEPTH 64
+
+/* The whole file (at most YDOC_MAX_BYTES) in *buf. Returns 0, or -1 reported. */
+static int slurp(rtm_ydoc *y, unsigned char **buf, size_t *len)
+{
+    FILE *f = fopen(y->path, "rb");
+    unsigned char *b = NULL;
+    int rc = -1;
+    *buf = NULL;
+    if (!f || !y->dir) {
+        rtm_msgs_add(y->errs, "%s: cannot open: %s", y->path, y->dir ? strerror(errno) : "no memory");
+        goto done;
+    }
+    if (!(b = malloc(YDOC_MAX_BYTES + 1))) {
+        rtm_msgs_add(y->errs, "%s: cannot read: no memory", y->path);
+        goto done;
+    }
+    *len = fread(b, 1, YDOC_MAX_BYTES + 1, f);
+    if (ferror(f))
+        rtm_msgs_add(y->errs, "%s: cannot read: %s", y->path, strerror(errno));
+    else if (*len > YDOC_MAX_BYTES)
+        rtm_msgs_add(y->errs, "%s: file is too large for a job or catalogue file "
+                              "(more than %ld MiB)", y->path, YDOC_MAX_BYTES >> 20);
+    else
+        rc = 0;
+done:
+    if (f)
+        fclose(f);
+    if (rc == 0)
+        *buf = b;
+    else
+        free(b);
+    y->nerr += rc != 0;
+    return rc;
+}
+
+/* A linear pre-scan of the nesting of flow collections: counts '[' and '{'
+ * (less ']' and '}') outside comments and quoted scalars; a quote opens a
+ * scalar only where a token can start (after a blank, a line start or one of
+ * [ { , :). Reports the bracket that goes deeper than YDOC_MAX_DEPTH. */
+static int check_depth(rtm_ydoc *y, const unsigned char *b, size_t len)
+{
+    size_t line = 1, col = 0;
+    int depth = 0, quote = 0, comment = 0;
+    unsigned char prev = '\n';
+    for (size_t i = 0; i < len; prev = b[i++], col++) {
+        unsigned char c = b[i];
+        if (c == '\n') {
+            line++, col = 0, comment = 0;
+            prev = '\n';
+            continue;
+        }
+        if (comment)
+            continue;
+        if (quote) {
+            if (quote == '"' && c == '\\' && i + 1 < len && b[i + 1] != '\n')
+                i++, col++;
+            else if (c == quote)
+                quote = 0;
+            continue;
+        }
+        int token_start = strchr(" \t\r\n[{,:", prev) != NULL;
+        if (c == '#' && strchr(" \t\r\n", prev))
+            comment = 1;
+        else if ((c == '\'' || c == '"') && token_start)
+            quote = c;
+        else if (c == '[' || c == '{') {
+            if (++depth > YDOC_MAX_DEPTH) {
+                rtm_msgs_add(y->errs, "%s:%zu:%zu: nested too deeply (more than %d levels "
+                             "of [ ] and { })", y->path, line, col + 1, YDOC_MAX_DEPTH);
+                y->nerr++;
+                return -1;
+            }
+        } else if ((c == ']' || c == '}') && depth > 0)
+            depth--;
+    }
+    return 0;
+}
+
 int rtm_ydoc_open(rtm_ydoc *y, const char *path, rtm_msgs *errs)
 {
     yaml_parser_t p;
+    unsigned char *buf;
+    size_t len = 0;
     memset(y, 0, sizeof *y);
     y->path = path;
     y->errs = errs;
     y->dir = dir_of(path);
-    FILE *f = fopen(path, "rb");
-    if (!f || !y->dir) {
-        rtm_msgs_add(errs, "%s: cannot open: %s", path, strerror(errno));
-        y->nerr++;
-        if (f)
-            fclose(f);
+    if (slurp(y, &buf, &len))
+        return -1;
+    if (check_depth(y, buf, len)) {
+        free(buf);
         return -1;
     }
     yaml_parser_initialize(&p);
-    yaml_parser_set_input_file(&p, f);
+    yaml_parser_set_input_string(&p, buf, len);
     if (!yaml_parser_load(&p, &y->doc)) {
         rtm_msgs_add(errs, "%s:%zu:%zu: yaml syntax: %s%s%s", path,
                      p.problem_mark.line + 1, p.problem_mark.column + 1,
@@ -74,12 +182,12 @@ int rtm_ydoc_open(rtm_ydoc *y, const char *path, rtm_msgs *errs)
                      p.context ? p.context : "");
         y->nerr++;
         yaml_parser_delete(&p);
-        fclose(f);
+        free(buf);
         return -1;
     }
     y->loaded = 1;
     yaml_parser_delete(&p);
-    fclose(f);
+    free(buf);
     return 0;
 }
 
@@ -141,7 +249,7 @@ int rtm_yexpect_map(rtm_ydoc *y, yaml_node_t *n, const char *what)
 }
 
 /* Levenshtein edit distance, capped at 3 (enough to spot a misspelt key). */
-static int near_miss(const char *a, const char *b)
+int rtm_ynear(const char *a, const char *b)
 {
     size_t na = strlen(a), nb = strlen(b);
     int row[64];
@@ -153,7 +261,8 @@ static int near_miss(const char *a, const char *b)
         int diag = row[0];
         row[0] = (int)i;
         for (size_t j = 1; j <= nb; j++) {
-            int up = row[j], best = diag + (a[i - 1] != b[j - 1]);
+            int up = row[j], best = diag + (tolower((unsigned char)a[i - 1]) !=
+                                            tolower((unsigned char)b[j - 1]));
             if (up + 1 < best)
                 best = up + 1;
             if (row[j - 1] + 1 < best)
@@ -169,7 +278,7 @@ static int near_miss(const char *a, const char *b)
 static const char *suggest(const char *k, const char *const *allowed)
 {
     for (int i = 0; k && allowed[i]; i++)
-        if (near_miss(k, allowed[i]))
+        if (rtm_ynear(k, allowed[i]))
             return allowed[i];
     return NULL;
 }
@@ -221,7 +330,7 @@ yaml_node_t *rtm_yrequire(rtm_ydoc *y, yaml_node_t *map, const char *key, const 
     for (yaml_node_pair_t *p = map->data.mapping.pairs.start;
          p < map->data.mapping.pairs.top; p++) {
         const char *k = rtm_yscalar(node(y, p->key));
-        if (k && near_miss(k, key))
+        if (k && rtm_ynear(k, key))
             return NULL;
     }
     rtm_yerr(y, map, "missing key '%s' in '%s'", key, what);
@@ -285,8 +394,10 @@ int rtm_ynum(rtm_ydoc *y, yaml_node_t *map, const char *key, double lo, double h
         return -1;
     }
     if (v < lo || v > hi) {
-        if (lo > 0 && hi == HUGE_VAL)
+        if (lo > 0 && lo < 1e-100 && hi == HUGE_VAL)
             rtm_yerr(y, n, "'%s' must be > 0 (got %s)", key, s);
+        else if (lo > 0 && lo < 1e-100)
+            rtm_yerr(y, n, "'%s' must be > 0 and at most %g (got %s)", key, hi, s);
         else
             rtm_yerr(y, n, "'%s' must be between %g and %g (got %s)", key, lo, hi, s);
         return -1;

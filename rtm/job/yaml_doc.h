@@ -17,6 +17,8 @@ typedef struct rtm_ydoc {
     const char *path;  /**< file name used in messages */
     char *dir;         /**< directory of path (for relative paths) */
     rtm_msgs *errs;    /**< where problems go (never NULL inside the helpers) */
+    rtm_msgs *warns;   /**< where warnings go; NULL: not wanted (and checks that
+                            only warn, such as reading data, are skipped) */
     int nerr;          /**< problems reported for this document */
 } rtm_ydoc;
 
@@ -26,9 +28,24 @@ int rtm_ydoc_open(rtm_ydoc *y, const char *path, rtm_msgs *errs);
 void rtm_ydoc_close(rtm_ydoc *y);
 yaml_node_t *rtm_ydoc_root(rtm_ydoc *y);
 
+/** Check a name that becomes a path component (the job name, surface and
+ *  area-set names): it must be non-empty, must not start with a dot, and must
+ *  hold no slash, backslash, blank, control character or : * ? " < > |
+ *  (so neither "..", "a/b" nor ".hidden" can leave or hide in the output
+ *  folder). what names it in the message ("job name"). Reports at n (NULL:
+ *  1:1). Returns 0 or -1 (reported). */
+int rtm_ycheck_name(rtm_ydoc *y, const yaml_node_t *n, const char *what, const char *name);
+
 /** Report a problem at node n (n may be NULL: position 1:1). */
 void rtm_yerr(rtm_ydoc *y, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
+
+/** Report a warning at node n ("FILE:LINE:COL: warning: ..."), when y->warns. */
+void rtm_ywarn(rtm_ydoc *y, const yaml_node_t *n, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/** 1 if a and b are at most 2 edits apart (case-insensitive; short words). */
+int rtm_ynear(const char *a, const char *b);
 
 /** Scalar text of n, or NULL if n is not a scalar. */
 const char *rtm_yscalar(const yaml_node_t *n);

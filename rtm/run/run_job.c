@@ -137,6 +137,51 @@ static int write_manifest(rtm_jr *r, double t0, rtm_error *err)
     return rc;
 }
 
+/* offences.used of the current run's manifest.json (the run before this
+ * one), or -1 when there is none or it cannot be read. A plain scan for the
+ * key: the manifest is written by rtm_manifest_write, one count a key. */
+static long long previous_used(const char *out_dir)
+{
+    char *path = NULL, *buf = NULL;
+    long long n = -1;
+    long size;
+    if (asprintf(&path, "%s/current/manifest.json", out_dir) < 0)
+        return -1;
+    FILE *f = fopen(path, "rb");
+    free(path);
+    if (!f)
+        return -1;
+    if (fseek(f, 0, SEEK_END) == 0 && (size = ftell(f)) > 0 && size < (64L << 20) &&
+        fseek(f, 0, SEEK_SET) == 0 && (buf = malloc((size_t)size + 1))) {
+        size_t len = fread(buf, 1, (size_t)size, f);
+        buf[len] = '\0';
+        const char *k = strstr(buf, "\"offences.used\"");
+        if (k && (k = strchr(k, ':'))) {
+            char *end;
+            long long v = strtoll(k + 1, &end, 10);
+            n = end > k + 1 && v >= 0 ? v : -1;
+        }
+    }
+    free(buf);
+    fclose(f);
+    return n;
+}
+
+/* The offences summary line, and a warning when this run used less than
+ * 10 % of the previous run's offences (a failed download, a renamed
+ * category or a broken filter would otherwise pass silently). */
+static void log_offences(rtm_jr *r)
+{
+    rtm_jr_log(r, "offences: %zu read, %zu used (%zu filtered by type/where, %zu by date or "
+               "time, %zu unusable)", r->st.read, r->st.used, r->st.filtered_where,
+               r->st.filtered_month, rtm_load_stats_skipped(&r->st));
+    long long prev = previous_used(r->job->out_dir);
+    if (prev > 0 && (double)r->st.used < 0.1 * (double)prev)
+        rtm_jr_log(r, "warning: offences: %zu used, less than 10 %% of the %lld of the previous "
+                   "run (%s/current): check the data and the filters", r->st.used, prev,
+                   r->job->out_dir);
+}
+
 static int steps(rtm_jr *r, double t0, rtm_error *err)
 {
     double t = seconds_now();
@@ -144,9 +189,7 @@ static int steps(rtm_jr *r, double t0, rtm_error *err)
     int rc, i;
     if ((rc = begin(r, err)) || (rc = load_events(r, err)))
         return rc;
-    rtm_jr_log(r, "offences: %zu read, %zu used (%zu filtered by type/where, %zu by date or "
-               "time, %zu unusable)", r->st.read, r->st.used, r->st.filtered_where,
-               r->st.filtered_month, rtm_load_stats_skipped(&r->st));
+    log_offences(r);
     rtm_manifest_timing(r->man, "load", seconds_now() - t);
     if (!(r->surf = calloc((size_t)(r->job->nsurfaces ? r->job->nsurfaces : 1),
                            sizeof *r->surf)))
