@@ -31,7 +31,7 @@ static double ref_kernel(rtm_kernel k, double d2, double r, double trunc)
 }
 
 /* Brute force per m^2: every cell, every point, the support predicate of
- * rtm_kde.h (dx^2 + dy^2 <= r^2 in double). */
+ * rtm/surface.h (dx^2 + dy^2 <= r^2 in double). */
 static void brute(const rtm_grid *g, const double *x, const double *y, const double *w,
                   size_t n, rtm_kernel k, double r, double trunc, double *out)
 {

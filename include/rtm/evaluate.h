@@ -162,7 +162,7 @@ double rtm_eval_interp(const double *x, const double *y, size_t npts, double cel
  * Lorenz curve, in the crime-and-place orientation: cells ranked by their
  * event count, highest first; L(a) = share of events in the top fraction a of
  * the cells. Cells with equal counts form one tie block, credited pro rata
- * inside the block (as in rtm_evaluate.h), so L is piecewise linear and
+ * inside the block (as in rtm/evaluate.h), so L is piecewise linear and
  * concave; L(0) = 0, L(1) = 1.
  *
  * Gini coefficient of the n cell counts x (Gini 1912; the rank form of e.g.
@@ -260,7 +260,7 @@ int rtm_concentration_by_zone(const double *counts, const int *zone, size_t ncel
  * The library part is the plan (which months each step uses) and, per
  * step, the training and test counts per grid cell and the indices of the
  * training points (for surfaces such as KDE that need the points). The
- * caller builds surfaces from them and evaluates them (rtm_evaluate.h).
+ * caller builds surfaces from them and evaluates them (rtm/evaluate.h).
  * Every function is re-entrant and shares no state.
  */
 /** One back-test step: train on months [train_from, train_to], test on

@@ -154,7 +154,7 @@ size_t rtm_patterns_pairs(const rtm_patterns *pt, const size_t **pattern,
  * the fitted theta, 2 sum[y log(y/mu) - (y + theta) log((y + theta)/(mu + theta))];
  * NBII: 2 (loglik of the saturated NB1 model with the same sigma - loglik).
  *
- * Fits run on pattern-compressed data (rtm_design.h): the Poisson likelihood
+ * Fits run on pattern-compressed data (rtm/glm.h): the Poisson likelihood
  * needs only (cells, sum y) per distinct pattern of the chosen columns, the
  * NB likelihoods the distinct (pattern, y) pairs with multiplicities, so a fit
  * costs O(pairs + patterns k^2) per iteration, independent of the cell count.
@@ -279,7 +279,7 @@ int rtm_glm_fit_data(const rtm_glm_data *g, rtm_family fam, const rtm_glm_opts *
  * nlambda values log-spaced down to lambda_min_ratio * lambda_max
  * (lambda_min_ratio = 1e-4 when N >= p, 1e-2 when N < p).
  *
- * The fit runs over the unique rows of the design (rtm_design.h): the
+ * The fit runs over the unique rows of the design (rtm/glm.h): the
  * Poisson likelihood of cells sharing a 0/1 pattern depends only on their
  * number and their total count, so its cost scales with patterns, not cells.
  *
@@ -394,7 +394,7 @@ int rtm_enet_path_fit(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_path
                       rtm_error *err);
 
 /** Per-pattern sufficient statistics of a set of cells (m values each): the
- *  number of cells, the sum of y and the sum of y log y (see rtm_design.h). */
+ *  number of cells, the sum of y and the sum of y log y (see rtm/glm.h). */
 typedef struct rtm_enet_stats {
     const double *n, *sumy, *ylogy;
 } rtm_enet_stats;

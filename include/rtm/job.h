@@ -374,10 +374,10 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s);
 char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
                             const rtm_job_factor *f);
 
-/* ==== run: executing a job file (`rtm run JOB`, rtm_job.h).
+/* ==== run: executing a job file (`rtm run JOB`, rtm/job.h).
  *
  * rtm_jobrun computes every surface a loaded job declares and writes the
- * whole output set into a run folder (rtm_runfolder.h): GeoTIFFs (+ .qml),
+ * whole output set into a run folder (run/runfolder.h): GeoTIFFs (+ .qml),
  * PNG maps (+ .pgw), model reports (.md, .json), per-area maps, the briefing
  * report (report.html) and manifest.json. The set becomes `OUT/current`
  * atomically only when every output was written; on any failure, or a kill
@@ -405,7 +405,7 @@ char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
  * and the grid, so their values are stored as OUT/cache/<key>.f64 (native
  * doubles, row 0 north) and their output files as OUT/cache/<key>.out.<name>
  * (key = SHA-256 of the layer files' checksums and a canonical parameter
- * string with the grid, rtm_cache.h); a rerun with unchanged layers copies
+ * string with the grid, run/cache.h); a rerun with unchanged layers copies
  * them instead of recomputing. Everything made from offences is recomputed.
  * (The RTM model's candidate variables are risk-layer-only too, but
  * rtm_model_fit builds them internally, so they are not cached yet.)

@@ -146,7 +146,7 @@ void rtm_ramp_class_color(int ramp, int k, int n, unsigned char rgb[3]);
  * over the valid cells (so `gdalinfo` shows them without a scan). Output
  * bytes depend only on the inputs (not on the number of threads).
  *
- * Files are replaced atomically (rtm_atomic.h): the GeoTIFF and its .qml are
+ * Files are replaced atomically (core/atomic.h): the GeoTIFF and its .qml are
  * written to temporary files and renamed over the destinations only when
  * both are complete; on failure the previous files stay intact.
  *
@@ -165,7 +165,7 @@ typedef struct rtm_geotiff_opts {
     const char *const *metadata;      /**< NULL-terminated "KEY=VALUE" dataset items, or NULL */
     const char *const *band_metadata; /**< NULL-terminated "KEY=VALUE" items of every band */
     int write_qml;                    /**< 1 (default) = write <basename>.qml beside the tif */
-    const char *qml_ramp;             /**< rtm_ramp.h name: "viridis" (default), "magma",
+    const char *qml_ramp;             /**< rtm/output.h name: "viridis" (default), "magma",
                                            "inferno", "cividis", "diverging", "ylorrd" */
     int categorical;                  /**< 1 = integer classes (tiers, Gi* bins): Byte or Int16
                                            band, MODE overviews, paletted .qml */
@@ -191,7 +191,7 @@ void rtm_geotiff_opts_init(rtm_geotiff_opts *o);
  *  the QGIS style "<path without extension>.qml", atomically.
  *  g: the grid (its crs may be "" for none, "EPSG:n", WKT or any string
  *  OSRSetFromUserInput accepts). data: ncells values, row 0 north (see
- *  rtm_grid.h). Cells where mask is non-NULL and mask[k] == 0, and NaN cells,
+ *  rtm/grid.h). Cells where mask is non-NULL and mask[k] == 0, and NaN cells,
  *  are written as o->nodata; data must not otherwise contain o->nodata.
  *  Categorical data must hold integers: Byte is used when the values and
  *  nodata fit in [0, 255], else Int16. o may be NULL for defaults.
@@ -318,7 +318,7 @@ int rtm_qml_path(const char *path, char *out, size_t outsz, rtm_error *err);
  * (and of X_map.png) that the chosen mode does not write are removed, so a
  * world file from an earlier run cannot go on georeferencing a picture.
  *
- * Fonts: see rtm_canvas.h (DejaVu Sans, RTM_FONT, RTM_FONT_BOLD).
+ * Fonts: see output/canvas.h (DejaVu Sans, RTM_FONT, RTM_FONT_BOLD).
  * Thread safety: every function here is reentrant; calls writing different
  * files may run in parallel.
  */
@@ -367,7 +367,7 @@ int rtm_map_png_georef_path(const char *png_path, char *out, size_t outsz, rtm_e
 /** Map options; set defaults with rtm_map_opts_init, then change fields.
  *  Strings are borrowed for the duration of the call. */
 typedef struct rtm_map_opts {
-    const char *ramp;        /**< ramp name (rtm_ramp.h); NULL = "viridis" for
+    const char *ramp;        /**< ramp name (rtm/output.h); NULL = "viridis" for
                                   continuous heatmaps, "ylorrd" for classed ones,
                                   "diverging" for categorical maps */
     rtm_class_method classes;/**< classification when nclasses > 0 */

@@ -194,7 +194,7 @@ int rtm_bandwidth_scott(const double *x, const double *y, const double *w, size_
 /* ==== distance: exact Euclidean distance surfaces to risk-factor features.
  *
  * rtm_distance_compute gives, for every cell centre of a grid, the Euclidean
- * distance to the nearest feature geometry of a collection (rtm_features.h):
+ * distance to the nearest feature geometry of a collection (rtm/input.h):
  * a point, a polyline segment or a polygon boundary edge, with 0 for a cell
  * centre inside a polygon. Proximity(d) of the RTM method is then simply
  * "distance <= d".
@@ -233,7 +233,7 @@ int rtm_bandwidth_scott(const double *x, const double *y, const double *w, size_
  *            (index i*ncols + j). Its contents are unspecified on failure.
  *
  *  Inside a polygon (even-odd rule over the polygon's rings, union over
- *  polygons; see rtm_features.h) the value is 0. A centre exactly on a
+ *  polygons; see rtm/input.h) the value is 0. A centre exactly on a
  *  boundary has distance 0 either way.
  *  Returns 0, RTM_ERR_ARG (bad grid or max_dist) or RTM_ERR_NOMEM.
  *  Thread safety: reentrant; f may be shared by concurrent calls. */

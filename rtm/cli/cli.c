@@ -193,6 +193,8 @@ void rtm_cli_load_summary(const rtm_cli *c, const char *what, const rtm_load_sta
                 st->weight_defaulted);
     if (st->transform[0])
         fprintf(stderr, "  coordinates: %s -> via '%s'\n", st->src_crs, st->transform);
+    if (st->date_form[0])
+        fprintf(stderr, "  dates read as %s\n", st->date_form);
 }
 
 char **rtm_cli_glob(char *const *args, int n, int *count)

@@ -43,7 +43,7 @@ static const char HELP[] =
     "  --train-events FILE    training event file or glob (repeatable; the same\n"
     "                         --where, fields and CRS options apply)\n"
     "  --train-from YYYY-MM, --train-to YYYY-MM  month window of the training events\n"
-    "Metrics (rtm_evaluate.h; n = test events in the flagged cells, N = all test events\n"
+    "Metrics (rtm/evaluate.h; n = test events in the flagged cells, N = all test events\n"
     "in the evaluated area, a = flagged cells, A = evaluated cells):\n"
     "  hit rate = n/N; PAI = (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008);\n"
     "  PEI = n/n*, n* = events in the best a cells ranked by the test counts (Hunt 2016);\n"

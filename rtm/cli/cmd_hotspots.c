@@ -1,5 +1,5 @@
 /* cmd_hotspots.c: `rtm hotspots` - Getis-Ord Gi* hot and cold spots of event
- * counts per grid cell (rtm_hotspot.h), as z-score and confidence-bin
+ * counts per grid cell (rtm/surface.h), as z-score and confidence-bin
  * GeoTIFFs, a categorical map and hot-spot polygons. */
 #include <getopt.h>
 #include <math.h>

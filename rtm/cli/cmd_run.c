@@ -1,4 +1,4 @@
-/* cmd_run.c: `rtm run` - run a job file (rtm_job.h, rtm_run.h). */
+/* cmd_run.c: `rtm run` - run a job file (rtm/job.h, rtm/job.h). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>

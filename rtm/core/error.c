@@ -1,4 +1,4 @@
-/* error.c: the caller-owned error buffer (see rtm_error.h). */
+/* error.c: the caller-owned error buffer (see rtm/error.h). */
 #include "rtm/error.h"
 
 #include <stdarg.h>

@@ -1,4 +1,4 @@
-/* grid.c: grid specification and the in-memory surface (see rtm_grid.h). */
+/* grid.c: grid specification and the in-memory surface (see rtm/grid.h). */
 #include "rtm/grid.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* json_write.c: a tiny streaming JSON writer (see rtm_json.h).
+/* json_write.c: a tiny streaming JSON writer (see core/json.h).
  * Grammar and string escapes follow RFC 8259 sections 2, 6 and 7. */
 #include "core/json.h"
 

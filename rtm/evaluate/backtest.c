@@ -1,5 +1,5 @@
 /* backtest.c: rolling-origin back-test plan and per-step counts
- * (definitions in rtm_backtest.h). */
+ * (definitions in rtm/evaluate.h). */
 #include "rtm/evaluate.h"
 
 #include <stdlib.h>

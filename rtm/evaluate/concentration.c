@@ -1,5 +1,5 @@
 /* concentration.c: Lorenz curve, Gini coefficients and area/event shares
- * (definitions and sources in rtm_concentration.h). */
+ * (definitions and sources in rtm/evaluate.h). */
 #include "rtm/evaluate.h"
 
 #include <math.h>

@@ -1,5 +1,5 @@
 /* evaluate.c: hit-rate curve, PAI, PEI, AUC, RRI of a surface against later
- * events (see rtm_evaluate.h for the definitions and the tie rule). */
+ * events (see rtm/evaluate.h for the definitions and the tie rule). */
 #include "rtm/evaluate.h"
 
 #include <math.h>

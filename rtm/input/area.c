@@ -1,4 +1,4 @@
-/* area.c: study-area masks and zones rasterised with GDAL (see rtm_area.h). */
+/* area.c: study-area masks and zones rasterised with GDAL (see rtm/input.h). */
 #include "rtm/input.h"
 
 #include <cpl_conv.h>

@@ -1,4 +1,4 @@
-/* crs.c: CRS handling and point transformation through PROJ (see rtm_crs.h). */
+/* crs.c: CRS handling and point transformation through PROJ (see rtm/input.h). */
 #include "rtm/input.h"
 
 #include <math.h>

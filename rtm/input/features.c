@@ -1,4 +1,4 @@
-/* features.c: in-memory risk-factor geometries (see rtm_features.h). */
+/* features.c: in-memory risk-factor geometries (see rtm/input.h). */
 #include "rtm/input.h"
 
 #include <math.h>

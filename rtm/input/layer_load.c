@@ -1,4 +1,4 @@
-/* layer_load.c: risk-factor layers from OGR sources (see rtm_layer.h). */
+/* layer_load.c: risk-factor layers from OGR sources (see rtm/input.h). */
 #include "rtm/input.h"
 
 #include <cpl_error.h>

@@ -1,4 +1,4 @@
-/* points.c: the weighted point set and load statistics (see rtm_points.h). */
+/* points.c: the weighted point set and load statistics (see rtm/input.h). */
 #include "rtm/input.h"
 
 #include <ctype.h>

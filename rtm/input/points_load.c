@@ -1,4 +1,4 @@
-/* points_load.c: loading point events from OGR sources (see rtm_points.h). */
+/* points_load.c: loading point events from OGR sources (see rtm/input.h). */
 #include <cpl_error.h>
 #include <math.h>
 #include <stdio.h>

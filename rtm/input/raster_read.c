@@ -1,5 +1,5 @@
 /* raster_read.c: band 1 of any GDAL raster into an rtm_surface
- * (see rtm_geotiff.h). */
+ * (see rtm/output.h). */
 #include "core/gdal.h"
 #include "rtm/input.h"
 

@@ -1,4 +1,4 @@
-/* catalog.c: load the catalogue of named risk layers (see rtm_catalog.h). */
+/* catalog.c: load the catalogue of named risk layers (see rtm/job.h). */
 #include "rtm/job.h"
 #include "job/job_internal.h"
 #include "job/yaml_doc.h"

@@ -1,4 +1,4 @@
-/* job_check.c: load, validate and free job files (see rtm_job.h). */
+/* job_check.c: load, validate and free job files (see rtm/job.h). */
 #include "job/job_internal.h"
 
 #include <stdlib.h>

@@ -1,5 +1,5 @@
 /* job_params.c: a job's inputs and parameters for the manifest, and the
- * canonical parameter text of surfaces for cache keys (see rtm_job.h). */
+ * canonical parameter text of surfaces for cache keys (see rtm/job.h). */
 #include "rtm/job.h"
 #include "core/json.h"
 

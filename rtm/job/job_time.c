@@ -1,5 +1,5 @@
 /* job_time.c: month windows, hour-of-week windows, harm weights and type
- * filters of a loaded job (see rtm_job.h). */
+ * filters of a loaded job (see rtm/job.h). */
 #include "rtm/job.h"
 #include "job/job_internal.h"
 

@@ -1,4 +1,4 @@
-/* msgs.c: a growable list of messages (see rtm_msgs in rtm_catalog.h). */
+/* msgs.c: a growable list of messages (see rtm_msgs in rtm/job.h). */
 #include "rtm/job.h"
 
 #include <stdarg.h>

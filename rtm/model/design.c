@@ -1,4 +1,4 @@
-/* design.c: design-matrix checks and pattern compression (see rtm_design.h).
+/* design.c: design-matrix checks and pattern compression (see rtm/glm.h).
  *
  * Rows are packed into 64-bit words and hashed with the splitmix64 finaliser
  * (Steele, Lea & Flood 2014, "Fast splittable pseudorandom number

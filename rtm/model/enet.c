@@ -1,5 +1,5 @@
 /* enet.c: Poisson elastic-net path with non-negative coefficients over the
- * unique patterns of a binary design (see rtm_enet.h).
+ * unique patterns of a binary design (see rtm/glm.h).
  *
  * Method: Friedman, Hastie & Tibshirani (2010), J. Stat. Software 33(1),
  * sections 2-4: an outer IRLS loop builds the quadratic approximation of the

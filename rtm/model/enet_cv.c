@@ -1,5 +1,5 @@
 /* enet_cv.c: k-fold cross-validation of the Poisson elastic-net path
- * (see rtm_enet.h): seeded count-stratified folds, one path per fold on the
+ * (see rtm/glm.h): seeded count-stratified folds, one path per fold on the
  * full-data lambda sequence, cv.glmnet's grouped deviance curve and its
  * lambda.min / lambda.1se rules (Friedman, Hastie & Tibshirani 2010, section
  * 7; glmnet's cv.glmnet, cvcompute and getOptcv.glmnet).

@@ -6,7 +6,7 @@
  * cell with the same pattern, so the Poisson log-likelihood needs only
  * (cells, sum y) per pattern and the NB ones the distinct (pattern, y) pairs
  * with multiplicities. rtm_glm_data_build() gets them from rtm_patterns
- * (rtm_design.h); rtm_glm_data_subset() merges the patterns of a larger
+ * (rtm/glm.h); rtm_glm_data_subset() merges the patterns of a larger
  * aggregate, which is what stepwise search uses for its many small fits.
  */
 #include "model/glm_internal.h"

@@ -27,7 +27,7 @@ struct rtm_glm_data {
 /* Name of column j of g into buf ("column 3" when the design has no names). */
 const char *rtm_glm_i_colname(const rtm_glm_data *g, int j, char *buf, size_t len);
 
-/* Reject degenerate data before fitting (see rtm_glm.h); 0 or RTM_ERR_MODEL. */
+/* Reject degenerate data before fitting (see rtm/glm.h); 0 or RTM_ERR_MODEL. */
 int rtm_glm_i_check(const rtm_glm_data *g, rtm_family fam, rtm_error *err);
 
 /* Linear predictor of pattern i: b[0] + sum_j x_ij b[j+1]. */

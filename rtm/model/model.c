@@ -1,4 +1,4 @@
-/* model.c: the Risk Terrain Model pipeline (see rtm_model.h). */
+/* model.c: the Risk Terrain Model pipeline (see rtm/model.h). */
 #include "rtm/model.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* nnstat.c: Clark & Evans (1954) nearest-neighbour index (see rtm_nnstat.h). */
+/* nnstat.c: Clark & Evans (1954) nearest-neighbour index (see rtm/model.h). */
 #include "rtm/model.h"
 
 #include <math.h>

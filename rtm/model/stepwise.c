@@ -1,5 +1,5 @@
 /* stepwise.c: bidirectional stepwise BIC selection with the RTM entry rules
- * (see rtm_stepwise.h; rtm-method.md "Model selection" 2 and 3).
+ * (see rtm/glm.h; rtm-method.md "Model selection" 2 and 3).
  *
  * BIC = -2 loglik + df log(n) (Schwarz 1978, "Estimating the dimension of a
  * model", Ann. Statist. 6:461-464), df counting the intercept and, for NB, the

@@ -1,4 +1,4 @@
-/* variables.c: RTM candidate variables (see rtm_variables.h). */
+/* variables.c: RTM candidate variables (see rtm/model.h). */
 #include "rtm/model.h"
 
 #include <float.h>

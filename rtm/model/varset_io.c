@@ -1,6 +1,6 @@
 /* varset_io.c: saving and loading candidate-variable sets, so a job can reuse
  * the risk-layer work (distances, densities, thresholds) when only the
- * offences changed (see rtm_variables.h). The format is native-endian and
+ * offences changed (see rtm/model.h). The format is native-endian and
  * versioned: a cache file, not an interchange format. */
 #include <stdint.h>
 #include <stdio.h>

@@ -1,5 +1,5 @@
 /* canvas.c: RGBA8 canvas, anti-aliased primitives and FreeType text
- * (see rtm_canvas.h). */
+ * (see output/canvas.h). */
 #include "output/canvas.h"
 
 #include <errno.h>

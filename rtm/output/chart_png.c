@@ -1,5 +1,5 @@
 /* chart_png.c: line charts for evaluation curves (hit rate, PAI against
- * area coverage), see rtm_png.h. */
+ * area coverage), see rtm/output.h. */
 #include "rtm/output.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* classify.c: class breaks for map legends (see rtm_classify.h). */
+/* classify.c: class breaks for map legends (see rtm/output.h). */
 #include "rtm/output.h"
 
 #include <math.h>

@@ -1,4 +1,4 @@
-/* geotiff.c: Cloud-Optimized GeoTIFF output through GDAL (see rtm_geotiff.h).
+/* geotiff.c: Cloud-Optimized GeoTIFF output through GDAL (see rtm/output.h).
  *
  * GDAL's COG driver only implements CreateCopy, so the raster is assembled
  * in a MEM dataset (georeferencing, metadata, statistics) and copied; the
@@ -28,17 +28,6 @@
 #include <unistd.h>
 
 #define MAX_BANDS 64
-
-void rtm_geotiff_opts_init(rtm_geotiff_opts *o)
-{
-    memset(o, 0, sizeof *o);
-    o->compress = "DEFLATE";
-    o->nodata = -9999.0;
-    o->write_qml = 1;
-    o->qml_ramp = "viridis";
-    o->num_threads = 0;
-    o->qml_transparent_below = -INFINITY;
-}
 
 /* Per-band statistics over valid cells. */
 typedef struct band_stats {

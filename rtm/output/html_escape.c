@@ -1,4 +1,4 @@
-/* html_escape.c: HTML text escaping with UTF-8 validation (see rtm_html.h).
+/* html_escape.c: HTML text escaping with UTF-8 validation (see output/html.h).
  * Escapes follow the HTML standard's serialisation of text and attribute
  * values (& < > " plus ' for single-quoted contexts); well-formed UTF-8 is
  * defined by RFC 3629 section 4 (no overlongs, no surrogates, <= U+10FFFF). */

@@ -1,4 +1,4 @@
-/* model_report_json.c: model.json (see rtm_model_report.h). */
+/* model_report_json.c: model.json (see rtm/output.h). */
 #include <math.h>
 #include <stdio.h>
 #include <string.h>

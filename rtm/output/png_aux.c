@@ -1,9 +1,9 @@
-/* png_aux.c: the CRS sidecar of a PNG map (see rtm_png.h): X.png.aux.xml,
+/* png_aux.c: the CRS sidecar of a PNG map (see rtm/output.h): X.png.aux.xml,
  * GDAL's persistent auxiliary metadata (PAM) format, which GDAL (and so
  * QGIS) and ArcGIS read beside an image; the world file gives the pixel
  * grid, this file its coordinate reference system. Built with GDAL's XML
  * and OSR APIs (the same <PAMDataset><SRS> that GDAL itself writes), to a
- * temporary file renamed into place (rtm_atomic.h). */
+ * temporary file renamed into place (core/atomic.h). */
 #include "rtm/output.h"
 
 #include <cpl_conv.h>

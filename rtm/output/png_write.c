@@ -1,6 +1,6 @@
-/* png_write.c: RGBA PNG and ESRI world-file output (see rtm_png.h).
+/* png_write.c: RGBA PNG and ESRI world-file output (see rtm/output.h).
  * Both are written to a temporary file beside the target and renamed into
- * place (rtm_atomic.h). */
+ * place (core/atomic.h). */
 #include "rtm/output.h"
 
 #include <errno.h>

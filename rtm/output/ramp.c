@@ -1,4 +1,4 @@
-/* ramp.c: colour ramps (see rtm_ramp.h).
+/* ramp.c: colour ramps (see rtm/output.h).
  *
  * Sources:
  *  - viridis, magma, inferno, cividis: matplotlib's ListedColormap tables

@@ -1,4 +1,4 @@
-/* report_html.c: the self-contained HTML report builder (see rtm_html.h). */
+/* report_html.c: the self-contained HTML report builder (see output/html.h). */
 #include "output/html.h"
 
 #include <errno.h>

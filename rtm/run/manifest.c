@@ -1,4 +1,4 @@
-/* manifest.c: the run manifest and cache keys (see rtm_manifest.h). */
+/* manifest.c: the run manifest and cache keys (see run/manifest.h). */
 #include "run/manifest.h"
 #include "core/json.h"
 

@@ -4,7 +4,7 @@
  * and reproduced: the software version, run id and date, every input file
  * with its size and SHA-256, the parameters, every output with its size and
  * SHA-256, counts (offences read, used, skipped by reason, ...) and timings.
- * Cache keys for reusing derived surfaces are in rtm_cache.h.
+ * Cache keys for reusing derived surfaces are in run/cache.h.
  * Entries appear in the JSON in the order they were added.
  *
  * Not thread safe: one manifest per run, filled from the main thread.

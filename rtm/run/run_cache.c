@@ -1,5 +1,5 @@
 /* run_cache.c: risk-layer features and their distance surfaces, reused from
- * OUT/cache when the layer files and the grid are unchanged (rtm_run.h). */
+ * OUT/cache when the layer files and the grid are unchanged (rtm/job.h). */
 #include "run/run_internal.h"
 
 #include <math.h>
@@ -71,7 +71,7 @@ int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char 
 }
 
 /* The cache key: the layer files' checksums and every parameter that
- * changes the surface, one "key=value" line each (rtm_cache.h). */
+ * changes the surface, one "key=value" line each (run/cache.h). */
 static int distance_key(rtm_jr *r, const rtm_catalog_layer *layer, const char *surface,
                         char key[RTM_SHA256_HEX], rtm_error *err)
 {

@@ -81,7 +81,7 @@ void rtm_jr_log(const rtm_jr *r, const char *fmt, ...) __attribute__((format(pri
 char *rtm_jr_output(rtm_jr *r, const char *name, rtm_error *err);
 /* Register a sidecar that a writer made beside an output (.qml, .pgw). */
 int rtm_jr_register(rtm_jr *r, const char *name, rtm_error *err);
-/* Register the sidecars that the map writer (rtm_png.h) makes beside map
+/* Register the sidecars that the map writer (rtm/output.h) makes beside map
  * png: its world file, and its CRS sidecar when the grid has a CRS. */
 int rtm_jr_register_map(rtm_jr *r, const char *png, rtm_error *err);
 

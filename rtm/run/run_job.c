@@ -1,5 +1,5 @@
 /* run_job.c: rtm_jobrun - one run of a job, from the run folder's lock to
- * the atomic switch of the output set (rtm_run.h). */
+ * the atomic switch of the output set (rtm/job.h). */
 #include "run/run_internal.h"
 #include "run/cache.h"
 #include "rtm/output.h"

@@ -1,5 +1,5 @@
 /* run_offences.c: a job's offences -> points, cell counts and the most
- * frequent location labels (rtm_run.h). */
+ * frequent location labels (rtm/job.h). */
 #include "run/run_internal.h"
 
 #include <ctype.h>

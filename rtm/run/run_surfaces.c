@@ -1,5 +1,5 @@
 /* run_surfaces.c: the job's surfaces (kde, distance, rtm model, weighted
- * overlay) and their GeoTIFF / PNG / report outputs (rtm_run.h). */
+ * overlay) and their GeoTIFF / PNG / report outputs (rtm/job.h). */
 #include "run/run_internal.h"
 #include "product/product_priv.h"
 

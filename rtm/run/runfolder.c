@@ -1,5 +1,5 @@
 /* runfolder.c: staged run folders, flock, atomic `current` switch (see
- * rtm_runfolder.h).
+ * run/runfolder.h).
  *
  * Crash safety rests on two POSIX facts: rename(2) replaces a directory
  * entry atomically (POSIX.1-2017, rename: "a link named new shall remain

@@ -1,4 +1,4 @@
-/* bandwidth.c: default search-radius rules for kernel density (see rtm_kde.h).
+/* bandwidth.c: default search-radius rules for kernel density (see rtm/surface.h).
  *
  * Sources: the project's KDE reference ("Default bandwidth rules in use");
  * ArcGIS Pro help, "How Kernel Density works" (default search radius);

@@ -1,4 +1,4 @@
-/* distance.c: exact Euclidean distance surfaces (see rtm_distance.h).
+/* distance.c: exact Euclidean distance surfaces (see rtm/surface.h).
  *
  * Primitives are points and segments (polyline segments and polygon ring
  * edges). Three stages:

@@ -1,4 +1,4 @@
-/* hotspot.c: Getis-Ord Gi* on grid counts (formulas and rules in rtm_hotspot.h). */
+/* hotspot.c: Getis-Ord Gi* on grid counts (formulas and rules in rtm/surface.h). */
 #include "rtm/surface.h"
 
 #include <math.h>

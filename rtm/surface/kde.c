@@ -1,9 +1,9 @@
-/* kde.c: kernel density surfaces (see rtm_kde.h).
+/* kde.c: kernel density surfaces (see rtm/surface.h).
  *
  * Points are bucketed by grid row (a stable counting sort, so the order of
  * points inside a bucket is the input order). Each output row is then built by
  * one thread from the buckets within reach of it: for every point the columns
- * inside its support are found with the exact predicate of rtm_kde.h, and the
+ * inside its support are found with the exact predicate of rtm/surface.h, and the
  * contribution is added either through the segment polynomials
  * (kde_poly.c) or cell by cell (triangular, Gaussian, and short chords).
  *

@@ -29,7 +29,7 @@
  * Horner. The chord's fringe outside the core, and a core inside one
  * segment (short chords, near the top and bottom of a disc), are summed
  * cell by cell with the reference formula and the exact support predicate
- * of rtm_kde.h.
+ * of rtm/surface.h.
  *
  * S is the power of two <= rho, from 4 to 32.
  *
@@ -329,7 +329,7 @@ static inline int ifloor(double v)
 }
 
 /* amp (1 - d^2/r^2)^M with d^2 = (xj - px)^2 + dy2 if d^2 <= r^2 (the exact
- * predicate of rtm_kde.h), else 0. 1 - d^2/r^2 is formed as
+ * predicate of rtm/surface.h), else 0. 1 - d^2/r^2 is formed as
  * (r^2 - d^2)/r^2: exact subtraction near the edge. */
 static inline __attribute__((always_inline)) double kern_m(int M, double xj, double px,
                                                            double dy2, double amp, double r2,
