@@ -132,6 +132,11 @@ int rtm_prod_events_meta(const rtm_product_env *env, const rtm_events *ev, rtm_k
             rc |= rtm_kv_add(kv, "WEIGHT_TABLE", "%s",
                              eo->weights_name ? eo->weights_name : "(given)");
     }
+    int m0, m1;
+    rtm_events_months(ev, &m0, &m1);
+    if (m0) /* the period the events actually cover, whatever the window asked */
+        rc |= rtm_kv_add(kv, "EVENTS_PERIOD", "%04d-%02d..%04d-%02d", m0 / 100, m0 % 100,
+                         m1 / 100, m1 % 100);
     rc |= rtm_prod_grid_meta(env, &ev->grid, kv);
     return rc | rtm_kv_add_load_stats(kv, "EVENTS", &ev->st);
 }

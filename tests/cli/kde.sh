@@ -88,4 +88,8 @@ $RTM kde --strict --dst-crs EPSG:27700 --bbox 580000,180000,600000,190000 --reso
   --radius 500 -q -o "$T/st.tif" $D/points/mixed.csv 2> "$T/e4"
 check "--strict turns a bad row into an error with file and line" "[ $? -eq 1 ] && grep -q 'mixed.csv line 3' $T/e4"
 
+# the GeoTIFF states the period its events cover (the sample file is January-May 2018)
+$RTM kde -q --dst-crs EPSG:27700 --bbox 585000,184000,590000,189000 --resolution 100 \
+  --radius 500 -o "$T/period.tif" samples/essex/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+check "the KDE GeoTIFF states its period" "gdalinfo $T/period.tif | grep -q 'EVENTS_PERIOD=2018-01..2018-05'"
 finish
