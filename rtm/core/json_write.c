@@ -1,6 +1,7 @@
 /* json_write.c: a tiny streaming JSON writer (see core/json.h).
  * Grammar and string escapes follow RFC 8259 sections 2, 6 and 7. */
 #include "core/json.h"
+#include "core/utf8.h"
 
 #include <errno.h>
 #include <math.h>
@@ -124,28 +125,6 @@ static int before_value(rtm_json *w)
     return 0;
 }
 
-/* Length of the well-formed UTF-8 sequence at p (1 to 4), or 0 when the
- * bytes there are not one (RFC 3629 section 4: no overlong forms, no
- * surrogates U+D800..U+DFFF, nothing above U+10FFFF). */
-static int utf8_len(const unsigned char *p)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (c >= 0xe0 && c <= 0xef) {
-        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80
-                   ? 4 : 0;
-    }
-    return 0;
-}
-
 /* One ASCII byte: RFC 8259 section 7 escapes '"', '\\' and U+0000..U+001F;
  * we also escape '<', '>', '&' (so JSON embedded in HTML cannot close a
  * tag) and DEL. */
@@ -178,7 +157,7 @@ static void put_escaped(rtm_json *w, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     put(w, "\"", 1);
     while (*p) {
-        int n = utf8_len(p);
+        int n = rtm_utf8_len(p);
         if (n == 1)
             put_ascii(w, *p);
         else if (n > 1)

@@ -3,28 +3,10 @@
  * values (& < > " plus ' for single-quoted contexts); well-formed UTF-8 is
  * defined by RFC 3629 section 4 (no overlongs, no surrogates, <= U+10FFFF). */
 #include "output/html.h"
+#include "core/utf8.h"
 
 #include <stdlib.h>
 #include <string.h>
-
-/* Length of the well-formed UTF-8 sequence at p (1..4), or 0 if invalid. */
-static int utf8_len(const unsigned char *p)
-{
-    unsigned char c = p[0];
-    if (c < 0x80)
-        return 1;
-    if (c >= 0xc2 && c <= 0xdf)
-        return (p[1] & 0xc0) == 0x80 ? 2 : 0;
-    if (c >= 0xe0 && c <= 0xef) {
-        unsigned char lo = c == 0xe0 ? 0xa0 : 0x80, hi = c == 0xed ? 0x9f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 ? 3 : 0;
-    }
-    if (c >= 0xf0 && c <= 0xf4) {
-        unsigned char lo = c == 0xf0 ? 0x90 : 0x80, hi = c == 0xf4 ? 0x8f : 0xbf;
-        return p[1] >= lo && p[1] <= hi && (p[2] & 0xc0) == 0x80 && (p[3] & 0xc0) == 0x80 ? 4 : 0;
-    }
-    return 0;
-}
 
 char *rtm_html_escape(const char *s)
 {
@@ -50,7 +32,7 @@ char *rtm_html_escape(const char *s)
             p++;
             continue;
         }
-        int len = utf8_len(p);
+        int len = rtm_utf8_len(p);
         if (len == 0 || (*p < 0x20 && *p != '\n' && *p != '\t' && *p != '\r') || *p == 0x7f) {
             memcpy(o, "\xef\xbf\xbd", 3); /* U+FFFD REPLACEMENT CHARACTER */
             o += 3;
