@@ -8,6 +8,8 @@
  *   rtm/glm.h, rtm/model.h    GLMs and the Risk Terrain Model
  *   rtm/evaluate.h            hit rate, PAI, PEI, concentration, back-tests
  *   rtm/output.h              GeoTIFF + style, PNG maps and charts, reports
+ *   rtm/product.h             one call per analysis (kde, distance, hotspots,
+ *                             model, evaluate): options in, file set out
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
@@ -26,6 +28,7 @@
 #include "rtm/model.h"
 #include "rtm/evaluate.h"
 #include "rtm/output.h"
+#include "rtm/product.h"
 #include "rtm/job.h"
 
 #endif
