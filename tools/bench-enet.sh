@@ -11,6 +11,7 @@ cd "$(dirname "$0")/.."
 make --no-print-directory build/librtm.a >/dev/null
 mkdir -p build/bench
 ${CC:-cc} -std=c17 -O2 -fopenmp -D_GNU_SOURCE -Iinclude -Irtm -o build/bench/bench_enet \
-  tools/bench_enet.c build/librtm.a -lm
+  tools/bench_enet.c build/librtm.a \
+  $(pkg-config --libs gdal proj libpng freetype2 yaml-0.1 libcrypto) -lm
 ./build/bench/bench_enet "${RTM_BENCH_FOLDS:-10}"
 # --- end penalised Poisson fit ---

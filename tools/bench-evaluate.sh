@@ -15,6 +15,6 @@ B=bench-out
 [ -f $B/eval_surface.tif ] || ./build/rtm kde -q --src-crs EPSG:27700 --dst-crs EPSG:27700 \
   --bbox 560000,180000,620000,228000 --resolution 24 --radius 500 -o $B/eval_surface.tif $B/eval_events.csv
 ${CC:-cc} -std=c17 -O2 -fopenmp -D_GNU_SOURCE -Iinclude -Irtm -o build/bench/bench_evaluate \
-  tools/bench_evaluate.c build/librtm.a $(pkg-config --libs gdal proj libpng freetype2 yaml-0.1) -lm
+  tools/bench_evaluate.c build/librtm.a $(pkg-config --libs gdal proj libpng freetype2 yaml-0.1 libcrypto) -lm
 ./build/bench/bench_evaluate $B/eval_surface.tif $B/eval_events.csv EPSG:27700
 # --- end evaluation ---

@@ -32,12 +32,11 @@ O=bench-out/model
 RES=${RTM_BENCH_RES:-28}
 mkdir -p "$O"
 make --no-print-directory -j2 build/rtm >/dev/null
-PKGS="gdal proj libpng freetype2 yaml-0.1"
+PKGS="gdal proj libpng freetype2 yaml-0.1 libcrypto"
 mkdir -p build/bench
 # shellcheck disable=SC2046
 ${CC:-cc} -std=c17 -O2 -fopenmp -D_GNU_SOURCE -Iinclude -Irtm $(pkg-config --cflags $PKGS) \
-  -o build/bench/bench_model tools/bench_model.c build/obj/cli_events.o build/obj/cli.o \
-  build/librtm.a $(pkg-config --libs $PKGS) -lm
+  -o build/bench/bench_model tools/bench_model.c build/librtm.a $(pkg-config --libs $PKGS) -lm
 if [ ! -x /usr/bin/time ]; then
   apt-get install -y time >/dev/null
 fi

@@ -17,7 +17,7 @@ cd "$(dirname "$0")/.."
 OUT=bench-out
 PY=/usr/bin/python3
 REPEATS=${RTM_BENCH_REPEATS:-5}
-PKGS="gdal proj libpng freetype2 yaml-0.1"
+PKGS="gdal proj libpng freetype2 yaml-0.1 libcrypto"
 
 # --- setup: workload -------------------------------------------------------
 if ! $PY -c 'import numpy' 2>/dev/null; then

@@ -18,7 +18,6 @@
 #include <sys/resource.h>
 #include <time.h>
 
-#include "cli/cli_events.h"
 #include "rtm/input.h"
 #include "rtm/model.h"
 
@@ -107,85 +106,115 @@ static int progress(double frac, const char *msg, void *arg)
     return 1;
 }
 
-int main(int argc, char **argv)
+/* The event and grid options the bench uses (as `rtm model` spells them). */
+enum { OPT_STUDY = 1000, OPT_DST, OPT_RES, OPT_WHERE };
+
+/* Parse argv into the event options, the model options and the factors
+ * (their paths parked in spec[i].features until loaded). Returns nf or -1. */
+static int parse(int argc, char **argv, rtm_events_opts *eo, rtm_event_source *src,
+                 rtm_model_opts *mo, rtm_factor_spec *spec)
 {
     static const struct option opts[] = {
-        RTM_CLI_EVENT_OPTIONS,
+        {"study-area", required_argument, 0, OPT_STUDY}, {"dst-crs", required_argument, 0, OPT_DST},
+        {"resolution", required_argument, 0, OPT_RES}, {"where", required_argument, 0, OPT_WHERE},
         {"factor", required_argument, 0, 'f'}, {"block", required_argument, 0, 'b'},
         {"max-blocks", required_argument, 0, 'm'}, {"increment", required_argument, 0, 'i'},
         {"threads", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
         {0, 0, 0, 0}};
-    rtm_cli c = {0};
-    rtm_cli_events ev;
-    rtm_model_opts mo;
-    rtm_features *feat[MAXF] = {0};
-    rtm_factor_spec spec[MAXF] = {0};
-    rtm_model *m = NULL;
-    rtm_error e;
-    stamp st;
-    double *counts;
-    int opt, nf = 0, i, rc = 1;
-    c.cmd = "bench_model";
-    c.quiet = 1;
-    rtm_cli_events_init(&ev);
-    rtm_model_opts_init(&mo);
-    memset(&st, 0, sizeof st);
-    st.t0 = st.t = now();
+    int opt, nf = 0;
+    char *eq, *colon;
     while ((opt = getopt_long(argc, argv, "", opts, NULL)) != -1) {
-        int r = rtm_cli_events_option(&ev, opt, optarg, &c);
-        char *eq, *colon;
-        if (r < 0)
-            return 2;
-        if (r)
-            continue;
         switch (opt) {
-        case 'b': mo.var.block = atof(optarg); break;
-        case 'm': mo.var.max_blocks = atoi(optarg); break;
-        case 'i': mo.var.half_block = !strcmp(optarg, "half"); break;
-        case 't': mo.var.threads = mo.enet.nthreads = atoi(optarg); break;
-        case 's': mo.enet.seed = (uint64_t)atoll(optarg); break;
+        case OPT_STUDY: eo->study_area = optarg; break;
+        case OPT_DST: eo->dst_crs = optarg; break;
+        case OPT_RES: eo->res = atof(optarg); break;
+        case OPT_WHERE: src->where = optarg; break;
+        case 'b': mo->var.block = atof(optarg); break;
+        case 'm': mo->var.max_blocks = atoi(optarg); break;
+        case 'i': mo->var.half_block = !strcmp(optarg, "half"); break;
+        case 't': mo->var.threads = mo->enet.nthreads = atoi(optarg); break;
+        case 's': mo->enet.seed = (uint64_t)atoll(optarg); break;
         case 'f':
             if (nf == MAXF || !(eq = strchr(optarg, '=')) || !(colon = strrchr(eq, ':')) ||
                 rtm_op_parse(colon + 1, &spec[nf].op)) {
                 fprintf(stderr, "bench_model: bad --factor '%s'\n", optarg);
-                return 2;
+                return -1;
             }
             *eq = *colon = '\0';
             spec[nf].name = optarg;
             spec[nf].features = (const rtm_features *)(eq + 1); /* path until loaded */
             nf++;
             break;
-        default: return 2;
+        default: return -1;
         }
     }
-    if (rtm_cli_events_load(&ev, &c, argv + optind, argc - optind))
-        return 1;
-    for (i = 0; i < nf; i++) {
+    src->files = (const char *const *)(argv + optind);
+    src->nfiles = argc - optind;
+    eo->sources = src;
+    eo->nsources = 1;
+    return nf;
+}
+
+static int load_factors(const rtm_events_opts *eo, rtm_factor_spec *spec, int nf,
+                        rtm_features **feat)
+{
+    rtm_error e;
+    for (int i = 0; i < nf; i++) {
         rtm_load_opts lo;
         rtm_load_stats ls;
         const char *path = (const char *)spec[i].features;
         rtm_load_opts_init(&lo);
-        lo.dst_crs = ev.dst_crs;
-        lo.src_crs = strstr(path, "naptan") ? ev.dst_crs : NULL; /* Easting/Northing */
+        lo.dst_crs = eo->dst_crs;
+        lo.src_crs = strstr(path, "naptan") ? eo->dst_crs : NULL; /* Easting/Northing */
         rtm_load_stats_init(&ls);
         if (!(feat[i] = rtm_features_create()) || rtm_layer_load(feat[i], path, &lo, &ls, &e)) {
             fprintf(stderr, "bench_model: factor %s: %s\n", spec[i].name, e.msg);
-            return 1;
+            return -1;
         }
         spec[i].features = feat[i];
     }
+    return 0;
+}
+
+int main(int argc, char **argv)
+{
+    rtm_events_opts eo;
+    rtm_event_source src;
+    rtm_events ev;
+    rtm_model_opts mo;
+    rtm_features *feat[MAXF] = {0};
+    rtm_factor_spec spec[MAXF] = {0};
+    rtm_model *m = NULL;
+    rtm_error e;
+    stamp st;
+    double *counts = NULL;
+    int nf, i, rc = 1;
+    rtm_events_opts_init(&eo);
+    memset(&src, 0, sizeof src);
+    memset(&ev, 0, sizeof ev);
+    rtm_model_opts_init(&mo);
+    memset(&st, 0, sizeof st);
+    st.t0 = st.t = now();
+    if ((nf = parse(argc, argv, &eo, &src, &mo, spec)) < 0)
+        return 2;
+    if (rtm_events_load(&eo, &ev, &e)) {
+        fprintf(stderr, "bench_model: %s\n", e.msg);
+        goto done;
+    }
+    if (load_factors(&eo, spec, nf, feat))
+        goto done;
     if (!(mo.var.block > 0))
         mo.var.block = 2 * ev.grid.res;
     printf("grid %d x %d cells of %g; %zu events; %d factors\n", ev.grid.ncols, ev.grid.nrows,
            ev.grid.res, ev.pts.n, nf);
     report(&st, "load events and factors");
     if (!(counts = malloc(rtm_grid_ncells(&ev.grid) * sizeof *counts)))
-        return 1;
+        goto done;
     rtm_bin_points(&ev.grid, ev.pts.x, ev.pts.y, ev.pts.w, ev.pts.n, counts);
     st.nf = nf;
     mo.progress = mo.var.progress = progress;
     mo.progress_arg = mo.var.progress_arg = &st;
-    if (rtm_model_fit(&ev.grid, ev.mask, ev.study_area_units2, counts, spec, nf, &mo, &m, &e)) {
+    if (rtm_model_fit(&ev.grid, ev.mask, ev.area_units2, counts, spec, nf, &mo, &m, &e)) {
         fprintf(stderr, "bench_model: %s\n", e.msg);
         goto done;
     }
@@ -202,6 +231,6 @@ done:
     for (i = 0; i < nf; i++)
         rtm_features_free(feat[i]);
     free(counts);
-    rtm_cli_events_free(&ev);
+    rtm_events_free(&ev);
     return rc;
 }
