@@ -60,33 +60,40 @@ static char *source_where(const rtm_job *job, const rtm_job_source *s)
     return b;
 }
 
-/* Days from 1970-01-01 of a proleptic Gregorian date (H. Hinnant,
- * "chrono-Compatible Low-Level Date Algorithms", days_from_civil). */
-static long days_from_civil(int y, int m, int d)
+/* Minutes after midnight of "HH:MM" or "HH:MM:SS", or -1. */
+static int time_minutes(const char *s)
 {
-    long era, yoe, doy, doe;
-    y -= m <= 2;
-    era = (y >= 0 ? y : y - 399) / 400;
-    yoe = y - era * 400;
-    doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-    doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-    return era * 146097 + doe - 719468;
+    int hh, mm, ss = 0, n = 0;
+    if (!s || (sscanf(s, "%2d:%2d%n:%2d%n", &hh, &mm, &n, &ss, &n) < 2) || s[n] || hh < 0 ||
+        hh > 23 || mm < 0 || mm > 59 || ss < 0 || ss > 59)
+        return -1;
+    return hh * 60 + mm;
 }
 
 /* when_accept hook: keep a row whose date and time fall in an hour-of-week
- * window; rows without a readable date and time are excluded. */
+ * window. The date is read in any form the loader reads (rtm_date_parse);
+ * the time comes from the time field, or from the date when it is a
+ * date-time. Rows without a readable day and time are excluded. */
 static int in_hours(void *arg, const char *date, const char *time)
 {
     const rtm_job *job = arg;
-    int y, mo, d, hh, mm;
-    long days;
-    if (!date || !time || sscanf(date, "%d-%d-%d", &y, &mo, &d) != 3 ||
-        sscanf(time, "%d:%d", &hh, &mm) != 2 || mo < 1 || mo > 12 || d < 1 || d > 31 ||
-        hh < 0 || hh > 23 || mm < 0 || mm > 59)
+    rtm_datetime d;
+    int minute;
+    if (rtm_date_parse(date, &d) == RTM_DATE_NONE || !d.day)
         return 0;
-    days = days_from_civil(y, mo, d);
+    minute = time && time[0] ? time_minutes(time) : d.minute;
+    if (minute < 0)
+        return 0;
     /* 1970-01-01 was a Thursday (weekday 3 with Monday = 0) */
-    return rtm_job_in_hours(job, (int)(((days + 3) % 7 + 7) % 7), hh * 60 + mm);
+    long days = rtm_days_from_civil(d.year, d.month, d.day);
+    return rtm_job_in_hours(job, (int)(((days + 3) % 7 + 7) % 7), minute);
+}
+
+/* Month number (year*12 + month-1) of a date in any form, or -1. */
+static int month_of(const char *s)
+{
+    rtm_datetime d;
+    return rtm_date_parse(s, &d) == RTM_DATE_NONE ? -1 : d.year * 12 + d.month - 1;
 }
 
 static rtm_weight_table *harm_table(const rtm_job *job, rtm_error *err)
@@ -181,7 +188,7 @@ static int count_locations(rtm_jr *r, const rtm_job_source *s, size_t *cap, rtm_
             ti = OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(ly), s->time_field);
         if (li >= 0 && (!where[0] || OGR_L_SetAttributeFilter(ly, where) == OGRERR_NONE)) {
             while (!rc && (ft = OGR_L_GetNextFeature(ly))) {
-                int m = di >= 0 ? rtm_month_parse(OGR_F_GetFieldAsString(ft, di)) : -1;
+                int m = di >= 0 ? month_of(OGR_F_GetFieldAsString(ft, di)) : -1;
                 const char *name = OGR_F_GetFieldAsString(ft, li);
                 int keep = (r->from == INT_MIN || (m >= r->from && m <= r->to)) && name &&
                            name[0];
