@@ -309,28 +309,3 @@ void rtm_cli_events_free(rtm_cli_events *ev)
     rtm_cli_glob_free(ev->inputs, ev->ninputs);
     memset(ev, 0, sizeof *ev);
 }
-
-void rtm_cli_events_meta(const rtm_cli_events *ev, rtm_kv *kv)
-{
-    int i;
-    for (i = 0; i < ev->ninputs; i++) {
-        const char *b = strrchr(ev->inputs[i], '/');
-        char key[32];
-        snprintf(key, sizeof key, "INPUT_%d", i + 1);
-        rtm_kv_add(kv, key, "%s", b ? b + 1 : ev->inputs[i]);
-    }
-    if (ev->lo.where)
-        rtm_kv_add(kv, "WHERE", "%s", ev->lo.where);
-    if (ev->lo.month_from)
-        rtm_kv_add(kv, "MONTH_FROM", "%04d-%02d", ev->lo.month_from / 100, ev->lo.month_from % 100);
-    if (ev->lo.month_to)
-        rtm_kv_add(kv, "MONTH_TO", "%04d-%02d", ev->lo.month_to / 100, ev->lo.month_to % 100);
-    if (ev->lo.weight_field)
-        rtm_kv_add(kv, "WEIGHT_FIELD", "%s", ev->lo.weight_field);
-    if (ev->weight_table_path)
-        rtm_kv_add(kv, "WEIGHT_TABLE", "%s", ev->weight_table_path);
-    if (ev->study_area)
-        rtm_kv_add(kv, "STUDY_AREA", "%s", ev->study_area);
-    rtm_kv_add(kv, "CELL_SIZE", "%.17g", ev->grid.res);
-    rtm_kv_add_load_stats(kv, "EVENTS", &ev->st);
-}

@@ -120,8 +120,6 @@ int rtm_cli_getopt(int argc, char **argv, const char *shortopts, const struct op
 /* Grid and study area only (for commands without events). */
 int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c);
 void rtm_cli_events_free(rtm_cli_events *ev);
-/* Record inputs, options and counts as metadata items. */
-void rtm_cli_events_meta(const rtm_cli_events *ev, rtm_kv *kv);
 /* A product environment over the loaded events (log and progress to the
  * terminal as the command's -q says). */
 void rtm_cli_env(rtm_cli_events *ev, const rtm_cli *c, rtm_product_env *env);

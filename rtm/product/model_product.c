@@ -60,25 +60,54 @@ static int add_meta(const rtm_model_product *p, const rtm_model *m, const rtm_ev
     return rc | rtm_prod_events_meta(env, ev, kv);
 }
 
+/* GeoTIFF `name` of the model's folder (as p->formats allows). */
+static int tif_in(const rtm_model_product *p, rtm_outset *out, const char *name,
+                  const rtm_events *ev, const double *v, const rtm_geotiff_opts *go,
+                  rtm_error *err)
+{
+    char *n;
+    int rc;
+    if (!(p->formats & RTM_OUT_TIF))
+        return 0;
+    if (!(n = rtm_prod_join(p->dir, name)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    rc = rtm_prod_geotiff(out, n, &ev->grid, v, ev->mask, go, err);
+    free(n);
+    return rc;
+}
+
+/* Map `name` of the model's folder; values = NULL: a continuous map, else a
+ * categorical one of nvalues classes. */
+static int png_in(const rtm_model_product *p, rtm_outset *out, const char *name,
+                  const rtm_events *ev, const double *v, const int *values,
+                  const char *const *labels, int nvalues, const rtm_map_opts *mo,
+                  rtm_error *err)
+{
+    char *n;
+    int rc;
+    if (!(n = rtm_prod_join(p->dir, name)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    rc = values ? rtm_prod_map_categorical(out, n, &ev->grid, v, ev->mask, values, labels,
+                                           nvalues, mo, err)
+                : rtm_prod_map(out, n, &ev->grid, v, ev->mask, mo, err);
+    free(n);
+    return rc;
+}
+
 /* rrs.tif (+ .qml) and rrs.png */
 static int write_rrs(const rtm_model_product *p, const rtm_model *m, const rtm_events *ev,
                      const rtm_product_env *env, rtm_kv *kv, rtm_outset *out, rtm_error *err)
 {
-    char *name = NULL, attr[400];
+    char attr[400];
     rtm_geotiff_opts go;
     rtm_map_opts mo;
-    int rc = 0;
+    int rc;
     rtm_geotiff_opts_init(&go);
     go.band_description = "relative risk score (RRS = product of RRVs present; lowest 1)";
     go.units = "ratio";
     go.metadata = rtm_kv_list(kv);
     go.qml_ramp = "magma";
-    if ((p->formats & RTM_OUT_TIF) && (!(name = rtm_prod_join(p->dir, "rrs.tif")) ||
-                                       (rc = rtm_prod_geotiff(out, name, &ev->grid, m->rrs,
-                                                              ev->mask, &go, err))))
-        rc = rc ? rc : rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-    free(name);
-    if (rc || !(p->formats & RTM_OUT_PNG))
+    if ((rc = tif_in(p, out, "rrs.tif", ev, m->rrs, &go, err)) || !(p->formats & RTM_OUT_PNG))
         return rc;
     rtm_map_opts_init(&mo);
     mo.ramp = "magma";
@@ -89,27 +118,21 @@ static int write_rrs(const rtm_model_product *p, const rtm_model *m, const rtm_e
     snprintf(attr, sizeof attr, "%s", env && env->attribution ? env->attribution
                                                               : RTM_ATTR_OGL_OSM);
     mo.attribution = attr;
-    if (!(name = rtm_prod_join(p->dir, "rrs.png")))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-    rc = rtm_prod_map(out, name, &ev->grid, m->rrs, ev->mask, &mo, err);
-    free(name);
-    return rc;
+    return png_in(p, out, "rrs.png", ev, m->rrs, NULL, NULL, 0, &mo, err);
 }
 
 /* tiers.tif (labelled classes) and tiers.png (the same palette) */
-static int write_tiers(const rtm_model_product *p, const rtm_model *m, const rtm_events *ev,
-                       rtm_kv *kv, rtm_outset *out, const double *tier, rtm_error *err)
+static int write_tiers(const rtm_model_product *p, const rtm_events *ev, rtm_kv *kv,
+                       rtm_outset *out, const double *tier, rtm_error *err)
 {
     static const int tv[4] = {0, 1, 2, 3};
     static const char *const tl[4] = {"below average", "above average", "moderately high",
                                       "highest"};
     static const char *const tlab[] = {"0=below average", "1=above average",
                                        "2=moderately high", "3=highest", NULL};
-    char *name = NULL;
     rtm_geotiff_opts go;
     rtm_map_opts mo;
-    int rc = 0;
-    (void)m;
+    int rc;
     rtm_geotiff_opts_init(&go);
     go.band_description = "risk tier (0 below average, 1 above average, 2 moderately high, "
                           "3 highest)";
@@ -118,22 +141,13 @@ static int write_tiers(const rtm_model_product *p, const rtm_model *m, const rtm
     go.metadata = rtm_kv_list(kv);
     go.nodata = 255;
     go.qml_ramp = "ylorrd"; /* the palette of tiers.png */
-    if ((p->formats & RTM_OUT_TIF) && (!(name = rtm_prod_join(p->dir, "tiers.tif")) ||
-                                       (rc = rtm_prod_geotiff(out, name, &ev->grid, tier,
-                                                              ev->mask, &go, err))))
-        rc = rc ? rc : rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-    free(name);
-    if (rc || !(p->formats & RTM_OUT_PNG))
+    if ((rc = tif_in(p, out, "tiers.tif", ev, tier, &go, err)) || !(p->formats & RTM_OUT_PNG))
         return rc;
     rtm_map_opts_init(&mo);
     mo.ramp = "ylorrd";
     mo.title = "Risk tiers";
     mo.units_label = "risk tier";
-    if (!(name = rtm_prod_join(p->dir, "tiers.png")))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-    rc = rtm_prod_map_categorical(out, name, &ev->grid, tier, ev->mask, tv, tl, 4, &mo, err);
-    free(name);
-    return rc;
+    return png_in(p, out, "tiers.png", ev, tier, tv, tl, 4, &mo, err);
 }
 
 /* The cross-validation curve (mean held-out deviance +- 1 SE against
@@ -256,7 +270,7 @@ static int write_all(const rtm_model_product *p, rtm_model_result *r, const rtm_
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     else if (!(rc = places(p, r, ev, counts, out, err)) &&
              !(rc = write_rrs(p, r->model, ev, env, &kv, out, err)) &&
-             !(rc = write_tiers(p, r->model, ev, &kv, out, tier, err)) &&
+             !(rc = write_tiers(p, ev, &kv, out, tier, err)) &&
              (p->formats & RTM_OUT_PNG))
         rc = write_cv_chart(p, r->model, out, err);
     if (!rc)

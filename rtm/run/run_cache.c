@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "run/cache.h"
+#include "rtm/product.h"
 #include "rtm/surface.h"
 #include "rtm/input.h"
 
@@ -35,39 +36,20 @@ static char *and_where(const char *a, const char *b)
 int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char *extra_where,
                           rtm_features **out, rtm_error *err)
 {
-    rtm_features *f = rtm_features_create();
     char *where = and_where(layer->where, extra_where);
+    rtm_layer_spec ls = {layer->name, (const char *const *)layer->files, layer->nfiles,
+                         layer->layer, where, layer->x_field, layer->y_field, layer->crs};
     char role[160];
-    rtm_load_opts lo;
-    rtm_load_stats st;
     int i, rc = 0;
-    if (!f || ((layer->where || extra_where) && !where)) {
-        rtm_features_free(f);
-        free(where);
+    if ((layer->where || extra_where) && !where)
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    }
-    rtm_load_opts_init(&lo);
-    lo.x_field = layer->x_field;
-    lo.y_field = layer->y_field;
-    lo.src_crs = layer->crs;
-    lo.dst_crs = r->job->crs;
-    lo.layer = layer->layer;
-    lo.where = where;
-    rtm_load_stats_init(&st);
     snprintf(role, sizeof role, "layer:%s", layer->name);
     for (i = 0; i < layer->nfiles && !rc; i++)
-        if (!(rc = rtm_manifest_add_input(r->man, role, layer->files[i], NULL, err)))
-            rc = rtm_layer_load(f, layer->files[i], &lo, &st, err);
+        rc = rtm_manifest_add_input(r->man, role, layer->files[i], NULL, err);
+    if (!rc) /* the products' loader: same CRS rules and messages as the commands */
+        rc = rtm_layer_spec_load(&ls, r->job->crs, &r->env, out, NULL, err);
     free(where);
-    if (rc) {
-        rtm_error e2 = *err;
-        rtm_features_free(f);
-        return rtm_error_set(err, e2.code, "layer '%s': %s", layer->name, e2.msg);
-    }
-    rtm_jr_log(r, "layer %s: %zu features (%zu rows skipped)", layer->name,
-               rtm_features_count(f), rtm_load_stats_skipped(&st));
-    *out = f;
-    return 0;
+    return rc;
 }
 
 /* The cache key: the layer files' checksums and every parameter that
