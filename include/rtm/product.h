@@ -24,6 +24,7 @@
 #include "rtm/model.h"
 #include "rtm/output.h"
 #include "rtm/evaluate.h"
+#include "rtm/evaluate_truth.h"
 
 #ifdef __cplusplus
 extern "C" {
