@@ -315,8 +315,13 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
  * PAI curves, and the concentration of the test events; or a rolling
  * monthly back-test. Files, all named DIR/<file> (dir below):
  *   evaluation: metrics.csv, metrics.md, curves.csv, concentration.csv,
- *               hitrate.png, pai.png
- *   back-test:  backtest.csv, backtest.md
+ *               hitrate.png, pai.png; with training events newplaces.csv
+ *               (cells without a training event); with bootstrap > 0
+ *               uncertainty.csv; with compare compare.csv
+ *   back-test:  backtest.csv, backtest.md, backtest_pai_<coverage>.png (PAI
+ *               per step at 1, 5 and 20 % or the first coverage); with
+ *               bootstrap or compare also uncertainty.csv / compare.csv over
+ *               the steps
  */
 
 #define RTM_EVAL_MAX_SURFACES 32   /**< surfaces of one evaluation, files and derived */
@@ -365,6 +370,24 @@ typedef struct rtm_evaluate_product {
     int months_from, months_to;  /**< back-test months YYYYMM (the test window is unused) */
     int min_train;               /**< training months of the first step (default 1) */
     int window;                  /**< train on the last W months only; 0 = all so far */
+    /* ---- evaluation that tells the truth (rtm/evaluate_truth.h) ---- */
+    int coverage_units[RTM_EVAL_MAX_COVERAGES]; /**< rtm_cover_unit of coverages[i]:
+                                                     0 = percent (default), km², cells, ha */
+    int bootstrap;               /**< bootstrap replicates (0 = none): intervals on hit rate
+                                      and PAI by resampling the test events (a back-test:
+                                      its steps) */
+    unsigned long long seed;     /**< bootstrap seed (default 1), written to the files */
+    const char *const *compare;  /**< "A,B": paired comparison of two named surfaces at
+                                      each coverage (is A better than B?) */
+    int ncompare;
+    const rtm_factor_spec *factors; /**< risk factors (features loaded): the Risk Terrain
+                                         Model re-made from the training events (each
+                                         step's in a back-test), named "rtm" */
+    int nfactors;
+    rtm_model_opts model;        /**< its options (var.block 0 = 2 cells) */
+    const rtm_eval_refit *refits;/**< other surfaces re-made from the training events
+                                      (e.g. a forecast), after "rtm" */
+    int nrefits;
 } rtm_evaluate_product;
 
 void rtm_evaluate_product_init(rtm_evaluate_product *p);
