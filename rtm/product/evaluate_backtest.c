@@ -12,11 +12,6 @@ static int oom(rtm_error *err)
     return rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory");
 }
 
-typedef struct bt_step {
-    rtm_backtest_step st;
-    size_t ntrain, ntest;
-    eval_surf_result *r; /* per surface */
-} bt_step;
 
 /* Mean over steps of the finite values (fixed order). */
 static double bt_mean(const bt_step *b, size_t n, int surf, int cov, int field)
@@ -223,6 +218,23 @@ static int run_steps(eval_state *s, bt_step *b, size_t n, rtm_error *err)
     return rc;
 }
 
+/* One warning per surface and coverage too coarse in some step. */
+static void bt_coarse(eval_state *s, const bt_step *b, size_t n)
+{
+    for (int i = 0; i < s->ns; i++)
+        for (int c = 0; c < s->p->ncoverages; c++) {
+            int k = 0;
+            for (size_t t = 0; t < n; t++)
+                k += b[t].r[i].coarse[c];
+            if (k)
+                eval_warn(s, "surface '%s' is too coarse for %s%s in %d of %zu steps: the "
+                          "coverage ends inside a block of tied cells larger than the flagged "
+                          "area, so those cells are credited pro rata, not ranked",
+                          s->s[i].name, s->covlab[c], s->p->coverage_units[c] ? "" : " %", k,
+                          n);
+        }
+}
+
 /* The mean over the steps into res (for a summary). */
 static void bt_result(const eval_state *s, const bt_step *b, size_t n, rtm_evaluate_result *res)
 {
@@ -265,8 +277,12 @@ int eval_run_backtest(eval_state *s, rtm_evaluate_result *res, rtm_error *err)
         rc = oom(err);
     for (size_t t = 0; t < n && !rc; t++)
         b[t].st = plan[t];
-    if (!rc && !(rc = run_steps(s, b, n, err)) && !(rc = write_bt_csv(s, b, n, err)))
-        rc = write_bt_md(s, b, n, err);
+    if (!rc && !(rc = run_steps(s, b, n, err)))
+        bt_coarse(s, b, n);
+    if (!rc && (p->bootstrap || p->ncompare))
+        rc = eval_bt_uncertainty(s, b, n, err);
+    if (!rc && !(rc = write_bt_csv(s, b, n, err)) && !(rc = write_bt_md(s, b, n, err)))
+        rc = eval_bt_charts(s, b, n, err);
     if (!rc && res)
         bt_result(s, b, n, res);
     for (size_t t = 0; b && t < n; t++)

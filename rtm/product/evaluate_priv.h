@@ -127,6 +127,17 @@ int eval_md_append(eval_state *s, const char *text, size_t len, rtm_error *err);
 /* the region near the area: grid g grown by the reach, cells within reach */
 int eval_near_area(const eval_state *s, rtm_grid *g, unsigned char **mask, rtm_error *err);
 
+/* evaluate_backtest.c: one step of the back-test */
+typedef struct bt_step {
+    rtm_backtest_step st;
+    size_t ntrain, ntest;
+    eval_surf_result *r; /* per surface */
+} bt_step;
+
+/* evaluate_btout.c: the back-test's charts and its uncertainty over steps */
+int eval_bt_charts(const eval_state *s, const bt_step *b, size_t n, rtm_error *err);
+int eval_bt_uncertainty(eval_state *s, const bt_step *b, size_t n, rtm_error *err);
+
 /* evaluate_backtest.c */
 int eval_run_backtest(eval_state *s, rtm_evaluate_result *res, rtm_error *err);
 
