@@ -287,6 +287,9 @@ typedef struct rtm_model_product {
     const char *dir;                /**< output folder: DIR/model.json, rrs.tif ... ("" or
                                          NULL = none) */
     unsigned formats;               /**< RTM_OUT_* bits (default RTM_OUT_ALL) */
+    int no_backtest;                /**< 1: skip the rolling back-test of the RRS against
+                                         the prior counts (default 0: done when the events
+                                         span >= 2 months; reported in model.md/json) */
 } rtm_model_product;
 
 void rtm_model_product_init(rtm_model_product *p);
@@ -296,6 +299,7 @@ typedef struct rtm_model_result {
     rtm_model *model;    /**< the fitted model (RRS, tiers, selected variables) */
     rtm_place *places;   /**< priority places (highest tier), nplaces */
     int nplaces;
+    rtm_bt_summary backtest; /**< rolling back-test of the RRS and the prior counts */
 } rtm_model_result;
 
 void rtm_model_result_free(rtm_model_result *r);
