@@ -27,11 +27,16 @@ const char *rtm_bt_verdict(const rtm_bt_summary *b, int i, char *buf, size_t n)
     } else if (a1 >= p1 && a5 >= p5) {
         snprintf(buf, n, "%s forecasts at least as well as the prior counts (PAI %.1f vs %.1f "
                  "at 1 %% of the area, %.1f vs %.1f at 5 %%).", b->name[i], a1, p1, a5, p5);
+    } else if (a1 >= p1 || a5 >= p5) {
+        snprintf(buf, n, "%s forecasts better than the prior counts at %s of the area but "
+                 "worse at %s (PAI %.1f vs %.1f at 1 %%, %.1f vs %.1f at 5 %%).", b->name[i],
+                 a1 >= p1 ? "1 %" : "5 %", a1 >= p1 ? "5 %" : "1 %", a1, p1, a5, p5);
     } else {
         snprintf(buf, n, "%s forecasts worse than simply counting where events happened "
-                 "before (PAI %.1f vs %.1f at 1 %% of the area, %.1f vs %.1f at 5 %%): it "
-                 "explains which places are risky and why, but do not choose patrol areas "
-                 "from it.", b->name[i], a1, p1, a5, p5);
+                 "before (PAI %.1f vs %.1f at 1 %% of the area, %.1f vs %.1f at 5 %%): to "
+                 "choose patrol areas the prior counts do better; read this map for where "
+                 "risk comes from, not where the next events will be.", b->name[i], a1, p1,
+                 a5, p5);
     }
     return buf;
 }

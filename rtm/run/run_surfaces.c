@@ -464,6 +464,7 @@ static int model_run(rtm_jr *r, rtm_jr_surf *o, rtm_model_product *p, rtm_varset
     o->model = res.model;
     o->places = res.places;
     o->nplaces = res.nplaces;
+    o->bt = res.backtest;
     snprintf(png, sizeof png, "%s/rrs.png", p->dir);
     snprintf(o->map, sizeof o->map, "%s", (p->formats & RTM_OUT_PNG) ? png : "");
     snprintf(o->units, sizeof o->units, "relative risk score");
