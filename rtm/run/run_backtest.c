@@ -9,6 +9,7 @@
 #include "run/run_internal.h"
 
 #include <string.h>
+#include <time.h>
 
 #include "output/bt_report.h"
 
@@ -39,7 +40,8 @@ int rtm_jr_backtest(rtm_jr *r, rtm_bt_summary *out, int *index, rtm_error *err)
     rtm_eval_refit rf[RTM_BT_SUMMARY_MAX];
     rtm_kde_opts ko[RTM_BT_SUMMARY_MAX];
     fixed_ctx fc[RTM_BT_SUMMARY_MAX];
-    int n = 0;
+    struct timespec t0, t1;
+    int n = 0, rc;
     for (int i = 0; i < r->job->nsurfaces && n < RTM_BT_SUMMARY_MAX - 1; i++) {
         const rtm_jr_surf *s = &r->surf[i];
         if (!can_refit(s))
@@ -57,6 +59,13 @@ int rtm_jr_backtest(rtm_jr *r, rtm_bt_summary *out, int *index, rtm_error *err)
         }
         n++;
     }
-    return rtm_bt_summarise(&r->grid, r->mask, r->pts.x, r->pts.y, r->pts.w, r->pts.month,
-                            r->pts.n, rf, n, out, err);
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = rtm_bt_summarise(&r->grid, r->mask, r->pts.x, r->pts.y, r->pts.w, r->pts.month,
+                          r->pts.n, rf, n, out, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!rc)
+        rtm_jr_log(r, "report: back-test of %d map%s and the prior counts in %.2f s", n,
+                   n == 1 ? "" : "s",
+                   (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec));
+    return rc;
 }
