@@ -219,4 +219,25 @@ print("ok")
 PY
 check "re-fitted RTM at the step = rtm model on 2018-02..04 scored on 2018-05" "grep -q '^ok' $T/py7.out || { cat $T/py7.out; false; }"
 
+# 8. the model report's back-test = the evaluation's back-test of the re-fitted RTM
+# (same months, steps, factors and options: two paths to one number)
+$RTM model $SEV $FAC -q -o "$T/m8" "$CR" > /dev/null 2>&1
+$RTM evaluate --backtest --months 2018-01..2018-05 $SEV $FAC --coverages 1,5,20 -q -o "$T/o8" \
+  "$CR" > /dev/null 2>&1
+python3 - "$T" > "$T/py8.out" 2>&1 <<'PY'
+import csv, json, sys
+T = sys.argv[1]
+bt = json.load(open(T + "/m8/model.json"))["backtest"]
+assert bt["done"] and bt["steps"] == 4 and bt["first_test_month"] == 201802, bt
+mean = {(r["surface"], r["coverage"]): float(r["pai"]) for r in csv.DictReader(open(T + "/o8/backtest.csv")) if r["step"] == "mean"}
+for m, surf in ((bt["maps"][0], "rtm"), (bt["maps"][1], "prior")):
+    for key, cov in (("pai_1pct", "1"), ("pai_5pct", "5"), ("pai_20pct", "20")):
+        assert abs(m[key] - mean[(surf, cov)]) < 1e-8 * max(1, m[key]), (surf, cov, m[key], mean[(surf, cov)])
+print("ok")
+PY
+check "model.json back-test = rtm evaluate --backtest of the re-fitted RTM and the prior counts" "grep -q '^ok' $T/py8.out || { cat $T/py8.out; false; }"
+check "model.md says which map forecasts" "grep -q 'Does the map forecast' $T/m8/model.md && grep -q 'forecasts worse than simply counting' $T/m8/model.md"
+$RTM model $SEV $FAC --from 2018-05 --to 2018-05 -q -o "$T/m9" "$CR" > /dev/null 2>&1
+check "one month of events: model.md says plainly it cannot be back-tested" "grep -q 'Not back-tested: the events span one month' $T/m9/model.md && grep -q '\"done\": false' $T/m9/model.json"
+
 finish
