@@ -240,4 +240,49 @@ check "model.md says which map forecasts" "grep -q 'Does the map forecast' $T/m8
 $RTM model $SEV $FAC --from 2018-05 --to 2018-05 -q -o "$T/m9" "$CR" > /dev/null 2>&1
 check "one month of events: model.md says plainly it cannot be back-tested" "grep -q 'Not back-tested: the events span one month' $T/m9/model.md && grep -q '\"done\": false' $T/m9/model.json"
 
+# 9. the nightly report: which map forecasts - the KDE re-made month by month,
+# the prior counts as the evaluation's back-test computes them
+cat > "$T/job.yaml" <<EOF
+name: nte
+study_area:
+  file: $PWD/$S/boundaries/southend_on_sea_lad2011_bng.geojson
+crs: EPSG:27700
+cell_size: 100
+offences:
+  sources:
+    - file: $PWD/$CR
+      date_field: Month
+  from: 2018-01
+  to: 2018-05
+surfaces:
+  - type: kde
+    name: density
+    radius: 300
+output:
+  dir: $T/out-job
+  formats: [tif, png, html]
+EOF
+$RTM run -q "$T/job.yaml" > "$T/job.out" 2>&1
+check "job run exits 0" "[ $? -eq 0 ] || { cat $T/job.out; false; }"
+$RTM evaluate --backtest --months 2018-01..2018-05 --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson \
+  --dst-crs EPSG:27700 --resolution 100 --coverages 1,5,20 -q -o "$T/o9" "$CR" > /dev/null 2>&1
+python3 - "$T" > "$T/py9.out" 2>&1 <<'PY'
+import csv, re, sys
+T = sys.argv[1]
+html = open(T + "/out-job/current/report.html").read()
+i = html.find('id="forecasts"')
+assert i >= 0, "no forecasts section"
+sec = html[i:html.find("</section>", i)]
+rows = re.findall(r"<tr>(.*?)</tr>", sec, re.S)
+cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S) for r in rows]
+prior = [c for c in cells if c and c[0] == "prior counts"][0]
+dens = [c for c in cells if c and c[0] == "density"][0]
+mean = {r["coverage"]: float(r["pai"]) for r in csv.DictReader(open(T + "/o9/backtest.csv")) if r["step"] == "mean" and r["surface"] == "prior"}
+for k, cov in ((2, "1"), (3, "5"), (4, "20")):
+    assert abs(float(prior[k]) - mean[cov]) < 0.006, (cov, prior[k], mean[cov])
+assert "forecasts" in dens[5], dens
+print("ok")
+PY
+check "report.html: which map forecasts (prior counts = evaluate --backtest)" "grep -q '^ok' $T/py9.out || { cat $T/py9.out; false; }"
+
 finish
