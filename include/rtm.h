@@ -7,6 +7,7 @@
  *   rtm/surface.h             kernel density, distance, Gi* hot spots
  *   rtm/glm.h, rtm/model.h    GLMs and the Risk Terrain Model
  *   rtm/evaluate.h            hit rate, PAI, PEI, concentration, back-tests
+ *   rtm/evaluate_truth.h      coverages as areas, bootstrap, paired tests, refits
  *   rtm/output.h              GeoTIFF + style, PNG maps and charts, reports
  *   rtm/product.h             one call per analysis (kde, distance, hotspots,
  *                             model, evaluate): options in, file set out
@@ -27,6 +28,7 @@
 #include "rtm/glm.h"
 #include "rtm/model.h"
 #include "rtm/evaluate.h"
+#include "rtm/evaluate_truth.h"
 #include "rtm/output.h"
 #include "rtm/product.h"
 #include "rtm/job.h"

@@ -264,8 +264,13 @@ typedef struct rtm_job_surface {
     double *bandwidths;      /**< quartic KDE baselines of the training events */
     int nbandwidths;
     int prior_counts;        /**< the training counts per cell as a baseline */
-    double *coverages;       /**< area coverages in percent (none = 1, 2, 5, 10, 20) */
+    double *coverages;       /**< area coverages (none = 1, 2, 5, 10, 20 percent) ... */
+    int *coverage_units;     /**< ... each in its rtm_cover_unit (percent, km², cells, ha) */
     int ncoverages;
+    int bootstrap;           /**< bootstrap replicates (0 = none) */
+    unsigned long long eval_seed; /**< bootstrap seed (default 1) */
+    char **compare;          /**< "A,B" paired comparisons */
+    int ncompare;
     int backtest;            /**< rolling monthly back-test over the job's months */
     int min_train, window;   /**< back-test: first training months, sliding window */
 } rtm_job_surface;

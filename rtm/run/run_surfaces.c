@@ -464,6 +464,7 @@ static int model_run(rtm_jr *r, rtm_jr_surf *o, rtm_model_product *p, rtm_varset
     o->model = res.model;
     o->places = res.places;
     o->nplaces = res.nplaces;
+    o->bt = res.backtest;
     snprintf(png, sizeof png, "%s/rrs.png", p->dir);
     snprintf(o->map, sizeof o->map, "%s", (p->formats & RTM_OUT_PNG) ? png : "");
     snprintf(o->units, sizeof o->units, "relative risk score");
@@ -552,8 +553,14 @@ static int evaluate_opts(rtm_jr *r, const rtm_job_surface *s, rtm_evaluate_produ
     for (int i = 0; i < s->nbandwidths; i++)
         p->bandwidths[i] = s->bandwidths[i];
     p->nbandwidths = s->nbandwidths;
-    for (int i = 0; i < s->ncoverages; i++)
+    for (int i = 0; i < s->ncoverages; i++) {
         p->coverages[i] = s->coverages[i];
+        p->coverage_units[i] = s->coverage_units ? s->coverage_units[i] : 0;
+    }
+    p->bootstrap = s->bootstrap;
+    p->seed = s->eval_seed;
+    p->compare = (const char *const *)s->compare;
+    p->ncompare = s->ncompare;
     if (s->ncoverages)
         p->ncoverages = s->ncoverages;
     p->prior_counts = s->prior_counts;
