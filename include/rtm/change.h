@@ -220,7 +220,7 @@ typedef struct rtm_change_result {
     size_t ntested, nup, ndown;
     int nunits;
     double global_s, robust_s, global_s_diff, robust_s_diff;
-    char units[96];            /**< units of the difference */
+    char units[128];           /**< units of the difference */
     char summary[256];
 } rtm_change_result;
 
