@@ -108,7 +108,7 @@ static int split(chg_state *s, const rtm_events *ev, const rtm_events *after_ev,
     s->nb = s->n;
     take(s, after_ev ? after_ev : ev, &p->after, 1, &a0, &a1);
     s->na = s->n - s->nb;
-    s->outside = cap - s->n - (s->two_sets ? 0 : ev->pts.n);
+    s->outside = cap - s->n; /* one set: cap is its size */
     s->months_b = p->before.from ? months_between(p->before.from, p->before.to)
                                  : months_between(b0, b1);
     s->months_a = p->after.from ? months_between(p->after.from, p->after.to)

@@ -51,8 +51,9 @@ static int add_meta(const chg_state *s, const char *what, rtm_kv *kv)
              rtm_kv_add(kv, "SURFACE", "change: %s", what) |
              rtm_kv_add(kv, "KERNEL", "%s", rtm_kernel_name(s->ko.kernel)) |
              rtm_kv_add(kv, "RADIUS", "%.17g", s->ko.radius) |
-             rtm_kv_add(kv, "RADIUS_RULE", "%s (on the pooled events of both periods)",
-                        rtm_prod_kde_rule(&p->kde)) |
+             rtm_kv_add(kv, "RADIUS_RULE", "%s%s", rtm_prod_kde_rule(&p->kde),
+                        p->kde.radius_rule == RTM_RADIUS_GIVEN ? ""
+                        : " (on the pooled events of both periods)") |
              rtm_kv_add(kv, "BEFORE", "%s%s", b, s->two_sets ? ", first event set" : "") |
              rtm_kv_add(kv, "AFTER", "%s%s", a, s->two_sets ? ", second event set" : "") |
              rtm_kv_add(kv, "EVENTS_BEFORE", "%zu", s->nb) |
