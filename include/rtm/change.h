@@ -222,7 +222,10 @@ typedef struct rtm_change_result {
     double global_s, robust_s, global_s_diff, robust_s_diff;
     char units[128];           /**< units of the difference */
     char summary[256];
+    double *difference;        /**< ncells (NaN outside), owned: rtm_change_result_free */
 } rtm_change_result;
+
+void rtm_change_result_free(rtm_change_result *r);
 
 /** Change between the periods of ev (before/after select by month; without
  *  after_ev, both from ev) or between ev (before) and after_ev (after, on

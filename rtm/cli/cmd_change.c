@@ -227,7 +227,7 @@ static int run(change_args *a)
 {
     rtm_product_env env;
     rtm_events after;
-    rtm_change_result res;
+    rtm_change_result res = {0};
     rtm_outset *out = NULL;
     rtm_error e;
     char **files = NULL;
@@ -247,6 +247,7 @@ static int run(change_args *a)
             rmdir(a->p.dir);
         if (!rc)
             print_summary(a, &res);
+        rtm_change_result_free(&res);
     }
     rtm_events_free(&after);
     rtm_cli_glob_free(files, nfiles);

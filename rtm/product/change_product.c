@@ -150,8 +150,18 @@ static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *en
     rtm_prod_log(env, "change: %zu events before, %zu after; %s kernel, radius %g (%s); "
                  "%d permutations", s->nb, s->na, rtm_kernel_name(o.kde.kernel), o.kde.radius,
                  rtm_prod_kde_rule(&s->p->kde), o.iterations);
-    return rtm_change_compute(&ev->grid, ev->mask, s->x, s->y, ev->weighted ? s->w : NULL,
-                              s->lab, s->n, &o, &s->r, err);
+    if ((rc = rtm_change_compute(&ev->grid, ev->mask, s->x, s->y, ev->weighted ? s->w : NULL,
+                                 s->lab, s->n, &o, &s->r, err)))
+        return rc;
+    /* the smallest p is 2/(B+1); BH needs p <= alpha/m for one isolated cell */
+    if (o.iterations > 0 && 2.0 / (o.iterations + 1) > o.alpha / (double)s->r.ntested)
+        rtm_prod_log(env, "change: warning: with %zu tested cells an isolated cell can be "
+                     "significant only with at least %.0f iterations (got %d): smaller "
+                     "changes need clusters of cells", s->r.ntested,
+                     ceil(2.0 * (double)s->r.ntested / o.alpha) - 1, o.iterations);
+    rtm_prod_log(env, "change: %zu distinct event locations; %zu cells tested", s->r.nlocations,
+                 s->r.ntested);
+    return 0;
 }
 
 /* Events per unit (through the cell that holds each event, the zones'
@@ -188,7 +198,15 @@ static int units_test(chg_state *s, const rtm_events *ev, rtm_error *err)
     return rc;
 }
 
-static void fill_result(const chg_state *s, rtm_change_result *res)
+void rtm_change_result_free(rtm_change_result *r)
+{
+    if (r) {
+        free(r->difference);
+        r->difference = NULL;
+    }
+}
+
+static void fill_result(chg_state *s, rtm_change_result *res)
 {
     memset(res, 0, sizeof *res);
     res->n_before = s->nb, res->n_after = s->na;
@@ -202,6 +220,8 @@ static void fill_result(const chg_state *s, rtm_change_result *res)
     snprintf(res->summary, sizeof res->summary, "change: %zu events before, %zu after; %zu "
              "cells rose and %zu fell significantly (of %zu tested)", s->nb, s->na, s->r.nup,
              s->r.ndown, s->r.ntested);
+    res->difference = s->r.difference;
+    s->r.difference = NULL;
 }
 
 int rtm_change_product_run(const rtm_change_product *p, const rtm_events *ev,
