@@ -186,6 +186,9 @@ static int parse(int argc, char **argv, change_args *a, int *first)
         return rtm_cli_usage(&a->c, "no output folder (-o OUTDIR)");
     if (!a->nafter_arg && (!a->p.before.from || !a->p.after.from))
         return rtm_cli_usage(&a->c, "give --before and --after, or --after-events FILE");
+    if (!a->nafter_arg && a->p.before.from <= a->p.after.to &&
+        a->p.after.from <= a->p.before.to)
+        return rtm_cli_usage(&a->c, "the periods overlap (--before and --after)");
     a->ev.outputs[a->ev.noutputs++] = a->p.dir;
     return 0;
 }
