@@ -189,6 +189,8 @@ static int run_permutations(test_state *ts, uint32_t *ge, uint32_t *le, rtm_erro
         rtm_error e = {0, ""};
         int bad = scratch_alloc(&s, ts->d, ts->nc) ? RTM_ERR_NOMEM : 0;
         ko.threads = 1, ko.progress = NULL;
+        ko.units = RTM_UNITS_CELL; /* A is compared with A only: no unit (and no PROJ
+                                      look-up of the CRS's unit in every call) */
         if (bad)
             rtm_error_set(&e, RTM_ERR_NOMEM, "change: out of memory");
 #pragma omp for schedule(dynamic, 4)
@@ -223,6 +225,7 @@ static int observed(const test_state *ts, double *aobs, double *tot, rtm_error *
     int rc = scratch_alloc(&s, ts->d, ts->nc) ? rtm_error_set(err, RTM_ERR_NOMEM,
                                                               "change: out of memory") : 0;
     ko.progress = NULL;
+    ko.units = RTM_UNITS_CELL; /* as the permutations */
     if (!rc) {
         memset(s.mark, 1, ts->d->n);
         if (!(rc = kde_marked(ts->g, ts->d, &ko, &s, err)))
