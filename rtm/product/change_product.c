@@ -156,8 +156,8 @@ static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *en
     /* the smallest p is 2/(B+1); BH needs p <= alpha/m for one isolated cell */
     if (o.iterations > 0 && 2.0 / (o.iterations + 1) > o.alpha / (double)s->r.ntested)
         rtm_prod_log(env, "change: warning: with %zu tested cells an isolated cell can be "
-                     "significant only with at least %.0f iterations (got %d): smaller "
-                     "changes need clusters of cells", s->r.ntested,
+                     "significant only with at least %.0f iterations (got %d); a change "
+                     "spread over several cells needs fewer", s->r.ntested,
                      ceil(2.0 * (double)s->r.ntested / o.alpha) - 1, o.iterations);
     rtm_prod_log(env, "change: %zu distinct event locations; %zu cells tested", s->r.nlocations,
                  s->r.ntested);
