@@ -3,6 +3,7 @@
  * (surface/change.c) and, with areal units, to Andresen's test
  * (surface/sppt.c); the files are written by change_write.c. */
 #include "product/change_priv.h"
+#include "input/area_points.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -164,37 +165,38 @@ static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *en
     return 0;
 }
 
-/* Events per unit (through the cell that holds each event, the zones'
- * cell-centre rule), then both tests. */
+/* Events per unit (point in polygon, as sppt's over()), then both tests; the
+ * units' cells (cell-centre rule) for the S-index raster. */
 static int units_test(chg_state *s, const rtm_events *ev, rtm_error *err)
 {
-    const rtm_grid *g = &ev->grid;
     const rtm_change_product *p = s->p;
     double *cb = NULL, *ca = NULL;
-    int rc = rtm_area_zones(p->units_layer, p->units_layer_name, p->units_where, p->units_field,
-                            g, &s->zone, &s->names, &s->nzones, err);
-    if (rc)
-        return rc;
-    if (s->nzones < 1)
-        return rtm_error_set(err, RTM_ERR_INPUT, "change: no unit in '%s'", p->units_layer);
-    cb = calloc((size_t)s->nzones, sizeof *cb), ca = calloc((size_t)s->nzones, sizeof *ca);
-    if (!cb || !ca)
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory");
+    char **names = NULL;
+    int nz = 0, *pz = malloc((s->n ? s->n : 1) * sizeof *pz);
+    int rc = pz ? 0 : rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory");
+    if (!rc)
+        rc = rtm_area_zones(p->units_layer, p->units_layer_name, p->units_where,
+                            p->units_field, &ev->grid, &s->zone, &s->names, &s->nzones, err);
+    if (!rc)
+        rc = rtm_area_zones_points(p->units_layer, p->units_layer_name, p->units_where, NULL,
+                                   ev->grid.crs, s->x, s->y, s->n, pz, &names, &nz, err);
+    rtm_area_names_free(names, nz);
+    if (!rc && (s->nzones < 1 || nz != s->nzones))
+        rc = rtm_error_set(err, RTM_ERR_INPUT, "change: no unit in '%s'", p->units_layer);
+    if (!rc) {
+        cb = calloc((size_t)s->nzones, sizeof *cb), ca = calloc((size_t)s->nzones, sizeof *ca);
+        if (!cb || !ca)
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory");
+    }
     for (size_t i = 0; !rc && i < s->n; i++) {
-        double fx = (s->x[i] - g->x0) / g->res, fy = (s->y[i] - g->y0) / g->res;
-        if (!(fx >= 0 && fx < g->ncols && fy >= 0 && fy < g->nrows)) {
-            s->units_outside++;
-            continue;
-        }
-        int z = s->zone[(size_t)(g->nrows - 1 - (int)fy) * (size_t)g->ncols + (size_t)(int)fx];
-        if (z < 0)
+        if (pz[i] < 0)
             s->units_outside++;
         else
-            (s->lab[i] ? ca : cb)[z] += 1;
+            (s->lab[i] ? ca : cb)[pz[i]] += 1; /* events, not weights (sppt counts points) */
     }
     if (!rc)
         rc = rtm_sppt(cb, ca, s->nzones, &p->sppt, &s->sppt, err);
-    free(cb), free(ca);
+    free(cb), free(ca), free(pz);
     return rc;
 }
 
