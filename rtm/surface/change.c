@@ -290,7 +290,7 @@ static int permutation_test(const rtm_grid *g, const unsigned char *mask, perm_d
 
 /* ---- the surfaces -------------------------------------------------------------- */
 
-static int alloc_surfaces(rtm_change_surfaces *r, size_t nc, int test)
+static int alloc_surfaces(rtm_change_surfaces *r, size_t nc)
 {
     memset(r, 0, sizeof *r);
     r->before = malloc(nc * sizeof(double)), r->after = malloc(nc * sizeof(double));
@@ -298,7 +298,6 @@ static int alloc_surfaces(rtm_change_surfaces *r, size_t nc, int test)
     r->log_ratio = malloc(nc * sizeof(double));
     r->count_before = calloc(nc, sizeof(double)), r->count_after = calloc(nc, sizeof(double));
     r->cls = calloc(nc, 1);
-    (void)test;
     return r->before && r->after && r->difference && r->ratio && r->log_ratio &&
            r->count_before && r->count_after && r->cls ? 0 : -1;
 }
@@ -352,7 +351,7 @@ int rtm_change_compute(const rtm_grid *g, const unsigned char *mask, const doubl
     int rc;
     for (size_t i = 0; i < n; i++)
         na += is_after[i] != 0;
-    if (alloc_surfaces(r, nc, o->iterations > 0))
+    if (alloc_surfaces(r, nc))
         return rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory for %zu cells", nc);
     if (na == 0 || na == n)
         return rtm_error_set(err, RTM_ERR_INPUT, "change: no event in the %s period",
