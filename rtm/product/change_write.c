@@ -145,9 +145,14 @@ static int write_test(const chg_state *s, rtm_outset *out, rtm_error *err)
     rtm_geotiff_opts_init(&go);
     go.band_description = "significance class: -1 share fell, 0 no significant change, +1 "
                           "share rose (permutation test, BH FDR)";
+    static const char *const meaning[] = {
+        "CLASSES=+1: the after period's share of the local density is significantly higher "
+        "than its overall share (BH-adjusted permutation p <= ALPHA); -1: significantly "
+        "lower; 0: not significant, or not tested (no event within the radius)", NULL};
     go.categorical = 1;
     go.class_labels = CLASS_LABELS;
     go.qml_ramp = "diverging";
+    go.band_metadata = meaning;
     rc = write_tif(s, out, "significance.tif", v, &go, "significance class", err);
     free(v);
     if (rc || !s->r.q)
