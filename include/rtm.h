@@ -12,6 +12,8 @@
  *   rtm/product.h             one call per analysis (kde, distance, hotspots,
  *                             model, evaluate): options in, file set out
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
+ *   rtm/change.h              change between periods: dual KDE, permutation
+ *                             test, Andresen's SPPT, and its product
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
  * global state, so calls on different data may run on different threads;
@@ -32,5 +34,6 @@
 #include "rtm/output.h"
 #include "rtm/product.h"
 #include "rtm/job.h"
+#include "rtm/change.h"
 
 #endif

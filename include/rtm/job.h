@@ -210,10 +210,11 @@ typedef enum rtm_surface_type {
     RTM_SURF_MODEL,
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
-    RTM_SURF_EVALUATE
+    RTM_SURF_EVALUATE,
+    RTM_SURF_CHANGE
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "change". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -273,6 +274,16 @@ typedef struct rtm_job_surface {
     int ncompare;
     int backtest;            /**< rolling monthly back-test over the job's months */
     int min_train, window;   /**< back-test: first training months, sliding window */
+    /* change (also uses radius, kernel, units, seed) */
+    int before_from, before_to;  /**< YYYYMM months of the before period, 0 = the window's
+                                      months before the after period */
+    int after_from, after_to;    /**< YYYYMM, 0 = the last after_months of the window */
+    int after_months;            /**< default 3 */
+    int iterations;              /**< label permutations (default 999) */
+    double alpha;                /**< FDR level (default 0.05) */
+    int scale;                   /**< vocabulary "scale" (default auto) */
+    char *units_layer;           /**< areal units for Andresen's test (resolved path), or NULL */
+    char *units_field;           /**< their name field, or NULL */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -337,6 +337,9 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_EVALUATE)
             snprintf(b, sizeof b, "evaluate, %d surfaces%s", s->ninputs,
                      s->backtest ? ", rolling back-test" : "");
+        else if (s->type == RTM_SURF_CHANGE)
+            snprintf(b, sizeof b, "change, %s kernel, radius %g, %d permutations",
+                     rtm_vocab_name("kernel", s->kernel), s->radius, s->iterations);
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");

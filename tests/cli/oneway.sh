@@ -117,6 +117,23 @@ check "rtm: same file set (tiers.tif, cv.png, priority places included)" \
 same rtm "$T/cli/risk" "$J/risk" rrs.tif tiers.tif rrs.qml tiers.qml rrs.png tiers.png cv.png \
   priority_places.gpkg model.md model.json
 
+# --- change between periods (its files in a folder named after it)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM change -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --radius 500 \
+  --where "$W" --before 2018-01..2018-03 --after 2018-04..2018-05 --iterations 99 \
+  -o "$T/cli/chg" "$EV"
+job chg "  - type: change
+    name: chg
+    before: 2018-01..2018-03
+    after: 2018-04..2018-05
+    radius: 500
+    iterations: 99"
+J=$T/out-chg/current
+check "change job ran ($(head -c 300 "$T/chg.err"))" "[ -f $J/chg/difference.tif ]"
+check "change: same file set" "sameset $T/cli $J"
+same change "$T/cli/chg" "$J/chg" difference.tif ratio.tif log_ratio.tif significance.tif \
+  p_adjusted.tif count_difference.tif difference.qml places.csv change.png
+
 # --- evaluation: KDE baselines and prior counts of January-April, tested on May
 rm -rf "$T/cli"; mkdir -p "$T/cli/ev"
 $RTM evaluate -q -o "$T/cli/ev" --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 \
