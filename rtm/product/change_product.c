@@ -136,7 +136,12 @@ static int choose_scale(chg_state *s, rtm_error *err)
 static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *env,
                    rtm_error *err)
 {
-    rtm_points pts = {s->n, s->n, s->x, s->y, s->w, NULL, NULL};
+    rtm_points pts;
+    rtm_points_init(&pts); /* a view of the pooled events (x, y, w only) */
+    pts.n = pts.cap = s->n;
+    pts.x = s->x;
+    pts.y = s->y;
+    pts.w = s->w;
     rtm_change_opts o;
     double unit_scale;
     int rc;
