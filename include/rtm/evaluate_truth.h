@@ -80,6 +80,23 @@ int rtm_eval_too_coarse(const rtm_eval_curve_t *c, double coverage);
 int rtm_eval_credits(const double *pred, const unsigned char *mask, size_t ncells,
                      double coverage, double *credit, rtm_error *err);
 
+/** The tie blocks of pred, once for any number of coverages: above[k]
+ *  receives the inside cells ranked in blocks before cell k's, size[k] the
+ *  cells of its block (0 outside the mask); *ninside (may be NULL) the inside
+ *  cells. The credit of cell k at a flagged cells (a = coverage x inside) is
+ *  rtm_eval_credit_at(above[k], size[k], a). Returns 0, RTM_ERR_ARG or
+ *  RTM_ERR_NOMEM. Thread-safe. */
+int rtm_eval_tie_ranks(const double *pred, const unsigned char *mask, size_t ncells,
+                       uint32_t *above, uint32_t *size, size_t *ninside, rtm_error *err);
+
+/** The credit of a cell whose block starts after `above` cells and holds
+ *  `size`, when a cells are flagged: min(1, max(0, (a - above) / size)). */
+static inline double rtm_eval_credit_at(uint32_t above, uint32_t size, double a)
+{
+    double c = size ? (a - (double)above) / (double)size : 0;
+    return c <= 0 ? 0 : c >= 1 ? 1 : c;
+}
+
 /* ==== bootstrap: percentile intervals by resampling the test EVENTS with
  * replacement (the non-parametric bootstrap, Efron & Tibshirani 1993, An
  * Introduction to the Bootstrap, ch. 6 and 13.3). Each event i has a value

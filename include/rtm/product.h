@@ -349,7 +349,10 @@ typedef struct rtm_evaluate_product {
     const rtm_eval_surface_file *files;  /**< surface files; the first sets the grid */
     int nfiles;
     double bandwidths[RTM_EVAL_MAX_BANDWIDTHS]; /**< quartic KDE of the training events at
-                                                     each radius, named kdeR */
+                                                     each radius, named kdeR; the events
+                                                     within the largest radius of the
+                                                     evaluated area count too (no edge
+                                                     loss) */
     int nbandwidths;
     int prior_counts;            /**< 1: the training counts per cell ('prior'); always
                                       in a back-test */

@@ -210,13 +210,16 @@ static const char *num(char *buf, const char *fmt, double v)
 
 static void print_summary(const eval_args *a, const rtm_evaluate_result *r)
 {
-    char b1[32], b2[32], b3[32];
+    char b1[32], b2[32], b3[32], cv[32];
     if (a->c.quiet || a->p.backtest)
         return;
-    printf("%-24s %8s %10s %8s %7s\n", "surface", "coverage", "hit rate", "PAI", "PEI");
+    printf("%-24s %9s %10s %8s %7s\n", "surface", "coverage", "hit rate", "PAI", "PEI");
     for (int i = 0; i < r->nsurfaces; i++)
         for (int c = 0; c < r->ncoverages; c++)
-            printf("%-24s %7g%% %10s %8s %7s\n", c ? "" : r->names[i], r->coverages[c],
+            printf("%-24s %9s %10s %8s %7s\n", c ? "" : r->names[i],
+                   a->p.coverage_units[c] ? (rtm_eval_coverage_label(a->p.coverages[c],
+                                             a->p.coverage_units[c], cv, sizeof cv), cv)
+                                          : num(cv, "%g%%", r->coverages[c]),
                    num(b1, "%.2f%%", r->m[i][c].hit_rate * 100),
                    num(b2, "%.2f", r->m[i][c].pai), num(b3, "%.3f", r->m[i][c].pei));
 }

@@ -79,18 +79,27 @@ static double quantile7(const double *x, size_t n, double p)
     return k + 1 < n ? x[k] + (h - f) * (x[k + 1] - x[k]) : x[n - 1];
 }
 
-/* One replicate: nev draws, every quantity's weighted mean into rep[nq]. */
+/* One replicate: nev draws counted per event (cnt, nev entries, zeroed
+ * here), then every quantity's weighted mean sum cnt w v / sum cnt w into
+ * rep[nq]. Counting first and summing in event order reads val once,
+ * sequentially, instead of at random. */
 static void replicate(const double *val, const double *w, size_t nev, size_t nq, uint64_t seed,
-                      uint64_t r, double *acc, double *rep)
+                      uint64_t r, uint32_t *cnt, double *acc, double *rep)
 {
     rng g;
     double wsum = 0;
     rng_seed(&g, seed, r);
+    memset(cnt, 0, nev * sizeof *cnt);
     memset(acc, 0, nq * sizeof *acc);
-    for (size_t d = 0; d < nev; d++) {
-        size_t i = (size_t)rng_below(&g, nev);
-        double wi = w ? w[i] : 1.0;
-        const double *v = val + i * nq;
+    for (size_t d = 0; d < nev; d++)
+        cnt[rng_below(&g, nev)]++;
+    for (size_t i = 0; i < nev; i++) {
+        double wi;
+        const double *v;
+        if (!cnt[i])
+            continue;
+        wi = (double)cnt[i] * (w ? w[i] : 1.0);
+        v = val + i * nq;
         wsum += wi;
         for (size_t q = 0; q < nq; q++)
             acc[q] += wi * v[q];
@@ -157,6 +166,7 @@ int rtm_boot_means(const double *val, const double *w, size_t nev, size_t nq,
 {
     size_t B;
     double *reps, *col, *acc;
+    uint32_t *cnt;
     int rc, nt;
     if ((rc = boot_check(w, nev, nq, o, err)))
         return rc;
@@ -165,18 +175,20 @@ int rtm_boot_means(const double *val, const double *w, size_t nev, size_t nq,
     reps = malloc(B * nq * sizeof *reps);
     col = malloc(B * sizeof *col);
     acc = malloc((size_t)nt * nq * sizeof *acc);
-    if (!reps || !col || !acc) {
-        free(reps), free(col), free(acc);
+    cnt = malloc((size_t)nt * nev * sizeof *cnt);
+    if (!reps || !col || !acc || !cnt) {
+        free(reps), free(col), free(acc), free(cnt);
         return rtm_error_set(err, RTM_ERR_NOMEM, "bootstrap: out of memory");
     }
     /* each replicate has its own stream: the result does not depend on nt */
 #pragma omp parallel for schedule(static) num_threads(nt)
-    for (size_t r = 0; r < B; r++)
-        replicate(val, w, nev, nq, o->seed, r, acc + (size_t)omp_get_thread_num() * nq,
-                  reps + r * nq);
+    for (size_t r = 0; r < B; r++) {
+        size_t t = (size_t)omp_get_thread_num();
+        replicate(val, w, nev, nq, o->seed, r, cnt + t * nev, acc + t * nq, reps + r * nq);
+    }
     for (size_t q = 0; q < nq; q++)
         summarise(reps, B, nq, q, o->level, col, lo, hi, se, below);
-    free(reps), free(col), free(acc);
+    free(reps), free(col), free(acc), free(cnt);
     return 0;
 }
 

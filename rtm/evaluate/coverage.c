@@ -103,35 +103,52 @@ static int same_value(double a, double b)
     return a == b || (isnan(a) && isnan(b));
 }
 
-int rtm_eval_credits(const double *pred, const unsigned char *mask, size_t ncells,
-                     double coverage, double *credit, rtm_error *err)
+int rtm_eval_tie_ranks(const double *pred, const unsigned char *mask, size_t ncells,
+                       uint32_t *above, uint32_t *size, size_t *ninside, rtm_error *err)
 {
     uint32_t *order;
     size_t m = 0, i = 0;
-    double a, done = 0;
     int rc;
-    if (!pred || !credit || !(coverage > 0 && coverage <= 1))
-        return rtm_error_set(err, RTM_ERR_ARG, "evaluate: credits need a surface, an output "
-                             "and a coverage in (0, 1] (got %g)", coverage);
+    if (!pred || !above || !size)
+        return rtm_error_set(err, RTM_ERR_ARG, "evaluate: tie ranks need a surface and outputs");
     if (!(order = malloc((ncells ? ncells : 1) * sizeof *order)))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory (credits)");
+        return rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory (tie ranks)");
     if ((rc = rtm_rank_desc(pred, mask, ncells, order, &m, err))) {
         free(order);
         return rc;
     }
-    memset(credit, 0, ncells * sizeof *credit);
-    a = coverage * (double)m;
-    while (i < m && done < a) { /* tie block [i, j) */
+    memset(above, 0, ncells * sizeof *above);
+    memset(size, 0, ncells * sizeof *size);
+    while (i < m) { /* tie block [i, j) */
         size_t j = i + 1;
-        double share;
         while (j < m && same_value(pred[order[j]], pred[order[i]]))
             j++;
-        share = a - done >= (double)(j - i) ? 1.0 : (a - done) / (double)(j - i);
         for (size_t k = i; k < j; k++)
-            credit[order[k]] = share;
-        done += (double)(j - i);
+            above[order[k]] = (uint32_t)i, size[order[k]] = (uint32_t)(j - i);
         i = j;
     }
+    if (ninside)
+        *ninside = m;
     free(order);
     return 0;
+}
+
+int rtm_eval_credits(const double *pred, const unsigned char *mask, size_t ncells,
+                     double coverage, double *credit, rtm_error *err)
+{
+    uint32_t *above, *size;
+    size_t m = 0;
+    int rc;
+    if (!pred || !credit || !(coverage > 0 && coverage <= 1))
+        return rtm_error_set(err, RTM_ERR_ARG, "evaluate: credits need a surface, an output "
+                             "and a coverage in (0, 1] (got %g)", coverage);
+    above = malloc((ncells ? ncells : 1) * sizeof *above);
+    size = malloc((ncells ? ncells : 1) * sizeof *size);
+    if (!above || !size)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory (credits)");
+    else if (!(rc = rtm_eval_tie_ranks(pred, mask, ncells, above, size, &m, err)))
+        for (size_t k = 0; k < ncells; k++)
+            credit[k] = rtm_eval_credit_at(above[k], size[k], coverage * (double)m);
+    free(above), free(size);
+    return rc;
 }

@@ -266,6 +266,9 @@ int eval_run_backtest(eval_state *s, rtm_evaluate_result *res, rtm_error *err)
     if ((rc = eval_load_events(s, &p->test, p->months_from, p->months_to, &s->test,
                                &s->test_st, "events", 1, err)))
         return rc;
+    if (s->reach > 0)
+        rtm_prod_log(s->env, "evaluate: events within %g of the evaluated area are kept for "
+                     "the KDEs; only those inside are tested and counted", s->reach);
     rtm_backtest_opts_init(&bo);
     bo.min_train = p->min_train;
     bo.window = p->window;

@@ -55,20 +55,22 @@ static void find_pairs(const eval_state *s, uc *u)
     }
 }
 
+/* Each surface is ranked once (its tie blocks), then every coverage's
+ * credit of every event's cell follows (rtm_eval_credit_at). */
 static int fill_values(const eval_state *s, uc *u, const size_t *cell, rtm_error *err)
 {
-    double *cr = rtm_prod_alloc(s->ncells, "evaluate", err);
-    int rc = 0;
-    if (!cr)
-        return RTM_ERR_NOMEM;
-    for (size_t i = 0; i < u->ns && !rc; i++)
-        for (size_t c = 0; c < u->nc && !rc; c++) {
-            size_t q = i * u->nc + c;
-            if ((rc = rtm_eval_credits(s->s[i].v, s->mask, s->ncells, s->cov[c], cr, err)))
-                break;
+    uint32_t *above = malloc((s->ncells ? s->ncells : 1) * sizeof *above);
+    uint32_t *size = malloc((s->ncells ? s->ncells : 1) * sizeof *size);
+    int rc = !above || !size ? rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory") : 0;
+    for (size_t i = 0; i < u->ns && !rc; i++) {
+        size_t m = 0;
+        if ((rc = rtm_eval_tie_ranks(s->s[i].v, s->mask, s->ncells, above, size, &m, err)))
+            break;
+        for (size_t c = 0; c < u->nc; c++)
             for (size_t e = 0; e < u->nev; e++)
-                u->val[e * u->nq + q] = cr[cell[e]];
-        }
+                u->val[e * u->nq + i * u->nc + c] =
+                    rtm_eval_credit_at(above[cell[e]], size[cell[e]], s->cov[c] * (double)m);
+    }
     for (int p = 0; p < s->p->ncompare; p++)
         for (size_t c = 0; c < u->nc; c++) {
             size_t q = u->ns * u->nc + (size_t)p * u->nc + c;
@@ -76,7 +78,7 @@ static int fill_values(const eval_state *s, uc *u, const size_t *cell, rtm_error
             for (size_t e = 0; e < u->nev; e++)
                 u->val[e * u->nq + q] = u->val[e * u->nq + qa] - u->val[e * u->nq + qb];
         }
-    free(cr);
+    free(above), free(size);
     return rc;
 }
 

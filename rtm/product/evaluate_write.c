@@ -206,6 +206,15 @@ void eval_md_definitions(FILE *f, int have_train)
           "coverage ends inside a tie block.\n", f);
 }
 
+/* Training events (weights) in the evaluated cells. */
+static double train_inside(const eval_state *s)
+{
+    double n = 0;
+    for (size_t k = 0; k < s->ncells; k++)
+        n += s->mask[k] ? s->train_counts[k] : 0;
+    return n;
+}
+
 static int write_metrics_md(const eval_state *s, const eval_surf_result *r,
                             const eval_conc *cc, rtm_error *err)
 {
@@ -218,7 +227,9 @@ static int write_metrics_md(const eval_state *s, const eval_surf_result *r,
     fprintf(f, "# Evaluation of %d surface%s\n\n", s->ns, s->ns == 1 ? "" : "s");
     md_header(f, s, N);
     if (s->train_counts)
-        fprintf(f, "- Training events: %zu in the evaluated area\n", s->train.n);
+        fprintf(f, "- Training events: %.10g in the evaluated area%s\n",
+                train_inside(s), s->reach > 0 ? " (the KDEs also use those within their "
+                                                 "radius of it)" : "");
     fputs("\n## Surfaces\n\n| Surface | Source | AUC |\n|---|---|---:|\n", f);
     for (int i = 0; i < s->ns; i++)
         fprintf(f, "| %s | %s | %s |\n", s->s[i].name, s->s[i].source,
