@@ -11,6 +11,7 @@
  *   rtm/product.h             one call per analysis (kde, distance, hotspots,
  *                             model, evaluate): options in, file set out
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
+ *   rtm/forecast.h            the forecast: model, back-test and product
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
  * global state, so calls on different data may run on different threads;
@@ -30,5 +31,6 @@
 #include "rtm/output.h"
 #include "rtm/product.h"
 #include "rtm/job.h"
+#include "rtm/forecast.h"
 
 #endif
