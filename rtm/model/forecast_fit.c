@@ -156,24 +156,6 @@ int rtm_fc_build_bits(fc_run *r, const rtm_varset *vars, rtm_error *err)
     return 0;
 }
 
-/* Expected events per grid cell: exp(a0 + sum beta_j x_j) (NaN outside). */
-void rtm_fc_predict(const fc_run *r, const uint64_t *B, double a0, const double *beta,
-                    double *mu)
-{
-    const fc_hist *h = &r->h;
-    int nw = r->cols->nw, nc = r->cols->n;
-    for (size_t k = 0; k < h->nc; k++)
-        mu[k] = NAN;
-    for (size_t i = 0; i < h->nin; i++) {
-        double eta = a0;
-        const uint64_t *b = B + i * (size_t)nw;
-        for (int j = 0; j < nc; j++)
-            if ((b[j / 64] >> (j % 64)) & 1)
-                eta += beta[j];
-        mu[h->in[i]] = exp(eta);
-    }
-}
-
 void rtm_fc_run_free(fc_run *r)
 {
     rtm_fc_pairs_free(&r->pp);

@@ -16,18 +16,6 @@ void rtm_forecast_product_init(rtm_forecast_product *p)
     rtm_var_opts_init(&p->var);
 }
 
-/* "expected events per cell, 2018-06" or "..., 2018-06 to 2018-07" */
-void rtm_fc_units(const rtm_forecast *f, char *buf, size_t n)
-{
-    if (f->forecast_from == f->forecast_to)
-        snprintf(buf, n, "expected events per cell in %04d-%02d", f->forecast_from / 100,
-                 f->forecast_from % 100);
-    else
-        snprintf(buf, n, "expected events per cell in %04d-%02d to %04d-%02d",
-                 f->forecast_from / 100, f->forecast_from % 100, f->forecast_to / 100,
-                 f->forecast_to % 100);
-}
-
 static int add_meta(const rtm_forecast_product *p, const rtm_forecast *f, const rtm_events *ev,
                     const rtm_product_env *env, rtm_kv *kv)
 {

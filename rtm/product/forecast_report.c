@@ -11,6 +11,18 @@
 
 #include "core/json.h"
 
+/* "expected events per cell, 2018-06" or "..., 2018-06 to 2018-07" */
+void rtm_fc_units(const rtm_forecast *f, char *buf, size_t n)
+{
+    if (f->forecast_from == f->forecast_to)
+        snprintf(buf, n, "expected events per cell in %04d-%02d", f->forecast_from / 100,
+                 f->forecast_from % 100);
+    else
+        snprintf(buf, n, "expected events per cell in %04d-%02d to %04d-%02d",
+                 f->forecast_from / 100, f->forecast_from % 100, f->forecast_to / 100,
+                 f->forecast_to % 100);
+}
+
 static void ym(rtm_json *w, const char *key, int m)
 {
     char b[16];
