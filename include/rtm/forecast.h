@@ -24,14 +24,17 @@
  *                                pairs and the validation have them);
  *   the RTM's binary risk-setting variables (rtm_variables_build) when a
  *   variable set is given.
- * Each continuous predictor enters as step indicators x >= q at its
- * quantiles among the cells where it is positive (levels 0 (x > 0), 50, 75,
- * 90, 95, 98, 99, 99.5 and 99.8 %, taken at the forecast origin). With the
- * elastic net's non-negative coefficients (rtm/glm.h) each predictor's
- * effect on log expected events is a non-decreasing step function: more past
- * crime near a place never lowers its forecast. Indicators make the fit
- * invariant to any monotone transform (log1p, square root ...), so no
- * transform has to be chosen.
+ * Each continuous predictor enters as step indicators x >= q at quantiles
+ * of its positive values (levels 0 (x > 0), 50, 75, 90, 95, 98, 99, 99.5
+ * and 99.8 %), taken at each origin among that origin's cells: a step means
+ * "among the top 10 % of the cells with any such history", whatever the
+ * length of the history or the volume of crime, so pairs with 1 and with 12
+ * months of history teach the same steps (the thresholds reported are the
+ * forecast origin's). With the elastic net's non-negative coefficients
+ * (rtm/glm.h) each predictor's effect on log expected events is a
+ * non-decreasing step function: more past crime near a place never lowers
+ * its forecast. Indicators make the fit invariant to any monotone transform
+ * (log1p, square root ...), so no transform has to be chosen.
  *
  * Training pairs: for each origin t with at least one month of history and
  * the outcome months t .. t+horizon-1 inside the training window, the

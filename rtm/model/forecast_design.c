@@ -19,18 +19,27 @@ void rtm_fc_cols_free(fc_cols *c)
 int rtm_fc_cols_build(fc_cols *c, const fc_hist *h, const fc_pred *p, int np, const float *F0,
                       const rtm_varset *vars, rtm_error *err)
 {
+    int rank = c->rank;
     memset(c, 0, sizeof *c);
+    c->rank = rank;
     for (int k = 0; k < np; k++) {
         double thr[FC_NLEVELS];
-        int n = rtm_fc_thresholds(F0 + (size_t)k * h->nin, h->nin, thr, err);
+        int n = c->rank ? (rtm_fc_levels(F0 + (size_t)k * h->nin, h->nin, thr, err) ? -1
+                                                                                   : FC_NLEVELS)
+                        : rtm_fc_thresholds(F0 + (size_t)k * h->nin, h->nin, thr, err);
         if (n < 0)
             return err->code;
         for (int l = 0; l < n && c->n < FC_MAX_COLS; l++) {
             c->pred[c->n] = k;
+            c->lev[c->n] = l;
             c->thr[c->n] = thr[l];
             c->gt0[c->n] = l == 0;
-            snprintf(c->name[c->n], sizeof c->name[0], l == 0 ? "%s>0" : "%s>=%.4g",
-                     p[k].name, thr[l]);
+            if (c->rank)
+                snprintf(c->name[c->n], sizeof c->name[0], l == 0 ? "%s>0" : "%s>=q%g",
+                         p[k].name, 100 * rtm_fc_level(l));
+            else
+                snprintf(c->name[c->n], sizeof c->name[0], l == 0 ? "%s>0" : "%s>=%.4g",
+                         p[k].name, thr[l]);
             c->n++;
         }
     }
@@ -65,7 +74,8 @@ int rtm_fc_cols_build(fc_cols *c, const fc_hist *h, const fc_pred *p, int np, co
 }
 
 /* Packed indicator bits of every inside cell at one origin (F: values). */
-void rtm_fc_bits(const fc_cols *c, const fc_hist *h, const float *F, uint64_t *B)
+void rtm_fc_bits(const fc_cols *c, const fc_hist *h, const float *F, const double *q,
+                 uint64_t *B)
 {
     memset(B, 0, h->nin * (size_t)c->nw * sizeof *B);
     for (int j = 0; j < c->n; j++) {
@@ -79,7 +89,7 @@ void rtm_fc_bits(const fc_cols *c, const fc_hist *h, const float *F, uint64_t *B
             continue;
         }
         const float *v = F + (size_t)c->pred[j] * h->nin;
-        float t = (float)c->thr[j];
+        float t = (float)(q ? q[c->pred[j] * FC_NLEVELS + c->lev[j]] : c->thr[j]);
         for (size_t i = 0; i < h->nin; i++)
             if (c->gt0[j] ? v[i] > 0 : v[i] >= t)
                 B[i * (size_t)c->nw + wo] |= bit;

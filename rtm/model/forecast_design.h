@@ -11,7 +11,9 @@
 typedef struct fc_cols {
     int n, nfc, nw;             /* columns, of them from predictors, 64-bit words */
     int pred[FC_MAX_COLS];      /* predictor index, or -1-v for risk variable v */
-    double thr[FC_MAX_COLS];
+    double thr[FC_MAX_COLS];       /* threshold at the forecast origin */
+    int lev[FC_MAX_COLS];          /* quantile level index */
+    int rank;                      /* 1: thresholds are each origin's quantiles */
     unsigned char gt0[FC_MAX_COLS]; /* 1: x > 0 */
     char name[FC_MAX_COLS][112];
     const rtm_varset *vars;
@@ -21,7 +23,10 @@ typedef struct fc_cols {
 int rtm_fc_cols_build(fc_cols *c, const fc_hist *h, const fc_pred *p, int np, const float *F0,
                       const rtm_varset *vars, rtm_error *err);
 void rtm_fc_cols_free(fc_cols *c);
-void rtm_fc_bits(const fc_cols *c, const fc_hist *h, const float *F, uint64_t *B);
+/* Bits at one origin; q (np x FC_NLEVELS, that origin's quantiles) in rank
+ * mode, else NULL (the forecast origin's thresholds). */
+void rtm_fc_bits(const fc_cols *c, const fc_hist *h, const float *F, const double *q,
+                 uint64_t *B);
 
 typedef struct fc_pairs {
     int npairs, nw;

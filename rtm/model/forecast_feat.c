@@ -21,6 +21,11 @@
  * 0, is "x > 0"). */
 static const double LEVELS[FC_NLEVELS] = {0, .5, .75, .9, .95, .98, .99, .995, .998};
 
+double rtm_fc_level(int l)
+{
+    return LEVELS[l];
+}
+
 int rtm_fc_mnum(int yyyymm)
 {
     return (yyyymm / 100) * 12 + (yyyymm % 100) - 1;
@@ -250,6 +255,29 @@ static int cmp_float(const void *a, const void *b)
 {
     float x = *(const float *)a, y = *(const float *)b;
     return (x > y) - (x < y);
+}
+
+int rtm_fc_levels(const float *v, size_t nin, double *q, rtm_error *err)
+{
+    size_t npos = 0;
+    for (size_t i = 0; i < nin; i++)
+        npos += v[i] > 0;
+    for (int l = 0; l < FC_NLEVELS; l++)
+        q[l] = INFINITY;
+    if (npos == 0)
+        return 0;
+    float *s = malloc(npos * sizeof *s);
+    if (!s)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "forecast: out of memory");
+    npos = 0;
+    for (size_t i = 0; i < nin; i++)
+        if (v[i] > 0)
+            s[npos++] = v[i];
+    qsort(s, npos, sizeof *s, cmp_float);
+    for (int l = 0; l < FC_NLEVELS; l++)
+        q[l] = s[(size_t)floor(LEVELS[l] * (double)(npos - 1))];
+    free(s);
+    return 0;
 }
 
 int rtm_fc_thresholds(const float *v, size_t nin, double *thr, rtm_error *err)

@@ -123,6 +123,18 @@ int rtm_fc_plan(fc_run *r, rtm_error *err)
     return 0;
 }
 
+/* Bits of the origin whose values are in r->F. */
+static int origin_bits(fc_run *r, uint64_t *B, rtm_error *err)
+{
+    double q[FC_MAX_PRED * FC_NLEVELS];
+    if (r->cols->rank)
+        for (int k = 0; k < r->np; k++)
+            if (rtm_fc_levels(r->F + (size_t)k * r->h.nin, r->h.nin, q + k * FC_NLEVELS, err))
+                return err->code;
+    rtm_fc_bits(r->cols, &r->h, r->F, r->cols->rank ? q : NULL, B);
+    return 0;
+}
+
 /* Bits of every origin: the forecast origin first (it sets the thresholds). */
 int rtm_fc_build_bits(fc_run *r, const rtm_varset *vars, rtm_error *err)
 {
@@ -135,6 +147,7 @@ int rtm_fc_build_bits(fc_run *r, const rtm_varset *vars, rtm_error *err)
     r->cols = calloc(1, sizeof *r->cols);
     if (!r->F || !r->scratch || !r->pp.y || !r->cols)
         return rtm_error_set(err, RTM_ERR_NOMEM, "forecast: out of memory for %zu cells", nin);
+    r->cols->rank = 1; /* each origin's own quantiles (rtm/forecast.h) */
     if ((rc = rtm_fc_features(h, r->pred, r->np, h->nm, r->o, r->F, r->scratch, err)) ||
         (rc = rtm_fc_cols_build(r->cols, h, r->pred, r->np, r->F, vars, err)))
         return rc;
@@ -145,12 +158,13 @@ int rtm_fc_build_bits(fc_run *r, const rtm_varset *vars, rtm_error *err)
         if (!r->pp.B[o])
             return rtm_error_set(err, RTM_ERR_NOMEM, "forecast: out of memory");
     }
-    rtm_fc_bits(r->cols, h, r->F, r->pp.B[np]);
+    if ((rc = origin_bits(r, r->pp.B[np], err)))
+        return rc;
     for (int o = 0; o < np; o++) {
         int t = r->tmin + o;
-        if ((rc = rtm_fc_features(h, r->pred, r->np, t, r->o, r->F, r->scratch, err)))
+        if ((rc = rtm_fc_features(h, r->pred, r->np, t, r->o, r->F, r->scratch, err)) ||
+            (rc = origin_bits(r, r->pp.B[o], err)))
             return rc;
-        rtm_fc_bits(r->cols, h, r->F, r->pp.B[o]);
         rtm_fc_outcome(h, t, r->pp.y + (size_t)o * h->nin);
     }
     return 0;

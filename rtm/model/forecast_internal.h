@@ -31,6 +31,9 @@ typedef struct fc_hist {
     int horizon;
 } fc_hist;
 
+/* Quantile level l (0..FC_NLEVELS-1). */
+double rtm_fc_level(int l);
+
 /* Month number year*12 + month-1 of YYYYMM, and back. */
 int rtm_fc_mnum(int yyyymm);
 int rtm_fc_yyyymm(int mnum);
@@ -63,5 +66,10 @@ void rtm_fc_outcome(const fc_hist *h, int t, double *y);
  * positive value (the "x > 0" indicator). Returns the count (0: never
  * positive). */
 int rtm_fc_thresholds(const float *v, size_t nin, double *thr, rtm_error *err);
+
+/* The values of v (nin) at every quantile level among its positive values
+ * (q[0] the smallest positive), FC_NLEVELS values, +inf when none is
+ * positive. Returns 0 or RTM_ERR_NOMEM. */
+int rtm_fc_levels(const float *v, size_t nin, double *q, rtm_error *err);
 
 #endif
