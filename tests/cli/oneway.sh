@@ -134,4 +134,14 @@ J=$T/out-ev/current
 check "evaluate: same file set ($(head -c 300 "$T/ev.err"))" "sameset $T/cli $J"
 same evaluate "$T/cli/ev" "$J/ev" metrics.csv metrics.md curves.csv concentration.csv \
   hitrate.png pai.png
+# --- forecast (its files in a folder named after it)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM forecast -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
+  --seed 3 -o "$T/cli/fc" "$EV" > /dev/null
+job fc "  - type: forecast
+    name: fc
+    seed: 3"
+J=$T/out-fc/current
+check "forecast: same file set ($(head -c 300 "$T/fc.err"))" "sameset $T/cli $J"
+same forecast "$T/cli/fc" "$J/fc" forecast.tif forecast.qml forecast.png forecast.json forecast.md
 finish
