@@ -4,6 +4,7 @@
 #include "model/forecast_design.h"
 
 #include <math.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -81,21 +82,32 @@ static int validate(fc_run *r, rtm_forecast *f, const rtm_enet_path *full, rtm_e
     int np = r->pp.npairs, hz = r->o->horizon, rc = 0;
     int v0 = np - r->o->nval > hz ? np - r->o->nval : hz, nl = full->nlambda;
     rtm_enet_path *vp[RTM_FORECAST_MAX_VAL] = {0};
-    double *dev = calloc((size_t)nl, sizeof *dev);
+    int vrc[RTM_FORECAST_MAX_VAL] = {0};
+    rtm_error verr[RTM_FORECAST_MAX_VAL];
+    double *dev = calloc((size_t)nl * RTM_FORECAST_MAX_VAL, sizeof *dev);
     f->val_dev = calloc((size_t)nl, sizeof *f->val_dev);
     if (!dev || !f->val_dev) {
         free(dev);
         return rtm_error_set(err, RTM_ERR_NOMEM, "forecast: out of memory");
     }
     f->nval = np - v0;
-    for (int v = v0; v < np && !rc; v++) {
+    /* the validation fits are independent: in parallel, summed in order below */
+#pragma omp parallel for schedule(dynamic, 1) num_threads(r->o->threads > 0 ? r->o->threads : omp_get_max_threads())
+    for (int v = v0; v < np; v++) {
         int use[FC_MAX_ORIGINS] = {0};
         for (int u = 0; u <= v - hz; u++)
             use[u] = 1;
-        rc = path_on(r, use, v, full->lambda, nl, &vp[v - v0], dev, err);
-        for (int l = 0; !rc && l < nl; l++)
-            f->val_dev[l] += dev[l];
-        f->val_month[v - v0] = rtm_fc_yyyymm(r->h.base + r->tmin + v);
+        vrc[v - v0] = path_on(r, use, v, full->lambda, nl, &vp[v - v0],
+                              dev + (size_t)(v - v0) * (size_t)nl, &verr[v - v0]);
+    }
+    for (int v = 0; v < f->nval && !rc; v++) {
+        if ((rc = vrc[v])) {
+            *err = verr[v];
+            break;
+        }
+        for (int l = 0; l < nl; l++)
+            f->val_dev[l] += dev[(size_t)v * (size_t)nl + (size_t)l];
+        f->val_month[v] = rtm_fc_yyyymm(r->h.base + r->tmin + v0 + v);
     }
     f->idx = 0;
     for (int l = 1; !rc && l < nl; l++)
