@@ -13,6 +13,8 @@
  *   kde200, kde400, kde800       the history smoothed with a quartic kernel
  *                                of that radius (CRS units), expected events
  *                                per cell and month;
+ *   kde1600                      the same with a wide kernel (area-level
+ *                                risk: it ranks the quiet cells);
  *   prospective                  a prospective hot-spot surface in the style
  *                                of Bowers, Johnson & Pease (2004, "Prospective
  *                                hot-spotting", Br. J. Criminol. 44(5) 641-658):
@@ -25,8 +27,8 @@
  *   the RTM's binary risk-setting variables (rtm_variables_build) when a
  *   variable set is given.
  * Each continuous predictor enters as step indicators x >= q at quantiles
- * of its positive values (levels 0 (x > 0), 50, 75, 90, 95, 98, 99, 99.5
- * and 99.8 %), taken at each origin among that origin's cells: a step means
+ * of its positive values (levels 0 (x > 0), 10, 25, 50, 75, 90, 95, 98,
+ * 99, 99.5 and 99.8 %), taken at each origin among that origin's cells: a step means
  * "among the top 10 % of the cells with any such history", whatever the
  * length of the history or the volume of crime, so pairs with 1 and with 12
  * months of history teach the same steps (the thresholds reported are the

@@ -6,7 +6,7 @@
 #include "rtm/forecast.h"
 
 #define FC_MAX_PRED 16
-#define FC_NLEVELS 9
+#define FC_NLEVELS 11
 
 /* Predictor kinds. */
 typedef enum { FC_LAST, FC_ALL, FC_KDE, FC_PROSP, FC_YEARAGO } fc_kind;
