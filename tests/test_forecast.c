@@ -93,14 +93,14 @@ static void test_windows_by_hand(void)
     for (int k = 0; k < 3; k++)
         put(&p, &g, 1, 1, .5, .5, 201802);
     rtm_forecast_opts_init(&o);
-    o.bandwidths[0] = o.bandwidths[1] = o.bandwidths[2] = 0; /* none */
+    o.bandwidths[0] = o.bandwidths[1] = o.bandwidths[2] = o.wide = 0; /* none */
     RTM_CHECK(rtm_fc_hist_build(&h, &g, NULL, &p, 201801, 201804, 1, &e) == 0);
     RTM_CHECK(h.nm == 4 && h.nin == 4 && h.nev == 7);
     int np = rtm_fc_preds(&h, &o, 0, pr);
     /* 4 months: last1, last3 (4 > 3), all, prospective */
     RTM_CHECK(np == 4 && !strcmp(pr[0].name, "last1") && !strcmp(pr[1].name, "last3") &&
               !strcmp(pr[2].name, "all") && !strcmp(pr[3].name, "prospective"));
-    float F[4 * 4];
+    float F[FC_MAX_PRED * 4];
     double scratch[4], y[4];
     RTM_CHECK(rtm_fc_features(&h, pr, np, 3, &o, F, scratch, &e) == 0); /* history Jan-Mar */
     RTM_CHECK_NEAR(F[0 * 4 + 0], 2, 1e-6);         /* last1: March */

@@ -88,7 +88,8 @@ typedef struct rtm_forecast_opts {
                                 at most RTM_FORECAST_MAX_VAL) */
     double alpha;          /**< elastic-net mix, (0, 1] (default 0.5) */
     int nlambda;           /**< penalties on the path (default 40) */
-    double bandwidths[3];  /**< quartic KDE radii (default 200, 400, 800 m) */
+    double bandwidths[3];  /**< quartic KDE radii (default 200, 400, 800 m; 0 = none) */
+    double wide;           /**< the wide kernel's radius (default 1600 m; 0 = none) */
     size_t max_rows;       /**< zero-outcome rows kept before subsampling
                                 (default 2,000,000) */
     int threads;           /**< OpenMP threads, 0 = default; no effect on results */

@@ -13,7 +13,6 @@
  * 44(5) 641-658: events within 400 m and 2 months, each weighted by
  * 1/(1 + distance in 50 m cells) x 1/(1 + age in weeks). */
 #define PROSP_RADIUS 400.0
-#define WIDE_RADIUS 1600.0
 #define PROSP_UNIT 50.0
 #define PROSP_MONTHS 2
 #define DAYS_PER_MONTH 30.436875 /* Gregorian mean: 365.2425 / 12 */
@@ -152,7 +151,8 @@ int rtm_fc_preds(const fc_hist *h, const rtm_forecast_opts *o, int use_yearago, 
         if (o->bandwidths[b] > 0)
             add_pred(p, &np, FC_KDE, o->bandwidths[b], "kde%g", o->bandwidths[b]);
     /* a wide kernel: area-level risk, which ranks the quiet cells (20 % of the area) */
-    add_pred(p, &np, FC_KDE, WIDE_RADIUS, "kde%g", WIDE_RADIUS);
+    if (o->wide > 0)
+        add_pred(p, &np, FC_KDE, o->wide, "kde%g", o->wide);
     add_pred(p, &np, FC_PROSP, 0, "prospective", 0);
     if (use_yearago)
         add_pred(p, &np, FC_YEARAGO, 0, "yearago", 0);

@@ -22,6 +22,7 @@ void rtm_forecast_opts_init(rtm_forecast_opts *o)
     o->alpha = 0.5;
     o->nlambda = 40;
     o->bandwidths[0] = 200, o->bandwidths[1] = 400, o->bandwidths[2] = 800;
+    o->wide = 1600;
     o->max_rows = 2000000;
 }
 
@@ -58,6 +59,8 @@ int rtm_forecast_opts_check(const rtm_forecast_opts *o, rtm_error *err)
     for (int b = 0; b < 3; b++)
         if (!(o->bandwidths[b] >= 0 && isfinite(o->bandwidths[b])))
             problem(m, c, "bandwidth %d must be >= 0 (got %g)", b + 1, o->bandwidths[b]);
+    if (!(o->wide >= 0 && isfinite(o->wide)))
+        problem(m, c, "wide must be >= 0 (got %g)", o->wide);
     if (o->max_rows < 1000)
         problem(m, c, "max_rows must be >= 1000 (got %zu)", o->max_rows);
     return m[0] ? rtm_error_set(err, RTM_ERR_ARG, "forecast: %s", m) : 0;
