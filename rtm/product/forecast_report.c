@@ -170,6 +170,7 @@ static const char *say(const char *pred)
         {"kde200", "events within about 200 m (quartic kernel), whole history"},
         {"kde400", "events within about 400 m (quartic kernel), whole history"},
         {"kde800", "events within about 800 m (quartic kernel), whole history"},
+        {"kde1600", "events within about 1.6 km (quartic kernel): the area's level"},
         {"prospective", "recent events nearby (last 2 months, weighted by closeness in "
                         "space and time, Bowers, Johnson & Pease 2004)"},
         {"yearago", "events in the cell in the same months a year earlier"}};
