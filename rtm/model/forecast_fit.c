@@ -20,7 +20,7 @@ void rtm_forecast_opts_init(rtm_forecast_opts *o)
     o->max_pairs = 12;
     o->nval = 3;
     o->alpha = 0.5;
-    o->nlambda = 40;
+    o->nlambda = 20;
     o->bandwidths[0] = 200, o->bandwidths[1] = 400, o->bandwidths[2] = 800;
     o->wide = 1600;
     o->max_rows = 2000000;

@@ -33,7 +33,7 @@ static void enet_opts(const fc_run *r, rtm_enet_opts *eo)
     rtm_enet_opts_init(eo);
     eo->alpha = r->o->alpha;
     eo->nlambda = r->o->nlambda;
-    eo->lambda_min_ratio = 1e-4;
+    eo->lambda_min_ratio = 1e-3;
     eo->thresh = 1e-7;
     eo->nthreads = r->o->threads;
 }
