@@ -124,6 +124,14 @@ int rtm_forecast_product_run(const rtm_forecast_product *p, const rtm_events *ev
         return rtm_error_set(err, RTM_ERR_ARG, "forecast: no output folder");
     if (ev->pts.n == 0)
         return rtm_error_set(err, RTM_ERR_INPUT, "forecast: no events to learn from");
+    if (p->fc.train_to) {
+        size_t later = 0;
+        for (size_t i = 0; i < ev->pts.n; i++)
+            later += ev->pts.month && ev->pts.month[i] > p->fc.train_to;
+        if (later)
+            rtm_prod_log(env, "forecast: %zu event%s after %04d-%02d ignored (--train-to)", later,
+                         later == 1 ? "" : "s", p->fc.train_to / 100, p->fc.train_to % 100);
+    }
     if ((rc = fit(p, ev, env, &f, err)))
         return rc;
     rtm_prod_log(env, "forecast: %04d-%02d..%04d-%02d from %04d-%02d..%04d-%02d, %d training "
