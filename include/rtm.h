@@ -14,6 +14,7 @@
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
  *   rtm/change.h              change between periods: dual KDE, permutation
  *                             test, Andresen's SPPT, and its product
+ *   rtm/forecast.h            the forecast: model, back-test and product
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
  * global state, so calls on different data may run on different threads;
@@ -35,5 +36,6 @@
 #include "rtm/product.h"
 #include "rtm/job.h"
 #include "rtm/change.h"
+#include "rtm/forecast.h"
 
 #endif

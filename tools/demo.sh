@@ -19,6 +19,11 @@ $RTM model --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --dst-
   --factor venues=$S/risk/fhrs_openpubs_venues_essex_police_area.csv:auto \
   --factor stations=$S/risk/naptan_rail_stations_essex_police_area.csv:proximity \
   -o out/southend_model $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+echo "== Forecast of violence for June 2018, Essex Police area, 100 m cells (learnt from Jan-May)"
+$RTM forecast --dst-crs EPSG:27700 --study-area $S/boundaries/essex_police_area_dissolved_bng.geojson \
+  --resolution 100 --where "\"Crime type\" = 'Violence and sexual offences'" \
+  --title "Violence and sexual offences forecast, June 2018" \
+  -o out/essex_forecast $S/crimes/2018-0*-essex-street.csv.gz
 echo "== Nightly job: Essex night-time economy (KDE, distance, RTM, overlay, per-district maps, report)"
 $RTM run --check samples/jobs/essex-nte.yaml
 $RTM run samples/jobs/essex-nte.yaml

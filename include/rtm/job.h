@@ -211,10 +211,12 @@ typedef enum rtm_surface_type {
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
     RTM_SURF_EVALUATE,
-    RTM_SURF_CHANGE
+    RTM_SURF_CHANGE,
+    RTM_SURF_FORECAST,
+    RTM_SURF_NTYPES      /**< the number of types (not a type) */
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "change". */
+/** The type's name in job files: "kde", "distance", "rtm", ... */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -284,6 +286,8 @@ typedef struct rtm_job_surface {
     int scale;                   /**< vocabulary "scale" (default auto) */
     char *units_layer;           /**< areal units for Andresen's test (resolved path), or NULL */
     char *units_field;           /**< their name field, or NULL */
+    /* forecast (also uses seed) */
+    int horizon;             /**< months forecast after the job's months (default 1) */
 } rtm_job_surface;
 
 /** Output format bits. */

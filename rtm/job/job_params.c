@@ -126,6 +126,11 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
         for (int i = 0; i < s->ncoverages; i++)
             addf(&t, "coverage[%d]=%s\n", i, num(s->coverages[i], b));
         break;
+    case RTM_SURF_FORECAST:
+        addf(&t, "horizon=%d\nseed=%llu\n", s->horizon, s->seed);
+        break;
+    case RTM_SURF_NTYPES:
+        break;
     case RTM_SURF_HOTSPOTS:
         addf(&t, "band=%s\nknn=%d\nfdr=%d\n", num(s->band, b), s->knn, s->fdr);
         break;

@@ -6,8 +6,17 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         "evaluate", "change", NULL};
+static const char *const type_names[] = {
+    "kde",
+    "distance",
+    "rtm",
+    "overlay",
+    "hotspots",
+    "evaluate",
+    "change",
+    "forecast",
+    NULL};
+static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -24,7 +33,7 @@ static const char *const factor_keys[] = {"layer", "operationalization", "max_bl
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_CHANGE ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t < RTM_SURF_NTYPES ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
@@ -113,6 +122,16 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     rtm_ybool(y, n, "fdr", &s->fdr);
     if (s->knn > 0 && s->band > 0)
         rtm_yerr(y, n, "hotspots: give either 'band' or 'knn', not both");
+}
+
+static void read_forecast(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long horizon = 1, seed = 1;
+    rtm_ycheck_keys(y, n, "forecast", forecast_keys);
+    rtm_yint(y, n, "horizon", 1, 12, &horizon);
+    rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
+    s->horizon = (int)horizon;
+    s->seed = (unsigned long long)seed;
 }
 
 static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
@@ -372,6 +391,8 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
     case RTM_SURF_CHANGE: rtm_job_read_change(y, n, s); break;
+    case RTM_SURF_FORECAST: read_forecast(y, n, s); break;
+    case RTM_SURF_NTYPES: break;
     }
     if (!s->name)
         default_name(s);
@@ -388,7 +409,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|change)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|change|forecast|...; see docs/job-format.md)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

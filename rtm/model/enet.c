@@ -166,6 +166,7 @@ typedef struct {
     double *mj, *sd;               /* column mean and SD (divisor N) */
     unsigned char *ju;             /* usable (non-constant) column */
     double *eta, *mu, *v, *r;      /* per pattern */
+    double *eta_old;               /* eta before an IRLS step */
     double b0, *beta, *beta_old;
     double V, R, shift;            /* sum v, sum r, lazy intercept shift */
     double *V1, *xv, *gstd;        /* per column */
@@ -180,6 +181,7 @@ static void solver_free(solver *s)
     free(s->sd);
     free(s->ju);
     free(s->eta);
+    free(s->eta_old);
     free(s->mu);
     free(s->v);
     free(s->r);
@@ -201,6 +203,7 @@ static int solver_alloc(solver *s)
     s->sd = calloc(p, sizeof(double));
     s->ju = calloc(p, 1);
     s->eta = calloc(m, sizeof(double));
+    s->eta_old = calloc(m, sizeof(double));
     s->mu = calloc(m, sizeof(double));
     s->v = calloc(m, sizeof(double));
     s->r = calloc(m, sizeof(double));
@@ -213,7 +216,7 @@ static int solver_alloc(solver *s)
     s->active = calloc(p, sizeof(int));
     s->in_strong = calloc(p, 1);
     s->in_active = calloc(p, 1);
-    return (s->mj && s->sd && s->ju && s->eta && s->mu && s->v && s->r && s->beta &&
+    return (s->mj && s->sd && s->ju && s->eta && s->eta_old && s->mu && s->v && s->r && s->beta &&
             s->beta_old && s->V1 && s->xv && s->gstd && s->strong && s->active &&
             s->in_strong && s->in_active) ? 0 : -1;
 }
@@ -413,6 +416,36 @@ static int kkt_check(solver *s, double al1)
     return added;
 }
 
+/* Damped IRLS: when the step just solved would move some pattern's linear
+ * predictor by more than IRLS_MAX_STEP, shrink the whole step (intercept,
+ * coefficients, eta) towards the previous iterate so that the largest move
+ * is IRLS_MAX_STEP. A full Newton step of the Poisson log link from a low
+ * rate overshoots badly when a rare column carries a high rate (the step is
+ * (y - mu)/mu on the log scale) and plain IRLS then diverges; a shorter step
+ * along the same direction keeps the fixed point (the penalised optimum)
+ * and only changes the path to it (a trust region on the linear predictor,
+ * cf. the step-halving of Marschner 2011, "glm2: fitting generalized linear
+ * models with convergence problems", The R Journal 3(2) 12-15). Steps
+ * within the limit, as in every well-conditioned fit, are unchanged. */
+#define IRLS_MAX_STEP 3.0
+static void damp(solver *s, double b0_old)
+{
+    double dmax = 0;
+    for (size_t k = 0; k < s->m; k++)
+        if (s->cn[k] > 0 && fabs(s->eta[k] - s->eta_old[k]) > dmax)
+            dmax = fabs(s->eta[k] - s->eta_old[k]);
+    if (!(dmax > IRLS_MAX_STEP))
+        return;
+    double c = IRLS_MAX_STEP / dmax;
+    s->b0 = b0_old + c * (s->b0 - b0_old);
+    for (int q = 0; q < s->nstrong; q++) {
+        int j = s->strong[q];
+        s->beta[j] = s->beta_old[j] + c * (s->beta[j] - s->beta_old[j]);
+    }
+    for (size_t k = 0; k < s->m; k++)
+        s->eta[k] = s->eta_old[k] + c * (s->eta[k] - s->eta_old[k]);
+}
+
 /* Solve at one lambda from the current (warm) state. */
 static int solve_lambda(solver *s, double lam, double lam_prev, double alpha, double thresh)
 {
@@ -426,9 +459,11 @@ static int solve_lambda(solver *s, double lam, double lam_prev, double alpha, do
         double b0_old = s->b0;
         for (int q = 0; q < s->nstrong; q++)
             s->beta_old[s->strong[q]] = s->beta[s->strong[q]];
+        memcpy(s->eta_old, s->eta, s->m * sizeof *s->eta);
         if (cd_solve(s, al1, al2, shr))
             return -1;
         materialise(s);
+        damp(s, b0_old);
         solver_weights(s);
         int moved = s->V * (s->b0 - b0_old) * (s->b0 - b0_old) >= shr;
         for (int q = 0; q < s->nstrong && !moved; q++) {

@@ -340,6 +340,9 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_CHANGE)
             snprintf(b, sizeof b, "change, %s kernel, radius %g, %d permutations",
                      rtm_vocab_name("kernel", s->kernel), s->radius, s->iterations);
+        else if (s->type == RTM_SURF_FORECAST)
+            snprintf(b, sizeof b, "forecast, %d month%s ahead, seed %llu", s->horizon,
+                     s->horizon == 1 ? "" : "s", s->seed);
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");

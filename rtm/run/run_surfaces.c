@@ -2,6 +2,7 @@
  * overlay) and their GeoTIFF / PNG / report outputs (rtm/job.h). */
 #include "run/run_internal.h"
 #include "product/product_priv.h"
+#include "product/forecast_priv.h"
 
 #include <limits.h>
 #include <math.h>
@@ -272,6 +273,36 @@ static int surf_change(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     snprintf(o->units, sizeof o->units, "%.95s", res.units);
     snprintf(o->tif, sizeof o->tif, "%s/difference.tif", s->name);
     rtm_jr_log(r, "change %s: %s", s->name, res.summary);
+    return 0;
+}
+
+/* ---- forecast --------------------------------------------------------------- */
+
+/* The forecast product (rtm/forecast.h) into folder NAME/, as `rtm forecast`. */
+static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_forecast_product p;
+    rtm_forecast *f = NULL;
+    rtm_outset *out = NULL;
+    int rc;
+    rtm_forecast_product_init(&p);
+    p.fc.horizon = s->horizon > 0 ? s->horizon : 1;
+    p.fc.seed = s->seed;
+    p.dir = s->name;
+    if ((rc = open_set(r, &out, err)))
+        return rc;
+    rc = finish(r, out, rtm_forecast_product_run(&p, &r->ev, &r->env, out, &f, err), err);
+    if (rc)
+        return rc;
+    o->v = f->mu;
+    f->mu = NULL;
+    snprintf(o->map, sizeof o->map, "%s/forecast.png", s->name);
+    snprintf(o->tif, sizeof o->tif, "%s/forecast.tif", s->name);
+    rtm_fc_units(f, o->units, sizeof o->units);
+    rtm_jr_log(r, "forecast %s: %.1f events expected; back-tested PAI at 1 %% %.2f (prior "
+               "counts %.2f)", s->name, f->predicted_total, f->pai_mean[0][0], f->pai_mean[1][0]);
+    rtm_forecast_free(f);
     return 0;
 }
 
@@ -732,6 +763,8 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
     case RTM_SURF_CHANGE: return surf_change(r, o, err);
+    case RTM_SURF_FORECAST: return surf_forecast(r, o, err);
+    case RTM_SURF_NTYPES: break;
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }

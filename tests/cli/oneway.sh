@@ -174,4 +174,14 @@ J=$T/out-ev2/current
 check "evaluate (bootstrap, compare, area coverages): same file set ($(head -c 300 "$T/ev2.err"))" "sameset $T/cli $J"
 same "evaluate (bootstrap, compare)" "$T/cli/ev2" "$J/ev2" metrics.csv metrics.md newplaces.csv \
   uncertainty.csv compare.csv
+# --- forecast (its files in a folder named after it)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM forecast -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
+  --seed 3 -o "$T/cli/fc" "$EV" > /dev/null
+job fc "  - type: forecast
+    name: fc
+    seed: 3"
+J=$T/out-fc/current
+check "forecast: same file set ($(head -c 300 "$T/fc.err"))" "sameset $T/cli $J"
+same forecast "$T/cli/fc" "$J/fc" forecast.tif forecast.qml forecast.png forecast.json forecast.md
 finish

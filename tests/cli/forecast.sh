@@ -1,0 +1,56 @@
+#!/bin/sh
+# CLI tests of `rtm forecast` on the bundled Southend sample (police.uk,
+# violence): train January-March 2018, forecast April, and score the map
+# with `rtm evaluate` against April-May 2018 next to the baselines it must
+# beat (prior counts, quartic KDE 200/400/800 m) at 1, 5 and 20 % of the
+# area; the files, their units, identity for 1 and 2 threads, errors.
+RTM=${RTM_BIN:-build/rtm}
+. tests/cli/harness.inc
+
+S=samples/essex/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+A=samples/essex/boundaries/southend_on_sea_lad2011_bng.geojson
+W="\"Crime type\" = 'Violence and sexual offences'"
+G="--dst-crs EPSG:27700 --study-area $A --resolution 100"
+
+$RTM forecast -q $G --where "$W" --train-to 2018-03 --threads 1 -o "$T/f1" "$S" 2>"$T/err1"
+check "forecast exits 0" '[ $? -eq 0 ]'
+for f in forecast.tif forecast.qml forecast.png forecast.json forecast.md; do
+    check "wrote $f" '[ -s "$T/f1/$f" ]'
+done
+check "json: training window and forecast month" \
+    'grep -q "\"train_to\": \"2018-03\"" "$T/f1/forecast.json" &&
+     grep -q "\"forecast_from\": \"2018-04\"" "$T/f1/forecast.json"'
+check "tif states its units" \
+    'gdalinfo "$T/f1/forecast.tif" 2>/dev/null | grep -q "expected events per cell in 2018-04"'
+check "md names the back-test baselines" \
+    'grep -q "| prior |" "$T/f1/forecast.md" && grep -q "| kde800 |" "$T/f1/forecast.md"'
+
+$RTM forecast -q $G --where "$W" --train-to 2018-03 --threads 2 -o "$T/f2" "$S" 2>/dev/null
+check "1 and 2 threads give the same bytes" \
+    'cmp -s "$T/f1/forecast.tif" "$T/f2/forecast.tif" &&
+     cmp -s "$T/f1/forecast.json" "$T/f2/forecast.json"'
+
+# months it has not seen: April and May, scored by rtm evaluate (ties pro rata)
+$RTM evaluate -q --dst-crs EPSG:27700 --study-area $A --where "$W" --kde-bandwidths 200,400,800 --prior-counts \
+    --train-events "$S" --train-to 2018-03 --from 2018-04 --to 2018-05 \
+    --coverages 1,5,20 -o "$T/ev" forecast="$T/f1/forecast.tif" "$S" 2>"$T/everr"
+check "evaluate exits 0" '[ $? -eq 0 ]'
+python3 - "$T/ev/metrics.csv" > "$T/beats" <<'PY'
+import csv, sys
+pai = {}
+for r in csv.DictReader(open(sys.argv[1])):
+    pai.setdefault(r["surface"], []).append(float(r["pai"]))
+f = pai.pop("forecast")
+best = [max(v[k] for v in pai.values()) for k in range(3)]
+print("forecast", f, "best baseline", best)
+print("BEATS" if all(a >= b for a, b in zip(f, best)) and len(pai) == 4 else "LOSES")
+PY
+cat "$T/beats"
+check "forecast PAI at 1/5/20 % >= best of prior counts and KDE 200/400/800" \
+    'grep -q BEATS "$T/beats"'
+
+$RTM forecast -q $G --where "$W" --train-to 2018-02 -o "$T/f3" "$S" 2>"$T/err3"
+check "too short a history is an error (exit 1)" '[ $? -eq 1 ] && grep -q "months of history" "$T/err3"'
+$RTM forecast -q $G --horizon 0 -o "$T/f4" "$S" 2>/dev/null
+check "bad --horizon is a usage error (exit 2)" '[ $? -eq 2 ]'
+finish
