@@ -58,7 +58,7 @@ typedef struct row {
     int dev;
     int64_t t;
     double x, y;
-    int kind; /* 0 ok, 1 no time, 2 no position */
+    int kind; /* 0 ok, 1 no time, 2 no position, 3 duplicate of a good row */
 } row;
 
 typedef struct rows {
@@ -294,8 +294,13 @@ static int pings(const opts *o, int dev, const leg *L, int n, double t0, double 
         r.x += o->noise * gauss(st), r.y += o->noise * gauss(st);
         if (unif(st) < o->bad_rate)
             r.kind = unif(st) < 0.5 ? 1 : 2;
-        if (push(R, &r) || (unif(st) < o->dup_rate && push(R, &r)))
+        if (push(R, &r))
             return -1;
+        if (unif(st) < o->dup_rate) {
+            r.kind = r.kind ? r.kind : 3; /* 3: a duplicate of a good row */
+            if (push(R, &r))
+                return -1;
+        }
     }
     return 0;
 }
@@ -332,19 +337,37 @@ static void time_text(const opts *o, int64_t t, char *buf, size_t n)
         snprintf(buf, n, "%sT%02d:%02d:%02dZ", d, s / 3600, s / 60 % 60, s % 60);
 }
 
-/* Sort, swap some neighbours (out of order), transform, write. */
+/* Move some good rows before the previous row of their device (out of
+ * order in the file), each move apart from the others so that each makes
+ * exactly one fix earlier than one already read. */
+static void out_of_order(const opts *o, rows *R, uint64_t *st, size_t count[5])
+{
+    size_t last_move = 0;
+    for (size_t k = 1; k < R->n; k++) {
+        size_t j = k;
+        if (!(unif(st) < o->ooo_rate) || R->r[k].kind)
+            continue;
+        while (j > last_move + 1 && k - j < 5000 && R->r[--j].dev != R->r[k].dev)
+            ;
+        if (j <= last_move || R->r[j].dev != R->r[k].dev || R->r[j].kind ||
+            R->r[j].t >= R->r[k].t || (j > 0 && R->r[j - 1].dev == R->r[k].dev))
+            continue;
+        row tmp = R->r[k];
+        memmove(R->r + j + 1, R->r + j, (k - j) * sizeof *R->r);
+        R->r[j] = tmp;
+        last_move = k;
+        count[2]++;
+    }
+}
+
+/* Sort, move some rows out of order, transform, write. */
 static int write_day(const opts *o, rows *R, long day, rtm_transform *tr, uint64_t *st,
-                     size_t count[4], FILE *shared)
+                     size_t count[5], FILE *shared)
 {
     char path[4096], d[11], tt[40];
     FILE *f = shared;
     qsort(R->r, R->n, sizeof *R->r, cmp_row);
-    for (size_t k = 1; k < R->n; k++)
-        if (unif(st) < o->ooo_rate) {
-            row tmp = R->r[k];
-            R->r[k] = R->r[k - 1], R->r[k - 1] = tmp;
-            count[2]++;
-        }
+    out_of_order(o, R, st, count);
     if (tr) {
         unsigned char *ok = malloc(R->n + 1);
         double *x = malloc((R->n + 1) * sizeof *x), *y = malloc((R->n + 1) * sizeof *y);
@@ -366,7 +389,7 @@ static int write_day(const opts *o, rows *R, long day, rtm_transform *tr, uint64
     for (size_t k = 0; k < R->n; k++) {
         const row *r = &R->r[k];
         time_text(o, r->t, tt, sizeof tt);
-        count[r->kind == 0 ? 0 : r->kind == 1 ? 1 : 3]++;
+        count[r->kind == 0 ? 0 : r->kind == 1 ? 1 : r->kind == 2 ? 3 : 4]++;
         fprintf(f, "dev%03d,%s,", r->dev, r->kind == 1 ? "" : tt);
         if (r->kind == 2)
             fputs(",\n", f);
@@ -410,7 +433,7 @@ static int simulate(const opts *o, const rtm_place_set *s, rtm_transform *tr)
     double *sec = o->truth ? malloc((size_t)s->n * o->devices * sizeof *sec) : NULL;
     double *one = o->truth ? malloc((size_t)s->n * sizeof *one) : NULL;
     rows R = {0};
-    size_t count[4] = {0};
+    size_t count[5] = {0};
     uint64_t st = o->seed ^ 0x00ddULL;
     FILE *tf = o->truth ? fopen(o->truth, "w") : NULL, *shared = NULL;
     char path[4096];
@@ -440,8 +463,9 @@ static int simulate(const opts *o, const rtm_place_set *s, rtm_transform *tr)
         if (write_day(o, &R, d, tr, &st, count, shared))
             return -1;
     }
-    fprintf(stderr, "sim_pings: %zu good rows (%zu of them swapped out of order), %zu "
-            "without a time, %zu without a position\n", count[0], count[2], count[1], count[3]);
+    fprintf(stderr, "sim_pings: rows=%zu good=%zu out_of_order=%zu no_time=%zu "
+            "no_position=%zu duplicate=%zu\n", count[0] + count[1] + count[3] + count[4],
+            count[0], count[2], count[1], count[3], count[4]);
     free(L), free(sec), free(one), free(R.r);
     if (shared)
         fclose(shared);
