@@ -102,8 +102,8 @@ static int write_table(dosage_state *s, int shifts, rtm_error *err)
         return rtm_error_set(err, RTM_ERR_NOMEM, "dosage: out of memory");
     fprintf(f, "place,date,%s%s\n", shifts ? "shift," : "", HEAD);
     for (int i = 0; i < s->places.n; i++)
-        for (int k = 0; k < nw; k++) {
-            int d = k % s->ndays, sh = k / s->ndays;
+        for (int j = 0; j < nw; j++) { /* place, date, shift */
+            int ns = shifts ? s->p->nshifts : 1, d = j / ns, sh = j % ns, k = sh * s->ndays + d;
             csv_str(f, s->places.label[i]);
             rtm_dosage_date(s->day0 + d, date);
             fprintf(f, ",%s", date);
