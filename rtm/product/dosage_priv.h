@@ -24,8 +24,9 @@ typedef struct dosage_state {
     char tz_note[160];
 } dosage_state;
 
-/* Every file of the product into s->out. */
-int rtm_dosage_write(dosage_state *s, rtm_error *err);
+/* dosage.csv, dosage_shifts.csv, dosage_devices.csv and dosage.tif into
+ * s->out (dosage_write.c). */
+int rtm_dosage_write_tables(dosage_state *s, rtm_error *err);
 
 /* dosage.md and dosage.json (dosage_summary.c). */
 int rtm_dosage_write_summary(dosage_state *s, rtm_error *err);

@@ -241,7 +241,8 @@ int rtm_dosage_product_run(const rtm_dosage_product *p, const rtm_product_env *e
         rtm_prod_log(env, "dosage: %zu segments, %zu track breaks, %zu visits clipped "
                      "(%.2f s)", s.tracks.segments, s.tracks.breaks, s.tracks.niv,
                      r.compute_seconds);
-        rc = rtm_dosage_write(&s, err);
+        if (!(rc = rtm_dosage_write_tables(&s, err)))
+            rc = rtm_dosage_write_summary(&s, err);
     }
     if (!rc) {
         fill_result(&s, &r);

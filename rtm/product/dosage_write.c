@@ -181,11 +181,11 @@ static int write_tif(dosage_state *s, rtm_error *err)
     return rc;
 }
 
-int rtm_dosage_write(dosage_state *s, rtm_error *err)
+int rtm_dosage_write_tables(dosage_state *s, rtm_error *err)
 {
     int rc;
     if ((rc = write_table(s, 0, err)) || (s->p->nshifts && (rc = write_table(s, 1, err))) ||
-        (s->p->per_device && (rc = write_devices(s, err))) || (rc = write_tif(s, err)))
+        (s->p->per_device && (rc = write_devices(s, err))))
         return rc;
-    return rtm_dosage_write_summary(s, err);
+    return write_tif(s, err);
 }
