@@ -2,6 +2,7 @@
  * time and position of every row, with unusable rows counted by reason
  * (see rtm/dosage.h). One OGR dataset and one PROJ transformation per
  * file, so files can be read on different threads. */
+#include <math.h>
 #include <ogr_api.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -151,6 +152,36 @@ static int inside_bbox(const rtm_pings_opts *o, double x, double y)
            (x >= o->bbox[0] && x <= o->bbox[2] && y >= o->bbox[1] && y <= o->bbox[3]);
 }
 
+/* Speed-up for the usual case, pings already in the analysis CRS (an
+ * identity transformation), where checking the CRS's area of use costs an
+ * inverse projection per ping: when the batch's box is under BOX_MAX across
+ * and its corners and edge midpoints are all inside the area of use (a
+ * longitude/latitude box widened by a degree, see rtm_transform_points),
+ * every finite ping of the box is taken as inside and ok[] set here. */
+#define BOX_MAX 50000.0
+static int batch_in_area(reader *R, const double *x, const double *y)
+{
+    double bb[4] = {x[0], y[0], x[0], y[0]}, px[8], py[8];
+    unsigned char ok[8];
+    if (!rtm_transform_is_identity(R->tr) || !R->nb)
+        return 0;
+    for (size_t k = 0; k < R->nb; k++) {
+        if (!isfinite(x[k]) || !isfinite(y[k]))
+            return 0;
+        bb[0] = fmin(bb[0], x[k]), bb[1] = fmin(bb[1], y[k]);
+        bb[2] = fmax(bb[2], x[k]), bb[3] = fmax(bb[3], y[k]);
+    }
+    if (bb[2] - bb[0] > BOX_MAX || bb[3] - bb[1] > BOX_MAX)
+        return 0;
+    static const int IX[8] = {0, 0, 0, 1, 1, 2, 2, 2}, IY[8] = {0, 1, 2, 0, 2, 0, 1, 2};
+    for (int k = 0; k < 8; k++)
+        px[k] = bb[0] + 0.5 * IX[k] * (bb[2] - bb[0]), py[k] = bb[1] + 0.5 * IY[k] * (bb[3] - bb[1]);
+    if (rtm_transform_points(R->tr, px, py, 8, ok) != 8)
+        return 0;
+    memset(R->ok, 1, R->nb);
+    return 1;
+}
+
 /* Transform the batch and keep the pings inside the area. */
 static int flush(reader *R)
 {
@@ -162,7 +193,8 @@ static int flush(reader *R)
     }
     for (size_t k = 0; k < R->nb; k++)
         x[k] = R->b[k].x, y[k] = R->b[k].y;
-    rtm_transform_points(R->tr, x, y, R->nb, R->ok);
+    if (!batch_in_area(R, x, y))
+        rtm_transform_points(R->tr, x, y, R->nb, R->ok);
     for (size_t k = 0; k < R->nb && !rc; k++) {
         if (!R->ok[k] || !inside_bbox(R->o, x[k], y[k])) {
             note(R->f, RTM_PING_OUT_OF_AREA, R->b[k].fid, NULL);
