@@ -288,6 +288,24 @@ typedef struct rtm_dosage_result {
 int rtm_dosage_product_run(const rtm_dosage_product *p, const rtm_product_env *env,
                            rtm_outset *out, rtm_dosage_result *res, rtm_error *err);
 
+/* ==== the job surface type `dosage` (job stage) =========================
+ * A job's `surfaces:` entry `- type: dosage` (docs/job-format.md), read into
+ * this and run through rtm_dosage_product_run into the folder NAME/. */
+typedef struct rtm_job_dosage {
+    char *places, *places_layer;   /**< resolved path, layer or NULL */
+    char **pings;                  /**< npings files (globs expanded, resolved) */
+    int npings;
+    char *layer, *id_field, *time_field, *x_field, *y_field, *src_crs, *tz;
+    double max_gap, merge_gap, resolution; /**< seconds, seconds, CRS units; 0 = default */
+    int date_from, date_to;        /**< YYYYMMDD or 0 */
+    int nshifts;
+    int shift_start[RTM_DOSAGE_MAX_SHIFTS], shift_end[RTM_DOSAGE_MAX_SHIFTS];
+    int per_device;
+} rtm_job_dosage;
+
+/** Free the strings of d and d itself (NULL is a no-op). */
+void rtm_job_dosage_free(rtm_job_dosage *d);
+
 #ifdef __cplusplus
 }
 #endif

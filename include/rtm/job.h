@@ -210,10 +210,11 @@ typedef enum rtm_surface_type {
     RTM_SURF_MODEL,
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
-    RTM_SURF_EVALUATE
+    RTM_SURF_EVALUATE,
+    RTM_SURF_DOSAGE       /**< patrol dosage from pings (rtm/dosage.h) */
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "dosage". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -268,6 +269,7 @@ typedef struct rtm_job_surface {
     int ncoverages;
     int backtest;            /**< rolling monthly back-test over the job's months */
     int min_train, window;   /**< back-test: first training months, sliding window */
+    struct rtm_job_dosage *dosage; /**< dosage: its settings (rtm/dosage.h), owned */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -6,8 +6,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtm/dosage.h"
+
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         "evaluate", NULL};
+                                         "evaluate", "dosage", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -24,7 +26,7 @@ static const char *const factor_keys[] = {"layer", "operationalization", "max_bl
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_EVALUATE ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_DOSAGE ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
@@ -40,6 +42,7 @@ static void surface_clear(rtm_job_surface *s)
     free(s->weights);
     free(s->bandwidths);
     free(s->coverages);
+    rtm_job_dosage_free(s->dosage);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -329,6 +332,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
+    case RTM_SURF_DOSAGE: rtm_job_read_dosage(y, n, s); break;
     }
     if (!s->name)
         default_name(s);
@@ -345,7 +349,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|dosage)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

@@ -656,6 +656,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
+    case RTM_SURF_DOSAGE: return rtm_jr_surf_dosage(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }

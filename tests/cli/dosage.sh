@@ -139,7 +139,39 @@ check "dosage_shifts.csv: 16 places x 2 days x 2 shifts" \
   "[ \$(tail -n +2 '$T/real/shift/dosage_shifts.csv' | wc -l) -eq 64 ]"
 check "the whole-day shift equals the day" "[ \"\$(grep ',00:00-24:00,' '$T/real/shift/dosage_shifts.csv' | cut -d, -f1,2,4- | md5sum)\" = \"\$(tail -n +2 '$T/real/out/dosage.csv' | md5sum)\" ]"
 
-# 8. Exit codes.
+# 8. The same analysis as a job surface (`rtm run`): the same bytes.
+S=$(cd "$(dirname "$0")/../../samples/essex" && pwd)
+cat > "$T/job.yaml" <<EOF
+name: patrol
+study_area:
+  file: $S/boundaries/southend_on_sea_lad2011_bng.geojson
+crs: EPSG:27700
+cell_size: 100
+offences:
+  sources:
+    - file: $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+surfaces:
+  - type: dosage
+    name: dose
+    places: $T/places.geojson
+    pings: $T/real/pings_*.csv
+    id_field: device
+    time_field: time
+    src_crs: EPSG:27700
+    per_device: true
+    shifts: [18:00-02:00]
+output:
+  dir: $T/out-job
+  formats: [tif, md, json]
+EOF
+"$RTM" dosage -q --places "$T/places.geojson" $COMMON --shift 18:00-02:00 -o "$T/real/cli" \
+  "$T"/real/pings_*.csv
+"$RTM" run -q "$T/job.yaml" 2> "$T/job.err" || cat "$T/job.err"
+for f in dosage.csv dosage_shifts.csv dosage_devices.csv dosage.tif dosage.qml dosage.md dosage.json; do
+  check "job surface 'dosage' = rtm dosage: $f" "cmp -s '$T/real/cli/$f' '$T/out-job/current/dose/$f'"
+done
+
+# 9. Exit codes.
 "$RTM" dosage --places "$T/places.geojson" -o "$T/x" "$T/fmt/dmy.csv" 2>/dev/null
 check "missing --id-field: exit 2" "[ $? -eq 2 ]"
 "$RTM" dosage -q $OPT --id-field nope -o "$T/x" "$T/fmt/dmy.csv" 2>/dev/null
