@@ -12,7 +12,7 @@
 static const char HELP[] =
     "Usage: rtm run [--check] [--run-date YYYY-MM-DD] [--threads N] [-q] JOB\n\n"
     "Run a job file (YAML, docs/job-format.md): load the offences, compute every\n"
-    "surface it declares (kde, distance, rtm model, hotspots, evaluate: the same\n"
+    "surface it declares (kde, distance, rtm model, hotspots, evaluate, dosage: the same\n"
     "products as the commands of those names, same files and bytes; and weighted\n"
     "overlays), write the GeoTIFFs, maps, reports, per-area maps, report.html and\n"
     "manifest.json into a new run folder, then make it OUT/current atomically.\n"
