@@ -54,7 +54,8 @@ int rtm_tz_prepare(rtm_tz *z, int64_t lo_s, int64_t hi_s, rtm_error *err);
 int rtm_tz_offset(const rtm_tz *z, int64_t utc_s);
 /** UTC seconds of the local wall-clock time local_s (seconds since
  *  1970-01-01 00:00 as if local time were UTC). In a repeated hour the
- *  first (daylight) time, in a skipped hour the standard offset. */
+ *  first (daylight) time; a time in a skipped hour is read with the daylight
+ *  offset. */
 int64_t rtm_tz_to_utc(const rtm_tz *z, int64_t local_s);
 
 /* ==== pings (input stage) ================================================ */

@@ -241,6 +241,9 @@ int rtm_dosage_product_run(const rtm_dosage_product *p, const rtm_product_env *e
         rtm_prod_log(env, "dosage: %zu segments, %zu track breaks, %zu visits clipped "
                      "(%.2f s)", s.tracks.segments, s.tracks.breaks, s.tracks.niv,
                      r.compute_seconds);
+        if (s.tracks.tracked_ms == 0)
+            rtm_prod_log(env, "dosage: warning: no tracked time in the days reported (no two "
+                         "fixes of a device within the max gap there): every row is zero");
         if (!(rc = rtm_dosage_write_tables(&s, err)))
             rc = rtm_dosage_write_summary(&s, err);
     }

@@ -95,6 +95,10 @@ static int write_md(dosage_state *s, const place_total *t, int64_t all, rtm_erro
                "Tracked time: %.1f device-minutes. Raster: %g m cells, %d x %d.\n\n",
             s->p->max_gap, s->tracks.segments, s->tracks.breaks, s->p->merge_gap,
             (double)s->tracks.tracked_ms / 60000.0, s->grid.res, s->grid.ncols, s->grid.nrows);
+    if (s->tracks.tracked_ms == 0)
+        fprintf(f, "**Warning: no tracked time in the days reported** (no two fixes of a "
+                   "device within %g s of each other there): every row is zero.\n\n",
+                s->p->max_gap);
     md_counts(f, s);
     md_places(f, s, t, all);
     fprintf(f, "Files: dosage.csv (place and day: device-minutes, visits, devices, presence "
