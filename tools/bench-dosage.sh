@@ -9,10 +9,11 @@
 # million rows with 0.2 % duplicates, 0.1 % out of order and 0.1 % bad rows.
 # Runs `rtm dosage` RTM_BENCH_REPEATS times (default 3) and prints the median
 # wall time of the whole run, of reading (OGR, parallel over files) and of
-# the rest (tracks, clipping, statistics, files), and the CPU time (user +
-# system) of the median run: on a machine shared with other work the wall
-# time is the CPU time stretched by the load, so both are shown with the
-# load average. Environment: RTM_BENCH_THREADS (default: all cores).
+# the rest (tracks, clipping, statistics, files), and the CPU time of all
+# threads (CLOCK_PROCESS_CPUTIME_ID, as `rtm dosage` prints it) for each: on a
+# machine shared with other work the wall time is the CPU time stretched by
+# the load, so both are shown with the load average.
+# Environment: RTM_BENCH_THREADS (default: all cores).
 set -e
 cd "$(dirname "$0")/.."
 O=bench-out/dosage
@@ -30,19 +31,21 @@ echo "== dosage: $(cat "$O"/pings_*.csv | wc -l) rows in 23 files, 100 places, $
 : > "$O/runs.txt"
 i=0
 while [ "$i" -lt "$REPEATS" ]; do
-  /usr/bin/time -f "cpu %U %S" -o "$O/time.txt" build/rtm dosage $TH \
+  build/rtm dosage $TH \
     --places "$O/places.geojson" --id-field device --time-field time --src-crs EPSG:27700 \
     -o "$O/out" "$O"/pings_*.csv > "$O/stdout.txt" 2>/dev/null
-  read_s=$(sed -n 's/^time: \([0-9.]*\) s reading, \([0-9.]*\) s .*/\1/p' "$O/stdout.txt")
-  rest_s=$(sed -n 's/^time: \([0-9.]*\) s reading, \([0-9.]*\) s .*/\2/p' "$O/stdout.txt")
-  cpu=$(awk '/^cpu/ {print $2 + $3}' "$O/time.txt")
-  echo "$read_s $rest_s $cpu" | awk '{printf "%.2f %.2f %.2f %.2f\n", $1 + $2, $1, $2, $3}' \
+  # time: R s reading, C s computing and writing (CPU r s + c s)
+  sed -n 's/^time: \([0-9.]*\) s reading, \([0-9.]*\) s .*(CPU \([0-9.]*\) s + \([0-9.]*\) s)/\1 \2 \3 \4/p' \
+    "$O/stdout.txt" | awk '{printf "%.2f %.2f %.2f %.2f %.2f %.2f\n", $1 + $2, $1, $2, $3 + $4, $3, $4}' \
     >> "$O/runs.txt"
   i=$((i + 1))
 done
 head -2 "$O/stdout.txt" | sed 's/^/  /'
 sort -n "$O/runs.txt" | awk -v n="$REPEATS" 'NR == int((n + 1) / 2) {
-  printf "  median run: %.2f s wall = %.2f s reading + %.2f s tracks, statistics, files;" \
-         " %.2f s CPU\n", $1, $2, $3, $4 }'
-echo "  all runs (wall, reading, rest, CPU): $(tr '\n' ';' < "$O/runs.txt")"
+  printf "  median run: %.2f s wall = %.2f s reading + %.2f s tracks, statistics, files\n", $1, $2, $3
+  printf "  its CPU time (all threads): %.2f s = %.2f s reading + %.2f s the rest\n", $4, $5, $6 }'
+sort -n -k4 "$O/runs.txt" | awk -v n="$REPEATS" -v c="$(nproc)" 'NR == int((n + 1) / 2) {
+  printf "  median CPU time %.2f s: on %d idle cores the wall time would be %.1f s (all cores\n" \
+         "  busy) to %.2f s (one core)\n", $4, c, $4 / c, $4 }'
+echo "  all runs (wall, reading, rest, CPU, CPU reading, CPU rest): $(tr '\n' ';' < "$O/runs.txt")"
 echo "  load average: $(cut -d' ' -f1-3 /proc/loadavg) on $(nproc) cores (target: 20 s wall)"

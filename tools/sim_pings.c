@@ -215,7 +215,10 @@ static double dwell(const rtm_place_set *s, int i, double t, double len, uint64_
 static int path(const opts *o, const rtm_place_set *s, int foot, double t0, double t1,
                 uint64_t *st, leg *L)
 {
-    const double *b0 = s->bbox;
+    double b0[4] = {s->bbox[0], s->bbox[1], s->bbox[2], s->bbox[3]};
+    for (int i = 1; i < s->n; i++) /* start anywhere near the places */
+        b0[0] = fmin(b0[0], s->bbox[4 * i]), b0[1] = fmin(b0[1], s->bbox[4 * i + 1]),
+        b0[2] = fmax(b0[2], s->bbox[4 * i + 2]), b0[3] = fmax(b0[3], s->bbox[4 * i + 3]);
     double x = range(st, b0[0] - 300, b0[2] + 300), y = range(st, b0[1] - 300, b0[3] + 300);
     double v = foot ? range(st, 1.2, 1.6) : range(st, 8, 13), t = t0;
     int n = 0;

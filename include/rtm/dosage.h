@@ -276,6 +276,7 @@ typedef struct rtm_dosage_result {
     size_t segments, breaks;
     double tracked_minutes, place_minutes;
     double read_seconds, compute_seconds; /**< wall-clock, for a person (not in files) */
+    double read_cpu_seconds, compute_cpu_seconds; /**< CPU time of all threads */
     char summary[256];
 } rtm_dosage_result;
 

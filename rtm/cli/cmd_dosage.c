@@ -212,8 +212,8 @@ static void print_summary(const dose_args *a, const rtm_dosage_result *r)
     for (int k = 0; k < RTM_PING_NREASONS; k++)
         if (r->st.n[k])
             printf(", %zu %s", r->st.n[k], rtm_ping_reason_name((rtm_ping_reason)k));
-    printf("\ntime: %.2f s reading, %.2f s computing and writing\n", r->read_seconds,
-           r->compute_seconds);
+    printf("\ntime: %.2f s reading, %.2f s computing and writing (CPU %.2f s + %.2f s)\n",
+           r->read_seconds, r->compute_seconds, r->read_cpu_seconds, r->compute_cpu_seconds);
 }
 
 static int run(dose_args *a)

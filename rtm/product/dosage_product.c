@@ -25,11 +25,22 @@ void rtm_dosage_product_init(rtm_dosage_product *p)
     p->resolution = DEFAULT_RES;
 }
 
-static double now(void)
+static double clock_s(clockid_t c)
 {
     struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
+    clock_gettime(c, &ts);
     return (double)ts.tv_sec + 1e-9 * (double)ts.tv_nsec;
+}
+
+static double now(void)
+{
+    return clock_s(CLOCK_MONOTONIC);
+}
+
+/* CPU time of the process (every thread). */
+static double cpu(void)
+{
+    return clock_s(CLOCK_PROCESS_CPUTIME_ID);
 }
 
 static int check(const rtm_dosage_product *p, rtm_error *err)
@@ -154,7 +165,7 @@ static int make_grid(dosage_state *s, rtm_error *err)
 static int load(dosage_state *s, rtm_dosage_result *res, rtm_error *err)
 {
     rtm_pings_opts ro = s->p->read;
-    double t0 = now();
+    double t0 = now(), c0 = cpu();
     int rc;
     if ((rc = rtm_place_set_load(s->p->places, s->p->places_layer, s->p->read.dst_crs,
                                  &s->places, err)))
@@ -167,6 +178,7 @@ static int load(dosage_state *s, rtm_dosage_result *res, rtm_error *err)
     if ((rc = rtm_pings_load(&ro, s->p->pings, s->p->npings, &s->pings, &s->st, err)))
         return rc;
     res->read_seconds = now() - t0;
+    res->read_cpu_seconds = cpu() - c0;
     rtm_prod_log(s->env, "dosage: %zu pings read, %zu used, %d devices (%.2f s)", s->st.read,
                  s->st.used, s->pings.ndev, res->read_seconds);
     return 0;
@@ -227,16 +239,17 @@ int rtm_dosage_product_run(const rtm_dosage_product *p, const rtm_product_env *e
 {
     dosage_state s = {.p = p, .env = env, .out = out};
     rtm_dosage_result r = {0};
-    double t0;
+    double t0, c0;
     int rc = check(p, err);
     if (!rc && !(s.tz = rtm_tz_create(p->tz, err)))
         rc = err ? err->code : RTM_ERR_ARG;
     if (!rc)
         rc = load(&s, &r, err);
-    t0 = now();
+    t0 = now(), c0 = cpu();
     if (!rc && !(rc = days(&s, err)) && !(rc = windows(&s, err)) && !(rc = make_grid(&s, err)))
         rc = compute(&s, err);
     r.compute_seconds = now() - t0;
+    r.compute_cpu_seconds = cpu() - c0;
     if (!rc) {
         rtm_prod_log(env, "dosage: %zu segments, %zu track breaks, %zu visits clipped "
                      "(%.2f s)", s.tracks.segments, s.tracks.breaks, s.tracks.niv,
