@@ -111,7 +111,8 @@ typedef struct rtm_pings_opts {
     const char *src_crs;     /**< NULL = the layer's, or WGS 84 for lon/lat columns */
     const char *dst_crs;     /**< required */
     const char *layer;       /**< NULL = first layer (GPX: track_points) */
-    const rtm_tz *tz;        /**< zone of times written without one; NULL = UTC */
+    rtm_tz *tz;              /**< zone of times written without one; NULL = UTC
+                                  (prepared by the load for the times read) */
     int has_bbox;            /**< 1: pings outside bbox (dst CRS) are out of area */
     double bbox[4];          /**< xmin, ymin, xmax, ymax */
     int threads;             /**< files read in parallel, one OGR dataset per thread;

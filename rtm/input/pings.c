@@ -109,7 +109,7 @@ static int prepare_tz(rtm_ping_file *f, int nf, const rtm_pings_opts *o, rtm_pin
             }
     if (!st->naive_times || !o->tz)
         return 0;
-    return rtm_tz_prepare((rtm_tz *)o->tz, lo / 1000 - 86400, hi / 1000 + 86400, err);
+    return rtm_tz_prepare(o->tz, lo / 1000 - 86400, hi / 1000 + 86400, err);
 }
 
 /* Naive times to UTC, then out-of-order fixes in each file's own order. */

@@ -177,6 +177,9 @@ int rtm_place_set_load(const char *path, const char *layer, const char *dst_crs,
     else if (!dst_crs && rtm_crs_is_geographic(v.crs) != 0)
         rc = rtm_error_set(err, RTM_ERR_CRS, "places: '%s' is in longitude/latitude: give a "
                            "projected --dst-crs (e.g. EPSG:27700)", path);
+    else if (dst_crs && rtm_crs_is_geographic(dst_crs) != 0)
+        rc = rtm_error_set(err, RTM_ERR_CRS, "places: the destination CRS '%s' is not a "
+                           "known projected CRS (give one in metres, e.g. EPSG:27700)", dst_crs);
     else {
         snprintf(out->crs, sizeof out->crs, "%s", dst_crs ? dst_crs : v.crs);
         rc = read_layer(&v, out->crs, out, err);
