@@ -13,6 +13,8 @@ void rtm_job_read(rtm_ydoc *y, const char *catalog_dir, rtm_job *job);
 void rtm_job_read_offences(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o);
 /** surfaces: the list of kde / distance / rtm / overlay surfaces. */
 void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job);
+/** A surface of type change (job_change.c). */
+void rtm_job_read_change(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 /** The keys of a `dosage` surface into s->dosage (job_dosage.c). */
 void rtm_job_read_dosage(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 /** Canonical parameters of a dosage surface (malloc'd), or NULL. */
