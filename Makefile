@@ -152,3 +152,9 @@ install: all
 
 clean:
 	rm -rf $(B)
+
+# The ping simulator (tools/sim_pings.c) for the dosage tests, demo and benchmark.
+all: $(B)/sim_pings
+check-run: $(B)/sim_pings
+$(B)/sim_pings: tools/sim_pings.c $(B)/librtm.a $(PUB_HDRS)
+	$(CC) $(CFLAGS) $(PKG_CFLAGS) -o $@ tools/sim_pings.c $(B)/librtm.a $(LDLIBS)

@@ -37,5 +37,6 @@
 #include "rtm/job.h"
 #include "rtm/change.h"
 #include "rtm/forecast.h"
+#include "rtm/dosage.h"
 
 #endif

@@ -213,6 +213,7 @@ typedef enum rtm_surface_type {
     RTM_SURF_EVALUATE,
     RTM_SURF_CHANGE,
     RTM_SURF_FORECAST,
+    RTM_SURF_DOSAGE,  /**< patrol dosage from pings (rtm/dosage.h) */
     RTM_SURF_NTYPES      /**< the number of types (not a type) */
 } rtm_surface_type;
 
@@ -288,6 +289,7 @@ typedef struct rtm_job_surface {
     char *units_field;           /**< their name field, or NULL */
     /* forecast (also uses seed) */
     int horizon;             /**< months forecast after the job's months (default 1) */
+    struct rtm_job_dosage *dosage; /**< dosage: its settings (rtm/dosage.h), owned */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -22,6 +22,7 @@ static const command COMMANDS[] = {
     {"hotspots", rtm_cmd_hotspots, "Getis-Ord Gi* hot spots of event counts"},
     {"change", rtm_cmd_change, "change between two periods: dual KDE, permutation test, SPPT"},
     {"forecast", rtm_cmd_forecast, "expected events per cell next month: a fitted forecast, back-tested"},
+    {"dosage", rtm_cmd_dosage, "patrol dosage: minutes and visits per place and day from pings"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -15,6 +15,10 @@ void rtm_job_read_offences(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o);
 void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job);
 /** A surface of type change (job_change.c). */
 void rtm_job_read_change(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
+/** The keys of a `dosage` surface into s->dosage (job_dosage.c). */
+void rtm_job_read_dosage(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
+/** Canonical parameters of a dosage surface (malloc'd), or NULL. */
+char *rtm_job_dosage_params(const struct rtm_job_dosage *d);
 /** Bounds of the job's dates: every month window lies within these years
  *  and spans at most RTM_JOB_MAX_MONTHS, so month arithmetic (year * 12 +
  *  month, less a window and a lag) stays far from int overflow. */

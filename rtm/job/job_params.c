@@ -1,6 +1,7 @@
 /* job_params.c: a job's inputs and parameters for the manifest, and the
  * canonical parameter text of surfaces for cache keys (see rtm/job.h). */
 #include "rtm/job.h"
+#include "job/job_internal.h"
 #include "core/json.h"
 
 #include <stdarg.h>
@@ -143,6 +144,13 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
              s->iterations, s->seed, num(s->alpha, b2), rtm_vocab_name("scale", s->scale),
              s->units_layer ? s->units_layer : "", s->units_field ? s->units_field : "");
         break;
+    case RTM_SURF_DOSAGE: {
+        char *dp = s->dosage ? rtm_job_dosage_params(s->dosage) : NULL;
+        addf(&t, "%s", dp ? dp : "");
+        t.failed |= dp == NULL;
+        free(dp);
+        break;
+    }
     case RTM_SURF_OVERLAY:
         addf(&t, "normalise=%s\n", rtm_vocab_name("normalise", s->normalise));
         for (int i = 0; i < s->ninputs; i++)

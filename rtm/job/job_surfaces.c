@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "rtm/dosage.h"
+
 static const char *const type_names[] = {
     "kde",
     "distance",
@@ -15,6 +17,7 @@ static const char *const type_names[] = {
     "evaluate",
     "change",
     "forecast",
+    "dosage",
     NULL};
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
@@ -53,6 +56,7 @@ static void surface_clear(rtm_job_surface *s)
     rtm_ystrv_free(s->compare, s->ncompare);
     free(s->units_layer);
     free(s->units_field);
+    rtm_job_dosage_free(s->dosage);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -392,6 +396,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
     case RTM_SURF_CHANGE: rtm_job_read_change(y, n, s); break;
     case RTM_SURF_FORECAST: read_forecast(y, n, s); break;
+    case RTM_SURF_DOSAGE: rtm_job_read_dosage(y, n, s); break;
     case RTM_SURF_NTYPES: break;
     }
     if (!s->name)

@@ -117,6 +117,9 @@ int rtm_jr_layer_features(rtm_jr *r, const rtm_catalog_layer *layer, const char 
  * check they were all written (rtm_outset_commit); frees out. */
 int rtm_jr_adopt(rtm_jr *r, rtm_outset *out, rtm_error *err);
 
+/* A `dosage` surface: the dosage product into the folder NAME/ (run_dosage.c). */
+int rtm_jr_surf_dosage(rtm_jr *r, rtm_jr_surf *o, rtm_error *err);
+
 /* run_surfaces.c: compute surface i and write its outputs. */
 int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err);
 /* Normalise v over the inside cells in place (vocabulary "normalise"). */

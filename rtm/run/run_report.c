@@ -343,6 +343,9 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_FORECAST)
             snprintf(b, sizeof b, "forecast, %d month%s ahead, seed %llu", s->horizon,
                      s->horizon == 1 ? "" : "s", s->seed);
+        else if (s->type == RTM_SURF_DOSAGE)
+            snprintf(b, sizeof b, "dosage, patrol minutes per place and day (%s/dosage.csv)",
+                     s->name);
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");

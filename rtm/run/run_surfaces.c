@@ -764,6 +764,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
     case RTM_SURF_CHANGE: return surf_change(r, o, err);
     case RTM_SURF_FORECAST: return surf_forecast(r, o, err);
+    case RTM_SURF_DOSAGE: return rtm_jr_surf_dosage(r, o, err);
     case RTM_SURF_NTYPES: break;
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
