@@ -32,7 +32,7 @@ static void row(rtm_html *h, const rtm_patrol_place *p, int has_harm)
         snprintf(c[4], 64, "%.1f", p->harm);
     else
         snprintf(c[4], 64, "n/a");
-    pct(c[5], 64, p->share_area);
+    snprintf(c[5], 64, "%.2f", p->share_area);
     pct(c[6], 64, p->share_events);
     pct(c[7], 64, has_harm ? p->share_harm : NAN);
     pct(c[8], 64, p->cum_events);

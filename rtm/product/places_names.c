@@ -111,6 +111,15 @@ static int load_setting(const places_state *s, const rtm_place_setting *st, rtm_
     lo.label_field = st->field ? st->field : "name";
     lo.keep_labels = 1;
     int rc = rtm_points_load(pts, st->file, &lo, &ls, err);
+    if (rc == RTM_ERR_CRS && !st->crs && strstr(err->msg, "projected coordinates")) {
+        /* projected columns without a CRS: taken to be in the grid CRS, as
+         * risk layers are (rtm_layer_spec_load) */
+        lo.src_crs = s->ev->grid.crs;
+        rtm_load_stats_init(&ls);
+        rtm_prod_log(s->env, "places: settings '%s': projected columns without a CRS, taken "
+                     "as %s", st->kind ? st->kind : "setting", lo.src_crs);
+        rc = rtm_points_load(pts, st->file, &lo, &ls, err);
+    }
     if (!rc)
         rtm_prod_log(s->env, "places: settings '%s': %zu named points from '%s'",
                      st->kind ? st->kind : "setting", ls.used, st->file);

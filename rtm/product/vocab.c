@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "rtm/glm.h"
+#include "rtm/places.h"
 
 static const rtm_name kernel_names[] = {
     {"quartic", RTM_KERNEL_QUARTIC, 0},     {"epanechnikov", RTM_KERNEL_EPANECHNIKOV, 0},
@@ -57,6 +58,14 @@ static const rtm_name ramp_names[] = {
     {"inferno", RTM_RAMP_INFERNO, 0},     {"cividis", RTM_RAMP_CIVIDIS, 0},
     {"diverging", RTM_RAMP_DIVERGING, 0}, {"ylorrd", RTM_RAMP_YLORRD, 0}, {NULL, 0, 0}};
 
+static const rtm_name shape_names[] = {
+    {"square", RTM_WINDOW_SQUARE, 0}, {"disc", RTM_WINDOW_DISC, 0},
+    {"circle", RTM_WINDOW_DISC, 1},   {NULL, 0, 0}};
+
+static const rtm_name measure_names[] = {
+    {"harm", RTM_MEASURE_HARM, 0}, {"count", RTM_MEASURE_COUNT, 0},
+    {"events", RTM_MEASURE_COUNT, 1}, {NULL, 0, 0}};
+
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
     {"units", "density units of a KDE map", units_names, RTM_MAP_PER_KM2},
@@ -70,6 +79,9 @@ static const rtm_vocab VOCAB[] = {
     {"normalise", "normalisation of overlay inputs", normalise_names, RTM_NORM_MINMAX},
     {"lambda", "cross-validation rule of the elastic net", lambda_names, RTM_ENET_LAMBDA_MIN},
     {"ramp", "colour ramp of maps and styles", ramp_names, RTM_RAMP_VIRIDIS},
+    {"shape", "shape of patrol places", shape_names, RTM_WINDOW_SQUARE},
+    {"measure", "what patrol places are ranked by (or a raster file)", measure_names,
+     RTM_MEASURE_HARM},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 
