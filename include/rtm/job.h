@@ -210,10 +210,11 @@ typedef enum rtm_surface_type {
     RTM_SURF_MODEL,
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
-    RTM_SURF_EVALUATE
+    RTM_SURF_EVALUATE,
+    RTM_SURF_PLACES
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "places". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -268,6 +269,14 @@ typedef struct rtm_job_surface {
     int ncoverages;
     int backtest;            /**< rolling monthly back-test over the job's months */
     int min_train, window;   /**< back-test: first training months, sliding window */
+    /* places (rtm/places.h) */
+    int count;               /**< places wanted (default 20) */
+    double size;             /**< square side / disc diameter (default 150) */
+    int shape;               /**< vocabulary "shape" (default square) */
+    int measure;             /**< vocabulary "measure"; RTM_MEASURE_AUTO (default) = harm
+                                  with harm weights, else count */
+    double spacing;          /**< min_spacing (default 0) */
+    double step;             /**< fine cell (0 = size/10) */
 } rtm_job_surface;
 
 /** Output format bits. */

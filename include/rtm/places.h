@@ -15,8 +15,9 @@
  *     sum from row prefix sums for discs; candidate windows are aligned to
  *     the fine grid, so a square's sum is the exact sum over the events
  *     inside it;
- *  3. greedy selection: candidates in order of their sum (ties: the
- *     northernmost, then westernmost first), each taken when it keeps the
+ *  3. greedy selection: candidates in order of their sum (ties: the larger
+ *     sum in the central half of the window, then the northernmost, then
+ *     westernmost first), each taken when it keeps the
  *     minimum spacing to every place taken so far and its area's cap.
  * Greedy is not guaranteed optimal (choosing non-overlapping windows of
  * maximum total is a packing problem): it always takes the best single
@@ -79,6 +80,9 @@ typedef struct rtm_window_pick_opts {
     const int *zone;         /**< per candidate its area (-1 = none: not a place);
                                   NULL = no areas */
     int per_zone;            /**< at most this many places per area; 0 = no cap */
+    const double *tie;       /**< per candidate, breaks ties of the sum (larger first),
+                                  e.g. the sum in a smaller window of the same centre,
+                                  so the place is centred on what it holds; NULL = none */
 } rtm_window_pick_opts;
 
 /** 1 when candidates a = (ai, aj) and b = (bi, bj) cannot both be places:
@@ -89,7 +93,8 @@ int rtm_window_conflict(const rtm_window_pick_opts *o, double res, int ai, int a
 
 /** Greedy selection on the candidate grid cand with sums score (ncells of
  *  cand): candidates with a sum > 0, allowed, in decreasing order of the
- *  sum (ties: lower index, i.e. north then west, first); each is taken
+ *  sum (ties: larger o->tie, then lower index, i.e. north then west,
+ *  first); each is taken
  *  unless it conflicts with one taken before or its area is full. picked
  *  (o->count ints) receives the candidate indices in rank order, *npicked
  *  how many (fewer than count when no candidate with a sum > 0 is left).

@@ -1,5 +1,6 @@
 /* job_surfaces.c: the `surfaces:` section of a job file (see docs/job-format.md). */
 #include "job/job_internal.h"
+#include "rtm/places.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -7,7 +8,9 @@
 #include <string.h>
 
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         "evaluate", NULL};
+                                         "evaluate", "places", NULL};
+static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
+                                          "min_spacing", "step", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -24,7 +27,7 @@ static const char *const factor_keys[] = {"layer", "operationalization", "max_bl
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_EVALUATE ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_PLACES ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
@@ -109,6 +112,26 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     rtm_ybool(y, n, "fdr", &s->fdr);
     if (s->knn > 0 && s->band > 0)
         rtm_yerr(y, n, "hotspots: give either 'band' or 'knn', not both");
+}
+
+/* places: the options of rtm places (count, size, shape, measure harm|count,
+ * min_spacing, step); areas and settings are the command's only. */
+static void read_places(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long count = 20;
+    int shape = rtm_vocab_find("shape")->def, measure = RTM_MEASURE_AUTO;
+    rtm_ycheck_keys(y, n, "places", places_keys);
+    rtm_yint(y, n, "count", 1, RTM_PLACES_MAX, &count);
+    s->count = (int)count;
+    s->size = 150;
+    rtm_ynum(y, n, "size", 1e-9, RTM_JOB_MAX_DISTANCE, &s->size);
+    rtm_ynum(y, n, "min_spacing", 0, RTM_JOB_MAX_DISTANCE, &s->spacing);
+    rtm_ynum(y, n, "step", 1e-9, RTM_JOB_MAX_DISTANCE, &s->step);
+    rtm_yvocab(y, n, "shape", "shape", &shape);
+    if (rtm_yget(y, n, "measure"))
+        rtm_yvocab(y, n, "measure", "measure", &measure);
+    s->shape = shape;
+    s->measure = measure;
 }
 
 static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
@@ -329,6 +352,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
+    case RTM_SURF_PLACES: read_places(y, n, s); break;
     }
     if (!s->name)
         default_name(s);
@@ -345,7 +369,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|places)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

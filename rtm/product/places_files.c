@@ -107,6 +107,41 @@ static int write_csv(places_state *s, rtm_outset *out, rtm_error *err)
     return 0;
 }
 
+/* The part of the candidate grid around the places (their extent plus a
+ * margin of a quarter of it, at least 400 m), so places 150 m wide show on
+ * the map: *g, *v and *m (owned by the caller) receive it. */
+static int crop(const places_state *s, rtm_grid *g, double **v, unsigned char **m,
+                rtm_error *err)
+{
+    const rtm_grid *c = &s->cand;
+    double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY, h = s->p->size / 2;
+    for (int i = 0; i < s->r.nplaces; i++) {
+        const rtm_patrol_place *p = &s->r.places[i];
+        x0 = fmin(x0, p->cx - h), x1 = fmax(x1, p->cx + h);
+        y0 = fmin(y0, p->cy - h), y1 = fmax(y1, p->cy + h);
+    }
+    double mg = fmax(400.0, 0.25 * fmax(x1 - x0, y1 - y0));
+    int j0 = (int)fmax(0, floor((x0 - mg - c->x0) / c->res));
+    int j1 = (int)fmin(c->ncols, ceil((x1 + mg - c->x0) / c->res));
+    int i0 = (int)fmax(0, floor((c->y0 + c->nrows * c->res - (y1 + mg)) / c->res));
+    int i1 = (int)fmin(c->nrows, ceil((c->y0 + c->nrows * c->res - (y0 - mg)) / c->res));
+    *g = *c;
+    g->ncols = j1 - j0, g->nrows = i1 - i0;
+    g->x0 = c->x0 + j0 * c->res;
+    g->y0 = c->y0 + (c->nrows - i1) * c->res;
+    *v = malloc(rtm_grid_ncells(g) * sizeof **v);
+    *m = malloc(rtm_grid_ncells(g));
+    if (!*v || !*m)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "places: out of memory for the map");
+    for (int i = 0; i < g->nrows; i++)
+        for (int j = 0; j < g->ncols; j++) {
+            size_t src = (size_t)(i + i0) * c->ncols + (size_t)(j + j0);
+            (*v)[(size_t)i * g->ncols + j] = s->score[src];
+            (*m)[(size_t)i * g->ncols + j] = s->allowed[src];
+        }
+    return 0;
+}
+
 /* The map: the measure in a window centred on every cell, and the places. */
 static int write_png(places_state *s, rtm_outset *out, rtm_error *err)
 {
@@ -137,8 +172,12 @@ static int write_png(places_state *s, rtm_outset *out, rtm_error *err)
     mo.marks = mk;
     mo.nmarks = n;
     mo.attribution = s->env && s->env->attribution ? s->env->attribution : RTM_ATTR_OGL;
-    rc = rtm_prod_map(out, s->p->png, &s->cand, s->score, s->allowed, &mo, err);
-    free(xy), free(mk), free(lab);
+    rtm_grid g;
+    double *v = NULL;
+    unsigned char *m = NULL;
+    if (!(rc = crop(s, &g, &v, &m, err)))
+        rc = rtm_prod_map(out, s->p->png, &g, v, m, &mo, err);
+    free(xy), free(mk), free(lab), free(v), free(m);
     return rc;
 }
 

@@ -13,6 +13,15 @@
 
 #define MAX_SETTINGS_PER_PLACE 64
 
+const char *rtm_places_measure_name(const places_state *s)
+{
+    if (s->measure == RTM_MEASURE_COUNT)
+        return "events";
+    if (s->measure == RTM_MEASURE_SURFACE)
+        return "surface";
+    return s->p->harm_unit ? s->p->harm_unit : "harm";
+}
+
 int rtm_places_ring(const places_state *s, int i, double *xy)
 {
     const rtm_patrol_place *pl = &s->r.places[i];

@@ -36,15 +36,6 @@ static void state_free(places_state *s)
     rtm_places_result_free(&s->r);
 }
 
-const char *rtm_places_measure_name(const places_state *s)
-{
-    if (s->measure == RTM_MEASURE_COUNT)
-        return "events";
-    if (s->measure == RTM_MEASURE_SURFACE)
-        return "surface";
-    return s->p->harm_unit ? s->p->harm_unit : "harm";
-}
-
 static int check_opts(const rtm_places_product *p, const rtm_events *ev, rtm_error *err)
 {
     if (p->count < 1 || p->count > RTM_PLACES_MAX)
@@ -174,11 +165,43 @@ static int candidates(places_state *s, rtm_error *err)
     return 0;
 }
 
+/* Tie-breaker of each candidate: the sum in the central window of about
+ * half its side (same centre), so among windows holding the same events
+ * the one centred on them wins. */
+static int central_sums(places_state *s, double **tie, rtm_error *err)
+{
+    int kin = s->k / 2 > 0 ? s->k / 2 : 1, rc;
+    kin += (s->k - kin) % 2;
+    int off = (s->k - kin) / 2;
+    rtm_grid ig;
+    if ((rc = rtm_window_grid(&s->fine, kin, &ig, err)))
+        return rc;
+    double *in = rtm_prod_alloc(rtm_grid_ncells(&ig), "places", err);
+    *tie = rtm_prod_alloc(rtm_grid_ncells(&s->cand), "places", err);
+    if (!in || !*tie) {
+        free(in);
+        return err->code;
+    }
+    rc = rtm_window_sums(&s->fine, s->v, kin, s->p->shape, s->env ? s->env->threads : 0, in,
+                         err);
+    for (int i = 0; !rc && i < s->cand.nrows; i++)
+        for (int j = 0; j < s->cand.ncols; j++)
+            (*tie)[(size_t)i * s->cand.ncols + j] = in[(size_t)(i + off) * ig.ncols + j + off];
+    free(in);
+    return rc;
+}
+
 static int choose(places_state *s, rtm_error *err)
 {
     rtm_window_pick_opts o;
+    double *tie = NULL;
     int rc;
     memset(&o, 0, sizeof o);
+    if ((rc = central_sums(s, &tie, err))) {
+        free(tie);
+        return rc;
+    }
+    o.tie = tie;
     o.count = s->p->count;
     o.k = s->k;
     o.shape = s->p->shape;
@@ -186,9 +209,13 @@ static int choose(places_state *s, rtm_error *err)
     o.allowed = s->allowed;
     o.zone = s->czone;
     o.per_zone = s->p->per_area;
-    if (!(s->picked = malloc((size_t)o.count * sizeof *s->picked)))
+    if (!(s->picked = malloc((size_t)o.count * sizeof *s->picked))) {
+        free(tie);
         return rtm_error_set(err, RTM_ERR_NOMEM, "places: out of memory");
-    if ((rc = rtm_window_pick(&s->cand, s->score, &o, s->picked, &s->r.nplaces, err)))
+    }
+    rc = rtm_window_pick(&s->cand, s->score, &o, s->picked, &s->r.nplaces, err);
+    free(tie);
+    if (rc)
         return rc;
     if (s->r.nplaces == 0)
         return rtm_error_set(err, RTM_ERR_INPUT, "places: no window holds any %s",

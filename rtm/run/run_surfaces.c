@@ -18,6 +18,7 @@
 #include "run/manifest.h"
 #include "run/runfolder.h"
 #include "rtm/model.h"
+#include "rtm/places.h"
 
 #ifndef RTM_VERSION
 #define RTM_VERSION "unknown"
@@ -204,6 +205,41 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     snprintf(o->tif, sizeof o->tif, "%s", p.z_tif);
     rtm_jr_log(r, "hotspots %s: %zu hot-spot cells at 95 %% or more, %d polygons", s->name,
                res.bins[5] + res.bins[6], res.npolygons);
+    return 0;
+}
+
+/* ---- patrol places ---------------------------------------------------------- */
+
+static int surf_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_places_product p;
+    rtm_places_result res;
+    rtm_outset *out = NULL;
+    char gpkg[512], csv[512], png[512], html[512];
+    int rc;
+    memset(&res, 0, sizeof res);
+    rtm_places_product_init(&p);
+    p.count = s->count;
+    p.size = s->size;
+    p.shape = (rtm_window_shape)s->shape;
+    p.measure = (rtm_place_measure)s->measure;
+    p.spacing = s->spacing;
+    p.step = s->step;
+    p.harm_unit = r->harm ? rtm_weight_table_unit(r->harm) : NULL;
+    p.gpkg = fname(gpkg, s->name, "gpkg");
+    p.csv = fname(csv, s->name, "csv");
+    p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
+    p.html = fname(html, s->name, "html");
+    if ((rc = open_set(r, &out, err)))
+        return rc;
+    rc = finish(r, out, rtm_places_product_run(&p, &r->ev, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
+    snprintf(o->units, sizeof o->units, "patrol places");
+    rtm_jr_log(r, "places %s: %s", s->name, res.headline);
+    rtm_places_result_free(&res);
     return 0;
 }
 
@@ -656,6 +692,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
+    case RTM_SURF_PLACES: return surf_places(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }

@@ -136,7 +136,7 @@ int rtm_window_conflict(const rtm_window_pick_opts *o, double res, int ai, int a
 }
 
 typedef struct cand_key {
-    double s;
+    double s, tie;
     size_t idx;
 } cand_key;
 
@@ -147,6 +147,8 @@ static int cmp_key(const void *a, const void *b)
     const cand_key *x = a, *y = b;
     if (x->s != y->s)
         return x->s > y->s ? -1 : 1;
+    if (x->tie != y->tie)
+        return x->tie > y->tie ? -1 : 1;
     return x->idx < y->idx ? -1 : x->idx > y->idx;
 }
 
@@ -193,7 +195,7 @@ int rtm_window_pick(const rtm_grid *cand, const double *score, const rtm_window_
     for (size_t c = 0; c < n; c++)
         if (score[c] > 0 && isfinite(score[c]) && (!o->allowed || o->allowed[c]) &&
             (!o->zone || o->zone[c] >= 0))
-            keys[m++] = (cand_key){score[c], c};
+            keys[m++] = (cand_key){score[c], o->tie && isfinite(o->tie[c]) ? o->tie[c] : 0, c};
     qsort(keys, m, sizeof *keys, cmp_key);
     for (size_t q = 0; q < m && nt < o->count; q++)
         if (fits(cand, o, picked, nt, keys[q].idx, zcount)) {
