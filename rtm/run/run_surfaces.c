@@ -194,6 +194,7 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.bins_tif = bins;
     p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
     p.polygons = gpkg;
+    p.weight_unit = r->harm ? "harm" : NULL;
     if ((rc = open_set(r, &out, err)))
         return rc;
     rc = finish(r, out, rtm_hotspots_product_run(&p, &r->ev, &r->env, out, &res, err), err);

@@ -120,4 +120,10 @@ if command -v gdalinfo > /dev/null; then
     "grep -q 'harm (CCHI days) per km' $T/harm.txt && ! grep -q 'events per km' $T/harm.txt"
 fi
 check "harm KDE: style legend in harm units" "! grep -q 'events per' $T/harm.qml"
+$RTM hotspots -q --harm-table $HARM --dst-crs EPSG:27700 --study-area $AREA --resolution 100 \
+  -o "$T/hh.tif" $EV 2> /dev/null
+if command -v gdalinfo > /dev/null; then
+  check "harm hot spots: Gi* of harm per cell" \
+    "gdalinfo $T/hh_z.tif | grep -q 'VALUES=harm (CCHI days) per cell'"
+fi
 finish
