@@ -55,24 +55,29 @@ static void table(rtm_html *h, const places_state *s, int zone)
     rtm_html_table_end(h);
 }
 
-/* Totals of area z: its area (fine cells inside), events and harm. */
-static void zone_totals(const places_state *s, int z, double *area, double *events,
-                        double *harm)
+/* Totals of every area in one pass: its area (fine cells inside), events
+ * and harm, into s->zone_area, zone_events, zone_harm. */
+static int zone_totals(places_state *s, rtm_error *err)
 {
-    size_t nf = rtm_grid_ncells(&s->fine);
+    size_t nf = rtm_grid_ncells(&s->fine), nz = (size_t)s->r.nzones;
     const rtm_points *pt = &s->ev->pts;
-    *area = *events = *harm = 0;
+    s->zone_area = calloc(nz, sizeof *s->zone_area);
+    s->zone_events = calloc(nz, sizeof *s->zone_events);
+    s->zone_harm = calloc(nz, sizeof *s->zone_harm);
+    if (!s->zone_area || !s->zone_events || !s->zone_harm)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "places: out of memory");
     for (size_t c = 0; c < nf; c++)
-        if (s->fzone[c] == z && s->fmask[c])
-            *area += s->fine.res * s->fine.res;
+        if (s->fzone[c] >= 0 && s->fmask[c])
+            s->zone_area[s->fzone[c]] += s->fine.res * s->fine.res;
     for (size_t n = 0; n < pt->n; n++) {
-        int i, j;
+        int i, j, z;
         if (!rtm_grid_locate(&s->fine, pt->x[n], pt->y[n], &i, &j) &&
-            s->fzone[(size_t)i * s->fine.ncols + j] == z) {
-            *events += 1;
-            *harm += pt->w ? pt->w[n] : 1;
+            (z = s->fzone[(size_t)i * s->fine.ncols + j]) >= 0) {
+            s->zone_events[z] += 1;
+            s->zone_harm[z] += pt->w ? pt->w[n] : 1;
         }
     }
+    return 0;
 }
 
 /* One section per area with places: its line and its table. */
@@ -88,7 +93,7 @@ static void zone_section(rtm_html *h, const places_state *s, int z)
         }
     if (np == 0)
         return;
-    zone_totals(s, z, &area, &events, &harm);
+    area = s->zone_area[z], events = s->zone_events[z], harm = s->zone_harm[z];
     rtm_html_section_begin(h, s->r.zone_names[z], NULL);
     int n = snprintf(line, sizeof line, "%d place%s: %.1f %% of the area holds %.1f %% of its "
                      "events", np, np == 1 ? "" : "s", area > 0 ? 100 * pa / area : NAN,
@@ -138,6 +143,8 @@ int rtm_places_html(places_state *s, rtm_outset *out, rtm_error *err)
     if (s->p->png && (png = rtm_outset_staged(out, s->p->png)))
         rc = rtm_html_image_png(h, png, "map of the patrol places", "Numbered places over "
                                 "the measure in a window centred on each point", err);
+    if (!rc && s->r.nzones > 0)
+        rc = zone_totals(s, err);
     if (!rc) {
         rtm_html_section_begin(h, s->r.nzones ? "All places" : "Places", "places");
         table(h, s, -1);
