@@ -100,7 +100,25 @@ print("ok")
 PY
 check "at most 2 places per area, each in an area" "grep -q '^ok' $T/py4.out"
 
-# 5. errors
+# 5. a surface as the measure: a KDE of expected events per cell, ranked by it
+$RTM kde -q --dst-crs EPSG:27700 --study-area $AREA --resolution 30 --radius 200 \
+  --units cell -o "$T/dens.tif" $EV 2> /dev/null
+$RTM places -q --count 5 --size 150 --measure "$T/dens.tif" --dst-crs EPSG:27700 \
+  --study-area $AREA -o "$T/p5" $EV 2> /dev/null
+check "a raster measure: exit 0, ranked by it" \
+  "[ $? -eq 0 ] && grep -q 'ranked by surface' $T/p5/places.html && [ \$(wc -l < $T/p5/places.csv) -eq 6 ]"
+python3 - "$T/p5/places.csv" <<'PY' > "$T/py5.out" 2>&1
+import csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+m = [float(r["measure"]) for r in rows]
+# expected events in a 150 m square of a per-cell KDE: of the order of the events
+assert all(a >= b for a, b in zip(m, m[1:])) and m[0] > 10, m
+assert all(float(r["events"]) > 0 for r in rows)
+print("ok")
+PY
+check "a raster measure: sums of expected events, ranked" "grep -q '^ok' $T/py5.out"
+
+# 6. errors
 $RTM places -q --count 5 --measure harm --dst-crs EPSG:27700 --study-area $AREA \
   -o "$T/e1" $EV 2> "$T/e1.txt"
 check "harm without a harm table: exit 1 with a message" \
@@ -111,7 +129,7 @@ $RTM places -q --size 100 --step 30 --dst-crs EPSG:27700 --study-area $AREA \
   -o "$T/e3" $EV 2> /dev/null
 check "size not a multiple of the step: exit 2" "[ $? -eq 2 ]"
 
-# 6. a harm-weighted KDE is labelled in harm units
+# 7. a harm-weighted KDE is labelled in harm units
 $RTM kde -q --harm-table $HARM --dst-crs EPSG:27700 --study-area $AREA --resolution 100 \
   --radius 300 -o "$T/harm.tif" $EV 2> /dev/null
 if command -v gdalinfo > /dev/null; then
