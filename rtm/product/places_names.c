@@ -160,9 +160,10 @@ static int settings_near(places_state *s, rtm_error *err)
     rtm_points pts[RTM_PLACES_MAX_SETTINGS];
     near_setting *nl = NULL;
     size_t m = 0, cap = 0;
-    int rc = 0, L = 0;
-    for (; L < s->p->nsettings && !rc; L++) {
+    int rc = 0;
+    for (int L = 0; L < s->p->nsettings; L++)
         rtm_points_init(&pts[L]);
+    for (int L = 0; L < s->p->nsettings && !rc; L++) {
         if ((rc = load_setting(s, &s->p->settings[L], &pts[L], err)))
             break;
         for (size_t n = 0; n < pts[L].n && !rc; n++)
@@ -184,10 +185,8 @@ static int settings_near(places_state *s, rtm_error *err)
     }
     if (!rc)
         fill_settings(s, nl, m);
-    for (int a = 0; a < L && a < s->p->nsettings; a++)
+    for (int a = 0; a < s->p->nsettings; a++)
         rtm_points_clear(&pts[a]);
-    if (rc && L < s->p->nsettings)
-        rtm_points_clear(&pts[L]);
     free(nl);
     return rc;
 }

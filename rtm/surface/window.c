@@ -186,7 +186,11 @@ int rtm_window_pick(const rtm_grid *cand, const double *score, const rtm_window_
     if (n > (size_t)2147483647)
         return rtm_error_set(err, RTM_ERR_ARG, "places: too many candidate windows (%zu)", n);
     int nz = max_zone(o->zone, n) + 1;
-    cand_key *keys = malloc((n ? n : 1) * sizeof *keys);
+    for (size_t c = 0; c < n; c++)
+        m += score[c] > 0 && isfinite(score[c]) && (!o->allowed || o->allowed[c]) &&
+             (!o->zone || o->zone[c] >= 0);
+    cand_key *keys = malloc((m ? m : 1) * sizeof *keys); /* the candidates with a sum only */
+    m = 0;
     int *zcount = calloc((size_t)nz + 1, sizeof *zcount), nt = 0;
     if (!keys || !zcount) {
         free(keys), free(zcount);
