@@ -307,6 +307,53 @@ static void test_settings_names(void)
     unlink(path);
 }
 
+/* Discs: area pi r², events counted by their exact distance to the centre
+ * (brute force), each in one place; ranked by the fine-cell disc sums. */
+static void test_disc_places_exact(void)
+{
+    rtm_events ev;
+    rtm_places_product p;
+    rtm_places_result r;
+    rtm_error e;
+    unsigned long long s = 99;
+    memset(&ev, 0, sizeof ev);
+    rtm_points_init(&ev.pts);
+    fine_grid(&ev.grid, 20, 20, 50); /* 1 km x 1 km */
+    for (int n = 0; n < 600; n++) {
+        double u = urand(&s), v = urand(&s);
+        /* two clusters and a background */
+        double x = n % 3 == 0 ? 1300 + 60 * (u - 0.5) : n % 3 == 1 ? 1700 + 90 * (u - 0.5)
+                                                                    : 1000 + 1000 * u;
+        double y = n % 3 == 0 ? 2300 + 60 * (v - 0.5) : n % 3 == 1 ? 2600 + 90 * (v - 0.5)
+                                                                    : 2000 + 1000 * v;
+        rtm_points_push_full(&ev.pts, x, y, 1, 0, 0, -1, -1, &e);
+    }
+    rtm_places_product_init(&p);
+    p.count = 3;
+    p.size = 100;
+    p.step = 10;
+    p.shape = RTM_WINDOW_DISC;
+    RTM_CHECK(rtm_places_product_run(&p, &ev, NULL, NULL, &r, &e) == 0);
+    RTM_CHECK(r.nplaces == 3);
+    int *seen = calloc(600, sizeof *seen);
+    for (int t = 0; t < r.nplaces; t++) {
+        const rtm_patrol_place *pl = &r.places[t];
+        RTM_CHECK_NEAR(pl->area_m2, M_PI * 50 * 50, 1e-9);
+        double b = 0;
+        for (size_t n = 0; n < ev.pts.n; n++)
+            if (!seen[n] && hypot(ev.pts.x[n] - pl->cx, ev.pts.y[n] - pl->cy) <= 50)
+                b += 1, seen[n] = 1;
+        RTM_CHECK_NEAR(pl->events, b, 0);
+        for (int u = 0; u < t; u++)
+            RTM_CHECK(hypot(pl->cx - r.places[u].cx, pl->cy - r.places[u].cy) >= 100 - 1e-9);
+    }
+    /* the two clusters are places 1 and 2 */
+    RTM_CHECK(r.nplaces == 3 && r.places[0].events >= 150 && r.places[1].events >= 150);
+    free(seen);
+    rtm_places_result_free(&r);
+    rtm_events_free(&ev);
+}
+
 int main(void)
 {
     RTM_RUN(test_square_sums_brute);
@@ -315,5 +362,6 @@ int main(void)
     RTM_RUN(test_per_area_cap);
     RTM_RUN(test_shares_and_names);
     RTM_RUN(test_settings_names);
+    RTM_RUN(test_disc_places_exact);
     return RTM_TEST_END();
 }
