@@ -277,6 +277,8 @@ typedef struct rtm_job_surface {
                                   with harm weights, else count */
     double spacing;          /**< min_spacing (default 0) */
     double step;             /**< fine cell (0 = size/10) */
+    int per_area;            /**< at most this many places per polygon of the job's first
+                                  `areas` set (0 = no cap) */
 } rtm_job_surface;
 
 /** Output format bits. */

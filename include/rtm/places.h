@@ -134,7 +134,8 @@ typedef struct rtm_places_product {
     const char *harm_unit;     /**< unit of the weights, e.g. "harm (CCHI days)"; NULL =
                                     "harm" */
     const char *areas;         /**< polygons of districts or towns, or NULL */
-    const char *area_field;    /**< their name field (NULL = "area N") */
+    const char *area_field;    /**< their name field (NULL = "zone N") */
+    const char *areas_layer, *areas_where; /**< OGR layer and filter, NULL = first / all */
     int per_area;              /**< at most this many places per area (0 = no cap) */
     const rtm_place_setting *settings;
     int nsettings;

@@ -130,7 +130,7 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
         addf(&t, "count=%d\nsize=%s\n", s->count, num(s->size, b));
         addf(&t, "shape=%s\nmeasure=%d\n", rtm_vocab_name("shape", s->shape), s->measure);
         addf(&t, "min_spacing=%s\n", num(s->spacing, b));
-        addf(&t, "step=%s\n", num(s->step, b));
+        addf(&t, "step=%s\nper_area=%d\n", num(s->step, b), s->per_area);
         break;
     case RTM_SURF_HOTSPOTS:
         addf(&t, "band=%s\nknn=%d\nfdr=%d\n", num(s->band, b), s->knn, s->fdr);

@@ -10,7 +10,7 @@
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
                                          "evaluate", "places", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
-                                          "min_spacing", "step", NULL};
+                                          "min_spacing", "step", "per_area", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -115,14 +115,17 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 }
 
 /* places: the options of rtm places (count, size, shape, measure harm|count,
- * min_spacing, step); areas and settings are the command's only. */
+ * min_spacing, step, per_area over the job's first areas set); named
+ * settings are the command's only. */
 static void read_places(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 {
-    long long count = 20;
+    long long count = 20, per_area = 0;
     int shape = rtm_vocab_find("shape")->def, measure = RTM_MEASURE_AUTO;
     rtm_ycheck_keys(y, n, "places", places_keys);
     rtm_yint(y, n, "count", 1, RTM_PLACES_MAX, &count);
     s->count = (int)count;
+    rtm_yint(y, n, "per_area", 1, RTM_PLACES_MAX, &per_area);
+    s->per_area = (int)per_area;
     s->size = 150;
     rtm_ynum(y, n, "size", 1e-9, RTM_JOB_MAX_DISTANCE, &s->size);
     rtm_ynum(y, n, "min_spacing", 0, RTM_JOB_MAX_DISTANCE, &s->spacing);

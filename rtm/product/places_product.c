@@ -155,7 +155,8 @@ static int candidates(places_state *s, rtm_error *err)
         s->allowed[c] = s->fmask[centre_cell(s, c)];
     if (!s->p->areas)
         return 0;
-    if ((rc = rtm_area_zones(s->p->areas, NULL, NULL, s->p->area_field, &s->fine, &s->fzone,
+    if ((rc = rtm_area_zones(s->p->areas, s->p->areas_layer, s->p->areas_where,
+                             s->p->area_field, &s->fine, &s->fzone,
                              &s->r.zone_names, &s->r.nzones, err)))
         return rc;
     if (!(s->czone = malloc((nc ? nc : 1) * sizeof *s->czone)))

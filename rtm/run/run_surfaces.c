@@ -227,6 +227,16 @@ static int surf_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.measure = (rtm_place_measure)s->measure;
     p.spacing = s->spacing;
     p.step = s->step;
+    if (r->job->nareas > 0) { /* sections per polygon of the first areas set, and its cap */
+        p.areas = r->job->areas[0].file;
+        p.areas_layer = r->job->areas[0].layer;
+        p.areas_where = r->job->areas[0].where;
+        p.area_field = r->job->areas[0].name_field;
+        p.per_area = s->per_area;
+    } else if (s->per_area > 0) {
+        return rtm_error_set(err, RTM_ERR_ARG, "places %s: per_area needs an 'areas' set in "
+                             "the job", s->name);
+    }
     p.harm_unit = r->harm ? rtm_weight_table_unit(r->harm) : NULL;
     p.gpkg = fname(gpkg, s->name, "gpkg");
     p.csv = fname(csv, s->name, "csv");

@@ -118,7 +118,48 @@ print("ok")
 PY
 check "a raster measure: sums of expected events, ranked" "grep -q '^ok' $T/py5.out"
 
-# 6. errors
+# 6. a job: places capped per polygon of the job's areas, harm weights of the job
+SA=$(cd $S && pwd)
+cat > "$T/j.yaml" <<EOF
+name: pj
+study_area:
+  file: $SA/boundaries/southend_on_sea_lad2011_bng.geojson
+crs: EPSG:27700
+cell_size: 100
+offences:
+  sources:
+    - file: $SA/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+      type_field: Crime type
+  harm:
+    weights:
+      Violence and sexual offences: 197
+      Robbery: 365
+    default: 0
+surfaces:
+  - type: places
+    name: spots
+    count: 4
+    per_area: 2
+areas:
+  file: $SA/boundaries/essex_police_area_lad2011_bng.geojson
+  name_field: name
+output:
+  dir: $T/jout
+EOF
+$RTM run -q "$T/j.yaml" 2> "$T/j.err"
+check "job with places runs" "[ $? -eq 0 ] && [ -s $T/jout/current/spots.gpkg ] && [ -s $T/jout/current/spots.html ]"
+python3 - "$T/jout/current/spots.csv" <<'PY' > "$T/py6.out" 2>&1
+import collections, csv, sys
+rows = list(csv.DictReader(open(sys.argv[1], encoding="utf-8")))
+c = collections.Counter(r["area"] for r in rows)
+assert len(rows) == 4 and c["Southend-on-Sea"] == 2 and max(c.values()) <= 2, c
+assert all(r["harm"] != "" for r in rows)
+print("ok")
+PY
+check "job: at most 2 places per district, harm column filled" "grep -q '^ok' $T/py6.out"
+check "job briefing: one section per district" "grep -q 'Southend-on-Sea' $T/jout/current/spots.html"
+
+# 7. errors
 $RTM places -q --count 5 --measure harm --dst-crs EPSG:27700 --study-area $AREA \
   -o "$T/e1" $EV 2> "$T/e1.txt"
 check "harm without a harm table: exit 1 with a message" \
@@ -129,7 +170,7 @@ $RTM places -q --size 100 --step 30 --dst-crs EPSG:27700 --study-area $AREA \
   -o "$T/e3" $EV 2> /dev/null
 check "size not a multiple of the step: exit 2" "[ $? -eq 2 ]"
 
-# 7. a harm-weighted KDE is labelled in harm units
+# 8. a harm-weighted KDE is labelled in harm units
 $RTM kde -q --harm-table $HARM --dst-crs EPSG:27700 --study-area $AREA --resolution 100 \
   --radius 300 -o "$T/harm.tif" $EV 2> /dev/null
 if command -v gdalinfo > /dev/null; then
