@@ -38,5 +38,6 @@
 #include "rtm/change.h"
 #include "rtm/forecast.h"
 #include "rtm/dosage.h"
+#include "rtm/places.h"
 
 #endif

@@ -118,6 +118,10 @@ rtm_weight_table *rtm_weight_table_create(const char *field, const char *const *
 void rtm_weight_table_free(rtm_weight_table *t);
 /** Category field name the table applies to. */
 const char *rtm_weight_table_field(const rtm_weight_table *t);
+/** Unit of the weights: the first value of an optional column named "unit"
+ *  (e.g. "harm (CCHI days)"; columns after the second are otherwise not
+ *  read), or NULL when the table has none. */
+const char *rtm_weight_table_unit(const rtm_weight_table *t);
 /** Weight for a category; *listed is set to 0 when the default was used. */
 double rtm_weight_table_lookup(const rtm_weight_table *t, const char *category, int *listed);
 

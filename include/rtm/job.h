@@ -214,6 +214,7 @@ typedef enum rtm_surface_type {
     RTM_SURF_CHANGE,
     RTM_SURF_FORECAST,
     RTM_SURF_DOSAGE,  /**< patrol dosage from pings (rtm/dosage.h) */
+    RTM_SURF_PLACES,
     RTM_SURF_NTYPES      /**< the number of types (not a type) */
 } rtm_surface_type;
 
@@ -290,6 +291,16 @@ typedef struct rtm_job_surface {
     /* forecast (also uses seed) */
     int horizon;             /**< months forecast after the job's months (default 1) */
     struct rtm_job_dosage *dosage; /**< dosage: its settings (rtm/dosage.h), owned */
+    /* places (rtm/places.h) */
+    int count;               /**< places wanted (default 20) */
+    double size;             /**< square side / disc diameter (default 150) */
+    int shape;               /**< vocabulary "shape" (default square) */
+    int measure;             /**< vocabulary "measure"; RTM_MEASURE_AUTO (default) = harm
+                                  with harm weights, else count */
+    double spacing;          /**< min_spacing (default 0) */
+    double step;             /**< fine cell (0 = size/10) */
+    int per_area;            /**< at most this many places per polygon of the job's first
+                                  `areas` set (0 = no cap) */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -365,6 +365,14 @@ typedef enum rtm_map_georef {
  *  outsz) is too small. */
 int rtm_map_png_georef_path(const char *png_path, char *out, size_t outsz, rtm_error *err);
 
+/** An outline drawn over a map (e.g. a patrol place) with a short label
+ *  (its number) at its centre: n points, xy interleaved, in the grid CRS. */
+typedef struct rtm_map_mark {
+    const double *xy;
+    int n;
+    const char *label;       /**< NULL = none */
+} rtm_map_mark;
+
 /** Map options; set defaults with rtm_map_opts_init, then change fields.
  *  Strings are borrowed for the duration of the call. */
 typedef struct rtm_map_opts {
@@ -391,6 +399,9 @@ typedef struct rtm_map_opts {
     const char *font_bold;   /**< bold font file, NULL = RTM_FONT_BOLD / DejaVu Sans Bold */
     int georef;              /**< an rtm_map_georef mode (see above); default
                                   RTM_MAP_GEOREF_COMPOSED */
+    const rtm_map_mark *marks; /**< outlines with labels drawn over the map panel
+                                    (composed PNG only), or NULL */
+    int nmarks;
 } rtm_map_opts;
 
 /** Set the defaults documented above. */

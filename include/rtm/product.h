@@ -246,6 +246,9 @@ typedef struct rtm_hotspots_product {
     const char *png;       /**< map of the bins, or NULL */
     const char *polygons;  /**< hot-spot polygons (.gpkg/.geojson), or NULL */
     const char *title;     /**< NULL = "Hot spots (Getis-Ord Gi*)" */
+    const char *weight_unit; /**< unit of weighted events ("harm (CCHI days)"): the
+                                  statistic is of that total per cell and says so;
+                                  NULL = "weight" (weighted) or events */
 } rtm_hotspots_product;
 
 void rtm_hotspots_product_init(rtm_hotspots_product *p);

@@ -67,6 +67,7 @@ int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rt
     case OPT_WHERE: ev->lo.where = arg; return 1;
     case OPT_WEIGHT: ev->lo.weight_field = arg; return 1;
     case OPT_WEIGHT_TABLE: ev->weight_table_path = arg; return 1;
+    case OPT_HARM_TABLE: ev->weight_table_path = arg; ev->harm = 1; return 1;
     case OPT_MONTH_FIELD: ev->lo.month_field = arg; return 1;
     case OPT_STUDY_AREA: ev->study_area = arg; return 1;
     case OPT_STUDY_LAYER: ev->study_layer = arg; return 1;
@@ -326,4 +327,10 @@ void rtm_cli_events_free(rtm_cli_events *ev)
     rtm_weight_table_free(ev->wt);
     rtm_cli_glob_free(ev->inputs, ev->ninputs);
     memset(ev, 0, sizeof *ev);
+}
+
+const char *rtm_cli_weight_unit(const rtm_cli_events *ev)
+{
+    const char *u = rtm_weight_table_unit(ev->wt);
+    return u ? u : ev->harm ? "harm" : NULL;
 }

@@ -15,7 +15,7 @@ enum {
     OPT_SRC_CRS = 1000, OPT_DST_CRS, OPT_X_FIELD, OPT_Y_FIELD, OPT_LAYER, OPT_WHERE,
     OPT_WEIGHT, OPT_WEIGHT_TABLE, OPT_FROM, OPT_TO, OPT_MONTH_FIELD, OPT_BBOX,
     OPT_STUDY_AREA, OPT_STUDY_LAYER, OPT_STUDY_WHERE, OPT_RESOLUTION, OPT_STRICT, OPT_ALLOW_EMPTY,
-    OPT_TIME_FIELD, OPT_LOCATION_FIELD, OPT_HOURS, OPT_DAYS, OPT_EVENTS_LAST
+    OPT_TIME_FIELD, OPT_LOCATION_FIELD, OPT_HOURS, OPT_DAYS, OPT_HARM_TABLE, OPT_EVENTS_LAST
 };
 
 #define RTM_CLI_EVENT_OPTIONS                                                     \
@@ -27,6 +27,7 @@ enum {
     {"where", required_argument, 0, OPT_WHERE},                                   \
     {"weight", required_argument, 0, OPT_WEIGHT},                                 \
     {"weight-table", required_argument, 0, OPT_WEIGHT_TABLE},                     \
+    {"harm-table", required_argument, 0, OPT_HARM_TABLE},                         \
     {"from", required_argument, 0, OPT_FROM},                                     \
     {"to", required_argument, 0, OPT_TO},                                         \
     {"month-field", required_argument, 0, OPT_MONTH_FIELD},                       \
@@ -55,6 +56,8 @@ enum {
     "  --weight FIELD         numeric weight per event\n"                               \
     "  --weight-table CSV     category weights: header '<category field>,weight',\n"     \
     "                         a '*' row sets the weight of unlisted categories (default 1)\n" \
+    "  --harm-table CSV       the same for a crime-harm table (layers/harm/): surfaces\n"  \
+    "                         are labelled in its unit (e.g. harm (CCHI days)), not events\n" \
     "  --from YYYY-MM, --to YYYY-MM  month window (inclusive) on the Month field\n"     \
     "  --month-field F        month/date field (default Month/month/date); any form:\n" \
     "                         yyyy-mm, ISO 8601 date or date-time, dd/mm/yyyy [hh:mm]\n" \
@@ -82,6 +85,7 @@ typedef struct rtm_cli_events {
     const char *dst_crs, *study_area, *study_layer, *study_where, *weight_table_path;
     double bbox[4], res;
     int has_bbox, allow_empty;
+    int harm;                  /* --harm-table: the weights are crime harm */
     /* results of rtm_cli_events_load / _grid (owned by evs) */
     rtm_events evs;            /* grid, mask, points, counts */
     rtm_events_opts eo;        /* what evs was read with (product metadata) */
@@ -131,6 +135,9 @@ int rtm_cli_getopt(int argc, char **argv, const char *shortopts, const struct op
 /* Grid and study area only (for commands without events). */
 int rtm_cli_events_grid(rtm_cli_events *ev, const rtm_cli *c);
 void rtm_cli_events_free(rtm_cli_events *ev);
+/* What the events' weights are, for labels: the weight table's unit column,
+ * else "harm" after --harm-table, else NULL (generic weights). */
+const char *rtm_cli_weight_unit(const rtm_cli_events *ev);
 /* A product environment over the loaded events (log and progress to the
  * terminal as the command's -q says). */
 void rtm_cli_env(rtm_cli_events *ev, const rtm_cli *c, rtm_product_env *env);

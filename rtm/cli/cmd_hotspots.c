@@ -153,6 +153,7 @@ static int run(hs_args *a)
     rtm_error e;
     int rc;
     rtm_cli_env(&a->ev, &a->c, &env);
+    a->p.weight_unit = rtm_cli_weight_unit(&a->ev);
     if ((rc = rtm_outset_open(&out, &e)))
         return rtm_cli_fail(&a->c, &e);
     rc = rtm_hotspots_product_run(&a->p, &a->ev.evs, &env, out, &res, &e);

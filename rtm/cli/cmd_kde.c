@@ -171,6 +171,7 @@ static int run(kde_args *a)
     int rc;
     rtm_cli_env(&a->ev, &a->c, &env);
     env.threads = a->threads;
+    a->p.weight_unit = rtm_cli_weight_unit(&a->ev);
     rtm_cli_info(&a->c, "grid: %d x %d cells of %g (%s)\n", a->ev.grid.ncols, a->ev.grid.nrows,
                  a->ev.grid.res, a->ev.dst_crs);
     if ((rc = rtm_outset_open(&out, &e)))

@@ -23,6 +23,7 @@ static const command COMMANDS[] = {
     {"change", rtm_cmd_change, "change between two periods: dual KDE, permutation test, SPPT"},
     {"forecast", rtm_cmd_forecast, "expected events per cell next month: a fitted forecast, back-tested"},
     {"dosage", rtm_cmd_dosage, "patrol dosage: minutes and visits per place and day from pings"},
+    {"places", rtm_cmd_places, "patrol places: N squares or discs holding the most harm"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -16,6 +16,7 @@ struct rtm_weight_table {
     char **cat;
     double *w;
     double dflt;
+    char unit[96];   /* the "unit" column's first value, or "" */
 };
 
 void rtm_weight_table_free(rtm_weight_table *t)
@@ -75,8 +76,11 @@ rtm_weight_table *rtm_weight_table_load(const char *path, rtm_error *err)
         goto nomem;
     t->dflt = 1.0;
     snprintf(t->field, sizeof t->field, "%s", OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, 0)));
+    int ui = OGR_FD_GetFieldIndex(d, "unit");
     while ((f = OGR_L_GetNextFeature(v.layer)) != NULL) {
         const char *cat = OGR_F_GetFieldAsString(f, 0);
+        if (ui >= 2 && !t->unit[0])
+            snprintf(t->unit, sizeof t->unit, "%s", OGR_F_GetFieldAsString(f, ui));
         double w;
         int bad = rtm_vsource_read_number(f, 1, &w);
         if (bad || w < 0) {
@@ -160,4 +164,9 @@ double rtm_weight_table_lookup(const rtm_weight_table *t, const char *category, 
         }
     *listed = 0;
     return t->dflt;
+}
+
+const char *rtm_weight_table_unit(const rtm_weight_table *t)
+{
+    return t && t->unit[0] ? t->unit : NULL;
 }

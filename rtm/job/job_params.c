@@ -130,6 +130,12 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
     case RTM_SURF_FORECAST:
         addf(&t, "horizon=%d\nseed=%llu\n", s->horizon, s->seed);
         break;
+    case RTM_SURF_PLACES:
+        addf(&t, "count=%d\nsize=%s\n", s->count, num(s->size, b));
+        addf(&t, "shape=%s\nmeasure=%d\n", rtm_vocab_name("shape", s->shape), s->measure);
+        addf(&t, "min_spacing=%s\n", num(s->spacing, b));
+        addf(&t, "step=%s\nper_area=%d\n", num(s->step, b), s->per_area);
+        break;
     case RTM_SURF_NTYPES:
         break;
     case RTM_SURF_HOTSPOTS:

@@ -1,5 +1,6 @@
 /* job_surfaces.c: the `surfaces:` section of a job file (see docs/job-format.md). */
 #include "job/job_internal.h"
+#include "rtm/places.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -18,8 +19,11 @@ static const char *const type_names[] = {
     "change",
     "forecast",
     "dosage",
+    "places",
     NULL};
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
+static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
+                                          "min_spacing", "step", "per_area", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -136,6 +140,29 @@ static void read_forecast(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
     s->horizon = (int)horizon;
     s->seed = (unsigned long long)seed;
+}
+
+/* places: the options of rtm places (count, size, shape, measure harm|count,
+ * min_spacing, step, per_area over the job's first areas set); named
+ * settings are the command's only. */
+static void read_places(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long count = 20, per_area = 0;
+    int shape = rtm_vocab_find("shape")->def, measure = RTM_MEASURE_AUTO;
+    rtm_ycheck_keys(y, n, "places", places_keys);
+    rtm_yint(y, n, "count", 1, RTM_PLACES_MAX, &count);
+    s->count = (int)count;
+    rtm_yint(y, n, "per_area", 1, RTM_PLACES_MAX, &per_area);
+    s->per_area = (int)per_area;
+    s->size = 150;
+    rtm_ynum(y, n, "size", 1e-9, RTM_JOB_MAX_DISTANCE, &s->size);
+    rtm_ynum(y, n, "min_spacing", 0, RTM_JOB_MAX_DISTANCE, &s->spacing);
+    rtm_ynum(y, n, "step", 1e-9, RTM_JOB_MAX_DISTANCE, &s->step);
+    rtm_yvocab(y, n, "shape", "shape", &shape);
+    if (rtm_yget(y, n, "measure"))
+        rtm_yvocab(y, n, "measure", "measure", &measure);
+    s->shape = shape;
+    s->measure = measure;
 }
 
 static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
@@ -397,6 +424,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_CHANGE: rtm_job_read_change(y, n, s); break;
     case RTM_SURF_FORECAST: read_forecast(y, n, s); break;
     case RTM_SURF_DOSAGE: rtm_job_read_dosage(y, n, s); break;
+    case RTM_SURF_PLACES: read_places(y, n, s); break;
     case RTM_SURF_NTYPES: break;
     }
     if (!s->name)

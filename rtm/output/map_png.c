@@ -437,6 +437,37 @@ static int draw_all(rtm_canvas *c, const panel *p, const legend *lg, const rtm_m
     return 0;
 }
 
+/* The marks over the panel: outlines, then each label in a white box. */
+static int draw_marks(rtm_canvas *c, const rtm_grid *g, const layout *L, double px,
+                      const rtm_map_opts *o, rtm_error *err)
+{
+    static const unsigned char MARK[4] = {165, 0, 38, 255}, BOX[4] = {255, 255, 255, 220};
+    double ytop = g->y0 + g->nrows * g->res;
+    for (int m = 0; m < o->nmarks; m++) {
+        const rtm_map_mark *k = &o->marks[m];
+        double sx = 0, sy = 0;
+        for (int a = 0; a < k->n; a++) {
+            double x = L->ox + (k->xy[2 * a] - g->x0) / px;
+            double y = L->oy + (ytop - k->xy[2 * a + 1]) / px;
+            if (a > 0)
+                rtm_canvas_line(c, L->ox + (k->xy[2 * a - 2] - g->x0) / px,
+                                L->oy + (ytop - k->xy[2 * a - 1]) / px, x, y, 2.0, MARK);
+            sx += x, sy += y;
+        }
+        if (!k->label || !k->n)
+            continue;
+        text_m t;
+        if (measure(c, k->label, SZ_SMALL, RTM_TEXT_BOLD, &t, err))
+            return -1;
+        int cx = (int)lround(sx / k->n), cy = (int)lround(sy / k->n);
+        rtm_canvas_fill_rect(c, cx - t.w / 2 - 3, cy - t.asc / 2 - 3, t.w + 6, t.asc + 6, BOX);
+        if (rtm_canvas_text(c, cx - t.w / 2, cy + t.asc / 2, k->label, SZ_SMALL,
+                            RTM_TEXT_BOLD, MARK, err))
+            return -1;
+    }
+    return 0;
+}
+
 /* Add the world file (pixel size px, upper-left pixel centred on (xc, yc))
  * and, when the grid has a CRS, the CRS sidecar of image `png` to the set. */
 static int add_georef(rtm_atomic_set *set, const char *png, const rtm_grid *g, double px,
@@ -572,7 +603,8 @@ static int compose(const char *path, const rtm_grid *g, const panel *p, const le
         goto done;
     img = rtm_canvas_create(L.W, L.H, WHITE, err);
     if (!img || rtm_canvas_set_fonts(img, o->font, o->font_bold, err) ||
-        draw_all(img, p, lg, o, &L, g->res * p->down / p->up * metres_per_unit(g), err))
+        draw_all(img, p, lg, o, &L, g->res * p->down / p->up * metres_per_unit(g), err) ||
+        (o->nmarks > 0 && draw_marks(img, g, &L, g->res * p->down / p->up, o, err)))
         goto done;
     rc = write_files(path, img, g, p, &L, o, err);
 done:

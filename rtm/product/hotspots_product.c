@@ -30,11 +30,19 @@ void rtm_hotspots_result_free(rtm_hotspots_result *r)
     }
 }
 
-static int add_meta(const rtm_gistar_opts *gi, const rtm_events *ev,
-                    const rtm_product_env *env, const char *what, rtm_kv *kv)
+/* What is summed per cell: "events", or the weight's unit. */
+static const char *per_cell(const rtm_hotspots_product *p, const rtm_events *ev)
+{
+    return ev->weighted ? (p->weight_unit ? p->weight_unit : "weight") : "events";
+}
+
+static int add_meta(const rtm_hotspots_product *p, const rtm_gistar_opts *gi,
+                    const rtm_events *ev, const rtm_product_env *env, const char *what,
+                    rtm_kv *kv)
 {
     int rc = rtm_kv_add(kv, "SOFTWARE", "rtm %s", RTM_VERSION) |
              rtm_kv_add(kv, "SURFACE", "%s", what) |
+             rtm_kv_add(kv, "VALUES", "%s per cell", per_cell(p, ev)) |
              rtm_kv_add(kv, "STATISTIC",
                         "Getis-Ord Gi* (Ord & Getis 1995), binary weights, self included");
     if (gi->knn > 0)
@@ -55,7 +63,7 @@ static int write_tif(const rtm_hotspots_product *p, const rtm_gistar_opts *gi,
     rtm_kv kv;
     int rc;
     rtm_kv_init(&kv);
-    if (add_meta(gi, ev, env, bins ? "Gi* confidence bin" : "Gi* z-score", &kv)) {
+    if (add_meta(p, gi, ev, env, bins ? "Gi* confidence bin" : "Gi* z-score", &kv)) {
         rtm_kv_free(&kv);
         return rtm_error_set(err, RTM_ERR_NOMEM, "hotspots: out of memory");
     }
@@ -92,8 +100,9 @@ static int write_png(const rtm_hotspots_product *p, const rtm_gistar_opts *gi,
         snprintf(nb, sizeof nb, "%d nearest cells", gi->knn);
     else
         snprintf(nb, sizeof nb, "distance band %g m", gi->band);
-    snprintf(sub, sizeof sub, "N = %zu events · %g m cells · %s%s", ev->pts.n, ev->grid.res, nb,
-             gi->fdr ? " · FDR corrected" : "");
+    snprintf(sub, sizeof sub, "N = %zu events%s%s · %g m cells · %s%s", ev->pts.n,
+             ev->weighted ? ", Gi* of " : "", ev->weighted ? per_cell(p, ev) : "",
+             ev->grid.res, nb, gi->fdr ? " · FDR corrected" : "");
     mo.subtitle = sub;
     mo.units_label = "Gi* confidence";
     (void)env;

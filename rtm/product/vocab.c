@@ -8,6 +8,7 @@
 
 #include "rtm/glm.h"
 #include "rtm/change.h"
+#include "rtm/places.h"
 
 static const rtm_name kernel_names[] = {
     {"quartic", RTM_KERNEL_QUARTIC, 0},     {"epanechnikov", RTM_KERNEL_EPANECHNIKOV, 0},
@@ -62,6 +63,13 @@ static const rtm_name scale_names[] = {
     {"auto", RTM_CHANGE_SCALE_AUTO, 0}, {"month", RTM_CHANGE_SCALE_MONTH, 0},
     {"none", RTM_CHANGE_SCALE_NONE, 0}, {"per_month", RTM_CHANGE_SCALE_MONTH, 1},
     {NULL, 0, 0}};
+static const rtm_name shape_names[] = {
+    {"square", RTM_WINDOW_SQUARE, 0}, {"disc", RTM_WINDOW_DISC, 0},
+    {"circle", RTM_WINDOW_DISC, 1},   {NULL, 0, 0}};
+
+static const rtm_name measure_names[] = {
+    {"harm", RTM_MEASURE_HARM, 0}, {"count", RTM_MEASURE_COUNT, 0},
+    {"events", RTM_MEASURE_COUNT, 1}, {NULL, 0, 0}};
 
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
@@ -78,6 +86,9 @@ static const rtm_vocab VOCAB[] = {
     {"ramp", "colour ramp of maps and styles", ramp_names, RTM_RAMP_VIRIDIS},
     {"scale", "scaling of the periods of a change analysis (auto: per month when both "
      "periods' months are known)", scale_names, RTM_CHANGE_SCALE_AUTO},
+    {"shape", "shape of patrol places", shape_names, RTM_WINDOW_SQUARE},
+    {"measure", "what patrol places are ranked by (or a raster file)", measure_names,
+     RTM_MEASURE_HARM},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 

@@ -346,6 +346,9 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_DOSAGE)
             snprintf(b, sizeof b, "dosage, patrol minutes per place and day (%s/dosage.csv)",
                      s->name);
+        else if (s->type == RTM_SURF_PLACES)
+            snprintf(b, sizeof b, "places, %d of %g m (%s)", s->count, s->size,
+                     rtm_vocab_name("shape", s->shape));
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");

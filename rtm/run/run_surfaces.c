@@ -20,6 +20,7 @@
 #include "run/runfolder.h"
 #include "rtm/model.h"
 #include "rtm/change.h"
+#include "rtm/places.h"
 
 #ifndef RTM_VERSION
 #define RTM_VERSION "unknown"
@@ -195,6 +196,7 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.bins_tif = bins;
     p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
     p.polygons = gpkg;
+    p.weight_unit = r->harm ? "harm" : NULL;
     if ((rc = open_set(r, &out, err)))
         return rc;
     rc = finish(r, out, rtm_hotspots_product_run(&p, &r->ev, &r->env, out, &res, err), err);
@@ -303,6 +305,51 @@ static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_jr_log(r, "forecast %s: %.1f events expected; back-tested PAI at 1 %% %.2f (prior "
                "counts %.2f)", s->name, f->predicted_total, f->pai_mean[0][0], f->pai_mean[1][0]);
     rtm_forecast_free(f);
+    return 0;
+}
+
+/* ---- patrol places ---------------------------------------------------------- */
+
+static int surf_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_places_product p;
+    rtm_places_result res;
+    rtm_outset *out = NULL;
+    char gpkg[512], csv[512], png[512], html[512];
+    int rc;
+    memset(&res, 0, sizeof res);
+    rtm_places_product_init(&p);
+    p.count = s->count;
+    p.size = s->size;
+    p.shape = (rtm_window_shape)s->shape;
+    p.measure = (rtm_place_measure)s->measure;
+    p.spacing = s->spacing;
+    p.step = s->step;
+    if (r->job->nareas > 0) { /* sections per polygon of the first areas set, and its cap */
+        p.areas = r->job->areas[0].file;
+        p.areas_layer = r->job->areas[0].layer;
+        p.areas_where = r->job->areas[0].where;
+        p.area_field = r->job->areas[0].name_field;
+        p.per_area = s->per_area;
+    } else if (s->per_area > 0) {
+        return rtm_error_set(err, RTM_ERR_ARG, "places %s: per_area needs an 'areas' set in "
+                             "the job", s->name);
+    }
+    p.harm_unit = r->harm ? rtm_weight_table_unit(r->harm) : NULL;
+    p.gpkg = fname(gpkg, s->name, "gpkg");
+    p.csv = fname(csv, s->name, "csv");
+    p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
+    p.html = fname(html, s->name, "html");
+    if ((rc = open_set(r, &out, err)))
+        return rc;
+    rc = finish(r, out, rtm_places_product_run(&p, &r->ev, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
+    snprintf(o->units, sizeof o->units, "patrol places");
+    rtm_jr_log(r, "places %s: %s", s->name, res.headline);
+    rtm_places_result_free(&res);
     return 0;
 }
 
@@ -765,6 +812,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_CHANGE: return surf_change(r, o, err);
     case RTM_SURF_FORECAST: return surf_forecast(r, o, err);
     case RTM_SURF_DOSAGE: return rtm_jr_surf_dosage(r, o, err);
+    case RTM_SURF_PLACES: return surf_places(r, o, err);
     case RTM_SURF_NTYPES: break;
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");

@@ -184,4 +184,16 @@ job fc "  - type: forecast
 J=$T/out-fc/current
 check "forecast: same file set ($(head -c 300 "$T/fc.err"))" "sameset $T/cli $J"
 same forecast "$T/cli/fc" "$J/fc" forecast.tif forecast.qml forecast.png forecast.json forecast.md
+# --- patrol places: 10 squares of 150 m by count
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM places -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
+  --count 10 --size 150 --min-spacing 50 -o "$T/cli" "$EV" > /dev/null 2>&1
+job places "  - type: places
+    name: places
+    count: 10
+    size: 150
+    min_spacing: 50"
+J=$T/out-places/current
+check "places: same file set ($(head -c 300 "$T/places.err"))" "sameset $T/cli $J"
+same places "$T/cli" "$J" places.gpkg places.qml places.csv places.png places.html
 finish
