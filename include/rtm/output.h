@@ -182,6 +182,10 @@ typedef struct rtm_geotiff_opts {
     double qml_transparent_below;     /**< classed .qml: values <= this are transparent (use
                                            the map's zero_transparent_below); default -inf =
                                            none */
+    const char *const *class_colors;  /**< categorical: NULL-terminated "VALUE=#RRGGBB" items
+                                           overriding the ramp's colour of those classes (in
+                                           the .qml, colour table and attribute table);
+                                           NULL = ramp colours only (default) */
 } rtm_geotiff_opts;
 
 /** Set the defaults listed above. */
@@ -390,6 +394,9 @@ typedef struct rtm_map_opts {
     const char *font_bold;   /**< bold font file, NULL = RTM_FONT_BOLD / DejaVu Sans Bold */
     int georef;              /**< an rtm_map_georef mode (see above); default
                                   RTM_MAP_GEOREF_COMPOSED */
+    const char *const *class_colors; /**< categorical maps: NULL-terminated "VALUE=#RRGGBB"
+                                  items overriding the ramp's colour of those values
+                                  (as rtm_geotiff_opts.class_colors); NULL = none */
 } rtm_map_opts;
 
 /** Set the defaults documented above. */
