@@ -30,5 +30,6 @@
 #include "rtm/output.h"
 #include "rtm/product.h"
 #include "rtm/job.h"
+#include "rtm/emerging.h"
 
 #endif

@@ -229,6 +229,26 @@ int rtm_emerging_analyse(const rtm_grid *g, const double *cube, int nsteps,
                          const unsigned char *locations, const rtm_emerging_opts *o,
                          rtm_emerging_cells *out, rtm_error *err);
 
+/* ==== cells as polygons ================================================== */
+
+/** A field of rtm_cells_write: numbers (v, one per listed cell; NaN = null)
+ *  or strings (s). */
+typedef struct rtm_cell_field {
+    const char *name;
+    int integer;            /**< 1: an integer field from v */
+    const double *v;        /**< numbers, or NULL for a string field */
+    const char *const *s;   /**< strings (when v is NULL) */
+} rtm_cell_field;
+
+/** Write the n grid cells cells[0..n-1] (indices into g) as square polygons
+ *  with the fields f[0..nf-1] (value i belongs to cells[i]) into a
+ *  GeoPackage (.gpkg) or GeoJSON layer `layer` at path, atomically, with
+ *  the grid's CRS and a fixed creation date (same input, same bytes).
+ *  Returns 0, RTM_ERR_IO or RTM_ERR_NOMEM. GDAL on the calling thread. */
+int rtm_cells_write(const char *path, const char *layer, const rtm_grid *g,
+                    const size_t *cells, size_t n, const rtm_cell_field *f, int nf,
+                    rtm_error *err);
+
 /* ==== the product ========================================================= */
 
 typedef struct rtm_emerging_product {

@@ -223,7 +223,7 @@ void rtm_geotiff_opts_init(rtm_geotiff_opts *o);
 int rtm_geotiff_write(const char *path, const rtm_grid *g, const double *data,
                       const unsigned char *mask, const rtm_geotiff_opts *o, rtm_error *err);
 
-/** As rtm_geotiff_write with nbands bands (1..64) sharing grid, mask, type and
+/** As rtm_geotiff_write with nbands bands (1..1024) sharing grid, mask, type and
  *  nodata; bands[b] holds ncells values, descriptions[b] (may be NULL, or an
  *  entry NULL) overrides o->band_description. The .qml styles band 1. */
 int rtm_geotiff_write_bands(const char *path, const rtm_grid *g, int nbands,

@@ -6,5 +6,6 @@ int rtm_cmd_distance(int argc, char **argv);
 int rtm_cmd_model(int argc, char **argv);
 int rtm_cmd_evaluate(int argc, char **argv);
 int rtm_cmd_hotspots(int argc, char **argv);
+int rtm_cmd_emerging(int argc, char **argv);
 int rtm_cmd_run(int argc, char **argv);
 #endif

@@ -27,7 +27,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define MAX_BANDS 64
+#define MAX_BANDS 1024
 
 /* Per-band statistics over valid cells. */
 typedef struct band_stats {

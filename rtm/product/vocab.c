@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "rtm/glm.h"
+#include "rtm/emerging.h"
 
 static const rtm_name kernel_names[] = {
     {"quartic", RTM_KERNEL_QUARTIC, 0},     {"epanechnikov", RTM_KERNEL_EPANECHNIKOV, 0},
@@ -57,6 +58,13 @@ static const rtm_name ramp_names[] = {
     {"inferno", RTM_RAMP_INFERNO, 0},     {"cividis", RTM_RAMP_CIVIDIS, 0},
     {"diverging", RTM_RAMP_DIVERGING, 0}, {"ylorrd", RTM_RAMP_YLORRD, 0}, {NULL, 0, 0}};
 
+static const rtm_name step_names[] = {
+    {"week", RTM_STEP_WEEK, 0},   {"4weeks", RTM_STEP_4WEEKS, 0}, {"month", RTM_STEP_MONTH, 0},
+    {"season", RTM_STEP_SEASON, 0}, {"28days", RTM_STEP_4WEEKS, 1}, {NULL, 0, 0}};
+
+static const rtm_name scheme_names[] = {
+    {"esri", RTM_SCHEME_ESRI, 0}, {"sfhotspot", RTM_SCHEME_SFHOTSPOT, 0}, {NULL, 0, 0}};
+
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
     {"units", "density units of a KDE map", units_names, RTM_MAP_PER_KM2},
@@ -70,6 +78,9 @@ static const rtm_vocab VOCAB[] = {
     {"normalise", "normalisation of overlay inputs", normalise_names, RTM_NORM_MINMAX},
     {"lambda", "cross-validation rule of the elastic net", lambda_names, RTM_ENET_LAMBDA_MIN},
     {"ramp", "colour ramp of maps and styles", ramp_names, RTM_RAMP_VIRIDIS},
+    {"step", "time step of an emerging hot-spot cube (weeks start on Monday)", step_names,
+     RTM_STEP_MONTH},
+    {"scheme", "categories of emerging hot spots", scheme_names, RTM_SCHEME_ESRI},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 

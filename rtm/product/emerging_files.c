@@ -1,0 +1,197 @@
+/* emerging_files.c: the emerging hot-spot product's GeoPackage of cells,
+ * its map and its table of categories. */
+#include "product/emerging_priv.h"
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "core/atomic.h"
+
+/* Per-location facts for the GeoPackage and tables. */
+static void location_facts(const em_state *s, size_t k, double *events, double *hot,
+                           double *cold)
+{
+    *events = *hot = *cold = 0;
+    for (int t = 0; t < s->steps.n; t++) {
+        size_t b = (size_t)t * s->nc + k;
+        *events += s->cube[b];
+        *hot += s->cells.sig[b] > 0;
+        *cold += s->cells.sig[b] < 0;
+    }
+}
+
+enum { NF = 11 };
+
+int em_write_cells(em_state *s, rtm_error *err)
+{
+    size_t n = 0, i = 0;
+    for (size_t k = 0; k < s->nc; k++)
+        n += s->loc[k] && s->cells.code[k] != 0;
+    size_t *cells = malloc((n ? n : 1) * sizeof *cells);
+    double *num = malloc((n ? n : 1) * 9 * sizeof *num);
+    const char **name = malloc((n ? n : 1) * sizeof *name);
+    char *fn = em_file_name(s, "emerging.gpkg", err);
+    const char *path = fn ? rtm_outset_file(s->out, fn, err) : NULL;
+    int rc = 0;
+    if (!cells || !num || !name || !fn)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory");
+    else if (!path)
+        rc = err->code;
+    for (size_t k = 0; !rc && k < s->nc; k++) {
+        if (!s->loc[k] || s->cells.code[k] == 0)
+            continue;
+        int code = s->cells.code[k];
+        double *r = num + 9 * i;
+        cells[i] = k;
+        name[i] = em_code_name(s, code);
+        r[0] = code, r[1] = em_raster_value(s, code);
+        r[2] = s->cells.trend_z[k], r[3] = s->cells.trend_p[k];
+        r[4] = s->cells.count_z[k], r[5] = s->cells.count_p[k];
+        location_facts(s, k, &r[6], &r[7], &r[8]);
+        i++;
+    }
+    if (!rc) {
+        /* columns of the row-major table above, as strided copies */
+        double *col = malloc((n ? n : 1) * 9 * sizeof *col);
+        static const char *const names[9] = {"code", "value", "trend_z", "trend_p",
+                                             "count_trend_z", "count_trend_p", "events",
+                                             "hot_steps", "cold_steps"};
+        rtm_cell_field f[10];
+        if (!col)
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory");
+        for (int c = 0; !rc && c < 9; c++) {
+            for (size_t r = 0; r < n; r++)
+                col[(size_t)c * n + r] = num[9 * r + (size_t)c];
+            f[c + 1] = (rtm_cell_field){names[c], c < 2 || c >= 7, col + (size_t)c * n, NULL};
+        }
+        f[0] = (rtm_cell_field){"category", 0, NULL, name};
+        if (!rc)
+            rc = rtm_cells_write(path, "emerging_hot_spots", &s->ev->grid, cells, n, f, 10, err);
+        free(col);
+    }
+    free(cells), free(num), free(name), free(fn);
+    return rc;
+}
+
+/* Legend top to bottom: hot patterns (new first), no pattern, cold ones;
+ * the map lists values bottom first. Only the categories present, and no
+ * pattern. */
+static int legend_codes(const em_state *s, int *codes)
+{
+    int lo, hi, n = 0;
+    size_t present[17] = {0};
+    em_ncodes(s, &lo, &hi);
+    for (size_t k = 0; k < s->nc; k++)
+        if (s->loc[k])
+            present[s->cells.code[k] - lo]++;
+    for (int c = lo; c < 0; c++)
+        if (present[c - lo])
+            codes[n++] = c;
+    codes[n++] = 0;
+    for (int c = hi; c > 0; c--)
+        if (present[c - lo])
+            codes[n++] = c;
+    return n;
+}
+
+int em_write_map(em_state *s, const double *v, rtm_error *err)
+{
+    int codes[17], values[17], nv = legend_codes(s, codes);
+    const char *labels[17];
+    char sub[256], a[64], b[64];
+    rtm_map_opts mo;
+    for (int k = 0; k < nv; k++) {
+        values[k] = em_raster_value(s, codes[k]);
+        labels[k] = em_code_name(s, codes[k]);
+    }
+    rtm_map_opts_init(&mo);
+    mo.title = s->p->title ? s->p->title : "Emerging hot spots";
+    snprintf(sub, sizeof sub, "N = %zu events · %s to %s (%d %s steps) · %g m cells",
+             s->ev->pts.n, rtm_step_label(&s->steps, 0, a, sizeof a),
+             rtm_step_label(&s->steps, s->steps.n - 1, b, sizeof b), s->steps.n,
+             rtm_vocab_name("step", (int)s->p->step), s->ev->grid.res);
+    mo.subtitle = sub;
+    mo.units_label = "Pattern";
+    mo.attribution = s->env && s->env->attribution ? s->env->attribution : RTM_ATTR_OGL;
+    mo.class_colors = em_class_colors(s);
+    char *fn = em_file_name(s, "emerging.png", err);
+    int rc = fn ? rtm_prod_map_categorical(s->out, fn, &s->ev->grid, v, s->loc, values, labels,
+                                           nv, &mo, err)
+                : RTM_ERR_NOMEM;
+    free(fn);
+    return rc;
+}
+
+/* Per category: locations, share, events, area. */
+typedef struct cat_row {
+    size_t cells;
+    double events;
+} cat_row;
+
+static void tally(const em_state *s, cat_row *rows, int lo)
+{
+    for (size_t k = 0; k < s->nc; k++) {
+        double ev, h, c;
+        if (!s->loc[k])
+            continue;
+        location_facts(s, k, &ev, &h, &c);
+        rows[s->cells.code[k] - lo].cells++;
+        rows[s->cells.code[k] - lo].events += ev;
+    }
+}
+
+static int write_text(em_state *s, const char *name, char *buf, size_t len, rtm_error *err)
+{
+    char *fn = em_file_name(s, name, err);
+    const char *path = fn ? rtm_outset_file(s->out, fn, err) : NULL;
+    int rc = !fn ? RTM_ERR_NOMEM : !path ? err->code
+                                         : rtm_atomic_write_text(path, buf, len, err);
+    free(fn);
+    return rc;
+}
+
+int em_write_tables(em_state *s, rtm_error *err)
+{
+    int lo, hi, rc;
+    cat_row rows[17];
+    char *csv = NULL, *md = NULL, a[64], b[64];
+    size_t ncsv = 0, nmd = 0;
+    FILE *fc = open_memstream(&csv, &ncsv), *fm = open_memstream(&md, &nmd);
+    double cell_km2 = s->ev->grid.res * s->ev->grid.res / 1e6, loc = (double)s->cells.locations;
+    if (!fc || !fm) {
+        if (fc)
+            fclose(fc);
+        if (fm)
+            fclose(fm);
+        free(csv), free(md);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory");
+    }
+    em_ncodes(s, &lo, &hi);
+    memset(rows, 0, sizeof rows);
+    tally(s, rows, lo);
+    fprintf(fc, "value,code,category,cells,share_pct,events,area_km2\n");
+    fprintf(fm, "# Emerging hot spots: cells per category\n\n%d %s steps, %s to %s; %zu "
+            "locations; scheme %s; alpha %g%s.\n\n| category | code | cells | share | "
+            "events | area (km²) |\n|---|---:|---:|---:|---:|---:|\n", s->steps.n,
+            rtm_vocab_name("step", (int)s->p->step), rtm_step_label(&s->steps, 0, a, sizeof a),
+            rtm_step_label(&s->steps, s->steps.n - 1, b, sizeof b), s->cells.locations,
+            rtm_vocab_name("scheme", (int)s->p->scheme), s->p->alpha,
+            s->gi.fdr ? " (FDR corrected)" : "");
+    for (int c = hi; c >= lo; c--) {
+        const cat_row *r = &rows[c - lo];
+        double pct = loc > 0 ? 100.0 * (double)r->cells / loc : 0;
+        fprintf(fc, "%d,%d,%s,%zu,%.4f,%.10g,%.6g\n", em_raster_value(s, c), c,
+                em_code_name(s, c), r->cells, pct, r->events, (double)r->cells * cell_km2);
+        fprintf(fm, "| %s | %d | %zu | %.1f %% | %.10g | %.4g |\n", em_code_name(s, c), c,
+                r->cells, pct, r->events, (double)r->cells * cell_km2);
+    }
+    fclose(fc);
+    fclose(fm);
+    rc = write_text(s, "categories.csv", csv, ncsv, err);
+    if (!rc)
+        rc = write_text(s, "categories.md", md, nmd, err);
+    free(csv), free(md);
+    return rc;
+}
