@@ -210,10 +210,11 @@ typedef enum rtm_surface_type {
     RTM_SURF_MODEL,
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
-    RTM_SURF_EVALUATE
+    RTM_SURF_EVALUATE,
+    RTM_SURF_EMERGING
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "emerging". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -239,6 +240,12 @@ typedef struct rtm_job_surface {
     double band;         /**< Gi* distance band (0 = 3 cells) */
     int knn;             /**< or k nearest cells */
     int fdr;             /**< Benjamini-Hochberg corrected bins */
+    /* emerging (also band, knn, fdr: default 1) */
+    int step;            /**< vocabulary "step" (default month) */
+    int time_steps;      /**< neighbourhood time steps (default 1) */
+    double alpha;        /**< significance of bins and trends (default 0.10) */
+    int scheme;          /**< vocabulary "scheme" (default esri) */
+    int all_cells;       /**< every study-area cell is a location */
     /* distance */
     char *layer_name;                /**< catalogue name */
     const rtm_catalog_layer *layer;  /**< resolved entry */

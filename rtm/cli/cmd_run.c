@@ -12,9 +12,9 @@
 static const char HELP[] =
     "Usage: rtm run [--check] [--run-date YYYY-MM-DD] [--threads N] [-q] JOB\n\n"
     "Run a job file (YAML, docs/job-format.md): load the offences, compute every\n"
-    "surface it declares (kde, distance, rtm model, hotspots, evaluate: the same\n"
-    "products as the commands of those names, same files and bytes; and weighted\n"
-    "overlays), write the GeoTIFFs, maps, reports, per-area maps, report.html and\n"
+    "surface it declares (kde, distance, rtm model, hotspots, evaluate, emerging:\n"
+    "the same products as the commands of those names, same files and bytes; and\n"
+    "weighted overlays), write the GeoTIFFs, maps, reports, per-area maps, report.html and\n"
     "manifest.json into a new run folder, then make it OUT/current atomically.\n"
     "A failed or killed run leaves the previous set current and complete; a second\n"
     "run on the same output folder fails on its lock. Distance surfaces of risk\n"

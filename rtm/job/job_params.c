@@ -92,7 +92,7 @@ char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
 char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
 {
     text t = {0};
-    char b[40];
+    char b[40], b2[40];
     addf(&t, "rtm-surface-v1\ntype=%s\nname=%s\n", rtm_surface_type_name(s->type), s->name);
     grid_params(&t, job);
     switch (s->type) {
@@ -128,6 +128,12 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
         break;
     case RTM_SURF_HOTSPOTS:
         addf(&t, "band=%s\nknn=%d\nfdr=%d\n", num(s->band, b), s->knn, s->fdr);
+        break;
+    case RTM_SURF_EMERGING:
+        addf(&t, "step=%s\nband=%s\nknn=%d\ntime_steps=%d\nalpha=%s\nfdr=%d\nscheme=%s\n"
+             "all_cells=%d\n", rtm_vocab_name("step", s->step), num(s->band, b), s->knn,
+             s->time_steps, num(s->alpha, b2), s->fdr, rtm_vocab_name("scheme", s->scheme),
+             s->all_cells);
         break;
     case RTM_SURF_OVERLAY:
         addf(&t, "normalise=%s\n", rtm_vocab_name("normalise", s->normalise));

@@ -1,5 +1,6 @@
 /* job_surfaces.c: the `surfaces:` section of a job file (see docs/job-format.md). */
 #include "job/job_internal.h"
+#include "rtm/emerging.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -7,12 +8,15 @@
 #include <string.h>
 
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         "evaluate", NULL};
+                                         "evaluate", "emerging", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
                                        "increment", "seed", "family", "nb", "folds", NULL};
 static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", NULL};
+static const char *const emerging_keys[] = {"type", "name", "step", "band", "knn",
+                                            "time_steps", "alpha", "fdr", "scheme",
+                                            "all_cells", NULL};
 static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_bandwidths",
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
@@ -24,7 +28,7 @@ static const char *const factor_keys[] = {"layer", "operationalization", "max_bl
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_EVALUATE ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_EMERGING ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
@@ -109,6 +113,29 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     rtm_ybool(y, n, "fdr", &s->fdr);
     if (s->knn > 0 && s->band > 0)
         rtm_yerr(y, n, "hotspots: give either 'band' or 'knn', not both");
+}
+
+static void read_emerging(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long knn = 0, ts = 1;
+    int step = RTM_STEP_MONTH, scheme = RTM_SCHEME_ESRI;
+    rtm_ycheck_keys(y, n, "emerging", emerging_keys);
+    rtm_ynum(y, n, "band", 1e-300, RTM_JOB_MAX_DISTANCE, &s->band);
+    rtm_yint(y, n, "knn", 1, 100000, &knn);
+    rtm_yint(y, n, "time_steps", 0, 1000, &ts);
+    s->knn = (int)knn;
+    s->time_steps = (int)ts;
+    s->alpha = 0.10;
+    rtm_ynum(y, n, "alpha", 1e-12, 0.5, &s->alpha);
+    s->fdr = 1;
+    rtm_ybool(y, n, "fdr", &s->fdr);
+    rtm_ybool(y, n, "all_cells", &s->all_cells);
+    rtm_yvocab(y, n, "step", "step", &step);
+    rtm_yvocab(y, n, "scheme", "scheme", &scheme);
+    s->step = step;
+    s->scheme = scheme;
+    if (s->knn > 0 && s->band > 0)
+        rtm_yerr(y, n, "emerging: give either 'band' or 'knn', not both");
 }
 
 static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
@@ -329,6 +356,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
+    case RTM_SURF_EMERGING: read_emerging(y, n, s); break;
     }
     if (!s->name)
         default_name(s);
@@ -345,7 +373,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|emerging)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

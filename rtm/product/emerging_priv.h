@@ -34,7 +34,12 @@ int em_write_tables(em_state *s, rtm_error *err);
 const char *const *em_class_colors(const em_state *s);
 char *em_file_name(const em_state *s, const char *name, rtm_error *err);
 
-/* Every file of the product. */
-int em_write_all(em_state *s, rtm_error *err);
+/* The GeoTIFFs (emerging_write.c): categories (v: ncells scratch, left
+ * holding the raster values), a multi-band GeoTIFF of one layer per step,
+ * and the two trends. */
+int em_write_categories(em_state *s, double *v, rtm_error *err);
+int em_write_steps(em_state *s, const char *name, const double *data, const char *what,
+                   const char *units, rtm_error *err);
+int em_write_trend(em_state *s, rtm_error *err);
 
 #endif

@@ -159,6 +159,31 @@ static int analyse(em_state *s, rtm_error *err)
     return rtm_emerging_analyse(g, s->cube, s->steps.n, s->loc, &o, &s->cells, err);
 }
 
+static int write_all(em_state *s, rtm_error *err)
+{
+    double *v = rtm_prod_alloc(s->nc, "emerging", err);
+    int rc;
+    if (!v)
+        return RTM_ERR_NOMEM;
+    rc = em_write_categories(s, v, err);
+    if (!rc)
+        rc = em_write_steps(s, "cube.tif", s->cube, "event counts per cell and time step",
+                         "events", err);
+    if (!rc)
+        rc = em_write_steps(s, "zscores.tif", s->cells.z, "space-time Gi* z-score per step", "z",
+                         err);
+    if (!rc)
+        rc = em_write_trend(s, err);
+    if (!rc)
+        rc = em_write_cells(s, err);
+    if (!rc)
+        rc = em_write_map(s, v, err);
+    if (!rc)
+        rc = em_write_tables(s, err);
+    free(v);
+    return rc;
+}
+
 static int check_opts(const rtm_emerging_product *p, const rtm_events *ev, rtm_error *err)
 {
     const rtm_grid *g = &ev->grid;
@@ -206,7 +231,7 @@ int rtm_emerging_product_run(const rtm_emerging_product *p, const rtm_events *ev
         s.gi.band = DEFAULT_BAND_CELLS * ev->grid.res;
     s.gi.threads = env && env->threads ? env->threads : s.gi.threads;
     if (!(rc = setup(&s, err)) && !(rc = analyse(&s, err)))
-        rc = em_write_all(&s, err);
+        rc = write_all(&s, err);
     if (!rc && res) {
         fill_result(&s, res);
         s.cells.code = NULL; /* now the result's */

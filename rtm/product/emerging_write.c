@@ -103,7 +103,7 @@ static void make_classes(const em_state *s, em_classes *c)
     c->lp[c->n] = NULL;
 }
 
-static int write_categories(em_state *s, double *v, rtm_error *err)
+int em_write_categories(em_state *s, double *v, rtm_error *err)
 {
     rtm_geotiff_opts go;
     em_classes c;
@@ -137,7 +137,7 @@ static int write_categories(em_state *s, double *v, rtm_error *err)
 }
 
 /* A multi-band GeoTIFF of nsteps layers of data (one per step). */
-static int write_steps(em_state *s, const char *name, const double *data, const char *what,
+int em_write_steps(em_state *s, const char *name, const double *data, const char *what,
                        const char *units, rtm_error *err)
 {
     int T = s->steps.n, rc = 0;
@@ -176,7 +176,7 @@ static int write_steps(em_state *s, const char *name, const double *data, const 
     return rc;
 }
 
-static int write_trend(em_state *s, rtm_error *err)
+int em_write_trend(em_state *s, rtm_error *err)
 {
     const double *bands[2] = {s->cells.trend_z, s->cells.count_z};
     const char *desc[2] = {"Mann-Kendall z of the Gi* z-scores",
@@ -199,30 +199,5 @@ static int write_trend(em_state *s, rtm_error *err)
         rc = rtm_outset_sidecar(s->out, qml, err);
     rtm_kv_free(&kv);
     free(fn);
-    return rc;
-}
-
-int em_write_all(em_state *s, rtm_error *err)
-{
-    double *v = rtm_prod_alloc(s->nc, "emerging", err);
-    int rc;
-    if (!v)
-        return RTM_ERR_NOMEM;
-    rc = write_categories(s, v, err);
-    if (!rc)
-        rc = write_steps(s, "cube.tif", s->cube, "event counts per cell and time step",
-                         "events", err);
-    if (!rc)
-        rc = write_steps(s, "zscores.tif", s->cells.z, "space-time Gi* z-score per step", "z",
-                         err);
-    if (!rc)
-        rc = write_trend(s, err);
-    if (!rc)
-        rc = em_write_cells(s, err);
-    if (!rc)
-        rc = em_write_map(s, v, err);
-    if (!rc)
-        rc = em_write_tables(s, err);
-    free(v);
     return rc;
 }

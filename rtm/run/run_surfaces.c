@@ -12,6 +12,7 @@
 #include "rtm/input.h"
 #include "rtm/output.h"
 #include "rtm/surface.h"
+#include "rtm/emerging.h"
 #include "input/stats_meta.h"
 #include "core/sha256.h"
 #include "run/cache.h"
@@ -204,6 +205,40 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     snprintf(o->tif, sizeof o->tif, "%s", p.z_tif);
     rtm_jr_log(r, "hotspots %s: %zu hot-spot cells at 95 %% or more, %d polygons", s->name,
                res.bins[5] + res.bins[6], res.npolygons);
+    return 0;
+}
+
+/* ---- emerging hot spots -------------------------------------------------- */
+
+static int surf_emerging(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_emerging_product p;
+    rtm_emerging_result res = {0};
+    rtm_outset *out = NULL;
+    int rc;
+    rtm_emerging_product_init(&p);
+    p.gi.band = s->band;
+    p.gi.knn = s->knn;
+    p.gi.fdr = s->fdr;
+    p.step = (rtm_step_kind)s->step;
+    p.time_steps = s->time_steps;
+    p.alpha = s->alpha;
+    p.scheme = (rtm_ehsa_scheme)s->scheme;
+    p.all_cells = s->all_cells;
+    p.dir = s->name;
+    if ((rc = open_set(r, &out, err)))
+        return rc;
+    rc = finish(r, out, rtm_emerging_product_run(&p, &r->ev, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    snprintf(o->map, sizeof o->map, "%s/emerging.png", s->name);
+    snprintf(o->units, sizeof o->units, "emerging hot-spot category");
+    snprintf(o->tif, sizeof o->tif, "%s/categories.tif", s->name);
+    rtm_jr_log(r, "emerging %s: %d steps, %zu locations, %zu with a pattern", s->name,
+               res.steps.n, res.locations,
+               res.locations - res.count[p.scheme == RTM_SCHEME_ESRI ? 8 : 4]);
+    rtm_emerging_result_free(&res);
     return 0;
 }
 
@@ -656,6 +691,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
+    case RTM_SURF_EMERGING: return surf_emerging(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }
