@@ -113,6 +113,26 @@ static void build_cube(em_state *s)
     }
 }
 
+/* The first or last step only partly covered by the span of the data (or
+ * the window): its counts are low, which a trend or "new" reads as change. */
+static void warn_partial(const em_state *s, int from, int to)
+{
+    int a, b, l0, l1;
+    char la[64], lb[64];
+    rtm_step_range(&s->steps, 0, &a, &b);
+    rtm_step_range(&s->steps, s->steps.n - 1, &l0, &l1);
+    if (from % 100 != 0 && from > a)
+        rtm_prod_log(s->env, "emerging: warning: the first step (%s) starts %d-%02d-%02d but the "
+                     "data start %d-%02d-%02d: its counts are partial",
+                     rtm_step_label(&s->steps, 0, la, sizeof la), a / 10000, a / 100 % 100,
+                     a % 100, from / 10000, from / 100 % 100, from % 100);
+    if (to % 100 != 0 && to < l1)
+        rtm_prod_log(s->env, "emerging: warning: the last step (%s) ends %d-%02d-%02d but the "
+                     "data end %d-%02d-%02d: its counts are partial (set --to to a step's "
+                     "end)", rtm_step_label(&s->steps, s->steps.n - 1, lb, sizeof lb),
+                     l1 / 10000, l1 / 100 % 100, l1 % 100, to / 10000, to / 100 % 100, to % 100);
+}
+
 static int setup(em_state *s, rtm_error *err)
 {
     int first, last, rc;
@@ -134,6 +154,7 @@ static int setup(em_state *s, rtm_error *err)
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %d x %zu bins",
                              s->steps.n, s->nc);
     build_cube(s);
+    warn_partial(s, first, last);
     if (s->steps.n < 10)
         rtm_prod_log(s->env, "emerging: warning: %d time steps; the Mann-Kendall trend and the "
                      "90 %% rules are coarse below 10 steps", s->steps.n);
