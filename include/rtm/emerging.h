@@ -263,6 +263,9 @@ typedef struct rtm_emerging_product {
     int from, to;            /**< YYYYMMDD (or YYYYMM00) span of the steps; 0 = the events'
                                   own first and last dates, or the load window */
     const char *dir;         /**< output folder ("" or NULL = names as they are) */
+    unsigned formats;        /**< RTM_OUT_* bits (rtm/product.h; default RTM_OUT_ALL): TIF the
+                                  GeoTIFFs and the GeoPackage, PNG the map, MD the CSV and
+                                  Markdown tables */
     const char *title;       /**< map title, NULL = "Emerging hot spots" */
 } rtm_emerging_product;
 
@@ -281,7 +284,8 @@ typedef struct rtm_emerging_result {
 
 void rtm_emerging_result_free(rtm_emerging_result *r);
 
-/** Emerging hot spots of ev's events on its grid: writes, in p->dir,
+/** Emerging hot spots of ev's events on its grid: writes, in p->dir (as
+ *  p->formats allows),
  *  categories.tif (+ .qml, category names and colours), cube.tif (counts,
  *  one band per step), zscores.tif (Gi* z, one band per step),
  *  trend.tif (Mann-Kendall z of the z-scores), emerging.gpkg (cells with a

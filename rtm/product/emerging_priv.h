@@ -35,9 +35,9 @@ const char *const *em_class_colors(const em_state *s);
 char *em_file_name(const em_state *s, const char *name, rtm_error *err);
 
 /* The GeoTIFFs (emerging_write.c): categories (v: ncells scratch, left
- * holding the raster values), a multi-band GeoTIFF of one layer per step,
+ * holding the raster values; values_only: only those, no file), a multi-band GeoTIFF of one layer per step,
  * and the two trends. */
-int em_write_categories(em_state *s, double *v, rtm_error *err);
+int em_write_categories(em_state *s, double *v, int values_only, rtm_error *err);
 int em_write_steps(em_state *s, const char *name, const double *data, const char *what,
                    const char *units, rtm_error *err);
 int em_write_trend(em_state *s, rtm_error *err);

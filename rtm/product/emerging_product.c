@@ -19,6 +19,7 @@ void rtm_emerging_product_init(rtm_emerging_product *p)
     p->time_steps = 1;
     p->alpha = 0.10;
     p->scheme = RTM_SCHEME_ESRI;
+    p->formats = RTM_OUT_ALL;
 }
 
 void rtm_emerging_result_free(rtm_emerging_result *r)
@@ -182,24 +183,26 @@ static int analyse(em_state *s, rtm_error *err)
 
 static int write_all(em_state *s, rtm_error *err)
 {
+    unsigned f = s->p->formats ? s->p->formats : RTM_OUT_ALL;
     double *v = rtm_prod_alloc(s->nc, "emerging", err);
-    int rc;
+    int rc = 0, w = s->ev->weighted;
     if (!v)
         return RTM_ERR_NOMEM;
-    rc = em_write_categories(s, v, err);
-    if (!rc)
-        rc = em_write_steps(s, "cube.tif", s->cube, "event counts per cell and time step",
-                         "events", err);
-    if (!rc)
-        rc = em_write_steps(s, "zscores.tif", s->cells.z, "space-time Gi* z-score per step", "z",
-                         err);
-    if (!rc)
+    rc = em_write_categories(s, v, !(f & RTM_OUT_TIF), err); /* v: the raster values */
+    if (!rc && (f & RTM_OUT_TIF))
+        rc = em_write_steps(s, "cube.tif", s->cube, w ? "weighted events per cell and time "
+                            "step (sum of weights)" : "event counts per cell and time step",
+                            w ? "weight" : "events", err);
+    if (!rc && (f & RTM_OUT_TIF))
+        rc = em_write_steps(s, "zscores.tif", s->cells.z, "space-time Gi* z-score per step",
+                            "z", err);
+    if (!rc && (f & RTM_OUT_TIF))
         rc = em_write_trend(s, err);
-    if (!rc)
+    if (!rc && (f & RTM_OUT_TIF))
         rc = em_write_cells(s, err);
-    if (!rc)
+    if (!rc && (f & RTM_OUT_PNG))
         rc = em_write_map(s, v, err);
-    if (!rc)
+    if (!rc && (f & RTM_OUT_MD))
         rc = em_write_tables(s, err);
     free(v);
     return rc;

@@ -103,17 +103,20 @@ static void make_classes(const em_state *s, em_classes *c)
     c->lp[c->n] = NULL;
 }
 
-int em_write_categories(em_state *s, double *v, rtm_error *err)
+int em_write_categories(em_state *s, double *v, int values_only, rtm_error *err)
 {
     rtm_geotiff_opts go;
     em_classes c;
     rtm_kv kv;
     char *fn = em_file_name(s, "categories.tif", err);
     int rc;
-    if (!fn)
-        return RTM_ERR_NOMEM;
     for (size_t k = 0; k < s->nc; k++)
         v[k] = s->loc[k] ? em_raster_value(s, s->cells.code[k]) : NAN;
+    if (values_only || !fn) {
+        rc = values_only ? 0 : RTM_ERR_NOMEM;
+        free(fn);
+        return rc;
+    }
     make_classes(s, &c);
     rtm_kv_init(&kv);
     rc = add_meta(s, "emerging hot-spot category", &kv) ? RTM_ERR_NOMEM : 0;

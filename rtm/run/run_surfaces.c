@@ -227,14 +227,20 @@ static int surf_emerging(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.scheme = (rtm_ehsa_scheme)s->scheme;
     p.all_cells = s->all_cells;
     p.dir = s->name;
+    p.formats = (r->job->formats & RTM_FMT_TIF ? RTM_OUT_TIF : 0) |
+                (want_png(r) ? RTM_OUT_PNG : 0) | (r->job->formats & RTM_FMT_MD ? RTM_OUT_MD : 0);
+    if (!p.formats)
+        p.formats = RTM_OUT_TIF; /* json or html alone: the categories still */
     if ((rc = open_set(r, &out, err)))
         return rc;
     rc = finish(r, out, rtm_emerging_product_run(&p, &r->ev, &r->env, out, &res, err), err);
     if (rc)
         return rc;
-    snprintf(o->map, sizeof o->map, "%s/emerging.png", s->name);
+    snprintf(o->map, sizeof o->map, "%s%s", (p.formats & RTM_OUT_PNG) ? s->name : "",
+             (p.formats & RTM_OUT_PNG) ? "/emerging.png" : "");
     snprintf(o->units, sizeof o->units, "emerging hot-spot category");
-    snprintf(o->tif, sizeof o->tif, "%s/categories.tif", s->name);
+    snprintf(o->tif, sizeof o->tif, "%s%s", (p.formats & RTM_OUT_TIF) ? s->name : "",
+             (p.formats & RTM_OUT_TIF) ? "/categories.tif" : "");
     rtm_jr_log(r, "emerging %s: %d steps, %zu locations, %zu with a pattern", s->name,
                res.steps.n, res.locations,
                res.locations - res.count[p.scheme == RTM_SCHEME_ESRI ? 8 : 4]);
