@@ -86,8 +86,8 @@ static int add_meta(const em_state *s, const char *what, rtm_kv *kv)
 /* Category labels and colours ("VALUE=...") for the GeoTIFF and .qml. */
 typedef struct em_classes {
     int n;
-    char label[17][96];
-    const char *lp[18];
+    char label[17][96], item[17][112];
+    const char *lp[18], *ip[18];   /* "VALUE=LABEL"; "CATEGORY_VALUE=LABEL" */
 } em_classes;
 
 static void make_classes(const em_state *s, em_classes *c)
@@ -98,9 +98,11 @@ static void make_classes(const em_state *s, em_classes *c)
     for (int code = lo; code <= hi; code++, c->n++) {
         int v = em_raster_value(s, code);
         snprintf(c->label[c->n], sizeof c->label[0], "%d=%s", v, em_code_name(s, code));
+        snprintf(c->item[c->n], sizeof c->item[0], "CATEGORY_%d=%s", v, em_code_name(s, code));
         c->lp[c->n] = c->label[c->n];
+        c->ip[c->n] = c->item[c->n];
     }
-    c->lp[c->n] = NULL;
+    c->lp[c->n] = c->ip[c->n] = NULL;
 }
 
 int em_write_categories(em_state *s, double *v, int values_only, rtm_error *err)
@@ -128,6 +130,7 @@ int em_write_categories(em_state *s, double *v, int values_only, rtm_error *err)
     go.categorical = 1;
     go.nodata = NODATA_CLASS;
     go.class_labels = c.lp;
+    go.band_metadata = c.ip; /* the names inside the TIFF too (GDAL_METADATA tag) */
     go.class_colors = em_class_colors(s);
     go.qml_ramp = "diverging";
     if (rc == 0)

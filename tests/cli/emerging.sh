@@ -26,7 +26,12 @@ done
 gdalinfo "$T/w/categories.tif" > "$T/cat.info" 2>&1
 check "category names in the GeoTIFF" "grep -q '3: intensifying hot spot' $T/cat.info && \
   grep -q '16: historical cold spot' $T/cat.info && grep -q '0: no pattern' $T/cat.info"
-check "colour table in the GeoTIFF" "grep -q 'Color Table' $T/cat.info"
+check "category names inside the TIFF as band metadata too" \
+  "grep -q 'CATEGORY_3=intensifying hot spot' $T/cat.info"
+check "colour table in the GeoTIFF, the categories' own colours" \
+  "grep -q 'Color Table' $T/cat.info && grep -q ' 3: 178,24,43,255' $T/cat.info && \
+   grep -q ' 11: 33,102,172,255' $T/cat.info"
+check "the .qml has the same colours" "grep -q 'color=\"#b2182b\"' $T/w/categories.qml"
 check "persistent hot spot where the persistent cluster is (4)" \
   "[ \"\$(gdallocationinfo -valonly -geoloc $T/w/categories.tif 570750 205750)\" = 4 ]"
 check "consecutive hot spot where the emerging cluster is (2)" \
