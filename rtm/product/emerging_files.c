@@ -22,56 +22,54 @@ static void location_facts(const em_state *s, size_t k, double *events, double *
     }
 }
 
-enum { NF = 11 };
+#define NCOLS 9 /* numeric fields of the GeoPackage */
+
+/* Row i of the numeric columns (col[c * n + i]) for location k. */
+static void cell_row(const em_state *s, size_t k, double *col, size_t n, size_t i)
+{
+    int code = s->cells.code[k];
+    double v[NCOLS];
+    v[0] = code, v[1] = em_raster_value(s, code);
+    v[2] = s->cells.trend_z[k], v[3] = s->cells.trend_p[k];
+    v[4] = s->cells.count_z[k], v[5] = s->cells.count_p[k];
+    location_facts(s, k, &v[6], &v[7], &v[8]);
+    for (int c = 0; c < NCOLS; c++)
+        col[(size_t)c * n + i] = v[c];
+}
 
 int em_write_cells(em_state *s, rtm_error *err)
 {
+    static const char *const names[NCOLS] = {"code", "value", "trend_z", "trend_p",
+                                             "count_trend_z", "count_trend_p", "events",
+                                             "hot_steps", "cold_steps"};
     size_t n = 0, i = 0;
     for (size_t k = 0; k < s->nc; k++)
         n += s->loc[k] && s->cells.code[k] != 0;
     size_t *cells = malloc((n ? n : 1) * sizeof *cells);
-    double *num = malloc((n ? n : 1) * 9 * sizeof *num);
+    double *col = malloc((n ? n : 1) * NCOLS * sizeof *col);
     const char **name = malloc((n ? n : 1) * sizeof *name);
     char *fn = em_file_name(s, "emerging.gpkg", err);
     const char *path = fn ? rtm_outset_file(s->out, fn, err) : NULL;
+    rtm_cell_field f[NCOLS + 1];
     int rc = 0;
-    if (!cells || !num || !name || !fn)
+    if (!cells || !col || !name || !fn)
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory");
     else if (!path)
         rc = err->code;
     for (size_t k = 0; !rc && k < s->nc; k++) {
         if (!s->loc[k] || s->cells.code[k] == 0)
             continue;
-        int code = s->cells.code[k];
-        double *r = num + 9 * i;
         cells[i] = k;
-        name[i] = em_code_name(s, code);
-        r[0] = code, r[1] = em_raster_value(s, code);
-        r[2] = s->cells.trend_z[k], r[3] = s->cells.trend_p[k];
-        r[4] = s->cells.count_z[k], r[5] = s->cells.count_p[k];
-        location_facts(s, k, &r[6], &r[7], &r[8]);
-        i++;
+        name[i] = em_code_name(s, s->cells.code[k]);
+        cell_row(s, k, col, n, i++);
     }
-    if (!rc) {
-        /* columns of the row-major table above, as strided copies */
-        double *col = malloc((n ? n : 1) * 9 * sizeof *col);
-        static const char *const names[9] = {"code", "value", "trend_z", "trend_p",
-                                             "count_trend_z", "count_trend_p", "events",
-                                             "hot_steps", "cold_steps"};
-        rtm_cell_field f[10];
-        if (!col)
-            rc = rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory");
-        for (int c = 0; !rc && c < 9; c++) {
-            for (size_t r = 0; r < n; r++)
-                col[(size_t)c * n + r] = num[9 * r + (size_t)c];
-            f[c + 1] = (rtm_cell_field){names[c], c < 2 || c >= 7, col + (size_t)c * n, NULL};
-        }
-        f[0] = (rtm_cell_field){"category", 0, NULL, name};
-        if (!rc)
-            rc = rtm_cells_write(path, "emerging_hot_spots", &s->ev->grid, cells, n, f, 10, err);
-        free(col);
-    }
-    free(cells), free(num), free(name), free(fn);
+    f[0] = (rtm_cell_field){"category", 0, NULL, name};
+    for (int c = 0; c < NCOLS; c++) /* integers: code, value, hot_steps, cold_steps */
+        f[c + 1] = (rtm_cell_field){names[c], c < 2 || c >= 7, col + (size_t)c * n, NULL};
+    if (!rc)
+        rc = rtm_cells_write(path, "emerging_hot_spots", &s->ev->grid, cells, n, f, NCOLS + 1,
+                             err);
+    free(cells), free(col), free(name), free(fn);
     return rc;
 }
 
