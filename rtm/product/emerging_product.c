@@ -122,12 +122,17 @@ static void warn_partial(const em_state *s, int from, int to)
     char la[64], lb[64];
     rtm_step_range(&s->steps, 0, &a, &b);
     rtm_step_range(&s->steps, s->steps.n - 1, &l0, &l1);
-    if (from % 100 != 0 && from > a)
+    /* a month without a day (YYYYMM00) covers its whole month */
+    if (from % 100 == 0)
+        from += 1;
+    if (to % 100 == 0)
+        to += rtm_days_in_month(to / 10000, to / 100 % 100);
+    if (from > a)
         rtm_prod_log(s->env, "emerging: warning: the first step (%s) starts %d-%02d-%02d but the "
                      "data start %d-%02d-%02d: its counts are partial",
                      rtm_step_label(&s->steps, 0, la, sizeof la), a / 10000, a / 100 % 100,
                      a % 100, from / 10000, from / 100 % 100, from % 100);
-    if (to % 100 != 0 && to < l1)
+    if (to < l1)
         rtm_prod_log(s->env, "emerging: warning: the last step (%s) ends %d-%02d-%02d but the "
                      "data end %d-%02d-%02d: its counts are partial (set --to to a step's "
                      "end)", rtm_step_label(&s->steps, s->steps.n - 1, lb, sizeof lb),
