@@ -240,14 +240,27 @@ typedef struct rtm_cell_field {
     const char *const *s;   /**< strings (when v is NULL) */
 } rtm_cell_field;
 
+/** Merged areas for rtm_cells_write: label[k] = 1..n for the cells of
+ *  area k-1, 0 for none (ncells ints); each area becomes one (multi)polygon
+ *  of its cells (GDALPolygonize, 8-connected) with the fields f (value i
+ *  belongs to area i). */
+typedef struct rtm_cell_areas {
+    const char *layer;
+    const int *label;
+    size_t n;
+    const rtm_cell_field *f;
+    int nf;
+} rtm_cell_areas;
+
 /** Write the n grid cells cells[0..n-1] (indices into g) as square polygons
  *  with the fields f[0..nf-1] (value i belongs to cells[i]) into a
- *  GeoPackage (.gpkg) or GeoJSON layer `layer` at path, atomically, with
- *  the grid's CRS and a fixed creation date (same input, same bytes).
+ *  GeoPackage (.gpkg) or GeoJSON layer `layer` at path, and with areas (may
+ *  be NULL; GeoPackage only) a second layer of merged areas, atomically,
+ *  with the grid's CRS and a fixed creation date (same input, same bytes).
  *  Returns 0, RTM_ERR_IO or RTM_ERR_NOMEM. GDAL on the calling thread. */
 int rtm_cells_write(const char *path, const char *layer, const rtm_grid *g,
                     const size_t *cells, size_t n, const rtm_cell_field *f, int nf,
-                    rtm_error *err);
+                    const rtm_cell_areas *areas, rtm_error *err);
 
 /* ==== the product ========================================================= */
 
@@ -289,7 +302,8 @@ void rtm_emerging_result_free(rtm_emerging_result *r);
  *  categories.tif (+ .qml, category names and colours), cube.tif (counts,
  *  one band per step), zscores.tif (Gi* z, one band per step),
  *  trend.tif (Mann-Kendall z of the z-scores), emerging.gpkg (cells with a
- *  pattern: category, trend z and p, count trend), emerging.png (map),
+ *  pattern: category, trend z and p, count trend; and the cells of one
+ *  category merged into areas), emerging.png (map),
  *  categories.csv and categories.md (locations per category). Returns 0 or
  *  RTM_ERR_INPUT (no event; a step finer than the dates; fewer than 2
  *  steps), RTM_ERR_ARG, RTM_ERR_IO, RTM_ERR_NOMEM. res may be NULL. */

@@ -50,8 +50,11 @@ static const char HELP[] =
     "  cube.tif, zscores.tif  counts and Gi* z per step, one band per step (band\n"
     "                         description = the step's label)\n"
     "  trend.tif              Mann-Kendall z of the z-scores (band 1) and counts (band 2)\n"
-    "  emerging.gpkg          cells with a pattern: category, code, trend_z, trend_p,\n"
-    "                         count_trend_z, count_trend_p, events, hot_steps, cold_steps\n"
+    "  emerging.gpkg          layer emerging_hot_spots: the cells with a pattern\n"
+    "                         (category, code, trend_z, trend_p, count_trend_z,\n"
+    "                         count_trend_p, events, hot_steps, cold_steps); layer\n"
+    "                         emerging_areas: 8-connected cells of one category merged\n"
+    "                         (category, code, cells, area_m2, events, mean_trend_z)\n"
     "  emerging.png           map;  categories.csv, categories.md  cells per category\n"
     "  --title TEXT           map title\n"
     "  -q, --quiet            no summary\n\n" RTM_CLI_EVENT_HELP

@@ -37,6 +37,98 @@ static void cell_row(const em_state *s, size_t k, double *col, size_t n, size_t 
         col[(size_t)c * n + i] = v[c];
 }
 
+/* 8-connected areas of locations with the same non-zero category, numbered
+ * 1.. in the order of their first cell: label[k] (0 none). Returns how many. */
+static size_t find_areas(const em_state *s, int *label, size_t *stack)
+{
+    const rtm_grid *g = &s->ev->grid;
+    size_t n = 0;
+    memset(label, 0, s->nc * sizeof *label);
+    for (size_t k = 0; k < s->nc; k++) {
+        size_t sp = 0;
+        if (!s->loc[k] || s->cells.code[k] == 0 || label[k])
+            continue;
+        label[k] = (int)++n;
+        stack[sp++] = k;
+        while (sp > 0) { /* each cell is pushed once: the stack never exceeds nc */
+            size_t c = stack[--sp];
+            int i = (int)(c / (size_t)g->ncols), j = (int)(c % (size_t)g->ncols);
+            for (int di = -1; di <= 1; di++)
+                for (int dj = -1; dj <= 1; dj++) {
+                    int ii = i + di, jj = j + dj;
+                    size_t m = (size_t)ii * (size_t)g->ncols + (size_t)jj;
+                    if (ii < 0 || jj < 0 || ii >= g->nrows || jj >= g->ncols || label[m] ||
+                        !s->loc[m] || s->cells.code[m] != s->cells.code[k])
+                        continue;
+                    label[m] = (int)n;
+                    stack[sp++] = m;
+                }
+        }
+    }
+    return n;
+}
+
+#define NACOLS 5 /* numeric fields of the areas */
+
+/* The areas' fields: category, code, cells, area_m2, events, mean_trend_z. */
+static void area_fields(const em_state *s, const int *label, size_t n, double *col,
+                        const char **name)
+{
+    double cell = s->ev->grid.res * s->ev->grid.res;
+    memset(col, 0, n * NACOLS * sizeof *col);
+    for (size_t k = 0; k < s->nc; k++) {
+        double ev, h, c;
+        size_t a;
+        if (!label[k])
+            continue;
+        a = (size_t)label[k] - 1;
+        location_facts(s, k, &ev, &h, &c);
+        name[a] = em_code_name(s, s->cells.code[k]);
+        col[a] = s->cells.code[k];
+        col[n + a] += 1;
+        col[2 * n + a] += cell;
+        col[3 * n + a] += ev;
+        col[4 * n + a] += s->cells.trend_z[k];
+    }
+    for (size_t a = 0; a < n; a++)
+        col[4 * n + a] /= col[n + a];
+}
+
+/* The merged-areas layer, then the GeoPackage. */
+static int write_gpkg(em_state *s, const char *path, const size_t *cells, size_t n,
+                      const rtm_cell_field *f, int nf, rtm_error *err)
+{
+    static const char *const names[NACOLS] = {"code", "cells", "area_m2", "events",
+                                              "mean_trend_z"};
+    int *label = malloc(s->nc * sizeof *label);
+    size_t *stack = malloc(s->nc * sizeof *stack), na;
+    double *col = NULL;
+    const char **name = NULL;
+    rtm_cell_field af[NACOLS + 1];
+    rtm_cell_areas areas = {"emerging_areas", label, 0, af, NACOLS + 1};
+    int rc = 0;
+    if (!label || !stack)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory");
+    if (!rc) {
+        na = find_areas(s, label, stack);
+        col = malloc((na ? na : 1) * NACOLS * sizeof *col);
+        name = malloc((na ? na : 1) * sizeof *name);
+        if (!col || !name)
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory");
+        else
+            area_fields(s, label, na, col, name);
+        areas.n = na;
+        af[0] = (rtm_cell_field){"category", 0, NULL, name};
+        for (int c = 0; c < NACOLS; c++)
+            af[c + 1] = (rtm_cell_field){names[c], c < 2, col + (size_t)c * na, NULL};
+    }
+    if (!rc)
+        rc = rtm_cells_write(path, "emerging_hot_spots", &s->ev->grid, cells, n, f, nf, &areas,
+                             err);
+    free(label), free(stack), free(col), free(name);
+    return rc;
+}
+
 int em_write_cells(em_state *s, rtm_error *err)
 {
     static const char *const names[NCOLS] = {"code", "value", "trend_z", "trend_p",
@@ -67,8 +159,7 @@ int em_write_cells(em_state *s, rtm_error *err)
     for (int c = 0; c < NCOLS; c++) /* integers: code, value, hot_steps, cold_steps */
         f[c + 1] = (rtm_cell_field){names[c], c < 2 || c >= 7, col + (size_t)c * n, NULL};
     if (!rc)
-        rc = rtm_cells_write(path, "emerging_hot_spots", &s->ev->grid, cells, n, f, NCOLS + 1,
-                             err);
+        rc = write_gpkg(s, path, cells, n, f, NCOLS + 1, err);
     free(cells), free(col), free(name), free(fn);
     return rc;
 }

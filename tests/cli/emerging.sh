@@ -66,6 +66,9 @@ check "GeoPackage of cells with category, trend z and p" \
 check "GeoPackage: a persistent hot spot" \
   "ogrinfo -q -sql \"SELECT COUNT(*) AS n FROM emerging_hot_spots WHERE category = 'persistent hot spot'\" \
    $T/w/emerging.gpkg | grep -q 'n (Integer) = [1-9]'"
+check "GeoPackage: merged areas, the consecutive one of 4+ cells" \
+  "ogrinfo -q -sql \"SELECT MAX(cells) AS m FROM emerging_areas WHERE category = 'consecutive hot spot'\" \
+   $T/w/emerging.gpkg | grep -q 'm (Integer[0-9]*) = [4-9]'"
 check "table: every location counted once" \
   "[ \$(awk -F, 'NR > 1 { s += \$4 } END { print s }' $T/w/categories.csv) -eq \
      \$(sed -n 's/.*, \\([0-9]*\\) locations.*/\\1/p' $T/w.out) ]"
