@@ -39,5 +39,6 @@
 #include "rtm/forecast.h"
 #include "rtm/dosage.h"
 #include "rtm/places.h"
+#include "rtm/emerging.h"
 
 #endif

@@ -215,6 +215,7 @@ typedef enum rtm_surface_type {
     RTM_SURF_FORECAST,
     RTM_SURF_DOSAGE,  /**< patrol dosage from pings (rtm/dosage.h) */
     RTM_SURF_PLACES,
+    RTM_SURF_EMERGING,
     RTM_SURF_NTYPES      /**< the number of types (not a type) */
 } rtm_surface_type;
 
@@ -244,6 +245,12 @@ typedef struct rtm_job_surface {
     double band;         /**< Gi* distance band (0 = 3 cells) */
     int knn;             /**< or k nearest cells */
     int fdr;             /**< Benjamini-Hochberg corrected bins */
+    /* emerging (also band, knn, fdr: default 1) */
+    int time_step;       /**< vocabulary "step" (default month) */
+    int time_steps;      /**< neighbourhood time steps (default 1) */
+    /* alpha (below, with change): significance of bins and trends (default 0.10) */
+    int scheme;          /**< vocabulary "scheme" (default esri) */
+    int all_cells;       /**< every study-area cell is a location */
     /* distance */
     char *layer_name;                /**< catalogue name */
     const rtm_catalog_layer *layer;  /**< resolved entry */
@@ -284,7 +291,7 @@ typedef struct rtm_job_surface {
     int after_from, after_to;    /**< YYYYMM, 0 = the last after_months of the window */
     int after_months;            /**< default 3 */
     int iterations;              /**< label permutations (default 999) */
-    double alpha;                /**< FDR level (default 0.05) */
+    double alpha;                /**< FDR level (change: default 0.05; emerging 0.10) */
     int scale;                   /**< vocabulary "scale" (default auto) */
     char *units_layer;           /**< areal units for Andresen's test (resolved path), or NULL */
     char *units_field;           /**< their name field, or NULL */

@@ -183,6 +183,10 @@ typedef struct rtm_geotiff_opts {
     double qml_transparent_below;     /**< classed .qml: values <= this are transparent (use
                                            the map's zero_transparent_below); default -inf =
                                            none */
+    const char *const *class_colors;  /**< categorical: NULL-terminated "VALUE=#RRGGBB" items
+                                           overriding the ramp's colour of those classes (in
+                                           the .qml, colour table and attribute table);
+                                           NULL = ramp colours only (default) */
 } rtm_geotiff_opts;
 
 /** Set the defaults listed above. */
@@ -220,7 +224,7 @@ void rtm_geotiff_opts_init(rtm_geotiff_opts *o);
 int rtm_geotiff_write(const char *path, const rtm_grid *g, const double *data,
                       const unsigned char *mask, const rtm_geotiff_opts *o, rtm_error *err);
 
-/** As rtm_geotiff_write with nbands bands (1..64) sharing grid, mask, type and
+/** As rtm_geotiff_write with nbands bands (1..1024) sharing grid, mask, type and
  *  nodata; bands[b] holds ncells values, descriptions[b] (may be NULL, or an
  *  entry NULL) overrides o->band_description. The .qml styles band 1. */
 int rtm_geotiff_write_bands(const char *path, const rtm_grid *g, int nbands,
@@ -402,6 +406,9 @@ typedef struct rtm_map_opts {
     const rtm_map_mark *marks; /**< outlines with labels drawn over the map panel
                                     (composed PNG only), or NULL */
     int nmarks;
+    const char *const *class_colors; /**< categorical maps: NULL-terminated "VALUE=#RRGGBB"
+                                  items overriding the ramp's colour of those values
+                                  (as rtm_geotiff_opts.class_colors); NULL = none */
 } rtm_map_opts;
 
 /** Set the defaults documented above. */

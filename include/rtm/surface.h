@@ -320,6 +320,22 @@ int rtm_gistar(const rtm_grid *g, const double *counts, const unsigned char *mas
                const rtm_gistar_opts *o, double *z, double *p, signed char *bin,
                rtm_error *err);
 
+/** The parts of Gi* for statistics built on it (the space-time Gi* of
+ *  rtm/emerging.h): for every inside cell of grid g, num[k] = the sum over
+ *  its neighbourhood (o->band or o->knn, the cell itself included, cells
+ *  outside mask left out) of x - mean, and w[k] = the number of cells in it.
+ *  Outside cells get 0 and 0. x, num, w: ncells doubles (num and w written).
+ *  Deterministic for any o->threads. Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_gistar_nbsums(const rtm_grid *g, const double *x, const unsigned char *mask,
+                      const rtm_gistar_opts *o, double mean, double *num, double *w,
+                      rtm_error *err);
+
+/** The standardised Gi* with binary weights (Ord & Getis 1995, eq. 8 with
+ *  S1 = W): num / (sd sqrt((n W - W^2) / (n - 1))), num = sum of x - mean
+ *  over the W neighbours, n values in all, sd their population SD. 0 when
+ *  n < 2, sd == 0 or the variance term is not positive. */
+double rtm_gistar_zscore(double num, double w, size_t n, double sd);
+
 /** Benjamini-Hochberg step-up critical p-value at level alpha over the
  *  finite p-values of the inside cells (mask may be NULL): *crit = p_(r)
  *  with r = max{ i : p_(i) <= i alpha / m }, *nsig = r; when r = 0,

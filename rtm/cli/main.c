@@ -24,6 +24,7 @@ static const command COMMANDS[] = {
     {"forecast", rtm_cmd_forecast, "expected events per cell next month: a fitted forecast, back-tested"},
     {"dosage", rtm_cmd_dosage, "patrol dosage: minutes and visits per place and day from pings"},
     {"places", rtm_cmd_places, "patrol places: N squares or discs holding the most harm"},
+    {"emerging", rtm_cmd_emerging, "emerging hot spots: space-time Gi*, trends, Esri categories"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

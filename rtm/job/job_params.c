@@ -157,6 +157,12 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
         free(dp);
         break;
     }
+    case RTM_SURF_EMERGING:
+        addf(&t, "step=%s\nband=%s\nknn=%d\ntime_steps=%d\nalpha=%s\nfdr=%d\nscheme=%s\n"
+             "all_cells=%d\n", rtm_vocab_name("step", s->time_step), num(s->band, b), s->knn,
+             s->time_steps, num(s->alpha, b2), s->fdr, rtm_vocab_name("scheme", s->scheme),
+             s->all_cells);
+        break;
     case RTM_SURF_OVERLAY:
         addf(&t, "normalise=%s\n", rtm_vocab_name("normalise", s->normalise));
         for (int i = 0; i < s->ninputs; i++)

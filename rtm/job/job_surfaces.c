@@ -1,6 +1,7 @@
 /* job_surfaces.c: the `surfaces:` section of a job file (see docs/job-format.md). */
 #include "job/job_internal.h"
 #include "rtm/places.h"
+#include "rtm/emerging.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -20,6 +21,7 @@ static const char *const type_names[] = {
     "forecast",
     "dosage",
     "places",
+    "emerging",
     NULL};
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
@@ -29,6 +31,9 @@ static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
                                        "increment", "seed", "family", "nb", "folds", NULL};
 static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", NULL};
+static const char *const emerging_keys[] = {"type", "name", "step", "band", "knn",
+                                            "time_steps", "alpha", "fdr", "scheme",
+                                            "all_cells", NULL};
 static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_bandwidths",
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
@@ -163,6 +168,29 @@ static void read_places(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
         rtm_yvocab(y, n, "measure", "measure", &measure);
     s->shape = shape;
     s->measure = measure;
+}
+
+static void read_emerging(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long knn = 0, ts = 1;
+    int step = RTM_STEP_MONTH, scheme = RTM_SCHEME_ESRI;
+    rtm_ycheck_keys(y, n, "emerging", emerging_keys);
+    rtm_ynum(y, n, "band", 1e-300, RTM_JOB_MAX_DISTANCE, &s->band);
+    rtm_yint(y, n, "knn", 1, 100000, &knn);
+    rtm_yint(y, n, "time_steps", 0, 1000, &ts);
+    s->knn = (int)knn;
+    s->time_steps = (int)ts;
+    s->alpha = 0.10;
+    rtm_ynum(y, n, "alpha", 1e-12, 0.5, &s->alpha);
+    s->fdr = 1;
+    rtm_ybool(y, n, "fdr", &s->fdr);
+    rtm_ybool(y, n, "all_cells", &s->all_cells);
+    rtm_yvocab(y, n, "step", "step", &step);
+    rtm_yvocab(y, n, "scheme", "scheme", &scheme);
+    s->time_step = step;
+    s->scheme = scheme;
+    if (s->knn > 0 && s->band > 0)
+        rtm_yerr(y, n, "emerging: give either 'band' or 'knn', not both");
 }
 
 static void read_distance(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
@@ -425,6 +453,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_FORECAST: read_forecast(y, n, s); break;
     case RTM_SURF_DOSAGE: rtm_job_read_dosage(y, n, s); break;
     case RTM_SURF_PLACES: read_places(y, n, s); break;
+    case RTM_SURF_EMERGING: read_emerging(y, n, s); break;
     case RTM_SURF_NTYPES: break;
     }
     if (!s->name)

@@ -27,7 +27,7 @@
 #include <strings.h>
 #include <unistd.h>
 
-#define MAX_BANDS 64
+#define MAX_BANDS 1024
 
 /* Per-band statistics over valid cells. */
 typedef struct band_stats {
@@ -307,6 +307,7 @@ static int set_classes(GDALRasterBandH band, const write_plan *p, rtm_error *err
     rtm_ramp_parse(p->o->qml_ramp, &ramp, NULL); /* checked in plan_write */
     if (rtm_palette_build(ramp, p->classes, p->nclasses, p->o->class_labels, &pal, err) != 0)
         return RTM_ERR_NOMEM;
+    rtm_palette_recolor(&pal, p->o->class_colors);
     rc = rtm_palette_to_band(&pal, band, err);
     rtm_palette_free(&pal);
     return rc;

@@ -12,6 +12,7 @@
 
 #include "core/atomic.h"
 #include "output/canvas.h"
+#include "output/palette.h"
 #include "rtm/input.h"
 
 #define MARGIN 16
@@ -833,6 +834,7 @@ int rtm_map_png_write_categorical(const char *path, const rtm_grid *g, const dou
     for (int k = 0; k < nvalues; k++) {
         int r = nvalues - 1 - k; /* highest value on top */
         rtm_ramp_class_color(ramp, k, nvalues, rgb[k]);
+        rtm_palette_color_of(o->class_colors, values[k], rgb[k]);
         memcpy(lg.rgb[r], rgb[k], 3);
         if (labels && labels[k])
             snprintf(lg.label[r], sizeof lg.label[r], "%s", labels[k]);

@@ -4,6 +4,7 @@
 #include "rtm/output.h"
 
 #include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -64,6 +65,26 @@ int rtm_palette_build(int ramp, const double *classes, int nclasses,
         rtm_ramp_class_color(ramp, k, m, p->rgb[k]);
     }
     return 0;
+}
+
+int rtm_palette_color_of(const char *const *colors, double v, unsigned char rgb[3])
+{
+    double cv;
+    unsigned r, g, b;
+    for (int k = 0; colors && colors[k]; k++) {
+        const char *c = parse_item(colors[k], &cv);
+        if (c && cv == v && sscanf(c, "#%2x%2x%2x", &r, &g, &b) == 3) {
+            rgb[0] = (unsigned char)r, rgb[1] = (unsigned char)g, rgb[2] = (unsigned char)b;
+            return 1;
+        }
+    }
+    return 0;
+}
+
+void rtm_palette_recolor(rtm_palette *p, const char *const *colors)
+{
+    for (int k = 0; colors && k < p->n; k++)
+        rtm_palette_color_of(colors, p->value[k], p->rgb[k]);
 }
 
 void rtm_palette_free(rtm_palette *p)

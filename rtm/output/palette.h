@@ -22,6 +22,15 @@ typedef struct rtm_palette {
 int rtm_palette_build(int ramp, const double *classes, int nclasses,
                       const char *const *labels, rtm_palette *p, rtm_error *err);
 
+/** The colour of class value v in colors (NULL-terminated "VALUE=#RRGGBB"
+ *  items, or NULL) into rgb: 1 when listed (the first item for v wins), 0
+ *  (rgb untouched) when not. */
+int rtm_palette_color_of(const char *const *colors, double v, unsigned char rgb[3]);
+
+/** Give the classes of p listed in colors (as rtm_palette_color_of) their
+ *  colour; the others keep the ramp's. */
+void rtm_palette_recolor(rtm_palette *p, const char *const *colors);
+
 /** Release a palette (safe on a zeroed or already freed one). */
 void rtm_palette_free(rtm_palette *p);
 

@@ -199,11 +199,12 @@ static void put_classed(CPLXMLNode *pipe, int ramp, const rtm_geotiff_opts *o)
 
 /* Categorical surfaces: one palette entry per class (output/palette.h). */
 static int put_paletted(CPLXMLNode *pipe, int ramp, const double *classes, int nclasses,
-                        const char *const *labels, rtm_error *err)
+                        const char *const *labels, const char *const *colors, rtm_error *err)
 {
     rtm_palette pal;
     if (rtm_palette_build(ramp, classes, nclasses, labels, &pal, err) != 0)
         return RTM_ERR_NOMEM;
+    rtm_palette_recolor(&pal, colors);
     CPLXMLNode *r = put_renderer(pipe, "paletted");
     put_minmax_origin(r);
     CPLXMLNode *cp = elem(r, "colorPalette");
@@ -269,7 +270,8 @@ char *rtm_qml_build(const rtm_geotiff_opts *o, double vmin, double vmax,
     doc->psNext = qgis;
     CPLXMLNode *pipe = put_head(qgis);
     if (o->categorical)
-        rc = put_paletted(pipe, ramp, classes, nclasses, o->class_labels, err);
+        rc = put_paletted(pipe, ramp, classes, nclasses, o->class_labels,
+                          o->class_colors, err);
     else if (o->qml_nclasses > 0)
         put_classed(pipe, ramp, o);
     else

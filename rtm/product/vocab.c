@@ -9,6 +9,7 @@
 #include "rtm/glm.h"
 #include "rtm/change.h"
 #include "rtm/places.h"
+#include "rtm/emerging.h"
 
 static const rtm_name kernel_names[] = {
     {"quartic", RTM_KERNEL_QUARTIC, 0},     {"epanechnikov", RTM_KERNEL_EPANECHNIKOV, 0},
@@ -70,6 +71,12 @@ static const rtm_name shape_names[] = {
 static const rtm_name measure_names[] = {
     {"harm", RTM_MEASURE_HARM, 0}, {"count", RTM_MEASURE_COUNT, 0},
     {"events", RTM_MEASURE_COUNT, 1}, {NULL, 0, 0}};
+static const rtm_name step_names[] = {
+    {"week", RTM_STEP_WEEK, 0},   {"4weeks", RTM_STEP_4WEEKS, 0}, {"month", RTM_STEP_MONTH, 0},
+    {"season", RTM_STEP_SEASON, 0}, {"28days", RTM_STEP_4WEEKS, 1}, {NULL, 0, 0}};
+
+static const rtm_name scheme_names[] = {
+    {"esri", RTM_SCHEME_ESRI, 0}, {"sfhotspot", RTM_SCHEME_SFHOTSPOT, 0}, {NULL, 0, 0}};
 
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
@@ -89,6 +96,9 @@ static const rtm_vocab VOCAB[] = {
     {"shape", "shape of patrol places", shape_names, RTM_WINDOW_SQUARE},
     {"measure", "what patrol places are ranked by (or a raster file)", measure_names,
      RTM_MEASURE_HARM},
+    {"step", "time step of an emerging hot-spot cube (weeks start on Monday)", step_names,
+     RTM_STEP_MONTH},
+    {"scheme", "categories of emerging hot spots", scheme_names, RTM_SCHEME_ESRI},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 

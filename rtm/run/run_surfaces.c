@@ -13,6 +13,7 @@
 #include "rtm/input.h"
 #include "rtm/output.h"
 #include "rtm/surface.h"
+#include "rtm/emerging.h"
 #include "input/stats_meta.h"
 #include "core/sha256.h"
 #include "run/cache.h"
@@ -350,6 +351,46 @@ static int surf_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     snprintf(o->units, sizeof o->units, "patrol places");
     rtm_jr_log(r, "places %s: %s", s->name, res.headline);
     rtm_places_result_free(&res);
+    return 0;
+}
+
+/* ---- emerging hot spots -------------------------------------------------- */
+
+static int surf_emerging(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_emerging_product p;
+    rtm_emerging_result res = {0};
+    rtm_outset *out = NULL;
+    int rc;
+    rtm_emerging_product_init(&p);
+    p.gi.band = s->band;
+    p.gi.knn = s->knn;
+    p.gi.fdr = s->fdr;
+    p.step = (rtm_step_kind)s->time_step;
+    p.time_steps = s->time_steps;
+    p.alpha = s->alpha;
+    p.scheme = (rtm_ehsa_scheme)s->scheme;
+    p.all_cells = s->all_cells;
+    p.dir = s->name;
+    p.formats = (r->job->formats & RTM_FMT_TIF ? RTM_OUT_TIF : 0) |
+                (want_png(r) ? RTM_OUT_PNG : 0) | (r->job->formats & RTM_FMT_MD ? RTM_OUT_MD : 0);
+    if (!p.formats)
+        p.formats = RTM_OUT_TIF; /* json or html alone: the categories still */
+    if ((rc = open_set(r, &out, err)))
+        return rc;
+    rc = finish(r, out, rtm_emerging_product_run(&p, &r->ev, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    snprintf(o->map, sizeof o->map, "%s%s", (p.formats & RTM_OUT_PNG) ? s->name : "",
+             (p.formats & RTM_OUT_PNG) ? "/emerging.png" : "");
+    snprintf(o->units, sizeof o->units, "emerging hot-spot category");
+    snprintf(o->tif, sizeof o->tif, "%s%s", (p.formats & RTM_OUT_TIF) ? s->name : "",
+             (p.formats & RTM_OUT_TIF) ? "/categories.tif" : "");
+    rtm_jr_log(r, "emerging %s: %d steps, %zu locations, %zu with a pattern", s->name,
+               res.steps.n, res.locations,
+               res.locations - res.count[p.scheme == RTM_SCHEME_ESRI ? 8 : 4]);
+    rtm_emerging_result_free(&res);
     return 0;
 }
 
@@ -813,6 +854,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_FORECAST: return surf_forecast(r, o, err);
     case RTM_SURF_DOSAGE: return rtm_jr_surf_dosage(r, o, err);
     case RTM_SURF_PLACES: return surf_places(r, o, err);
+    case RTM_SURF_EMERGING: return surf_emerging(r, o, err);
     case RTM_SURF_NTYPES: break;
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");

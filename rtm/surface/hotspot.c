@@ -171,8 +171,11 @@ static int nthreads(const rtm_gistar_opts *o)
 #endif
 }
 
+/* Neighbourhood sums of y = x - mean (num) and inside-cell counts (w) over
+ * the disc of every cell. */
 static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *mask,
-                       const rtm_gistar_opts *o, const gstats *s, double *z, rtm_error *err)
+                       const rtm_gistar_opts *o, double mean, double *numk, double *wk,
+                       rtm_error *err)
 {
     int nr = g->nrows, nc = g->ncols, *h = NULL, failed = 0;
     size_t np = (size_t)nr * ((size_t)nc + 1);
@@ -185,7 +188,7 @@ static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *
         free(py), free(pm), free(h);
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", np);
     }
-    row_prefix(x, mask, nr, nc, s->mean, py, pm);
+    row_prefix(x, mask, nr, nc, mean, py, pm);
 #pragma omp parallel num_threads(nthreads(o))
     {
         double *num = malloc((size_t)nc * sizeof *num);
@@ -201,7 +204,8 @@ static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *
             band_row(py, pm, nr, nc, h, R, i, num, w);
             for (int j = 0; j < nc; j++) {
                 size_t k = (size_t)i * (size_t)nc + (size_t)j;
-                z[k] = mask && !mask[k] ? NAN : gi_z(num[j], (double)w[j], s);
+                numk[k] = num[j];
+                wk[k] = (double)w[j];
             }
         }
         free(num), free(w);
@@ -307,9 +311,11 @@ static int knn_sums(const rtm_grid *g, const double *x, const unsigned char *mas
 }
 
 static int gistar_knn(const rtm_grid *g, const double *x, const unsigned char *mask,
-                      const rtm_gistar_opts *o, const gstats *s, double *z, rtm_error *err)
+                      const rtm_gistar_opts *o, double mean, double *numk, double *wk,
+                      rtm_error *err)
 {
     int failed = 0;
+    gstats s = {0, mean, 0};
 #pragma omp parallel num_threads(nthreads(o))
     {
         cbuf b = {NULL, 0, 0};
@@ -317,18 +323,13 @@ static int gistar_knn(const rtm_grid *g, const double *x, const unsigned char *m
         for (int i = 0; i < g->nrows; i++) {
             for (int j = 0; j < g->ncols; j++) {
                 size_t k = (size_t)i * (size_t)g->ncols + (size_t)j;
-                double num, w;
-                if (mask && !mask[k]) {
-                    z[k] = NAN;
+                numk[k] = 0, wk[k] = 0;
+                if (mask && !mask[k])
                     continue;
-                }
-                if (knn_sums(g, x, mask, s, i, j, o->knn, &b, &num, &w)) {
+                if (knn_sums(g, x, mask, &s, i, j, o->knn, &b, &numk[k], &wk[k])) {
 #pragma omp atomic write
                     failed = 1;
-                    z[k] = NAN;
-                    continue;
                 }
-                z[k] = gi_z(num, w, s);
             }
         }
         free(b.v);
@@ -336,6 +337,25 @@ static int gistar_knn(const rtm_grid *g, const double *x, const unsigned char *m
     if (failed)
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (knn search)");
     return 0;
+}
+
+int rtm_gistar_nbsums(const rtm_grid *g, const double *x, const unsigned char *mask,
+                      const rtm_gistar_opts *o, double mean, double *num, double *w,
+                      rtm_error *err)
+{
+    int rc;
+    if (!g || !x || !o || !num || !w)
+        return rtm_error_set(err, RTM_ERR_ARG, "gistar: NULL grid, values, options or sums");
+    if ((rc = rtm_gistar_opts_check(o, g, err)) != 0)
+        return rc;
+    return o->knn > 0 ? gistar_knn(g, x, mask, o, mean, num, w, err)
+                      : gistar_band(g, x, mask, o, mean, num, w, err);
+}
+
+double rtm_gistar_zscore(double num, double w, size_t n, double sd)
+{
+    gstats s = {n, 0, sd};
+    return gi_z(num, w, &s);
 }
 
 /* ---- p-values, FDR and bins --------------------------------------------------- */
@@ -424,11 +444,29 @@ static void p_values(const double *z, size_t n, double *p, int nt)
         p[k] = isnan(z[k]) ? NAN : erfc(fabs(z[k]) / sqrt(2.0));
 }
 
+/* z of every cell: the neighbourhood sums into z, then z in place. */
+static int z_scores(const rtm_grid *g, const double *x, const unsigned char *mask,
+                    const rtm_gistar_opts *o, const gstats *s, double *z, rtm_error *err)
+{
+    size_t nc = rtm_grid_ncells(g);
+    double *w = malloc((nc ? nc : 1) * sizeof *w);
+    int rc;
+    if (!w)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", nc);
+    rc = o->knn > 0 ? gistar_knn(g, x, mask, o, s->mean, z, w, err)
+                    : gistar_band(g, x, mask, o, s->mean, z, w, err);
+    if (rc == 0)
+        for (size_t k = 0; k < nc; k++)
+            z[k] = mask && !mask[k] ? NAN : gi_z(z[k], w[k], s);
+    free(w);
+    return rc;
+}
+
 int rtm_gistar(const rtm_grid *g, const double *counts, const unsigned char *mask,
                const rtm_gistar_opts *o, double *z, double *p, signed char *bin,
                rtm_error *err)
 {
-    gstats s;
+    gstats s = {0, 0, 0};
     size_t nc;
     double *pp = p;
     int rc;
@@ -439,9 +477,7 @@ int rtm_gistar(const rtm_grid *g, const double *counts, const unsigned char *mas
     nc = rtm_grid_ncells(g);
     if ((rc = global_stats(counts, mask, nc, &s, err)) != 0)
         return rc;
-    rc = o->knn > 0 ? gistar_knn(g, counts, mask, o, &s, z, err)
-                    : gistar_band(g, counts, mask, o, &s, z, err);
-    if (rc)
+    if ((rc = z_scores(g, counts, mask, o, &s, z, err)) != 0)
         return rc;
     if (!p && !bin)
         return 0;

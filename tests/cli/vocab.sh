@@ -6,21 +6,55 @@ RTM=${RTM_BIN:-build/rtm}
 . "$(dirname "$0")/harness.inc"
 DOC=$(dirname "$0")/../../docs/job-format.md
 $RTM help names > "$T/names"
-check "rtm help names lists 13 options" "[ \$(wc -l < $T/names) -eq 13 ]"
+# every enumerated option, one per line (rtm help names must list exactly these)
+OPTS="
+kernel
+units
+family
+nb
+increment
+operationalization
+classes
+normalise
+lambda
+ramp
+scale
+shape
+measure
+step
+scheme
+"
+NOPTS=$(echo $OPTS | wc -w)
+check "rtm help names lists $NOPTS options" "[ \$(wc -l < $T/names) -eq $NOPTS ]"
 # names of an option: canonical (the * marks the default), then aliases
 names() { sed -n "s/^$1: \([^(#]*\).*/\1/p" "$T/names" | tr -d '*'; }
 aliases() { sed -n "s/^$1: .*(aliases: \([^)]*\)).*/\1/p" "$T/names" | tr ' ' '\n' | cut -d= -f1; }
-for opt in kernel units family nb increment operationalization classes normalise lambda ramp scale \
-           shape measure; do
+for opt in $OPTS; do
   miss=""
   for n in $(names $opt) $(aliases $opt); do grep -q "\`$n\`" "$DOC" || miss="$miss $n"; done
   check "docs/job-format.md lists every $opt name (missing:$miss)" "[ -z '$miss' ]"
 done
-$RTM kde --help > "$T/kde"; $RTM model --help > "$T/model"; $RTM change --help > "$T/change"
-$RTM places --help > "$T/places"
-for pair in kernel:kde units:kde classes:kde ramp:kde family:model nb:model increment:model \
-            operationalization:model lambda:model scale:change kernel:change units:change \
-            shape:places measure:places; do
+# option:command pairs whose --help must list every name, one per line
+PAIRS="
+kernel:kde
+units:kde
+classes:kde
+ramp:kde
+family:model
+nb:model
+increment:model
+operationalization:model
+lambda:model
+scale:change
+kernel:change
+units:change
+shape:places
+measure:places
+step:emerging
+scheme:emerging
+"
+for pair in $PAIRS; do
+  cmd=${pair#*:}; [ -s "$T/$cmd" ] || $RTM $cmd --help > "$T/$cmd"
   opt=${pair%%:*}; cmd=${pair#*:}; miss=""
   for n in $(names $opt) $(aliases $opt); do grep -qw -- "$n" "$T/$cmd" || miss="$miss $n"; done
   check "rtm $cmd --help lists every $opt name (missing:$miss)" "[ -z '$miss' ]"
