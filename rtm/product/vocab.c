@@ -57,6 +57,10 @@ static const rtm_name ramp_names[] = {
     {"inferno", RTM_RAMP_INFERNO, 0},     {"cividis", RTM_RAMP_CIVIDIS, 0},
     {"diverging", RTM_RAMP_DIVERGING, 0}, {"ylorrd", RTM_RAMP_YLORRD, 0}, {NULL, 0, 0}};
 
+static const rtm_name edge_names[] = {
+    {"none", RTM_KDE_EDGE_NONE, 0}, {"uniform", RTM_KDE_EDGE_UNIFORM, 0},
+    {"diggle", RTM_KDE_EDGE_DIGGLE, 0}, {NULL, 0, 0}};
+
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
     {"units", "density units of a KDE map", units_names, RTM_MAP_PER_KM2},
@@ -70,6 +74,8 @@ static const rtm_vocab VOCAB[] = {
     {"normalise", "normalisation of overlay inputs", normalise_names, RTM_NORM_MINMAX},
     {"lambda", "cross-validation rule of the elastic net", lambda_names, RTM_ENET_LAMBDA_MIN},
     {"ramp", "colour ramp of maps and styles", ramp_names, RTM_RAMP_VIRIDIS},
+    {"edge", "edge correction of a density surface (spatstat's uniform, Diggle's)",
+     edge_names, RTM_KDE_EDGE_NONE},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 
