@@ -377,12 +377,18 @@ static void test_cv_brute(void)
             p.edge = (rtm_kde_edge)edge;
             p.window = b.win;
             RTM_CHECK(rtm_bandwidth_cv(&b.g, x, y, w, n, &o, &p, 8, &radius, &cv, NULL) == 0);
-            for (int i = 0; i < n; i++)
+            double nnmax = 0;
+            for (int i = 0; i < n; i++) {
+                double nn = INFINITY;
                 for (int j = 0; j < n; j++) {
                     double dd = hypot(x[i] - x[j], y[i] - y[j]);
+                    if (i != j)
+                        nn = fmin(nn, dd);
                     if (i != j && dd > 0)
                         lo = fmin(lo, dd);
                 }
+                nnmax = fmax(nnmax, nn);
+            }
             for (int a = 0; a < (int)nc; a++)
                 for (int c = 0; c < (int)nc; c++)
                     if (b.win[a] && b.win[c])
@@ -407,9 +413,15 @@ static void test_cv_brute(void)
                     double s2 = 0;
                     for (int j = 0; j < n; j++) {
                         double dx = x[i] - x[j], dy = y[i] - y[j];
+                        /* the Gaussian's sums are cut at max(8 sd, r, 2 nnmax) */
+                        double sd = r / 3, cut = fmax(fmax(8 * sd, r), 2 * nnmax);
+                        double kv = b.k == RTM_KERNEL_GAUSSIAN
+                                        ? (dx * dx + dy * dy <= cut * cut
+                                               ? exp(-(dx * dx + dy * dy) / (2 * sd * sd)) /
+                                                     (2 * M_PI * sd * sd) : 0)
+                                        : ref_kernel(b.k, dx * dx + dy * dy, r, 3);
                         if (j != i)
-                            s2 += w[j] * ref_kernel(b.k, dx * dx + dy * dy, r, 3) /
-                                  (edge == 2 ? e[cell_of(&b.g, x[j], y[j])] : 1);
+                            s2 += w[j] * kv / (edge == 2 ? e[cell_of(&b.g, x[j], y[j])] : 1);
                     }
                     s2 /= edge == 1 ? e[cell_of(&b.g, x[i], y[i])] : 1;
                     ll += s2 > 0 ? log(s2) : -INFINITY;

@@ -58,7 +58,10 @@
  *     CV(r) = sum_i log D_{-i}(x_i) - res^2 sum_{c in W} D(c)
  * with D_{-i} the leave-one-out estimate at the point itself (exact
  * positions, every pair within the radius, with the edge correction: / e(x_i)
- * for uniform, w_j / e(x_j) for diggle), and D the surface on the grid; the
+ * for uniform, w_j / e(x_j) for diggle; the Gaussian's pairs are taken up to
+ * max(8 sd, the radius, twice the largest nearest-neighbour distance), as
+ * spatstat's densitypointsEngine, so that one isolated point does not make a
+ * candidate -inf), and D the surface on the grid; the
  * best r is returned (the first of equal maxima). The sum of logs is over
  * points, unweighted, as in bw.ppl; a candidate where some D_{-i} = 0 (an
  * isolated point under a bounded kernel) scores -inf. Cost per candidate:
@@ -110,6 +113,7 @@ typedef struct rtm_kde_plus_info {
     double gamma;        /**< geometric mean of the pilot values (adaptive) */
     double emin;         /**< smallest e(x_i) of a point (diggle) or e(u) of a window
                               cell (uniform); 1 with no correction */
+    double h0;           /**< the global radius (o->radius) */
 } rtm_kde_plus_info;
 
 /** Defaults: no edge correction, whole grid, fixed radius, trim 5, groups 0. */

@@ -22,12 +22,19 @@ typedef struct cv_kernel {
     int m;                   /* power of (1 - u^2), or -1 */
 } cv_kernel;
 
-static void cv_kernel_init(cv_kernel *c, const rtm_kde_opts *o)
+/* The Gaussian's leave-one-out sums are not cut at the radius but at
+ * max(8 sd, the radius, 2 x the largest nearest-neighbour distance nnmax), as
+ * spatstat's densitypointsEngine does: every point then has a neighbour
+ * inside, so no candidate scores -inf for one isolated point (the mass
+ * beyond 4 sd is 3.4e-4). The bounded kernels keep their support. */
+static void cv_kernel_init(cv_kernel *c, const rtm_kde_opts *o, double nnmax)
 {
     double r = o->radius, s = r / o->gauss_truncate;
     c->k = o->kernel;
     c->r = r;
-    c->r2 = r * r;
+    if (o->kernel == RTM_KERNEL_GAUSSIAN)
+        c->r = fmax(fmax(8 * s, r), 2 * nnmax);
+    c->r2 = c->r * c->r;
     c->sig2 = 2 * s * s;
     c->m = o->kernel == RTM_KERNEL_UNIFORM ? 0 : o->kernel == RTM_KERNEL_EPANECHNIKOV ? 1
            : o->kernel == RTM_KERNEL_QUARTIC ? 2 : o->kernel == RTM_KERNEL_TRIWEIGHT ? 3 : -1;
@@ -123,7 +130,7 @@ static void loo_sums(const cv_kernel *c, const cv_buckets *b, const double *x, c
  * distance to half the diameter of the window (its cell centres). */
 static int search_range(const rtm_grid *g, const unsigned char *win, const double *x,
                         const double *y, size_t n, int nt, double *lo, double *hi,
-                        rtm_error *err)
+                        double *nnmax, rtm_error *err)
 {
     double *xy = malloc(2 * n * sizeof *xy), *nn = malloc(n * sizeof *nn), best = INFINITY;
     double d2max = 0;
@@ -140,8 +147,10 @@ static int search_range(const rtm_grid *g, const unsigned char *win, const doubl
         xy[2 * i + 1] = y[i];
     }
     rc = rtm_distance_nearest_neighbours(xy, n, nt, nn, err);
-    for (i = 0; !rc && i < n; i++)
+    for (*nnmax = 0, i = 0; !rc && i < n; i++) {
         best = nn[i] > 0 && nn[i] < best ? nn[i] : best;
+        *nnmax = fmax(*nnmax, nn[i]);
+    }
     free(xy);
     free(nn);
     rgt = lft + nr;
@@ -178,7 +187,7 @@ static int search_range(const rtm_grid *g, const unsigned char *win, const doubl
 /* The criterion at one radius (o->radius). */
 static int cv_score(const rtm_grid *g, const double *x, const double *y, const double *w,
                     size_t n, const rtm_kde_opts *o, const rtm_kde_plus *p, int nt,
-                    double *scratch, double *cv, rtm_error *err)
+                    double nnmax, double *scratch, double *cv, rtm_error *err)
 {
     size_t nc = rtm_grid_ncells(g), i;
     double *e = scratch, *d = scratch + nc, *wj = d + nc, *s = wj + n, emin;
@@ -198,8 +207,8 @@ static int cv_score(const rtm_grid *g, const double *x, const double *y, const d
     for (i = 0; i < n; i++)
         wj[i] = (w ? w[i] : 1.0) /
                 (p->edge == RTM_KDE_EDGE_DIGGLE ? e[kde_point_cell(g, x[i], y[i])] : 1.0);
-    cv_kernel_init(&c, o);
-    if (buckets_build(&b, x, y, n, o->radius)) {
+    cv_kernel_init(&c, o, nnmax);
+    if (buckets_build(&b, x, y, n, c.r)) {
         free(b.start);
         free(b.idx);
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
@@ -223,7 +232,7 @@ int rtm_bandwidth_cv(const rtm_grid *g, const double *x, const double *y, const 
     rtm_kde_cv r;
     rtm_kde_plus dp;
     rtm_kde_opts ko = *o;
-    double lo = 0, hi = 0, la, lb, su, *scratch;
+    double lo = 0, hi = 0, nnmax = 0, la, lb, su, *scratch;
     int k, nt = o->threads > 0 ? o->threads : 0, rc = 0;
     if (!p) {
         rtm_kde_plus_init(&dp);
@@ -248,7 +257,7 @@ int rtm_bandwidth_cv(const rtm_grid *g, const double *x, const double *y, const 
     if (o->threads <= 0)
         nt = omp_get_max_threads();
 #endif
-    if ((rc = search_range(g, p->window, x, y, n, nt, &lo, &hi, err)))
+    if ((rc = search_range(g, p->window, x, y, n, nt, &lo, &hi, &nnmax, err)))
         return rc;
     scratch = malloc((2 * rtm_grid_ncells(g) + 2 * n) * sizeof *scratch);
     if (!scratch)
@@ -264,7 +273,7 @@ int rtm_bandwidth_cv(const rtm_grid *g, const double *x, const double *y, const 
     for (k = 0; k < ns && !rc; k++) { /* spatstat geomseq: exact end points */
         r.sigma[k] = k == 0 ? lo : k == ns - 1 ? hi : exp(la + (double)k * ((lb - la) / (ns - 1)));
         r.radius[k] = ko.radius = r.sigma[k] / su;
-        rc = cv_score(g, x, y, w, n, &ko, p, nt, scratch, &r.cv[k], err);
+        rc = cv_score(g, x, y, w, n, &ko, p, nt, nnmax, scratch, &r.cv[k], err);
         if (!rc && o->progress && !o->progress((k + 1.0) / ns, "kde cv", o->progress_arg))
             rc = rtm_error_set(err, RTM_ERR_CANCEL, "kde: cancelled");
     }

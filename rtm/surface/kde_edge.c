@@ -175,27 +175,3 @@ done:
         free(e);
     return rc;
 }
-
-static int plain(const rtm_kde_plus *p)
-{
-    return !p || (p->edge == RTM_KDE_EDGE_NONE && !p->adaptive);
-}
-
-int rtm_kde_plus_compute(const rtm_grid *g, const double *x, const double *y, const double *w,
-                         size_t n, const rtm_kde_opts *o, const rtm_kde_plus *p, double *out,
-                         rtm_kde_plus_info *info, rtm_error *err)
-{
-    rtm_kde_plus_info in = {0, o->radius, o->radius, 0, 1.0};
-    int rc;
-    if (p && (rc = rtm_kde_plus_check(p, g, err)))
-        return rc;
-    if (plain(p))
-        rc = rtm_kde_compute(g, x, y, w, n, o, out, err);
-    else if (!p->adaptive)
-        rc = kde_fixed_edge(g, x, y, w, n, o, p->edge, p->window, NULL, out, &in.emin, err);
-    else
-        rc = kde_adaptive(g, x, y, w, n, o, p, out, &in, err);
-    if (!rc && info)
-        *info = in;
-    return rc;
-}
