@@ -64,7 +64,8 @@ static void brute_mass(const bcase *b, double r, double *e)
                     if (!b->win || b->win[i2 * g->ncols + j2])
                         s += ref_kernel(b->k, dx * dx + dy * dy, r, b->trunc);
                 }
-            e[i * g->ncols + j] = s / lat > 1 - 1e-12 ? 1 : s / lat;
+            e[i * g->ncols + j] = b->win && !b->win[i * g->ncols + j] ? 0 /* outside */
+                                  : s / lat > 1 - 1e-12 ? 1 : s / lat;
         }
 }
 
@@ -199,6 +200,41 @@ static void test_edge_mass(void)
             for (int c = 0; c < 24 * 18; c++)
                 RTM_CHECK(e[c] >= 0 && e[c] <= 1);
         }
+    /* a small window (the direct sum over its cells, not the complement) */
+    {
+        static unsigned char small[24 * 18];
+        bcase b = small_case(RTM_KERNEL_QUARTIC, 4);
+        double e[24 * 18], ref[24 * 18];
+        rtm_kde_opts o;
+        for (int c = 0; c < 24 * 18; c++)
+            small[c] = (c / 24 >= 6 && c / 24 < 11 && c % 24 >= 9 && c % 24 < 14) || c == 0;
+        b.win = small;
+        opts_for(&b, 38, &o);
+        RTM_CHECK(rtm_kde_edge_mass(&b.g, b.win, &o, e, NULL) == 0);
+        brute_mass(&b, 38, ref);
+        compare(e, ref, 24 * 18, NULL, 1e-9, "edge mass, a 5 x 5 window and one cell");
+    }
+    /* a large window (the sum over the outside cells near its boundary, the
+     * complement, is the cheaper path there) */
+    {
+        static unsigned char big[60 * 50];
+        static double e[60 * 50], ref[60 * 50];
+        bcase b = small_case(RTM_KERNEL_EPANECHNIKOV, 4);
+        rtm_kde_opts o;
+        b.g.ncols = 60;
+        b.g.nrows = 50;
+        for (int c = 0; c < 60 * 50; c++)
+            big[c] = !(c / 60 < 20 && c % 60 > 40) && !(c / 60 == 30 && c % 60 == 30);
+        b.win = big;
+        opts_for(&b, 27, &o);
+        RTM_CHECK(rtm_kde_edge_mass(&b.g, b.win, &o, e, NULL) == 0);
+        brute_mass(&b, 27, ref);
+        compare(e, ref, 60 * 50, NULL, 1e-9, "edge mass, 60 x 50 window with a hole");
+        b.win = NULL;
+        RTM_CHECK(rtm_kde_edge_mass(&b.g, NULL, &o, e, NULL) == 0);
+        brute_mass(&b, 27, ref);
+        compare(e, ref, 60 * 50, NULL, 1e-9, "edge mass, 60 x 50 grid, no window");
+    }
     /* deep inside a whole-grid window e is exactly 1 */
     {
         bcase b = small_case(RTM_KERNEL_QUARTIC, 4);

@@ -71,41 +71,138 @@ double rtm_kde_lattice_mass(const rtm_grid *g, const rtm_kde_opts *o)
     return (double)(s * (long double)(g->res * g->res));
 }
 
+static int in_window(const rtm_grid *g, const unsigned char *win, long i, long j)
+{
+    return i >= 0 && i < g->nrows && j >= 0 && j < g->ncols &&
+           (!win || win[(size_t)i * (size_t)g->ncols + (size_t)j]);
+}
+
+/* A window cell with one of its 8 neighbours outside the window or grid. */
+static int on_boundary(const rtm_grid *g, const unsigned char *win, long i, long j)
+{
+    for (long a = -1; a <= 1; a++)
+        for (long b = -1; b <= 1; b++)
+            if (!in_window(g, win, i + a, j + b))
+                return 1;
+    return 0;
+}
+
+/* The cell centres of the point set whose kernel mass is summed: the
+ * window's cells, or (complement) the cells outside the window, in the grid
+ * or beyond it, within r + 2 res of a boundary cell of the window. Every
+ * outside cell c within r of a window cell u is one of them: walking the
+ * cells along the segment u-c, the last window cell b before the first
+ * outside one is a boundary cell, within res sqrt(2)/2 of the segment, so
+ * |b - c| <= r + res. */
+typedef struct mass_pts {
+    double *x, *y;
+    size_t n;
+} mass_pts;
+
+static int window_points(const rtm_grid *g, const unsigned char *win, mass_pts *mp)
+{
+    size_t k, nc = rtm_grid_ncells(g), m = 0;
+    for (k = 0; k < nc; k++)
+        m += !win || win[k];
+    mp->x = malloc((m ? m : 1) * sizeof *mp->x);
+    mp->y = malloc((m ? m : 1) * sizeof *mp->y);
+    if (!mp->x || !mp->y)
+        return -1;
+    for (long i = 0; i < g->nrows; i++)
+        for (long j = 0; j < g->ncols; j++)
+            if (in_window(g, win, i, j)) {
+                mp->x[mp->n] = rtm_grid_cell_x(g, (int)j);
+                mp->y[mp->n++] = rtm_grid_cell_y(g, (int)i);
+            }
+    return 0;
+}
+
+static int complement_points(const rtm_grid *g, const unsigned char *win, double rho,
+                             mass_pts *mp)
+{
+    long R = (long)ceil(rho) + 3, ew = g->ncols + 2 * R, eh = g->nrows + 2 * R, reach = R - 1;
+    double lim = (rho + 2) * (rho + 2);
+    unsigned char *mark = calloc((size_t)ew * (size_t)eh, 1);
+    size_t cnt = 0;
+    if (!mark)
+        return -1;
+    for (long i = 0; i < g->nrows; i++)
+        for (long j = 0; j < g->ncols; j++) {
+            if (!in_window(g, win, i, j) || !on_boundary(g, win, i, j))
+                continue;
+            for (long a = -reach; a <= reach; a++)
+                for (long b = -reach; b <= reach; b++) {
+                    unsigned char *m = &mark[(size_t)(i + a + R) * (size_t)ew + (size_t)(j + b + R)];
+                    if ((double)(a * a + b * b) <= lim && !*m && !in_window(g, win, i + a, j + b)) {
+                        *m = 1;
+                        cnt++;
+                    }
+                }
+        }
+    mp->x = malloc((cnt ? cnt : 1) * sizeof *mp->x);
+    mp->y = malloc((cnt ? cnt : 1) * sizeof *mp->y);
+    if (!mp->x || !mp->y) {
+        free(mark);
+        return -1;
+    }
+    for (long i = 0; i < eh; i++)
+        for (long j = 0; j < ew; j++)
+            if (mark[(size_t)i * (size_t)ew + (size_t)j]) {
+                mp->x[mp->n] = rtm_grid_cell_x(g, (int)(j - R));
+                mp->y[mp->n++] = rtm_grid_cell_y(g, (int)(i - R));
+            }
+    free(mark);
+    return 0;
+}
+
+/* Which point set is cheaper: rough costs of the row engine (points x rows
+ * x per-row work) and of marking the complement. */
+static int use_complement(const rtm_grid *g, const unsigned char *win, double rho)
+{
+    size_t nc = rtm_grid_ncells(g), nw = 0, nb = 0;
+    double disc = M_PI * (rho + 2) * (rho + 2), row = (rho + 1) * (rho / 32 + 32), ext;
+    for (long i = 0; i < g->nrows; i++)
+        for (long j = 0; j < g->ncols; j++)
+            if (in_window(g, win, i, j)) {
+                nw++;
+                nb += (size_t)on_boundary(g, win, i, j);
+            }
+    ext = ((double)g->ncols + 2 * (rho + 3)) * ((double)g->nrows + 2 * (rho + 3));
+    (void)nc;
+    return (double)nb * disc + fmin((double)nb * disc, ext - (double)nw) * row <
+           (double)nw * row;
+}
+
 int rtm_kde_edge_mass(const rtm_grid *g, const unsigned char *window, const rtm_kde_opts *o,
                       double *e, rtm_error *err)
 {
-    size_t nc = rtm_grid_ncells(g), k, m = 0;
-    double *x, *y, minf;
+    size_t nc = rtm_grid_ncells(g), k;
+    double minf, rho = o->radius / g->res;
+    mass_pts mp = {NULL, NULL, 0};
     rtm_kde_opts mo = *o;
-    int i, j, rc;
+    int rc, comp;
     if (rtm_grid_check(g, err))
         return RTM_ERR_ARG;
-    for (k = 0; k < nc; k++)
-        m += !window || window[k];
-    x = malloc((m ? m : 1) * sizeof *x);
-    y = malloc((m ? m : 1) * sizeof *y);
-    if (!x || !y) {
-        free(x);
-        free(y);
+    if (!(o->radius > 0) || !isfinite(o->radius))
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: radius must be > 0 (got %g)", o->radius);
+    comp = use_complement(g, window, rho);
+    if (comp ? complement_points(g, window, rho, &mp) : window_points(g, window, &mp)) {
+        free(mp.x);
+        free(mp.y);
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for the edge mass");
     }
-    for (m = 0, i = 0; i < g->nrows; i++)
-        for (j = 0; j < g->ncols; j++)
-            if (!window || window[(size_t)i * (size_t)g->ncols + (size_t)j]) {
-                x[m] = rtm_grid_cell_x(g, j);
-                y[m++] = rtm_grid_cell_y(g, i);
-            }
     mo.units = RTM_UNITS_CELL;
     mo.progress = NULL;
-    rc = rtm_kde_compute(g, x, y, NULL, m, &mo, e, err);
-    free(x);
-    free(y);
+    rc = rtm_kde_compute(g, mp.x, mp.y, NULL, mp.n, &mo, e, err);
+    free(mp.x);
+    free(mp.y);
     if (rc)
         return rc;
     minf = rtm_kde_lattice_mass(g, o);
     for (k = 0; k < nc; k++) {
-        double v = e[k] / minf;
-        e[k] = v > 1.0 - KDE_E_ONE ? 1.0 : v;
+        double v = comp ? 1.0 - e[k] / minf : e[k] / minf;
+        v = v < 0 ? 0 : v;
+        e[k] = window && !window[k] ? 0.0 : v > 1.0 - KDE_E_ONE ? 1.0 : v;
     }
     return 0;
 }
