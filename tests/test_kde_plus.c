@@ -432,6 +432,8 @@ static void test_cv_brute(void)
                                             cy(&b, a / 24) - cy(&b, c / 24)));
             hi /= 2;
             RTM_CHECK(cv.ns == 8);
+            for (int k = 0; k < 8; k++)
+                RTM_CHECK(cv.coarsen[k] == 1); /* small: the grid itself */
             RTM_CHECK_REL(cv.sigma[0], lo, 1e-15, 0);
             RTM_CHECK_REL(cv.sigma[7], hi, 1e-12, 0);
             for (int k = 0; k < 8; k++) {

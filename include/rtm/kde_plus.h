@@ -44,9 +44,16 @@
  * i in group k when q_k <= h_i < q_{k+1}, R's findInterval with
  * all.inside), each group is estimated with the fixed radius of its middle
  * quantile (p = (k + 1/2)/G) and the group surfaces are added in group
- * order. G = floor(sqrt(n)) unless set. The approximation replaces each
- * kernel K_{h_i} by K_{h_g}, |h_i - h_g| <= half the group's spread of
- * radii; tests/test_kde_plus.c measures it against the exact estimate.
+ * order. G = floor(sqrt(n)) (spatstat's default), at most 32, unless set.
+ * The approximation replaces each kernel K_{h_i} by K_{h_g}, h_g the
+ * group's middle quantile: its error falls about as 1/G. Measured against
+ * the exact estimate (uniform correction): 300 simulated events, L1 error
+ * 19 % / 4 % / 4 % / 1.1 % with 4 / 8 / 17 / 32 groups (tests/test_kde_plus.c);
+ * 582 Southend burglaries, 50 m cells, radius 400 m: L1 4.1 % / 2.2 % /
+ * 1.3 % / 0.7 % with 8 / 16 / 32 / 64 groups (largest cell error 17 % / 12 %
+ * / 9 % / 6 % of the maximum, at isolated events, whose wide radii sit in the
+ * sparse top group). The cap of 32 bounds the cost at 32 passes (64 passes
+ * with an edge correction) for any number of events.
  * Exact (groups = RTM_KDE_GROUPS_EXACT): one group per point with its own
  * h_i: n kernel-density passes over the grid (for tests and small data).
  *
@@ -64,7 +71,13 @@
  * candidate -inf), and D the surface on the grid; the
  * best r is returned (the first of equal maxima). The sum of logs is over
  * points, unweighted, as in bw.ppl; a candidate where some D_{-i} = 0 (an
- * isolated point under a bounded kernel) scores -inf. Cost per candidate:
+ * isolated point under a bounded kernel) scores -inf. Wide candidates: when
+ * a pass over the grid would cost more than about 4e8 kernel terms, the grid
+ * terms (the edge mass, D and its integral) are computed on cells f times
+ * larger (the smallest f that fits, keeping >= 16 cells per radius; each
+ * coarse cell weighted by its share of study-area cells), which changes the
+ * criterion by well under 1 % of its spread at such radii; the leave-one-out
+ * sums stay exact. Cost per candidate:
  * one or two kernel-density passes over the grid plus the leave-one-out sums
  * through a bucket grid of the radius, O(n m) with m the mean number of
  * points within the radius (n^2 at the largest candidates), parallel over
@@ -93,6 +106,8 @@ typedef enum rtm_kde_edge {
 #define RTM_KDE_GROUPS_EXACT (-1)
 /** Abramson's trim (spatstat bw.abram's default). */
 #define RTM_KDE_TRIM_DEFAULT 5.0
+/** Largest default number of adaptive groups. */
+#define RTM_KDE_GROUPS_DEFAULT_MAX 32
 /** Candidates of the likelihood cross-validation (spatstat bw.ppl's ns). */
 #define RTM_KDE_CV_NS_DEFAULT 16
 
@@ -103,7 +118,8 @@ typedef struct rtm_kde_plus {
     int adaptive;                 /**< 1: Abramson's adaptive radii; default 0 */
     double pilot;                 /**< pilot radius, 0 (default) = the radius */
     double trim;                  /**< largest h_i / h0, default 5 */
-    int groups;                   /**< 0 = floor(sqrt(n)); > 0 groups; RTM_KDE_GROUPS_EXACT */
+    int groups;                   /**< 0 = floor(sqrt(n)), at most 32; > 0 groups;
+                                       RTM_KDE_GROUPS_EXACT */
 } rtm_kde_plus;
 
 /** What rtm_kde_plus_compute did (for metadata and reports). */
@@ -153,6 +169,8 @@ int rtm_kde_abramson(const rtm_grid *g, const double *x, const double *y, const 
 typedef struct rtm_kde_cv {
     int ns;                              /**< candidates scored */
     double sigma[64], radius[64], cv[64]; /**< per candidate (cv may be -INFINITY) */
+    int coarsen[64];                     /**< grid terms on cells this many times larger
+                                              (1 = the grid itself; see above) */
     int best;                            /**< index of the chosen candidate */
 } rtm_kde_cv;
 

@@ -56,8 +56,9 @@ static int cv_radius(const rtm_kde_product *p, const rtm_events *ev, const rtm_p
                                0, radius, &cv, err)))
         return rc;
     for (int k = 0; k < cv.ns; k++)
-        rtm_prod_log(env, "kde: cv sigma %10.4g  radius %10.4g  criterion %.10g%s", cv.sigma[k],
-                     cv.radius[k], cv.cv[k], k == cv.best ? "  <- best" : "");
+        rtm_prod_log(env, "kde: cv sigma %10.4g  radius %10.4g  criterion %.10g%s%s", cv.sigma[k],
+                     cv.radius[k], cv.cv[k], cv.coarsen[k] > 1 ? "  (grid terms coarsened)" : "",
+                     k == cv.best ? "  <- best" : "");
     if (cv.best == 0 || cv.best == cv.ns - 1)
         rtm_prod_log(env, "kde: warning: the cross-validated likelihood is largest at the %s "
                      "end of the search grid (radius %g): the bandwidth may be %s",

@@ -185,16 +185,74 @@ static int search_range(const rtm_grid *g, const unsigned char *win, const doubl
 }
 
 /* The criterion at one radius (o->radius). */
-static int cv_score(const rtm_grid *g, const double *x, const double *y, const double *w,
-                    size_t n, const rtm_kde_opts *o, const rtm_kde_plus *p, int nt,
-                    double nnmax, double *scratch, double *cv, rtm_error *err)
+/* ---- a coarser grid for the grid terms of wide candidates ---------------- */
+
+#define CV_GRID_BUDGET 4e8 /* engine work (points x per-point cost) per surface */
+
+/* Rough cost of one kernel-density pass of npts points at rho cells. */
+static double engine_cost(const rtm_kde_opts *o, double rho, double npts)
 {
+    int poly = o->kernel != RTM_KERNEL_GAUSSIAN && o->kernel != RTM_KERNEL_TRIANGULAR;
+    return npts * (poly ? (rho + 1) * (rho / 32 + 32) : M_PI * (rho + 1) * (rho + 1));
+}
+
+/* Coarsening factor f >= 1: the smallest that brings the surface and
+ * edge-mass passes under CV_GRID_BUDGET, keeping >= 16 cells per radius. */
+static int coarse_factor(const rtm_kde_opts *o, double rho, double n, double nwin)
+{
+    int f = 1;
+    while (engine_cost(o, rho / f, n + nwin / ((double)f * f)) > CV_GRID_BUDGET &&
+           rho / (f + 1) >= 16)
+        f++;
+    return f;
+}
+
+typedef struct cv_grid {
+    rtm_grid g;
+    unsigned char *win; /* coarse cells holding a window cell */
+    double *frac;       /* share of the coarse cell's fine cells in the window */
+} cv_grid;
+
+/* g coarsened by f, aligned on its north-west corner. */
+static int cv_coarsen(const rtm_grid *g, const unsigned char *win, int f, cv_grid *c)
+{
+    size_t nc;
+    c->g = *g;
+    c->g.res = g->res * f;
+    c->g.ncols = (g->ncols + f - 1) / f;
+    c->g.nrows = (g->nrows + f - 1) / f;
+    c->g.y0 = g->y0 + (double)g->nrows * g->res - (double)c->g.nrows * c->g.res;
+    nc = rtm_grid_ncells(&c->g);
+    c->win = calloc(nc, 1);
+    c->frac = calloc(nc, sizeof *c->frac);
+    if (!c->win || !c->frac)
+        return -1;
+    for (int i = 0; i < g->nrows; i++)
+        for (int j = 0; j < g->ncols; j++)
+            if (!win || win[(size_t)i * (size_t)g->ncols + (size_t)j]) {
+                size_t k = (size_t)(i / f) * (size_t)c->g.ncols + (size_t)(j / f);
+                c->win[k] = 1;
+                c->frac[k] += 1.0 / ((double)f * f);
+            }
+    return 0;
+}
+
+/* The criterion at one radius (o->radius), with the grid terms (edge mass,
+ * surface, integral) on grid g with window win and, when frac is not NULL,
+ * each cell's share of the study area as its integral weight. */
+static int cv_score(const rtm_grid *g, const unsigned char *win, const double *frac,
+                    const double *x, const double *y, const double *w, size_t n,
+                    const rtm_kde_opts *o, const rtm_kde_plus *pp, int nt, double nnmax,
+                    double *scratch, double *cv, rtm_error *err)
+{
+    rtm_kde_plus pl = *pp, *p = &pl;
     size_t nc = rtm_grid_ncells(g), i;
     double *e = scratch, *d = scratch + nc, *wj = d + nc, *s = wj + n, emin;
     long double integral = 0, ll = 0;
     cv_kernel c;
     cv_buckets b = {0};
     int rc;
+    pl.window = win;
     if (p->edge != RTM_KDE_EDGE_NONE && (rc = rtm_kde_edge_mass(g, p->window, o, e, err)))
         return rc;
     if ((rc = kde_fixed_edge(g, x, y, w, n, o, p->edge, p->window,
@@ -202,7 +260,7 @@ static int cv_score(const rtm_grid *g, const double *x, const double *y, const d
         return rc;
     for (i = 0; i < nc; i++)
         if (!p->window || p->window[i])
-            integral += d[i];
+            integral += frac ? d[i] * frac[i] : d[i];
     integral *= (long double)(g->res * g->res);
     for (i = 0; i < n; i++)
         wj[i] = (w ? w[i] : 1.0) /
@@ -225,6 +283,24 @@ static int cv_score(const rtm_grid *g, const double *x, const double *y, const d
     return 0;
 }
 
+/* cv_score on g, or on g coarsened by f. */
+static int score_at(const rtm_grid *g, const double *x, const double *y, const double *w,
+                    size_t n, const rtm_kde_opts *o, const rtm_kde_plus *p, int nt,
+                    double nnmax, int f, double *scratch, double *cv, rtm_error *err)
+{
+    cv_grid c = {0};
+    int rc;
+    if (f <= 1)
+        return cv_score(g, p->window, NULL, x, y, w, n, o, p, nt, nnmax, scratch, cv, err);
+    if (cv_coarsen(g, p->window, f, &c))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
+    else
+        rc = cv_score(&c.g, c.win, c.frac, x, y, w, n, o, p, nt, nnmax, scratch, cv, err);
+    free(c.win);
+    free(c.frac);
+    return rc;
+}
+
 int rtm_bandwidth_cv(const rtm_grid *g, const double *x, const double *y, const double *w,
                      size_t n, const rtm_kde_opts *o, const rtm_kde_plus *p, int ns,
                      double *radius, rtm_kde_cv *res, rtm_error *err)
@@ -232,7 +308,7 @@ int rtm_bandwidth_cv(const rtm_grid *g, const double *x, const double *y, const 
     rtm_kde_cv r;
     rtm_kde_plus dp;
     rtm_kde_opts ko = *o;
-    double lo = 0, hi = 0, nnmax = 0, la, lb, su, *scratch;
+    double lo = 0, hi = 0, nnmax = 0, nwin = 0, la, lb, su, *scratch;
     int k, nt = o->threads > 0 ? o->threads : 0, rc = 0;
     if (!p) {
         rtm_kde_plus_init(&dp);
@@ -259,6 +335,8 @@ int rtm_bandwidth_cv(const rtm_grid *g, const double *x, const double *y, const 
 #endif
     if ((rc = search_range(g, p->window, x, y, n, nt, &lo, &hi, &nnmax, err)))
         return rc;
+    for (size_t c = 0; c < rtm_grid_ncells(g); c++)
+        nwin += !p->window || p->window[c];
     scratch = malloc((2 * rtm_grid_ncells(g) + 2 * n) * sizeof *scratch);
     if (!scratch)
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for cross-validation");
@@ -273,7 +351,8 @@ int rtm_bandwidth_cv(const rtm_grid *g, const double *x, const double *y, const 
     for (k = 0; k < ns && !rc; k++) { /* spatstat geomseq: exact end points */
         r.sigma[k] = k == 0 ? lo : k == ns - 1 ? hi : exp(la + (double)k * ((lb - la) / (ns - 1)));
         r.radius[k] = ko.radius = r.sigma[k] / su;
-        rc = cv_score(g, x, y, w, n, &ko, p, nt, nnmax, scratch, &r.cv[k], err);
+        r.coarsen[k] = coarse_factor(&ko, ko.radius / g->res, (double)n, nwin);
+        rc = score_at(g, x, y, w, n, &ko, p, nt, nnmax, r.coarsen[k], scratch, &r.cv[k], err);
         if (!rc && o->progress && !o->progress((k + 1.0) / ns, "kde cv", o->progress_arg))
             rc = rtm_error_set(err, RTM_ERR_CANCEL, "kde: cancelled");
     }

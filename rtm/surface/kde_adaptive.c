@@ -177,7 +177,8 @@ int kde_adaptive(const rtm_grid *g, const double *x, const double *y, const doub
         info->groups = G;
         goto done;
     }
-    G = p->groups > 0 ? p->groups : (int)floor(sqrt((double)n));
+    /* default: spatstat's floor(sqrt(n)), at most RTM_KDE_GROUPS_DEFAULT_MAX */
+    G = p->groups > 0 ? p->groups : (int)fmin(floor(sqrt((double)n)), RTM_KDE_GROUPS_DEFAULT_MAX);
     G = G < 1 ? 1 : (size_t)G > n ? (int)n : G;
     qb = malloc(((size_t)G + 1) * sizeof *qb);
     rad = malloc((size_t)G * sizeof *rad);
