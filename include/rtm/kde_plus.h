@@ -15,8 +15,11 @@
  * inside the window (spatstat's second.moment.engine(what = "edge") computes
  * the same ratio by FFT, its kernel image being divided by its own sum).
  * e = 1 (exactly: values within 1e-12 of 1 are set to 1) at cells farther
- * than the radius from the window's outside; M_W is one extra kernel density
- * surface, of the window's cell centres, through the same engine.
+ * than the radius from the window's outside, and e = 0 at cells outside the
+ * window. M_W is one extra kernel density surface through the same engine:
+ * of the window's cell centres, or, when cheaper, of the centres of the
+ * outside cells (in the grid or beyond it) within reach of the window,
+ * e = 1 - M_outside / M_inf (the same sum, split the other way).
  *
  * ---- Edge corrections (spatstat density.ppp; Diggle 1985) -------------
  *   none     D(u) = sum_i w_i K(u - x_i)                       (rtm_kde_compute)
@@ -141,7 +144,8 @@ int rtm_kde_plus_check(const rtm_kde_plus *p, const rtm_grid *g, rtm_error *err)
 
 /** The edge mass e(u) of the window at every cell centre of g for the kernel
  *  and radius of o (units and progress ignored). window as in rtm_kde_plus
- *  (NULL = the grid). e: caller-owned, ncells doubles in [0, 1].
+ *  (NULL = the grid). e: caller-owned, ncells doubles in [0, 1] (0 outside
+ *  the window).
  *  Returns 0, RTM_ERR_ARG, RTM_ERR_NOMEM. Reentrant. */
 int rtm_kde_edge_mass(const rtm_grid *g, const unsigned char *window, const rtm_kde_opts *o,
                       double *e, rtm_error *err);

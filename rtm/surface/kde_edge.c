@@ -4,7 +4,9 @@
  *
  * The mass M_W(u) = res^2 sum_{c in W} K(u - c) is itself a kernel density
  * surface: the window's cell centres as unit points, in "cell" units (which
- * multiply by res^2), through rtm_kde_compute. It is divided by the
+ * multiply by res^2), through rtm_kde_compute; or, when that is cheaper (a
+ * large window: the usual case), the surface of the outside cells near the
+ * window's boundary, M_W = M_inf - M_outside. It is divided by the
  * lattice sum M_inf of the same kernel, so that e = 1 wherever the whole
  * discretised kernel lies inside the window (spatstat's FFT engine divides its
  * kernel image by its sum for the same reason: second.moment.engine). */
