@@ -28,6 +28,7 @@
 #include "rtm/grid.h"
 #include "rtm/input.h"
 #include "rtm/surface.h"
+#include "rtm/kde_plus.h"
 #include "rtm/glm.h"
 #include "rtm/model.h"
 #include "rtm/evaluate.h"

@@ -338,7 +338,8 @@ static void test_unknown_key(void)
     RTM_CHECK(rtm_job_load(fixture("bad_unknown_key.yaml"), NULL, &job, &e) == RTM_ERR_INPUT);
     RTM_CHECK(job == NULL);
     snprintf(want, sizeof want, "%s:10:5: unknown key 'radious' in 'kde' (expected one of: "
-             "type, name, radius, kernel, units; did you mean 'radius'?)",
+             "type, name, radius, kernel, units, sigma, truncate, edge, adaptive, pilot, "
+             "groups; did you mean 'radius'?)",
              fixture("bad_unknown_key.yaml"));
     RTM_CHECK(strncmp(e.msg, want, strlen(want)) == 0);
     if (strncmp(e.msg, want, strlen(want)))

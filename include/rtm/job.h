@@ -241,6 +241,14 @@ typedef struct rtm_job_surface {
     double radius;       /**< bandwidth in CRS units, > 0 */
     rtm_kernel kernel;   /**< vocabulary "kernel" (default quartic) */
     rtm_map_units units; /**< vocabulary "units" (default per km²) */
+    int radius_rule;     /**< rtm_radius_rule: radius auto-cv/auto-arcgis/auto-scott, else
+                              RTM_RADIUS_GIVEN (0) */
+    double sigma;        /**< > 0: the kernel's standard deviation instead of radius */
+    double truncate;     /**< gaussian: cut at this many sd (0 = default 4) */
+    int edge;            /**< vocabulary "edge" (default none) */
+    int adaptive;        /**< 1: Abramson's adaptive radii */
+    double pilot;        /**< adaptive: pilot radius (0 = the radius) */
+    int groups;          /**< adaptive: groups (0 = sqrt(events), -1 = exact) */
     /* hotspots */
     double band;         /**< Gi* distance band (0 = 3 cells) */
     int knn;             /**< or k nearest cells */

@@ -20,6 +20,7 @@
 #include "rtm/grid.h"
 #include "rtm/input.h"
 #include "rtm/surface.h"
+#include "rtm/kde_plus.h"
 #include "rtm/glm.h"
 #include "rtm/model.h"
 #include "rtm/output.h"
@@ -160,7 +161,8 @@ void rtm_product_env_init(rtm_product_env *env);
 typedef enum rtm_radius_rule {
     RTM_RADIUS_GIVEN = 0,  /**< kde.radius */
     RTM_RADIUS_ARCGIS,     /**< ArcGIS Pro's rule (rtm_bandwidth_arcgis) */
-    RTM_RADIUS_SCOTT       /**< Scott's rule (rtm_bandwidth_scott) */
+    RTM_RADIUS_SCOTT,      /**< Scott's rule (rtm_bandwidth_scott) */
+    RTM_RADIUS_CV          /**< likelihood cross-validation (rtm_bandwidth_cv, rtm/kde_plus.h) */
 } rtm_radius_rule;
 
 typedef struct rtm_kde_product {
@@ -176,6 +178,11 @@ typedef struct rtm_kde_product {
     const char *compress;      /**< NULL = DEFLATE */
     int float64;
     const char *weight_unit;   /**< unit of the weights ("harm", "days"...); NULL = "weight" */
+    rtm_kde_plus plus;         /**< edge correction and adaptive radii (rtm/kde_plus.h); its
+                                    window is set from the events' study-area mask */
+    double sigma;              /**< > 0: the kernel's standard deviation instead of a radius
+                                    (radius = sigma / rtm_kernel_sigma_unit; for the Gaussian
+                                    sigma x kde.gauss_truncate); 0 = unset */
 } rtm_kde_product;
 
 void rtm_kde_product_init(rtm_kde_product *p);

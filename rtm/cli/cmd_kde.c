@@ -14,7 +14,8 @@
 #include "core/kv.h"
 
 enum { OPT_KERNEL = OPT_EVENTS_LAST + 1, OPT_RADIUS, OPT_UNITS, OPT_THREADS, OPT_PNG, OPT_RAMP,
-       OPT_CLASSES, OPT_NCLASSES, OPT_TITLE, OPT_COMPRESS, OPT_FLOAT64, OPT_GAUSS };
+       OPT_CLASSES, OPT_NCLASSES, OPT_TITLE, OPT_COMPRESS, OPT_FLOAT64, OPT_GAUSS, OPT_EDGE,
+       OPT_ADAPTIVE, OPT_PILOT, OPT_GROUPS, OPT_TRIM, OPT_SIGMA, OPT_TRUNCATE };
 
 static const char HELP[] =
     "Usage: rtm kde [OPTIONS] -o OUT.tif INPUT...\n\n"
@@ -22,10 +23,24 @@ static const char HELP[] =
     "written as a Cloud-Optimized GeoTIFF (+ .qml style) and optionally a PNG heatmap.\n\n"
     "Density:\n"
     "  --kernel K             quartic (default), epanechnikov, triangular, uniform,\n"
-    "                         triweight, gaussian (sigma = radius/4, cut at the radius);\n"
+    "                         triweight, gaussian (sigma = radius / --truncate, default\n"
+    "                         radius/4, cut at the radius);\n"
     "                         alias biweight = quartic ('rtm help names' lists all names)\n"
-    "  --radius R|auto-arcgis|auto-scott  support radius in CRS units (default\n"
-    "                         auto-arcgis: ArcGIS Pro's rule; auto-scott: Scott's rule)\n"
+    "  --radius R|auto-arcgis|auto-scott|auto-cv  support radius in CRS units (default\n"
+    "                         auto-arcgis: ArcGIS Pro's rule; auto-scott: Scott's rule;\n"
+    "                         auto-cv: likelihood cross-validation, as spatstat's bw.ppl)\n"
+    "  --sigma S              the kernel's standard deviation instead of --radius (as\n"
+    "                         spatstat's sigma; for the gaussian radius = K x S)\n"
+    "  --truncate K           gaussian only: cut at K standard deviations (default 4)\n"
+    "  --edge E               none (default), uniform (divide by the kernel mass inside\n"
+    "                         the study area at each cell), diggle (weight each event by\n"
+    "                         1 / its kernel mass inside the study area)\n"
+    "  --adaptive             Abramson's adaptive radii (square-root law, as spatstat's\n"
+    "                         densityAdaptiveKernel) around the radius\n"
+    "  --pilot R              radius of the adaptive pilot estimate (default the radius)\n"
+    "  --groups N|exact       adaptive radii in N quantile groups (default sqrt(events),\n"
+    "                         at most 32) or one per event (exact: slow)\n"
+    "  --trim T               largest adaptive radius / radius (default 5)\n"
     "  --units U              km2 (default: per km²), ha, m2, cell (expected count per\n"
     "                         cell), probability (share of all events per cell); aliases\n"
     "                         per_km2, per_ha, per_m2, per_cell, count. Weighted maps are\n"
@@ -56,6 +71,7 @@ typedef struct kde_args {
     rtm_cli_events ev;
     rtm_kde_product p;
     int threads;
+    int radius_given, truncate;
 } kde_args;
 
 /* --classes: "continuous" or a classification method (rtm_class_method_parse). */
@@ -81,10 +97,12 @@ static int parse_radius(kde_args *a, const char *s)
         a->p.radius_rule = RTM_RADIUS_ARCGIS;
     else if (!strcmp(s, "auto-scott"))
         a->p.radius_rule = RTM_RADIUS_SCOTT;
+    else if (!strcmp(s, "auto-cv"))
+        a->p.radius_rule = RTM_RADIUS_CV;
     else if (rtm_cli_double(s, &a->p.kde.radius) || !(a->p.kde.radius > 0) ||
              !isfinite(a->p.kde.radius))
-        return rtm_cli_usage(&a->c, "--radius must be a number > 0, auto-arcgis or auto-scott "
-                                    "(got '%s')", s);
+        return rtm_cli_usage(&a->c, "--radius must be a number > 0, auto-arcgis, auto-scott or "
+                                    "auto-cv (got '%s')", s);
     else
         a->p.radius_rule = RTM_RADIUS_GIVEN;
     return 0;
@@ -107,6 +125,59 @@ static int parse_units(kde_args *a, const char *s)
                                rtm_map_units_list(), s) : 0;
 }
 
+/* A number > 0 for option name. */
+static int positive(kde_args *a, const char *name, const char *s, double *v)
+{
+    if (rtm_cli_double(s, v) || !(*v > 0) || !isfinite(*v))
+        return rtm_cli_usage(&a->c, "%s must be a number > 0 (got '%s')", name, s);
+    return 0;
+}
+
+/* --groups N|exact */
+static int parse_groups(kde_args *a, const char *s)
+{
+    if (!strcmp(s, "exact")) {
+        a->p.plus.groups = RTM_KDE_GROUPS_EXACT;
+        return 0;
+    }
+    if (rtm_cli_int(s, &a->p.plus.groups) || a->p.plus.groups < 1)
+        return rtm_cli_usage(&a->c, "--groups must be a whole number >= 1 or exact (got '%s')",
+                             s);
+    return 0;
+}
+
+/* The new options of the complete KDE (edge, adaptive, sigma). */
+static int plus_opt(kde_args *a, int opt, const char *arg)
+{
+    switch (opt) {
+    case OPT_EDGE: return rtm_cli_vocab(&a->c, "edge", "--edge", arg, (int *)&a->p.plus.edge);
+    case OPT_ADAPTIVE: a->p.plus.adaptive = 1; return 0;
+    case OPT_PILOT: return positive(a, "--pilot", arg, &a->p.plus.pilot);
+    case OPT_GROUPS: return parse_groups(a, arg);
+    case OPT_TRIM: return positive(a, "--trim", arg, &a->p.plus.trim);
+    case OPT_SIGMA: return positive(a, "--sigma", arg, &a->p.sigma);
+    case OPT_TRUNCATE:
+        a->truncate = 1;
+        return positive(a, "--truncate", arg, &a->p.kde.gauss_truncate);
+    default: return RTM_CLI_NOT_MINE;
+    }
+}
+
+/* Options that only make sense together. */
+static int check_plus(kde_args *a)
+{
+    if (a->p.sigma > 0 && a->radius_given)
+        return rtm_cli_usage(&a->c, "give --sigma or --radius, not both");
+    if (a->truncate && a->p.kde.kernel != RTM_KERNEL_GAUSSIAN)
+        return rtm_cli_usage(&a->c, "--truncate applies to the gaussian kernel only");
+    if (a->truncate && !(a->p.kde.gauss_truncate <= 10))
+        return rtm_cli_usage(&a->c, "--truncate must be at most 10 standard deviations");
+    if (!a->p.plus.adaptive && (a->p.plus.pilot > 0 || a->p.plus.groups ||
+                                a->p.plus.trim != RTM_KDE_TRIM_DEFAULT))
+        return rtm_cli_usage(&a->c, "--pilot, --groups and --trim need --adaptive");
+    return 0;
+}
+
 /* One option of rtm kde (rtm_cli_opt_fn). */
 static int kde_opt(void *ctx, int opt, const char *arg)
 {
@@ -115,7 +186,7 @@ static int kde_opt(void *ctx, int opt, const char *arg)
     case 'o': a->p.tif = arg; return 0;
     case OPT_KERNEL:
         return rtm_cli_vocab(&a->c, "kernel", "--kernel", arg, (int *)&a->p.kde.kernel);
-    case OPT_RADIUS: return parse_radius(a, arg);
+    case OPT_RADIUS: a->radius_given = 1; return parse_radius(a, arg);
     case OPT_UNITS: return parse_units(a, arg);
     case OPT_THREADS:
         return rtm_cli_threads(&a->c, arg, &a->threads);
@@ -129,7 +200,7 @@ static int kde_opt(void *ctx, int opt, const char *arg)
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_COMPRESS: a->p.compress = arg; return 0;
     case OPT_FLOAT64: a->p.float64 = 1; return 0;
-    default: return RTM_CLI_NOT_MINE;
+    default: return plus_opt(a, opt, arg);
     }
 }
 
@@ -144,6 +215,10 @@ static int parse(int argc, char **argv, kde_args *a, int *first_input)
         {"nclasses", required_argument, 0, OPT_NCLASSES},
         {"title", required_argument, 0, OPT_TITLE}, {"compress", required_argument, 0, OPT_COMPRESS},
         {"float64", no_argument, 0, OPT_FLOAT64}, {"output", required_argument, 0, 'o'},
+        {"edge", required_argument, 0, OPT_EDGE}, {"adaptive", no_argument, 0, OPT_ADAPTIVE},
+        {"pilot", required_argument, 0, OPT_PILOT}, {"groups", required_argument, 0, OPT_GROUPS},
+        {"trim", required_argument, 0, OPT_TRIM}, {"sigma", required_argument, 0, OPT_SIGMA},
+        {"truncate", required_argument, 0, OPT_TRUNCATE},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, kde_opt, a,
                             first_input);
@@ -152,6 +227,8 @@ static int parse(int argc, char **argv, kde_args *a, int *first_input)
     static const char *const tif[] = {".tif", ".tiff", NULL}, *const png[] = {".png", NULL};
     if (!a->p.tif)
         return rtm_cli_usage(&a->c, "no output file (-o OUT.tif)");
+    if ((rc = check_plus(a)))
+        return rc;
     if ((rc = rtm_cli_ext(&a->c, "-o", a->p.tif, tif)) ||
         (a->p.png && (rc = rtm_cli_ext(&a->c, "--png", a->p.png, png))))
         return rc;
@@ -182,8 +259,10 @@ static int run(kde_args *a)
         return rc;
     }
     rtm_cli_info(&a->c, "radius: %.1f (%s)\n", res.radius,
-                 a->p.radius_rule == RTM_RADIUS_GIVEN ? "given"
-                 : a->p.radius_rule == RTM_RADIUS_SCOTT ? "auto-scott" : "auto-arcgis");
+                 a->p.sigma > 0 ? "from --sigma"
+                 : a->p.radius_rule == RTM_RADIUS_GIVEN ? "given"
+                 : a->p.radius_rule == RTM_RADIUS_SCOTT ? "auto-scott"
+                 : a->p.radius_rule == RTM_RADIUS_CV ? "auto-cv" : "auto-arcgis");
     rtm_product_result_free(&res);
     return 0;
 }

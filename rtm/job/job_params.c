@@ -90,6 +90,22 @@ char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
     return finish(&t);
 }
 
+/* The options of the complete KDE, each only when set. */
+static void kde_plus_params(text *t, const rtm_job_surface *s)
+{
+    char b[40];
+    if (s->radius_rule)
+        addf(t, "radius_rule=%d\n", s->radius_rule);
+    if (s->sigma > 0)
+        addf(t, "sigma=%s\n", num(s->sigma, b));
+    if (s->truncate > 0)
+        addf(t, "truncate=%s\n", num(s->truncate, b));
+    if (s->edge)
+        addf(t, "edge=%s\n", rtm_vocab_name("edge", s->edge));
+    if (s->adaptive)
+        addf(t, "adaptive=1\npilot=%s\ngroups=%d\n", num(s->pilot, b), s->groups);
+}
+
 char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
 {
     text t = {0};
@@ -100,6 +116,7 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
     case RTM_SURF_KDE:
         addf(&t, "radius=%s\nkernel=%s\nunits=%s\n", num(s->radius, b),
              rtm_vocab_name("kernel", s->kernel), rtm_vocab_name("units", s->units));
+        kde_plus_params(&t, s); /* nothing when unused: the same key as before */
         break;
     case RTM_SURF_DISTANCE:
         layer_params(&t, "layer", s->layer);

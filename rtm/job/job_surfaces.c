@@ -26,7 +26,9 @@ static const char *const type_names[] = {
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
                                           "min_spacing", "step", "per_area", NULL};
-static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
+static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", "sigma",
+                                       "truncate", "edge", "adaptive", "pilot", "groups",
+                                       NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
                                        "increment", "seed", "family", "nb", "folds", NULL};
@@ -112,16 +114,56 @@ static const rtm_catalog_layer *find_layer(rtm_ydoc *y, const rtm_job *job, yaml
     return NULL;
 }
 
+/* radius: a number or a rule (auto-cv, auto-arcgis, auto-scott); or sigma. */
+static void read_kde_radius(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    static const char *const rules[] = {"auto-arcgis", "auto-scott", "auto-cv", NULL};
+    yaml_node_t *rn = rtm_yget(y, n, "radius");
+    const char *rs = rn ? rtm_yscalar(rn) : NULL;
+    int rule = -1;
+    rtm_ynum(y, n, "sigma", 1e-300, RTM_JOB_MAX_DISTANCE, &s->sigma);
+    if (rs && !strncmp(rs, "auto-", 5)) {
+        if (rtm_yenum(y, n, "radius", rules, &rule) == 0)
+            s->radius_rule = rule == 0 ? RTM_RADIUS_ARCGIS : rule == 1 ? RTM_RADIUS_SCOTT
+                                                                       : RTM_RADIUS_CV;
+    } else if (!rtm_yget(y, n, "sigma") && rtm_yrequire(y, n, "radius", "kde"))
+        rtm_ynum(y, n, "radius", 1e-300, RTM_JOB_MAX_DISTANCE, &s->radius);
+    else if (rn)
+        rtm_ynum(y, n, "radius", 1e-300, RTM_JOB_MAX_DISTANCE, &s->radius);
+    if (rn && rtm_yget(y, n, "sigma"))
+        rtm_yerr(y, n, "kde: give 'radius' or 'sigma', not both");
+}
+
+/* edge, adaptive, pilot, groups (rtm/kde_plus.h). */
+static void read_kde_plus(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    yaml_node_t *gn = rtm_yget(y, n, "groups");
+    long long groups = 0;
+    s->edge = rtm_vocab_find("edge")->def;
+    rtm_yvocab(y, n, "edge", "edge", &s->edge);
+    rtm_ybool(y, n, "adaptive", &s->adaptive);
+    rtm_ynum(y, n, "pilot", 1e-300, RTM_JOB_MAX_DISTANCE, &s->pilot);
+    if (gn && rtm_yscalar(gn) && !strcmp(rtm_yscalar(gn), "exact"))
+        s->groups = RTM_KDE_GROUPS_EXACT;
+    else if (rtm_yint(y, n, "groups", 1, 1000000, &groups) == 0)
+        s->groups = (int)groups;
+    if (!s->adaptive && (s->pilot > 0 || gn))
+        rtm_yerr(y, n, "kde: 'pilot' and 'groups' need 'adaptive: true'");
+}
+
 static void read_kde(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 {
     rtm_ycheck_keys(y, n, "kde", kde_keys);
     int kernel = rtm_vocab_find("kernel")->def, units = rtm_vocab_find("units")->def;
-    if (rtm_yrequire(y, n, "radius", "kde"))
-        rtm_ynum(y, n, "radius", 1e-300, RTM_JOB_MAX_DISTANCE, &s->radius);
+    read_kde_radius(y, n, s);
     rtm_yvocab(y, n, "kernel", "kernel", &kernel);
     rtm_yvocab(y, n, "units", "units", &units);
     s->kernel = (rtm_kernel)kernel;
     s->units = (rtm_map_units)units;
+    rtm_ynum(y, n, "truncate", 1e-300, 10, &s->truncate);
+    if (s->truncate > 0 && s->kernel != RTM_KERNEL_GAUSSIAN)
+        rtm_yerr(y, n, "kde: 'truncate' applies to the gaussian kernel only");
+    read_kde_plus(y, n, s);
 }
 
 static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)

@@ -146,7 +146,7 @@ static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *en
     double unit_scale;
     int rc;
     rtm_change_opts_init(&o);
-    if ((rc = rtm_prod_kde_setup(&s->p->kde, &pts, env, &o.kde, &unit_scale, err)))
+    if ((rc = rtm_prod_kde_setup(&s->p->kde, ev, &pts, env, &o.kde, &unit_scale, err)))
         return rc;
     o.scale_before = unit_scale / (s->per_month ? s->months_b : 1);
     o.scale_after = unit_scale / (s->per_month ? s->months_a : 1);

@@ -11,6 +11,7 @@ void rtm_kde_product_init(rtm_kde_product *p)
 {
     memset(p, 0, sizeof *p);
     rtm_kde_opts_init(&p->kde);
+    rtm_kde_plus_init(&p->plus);
     p->radius_rule = RTM_RADIUS_ARCGIS;
 }
 
@@ -36,12 +37,48 @@ static void units_text(const rtm_kde_product *p, int weighted, char *label, size
 static const char *rule_name(rtm_radius_rule r)
 {
     return r == RTM_RADIUS_SCOTT ? "auto-scott" : r == RTM_RADIUS_ARCGIS ? "auto-arcgis"
-                                                                          : "given";
+           : r == RTM_RADIUS_CV ? "auto-cv" : "given";
 }
 
-static int choose_radius(const rtm_kde_product *p, const rtm_points *pts, double *radius,
-                         rtm_error *err)
+/* Likelihood cross-validation (rtm_bandwidth_cv) over the study area; the
+ * curve goes to the log, with spatstat's warning when the best candidate is
+ * an end of the search grid. */
+static int cv_radius(const rtm_kde_product *p, const rtm_events *ev, const rtm_product_env *env,
+                     double *radius, rtm_error *err)
 {
+    rtm_kde_plus plus = p->plus;
+    rtm_kde_opts ko = p->kde;
+    rtm_kde_cv cv;
+    int rc;
+    plus.window = ev->mask;
+    ko.threads = env && env->threads ? env->threads : ko.threads;
+    if ((rc = rtm_bandwidth_cv(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, &ko, &plus,
+                               0, radius, &cv, err)))
+        return rc;
+    for (int k = 0; k < cv.ns; k++)
+        rtm_prod_log(env, "kde: cv sigma %10.4g  radius %10.4g  criterion %.10g%s%s", cv.sigma[k],
+                     cv.radius[k], cv.cv[k], cv.coarsen[k] > 1 ? "  (grid terms coarsened)" : "",
+                     k == cv.best ? "  <- best" : "");
+    if (cv.best == 0 || cv.best == cv.ns - 1)
+        rtm_prod_log(env, "kde: warning: the cross-validated likelihood is largest at the %s "
+                     "end of the search grid (radius %g): the bandwidth may be %s",
+                     cv.best ? "upper" : "lower", *radius, cv.best ? "too large" : "too small "
+                     "(many events at exactly the same place pull it down)");
+    return 0;
+}
+
+static int choose_radius(const rtm_kde_product *p, const rtm_events *ev,
+                         const rtm_product_env *env, double *radius, rtm_error *err)
+{
+    const rtm_points *pts = &ev->pts;
+    if (p->sigma > 0) {
+        *radius = p->sigma / rtm_kernel_sigma_unit(p->kde.kernel, p->kde.gauss_truncate);
+        return isfinite(*radius) && *radius > 0 ? 0
+               : rtm_error_set(err, RTM_ERR_ARG, "kde: sigma must be a number > 0 (got %g)",
+                               p->sigma);
+    }
+    if (p->radius_rule == RTM_RADIUS_CV)
+        return cv_radius(p, ev, env, radius, err);
     if (p->radius_rule == RTM_RADIUS_ARCGIS)
         return rtm_bandwidth_arcgis(pts->x, pts->y, pts->w, pts->n, radius, err);
     if (p->radius_rule == RTM_RADIUS_SCOTT)
@@ -55,11 +92,15 @@ static int choose_radius(const rtm_kde_product *p, const rtm_points *pts, double
 
 /* Compute into v in the product's units; non-finite cells are an error. */
 static int compute(const rtm_kde_product *p, const rtm_events *ev, const rtm_kde_opts *ko,
-                   double *v, rtm_error *err)
+                   double *v, rtm_kde_plus_info *info, rtm_error *err)
 {
     size_t n = rtm_grid_ncells(&ev->grid);
     double scale = p->units == RTM_MAP_PER_HA ? 0.01 : 1, total;
-    int rc = rtm_kde_compute(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, ko, v, err);
+    rtm_kde_plus plus = p->plus;
+    int rc;
+    plus.window = ev->mask;
+    rc = rtm_kde_plus_compute(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, ko, &plus,
+                              v, info, err);
     if (rc)
         return rc;
     if (p->units == RTM_MAP_PROBABILITY) {
@@ -75,20 +116,52 @@ static int compute(const rtm_kde_product *p, const rtm_events *ev, const rtm_kde
     return 0;
 }
 
+/* Metadata of the edge correction and adaptive radii (none when unused, so
+ * that a plain KDE's file is unchanged). */
+static int plus_meta(const rtm_kde_product *p, const rtm_kde_plus_info *info, rtm_kv *kv)
+{
+    int rc = 0;
+    if (p->plus.edge != RTM_KDE_EDGE_NONE)
+        rc |= rtm_kv_add(kv, "EDGE_CORRECTION", "%s", rtm_vocab_name("edge", p->plus.edge)) |
+              rtm_kv_add(kv, "EDGE_MASS_MIN", "%.6g", info->emin);
+    if (!p->plus.adaptive)
+        return rc;
+    rc |= rtm_kv_add(kv, "ADAPTIVE", "abramson") |
+          rtm_kv_add(kv, "ADAPTIVE_PILOT_RADIUS", "%.17g",
+                     p->plus.pilot > 0 ? p->plus.pilot : info->h0) |
+          rtm_kv_add(kv, "ADAPTIVE_TRIM", "%.17g", p->plus.trim) |
+          rtm_kv_add(kv, "ADAPTIVE_GAMMA", "%.17g", info->gamma) |
+          rtm_kv_add(kv, "ADAPTIVE_RADIUS_MIN", "%.17g", info->hmin) |
+          rtm_kv_add(kv, "ADAPTIVE_RADIUS_MAX", "%.17g", info->hmax);
+    if (p->plus.groups == RTM_KDE_GROUPS_EXACT)
+        rc |= rtm_kv_add(kv, "ADAPTIVE_GROUPS", "exact");
+    else
+        rc |= rtm_kv_add(kv, "ADAPTIVE_GROUPS", "%d", info->groups);
+    return rc;
+}
+
 static int add_meta(const rtm_kde_product *p, const rtm_kde_opts *ko, const rtm_events *ev,
-                    const rtm_product_env *env, const char *label, rtm_kv *kv)
+                    const rtm_product_env *env, const char *label,
+                    const rtm_kde_plus_info *info, rtm_kv *kv)
 {
     static const char *const unames[] = {"km2", "ha", "m2", "cell", "probability"};
     int rc = rtm_kv_add(kv, "SOFTWARE", "rtm %s", RTM_VERSION) |
              rtm_kv_add(kv, "SURFACE", "kernel density") |
              rtm_kv_add(kv, "KERNEL", "%s", rtm_kernel_name(ko->kernel)) |
              rtm_kv_add(kv, "RADIUS", "%.17g", ko->radius);
-    if (p->radius_rule == RTM_RADIUS_GIVEN)
+    if (p->sigma > 0)
+        rc |= rtm_kv_add(kv, "RADIUS_RULE", "sigma %g", p->sigma);
+    else if (p->radius_rule == RTM_RADIUS_GIVEN)
         rc |= rtm_kv_add(kv, "RADIUS_RULE", "%g", ko->radius);
     else
         rc |= rtm_kv_add(kv, "RADIUS_RULE", "%s", rule_name(p->radius_rule));
     if (ko->kernel == RTM_KERNEL_GAUSSIAN)
         rc |= rtm_kv_add(kv, "GAUSSIAN_SIGMA", "%.17g", ko->radius / ko->gauss_truncate);
+    if (ko->kernel == RTM_KERNEL_GAUSSIAN && ko->gauss_truncate != RTM_KDE_GAUSS_TRUNCATE_DEFAULT)
+        rc |= rtm_kv_add(kv, "GAUSSIAN_TRUNCATE", "%.17g", ko->gauss_truncate);
+    if (p->sigma > 0)
+        rc |= rtm_kv_add(kv, "KERNEL_SIGMA", "%.17g", p->sigma);
+    rc |= plus_meta(p, info, kv);
     rc |= rtm_kv_add(kv, "UNITS", "%s", unames[p->units]);
     if (ev->weighted)
         rc |= rtm_kv_add(kv, "VALUES", "%s", label);
@@ -129,8 +202,8 @@ static int style_classes(const rtm_kde_product *p, const rtm_events *ev, const d
 }
 
 static int write_files(const rtm_kde_product *p, const rtm_kde_opts *ko, const rtm_events *ev,
-                       const rtm_product_env *env, const double *v, rtm_outset *out,
-                       rtm_error *err)
+                       const rtm_product_env *env, const double *v,
+                       const rtm_kde_plus_info *info, rtm_outset *out, rtm_error *err)
 {
     char desc[160], label[96], unit[64], sub[256];
     double br[RTM_CLASS_MAX + 1];
@@ -140,7 +213,7 @@ static int write_files(const rtm_kde_product *p, const rtm_kde_opts *ko, const r
     int rc;
     units_text(p, ev->weighted, label, sizeof label, unit, sizeof unit);
     rtm_kv_init(&kv);
-    if (add_meta(p, ko, ev, env, label, &kv)) {
+    if (add_meta(p, ko, ev, env, label, info, &kv)) {
         rtm_kv_free(&kv);
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
     }
@@ -174,20 +247,37 @@ static int write_files(const rtm_kde_product *p, const rtm_kde_opts *ko, const r
     return rtm_prod_map(out, p->png, &ev->grid, v, ev->mask, &mo, err);
 }
 
+/* One line on the edge correction and the adaptive radii, when used. */
+static void log_plus(const rtm_kde_product *p, const rtm_kde_plus_info *info,
+                     const rtm_product_env *env)
+{
+    if (p->plus.edge != RTM_KDE_EDGE_NONE)
+        rtm_prod_log(env, "kde: %s edge correction (smallest kernel mass inside the study area "
+                     "%.3g)", rtm_vocab_name("edge", p->plus.edge), info->emin);
+    if (p->plus.adaptive)
+        rtm_prod_log(env, "kde: adaptive radii %g .. %g (Abramson, pilot radius %g, %d %s)",
+                     info->hmin, info->hmax, p->plus.pilot > 0 ? p->plus.pilot : info->h0,
+                     info->groups, p->plus.groups == RTM_KDE_GROUPS_EXACT ? "points (exact)"
+                                                                          : "groups");
+}
+
 int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
                         const rtm_product_env *env, rtm_outset *out,
                         rtm_product_result *res, rtm_error *err)
 {
     rtm_kde_opts ko = p->kde;
+    rtm_kde_plus_info info;
     size_t n = rtm_grid_ncells(&ev->grid);
     double *v;
     int rc;
+    memset(&info, 0, sizeof info);
     if (!p->tif)
         return rtm_error_set(err, RTM_ERR_ARG, "kde: no output GeoTIFF name");
     if (ev->pts.n == 0)
         return rtm_error_set(err, RTM_ERR_INPUT, "kde: no events to map");
-    if ((rc = choose_radius(p, &ev->pts, &ko.radius, err)))
+    if ((rc = choose_radius(p, ev, env, &ko.radius, err)))
         return rc;
+    info.h0 = ko.radius;
     ko.units = p->units == RTM_MAP_PER_M2 ? RTM_UNITS_M2
                : p->units == RTM_MAP_PER_CELL || p->units == RTM_MAP_PROBABILITY ? RTM_UNITS_CELL
                                                                                  : RTM_UNITS_KM2;
@@ -197,10 +287,14 @@ int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
     if (!(v = rtm_prod_alloc(n, "kde", err)))
         return RTM_ERR_NOMEM;
     rtm_prod_log(env, "kde: %s kernel, radius %g (%s), %zu events on %d x %d cells",
-                 rtm_kernel_name(ko.kernel), ko.radius, rule_name(p->radius_rule), ev->pts.n,
+                 rtm_kernel_name(ko.kernel), ko.radius,
+                 p->sigma > 0 ? "from sigma" : rule_name(p->radius_rule), ev->pts.n,
                  ev->grid.ncols, ev->grid.nrows);
-    if (!(rc = compute(p, ev, &ko, v, err)))
-        rc = write_files(p, &ko, ev, env, v, out, err);
+    if (!(rc = compute(p, ev, &ko, v, &info, err))) {
+        info.h0 = ko.radius;
+        log_plus(p, &info, env);
+        rc = write_files(p, &ko, ev, env, v, &info, out, err);
+    }
     if (!rc && res) {
         char label[96], unit[64];
         units_text(p, ev->weighted, label, sizeof label, unit, sizeof unit);
@@ -220,11 +314,17 @@ int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
 
 /* ---- shared with products built on the KDE (change) ----------------------- */
 
-int rtm_prod_kde_setup(const rtm_kde_product *p, const rtm_points *pts,
-                       const rtm_product_env *env, rtm_kde_opts *ko, double *scale,
-                       rtm_error *err)
+int rtm_prod_kde_setup(const rtm_kde_product *p, const rtm_events *ev,
+                       const rtm_points *pts, const rtm_product_env *env, rtm_kde_opts *ko,
+                       double *scale, rtm_error *err)
 {
+    rtm_events view = *ev; /* ev's grid and mask with the caller's points */
+    view.pts = *pts;
     *ko = p->kde;
+    if (p->plus.edge != RTM_KDE_EDGE_NONE || p->plus.adaptive)
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: edge correction and adaptive radii are "
+                             "not available in this analysis (its permutation test needs the "
+                             "plain fixed-radius kernel)");
     if (p->units == RTM_MAP_PROBABILITY)
         return rtm_error_set(err, RTM_ERR_ARG, "kde: units 'probability' do not apply here "
                              "(use km2, ha, m2 or cell)");
@@ -233,7 +333,7 @@ int rtm_prod_kde_setup(const rtm_kde_product *p, const rtm_points *pts,
     *scale = p->units == RTM_MAP_PER_HA ? 0.01 : 1;
     ko->threads = env && env->threads ? env->threads : ko->threads;
     ko->progress = NULL;
-    return choose_radius(p, pts, &ko->radius, err);
+    return choose_radius(p, &view, env, &ko->radius, err);
 }
 
 void rtm_prod_kde_units(const rtm_kde_product *p, int weighted, char *label, size_t n,

@@ -77,6 +77,9 @@ static const rtm_name step_names[] = {
 
 static const rtm_name scheme_names[] = {
     {"esri", RTM_SCHEME_ESRI, 0}, {"sfhotspot", RTM_SCHEME_SFHOTSPOT, 0}, {NULL, 0, 0}};
+static const rtm_name edge_names[] = {
+    {"none", RTM_KDE_EDGE_NONE, 0}, {"uniform", RTM_KDE_EDGE_UNIFORM, 0},
+    {"diggle", RTM_KDE_EDGE_DIGGLE, 0}, {NULL, 0, 0}};
 
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
@@ -99,6 +102,8 @@ static const rtm_vocab VOCAB[] = {
     {"step", "time step of an emerging hot-spot cube (weeks start on Monday)", step_names,
      RTM_STEP_MONTH},
     {"scheme", "categories of emerging hot spots", scheme_names, RTM_SCHEME_ESRI},
+    {"edge", "edge correction of a density surface (spatstat's uniform, Diggle's)",
+     edge_names, RTM_KDE_EDGE_NONE},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 

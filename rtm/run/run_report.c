@@ -325,7 +325,14 @@ static void parameters(rtm_jr *r, rtm_html *h)
     }
     for (int i = 0; i < job->nsurfaces; i++) {
         const rtm_job_surface *s = &job->surfaces[i];
-        if (s->type == RTM_SURF_KDE)
+        if (s->type == RTM_SURF_KDE && (s->radius_rule || s->sigma > 0 || s->edge || s->adaptive))
+            snprintf(b, sizeof b, "kde, %s kernel, %s %g%s%s%s%s",
+                     rtm_vocab_name("kernel", s->kernel), s->sigma > 0 ? "sigma" : "radius",
+                     s->sigma > 0 ? s->sigma : s->radius, s->radius_rule == RTM_RADIUS_CV
+                     ? " (auto-cv)" : "", s->edge ? ", edge " : "",
+                     s->edge ? rtm_vocab_name("edge", s->edge) : "",
+                     s->adaptive ? ", adaptive" : "");
+        else if (s->type == RTM_SURF_KDE)
             snprintf(b, sizeof b, "kde, %s kernel, radius %g", rtm_vocab_name("kernel", s->kernel),
                      s->radius);
         else if (s->type == RTM_SURF_MODEL)

@@ -159,7 +159,13 @@ static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_kde_product_init(&p);
     p.kde.kernel = s->kernel;
     p.kde.radius = s->radius;
-    p.radius_rule = RTM_RADIUS_GIVEN;
+    p.radius_rule = (rtm_radius_rule)s->radius_rule; /* 0 = RTM_RADIUS_GIVEN */
+    p.sigma = s->sigma;
+    p.kde.gauss_truncate = s->truncate > 0 ? s->truncate : p.kde.gauss_truncate;
+    p.plus.edge = (rtm_kde_edge)s->edge;
+    p.plus.adaptive = s->adaptive;
+    p.plus.pilot = s->pilot;
+    p.plus.groups = s->groups;
     p.units = s->units;
     p.tif = fname(tif, s->name, "tif");
     p.png = want_png(r) ? fname(png, s->name, "png") : NULL;

@@ -49,4 +49,24 @@ typedef struct kde_row_job {
  * chord's whole segments through the accumulators, the rest cell by cell. */
 void kde_poly_row_compute(kde_poly_row *p, const kde_row_job *job, double *row);
 
+/* ---- kde_edge.c, kde_adaptive.c (rtm/kde_plus.h) ---------------------- */
+#include "rtm/kde_plus.h"
+
+/* Index of the cell holding (x, y), or of the nearest cell of the grid for a
+ * point outside it (spatstat's safelookup convention). */
+size_t kde_point_cell(const rtm_grid *g, double x, double y);
+
+/* Fixed-radius density with an edge correction; emass = e(u) of this
+ * radius if already computed (else NULL: computed here); *emin as
+ * rtm_kde_plus_info.emin. */
+int kde_fixed_edge(const rtm_grid *g, const double *x, const double *y, const double *w,
+                   size_t n, const rtm_kde_opts *o, rtm_kde_edge edge,
+                   const unsigned char *window, const double *emass, double *out, double *emin,
+                   rtm_error *err);
+
+/* The adaptive estimate of rtm_kde_plus_compute; fills info. */
+int kde_adaptive(const rtm_grid *g, const double *x, const double *y, const double *w,
+                 size_t n, const rtm_kde_opts *o, const rtm_kde_plus *p, double *out,
+                 rtm_kde_plus_info *info, rtm_error *err);
+
 #endif

@@ -23,6 +23,7 @@ shape
 measure
 step
 scheme
+edge
 "
 NOPTS=$(echo $OPTS | wc -w)
 check "rtm help names lists $NOPTS options" "[ \$(wc -l < $T/names) -eq $NOPTS ]"
@@ -52,6 +53,7 @@ shape:places
 measure:places
 step:emerging
 scheme:emerging
+edge:kde
 "
 for pair in $PAIRS; do
   cmd=${pair#*:}; [ -s "$T/$cmd" ] || $RTM $cmd --help > "$T/$cmd"
