@@ -29,6 +29,7 @@
 #include "rtm/evaluate.h"
 #include "rtm/output.h"
 #include "rtm/product.h"
+#include "rtm/trial.h"
 #include "rtm/job.h"
 
 #endif
