@@ -66,7 +66,7 @@ typedef struct rtm_trial_places {
 /** Read the polygons of path (any OGR source; layer NULL = the first) with
  *  their `place` id field (id_field; NULL = "place", else the FID), `rank`,
  *  `name`, `events` and `harm` fields when present, transformed to dst_crs
- *  (NULL = the layer's CRS, which must then be projected). Ids must be
+ *  (NULL = the layer's CRS; the evaluation needs a projected one). Ids must be
  *  unique. Uses GDAL on the calling thread. Returns 0 or an error naming
  *  the file and feature; out is then empty. Free with rtm_trial_places_free. */
 int rtm_trial_places_load(const char *path, const char *layer, const char *id_field,

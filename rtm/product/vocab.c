@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "rtm/glm.h"
+#include "rtm/trial.h"
 
 static const rtm_name kernel_names[] = {
     {"quartic", RTM_KERNEL_QUARTIC, 0},     {"epanechnikov", RTM_KERNEL_EPANECHNIKOV, 0},
@@ -57,6 +58,10 @@ static const rtm_name ramp_names[] = {
     {"inferno", RTM_RAMP_INFERNO, 0},     {"cividis", RTM_RAMP_CIVIDIS, 0},
     {"diverging", RTM_RAMP_DIVERGING, 0}, {"ylorrd", RTM_RAMP_YLORRD, 0}, {NULL, 0, 0}};
 
+static const rtm_name assignment_names[] = {
+    {"balanced", RTM_TRIAL_BALANCED, 0}, {"independent", RTM_TRIAL_INDEPENDENT, 0},
+    {"fixed", RTM_TRIAL_FIXED, 0}, {"daily", RTM_TRIAL_BALANCED, 1}, {NULL, 0, 0}};
+
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
     {"units", "density units of a KDE map", units_names, RTM_MAP_PER_KM2},
@@ -70,6 +75,8 @@ static const rtm_vocab VOCAB[] = {
     {"normalise", "normalisation of overlay inputs", normalise_names, RTM_NORM_MINMAX},
     {"lambda", "cross-validation rule of the elastic net", lambda_names, RTM_ENET_LAMBDA_MIN},
     {"ramp", "colour ramp of maps and styles", ramp_names, RTM_RAMP_VIRIDIS},
+    {"assignment", "how a patrol trial assigns places to treatment", assignment_names,
+     RTM_TRIAL_BALANCED},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 

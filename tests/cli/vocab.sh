@@ -6,11 +6,12 @@ RTM=${RTM_BIN:-build/rtm}
 . "$(dirname "$0")/harness.inc"
 DOC=$(dirname "$0")/../../docs/job-format.md
 $RTM help names > "$T/names"
-check "rtm help names lists 10 options" "[ \$(wc -l < $T/names) -eq 10 ]"
+check "rtm help names lists 11 options" "[ \$(wc -l < $T/names) -eq 11 ]"
 # names of an option: canonical (the * marks the default), then aliases
 names() { sed -n "s/^$1: \([^(#]*\).*/\1/p" "$T/names" | tr -d '*'; }
 aliases() { sed -n "s/^$1: .*(aliases: \([^)]*\)).*/\1/p" "$T/names" | tr ' ' '\n' | cut -d= -f1; }
-for opt in kernel units family nb increment operationalization classes normalise lambda ramp; do
+for opt in kernel units family nb increment operationalization classes normalise lambda ramp \
+           assignment; do
   miss=""
   for n in $(names $opt) $(aliases $opt); do grep -q "\`$n\`" "$DOC" || miss="$miss $n"; done
   check "docs/job-format.md lists every $opt name (missing:$miss)" "[ -z '$miss' ]"
