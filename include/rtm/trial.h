@@ -201,6 +201,19 @@ int rtm_trial_permutation(const double *y, const signed char *arm, int n, int da
                           const int *stratum, const int *block, rtm_trial_rule rule,
                           int nperm, uint64_t seed, double *p, rtm_error *err);
 
+/** A confidence interval for the rate ratio by inverting the permutation
+ *  test (Rosenbaum 2002, Observational Studies, 2nd ed., sec. 2.6; Imbens &
+ *  Rubin 2015, ch. 5): the rate ratios r0 whose hypothesis "patrol days
+ *  have r0 times the rate" (tested by dividing the treatment place-days'
+ *  outcomes by r0) the permutation test at level 1 - conf does not reject.
+ *  Valid by the design alone, for any distribution of the outcomes and
+ *  few places; used for fixed designs. lo, hi receive rate ratios (0 or
+ *  inf when the interval is open). */
+int rtm_trial_permutation_ci(const double *y, const signed char *arm, int n, int days,
+                             const int *stratum, const int *block, rtm_trial_rule rule,
+                             int nperm, uint64_t seed, double conf, double *lo, double *hi,
+                             rtm_error *err);
+
 /* ==== products ============================================================ */
 
 typedef struct rtm_trial_design_product {

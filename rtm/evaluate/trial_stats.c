@@ -18,7 +18,7 @@
  * T1, T0 (place-days), and per place its Y1, Y0 (for the cluster scores). */
 typedef struct agg {
     int n, days;
-    double *ys1, *ys0, *ts1, *ts0, *yp1, *yp0;
+    double *ys1, *ys0, *ts1, *ts0, *yp1, *yp0, *tp1, *tp0;
 } agg;
 
 static void agg_free(agg *a)
@@ -33,7 +33,7 @@ static int agg_build(const double *y, const signed char *arm, int n, int days,
     memset(a, 0, sizeof *a);
     if (n < 1 || days < 1)
         return rtm_error_set(err, RTM_ERR_ARG, "trial: no place-day");
-    if (!(a->ys1 = calloc((size_t)n * 6, sizeof *a->ys1)))
+    if (!(a->ys1 = calloc((size_t)n * 8, sizeof *a->ys1)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "trial: out of memory");
     a->n = n;
     a->days = days;
@@ -42,6 +42,8 @@ static int agg_build(const double *y, const signed char *arm, int n, int days,
     a->ts0 = a->ts1 + n;
     a->yp1 = a->ts0 + n;
     a->yp0 = a->yp1 + n;
+    a->tp1 = a->yp0 + n;
+    a->tp0 = a->tp1 + n;
     for (int i = 0; i < n; i++) {
         int s = stratum ? stratum[i] : i;
         if (s < 0 || s >= n) {
@@ -61,6 +63,7 @@ static int agg_build(const double *y, const signed char *arm, int n, int days,
             (arm[c] ? a->ys1 : a->ys0)[s] += y[c];
             (arm[c] ? a->ts1 : a->ts0)[s] += 1;
             (arm[c] ? a->yp1 : a->yp0)[i] += y[c];
+            (arm[c] ? a->tp1 : a->tp0)[i] += 1;
         }
     }
     return 0;
@@ -126,20 +129,26 @@ static double solve(const agg *a, double b0)
     return b;
 }
 
-/* Place-clustered sandwich variance of b: sum_j s_j^2 / I^2 with place j's
- * score s_j = Y1_j - Y_j p_{s(j)}, times G/(G - 1) for G clusters
- * (Wooldridge 1999; the small-sample factor of Cameron & Miller 2015,
- * "A practitioner's guide to cluster-robust inference", J Hum Resour 50(2)). */
+/* Place-clustered sandwich variance of b: sum_j u_j^2 / I^2 with place j's
+ * efficient score u_j = (Y1_j - mu1_j)(1 - p_s) - (Y0_j - mu0_j) p_s, where
+ * mu1_j = T1_j e^(a_s + b), mu0_j = T0_j e^(a_s) and e^(a_s) = Y_s / (T0_s +
+ * T1_s e^b) is the stratum effect's MLE (for a stratum of one place u_j =
+ * Y1_j - Y_j p_j). Times G/(G - 1) for G clusters. Wooldridge 1999; the
+ * small-sample factor of Cameron & Miller 2015, "A practitioner's guide to
+ * cluster-robust inference", J Hum Resour 50(2):317-372. */
 static double robust_se(const agg *a, const int *stratum, double b, double info)
 {
     double v = 0;
     int g = 0;
     for (int i = 0; i < a->n; i++) {
         int s = stratum ? stratum[i] : i;
-        if (!informs(a, s))
+        if (!informs(a, s) || a->tp1[i] + a->tp0[i] == 0)
             continue;
-        double sj = a->yp1[i] - (a->yp1[i] + a->yp0[i]) * share_of(a, s, b);
-        v += sj * sj;
+        double p = share_of(a, s, b), ea = (a->ys1[s] + a->ys0[s]) /
+                                           (a->ts0[s] + a->ts1[s] * exp(b));
+        double u = (a->yp1[i] - a->tp1[i] * ea * exp(b)) * (1 - p) -
+                   (a->yp0[i] - a->tp0[i] * ea) * p;
+        v += u * u;
         g++;
     }
     if (g < 2 || !(info > 0))
@@ -322,4 +331,73 @@ int rtm_trial_permutation(const double *y, const signed char *arm, int n, int da
      * Stat Appl Genet Mol Biol 9(1): p = (b + 1) / (m + 1). */
     *p = (extreme + 1.0) / (used + 1.0);
     return 0;
+}
+
+/* Permutation p of H0: log rr = b0 - the outcomes of treatment place-days
+ * divided by e^b0 (a multiplicative effect removed), the same re-draws for
+ * every b0 (common seeds, so p(b0) is steady). */
+static int p_at(const double *y, double *y0, const signed char *arm, int n, int days,
+                const int *stratum, const int *block, rtm_trial_rule rule, int nperm,
+                uint64_t seed, double b0, double *p, rtm_error *err)
+{
+    size_t cells = (size_t)n * days;
+    for (size_t c = 0; c < cells; c++)
+        y0[c] = arm[c] > 0 ? y[c] * exp(-b0) : y[c];
+    return rtm_trial_permutation(y0, arm, n, days, stratum, block, rule, nperm, seed, p, err);
+}
+
+/* One end of the interval: from b (p > alpha) outwards by step until p <=
+ * alpha, then bisection. */
+static int ci_end(const double *y, double *y0, const signed char *arm, int n, int days,
+                  const int *stratum, const int *block, rtm_trial_rule rule, int nperm,
+                  uint64_t seed, double alpha, double b, double step, double *end,
+                  rtm_error *err)
+{
+    double in = b, out = b, p = 1;
+    int rc = 0, k;
+    for (k = 0; k < 30 && p > alpha && !rc; k++) {
+        in = out;
+        out = b + step * (1 << (k < 10 ? k : 10));
+        rc = p_at(y, y0, arm, n, days, stratum, block, rule, nperm, seed, out, &p, err);
+    }
+    if (rc || p > alpha) {
+        *end = step < 0 ? -INFINITY : INFINITY;
+        return rc;
+    }
+    for (k = 0; k < 12 && !rc; k++) {
+        double mid = 0.5 * (in + out);
+        rc = p_at(y, y0, arm, n, days, stratum, block, rule, nperm, seed, mid, &p, err);
+        if (p > alpha)
+            in = mid;
+        else
+            out = mid;
+    }
+    *end = 0.5 * (in + out);
+    return rc;
+}
+
+int rtm_trial_permutation_ci(const double *y, const signed char *arm, int n, int days,
+                             const int *stratum, const int *block, rtm_trial_rule rule,
+                             int nperm, uint64_t seed, double conf, double *lo, double *hi,
+                             rtm_error *err)
+{
+    rtm_trial_rr r;
+    double *y0, step;
+    int rc = rtm_trial_rr_fit(y, arm, n, days, stratum, &r, err);
+    *lo = *hi = NAN;
+    if (rc || !r.estimable || nperm < 1 || !(conf > 0 && conf < 1))
+        return rc;
+    if (!(y0 = malloc((size_t)n * days * sizeof *y0)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "trial: out of memory");
+    step = isfinite(r.se_robust) && r.se_robust > 0 ? r.se_robust : r.se_model;
+    step = isfinite(step) && step > 0 ? step : 0.1;
+    rc = ci_end(y, y0, arm, n, days, stratum, block, rule, nperm, seed, 1 - conf, r.log_rr,
+                -step, lo, err);
+    if (!rc)
+        rc = ci_end(y, y0, arm, n, days, stratum, block, rule, nperm, seed, 1 - conf, r.log_rr,
+                    step, hi, err);
+    free(y0);
+    *lo = exp(*lo);
+    *hi = exp(*hi);
+    return rc;
 }

@@ -160,6 +160,14 @@ static int effect(trial_eval *t, int o, trial_effect *e, rtm_error *err)
         rc = rtm_trial_permutation(y, t->s.arm, t->s.nplaces, t->s.ndays, st,
                                    t->s.has_block ? t->stratum : NULL, t->rule, t->p->nperm,
                                    t->p->seed + (uint64_t)o, &e->p_perm, err);
+    /* fixed designs have few clusters (the robust Wald CI under-covers:
+     * tests/test_trial.c): their CI inverts the permutation test */
+    if (!rc && t->rule == RTM_TRIAL_FIXED && t->p->nperm > 0 && e->pois.estimable) {
+        rc = rtm_trial_permutation_ci(y, t->s.arm, t->s.nplaces, t->s.ndays, st,
+                                      t->s.has_block ? t->stratum : NULL, t->rule, t->p->nperm,
+                                      t->p->seed + (uint64_t)o, 0.95, &e->lo, &e->hi, err);
+        e->method = "permutation-test CI (fixed design)";
+    }
     return rc;
 }
 

@@ -211,7 +211,9 @@ static void method_text(const trial_eval *t, char *b, size_t n)
              trial_rule_text(t->rule), t->eff[0].pois.t_treat, t->eff[0].pois.t_control, d0,
              d1, t->rule == RTM_TRIAL_FIXED ? "similar places (blocks)" : "the same places",
              t->rule == RTM_TRIAL_FIXED ? "block" : "place",
-             t->rule == RTM_TRIAL_FIXED ? " and for this fixed design" : "", t->p->nperm,
+             t->rule == RTM_TRIAL_FIXED ? "; for this fixed design the 95 % CI holds the rate "
+                                          "ratios the permutation test does not reject" : "",
+             t->p->nperm,
              (unsigned long long)t->p->seed, t->p->nperm, t->p->ring_inner, t->p->ring_outer);
 }
 
