@@ -126,8 +126,14 @@ python3 $SIM --places "$P" --schedule "$T/f/schedule.csv" --rr 0.5 --rate 0.5 --
   --events "$T/evf.csv" > /dev/null
 $RTM trial evaluate -q --places "$P" --schedule "$T/f/schedule.csv" $EVO --permutations 199 \
   -o "$T/ef" "$T/evf.csv"
-check "fixed design: robust CI, block re-draws, effect found" \
-  "grep -q '^events,\"Poisson, place-clustered robust SE\"' $T/ef/effects.csv && \
+python3 - "$T/ef/effects.csv" > "$T/fx" <<'PY'
+import csv, sys
+e = {r["outcome"]: r for r in csv.DictReader(open(sys.argv[1]))}["events"]
+print(e["method"], float(e["ci_low"]) <= 0.5 <= float(e["ci_high"]) < 1,
+      float(e["p_permutation"]) < 0.05)
+PY
+check "fixed design: permutation-test CI covers the true 0.5 and excludes 1, p < 0.05" \
+  "[ \"\$(cat $T/fx)\" = 'permutation-test CI (fixed design) True True' ] && \
    grep -q 'fixed places blocked by harm' $T/ef/trial.md"
 
 # errors

@@ -16,9 +16,9 @@ for opt in kernel units family nb increment operationalization classes normalise
   for n in $(names $opt) $(aliases $opt); do grep -q "\`$n\`" "$DOC" || miss="$miss $n"; done
   check "docs/job-format.md lists every $opt name (missing:$miss)" "[ -z '$miss' ]"
 done
-$RTM kde --help > "$T/kde"; $RTM model --help > "$T/model"
+$RTM kde --help > "$T/kde"; $RTM model --help > "$T/model"; $RTM trial --help > "$T/trial"
 for pair in kernel:kde units:kde classes:kde ramp:kde family:model nb:model increment:model \
-            operationalization:model lambda:model; do
+            operationalization:model lambda:model assignment:trial; do
   opt=${pair%%:*}; cmd=${pair#*:}; miss=""
   for n in $(names $opt) $(aliases $opt); do grep -qw -- "$n" "$T/$cmd" || miss="$miss $n"; done
   check "rtm $cmd --help lists every $opt name (missing:$miss)" "[ -z '$miss' ]"
