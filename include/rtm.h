@@ -10,6 +10,7 @@
  *   rtm/output.h              GeoTIFF + style, PNG maps and charts, reports
  *   rtm/product.h             one call per analysis (kde, distance, hotspots,
  *                             model, evaluate): options in, file set out
+ *   rtm/trial.h               randomised patrol trials: design and evaluation
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
