@@ -210,10 +210,11 @@ typedef enum rtm_surface_type {
     RTM_SURF_MODEL,
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
-    RTM_SURF_EVALUATE
+    RTM_SURF_EVALUATE,
+    RTM_SURF_TRIAL
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "trial". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -268,6 +269,13 @@ typedef struct rtm_job_surface {
     int ncoverages;
     int backtest;            /**< rolling monthly back-test over the job's months */
     int min_train, window;   /**< back-test: first training months, sliding window */
+    /* trial (rtm trial evaluate; also uses seed, for the permutations) */
+    char *places, *schedule, *dosage; /**< files, resolved against the job's folder
+                                           (dosage may be NULL) */
+    double ring_inner, ring_outer;    /**< ring beyond the places' edges, metres (0, 150) */
+    double target_minutes;            /**< a patrol place-day is delivered at >= (15) */
+    int permutations;                 /**< re-draws of the randomisation (999) */
+    char *outcome;                    /**< what the offences are, for the report */
 } rtm_job_surface;
 
 /** Output format bits. */

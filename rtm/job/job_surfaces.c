@@ -1,13 +1,14 @@
 /* job_surfaces.c: the `surfaces:` section of a job file (see docs/job-format.md). */
 #include "job/job_internal.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         "evaluate", NULL};
+                                         "evaluate", "trial", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -17,6 +18,9 @@ static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_ban
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
                                             NULL};
+static const char *const trial_keys[] = {"type", "name", "places", "schedule", "dosage",
+                                         "ring", "target_minutes", "permutations", "seed",
+                                         "outcome", NULL};
 static const char *const overlay_keys[] = {"type", "name", "layers", "weights", "normalise",
                                            NULL};
 static const char *const factor_keys[] = {"layer", "operationalization", "max_blocks",
@@ -24,7 +28,7 @@ static const char *const factor_keys[] = {"layer", "operationalization", "max_bl
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_EVALUATE ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_TRIAL ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
@@ -40,6 +44,10 @@ static void surface_clear(rtm_job_surface *s)
     free(s->weights);
     free(s->bandwidths);
     free(s->coverages);
+    free(s->places);
+    free(s->schedule);
+    free(s->dosage);
+    free(s->outcome);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -302,6 +310,57 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
                  "prior_counts)");
 }
 
+/* A file key resolved against the job's folder. */
+static void read_file_key(rtm_ydoc *y, yaml_node_t *n, const char *key, char **out)
+{
+    char *v = NULL;
+    if (rtm_ystr(y, n, key, &v) == 0 && v) {
+        *out = rtm_yresolve(y, v);
+        free(v);
+    }
+}
+
+/* trial: rtm trial evaluate on the job's offences (rtm/trial.h). */
+static void read_trial(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long perm = 999, seed = 1;
+    double ring[2] = {0, 150};
+    int nring = 0;
+    yaml_node_t *r;
+    rtm_ycheck_keys(y, n, "trial", trial_keys);
+    if (rtm_yrequire(y, n, "places", "trial"))
+        read_file_key(y, n, "places", &s->places);
+    if (rtm_yrequire(y, n, "schedule", "trial"))
+        read_file_key(y, n, "schedule", &s->schedule);
+    read_file_key(y, n, "dosage", &s->dosage);
+    s->target_minutes = 15;
+    rtm_ynum(y, n, "target_minutes", 0, 1440, &s->target_minutes);
+    rtm_yint(y, n, "permutations", 0, 1000000, &perm);
+    rtm_yint(y, n, "seed", 0, LLONG_MAX, &seed);
+    s->permutations = (int)perm;
+    s->seed = (unsigned long long)seed;
+    rtm_ystr(y, n, "outcome", &s->outcome);
+    if ((r = rtm_yget(y, n, "ring")) && rtm_yscalar(r)) {
+        char *end;
+        ring[1] = strtod(rtm_yscalar(r), &end);
+        nring = *end == '\0';
+    } else if (r && r->type == YAML_SEQUENCE_NODE &&
+               r->data.sequence.items.top - r->data.sequence.items.start == 2) {
+        for (int k = 0; k < 2; k++) {
+            const char *v = rtm_yscalar(yaml_document_get_node(&y->doc,
+                                                               r->data.sequence.items.start[k]));
+            char *end;
+            ring[k] = v ? strtod(v, &end) : NAN;
+            nring += v && *end == '\0';
+        }
+        nring = nring == 2;
+    }
+    if (r && (!nring || !(ring[0] >= 0 && ring[1] > ring[0] && ring[1] <= 1e6)))
+        rtm_yerr(y, r, "trial: 'ring' is OUTER or [INNER, OUTER] metres, 0 <= INNER < OUTER");
+    s->ring_inner = ring[0];
+    s->ring_outer = ring[1];
+}
+
 static void default_name(rtm_job_surface *s)
 {
     if (s->type == RTM_SURF_DISTANCE && s->layer_name) {
@@ -329,6 +388,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
+    case RTM_SURF_TRIAL: read_trial(y, n, s); break;
     }
     if (!s->name)
         default_name(s);
@@ -345,7 +405,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|trial)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

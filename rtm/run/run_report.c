@@ -280,6 +280,8 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_EVALUATE)
             snprintf(b, sizeof b, "evaluate, %d surfaces%s", s->ninputs,
                      s->backtest ? ", rolling back-test" : "");
+        else if (s->type == RTM_SURF_TRIAL)
+            snprintf(b, sizeof b, "trial evaluation, %d re-draws", s->permutations);
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");

@@ -18,6 +18,7 @@
 #include "run/manifest.h"
 #include "run/runfolder.h"
 #include "rtm/model.h"
+#include "rtm/trial.h"
 
 #ifndef RTM_VERSION
 #define RTM_VERSION "unknown"
@@ -598,6 +599,40 @@ static int surf_evaluate(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     return rc;
 }
 
+/* ---- patrol trial ------------------------------------------------------------ */
+
+/* rtm trial evaluate on the run's offences: the folder NAME/ (trial.md,
+ * trial.html, effects.csv, place_days.csv), the same files as the command. */
+static int surf_trial(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_trial_eval_product p;
+    rtm_trial_eval_result res;
+    rtm_trial_places pl;
+    rtm_outset *out = NULL;
+    int rc;
+    rtm_trial_eval_product_init(&p);
+    p.dir = s->name;
+    p.schedule = s->schedule;
+    p.dosage = s->dosage;
+    p.ring_inner = s->ring_inner;
+    p.ring_outer = s->ring_outer;
+    p.target_minutes = s->target_minutes;
+    p.nperm = s->permutations;
+    p.seed = s->seed;
+    p.places_name = s->places;
+    if (s->outcome)
+        p.outcome = s->outcome;
+    if ((rc = rtm_trial_places_load(s->places, NULL, NULL, r->job->crs, &pl, err)))
+        return rc;
+    if (!(rc = open_set(r, &out, err)))
+        rc = finish(r, out, rtm_trial_eval_run(&p, &pl, &r->ev, &r->env, out, &res, err), err);
+    rtm_trial_places_free(&pl);
+    if (!rc)
+        rtm_jr_log(r, "trial %s: %s", s->name, res.headline);
+    return rc;
+}
+
 /* ---- weighted overlay ---------------------------------------------------- */
 
 static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
@@ -656,6 +691,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
+    case RTM_SURF_TRIAL: return surf_trial(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }

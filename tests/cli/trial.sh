@@ -136,6 +136,50 @@ check "fixed design: permutation-test CI covers the true 0.5 and excludes 1, p <
   "[ \"\$(cat $T/fx)\" = 'permutation-test CI (fixed design) True True' ] && \
    grep -q 'fixed places blocked by harm' $T/ef/trial.md"
 
+# a job's trial surface: the same files as the command, byte for byte
+python3 - > "$T/area.geojson" <<'PY'
+import json
+ring = [[584500, 184500], [588500, 184500], [588500, 187500], [584500, 187500], [584500, 184500]]
+print(json.dumps({"type": "FeatureCollection", "crs": {"type": "name", "properties":
+                  {"name": "urn:ogc:def:crs:EPSG::27700"}}, "features": [{"type": "Feature",
+                  "properties": {}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]}))
+PY
+cat > "$T/job.yaml" <<EOF2
+study_area:
+  file: $T/area.geojson
+crs: EPSG:27700
+cell_size: 100
+offences:
+  sources:
+    - file: $T/ev.csv
+      x_field: x
+      y_field: y
+      crs: EPSG:27700
+      date_field: date
+      type_field: crime_type
+surfaces:
+  - type: trial
+    name: patrol
+    places: $P
+    schedule: $T/d1/schedule.csv
+    dosage: $T/dose.csv
+    permutations: 199
+    seed: 3
+output:
+  dir: $T/runs
+EOF2
+$RTM trial evaluate -q --places "$P" --schedule "$T/d1/schedule.csv" --dosage "$T/dose.csv" \
+  --src-crs EPSG:27700 --x-field x --y-field y --month-field date --dst-crs EPSG:27700 \
+  --study-area "$T/area.geojson" --resolution 100 --permutations 199 --seed 3 \
+  -o "$T/ej" "$T/ev.csv"
+$RTM run -q "$T/job.yaml" > "$T/runlog" 2>&1
+check "a job runs a trial surface" "[ \$? -eq 0 ] && [ -s $T/runs/current/patrol/trial.md ]"
+same=1
+for f in effects.csv place_days.csv trial.md trial.html; do
+  cmp -s "$T/ej/$f" "$T/runs/current/patrol/$f" || same=0
+done
+check "job and command write the same trial files" "[ $same -eq 1 ]"
+
 # errors
 sed 's/^\([^,]*,[^,]*\),2021-\([0-9][0-9]\)-[0-9][0-9],/\1,2021-\2,/' "$T/ev.csv" > "$T/ev_month.csv"
 $RTM trial evaluate -q --places "$P" --schedule "$T/d1/schedule.csv" $EVO -o "$T/bad" \
