@@ -205,34 +205,53 @@ static void rerandomise_daily(const signed char *arm, int n, int days, rtm_trial
     }
 }
 
-/* FIXED re-draw: the places' arms (their first scheduled day's) permuted
- * within each block, each place keeping its own scheduled days. */
-static void rerandomise_fixed(const signed char *arm, int n, int days, const int *block,
-                              rtm_trial_rng *r, int *idx, signed char *out)
+/* FIXED re-draw of the places' arms (place_arm: n values, -1 = never
+ * scheduled), permuted within each block (NULL = one block). */
+void rtm_trial_fixed_redraw(const signed char *place_arm, int n, const int *block,
+                            uint64_t seed, signed char *out)
 {
-    int nb = 1;
+    rtm_trial_rng r;
+    int nb = 1, *idx = malloc((size_t)(n > 0 ? n : 1) * sizeof *idx);
+    memcpy(out, place_arm, (size_t)n);
+    if (!idx)
+        return;
+    rtm_trial_rng_seed(&r, seed, 1);
     for (int i = 0; block && i < n; i++)
         nb = block[i] + 1 > nb ? block[i] + 1 : nb;
     for (int b = 0; b < nb; b++) {
         int g = 0, k = 0;
         for (int i = 0; i < n; i++)
-            if (!block || block[i] == b || (block[i] < 0 && b == 0)) {
-                int a = 0;
-                for (int d = 0; d < days; d++)
-                    if (arm[(size_t)i * days + d] >= 0) {
-                        a = arm[(size_t)i * days + d];
-                        break;
-                    }
+            if (place_arm[i] >= 0 && (!block || block[i] == b || (block[i] < 0 && b == 0))) {
                 idx[g++] = i;
-                k += a;
+                k += place_arm[i];
             }
-        shuffle(r, idx, g);
+        shuffle(&r, idx, g);
         for (int j = 0; j < g; j++)
-            for (int d = 0; d < days; d++) {
-                size_t c = (size_t)idx[j] * days + d;
-                out[c] = arm[c] < 0 ? -1 : j < k;
-            }
+            out[idx[j]] = j < k;
     }
+    free(idx);
+}
+
+/* FIXED re-draw of a place x day schedule: each place keeps its own
+ * scheduled days and takes its re-drawn arm on all of them. */
+static void rerandomise_fixed(const signed char *arm, int n, int days, const int *block,
+                              uint64_t seed, signed char *out)
+{
+    signed char *pa = malloc((size_t)(n > 0 ? n : 1) * 2);
+    if (!pa)
+        return;
+    for (int i = 0; i < n; i++) {
+        pa[i] = -1;
+        for (int d = 0; d < days && pa[i] < 0; d++)
+            pa[i] = arm[(size_t)i * days + d];
+    }
+    rtm_trial_fixed_redraw(pa, n, block, seed, pa + n);
+    for (int i = 0; i < n; i++)
+        for (int d = 0; d < days; d++) {
+            size_t c = (size_t)i * days + d;
+            out[c] = arm[c] < 0 ? -1 : pa[n + i];
+        }
+    free(pa);
 }
 
 void rtm_trial_rerandomise(rtm_trial_rule rule, const signed char *arm, int n, int days,
@@ -248,7 +267,7 @@ void rtm_trial_rerandomise(rtm_trial_rule rule, const signed char *arm, int n, i
     if (rule == RTM_TRIAL_BALANCED)
         rerandomise_daily(arm, n, days, &r, idx, out);
     else if (rule == RTM_TRIAL_FIXED)
-        rerandomise_fixed(arm, n, days, block, &r, idx, out);
+        rerandomise_fixed(arm, n, days, block, seed, out);
     else {
         for (size_t c = 0; c < cells; c++)
             if (arm[c] >= 0) {

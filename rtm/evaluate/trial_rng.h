@@ -3,6 +3,7 @@
 #ifndef RTM_TRIAL_RNG_H
 #define RTM_TRIAL_RNG_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 typedef struct rtm_trial_rng {
@@ -19,5 +20,10 @@ uint64_t rtm_trial_rng_next(rtm_trial_rng *r);
 uint64_t rtm_trial_rng_below(rtm_trial_rng *r, uint64_t n);
 /* Uniform in [0, 1). */
 double rtm_trial_rng_unif(rtm_trial_rng *r);
+
+/* The fixed design's re-draw on place arms (n values, -1 = never
+ * scheduled): the arms permuted within each block (NULL = one block). */
+void rtm_trial_fixed_redraw(const signed char *place_arm, int n, const int *block,
+                            uint64_t seed, signed char *out);
 
 #endif

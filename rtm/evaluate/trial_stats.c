@@ -27,8 +27,7 @@ static void agg_free(agg *a)
     memset(a, 0, sizeof *a);
 }
 
-static int agg_build(const double *y, const signed char *arm, int n, int days,
-                     const int *stratum, agg *a, rtm_error *err)
+static int agg_alloc(int n, int days, agg *a, rtm_error *err)
 {
     memset(a, 0, sizeof *a);
     if (n < 1 || days < 1)
@@ -44,6 +43,15 @@ static int agg_build(const double *y, const signed char *arm, int n, int days,
     a->yp0 = a->yp1 + n;
     a->tp1 = a->yp0 + n;
     a->tp0 = a->tp1 + n;
+    return 0;
+}
+
+static int agg_build(const double *y, const signed char *arm, int n, int days,
+                     const int *stratum, agg *a, rtm_error *err)
+{
+    int rc = agg_alloc(n, days, a, err);
+    if (rc)
+        return rc;
     for (int i = 0; i < n; i++) {
         int s = stratum ? stratum[i] : i;
         if (s < 0 || s >= n) {
@@ -167,44 +175,49 @@ static void fill_totals(const agg *a, rtm_trial_rr *o)
     }
 }
 
-int rtm_trial_rr_fit(const double *y, const signed char *arm, int n, int days,
-                     const int *stratum, rtm_trial_rr *out, rtm_error *err)
+/* The MLE and its errors from the aggregated data. */
+static void rr_from_agg(const agg *a, const int *stratum, rtm_trial_rr *out)
 {
-    agg a;
     double y1 = 0, ysum = 0, t1 = 0, t0 = 0, b, u, info;
-    int rc = agg_build(y, arm, n, days, stratum, &a, err);
-    if (rc)
-        return rc;
     memset(out, 0, sizeof *out);
-    fill_totals(&a, out);
-    for (int s = 0; s < n; s++)
-        if (informs(&a, s)) {
-            y1 += a.ys1[s];
-            ysum += a.ys1[s] + a.ys0[s];
-            t1 += a.ts1[s];
-            t0 += a.ts0[s];
+    fill_totals(a, out);
+    for (int s = 0; s < a->n; s++)
+        if (informs(a, s)) {
+            y1 += a->ys1[s];
+            ysum += a->ys1[s] + a->ys0[s];
+            t1 += a->ts1[s];
+            t0 += a->ts0[s];
         }
     out->se_model = out->se_robust = out->loglik = NAN;
     if (!(y1 > 0) || !(ysum - y1 > 0)) {
         out->rr = out->strata == 0 ? NAN : y1 > 0 ? INFINITY : 0;
         out->log_rr = log(out->rr);
-        agg_free(&a);
-        return 0;
+        return;
     }
     /* start from the pooled ratio of the informative strata */
-    b = solve(&a, log((y1 / t1) / ((ysum - y1) / t0)));
-    score(&a, b, &u, &info);
+    b = solve(a, log((y1 / t1) / ((ysum - y1) / t0)));
+    score(a, b, &u, &info);
     out->estimable = 1;
     out->log_rr = b;
     out->rr = exp(b);
     out->se_model = 1 / sqrt(info);
-    out->se_robust = robust_se(&a, stratum, b, info);
+    out->se_robust = robust_se(a, stratum, b, info);
     out->loglik = 0;
-    for (int s = 0; s < n; s++)
-        if (informs(&a, s)) {
-            double p = share_of(&a, s, b);
-            out->loglik += a.ys1[s] * log(p) + (a.ys0[s] > 0 ? a.ys0[s] * log1p(-p) : 0);
+    for (int s = 0; s < a->n; s++)
+        if (informs(a, s)) {
+            double p = share_of(a, s, b);
+            out->loglik += a->ys1[s] * log(p) + (a->ys0[s] > 0 ? a->ys0[s] * log1p(-p) : 0);
         }
+}
+
+int rtm_trial_rr_fit(const double *y, const signed char *arm, int n, int days,
+                     const int *stratum, rtm_trial_rr *out, rtm_error *err)
+{
+    agg a;
+    int rc = agg_build(y, arm, n, days, stratum, &a, err);
+    if (rc)
+        return rc;
+    rr_from_agg(&a, stratum, out);
     agg_free(&a);
     return 0;
 }
@@ -289,7 +302,8 @@ int rtm_trial_rr_glm(const double *y, const signed char *arm, int n, int days,
     return rc;
 }
 
-/* |log rr| of one assignment; +inf when an arm has no event. */
+/* |log rr| of one assignment; +inf when an arm has no event, NAN when
+ * no stratum informs it. */
 static double statistic(const double *y, const signed char *arm, int n, int days,
                         const int *stratum, int *ok, rtm_error *err)
 {
@@ -300,36 +314,126 @@ static double statistic(const double *y, const signed char *arm, int n, int days
     return fabs(r.log_rr);
 }
 
+/* A fixed design keeps each place's arm: its place totals (yt, tt: the
+ * outcome and the scheduled days of place i) are all a re-draw needs, so
+ * a draw costs O(places), not O(place-days). */
+typedef struct fixed_totals {
+    double *yt, *tt;
+    signed char *parm, *alt;
+} fixed_totals;
+
+static double fixed_statistic(const fixed_totals *f, const signed char *parm, int n,
+                              const int *stratum, agg *a)
+{
+    rtm_trial_rr r;
+    memset(a->ys1, 0, (size_t)n * 8 * sizeof *a->ys1);
+    for (int i = 0; i < n; i++) {
+        int s = stratum ? stratum[i] : i;
+        if (parm[i] < 0)
+            continue;
+        (parm[i] ? a->ys1 : a->ys0)[s] += f->yt[i];
+        (parm[i] ? a->ts1 : a->ts0)[s] += f->tt[i];
+        (parm[i] ? a->yp1 : a->yp0)[i] += f->yt[i];
+        (parm[i] ? a->tp1 : a->tp0)[i] += f->tt[i];
+    }
+    rr_from_agg(a, stratum, &r);
+    return isnan(r.rr) ? NAN : fabs(r.log_rr);
+}
+
+static int fixed_prepare(const double *y, const signed char *arm, int n, int days,
+                         fixed_totals *f)
+{
+    f->yt = calloc((size_t)n * 2, sizeof *f->yt);
+    f->parm = malloc((size_t)n * 2);
+    if (!f->yt || !f->parm)
+        return -1;
+    f->tt = f->yt + n;
+    f->alt = f->parm + n;
+    for (int i = 0; i < n; i++) {
+        f->parm[i] = -1;
+        for (int d = 0; d < days; d++) {
+            size_t c = (size_t)i * days + d;
+            if (arm[c] < 0)
+                continue;
+            f->parm[i] = arm[c];
+            f->yt[i] += y[c];
+            f->tt[i] += 1;
+        }
+    }
+    return 0;
+}
+
+/* The count of re-draws at least as extreme as obs, fixed designs. */
+static int extreme_fixed(const double *y, const signed char *arm, int n, int days,
+                         const int *stratum, const int *block, int nperm, uint64_t seed,
+                         double obs, int *extreme, rtm_error *err)
+{
+    fixed_totals f = {0};
+    agg a;
+    int rc = agg_alloc(n, days, &a, err);
+    if (!rc && fixed_prepare(y, arm, n, days, &f))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "trial: out of memory");
+    for (int k = 0; k < nperm && !rc; k++) {
+        rtm_trial_fixed_redraw(f.parm, n, block, rtm_trial_rng_derive(seed, (uint64_t)k), f.alt);
+        double st = fixed_statistic(&f, f.alt, n, stratum, &a);
+        *extreme += !isnan(st) && st >= obs - 1e-9 * (1 + obs);
+    }
+    free(f.yt);
+    free(f.parm);
+    agg_free(&a);
+    return rc;
+}
+
+/* The same for daily designs: the draws in parallel, each from its own seed
+ * and counted as a whole number, so the count is the same for any number
+ * of threads. */
+static int extreme_daily(const double *y, const signed char *arm, int n, int days,
+                         const int *stratum, const int *block, rtm_trial_rule rule,
+                         int nperm, uint64_t seed, double obs, int *extreme)
+{
+    int ext = 0, bad = 0;
+#pragma omp parallel reduction(+ : ext, bad)
+    {
+        signed char *alt = malloc((size_t)n * days);
+        bad += !alt;
+#pragma omp for schedule(static)
+        for (int k = 0; k < nperm; k++) {
+            int ok;
+            if (!alt)
+                continue;
+            rtm_trial_rerandomise(rule, arm, n, days, block,
+                                  rtm_trial_rng_derive(seed, (uint64_t)k), alt);
+            double st = statistic(y, alt, n, days, stratum, &ok, NULL);
+            bad += !ok;
+            /* ties within rounding count as extreme (conservative) */
+            ext += ok && !isnan(st) && st >= obs - 1e-9 * (1 + obs);
+        }
+        free(alt);
+    }
+    *extreme = ext;
+    return bad;
+}
+
 int rtm_trial_permutation(const double *y, const signed char *arm, int n, int days,
                           const int *stratum, const int *block, rtm_trial_rule rule,
                           int nperm, uint64_t seed, double *p, rtm_error *err)
 {
-    int ok, extreme = 0, used = 0;
+    int ok, extreme = 0, rc = 0;
     double obs = statistic(y, arm, n, days, stratum, &ok, err);
-    signed char *alt;
     if (!ok)
         return err ? err->code : RTM_ERR_ARG;
     *p = NAN;
     if (isnan(obs) || nperm < 1)
         return 0;
-    if (!(alt = malloc((size_t)n * days)))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "trial: out of memory");
-    for (int k = 0; k < nperm; k++) {
-        rtm_trial_rerandomise(rule, arm, n, days, block, rtm_trial_rng_derive(seed, (uint64_t)k),
-                              alt);
-        double st = statistic(y, alt, n, days, stratum, &ok, err);
-        if (!ok) {
-            free(alt);
-            return err ? err->code : RTM_ERR_ARG;
-        }
-        /* ties within rounding count as extreme (conservative) */
-        extreme += !isnan(st) && st >= obs - 1e-9 * (1 + obs);
-        used++;
-    }
-    free(alt);
+    if (rule == RTM_TRIAL_FIXED)
+        rc = extreme_fixed(y, arm, n, days, stratum, block, nperm, seed, obs, &extreme, err);
+    else if (extreme_daily(y, arm, n, days, stratum, block, rule, nperm, seed, obs, &extreme))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "trial: out of memory");
+    if (rc)
+        return rc;
     /* Phipson & Smyth 2010, "Permutation p-values should never be zero",
      * Stat Appl Genet Mol Biol 9(1): p = (b + 1) / (m + 1). */
-    *p = (extreme + 1.0) / (used + 1.0);
+    *p = (extreme + 1.0) / (nperm + 1.0);
     return 0;
 }
 
