@@ -121,6 +121,14 @@ $RTM trial evaluate -q --places "$P" --schedule "$T/d1/schedule.csv" --dosage "$
 check "same results for the events in another order" \
   "cmp -s $T/e/effects.csv $T/e2/effects.csv && cmp -s $T/e/trial.md $T/e2/trial.md"
 
+# nor the number of threads (the permutation draws run in parallel)
+OMP_NUM_THREADS=1 $RTM trial evaluate -q --places "$P" --schedule "$T/d1/schedule.csv" \
+  $EVO --permutations 499 -o "$T/t1" "$T/ev.csv"
+OMP_NUM_THREADS=2 $RTM trial evaluate -q --places "$P" --schedule "$T/d1/schedule.csv" \
+  $EVO --permutations 499 -o "$T/t2" "$T/ev.csv"
+check "same results with 1 and 2 threads" \
+  "cmp -s $T/t1/effects.csv $T/t2/effects.csv && cmp -s $T/t1/trial.html $T/t2/trial.html"
+
 # a fixed design evaluates with block effects and re-draws within blocks
 python3 $SIM --places "$P" --schedule "$T/f/schedule.csv" --rr 0.5 --rate 0.5 --seed 5 \
   --events "$T/evf.csv" > /dev/null
