@@ -7,11 +7,14 @@
  *   rtm/surface.h             kernel density, distance, Gi* hot spots
  *   rtm/glm.h, rtm/model.h    GLMs and the Risk Terrain Model
  *   rtm/evaluate.h            hit rate, PAI, PEI, concentration, back-tests
+ *   rtm/evaluate_truth.h      coverages as areas, bootstrap, paired tests, refits
  *   rtm/output.h              GeoTIFF + style, PNG maps and charts, reports
  *   rtm/product.h             one call per analysis (kde, distance, hotspots,
  *                             model, evaluate): options in, file set out
  *   rtm/trial.h               randomised patrol trials: design and evaluation
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
+ *   rtm/change.h              change between periods: dual KDE, permutation
+ *                             test, Andresen's SPPT, and its product
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
  * global state, so calls on different data may run on different threads;
@@ -28,9 +31,11 @@
 #include "rtm/glm.h"
 #include "rtm/model.h"
 #include "rtm/evaluate.h"
+#include "rtm/evaluate_truth.h"
 #include "rtm/output.h"
 #include "rtm/product.h"
 #include "rtm/trial.h"
 #include "rtm/job.h"
+#include "rtm/change.h"
 
 #endif

@@ -229,11 +229,14 @@ static void test_backtest(void)
     RTM_CHECK_NEAR(res.m[0][0].hit_rate, 0.3, 1e-12);
     RTM_CHECK_NEAR(res.m[1][0].hit_rate, 0.4, 1e-12);
     RTM_CHECK_NEAR(res.m[1][0].pai, 40, 1e-9);
-    RTM_CHECK(rtm_outset_count(out) == 2);
+    /* backtest.csv, backtest.md and the PAI charts at 1 and 5 % (of 1, 5, 10 %) */
+    RTM_CHECK(rtm_outset_count(out) == 4);
     snprintf(want, sizeof want, "%s/backtest.csv", fx.out);
-    RTM_CHECK(rtm_outset_count(out) == 2 && strcmp(rtm_outset_name(out, 0), want) == 0);
+    RTM_CHECK(rtm_outset_count(out) == 4 && strcmp(rtm_outset_name(out, 0), want) == 0);
+    snprintf(want, sizeof want, "%s/backtest_pai_1.png", fx.out);
+    RTM_CHECK(rtm_outset_count(out) == 4 && strcmp(rtm_outset_name(out, 2), want) == 0);
     snprintf(want, sizeof want, "%s/backtest.md", fx.out);
-    RTM_CHECK(rtm_outset_count(out) == 2 && strcmp(rtm_outset_name(out, 1), want) == 0);
+    RTM_CHECK(rtm_outset_count(out) == 4 && strcmp(rtm_outset_name(out, 1), want) == 0);
     RTM_CHECK(rtm_outset_commit(out, &e) == 0 && file_exists(want));
 }
 

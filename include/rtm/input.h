@@ -21,12 +21,21 @@ extern "C" {
 /** A growable set of weighted points. month[i] is YYYYMM (e.g. 201803) when
  *  the source has a readable month/date field, else 0; day[i] is YYYYMMDD
  *  (e.g. 20180331) when that date has a day, else 0 (police.uk months have
- *  none). All arrays have n entries. */
+ *  none); minute[i] is the time of day in minutes after midnight (0..1439),
+ *  or -1 when the row has no time. label[i] indexes labels[] (the location
+ *  text, e.g. police.uk's "On or near ..." field, when the loader was asked
+ *  to keep it), or -1. Equal texts share one label. All per-point arrays
+ *  have n entries. */
 typedef struct rtm_points {
     size_t n, cap;
     double *x, *y, *w;
     int *month;
     int *day;
+    int *minute;
+    int *label;
+    char **labels;       /**< nlabels distinct texts, owned */
+    size_t nlabels;
+    void *intern_;       /**< private: the label hash table */
 } rtm_points;
 
 /** Initialise an empty set (no allocation). */
@@ -38,6 +47,15 @@ int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_
 /** Append one point with its day (YYYYMMDD, or 0). Returns 0 or RTM_ERR_NOMEM. */
 int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, int day,
                         rtm_error *err);
+/** Append one point with its day, time of day (minutes, or -1) and label
+ *  index (from rtm_points_label, or -1). Returns 0 or RTM_ERR_NOMEM. */
+int rtm_points_push_full(rtm_points *p, double x, double y, double w, int month, int day,
+                         int minute, int label, rtm_error *err);
+/** The label index of text (added when new; texts over 255 bytes are cut).
+ *  Returns the index, or -1 with RTM_ERR_NOMEM. */
+int rtm_points_label(rtm_points *p, const char *text, rtm_error *err);
+/** The label text of point i, or NULL. */
+const char *rtm_points_label_of(const rtm_points *p, size_t i);
 /** Sum of weights. */
 double rtm_points_weight_sum(const rtm_points *p);
 
@@ -130,12 +148,22 @@ typedef struct rtm_load_opts {
     const rtm_grid *area_grid;       /**< if set, points outside this grid ... */
     const unsigned char *area_mask;  /**< ... or on a 0 cell of this mask are skipped */
     int strict;                /**< 1: any unusable row is an error */
+    unsigned hours_mask;       /**< keep rows whose time of day is in these hours (bit h
+                                    = hour h); 0 = no hour filter. Rows without a time
+                                    are skipped (RTM_SKIP_BAD_MONTH) */
+    unsigned days_mask;        /**< keep rows on these days (bit 0 = Monday); 0 = no
+                                    day filter. Rows without a day are skipped */
+    const char *label_field;   /**< location text kept as the points' labels, or NULL */
+    int keep_labels;           /**< 1: keep labels from label_field, or, when that is
+                                    NULL, from "Location"/"location" if present */
     /** Optional time filter: when set, called for every row with the string
      *  values of date_field and time_field (NULL when the field is not set);
      *  return 0 to exclude the row (counted in filtered_month). */
     int (*when_accept)(void *arg, const char *date, const char *time);
     void *when_arg;
-    const char *date_field, *time_field; /**< fields passed to when_accept */
+    const char *date_field, *time_field; /**< fields passed to when_accept; time_field
+                                              ("hh:mm[:ss]") also gives minute[] when
+                                              the date field has no time */
     rtm_progress_fn progress;  void *progress_arg;
 } rtm_load_opts;
 
@@ -194,6 +222,23 @@ typedef struct rtm_datetime {
  *  (out untouched) when s is NULL, empty, in no known form or impossible.
  *  Thread safe. */
 rtm_date_form rtm_date_parse(const char *s, rtm_datetime *out);
+
+/** Day of the week of YYYYMMDD: 0 = Monday .. 6 = Sunday (ISO 8601). */
+int rtm_weekday(int yyyymmdd);
+
+/** Hour filter "18-02,12" (hours 0..23; a range a-b takes hours a..b-1 and
+ *  wraps past midnight: 18-02 is 18:00-01:59; a single hour is that hour)
+ *  into a mask (bit h = hour h). Returns 0 or RTM_ERR_ARG. */
+int rtm_hours_parse(const char *s, unsigned *mask, rtm_error *err);
+
+/** Day filter "fri,sat" or "mon-thu" (three-letter English names, any case;
+ *  ranges wrap: sat-mon) into a mask (bit 0 = Monday). Returns 0 or
+ *  RTM_ERR_ARG. */
+int rtm_days_parse(const char *s, unsigned *mask, rtm_error *err);
+
+/** A time of day "hh:mm[:ss[.f]]" (surrounding spaces allowed) as minutes
+ *  after midnight (0..1439), or -1 when s is NULL, empty or not a time. */
+int rtm_time_of_day_parse(const char *s);
 
 /** The form of a column from its values (say its first 1000 non-empty
  *  ones): the form most of them are in. *unreadable (may be NULL) receives
@@ -449,6 +494,7 @@ typedef struct rtm_event_source {
     const char *date_field;    /**< month/date field, NULL = Month/month/date */
     const char *time_field;    /**< time of day, for the time filter; NULL = none */
     const char *weight_field;  /**< numeric weight field, or NULL */
+    const char *label_field;   /**< location text field (labels), or NULL = "Location" */
 } rtm_event_source;
 
 /** What to load (set defaults with rtm_events_opts_init). Borrowed strings. */
@@ -469,6 +515,8 @@ typedef struct rtm_events_opts {
     void *when_arg;
     int strict;                /**< unusable rows are an error */
     int allow_empty;           /**< 1: zero events is allowed (an empty area) */
+    int keep_labels;           /**< 1: keep each event's location text (points' labels) */
+    unsigned hours_mask, days_mask; /**< hour and day-of-week filters (rtm_load_opts) */
 } rtm_events_opts;
 
 /** Defaults: everything empty, allow_empty 0. */

@@ -211,10 +211,11 @@ typedef enum rtm_surface_type {
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
     RTM_SURF_EVALUATE,
+    RTM_SURF_CHANGE,
     RTM_SURF_TRIAL
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "trial". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "change", "trial". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -265,10 +266,25 @@ typedef struct rtm_job_surface {
     double *bandwidths;      /**< quartic KDE baselines of the training events */
     int nbandwidths;
     int prior_counts;        /**< the training counts per cell as a baseline */
-    double *coverages;       /**< area coverages in percent (none = 1, 2, 5, 10, 20) */
+    double *coverages;       /**< area coverages (none = 1, 2, 5, 10, 20 percent) ... */
+    int *coverage_units;     /**< ... each in its rtm_cover_unit (percent, km², cells, ha) */
     int ncoverages;
+    int bootstrap;           /**< bootstrap replicates (0 = none) */
+    unsigned long long eval_seed; /**< bootstrap seed (default 1) */
+    char **compare;          /**< "A,B" paired comparisons */
+    int ncompare;
     int backtest;            /**< rolling monthly back-test over the job's months */
     int min_train, window;   /**< back-test: first training months, sliding window */
+    /* change (also uses radius, kernel, units, seed) */
+    int before_from, before_to;  /**< YYYYMM months of the before period, 0 = the window's
+                                      months before the after period */
+    int after_from, after_to;    /**< YYYYMM, 0 = the last after_months of the window */
+    int after_months;            /**< default 3 */
+    int iterations;              /**< label permutations (default 999) */
+    double alpha;                /**< FDR level (default 0.05) */
+    int scale;                   /**< vocabulary "scale" (default auto) */
+    char *units_layer;           /**< areal units for Andresen's test (resolved path), or NULL */
+    char *units_field;           /**< their name field, or NULL */
     /* trial (rtm trial evaluate; also uses seed, for the permutations) */
     char *places, *schedule, *dosage; /**< files, resolved against the job's folder
                                            (dosage may be NULL) */

@@ -8,6 +8,7 @@
 #include "rtm/grid.h"
 #include "rtm/model.h"
 #include "rtm/input.h"
+#include "rtm/evaluate_truth.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -468,6 +469,8 @@ typedef struct rtm_model_context {
     const char *const *factor_files; /**< nfactors source descriptions */
     const rtm_model_opts *opts;
     const rtm_place *places; int nplaces;  /**< priority places (may be 0) */
+    const rtm_bt_summary *backtest;  /**< rolling back-test of the RRS and the prior
+                                          counts (rtm/evaluate_truth.h), or NULL */
 } rtm_model_context;
 
 /** Write model.json (atomically). */

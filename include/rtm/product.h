@@ -24,6 +24,7 @@
 #include "rtm/model.h"
 #include "rtm/output.h"
 #include "rtm/evaluate.h"
+#include "rtm/evaluate_truth.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -286,6 +287,9 @@ typedef struct rtm_model_product {
     const char *dir;                /**< output folder: DIR/model.json, rrs.tif ... ("" or
                                          NULL = none) */
     unsigned formats;               /**< RTM_OUT_* bits (default RTM_OUT_ALL) */
+    int no_backtest;                /**< 1: skip the rolling back-test of the RRS against
+                                         the prior counts (default 0: done when the events
+                                         span >= 2 months; reported in model.md/json) */
 } rtm_model_product;
 
 void rtm_model_product_init(rtm_model_product *p);
@@ -295,6 +299,7 @@ typedef struct rtm_model_result {
     rtm_model *model;    /**< the fitted model (RRS, tiers, selected variables) */
     rtm_place *places;   /**< priority places (highest tier), nplaces */
     int nplaces;
+    rtm_bt_summary backtest; /**< rolling back-test of the RRS and the prior counts */
 } rtm_model_result;
 
 void rtm_model_result_free(rtm_model_result *r);
@@ -314,8 +319,13 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
  * PAI curves, and the concentration of the test events; or a rolling
  * monthly back-test. Files, all named DIR/<file> (dir below):
  *   evaluation: metrics.csv, metrics.md, curves.csv, concentration.csv,
- *               hitrate.png, pai.png
- *   back-test:  backtest.csv, backtest.md
+ *               hitrate.png, pai.png; with training events newplaces.csv
+ *               (cells without a training event); with bootstrap > 0
+ *               uncertainty.csv; with compare compare.csv
+ *   back-test:  backtest.csv, backtest.md, backtest_pai_<coverage>.png (PAI
+ *               per step at 1, 5 and 20 % or the first coverage); with
+ *               bootstrap or compare also uncertainty.csv / compare.csv over
+ *               the steps
  */
 
 #define RTM_EVAL_MAX_SURFACES 32   /**< surfaces of one evaluation, files and derived */
@@ -364,6 +374,24 @@ typedef struct rtm_evaluate_product {
     int months_from, months_to;  /**< back-test months YYYYMM (the test window is unused) */
     int min_train;               /**< training months of the first step (default 1) */
     int window;                  /**< train on the last W months only; 0 = all so far */
+    /* ---- evaluation that tells the truth (rtm/evaluate_truth.h) ---- */
+    int coverage_units[RTM_EVAL_MAX_COVERAGES]; /**< rtm_cover_unit of coverages[i]:
+                                                     0 = percent (default), km², cells, ha */
+    int bootstrap;               /**< bootstrap replicates (0 = none): intervals on hit rate
+                                      and PAI by resampling the test events (a back-test:
+                                      its steps) */
+    unsigned long long seed;     /**< bootstrap seed (default 1), written to the files */
+    const char *const *compare;  /**< "A,B": paired comparison of two named surfaces at
+                                      each coverage (is A better than B?) */
+    int ncompare;
+    const rtm_factor_spec *factors; /**< risk factors (features loaded): the Risk Terrain
+                                         Model re-made from the training events (each
+                                         step's in a back-test), named "rtm" */
+    int nfactors;
+    rtm_model_opts model;        /**< its options (var.block 0 = 2 cells) */
+    const rtm_eval_refit *refits;/**< other surfaces re-made from the training events
+                                      (e.g. a forecast), after "rtm" */
+    int nrefits;
 } rtm_evaluate_product;
 
 void rtm_evaluate_product_init(rtm_evaluate_product *p);

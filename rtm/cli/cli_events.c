@@ -73,6 +73,19 @@ int rtm_cli_events_option(rtm_cli_events *ev, int opt, const char *arg, const rt
     case OPT_STUDY_WHERE: ev->study_where = arg; return 1;
     case OPT_STRICT: ev->lo.strict = 1; return 1;
     case OPT_ALLOW_EMPTY: ev->allow_empty = 1; return 1;
+    case OPT_TIME_FIELD: ev->lo.time_field = arg; return 1;
+    case OPT_LOCATION_FIELD: ev->lo.label_field = arg; return 1;
+    case OPT_HOURS:
+    case OPT_DAYS: {
+        rtm_error e;
+        memset(&e, 0, sizeof e);
+        if ((opt == OPT_HOURS ? rtm_hours_parse(arg, &ev->lo.hours_mask, &e)
+                              : rtm_days_parse(arg, &ev->lo.days_mask, &e))) {
+            rtm_cli_usage(c, "--%s: %s", opt == OPT_HOURS ? "hours" : "days", e.msg);
+            return -1;
+        }
+        return 1;
+    }
     case OPT_FROM:
     case OPT_TO:
         if (parse_when(ev, opt == OPT_FROM, arg)) {
@@ -175,6 +188,8 @@ static void fill_opts(rtm_cli_events *ev)
     s->crs = ev->lo.src_crs;
     s->date_field = ev->lo.month_field;
     s->weight_field = ev->lo.weight_field;
+    s->time_field = ev->lo.time_field;
+    s->label_field = ev->lo.label_field;
     o->sources = s;
     o->nsources = ev->ninputs > 0;
     o->dst_crs = ev->dst_crs;
@@ -192,6 +207,9 @@ static void fill_opts(rtm_cli_events *ev)
     o->weights_name = ev->weight_table_path;
     o->strict = ev->lo.strict;
     o->allow_empty = ev->allow_empty;
+    o->keep_labels = ev->lo.keep_labels || ev->lo.label_field;
+    o->hours_mask = ev->lo.hours_mask;
+    o->days_mask = ev->lo.days_mask;
 }
 
 /* The commands' views of the loaded events (owned by ev->evs). */

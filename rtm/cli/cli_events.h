@@ -15,7 +15,7 @@ enum {
     OPT_SRC_CRS = 1000, OPT_DST_CRS, OPT_X_FIELD, OPT_Y_FIELD, OPT_LAYER, OPT_WHERE,
     OPT_WEIGHT, OPT_WEIGHT_TABLE, OPT_FROM, OPT_TO, OPT_MONTH_FIELD, OPT_BBOX,
     OPT_STUDY_AREA, OPT_STUDY_LAYER, OPT_STUDY_WHERE, OPT_RESOLUTION, OPT_STRICT, OPT_ALLOW_EMPTY,
-    OPT_EVENTS_LAST
+    OPT_TIME_FIELD, OPT_LOCATION_FIELD, OPT_HOURS, OPT_DAYS, OPT_EVENTS_LAST
 };
 
 #define RTM_CLI_EVENT_OPTIONS                                                     \
@@ -36,7 +36,11 @@ enum {
     {"study-where", required_argument, 0, OPT_STUDY_WHERE},                       \
     {"resolution", required_argument, 0, OPT_RESOLUTION},                         \
     {"strict", no_argument, 0, OPT_STRICT},                                       \
-    {"allow-empty", no_argument, 0, OPT_ALLOW_EMPTY}
+    {"allow-empty", no_argument, 0, OPT_ALLOW_EMPTY},                             \
+    {"time-field", required_argument, 0, OPT_TIME_FIELD},                         \
+    {"location-field", required_argument, 0, OPT_LOCATION_FIELD},                 \
+    {"hours", required_argument, 0, OPT_HOURS},                                   \
+    {"days", required_argument, 0, OPT_DAYS}
 
 #define RTM_CLI_EVENT_HELP                                                              \
     "Events (any OGR vector: CSV, GeoPackage, Shapefile, GeoJSON, .csv.gz; several\n"    \
@@ -52,7 +56,14 @@ enum {
     "  --weight-table CSV     category weights: header '<category field>,weight',\n"     \
     "                         a '*' row sets the weight of unlisted categories (default 1)\n" \
     "  --from YYYY-MM, --to YYYY-MM  month window (inclusive) on the Month field\n"     \
-    "  --month-field F        month/date field (default Month/month/date)\n"            \
+    "  --month-field F        month/date field (default Month/month/date); any form:\n" \
+    "                         yyyy-mm, ISO 8601 date or date-time, dd/mm/yyyy [hh:mm]\n" \
+    "  --time-field F         time of day (hh:mm[:ss]) when the date field has none\n"  \
+    "  --hours H1-H2[,...]    keep events in these hours (18-02 = 18:00-01:59; needs\n" \
+    "                         times: rows without one are skipped and counted)\n"      \
+    "  --days D[,...]         keep events on these days: mon..sun or ranges (fri-sun)\n" \
+    "  --location-field F     location text of each event (default: Location, the\n"   \
+    "                         police.uk snap-point description) where a command uses it\n" \
     "  --strict               unusable rows are an error instead of skipped and counted\n" \
     "  --allow-empty          map an area with no usable event (default: an error, so a\n" \
     "                         failed download or a filter matching nothing is caught)\n" \

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli_events.h"
+#include "cli/cmd_evaluate_priv.h"
 #include "cli/cmds.h"
 #include "rtm/product.h"
 
@@ -16,78 +17,15 @@
 
 enum { OPT_SURFACE = OPT_EVENTS_LAST + 1, OPT_COVERAGES, OPT_TRAIN_EVENTS, OPT_TRAIN_FROM,
        OPT_TRAIN_TO, OPT_KDE_BW, OPT_PRIOR, OPT_COMBINE, OPT_BACKTEST, OPT_MONTHS,
-       OPT_MIN_TRAIN, OPT_WINDOW, OPT_THREADS };
-
-static const char HELP[] =
-    "Usage: rtm evaluate [OPTIONS] -o OUTDIR [NAME=]SURFACE.tif... EVENTS...\n"
-    "       rtm evaluate --backtest --months YYYY-MM..YYYY-MM [OPTIONS] -o OUTDIR EVENTS...\n\n"
-    "How well prediction surfaces (risk, KDE, ...) point at later events: hit rate,\n"
-    "PAI, PEI and RRI at chosen area coverages, the hit-rate and PAI curves, the area\n"
-    "under the hit-rate curve, and how concentrated the test events are.\n\n"
-    "Surfaces:\n"
-    "  [NAME=]FILE.tif        a surface (positional, or --surface); NAME defaults to\n"
-    "                         the file name without extension. Every surface must be\n"
-    "                         on one grid (same size, origin, cell size, CRS); the\n"
-    "                         first one sets the grid. A cell is evaluated only where\n"
-    "                         every surface has data (and inside --study-area).\n"
-    "  -s, --surface [NAME=]FILE  a surface (for names not ending in .tif/.tiff)\n"
-    "  --kde-bandwidths R,R.. quartic KDE of the training events at each radius\n"
-    "                         (CRS units), named kdeR (e.g. kde500)\n"
-    "  --prior-counts         the training counts per cell as a surface ('prior')\n"
-    "  --combine A*B          the product of two named surfaces, each divided by its\n"
-    "                         maximum first (e.g. rrs*kde500); repeatable\n"
-    "Test events: the positional EVENTS files, with the event options below\n"
-    "  (--where, --from/--to ...). Events on cells outside the evaluated area are\n"
-    "  skipped and counted.\n"
-    "Training events (needed by --kde-bandwidths, --prior-counts, and for RRI):\n"
-    "  --train-events FILE    training event file or glob (repeatable; the same\n"
-    "                         --where, fields and CRS options apply)\n"
-    "  --train-from YYYY-MM, --train-to YYYY-MM  month window of the training events\n"
-    "Metrics (rtm/evaluate.h; n = test events in the flagged cells, N = all test events\n"
-    "in the evaluated area, a = flagged cells, A = evaluated cells):\n"
-    "  hit rate = n/N; PAI = (n/N)/(a/A) (Chainey, Tompson & Uhlig 2008);\n"
-    "  PEI = n/n*, n* = events in the best a cells ranked by the test counts (Hunt 2016);\n"
-    "  RRI = Levine's recapture rate index (n/N)/(n1/N1) with n1, N1 the TRAINING\n"
-    "  events in the flagged cells and in total (Levine 2008); without training\n"
-    "  events RRI is NaN (reported as 'n/a'); AUC = area under the hit-rate curve\n"
-    "  against area fraction (0.5 = random, 1 = perfect).\n"
-    "  Cells are ranked by value, highest first. Ties: cells with equal values are\n"
-    "  one block; when the coverage ends inside a block, the block is credited PRO\n"
-    "  RATA (its events x the fraction of its cells flagged), so results do not depend\n"
-    "  on cell order. NaN values rank last.\n"
-    "  --coverages P,P..      area coverages in percent (default 1,2,5,10,20)\n"
-    "Concentration of the test events (in metrics.md and concentration.csv): share of\n"
-    "  events in the top P % of cells (Lorenz curve, ties pro rata), the area holding\n"
-    "  50 % of events, Gini coefficient (population form, and Bernasco & Steenbeek's\n"
-    "  generalized form for sparse counts).\n"
-    "Back-test:\n"
-    "  --backtest             rolling monthly back-test on the EVENTS' Month field:\n"
-    "                         train on months 1..k, test on month k+1, k = --min-train,\n"
-    "                         then roll forward one month at a time. Surfaces: the\n"
-    "                         --kde-bandwidths and --prior-counts (implied) of each step's\n"
-    "                         training months, --combine, and any fixed surface files.\n"
-    "  --months FROM..TO      the months, e.g. 2018-01..2018-05 (required)\n"
-    "  --min-train K          training months of the first step (default 1)\n"
-    "  --window W             train on the last W months only (sliding window;\n"
-    "                         default: all months so far)\n"
-    "Output:\n"
-    "  -o, --output DIR       directory (created): metrics.csv, metrics.md, curves.csv,\n"
-    "                         concentration.csv, hitrate.png, pai.png; with --backtest\n"
-    "                         backtest.csv and backtest.md\n"
-    "  --threads N            KDE threads (results identical for any N)\n"
-    "  -q, --quiet            no progress or summary\n\n"
-    RTM_CLI_EVENT_HELP
-    "  (--dst-crs, --bbox, --resolution set the grid only when no surface file is given)\n"
-    "\nExample:\n"
-    "  rtm evaluate --from 2018-05 --to 2018-05 --train-events 'crimes/2018-0[1-4]*.csv.gz' \\\n"
-    "    --kde-bandwidths 250,500,1000 --prior-counts --combine rrs*kde500 \\\n"
-    "    -o eval rrs=model/rrs.tif crimes/2018-05-essex-street.csv.gz\n";
+       OPT_MIN_TRAIN, OPT_WINDOW, OPT_THREADS, OPT_BOOTSTRAP, OPT_SEED, OPT_COMPARE,
+       OPT_FACTOR, OPT_BLOCK };
 
 typedef struct eval_args {
     rtm_cli c;
     rtm_cli_events ev;
     rtm_evaluate_product p;
-    const char *combine[MAX_SURF];
+    const char *combine[MAX_SURF], *compare[MAX_SURF];
+    rtm_eval_factors fac;
     rtm_eval_surface_file files[MAX_SURF];
     char names[MAX_SURF][96];
     char *train_arg[64], **train_files, **inputs; /* inputs: positional (in argv) */
@@ -145,10 +83,31 @@ static int parse_option(void *ctx, int opt, const char *arg)
     case OPT_THREADS:
         return rtm_cli_threads(&a->c, arg, &a->threads);
     case OPT_COVERAGES:
-        return (p->ncoverages = rtm_cli_doubles(arg, p->coverages, RTM_EVAL_MAX_COVERAGES, 0,
-                                                100)) < 0
-                   ? rtm_cli_usage(&a->c, "--coverages expects percentages in (0, 100] "
-                                          "separated by commas (got '%s')", arg) : 0;
+        return (p->ncoverages = rtm_eval_cli_coverages(arg, p->coverages, p->coverage_units,
+                                                       RTM_EVAL_MAX_COVERAGES)) < 0
+                   ? rtm_cli_usage(&a->c, "--coverages expects percentages in (0, 100], areas "
+                                          "(0.5km2, 50ha) or cell counts (100cells) separated "
+                                          "by commas (got '%s')", arg) : 0;
+    case OPT_BOOTSTRAP:
+        return rtm_cli_int(arg, &p->bootstrap) || p->bootstrap < 10 ? rtm_cli_usage(&a->c,
+                   "--bootstrap must be a whole number >= 10 (got '%s')", arg) : 0;
+    case OPT_SEED: {
+        int v;
+        if (rtm_cli_int(arg, &v) || v < 0)
+            return rtm_cli_usage(&a->c, "--seed must be a whole number >= 0 (got '%s')", arg);
+        p->seed = (unsigned long long)v;
+        return 0;
+    }
+    case OPT_COMPARE:
+        if (p->ncompare == MAX_SURF || !strchr(arg, ','))
+            return rtm_cli_usage(&a->c, "--compare expects A,B, two surface names (got '%s')",
+                                 arg);
+        a->compare[p->ncompare++] = arg;
+        return 0;
+    case OPT_FACTOR: return rtm_eval_cli_factor(&a->fac, &a->c, arg);
+    case OPT_BLOCK:
+        return rtm_cli_double(arg, &p->model.var.block) || !(p->model.var.block > 0)
+                   ? rtm_cli_usage(&a->c, "--block must be a length > 0 (got '%s')", arg) : 0;
     case OPT_KDE_BW:
         return (p->nbandwidths = rtm_cli_doubles(arg, p->bandwidths, RTM_EVAL_MAX_BANDWIDTHS, 0,
                                                  1e12)) < 0
@@ -185,7 +144,10 @@ static int parse_check(eval_args *a)
         return rtm_cli_usage(&a->c, "--months, --min-train and --window need --backtest");
     if (!p->backtest && !train && month)
         return rtm_cli_usage(&a->c, "--train-from/--train-to need --train-events");
-    if (!p->backtest && a->nsurf_arg + p->nbandwidths + p->prior_counts + p->ncombine == 0)
+    if (a->fac.n && !a->ev.dst_crs)
+        return rtm_cli_usage(&a->c, "--factor needs --dst-crs (the CRS of the grid)");
+    if (!p->backtest && a->nsurf_arg + p->nbandwidths + p->prior_counts + p->ncombine +
+        a->fac.n == 0)
         return rtm_cli_usage(&a->c, "no surface to evaluate (give FILE.tif, --kde-bandwidths or "
                                     "--prior-counts)");
     return 0;
@@ -205,9 +167,12 @@ static int parse(int argc, char **argv, eval_args *a)
         {"combine", required_argument, 0, OPT_COMBINE}, {"backtest", no_argument, 0, OPT_BACKTEST},
         {"threads", required_argument, 0, OPT_THREADS},
         {"months", required_argument, 0, OPT_MONTHS}, {"window", required_argument, 0, OPT_WINDOW},
+        {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
+        {"seed", required_argument, 0, OPT_SEED}, {"compare", required_argument, 0, OPT_COMPARE},
+        {"factor", required_argument, 0, OPT_FACTOR}, {"block", required_argument, 0, OPT_BLOCK},
         {0, 0, 0, 0}};
     int first = 0, r;
-    if ((r = rtm_cli_getopt(argc, argv, "o:s:qh", opts, &a->ev, &a->c, HELP, parse_option, a,
+    if ((r = rtm_cli_getopt(argc, argv, "o:s:qh", opts, &a->ev, &a->c, RTM_EVALUATE_HELP, parse_option, a,
                             &first)))
         return r;
     a->inputs = argv + first;
@@ -272,6 +237,11 @@ static int run(eval_args *a, rtm_evaluate_result *res)
     env.events = &a->p.test;
     env.progress = NULL;
     env.threads = a->threads;
+    if (a->fac.n && (rc = rtm_eval_cli_factors_load(&a->fac, &a->c, a->ev.dst_crs, &env))) {
+        if (made)
+            rmdir(a->p.dir);
+        return rc;
+    }
     if (!(rc = rtm_outset_open(&out, &e)))
         rc = rtm_evaluate_product_run(&a->p, &env, out, res, &e);
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) && made)
@@ -288,9 +258,13 @@ int rtm_cmd_evaluate(int argc, char **argv)
     rtm_evaluate_product_init(&a.p);
     a.p.files = a.files;
     a.p.combine = a.combine;
-    if (!(rc = parse(argc, argv, &a)) && !(rc = events(&a)) && !(rc = run(&a, &res)))
+    a.p.compare = a.compare;
+    a.p.factors = a.fac.spec; /* features loaded in run() */
+    if (!(rc = parse(argc, argv, &a)) && !(rc = events(&a)) &&
+        !(rc = (a.p.nfactors = a.fac.n, run(&a, &res))))
         print_summary(&a, &res);
     rtm_cli_glob_free(a.train_files, a.ntrain_files);
+    rtm_eval_cli_factors_free(&a.fac);
     rtm_cli_events_free(&a.ev);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

@@ -12,7 +12,7 @@
 #include "cli/cmds.h"
 #include "rtm/trial.h"
 
-enum { OPT_PLACES = OPT_EVENTS_LAST + 1, OPT_PLACE_FIELD, OPT_START, OPT_DAYS, OPT_FIXED,
+enum { OPT_PLACES = OPT_EVENTS_LAST + 1, OPT_PLACE_FIELD, OPT_START, OPT_TRIAL_DAYS, OPT_FIXED,
        OPT_ASSIGN, OPT_SHARE, OPT_SEED, OPT_SCHEDULE, OPT_DOSAGE, OPT_HARM, OPT_TARGET,
        OPT_RING, OPT_PERM, OPT_OUTCOME, OPT_HARM_UNIT, OPT_PLACES_LAYER };
 
@@ -122,7 +122,7 @@ static int trial_opt(void *ctx, int opt, const char *arg)
             return rtm_cli_usage(&a->c, "--start expects YYYY-MM-DD (got '%s')", arg);
         a->d.start = y * 10000 + m * 100 + d;
         return 0;
-    case OPT_DAYS:
+    case OPT_TRIAL_DAYS:
         if (rtm_cli_int(arg, &a->d.days) || a->d.days < 1)
             return rtm_cli_usage(&a->c, "--days must be a whole number >= 1 (got '%s')", arg);
         return 0;
@@ -153,16 +153,25 @@ static int trial_opt(void *ctx, int opt, const char *arg)
     }
 }
 
+/* The trial's own options (TRIAL_OPTIONS), with the shared event options
+ * for evaluate only: design reads no events, and its --days is the trial's
+ * length, not the events' day-of-week filter. */
+#define TRIAL_OPTIONS                                                                    \
+    {"places", required_argument, 0, OPT_PLACES},                                       \
+    {"place-field", required_argument, 0, OPT_PLACE_FIELD},                             \
+    {"places-layer", required_argument, 0, OPT_PLACES_LAYER},                           \
+    {"seed", required_argument, 0, OPT_SEED}, {"output", required_argument, 0, 'o'},    \
+    {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}
+
 static int parse(int argc, char **argv, trial_args *a, int *first)
 {
-    static const struct option opts[] = {
-        RTM_CLI_EVENT_OPTIONS, {"places", required_argument, 0, OPT_PLACES},
-        {"place-field", required_argument, 0, OPT_PLACE_FIELD},
-        {"places-layer", required_argument, 0, OPT_PLACES_LAYER},
-        {"start", required_argument, 0, OPT_START}, {"days", required_argument, 0, OPT_DAYS},
-        {"fixed", no_argument, 0, OPT_FIXED}, {"assign", required_argument, 0, OPT_ASSIGN},
-        {"treat-share", required_argument, 0, OPT_SHARE},
-        {"seed", required_argument, 0, OPT_SEED},
+    static const struct option design_opts[] = {
+        TRIAL_OPTIONS, {"start", required_argument, 0, OPT_START},
+        {"days", required_argument, 0, OPT_TRIAL_DAYS}, {"fixed", no_argument, 0, OPT_FIXED},
+        {"assign", required_argument, 0, OPT_ASSIGN},
+        {"treat-share", required_argument, 0, OPT_SHARE}, {0, 0, 0, 0}};
+    static const struct option eval_opts[] = {
+        RTM_CLI_EVENT_OPTIONS, TRIAL_OPTIONS,
         {"schedule", required_argument, 0, OPT_SCHEDULE},
         {"dosage", required_argument, 0, OPT_DOSAGE},
         {"harm-table", required_argument, 0, OPT_HARM},
@@ -170,9 +179,8 @@ static int parse(int argc, char **argv, trial_args *a, int *first)
         {"outcome", required_argument, 0, OPT_OUTCOME},
         {"target-minutes", required_argument, 0, OPT_TARGET},
         {"ring", required_argument, 0, OPT_RING},
-        {"permutations", required_argument, 0, OPT_PERM},
-        {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"permutations", required_argument, 0, OPT_PERM}, {0, 0, 0, 0}};
+    const struct option *opts = a->evaluate ? eval_opts : design_opts;
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, trial_opt, a, first);
     if (rc)
         return rc;

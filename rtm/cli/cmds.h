@@ -6,6 +6,7 @@ int rtm_cmd_distance(int argc, char **argv);
 int rtm_cmd_model(int argc, char **argv);
 int rtm_cmd_evaluate(int argc, char **argv);
 int rtm_cmd_hotspots(int argc, char **argv);
+int rtm_cmd_change(int argc, char **argv);
 int rtm_cmd_run(int argc, char **argv);
 int rtm_cmd_trial(int argc, char **argv);
 #endif

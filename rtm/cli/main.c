@@ -20,6 +20,7 @@ static const command COMMANDS[] = {
     {"model", rtm_cmd_model, "Risk Terrain Model: risk factors to relative risk (RRS map, report)"},
     {"evaluate", rtm_cmd_evaluate, "hit rate, PAI, PEI of surfaces against later events"},
     {"hotspots", rtm_cmd_hotspots, "Getis-Ord Gi* hot spots of event counts"},
+    {"change", rtm_cmd_change, "change between two periods: dual KDE, permutation test, SPPT"},
     {"trial", rtm_cmd_trial, "randomised patrol trial: design the schedule, evaluate the effect"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };

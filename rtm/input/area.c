@@ -14,6 +14,7 @@
 
 #include "core/gdal.h"
 #include "input/vsource.h"
+#include "input/area_points.h"
 
 /* The polygons of a layer, transformed to the grid CRS. */
 typedef struct polyset {
@@ -265,4 +266,50 @@ void rtm_area_names_free(char **names, int n)
     for (i = 0; i < n; i++)
         free(names[i]);
     free(names);
+}
+
+/* ---- points in zones (input/area_points.h) ---------------------------------- */
+
+/* The last polygon (as rtm_area_zones: later features win) that contains or
+ * touches (x, y), or -1; env holds each polygon's envelope. */
+static int zone_of(const polyset *p, const OGREnvelope *env, OGRGeometryH pt, double x,
+                   double y)
+{
+    OGR_G_SetPoint_2D(pt, 0, x, y);
+    for (int k = p->n - 1; k >= 0; k--)
+        if (x >= env[k].MinX && x <= env[k].MaxX && y >= env[k].MinY && y <= env[k].MaxY &&
+            OGR_G_Intersects(p->g[k], pt))
+            return k;
+    return -1;
+}
+
+int rtm_area_zones_points(const char *path, const char *layer, const char *where,
+                          const char *name_field, const char *crs, const double *x,
+                          const double *y, size_t n, int *zone, char ***names, int *nzones,
+                          rtm_error *err)
+{
+    polyset p;
+    OGREnvelope *env = NULL;
+    OGRGeometryH pt = NULL;
+    int rc;
+    if ((rc = read_polys(path, layer, where, name_field, crs, &p, err)))
+        return rc;
+    env = malloc((p.n ? (size_t)p.n : 1) * sizeof *env);
+    pt = OGR_G_CreateGeometry(wkbPoint);
+    if (!env || !pt)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "area: out of memory for zones");
+    for (int k = 0; !rc && k < p.n; k++)
+        OGR_G_GetEnvelope(p.g[k], &env[k]);
+    for (size_t i = 0; !rc && i < n; i++)
+        zone[i] = zone_of(&p, env, pt, x[i], y[i]);
+    if (!rc) {
+        *names = p.name;
+        *nzones = p.n;
+        p.name = NULL;
+    }
+    if (pt)
+        OGR_G_DestroyGeometry(pt);
+    free(env);
+    polyset_free(&p);
+    return rc;
 }

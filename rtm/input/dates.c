@@ -12,6 +12,7 @@
 #include <ctype.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Leap years of the Gregorian calendar: divisible by 4, except centuries
  * not divisible by 400 (Pope Gregory XIII's bull Inter gravissimas, 1582). */
@@ -102,6 +103,100 @@ static int parse_time(const char **s, rtm_datetime *t)
     t->minute = h * 60 + mi;
     t->second = se;
     return 0;
+}
+
+int rtm_weekday(int yyyymmdd)
+{
+    long z = rtm_days_from_civil(yyyymmdd / 10000, yyyymmdd / 100 % 100, yyyymmdd % 100);
+    return (int)(((z + 3) % 7 + 7) % 7); /* 1970-01-01 was a Thursday (3) */
+}
+
+/* One hour 0..23 at *s, or -1. */
+static int hour_at(const char **s)
+{
+    int h = -1;
+    if (isdigit((unsigned char)**s)) {
+        h = *(*s)++ - '0';
+        if (isdigit((unsigned char)**s))
+            h = h * 10 + *(*s)++ - '0';
+    }
+    return h <= 23 ? h : -1;
+}
+
+int rtm_hours_parse(const char *s, unsigned *mask, rtm_error *err)
+{
+    const char *p = s ? s : "";
+    *mask = 0;
+    for (;;) {
+        int a = hour_at(&p), b, h;
+        if (a < 0)
+            break;
+        b = (a + 1) % 24;
+        if (*p == '-' && (p++, (b = hour_at(&p)) < 0))
+            break;
+        h = a;
+        do { /* at most 24 steps: h walks from a round to b */
+            *mask |= 1u << h;
+            h = (h + 1) % 24;
+        } while (h != b);
+        if (!*p)
+            return 0;
+        if (*p++ != ',')
+            break;
+    }
+    return rtm_error_set(err, RTM_ERR_ARG, "hours '%s': expected hours 0-23 as H or H1-H2 "
+                         "(to H2, not including it; 18-02 wraps midnight), comma-separated",
+                         s ? s : "");
+}
+
+static int day_at(const char **s)
+{
+    static const char *const names[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (int d = 0; d < 7; d++)
+        if (!strncasecmp(*s, names[d], 3)) {
+            *s += 3;
+            return d;
+        }
+    return -1;
+}
+
+int rtm_days_parse(const char *s, unsigned *mask, rtm_error *err)
+{
+    const char *p = s ? s : "";
+    *mask = 0;
+    for (;;) {
+        int a = day_at(&p), b, d;
+        if (a < 0)
+            break;
+        b = a;
+        if (*p == '-' && (p++, (b = day_at(&p)) < 0))
+            break;
+        for (d = a;; d = (d + 1) % 7) { /* at most 7 steps */
+            *mask |= 1u << d;
+            if (d == b)
+                break;
+        }
+        if (!*p)
+            return 0;
+        if (*p++ != ',')
+            break;
+    }
+    return rtm_error_set(err, RTM_ERR_ARG, "days '%s': expected day names mon..sun or ranges "
+                         "such as fri-sun, comma-separated", s ? s : "");
+}
+
+int rtm_time_of_day_parse(const char *s)
+{
+    rtm_datetime t;
+    if (!s)
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    if (parse_time(&s, &t))
+        return -1;
+    while (isspace((unsigned char)*s))
+        s++;
+    return *s ? -1 : t.minute;
 }
 
 /* Z, +hh, +hhmm, +hh:mm (or -) into t. Returns 0 (also when absent) or -1. */

@@ -79,11 +79,15 @@ static void source_opts(const rtm_events_opts *o, const rtm_event_source *s, rtm
         lo->area_grid = &ev->grid;
         lo->area_mask = ev->mask;
     }
+    lo->time_field = s->time_field;
+    lo->label_field = s->label_field;
+    lo->keep_labels = o->keep_labels;
+    lo->hours_mask = o->hours_mask;
+    lo->days_mask = o->days_mask;
     if (o->when_accept && s->time_field) {
         lo->when_accept = o->when_accept;
         lo->when_arg = o->when_arg;
         lo->date_field = s->date_field;
-        lo->time_field = s->time_field;
     }
 }
 

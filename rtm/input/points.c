@@ -10,13 +10,33 @@ void rtm_points_init(rtm_points *p)
     memset(p, 0, sizeof *p);
 }
 
+/* The label hash table: open addressing on FNV-1a, indices into labels[]
+ * (-1 = empty slot); grown at half load, so a probe always ends. */
+typedef struct intern {
+    int *slot;
+    size_t cap;        /* slots, a power of two */
+    size_t lcap;       /* capacity of labels[] */
+} intern;
+
+#define LABEL_MAX 255  /* longer texts are cut (bytes) */
+
 void rtm_points_clear(rtm_points *p)
 {
+    intern *h = p->intern_;
+    size_t i;
     free(p->x);
     free(p->y);
     free(p->w);
     free(p->month);
     free(p->day);
+    free(p->minute);
+    free(p->label);
+    for (i = 0; i < p->nlabels; i++)
+        free(p->labels[i]);
+    free(p->labels);
+    if (h)
+        free(h->slot);
+    free(h);
     rtm_points_init(p);
 }
 
@@ -38,14 +58,20 @@ static int grow(rtm_points *p, rtm_error *err)
     int *d = m ? realloc(p->day, cap * sizeof *d) : NULL;
     if (d)
         p->day = d;
-    if (!d)
+    int *t = d ? realloc(p->minute, cap * sizeof *t) : NULL;
+    if (t)
+        p->minute = t;
+    int *l = t ? realloc(p->label, cap * sizeof *l) : NULL;
+    if (l)
+        p->label = l;
+    if (!l)
         return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory at %zu points", p->n);
     p->cap = cap;
     return 0;
 }
 
-int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, int day,
-                        rtm_error *err)
+int rtm_points_push_full(rtm_points *p, double x, double y, double w, int month, int day,
+                         int minute, int label, rtm_error *err)
 {
     if (p->n == p->cap && grow(p, err))
         return RTM_ERR_NOMEM;
@@ -54,8 +80,100 @@ int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, 
     p->w[p->n] = w;
     p->month[p->n] = month;
     p->day[p->n] = day;
+    p->minute[p->n] = minute >= 0 && minute < 1440 ? minute : -1;
+    p->label[p->n] = label >= 0 && (size_t)label < p->nlabels ? label : -1;
     p->n++;
     return 0;
+}
+
+int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, int day,
+                        rtm_error *err)
+{
+    return rtm_points_push_full(p, x, y, w, month, day, -1, -1, err);
+}
+
+static size_t fnv1a(const char *s, size_t n)
+{
+    size_t h = 1469598103934665603ULL, i;
+    for (i = 0; i < n; i++)
+        h = (h ^ (unsigned char)s[i]) * 1099511628211ULL;
+    return h;
+}
+
+/* Double the slot table and re-insert every label. */
+static int rehash(intern *h, const rtm_points *p)
+{
+    size_t cap = h->cap ? h->cap * 2 : 1024, i, k;
+    int *slot = malloc(cap * sizeof *slot);
+    if (!slot)
+        return -1;
+    for (k = 0; k < cap; k++)
+        slot[k] = -1;
+    for (i = 0; i < p->nlabels; i++) {
+        k = fnv1a(p->labels[i], strlen(p->labels[i])) & (cap - 1);
+        while (slot[k] >= 0)
+            k = (k + 1) & (cap - 1);
+        slot[k] = (int)i;
+    }
+    free(h->slot);
+    h->slot = slot;
+    h->cap = cap;
+    return 0;
+}
+
+static int add_label(rtm_points *p, intern *h, const char *text, size_t n, size_t k)
+{
+    char *c;
+    if (p->nlabels == h->lcap) {
+        size_t lcap = h->lcap ? h->lcap * 2 : 256;
+        char **l = realloc(p->labels, lcap * sizeof *l);
+        if (!l)
+            return -1;
+        p->labels = l;
+        h->lcap = lcap;
+    }
+    if (!(c = malloc(n + 1)))
+        return -1;
+    memcpy(c, text, n);
+    c[n] = 0;
+    p->labels[p->nlabels] = c;
+    h->slot[k] = (int)p->nlabels;
+    return (int)p->nlabels++;
+}
+
+int rtm_points_label(rtm_points *p, const char *text, rtm_error *err)
+{
+    intern *h = p->intern_;
+    size_t n = strnlen(text ? text : "", LABEL_MAX), k;
+    if (!text)
+        text = "";
+    while (n > 0 && n <= LABEL_MAX && text[n] && ((unsigned char)text[n] & 0xC0) == 0x80)
+        n--; /* cut on a UTF-8 character boundary */
+    if (!h && !(h = p->intern_ = calloc(1, sizeof *h)))
+        goto nomem;
+    if ((p->nlabels + 1) * 2 > h->cap && (p->nlabels >= 0x3fffffff || rehash(h, p)))
+        goto nomem;
+    k = fnv1a(text, n) & (h->cap - 1);
+    for (;;) { /* ends: the table is at most half full */
+        int i = h->slot[k];
+        if (i < 0)
+            break;
+        if (strlen(p->labels[i]) == n && !memcmp(p->labels[i], text, n))
+            return i;
+        k = (k + 1) & (h->cap - 1);
+    }
+    if (add_label(p, h, text, n, k) >= 0)
+        return (int)p->nlabels - 1;
+nomem:
+    rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory for location labels");
+    return -1;
+}
+
+const char *rtm_points_label_of(const rtm_points *p, size_t i)
+{
+    if (i >= p->n || !p->label || p->label[i] < 0)
+        return NULL;
+    return p->labels[p->label[i]];
 }
 
 int rtm_points_push(rtm_points *p, double x, double y, double w, int month, rtm_error *err)

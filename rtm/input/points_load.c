@@ -11,6 +11,7 @@
 #define BATCH 65536
 
 static const char *const MONTH_NAMES[] = {"month", "date", "Month", NULL};
+static const char *const LABEL_NAMES[] = {"Location", "location", NULL};
 
 #define DATE_SAMPLE 1000   /* values read to detect the form of the date field */
 
@@ -23,7 +24,7 @@ void rtm_load_opts_init(rtm_load_opts *o)
 typedef struct batch {
     size_t n;
     double x[BATCH], y[BATCH], w[BATCH];
-    int month[BATCH], day[BATCH];
+    int month[BATCH], day[BATCH], minute[BATCH], label[BATCH];
     GIntBig fid[BATCH];
     unsigned char ok[BATCH];
 } batch;
@@ -34,6 +35,7 @@ typedef struct loader {
     rtm_transform *tr;
     int wi, ci, mi;        /* weight, category, month field indices (-1 none) */
     int di, ti;            /* date and time fields for when_accept (-1 none) */
+    int li;                /* location label field (-1 none) */
     int from, to;          /* YYYYMMDD window, 0 = open */
     rtm_date_form form;    /* detected form of field mi */
     rtm_load_stats st;     /* this file's counts, merged on success */
@@ -141,17 +143,44 @@ static int in_window(const loader *L, int lo, int hi)
     return 1;
 }
 
+/* The hour and day-of-week filters: 1 = use, 0 = filtered out, -1 = error,
+ * 2 = skipped (no time or day to judge the row by). */
+static int hour_day_ok(loader *L, OGRFeatureH f, int day, int minute, rtm_error *err)
+{
+    const rtm_load_opts *o = L->o;
+    if (o->hours_mask && minute < 0)
+        return skip(L, RTM_SKIP_BAD_MONTH, OGR_F_GetFID(f), L->ti >= 0 ? fname(L, L->ti)
+                    : L->mi >= 0 ? fname(L, L->mi) : NULL,
+                    "no time of day for the hour filter", err) ? -1 : 2;
+    if (o->days_mask && !day)
+        return skip(L, RTM_SKIP_BAD_MONTH, OGR_F_GetFID(f), L->mi >= 0 ? fname(L, L->mi) : NULL,
+                    "no day for the day-of-week filter", err) ? -1 : 2;
+    if ((o->hours_mask && !(o->hours_mask >> (minute / 60) & 1u)) ||
+        (o->days_mask && !(o->days_mask >> rtm_weekday(day) & 1u))) {
+        L->st.filtered_month++;
+        return 0;
+    }
+    return 1;
+}
+
 /* 1 = use, 0 = outside the window, -1 = error, 2 = skipped */
-static int read_month(loader *L, OGRFeatureH f, int *month, int *day, rtm_error *err)
+static int read_month(loader *L, OGRFeatureH f, int *month, int *day, int *minute,
+                      rtm_error *err)
 {
     rtm_datetime t;
     char buf[64];
     int r;
     *month = *day = 0;
+    *minute = -1;
     if (L->mi >= 0 && rtm_date_parse(date_text(f, L->mi, buf, sizeof buf), &t)) {
         *month = t.year * 100 + t.month;
         *day = t.day ? *month * 100 + t.day : 0;
+        *minute = t.day ? t.minute : -1;
     }
+    if (*minute < 0 && L->ti >= 0 && OGR_F_IsFieldSetAndNotNull(f, L->ti))
+        *minute = rtm_time_of_day_parse(OGR_F_GetFieldAsString(f, L->ti));
+    if ((r = hour_day_ok(L, f, *day, *minute, err)) != 1)
+        return r;
     if (!L->from && !L->to)
         return 1;
     if (!*month)
@@ -208,8 +237,8 @@ static int flush(loader *L, rtm_points *pts, rtm_error *err)
             if (skip(L, RTM_SKIP_OUTSIDE_AREA, b->fid[k], NULL, "outside the study area", err))
                 return -1;
         } else {
-            if (rtm_points_push_day(pts, b->x[k], b->y[k], b->w[k], b->month[k], b->day[k],
-                                    err))
+            if (rtm_points_push_full(pts, b->x[k], b->y[k], b->w[k], b->month[k], b->day[k],
+                                     b->minute[k], b->label[k], err))
                 return -1;
             L->st.used++;
             L->st.weight_used += b->w[k];
@@ -273,7 +302,13 @@ static int detect_form(loader *L, rtm_error *err)
 static int setup_fields(loader *L, rtm_error *err)
 {
     const rtm_load_opts *o = L->o;
-    L->wi = L->ci = L->mi = L->di = L->ti = -1;
+    L->wi = L->ci = L->mi = L->di = L->ti = L->li = -1;
+    if (o->label_field && (L->li = rtm_vsource_field(&L->v, o->label_field, "points", err)) < 0)
+        return -1;
+    if (o->keep_labels && !o->label_field)
+        L->li = rtm_vsource_find_field(&L->v, LABEL_NAMES);
+    if (!o->keep_labels && !o->label_field)
+        L->li = -1;
     if (o->date_field && (L->di = rtm_vsource_field(&L->v, o->date_field, "points", err)) < 0)
         return -1;
     if (o->time_field && (L->ti = rtm_vsource_field(&L->v, o->time_field, "points", err)) < 0)
@@ -291,6 +326,11 @@ static int setup_fields(loader *L, rtm_error *err)
         L->mi = rtm_vsource_find_field(&L->v, MONTH_NAMES);
     }
     set_window(L);
+    if ((o->days_mask || (o->hours_mask && L->ti < 0)) && L->mi < 0)
+        return rtm_error_set(err, RTM_ERR_INPUT, "points: '%s' has no date field for the %s "
+                             "filter (name it with --month-field%s)", L->v.name,
+                             o->days_mask ? "day-of-week" : "hour",
+                             o->days_mask ? "" : " or --time-field") ? -1 : -1;
     if ((L->from || L->to) && L->mi < 0)
         return rtm_error_set(err, RTM_ERR_INPUT, "points: '%s' has no month field for the date "
                              "window (name it with --month-field)", L->v.name) ? -1 : -1;
@@ -340,10 +380,15 @@ static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
             r = -1;
         else if ((r = read_xy(L, f, &b->x[b->n], &b->y[b->n], err)) == 0 &&
                  (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
-            m = read_month(L, f, &b->month[b->n], &b->day[b->n], err);
+            m = read_month(L, f, &b->month[b->n], &b->day[b->n], &b->minute[b->n], err);
             r = m < 0 ? -1 : 0;
             if (m == 1 && when_ok(L, f)) {
                 b->fid[b->n] = OGR_F_GetFID(f);
+                b->label[b->n] = -1;
+                if (L->li >= 0 && OGR_F_IsFieldSetAndNotNull(f, L->li) &&
+                    (b->label[b->n] = rtm_points_label(pts, OGR_F_GetFieldAsString(f, L->li),
+                                                       err)) < 0)
+                    r = -1;
                 if (++b->n == BATCH && flush(L, pts, err))
                     r = -1;
             }

@@ -92,7 +92,7 @@ char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
 char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
 {
     text t = {0};
-    char b[40];
+    char b[40], b2[40];
     addf(&t, "rtm-surface-v1\ntype=%s\nname=%s\n", rtm_surface_type_name(s->type), s->name);
     grid_params(&t, job);
     switch (s->type) {
@@ -128,6 +128,15 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
         break;
     case RTM_SURF_HOTSPOTS:
         addf(&t, "band=%s\nknn=%d\nfdr=%d\n", num(s->band, b), s->knn, s->fdr);
+        break;
+    case RTM_SURF_CHANGE:
+        addf(&t, "radius=%s\nkernel=%s\nunits=%s\nbefore=%d..%d\nafter=%d..%d\n"
+             "after_months=%d\niterations=%d\nseed=%llu\nalpha=%s\nscale=%s\n"
+             "units_layer=%s\nunits_field=%s\n", num(s->radius, b),
+             rtm_vocab_name("kernel", s->kernel), rtm_vocab_name("units", s->units),
+             s->before_from, s->before_to, s->after_from, s->after_to, s->after_months,
+             s->iterations, s->seed, num(s->alpha, b2), rtm_vocab_name("scale", s->scale),
+             s->units_layer ? s->units_layer : "", s->units_field ? s->units_field : "");
         break;
     case RTM_SURF_TRIAL:
         addf(&t, "places=%s\nschedule=%s\ndosage=%s\nring_inner=%s\n", s->places,

@@ -8,7 +8,7 @@
 #include <string.h>
 
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         "evaluate", "trial", NULL};
+                                         "evaluate", "change", "trial", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -17,7 +17,7 @@ static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr"
 static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_bandwidths",
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
-                                            NULL};
+                                            "bootstrap", "seed", "compare", NULL};
 static const char *const trial_keys[] = {"type", "name", "places", "schedule", "dosage",
                                          "ring", "target_minutes", "permutations", "seed",
                                          "outcome", NULL};
@@ -44,6 +44,10 @@ static void surface_clear(rtm_job_surface *s)
     free(s->weights);
     free(s->bandwidths);
     free(s->coverages);
+    free(s->coverage_units);
+    rtm_ystrv_free(s->compare, s->ncompare);
+    free(s->units_layer);
+    free(s->units_field);
     free(s->places);
     free(s->schedule);
     free(s->dosage);
@@ -267,6 +271,43 @@ static void read_numbers(rtm_ydoc *y, yaml_node_t *n, const char *key, double lo
     rtm_ystrv_free(w, nw);
 }
 
+/* Coverages: percentages, areas ("0.5km2", "50ha") or cell counts
+ * ("100cells"), as rtm_eval_coverage_parse reads them. */
+static void read_coverages(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    char **w = NULL;
+    int nw = 0;
+    yaml_node_t *at = rtm_yget(y, n, "coverages");
+    if (!at || rtm_ystrlist(y, n, "coverages", &w, &nw))
+        return;
+    if (nw > RTM_EVAL_MAX_COVERAGES)
+        rtm_yerr(y, at, "'coverages' takes at most %d values", RTM_EVAL_MAX_COVERAGES);
+    s->coverages = calloc((size_t)nw + 1, sizeof *s->coverages);
+    s->coverage_units = calloc((size_t)nw + 1, sizeof *s->coverage_units);
+    for (int i = 0; i < nw && i < RTM_EVAL_MAX_COVERAGES && s->coverages && s->coverage_units;
+         i++, s->ncoverages++)
+        if (rtm_eval_coverage_parse(w[i], &s->coverages[i], &s->coverage_units[i], NULL))
+            rtm_yerr(y, at, "'coverages': '%s' is not a percentage in (0, 100], an area "
+                     "(0.5km2, 50ha) or a cell count (100cells)", w[i]);
+    rtm_ystrv_free(w, nw);
+}
+
+/* bootstrap, seed and compare of an evaluate surface. */
+static void read_uncertainty(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long b = 0, seed = 1;
+    rtm_yint(y, n, "bootstrap", 10, 1000000, &b);
+    rtm_yint(y, n, "seed", 0, 9223372036854775807LL, &seed);
+    s->bootstrap = (int)b;
+    s->eval_seed = (unsigned long long)seed;
+    if (rtm_yget(y, n, "compare") &&
+        !rtm_ystrlist(y, n, "compare", &s->compare, &s->ncompare))
+        for (int i = 0; i < s->ncompare; i++)
+            if (!strchr(s->compare[i], ','))
+                rtm_yerr(y, rtm_yget(y, n, "compare"), "evaluate: compare '%s' must be A,B "
+                         "(two surface names)", s->compare[i]);
+}
+
 /* An earlier surface named by an evaluate or overlay surface. */
 static void check_earlier(rtm_ydoc *y, yaml_node_t *at, const rtm_job *job, int idx,
                           const char *name, const char *what)
@@ -287,7 +328,8 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
         for (int i = 0; i < s->ninputs; i++)
             check_earlier(y, rtm_yget(y, n, "surfaces"), job, idx, s->inputs[i], "surface");
     read_numbers(y, n, "kde_bandwidths", 0, 1e7, 16, &s->bandwidths, &s->nbandwidths);
-    read_numbers(y, n, "coverages", 0, 100, 32, &s->coverages, &s->ncoverages);
+    read_coverages(y, n, s);
+    read_uncertainty(y, n, s);
     rtm_ybool(y, n, "prior_counts", &s->prior_counts);
     rtm_ybool(y, n, "backtest", &s->backtest);
     rtm_yint(y, n, "min_train", 1, 600, &mt);
@@ -388,6 +430,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_OVERLAY: read_overlay(y, n, s, job, idx); break;
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
+    case RTM_SURF_CHANGE: rtm_job_read_change(y, n, s); break;
     case RTM_SURF_TRIAL: read_trial(y, n, s); break;
     }
     if (!s->name)
@@ -405,7 +448,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|trial)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|change|trial)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

@@ -6,6 +6,7 @@
 #include "core/atomic.h"
 #include "core/json.h"
 #include "rtm/output.h"
+#include "output/bt_report.h"
 
 static void kv_num(rtm_json *w, const char *k, double v)
 {
@@ -244,6 +245,8 @@ int rtm_model_report_json(const char *path, const rtm_model *m, const rtm_model_
     tiers_json(w, m);
     steps_json(w, m);
     places_json(w, c);
+    if (c->backtest)
+        rtm_bt_summary_json(w, c->backtest);
     rtm_json_end_object(w);
     {
         const char *text;

@@ -6,6 +6,7 @@
 
 #include "core/atomic.h"
 #include "rtm/output.h"
+#include "output/bt_report.h"
 
 static const char *const TIER_NAMES[RTM_NTIERS] = {"Below average", "Above average",
                                                    "Moderately high", "Highest"};
@@ -251,6 +252,8 @@ int rtm_model_report_md(const char *path, const rtm_model *m, const rtm_model_co
     md_model(o, m);
     md_tiers(o, m);
     md_places(o, c);
+    if (c->backtest)
+        rtm_bt_summary_md(o, c->backtest);
     fclose(o);
     rc = rtm_atomic_write_text(path, buf, len, err);
     free(buf);

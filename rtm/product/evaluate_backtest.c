@@ -12,11 +12,6 @@ static int oom(rtm_error *err)
     return rtm_error_set(err, RTM_ERR_NOMEM, "evaluate: out of memory");
 }
 
-typedef struct bt_step {
-    rtm_backtest_step st;
-    size_t ntrain, ntest;
-    eval_surf_result *r; /* per surface */
-} bt_step;
 
 /* Mean over steps of the finite values (fixed order). */
 static double bt_mean(const bt_step *b, size_t n, int surf, int cov, int field)
@@ -46,7 +41,7 @@ static int write_bt_csv(const eval_state *s, const bt_step *b, size_t n, rtm_err
     if (!f)
         return oom(err);
     fputs("step,train_from,train_to,test_month,train_events,test_events,surface,coverage_pct,"
-          "events,hit_rate,pai,pei,rri,auc\n", f);
+          "events,hit_rate,pai,pei,rri,auc,coverage\n", f);
     for (size_t t = 0; t <= n; t++)
         for (int i = 0; i < s->ns; i++)
             for (size_t c = 0; c < (size_t)s->p->ncoverages; c++) {
@@ -58,7 +53,7 @@ static int write_bt_csv(const eval_state *s, const bt_step *b, size_t n, rtm_err
                     fprintf(f, "%zu,%s,%s,%s,%zu,%zu,", t + 1, m1, m2, m3, b[t].ntrain,
                             b[t].ntest);
                     eval_csv_str(f, s->s[i].name);
-                    fprintf(f, ",%g", s->p->coverages[c]);
+                    fprintf(f, ",%g", eval_cov_pct(s, (int)c));
                     eval_csv_num(f, m->events);
                     eval_csv_num(f, m->hit_rate);
                     eval_csv_num(f, m->pai);
@@ -68,10 +63,12 @@ static int write_bt_csv(const eval_state *s, const bt_step *b, size_t n, rtm_err
                 } else {
                     fputs("mean,,,,,,", f);
                     eval_csv_str(f, s->s[i].name);
-                    fprintf(f, ",%g,", s->p->coverages[c]);
+                    fprintf(f, ",%g,", eval_cov_pct(s, (int)c));
                     for (int fld = 0; fld < 5; fld++)
                         eval_csv_num(f, bt_mean(b, n, i, (int)c, fld));
                 }
+                fputc(',', f);
+                eval_csv_str(f, s->covlab[c]);
                 fputc('\n', f);
             }
     fclose(f);
@@ -80,7 +77,7 @@ static int write_bt_csv(const eval_state *s, const bt_step *b, size_t n, rtm_err
 
 static int write_bt_md(const eval_state *s, const bt_step *b, size_t n, rtm_error *err)
 {
-    char *buf = NULL, m1[16], m2[16], m3[16], x[5][32];
+    char *buf = NULL, m1[16], m2[16], m3[16], x[5][32], ct[64];
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     if (!f)
@@ -103,15 +100,16 @@ static int write_bt_md(const eval_state *s, const bt_step *b, size_t n, rtm_erro
           "AUC |\n|---:|---|---:|---:|---:|---:|---:|\n", f);
     for (size_t c = 0; c < (size_t)s->p->ncoverages; c++)
         for (int i = 0; i < s->ns; i++)
-            fprintf(f, "| %g %% | %s | %s | %s | %s | %s | %s |\n", s->p->coverages[c],
-                    s->s[i].name,
+            fprintf(f, "| %s | %s | %s | %s | %s | %s | %s |\n",
+                    eval_cov_text(s, (int)c, ct, sizeof ct), s->s[i].name,
                     eval_num(x[0], 32, "%.1f %%", bt_mean(b, n, i, (int)c, 0) * 100),
                     eval_num(x[1], 32, "%.2f", bt_mean(b, n, i, (int)c, 1)),
                     eval_num(x[2], 32, "%.3f", bt_mean(b, n, i, (int)c, 2)),
                     eval_num(x[3], 32, "%.3f", bt_mean(b, n, i, (int)c, 3)),
                     eval_num(x[4], 32, "%.3f", bt_mean(b, n, i, (int)c, 4)));
     for (size_t c = 0; c < (size_t)s->p->ncoverages; c++) {
-        fprintf(f, "\n## PAI at %g %% per step\n\n| Surface |", s->p->coverages[c]);
+        fprintf(f, "\n## PAI at %s per step\n\n| Surface |",
+                eval_cov_text(s, (int)c, ct, sizeof ct));
         for (size_t t = 0; t < n; t++) {
             fmt_month(m3, b[t].st.test_month);
             fprintf(f, " %s |", m3);
@@ -129,6 +127,10 @@ static int write_bt_md(const eval_state *s, const bt_step *b, size_t n, rtm_erro
     }
     fputs("\nMeans are over the steps where the metric is defined (a test month without "
           "events has none).\n", f);
+    if (s->warn[0])
+        fprintf(f, "\n## Warnings\n\n%s", s->warn);
+    if (s->md_extra)
+        fputs(s->md_extra, f);
     eval_md_definitions(f, 1);
     fclose(f);
     return eval_write_text(s, "backtest.md", buf, len, err);
@@ -154,6 +156,23 @@ static void scratch_free(bt_scratch *t)
     free(t->idx), free(t->x), free(t->y), free(t->w);
 }
 
+/* Training and test events of step st in the evaluated cells (the events
+ * near the area, loaded for the KDEs, are not counted). */
+static void inside_counts(const eval_state *s, const rtm_backtest_step *st, size_t *ntrain,
+                          size_t *ntest)
+{
+    const rtm_points *p = &s->test;
+    *ntrain = *ntest = 0;
+    for (size_t e = 0; e < p->n; e++) {
+        int i, j, m = p->month[e];
+        if (rtm_grid_locate(&s->grid, p->x[e], p->y[e], &i, &j) ||
+            !s->mask[(size_t)i * (size_t)s->grid.ncols + (size_t)j])
+            continue;
+        *ntrain += m >= st->train_from && m <= st->train_to;
+        *ntest += m == st->test_month;
+    }
+}
+
 /* One step: counts, surfaces from the step's training months, metrics. */
 static int bt_run_step(eval_state *s, bt_step *b, bt_scratch *t, rtm_error *err)
 {
@@ -163,6 +182,8 @@ static int bt_run_step(eval_state *s, bt_step *b, bt_scratch *t, rtm_error *err)
     if ((rc = rtm_backtest_counts(&s->grid, p->x, p->y, p->w, p->month, p->n, &b->st,
                                   s->train_counts, s->counts, &b->ntrain, &b->ntest, err)))
         return rc;
+    if (s->reach > 0)
+        inside_counts(s, &b->st, &b->ntrain, &b->ntest);
     m = rtm_backtest_train_index(p->month, p->n, &b->st, t->idx);
     for (size_t k = 0; k < m; k++) {
         t->x[k] = p->x[t->idx[k]];
@@ -171,7 +192,8 @@ static int bt_run_step(eval_state *s, bt_step *b, bt_scratch *t, rtm_error *err)
             t->w[k] = p->w[t->idx[k]];
     }
     eval_drop_derived(s);
-    if ((rc = eval_build_derived(s, t->x, t->y, p->w ? t->w : NULL, m, s->train_counts, err)))
+    if ((rc = eval_build_derived(s, t->x, t->y, p->w ? t->w : NULL, m, s->train_counts, &b->st,
+                                 err)))
         return rc;
     if (!(b->r = calloc((size_t)s->ns, sizeof *b->r)))
         return oom(err);
@@ -196,6 +218,23 @@ static int run_steps(eval_state *s, bt_step *b, size_t n, rtm_error *err)
     return rc;
 }
 
+/* One warning per surface and coverage too coarse in some step. */
+static void bt_coarse(eval_state *s, const bt_step *b, size_t n)
+{
+    for (int i = 0; i < s->ns; i++)
+        for (int c = 0; c < s->p->ncoverages; c++) {
+            int k = 0;
+            for (size_t t = 0; t < n; t++)
+                k += b[t].r[i].coarse[c];
+            if (k)
+                eval_warn(s, "surface '%s' is too coarse for %s%s in %d of %zu steps: the "
+                          "coverage ends inside a block of tied cells larger than the flagged "
+                          "area, so those cells are credited pro rata, not ranked",
+                          s->s[i].name, s->covlab[c], s->p->coverage_units[c] ? "" : " %", k,
+                          n);
+        }
+}
+
 /* The mean over the steps into res (for a summary). */
 static void bt_result(const eval_state *s, const bt_step *b, size_t n, rtm_evaluate_result *res)
 {
@@ -204,7 +243,7 @@ static void bt_result(const eval_state *s, const bt_step *b, size_t n, rtm_evalu
         for (int c = 0; c < s->p->ncoverages; c++) {
             rtm_eval_metrics *m = &res->m[i][c];
             memset(m, 0, sizeof *m);
-            m->coverage = s->p->coverages[c] / 100;
+            m->coverage = s->cov[c];
             m->hit_rate = bt_mean(b, n, i, c, 0);
             m->pai = bt_mean(b, n, i, c, 1);
             m->pei = bt_mean(b, n, i, c, 2);
@@ -225,7 +264,7 @@ int eval_run_backtest(eval_state *s, rtm_evaluate_result *res, rtm_error *err)
     size_t n = 0;
     int rc;
     if ((rc = eval_load_events(s, &p->test, p->months_from, p->months_to, &s->test,
-                               &s->test_st, "events", err)))
+                               &s->test_st, "events", 1, err)))
         return rc;
     rtm_backtest_opts_init(&bo);
     bo.min_train = p->min_train;
@@ -238,8 +277,12 @@ int eval_run_backtest(eval_state *s, rtm_evaluate_result *res, rtm_error *err)
         rc = oom(err);
     for (size_t t = 0; t < n && !rc; t++)
         b[t].st = plan[t];
-    if (!rc && !(rc = run_steps(s, b, n, err)) && !(rc = write_bt_csv(s, b, n, err)))
-        rc = write_bt_md(s, b, n, err);
+    if (!rc && !(rc = run_steps(s, b, n, err)))
+        bt_coarse(s, b, n);
+    if (!rc && (p->bootstrap || p->ncompare))
+        rc = eval_bt_uncertainty(s, b, n, err);
+    if (!rc && !(rc = write_bt_csv(s, b, n, err)) && !(rc = write_bt_md(s, b, n, err)))
+        rc = eval_bt_charts(s, b, n, err);
     if (!rc && res)
         bt_result(s, b, n, res);
     for (size_t t = 0; b && t < n; t++)

@@ -1,6 +1,7 @@
 /* evaluate_derived.c: the surfaces an evaluation builds itself - a quartic
- * KDE of the training events at each bandwidth, the training counts per
- * cell ('prior'), and products of two named surfaces ("A*B"). */
+ * KDE of the training events at each bandwidth, the surfaces re-made by
+ * refits (the RTM, a forecast), the training counts per cell ('prior'), and
+ * products of two named surfaces ("A*B"). */
 #include "product/evaluate_priv.h"
 
 #include <math.h>
@@ -104,13 +105,46 @@ static int prior_surface(eval_state *s, const double *train_counts, rtm_error *e
     return add_surface(s, "prior", "training events per cell", v, err);
 }
 
+/* A surface re-made by a refit from the training events (rtm/evaluate_truth.h). */
+static int refit_surface(eval_state *s, const rtm_eval_refit *r, const rtm_eval_fit_data *d,
+                         rtm_error *err)
+{
+    double *v = rtm_prod_alloc(s->ncells, "evaluate", err);
+    int rc;
+    if (!v)
+        return RTM_ERR_NOMEM;
+    if ((rc = r->fit(r->ctx, d, v, err))) {
+        free(v);
+        return rc;
+    }
+    for (size_t k = 0; k < s->ncells; k++)
+        if (isinf(v[k])) {
+            free(v);
+            return rtm_error_set(err, RTM_ERR_INPUT, "evaluate: refit '%s' gave an infinite "
+                                 "value at cell %zu", r->name, k);
+        }
+    return add_surface(s, r->name, r->source ? r->source : r->name, v, err);
+}
+
 int eval_build_derived(eval_state *s, const double *x, const double *y, const double *w,
-                       size_t n, const double *train_counts, rtm_error *err)
+                       size_t n, const double *train_counts, const rtm_backtest_step *st,
+                       rtm_error *err)
 {
     const rtm_evaluate_product *p = s->p;
+    rtm_eval_fit_data d = {&s->grid, s->mask, st ? st->train_from : p->train.month_from,
+                           st ? st->train_to : p->train.month_to,
+                           st ? st->test_month : p->test.month_from, x, y, w,
+                           st ? NULL : s->train.month, n, train_counts};
     int rc = 0;
     for (int b = 0; b < p->nbandwidths && !rc; b++)
         rc = kde_surface(s, p->bandwidths[b], x, y, w, n, err);
+    for (int r = 0; r < s->nrefit && !rc && train_counts; r++)
+        rc = refit_surface(s, &s->refit[r], &d, err);
+    if (!rc && s->mctx.failed)
+        rtm_prod_log(s->env, "warning: evaluate: the RTM could not be fitted on %d training "
+                     "window%s (too few events): it ranks nothing there", s->mctx.failed,
+                     s->mctx.failed == 1 ? "" : "s");
+    s->mctx.failed = 0;
     if (!rc && eval_prior(p))
         rc = prior_surface(s, train_counts, err);
     for (int c = 0; c < p->ncombine && !rc; c++)

@@ -15,7 +15,7 @@ const double EVAL_CONC_SHARES[3] = {0.25, 0.5, 0.75};
  * rtm/evaluate.h), the integral by the trapezoid rule, exact on the
  * piecewise-linear L; unbiased G n/(n-1); generalized (Bernasco & Steenbeek
  * 2017) max(1, n/N)(G - 1) + 1. */
-static void concentration_from_curve(const rtm_evaluate_product *p, const rtm_eval_curve_t *c,
+static void concentration_from_curve(const eval_state *s, const rtm_eval_curve_t *c,
                                      eval_conc *out)
 {
     rtm_lorenz l;
@@ -25,8 +25,8 @@ static void concentration_from_curve(const rtm_evaluate_product *p, const rtm_ev
     l.events = c->best_events;
     l.total_cells = n;
     l.total_events = N;
-    for (int i = 0; i < p->ncoverages; i++)
-        out->top[i] = rtm_lorenz_top_share(&l, p->coverages[i] / 100.0);
+    for (int i = 0; i < s->p->ncoverages; i++)
+        out->top[i] = rtm_lorenz_top_share(&l, s->cov[i]);
     for (int k = 0; k < 3; k++)
         out->area_for[k] = rtm_lorenz_area_for(&l, EVAL_CONC_SHARES[k]);
     out->gini.n = n;
@@ -57,19 +57,20 @@ int eval_surface_metrics(const eval_state *s, const double *v, eval_surf_result 
 {
     const rtm_evaluate_product *p = s->p;
     rtm_eval_curve_t *c = NULL;
-    double cov[RTM_EVAL_MAX_COVERAGES];
     int rc;
-    for (int i = 0; i < p->ncoverages; i++)
-        cov[i] = p->coverages[i] / 100.0;
     if ((rc = rtm_eval_curve_ex(v, s->counts, s->train_counts, s->mask, s->ncells, &c, err)) ||
-        (rc = rtm_eval_at_many(c, cov, (size_t)p->ncoverages, r->m, err))) {
+        (rc = rtm_eval_at_many(c, s->cov, (size_t)p->ncoverages, r->m, err))) {
         rtm_eval_curve_free(c);
         return rc;
     }
     r->auc = rtm_eval_auc(c);
+    for (int i = 0; i < p->ncoverages; i++) {
+        r->tied[i] = rtm_eval_tie_block(c, s->cov[i], NULL);
+        r->coarse[i] = rtm_eval_too_coarse(c, s->cov[i]);
+    }
     r->curve = NULL;
     if (cc)
-        concentration_from_curve(p, c, cc);
+        concentration_from_curve(s, c, cc);
     rc = with_curve ? sample_curve(c, r, err) : 0;
     rtm_eval_curve_free(c);
     return rc;

@@ -28,6 +28,9 @@ void eval_state_free(eval_state *s)
     free(s->mask);
     free(s->counts);
     free(s->train_counts);
+    free(s->md_extra);
+    free(s->near_mask);
+    rtm_varset_free(s->vars);
     rtm_points_clear(&s->test);
     rtm_points_clear(&s->train);
     memset(s, 0, sizeof *s);
@@ -205,7 +208,7 @@ int eval_setup_grid(eval_state *s, rtm_error *err)
 
 /* The point loader's options for one source on the evaluation's grid. */
 static void load_opts(const eval_state *s, const rtm_events_opts *o, const rtm_event_source *src,
-                      int from, int to, rtm_load_opts *lo)
+                      int from, int to, int near, rtm_load_opts *lo)
 {
     rtm_load_opts_init(lo);
     lo->x_field = src->x_field;
@@ -220,8 +223,8 @@ static void load_opts(const eval_state *s, const rtm_events_opts *o, const rtm_e
     lo->month_from = from;
     lo->month_to = to;
     lo->dst_crs = s->dst_crs;
-    lo->area_grid = &s->grid;
-    lo->area_mask = s->mask;
+    lo->area_grid = near ? &s->near_grid : &s->grid;
+    lo->area_mask = near ? s->near_mask : s->mask;
     if (o->when_accept && src->time_field) {
         lo->when_accept = o->when_accept;
         lo->when_arg = o->when_arg;
@@ -231,12 +234,16 @@ static void load_opts(const eval_state *s, const rtm_events_opts *o, const rtm_e
 }
 
 int eval_load_events(eval_state *s, const rtm_events_opts *o, int from, int to,
-                     rtm_points *pts, rtm_load_stats *st, const char *what, rtm_error *err)
+                     rtm_points *pts, rtm_load_stats *st, const char *what, int near,
+                     rtm_error *err)
 {
     int nfiles = 0, rc;
+    near = near && s->reach > 0;
+    if (near && !s->near_mask && (rc = eval_near_area(s, &s->near_grid, &s->near_mask, err)))
+        return rc;
     for (int i = 0; i < o->nsources; i++) {
         rtm_load_opts lo;
-        load_opts(s, o, &o->sources[i], from, to, &lo);
+        load_opts(s, o, &o->sources[i], from, to, near, &lo);
         for (int k = 0; k < o->sources[i].nfiles; k++, nfiles++)
             if ((rc = rtm_points_load(pts, o->sources[i].files[k], &lo, st, err)))
                 return rc;

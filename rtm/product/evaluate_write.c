@@ -62,6 +62,22 @@ void eval_csv_str(FILE *f, const char *s)
     fputc('"', f);
 }
 
+double eval_cov_pct(const eval_state *s, int c)
+{
+    return s->p->coverage_units[c] == RTM_COVER_PERCENT ? s->p->coverages[c] : s->cov[c] * 100;
+}
+
+const char *eval_cov_text(const eval_state *s, int c, char *buf, size_t n)
+{
+    static const char *const unit[] = {" %", " km²", " cells", " ha"};
+    int u = s->p->coverage_units[c];
+    if (u == RTM_COVER_PERCENT)
+        snprintf(buf, n, "%g %%", s->p->coverages[c]);
+    else
+        snprintf(buf, n, "%g%s (%.3g %%)", s->p->coverages[c], unit[u], s->cov[c] * 100);
+    return buf;
+}
+
 static double cell_km2(const eval_state *s)
 {
     double mpu = rtm_crs_metres_per_unit(s->dst_crs);
@@ -79,14 +95,14 @@ static int write_metrics_csv(const eval_state *s, const eval_surf_result *r, rtm
     if (!f)
         return oom(err);
     fputs("surface,source,coverage_pct,cells,area_km2,events,test_events,hit_rate,pai,"
-          "best_events,pei,rri,threshold,auc\n", f);
+          "best_events,pei,rri,threshold,auc,tied_cells,coverage\n", f);
     for (int i = 0; i < s->ns; i++)
         for (size_t c = 0; c < (size_t)s->p->ncoverages; c++) {
             const rtm_eval_metrics *m = &r[i].m[c];
             eval_csv_str(f, s->s[i].name);
             fputc(',', f);
             eval_csv_str(f, s->s[i].source);
-            fprintf(f, ",%.10g", s->p->coverages[c]);
+            fprintf(f, ",%.10g", eval_cov_pct(s, (int)c));
             eval_csv_num(f, m->cells);
             eval_csv_num(f, m->cells * km2);
             eval_csv_num(f, m->events);
@@ -98,6 +114,9 @@ static int write_metrics_csv(const eval_state *s, const eval_surf_result *r, rtm
             eval_csv_num(f, m->rri);
             eval_csv_num(f, m->threshold);
             eval_csv_num(f, r[i].auc);
+            eval_csv_num(f, r[i].tied[c]);
+            fputc(',', f);
+            eval_csv_str(f, s->covlab[c]);
             fputc('\n', f);
         }
     fclose(f);
@@ -136,7 +155,7 @@ static int write_conc_csv(const eval_state *s, const eval_conc *cc, rtm_error *e
         return oom(err);
     fputs("measure,value\n", f);
     for (size_t c = 0; c < (size_t)s->p->ncoverages; c++) {
-        fprintf(f, "share_of_events_in_top_%g_pct_of_cells", s->p->coverages[c]);
+        fprintf(f, "share_of_events_in_top_%g_pct_of_cells", eval_cov_pct(s, (int)c));
         eval_csv_num(f, cc->top[c]);
         fputc('\n', f);
     }
@@ -190,7 +209,7 @@ void eval_md_definitions(FILE *f, int have_train)
 static int write_metrics_md(const eval_state *s, const eval_surf_result *r,
                             const eval_conc *cc, rtm_error *err)
 {
-    char *buf = NULL, b1[32], b2[32], b3[32], b4[32], b5[32];
+    char *buf = NULL, b1[32], b2[32], b3[32], b4[32], b5[32], ct[64];
     size_t len = 0;
     FILE *f = open_memstream(&buf, &len);
     double N = cc->gini.total;
@@ -210,14 +229,18 @@ static int write_metrics_md(const eval_state *s, const eval_surf_result *r,
     for (size_t c = 0; c < (size_t)s->p->ncoverages; c++)
         for (int i = 0; i < s->ns; i++) {
             const rtm_eval_metrics *m = &r[i].m[c];
-            fprintf(f, "| %g %% | %s | %.6g | %s | %s | %s | %s | %s |\n", s->p->coverages[c],
-                    s->s[i].name, m->cells, eval_num(b1, sizeof b1, "%.6g", m->events),
+            fprintf(f, "| %s | %s | %.6g | %s | %s | %s | %s | %s |\n",
+                    eval_cov_text(s, (int)c, ct, sizeof ct), s->s[i].name, m->cells, eval_num(b1, sizeof b1, "%.6g", m->events),
                     eval_num(b2, sizeof b2, "%.1f %%", m->hit_rate * 100),
                     eval_num(b3, sizeof b3, "%.2f", m->pai),
                     eval_num(b4, sizeof b4, "%.3f", m->pei),
                     eval_num(b5, sizeof b5, "%.3f", m->rri));
         }
     eval_md_definitions(f, s->train_counts != NULL);
+    if (s->warn[0])
+        fprintf(f, "\n## Warnings\n\n%s", s->warn);
+    if (s->md_extra)
+        fputs(s->md_extra, f);
     fputs("\n## Concentration of the test events\n\n", f);
     if (N > 0 && isfinite(cc->area_for[1]))
         fprintf(f, "%.0f %% of events in %.2f %% of the area: half of the %.10g test events "
@@ -228,7 +251,7 @@ static int write_metrics_md(const eval_state *s, const eval_surf_result *r,
         fputs("No test events in the evaluated area.\n\n", f);
     fputs("| Top cells | Share of events |\n|---:|---:|\n", f);
     for (size_t c = 0; c < (size_t)s->p->ncoverages; c++)
-        fprintf(f, "| %g %% | %s |\n", s->p->coverages[c],
+        fprintf(f, "| %s | %s |\n", eval_cov_text(s, (int)c, ct, sizeof ct),
                 eval_num(b1, sizeof b1, "%.1f %%", cc->top[c] * 100));
     fputs("\n| Share of events | Smallest share of area holding it |\n|---:|---:|\n", f);
     for (int k = 0; k < 3; k++)
@@ -238,8 +261,11 @@ static int write_metrics_md(const eval_state *s, const eval_surf_result *r,
             "%s generalized for sparse counts (Bernasco & Steenbeek 2017).\n",
             eval_num(b1, sizeof b1, "%.3f", cc->gini.gini),
             eval_num(b2, sizeof b2, "%.3f", cc->gini.gini_generalized));
-    fputs("\nFiles: metrics.csv (every metric), curves.csv (hit rate, PAI and PEI at every "
-          "0.1 % of area), concentration.csv, hitrate.png, pai.png.\n", f);
+    fprintf(f, "\nFiles: metrics.csv (every metric), curves.csv (hit rate, PAI and PEI at every "
+            "0.1 %% of area), concentration.csv, hitrate.png, pai.png%s%s%s.\n",
+            s->train_counts ? ", newplaces.csv (cells without a training event)" : "",
+            s->p->bootstrap ? ", uncertainty.csv (bootstrap intervals)" : "",
+            s->p->ncompare ? ", compare.csv (paired comparisons)" : "");
     fclose(f);
     return eval_write_text(s, "metrics.md", buf, len, err);
 }

@@ -217,3 +217,32 @@ int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
     free(v);
     return rc;
 }
+
+/* ---- shared with products built on the KDE (change) ----------------------- */
+
+int rtm_prod_kde_setup(const rtm_kde_product *p, const rtm_points *pts,
+                       const rtm_product_env *env, rtm_kde_opts *ko, double *scale,
+                       rtm_error *err)
+{
+    *ko = p->kde;
+    if (p->units == RTM_MAP_PROBABILITY)
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: units 'probability' do not apply here "
+                             "(use km2, ha, m2 or cell)");
+    ko->units = p->units == RTM_MAP_PER_M2 ? RTM_UNITS_M2
+                : p->units == RTM_MAP_PER_CELL ? RTM_UNITS_CELL : RTM_UNITS_KM2;
+    *scale = p->units == RTM_MAP_PER_HA ? 0.01 : 1;
+    ko->threads = env && env->threads ? env->threads : ko->threads;
+    ko->progress = NULL;
+    return choose_radius(p, pts, &ko->radius, err);
+}
+
+void rtm_prod_kde_units(const rtm_kde_product *p, int weighted, char *label, size_t n,
+                        char *unit, size_t un)
+{
+    units_text(p, weighted, label, n, unit, un);
+}
+
+const char *rtm_prod_kde_rule(const rtm_kde_product *p)
+{
+    return rule_name(p->radius_rule);
+}

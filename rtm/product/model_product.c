@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 void rtm_model_product_init(rtm_model_product *p)
 {
@@ -182,6 +183,40 @@ static int write_cv_chart(const rtm_model_product *p, const rtm_model *m, rtm_ou
     return rc;
 }
 
+/* Does the RRS forecast? A rolling monthly back-test over the months of the
+ * events (rtm/evaluate_truth.h): at each step the model is re-fitted on the
+ * months before the test month (its candidate variables copied, the culling
+ * and stepwise selection re-run) and scored beside the prior counts. */
+static int model_backtest(const rtm_model_product *p, rtm_model_result *r, const rtm_events *ev,
+                          const rtm_model_opts *mo, const rtm_product_env *env, rtm_error *err)
+{
+    rtm_model_opts quiet = *mo;
+    rtm_eval_model_ctx mc = {r->model->vars, &quiet, 0};
+    rtm_eval_refit rf = {"RTM (relative risk score)", "Risk Terrain Model", rtm_eval_fit_model,
+                         &mc};
+    struct timespec t0, t1;
+    int rc;
+    memset(&r->backtest, 0, sizeof r->backtest);
+    if (p->no_backtest) {
+        snprintf(r->backtest.why, sizeof r->backtest.why, "switched off");
+        return 0;
+    }
+    quiet.progress = quiet.var.progress = NULL;
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    rc = rtm_bt_summarise(&ev->grid, ev->mask, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.month,
+                          ev->pts.n, &rf, 1, &r->backtest, err);
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    if (!rc && r->backtest.done)
+        rtm_prod_log(env, "model: back-test of %d steps in %.2f s: PAI at 1 %% %.2f (RTM) vs "
+                     "%.2f (prior counts)%s", r->backtest.nsteps,
+                     (double)(t1.tv_sec - t0.tv_sec) + 1e-9 * (double)(t1.tv_nsec - t0.tv_nsec),
+                     r->backtest.pai[0][0], r->backtest.pai[1][0],
+                     mc.failed ? "; some steps could not be modelled" : "");
+    else if (!rc)
+        rtm_prod_log(env, "model: no back-test: %s", r->backtest.why);
+    return rc;
+}
+
 static int write_reports(const rtm_model_product *p, const rtm_model_result *r,
                          const rtm_events *ev, const rtm_product_env *env, rtm_outset *out,
                          rtm_error *err)
@@ -207,6 +242,7 @@ static int write_reports(const rtm_model_product *p, const rtm_model_result *r,
     ctx.opts = &p->model;
     ctx.places = r->places;
     ctx.nplaces = r->nplaces;
+    ctx.backtest = p->no_backtest ? NULL : &r->backtest;
     if ((p->formats & RTM_OUT_MD) &&
         (!(path = file_in(p, out, "model.md", err)) ||
          rtm_model_report_md(path, r->model, &ctx, err)))
@@ -304,7 +340,8 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
     rtm_prod_log(env, "model: %d factors, block %g, up to %d blocks; %s", p->nfactors,
                  mo->var.block, mo->var.max_blocks, vars ? "variables given"
                                                         : "building variables");
-    if (!(rc = fit(&q, ev, vars, counts, mo, &r.model, err)))
+    if (!(rc = fit(&q, ev, vars, counts, mo, &r.model, err)) &&
+        !(rc = model_backtest(&q, &r, ev, mo, env, err)))
         rc = write_all(&q, &r, ev, env, counts, out, err);
     free(counts);
     if (!rc && r.model->tiers[RTM_NTIERS - 1].cells == 0)

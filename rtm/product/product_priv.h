@@ -7,6 +7,19 @@
 
 #ifndef RTM_VERSION
 #define RTM_VERSION "unknown"
+/* For products built on the KDE (kde_product.c): the kernel options of p for
+ * the points pts (radius by p's rule, units, env's threads; no progress) and
+ * the extra factor of p's units (0.01 for per ha); units 'probability' is an
+ * error. Returns 0 or an error of the bandwidth rule. */
+int rtm_prod_kde_setup(const rtm_kde_product *p, const rtm_points *pts,
+                       const rtm_product_env *env, rtm_kde_opts *ko, double *scale,
+                       rtm_error *err);
+/* The label ("events per km²") and unit ("events/km2") of p's values. */
+void rtm_prod_kde_units(const rtm_kde_product *p, int weighted, char *label, size_t n,
+                        char *unit, size_t un);
+/* "given", "auto-arcgis" or "auto-scott". */
+const char *rtm_prod_kde_rule(const rtm_kde_product *p);
+
 #endif
 
 /* Attribution lines of maps (env->attribution overrides them). */
@@ -56,5 +69,18 @@ char *rtm_prod_join(const char *dir, const char *name);
 
 /* Allocate n doubles (RTM_ERR_NOMEM naming what). */
 double *rtm_prod_alloc(size_t n, const char *what, rtm_error *err);
+
+/* For products built on the KDE (kde_product.c): the kernel options of p for
+ * the points pts (radius by p's rule, units, env's threads; no progress) and
+ * the extra factor of p's units (0.01 for per ha); units 'probability' is an
+ * error. Returns 0 or an error of the bandwidth rule. */
+int rtm_prod_kde_setup(const rtm_kde_product *p, const rtm_points *pts,
+                       const rtm_product_env *env, rtm_kde_opts *ko, double *scale,
+                       rtm_error *err);
+/* The label ("events per km²") and unit ("events/km2") of p's values. */
+void rtm_prod_kde_units(const rtm_kde_product *p, int weighted, char *label, size_t n,
+                        char *unit, size_t un);
+/* "given", "auto-arcgis" or "auto-scott". */
+const char *rtm_prod_kde_rule(const rtm_kde_product *p);
 
 #endif

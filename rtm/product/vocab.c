@@ -7,6 +7,7 @@
 #include <strings.h>
 
 #include "rtm/glm.h"
+#include "rtm/change.h"
 #include "rtm/trial.h"
 
 static const rtm_name kernel_names[] = {
@@ -58,6 +59,10 @@ static const rtm_name ramp_names[] = {
     {"inferno", RTM_RAMP_INFERNO, 0},     {"cividis", RTM_RAMP_CIVIDIS, 0},
     {"diverging", RTM_RAMP_DIVERGING, 0}, {"ylorrd", RTM_RAMP_YLORRD, 0}, {NULL, 0, 0}};
 
+static const rtm_name scale_names[] = {
+    {"auto", RTM_CHANGE_SCALE_AUTO, 0}, {"month", RTM_CHANGE_SCALE_MONTH, 0},
+    {"none", RTM_CHANGE_SCALE_NONE, 0}, {"per_month", RTM_CHANGE_SCALE_MONTH, 1},
+    {NULL, 0, 0}};
 static const rtm_name assignment_names[] = {
     {"balanced", RTM_TRIAL_BALANCED, 0}, {"independent", RTM_TRIAL_INDEPENDENT, 0},
     {"fixed", RTM_TRIAL_FIXED, 0}, {"daily", RTM_TRIAL_BALANCED, 1}, {NULL, 0, 0}};
@@ -75,6 +80,8 @@ static const rtm_vocab VOCAB[] = {
     {"normalise", "normalisation of overlay inputs", normalise_names, RTM_NORM_MINMAX},
     {"lambda", "cross-validation rule of the elastic net", lambda_names, RTM_ENET_LAMBDA_MIN},
     {"ramp", "colour ramp of maps and styles", ramp_names, RTM_RAMP_VIRIDIS},
+    {"scale", "scaling of the periods of a change analysis (auto: per month when both "
+     "periods' months are known)", scale_names, RTM_CHANGE_SCALE_AUTO},
     {"assignment", "how a patrol trial assigns places to treatment", assignment_names,
      RTM_TRIAL_BALANCED},
 };

@@ -8,6 +8,7 @@
 #include "run/manifest.h"
 #include "rtm/model.h"
 #include "rtm/input.h"
+#include "rtm/evaluate_truth.h"
 #include "run/runfolder.h"
 
 /* A location label and its offence count ("top locations" table). */
@@ -27,6 +28,7 @@ typedef struct rtm_jr_surf {
     rtm_place *places;
     int nplaces;
     int cached;         /* distance: reused from the cache */
+    rtm_bt_summary bt;  /* RTM_SURF_MODEL: the model product's back-test */
 } rtm_jr_surf;
 
 /* One polygon of a per-area set. */
@@ -84,6 +86,11 @@ int rtm_jr_register(rtm_jr *r, const char *name, rtm_error *err);
 /* Register the sidecars that the map writer (rtm/output.h) makes beside map
  * png: its world file, and its CRS sidecar when the grid has a CRS. */
 int rtm_jr_register_map(rtm_jr *r, const char *png, rtm_error *err);
+
+/* run_backtest.c: the rolling back-test of the KDE and distance maps (and
+ * the prior counts) over the run's offences; index[k] receives the surface
+ * of out's k-th map. */
+int rtm_jr_backtest(rtm_jr *r, rtm_bt_summary *out, int *index, rtm_error *err);
 
 /* run_offences.c: load the offences (points, counts, locations). */
 int rtm_jr_offences(rtm_jr *r, rtm_error *err);

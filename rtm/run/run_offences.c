@@ -242,7 +242,7 @@ static int events_opts(rtm_jr *r, rtm_error *err)
             return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
         r->src[i] = (rtm_event_source){files, s->nfiles, s->layer,
                                        r->src_where[i][0] ? r->src_where[i] : NULL, s->x_field,
-                                       s->y_field, s->crs, s->date_field, s->time_field, NULL};
+                                       s->y_field, s->crs, s->date_field, s->time_field, NULL, NULL};
         if (!s->time_field)
             rtm_jr_log(r, "offences: '%s' has no time of day (police.uk publishes the month "
                        "only): %s", s->pattern, job->offences.nhours > 0

@@ -14,6 +14,7 @@
 
 #include "rtm/evaluate.h"
 #include "output/html.h"
+#include "output/bt_report.h"
 
 #define TOP_LOCATIONS 10
 #define TOP_PLACES 10
@@ -76,6 +77,62 @@ static int maps(rtm_jr *r, rtm_html *h, rtm_error *err)
     }
     rtm_html_section_end(h);
     return rc;
+}
+
+/* One row of the "which map forecasts" table. */
+static void bt_row(rtm_html *h, const char *name, const char *type, const double *pai,
+                   const char *reading)
+{
+    char b[3][32];
+    const char *row[6] = {name, type, NULL, NULL, NULL, reading};
+    for (int k = 0; k < 3; k++)
+        row[2 + k] = rtm_jr_num(pai[k], 2, b[k], sizeof b[k]);
+    rtm_html_table_row(h, row);
+}
+
+/* Each map's back-tested PAI beside the prior counts (run_backtest.c): which
+ * map forecasts and which explains. */
+static int forecasts(rtm_jr *r, rtm_html *h, rtm_error *err)
+{
+    static const char *const hdr[] = {"map", "type", "PAI at 1 %", "PAI at 5 %",
+                                      "PAI at 20 %", "reading"};
+    rtm_bt_summary b;
+    int idx[RTM_BT_SUMMARY_MAX], rc;
+    char v[512], m1[16], m2[16], buf[700];
+    if ((rc = rtm_jr_backtest(r, &b, idx, err)))
+        return rc;
+    snprintf(m1, sizeof m1, "%04d-%02d", b.first_test / 100, b.first_test % 100);
+    snprintf(m2, sizeof m2, "%04d-%02d", b.last_test / 100, b.last_test % 100);
+    rtm_html_section_begin(h, "Which map forecasts?", "forecasts");
+    if (!b.done) {
+        snprintf(buf, sizeof buf, "The maps were not back-tested: %s.", b.why);
+        rtm_html_note(h, buf);
+        rtm_html_section_end(h);
+        return 0;
+    }
+    snprintf(buf, sizeof buf, "Each map was re-made month by month from the earlier months "
+             "only and scored on the next month (%d steps, test months %s to %s). PAI = share "
+             "of next month's offences in the flagged area / share of the area flagged; the "
+             "prior counts (offences per cell so far) are the baseline a map must beat to "
+             "forecast. A map below them explains where risk comes from but should not "
+             "choose patrol areas. Distance maps are ranked nearest first.", b.nsteps,
+             m1, m2);
+    rtm_html_para(h, buf);
+    rtm_html_table_begin(h, "Back-tested PAI (mean over the steps)", 6, hdr);
+    for (int k = 0; k + 1 < b.nsurf; k++)
+        bt_row(h, b.name[k], rtm_surface_type_name(r->surf[idx[k]].js->type), b.pai[k],
+               rtm_bt_verdict(&b, k, v, sizeof v));
+    for (int i = 0; i < r->job->nsurfaces; i++) {
+        const rtm_jr_surf *s = &r->surf[i];
+        if (s->js->type == RTM_SURF_MODEL && s->model)
+            bt_row(h, s->js->name, "rtm", s->bt.pai[0], rtm_bt_verdict(&s->bt, 0, v, sizeof v));
+    }
+    bt_row(h, "prior counts", "baseline", b.pai[b.nsurf - 1], "");
+    rtm_html_table_end(h);
+    rtm_html_note(h, "Overlays and hot spots are made from all the months at once and are not "
+                     "back-tested here.");
+    rtm_html_section_end(h);
+    return 0;
 }
 
 static void rrv_table(const rtm_model *m, rtm_html *h)
@@ -280,6 +337,9 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_EVALUATE)
             snprintf(b, sizeof b, "evaluate, %d surfaces%s", s->ninputs,
                      s->backtest ? ", rolling back-test" : "");
+        else if (s->type == RTM_SURF_CHANGE)
+            snprintf(b, sizeof b, "change, %s kernel, radius %g, %d permutations",
+                     rtm_vocab_name("kernel", s->kernel), s->radius, s->iterations);
         else if (s->type == RTM_SURF_TRIAL)
             snprintf(b, sizeof b, "trial evaluation, %d re-draws", s->permutations);
         else if (s->type == RTM_SURF_HOTSPOTS)
@@ -327,7 +387,7 @@ int rtm_jr_report(rtm_jr *r, rtm_error *err)
     if (!(h = rtm_html_new(r->job->title ? r->job->title : r->job->name, sub)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     summary(r, h);
-    if (!(rc = maps(r, h, err)) && !(rc = models(r, h, err))) {
+    if (!(rc = maps(r, h, err)) && !(rc = forecasts(r, h, err)) && !(rc = models(r, h, err))) {
         locations(r, h);
         rc = areas(r, h, err);
     }

@@ -18,6 +18,7 @@
 #include "run/manifest.h"
 #include "run/runfolder.h"
 #include "rtm/model.h"
+#include "rtm/change.h"
 #include "rtm/trial.h"
 
 #ifndef RTM_VERSION
@@ -205,6 +206,73 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     snprintf(o->tif, sizeof o->tif, "%s", p.z_tif);
     rtm_jr_log(r, "hotspots %s: %zu hot-spot cells at 95 %% or more, %d polygons", s->name,
                res.bins[5] + res.bins[6], res.npolygons);
+    return 0;
+}
+
+/* ---- change between periods ------------------------------------------------ */
+
+/* Without periods: the last after_months of the window (or of the offences'
+ * months when the window is open) are after, the months before them before. */
+static int change_periods(const rtm_jr *r, const rtm_job_surface *s, rtm_change_product *p,
+                          rtm_error *err)
+{
+    int first, last, a0;
+    if (s->before_from) {
+        p->before.from = s->before_from, p->before.to = s->before_to;
+        p->after.from = s->after_from, p->after.to = s->after_to;
+        return 0;
+    }
+    if (r->from != INT_MIN) {
+        first = r->from, last = r->to;
+    } else {
+        int m0, m1;
+        rtm_events_months(&r->ev, &m0, &m1);
+        if (!m0)
+            return rtm_error_set(err, RTM_ERR_INPUT, "run: change '%s': the offences have no "
+                                 "months to split into periods", s->name);
+        first = m0 / 100 * 12 + m0 % 100 - 1, last = m1 / 100 * 12 + m1 % 100 - 1;
+    }
+    a0 = last - s->after_months + 1;
+    if (a0 <= first)
+        return rtm_error_set(err, RTM_ERR_INPUT, "run: change '%s': the window has %d months, "
+                             "not more than after_months (%d)", s->name, last - first + 1,
+                             s->after_months);
+    p->before.from = first / 12 * 100 + first % 12 + 1;
+    p->before.to = (a0 - 1) / 12 * 100 + (a0 - 1) % 12 + 1;
+    p->after.from = a0 / 12 * 100 + a0 % 12 + 1;
+    p->after.to = last / 12 * 100 + last % 12 + 1;
+    return 0;
+}
+
+static int surf_change(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_change_product p;
+    rtm_change_result res = {0};
+    rtm_outset *out = NULL;
+    int rc;
+    rtm_change_product_init(&p);
+    p.kde.kde.kernel = s->kernel;
+    p.kde.kde.radius = s->radius;
+    p.kde.radius_rule = RTM_RADIUS_GIVEN;
+    p.kde.units = s->units;
+    p.kde.weight_unit = r->harm ? "harm" : NULL;
+    p.scale = (rtm_change_scale)s->scale;
+    p.iterations = s->iterations, p.seed = p.sppt.seed = s->seed, p.alpha = s->alpha;
+    p.dir = s->name;
+    p.png = want_png(r);
+    p.units_layer = s->units_layer, p.units_field = s->units_field;
+    if ((rc = change_periods(r, s, &p, err)) || (rc = open_set(r, &out, err)))
+        return rc;
+    rc = finish(r, out, rtm_change_product_run(&p, &r->ev, NULL, &r->env, out, &res, err), err);
+    if (rc)
+        return rc;
+    o->v = res.difference;
+    if (p.png)
+        snprintf(o->map, sizeof o->map, "%s/change.png", s->name);
+    snprintf(o->units, sizeof o->units, "%.95s", res.units);
+    snprintf(o->tif, sizeof o->tif, "%s/difference.tif", s->name);
+    rtm_jr_log(r, "change %s: %s", s->name, res.summary);
     return 0;
 }
 
@@ -465,6 +533,7 @@ static int model_run(rtm_jr *r, rtm_jr_surf *o, rtm_model_product *p, rtm_varset
     o->model = res.model;
     o->places = res.places;
     o->nplaces = res.nplaces;
+    o->bt = res.backtest;
     snprintf(png, sizeof png, "%s/rrs.png", p->dir);
     snprintf(o->map, sizeof o->map, "%s", (p->formats & RTM_OUT_PNG) ? png : "");
     snprintf(o->units, sizeof o->units, "relative risk score");
@@ -553,8 +622,14 @@ static int evaluate_opts(rtm_jr *r, const rtm_job_surface *s, rtm_evaluate_produ
     for (int i = 0; i < s->nbandwidths; i++)
         p->bandwidths[i] = s->bandwidths[i];
     p->nbandwidths = s->nbandwidths;
-    for (int i = 0; i < s->ncoverages; i++)
+    for (int i = 0; i < s->ncoverages; i++) {
         p->coverages[i] = s->coverages[i];
+        p->coverage_units[i] = s->coverage_units ? s->coverage_units[i] : 0;
+    }
+    p->bootstrap = s->bootstrap;
+    p->seed = s->eval_seed;
+    p->compare = (const char *const *)s->compare;
+    p->ncompare = s->ncompare;
     if (s->ncoverages)
         p->ncoverages = s->ncoverages;
     p->prior_counts = s->prior_counts;
@@ -691,6 +766,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_OVERLAY: return surf_overlay(r, i, o, err);
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
+    case RTM_SURF_CHANGE: return surf_change(r, o, err);
     case RTM_SURF_TRIAL: return surf_trial(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");

@@ -117,6 +117,23 @@ check "rtm: same file set (tiers.tif, cv.png, priority places included)" \
 same rtm "$T/cli/risk" "$J/risk" rrs.tif tiers.tif rrs.qml tiers.qml rrs.png tiers.png cv.png \
   priority_places.gpkg model.md model.json
 
+# --- change between periods (its files in a folder named after it)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM change -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --radius 500 \
+  --where "$W" --before 2018-01..2018-03 --after 2018-04..2018-05 --iterations 99 \
+  -o "$T/cli/chg" "$EV"
+job chg "  - type: change
+    name: chg
+    before: 2018-01..2018-03
+    after: 2018-04..2018-05
+    radius: 500
+    iterations: 99"
+J=$T/out-chg/current
+check "change job ran ($(head -c 300 "$T/chg.err"))" "[ -f $J/chg/difference.tif ]"
+check "change: same file set" "sameset $T/cli $J"
+same change "$T/cli/chg" "$J/chg" difference.tif ratio.tif log_ratio.tif significance.tif \
+  p_adjusted.tif count_difference.tif difference.qml places.csv change.png
+
 # --- evaluation: KDE baselines and prior counts of January-April, tested on May
 rm -rf "$T/cli"; mkdir -p "$T/cli/ev"
 $RTM evaluate -q -o "$T/cli/ev" --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 \
@@ -134,4 +151,27 @@ J=$T/out-ev/current
 check "evaluate: same file set ($(head -c 300 "$T/ev.err"))" "sameset $T/cli $J"
 same evaluate "$T/cli/ev" "$J/ev" metrics.csv metrics.md curves.csv concentration.csv \
   hitrate.png pai.png
+
+# --- evaluation with coverages as areas and cells, bootstrap and a comparison
+rm -rf "$T/cli"; mkdir -p "$T/cli/ev2"
+$RTM evaluate -q -o "$T/cli/ev2" --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 \
+  --from 2018-05 --to 2018-05 --where "$W" --train-events "$EV" --train-from 2018-01 \
+  --train-to 2018-04 --prior-counts --kde-bandwidths 200 --coverages 1,0.5km2,100cells \
+  --bootstrap 200 --seed 7 --compare kde200,prior "$EV" > /dev/null
+job ev2 "  - type: evaluate
+    name: ev2
+    kde_bandwidths: [200]
+    prior_counts: true
+    coverages: [1, 0.5km2, 100cells]
+    bootstrap: 200
+    seed: 7
+    compare: [\"kde200,prior\"]
+    test_from: 2018-05
+    test_to: 2018-05" "      date_field: Month
+  from: 2018-01
+  to: 2018-04"
+J=$T/out-ev2/current
+check "evaluate (bootstrap, compare, area coverages): same file set ($(head -c 300 "$T/ev2.err"))" "sameset $T/cli $J"
+same "evaluate (bootstrap, compare)" "$T/cli/ev2" "$J/ev2" metrics.csv metrics.md newplaces.csv \
+  uncertainty.csv compare.csv
 finish

@@ -6,19 +6,21 @@ RTM=${RTM_BIN:-build/rtm}
 . "$(dirname "$0")/harness.inc"
 DOC=$(dirname "$0")/../../docs/job-format.md
 $RTM help names > "$T/names"
-check "rtm help names lists 11 options" "[ \$(wc -l < $T/names) -eq 11 ]"
+check "rtm help names lists 12 options" "[ \$(wc -l < $T/names) -eq 12 ]"
 # names of an option: canonical (the * marks the default), then aliases
 names() { sed -n "s/^$1: \([^(#]*\).*/\1/p" "$T/names" | tr -d '*'; }
 aliases() { sed -n "s/^$1: .*(aliases: \([^)]*\)).*/\1/p" "$T/names" | tr ' ' '\n' | cut -d= -f1; }
-for opt in kernel units family nb increment operationalization classes normalise lambda ramp \
+for opt in kernel units family nb increment operationalization classes normalise lambda ramp scale \
            assignment; do
   miss=""
   for n in $(names $opt) $(aliases $opt); do grep -q "\`$n\`" "$DOC" || miss="$miss $n"; done
   check "docs/job-format.md lists every $opt name (missing:$miss)" "[ -z '$miss' ]"
 done
-$RTM kde --help > "$T/kde"; $RTM model --help > "$T/model"; $RTM trial --help > "$T/trial"
+$RTM kde --help > "$T/kde"; $RTM model --help > "$T/model"; $RTM change --help > "$T/change"
+$RTM trial --help > "$T/trial"
 for pair in kernel:kde units:kde classes:kde ramp:kde family:model nb:model increment:model \
-            operationalization:model lambda:model assignment:trial; do
+            operationalization:model lambda:model scale:change kernel:change units:change \
+            assignment:trial; do
   opt=${pair%%:*}; cmd=${pair#*:}; miss=""
   for n in $(names $opt) $(aliases $opt); do grep -qw -- "$n" "$T/$cmd" || miss="$miss $n"; done
   check "rtm $cmd --help lists every $opt name (missing:$miss)" "[ -z '$miss' ]"
