@@ -11,6 +11,7 @@
  *   rtm/output.h              GeoTIFF + style, PNG maps and charts, reports
  *   rtm/product.h             one call per analysis (kde, distance, hotspots,
  *                             model, evaluate): options in, file set out
+ *   rtm/trial.h               randomised patrol trials: design and evaluation
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
  *   rtm/change.h              change between periods: dual KDE, permutation
  *                             test, Andresen's SPPT, and its product
@@ -35,6 +36,7 @@
 #include "rtm/evaluate_truth.h"
 #include "rtm/output.h"
 #include "rtm/product.h"
+#include "rtm/trial.h"
 #include "rtm/job.h"
 #include "rtm/change.h"
 #include "rtm/forecast.h"

@@ -216,6 +216,7 @@ typedef enum rtm_surface_type {
     RTM_SURF_DOSAGE,  /**< patrol dosage from pings (rtm/dosage.h) */
     RTM_SURF_PLACES,
     RTM_SURF_EMERGING,
+    RTM_SURF_TRIAL,
     RTM_SURF_NTYPES      /**< the number of types (not a type) */
 } rtm_surface_type;
 
@@ -316,6 +317,13 @@ typedef struct rtm_job_surface {
     double step;             /**< fine cell (0 = size/10) */
     int per_area;            /**< at most this many places per polygon of the job's first
                                   `areas` set (0 = no cap) */
+    /* trial (rtm trial evaluate; also uses seed, for the permutations) */
+    char *places, *schedule, *dosage_file; /**< files, resolved against the job's folder
+                                                (dosage_file may be NULL) */
+    double ring_inner, ring_outer;    /**< ring beyond the places' edges, metres (0, 150) */
+    double target_minutes;            /**< a patrol place-day is delivered at >= (15) */
+    int permutations;                 /**< re-draws of the randomisation (999) */
+    char *outcome;                    /**< what the offences are, for the report */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -25,6 +25,7 @@ static const command COMMANDS[] = {
     {"dosage", rtm_cmd_dosage, "patrol dosage: minutes and visits per place and day from pings"},
     {"places", rtm_cmd_places, "patrol places: N squares or discs holding the most harm"},
     {"emerging", rtm_cmd_emerging, "emerging hot spots: space-time Gi*, trends, Esri categories"},
+    {"trial", rtm_cmd_trial, "randomised patrol trial: design the schedule, evaluate the effect"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

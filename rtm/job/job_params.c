@@ -180,6 +180,14 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
              s->time_steps, num(s->alpha, b2), s->fdr, rtm_vocab_name("scheme", s->scheme),
              s->all_cells);
         break;
+    case RTM_SURF_TRIAL:
+        addf(&t, "places=%s\nschedule=%s\ndosage=%s\nring_inner=%s\n", s->places,
+             s->schedule, s->dosage_file ? s->dosage_file : "", num(s->ring_inner, b));
+        addf(&t, "ring_outer=%s\n", num(s->ring_outer, b));
+        addf(&t, "target_minutes=%s\npermutations=%d\nseed=%llu\noutcome=%s\n",
+             num(s->target_minutes, b), s->permutations, s->seed,
+             s->outcome ? s->outcome : "");
+        break;
     case RTM_SURF_OVERLAY:
         addf(&t, "normalise=%s\n", rtm_vocab_name("normalise", s->normalise));
         for (int i = 0; i < s->ninputs; i++)

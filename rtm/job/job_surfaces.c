@@ -3,6 +3,7 @@
 #include "rtm/places.h"
 #include "rtm/emerging.h"
 
+#include <limits.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -22,6 +23,7 @@ static const char *const type_names[] = {
     "dosage",
     "places",
     "emerging",
+    "trial",
     NULL};
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
@@ -40,6 +42,9 @@ static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_ban
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
                                             "bootstrap", "seed", "compare", NULL};
+static const char *const trial_keys[] = {"type", "name", "places", "schedule", "dosage",
+                                         "ring", "target_minutes", "permutations", "seed",
+                                         "outcome", NULL};
 static const char *const overlay_keys[] = {"type", "name", "layers", "weights", "normalise",
                                            NULL};
 static const char *const factor_keys[] = {"layer", "operationalization", "max_blocks",
@@ -68,6 +73,10 @@ static void surface_clear(rtm_job_surface *s)
     free(s->units_layer);
     free(s->units_field);
     rtm_job_dosage_free(s->dosage);
+    free(s->places);
+    free(s->schedule);
+    free(s->dosage_file);
+    free(s->outcome);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -464,6 +473,57 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
                  "prior_counts)");
 }
 
+/* A file key resolved against the job's folder. */
+static void read_file_key(rtm_ydoc *y, yaml_node_t *n, const char *key, char **out)
+{
+    char *v = NULL;
+    if (rtm_ystr(y, n, key, &v) == 0 && v) {
+        *out = rtm_yresolve(y, v);
+        free(v);
+    }
+}
+
+/* trial: rtm trial evaluate on the job's offences (rtm/trial.h). */
+static void read_trial(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    long long perm = 999, seed = 1;
+    double ring[2] = {0, 150};
+    int nring = 0;
+    yaml_node_t *r;
+    rtm_ycheck_keys(y, n, "trial", trial_keys);
+    if (rtm_yrequire(y, n, "places", "trial"))
+        read_file_key(y, n, "places", &s->places);
+    if (rtm_yrequire(y, n, "schedule", "trial"))
+        read_file_key(y, n, "schedule", &s->schedule);
+    read_file_key(y, n, "dosage", &s->dosage_file);
+    s->target_minutes = 15;
+    rtm_ynum(y, n, "target_minutes", 0, 1440, &s->target_minutes);
+    rtm_yint(y, n, "permutations", 0, 1000000, &perm);
+    rtm_yint(y, n, "seed", 0, LLONG_MAX, &seed);
+    s->permutations = (int)perm;
+    s->seed = (unsigned long long)seed;
+    rtm_ystr(y, n, "outcome", &s->outcome);
+    if ((r = rtm_yget(y, n, "ring")) && rtm_yscalar(r)) {
+        char *end;
+        ring[1] = strtod(rtm_yscalar(r), &end);
+        nring = *end == '\0';
+    } else if (r && r->type == YAML_SEQUENCE_NODE &&
+               r->data.sequence.items.top - r->data.sequence.items.start == 2) {
+        for (int k = 0; k < 2; k++) {
+            const char *v = rtm_yscalar(yaml_document_get_node(&y->doc,
+                                                               r->data.sequence.items.start[k]));
+            char *end;
+            ring[k] = v ? strtod(v, &end) : NAN;
+            nring += v && *end == '\0';
+        }
+        nring = nring == 2;
+    }
+    if (r && (!nring || !(ring[0] >= 0 && ring[1] > ring[0] && ring[1] <= 1e6)))
+        rtm_yerr(y, r, "trial: 'ring' is OUTER or [INNER, OUTER] metres, 0 <= INNER < OUTER");
+    s->ring_inner = ring[0];
+    s->ring_outer = ring[1];
+}
+
 static void default_name(rtm_job_surface *s)
 {
     if (s->type == RTM_SURF_DISTANCE && s->layer_name) {
@@ -496,6 +556,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_DOSAGE: rtm_job_read_dosage(y, n, s); break;
     case RTM_SURF_PLACES: read_places(y, n, s); break;
     case RTM_SURF_EMERGING: read_emerging(y, n, s); break;
+    case RTM_SURF_TRIAL: read_trial(y, n, s); break;
     case RTM_SURF_NTYPES: break;
     }
     if (!s->name)

@@ -10,6 +10,7 @@
 #include "rtm/change.h"
 #include "rtm/places.h"
 #include "rtm/emerging.h"
+#include "rtm/trial.h"
 
 static const rtm_name kernel_names[] = {
     {"quartic", RTM_KERNEL_QUARTIC, 0},     {"epanechnikov", RTM_KERNEL_EPANECHNIKOV, 0},
@@ -80,6 +81,9 @@ static const rtm_name scheme_names[] = {
 static const rtm_name edge_names[] = {
     {"none", RTM_KDE_EDGE_NONE, 0}, {"uniform", RTM_KDE_EDGE_UNIFORM, 0},
     {"diggle", RTM_KDE_EDGE_DIGGLE, 0}, {NULL, 0, 0}};
+static const rtm_name assignment_names[] = {
+    {"balanced", RTM_TRIAL_BALANCED, 0}, {"independent", RTM_TRIAL_INDEPENDENT, 0},
+    {"fixed", RTM_TRIAL_FIXED, 0}, {"daily", RTM_TRIAL_BALANCED, 1}, {NULL, 0, 0}};
 
 static const rtm_vocab VOCAB[] = {
     {"kernel", "kernel of a density surface", kernel_names, RTM_KERNEL_QUARTIC},
@@ -104,6 +108,8 @@ static const rtm_vocab VOCAB[] = {
     {"scheme", "categories of emerging hot spots", scheme_names, RTM_SCHEME_ESRI},
     {"edge", "edge correction of a density surface (spatstat's uniform, Diggle's)",
      edge_names, RTM_KDE_EDGE_NONE},
+    {"assignment", "how a patrol trial assigns places to treatment", assignment_names,
+     RTM_TRIAL_BALANCED},
 };
 #define NVOCAB ((int)(sizeof VOCAB / sizeof VOCAB[0]))
 

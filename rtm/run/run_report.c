@@ -359,6 +359,8 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_EMERGING)
             snprintf(b, sizeof b, "emerging hot spots, %s steps, %s", rtm_vocab_name("step",
                      s->time_step), rtm_vocab_name("scheme", s->scheme));
+        else if (s->type == RTM_SURF_TRIAL)
+            snprintf(b, sizeof b, "trial evaluation, %d re-draws", s->permutations);
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");

@@ -22,6 +22,7 @@
 #include "rtm/model.h"
 #include "rtm/change.h"
 #include "rtm/places.h"
+#include "rtm/trial.h"
 
 #ifndef RTM_VERSION
 #define RTM_VERSION "unknown"
@@ -798,6 +799,40 @@ static int surf_evaluate(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     return rc;
 }
 
+/* ---- patrol trial ------------------------------------------------------------ */
+
+/* rtm trial evaluate on the run's offences: the folder NAME/ (trial.md,
+ * trial.html, effects.csv, place_days.csv), the same files as the command. */
+static int surf_trial(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
+{
+    const rtm_job_surface *s = o->js;
+    rtm_trial_eval_product p;
+    rtm_trial_eval_result res;
+    rtm_trial_places pl;
+    rtm_outset *out = NULL;
+    int rc;
+    rtm_trial_eval_product_init(&p);
+    p.dir = s->name;
+    p.schedule = s->schedule;
+    p.dosage = s->dosage_file;
+    p.ring_inner = s->ring_inner;
+    p.ring_outer = s->ring_outer;
+    p.target_minutes = s->target_minutes;
+    p.nperm = s->permutations;
+    p.seed = s->seed;
+    p.places_name = s->places;
+    if (s->outcome)
+        p.outcome = s->outcome;
+    if ((rc = rtm_trial_places_load(s->places, NULL, NULL, r->job->crs, &pl, err)))
+        return rc;
+    if (!(rc = open_set(r, &out, err)))
+        rc = finish(r, out, rtm_trial_eval_run(&p, &pl, &r->ev, &r->env, out, &res, err), err);
+    rtm_trial_places_free(&pl);
+    if (!rc)
+        rtm_jr_log(r, "trial %s: %s", s->name, res.headline);
+    return rc;
+}
+
 /* ---- weighted overlay ---------------------------------------------------- */
 
 static int surf_overlay(rtm_jr *r, int idx, rtm_jr_surf *o, rtm_error *err)
@@ -861,6 +896,7 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_DOSAGE: return rtm_jr_surf_dosage(r, o, err);
     case RTM_SURF_PLACES: return surf_places(r, o, err);
     case RTM_SURF_EMERGING: return surf_emerging(r, o, err);
+    case RTM_SURF_TRIAL: return surf_trial(r, o, err);
     case RTM_SURF_NTYPES: break;
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");

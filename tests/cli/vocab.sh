@@ -24,6 +24,7 @@ measure
 step
 scheme
 edge
+assignment
 "
 NOPTS=$(echo $OPTS | wc -w)
 check "rtm help names lists $NOPTS options" "[ \$(wc -l < $T/names) -eq $NOPTS ]"
@@ -54,6 +55,7 @@ measure:places
 step:emerging
 scheme:emerging
 edge:kde
+assignment:trial
 "
 for pair in $PAIRS; do
   cmd=${pair#*:}; [ -s "$T/$cmd" ] || $RTM $cmd --help > "$T/$cmd"
