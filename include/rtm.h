@@ -14,6 +14,8 @@
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
  *   rtm/change.h              change between periods: dual KDE, permutation
  *                             test, Andresen's SPPT, and its product
+ *   rtm/knox.h                near repeats (Knox test), repeat locations,
+ *                             the day x hour table, and their products
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
  * global state, so calls on different data may run on different threads;
@@ -35,5 +37,6 @@
 #include "rtm/product.h"
 #include "rtm/job.h"
 #include "rtm/change.h"
+#include "rtm/knox.h"
 
 #endif

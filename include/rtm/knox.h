@@ -1,0 +1,122 @@
+/* rtm/knox.h: the near-repeat Knox test (Knox 1964; Ratcliffe's Near Repeat
+ * Calculator; Steenbeek's R package NearRepeat) with a seeded Monte Carlo
+ * permutation of the event times, the day x hour table of timed events, and
+ * the `knox` and `repeats` products.
+ * Part of the public API; include <rtm.h> for all of it. */
+#ifndef RTM_KNOX_H
+#define RTM_KNOX_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rtm/error.h"
+#include "rtm/input.h"
+#include "rtm/product.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ==== the Knox test (surface/knox.c) =======================================
+ *
+ * Every pair of events {i, j} (i != j, each pair once) falls in distance band
+ * d when dist(i, j) is in [ds[d], ds[d+1]) and in time band t when
+ * |day_i - day_j| (whole days) is in [ts[t], ts[t+1]): both left-closed, as
+ * NearRepeat's cut(..., right = FALSE). Pairs outside the last edges are not
+ * counted. With same_location > 0 a "same location" band [0, same_location)
+ * is put first and the first distance band starts at same_location: the
+ * edges become 0, tol, ds[1], ... (NearRepeat's advice: sds = c(0, 0.001,
+ * ...)); pairs at identical coordinates are then in the first band only.
+ *
+ * observed[d * nt + t] is the pair count. Under the null, times are
+ * exchangeable over places: each of the iterations permutes the times
+ * (Fisher-Yates, a xoshiro256** stream per (seed, iteration)) and recounts
+ * with the distance bands kept. expected = mean of the permuted counts; the
+ * Knox ratio = observed / expected (NaN when expected is 0, as NearRepeat);
+ * p = (#{permuted >= observed} + 1) / (iterations + 1) (NearRepeat; Ratcliffe
+ * 2009). Results are identical for any thread count. */
+typedef struct rtm_knox_opts {
+    const double *ds;     /**< nds distance edges, increasing, ds[0] >= 0 */
+    int nds;              /**< >= 2 */
+    const int *ts;        /**< nts time edges in days, increasing, ts[0] >= 0 */
+    int nts;              /**< >= 2 */
+    double same_location; /**< > 0: a same-location band [0, same_location) first */
+    int manhattan;        /**< 1: |dx| + |dy|; 0: Euclidean */
+    int iterations;       /**< permutations, >= 0 (default 999) */
+    uint64_t seed;        /**< default 1 */
+    int threads;          /**< 0 = OpenMP's default; results never depend on it */
+} rtm_knox_opts;
+
+void rtm_knox_opts_init(rtm_knox_opts *o);
+
+/** The tables, nd x nt row-major (distance band d, time band t). */
+typedef struct rtm_knox_result {
+    int nd, nt;           /**< bands (nd includes the same-location band) */
+    double *d_from, *d_to;    /**< nd edges of each distance band */
+    int *t_from, *t_to;       /**< nt edges of each time band (days) */
+    int64_t *observed;
+    double *expected;     /**< mean of the permuted counts */
+    double *median;       /**< median of the permuted counts */
+    double *sd;           /**< standard deviation of the permuted counts (n - 1) */
+    double *ratio;        /**< observed / expected (NaN when expected is 0) */
+    double *ratio_median; /**< observed / median (NaN when the median is 0) */
+    double *z;            /**< (observed - expected) / sd (NaN when sd is 0) */
+    double *p;            /**< (ge + 1) / (iterations + 1); NaN when ratio is NaN */
+    int64_t *ge;          /**< permutations with a count >= observed */
+    size_t npairs;        /**< pairs closer than the last distance edge */
+    int iterations;
+    uint64_t seed;
+} rtm_knox_result;
+
+void rtm_knox_result_free(rtm_knox_result *r);
+
+/** The test over n events at (x[i], y[i]) on day number day[i] (days since
+ *  any origin, e.g. rtm_day_number). Returns 0, RTM_ERR_ARG (bad bands),
+ *  RTM_ERR_INPUT (n < 2 or more than 2^31 events) or RTM_ERR_NOMEM. */
+int rtm_knox(const double *x, const double *y, const int *day, size_t n,
+             const rtm_knox_opts *o, rtm_knox_result *r, rtm_error *err);
+
+/** Permutation `iteration` of 0..n-1 as rtm_knox draws it (for references). */
+void rtm_knox_permutation(uint64_t seed, uint64_t iteration, size_t n, uint32_t *perm);
+
+/** Days since 1970-01-01 of YYYYMMDD (proleptic Gregorian; Hinnant's
+ *  days_from_civil). */
+int rtm_day_number(int yyyymmdd);
+
+/* ==== the day x hour table (input/dayhour.c) ===============================
+ * Events with a day and a time of day counted by weekday (0 = Monday, ISO
+ * 8601) and hour: table[d * 24 + h] sums the weights (1 per event when w is
+ * NULL). *used is the number counted, *untimed those without a day or time. */
+void rtm_dayhour_table(const rtm_points *p, int weighted, double table[168], size_t *used,
+                       size_t *untimed);
+
+/* ==== the knox product (product/knox_product.c) ============================ */
+typedef struct rtm_knox_product {
+    rtm_knox_opts knox;
+    const char *dir;      /**< output folder: knox.csv, knox.json, knox.md, knox.png
+                               (+ knox_dayhour.csv/.png when the events have times) */
+    const char *what;     /**< noun for the summary ("burglaries"); NULL = "events" */
+    const char *title;    /**< PNG title, or NULL */
+    double alpha;         /**< significance level of the summary (default 0.05) */
+} rtm_knox_product;
+
+void rtm_knox_product_init(rtm_knox_product *p);
+
+/** Run the test on ev's points (each needs a day: RTM_ERR_INPUT otherwise,
+ *  naming how many lack one) and write the files. r (may be NULL) receives
+ *  the tables; free with rtm_knox_result_free. */
+int rtm_knox_product_run(const rtm_knox_product *p, const rtm_events *ev,
+                         const rtm_product_env *env, rtm_outset *out, rtm_knox_result *r,
+                         rtm_error *err);
+
+/** Write DIR/PREFIX_dayhour.csv and .png (PREFIX e.g. "knox") when any of
+ *  pts has a day and a time; nothing when none has. dir may be NULL (names
+ *  relative to the output set). *written (may be NULL) is set to 1 when the
+ *  files were made. */
+int rtm_dayhour_write(rtm_outset *out, const char *dir, const char *prefix,
+                      const rtm_points *pts, const char *title, int *written, rtm_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif
