@@ -89,6 +89,25 @@ int rtm_day_number(int yyyymmdd);
 void rtm_dayhour_table(const rtm_points *p, int weighted, double table[168], size_t *used,
                        size_t *untimed);
 
+/* ==== heat tables (output/heat_table.c) =================================== */
+/** A table of coloured cells as a PNG: nr rows x nc columns of v (row-major),
+ *  coloured on the YlOrRd ramp from 0 to the largest finite value (NaN
+ *  cells light grey), with text[k] written in cell k when text is given,
+ *  cells with mark[k] outlined in black, row and column labels, axis names,
+ *  a title, a subtitle and a note line (each may be NULL). nr 1..64, nc
+ *  1..64. Fonts as for maps (RTM_FONT). Returns 0 or an error. */
+typedef struct rtm_heat_table {
+    const char *title, *subtitle, *note;
+    const char *row_axis, *col_axis;
+    const char *const *row_labels, *const *col_labels;
+    int nr, nc;
+    const double *v;
+    const char *const *text;
+    const unsigned char *mark;
+} rtm_heat_table;
+
+int rtm_heat_table_png_write(const char *path, const rtm_heat_table *t, rtm_error *err);
+
 /* ==== the knox product (product/knox_product.c) ============================ */
 typedef struct rtm_knox_product {
     rtm_knox_opts knox;

@@ -7,5 +7,7 @@ int rtm_cmd_model(int argc, char **argv);
 int rtm_cmd_evaluate(int argc, char **argv);
 int rtm_cmd_hotspots(int argc, char **argv);
 int rtm_cmd_change(int argc, char **argv);
+int rtm_cmd_knox(int argc, char **argv);
+int rtm_cmd_repeats(int argc, char **argv);
 int rtm_cmd_run(int argc, char **argv);
 #endif

@@ -21,6 +21,7 @@ static const command COMMANDS[] = {
     {"evaluate", rtm_cmd_evaluate, "hit rate, PAI, PEI of surfaces against later events"},
     {"hotspots", rtm_cmd_hotspots, "Getis-Ord Gi* hot spots of event counts"},
     {"change", rtm_cmd_change, "change between two periods: dual KDE, permutation test, SPPT"},
+    {"knox", rtm_cmd_knox, "near repeats: the Knox test with permuted event times"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
