@@ -211,10 +211,13 @@ typedef enum rtm_surface_type {
     RTM_SURF_OVERLAY,
     RTM_SURF_HOTSPOTS,
     RTM_SURF_EVALUATE,
-    RTM_SURF_CHANGE
+    RTM_SURF_CHANGE,
+    RTM_SURF_KNOX,
+    RTM_SURF_REPEATS
 } rtm_surface_type;
 
-/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "change". */
+/** "kde", "distance", "rtm", "overlay", "hotspots", "evaluate", "change", "knox",
+ *  "repeats". */
 const char *rtm_surface_type_name(rtm_surface_type t);
 
 /** A factor of an RTM model: a catalogue layer plus job overrides. */
@@ -284,6 +287,15 @@ typedef struct rtm_job_surface {
     int scale;                   /**< vocabulary "scale" (default auto) */
     char *units_layer;           /**< areal units for Andresen's test (resolved path), or NULL */
     char *units_field;           /**< their name field, or NULL */
+    /* knox (also uses iterations, seed, alpha) */
+    double *distance_bands;      /**< distance edges (default 0,200,...,1000) */
+    int ndistance_bands;
+    int *time_bands;             /**< day edges (default 0,7,14,21,28) */
+    int ntime_bands;
+    int manhattan;               /**< 1: Manhattan distance */
+    double same_location;        /**< same-location band width (default 0.001; 0 = none) */
+    /* repeats */
+    int top;                     /**< locations on the map and in the report (default 20) */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -75,6 +75,11 @@ void rtm_knox_result_free(rtm_knox_result *r);
 int rtm_knox(const double *x, const double *y, const int *day, size_t n,
              const rtm_knox_opts *o, rtm_knox_result *r, rtm_error *err);
 
+/** 1 when a band pair in the last distance band or the last time band has
+ *  p < alpha and a ratio above 1: the effect may reach beyond the bands
+ *  (NearRepeat's tidy_near_repeat warns the same). */
+int rtm_knox_edge_effect(const rtm_knox_result *r, double alpha);
+
 /** Permutation `iteration` of 0..n-1 as rtm_knox draws it (for references). */
 void rtm_knox_permutation(uint64_t seed, uint64_t iteration, size_t n, uint32_t *perm);
 
@@ -88,6 +93,30 @@ int rtm_day_number(int yyyymmdd);
  * NULL). *used is the number counted, *untimed those without a day or time. */
 void rtm_dayhour_table(const rtm_points *p, int weighted, double table[168], size_t *used,
                        size_t *untimed);
+
+/* ==== repeat locations (evaluate/repeats.c) ================================
+ *
+ * Events grouped by location - exact coordinates (police.uk snap points are
+ * shared coordinates) or the points' labels (an address or UPRN field) -
+ * and ranked by events (ties: the location first seen first). */
+typedef struct rtm_repeat_loc {
+    size_t first;        /**< index of the location's first event (x, y, label) */
+    size_t n;            /**< events */
+    int first_date, last_date; /**< YYYYMMDD when every event has a day, else YYYYMM */
+    int months_active;   /**< distinct months with an event */
+    double median_gap, mean_gap; /**< between successive events, in days when every event
+                                      of the location has a day, else months; NaN when n < 2 */
+    int gap_days;        /**< 1: gaps in days; 0: in months */
+    char *periods;       /**< "2023-01;2023-04" - the months active (owned) */
+} rtm_repeat_loc;
+
+/** Group p's events (labels when by_label, else exact x, y) into *locs
+ *  (*nlocs, ranked). By label, events without a label are counted in
+ *  *unlabelled and left out. Returns 0, RTM_ERR_INPUT (no event) or
+ *  RTM_ERR_NOMEM. Free with rtm_repeat_locs_free. */
+int rtm_repeat_locations(const rtm_points *p, int by_label, rtm_repeat_loc **locs,
+                         size_t *nlocs, size_t *unlabelled, rtm_error *err);
+void rtm_repeat_locs_free(rtm_repeat_loc *locs, size_t n);
 
 /* ==== heat tables (output/heat_table.c) =================================== */
 /** A table of coloured cells as a PNG: nr rows x nc columns of v (row-major),
@@ -133,6 +162,36 @@ int rtm_knox_product_run(const rtm_knox_product *p, const rtm_events *ev,
  *  files were made. */
 int rtm_dayhour_write(rtm_outset *out, const char *dir, const char *prefix,
                       const rtm_points *pts, const char *title, int *written, rtm_error *err);
+
+/* ==== the repeats product (product/repeats_product.c) ====================== */
+typedef struct rtm_repeats_product {
+    const char *dir;       /**< output folder: repeats.csv, repeats.gpkg, repeats.png,
+                                repeats.md (+ repeats_dayhour.csv/.png with times) */
+    int by_label;          /**< 1: locations are the events' labels (an address or UPRN
+                                field, key_name); 0: exact coordinates */
+    const char *key_name;  /**< the field, for the outputs */
+    int top;               /**< locations listed in the report and labelled (default 20) */
+    const char *title;
+} rtm_repeats_product;
+
+void rtm_repeats_product_init(rtm_repeats_product *p);
+
+typedef struct rtm_repeats_result {
+    size_t events, locations, repeat_locations, repeat_events;
+    double top1, top5, top10, gini;  /**< shares of events held by the top 1/5/10 %% */
+    char kind[64];                   /**< "exact coordinates", "police.uk snap points",
+                                          "field NAME" */
+} rtm_repeats_result;
+
+int rtm_repeats_product_run(const rtm_repeats_product *p, const rtm_events *ev,
+                            const rtm_product_env *env, rtm_outset *out, rtm_repeats_result *r,
+                            rtm_error *err);
+
+/** The repeat locations as points in a GeoPackage layer "repeats" (fields
+ *  rank, location, events, first_date, last_date, months_active, periods,
+ *  median_gap, mean_gap, gap_unit), written atomically. */
+int rtm_repeats_gpkg_write(const char *path, const char *crs, const rtm_points *p,
+                           const rtm_repeat_loc *locs, size_t n, int by_label, rtm_error *err);
 
 #ifdef __cplusplus
 }

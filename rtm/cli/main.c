@@ -22,6 +22,7 @@ static const command COMMANDS[] = {
     {"hotspots", rtm_cmd_hotspots, "Getis-Ord Gi* hot spots of event counts"},
     {"change", rtm_cmd_change, "change between two periods: dual KDE, permutation test, SPPT"},
     {"knox", rtm_cmd_knox, "near repeats: the Knox test with permuted event times"},
+    {"repeats", rtm_cmd_repeats, "repeat locations ranked by events, with concentration"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -7,7 +7,7 @@
 #include <string.h>
 
 static const char *const type_names[] = {"kde", "distance", "rtm", "overlay", "hotspots",
-                                         "evaluate", "change", NULL};
+                                         "evaluate", "change", "knox", "repeats", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
@@ -24,7 +24,7 @@ static const char *const factor_keys[] = {"layer", "operationalization", "max_bl
 
 const char *rtm_surface_type_name(rtm_surface_type t)
 {
-    return t >= RTM_SURF_KDE && t <= RTM_SURF_CHANGE ? type_names[t] : "?";
+    return t >= RTM_SURF_KDE && t <= RTM_SURF_REPEATS ? type_names[t] : "?";
 }
 
 static void surface_clear(rtm_job_surface *s)
@@ -44,6 +44,8 @@ static void surface_clear(rtm_job_surface *s)
     rtm_ystrv_free(s->compare, s->ncompare);
     free(s->units_layer);
     free(s->units_field);
+    free(s->distance_bands);
+    free(s->time_bands);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -372,6 +374,8 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
     case RTM_SURF_CHANGE: rtm_job_read_change(y, n, s); break;
+    case RTM_SURF_KNOX: rtm_job_read_knox(y, n, s); break;
+    case RTM_SURF_REPEATS: rtm_job_read_repeats(y, n, s); break;
     }
     if (!s->name)
         default_name(s);
@@ -388,7 +392,7 @@ void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job)
 {
     if (!n || n->type != YAML_SEQUENCE_NODE ||
         n->data.sequence.items.top == n->data.sequence.items.start) {
-        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|change)");
+        rtm_yerr(y, n, "'surfaces' must be a non-empty list (- type: kde|distance|rtm|overlay|hotspots|evaluate|change|knox|repeats)");
         return;
     }
     int cnt = (int)(n->data.sequence.items.top - n->data.sequence.items.start);

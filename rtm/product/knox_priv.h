@@ -15,8 +15,5 @@ const char *knox_path(rtm_outset *out, const char *dir, const char *file, rtm_er
 /* A CSV field, quoted when needed (RFC 4180). */
 void knox_csv_str(FILE *f, const char *t);
 
-/* 1 when a significant excess (p < alpha, ratio > 1) is in the last distance
- * or time band. */
-int knox_edge_effect(const rtm_knox_product *p, const rtm_knox_result *r);
 
 #endif

@@ -105,11 +105,11 @@ static int significant(const rtm_knox_product *p, const rtm_knox_result *r, int 
     return r->p[c] < p->alpha && r->ratio[c] > 1;
 }
 
-/* 1 when a significant excess is in the last distance or time band. */
-int knox_edge_effect(const rtm_knox_product *p, const rtm_knox_result *r)
+int rtm_knox_edge_effect(const rtm_knox_result *r, double alpha)
 {
     for (int c = 0; c < r->nd * r->nt; c++)
-        if (significant(p, r, c) && (c / r->nt == r->nd - 1 || c % r->nt == r->nt - 1))
+        if (r->p[c] < alpha && r->ratio[c] > 1 && (c / r->nt == r->nd - 1 ||
+                                                   c % r->nt == r->nt - 1))
             return 1;
     return 0;
 }
@@ -179,7 +179,7 @@ static int write_md(const rtm_knox_product *p, const rtm_knox_result *r, size_t 
         }
     if (!any)
         fprintf(f, "- No band has significantly more pairs than chance (p < %g).\n", p->alpha);
-    if (knox_edge_effect(p, r))
+    if (rtm_knox_edge_effect(r, p->alpha))
         fputs("\n**Warning:** the effect is still significant in the last distance or time "
               "band: the near-repeat space or time may reach beyond the bands; consider "
               "larger bands (NearRepeat's tidy_near_repeat gives the same warning).\n", f);
@@ -282,7 +282,7 @@ int rtm_knox_product_run(const rtm_knox_product *p, const rtm_events *ev,
     if (!rc && !(rc = write_csv(p, &r, out, err)) && !(rc = write_json(p, &r, ev->pts.n, out, err)) &&
         !(rc = write_md(p, &r, ev->pts.n, dh, out, err)))
         rc = write_png(p, &r, out, err);
-    if (!rc && knox_edge_effect(p, &r))
+    if (!rc && rtm_knox_edge_effect(&r, p->alpha))
         rtm_prod_log(env, "knox: warning: the effect is still significant in the last band; "
                      "consider larger distance or time bands");
     if (!rc && res)

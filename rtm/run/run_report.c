@@ -340,6 +340,11 @@ static void parameters(rtm_jr *r, rtm_html *h)
         else if (s->type == RTM_SURF_CHANGE)
             snprintf(b, sizeof b, "change, %s kernel, radius %g, %d permutations",
                      rtm_vocab_name("kernel", s->kernel), s->radius, s->iterations);
+        else if (s->type == RTM_SURF_KNOX)
+            snprintf(b, sizeof b, "knox, near repeats, %d permutations, seed %llu",
+                     s->iterations, s->seed);
+        else if (s->type == RTM_SURF_REPEATS)
+            snprintf(b, sizeof b, "repeats, locations ranked by events");
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");

@@ -732,6 +732,8 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_HOTSPOTS: return surf_hotspots(r, o, err);
     case RTM_SURF_EVALUATE: return surf_evaluate(r, o, err);
     case RTM_SURF_CHANGE: return surf_change(r, o, err);
+    case RTM_SURF_KNOX: return rtm_jr_surf_knox(r, o, err);
+    case RTM_SURF_REPEATS: return rtm_jr_surf_repeats(r, o, err);
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
 }
