@@ -16,4 +16,10 @@ const char *knox_path(rtm_outset *out, const char *dir, const char *file, rtm_er
 void knox_csv_str(FILE *f, const char *t);
 
 
+/* The day x hour table beside output tif: TIF_dayhour.csv/.png (with strip,
+ * e.g. "_z", cut from the end of the name first) when pts have times;
+ * nothing otherwise. */
+int knox_dayhour_beside(rtm_outset *out, const char *tif, const char *strip,
+                        const rtm_points *pts, rtm_error *err);
+
 #endif

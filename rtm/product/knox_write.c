@@ -115,3 +115,19 @@ int rtm_dayhour_write(rtm_outset *out, const char *dir, const char *prefix,
         *written = 1;
     return 0;
 }
+
+int knox_dayhour_beside(rtm_outset *out, const char *tif, const char *strip,
+                        const rtm_points *pts, rtm_error *err)
+{
+    char prefix[4096];
+    const char *slash = strrchr(tif, '/'), *dot = strrchr(tif, '.');
+    size_t n = dot && (!slash || dot > slash) ? (size_t)(dot - tif) : strlen(tif);
+    size_t sl = strip ? strlen(strip) : 0;
+    if (sl && n > sl && !strncmp(tif + n - sl, strip, sl))
+        n -= sl;
+    if (n >= sizeof prefix - 16)
+        return rtm_error_set(err, RTM_ERR_ARG, "day x hour: output name too long");
+    memcpy(prefix, tif, n);
+    prefix[n] = 0;
+    return rtm_dayhour_write(out, NULL, prefix, pts, NULL, NULL, err);
+}

@@ -100,4 +100,13 @@ check "months only: exit 1" "[ $? -eq 1 ]"
 check "months only: says why" "grep -q 'have no day' '$T/merr'"
 $RTM knox -q $EV --time-bands 0,7.5 -o "$T/u" "$T/nr.csv" 2>/dev/null
 check "fractional day edges: usage error (2)" "[ $? -eq 2 ]"
+
+# the day x hour table beside the KDE and hot-spot outputs, only with times
+G="--src-crs EPSG:27700 --dst-crs EPSG:27700 --x-field x --y-field y --month-field Date --resolution 250"
+$RTM kde -q $G --time-field Time -o "$T/k.tif" "$T/nr.csv" 2>/dev/null
+check "kde with times: k_dayhour.csv equals knox's table" "cmp -s '$T/k_dayhour.csv' '$T/a/knox_dayhour.csv' && [ -s '$T/k_dayhour.png' ]"
+$RTM hotspots -q $G --time-field Time -o "$T/h.tif" "$T/nr.csv" 2>/dev/null
+check "hotspots with times: h_dayhour.csv" "cmp -s '$T/h_dayhour.csv' '$T/a/knox_dayhour.csv'"
+$RTM kde -q $G -o "$T/k2.tif" "$T/nr.csv" 2>/dev/null
+check "kde without times: no day x hour files" "[ -s '$T/k2.tif' ] && [ ! -e '$T/k2_dayhour.csv' ]"
 finish
