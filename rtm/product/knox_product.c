@@ -47,10 +47,13 @@ static int write_csv(const rtm_knox_product *p, const rtm_knox_result *r, rtm_ou
     for (int d = 0; d < r->nd; d++)
         for (int t = 0; t < r->nt; t++) {
             int c = d * r->nt + t;
-            fprintf(f, "%.10g,%.10g,%d,%d,%lld,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%.10g,%lld\n",
-                    r->d_from[d], r->d_to[d], r->t_from[t], r->t_to[t],
-                    (long long)r->observed[c], r->expected[c], r->ratio[c], r->p[c],
-                    r->median[c], r->ratio_median[c], r->sd[c], r->z[c], (long long)r->ge[c]);
+            const double v[7] = {r->expected[c], r->ratio[c], r->p[c], r->median[c],
+                                 r->ratio_median[c], r->sd[c], r->z[c]};
+            fprintf(f, "%.10g,%.10g,%d,%d,%lld", r->d_from[d], r->d_to[d], r->t_from[t],
+                    r->t_to[t], (long long)r->observed[c]);
+            for (int k = 0; k < 7; k++)  /* NaN (undefined) as an empty field */
+                isnan(v[k]) ? fputs(",", f) : fprintf(f, ",%.10g", v[k]);
+            fprintf(f, ",%lld\n", (long long)r->ge[c]);
         }
     fclose(f);
     return knox_write_text(out, p->dir, "knox.csv", buf, len, err);

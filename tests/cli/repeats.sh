@@ -91,6 +91,7 @@ offences:
       y_field: y
       crs: EPSG:27700
       date_field: Date
+      time_field: Time
 surfaces:
   - type: repeats
     name: rep
@@ -102,12 +103,13 @@ surfaces:
     seed: 5
 output:
   dir: $T/jobout
-  formats: [tif, png]
+  formats: [tif, png, html]
 YAML
 $RTM run -q "$T/job.yaml" > /dev/null 2> "$T/job.err"
 check "a job with repeats and knox surfaces runs" "[ $? -eq 0 ] && [ -s $T/jobout/current/rep/repeats.csv ]"
 $RTM knox -q $EV --distance-bands 0,100,200,400 --time-bands 0,7,14,28 --iterations 99 \
   --seed 5 -o "$T/k" "$T/ev.csv" 2>/dev/null
+check "the run report shows the day x hour table" "grep -q 'id=\"dayhour\"' $T/jobout/current/report.html"
 check "the job's knox.csv equals the command's" "cmp -s $T/k/knox.csv $T/jobout/current/nr/knox.csv"
 check "the job's repeats.csv has the command's ranking (x, y, events, dates)" \
   "[ \"\$(cut -d, -f4-13 $T/r/repeats.csv)\" = \"\$(cut -d, -f4-13 $T/jobout/current/rep/repeats.csv)\" ]"
