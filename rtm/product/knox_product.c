@@ -25,10 +25,10 @@ static const char *noun(const rtm_knox_product *p)
     return p->what && *p->what ? p->what : "events";
 }
 
-static void band_d(const rtm_knox_result *r, int d, char *b, size_t n)
+static void band_d(const rtm_knox_product *p, const rtm_knox_result *r, int d, char *b,
+                   size_t n)
 {
-    if (d == 0 && r->d_from[0] == 0 && r->nd > 1 && r->d_to[0] < 1.0000001 &&
-        r->d_to[0] < r->d_to[1] / 10)
+    if (d == 0 && p->knox.same_location > 0)
         snprintf(b, n, "same location");
     else
         snprintf(b, n, "%g-%g m", r->d_from[d], r->d_to[d]);
@@ -122,7 +122,7 @@ static void sentence(const rtm_knox_product *p, const rtm_knox_result *r, int c,
 {
     int d = c / r->nt, t = c % r->nt;
     char b[64], w[64];
-    band_d(r, d, b, sizeof b);
+    band_d(p, r, d, b, sizeof b);
     snprintf(w, sizeof w, "%s", noun(p));
     if (w[0] >= 'a' && w[0] <= 'z')
         w[0] = (char)(w[0] - 'a' + 'A');
@@ -145,7 +145,7 @@ static void md_table(const rtm_knox_product *p, const rtm_knox_result *r, FILE *
     for (int t = 0; t < r->nt; t++)
         fputs("---:|", f);
     for (int d = 0; d < r->nd; d++) {
-        band_d(r, d, b, sizeof b);
+        band_d(p, r, d, b, sizeof b);
         fprintf(f, "\n| [%g, %g) m%s%s%s |", r->d_from[d], r->d_to[d],
                 strcmp(b, "same location") ? "" : " (", strcmp(b, "same location") ? "" : b,
                 strcmp(b, "same location") ? "" : ")");
@@ -229,7 +229,7 @@ static int write_png(const rtm_knox_product *p, const rtm_knox_result *r, rtm_ou
             text[c] = txt[c];
         }
         for (int d = 0; d < r->nd; d++)
-            band_d(r, d, rl[d], sizeof rl[d]), rows[d] = rl[d];
+            band_d(p, r, d, rl[d], sizeof rl[d]), rows[d] = rl[d];
         for (int t = 0; t < r->nt; t++)
             snprintf(cl[t], sizeof cl[t], "%d-%d d", r->t_from[t], r->t_to[t] - 1),
                 cols[t] = cl[t];
