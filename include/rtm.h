@@ -16,6 +16,8 @@
  *   rtm/change.h              change between periods: dual KDE, permutation
  *                             test, Andresen's SPPT, and its product
  *   rtm/forecast.h            the forecast: model, back-test and product
+ *   rtm/knox.h                near repeats (Knox test), repeat locations,
+ *                             the day x hour table, and their products
  *
  * Thread safety: every function fills a caller-owned rtm_error and keeps no
  * global state, so calls on different data may run on different threads;
@@ -43,5 +45,6 @@
 #include "rtm/dosage.h"
 #include "rtm/places.h"
 #include "rtm/emerging.h"
+#include "rtm/knox.h"
 
 #endif

@@ -50,9 +50,11 @@ static void test_hostile(void)
     RTM_CHECK(rtm_jobrun(job, NULL, &res, &e) == 0);
     RTM_CHECK(exists(res.run_dir, "kde.tif") && exists(res.run_dir, "kde.png") &&
               exists(res.run_dir, "report.html") && exists(res.run_dir, "manifest.json"));
-    /* tif, qml, the briefing png, the map-only png with its pgw and png.aux.xml, html */
-    RTM_CHECK(res.noutputs == 7 && exists(res.run_dir, "kde_map.png") &&
+    /* tif, qml, the briefing png, the map-only png with its pgw and png.aux.xml, html,
+     * and (the events have times) the day x hour table as csv and png */
+    RTM_CHECK(res.noutputs == 9 && exists(res.run_dir, "kde_map.png") &&
               exists(res.run_dir, "kde_map.pgw") && !exists(res.run_dir, "kde.pgw"));
+    RTM_CHECK(exists(res.run_dir, "kde_dayhour.csv") && exists(res.run_dir, "kde_dayhour.png"));
     RTM_CHECK(res.cache_hits == 0 && res.cache_misses == 0);
     rtm_job_free(job);
 }

@@ -217,6 +217,8 @@ typedef enum rtm_surface_type {
     RTM_SURF_PLACES,
     RTM_SURF_EMERGING,
     RTM_SURF_TRIAL,
+    RTM_SURF_KNOX,
+    RTM_SURF_REPEATS,
     RTM_SURF_NTYPES      /**< the number of types (not a type) */
 } rtm_surface_type;
 
@@ -324,6 +326,15 @@ typedef struct rtm_job_surface {
     double target_minutes;            /**< a patrol place-day is delivered at >= (15) */
     int permutations;                 /**< re-draws of the randomisation (999) */
     char *outcome;                    /**< what the offences are, for the report */
+    /* knox (also uses iterations, seed, alpha) */
+    double *distance_bands;      /**< distance edges (default 0,200,...,1000) */
+    int ndistance_bands;
+    int *time_bands;             /**< day edges (default 0,7,14,21,28) */
+    int ntime_bands;
+    int manhattan;               /**< 1: Manhattan distance */
+    double same_location;        /**< same-location band width (default 0.001; 0 = none) */
+    /* repeats */
+    int top;                     /**< locations on the map and in the report (default 20) */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -8,6 +8,8 @@ int rtm_cmd_evaluate(int argc, char **argv);
 int rtm_cmd_hotspots(int argc, char **argv);
 int rtm_cmd_change(int argc, char **argv);
 int rtm_cmd_emerging(int argc, char **argv);
+int rtm_cmd_knox(int argc, char **argv);
+int rtm_cmd_repeats(int argc, char **argv);
 int rtm_cmd_run(int argc, char **argv);
 int rtm_cmd_forecast(int argc, char **argv);
 int rtm_cmd_dosage(int argc, char **argv);

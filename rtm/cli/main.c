@@ -26,6 +26,8 @@ static const command COMMANDS[] = {
     {"places", rtm_cmd_places, "patrol places: N squares or discs holding the most harm"},
     {"emerging", rtm_cmd_emerging, "emerging hot spots: space-time Gi*, trends, Esri categories"},
     {"trial", rtm_cmd_trial, "randomised patrol trial: design the schedule, evaluate the effect"},
+    {"knox", rtm_cmd_knox, "near repeats: the Knox test with permuted event times"},
+    {"repeats", rtm_cmd_repeats, "repeat locations ranked by events, with concentration"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

@@ -19,6 +19,9 @@ void rtm_job_read_change(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 void rtm_job_read_dosage(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 /** Canonical parameters of a dosage surface (malloc'd), or NULL. */
 char *rtm_job_dosage_params(const struct rtm_job_dosage *d);
+/** Surfaces of type knox and repeats (job_knox.c). */
+void rtm_job_read_knox(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
+void rtm_job_read_repeats(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 /** Bounds of the job's dates: every month window lies within these years
  *  and spans at most RTM_JOB_MAX_MONTHS, so month arithmetic (year * 12 +
  *  month, less a window and a lag) stays far from int overflow. */

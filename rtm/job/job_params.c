@@ -188,6 +188,18 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
              num(s->target_minutes, b), s->permutations, s->seed,
              s->outcome ? s->outcome : "");
         break;
+    case RTM_SURF_KNOX:
+        addf(&t, "manhattan=%d\nsame_location=%s\niterations=%d\nseed=%llu\nalpha=%s\n",
+             s->manhattan, num(s->same_location, b), s->iterations, s->seed,
+             num(s->alpha, b2));
+        for (int i = 0; i < s->ndistance_bands; i++)
+            addf(&t, "distance_band[%d]=%s\n", i, num(s->distance_bands[i], b));
+        for (int i = 0; i < s->ntime_bands; i++)
+            addf(&t, "time_band[%d]=%d\n", i, s->time_bands[i]);
+        break;
+    case RTM_SURF_REPEATS:
+        addf(&t, "top=%d\n", s->top);
+        break;
     case RTM_SURF_OVERLAY:
         addf(&t, "normalise=%s\n", rtm_vocab_name("normalise", s->normalise));
         for (int i = 0; i < s->ninputs; i++)

@@ -24,6 +24,8 @@ static const char *const type_names[] = {
     "places",
     "emerging",
     "trial",
+    "knox",
+    "repeats",
     NULL};
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
@@ -77,6 +79,8 @@ static void surface_clear(rtm_job_surface *s)
     free(s->schedule);
     free(s->dosage_file);
     free(s->outcome);
+    free(s->distance_bands);
+    free(s->time_bands);
 }
 
 void rtm_job_surfaces_clear(rtm_job *job)
@@ -557,6 +561,8 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_PLACES: read_places(y, n, s); break;
     case RTM_SURF_EMERGING: read_emerging(y, n, s); break;
     case RTM_SURF_TRIAL: read_trial(y, n, s); break;
+    case RTM_SURF_KNOX: rtm_job_read_knox(y, n, s); break;
+    case RTM_SURF_REPEATS: rtm_job_read_repeats(y, n, s); break;
     case RTM_SURF_NTYPES: break;
     }
     if (!s->name)

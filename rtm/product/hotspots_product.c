@@ -2,6 +2,7 @@
  * bins as GeoTIFFs, a categorical map and hot-spot polygons (Ord & Getis
  * 1995; the statistic is rtm_gistar's). */
 #include "product/product_priv.h"
+#include "product/knox_priv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -191,6 +192,8 @@ int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev
         rtm_prod_log(env, "hotspots: %s on %d x %d cells", gi.knn > 0 ? "k nearest cells"
                      : "fixed distance band", ev->grid.ncols, ev->grid.nrows);
         rc = compute_and_write(p, &gi, ev, env, counts, z, bins, bin, out, &np, err);
+        if (!rc) /* events with times: their day x hour table beside the outputs */
+            rc = knox_dayhour_beside(out, p->z_tif, "_z", &ev->pts, err);
     }
     if (!rc && res) {
         memset(res, 0, sizeof *res);

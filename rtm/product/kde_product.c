@@ -1,6 +1,7 @@
 /* kde_product.c: the kernel density product - the density GeoTIFF (+ .qml)
  * and its map (rtm/product.h). */
 #include "product/product_priv.h"
+#include "product/knox_priv.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -295,6 +296,8 @@ int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
         log_plus(p, &info, env);
         rc = write_files(p, &ko, ev, env, v, &info, out, err);
     }
+    if (!rc) /* events with times: their day x hour table beside the GeoTIFF */
+        rc = knox_dayhour_beside(out, p->tif, NULL, &ev->pts, err);
     if (!rc && res) {
         char label[96], unit[64];
         units_text(p, ev->weighted, label, sizeof label, unit, sizeof unit);

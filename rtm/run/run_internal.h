@@ -122,6 +122,9 @@ int rtm_jr_surf_dosage(rtm_jr *r, rtm_jr_surf *o, rtm_error *err);
 
 /* run_surfaces.c: compute surface i and write its outputs. */
 int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err);
+/* The knox and repeats surfaces (run_knox.c). */
+int rtm_jr_surf_knox(rtm_jr *r, rtm_jr_surf *o, rtm_error *err);
+int rtm_jr_surf_repeats(rtm_jr *r, rtm_jr_surf *o, rtm_error *err);
 /* Normalise v over the inside cells in place (vocabulary "normalise"). */
 int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, rtm_normalise how,
                      rtm_error *err);

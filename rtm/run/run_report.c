@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "rtm/evaluate.h"
+#include "rtm/knox.h"
 #include "output/html.h"
 #include "output/bt_report.h"
 
@@ -75,6 +76,42 @@ static int maps(rtm_jr *r, rtm_html *h, rtm_error *err)
                  rtm_surface_type_name(s->js->type), s->units);
         rc = image(r, h, s->map, s->js->name, cap, err);
     }
+    rtm_html_section_end(h);
+    return rc;
+}
+
+/* When offences have a day and a time: the day x hour heat table (the
+ * temporal heat map of RTM's intervention-planning template), drawn into a
+ * scratch file in the staging folder, embedded, and removed. */
+static int dayhour(rtm_jr *r, rtm_html *h, rtm_error *err)
+{
+    static const char *const DAYS[7] = {"Monday", "Tuesday", "Wednesday", "Thursday",
+                                        "Friday", "Saturday", "Sunday"};
+    static const char *const HOURS[24] = {"0", "1", "2", "3", "4", "5", "6", "7", "8", "9",
+                                          "10", "11", "12", "13", "14", "15", "16", "17",
+                                          "18", "19", "20", "21", "22", "23"};
+    double t[168];
+    char cells[168][16], sub[160];
+    const char *text[168];
+    size_t used = 0, untimed = 0;
+    rtm_dayhour_table(&r->ev.pts, 0, t, &used, &untimed);
+    if (used == 0)
+        return 0;
+    for (int k = 0; k < 168; k++)
+        snprintf(cells[k], sizeof cells[k], "%.0f", t[k]), text[k] = cells[k];
+    snprintf(sub, sizeof sub, "%zu offences with a day and a time of day%s", used,
+             untimed ? " (the others are left out)" : "");
+    rtm_heat_table ht = {"Offences by day of week and hour", sub, "Hour h holds times h:00 "
+                         "to h:59.", "day", "hour of day", DAYS, HOURS, 7, 24, t, text, NULL};
+    char *p = rtm_run_path(r->rf, ".dayhour-scratch.png");
+    int rc;
+    if (!p)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rtm_html_section_begin(h, "When", "dayhour");
+    if (!(rc = rtm_heat_table_png_write(p, &ht, err)))
+        rc = rtm_html_image_png(h, p, "offences by day of week and hour", NULL, err);
+    remove(p);
+    free(p);
     rtm_html_section_end(h);
     return rc;
 }
@@ -361,6 +398,11 @@ static void parameters(rtm_jr *r, rtm_html *h)
                      s->time_step), rtm_vocab_name("scheme", s->scheme));
         else if (s->type == RTM_SURF_TRIAL)
             snprintf(b, sizeof b, "trial evaluation, %d re-draws", s->permutations);
+        else if (s->type == RTM_SURF_KNOX)
+            snprintf(b, sizeof b, "knox, near repeats, %d permutations, seed %llu",
+                     s->iterations, s->seed);
+        else if (s->type == RTM_SURF_REPEATS)
+            snprintf(b, sizeof b, "repeats, locations ranked by events");
         else if (s->type == RTM_SURF_HOTSPOTS)
             snprintf(b, sizeof b, "hotspots, Gi*, %s%s", s->knn > 0 ? "k nearest cells"
                      : "distance band", s->fdr ? ", FDR corrected" : "");
@@ -406,7 +448,8 @@ int rtm_jr_report(rtm_jr *r, rtm_error *err)
     if (!(h = rtm_html_new(r->job->title ? r->job->title : r->job->name, sub)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     summary(r, h);
-    if (!(rc = maps(r, h, err)) && !(rc = forecasts(r, h, err)) && !(rc = models(r, h, err))) {
+    if (!(rc = maps(r, h, err)) && !(rc = dayhour(r, h, err)) && !(rc = forecasts(r, h, err)) &&
+        !(rc = models(r, h, err))) {
         locations(r, h);
         rc = areas(r, h, err);
     }

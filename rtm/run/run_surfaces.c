@@ -897,6 +897,8 @@ int rtm_jr_surface(rtm_jr *r, int i, rtm_error *err)
     case RTM_SURF_PLACES: return surf_places(r, o, err);
     case RTM_SURF_EMERGING: return surf_emerging(r, o, err);
     case RTM_SURF_TRIAL: return surf_trial(r, o, err);
+    case RTM_SURF_KNOX: return rtm_jr_surf_knox(r, o, err);
+    case RTM_SURF_REPEATS: return rtm_jr_surf_repeats(r, o, err);
     case RTM_SURF_NTYPES: break;
     }
     return rtm_error_set(err, RTM_ERR_ARG, "run: unknown surface type");
