@@ -269,7 +269,8 @@ static int events_opts(rtm_jr *r, rtm_error *err)
     o->weights_name = r->harm ? "harm weights of the job" : NULL;
     o->allow_empty = job->offences.allow_empty;
     for (int k = 0; k < job->nsurfaces; k++)
-        o->keep_labels |= job->surfaces[k].type == RTM_SURF_PLACES; /* names of places */
+        o->keep_labels |= job->surfaces[k].type == RTM_SURF_PLACES || /* names of places */
+                          job->surfaces[k].type == RTM_SURF_REPEATS; /* snap points */
     return 0;
 }
 
