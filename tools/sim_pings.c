@@ -32,10 +32,11 @@
  * each control place a short visit with probability 0.5, exponential with
  * mean 2 x --control-minutes (default 2; so about M minutes a place-day,
  * Basford et al. 2021's background presence), capped at 14 min. The day's
- * tasks are shuffled and dealt to the devices in turn; a device with tasks
- * starts its shift at a base 300 m beyond the places' bounding box, drives
- * (8-13 m/s) from task to task (driving through other places on the way,
- * as real patrols do) and back; a device without tasks sends nothing.
+ * tasks are shuffled and dealt to the devices in turn (starting one device
+ * further each day); a device with tasks starts its shift at a base 300 m
+ * south of the places' bounding box, drives (8-13 m/s) from task to task
+ * (through other places on the way, as real patrols do) and back; a device
+ * without tasks sends nothing. The shift starts between 06:00 and 16:00 UTC.
  *
  * Ground truth (--truth): the seconds each device truly spent in each place
  * per UTC day, from the noise-free path sampled every 0.1 s with a
@@ -527,7 +528,7 @@ static void plan_day(const opts *o, plan *P, long day)
         P->all[k] = P->all[j], P->all[j] = tmp;
     }
     for (int k = 0; k < n; k++) {
-        int d = k % o->devices;
+        int d = (int)((k + day) % o->devices); /* a different first device each day */
         if (P->nt[d] < MAX_TASKS)
             P->t[(size_t)d * MAX_TASKS + P->nt[d]++] = P->all[k];
     }
