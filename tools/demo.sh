@@ -27,6 +27,26 @@ $RTM forecast --dst-crs EPSG:27700 --study-area $S/boundaries/essex_police_area_
 echo "== Nightly job: Essex night-time economy (KDE, distance, RTM, overlay, per-district maps, report)"
 $RTM run --check samples/jobs/essex-nte.yaml
 $RTM run samples/jobs/essex-nte.yaml
+echo "== Worked example: Southend patrol trial (places by harm -> schedule -> pings -> dosage -> evaluation)"
+# 20 places of 150 m on the harm (Cambridge Crime Harm Index) of violence, robbery
+# and drugs, as the Southend trial chose them (Basford et al. 2021); a 90-day
+# daily randomised schedule (seed 7); simulated GPS pings of 20 devices that
+# follow it (95 % compliance, background visits on control days); their
+# dosage; simulated day-dated violence with a true rate ratio of 0.75; the
+# evaluation. police.uk gives months only, so the trial's events are simulated.
+rm -rf out/southend_trial && mkdir -p out/southend_trial
+$RTM places -q --count 20 --size 150 --harm-table layers/harm/police_uk_cchi.csv \
+  --dst-crs EPSG:27700 --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson \
+  --where "\"Crime type\" IN ('Violence and sexual offences', 'Robbery', 'Drugs')" \
+  --settings pubs=$S/risk/osm_pubs_southend_on_sea.csv \
+  --settings venues=$S/risk/fhrs_openpubs_venues_southend_on_sea.csv \
+  --settings stations=$S/risk/naptan_rail_stations_southend_on_sea.csv:StationName \
+  --title "Southend: 20 patrol places by harm (violence, robbery, drugs)" \
+  -o out/southend_trial/places $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+RTM=$RTM DAYS=90 SEED=7 RR=0.75 COMPLIANCE=0.95 DEVICES=20 REFRESH=30 \
+  sh tools/demo-trial.sh out/southend_trial/places/places.gpkg out/southend_trial pings
+echo "trial: out/southend_trial/places/places.html, out/southend_trial/design/design.md,"
+echo "  out/southend_trial/dosage/dosage.md, out/southend_trial/evaluation/trial.html"
 echo "== outputs in out/:"
 ls -l out
 echo "briefing report: out/essex-nte/current/report.html"

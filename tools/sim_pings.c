@@ -7,6 +7,7 @@
  *             [--foot-share F] [--refresh-min S] [--refresh-max S]
  *             [--noise M] [--shift-hours H] [--gap-rate P] [--dup-rate P]
  *             [--ooo-rate P] [--bad-rate P] [--wgs84] [--dmy] [--one-file]
+ *             [--schedule FILE [--compliance F] [--control-minutes M]]
  *
  * Each device works one shift a day (--shift-hours, starting between 06:00
  * and 16:00 UTC; 24 = the whole day), on foot (1.2-1.6 m/s) or in a vehicle
@@ -21,6 +22,21 @@
  * each). Rows of a day are in time order before the swaps, one CSV per day
  * (pings_YYYY-MM-DD.csv: device,time,x,y or device,time,lon,lat with
  * --wgs84; time ISO 8601 UTC with Z, or dd/mm/yyyy hh:mm:ss with --dmy).
+ *
+ * With --schedule (`rtm trial design`'s schedule.csv: date,place,arm) the
+ * devices follow the trial instead (the days are the schedule's; --start
+ * and --days are ignored): each day, each treatment place gets a foot
+ * patrol with probability --compliance (default 0.95), staying 15.5-20
+ * min (Southend's 15-20 minute dose, at least 15.5 planned so that GPS
+ * error does not push a delivered patrol under the 15-minute mark), and
+ * each control place a short visit with probability 0.5, exponential with
+ * mean 2 x --control-minutes (default 2; so about M minutes a place-day,
+ * Basford et al. 2021's background presence), capped at 14 min. The day's
+ * tasks are shuffled and dealt to the devices in turn (starting one device
+ * further each day); a device with tasks starts its shift at a base 300 m
+ * south of the places' bounding box, drives (8-13 m/s) from task to task
+ * (through other places on the way, as real patrols do) and back; a device
+ * without tasks sends nothing. The shift starts between 06:00 and 16:00 UTC.
  *
  * Ground truth (--truth): the seconds each device truly spent in each place
  * per UTC day, from the noise-free path sampled every 0.1 s with a
@@ -41,13 +57,35 @@
 #define TRUTH_STEP 0.1
 
 typedef struct opts {
-    const char *places, *write_places, *out, *truth, *shape;
+    const char *places, *write_places, *out, *truth, *shape, *schedule;
     int make_places, devices, days, wgs84, dmy, one_file;
     long day0;
     uint64_t seed;
     double size, foot_share, rmin, rmax, noise, shift_hours, gap_rate, dup_rate, ooo_rate,
-        bad_rate;
+        bad_rate, compliance, control_minutes;
 } opts;
+
+/* One schedule row and one task of a device-day (place index, dwell s). */
+typedef struct sched_row {
+    long day;
+    int place, treat;
+} sched_row;
+
+typedef struct task {
+    int place;
+    double len;
+} task;
+
+#define MAX_TASKS 64
+
+/* A schedule and the current day's tasks per device. */
+typedef struct plan {
+    sched_row *r;
+    size_t n;
+    task *all; /* the day's tasks, one place each at most */
+    task *t;   /* devices x MAX_TASKS */
+    int *nt;   /* tasks per device */
+} plan;
 
 typedef struct leg {
     double t0, t1, x0, y0, x1, y1;
@@ -240,6 +278,29 @@ static int path(const opts *o, const rtm_place_set *s, int foot, double t0, doub
     return n;
 }
 
+/* --schedule: from a base south of the places' bounding box b0, drive to
+ * each task's place and stay, then back; *t1 the end of the last leg. */
+static int sched_path(const rtm_place_set *s, const double *b0, const task *tk, int nt,
+                      double t0, uint64_t *st, leg *L, double *t1)
+{
+    double bx = range(st, b0[0], b0[2]), by = b0[1] - 300, x = bx, y = by;
+    double v = range(st, 8, 13), t = t0;
+    int n = 0;
+    for (int k = 0; k < nt; k++) {
+        double nx, ny, dt;
+        interior(s, tk[k].place, st, &nx, &ny);
+        dt = fmax(hypot(nx - x, ny - y) / v, 1);
+        add_leg(L, &n, t, t + dt, x, y, nx, ny, 1);
+        t += dt, x = nx, y = ny;
+        if (tk[k].len > 0)
+            t = dwell(s, tk[k].place, t, tk[k].len, st, &x, &y, L, &n);
+    }
+    double dt = fmax(hypot(bx - x, by - y) / v, 1);
+    add_leg(L, &n, t, t + dt, x, y, bx, by, 1);
+    *t1 = t + dt;
+    return n;
+}
+
 static void position(const leg *L, int n, int *k, double t, double *x, double *y)
 {
     while (*k + 1 < n && L[*k].t1 <= t)
@@ -404,11 +465,24 @@ static int write_day(const opts *o, rows *R, long day, rtm_transform *tr, uint64
 }
 
 /* One device-day: its path, pings and truth. */
-static int device_day(const opts *o, const rtm_place_set *s, int dev, long day, leg *L,
-                      rows *R, double *sec)
+static int device_day(const opts *o, const rtm_place_set *s, const plan *P, int dev, long day,
+                      leg *L, rows *R, double *sec)
 {
     uint64_t st = o->seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)day << 20) ^ (uint64_t)dev;
     mix(&st);
+    if (P) {
+        double b0[4] = {s->bbox[0], s->bbox[1], s->bbox[2], s->bbox[3]}, t0, t1;
+        for (int i = 1; i < s->n; i++)
+            b0[0] = fmin(b0[0], s->bbox[4 * i]), b0[1] = fmin(b0[1], s->bbox[4 * i + 1]),
+            b0[2] = fmax(b0[2], s->bbox[4 * i + 2]), b0[3] = fmax(b0[3], s->bbox[4 * i + 3]);
+        if (!P->nt[dev])
+            return 0;
+        t0 = (double)day * 86400 + range(&st, 6 * 3600, 16 * 3600);
+        int n = sched_path(s, b0, P->t + (size_t)dev * MAX_TASKS, P->nt[dev], t0, &st, L, &t1);
+        if (sec)
+            truth(s, L, n, t0, t1, sec);
+        return pings(o, dev, L, n, t0, t1, &st, R);
+    }
     int foot = unif(&st) < o->foot_share;
     double start = o->shift_hours >= 24 ? 0 : range(&st, 6 * 3600, 16 * 3600);
     double t0 = (double)day * 86400 + start, t1 = t0 + o->shift_hours * 3600;
@@ -430,7 +504,37 @@ static int write_truth(FILE *f, const rtm_place_set *s, long day, int ndev, cons
     return 0;
 }
 
-static int simulate(const opts *o, const rtm_place_set *s, rtm_transform *tr)
+/* --schedule: the tasks of one day, dealt to the devices in turn after a
+ * shuffle (Fisher-Yates). Every row draws the same numbers whatever its
+ * arm, so the stream does not depend on the outcome of earlier draws. */
+static void plan_day(const opts *o, plan *P, long day)
+{
+    uint64_t st = o->seed * 0x9e3779b97f4a7c15ULL ^ ((uint64_t)day << 20) ^ 0xfeed000ULL;
+    int n = 0;
+    mix(&st);
+    memset(P->nt, 0, (size_t)o->devices * sizeof *P->nt);
+    for (size_t k = 0; k < P->n; k++) {
+        const sched_row *r = &P->r[k];
+        if (r->day != day)
+            continue;
+        double u = unif(&st), len = range(&st, 15.5 * 60, 20 * 60);
+        double e = -log(1 - unif(&st)) * 2 * o->control_minutes * 60; /* exponential */
+        if (r->treat ? u < o->compliance : u < 0.5)
+            P->all[n++] = (task){r->place, r->treat ? len : fmin(e, 14 * 60)};
+    }
+    for (int k = n - 1; k > 0; k--) {
+        int j = (int)(unif(&st) * (k + 1));
+        task tmp = P->all[k];
+        P->all[k] = P->all[j], P->all[j] = tmp;
+    }
+    for (int k = 0; k < n; k++) {
+        int d = (int)((k + day) % o->devices); /* a different first device each day */
+        if (P->nt[d] < MAX_TASKS)
+            P->t[(size_t)d * MAX_TASKS + P->nt[d]++] = P->all[k];
+    }
+}
+
+static int simulate(const opts *o, const rtm_place_set *s, plan *P, rtm_transform *tr)
 {
     leg *L = malloc(MAX_LEGS * sizeof *L);
     double *sec = o->truth ? malloc((size_t)s->n * o->devices * sizeof *sec) : NULL;
@@ -453,10 +557,12 @@ static int simulate(const opts *o, const rtm_place_set *s, rtm_transform *tr)
     for (long d = o->day0; d < o->day0 + o->days; d++) {
         if (sec)
             memset(sec, 0, (size_t)s->n * o->devices * sizeof *sec);
+        if (P)
+            plan_day(o, P, d);
         for (int k = 0; k < o->devices; k++) {
             if (one)
                 memset(one, 0, (size_t)s->n * sizeof *one);
-            if (device_day(o, s, k, d, L, &R, one))
+            if (device_day(o, s, P, k, d, L, &R, one))
                 return -1;
             for (int i = 0; one && i < s->n; i++)
                 sec[(size_t)i * o->devices + k] = one[i];
@@ -475,13 +581,62 @@ static int simulate(const opts *o, const rtm_place_set *s, rtm_transform *tr)
     return tf ? fclose(tf) : 0;
 }
 
+/* Read --schedule (date,place,arm[,...] with a header; place = a place's
+ * label); the simulated days become the schedule's. */
+static int load_schedule(opts *o, const rtm_place_set *s, plan *P)
+{
+    FILE *f = fopen(o->schedule, "r");
+    char line[512], ds[32], pl[128], arm[32];
+    size_t cap = 0, lineno = 0;
+    long lo = 0, hi = 0;
+    if (!f)
+        return fprintf(stderr, "sim_pings: cannot open %s\n", o->schedule), -1;
+    while (fgets(line, sizeof line, f) && lineno < 100000000) {
+        int y, m, d, i;
+        if (++lineno == 1)
+            continue; /* the header */
+        if (sscanf(line, "%31[^,],%127[^,],%31[^,\r\n]", ds, pl, arm) != 3 ||
+            sscanf(ds, "%d-%d-%d", &y, &m, &d) != 3 ||
+            (strcmp(arm, "treatment") && strcmp(arm, "control"))) {
+            fprintf(stderr, "sim_pings: %s line %zu: expected date,place,arm\n", o->schedule,
+                    lineno);
+            return fclose(f), -1;
+        }
+        for (i = 0; i < s->n && strcmp(s->label[i], pl); i++)
+            ;
+        if (i == s->n) {
+            fprintf(stderr, "sim_pings: %s line %zu: no place '%s'\n", o->schedule, lineno, pl);
+            return fclose(f), -1;
+        }
+        if (P->n == cap) {
+            sched_row *q = realloc(P->r, (cap = cap ? 2 * cap : 1024) * sizeof *q);
+            if (!q)
+                return fclose(f), -1;
+            P->r = q;
+        }
+        P->r[P->n] = (sched_row){rtm_days_from_civil(y, m, d), i, !strcmp(arm, "treatment")};
+        lo = P->n && lo < P->r[P->n].day ? lo : P->r[P->n].day;
+        hi = P->n && hi > P->r[P->n].day ? hi : P->r[P->n].day;
+        P->n++;
+    }
+    fclose(f);
+    if (!P->n)
+        return fprintf(stderr, "sim_pings: %s has no rows\n", o->schedule), -1;
+    o->day0 = lo, o->days = (int)(hi - lo + 1);
+    P->all = malloc((size_t)s->n * sizeof *P->all);
+    P->t = malloc((size_t)o->devices * MAX_TASKS * sizeof *P->t);
+    P->nt = calloc((size_t)o->devices, sizeof *P->nt);
+    return P->all && P->t && P->nt ? 0 : -1;
+}
+
 static int parse_arg(opts *o, const char *k, const char *v)
 {
     struct { const char *name; double *d; } dbl[] = {
         {"--size", &o->size}, {"--foot-share", &o->foot_share}, {"--refresh-min", &o->rmin},
         {"--refresh-max", &o->rmax}, {"--noise", &o->noise}, {"--shift-hours", &o->shift_hours},
         {"--gap-rate", &o->gap_rate}, {"--dup-rate", &o->dup_rate}, {"--ooo-rate", &o->ooo_rate},
-        {"--bad-rate", &o->bad_rate}};
+        {"--bad-rate", &o->bad_rate}, {"--compliance", &o->compliance},
+        {"--control-minutes", &o->control_minutes}};
     for (size_t i = 0; i < sizeof dbl / sizeof dbl[0]; i++)
         if (!strcmp(k, dbl[i].name))
             return (*dbl[i].d = atof(v)), 0;
@@ -490,6 +645,7 @@ static int parse_arg(opts *o, const char *k, const char *v)
     else if (!strcmp(k, "--out")) o->out = v;
     else if (!strcmp(k, "--truth")) o->truth = v;
     else if (!strcmp(k, "--shape")) o->shape = v;
+    else if (!strcmp(k, "--schedule")) o->schedule = v;
     else if (!strcmp(k, "--make-places")) o->make_places = atoi(v);
     else if (!strcmp(k, "--devices")) o->devices = atoi(v);
     else if (!strcmp(k, "--days")) o->days = atoi(v);
@@ -508,7 +664,8 @@ static int parse(opts *o, int argc, char **argv)
 {
     *o = (opts){.devices = 20, .days = 2, .seed = 1, .size = 150, .foot_share = 0.5,
                 .rmin = 5, .rmax = 60, .noise = 5, .shift_hours = 8, .gap_rate = 0.002,
-                .dup_rate = 0.002, .ooo_rate = 0.002, .bad_rate = 0.001};
+                .dup_rate = 0.002, .ooo_rate = 0.002, .bad_rate = 0.001,
+                .compliance = 0.95, .control_minutes = 2};
     o->day0 = rtm_days_from_civil(2024, 3, 1);
     for (int i = 1; i < argc; i++) {
         if (!strcmp(argv[i], "--wgs84")) o->wgs84 = 1;
@@ -537,19 +694,23 @@ int main(int argc, char **argv)
     rtm_place_set s;
     rtm_transform *tr = NULL;
     rtm_error e = {0};
+    plan P = {0};
     int rc;
     if (parse(&o, argc, argv))
         return 2;
     rc = o.places ? rtm_place_set_load(o.places, NULL, NULL, &s, &e) : make_places(&o, &s);
+    if (!rc && o.schedule)
+        rc = load_schedule(&o, &s, &P);
     if (!rc && o.write_places)
         rc = write_places(&o, &s);
     if (!rc && o.wgs84 && !(tr = rtm_transform_create(s.crs, "EPSG:4326", &e)))
         rc = -1;
     if (!rc)
-        rc = simulate(&o, &s, tr);
+        rc = simulate(&o, &s, o.schedule ? &P : NULL, tr);
     if (rc)
         fprintf(stderr, "sim_pings: failed%s%s\n", e.msg[0] ? ": " : "", e.msg);
     rtm_transform_free(tr);
+    free(P.r), free(P.all), free(P.t), free(P.nt);
     rtm_place_set_free(&s);
     return rc ? 1 : 0;
 }

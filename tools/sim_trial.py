@@ -170,7 +170,8 @@ def point_in_place(rng, pl):
     x0, y0, x1, y1 = pl["bbox"]
     for _ in range(100000):
         x, y = x0 + (x1 - x0) * rng.random(), y0 + (y1 - y0) * rng.random()
-        if inside(pl, x, y):
+        x, y = round(x, 2), round(y, 2)  # as written: never on an edge after rounding
+        if inside(pl, x, y) and edge_distance(pl, x, y) >= 0.01:
             return x, y
     raise RuntimeError("cannot draw a point inside place %s" % pl["id"])
 
@@ -180,10 +181,12 @@ def point_in_ring(rng, pl, places, inner, outer):
     x0, y0, x1, y1 = x0 - outer, y0 - outer, x1 + outer, y1 + outer
     for _ in range(100000):
         x, y = x0 + (x1 - x0) * rng.random(), y0 + (y1 - y0) * rng.random()
+        x, y = round(x, 2), round(y, 2)  # as written: never on an edge after rounding
         if inside(pl, x, y):
             continue
         d = edge_distance(pl, x, y)
-        if inner < d <= outer and not any(inside(q, x, y) for q in places):
+        if inner < d <= outer and not any(inside(q, x, y) or edge_distance(q, x, y) < 0.01
+                                          for q in places if q is not pl):
             return x, y
     raise RuntimeError("cannot draw a point in the ring of place %s" % pl["id"])
 
