@@ -49,6 +49,35 @@ cat "$T/beats"
 check "forecast PAI at 1/5/20 % >= best of prior counts and KDE 200/400/800" \
     'grep -q BEATS "$T/beats"'
 
+# the forecast as a back-test refit: each step of `rtm evaluate --backtest
+# --refit-forecast` re-fits it on the step's training months, so the step
+# testing May equals `rtm forecast --train-to 2018-04` scored on May
+$RTM evaluate -q $G --where "$W" --backtest --months 2018-01..2018-05 --refit-forecast \
+    --kde-bandwidths 400 --coverages 1,5,20 -o "$T/bt" "$S" 2>"$T/bterr"
+check "evaluate --backtest --refit-forecast exits 0" '[ $? -eq 0 ]'
+check "back-test has forecast, prior and kde400 lines" \
+    'grep -q ",forecast,1," "$T/bt/backtest.csv" && grep -q ",prior,1," "$T/bt/backtest.csv" &&
+     grep -q ",kde400,1," "$T/bt/backtest.csv"'
+$RTM forecast -q $G --where "$W" --train-to 2018-04 -o "$T/f5" "$S" 2>/dev/null
+$RTM evaluate -q --dst-crs EPSG:27700 --study-area $A --where "$W" --from 2018-05 --to 2018-05 \
+    --coverages 1,5,20 -o "$T/ev5" forecast="$T/f5/forecast.tif" "$S" 2>/dev/null
+python3 - "$T/bt/backtest.csv" "$T/ev5/metrics.csv" > "$T/same" <<'PY'
+import csv, sys
+bt = [r for r in csv.DictReader(open(sys.argv[1]))
+      if r["surface"] == "forecast" and r["test_month"] == "2018-05"]
+ev = [r for r in csv.DictReader(open(sys.argv[2])) if r["surface"] == "forecast"]
+ok = len(bt) == 3 and len(ev) == 3
+for a, b in zip(bt, ev):
+    for k in ("events", "hit_rate", "pai", "pei", "auc"):
+        x, y = float(a[k]), float(b[k])
+        print(a["coverage_pct"], k, x, y)
+        ok = ok and abs(x - y) <= 1e-9 * max(1.0, abs(y))
+print("SAME" if ok else "DIFFER")
+PY
+cat "$T/same"
+check "back-test step = rtm forecast --train-to 2018-04 + rtm evaluate on May (1e-9)" \
+    'grep -q SAME "$T/same"'
+
 $RTM forecast -q $G --where "$W" --train-to 2018-02 -o "$T/f3" "$S" 2>"$T/err3"
 check "too short a history is an error (exit 1)" '[ $? -eq 1 ] && grep -q "months of history" "$T/err3"'
 $RTM forecast -q $G --horizon 0 -o "$T/f4" "$S" 2>/dev/null
