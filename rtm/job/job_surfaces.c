@@ -32,7 +32,8 @@ static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr"
 static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_bandwidths",
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
-                                            "bootstrap", "seed", "compare", NULL};
+                                            "bootstrap", "seed", "compare",
+                                            "refit_forecast", NULL};
 static const char *const overlay_keys[] = {"type", "name", "layers", "weights", "normalise",
                                            NULL};
 static const char *const factor_keys[] = {"layer", "operationalization", "max_blocks",
@@ -374,6 +375,7 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
     read_uncertainty(y, n, s);
     rtm_ybool(y, n, "prior_counts", &s->prior_counts);
     rtm_ybool(y, n, "backtest", &s->backtest);
+    rtm_ybool(y, n, "refit_forecast", &s->refit_forecast);
     rtm_yint(y, n, "min_train", 1, 600, &mt);
     rtm_yint(y, n, "window", 1, 600, &win);
     s->min_train = (int)mt;
@@ -389,9 +391,9 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
     }
     free(a);
     free(b);
-    if (!s->backtest && s->ninputs + s->nbandwidths + s->prior_counts == 0)
-        rtm_yerr(y, n, "evaluate: nothing to evaluate (give surfaces, kde_bandwidths or "
-                 "prior_counts)");
+    if (!s->backtest && s->ninputs + s->nbandwidths + s->prior_counts + s->refit_forecast == 0)
+        rtm_yerr(y, n, "evaluate: nothing to evaluate (give surfaces, kde_bandwidths, "
+                 "prior_counts or refit_forecast)");
 }
 
 static void default_name(rtm_job_surface *s)

@@ -737,14 +737,26 @@ static int surf_evaluate(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_evaluate_product p;
     rtm_evaluate_result *res = calloc(1, sizeof *res);
     rtm_outset *out = NULL;
+    rtm_forecast_eval_ctx fcx;
+    rtm_eval_refit fref;
     int rc;
     if (!res)
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rtm_forecast_eval_ctx_init(&fcx); /* refit_forecast: as rtm evaluate --refit-forecast */
+    fcx.fc.threads = r->env.threads;
+    fref = (rtm_eval_refit){"forecast", "forecast (rtm forecast) re-fitted on the training "
+                            "events", rtm_forecast_eval_fit, &fcx};
     if (s->ninputs > RTM_EVAL_MAX_SURFACES)
         rc = rtm_error_set(err, RTM_ERR_ARG, "run: evaluate '%s': too many surfaces", s->name);
     else if (!(rc = evaluate_opts(r, s, &p, files, paths, err)) &&
-             !(rc = rtm_evaluate_product_check(&p, err)) && !(rc = open_set(r, &out, err)))
+             !(rc = (p.refits = s->refit_forecast ? &fref : NULL,
+                     p.nrefits = s->refit_forecast, rtm_evaluate_product_check(&p, err))) &&
+             !(rc = open_set(r, &out, err)))
         rc = finish(r, out, rtm_evaluate_product_run(&p, &r->env, out, res, err), err);
+    if (!rc && fcx.failed)
+        rtm_jr_log(r, "warning: evaluate %s: the forecast could not be fitted on %d training "
+                   "window%s (fewer than 3 months): it ranks nothing there", s->name,
+                   fcx.failed, fcx.failed == 1 ? "" : "s");
     if (!rc)
         rtm_jr_log(r, "evaluate %s: %s", s->name, res->summary);
     free(res);
