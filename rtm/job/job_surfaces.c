@@ -21,7 +21,8 @@ static const char *const type_names[] = {
     "dosage",
     "places",
     NULL};
-static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
+static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", "factors",
+                                            "block", "max_blocks", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
                                           "min_spacing", "step", "per_area", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", NULL};
@@ -133,15 +134,6 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
         rtm_yerr(y, n, "hotspots: give either 'band' or 'knn', not both");
 }
 
-static void read_forecast(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
-{
-    long long horizon = 1, seed = 1;
-    rtm_ycheck_keys(y, n, "forecast", forecast_keys);
-    rtm_yint(y, n, "horizon", 1, 12, &horizon);
-    rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
-    s->horizon = (int)horizon;
-    s->seed = (unsigned long long)seed;
-}
 
 /* places: the options of rtm places (count, size, shape, measure harm|count,
  * min_spacing, step, per_area over the job's first areas set); named
@@ -208,6 +200,8 @@ static void read_factor(rtm_ydoc *y, yaml_node_t *n, rtm_job_factor *f, const rt
         f->protective = l ? l->protective : 0;
 }
 
+static void read_factors(rtm_ydoc *y, yaml_node_t *fs, rtm_job_surface *s, const rtm_job *job);
+
 static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
 {
     long long maxb = 3, seed = 1, folds = 5;
@@ -227,7 +221,12 @@ static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_
     s->increment = half ? RTM_INCR_HALF : RTM_INCR_WHOLE;
     s->seed = (unsigned long long)seed;
     s->folds = (int)folds;
-    yaml_node_t *fs = rtm_yrequire(y, n, "factors", "rtm");
+    read_factors(y, rtm_yrequire(y, n, "factors", "rtm"), s, job);
+}
+
+/* The factors list of an rtm or forecast surface (fs NULL: none). */
+static void read_factors(rtm_ydoc *y, yaml_node_t *fs, rtm_job_surface *s, const rtm_job *job)
+{
     if (!fs)
         return;
     if (fs->type != YAML_SEQUENCE_NODE || fs->data.sequence.items.top == fs->data.sequence.items.start) {
@@ -247,6 +246,24 @@ static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_
                 rtm_yerr(y, yaml_document_get_node(&y->doc, fs->data.sequence.items.start[i]),
                          "factor '%s' is listed twice", s->factors[i].name);
     }
+}
+
+/* forecast: horizon, seed, and risk factors as the rtm surface reads them
+ * (variables as rtm forecast: block 2 cells, 3 whole blocks by default). */
+static void read_forecast(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
+{
+    long long horizon = 1, seed = 1, maxb = 3;
+    rtm_ycheck_keys(y, n, "forecast", forecast_keys);
+    rtm_yint(y, n, "horizon", 1, 12, &horizon);
+    rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
+    s->horizon = (int)horizon;
+    s->seed = (unsigned long long)seed;
+    s->block = 2 * job->cell_size;
+    rtm_ynum(y, n, "block", 1e-300, RTM_JOB_MAX_DISTANCE, &s->block);
+    rtm_yint(y, n, "max_blocks", 1, 16, &maxb);
+    s->max_blocks = (int)maxb;
+    s->increment = RTM_INCR_WHOLE;
+    read_factors(y, rtm_yget(y, n, "factors"), s, job);
 }
 
 /* layers: names of earlier surfaces; weights: one number each */
@@ -424,7 +441,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
     case RTM_SURF_CHANGE: rtm_job_read_change(y, n, s); break;
-    case RTM_SURF_FORECAST: read_forecast(y, n, s); break;
+    case RTM_SURF_FORECAST: read_forecast(y, n, s, job); break;
     case RTM_SURF_DOSAGE: rtm_job_read_dosage(y, n, s); break;
     case RTM_SURF_PLACES: read_places(y, n, s); break;
     case RTM_SURF_NTYPES: break;

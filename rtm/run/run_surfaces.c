@@ -280,10 +280,36 @@ static int surf_change(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 
 /* ---- forecast --------------------------------------------------------------- */
 
+static void model_factors(const rtm_job_surface *s, rtm_factor_spec *spec, const char **files);
+
+/* The forecast's risk factors: catalogue layers loaded as the rtm surface
+ * loads them, variables as rtm forecast --factor/--block/--max-blocks. */
+static int forecast_factors(rtm_jr *r, const rtm_job_surface *s, rtm_forecast_product *p,
+                            rtm_factor_spec *spec, const char **files, rtm_features **feat,
+                            rtm_error *err)
+{
+    int rc = 0;
+    model_factors(s, spec, files);
+    for (int i = 0; i < s->nfactors && !rc; i++) {
+        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
+        spec[i].features = feat[i];
+    }
+    p->factors = spec;
+    p->nfactors = s->nfactors;
+    p->sources = files;
+    p->var.block = s->block > 0 ? s->block : 2 * r->grid.res;
+    p->var.max_blocks = s->max_blocks > 0 ? s->max_blocks : 3;
+    return rc;
+}
+
 /* The forecast product (rtm/forecast.h) into folder NAME/, as `rtm forecast`. */
 static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
+    int nf = s->nfactors > 0 ? s->nfactors : 1;
+    rtm_features **feat = calloc((size_t)nf, sizeof *feat);
+    rtm_factor_spec *spec = calloc((size_t)nf, sizeof *spec);
+    const char **files = calloc((size_t)nf, sizeof *files);
     rtm_forecast_product p;
     rtm_forecast *f = NULL;
     rtm_outset *out = NULL;
@@ -292,9 +318,14 @@ static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.fc.horizon = s->horizon > 0 ? s->horizon : 1;
     p.fc.seed = s->seed;
     p.dir = s->name;
-    if ((rc = open_set(r, &out, err)))
-        return rc;
-    rc = finish(r, out, rtm_forecast_product_run(&p, &r->ev, &r->env, out, &f, err), err);
+    if (!feat || !spec || !files)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    else if (!(rc = s->nfactors ? forecast_factors(r, s, &p, spec, files, feat, err) : 0) &&
+             !(rc = open_set(r, &out, err)))
+        rc = finish(r, out, rtm_forecast_product_run(&p, &r->ev, &r->env, out, &f, err), err);
+    for (int i = 0; feat && i < s->nfactors; i++)
+        rtm_features_free(feat[i]);
+    free(feat), free(spec), free(files);
     if (rc)
         return rc;
     o->v = f->mu;

@@ -201,6 +201,27 @@ job fc "  - type: forecast
 J=$T/out-fc/current
 check "forecast: same file set ($(head -c 300 "$T/fc.err"))" "sameset $T/cli $J"
 same forecast "$T/cli/fc" "$J/fc" forecast.tif forecast.qml forecast.png forecast.json forecast.md
+# --- forecast with risk factors (catalogue layers in the job, --factor on the command line)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM forecast -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
+  --factor "pubs=$S/risk/osm_pubs_southend_on_sea.csv:both" \
+  --factor "venues=$S/risk/fhrs_openpubs_venues_southend_on_sea.csv:proximity" \
+  --block 200 --max-blocks 2 -o "$T/cli/fcf" "$EV" > /dev/null
+job fcf "  - type: forecast
+    name: fcf
+    block: 200
+    max_blocks: 2
+    factors:
+      - layer: pubs
+        operationalization: both
+      - layer: venues
+        operationalization: proximity"
+J=$T/out-fcf/current
+check "forecast with factors: same file set ($(head -c 300 "$T/fcf.err"))" "sameset $T/cli $J"
+check "forecast with factors: factor terms considered" \
+  'grep -q "pubs" "$J/fcf/forecast.json" && grep -q "venues" "$J/fcf/forecast.json"'
+same "forecast with factors" "$T/cli/fcf" "$J/fcf" forecast.tif forecast.qml forecast.png \
+  forecast.json forecast.md
 # --- patrol places: 10 squares of 150 m by count
 rm -rf "$T/cli"; mkdir -p "$T/cli"
 $RTM places -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
