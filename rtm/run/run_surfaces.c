@@ -302,6 +302,29 @@ static int forecast_factors(rtm_jr *r, const rtm_job_surface *s, rtm_forecast_pr
     return rc;
 }
 
+/* The forecast's own rolling-origin back-test (forecast.json's) as the
+ * report's summary: the forecast and the prior counts at its origins. */
+static void forecast_bt(const rtm_forecast *f, const char *name, rtm_bt_summary *b)
+{
+    memset(b, 0, sizeof *b);
+    b->done = f->nval > 0;
+    if (!b->done)
+        snprintf(b->why, sizeof b->why, "no validation origin");
+    b->nsteps = f->nval;
+    for (int v = 0; v < f->nval; v++) {
+        int m = f->val_month[v];
+        b->first_test = !b->first_test || m < b->first_test ? m : b->first_test;
+        b->last_test = m > b->last_test ? m : b->last_test;
+    }
+    b->nsurf = 2;
+    snprintf(b->name[0], sizeof b->name[0], "%s", name);
+    snprintf(b->name[1], sizeof b->name[1], "prior counts");
+    for (int k = 0; k < 3; k++) {
+        b->pai[0][k] = f->pai_mean[0][k]; /* "forecast" */
+        b->pai[1][k] = f->pai_mean[1][k]; /* "prior" */
+    }
+}
+
 /* The forecast product (rtm/forecast.h) into folder NAME/, as `rtm forecast`. */
 static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
@@ -330,6 +353,7 @@ static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
         return rc;
     o->v = f->mu;
     f->mu = NULL;
+    forecast_bt(f, s->name, &o->bt);
     snprintf(o->map, sizeof o->map, "%s/forecast.png", s->name);
     snprintf(o->tif, sizeof o->tif, "%s/forecast.tif", s->name);
     rtm_fc_units(f, o->units, sizeof o->units);

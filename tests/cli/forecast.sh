@@ -78,6 +78,60 @@ cat "$T/same"
 check "back-test step = rtm forecast --train-to 2018-04 + rtm evaluate on May (1e-9)" \
     'grep -q SAME "$T/same"'
 
+# the nightly report says which map forecasts: the forecast's row carries its
+# own rolling-origin back-test (forecast.json's mean PAI at 1/5/20 %), and
+# forecast.md shows that back-test
+cat > "$T/job.yaml" <<EOF
+name: fcr
+study_area:
+  file: $PWD/$A
+crs: EPSG:27700
+cell_size: 100
+offences:
+  sources:
+    - file: $PWD/$S
+      date_field: Month
+      where: "\"Crime type\" = 'Violence and sexual offences'"
+  from: 2018-01
+  to: 2018-05
+surfaces:
+  - type: forecast
+    name: fc
+  - type: kde
+    name: density
+    radius: 300
+output:
+  dir: $T/out-job
+  formats: [tif, png, html]
+EOF
+$RTM run -q "$T/job.yaml" > "$T/job.out" 2>&1
+check "job with a forecast surface and a report exits 0" "[ $? -eq 0 ] || { cat $T/job.out; false; }"
+python3 - "$T/out-job/current" > "$T/rep.out" 2>&1 <<'PY'
+import json, re, sys
+D = sys.argv[1]
+html = open(D + "/report.html").read()
+i = html.find('id="forecasts"')
+assert i >= 0, "no forecasts section"
+sec = html[i:html.find("</section>", i)]
+rows = re.findall(r"<tr>(.*?)</tr>", sec, re.S)
+cells = [re.findall(r"<t[dh][^>]*>(.*?)</t[dh]>", r, re.S) for r in rows]
+fc = [c for c in cells if c and c[0] == "fc"]
+assert fc, "no forecast row"
+fc = fc[0]
+assert fc[1] == "forecast", fc
+mean = json.load(open(D + "/fc/forecast.json"))["backtest"]["mean_pai"]
+for k in range(3):
+    assert abs(float(fc[2 + k]) - mean["forecast"][k]) <= 0.005 + 1e-9, (k, fc, mean["forecast"])
+assert "%.1f" % mean["prior"][0] in fc[5], (fc[5], mean["prior"])
+assert [c for c in cells if c and c[0] == "prior counts"], "no prior counts row"
+md = open(D + "/fc/forecast.md").read()
+assert "Back-test" in md and "| prior |" in md
+print("ok", fc[:5])
+PY
+cat "$T/rep.out"
+check "report.html: the forecast row = forecast.json's back-tested mean PAI; forecast.md shows it" \
+    "grep -q '^ok' $T/rep.out"
+
 $RTM forecast -q $G --where "$W" --train-to 2018-02 -o "$T/f3" "$S" 2>"$T/err3"
 check "too short a history is an error (exit 1)" '[ $? -eq 1 ] && grep -q "months of history" "$T/err3"'
 $RTM forecast -q $G --horizon 0 -o "$T/f4" "$S" 2>/dev/null
