@@ -78,6 +78,13 @@ cat "$T/same"
 check "back-test step = rtm forecast --train-to 2018-04 + rtm evaluate on May (1e-9)" \
     'grep -q SAME "$T/same"'
 
+$RTM evaluate $G --where "$W" --backtest --months 2018-01..2018-03 --refit-forecast \
+    --coverages 1 -o "$T/bt2" "$S" > /dev/null 2>"$T/bt2err"
+check "a step with fewer than 3 training months: a warning says the forecast ranks nothing" \
+    'grep -q "forecast could not be fitted on 2 training windows" "$T/bt2err"'
+$RTM evaluate -q $G --where "$W" --refit-forecast -o "$T/bt4" "$S" 2>/dev/null
+check "--refit-forecast without --backtest or --train-events is a usage error (exit 2)" '[ $? -eq 2 ]'
+
 # the nightly report says which map forecasts: the forecast's row carries its
 # own rolling-origin back-test (forecast.json's mean PAI at 1/5/20 %), and
 # forecast.md shows that back-test
