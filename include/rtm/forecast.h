@@ -189,6 +189,28 @@ int rtm_forecast_refit(const rtm_grid *g, const unsigned char *mask, const rtm_p
 int rtm_forecast_backtest(rtm_forecast *f, const rtm_grid *g, const unsigned char *mask,
                           const rtm_points *pts, const rtm_forecast_opts *o, rtm_error *err);
 
+/* ==== the forecast as a back-test refit (rtm/evaluate_truth.h) ============ */
+
+/** The context of rtm_forecast_eval_fit. */
+typedef struct rtm_forecast_eval_ctx {
+    rtm_forecast_opts fc;       /**< the model's options (horizon and train_to are set
+                                     by each step: 1 month, the step's last month) */
+    const rtm_varset *vars;     /**< risk variables on the evaluation grid, or NULL */
+    int failed;                 /**< steps with too short a history (counted here) */
+} rtm_forecast_eval_ctx;
+
+void rtm_forecast_eval_ctx_init(rtm_forecast_eval_ctx *c);
+
+/** The forecast as a refit (rtm_eval_fit_fn; ctx: rtm_forecast_eval_ctx *):
+ *  re-fitted on the step's training events inside the evaluated cells
+ *  (rtm_forecast_refit with train_to = the step's last training month, or
+ *  the events' last month when unknown) and forecasting the month after
+ *  it, so a back-test step equals `rtm forecast --train-to` evaluated on
+ *  the next month. A step with fewer than 3 months of history gives an
+ *  all-NaN surface (ranks nothing) and counts in ctx->failed. Needs the
+ *  events' months. */
+int rtm_forecast_eval_fit(void *ctx, const rtm_eval_fit_data *d, double *out, rtm_error *err);
+
 /* ==== the product ======================================================== */
 
 typedef struct rtm_forecast_product {

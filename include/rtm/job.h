@@ -296,6 +296,8 @@ typedef struct rtm_job_surface {
     int ncompare;
     int backtest;            /**< rolling monthly back-test over the job's months */
     int min_train, window;   /**< back-test: first training months, sliding window */
+    int refit_forecast;      /**< evaluate: the forecast re-fitted on the training events
+                                  (each back-test step's), named "forecast" */
     /* change (also uses radius, kernel, units, seed) */
     int before_from, before_to;  /**< YYYYMM months of the before period, 0 = the window's
                                       months before the after period */

@@ -11,6 +11,7 @@
 #include "cli/cli_events.h"
 #include "cli/cmd_evaluate_priv.h"
 #include "cli/cmds.h"
+#include "rtm/forecast.h"
 #include "rtm/product.h"
 
 #define MAX_SURF RTM_EVAL_MAX_SURFACES
@@ -18,7 +19,7 @@
 enum { OPT_SURFACE = OPT_EVENTS_LAST + 1, OPT_COVERAGES, OPT_TRAIN_EVENTS, OPT_TRAIN_FROM,
        OPT_TRAIN_TO, OPT_KDE_BW, OPT_PRIOR, OPT_COMBINE, OPT_BACKTEST, OPT_MONTHS,
        OPT_MIN_TRAIN, OPT_WINDOW, OPT_THREADS, OPT_BOOTSTRAP, OPT_SEED, OPT_COMPARE,
-       OPT_FACTOR, OPT_BLOCK };
+       OPT_FACTOR, OPT_BLOCK, OPT_REFIT_FORECAST };
 
 typedef struct eval_args {
     rtm_cli c;
@@ -31,6 +32,9 @@ typedef struct eval_args {
     char *train_arg[64], **train_files, **inputs; /* inputs: positional (in argv) */
     int nsurf_arg, ntrain_arg, ntrain_files, ninputs, threads;
     rtm_event_source train_src;
+    int refit_forecast;         /* --refit-forecast: the forecast re-fitted at each step */
+    rtm_forecast_eval_ctx fcx;
+    rtm_eval_refit fref;
 } eval_args;
 
 static int is_raster_name(const char *s)
@@ -105,6 +109,7 @@ static int parse_option(void *ctx, int opt, const char *arg)
         a->compare[p->ncompare++] = arg;
         return 0;
     case OPT_FACTOR: return rtm_eval_cli_factor(&a->fac, &a->c, arg);
+    case OPT_REFIT_FORECAST: a->refit_forecast = 1; return 0;
     case OPT_BLOCK:
         return rtm_cli_double(arg, &p->model.var.block) || !(p->model.var.block > 0)
                    ? rtm_cli_usage(&a->c, "--block must be a length > 0 (got '%s')", arg) : 0;
@@ -146,8 +151,10 @@ static int parse_check(eval_args *a)
         return rtm_cli_usage(&a->c, "--train-from/--train-to need --train-events");
     if (a->fac.n && !a->ev.dst_crs)
         return rtm_cli_usage(&a->c, "--factor needs --dst-crs (the CRS of the grid)");
+    if (a->refit_forecast && !p->backtest && !train)
+        return rtm_cli_usage(&a->c, "--refit-forecast needs --backtest or --train-events");
     if (!p->backtest && a->nsurf_arg + p->nbandwidths + p->prior_counts + p->ncombine +
-        a->fac.n == 0)
+        a->fac.n + a->refit_forecast == 0)
         return rtm_cli_usage(&a->c, "no surface to evaluate (give FILE.tif, --kde-bandwidths or "
                                     "--prior-counts)");
     return 0;
@@ -170,6 +177,7 @@ static int parse(int argc, char **argv, eval_args *a)
         {"bootstrap", required_argument, 0, OPT_BOOTSTRAP},
         {"seed", required_argument, 0, OPT_SEED}, {"compare", required_argument, 0, OPT_COMPARE},
         {"factor", required_argument, 0, OPT_FACTOR}, {"block", required_argument, 0, OPT_BLOCK},
+        {"refit-forecast", no_argument, 0, OPT_REFIT_FORECAST},
         {0, 0, 0, 0}};
     int first = 0, r;
     if ((r = rtm_cli_getopt(argc, argv, "o:s:qh", opts, &a->ev, &a->c, RTM_EVALUATE_HELP, parse_option, a,
@@ -245,8 +253,20 @@ static int run(eval_args *a, rtm_evaluate_result *res)
             rmdir(a->p.dir);
         return rc;
     }
+    if (a->refit_forecast) { /* the forecast re-fitted from each step's training events */
+        rtm_forecast_eval_ctx_init(&a->fcx);
+        a->fcx.fc.threads = a->threads;
+        a->fref = (rtm_eval_refit){"forecast", "forecast (rtm forecast) re-fitted on the "
+                                   "training events", rtm_forecast_eval_fit, &a->fcx};
+        a->p.refits = &a->fref;
+        a->p.nrefits = 1;
+    }
     if (!(rc = rtm_outset_open(&out, &e)))
         rc = rtm_evaluate_product_run(&a->p, &env, out, res, &e);
+    if (!rc && a->fcx.failed && !a->c.quiet)
+        fprintf(stderr, "rtm evaluate: warning: the forecast could not be fitted on %d "
+                "training window%s (fewer than 3 months): it ranks nothing there\n",
+                a->fcx.failed, a->fcx.failed == 1 ? "" : "s");
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) && made)
         rmdir(a->p.dir);
     return rc;

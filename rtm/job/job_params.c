@@ -143,9 +143,19 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
             addf(&t, "kde_bandwidth[%d]=%s\n", i, num(s->bandwidths[i], b));
         for (int i = 0; i < s->ncoverages; i++)
             addf(&t, "coverage[%d]=%s\n", i, num(s->coverages[i], b));
+        if (s->refit_forecast)
+            addf(&t, "refit_forecast=1\n");
         break;
     case RTM_SURF_FORECAST:
         addf(&t, "horizon=%d\nseed=%llu\n", s->horizon, s->seed);
+        if (s->nfactors)
+            addf(&t, "block=%s\nmax_blocks=%d\n", num(s->block, b), s->max_blocks);
+        for (int i = 0; i < s->nfactors; i++) {
+            char *fp = rtm_job_factor_params(job, s, &s->factors[i]);
+            addf(&t, "factor[%d]:\n%s", i, fp ? fp : "");
+            t.failed |= fp == NULL;
+            free(fp);
+        }
         break;
     case RTM_SURF_PLACES:
         addf(&t, "count=%d\nsize=%s\n", s->count, num(s->size, b));

@@ -27,7 +27,8 @@ static const char *const type_names[] = {
     "knox",
     "repeats",
     NULL};
-static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", NULL};
+static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", "factors",
+                                            "block", "max_blocks", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
                                           "min_spacing", "step", "per_area", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", "sigma",
@@ -43,7 +44,8 @@ static const char *const emerging_keys[] = {"type", "name", "step", "band", "knn
 static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_bandwidths",
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
-                                            "bootstrap", "seed", "compare", NULL};
+                                            "bootstrap", "seed", "compare",
+                                            "refit_forecast", NULL};
 static const char *const trial_keys[] = {"type", "name", "places", "schedule", "dosage",
                                          "ring", "target_minutes", "permutations", "seed",
                                          "outcome", NULL};
@@ -192,15 +194,6 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
         rtm_yerr(y, n, "hotspots: give either 'band' or 'knn', not both");
 }
 
-static void read_forecast(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
-{
-    long long horizon = 1, seed = 1;
-    rtm_ycheck_keys(y, n, "forecast", forecast_keys);
-    rtm_yint(y, n, "horizon", 1, 12, &horizon);
-    rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
-    s->horizon = (int)horizon;
-    s->seed = (unsigned long long)seed;
-}
 
 /* places: the options of rtm places (count, size, shape, measure harm|count,
  * min_spacing, step, per_area over the job's first areas set); named
@@ -290,6 +283,8 @@ static void read_factor(rtm_ydoc *y, yaml_node_t *n, rtm_job_factor *f, const rt
         f->protective = l ? l->protective : 0;
 }
 
+static void read_factors(rtm_ydoc *y, yaml_node_t *fs, rtm_job_surface *s, const rtm_job *job);
+
 static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
 {
     long long maxb = 3, seed = 1, folds = 5;
@@ -309,7 +304,12 @@ static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_
     s->increment = half ? RTM_INCR_HALF : RTM_INCR_WHOLE;
     s->seed = (unsigned long long)seed;
     s->folds = (int)folds;
-    yaml_node_t *fs = rtm_yrequire(y, n, "factors", "rtm");
+    read_factors(y, rtm_yrequire(y, n, "factors", "rtm"), s, job);
+}
+
+/* The factors list of an rtm or forecast surface (fs NULL: none). */
+static void read_factors(rtm_ydoc *y, yaml_node_t *fs, rtm_job_surface *s, const rtm_job *job)
+{
     if (!fs)
         return;
     if (fs->type != YAML_SEQUENCE_NODE || fs->data.sequence.items.top == fs->data.sequence.items.start) {
@@ -329,6 +329,24 @@ static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_
                 rtm_yerr(y, yaml_document_get_node(&y->doc, fs->data.sequence.items.start[i]),
                          "factor '%s' is listed twice", s->factors[i].name);
     }
+}
+
+/* forecast: horizon, seed, and risk factors as the rtm surface reads them
+ * (variables as rtm forecast: block 2 cells, 3 whole blocks by default). */
+static void read_forecast(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_job *job)
+{
+    long long horizon = 1, seed = 1, maxb = 3;
+    rtm_ycheck_keys(y, n, "forecast", forecast_keys);
+    rtm_yint(y, n, "horizon", 1, 12, &horizon);
+    rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
+    s->horizon = (int)horizon;
+    s->seed = (unsigned long long)seed;
+    s->block = 2 * job->cell_size;
+    rtm_ynum(y, n, "block", 1e-300, RTM_JOB_MAX_DISTANCE, &s->block);
+    rtm_yint(y, n, "max_blocks", 1, 16, &maxb);
+    s->max_blocks = (int)maxb;
+    s->increment = RTM_INCR_WHOLE;
+    read_factors(y, rtm_yget(y, n, "factors"), s, job);
 }
 
 /* layers: names of earlier surfaces; weights: one number each */
@@ -457,6 +475,7 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
     read_uncertainty(y, n, s);
     rtm_ybool(y, n, "prior_counts", &s->prior_counts);
     rtm_ybool(y, n, "backtest", &s->backtest);
+    rtm_ybool(y, n, "refit_forecast", &s->refit_forecast);
     rtm_yint(y, n, "min_train", 1, 600, &mt);
     rtm_yint(y, n, "window", 1, 600, &win);
     s->min_train = (int)mt;
@@ -472,9 +491,9 @@ static void read_evaluate(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
     }
     free(a);
     free(b);
-    if (!s->backtest && s->ninputs + s->nbandwidths + s->prior_counts == 0)
-        rtm_yerr(y, n, "evaluate: nothing to evaluate (give surfaces, kde_bandwidths or "
-                 "prior_counts)");
+    if (!s->backtest && s->ninputs + s->nbandwidths + s->prior_counts + s->refit_forecast == 0)
+        rtm_yerr(y, n, "evaluate: nothing to evaluate (give surfaces, kde_bandwidths, "
+                 "prior_counts or refit_forecast)");
 }
 
 /* A file key resolved against the job's folder. */
@@ -556,7 +575,7 @@ static void read_surface(rtm_ydoc *y, yaml_node_t *n, rtm_job *job, int idx)
     case RTM_SURF_HOTSPOTS: read_hotspots(y, n, s); break;
     case RTM_SURF_EVALUATE: read_evaluate(y, n, s, job, idx); break;
     case RTM_SURF_CHANGE: rtm_job_read_change(y, n, s); break;
-    case RTM_SURF_FORECAST: read_forecast(y, n, s); break;
+    case RTM_SURF_FORECAST: read_forecast(y, n, s, job); break;
     case RTM_SURF_DOSAGE: rtm_job_read_dosage(y, n, s); break;
     case RTM_SURF_PLACES: read_places(y, n, s); break;
     case RTM_SURF_EMERGING: read_emerging(y, n, s); break;

@@ -140,6 +140,7 @@ static int write_bt_md(const eval_state *s, const bt_step *b, size_t n, rtm_erro
 typedef struct bt_scratch {
     size_t *idx;
     double *x, *y, *w;
+    int *month;
 } bt_scratch;
 
 static int scratch_alloc(bt_scratch *t, size_t n, rtm_error *err)
@@ -148,12 +149,13 @@ static int scratch_alloc(bt_scratch *t, size_t n, rtm_error *err)
     t->x = malloc((n + 1) * sizeof *t->x);
     t->y = malloc((n + 1) * sizeof *t->y);
     t->w = malloc((n + 1) * sizeof *t->w);
-    return t->idx && t->x && t->y && t->w ? 0 : oom(err);
+    t->month = malloc((n + 1) * sizeof *t->month);
+    return t->idx && t->x && t->y && t->w && t->month ? 0 : oom(err);
 }
 
 static void scratch_free(bt_scratch *t)
 {
-    free(t->idx), free(t->x), free(t->y), free(t->w);
+    free(t->idx), free(t->x), free(t->y), free(t->w), free(t->month);
 }
 
 /* Training and test events of step st in the evaluated cells (the events
@@ -188,10 +190,12 @@ static int bt_run_step(eval_state *s, bt_step *b, bt_scratch *t, rtm_error *err)
     for (size_t k = 0; k < m; k++) {
         t->x[k] = p->x[t->idx[k]];
         t->y[k] = p->y[t->idx[k]];
+        t->month[k] = p->month[t->idx[k]];
         if (p->w)
             t->w[k] = p->w[t->idx[k]];
     }
     eval_drop_derived(s);
+    s->step_month = t->month; /* the refits' training months */
     if ((rc = eval_build_derived(s, t->x, t->y, p->w ? t->w : NULL, m, s->train_counts, &b->st,
                                  err)))
         return rc;

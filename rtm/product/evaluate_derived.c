@@ -134,7 +134,7 @@ int eval_build_derived(eval_state *s, const double *x, const double *y, const do
     rtm_eval_fit_data d = {&s->grid, s->mask, st ? st->train_from : p->train.month_from,
                            st ? st->train_to : p->train.month_to,
                            st ? st->test_month : p->test.month_from, x, y, w,
-                           st ? NULL : s->train.month, n, train_counts};
+                           st ? s->step_month : s->train.month, n, train_counts};
     int rc = 0;
     for (int b = 0; b < p->nbandwidths && !rc; b++)
         rc = kde_surface(s, p->bandwidths[b], x, y, w, n, err);

@@ -63,6 +63,7 @@ typedef struct eval_state {
     rtm_eval_model_ctx mctx;
     rtm_eval_refit refit[RTM_EVAL_MAX_SURFACES]; /* "rtm", then p->refits */
     int nrefit;
+    const int *step_month;         /* a back-test step's training months (for refits) */
     char warn[1024];               /* warnings for metrics.md / backtest.md */
     char *md_extra;                /* sections for metrics.md / backtest.md (owned) */
 } eval_state;

@@ -163,6 +163,14 @@ static int forecasts(rtm_jr *r, rtm_html *h, rtm_error *err)
         const rtm_jr_surf *s = &r->surf[i];
         if (s->js->type == RTM_SURF_MODEL && s->model)
             bt_row(h, s->js->name, "rtm", s->bt.pai[0], rtm_bt_verdict(&s->bt, 0, v, sizeof v));
+        if (s->js->type == RTM_SURF_FORECAST && s->bt.done) {
+            char w[700]; /* its own rolling-origin back-test (forecast.json) */
+            snprintf(w, sizeof w, "Its own back-test over %d origins (%04d-%02d to %04d-%02d), "
+                     "re-fitted on the earlier months: %s", s->bt.nsteps,
+                     s->bt.first_test / 100, s->bt.first_test % 100, s->bt.last_test / 100,
+                     s->bt.last_test % 100, rtm_bt_verdict(&s->bt, 0, v, sizeof v));
+            bt_row(h, s->js->name, "forecast", s->bt.pai[0], w);
+        }
     }
     bt_row(h, "prior counts", "baseline", b.pai[b.nsurf - 1], "");
     rtm_html_table_end(h);

@@ -288,10 +288,59 @@ static int surf_change(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 
 /* ---- forecast --------------------------------------------------------------- */
 
+static void model_factors(const rtm_job_surface *s, rtm_factor_spec *spec, const char **files);
+
+/* The forecast's risk factors: catalogue layers loaded as the rtm surface
+ * loads them, variables as rtm forecast --factor/--block/--max-blocks. */
+static int forecast_factors(rtm_jr *r, const rtm_job_surface *s, rtm_forecast_product *p,
+                            rtm_factor_spec *spec, const char **files, rtm_features **feat,
+                            rtm_error *err)
+{
+    int rc = 0;
+    model_factors(s, spec, files);
+    for (int i = 0; i < s->nfactors && !rc; i++) {
+        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
+        spec[i].features = feat[i];
+    }
+    p->factors = spec;
+    p->nfactors = s->nfactors;
+    p->sources = files;
+    p->var.block = s->block > 0 ? s->block : 2 * r->grid.res;
+    p->var.max_blocks = s->max_blocks > 0 ? s->max_blocks : 3;
+    return rc;
+}
+
+/* The forecast's own rolling-origin back-test (forecast.json's) as the
+ * report's summary: the forecast and the prior counts at its origins. */
+static void forecast_bt(const rtm_forecast *f, const char *name, rtm_bt_summary *b)
+{
+    memset(b, 0, sizeof *b);
+    b->done = f->nval > 0;
+    if (!b->done)
+        snprintf(b->why, sizeof b->why, "no validation origin");
+    b->nsteps = f->nval;
+    for (int v = 0; v < f->nval; v++) {
+        int m = f->val_month[v];
+        b->first_test = !b->first_test || m < b->first_test ? m : b->first_test;
+        b->last_test = m > b->last_test ? m : b->last_test;
+    }
+    b->nsurf = 2;
+    snprintf(b->name[0], sizeof b->name[0], "%s", name);
+    snprintf(b->name[1], sizeof b->name[1], "prior counts");
+    for (int k = 0; k < 3; k++) {
+        b->pai[0][k] = f->pai_mean[0][k]; /* "forecast" */
+        b->pai[1][k] = f->pai_mean[1][k]; /* "prior" */
+    }
+}
+
 /* The forecast product (rtm/forecast.h) into folder NAME/, as `rtm forecast`. */
 static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
+    int nf = s->nfactors > 0 ? s->nfactors : 1;
+    rtm_features **feat = calloc((size_t)nf, sizeof *feat);
+    rtm_factor_spec *spec = calloc((size_t)nf, sizeof *spec);
+    const char **files = calloc((size_t)nf, sizeof *files);
     rtm_forecast_product p;
     rtm_forecast *f = NULL;
     rtm_outset *out = NULL;
@@ -300,13 +349,19 @@ static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.fc.horizon = s->horizon > 0 ? s->horizon : 1;
     p.fc.seed = s->seed;
     p.dir = s->name;
-    if ((rc = open_set(r, &out, err)))
-        return rc;
-    rc = finish(r, out, rtm_forecast_product_run(&p, &r->ev, &r->env, out, &f, err), err);
+    if (!feat || !spec || !files)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    else if (!(rc = s->nfactors ? forecast_factors(r, s, &p, spec, files, feat, err) : 0) &&
+             !(rc = open_set(r, &out, err)))
+        rc = finish(r, out, rtm_forecast_product_run(&p, &r->ev, &r->env, out, &f, err), err);
+    for (int i = 0; feat && i < s->nfactors; i++)
+        rtm_features_free(feat[i]);
+    free(feat), free(spec), free(files);
     if (rc)
         return rc;
     o->v = f->mu;
     f->mu = NULL;
+    forecast_bt(f, s->name, &o->bt);
     snprintf(o->map, sizeof o->map, "%s/forecast.png", s->name);
     snprintf(o->tif, sizeof o->tif, "%s/forecast.tif", s->name);
     rtm_fc_units(f, o->units, sizeof o->units);
@@ -785,14 +840,26 @@ static int surf_evaluate(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_evaluate_product p;
     rtm_evaluate_result *res = calloc(1, sizeof *res);
     rtm_outset *out = NULL;
+    rtm_forecast_eval_ctx fcx;
+    rtm_eval_refit fref;
     int rc;
     if (!res)
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rtm_forecast_eval_ctx_init(&fcx); /* refit_forecast: as rtm evaluate --refit-forecast */
+    fcx.fc.threads = r->env.threads;
+    fref = (rtm_eval_refit){"forecast", "forecast (rtm forecast) re-fitted on the training "
+                            "events", rtm_forecast_eval_fit, &fcx};
     if (s->ninputs > RTM_EVAL_MAX_SURFACES)
         rc = rtm_error_set(err, RTM_ERR_ARG, "run: evaluate '%s': too many surfaces", s->name);
     else if (!(rc = evaluate_opts(r, s, &p, files, paths, err)) &&
-             !(rc = rtm_evaluate_product_check(&p, err)) && !(rc = open_set(r, &out, err)))
+             !(rc = (p.refits = s->refit_forecast ? &fref : NULL,
+                     p.nrefits = s->refit_forecast, rtm_evaluate_product_check(&p, err))) &&
+             !(rc = open_set(r, &out, err)))
         rc = finish(r, out, rtm_evaluate_product_run(&p, &r->env, out, res, err), err);
+    if (!rc && fcx.failed)
+        rtm_jr_log(r, "warning: evaluate %s: the forecast could not be fitted on %d training "
+                   "window%s (fewer than 3 months): it ranks nothing there", s->name,
+                   fcx.failed, fcx.failed == 1 ? "" : "s");
     if (!rc)
         rtm_jr_log(r, "evaluate %s: %s", s->name, res->summary);
     free(res);

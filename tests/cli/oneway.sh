@@ -174,6 +174,23 @@ J=$T/out-ev2/current
 check "evaluate (bootstrap, compare, area coverages): same file set ($(head -c 300 "$T/ev2.err"))" "sameset $T/cli $J"
 same "evaluate (bootstrap, compare)" "$T/cli/ev2" "$J/ev2" metrics.csv metrics.md newplaces.csv \
   uncertainty.csv compare.csv
+# --- back-test with the forecast re-fitted at each step beside the prior counts
+rm -rf "$T/cli"; mkdir -p "$T/cli/bt"
+$RTM evaluate -q -o "$T/cli/bt" --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 \
+  --where "$W" --backtest --months 2018-01..2018-05 --min-train 3 --refit-forecast \
+  --coverages 1,5,20 "$EV" > /dev/null 2>&1
+job bt "  - type: evaluate
+    name: bt
+    backtest: true
+    min_train: 3
+    refit_forecast: true
+    coverages: [1, 5, 20]" "      date_field: Month
+  from: 2018-01
+  to: 2018-05"
+J=$T/out-bt/current
+check "evaluate back-test with refit_forecast: same file set ($(head -c 300 "$T/bt.err"))" "sameset $T/cli $J"
+check "back-test has the forecast's line" 'grep -q ",forecast,1," "$J/bt/backtest.csv"'
+same "evaluate back-test (refit_forecast)" "$T/cli/bt" "$J/bt" backtest.csv backtest.md
 # --- forecast (its files in a folder named after it)
 rm -rf "$T/cli"; mkdir -p "$T/cli"
 $RTM forecast -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
@@ -184,6 +201,27 @@ job fc "  - type: forecast
 J=$T/out-fc/current
 check "forecast: same file set ($(head -c 300 "$T/fc.err"))" "sameset $T/cli $J"
 same forecast "$T/cli/fc" "$J/fc" forecast.tif forecast.qml forecast.png forecast.json forecast.md
+# --- forecast with risk factors (catalogue layers in the job, --factor on the command line)
+rm -rf "$T/cli"; mkdir -p "$T/cli"
+$RTM forecast -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
+  --factor "pubs=$S/risk/osm_pubs_southend_on_sea.csv:both" \
+  --factor "venues=$S/risk/fhrs_openpubs_venues_southend_on_sea.csv:proximity" \
+  --block 200 --max-blocks 2 -o "$T/cli/fcf" "$EV" > /dev/null
+job fcf "  - type: forecast
+    name: fcf
+    block: 200
+    max_blocks: 2
+    factors:
+      - layer: pubs
+        operationalization: both
+      - layer: venues
+        operationalization: proximity"
+J=$T/out-fcf/current
+check "forecast with factors: same file set ($(head -c 300 "$T/fcf.err"))" "sameset $T/cli $J"
+check "forecast with factors: factor terms considered" \
+  'grep -q "pubs" "$J/fcf/forecast.json" && grep -q "venues" "$J/fcf/forecast.json"'
+same "forecast with factors" "$T/cli/fcf" "$J/fcf" forecast.tif forecast.qml forecast.png \
+  forecast.json forecast.md
 # --- patrol places: 10 squares of 150 m by count
 rm -rf "$T/cli"; mkdir -p "$T/cli"
 $RTM places -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \
