@@ -172,6 +172,32 @@ for f in dosage.csv dosage_shifts.csv dosage_devices.csv dosage.tif dosage.qml d
   check "job surface 'dosage' = rtm dosage: $f" "cmp -s '$T/real/cli/$f' '$T/out-job/current/dose/$f'"
 done
 
+# 8b. --check opens the pings and places a dosage surface names: a wrong
+# field is an invalid job (exit 2, as every --check problem), named with its
+# line; places without a `place` field are a warning (labels are FIDs).
+"$RTM" run --check "$T/job.yaml" 2> "$T/check.err"
+check "--check: the dosage job is valid" "[ $? -eq 0 ]"
+sed 's/id_field: device/id_field: devise/; s/time_field: time/time_field: tiem/' "$T/job.yaml" > "$T/badf.yaml"
+"$RTM" run --check "$T/badf.yaml" 2> "$T/badf.err"
+check "--check: wrong pings fields: exit 2" "[ $? -eq 2 ]"
+check "--check names the id field with its line" \
+  "grep -q \"badf.yaml:[0-9]*:[0-9]*: .*has no field 'devise'\" '$T/badf.err'"
+check "--check names the time field" "grep -q \"has no field 'tiem'\" '$T/badf.err'"
+sed 's/time_field: time/time_field: time\n    x_field: eastng/' "$T/job.yaml" > "$T/badx.yaml"
+"$RTM" run --check "$T/badx.yaml" 2> "$T/badx.err"
+check "--check names a wrong x field" "[ $? -eq 2 ] && grep -q \"has no field 'eastng'\" '$T/badx.err'"
+python3 - "$T/places.geojson" "$T/noplace.geojson" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["features"]:
+    f["properties"] = {"label": f["properties"].get("place")}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+sed "s|places: .*|places: $T/noplace.geojson|" "$T/job.yaml" > "$T/nop.yaml"
+"$RTM" run --check "$T/nop.yaml" 2> "$T/nop.err"
+check "--check: places without a 'place' field: valid with a warning" \
+  "[ $? -eq 0 ] && grep -q \"has no field 'place'\" '$T/nop.err'"
+
 # 9. Exit codes.
 "$RTM" dosage --places "$T/places.geojson" -o "$T/x" "$T/fmt/dmy.csv" 2>/dev/null
 check "missing --id-field: exit 2" "[ $? -eq 2 ]"
