@@ -191,7 +191,10 @@ void rtm_places_result_free(rtm_places_result *r);
  *  Fields: place, rank, name, location, settings, events, harm (null
  *  without weights), measure, area_m2, share_area, share_events,
  *  share_harm, cum_area, cum_events, cum_harm (percent), area (the
- *  district, "" without), centre_x, centre_y. Returns 0 or RTM_ERR_IO. */
+ *  district, "" without), centre_x, centre_y. The QGIS style (the text of
+ *  rtm_patrol_places_qml) is also stored in the table `layer_styles` as
+ *  QGIS writes it (useAsDefault 1, a fixed update_time), so QGIS applies
+ *  it on opening the layer. Returns 0 or RTM_ERR_IO. */
 int rtm_patrol_places_gpkg(const char *path, const char *crs, const rtm_patrol_place *pl,
                            int n, const double *const *rings, const int *ring_n,
                            int has_harm, const char *const *zone_names, rtm_error *err);
