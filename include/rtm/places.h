@@ -102,6 +102,55 @@ int rtm_window_conflict(const rtm_window_pick_opts *o, double res, int ai, int a
 int rtm_window_pick(const rtm_grid *cand, const double *score, const rtm_window_pick_opts *o,
                     int *picked, int *npicked, rtm_error *err);
 
+/* ==== street-segment places (surface stage) ============================= */
+
+/** A straight piece of a road line (CRS units); line: index of its road. */
+typedef struct rtm_road_segment {
+    double ax, ay, bx, by;
+    int line;
+} rtm_road_segment;
+
+/** Cut polylines (line l: vertices xy[2*off[l]] .. xy[2*off[l+1]-1]) into
+ *  straight segments of at most max_len: every edge of length L into
+ *  ceil(L / max_len) equal pieces (zero-length edges dropped). *out
+ *  malloc'd (free). Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_roads_cut(const double *xy, const size_t *off, int nlines, double max_len,
+                  rtm_road_segment **out, size_t *nout, rtm_error *err);
+
+/** Exact distance from (px, py) to the segment. */
+double rtm_point_segment_dist(double px, double py, const rtm_road_segment *s);
+/** Exact distance between two segments (0 when they cross or touch). */
+double rtm_segment_segment_dist(const rtm_road_segment *a, const rtm_road_segment *b);
+/** Area of the buffer of radius r around s: length x 2r + pi r^2. */
+double rtm_segment_buffer_area(const rtm_road_segment *s, double r);
+
+/** Sum of w (NULL: 1 each) over the points within r of each segment (exact
+ *  point-to-segment distance; a raster measure: its cell centres with the
+ *  cell values as w) into out[ns]. The sums do not depend on threads (0 =
+ *  OpenMP's default). Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_segment_sums(const rtm_road_segment *s, size_t ns, const double *x, const double *y,
+                     const double *w, size_t n, double r, int threads, double *out,
+                     rtm_error *err);
+
+/** Options of rtm_segment_pick. */
+typedef struct rtm_segment_pick_opts {
+    int count;                    /**< places wanted, >= 1 */
+    double r;                     /**< buffer radius (half the place's width) */
+    double spacing;               /**< smallest gap between two buffers (>= 0) */
+    const unsigned char *allowed; /**< per segment, 0 = not a place; NULL = all */
+    const int *zone;              /**< per segment its area (-1: not a place) or NULL */
+    int per_zone;                 /**< at most this many per area; 0 = no cap */
+} rtm_segment_pick_opts;
+
+/** Greedy choice of buffers: segments with a sum > 0 in decreasing order of
+ *  score (ties: lower index first), each taken when its distance to every
+ *  segment taken is >= 2 r + spacing (so the buffers do not overlap) and
+ *  its area is not full. picked (o->count ints) receives the segment
+ *  indices in rank order. Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_segment_pick(const rtm_road_segment *s, size_t ns, const double *score,
+                     const rtm_segment_pick_opts *o, int *picked, int *npicked,
+                     rtm_error *err);
+
 /* ==== the places product ================================================= */
 
 /** What the windows are ranked by. */
