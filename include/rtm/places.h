@@ -104,6 +104,25 @@ int rtm_window_pick(const rtm_grid *cand, const double *score, const rtm_window_
 
 /* ==== street-segment places (surface stage) ============================= */
 
+/** Road lines (input stage): line l's vertices xy[2*off[l]] ..
+ *  xy[2*off[l+1]-1], name[l] its name ("" without). */
+typedef struct rtm_road_set {
+    int n;
+    double *xy;
+    size_t *off;
+    char **name;
+} rtm_road_set;
+
+/** Read the lines of path (layer NULL = first; where: OGR SQL filter or
+ *  NULL; multilines split, curves linearised) in dst_crs, with the name
+ *  field name_field (NULL: the first of name, NAME, road_name present).
+ *  Returns 0 or an error (no line: RTM_ERR_INPUT; unknown field:
+ *  RTM_ERR_ARG). GDAL on the calling thread. */
+int rtm_roads_load(const char *path, const char *layer, const char *where,
+                   const char *name_field, const char *dst_crs, rtm_road_set *out,
+                   rtm_error *err);
+void rtm_road_set_free(rtm_road_set *r);
+
 /** A straight piece of a road line (CRS units); line: index of its road. */
 typedef struct rtm_road_segment {
     double ax, ay, bx, by;
@@ -193,6 +212,12 @@ typedef struct rtm_places_product {
     /* output names (NULL = not written) */
     const char *gpkg, *csv, *png, *html;
     const char *title;         /**< NULL = "Patrol places" */
+    /* street segments: with roads, the places are buffers of width `size`
+     * (radius size/2) around road pieces of at most `segment` (0 = size) */
+    const char *roads;         /**< road lines, or NULL (windows) */
+    const char *roads_layer, *roads_where; /**< OGR layer and filter, NULL = first / all */
+    const char *roads_name_field; /**< NULL = name, NAME or road_name when present */
+    double segment;            /**< longest piece, CRS units; 0 = size */
 } rtm_places_product;
 
 enum { RTM_MEASURE_AUTO = -1 };
