@@ -25,6 +25,12 @@
  * combinations; tests/test_places.c measures the gap against exhaustive
  * search on small cases.
  *
+ * Street segments (rtm/surface/segments.c): with a road layer the
+ * candidates are buffers of width `size` around road pieces of at most
+ * `segment`, their sums over the points within size/2 of the piece (exact
+ * distance), chosen greedily when their segments are at least size +
+ * spacing apart; area = length x size + pi (size/2)^2.
+ *
  * Part of the public API; include <rtm.h> for all of it. */
 #ifndef RTM_PLACES_H
 #define RTM_PLACES_H
