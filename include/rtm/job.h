@@ -301,6 +301,9 @@ typedef struct rtm_job_surface {
     double step;             /**< fine cell (0 = size/10) */
     int per_area;            /**< at most this many places per polygon of the job's first
                                   `areas` set (0 = no cap) */
+    char *roads, *roads_where, *roads_name_field; /**< street segments: road lines
+                                  (resolved path), filter, name field; NULL = none */
+    double segment;          /**< longest road piece (0 = size) */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -88,4 +88,46 @@ check "--roads-where: the unnamed service road is left out" \
   "[ \$(tail -n +2 $T/w/places.csv | wc -l) -eq 6 ] && ! cut -d, -f3 $T/w/places.csv | grep -q '^On or near'"
 run --roads-name-field nope -o "$T/x" 2> "$T/x.err"
 check "unknown --roads-name-field: exit 1 naming the field" "[ $? -eq 1 ] && grep -q nope $T/x.err"
+# The same as a job surface (`roads` keys): the same bytes as the command
+# with the same study area and grid; --check catches a wrong road name field.
+python3 - "$T/area.geojson" <<'PY'
+import json, sys
+x0, y0 = 588000, 185500
+ring = [[x0 - 200, y0 - 450], [x0 + 900, y0 - 450], [x0 + 900, y0 + 550], [x0 - 200, y0 + 550], [x0 - 200, y0 - 450]]
+json.dump({"type": "FeatureCollection", "crs": {"type": "name", "properties": {"name": "urn:ogc:def:crs:EPSG::27700"}},
+           "features": [{"type": "Feature", "properties": {"name": "test"}, "geometry": {"type": "Polygon", "coordinates": [ring]}}]},
+          open(sys.argv[1], "w"))
+PY
+R=$(cd $D && pwd)
+cat > "$T/job.yaml" <<EOF2
+name: streets
+study_area:
+  file: $T/area.geojson
+crs: EPSG:27700
+cell_size: 10
+offences:
+  sources:
+    - file: $R/events.csv
+      crs: EPSG:27700
+surfaces:
+  - type: places
+    name: places
+    count: 6
+    size: 50
+    min_spacing: 20
+    roads: $R/streets.geojson
+    segment: 60
+output:
+  dir: $T/out-job
+EOF2
+"$RTM" run -q "$T/job.yaml" 2> "$T/job.err" || cat "$T/job.err"
+"$RTM" places -q --count 6 --size 50 --min-spacing 20 --segment 60 --src-crs EPSG:27700 \
+  --dst-crs EPSG:27700 --study-area "$T/area.geojson" --resolution 10 \
+  --roads $D/streets.geojson -o "$T/cli" $D/events.csv 2> "$T/cli.err" || cat "$T/cli.err"
+for f in places.gpkg places.csv places.png places.html; do
+  check "job surface places with roads = rtm places --roads: $f" "cmp -s $T/cli/$f $T/out-job/current/$f"
+done
+sed 's/    segment: 60/    segment: 60\n    roads_name_field: nmae/' "$T/job.yaml" > "$T/badroads.yaml"
+"$RTM" run --check "$T/badroads.yaml" 2> "$T/badroads.err"
+check "--check: a wrong roads_name_field is named" "[ $? -eq 2 ] && grep -q \"has no field 'nmae'\" $T/badroads.err"
 finish
