@@ -81,7 +81,8 @@ double rtm_segment_buffer_area(const rtm_road_segment *s, double r)
     return hypot(s->bx - s->ax, s->by - s->ay) * 2 * r + M_PI * r * r;
 }
 
-/* Points bucketed on a square grid of cell r (at least 1/4096 of the extent)
+/* Points bucketed on a square grid of cell r (at least 1/1024 of the extent,
+ * so at most about a million buckets)
  * so each segment visits only the buckets its buffer's box touches. */
 typedef struct bucket_grid {
     double x0, y0, cell;
@@ -95,7 +96,7 @@ static int buckets(bucket_grid *b, const double *x, const double *y, size_t n, d
     for (size_t i = 0; i < n; i++)
         x0 = fmin(x0, x[i]), x1 = fmax(x1, x[i]), y0 = fmin(y0, y[i]), y1 = fmax(y1, y[i]);
     double ext = n ? fmax(x1 - x0, y1 - y0) : 0;
-    b->cell = fmax(r, ext / 4096);
+    b->cell = fmax(r, ext / 1024);
     if (!(b->cell > 0))
         b->cell = 1;
     b->x0 = n ? x0 : 0, b->y0 = n ? y0 : 0;
