@@ -337,6 +337,9 @@ typedef struct rtm_job_surface {
     double same_location;        /**< same-location band width (default 0.001; 0 = none) */
     /* repeats */
     int top;                     /**< locations on the map and in the report (default 20) */
+    char *roads, *roads_where, *roads_name_field; /**< street segments: road lines
+                                  (resolved path), filter, name field; NULL = none */
+    double segment;          /**< longest road piece (0 = size) */
 } rtm_job_surface;
 
 /** Output format bits. */

@@ -25,6 +25,12 @@
  * combinations; tests/test_places.c measures the gap against exhaustive
  * search on small cases.
  *
+ * Street segments (rtm/surface/segments.c): with a road layer the
+ * candidates are buffers of width `size` around road pieces of at most
+ * `segment`, their sums over the points within size/2 of the piece (exact
+ * distance), chosen greedily when their segments are at least size +
+ * spacing apart; area = length x size + pi (size/2)^2.
+ *
  * Part of the public API; include <rtm.h> for all of it. */
 #ifndef RTM_PLACES_H
 #define RTM_PLACES_H
@@ -102,6 +108,74 @@ int rtm_window_conflict(const rtm_window_pick_opts *o, double res, int ai, int a
 int rtm_window_pick(const rtm_grid *cand, const double *score, const rtm_window_pick_opts *o,
                     int *picked, int *npicked, rtm_error *err);
 
+/* ==== street-segment places (surface stage) ============================= */
+
+/** Road lines (input stage): line l's vertices xy[2*off[l]] ..
+ *  xy[2*off[l+1]-1], name[l] its name ("" without). */
+typedef struct rtm_road_set {
+    int n;
+    double *xy;
+    size_t *off;
+    char **name;
+} rtm_road_set;
+
+/** Read the lines of path (layer NULL = first; where: OGR SQL filter or
+ *  NULL; multilines split, curves linearised) in dst_crs, with the name
+ *  field name_field (NULL: the first of name, NAME, road_name present).
+ *  Returns 0 or an error (no line: RTM_ERR_INPUT; unknown field:
+ *  RTM_ERR_ARG). GDAL on the calling thread. */
+int rtm_roads_load(const char *path, const char *layer, const char *where,
+                   const char *name_field, const char *dst_crs, rtm_road_set *out,
+                   rtm_error *err);
+void rtm_road_set_free(rtm_road_set *r);
+
+/** A straight piece of a road line (CRS units); line: index of its road. */
+typedef struct rtm_road_segment {
+    double ax, ay, bx, by;
+    int line;
+} rtm_road_segment;
+
+/** Cut polylines (line l: vertices xy[2*off[l]] .. xy[2*off[l+1]-1]) into
+ *  straight segments of at most max_len: every edge of length L into
+ *  ceil(L / max_len) equal pieces (zero-length edges dropped). *out
+ *  malloc'd (free). Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_roads_cut(const double *xy, const size_t *off, int nlines, double max_len,
+                  rtm_road_segment **out, size_t *nout, rtm_error *err);
+
+/** Exact distance from (px, py) to the segment. */
+double rtm_point_segment_dist(double px, double py, const rtm_road_segment *s);
+/** Exact distance between two segments (0 when they cross or touch). */
+double rtm_segment_segment_dist(const rtm_road_segment *a, const rtm_road_segment *b);
+/** Area of the buffer of radius r around s: length x 2r + pi r^2. */
+double rtm_segment_buffer_area(const rtm_road_segment *s, double r);
+
+/** Sum of w (NULL: 1 each) over the points within r of each segment (exact
+ *  point-to-segment distance; a raster measure: its cell centres with the
+ *  cell values as w) into out[ns]. The sums do not depend on threads (0 =
+ *  OpenMP's default). Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_segment_sums(const rtm_road_segment *s, size_t ns, const double *x, const double *y,
+                     const double *w, size_t n, double r, int threads, double *out,
+                     rtm_error *err);
+
+/** Options of rtm_segment_pick. */
+typedef struct rtm_segment_pick_opts {
+    int count;                    /**< places wanted, >= 1 */
+    double r;                     /**< buffer radius (half the place's width) */
+    double spacing;               /**< smallest gap between two buffers (>= 0) */
+    const unsigned char *allowed; /**< per segment, 0 = not a place; NULL = all */
+    const int *zone;              /**< per segment its area (-1: not a place) or NULL */
+    int per_zone;                 /**< at most this many per area; 0 = no cap */
+} rtm_segment_pick_opts;
+
+/** Greedy choice of buffers: segments with a sum > 0 in decreasing order of
+ *  score (ties: lower index first), each taken when its distance to every
+ *  segment taken is >= 2 r + spacing (so the buffers do not overlap) and
+ *  its area is not full. picked (o->count ints) receives the segment
+ *  indices in rank order. Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_segment_pick(const rtm_road_segment *s, size_t ns, const double *score,
+                     const rtm_segment_pick_opts *o, int *picked, int *npicked,
+                     rtm_error *err);
+
 /* ==== the places product ================================================= */
 
 /** What the windows are ranked by. */
@@ -144,6 +218,12 @@ typedef struct rtm_places_product {
     /* output names (NULL = not written) */
     const char *gpkg, *csv, *png, *html;
     const char *title;         /**< NULL = "Patrol places" */
+    /* street segments: with roads, the places are buffers of width `size`
+     * (radius size/2) around road pieces of at most `segment` (0 = size) */
+    const char *roads;         /**< road lines, or NULL (windows) */
+    const char *roads_layer, *roads_where; /**< OGR layer and filter, NULL = first / all */
+    const char *roads_name_field; /**< NULL = name, NAME or road_name when present */
+    double segment;            /**< longest piece, CRS units; 0 = size */
 } rtm_places_product;
 
 enum { RTM_MEASURE_AUTO = -1 };
@@ -191,7 +271,10 @@ void rtm_places_result_free(rtm_places_result *r);
  *  Fields: place, rank, name, location, settings, events, harm (null
  *  without weights), measure, area_m2, share_area, share_events,
  *  share_harm, cum_area, cum_events, cum_harm (percent), area (the
- *  district, "" without), centre_x, centre_y. Returns 0 or RTM_ERR_IO. */
+ *  district, "" without), centre_x, centre_y. The QGIS style (the text of
+ *  rtm_patrol_places_qml) is also stored in the table `layer_styles` as
+ *  QGIS writes it (useAsDefault 1, a fixed update_time), so QGIS applies
+ *  it on opening the layer. Returns 0 or RTM_ERR_IO. */
 int rtm_patrol_places_gpkg(const char *path, const char *crs, const rtm_patrol_place *pl,
                            int n, const double *const *rings, const int *ring_n,
                            int has_harm, const char *const *zone_names, rtm_error *err);

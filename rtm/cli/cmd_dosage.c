@@ -50,7 +50,7 @@ static const char HELP[] =
     "  --shift HH:MM-HH:MM    also report this shift window per day (repeatable, up to 8;\n"
     "                         18:00-02:00 ends the next day) in dosage_shifts.csv\n"
     "Output:\n"
-    "  -o, --output OUTDIR    dosage.csv, dosage.tif (+ .qml), dosage.md, dosage.json\n"
+    "  -o, --output OUTDIR    dosage.csv, dosage.tif (+ .qml), dosage.png (map), dosage.md, dosage.json\n"
     "  --resolution M         raster cell size in CRS units (default 100)\n"
     "  --per-device           also dosage_devices.csv (minutes and visits per device;\n"
     "                         off by default: results are aggregated over officers)\n"

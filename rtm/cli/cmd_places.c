@@ -12,7 +12,7 @@
 
 enum { OPT_COUNT = OPT_EVENTS_LAST + 1, OPT_SIZE, OPT_SHAPE, OPT_MEASURE, OPT_SPACING,
        OPT_STEP, OPT_AREAS, OPT_AREA_FIELD, OPT_PER_AREA, OPT_SETTINGS, OPT_SETTINGS_DIST,
-       OPT_TITLE, OPT_THREADS };
+       OPT_TITLE, OPT_THREADS, OPT_ROADS, OPT_ROADS_WHERE, OPT_ROADS_NAME, OPT_SEGMENT };
 
 static const char HELP[] =
     "Usage: rtm places --count N --size M [OPTIONS] -o OUTDIR EVENTS...\n\n"
@@ -31,6 +31,11 @@ static const char HELP[] =
     "                         a raster (forecast, KDE, risk surface) summed in the window\n"
     "  --min-spacing M        smallest gap between two places (default 0: may touch)\n"
     "  --step M               fine grid cell (default size/10; size must be a multiple)\n"
+    "  --roads FILE           street segments: places are buffers --size wide around road\n"
+    "                         pieces (lines) instead of squares or discs\n"
+    "  --roads-where SQL      OGR filter of the roads\n"
+    "  --roads-name-field F   road name field (default name, NAME or road_name)\n"
+    "  --segment M            longest road piece (default --size)\n"
     "  --areas FILE           districts or towns (polygons): per-area sections in the\n"
     "                         briefing; places must lie in an area\n"
     "  --area-field F         the areas' name field\n"
@@ -130,6 +135,10 @@ static int pl_opt(void *ctx, int opt, const char *arg)
                                        &a->p.settings_distance, 0);
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_THREADS: return rtm_cli_threads(&a->c, arg, &a->threads);
+    case OPT_ROADS: a->p.roads = arg; return 0;
+    case OPT_ROADS_WHERE: a->p.roads_where = arg; return 0;
+    case OPT_ROADS_NAME: a->p.roads_name_field = arg; return 0;
+    case OPT_SEGMENT: return num(a, "--segment", arg, &a->p.segment, 1e-9);
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -148,6 +157,10 @@ static int parse(int argc, char **argv, pl_args *a, int *first)
         {"settings-distance", required_argument, 0, OPT_SETTINGS_DIST},
         {"title", required_argument, 0, OPT_TITLE},
         {"threads", required_argument, 0, OPT_THREADS},
+        {"roads", required_argument, 0, OPT_ROADS},
+        {"roads-where", required_argument, 0, OPT_ROADS_WHERE},
+        {"roads-name-field", required_argument, 0, OPT_ROADS_NAME},
+        {"segment", required_argument, 0, OPT_SEGMENT},
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
         {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, pl_opt, a, first);

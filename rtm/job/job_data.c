@@ -15,6 +15,9 @@
 #include <ogr_srs_api.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
+
+#include "rtm/dosage.h"
 
 static yaml_node_t *seq_item(rtm_ydoc *y, yaml_node_t *seq, int i)
 {
@@ -181,6 +184,37 @@ void rtm_job_check_file(rtm_ydoc *y, yaml_node_t *map, const char *file, const c
         check_field(y, map, keys[i], l, file, fields[i]);
     if (l)
         check_where(y, map, l, where);
+    if (ds)
+        GDALClose(ds);
+}
+
+/* A dosage surface's pings (every file until one has a problem; GPX files
+ * by their track points, as the reader takes them) and its places: the
+ * polygons open, and a missing `place` field is a warning (the places are
+ * then labelled by their FID, as the product does). */
+void rtm_job_check_dosage_data(rtm_ydoc *y, yaml_node_t *map, const rtm_job_dosage *d)
+{
+    static const char *const keys[] = {"id_field", "time_field", "x_field", "y_field"};
+    const char *fields[] = {d->id_field, d->time_field, d->x_field, d->y_field};
+    GDALDatasetH ds;
+    rtm_gdal_init();
+    for (int i = 0; i < d->npings; i++) {
+        size_t n = strlen(d->pings[i]);
+        int gpx = !d->layer && n >= 4 && !strcasecmp(d->pings[i] + n - 4, ".gpx"), nerr = y->nerr;
+        rtm_job_check_file(y, map, d->pings[i], gpx ? "track_points" : d->layer, NULL, 4, keys,
+                           fields);
+        if (y->nerr > nerr)
+            break; /* the other files most likely have the same problem */
+    }
+    if (!d->places)
+        return;
+    OGRLayerH l = open_layer(y, map, d->places, d->places_layer, &ds);
+    if (l && !is_polygonal(l))
+        rtm_yerr(y, at(y, map, "places"), "'%s' must hold polygons (got %s)", d->places,
+                 OGRGeometryTypeToName(OGR_L_GetGeomType(l)));
+    else if (l && OGR_FD_GetFieldIndex(OGR_L_GetLayerDefn(l), "place") < 0)
+        rtm_ywarn(y, at(y, map, "places"), "'%s' has no field 'place': the places are "
+                  "labelled by their FID", d->places);
     if (ds)
         GDALClose(ds);
 }

@@ -115,6 +115,7 @@ void rtm_job_read_dosage(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
         rtm_yerr(y, rtm_yget(y, n, "from"), "dosage: 'from' is after 'to'");
     read_shifts(y, n, d);
     rtm_ybool(y, n, "per_device", &d->per_device);
+    rtm_job_check_dosage_data(y, n, d);
 }
 
 char *rtm_job_dosage_params(const rtm_job_dosage *d)

@@ -57,6 +57,12 @@ void rtm_job_check_file(rtm_ydoc *y, yaml_node_t *map, const char *file, const c
                         const char *where, int nfields, const char *const *keys,
                         const char *const *fields);
 
+/** Check a dosage surface's pings (id, time, x, y fields) and places
+ *  (polygons; no `place` field: a warning) against its mapping map
+ *  (job_data.c). */
+struct rtm_job_dosage;
+void rtm_job_check_dosage_data(rtm_ydoc *y, yaml_node_t *map, const struct rtm_job_dosage *d);
+
 void rtm_job_offences_clear(rtm_job_offences *o);
 void rtm_job_surfaces_clear(rtm_job *job);
 void rtm_job_vector_clear(rtm_job_vector *v);

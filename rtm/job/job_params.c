@@ -162,6 +162,10 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
         addf(&t, "shape=%s\nmeasure=%d\n", rtm_vocab_name("shape", s->shape), s->measure);
         addf(&t, "min_spacing=%s\n", num(s->spacing, b));
         addf(&t, "step=%s\nper_area=%d\n", num(s->step, b), s->per_area);
+        if (s->roads)
+            addf(&t, "roads=%s\nroads_where=%s\nroads_name_field=%s\nsegment=%s\n", s->roads,
+                 s->roads_where ? s->roads_where : "",
+                 s->roads_name_field ? s->roads_name_field : "", num(s->segment, b));
         break;
     case RTM_SURF_NTYPES:
         break;

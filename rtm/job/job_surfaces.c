@@ -30,7 +30,8 @@ static const char *const type_names[] = {
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", "factors",
                                             "block", "max_blocks", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
-                                          "min_spacing", "step", "per_area", NULL};
+                                          "min_spacing", "step", "per_area", "roads",
+                                          "roads_where", "roads_name_field", "segment", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", "sigma",
                                        "truncate", "edge", "adaptive", "pilot", "groups",
                                        NULL};
@@ -76,6 +77,7 @@ static void surface_clear(rtm_job_surface *s)
     rtm_ystrv_free(s->compare, s->ncompare);
     free(s->units_layer);
     free(s->units_field);
+    free(s->roads), free(s->roads_where), free(s->roads_name_field);
     rtm_job_dosage_free(s->dosage);
     free(s->places);
     free(s->schedule);
@@ -198,6 +200,24 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 /* places: the options of rtm places (count, size, shape, measure harm|count,
  * min_spacing, step, per_area over the job's first areas set); named
  * settings are the command's only. */
+/* Street segments of a places surface: roads (lines, checked by --check),
+ * roads_where, roads_name_field, segment. */
+static void read_roads(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
+{
+    char *roads = NULL;
+    if (rtm_ystr(y, n, "roads", &roads) || !roads)
+        return;
+    s->roads = rtm_yresolve(y, roads);
+    free(roads);
+    rtm_ystr(y, n, "roads_where", &s->roads_where);
+    rtm_ystr(y, n, "roads_name_field", &s->roads_name_field);
+    rtm_ynum(y, n, "segment", 1e-9, RTM_JOB_MAX_DISTANCE, &s->segment);
+    static const char *const keys[] = {"roads_name_field"};
+    const char *fields[] = {s->roads_name_field};
+    if (s->roads)
+        rtm_job_check_file(y, n, s->roads, NULL, s->roads_where, 1, keys, fields);
+}
+
 static void read_places(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 {
     long long count = 20, per_area = 0;
@@ -216,6 +236,7 @@ static void read_places(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
         rtm_yvocab(y, n, "measure", "measure", &measure);
     s->shape = shape;
     s->measure = measure;
+    read_roads(y, n, s);
 }
 
 static void read_emerging(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)

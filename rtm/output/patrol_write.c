@@ -93,6 +93,8 @@ static int write_features(OGRLayerH l, const rtm_patrol_place *pl, int n,
     return 0;
 }
 
+static int write_styles(GDALDatasetH ds);
+
 int rtm_patrol_places_gpkg(const char *path, const char *crs, const rtm_patrol_place *pl,
                            int n, const double *const *rings, const int *ring_n,
                            int has_harm, const char *const *zone_names, rtm_error *err)
@@ -116,7 +118,8 @@ int rtm_patrol_places_gpkg(const char *path, const char *crs, const rtm_patrol_p
     CPLErrorReset();
     ds = GDALCreate(GDALGetDriverByName("GPKG"), path, 0, 0, 0, GDT_Unknown, NULL);
     OGRLayerH l = ds ? GDALDatasetCreateLayer(ds, "places", srs, wkbPolygon, NULL) : NULL;
-    if (!l || add_fields(l) || write_features(l, pl, n, rings, ring_n, has_harm, zone_names))
+    if (!l || add_fields(l) || write_features(l, pl, n, rings, ring_n, has_harm, zone_names) ||
+        write_styles(ds))
         rc = rtm_error_set(err, RTM_ERR_IO, "places: cannot write '%s': %s", path,
                            rtm_gdal_last_error("GeoPackage driver failed"));
     if (ds)
@@ -162,6 +165,51 @@ static const char QML[] =
     "  </labeling>\n"
     "  <layerGeometryType>2</layerGeometryType>\n"
     "</qgis>\n";
+
+/* The style also inside the GeoPackage: QGIS's `layer_styles` table (the
+ * columns as QGIS creates them: QgsOgrProviderUtils / saveStyle), which
+ * QGIS reads when the layer is opened (useAsDefault = 1). A fixed
+ * update_time keeps the bytes reproducible. */
+static int write_styles(GDALDatasetH ds)
+{
+    static const struct {
+        const char *n;
+        OGRFieldType t;
+        int width;
+    } COLS[] = {{"f_table_catalog", OFTString, 256}, {"f_table_schema", OFTString, 256},
+                {"f_table_name", OFTString, 256},    {"f_geometry_column", OFTString, 256},
+                {"styleName", OFTString, 30},        {"styleQML", OFTString, 0},
+                {"styleSLD", OFTString, 0},          {"useAsDefault", OFTInteger, 0},
+                {"description", OFTString, 0},       {"owner", OFTString, 30},
+                {"ui", OFTString, 30},               {"update_time", OFTDateTime, 0}};
+    const char *vals[] = {"", "", "places", "geom", "places", QML, "", NULL,
+                          "rtm patrol places: red outlines, the rank as a label", "", NULL, NULL};
+    enum { NC = sizeof COLS / sizeof COLS[0] };
+    OGRLayerH l = GDALDatasetCreateLayer(ds, "layer_styles", NULL, wkbNone, NULL);
+    for (int i = 0; l && i < NC; i++) {
+        OGRFieldDefnH d = OGR_Fld_Create(COLS[i].n, COLS[i].t);
+        OGR_Fld_SetWidth(d, COLS[i].width);
+        if (i == 7)
+            OGR_Fld_SetSubType(d, OFSTBoolean);
+        OGRErr e = OGR_L_CreateField(l, d, TRUE);
+        OGR_Fld_Destroy(d);
+        if (e != OGRERR_NONE)
+            return -1;
+    }
+    if (!l)
+        return -1;
+    OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
+    for (int i = 0; i < NC; i++)
+        if (vals[i])
+            OGR_F_SetFieldString(f, i, vals[i]);
+        else if (i != 10)
+            OGR_F_SetFieldNull(f, i);
+    OGR_F_SetFieldInteger(f, 7, 1);
+    OGR_F_SetFieldDateTimeEx(f, NC - 1, 2000, 1, 1, 0, 0, 0.0f, 100);
+    OGRErr e = OGR_L_CreateFeature(l, f);
+    OGR_F_Destroy(f);
+    return e == OGRERR_NONE ? 0 : -1;
+}
 
 int rtm_patrol_places_qml(const char *path, rtm_error *err)
 {

@@ -103,7 +103,8 @@ static int write_md(dosage_state *s, const place_total *t, int64_t all, rtm_erro
     md_places(f, s, t, all);
     fprintf(f, "Files: dosage.csv (place and day: device-minutes, visits, devices, presence "
                "minutes, Koper bins <2, 2-10, 10-16, >16 min, longest gap, first and last "
-               "visit)%s%s, dosage.tif (minutes of patrol presence per cell), dosage.json.\n",
+               "visit)%s%s, dosage.tif (minutes of patrol presence per cell), dosage.png (its map, places "
+               "outlined; dosage_map.png georeferenced), dosage.json.\n",
             s->p->nshifts ? ", dosage_shifts.csv" : "",
             s->p->per_device ? ", dosage_devices.csv (per device)" : "");
     fclose(f);

@@ -1,5 +1,6 @@
 /* dosage_write.c: the dosage product's files - dosage.csv (place and day),
  * dosage_shifts.csv, dosage_devices.csv, dosage.tif (minutes per cell),
+ * dosage.png (its map, places outlined),
  * dosage.md and dosage.json (what was read, counts by reason) - into the
  * output set (see rtm/dosage.h). */
 #include <math.h>
@@ -142,6 +143,48 @@ static int write_devices(dosage_state *s, rtm_error *err)
     return put_text(s, "dosage_devices.csv", buf, len, err);
 }
 
+/* dosage.png: the minutes-per-cell raster as a briefing map, the places
+ * outlined and labelled (one mark per ring, the label on the first). */
+static int write_png(dosage_state *s, const double *v, rtm_error *err)
+{
+    const rtm_place_set *ps = &s->places;
+    rtm_map_mark *mk = calloc(ps->nrings ? ps->nrings : 1, sizeof *mk);
+    char *fn = rtm_prod_join(s->p->dir, "dosage.png"), d0[11], d1[11], sub[200];
+    rtm_map_opts mo;
+    int nm = 0, rc;
+    if (!mk || !fn) {
+        free(mk), free(fn);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "dosage: out of memory");
+    }
+    for (int i = 0; i < ps->n; i++)
+        for (size_t r = ps->ring_start[i]; r < ps->ring_start[i + 1]; r++, nm++) {
+            mk[nm].xy = ps->xy + 2 * ps->ring_off[r];
+            mk[nm].n = (int)(ps->ring_off[r + 1] - ps->ring_off[r]);
+            mk[nm].label = r == ps->ring_start[i] ? ps->label[i] : NULL;
+        }
+    rtm_dosage_date(s->day0, d0);
+    rtm_dosage_date(s->day0 + s->ndays - 1, d1);
+    snprintf(sub, sizeof sub, "%s to %s (%s), %d devices, %g m cells", d0, d1,
+             rtm_tz_name(s->tz), s->pings.ndev, s->grid.res);
+    rtm_map_opts_init(&mo);
+    mo.title = "Patrol dosage";
+    mo.subtitle = sub;
+    mo.units_label = "minutes of patrol presence";
+    mo.ramp = "magma";
+    mo.marks = mk;
+    mo.nmarks = nm;
+    mo.attribution = s->env ? s->env->attribution : NULL;
+    /* The CRS by its code when it has one, so the map's CRS sidecar is the
+     * same whether the places' layer or a job named the CRS. */
+    rtm_grid g = s->grid;
+    char code[64] = "";
+    if (!rtm_crs_describe(g.crs, NULL, 0, code, sizeof code, NULL) && code[0])
+        snprintf(g.crs, sizeof g.crs, "%s", code);
+    rc = rtm_prod_map(s->out, fn, &g, v, NULL, &mo, err);
+    free(mk), free(fn);
+    return rc;
+}
+
 static int write_tif(dosage_state *s, rtm_error *err)
 {
     size_t nc = rtm_grid_ncells(&s->grid);
@@ -176,6 +219,8 @@ static int write_tif(dosage_state *s, rtm_error *err)
     go.metadata = rtm_kv_list(&kv);
     rc = rc ? rtm_error_set(err, RTM_ERR_NOMEM, "dosage: out of memory")
             : rtm_prod_geotiff(s->out, fn, &s->grid, v, NULL, &go, err);
+    if (!rc)
+        rc = write_png(s, v, err);
     rtm_kv_free(&kv);
     free(v), free(fn);
     return rc;

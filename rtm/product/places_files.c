@@ -113,7 +113,10 @@ static int write_csv(places_state *s, rtm_outset *out, rtm_error *err)
 static int crop(const places_state *s, rtm_grid *g, double **v, unsigned char **m,
                 rtm_error *err)
 {
-    const rtm_grid *c = &s->cand;
+    /* street segments: the measure per fine cell (no window grid) */
+    const rtm_grid *c = s->p->roads ? &s->fine : &s->cand;
+    const double *sv = s->p->roads ? s->v : s->score;
+    const unsigned char *al = s->p->roads ? s->fmask : s->allowed;
     double x0 = INFINITY, y0 = INFINITY, x1 = -INFINITY, y1 = -INFINITY, h = s->p->size / 2;
     for (int i = 0; i < s->r.nplaces; i++) {
         const rtm_patrol_place *p = &s->r.places[i];
@@ -136,8 +139,8 @@ static int crop(const places_state *s, rtm_grid *g, double **v, unsigned char **
     for (int i = 0; i < g->nrows; i++)
         for (int j = 0; j < g->ncols; j++) {
             size_t src = (size_t)(i + i0) * c->ncols + (size_t)(j + j0);
-            (*v)[(size_t)i * g->ncols + j] = s->score[src];
-            (*m)[(size_t)i * g->ncols + j] = s->allowed[src];
+            (*v)[(size_t)i * g->ncols + j] = sv[src];
+            (*m)[(size_t)i * g->ncols + j] = al[src];
         }
     return 0;
 }
@@ -163,8 +166,12 @@ static int write_png(places_state *s, rtm_outset *out, rtm_error *err)
     rtm_map_opts_init(&mo);
     snprintf(title, sizeof title, "%s", s->p->title ? s->p->title : "Patrol places");
     snprintf(sub, sizeof sub, "%s", s->r.headline);
-    snprintf(units, sizeof units, "%s in a %g m %s", rtm_places_measure_name(s), s->p->size,
-             s->p->shape == RTM_WINDOW_DISC ? "disc" : "square");
+    if (s->p->roads)
+        snprintf(units, sizeof units, "%s per %g m cell", rtm_places_measure_name(s),
+                 s->fine.res);
+    else
+        snprintf(units, sizeof units, "%s in a %g m %s", rtm_places_measure_name(s),
+                 s->p->size, s->p->shape == RTM_WINDOW_DISC ? "disc" : "square");
     mo.title = title;
     mo.subtitle = sub;
     mo.units_label = units;

@@ -22,10 +22,27 @@ const char *rtm_places_measure_name(const places_state *s)
     return s->p->harm_unit ? s->p->harm_unit : "harm";
 }
 
+/* The buffer of a street piece: a half circle of 32 chords around each
+ * end (B, then A), closed: 65 points. */
+static int capsule(const rtm_road_segment *g, double r, double *xy)
+{
+    double th = atan2(g->by - g->ay, g->bx - g->ax);
+    for (int a = 0; a < 64; a++) {
+        int end = a < 32; /* B first */
+        double t = th - M_PI / 2 + M_PI * (a % 32) / 31 + (end ? 0 : M_PI);
+        xy[2 * a] = (end ? g->bx : g->ax) + r * cos(t);
+        xy[2 * a + 1] = (end ? g->by : g->ay) + r * sin(t);
+    }
+    xy[128] = xy[0], xy[129] = xy[1];
+    return 65;
+}
+
 int rtm_places_ring(const places_state *s, int i, double *xy)
 {
     const rtm_patrol_place *pl = &s->r.places[i];
     double h = s->p->size / 2;
+    if (s->p->roads)
+        return capsule(&s->segs[s->picked[i]], h, xy);
     if (s->p->shape == RTM_WINDOW_DISC) {
         for (int a = 0; a <= 64; a++) {
             double t = 2 * M_PI * (a % 64) / 64;
@@ -101,6 +118,8 @@ static double dist_to(const places_state *s, int t, double x, double y)
 {
     const rtm_patrol_place *pl = &s->r.places[t];
     double h = s->p->size / 2;
+    if (s->p->roads)
+        return fmax(0.0, rtm_point_segment_dist(x, y, &s->segs[s->picked[t]]) - h);
     if (s->p->shape == RTM_WINDOW_DISC)
         return fmax(0.0, hypot(x - pl->cx, y - pl->cy) - h);
     return hypot(fmax(0.0, fabs(x - pl->cx) - h), fmax(0.0, fabs(y - pl->cy) - h));
@@ -224,7 +243,18 @@ int rtm_places_names(places_state *s, rtm_error *err)
     free(buf);
     if (s->p->nsettings > 0 && (rc = settings_near(s, err)))
         return rc;
-    for (int t = 0; t < s->r.nplaces; t++)
-        compose_name(&s->r.places[t]);
+    for (int t = 0; t < s->r.nplaces; t++) {
+        rtm_patrol_place *pl = &s->r.places[t];
+        compose_name(pl);
+        const char *road = s->p->roads ? s->roads.name[s->segs[s->picked[t]].line] : "";
+        if (road[0]) { /* the road's name first */
+            char old[sizeof pl->name];
+            snprintf(old, sizeof old, "%s", pl->name);
+            if (pl->location[0] || pl->settings[0])
+                snprintf(pl->name, sizeof pl->name, "%.200s: %.300s", road, old);
+            else
+                snprintf(pl->name, sizeof pl->name, "%s", road);
+        }
+    }
     return 0;
 }

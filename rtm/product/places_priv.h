@@ -21,7 +21,16 @@ typedef struct places_state {
     int *event_place;             /* per event its place (0-based rank) or -1 */
     double *zone_area, *zone_events, *zone_harm; /* per area totals */
     rtm_places_result r;
+    rtm_road_set roads;           /* street segments: the road lines, */
+    rtm_road_segment *segs;       /* their pieces (candidates) */
+    size_t nsegs;
 } places_state;
+
+/* Street segments (places_roads.c): load and cut the roads, sum the
+ * measure in each piece's buffer, choose (into s->picked, s->r.nplaces). */
+int rtm_places_road_candidates(places_state *s, rtm_error *err);
+/* 1 when (x, y) is inside the buffer of picked place t. */
+int rtm_places_in_buffer(const places_state *s, int t, double x, double y);
 
 /* The files of the product (every name of p that is set). */
 int rtm_places_write_files(places_state *s, rtm_outset *out, rtm_error *err);

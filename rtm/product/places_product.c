@@ -32,7 +32,8 @@ static void state_free(places_state *s)
 {
     free(s->v), free(s->fmask), free(s->score), free(s->allowed), free(s->fzone);
     free(s->czone), free(s->picked), free(s->event_place), free(s->zone_area);
-    free(s->zone_events), free(s->zone_harm);
+    free(s->zone_events), free(s->zone_harm), free(s->segs);
+    rtm_road_set_free(&s->roads);
     rtm_places_result_free(&s->r);
 }
 
@@ -55,6 +56,8 @@ static int check_opts(const rtm_places_product *p, const rtm_events *ev, rtm_err
                              "weights (a harm table, --harm-table)");
     if (ev->pts.n == 0)
         return rtm_error_set(err, RTM_ERR_INPUT, "places: no events");
+    if (p->roads && !(p->segment >= 0))
+        return rtm_error_set(err, RTM_ERR_ARG, "places: segment length must be >= 0");
     if (p->per_area > 0 && !p->areas)
         return rtm_error_set(err, RTM_ERR_ARG, "places: a cap per area needs the areas");
     return 0;
@@ -216,8 +219,11 @@ static int choose(places_state *s, rtm_error *err)
     }
     rc = rtm_window_pick(&s->cand, s->score, &o, s->picked, &s->r.nplaces, err);
     free(tie);
-    if (rc)
-        return rc;
+    return rc;
+}
+
+static int check_count(places_state *s, rtm_error *err)
+{
     if (s->r.nplaces == 0)
         return rtm_error_set(err, RTM_ERR_INPUT, "places: no window holds any %s",
                              rtm_places_measure_name(s));
@@ -232,6 +238,8 @@ static int inside(const places_state *s, int t, double x, double y, int i, int j
 {
     const rtm_patrol_place *pl = &s->r.places[t];
     int c = s->picked[t];
+    if (s->p->roads)
+        return rtm_places_in_buffer(s, t, x, y);
     if (s->p->shape == RTM_WINDOW_DISC)
         return hypot(x - pl->cx, y - pl->cy) <= s->p->size / 2;
     return rtm_window_has_cell(s->k, s->p->shape, c / s->cand.ncols, c % s->cand.ncols, i, j);
@@ -287,9 +295,15 @@ static int figures(places_state *s, rtm_error *err)
         rtm_patrol_place *pl = &r->places[t];
         int c = s->picked[t];
         pl->rank = pl->place = t + 1;
-        pl->cx = rtm_grid_cell_x(&s->cand, c % s->cand.ncols);
-        pl->cy = rtm_grid_cell_y(&s->cand, c / s->cand.ncols);
-        pl->area_m2 = s->p->shape == RTM_WINDOW_DISC ? M_PI * M * M / 4 : M * M;
+        if (s->p->roads) { /* the piece's midpoint; its buffer's exact area */
+            const rtm_road_segment *g = &s->segs[c];
+            pl->cx = (g->ax + g->bx) / 2, pl->cy = (g->ay + g->by) / 2;
+            pl->area_m2 = rtm_segment_buffer_area(g, M / 2);
+        } else {
+            pl->cx = rtm_grid_cell_x(&s->cand, c % s->cand.ncols);
+            pl->cy = rtm_grid_cell_y(&s->cand, c / s->cand.ncols);
+            pl->area_m2 = s->p->shape == RTM_WINDOW_DISC ? M_PI * M * M / 4 : M * M;
+        }
         pl->measure = s->score[c];
         pl->zone = s->czone ? s->czone[c] : -1;
     }
@@ -322,8 +336,13 @@ static void headline(places_state *s)
 static int compute(places_state *s, rtm_error *err)
 {
     int rc;
-    if ((rc = fine_grid(s, err)) || (rc = fine_measure(s, err)) ||
-        (rc = candidates(s, err)) || (rc = choose(s, err)) || (rc = figures(s, err)) ||
+    if ((rc = fine_grid(s, err)) || (rc = fine_measure(s, err)))
+        return rc;
+    if (s->p->roads)
+        rc = rtm_places_road_candidates(s, err);
+    else if (!(rc = candidates(s, err)))
+        rc = choose(s, err);
+    if (rc || (rc = check_count(s, err)) || (rc = figures(s, err)) ||
         (rc = rtm_places_names(s, err)))
         return rc;
     headline(s);

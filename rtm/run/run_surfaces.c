@@ -389,6 +389,8 @@ static int surf_places(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.measure = (rtm_place_measure)s->measure;
     p.spacing = s->spacing;
     p.step = s->step;
+    p.roads = s->roads, p.roads_where = s->roads_where;
+    p.roads_name_field = s->roads_name_field, p.segment = s->segment;
     if (r->job->nareas > 0) { /* sections per polygon of the first areas set, and its cap */
         p.areas = r->job->areas[0].file;
         p.areas_layer = r->job->areas[0].layer;

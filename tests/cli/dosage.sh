@@ -73,7 +73,7 @@ check "examples name file, line and field" \
   awk 'BEGIN{srand(5)} {print rand() "\t" $0}' | sort -k1,1 | cut -f2-; } > "$T/real/shuffled.csv"
 "$RTM" dosage -q --threads 1 --places "$T/places.geojson" $COMMON -o "$T/real/shuf" "$T/real/shuffled.csv"
 "$RTM" dosage -q --threads 2 --places "$T/places.geojson" $COMMON -o "$T/real/out2" "$T"/real/pings_*.csv
-for f in dosage.csv dosage_devices.csv dosage.tif; do
+for f in dosage.csv dosage_devices.csv dosage.tif dosage.png dosage_map.png; do
   check "shuffled input, 1 thread = day files, 2 threads: $f" "cmp -s '$T/real/shuf/$f' '$T/real/out2/$f'"
 done
 check "same as the first run" "cmp -s '$T/real/out/dosage.csv' '$T/real/out2/dosage.csv'"
@@ -93,6 +93,7 @@ tracked=$(python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['track
 check "raster holds every tracked minute (sum = $tracked)" \
   "awk -v t=$tracked '{s += \$3} END {exit !(s - t < 0.01 && t - s < 0.01)}' '$T/real/cells.xyz'"
 check "raster units stated" "gdalinfo '$T/real/out/dosage.tif' | grep -q 'minutes of patrol presence per cell'"
+check "dosage.png map written" "[ -s '$T/real/out/dosage.png' ] && [ -s '$T/real/out/dosage_map.pgw' ]"
 
 # 6. The same pings as longitude/latitude CSV, GPX track points and a
 # GeoPackage with a DATETIME field; and as naive dd/mm/yyyy times read in UTC.
@@ -167,9 +168,35 @@ EOF
 "$RTM" dosage -q --places "$T/places.geojson" $COMMON --shift 18:00-02:00 -o "$T/real/cli" \
   "$T"/real/pings_*.csv
 "$RTM" run -q "$T/job.yaml" 2> "$T/job.err" || cat "$T/job.err"
-for f in dosage.csv dosage_shifts.csv dosage_devices.csv dosage.tif dosage.qml dosage.md dosage.json; do
+for f in dosage.csv dosage_shifts.csv dosage_devices.csv dosage.tif dosage.qml dosage.md dosage.json dosage.png dosage_map.png dosage_map.pgw dosage_map.png.aux.xml; do
   check "job surface 'dosage' = rtm dosage: $f" "cmp -s '$T/real/cli/$f' '$T/out-job/current/dose/$f'"
 done
+
+# 8b. --check opens the pings and places a dosage surface names: a wrong
+# field is an invalid job (exit 2, as every --check problem), named with its
+# line; places without a `place` field are a warning (labels are FIDs).
+"$RTM" run --check "$T/job.yaml" 2> "$T/check.err"
+check "--check: the dosage job is valid" "[ $? -eq 0 ]"
+sed 's/id_field: device/id_field: devise/; s/time_field: time/time_field: tiem/' "$T/job.yaml" > "$T/badf.yaml"
+"$RTM" run --check "$T/badf.yaml" 2> "$T/badf.err"
+check "--check: wrong pings fields: exit 2" "[ $? -eq 2 ]"
+check "--check names the id field with its line" \
+  "grep -q \"badf.yaml:[0-9]*:[0-9]*: .*has no field 'devise'\" '$T/badf.err'"
+check "--check names the time field" "grep -q \"has no field 'tiem'\" '$T/badf.err'"
+sed 's/time_field: time/time_field: time\n    x_field: eastng/' "$T/job.yaml" > "$T/badx.yaml"
+"$RTM" run --check "$T/badx.yaml" 2> "$T/badx.err"
+check "--check names a wrong x field" "[ $? -eq 2 ] && grep -q \"has no field 'eastng'\" '$T/badx.err'"
+python3 - "$T/places.geojson" "$T/noplace.geojson" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for f in d["features"]:
+    f["properties"] = {"label": f["properties"].get("place")}
+json.dump(d, open(sys.argv[2], "w"))
+PY
+sed "s|places: .*|places: $T/noplace.geojson|" "$T/job.yaml" > "$T/nop.yaml"
+"$RTM" run --check "$T/nop.yaml" 2> "$T/nop.err"
+check "--check: places without a 'place' field: valid with a warning" \
+  "[ $? -eq 0 ] && grep -q \"has no field 'place'\" '$T/nop.err'"
 
 # 9. Exit codes.
 "$RTM" dosage --places "$T/places.geojson" -o "$T/x" "$T/fmt/dmy.csv" 2>/dev/null

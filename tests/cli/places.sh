@@ -54,7 +54,18 @@ if command -v ogrinfo > /dev/null; then
   ogrinfo -ro -al -so "$T/p1/places.gpkg" > "$T/ogr.txt" 2>&1
   check "GeoPackage layer 'places' with place, rank, name, events, harm, area_m2" \
     "grep -q 'Layer name: places' $T/ogr.txt && grep -q '^place: Integer' $T/ogr.txt && grep -q '^rank:' $T/ogr.txt && grep -q '^name: String' $T/ogr.txt && grep -q '^events:' $T/ogr.txt && grep -q '^harm: Real' $T/ogr.txt && grep -q '^area_m2: Real' $T/ogr.txt && grep -q 'Feature Count: 20' $T/ogr.txt"
+  ogrinfo -ro -q "$T/p1/places.gpkg" -sql \
+    "SELECT f_table_name, f_geometry_column, styleName, useAsDefault, update_time FROM layer_styles" \
+    > "$T/styles.txt" 2>&1
+  check "GeoPackage: QGIS layer_styles table, default style of 'places' (fixed time)" \
+    "grep -q 'f_table_name (String) = places' $T/styles.txt && grep -q 'f_geometry_column (String) = geom' $T/styles.txt && grep -q 'useAsDefault (Integer(Boolean)) = 1' $T/styles.txt && grep -q 'update_time (DateTime) = 2000/01/01 00:00:00' $T/styles.txt"
 fi
+check "layer_styles.styleQML is places.qml, byte for byte" "python3 - $T/p1 <<'PY'
+import sqlite3, sys
+c = sqlite3.connect(sys.argv[1] + '/places.gpkg')
+(q,) = c.execute(\"SELECT styleQML FROM layer_styles WHERE f_table_name = 'places' AND useAsDefault\").fetchone()
+sys.exit(q != open(sys.argv[1] + '/places.qml').read())
+PY"
 check "a setting names a place" "grep -q '(pub, ' $T/p1/places.csv"
 
 # 2. same bytes whatever the thread count
