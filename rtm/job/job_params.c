@@ -106,10 +106,83 @@ static void kde_plus_params(text *t, const rtm_job_surface *s)
         addf(t, "adaptive=1\npilot=%s\ngroups=%d\n", num(s->pilot, b), s->groups);
 }
 
+/* The parameters of the surface types added after the first five. */
+static void newer_params(text *tp, const rtm_job *job, const rtm_job_surface *s)
+{
+    char b[40], b2[40];
+    switch (s->type) {
+    case RTM_SURF_FORECAST:
+        addf(tp, "horizon=%d\nseed=%llu\n", s->horizon, s->seed);
+        if (s->nfactors)
+            addf(tp, "block=%s\nmax_blocks=%d\n", num(s->block, b), s->max_blocks);
+        for (int i = 0; i < s->nfactors; i++) {
+            char *fp = rtm_job_factor_params(job, s, &s->factors[i]);
+            addf(tp, "factor[%d]:\n%s", i, fp ? fp : "");
+            tp->failed |= fp == NULL;
+            free(fp);
+        }
+        break;
+    case RTM_SURF_PLACES:
+        addf(tp, "count=%d\nsize=%s\n", s->count, num(s->size, b));
+        addf(tp, "shape=%s\nmeasure=%d\n", rtm_vocab_name("shape", s->shape), s->measure);
+        addf(tp, "min_spacing=%s\n", num(s->spacing, b));
+        addf(tp, "step=%s\nper_area=%d\n", num(s->step, b), s->per_area);
+        if (s->roads)
+            addf(tp, "roads=%s\nroads_where=%s\nroads_name_field=%s\nsegment=%s\n", s->roads,
+                 s->roads_where ? s->roads_where : "",
+                 s->roads_name_field ? s->roads_name_field : "", num(s->segment, b));
+        break;
+    case RTM_SURF_CHANGE:
+        addf(tp, "radius=%s\nkernel=%s\nunits=%s\nbefore=%d..%d\nafter=%d..%d\n"
+             "after_months=%d\niterations=%d\nseed=%llu\nalpha=%s\nscale=%s\n"
+             "units_layer=%s\nunits_field=%s\n", num(s->radius, b),
+             rtm_vocab_name("kernel", s->kernel), rtm_vocab_name("units", s->units),
+             s->before_from, s->before_to, s->after_from, s->after_to, s->after_months,
+             s->iterations, s->seed, num(s->alpha, b2), rtm_vocab_name("scale", s->scale),
+             s->units_layer ? s->units_layer : "", s->units_field ? s->units_field : "");
+        break;
+    case RTM_SURF_DOSAGE: {
+        char *dp = s->dosage ? rtm_job_dosage_params(s->dosage) : NULL;
+        addf(tp, "%s", dp ? dp : "");
+        tp->failed |= dp == NULL;
+        free(dp);
+        break;
+    }
+    case RTM_SURF_EMERGING:
+        addf(tp, "step=%s\nband=%s\nknn=%d\ntime_steps=%d\nalpha=%s\nfdr=%d\nscheme=%s\n"
+             "all_cells=%d\n", rtm_vocab_name("step", s->time_step), num(s->band, b), s->knn,
+             s->time_steps, num(s->alpha, b2), s->fdr, rtm_vocab_name("scheme", s->scheme),
+             s->all_cells);
+        break;
+    case RTM_SURF_TRIAL:
+        addf(tp, "places=%s\nschedule=%s\ndosage=%s\nring_inner=%s\n", s->places,
+             s->schedule, s->dosage_file ? s->dosage_file : "", num(s->ring_inner, b));
+        addf(tp, "ring_outer=%s\n", num(s->ring_outer, b));
+        addf(tp, "target_minutes=%s\npermutations=%d\nseed=%llu\noutcome=%s\n",
+             num(s->target_minutes, b), s->permutations, s->seed,
+             s->outcome ? s->outcome : "");
+        break;
+    case RTM_SURF_KNOX:
+        addf(tp, "manhattan=%d\nsame_location=%s\niterations=%d\nseed=%llu\nalpha=%s\n",
+             s->manhattan, num(s->same_location, b), s->iterations, s->seed,
+             num(s->alpha, b2));
+        for (int i = 0; i < s->ndistance_bands; i++)
+            addf(tp, "distance_band[%d]=%s\n", i, num(s->distance_bands[i], b));
+        for (int i = 0; i < s->ntime_bands; i++)
+            addf(tp, "time_band[%d]=%d\n", i, s->time_bands[i]);
+        break;
+    case RTM_SURF_REPEATS:
+        addf(tp, "top=%d\n", s->top);
+        break;
+    default:
+        break;
+    }
+}
+
 char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
 {
     text t = {0};
-    char b[40], b2[40];
+    char b[40];
     addf(&t, "rtm-surface-v1\ntype=%s\nname=%s\n", rtm_surface_type_name(s->type), s->name);
     grid_params(&t, job);
     switch (s->type) {
@@ -146,73 +219,11 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
         if (s->refit_forecast)
             addf(&t, "refit_forecast=1\n");
         break;
-    case RTM_SURF_FORECAST:
-        addf(&t, "horizon=%d\nseed=%llu\n", s->horizon, s->seed);
-        if (s->nfactors)
-            addf(&t, "block=%s\nmax_blocks=%d\n", num(s->block, b), s->max_blocks);
-        for (int i = 0; i < s->nfactors; i++) {
-            char *fp = rtm_job_factor_params(job, s, &s->factors[i]);
-            addf(&t, "factor[%d]:\n%s", i, fp ? fp : "");
-            t.failed |= fp == NULL;
-            free(fp);
-        }
-        break;
-    case RTM_SURF_PLACES:
-        addf(&t, "count=%d\nsize=%s\n", s->count, num(s->size, b));
-        addf(&t, "shape=%s\nmeasure=%d\n", rtm_vocab_name("shape", s->shape), s->measure);
-        addf(&t, "min_spacing=%s\n", num(s->spacing, b));
-        addf(&t, "step=%s\nper_area=%d\n", num(s->step, b), s->per_area);
-        if (s->roads)
-            addf(&t, "roads=%s\nroads_where=%s\nroads_name_field=%s\nsegment=%s\n", s->roads,
-                 s->roads_where ? s->roads_where : "",
-                 s->roads_name_field ? s->roads_name_field : "", num(s->segment, b));
-        break;
-    case RTM_SURF_NTYPES:
-        break;
     case RTM_SURF_HOTSPOTS:
         addf(&t, "band=%s\nknn=%d\nfdr=%d\n", num(s->band, b), s->knn, s->fdr);
         break;
-    case RTM_SURF_CHANGE:
-        addf(&t, "radius=%s\nkernel=%s\nunits=%s\nbefore=%d..%d\nafter=%d..%d\n"
-             "after_months=%d\niterations=%d\nseed=%llu\nalpha=%s\nscale=%s\n"
-             "units_layer=%s\nunits_field=%s\n", num(s->radius, b),
-             rtm_vocab_name("kernel", s->kernel), rtm_vocab_name("units", s->units),
-             s->before_from, s->before_to, s->after_from, s->after_to, s->after_months,
-             s->iterations, s->seed, num(s->alpha, b2), rtm_vocab_name("scale", s->scale),
-             s->units_layer ? s->units_layer : "", s->units_field ? s->units_field : "");
-        break;
-    case RTM_SURF_DOSAGE: {
-        char *dp = s->dosage ? rtm_job_dosage_params(s->dosage) : NULL;
-        addf(&t, "%s", dp ? dp : "");
-        t.failed |= dp == NULL;
-        free(dp);
-        break;
-    }
-    case RTM_SURF_EMERGING:
-        addf(&t, "step=%s\nband=%s\nknn=%d\ntime_steps=%d\nalpha=%s\nfdr=%d\nscheme=%s\n"
-             "all_cells=%d\n", rtm_vocab_name("step", s->time_step), num(s->band, b), s->knn,
-             s->time_steps, num(s->alpha, b2), s->fdr, rtm_vocab_name("scheme", s->scheme),
-             s->all_cells);
-        break;
-    case RTM_SURF_TRIAL:
-        addf(&t, "places=%s\nschedule=%s\ndosage=%s\nring_inner=%s\n", s->places,
-             s->schedule, s->dosage_file ? s->dosage_file : "", num(s->ring_inner, b));
-        addf(&t, "ring_outer=%s\n", num(s->ring_outer, b));
-        addf(&t, "target_minutes=%s\npermutations=%d\nseed=%llu\noutcome=%s\n",
-             num(s->target_minutes, b), s->permutations, s->seed,
-             s->outcome ? s->outcome : "");
-        break;
-    case RTM_SURF_KNOX:
-        addf(&t, "manhattan=%d\nsame_location=%s\niterations=%d\nseed=%llu\nalpha=%s\n",
-             s->manhattan, num(s->same_location, b), s->iterations, s->seed,
-             num(s->alpha, b2));
-        for (int i = 0; i < s->ndistance_bands; i++)
-            addf(&t, "distance_band[%d]=%s\n", i, num(s->distance_bands[i], b));
-        for (int i = 0; i < s->ntime_bands; i++)
-            addf(&t, "time_band[%d]=%d\n", i, s->time_bands[i]);
-        break;
-    case RTM_SURF_REPEATS:
-        addf(&t, "top=%d\n", s->top);
+    default: /* the newer analyses */
+        newer_params(&t, job, s);
         break;
     case RTM_SURF_OVERLAY:
         addf(&t, "normalise=%s\n", rtm_vocab_name("normalise", s->normalise));
