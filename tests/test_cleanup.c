@@ -93,8 +93,9 @@ static void signal_child(int sig, int ignore)
     make_tree(ignore ? "sigign" : "sig", victim, root, sizeof root);
     pid_t pid = fork();
     if (pid == 0) {
-        if (ignore)
-            signal(sig, SIG_IGN);
+        /* the premise of each case, whatever the test runner inherited (a
+         * shell's background job starts with SIGINT ignored) */
+        signal(sig, ignore ? SIG_IGN : SIG_DFL);
         if (rtm_cleanup_install_signals() != 0 || rtm_cleanup_add(root) != 0)
             _exit(3);
         raise(sig);
