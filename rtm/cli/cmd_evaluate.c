@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_factors.h"
 #include "cli/cmd_evaluate_priv.h"
 #include "cli/cmds.h"
 #include "rtm/forecast.h"
@@ -26,7 +27,7 @@ typedef struct eval_args {
     rtm_cli_events ev;
     rtm_evaluate_product p;
     const char *combine[MAX_SURF], *compare[MAX_SURF];
-    rtm_eval_factors fac;
+    rtm_cli_factors fac;
     rtm_eval_surface_file files[MAX_SURF];
     char names[MAX_SURF][96];
     char *train_arg[64], **train_files, **inputs; /* inputs: positional (in argv) */
@@ -108,7 +109,7 @@ static int parse_option(void *ctx, int opt, const char *arg)
                                  arg);
         a->compare[p->ncompare++] = arg;
         return 0;
-    case OPT_FACTOR: return rtm_eval_cli_factor(&a->fac, &a->c, arg);
+    case OPT_FACTOR: return rtm_cli_factor_parse(&a->fac, &a->c, arg);
     case OPT_REFIT_FORECAST: a->refit_forecast = 1; return 0;
     case OPT_BLOCK:
         return rtm_cli_double(arg, &p->model.var.block) || !(p->model.var.block > 0)
@@ -248,7 +249,7 @@ static int run(eval_args *a, rtm_evaluate_result *res)
     env.events = &a->p.test;
     env.progress = NULL;
     env.threads = a->threads;
-    if (a->fac.n && (rc = rtm_eval_cli_factors_load(&a->fac, &a->c, a->ev.dst_crs, &env))) {
+    if (a->fac.n && (rc = rtm_cli_factors_load(&a->fac, &a->c, a->ev.dst_crs, &env))) {
         if (made)
             rmdir(a->p.dir);
         return rc;
@@ -287,7 +288,7 @@ int rtm_cmd_evaluate(int argc, char **argv)
         !(rc = (a.p.nfactors = a.fac.n, run(&a, &res))))
         print_summary(&a, &res);
     rtm_cli_glob_free(a.train_files, a.ntrain_files);
-    rtm_eval_cli_factors_free(&a.fac);
+    rtm_cli_factors_free(&a.fac);
     rtm_cli_events_free(&a.ev);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

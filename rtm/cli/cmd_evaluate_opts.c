@@ -1,6 +1,5 @@
 /* cmd_evaluate_opts.c: the parts of `rtm evaluate` that do not fit its
- * parser - the help text, coverages with units, and the risk factors of the
- * re-fitted Risk Terrain Model (parsed as `rtm model --factor` does). */
+ * parser - the help text and coverages with units (risk factors: cli_factors.c). */
 #include <stdlib.h>
 #include <string.h>
 
@@ -109,54 +108,4 @@ int rtm_eval_cli_coverages(const char *arg, double *v, int *unit, int max)
     }
     free(s);
     return bad || n == 0 ? -1 : n;
-}
-
-int rtm_eval_cli_factor(rtm_eval_factors *f, const rtm_cli *c, const char *s)
-{
-    const char *eq = strchr(s, '='), *colon;
-    char *file;
-    int iop = RTM_OP_AUTO;
-    if (!eq || eq == s || !eq[1])
-        return rtm_cli_usage(c, "--factor expects NAME=FILE[:OP] (got '%s')", s);
-    if (f->n == RTM_EVAL_CLI_MAX_FACTORS)
-        return rtm_cli_usage(c, "too many factors (at most %d)", RTM_EVAL_CLI_MAX_FACTORS);
-    file = strdup(eq + 1);
-    colon = file ? strrchr(file, ':') : NULL;
-    if (colon && !rtm_vocab_parse("operationalization", colon + 1, &iop, NULL)) {
-        file[colon - file] = '\0';
-    } else if (colon && !strchr(colon, '/')) {
-        int rc = rtm_cli_usage(c, "unknown operationalization '%s' in --factor "
-                                  "(proximity, density, both, auto)", colon + 1);
-        free(file);
-        return rc;
-    }
-    f->name[f->n] = strndup(s, (size_t)(eq - s));
-    f->file[f->n] = file;
-    f->spec[f->n].name = f->name[f->n];
-    f->spec[f->n++].op = (rtm_op)iop;
-    return 0;
-}
-
-int rtm_eval_cli_factors_load(rtm_eval_factors *f, const rtm_cli *c, const char *dst_crs,
-                              const rtm_product_env *env)
-{
-    rtm_error e;
-    for (int i = 0; i < f->n; i++) {
-        const char *files[1] = {f->file[i]};
-        rtm_layer_spec ls = {f->name[i], files, 1, NULL, NULL, NULL, NULL, NULL};
-        if (rtm_layer_spec_load(&ls, dst_crs, env, &f->feat[i], NULL, &e))
-            return rtm_cli_fail(c, &e);
-        f->spec[i].features = f->feat[i];
-    }
-    return 0;
-}
-
-void rtm_eval_cli_factors_free(rtm_eval_factors *f)
-{
-    for (int i = 0; i < f->n; i++) {
-        free(f->name[i]);
-        free(f->file[i]);
-        rtm_features_free(f->feat[i]);
-    }
-    memset(f, 0, sizeof *f);
 }

@@ -8,10 +8,10 @@
 #include <string.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_factors.h"
 #include "cli/cmds.h"
 #include "rtm/forecast.h"
 
-#define MAX_FACTORS 128
 
 enum { OPT_FACTOR = OPT_EVENTS_LAST + 1, OPT_HORIZON, OPT_SEED, OPT_TRAIN_TO, OPT_THREADS,
        OPT_BLOCK, OPT_MAX_BLOCKS, OPT_TITLE };
@@ -60,37 +60,8 @@ typedef struct fc_args {
     rtm_cli_events ev;
     rtm_forecast_product p;
     const char *outdir;
-    char *fname[MAX_FACTORS], *ffile[MAX_FACTORS];
-    rtm_factor_spec spec[MAX_FACTORS];
-    int nf;
+    rtm_cli_factors fac;
 } fc_args;
-
-static int parse_factor(fc_args *a, const char *s)
-{
-    const char *eq = strchr(s, '='), *colon;
-    int iop;
-    if (!eq || eq == s || !eq[1])
-        return rtm_cli_usage(&a->c, "--factor expects NAME=FILE[:OP] (got '%s')", s);
-    if (a->nf == MAX_FACTORS)
-        return rtm_cli_usage(&a->c, "too many factors (at most %d)", MAX_FACTORS);
-    char *file = strdup(eq + 1);
-    rtm_op op = RTM_OP_AUTO;
-    colon = file ? strrchr(file, ':') : NULL;
-    if (colon && !rtm_vocab_parse("operationalization", colon + 1, &iop, NULL)) {
-        op = (rtm_op)iop;
-        file[colon - file] = '\0';
-    } else if (colon && !strchr(colon, '/')) {
-        int rc = rtm_cli_usage(&a->c, "unknown operationalization '%s' in --factor (%s)",
-                               colon + 1, rtm_vocab_list("operationalization"));
-        free(file);
-        return rc;
-    }
-    a->fname[a->nf] = strndup(s, (size_t)(eq - s));
-    a->ffile[a->nf] = file;
-    a->spec[a->nf].name = a->fname[a->nf];
-    a->spec[a->nf++].op = op;
-    return 0;
-}
 
 static int fc_opt(void *ctx, int opt, const char *arg)
 {
@@ -98,7 +69,7 @@ static int fc_opt(void *ctx, int opt, const char *arg)
     int iv;
     switch (opt) {
     case 'o': a->outdir = arg; return 0;
-    case OPT_FACTOR: return parse_factor(a, arg);
+    case OPT_FACTOR: return rtm_cli_factor_parse(&a->fac, &a->c, arg);
     case OPT_HORIZON:
         if (rtm_cli_int(arg, &a->p.fc.horizon) || a->p.fc.horizon < 1 || a->p.fc.horizon > 12)
             return rtm_cli_usage(&a->c, "--horizon must be 1..12 months (got '%s')", arg);
@@ -147,25 +118,8 @@ static int parse(int argc, char **argv, fc_args *a, int *first)
     return 0;
 }
 
-static int load_factors(fc_args *a, const rtm_product_env *env, rtm_features **feat)
-{
-    rtm_error e;
-    for (int i = 0; i < a->nf; i++) {
-        const char *files[1] = {a->ffile[i]};
-        rtm_layer_spec ls = {a->fname[i], files, 1, NULL, NULL, NULL, NULL, NULL};
-        if (rtm_layer_spec_load(&ls, a->ev.dst_crs, env, &feat[i], NULL, &e)) {
-            rtm_error e2;
-            rtm_error_set(&e2, e.code, "factor %s", e.msg + strlen("layer "));
-            return rtm_cli_fail(&a->c, &e2);
-        }
-        a->spec[i].features = feat[i];
-    }
-    return 0;
-}
-
 static int run(fc_args *a)
 {
-    rtm_features *feat[MAX_FACTORS] = {0};
     rtm_product_env env;
     rtm_forecast *f = NULL;
     rtm_outset *out = NULL;
@@ -173,11 +127,11 @@ static int run(fc_args *a)
     int rc;
     rtm_cli_env(&a->ev, &a->c, &env);
     env.threads = a->p.fc.threads;
-    a->p.factors = a->spec;
-    a->p.nfactors = a->nf;
-    a->p.sources = (const char *const *)a->ffile;
+    a->p.factors = a->fac.spec;
+    a->p.nfactors = a->fac.n;
+    a->p.sources = rtm_cli_factors_files(&a->fac);
     a->p.dir = a->outdir;
-    if ((rc = load_factors(a, &env, feat)))
+    if ((rc = rtm_cli_factors_load(&a->fac, &a->c, a->ev.dst_crs, &env)))
         goto done;
     if ((rc = rtm_outset_open(&out, &e))) {
         rc = rtm_cli_fail(&a->c, &e);
@@ -193,8 +147,6 @@ static int run(fc_args *a)
                f->forecast_to % 100, f->predicted_total, f->pai_mean[0][0], f->pai_mean[0][1],
                f->pai_mean[0][2], f->pai_mean[1][0], f->pai_mean[1][1], f->pai_mean[1][2]);
 done:
-    for (int i = 0; i < a->nf; i++)
-        rtm_features_free(feat[i]);
     rtm_forecast_free(f);
     return rc;
 }
@@ -211,8 +163,7 @@ int rtm_cmd_forecast(int argc, char **argv)
         rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first);
     if (!rc)
         rc = run(&a);
-    for (int i = 0; i < a.nf; i++)
-        free(a.fname[i]), free(a.ffile[i]);
+    rtm_cli_factors_free(&a.fac);
     rtm_cli_events_free(&a.ev);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

@@ -8,6 +8,7 @@
 #include <sys/stat.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_factors.h"
 #include "cli/cmds.h"
 #include "rtm/output.h"
 #include "rtm/surface.h"
@@ -15,7 +16,6 @@
 #include "rtm/input.h"
 #include "rtm/model.h"
 
-#define MAX_FACTORS 512
 
 enum { OPT_FACTOR = OPT_EVENTS_LAST + 1, OPT_BLOCK, OPT_MAX_BLOCKS, OPT_INCREMENT, OPT_SEED,
        OPT_FOLDS, OPT_ALPHA, OPT_NB, OPT_PMAX, OPT_NO_ONE, OPT_NO_POS, OPT_NO_P, OPT_DENS_K,
@@ -69,9 +69,8 @@ typedef struct model_args {
     rtm_cli_events ev;
     rtm_model_product p;
     const char *outdir;
-    char *fname[MAX_FACTORS], *ffile[MAX_FACTORS];
-    rtm_factor_spec spec[MAX_FACTORS];
-    int nf, threads;
+    rtm_cli_factors fac;
+    int threads;
 } model_args;
 
 /* --family: auto tries Poisson and the NB form; otherwise only that family. */
@@ -85,35 +84,6 @@ static int set_family(model_args *a, int fam)
     return 0;
 }
 
-static int parse_factor(model_args *a, const char *s)
-{
-    const char *eq = strchr(s, '='), *colon;
-    char *file;
-    rtm_op op = RTM_OP_AUTO;
-    if (!eq || eq == s || !eq[1])
-        return rtm_cli_usage(&a->c, "--factor expects NAME=FILE[:OP] (got '%s')", s);
-    if (a->nf == MAX_FACTORS)
-        return rtm_cli_usage(&a->c, "too many factors (at most %d)", MAX_FACTORS);
-    file = strdup(eq + 1);
-    colon = strrchr(file, ':');
-    int iop;
-    if (colon && !rtm_vocab_parse("operationalization", colon + 1, &iop, NULL)) {
-        op = (rtm_op)iop;
-        file[colon - file] = '\0';
-    }
-    else if (colon && !strchr(colon, '/')) {
-        int rc = rtm_cli_usage(&a->c, "unknown operationalization '%s' in --factor "
-                                      "(proximity, density, both, auto)", colon + 1);
-        free(file);
-        return rc;
-    }
-    a->fname[a->nf] = strndup(s, (size_t)(eq - s));
-    a->ffile[a->nf] = file;
-    a->spec[a->nf].name = a->fname[a->nf];
-    a->spec[a->nf++].op = op;
-    return 0;
-}
-
 static int parse_opt(void *ctx, int opt, const char *arg)
 {
     model_args *a = ctx;
@@ -121,7 +91,7 @@ static int parse_opt(void *ctx, int opt, const char *arg)
     double dv;
     switch (opt) {
     case 'o': a->outdir = arg; return 0;
-    case OPT_FACTOR: return parse_factor(a, arg);
+    case OPT_FACTOR: return rtm_cli_factor_parse(&a->fac, &a->c, arg);
     case OPT_BLOCK:
         if (rtm_cli_double(arg, &a->p.model.var.block) || !(a->p.model.var.block > 0))
             return rtm_cli_usage(&a->c, "--block must be > 0");
@@ -210,43 +180,24 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         return rc;
     if (!a->outdir)
         return rtm_cli_usage(&a->c, "no output folder (-o OUTDIR)");
-    if (a->nf == 0)
+    if (a->fac.n == 0)
         return rtm_cli_usage(&a->c, "no risk factors (--factor NAME=FILE[:OP])");
-    return 0;
-}
-
-/* Load every factor layer (projected CSV columns without a CRS are taken to
- * be in the grid CRS: said in the log). */
-static int load_factors(model_args *a, const rtm_product_env *env, rtm_features **feat)
-{
-    rtm_error e;
-    for (int i = 0; i < a->nf; i++) {
-        const char *files[1] = {a->ffile[i]};
-        rtm_layer_spec ls = {a->fname[i], files, 1, NULL, NULL, NULL, NULL, NULL};
-        if (rtm_layer_spec_load(&ls, a->ev.dst_crs, env, &feat[i], NULL, &e)) {
-            rtm_error e2;
-            rtm_error_set(&e2, e.code, "factor %s", e.msg + strlen("layer "));
-            return rtm_cli_fail(&a->c, &e2);
-        }
-        a->spec[i].features = feat[i];
-    }
     return 0;
 }
 
 static int run_model(model_args *a)
 {
-    rtm_features *feat[MAX_FACTORS] = {0};
     rtm_product_env env;
     rtm_model_result res = {0};
     rtm_outset *out = NULL;
     rtm_error e;
     int rc;
     rtm_cli_env(&a->ev, &a->c, &env);
-    a->p.factors = a->spec;
-    a->p.nfactors = a->nf;
-    a->p.sources = (const char *const *)a->ffile;
+    a->p.factors = a->fac.spec;
+    a->p.nfactors = a->fac.n;
+    a->p.sources = rtm_cli_factors_files(&a->fac);
     a->p.dir = a->outdir;
-    if ((rc = load_factors(a, &env, feat)))
+    if ((rc = rtm_cli_factors_load(&a->fac, &a->c, a->ev.dst_crs, &env)))
         goto done;
     rtm_cli_info(&a->c, "grid: %d x %d cells of %g; building variables\n", a->ev.grid.ncols,
                  a->ev.grid.nrows, a->ev.grid.res);
@@ -263,8 +214,6 @@ static int run_model(model_args *a)
                  res.model->vars->generated, res.model->cv->nkept, res.model->rrs_min,
                  res.model->rrs_max, res.nplaces, a->outdir);
 done:
-    for (int i = 0; i < a->nf; i++)
-        rtm_features_free(feat[i]);
     rtm_model_result_free(&res);
     return rc;
 }
@@ -272,7 +221,7 @@ done:
 int rtm_cmd_model(int argc, char **argv)
 {
     model_args a;
-    int rc, first = 0, i;
+    int rc, first = 0;
     memset(&a, 0, sizeof a);
     a.c.cmd = "model";
     rtm_cli_events_init(&a.ev);
@@ -288,10 +237,7 @@ int rtm_cmd_model(int argc, char **argv)
         goto done;
     rc = run_model(&a);
 done:
-    for (i = 0; i < a.nf; i++) {
-        free(a.fname[i]);
-        free(a.ffile[i]);
-    }
+    rtm_cli_factors_free(&a.fac);
     rtm_cli_events_free(&a.ev);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }
