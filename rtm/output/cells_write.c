@@ -15,6 +15,7 @@
 
 #include "core/atomic.h"
 #include "core/gdal.h"
+#include "output/label_raster.h"
 
 static OGRSpatialReferenceH make_srs(const rtm_grid *g)
 {
@@ -91,30 +92,11 @@ static int write_features(OGRLayerH l, const rtm_grid *g, const size_t *cells, s
     return 0;
 }
 
-/* The labels as an in-memory Int32 raster on grid g. */
-static GDALDatasetH label_raster(const rtm_grid *g, const int *label, OGRSpatialReferenceH srs)
-{
-    GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", g->ncols, g->nrows, 1,
-                                 GDT_Int32, NULL);
-    double gt[6] = {g->x0, g->res, 0, g->y0 + g->nrows * g->res, 0, -g->res};
-    if (!ds)
-        return NULL;
-    GDALSetGeoTransform(ds, gt);
-    if (srs)
-        GDALSetSpatialRef(ds, srs);
-    if (GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 0, 0, g->ncols, g->nrows,
-                     (void *)label, g->ncols, g->nrows, GDT_Int32, 0, 0) != CE_None) {
-        GDALClose(ds);
-        return NULL;
-    }
-    return ds;
-}
-
 /* Polygons of every label (8-connected parts merged per label), geo[label-1]. */
 static int polygonize(const rtm_grid *g, const rtm_cell_areas *a, OGRSpatialReferenceH srs,
                       OGRGeometryH *geo, rtm_error *err)
 {
-    GDALDatasetH lab = label_raster(g, a->label, srs);
+    GDALDatasetH lab = rtm_label_raster(g, a->label, srs);
     GDALDatasetH mem = GDALCreate(GDALGetDriverByName("Memory"), "", 0, 0, 0, GDT_Unknown, NULL);
     char *popts[] = {"8CONNECTED=8", NULL};
     OGRLayerH ml = mem ? GDALDatasetCreateLayer(mem, "p", srs, wkbPolygon, NULL) : NULL;

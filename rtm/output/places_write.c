@@ -14,8 +14,9 @@
 
 #include "core/atomic.h"
 #include "core/gdal.h"
+#include "output/label_raster.h"
 
-static GDALDatasetH label_raster(const rtm_grid *g, const int *label, OGRSpatialReferenceH srs)
+GDALDatasetH rtm_label_raster(const rtm_grid *g, const int *label, OGRSpatialReferenceH srs)
 {
     GDALDatasetH ds = GDALCreate(GDALGetDriverByName("MEM"), "", g->ncols, g->nrows, 1,
                                  GDT_Int32, NULL);
@@ -137,7 +138,7 @@ int rtm_places_write(const char *path, const char *layer_name, const rtm_grid *g
             OSRSetAxisMappingStrategy(srs, OAMS_TRADITIONAL_GIS_ORDER);
         }
     }
-    lab = label_raster(g, label, srs);
+    lab = rtm_label_raster(g, label, srs);
     /* a GeoPackage records when it was written: fix it so the same places
      * give the same bytes (GDAL's GPKG driver reads OGR_CURRENT_DATE) */
     CPLSetThreadLocalConfigOption("OGR_CURRENT_DATE", "2000-01-01T00:00:00.000Z");
