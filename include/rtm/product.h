@@ -26,6 +26,7 @@
 #include "rtm/output.h"
 #include "rtm/evaluate.h"
 #include "rtm/evaluate_truth.h"
+#include "rtm/tile.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -204,6 +205,14 @@ void rtm_product_result_free(rtm_product_result *r);
 int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
                         const rtm_product_env *env, rtm_outset *out,
                         rtm_product_result *res, rtm_error *err);
+
+/** The same, computed as h says (rtm/tile.h): whole (possibly in strips),
+ *  one tile (writes only the tile file h->tile_path into out), or the
+ *  merge of tile files (writes what the whole run writes, byte for byte).
+ *  Edge correction and adaptive radii need the whole grid: not with tiles. */
+int rtm_kde_product_tiled(const rtm_kde_product *p, const rtm_events *ev,
+                          const rtm_product_env *env, const rtm_tiling *h, rtm_outset *out,
+                          rtm_product_result *res, rtm_error *err);
 
 /* ==== layers ============================================================= */
 

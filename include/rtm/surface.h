@@ -99,6 +99,9 @@ typedef struct rtm_kde_opts {
     int threads;              /**< OpenMP threads, 0 = OpenMP default; no effect on the result */
     rtm_progress_fn progress; /**< optional progress callback (may be NULL) */
     void *progress_arg;       /**< passed to progress */
+    int row0, row1;           /**< compute rows [row0, row1) only (a strip, rtm/tile.h): out
+                                   holds (row1 - row0) x ncols values, each the same as in
+                                   the whole grid; 0, 0 (default) = every row */
 } rtm_kde_opts;
 
 /** Set defaults: quartic, radius 0 (must be set), gauss_truncate 4, km^2,

@@ -70,4 +70,8 @@ char *rtm_prod_join(const char *dir, const char *name);
 /* Allocate n doubles (RTM_ERR_NOMEM naming what). */
 double *rtm_prod_alloc(size_t n, const char *what, rtm_error *err);
 
+/* Run tiled product t as h says (rtm_tiled_run); a one-tile run writes its
+ * tile file (h->tile_path, a name of out) into the output set. */
+int rtm_prod_tiled(const rtm_tiled *t, const rtm_tiling *h, rtm_outset *out, rtm_error *err);
+
 #endif
