@@ -13,14 +13,18 @@
 # (21,200 x 26,400 = 5.6e8 cells), 32 tiles; it takes hours on a 2-core
 # machine and needs several GB of memory.
 # Each setting can be changed alone: RTM_NATIONAL_EVENTS, RTM_NATIONAL_RES
-# (cell size, m), RTM_NATIONAL_TILES, RTM_NATIONAL_RADIUS (KDE quartic radius,
+# (cell size, m), RTM_NATIONAL_TILES, RTM_NATIONAL_CHECK_TILES (tiles of the
+# coarser identity check, default 4), RTM_NATIONAL_RADIUS (KDE quartic radius,
 # default 500 m), RTM_NATIONAL_BAND (Gi* band, default the larger of 200 m
 # and 3 cells), RTM_NATIONAL_RTM_RES (cell size of the RTM, default 2000 m,
 # full 500 m), RTM_NATIONAL_MAX_GB (largest whole-grid process allowed,
 # default 12), RTM_NATIONAL_THREADS (threads per process, default 1, so that
 # a process stands for one core of a node), RTM_NATIONAL_SKIP (words among
 # kde hotspots rtm mpi: parts left out), RTM_NATIONAL_MPIRUN (the launcher,
-# default mpirun).
+# default mpirun), RTM_NATIONAL_MPI_BIN (the rtm run under the launcher,
+# default build/rtm), RTM_NATIONAL_OUT (results folder, default
+# bench-out/national or bench-out/national-full; the generated data is kept
+# in bench-out/national*/data-EVENTS and shared).
 #
 # For KDE and Gi*, at the cell size asked for:
 #   tiles   N processes one after another (`--tile I/N`), each timed
@@ -47,9 +51,12 @@ if [ "${RTM_BENCH_NATIONAL:-0}" = 1 ]; then
 else
   D_EV=600000 D_RES=200 D_TILES=8 D_RTM=2000 O=bench-out/national
 fi
+O=${RTM_NATIONAL_OUT:-$O}
 EV=${RTM_NATIONAL_EVENTS:-$D_EV}
 RES=${RTM_NATIONAL_RES:-$D_RES}
-NT=${RTM_NATIONAL_TILES:-$D_TILES}
+NT0=${RTM_NATIONAL_TILES:-$D_TILES}
+NTC=${RTM_NATIONAL_CHECK_TILES:-4}
+NT=$NT0
 RADIUS=${RTM_NATIONAL_RADIUS:-500}
 BAND=${RTM_NATIONAL_BAND:-$(awk -v r="$RES" 'BEGIN { b = 3 * r; print (b > 200 ? b : 200) }')}
 RTMRES=${RTM_NATIONAL_RTM_RES:-$D_RTM}
@@ -59,7 +66,8 @@ SKIP=" ${RTM_NATIONAL_SKIP:-} "
 MPIRUN=${RTM_NATIONAL_MPIRUN:-mpirun}
 BBOX=130000,0,660000,660000
 RTM=$(pwd)/build/rtm
-DATA=$O/data-$EV
+MPIRTM=${RTM_NATIONAL_MPI_BIN:-$RTM}
+DATA=bench-out/national$([ "${RTM_BENCH_NATIONAL:-0}" = 1 ] && echo -full)/data-$EV
 
 make --no-print-directory -j2 build/rtm >/dev/null
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
@@ -73,7 +81,7 @@ if [ ! -f "$DATA/events.csv" ] || [ ! -f "$DATA/factors/f30_street_lights_out.cs
 fi
 EVF=$(pwd)/$DATA/events.csv
 RESULTS=$O/results.tsv
-printf 'product\tmode\tcell_m\ttiles\twall_s\tpeak_rss_mb\tnote\n' > "$RESULTS"
+printf 'product\tmode\tcell_m\ttiles\twall_s\tcpu_s\tpeak_rss_mb\tnote\n' > "$RESULTS"
 echo "== national: $EV events, England and Wales box $BBOX (EPSG:27700), $NT tiles," \
   "$THR thread(s) per process; machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
 
@@ -93,12 +101,15 @@ timed() {
   p=$1 m=$2 c=$3 n=$4 d=$5 note=$6
   shift 6
   mkdir -p "$d"
-  (cd "$d" && /usr/bin/time -f '%e %M' -o time.txt "$@" >log.txt 2>&1) ||
+  (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o time.txt "$@" >log.txt 2>&1) ||
     { echo "national: $p $m failed:"; tail -5 "$d/log.txt"; return 1; }
-  read -r w k < "$d/time.txt"
+  read -r w k u s < "$d/time.txt"
   mb=$(awk -v k="$k" 'BEGIN { printf "%.0f", k / 1024 }')
-  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$m" "$c" "$n" "$w" "$mb" "$note" >> "$RESULTS"
-  printf '  %-9s %-12s %5s m %3s tiles %9s s %7s MB  %s\n' "$p" "$m" "$c" "$n" "$w" "$mb" "$note"
+  cpu=$(awk -v u="$u" -v s="$s" 'BEGIN { printf "%.2f", u + s }')
+  printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$p" "$m" "$c" "$n" "$w" "$cpu" "$mb" "$note" \
+    >> "$RESULTS"
+  printf '  %-9s %-12s %5s m %3s tiles %9s s wall %9s s CPU %7s MB  %s\n' "$p" "$m" "$c" "$n" \
+    "$w" "$cpu" "$mb" "$note"
 }
 
 # args PRODUCT RES: the command's arguments (output name out.tif)
@@ -108,39 +119,41 @@ args() {
   if [ "$1" = kde ]; then echo "$a --radius $RADIUS"; else echo "$a --band $BAND"; fi
 }
 
-# tiles PRODUCT RES DIR: N tile processes one after another, then a row of
-# their sum / median / largest
+# tiles PRODUCT RES DIR N: N tile processes one after another, then a row
+# of their sum / median / largest
 tiles() {
-  p=$1 r=$2 d=$3
+  p=$1 r=$2 d=$3 NT=$4
   rm -rf "$d" && mkdir -p "$d"
   i=0
   : > "$d/tiles.txt"
   while [ "$i" -lt "$NT" ]; do
     # shellcheck disable=SC2046
-    (cd "$d" && /usr/bin/time -f '%e %M' -o "t$i.txt" "$RTM" "$p" $(args "$p" "$r") \
+    (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o "t$i.txt" "$RTM" "$p" $(args "$p" "$r") \
       --tile "$i/$NT" "$EVF" >>log.txt 2>&1) || { echo "national: $p tile $i failed"; return 1; }
     cat "$d/t$i.txt" >> "$d/tiles.txt"
     i=$((i + 1))
   done
   sort -g "$d/tiles.txt" | awk -v p="$p" -v r="$r" -v n="$NT" -v R="$RESULTS" '
-    { w[NR] = $1; s += $1; if ($2 > k) k = $2 }
+    { w[NR] = $1; s += $1; c += $3 + $4; if ($2 > k) k = $2 }
     END { med = w[int((NR + 1) / 2)]
-          printf "%s\ttiles-sum\t%s\t%s\t%.2f\t%.0f\tone process per tile, one after another\n", p, r, n, s, k / 1024 >> R
-          printf "%s\ttile-median\t%s\t%s\t%.2f\t%.0f\tper tile (largest RSS of any tile)\n", p, r, n, med, k / 1024 >> R
-          printf "  %-9s %-12s %5s m %3s tiles %9.2f s %7.0f MB  sum of the tiles (median tile %.2f s)\n", p, "tiles", r, n, s, k / 1024, med }'
+          printf "%s\ttiles-sum\t%s\t%s\t%.2f\t%.2f\t%.0f\tone process per tile, one after another\n", p, r, n, s, c, k / 1024 >> R
+          printf "%s\ttile-median\t%s\t%s\t%.2f\t%.2f\t%.0f\tmedian wall, mean CPU per tile, largest RSS of any tile\n", p, r, n, med, c / n, k / 1024 >> R
+          printf "  %-9s %-12s %5s m %3s tiles %9.2f s wall %9.2f s CPU %7.0f MB  sum of the tiles (median tile %.2f s)\n", p, "tiles", r, n, s, c, k / 1024, med }'
 }
 
 # bench PRODUCT: tiles at RES; whole and merge (cmp) where they fit
 bench() {
   p=$1 r=$RES
   echo "== $p: $(cells "$r") cells of $r m; whole grid estimated $(need_gb "$p" "$r") GB"
-  tiles "$p" "$r" "$O/$p-$r-tiles"
+  tiles "$p" "$r" "$O/$p-$r-tiles" "$NT0"
+  NT=$NT0
   while ! fits "$p" "$r"; do
     echo "  whole run and merge at $r m would need about $(need_gb "$p" "$r") GB" \
       "(> $MAXGB GB): skipped at $r m"
     r=$((r * 2))
-    echo "  identity check at the coarser $r m instead"
-    tiles "$p" "$r" "$O/$p-$r-tiles"
+    NT=$NTC
+    echo "  identity check at the coarser $r m instead, $NT tiles"
+    tiles "$p" "$r" "$O/$p-$r-tiles" "$NT"
   done
   # shellcheck disable=SC2046
   timed "$p" merge "$r" "$NT" "$O/$p-$r-tiles" "rtm merge of the tiles" \
@@ -152,7 +165,7 @@ bench() {
     cmp -s "$f" "$O/$p-$r-tiles/$(basename "$f")" || { same=no; echo "  differs: $f"; }
   done
   echo "  $p at $r m: merged tiles byte-identical to the whole run: $same"
-  printf '%s\tcmp\t%s\t%s\t\t\tmerged = whole: %s\n' "$p" "$r" "$NT" "$same" >> "$RESULTS"
+  printf '%s\tcmp\t%s\t%s\t\t\t\tmerged = whole: %s\n' "$p" "$r" "$NT" "$same" >> "$RESULTS"
   [ "$same" = yes ] || return 1
   mpi2 "$p" "$r"
 }
@@ -160,14 +173,14 @@ bench() {
 # mpi2 PRODUCT RES: two ranks, where rtm is built with MPI
 mpi2() {
   case $SKIP in *" mpi "*) return 0 ;; esac
-  if ! ldd "$RTM" 2>/dev/null | grep -q libmpi || ! command -v "$MPIRUN" >/dev/null; then
+  if ! ldd "$MPIRTM" 2>/dev/null | grep -q libmpi || ! command -v "$MPIRUN" >/dev/null; then
     echo "  mpi: rtm is not built with MPI (or no $MPIRUN): 2 ranks not measured"
-    printf '%s\tmpi2\t%s\t\t\t\tmissing: rtm without MPI\n' "$1" "$2" >> "$RESULTS"
+    printf '%s\tmpi2\t%s\t\t\t\t\tmissing: rtm without MPI\n' "$1" "$2" >> "$RESULTS"
     return 0
   fi
   # shellcheck disable=SC2046
   timed "$1" mpi2 "$2" 2 "$O/$1-$2-mpi2" "mpirun -np 2 (peak RSS: the launcher's largest child)" \
-    "$MPIRUN" --allow-run-as-root --oversubscribe -np 2 "$RTM" "$1" $(args "$1" "$2") "$EVF" ||
+    "$MPIRUN" --allow-run-as-root --oversubscribe -np 2 "$MPIRTM" "$1" $(args "$1" "$2") "$EVF" ||
     return 0
   same=yes
   for f in "$O/$1-$2-whole"/out*; do

@@ -11,7 +11,9 @@
 # The peers' figures are those measured for the issue on this kind of 2-core
 # machine (single-threaded tools); RTM_BENCH_PEERS=1 re-measures spatstat and
 # GRASS with tools/peers-kde.sh (installs them from Debian; takes minutes).
-# Finally every tools/bench-*.sh is run (RTM_BENCH_ONLY_KDE=1 skips them).
+# Finally every tools/bench-*.sh is run (RTM_BENCH_ONLY_KDE=1 skips them);
+# tools/bench-national.sh runs a small national workload by default and the
+# full England and Wales one (6 M events, 25 m) with RTM_BENCH_NATIONAL=1.
 set -e
 cd "$(dirname "$0")/.."
 OUT=bench-out
