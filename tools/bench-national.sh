@@ -16,7 +16,7 @@
 # (cell size, m), RTM_NATIONAL_TILES, RTM_NATIONAL_CHECK_TILES (tiles of the
 # coarser identity check, default 4), RTM_NATIONAL_RADIUS (KDE quartic radius,
 # default 500 m), RTM_NATIONAL_BAND (Gi* band, default the larger of 200 m
-# and 3 cells), RTM_NATIONAL_RTM_RES (cell size of the RTM, default 2000 m,
+# and 3 cells), RTM_NATIONAL_RTM_RES (cell size of the RTM, default 5000 m,
 # full 500 m), RTM_NATIONAL_MAX_GB (largest whole-grid process allowed,
 # default 12), RTM_NATIONAL_THREADS (threads per process, default 1, so that
 # a process stands for one core of a node), RTM_NATIONAL_SKIP (words among
@@ -49,7 +49,7 @@ PY=/usr/bin/python3
 if [ "${RTM_BENCH_NATIONAL:-0}" = 1 ]; then
   D_EV=6000000 D_RES=25 D_TILES=32 D_RTM=500 O=bench-out/national-full
 else
-  D_EV=600000 D_RES=200 D_TILES=8 D_RTM=2000 O=bench-out/national
+  D_EV=600000 D_RES=200 D_TILES=8 D_RTM=5000 O=bench-out/national
 fi
 O=${RTM_NATIONAL_OUT:-$O}
 EV=${RTM_NATIONAL_EVENTS:-$D_EV}

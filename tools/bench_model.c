@@ -1,7 +1,8 @@
 /* bench_model.c: stage timings of the Risk Terrain Model pipeline
  * (rtm_model_fit) on a real workload, for tools/bench-model.sh.
  *
- * Usage: bench_model [event/grid options as `rtm model`] [--block M]
+ * Usage: bench_model [--study-area F | --bbox X0,Y0,X1,Y1] [--dst-crs C] [--src-crs C]
+ *        [--x-field F --y-field F] [--resolution R] [--where SQL] [--block M]
  *        [--max-blocks N] [--increment half|whole] [--threads N]
  *        --factor NAME=FILE:OP ... EVENTS...
  *
@@ -107,7 +108,9 @@ static int progress(double frac, const char *msg, void *arg)
 }
 
 /* The event and grid options the bench uses (as `rtm model` spells them). */
-enum { OPT_STUDY = 1000, OPT_DST, OPT_RES, OPT_WHERE };
+enum { OPT_STUDY = 1000, OPT_DST, OPT_RES, OPT_WHERE, OPT_SRC, OPT_XF, OPT_YF, OPT_BBOX };
+
+static const char *factor_crs; /* --src-crs: also the factor layers' CRS */
 
 /* Parse argv into the event options, the model options and the factors
  * (their paths parked in spec[i].features until loaded). Returns nf or -1. */
@@ -120,6 +123,8 @@ static int parse(int argc, char **argv, rtm_events_opts *eo, rtm_event_source *s
         {"factor", required_argument, 0, 'f'}, {"block", required_argument, 0, 'b'},
         {"max-blocks", required_argument, 0, 'm'}, {"increment", required_argument, 0, 'i'},
         {"threads", required_argument, 0, 't'}, {"seed", required_argument, 0, 's'},
+        {"src-crs", required_argument, 0, OPT_SRC}, {"x-field", required_argument, 0, OPT_XF},
+        {"y-field", required_argument, 0, OPT_YF}, {"bbox", required_argument, 0, OPT_BBOX},
         {0, 0, 0, 0}};
     int opt, nf = 0;
     char *eq, *colon;
@@ -129,6 +134,15 @@ static int parse(int argc, char **argv, rtm_events_opts *eo, rtm_event_source *s
         case OPT_DST: eo->dst_crs = optarg; break;
         case OPT_RES: eo->res = atof(optarg); break;
         case OPT_WHERE: src->where = optarg; break;
+        case OPT_SRC: src->crs = factor_crs = optarg; break;
+        case OPT_XF: src->x_field = optarg; break;
+        case OPT_YF: src->y_field = optarg; break;
+        case OPT_BBOX:
+            if (sscanf(optarg, "%lf,%lf,%lf,%lf", &eo->bbox[0], &eo->bbox[1], &eo->bbox[2],
+                       &eo->bbox[3]) != 4)
+                return -1;
+            eo->has_bbox = 1;
+            break;
         case 'b': mo->var.block = atof(optarg); break;
         case 'm': mo->var.max_blocks = atoi(optarg); break;
         case 'i': mo->var.half_block = !strcmp(optarg, "half"); break;
@@ -165,7 +179,7 @@ static int load_factors(const rtm_events_opts *eo, rtm_factor_spec *spec, int nf
         const char *path = (const char *)spec[i].features;
         rtm_load_opts_init(&lo);
         lo.dst_crs = eo->dst_crs;
-        lo.src_crs = strstr(path, "naptan") ? eo->dst_crs : NULL; /* Easting/Northing */
+        lo.src_crs = strstr(path, "naptan") ? eo->dst_crs : factor_crs; /* Easting/Northing */
         rtm_load_stats_init(&ls);
         if (!(feat[i] = rtm_features_create()) || rtm_layer_load(feat[i], path, &lo, &ls, &e)) {
             fprintf(stderr, "bench_model: factor %s: %s\n", spec[i].name, e.msg);
