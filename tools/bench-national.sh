@@ -51,6 +51,7 @@ if [ "${RTM_BENCH_NATIONAL:-0}" = 1 ]; then
 else
   D_EV=600000 D_RES=200 D_TILES=8 D_RTM=5000 O=bench-out/national
 fi
+DATA0=$O
 O=${RTM_NATIONAL_OUT:-$O}
 EV=${RTM_NATIONAL_EVENTS:-$D_EV}
 RES=${RTM_NATIONAL_RES:-$D_RES}
@@ -67,7 +68,7 @@ MPIRUN=${RTM_NATIONAL_MPIRUN:-mpirun}
 BBOX=130000,0,660000,660000
 RTM=$(pwd)/build/rtm
 MPIRTM=${RTM_NATIONAL_MPI_BIN:-$RTM}
-DATA=bench-out/national$([ "${RTM_BENCH_NATIONAL:-0}" = 1 ] && echo -full)/data-$EV
+DATA=$DATA0/data-$EV
 
 make --no-print-directory -j2 build/rtm >/dev/null
 [ -x /usr/bin/time ] || apt-get install -y -qq time >/dev/null
