@@ -143,7 +143,7 @@ int rtm_jr_surf_repeats(rtm_jr *r, rtm_jr_surf *o, rtm_error *err);
 int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, rtm_normalise how,
                      rtm_error *err);
 
-/* run_job.c: the steps every kind of run shares. */
+/* run_setup.c: the steps every kind of run shares. */
 void rtm_jr_init(rtm_jr *r, const rtm_job *job, const rtm_jobrun_opts *o);
 void rtm_jr_free(rtm_jr *r);
 /* Run date, month window, manifest and cache folder. */
@@ -152,9 +152,12 @@ int rtm_jr_prepare(rtm_jr *r, rtm_error *err);
 int rtm_jr_inputs(rtm_jr *r, rtm_error *err);
 /* The study area and the offences on their grid (logged). */
 int rtm_jr_load(rtm_jr *r, rtm_error *err);
-
-/* run_units.c: the run's unit id (r->unit_id) from the manifest's inputs. */
+/* The run's unit id (r->unit_id) from the manifest's inputs. */
 int rtm_jr_unit_id(rtm_jr *r, rtm_error *err);
+/* The time now as ISO 8601 UTC into buf. */
+void rtm_jr_iso_now(char *buf, size_t n);
+
+/* run_units.c: the units of a run (rtm/jobunits.h). */
 /* Compute unit k (surface i) into the new folder dir with its state
  * (*noutputs, may be NULL: its files); r's output list, run folder and
  * cache counts are left as they were. On failure dir is removed. */

@@ -29,40 +29,6 @@ static double seconds_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void iso_now(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-int rtm_jr_prepare(rtm_jr *r, rtm_error *err)
-{
-    int rc;
-    if (r->o->run_date) {
-        snprintf(r->run_date, sizeof r->run_date, "%s", r->o->run_date);
-    } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(r->run_date, sizeof r->run_date, "%Y-%m-%d", &tm);
-    }
-    iso_now(r->started, sizeof r->started);
-    if ((rc = rtm_job_months(r->job, r->run_date, &r->from, &r->to, err)))
-        return rc;
-    if (!(r->man = rtm_manifest_new(r->job->name)) ||
-        asprintf(&r->cache_dir, "%s/cache", r->job->out_dir) < 0)
-        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    return 0;
-}
-
-int rtm_jr_inputs(rtm_jr *r, rtm_error *err)
-{
-    int rc = rtm_job_to_manifest(r->job, r->man, err);
-    return rc ? rc : rtm_jr_unit_id(r, err);
-}
-
 static int begin(rtm_jr *r, rtm_error *err)
 {
     const rtm_job *job = r->job;
@@ -78,18 +44,6 @@ static int begin(rtm_jr *r, rtm_error *err)
     rtm_jr_log(r, "job %s: output %s (staging %s)", job->name, job->out_dir,
                rtm_run_staging(r->rf));
     return rtm_jr_inputs(r, err);
-}
-
-/* The study area and offences on their grid (rtm_jr_offences). */
-int rtm_jr_load(rtm_jr *r, rtm_error *err)
-{
-    int rc;
-    if ((rc = rtm_manifest_add_input(r->man, "study_area", r->job->study_area.file, NULL, err)) ||
-        (rc = rtm_jr_offences(r, err)))
-        return rc;
-    rtm_jr_log(r, "grid: %d x %d cells of %g %s, %zu inside the study area", r->grid.ncols,
-               r->grid.nrows, r->grid.res, r->job->crs, r->inside);
-    return 0;
 }
 
 static void record_counts(rtm_jr *r)
@@ -143,7 +97,7 @@ static int write_manifest(rtm_jr *r, double t0, rtm_error *err)
     record_params(r);
     record_counts(r);
     rtm_manifest_timing(r->man, "total", seconds_now() - t0);
-    iso_now(now, sizeof now);
+    rtm_jr_iso_now(now, sizeof now);
     rtm_manifest_set_run(r->man, rtm_run_id(r->rf), r->run_date, r->started, now);
     if (!(p = rtm_run_path(r->rf, "manifest.json")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
@@ -220,55 +174,6 @@ static int steps(rtm_jr *r, double t0, int finish_step, rtm_error *err)
         return rc;
     rtm_manifest_timing(r->man, "report", seconds_now() - t);
     return write_manifest(r, t0, err);
-}
-
-void rtm_jr_free(rtm_jr *r)
-{
-    int i;
-    for (i = 0; r->surf && i < r->job->nsurfaces; i++) {
-        free(r->surf[i].v);
-        rtm_model_free(r->surf[i].model);
-        free(r->surf[i].places);
-        rtm_jr_msum_free(r->surf[i].msum);
-    }
-    free(r->surf);
-    for (i = 0; i < r->nlocs; i++)
-        free(r->locs[i].name);
-    free(r->locs);
-    for (i = 0; i < r->noutputs; i++)
-        free(r->outputs[i]);
-    free(r->outputs);
-    for (i = 0; i < r->narows; i++) {
-        free(r->arows[i].set);
-        free(r->arows[i].name);
-        free(r->arows[i].png);
-    }
-    free(r->arows);
-    rtm_events_free(&r->ev);
-    for (i = 0; r->src_where && i < r->job->offences.nsources; i++)
-        free(r->src_where[i]);
-    free(r->src_where);
-    for (i = 0; r->src && i < r->nplain; i++)
-        free((void *)r->src[i].files);
-    free(r->src);
-    rtm_weight_table_free(r->harm);
-    free(r->counts);
-    free(r->raw_counts);
-    free(r->cache_dir);
-    free(r->units_dir);
-    rtm_manifest_free(r->man);
-}
-
-void rtm_jr_init(rtm_jr *r, const rtm_job *job, const rtm_jobrun_opts *o)
-{
-    memset(r, 0, sizeof *r);
-    r->job = job;
-    r->o = o;
-    rtm_points_init(&r->pts);
-    rtm_product_env_init(&r->env);
-    r->env.threads = o->threads;
-    r->env.log = o->log;
-    r->env.log_arg = o->log_arg;
 }
 
 /* After the commit: the cache pruned, the finish step's units removed,

@@ -27,20 +27,6 @@ static double seconds_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-int rtm_jr_unit_id(rtm_jr *r, rtm_error *err)
-{
-    char inputs[RTM_SHA256_HEX], hex[RTM_SHA256_HEX], *text = NULL;
-    int rc = 0;
-    if (rtm_manifest_inputs_digest(r->man, inputs) ||
-        asprintf(&text, "rtm-units-v1\nsoftware=rtm %s\nrun_date=%s\ninputs=%s\n", RTM_VERSION,
-                 r->run_date, inputs) < 0 || rtm_sha256_hex(text, strlen(text), hex))
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    else
-        snprintf(r->unit_id, sizeof r->unit_id, "%s-%.16s", r->run_date, hex);
-    free(text);
-    return rc;
-}
-
 int rtm_jr_unit_compute(rtm_jr *r, int k, int i, const char *dir, int *noutputs,
                         rtm_error *err)
 {
