@@ -169,23 +169,37 @@ void rtm_jr_units_remove(rtm_jr *r)
 
 /* Move the complete unit folder tmp to dir (atomic rename, after an fsync
  * of every file). A unit completed meanwhile by another process wins:
- * *already = 1 and tmp is removed. */
+ * *already = 1 and tmp is removed; an incomplete folder in the way (its
+ * files removed by hand) is moved aside and removed. */
 static int publish(const rtm_jr *r, int i, const char *tmp, const char *dir, int *already,
                    rtm_error *err)
 {
-    int e;
+    char *old = NULL;
+    int e = 0;
     if (rtm_run_sync_tree(tmp) != 0)
         return rtm_error_set(err, RTM_ERR_IO, "run: cannot sync '%s': %s", tmp,
                              strerror(errno));
-    if (rename(tmp, dir) == 0)
-        return 0;
-    e = errno;
+    for (int tries = 0; tries < 2; tries++) {
+        if (rename(tmp, dir) == 0) {
+            if (old)
+                rtm_rmtree(old);
+            free(old);
+            return 0;
+        }
+        e = errno;
+        if ((e != EEXIST && e != ENOTEMPTY) || rtm_jr_state_complete(r, i, dir))
+            break;
+        if (!old && asprintf(&old, "%s.old", tmp) < 0)
+            old = NULL;
+        if (!old || rename(dir, old) != 0)
+            break;
+    }
+    rtm_rmtree(tmp);
+    free(old);
     if ((e == EEXIST || e == ENOTEMPTY) && rtm_jr_state_complete(r, i, dir)) {
-        rtm_rmtree(tmp);
         *already = 1;
         return 0;
     }
-    rtm_rmtree(tmp);
     return rtm_error_set(err, RTM_ERR_IO, "run: cannot move '%s' to '%s': %s", tmp, dir,
                          strerror(e));
 }
