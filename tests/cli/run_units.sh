@@ -4,7 +4,7 @@
 # errors; every unit in reverse order and one twice, then --finish, against
 # a plain run of the same job file and run date, byte for byte; a missing
 # unit; units beside a held lock, in parallel and twice at once; a unit
-# folder damaged by hand.
+# folder damaged by hand; the other unit types, evaluate and overlay.
 #
 # Compared: every file of the two run folders (the same list), byte for
 # byte, except manifest.json, which holds the run's id, start and end times
@@ -96,6 +96,25 @@ assert a == b, [k for k in a if a[k] != b[k]]
 PY
 check "manifest.json equal but for run id, times and timings" "[ $? -eq 0 ]"
 [ -s "$T/man.out" ] && sed 's/^/#   /' "$T/man.out"
+# the report's model tables come through the unit's state: check them against
+# model/model.json, which the model product writes itself
+python3 - "$F/model/model.json" "$F/report.html" <<'PY' > "$T/rrv.out" 2>&1
+import json, sys
+m = json.load(open(sys.argv[1]))
+html = open(sys.argv[2]).read()
+for v in m["variables"]:
+    row = '%s</td><td class="num">%.4f</td><td class="num">%.3f</td>' % (
+        v["name"], v["coefficient"], v["rrv"])
+    assert row in html, row
+for t in m["tiers"]:
+    rr = t["rate_ratio_vs_rest"]
+    cell = '<td class="num">%d</td>' % t["cells"]
+    assert t["name"] + "</td>" + cell in html, (t["name"], cell)
+    if rr is not None:
+        assert '<td class="num">%.2f</td></tr>' % rr in html, rr
+PY
+check "report.html: RRV table and tiers as model/model.json" "[ $? -eq 0 ]"
+[ -s "$T/rrv.out" ] && sed 's/^/#   /' "$T/rrv.out"
 check "--finish removed the units" "[ ! -e $OUT/units ]"
 check "no staging folder left" "[ -z \"\$(ls -d $OUT/.staging-* 2> /dev/null)\" ]"
 
@@ -162,5 +181,58 @@ while read -r f; do
   cmp -s "$P/$f" "$G/$f" || diffs="$diffs $f"
 done < "$T/plain.lst"
 check "parallel units: every file as the plain run but the report (differ:$diffs)" "[ -z '$diffs' ]"
+
+# 7. the other unit types, and evaluate (reading units' GeoTIFFs) and an
+#    overlay in the finish step: units two at a time against a plain run
+python3 - "$JOB" "$T/mix.yaml" "$T/mix" <<'PY'
+import sys
+s = open(sys.argv[1]).read().replace(sys.argv[3].rsplit("/", 1)[0] + "/out", sys.argv[3])
+head, rest = s.split("surfaces:\n", 1)
+surf = """surfaces:
+  - type: kde
+    radius: 600
+  - type: hotspots
+    band: 500
+  - type: evaluate
+    surfaces: [kde, hotspots]
+    backtest: true
+    min_train: 3
+  - type: change
+    radius: 600
+    iterations: 99
+    after_months: 2
+  - type: forecast
+  - type: emerging
+  - type: places
+    count: 5
+    size: 250
+  - type: repeats
+  - type: overlay
+    layers: [kde, hotspots]
+"""
+open(sys.argv[2], "w").write(head + surf + rest[rest.index("areas:"):])
+PY
+M=$($RTM run --plan --count "$T/mix.yaml")
+check "mixed job: 7 units (evaluate and overlay in the finish step)" \
+  "[ '$M' = 7 ] && [ \$($RTM run --plan $T/mix.yaml | grep -c '^finish	\(evaluate\|overlay\)	') -eq 2 ]"
+$RTM run -q --run-date $DATE "$T/mix.yaml" 2> "$T/mix-plain.err"
+check "mixed job: plain run exits 0" "[ $? -eq 0 ]"
+mv "$T/mix" "$T/mix-plain"
+seq 6 -1 0 | xargs -P 2 -I K $RTM run -q --threads 1 --unit K --run-date $DATE "$T/mix.yaml" \
+  2> "$T/mix-units.err"
+check "mixed job: units two at a time exit 0" "[ $? -eq 0 ]"
+$RTM run -q --finish --run-date $DATE "$T/mix.yaml" 2> "$T/mix-finish.err"
+check "mixed job: --finish exits 0" "[ $? -eq 0 ]"
+MP=$(readlink -f "$T/mix-plain/current")
+MF=$(readlink -f "$T/mix/current")
+(cd "$MP" && find . -type f | sort) > "$T/mp.lst"
+(cd "$MF" && find . -type f | sort) > "$T/mf.lst"
+diffs=""
+while read -r f; do
+  [ "$f" = ./manifest.json ] && continue
+  cmp -s "$MP/$f" "$MF/$f" || diffs="$diffs $f"
+done < "$T/mp.lst"
+check "mixed job: the same $(wc -l < "$T/mp.lst") files, byte for byte (differ:$diffs)" \
+  "cmp -s $T/mp.lst $T/mf.lst && [ -z '$diffs' ]"
 
 finish
