@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_mpi.h"
 #include "cli/cmds.h"
 #include "core/cleanup.h"
 
@@ -69,7 +70,7 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < NCOMMANDS; i++)
         if (!strcmp(argv[1], COMMANDS[i].name))
-            return COMMANDS[i].fn(argc - 1, argv + 1);
+            return rtm_cli_mpi_main(COMMANDS[i].fn, COMMANDS[i].name, argc - 1, argv + 1);
     fprintf(stderr, "rtm: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return RTM_EXIT_USAGE;
