@@ -253,6 +253,13 @@ int rtm_distance_product_run(const rtm_distance_product *p, const rtm_events *ev
                              const rtm_load_stats *st, const rtm_product_env *env,
                              rtm_outset *out, rtm_product_result *res, rtm_error *err);
 
+/** The same, computed as h says (rtm/tile.h; see rtm_kde_product_tiled). */
+int rtm_distance_product_tiled(const rtm_distance_product *p, const rtm_events *ev,
+                               const rtm_features *f, const rtm_layer_spec *layer,
+                               const rtm_load_stats *st, const rtm_product_env *env,
+                               const rtm_tiling *h, rtm_outset *out, rtm_product_result *res,
+                               rtm_error *err);
+
 /* ==== hot spots (Getis-Ord Gi*) ========================================== */
 
 typedef struct rtm_hotspots_product {

@@ -243,6 +243,12 @@ int rtm_bandwidth_scott(const double *x, const double *y, const double *w, size_
 int rtm_distance_compute(const rtm_grid *g, const rtm_features *f, double max_dist,
                          int threads, double *out, rtm_error *err);
 
+/** The same for rows [r0, r1) only (a strip, rtm/tile.h): out holds
+ *  (r1 - r0) x ncols values, each the same as in the whole grid (every value
+ *  is an exact minimum, whatever the blocks it is found in). */
+int rtm_distance_compute_rows(const rtm_grid *g, const rtm_features *f, double max_dist,
+                              int threads, int r0, int r1, double *out, rtm_error *err);
+
 /** Nearest-neighbour distance of each of n points among the others.
  *
  *  xy        n points, interleaved x, y (finite), read only.
