@@ -292,6 +292,11 @@ int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev
                              const rtm_product_env *env, rtm_outset *out,
                              rtm_hotspots_result *res, rtm_error *err);
 
+/** The same, computed as h says (rtm/tile.h; see rtm_kde_product_tiled). */
+int rtm_hotspots_product_tiled(const rtm_hotspots_product *p, const rtm_events *ev,
+                               const rtm_product_env *env, const rtm_tiling *h,
+                               rtm_outset *out, rtm_hotspots_result *res, rtm_error *err);
+
 /* ==== Risk Terrain Model ================================================== */
 
 /** Which files a multi-file product writes (default all). */

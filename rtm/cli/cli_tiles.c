@@ -13,13 +13,23 @@ void rtm_cli_tiles_set_merge(const char *const *files, int n)
     merge_n = n;
 }
 
-/* "--til" or "--tile" (what getopt_long takes for --tile; "--ti" is
- * ambiguous with --title and --time-field), alone or with "=". */
-static int tile_word(const char *a, int *joined)
+/* Words the tiles of one run may differ in, left out of the recorded
+ * command line: --tile (as getopt_long takes it: "--til" or "--tile"; "--ti"
+ * is ambiguous), --threads and -q/--quiet, which never change the values.
+ * Returns the words it takes (0: not one of them); *joined: "=VALUE". */
+static int dropped(const char *a, int *joined)
 {
     size_t n = strcspn(a, "=");
     *joined = a[n] == '=';
-    return n >= 5 && n <= 6 && !strncmp(a, "--tile", n);
+    if (n >= 5 && n <= 6 && !strncmp(a, "--tile", n))
+        return 1;
+    if (n == 9 && !strncmp(a, "--threads", n))
+        return 1;
+    if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
+        *joined = 1; /* no value word follows */
+        return 1;
+    }
+    return 0;
 }
 
 int rtm_cli_tiles_begin(rtm_cli_tiles *t, const rtm_cli *c, int argc, char **argv)
@@ -31,7 +41,7 @@ int rtm_cli_tiles_begin(rtm_cli_tiles *t, const rtm_cli *c, int argc, char **arg
     for (int k = 0, rest = 0; k < argc; k++) {
         int joined;
         rest |= !strcmp(argv[k], "--");
-        if (!rest && tile_word(argv[k], &joined)) {
+        if (!rest && dropped(argv[k], &joined)) {
             k += !joined;
             continue;
         }
