@@ -1,6 +1,6 @@
 #!/bin/sh
-# CLI tests of rtm under MPI (Open MPI's mpirun, README "MPI"): kde, distance
-# and model with 1, 2 and 3 ranks (3 oversubscribe a 2-core machine) write
+# CLI tests of rtm under MPI (Open MPI's mpirun, README "MPI"): kde, distance,
+# hotspots and model with 1, 2 and 3 ranks (3 oversubscribe a 2-core machine) write
 # the bytes of the plain run; only rank 0 writes and speaks; a command that
 # does not spread runs once; an error on every rank, or on one rank alone,
 # ends every rank with a failure, without hanging.
@@ -54,7 +54,12 @@ check "kde: no other files" "[ \$(ls $T/kde-3 | wc -l) -eq \$(ls $T/kde-0 | wc -
 ranks distance distance -q --dst-crs EPSG:27700 --bbox 580000,182000,597000,190000 \
   --resolution 50 --png OUT/d.png -o OUT/d.tif $S/risk/naptan_rail_stations_southend_on_sea.csv
 
-# 3. model: the factors' variables built over the ranks, fitted by rank 0
+# 3. hotspots: strips of Gi* over the ranks; FDR bins, maps and polygons by rank 0
+ranks hotspots hotspots -q --src-crs EPSG:27700 --x-field x --y-field y --dst-crs EPSG:27700 \
+  --bbox 560000,180000,590000,210000 --resolution 250 --band 750 --fdr --png OUT/h.png \
+  --polygons OUT/h.gpkg -o OUT/h.tif "$T/points.csv"
+
+# 4. model: the factors' variables built over the ranks, fitted by rank 0
 ranks model model -q --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson \
   --dst-crs EPSG:27700 --resolution 200 --block 400 --max-blocks 2 --increment whole \
   --seed 42 --factor pubs=$S/risk/osm_pubs_essex_police_area.csv:both \
@@ -63,7 +68,7 @@ ranks model model -q --study-area $S/boundaries/southend_on_sea_lad2011_bng.geoj
   -o OUT $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
 check "model: every file written" "[ \$(ls $T/model-0 | wc -l) -ge 8 ] && [ -s $T/model-3/model.json ]"
 
-# 4. a command that does not spread (merge) runs on rank 0 alone, once
+# 5. a command that does not spread (merge) runs on rank 0 alone, once
 mkdir -p "$T/tiles"
 for i in 0 1; do $RTM $KDE --tile $i/2 -o "$T/tiles/kde.tif" "$T/points.csv" 2> /dev/null; done
 $RTM merge "$T"/tiles/kde.tile-*.tif 2> /dev/null && mv "$T/tiles/kde.tif" "$T/merged0.tif"
@@ -72,7 +77,7 @@ check "merge under 2 ranks exits 0 and writes the plain merge's GeoTIFF" \
   "[ $? -eq 0 ] && cmp -s $T/merged0.tif $T/tiles/kde.tif"
 check "merge under 2 ranks says it once" "[ \$(grep -c '^wrote .*kde.tif' $T/merge.err) -eq 1 ]"
 
-# 5. errors: a missing input on every rank; a missing input on rank 2 alone
+# 6. errors: a missing input on every rank; a missing input on rank 2 alone
 # (MPMD: rank 2 gets other arguments); rank 0 unable to write
 $MPIRUN -np 3 $RTM $KDE -o "$T/e1.tif" "$T/missing.csv" > /dev/null 2> "$T/e1.err"
 check "missing input on every rank: exit 1, not a hang" "[ $? -eq 1 ]"
