@@ -176,8 +176,8 @@ int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
 {
     double *v;
     int rc;
-    if (rtm_mpi_size() > 1) { /* an MPI job: tiles and merges are rank 0's alone */
-        if (h->count > 0 || h->nmerge > 0) {
+    if (rtm_mpi_size() > 1) { /* an MPI job: tiles, merges and whole grids are rank 0's */
+        if (h->count > 0 || h->nmerge > 0 || t->whole_only) {
             int was = rtm_mpi_alone(1);
             rc = rtm_mpi_rank() == 0 ? rtm_tiled_run(t, h, err) : 0;
             rtm_mpi_alone(was);

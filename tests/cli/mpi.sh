@@ -50,6 +50,11 @@ check "kde: 3 ranks print rank 0's lines alone (wrote, summary)" \
    [ \$(grep -c '^radius' $T/kde-3.err) -eq 1 ]"
 check "kde: no other files" "[ \$(ls $T/kde-3 | wc -l) -eq \$(ls $T/kde-0 | wc -l) ]"
 
+# edge correction needs the whole grid at once: rank 0 computes it alone
+ranks edge kde -q --dst-crs EPSG:27700 --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson \
+  --resolution 100 --radius 500 --edge uniform -o OUT/e.tif \
+  $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+
 # 2. distance
 ranks distance distance -q --dst-crs EPSG:27700 --bbox 580000,182000,597000,190000 \
   --resolution 50 --png OUT/d.png -o OUT/d.tif $S/risk/naptan_rail_stations_southend_on_sea.csv
