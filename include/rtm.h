@@ -48,5 +48,6 @@
 #include "rtm/places.h"
 #include "rtm/emerging.h"
 #include "rtm/knox.h"
+#include "rtm/tile.h"
 
 #endif
