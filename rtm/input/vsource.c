@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/gdal.h"
+#include "core/numparse.h"
 #include "rtm/input.h"
 
 /* Common names of coordinate columns, most specific first. Longitude/latitude
@@ -93,7 +94,7 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out)
         s++;
     if (!*s)
         return RTM_READ_EMPTY;
-    d = strtod(s, &end);
+    d = rtm_strtod(s, &end);
     while (*end == ' ' || *end == '\t' || *end == '\r')
         end++;
     if (end == s || *end || !isfinite(d))
