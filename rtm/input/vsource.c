@@ -122,13 +122,13 @@ static size_t row_like_lines(const char *s, size_t need)
     return rows + (c[0] >= need || c[1] >= need || c[2] >= need);
 }
 
-int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err)
+int rtm_vsource_unclosed_quote(const rtm_vsource *v, OGRFeatureH f)
 {
     OGRFeatureDefnH d = OGR_L_GetLayerDefn(v->layer);
     int i, nf = OGR_FD_GetFieldCount(d);
     size_t need = nf > 2 ? (size_t)nf - 1 : 1;
     if (!v->is_csv)
-        return 0;
+        return -1;
     for (i = 0; i < nf; i++) {
         const char *s;
         if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString ||
@@ -137,17 +137,21 @@ int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err
         s = OGR_F_GetFieldAsString(f, i);
         if (!strchr(s, '\n'))
             continue;
-        if (row_like_lines(s, need) > 0 || strlen(s) > 20000) {
-            char at[200];
-            rtm_vsource_where(v, OGR_F_GetFID(f), at, sizeof at);
-            return rtm_error_set(err, RTM_ERR_INPUT,
-                                 "points: %s field '%s': a quote is not closed, so the lines "
-                                 "after it are read into this row and their rows are lost; "
-                                 "close or remove the quote",
-                                 at, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i)));
-        }
+        if (row_like_lines(s, need) > 0 || strlen(s) > 20000)
+            return i;
     }
-    return 0;
+    return -1;
+}
+
+int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err)
+{
+    int i = rtm_vsource_unclosed_quote(v, f);
+    char at[200];
+    if (i < 0)
+        return 0;
+    rtm_vsource_where(v, OGR_F_GetFID(f), at, sizeof at);
+    return rtm_error_set(err, RTM_ERR_INPUT, RTM_VSOURCE_QUOTE_MSG, at,
+                         OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(v->layer), i)));
 }
 
 static int open_ds(rtm_vsource *v, const char *path, rtm_error *err)
@@ -302,6 +306,28 @@ int rtm_vsource_open(rtm_vsource *v, const char *path, const char *layer, const 
 fail:
     rtm_vsource_close(v);
     return r;
+}
+
+int rtm_vsource_open_part(rtm_vsource *v, const rtm_vsource *whole, const char *part,
+                          const char *where, rtm_error *err)
+{
+    static const char *const csv[] = {"CSV", NULL};
+    *v = *whole;
+    CPLErrorReset();
+    v->ds = GDALOpenEx(part, GDAL_OF_VECTOR | GDAL_OF_READONLY, csv, NULL, NULL);
+    v->layer = v->ds ? GDALDatasetGetLayer(v->ds, 0) : NULL;
+    if (!v->layer) {
+        rtm_vsource_close(v);
+        return rtm_error_set(err, RTM_ERR_IO, "points: cannot read '%s' as a vector source: %s",
+                             v->name, rtm_gdal_last_error("unknown format"));
+    }
+    if (where && *where && OGR_L_SetAttributeFilter(v->layer, where) != OGRERR_NONE) {
+        rtm_vsource_close(v);
+        return rtm_error_set(err, RTM_ERR_ARG, "points: invalid --where '%s' for '%s': %s",
+                             where, v->name, rtm_gdal_last_error("syntax error"));
+    }
+    OGR_L_ResetReading(v->layer);
+    return 0;
 }
 
 void rtm_vsource_close(rtm_vsource *v)
