@@ -188,7 +188,7 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
         else
             inner_box(t, s, wgs);
     }
-    snprintf(t->used, sizeof t->used, "%s", t->identity ? "identity" : "none (no point transformed)");
+    rtm_transform_restart(t);
     proj_destroy(s);
     proj_destroy(d);
     proj_destroy(wgs);
@@ -267,6 +267,11 @@ size_t rtm_transform_points(rtm_transform *t, double *x, double *y, size_t n, un
 const char *rtm_transform_describe(const rtm_transform *t)
 {
     return t->used;
+}
+
+void rtm_transform_restart(rtm_transform *t)
+{
+    snprintf(t->used, sizeof t->used, "%s", t->identity ? "identity" : "none (no point transformed)");
 }
 
 int rtm_transform_is_identity(const rtm_transform *t)
