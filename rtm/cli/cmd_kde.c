@@ -276,6 +276,7 @@ int rtm_cmd_kde(int argc, char **argv)
     rtm_cli_events_init(&a.ev);
     rtm_kde_product_init(&a.p);
     rc = parse(argc, argv, &a, &first);
+    a.ev.lo.threads = a.threads; /* reading threads too */
     if (!rc && !(rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first)))
         rc = run(&a);
     rtm_cli_events_free(&a.ev);
