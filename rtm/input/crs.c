@@ -121,34 +121,29 @@ static int box_inside(const rtm_transform *t, double x0, double y0, double x1, d
  * metres apart. Any doubt (a failed sample, an antimeridian area, polar
  * latitudes): no box, every point is tested as before. The result of the
  * test is the same either way. */
-static void inner_box(rtm_transform *t, PJ *src, PJ *wgs)
+static void inner_box(rtm_transform *t)
 {
     double h = AREA_MARGIN_DEG / 2, w = t->west - h, e = t->east + h;
     double s = t->south - h, n = t->north + h, x0 = -HUGE_VAL, x1 = HUGE_VAL;
     double y0 = -HUGE_VAL, y1 = HUGE_VAL;
-    PJ *to_src;
+    PJ *to_src = t->to_lonlat; /* used backwards: lon/lat -> source */
     if (t->west > t->east || s < -85 || n > 85 || w < -180 || e > 180)
-        return;
-    if (!(to_src = make_op(t->ctx, wgs, src)))
         return;
     for (int k = 0; k <= INNER_STEPS; k++) {
         double f = (double)k / INNER_STEPS;
-        PJ_COORD l = proj_trans(to_src, PJ_FWD, proj_coord(w, s + f * (n - s), 0, 0));
-        PJ_COORD r = proj_trans(to_src, PJ_FWD, proj_coord(e, s + f * (n - s), 0, 0));
-        PJ_COORD b = proj_trans(to_src, PJ_FWD, proj_coord(w + f * (e - w), s, 0, 0));
-        PJ_COORD u = proj_trans(to_src, PJ_FWD, proj_coord(w + f * (e - w), n, 0, 0));
+        PJ_COORD l = proj_trans(to_src, PJ_INV, proj_coord(w, s + f * (n - s), 0, 0));
+        PJ_COORD r = proj_trans(to_src, PJ_INV, proj_coord(e, s + f * (n - s), 0, 0));
+        PJ_COORD b = proj_trans(to_src, PJ_INV, proj_coord(w + f * (e - w), s, 0, 0));
+        PJ_COORD u = proj_trans(to_src, PJ_INV, proj_coord(w + f * (e - w), n, 0, 0));
         if (!isfinite(l.xy.x) || !isfinite(r.xy.x) || !isfinite(b.xy.y) || !isfinite(u.xy.y) ||
             l.xy.x == HUGE_VAL || r.xy.x == HUGE_VAL || b.xy.y == HUGE_VAL ||
-            u.xy.y == HUGE_VAL) {
-            proj_destroy(to_src);
+            u.xy.y == HUGE_VAL)
             return;
-        }
         x0 = fmax(x0, l.xy.x);
         x1 = fmin(x1, r.xy.x);
         y0 = fmax(y0, b.xy.y);
         y1 = fmin(y1, u.xy.y);
     }
-    proj_destroy(to_src);
     if (x0 < x1 && y0 < y1 && box_inside(t, x0, y0, x1, y1)) {
         t->ix0 = x0;
         t->iy0 = y0;
@@ -172,8 +167,8 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
         goto fail;
     t->src_geographic = pj_is_geographic(s);
     t->identity = proj_is_equivalent_to(s, d, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
-    t->op = make_op(t->ctx, s, d);
-    if (!t->op) {
+    t->op = t->identity ? NULL : make_op(t->ctx, s, d); /* identity: never used */
+    if (!t->identity && !t->op) {
         rtm_error_set(err, RTM_ERR_CRS, "crs: no transformation from '%.100s' to '%.100s'", src, dst);
         goto fail;
     }
@@ -186,7 +181,7 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
         if (!t->to_lonlat)
             t->has_area = 0;
         else
-            inner_box(t, s, wgs);
+            inner_box(t);
     }
     rtm_transform_restart(t);
     proj_destroy(s);

@@ -83,9 +83,8 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out)
     double d;
     if (!OGR_F_IsFieldSetAndNotNull(f, idx))
         return RTM_READ_EMPTY;
-    if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTReal ||
-        OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTInteger ||
-        OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTInteger64) {
+    OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx));
+    if (t == OFTReal || t == OFTInteger || t == OFTInteger64) {
         *out = OGR_F_GetFieldAsDouble(f, idx);
         return isfinite(*out) ? 0 : RTM_READ_BAD;
     }
@@ -122,24 +121,54 @@ static size_t row_like_lines(const char *s, size_t need)
     return rows + (c[0] >= need || c[1] >= need || c[2] >= need);
 }
 
-int rtm_vsource_unclosed_quote(const rtm_vsource *v, OGRFeatureH f)
+/* The text fields of the layer, looked up once per source (v->ntext < 0:
+ * more than RTM_VSOURCE_MAX_TEXT fields: looked up per row). */
+static void find_text_fields(rtm_vsource *v)
 {
     OGRFeatureDefnH d = OGR_L_GetLayerDefn(v->layer);
-    int i, nf = OGR_FD_GetFieldCount(d);
-    size_t need = nf > 2 ? (size_t)nf - 1 : 1;
+    int nf = OGR_FD_GetFieldCount(d);
+    v->nfields = nf;
+    v->ntext = 0;
+    for (int i = 0; i < nf; i++) {
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString)
+            continue;
+        if (v->ntext == RTM_VSOURCE_MAX_TEXT) {
+            v->ntext = -1;
+            return;
+        }
+        v->text[v->ntext++] = i;
+    }
+}
+
+/* Field i holds the joined lines of an unclosed quote. */
+static int joined(OGRFeatureH f, int i, size_t need)
+{
+    const char *s;
+    if (!OGR_F_IsFieldSetAndNotNull(f, i))
+        return 0;
+    s = OGR_F_GetFieldAsString(f, i);
+    return strchr(s, '\n') && (row_like_lines(s, need) > 0 || strlen(s) > 20000);
+}
+
+int rtm_vsource_unclosed_quote(const rtm_vsource *v, OGRFeatureH f)
+{
+    OGRFeatureDefnH d;
+    int nf;
     if (!v->is_csv)
         return -1;
-    for (i = 0; i < nf; i++) {
-        const char *s;
-        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString ||
-            !OGR_F_IsFieldSetAndNotNull(f, i))
-            continue;
-        s = OGR_F_GetFieldAsString(f, i);
-        if (!strchr(s, '\n'))
-            continue;
-        if (row_like_lines(s, need) > 0 || strlen(s) > 20000)
-            return i;
+    if (v->nfields > 0 && v->ntext >= 0) { /* listed by rtm_vsource_open */
+        size_t need = v->nfields > 2 ? (size_t)v->nfields - 1 : 1;
+        for (int k = 0; k < v->ntext; k++)
+            if (joined(f, v->text[k], need))
+                return v->text[k];
+        return -1;
     }
+    d = OGR_L_GetLayerDefn(v->layer);
+    nf = OGR_FD_GetFieldCount(d);
+    for (int i = 0; i < nf; i++)
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) == OFTString &&
+            joined(f, i, nf > 2 ? (size_t)nf - 1 : 1))
+            return i;
     return -1;
 }
 
@@ -293,6 +322,7 @@ int rtm_vsource_open(rtm_vsource *v, const char *path, const char *layer, const 
     if ((r = open_ds(v, path, err)) || (r = pick_layer(v, layer, err)) ||
         (r = find_coords(v, x_field, y_field, err)) || (r = find_crs(v, src_crs, err)))
         goto fail;
+    find_text_fields(v);
     if (where && *where) {
         CPLErrorReset();
         if (OGR_L_SetAttributeFilter(v->layer, where) != OGRERR_NONE) {

@@ -8,6 +8,8 @@
 #include <ogr_api.h>
 #include "rtm/error.h"
 
+#define RTM_VSOURCE_MAX_TEXT 64
+
 typedef struct rtm_vsource {
     GDALDatasetH ds;
     OGRLayerH layer;
@@ -16,6 +18,9 @@ typedef struct rtm_vsource {
     int xi, yi;         /* coordinate field indices, -1 = use the geometry */
     int lonlat;         /* coordinate columns named like longitude/latitude */
     char crs[4096];     /* source CRS definition (user input or WKT), "" = none */
+    int nfields;        /* fields of the layer */
+    int ntext;          /* text fields listed in text[], -1 = too many to list */
+    int text[RTM_VSOURCE_MAX_TEXT];
 } rtm_vsource;
 
 /* Open path (a .gz is read through /vsigzip/), choose the layer, find the
