@@ -421,6 +421,33 @@ static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
     return 0;
 }
 
+/* Fields the loader does not read are not fetched (OGR_L_SetIgnoredFields:
+ * a GeoPackage then selects fewer columns), nor the geometry when the
+ * coordinates are columns; not in CSV files (every text field is checked
+ * for an unclosed quote) nor with an attribute filter (it may use any field). */
+static void ignore_unused(loader *L)
+{
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(L->v.layer);
+    int nf = OGR_FD_GetFieldCount(d), n = 0;
+    int used[8] = {L->v.xi, L->v.yi, L->wi, L->ci, L->mi, L->di, L->ti, L->li};
+    const char **names;
+    if (L->v.is_csv || (L->o->where && *L->o->where) || !(names = calloc((size_t)nf + 3,
+                                                                            sizeof *names)))
+        return;
+    for (int i = 0; i < nf; i++) {
+        int k = 0;
+        while (k < 8 && used[k] != i)
+            k++;
+        if (k == 8)
+            names[n++] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i));
+    }
+    if (L->v.xi >= 0)
+        names[n++] = "OGR_GEOMETRY";
+    names[n++] = "OGR_STYLE";
+    OGR_L_SetIgnoredFields(L->v.layer, names);
+    free(names);
+}
+
 int rtm_pload_open(loader *L, const char *path, const rtm_load_opts *o, rtm_error *err)
 {
     memset(L, 0, sizeof *L);
@@ -433,6 +460,7 @@ int rtm_pload_open(loader *L, const char *path, const rtm_load_opts *o, rtm_erro
         rtm_vsource_close(&L->v);
         return err ? err->code : RTM_ERR_INPUT;
     }
+    ignore_unused(L);
     return 0;
 }
 
