@@ -387,6 +387,13 @@ static char **cog_options(const write_plan *p)
     opt = CSLSetNameValue(opt, "OVERVIEWS", "AUTO");
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
     opt = CSLSetNameValue(opt, "NUM_THREADS", threads);
+    /* Continuous bands: DEFLATE level 4 (libdeflate's fastest greedy parser
+     * with a longer search) instead of GDAL's 6: measured on a 2400 x 2400
+     * Float32 KDE, a third less compression time for a 1.2 % larger file
+     * (18.80 -> 19.03 MB); lossless either way. The noisy low mantissa bits
+     * of floats leave little for the slower levels to find. */
+    if (!integer && !strcmp(comp, "DEFLATE"))
+        opt = CSLSetNameValue(opt, "LEVEL", "4");
     return opt;
 }
 
