@@ -72,16 +72,30 @@ static int scan_ends(VSILFILE *fp, vsi_l_offset size, int nparts, vsi_l_offset *
         size_t got = VSIFReadL(buf, 1, SCAN_BLOCK, fp);
         if (!got)
             break;
-        for (size_t i = 0; i < got && n <= nparts; i++) {
-            if (buf[i] == '"')
-                odd ^= 1;
-            else if (buf[i] == '\n' && !odd && pos + i >= want) {
-                ends[n++] = pos + i + 1;
+        size_t i = 0;
+        while (i < got && n <= nparts) {
+            /* [i, qi): no quote, so the parity holds; a newline there ends a
+             * record when the parity is even */
+            const unsigned char *q = memchr(buf + i, '"', got - i);
+            size_t qi = q ? (size_t)(q - buf) : got, from = i;
+            const unsigned char *nl = NULL;
+            if (!odd && want > pos + from)
+                from = want - pos < qi ? (size_t)(want - pos) : qi;
+            if (!odd && from < qi)
+                nl = memchr(buf + from, '\n', qi - from);
+            if (nl) {
+                i = (size_t)(nl - buf) + 1;
+                ends[n++] = pos + i;
                 if (n == 1)
                     step = (size - ends[0]) / (vsi_l_offset)nparts;
                 want = ends[0] + (vsi_l_offset)n * step;
                 if (n == nparts)
                     n++; /* the last range runs to the end of the file */
+            } else if (qi < got) {
+                odd ^= 1;
+                i = qi + 1;
+            } else {
+                i = got;
             }
         }
         pos += got;
