@@ -474,7 +474,8 @@ int rtm_pload_read(loader *L, rtm_points *pts, rtm_transform *tr, rtm_error *err
     if (!tr && !(tr = own = rtm_transform_create(L->v.crs, L->o->dst_crs, err)))
         goto done;
     L->tr = tr;
-    rtm_crs_describe(L->v.crs, L->st.src_crs, sizeof L->st.src_crs, NULL, 0, NULL);
+    if (!L->st.src_crs[0]) /* byte ranges have it from their file */
+        rtm_crs_describe(L->v.crs, L->st.src_crs, sizeof L->st.src_crs, NULL, 0, NULL);
     CPLErrorReset();
     if (load_rows(L, pts, err))
         goto done;

@@ -133,13 +133,12 @@ static int make_part(unit *u, const char *path, vsi_l_offset hdr, vsi_l_offset a
     return 0;
 }
 
-/* 1 when the opened source is a plain CSV file OGR reads as text columns:
- * its byte ranges then read as the whole does. */
-static int splittable(const rtm_pload *L, const char *path)
+/* 1 when the opened source is a CSV file OGR reads as text columns (and not
+ * compressed: see plan_parts): its byte ranges then read as the whole does. */
+static int splittable(const rtm_pload *L)
 {
     OGRFeatureDefnH d = OGR_L_GetLayerDefn(L->v.layer);
-    size_t n = strlen(path);
-    if (!L->v.is_csv || !strncmp(path, "/vsi", 4) || (n > 3 && !strcasecmp(path + n - 3, ".gz")))
+    if (!L->v.is_csv)
         return 0;
     if (OGR_FD_GetGeomFieldCount(d) > 0)
         return 0;
@@ -158,7 +157,9 @@ static int plan_parts(plan *p, const char *path, int file, const rtm_load_opts *
     rtm_pload M;
     rtm_error e = {0, ""};
     int nparts, got, rc;
-    if (VSIStatL(path, &sb) || (size_t)sb.st_size < 2 * part_bytes)
+    size_t len = strlen(path);
+    if (!strncmp(path, "/vsi", 4) || (len > 3 && !strcasecmp(path + len - 3, ".gz")) ||
+        VSIStatL(path, &sb) || (size_t)sb.st_size < 2 * part_bytes)
         return 0;
     nparts = (int)((size_t)sb.st_size / part_bytes);
     nparts = nparts > MAX_PARTS ? MAX_PARTS : nparts;
@@ -171,7 +172,8 @@ static int plan_parts(plan *p, const char *path, int file, const rtm_load_opts *
         return 1;
     }
     got = 0;
-    if (splittable(&M, path)) {
+    rtm_crs_describe(M.v.crs, M.st.src_crs, sizeof M.st.src_crs, NULL, 0, NULL);
+    if (splittable(&M)) {
         VSILFILE *fp = VSIFOpenL(path, "rb");
         got = fp ? scan_ends(fp, (vsi_l_offset)sb.st_size, nparts, ends) : 0;
         if (fp)
