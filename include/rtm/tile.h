@@ -68,6 +68,9 @@ typedef struct rtm_tiled {
      *  Called once, on the process that writes. */
     int (*finish)(void *ctx, double *v, rtm_error *err);
     void *ctx;
+    int whole_only;       /**< 1: this run's strips cannot be computed apart (the KDE's
+                               edge correction, adaptive radii): under MPI rank 0
+                               computes the whole grid alone */
 } rtm_tiled;
 
 /** How to run it (rtm_tiling_init: whole, in this process). */

@@ -11,8 +11,8 @@
 
 static const char HELP[] =
     "Usage: rtm merge TILE...\n\n"
-    "Assemble the N tile files that `rtm kde|distance|hotspots ... --tile I/N` wrote\n"
-    "(one per I, in any order) through a GDAL VRT and finish the command they\n"
+    "Assemble the N tile files that `rtm kde|distance|hotspots|change ... --tile I/N`\n"
+    "wrote (one per I, in any order) through a GDAL VRT and finish the command they\n"
     "record: its GeoTIFFs, maps and other files, byte for byte what the command\n"
     "writes without --tile. Run it in the folder the tiles were made from (the\n"
     "command's input and output names are relative to it). Every tile must come\n"
@@ -26,7 +26,7 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } TILED[] = {{"kde", rtm_cmd_kde}, {"distance", rtm_cmd_distance},
-             {"hotspots", rtm_cmd_hotspots}};
+             {"hotspots", rtm_cmd_hotspots}, {"change", rtm_cmd_change}};
 
 int rtm_cmd_merge(int argc, char **argv)
 {

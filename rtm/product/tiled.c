@@ -3,6 +3,7 @@
  * run writes what the whole run writes. */
 #include "rtm/tile.h"
 #include "product/product_priv.h"
+#include "core/mpi.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -79,10 +80,113 @@ static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *
     return rc;
 }
 
+/* Strips per rank of an MPI job: a few, interleaved, so that rows of many
+ * events (and so more work) fall to every rank. */
+#define STRIPS_PER_RANK 4
+
+/* This rank's strips of n (i with i % size == rank), computed one after
+ * the other into *mine (each strip its nbands planes). */
+static int spread_compute(const rtm_tiled *t, int n, int rank, int size, double **mine,
+                          rtm_error *err)
+{
+    size_t rows = 0, off = 0, nc = (size_t)t->grid.ncols;
+    rtm_tile tile;
+    int rc = 0;
+    for (int i = rank; i < n; i += size) {
+        if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            return rc;
+        rows += (size_t)(tile.r1 - tile.r0);
+    }
+    if (!(*mine = alloc_planes(t, rows ? rows * nc : 1, err)))
+        return err->code;
+    for (int i = rank; !rc && i < n; i += size) {
+        if (!(rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            rc = t->compute(t->ctx, &tile, *mine + off, err);
+        off += (size_t)(tile.r1 - tile.r0) * nc * (size_t)t->nbands;
+    }
+    return rc;
+}
+
+/* Rank 0's side of the exchange: strip i from rank i % size, in strip
+ * order, its own strips from mine, straight into the grid's planes. */
+static int spread_gather(const rtm_tiled *t, int n, int size, const double *mine, double *v,
+                         rtm_error *err)
+{
+    size_t cells = rtm_grid_ncells(&t->grid), nc = (size_t)t->grid.ncols;
+    rtm_tile tile;
+    int rc = 0;
+    for (int i = 0; !rc && i < n; i++) {
+        size_t strip;
+        if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            break;
+        strip = (size_t)(tile.r1 - tile.r0) * nc;
+        if (i % size == 0) {
+            place(t, &tile, mine, v);
+            mine += strip * (size_t)t->nbands;
+            continue;
+        }
+        for (int b = 0; !rc && b < t->nbands; b++)
+            rc = rtm_mpi_recv_doubles(i % size, v + (size_t)b * cells + (size_t)tile.r0 * nc,
+                                      strip, err);
+    }
+    return rc;
+}
+
+/* A whole run shared by the ranks of an MPI job (README "MPI"): a plan of
+ * n strips, strip i computed by rank i % size; after every rank has agreed
+ * that all succeeded, the others send their strips to rank 0 in strip order
+ * (point to point: values copied, never summed, so the grid is the one
+ * process's to the byte). *out: the grid on rank 0, NULL on the others. */
+static int spread(const rtm_tiled *t, const rtm_tiling *h, double **out, rtm_error *err)
+{
+    int rank = rtm_mpi_rank(), size = rtm_mpi_size(), n = STRIPS_PER_RANK * size, rc;
+    double *mine = NULL, *v = NULL;
+    *out = NULL;
+    n = h->strips > n ? h->strips : n;
+    n = n > t->grid.nrows ? t->grid.nrows : n;
+    rc = n < 1 ? rtm_error_set(err, RTM_ERR_ARG, "%s: an empty grid", t->product)
+               : spread_compute(t, n, rank, size, &mine, err);
+    if (!rc && rank == 0 && !(v = alloc_planes(t, rtm_grid_ncells(&t->grid), err)))
+        rc = err->code;
+    if (!(rc = rtm_mpi_agree(rc, err))) {
+        if (rank == 0)
+            rc = spread_gather(t, n, size, mine, v, err);
+        else {
+            size_t nc = (size_t)t->grid.ncols, off = 0;
+            rtm_tile tile;
+            for (int i = rank; !rc && i < n; i += size) {
+                size_t strip;
+                if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+                    break;
+                strip = (size_t)(tile.r1 - tile.r0) * nc * (size_t)t->nbands;
+                rc = rtm_mpi_send_doubles(0, mine + off, strip, err);
+                off += strip;
+            }
+        }
+    }
+    free(mine);
+    if (rc)
+        free(v);
+    else
+        *out = v;
+    return rc;
+}
+
 int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
 {
     double *v;
     int rc;
+    if (rtm_mpi_size() > 1) { /* an MPI job: tiles, merges and whole grids are rank 0's */
+        if (h->count > 0 || h->nmerge > 0 || t->whole_only) {
+            int was = rtm_mpi_alone(1);
+            rc = rtm_mpi_rank() == 0 ? rtm_tiled_run(t, h, err) : 0;
+            rtm_mpi_alone(was);
+            return rc;
+        }
+        if ((rc = spread(t, h, &v, err)) || !v)
+            return rc;
+        return t->finish(t->ctx, v, err);
+    }
     if (h->count > 0)
         return one_tile(t, h, err);
     if (!(v = alloc_planes(t, rtm_grid_ncells(&t->grid), err)))

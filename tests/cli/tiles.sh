@@ -1,5 +1,6 @@
 #!/bin/sh
-# CLI tests of tiles (`--tile I/N` and `rtm merge`): the N tile commands run
+# CLI tests of tiles (`--tile I/N` and `rtm merge`) of kde, distance,
+# hotspots and change: the N tile commands run
 # one after another without a scheduler (as a batch array's tasks would),
 # in reverse and with different thread counts, then the merge; every file
 # the merge writes (GeoTIFFs, .qml, maps, polygons) must be byte-identical to
@@ -48,6 +49,17 @@ check "distance: 6 tiles = whole" "tiled distance 6 $DI"
 rm -rf "$T/distance-whole"
 check "distance to polygons: 2 tiles = whole" \
   "tiled distance 2 --dst-crs EPSG:27700 --bbox 575000,182000,595000,192000 --resolution 40 -o d.tif $S/boundaries/southend_on_sea_lad2011_bng.geojson"
+
+# change: every strip draws the same permutations of all events; the FDR
+# classes, areal-unit tests and tables come from the merge (files in -o DIR)
+M=$(pwd)/samples/manchester
+CH="--src-crs EPSG:27700 --dst-crs EPSG:27700 --study-area $M/boundaries/manchester_city_boundary_bng.geojson --resolution 150 --before 2017-01..2017-09 --after 2017-10..2017-12 --radius 400 --iterations 99 --units-layer $M/boundaries/manchester_1km_squares_bng.geojson -o ch $M/crimes/manchester_burglary_2017.csv.gz"
+mkdir -p "$T/change-whole" "$T/change-3"
+(cd "$T/change-whole" && "$RTM" change -q $CH)
+for i in 2 0 1; do (cd "$T/change-3" && "$RTM" change -q $CH --tile $i/3); done
+(cd "$T/change-3" && "$RTM" merge ch.tile-*-of-03.tif >/dev/null 2>&1)
+check "change (permutation test, units): 3 tiles = whole, every file" \
+  "[ -s '$T/change-whole/ch/significance.tif' ] && diff -r '$T/change-whole/ch' '$T/change-3/ch'"
 
 # refusals: exit 1 and the reason, nothing written
 mkdir -p "$T/bad" && cd "$T/bad" || exit 1
