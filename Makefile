@@ -10,6 +10,12 @@ SOVER     := 0
 PREFIX    ?= /usr/local
 CC        ?= gcc
 PKGS      := gdal proj libpng freetype2 yaml-0.1 libcrypto
+# MPI (`mpirun -np N rtm ...`, README "MPI"): Open MPI, the MPI Debian packages
+# (libopenmpi-dev); the same binary runs without mpirun. MPI=0 builds without it.
+MPI       ?= 1
+ifneq ($(MPI),0)
+PKGS      += ompi-c
+endif
 PKG_CFLAGS = $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 PKG_LIBS   = $(shell pkg-config --libs $(PKGS) 2>/dev/null)
 OPT       ?= -O2
@@ -50,6 +56,10 @@ $(B)/san/%.o: rtm/%.c $(HDRS)
 # The KDE row engine's vector loops call sqrt: without errno it is one
 # instruction (results unchanged; the engine never reads errno).
 $(B)/obj/surface/kde_poly.o $(B)/san/surface/kde_poly.o: CFLAGS += -fno-math-errno
+# Only the MPI layer includes <mpi.h> (rtm/core/mpi.c).
+ifneq ($(MPI),0)
+$(B)/obj/core/mpi.o $(B)/san/core/mpi.o: CFLAGS += -DRTM_MPI
+endif
 $(B)/tests:
 	mkdir -p $@
 

@@ -109,6 +109,23 @@ int rtm_change_compute(const rtm_grid *g, const unsigned char *mask, const doubl
                        rtm_error *err);
 void rtm_change_surfaces_free(rtm_change_surfaces *r);
 
+/* The same in strips of rows (rtm/tile.h), with the same bytes: each strip
+ * gives RTM_CHANGE_NBANDS planes of its cells - the two periods' KDEs
+ * (unscaled) and counts, the permutation p-values (NaN: not tested) and the
+ * direction of the observed share (+1 upper tail, -1 lower, 0 neither);
+ * every strip draws the same permutations (seed, i) of all the events. The
+ * finish adjusts the whole grid's p-values (BH) and makes the classes. */
+enum { RTM_CHANGE_BAND_BEFORE, RTM_CHANGE_BAND_AFTER, RTM_CHANGE_BAND_COUNT_BEFORE,
+       RTM_CHANGE_BAND_COUNT_AFTER, RTM_CHANGE_BAND_P, RTM_CHANGE_BAND_DIR,
+       RTM_CHANGE_NBANDS };
+int rtm_change_strip(const rtm_grid *g, const unsigned char *mask, const double *x,
+                     const double *y, const double *w, const unsigned char *is_after, size_t n,
+                     const rtm_change_opts *o, int r0, int r1, double *bands, rtm_error *err);
+/** The surfaces of rtm_change_compute from the whole grid's bands. */
+int rtm_change_finish(const rtm_grid *g, const unsigned char *mask, const double *x,
+                      const double *y, size_t n, const rtm_change_opts *o, const double *bands,
+                      rtm_change_surfaces *r, rtm_error *err);
+
 /* ==== Andresen's spatial point pattern test (surface/sppt.c) ==============
  *
  * Over areal units with counts of base (before) and test (after) events.
@@ -237,6 +254,15 @@ void rtm_change_result_free(rtm_change_result *r);
 int rtm_change_product_run(const rtm_change_product *p, const rtm_events *ev,
                            const rtm_events *after_ev, const rtm_product_env *env,
                            rtm_outset *out, rtm_change_result *res, rtm_error *err);
+
+/** The same, computed as h says (rtm/tile.h; see rtm_kde_product_tiled): a
+ *  strip's KDEs, counts and permutation tallies come from every event (the
+ *  same permutations in every strip), the FDR classes, maps, areal-unit
+ *  tests and tables from the merge. */
+int rtm_change_product_tiled(const rtm_change_product *p, const rtm_events *ev,
+                             const rtm_events *after_ev, const rtm_product_env *env,
+                             const rtm_tiling *h, rtm_outset *out, rtm_change_result *res,
+                             rtm_error *err);
 
 #ifdef __cplusplus
 }

@@ -462,6 +462,17 @@ int rtm_layer_load(rtm_features *f, const char *path, const rtm_load_opts *o,
 size_t rtm_bin_points(const rtm_grid *g, const double *x, const double *y, const double *w,
                       size_t n, double *counts);
 
+/** The same for rows [r0, r1) of g only: counts holds (r1 - r0) x ncols
+ *  doubles, each the same sum, in the same order, as rtm_bin_points'. */
+size_t rtm_bin_points_rows(const rtm_grid *g, const double *x, const double *y, const double *w,
+                           size_t n, int r0, int r1, double *counts);
+
+/** The cells that hold points: *cell (strictly ascending cell indices) and
+ *  *val (their counts, each summed as rtm_bin_points sums it), *nz of each,
+ *  malloc'd. Memory grows with the points, not the grid. 0 or -1 (memory). */
+int rtm_bin_points_sparse(const rtm_grid *g, const double *x, const double *y, const double *w,
+                          size_t n, size_t **cell, double **val, size_t *nz);
+
 /* ==== raster reading */
 
 /** Read band 1 of any raster GDAL can open into a new surface: grid from the

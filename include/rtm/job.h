@@ -240,6 +240,9 @@ typedef struct rtm_job_factor {
 typedef struct rtm_job_surface {
     rtm_surface_type type;
     char *name;          /**< unique within the job; output files are named after it */
+    int tiles;           /**< kde, hotspots, change: computed as this many row strips, each
+                              its own unit of the run (rtm/tile.h, rtm/jobunits.h), merged
+                              in the finish step; the files are the same (0 or 1 = one) */
     /* kde */
     double radius;       /**< bandwidth in CRS units, > 0 */
     rtm_kernel kernel;   /**< vocabulary "kernel" (default quartic) */
@@ -488,6 +491,9 @@ char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
  *
  * Not thread safe with other GDAL users in the same process (loads use GDAL
  * on the calling thread); computations use OpenMP with opts->threads.
+ *
+ * The same run fanned out over processes or machines (a batch array): the
+ * job's units and the finish step, rtm/jobunits.h.
  */
 /** Log callback: one line of progress (no newline, no timestamp; the caller
  *  adds them). Called from the calling thread only. */

@@ -26,6 +26,7 @@
 #include "rtm/output.h"
 #include "rtm/evaluate.h"
 #include "rtm/evaluate_truth.h"
+#include "rtm/tile.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -205,6 +206,14 @@ int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
                         const rtm_product_env *env, rtm_outset *out,
                         rtm_product_result *res, rtm_error *err);
 
+/** The same, computed as h says (rtm/tile.h): whole (possibly in strips),
+ *  one tile (writes only the tile file h->tile_path into out), or the
+ *  merge of tile files (writes what the whole run writes, byte for byte).
+ *  Edge correction and adaptive radii need the whole grid: not with tiles. */
+int rtm_kde_product_tiled(const rtm_kde_product *p, const rtm_events *ev,
+                          const rtm_product_env *env, const rtm_tiling *h, rtm_outset *out,
+                          rtm_product_result *res, rtm_error *err);
+
 /* ==== layers ============================================================= */
 
 /** A vector layer (risk factor, stations ...): files read alike. Borrowed. */
@@ -244,6 +253,13 @@ int rtm_distance_product_run(const rtm_distance_product *p, const rtm_events *ev
                              const rtm_load_stats *st, const rtm_product_env *env,
                              rtm_outset *out, rtm_product_result *res, rtm_error *err);
 
+/** The same, computed as h says (rtm/tile.h; see rtm_kde_product_tiled). */
+int rtm_distance_product_tiled(const rtm_distance_product *p, const rtm_events *ev,
+                               const rtm_features *f, const rtm_layer_spec *layer,
+                               const rtm_load_stats *st, const rtm_product_env *env,
+                               const rtm_tiling *h, rtm_outset *out, rtm_product_result *res,
+                               rtm_error *err);
+
 /* ==== hot spots (Getis-Ord Gi*) ========================================== */
 
 typedef struct rtm_hotspots_product {
@@ -275,6 +291,11 @@ void rtm_hotspots_result_free(rtm_hotspots_result *r);
 int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev,
                              const rtm_product_env *env, rtm_outset *out,
                              rtm_hotspots_result *res, rtm_error *err);
+
+/** The same, computed as h says (rtm/tile.h; see rtm_kde_product_tiled). */
+int rtm_hotspots_product_tiled(const rtm_hotspots_product *p, const rtm_events *ev,
+                               const rtm_product_env *env, const rtm_tiling *h,
+                               rtm_outset *out, rtm_hotspots_result *res, rtm_error *err);
 
 /* ==== Risk Terrain Model ================================================== */
 

@@ -99,6 +99,9 @@ typedef struct rtm_kde_opts {
     int threads;              /**< OpenMP threads, 0 = OpenMP default; no effect on the result */
     rtm_progress_fn progress; /**< optional progress callback (may be NULL) */
     void *progress_arg;       /**< passed to progress */
+    int row0, row1;           /**< compute rows [row0, row1) only (a strip, rtm/tile.h): out
+                                   holds (row1 - row0) x ncols values, each the same as in
+                                   the whole grid; 0, 0 (default) = every row */
 } rtm_kde_opts;
 
 /** Set defaults: quartic, radius 0 (must be set), gauss_truncate 4, km^2,
@@ -253,6 +256,12 @@ int rtm_bandwidth_scott(const double *x, const double *y, const double *w, size_
 int rtm_distance_compute(const rtm_grid *g, const rtm_features *f, double max_dist,
                          int threads, double *out, rtm_error *err);
 
+/** The same for rows [r0, r1) only (a strip, rtm/tile.h): out holds
+ *  (r1 - r0) x ncols values, each the same as in the whole grid (every value
+ *  is an exact minimum, whatever the blocks it is found in). */
+int rtm_distance_compute_rows(const rtm_grid *g, const rtm_features *f, double max_dist,
+                              int threads, int r0, int r1, double *out, rtm_error *err);
+
 /** Nearest-neighbour distance of each of n points among the others.
  *
  *  xy        n points, interleaved x, y (finite), read only.
@@ -362,6 +371,33 @@ int rtm_bh_critical(const double *p, const unsigned char *mask, size_t n, double
  *  the mask or with NaN p get 0. Returns 0 or RTM_ERR_NOMEM. */
 int rtm_gistar_bins(const double *z, const double *p, const unsigned char *mask, size_t n,
                     int fdr, signed char *bin, rtm_error *err);
+
+/* ==== Gi* in strips of rows (rtm/tile.h) ================================
+ * rtm_gistar of a whole grid is: global statistics, the neighbourhood sums
+ * and z of every cell, then p-values and bins. The same in pieces, with the
+ * same bytes: */
+
+/** n, mean and SD of the inside cells' counts (population form), summed in
+ *  cell order exactly as rtm_gistar does, from the cells that hold events
+ *  only: cell[0..nz) strictly ascending cell indices, val their counts
+ *  (every other cell counts 0). One pass over the cells, no grid of counts.
+ *  Returns 0, RTM_ERR_ARG (cells out of order) or RTM_ERR_INPUT. */
+int rtm_gistar_stats_sparse(const rtm_grid *g, const unsigned char *mask, const size_t *cell,
+                            const double *val, size_t nz, size_t *n, double *mean, double *sd,
+                            rtm_error *err);
+
+/** z of rows [r0, r1) (NaN outside the mask) into z ((r1 - r0) x ncols),
+ *  from the counts x of rows [xr0, xr1) (a distance band: at least the
+ *  strip's rows and those within the band; k nearest: every row), the
+ *  whole grid's mask, and the global n, mean and sd. */
+int rtm_gistar_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
+                     const unsigned char *mask, const rtm_gistar_opts *o, size_t n, double mean,
+                     double sd, int r0, int r1, double *z, rtm_error *err);
+
+/** The bins of the whole grid's z (p-values, then rtm_gistar_bins with or
+ *  without the FDR), as rtm_gistar gives them. */
+int rtm_gistar_classify(const double *z, const unsigned char *mask, size_t n, int fdr,
+                        int threads, signed char *bin, rtm_error *err);
 
 #ifdef __cplusplus
 }

@@ -13,13 +13,22 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/* The last error message printed (rtm_cli_last_error). */
+static char last_error[RTM_ERRMSG_MAX];
+
+const char *rtm_cli_last_error(void)
+{
+    return last_error;
+}
+
 int rtm_cli_usage(const rtm_cli *c, const char *fmt, ...)
 {
     va_list ap;
     fprintf(stderr, "rtm %s: ", c->cmd);
     va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
+    vsnprintf(last_error, sizeof last_error, fmt, ap);
     va_end(ap);
+    fprintf(stderr, "%s", last_error);
     fprintf(stderr, "\n(see 'rtm %s --help')\n", c->cmd);
     return RTM_EXIT_USAGE;
 }
@@ -36,6 +45,7 @@ int rtm_cli_fail(const rtm_cli *c, const rtm_error *e)
     if (c->quiet != 2)
         fprintf(stderr, "\n");
     fprintf(stderr, "rtm %s: error: %s\n", c->cmd, msg);
+    snprintf(last_error, sizeof last_error, "%s", msg);
     return e->code == RTM_ERR_ARG ? RTM_EXIT_USAGE : RTM_EXIT_FAIL;
 }
 

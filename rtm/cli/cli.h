@@ -19,6 +19,8 @@ typedef struct rtm_cli {
 int rtm_cli_usage(const rtm_cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 int rtm_cli_fail(const rtm_cli *c, const rtm_error *e);
 void rtm_cli_info(const rtm_cli *c, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+/* The message of the last rtm_cli_usage or rtm_cli_fail ("" if none). */
+const char *rtm_cli_last_error(void);
 
 /* GDAL-style progress ("0...10...20...") on a terminal; silent otherwise or
  * with -q. Pass &cli as the callback argument. */

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_tiles.h"
 #include "cli/cmds.h"
 #include "rtm/change.h"
 
@@ -58,6 +59,7 @@ static const char HELP[] =
     "  --no-png               no map\n"
     "  --title TEXT           map title\n"
     "  --compress DEFLATE|ZSTD, --float64  as rtm kde\n"
+    RTM_CLI_TILE_HELP
     "  -q, --quiet            no progress or summary\n\n"
     RTM_CLI_EVENT_HELP
     "\nExample (burglary in October-December against January-September):\n"
@@ -70,6 +72,7 @@ typedef struct change_args {
     rtm_change_product p;
     char *after_arg[16];
     int nafter_arg, threads;
+    rtm_cli_tiles tiles;
 } change_args;
 
 static int parse_radius(change_args *a, const char *s)
@@ -143,6 +146,7 @@ static int change_opt(void *ctx, int opt, const char *arg)
                    ? rtm_cli_usage(&a->c, "--units must be one of %s (got '%s')",
                                    rtm_map_units_list(), arg) : 0;
     case OPT_THREADS: return rtm_cli_threads(&a->c, arg, &a->threads);
+    case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
     case OPT_ITER: return parse_count(a, "--iterations", arg, 0, 1000000, &a->p.iterations);
     case OPT_SEED: return parse_seed(a, arg);
     case OPT_ALPHA: return parse_alpha(a, arg);
@@ -180,7 +184,7 @@ static int parse(int argc, char **argv, change_args *a, int *first)
         {"units-where", required_argument, 0, OPT_UWHERE},
         {"sppt-samples", required_argument, 0, OPT_SAMPLES},
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, RTM_CLI_TILE_OPTION, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, change_opt, a, first);
     if (rc)
         return rc;
@@ -192,7 +196,7 @@ static int parse(int argc, char **argv, change_args *a, int *first)
         a->p.after.from <= a->p.before.to)
         return rtm_cli_usage(&a->c, "the periods overlap (--before and --after)");
     a->ev.outputs[a->ev.noutputs++] = a->p.dir;
-    return 0;
+    return rtm_cli_tiles_end(&a->tiles, &a->c, a->p.dir);
 }
 
 /* The after set: the after files read like the inputs onto the same grid. */
@@ -240,17 +244,17 @@ static int run(change_args *a)
     memset(&after, 0, sizeof after);
     if (a->nafter_arg)
         rc = load_after(a, &after, &files, &nfiles);
-    if (!rc)
+    if (!rc && !a->tiles.h.count) /* a tile is one file beside the folder */
         rc = rtm_cli_out_dir(&a->c, a->p.dir, &made);
     if (!rc) {
         rtm_cli_env(&a->ev, &a->c, &env);
         env.threads = a->threads;
         if (!(rc = rtm_outset_open(&out, &e)))
-            rc = rtm_change_product_run(&a->p, &a->ev.evs, a->nafter_arg ? &after : NULL,
-                                        &env, out, &res, &e);
+            rc = rtm_change_product_tiled(&a->p, &a->ev.evs, a->nafter_arg ? &after : NULL,
+                                          &env, &a->tiles.h, out, &res, &e);
         if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) && made)
             rmdir(a->p.dir);
-        if (!rc)
+        if (!rc && !a->tiles.h.count)
             print_summary(a, &res);
         rtm_change_result_free(&res);
     }
@@ -267,9 +271,12 @@ int rtm_cmd_change(int argc, char **argv)
     a.c.cmd = "change";
     rtm_cli_events_init(&a.ev);
     rtm_change_product_init(&a.p);
+    if ((rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)))
+        return rc;
     rc = parse(argc, argv, &a, &first);
     if (!rc && !(rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first)))
         rc = run(&a);
     rtm_cli_events_free(&a.ev);
+    rtm_cli_tiles_free(&a.tiles);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_tiles.h"
 #include "cli/cmds.h"
 #include "rtm/surface.h"
 #include "rtm/output.h"
@@ -24,6 +25,7 @@ static const char HELP[] =
     "  --threads N            worker threads (output identical for any N)\n"
     "  --png FILE             also a map of the distances (+ world file, CRS sidecar)\n"
     "  -o, --output FILE      GeoTIFF to write (replaced atomically)\n"
+    RTM_CLI_TILE_HELP
     "  -q, --quiet            no summary\n\n"
     "The layer is read like events (--src-crs, --x-field/--y-field, --layer, --where);\n"
     "projected CSV columns without a CRS are taken to be in --dst-crs. The grid comes\n"
@@ -33,6 +35,7 @@ typedef struct dist_args {
     rtm_cli *c;
     rtm_distance_product p;
     int threads;
+    rtm_cli_tiles tiles;
 } dist_args;
 
 /* One option of rtm distance (rtm_cli_opt_fn). */
@@ -47,6 +50,7 @@ static int dist_opt(void *ctx, int opt, const char *arg)
                    ? rtm_cli_usage(d->c, "--max-distance must be > 0") : 0;
     case OPT_THREADS:
         return rtm_cli_threads(d->c, arg, &d->threads);
+    case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&d->tiles, d->c, arg);
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -71,13 +75,14 @@ static int run(rtm_cli_events *ev, rtm_cli *c, dist_args *d, const char *path)
         rtm_features_free(f);
         return rtm_cli_fail(c, &e);
     }
-    rc = rtm_distance_product_run(&d->p, &ev->evs, f, &ls, &st, &env, out, NULL, &e);
+    rc = rtm_distance_product_tiled(&d->p, &ev->evs, f, &ls, &st, &env, &d->tiles.h, out, NULL,
+                                    &e);
     if ((rc = rtm_cli_commit(c, out, rc, &e))) {
         rtm_features_free(f);
         return rc;
     }
     rtm_cli_info(c, "distance: %zu features, %d x %d cells; wrote %s\n", rtm_features_count(f),
-                 ev->grid.ncols, ev->grid.nrows, d->p.tif);
+                 ev->grid.ncols, ev->grid.nrows, d->tiles.h.count ? d->tiles.path : d->p.tif);
     rtm_features_free(f);
     return 0;
 }
@@ -87,7 +92,7 @@ int rtm_cmd_distance(int argc, char **argv)
     static const struct option opts[] = {
         RTM_CLI_EVENT_OPTIONS, {"max-distance", required_argument, 0, OPT_MAX_DIST},
         {"threads", required_argument, 0, OPT_THREADS}, {"png", required_argument, 0, OPT_PNG},
-        {"output", required_argument, 0, 'o'},
+        {"output", required_argument, 0, 'o'}, RTM_CLI_TILE_OPTION,
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     rtm_cli c = {0, "distance"};
     rtm_cli_events ev;
@@ -97,12 +102,16 @@ int rtm_cmd_distance(int argc, char **argv)
     d.c = &c;
     rtm_cli_events_init(&ev);
     rtm_distance_product_init(&d.p);
+    if ((rc = rtm_cli_tiles_begin(&d.tiles, &c, argc, argv)))
+        return rc;
     rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &ev, &c, HELP, dist_opt, &d, &first);
     static const char *const tif[] = {".tif", ".tiff", NULL}, *const png[] = {".png", NULL};
     if (!rc && !d.p.tif)
         rc = rtm_cli_usage(&c, "no output file (-o OUT.tif)");
     else if (!rc && ((rc = rtm_cli_ext(&c, "-o", d.p.tif, tif)) ||
                      (d.p.png && (rc = rtm_cli_ext(&c, "--png", d.p.png, png)))))
+        ;
+    else if (!rc && (rc = rtm_cli_tiles_end(&d.tiles, &c, d.p.tif)))
         ;
     else if (!rc && first != argc - 1)
         rc = rtm_cli_usage(&c, "give exactly one layer");
@@ -111,5 +120,6 @@ int rtm_cmd_distance(int argc, char **argv)
     if (!rc && !(rc = rtm_cli_events_grid(&ev, &c)))
         rc = run(&ev, &c, &d, argv[first]);
     rtm_cli_events_free(&ev);
+    rtm_cli_tiles_free(&d.tiles);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

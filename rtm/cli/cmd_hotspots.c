@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_tiles.h"
 #include "cli/cmds.h"
 #include "rtm/output.h"
 #include "rtm/surface.h"
@@ -45,6 +46,7 @@ static const char HELP[] =
     "                         (hot spot at 95 % or more) merged 8-connected, ranked by\n"
     "                         their highest z (fields rank, cells, area_m2, max_score =\n"
     "                         max z, mean_score = mean z, events)\n"
+    RTM_CLI_TILE_HELP
     "  -q, --quiet            no summary\n\n"
     "Cells outside --study-area are left out of every neighbourhood, of the mean and\n"
     "of the variance, and are nodata in the outputs. The summary (stdout) counts\n"
@@ -59,6 +61,7 @@ typedef struct hs_args {
     rtm_hotspots_product p;
     const char *out;
     char z[4096], bins[4096];
+    rtm_cli_tiles tiles;
 } hs_args;
 
 /* One option of rtm hotspots (rtm_cli_opt_fn). */
@@ -82,6 +85,7 @@ static int hs_opt(void *ctx, int opt, const char *arg)
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_THREADS:
         return rtm_cli_threads(&a->c, arg, &a->p.gi.threads);
+    case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -103,7 +107,7 @@ static int parse(int argc, char **argv, hs_args *a, int *first)
         {"png", required_argument, 0, OPT_PNG}, {"polygons", required_argument, 0, OPT_POLYGONS},
         {"threads", required_argument, 0, OPT_THREADS}, {"title", required_argument, 0, OPT_TITLE},
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, RTM_CLI_TILE_OPTION, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, hs_opt, a, first);
     if (rc)
         return rc;
@@ -120,6 +124,8 @@ static int parse(int argc, char **argv, hs_args *a, int *first)
     if (out_path(a->out, "z", a->z, sizeof a->z) || out_path(a->out, "bins", a->bins,
                                                               sizeof a->bins))
         return rtm_cli_usage(&a->c, "output path too long");
+    if ((rc = rtm_cli_tiles_end(&a->tiles, &a->c, a->out)))
+        return rc;
     a->p.z_tif = a->z;
     a->p.bins_tif = a->bins;
     a->ev.outputs[a->ev.noutputs++] = a->z;
@@ -156,7 +162,7 @@ static int run(hs_args *a)
     a->p.weight_unit = rtm_cli_weight_unit(&a->ev);
     if ((rc = rtm_outset_open(&out, &e)))
         return rtm_cli_fail(&a->c, &e);
-    rc = rtm_hotspots_product_run(&a->p, &a->ev.evs, &env, out, &res, &e);
+    rc = rtm_hotspots_product_tiled(&a->p, &a->ev.evs, &env, &a->tiles.h, out, &res, &e);
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e))) {
         rtm_hotspots_result_free(&res);
         return rc;
@@ -164,7 +170,8 @@ static int run(hs_args *a)
     if (a->p.polygons)
         rtm_cli_info(&a->c, "%d hot-spot polygon%s\n", res.npolygons,
                      res.npolygons == 1 ? "" : "s");
-    print_summary(a, &res);
+    if (!a->tiles.h.count)
+        print_summary(a, &res);
     rtm_hotspots_result_free(&res);
     return 0;
 }
@@ -177,11 +184,14 @@ int rtm_cmd_hotspots(int argc, char **argv)
     a.c.cmd = "hotspots";
     rtm_cli_events_init(&a.ev);
     rtm_hotspots_product_init(&a.p);
+    if ((rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)))
+        return rc;
     rc = parse(argc, argv, &a, &first);
     if (!rc)
         rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first);
     if (!rc)
         rc = run(&a);
     rtm_cli_events_free(&a.ev);
+    rtm_cli_tiles_free(&a.tiles);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

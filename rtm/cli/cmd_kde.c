@@ -8,6 +8,7 @@
 #include <time.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_tiles.h"
 #include "cli/cmds.h"
 #include "rtm/output.h"
 #include "rtm/surface.h"
@@ -59,6 +60,7 @@ static const char HELP[] =
     "  --title TEXT           PNG title\n"
     "  --compress DEFLATE|ZSTD  GeoTIFF compression (default DEFLATE)\n"
     "  --float64              write Float64 instead of Float32\n"
+    RTM_CLI_TILE_HELP
     "  -q, --quiet            no progress or summary\n\n"
     RTM_CLI_EVENT_HELP
     "\nExample (Essex violence heatmap):\n"
@@ -72,6 +74,7 @@ typedef struct kde_args {
     rtm_kde_product p;
     int threads;
     int radius_given, truncate;
+    rtm_cli_tiles tiles;
 } kde_args;
 
 /* --classes: "continuous" or a classification method (rtm_class_method_parse). */
@@ -200,6 +203,7 @@ static int kde_opt(void *ctx, int opt, const char *arg)
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_COMPRESS: a->p.compress = arg; return 0;
     case OPT_FLOAT64: a->p.float64 = 1; return 0;
+    case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
     default: return plus_opt(a, opt, arg);
     }
 }
@@ -218,7 +222,7 @@ static int parse(int argc, char **argv, kde_args *a, int *first_input)
         {"edge", required_argument, 0, OPT_EDGE}, {"adaptive", no_argument, 0, OPT_ADAPTIVE},
         {"pilot", required_argument, 0, OPT_PILOT}, {"groups", required_argument, 0, OPT_GROUPS},
         {"trim", required_argument, 0, OPT_TRIM}, {"sigma", required_argument, 0, OPT_SIGMA},
-        {"truncate", required_argument, 0, OPT_TRUNCATE},
+        {"truncate", required_argument, 0, OPT_TRUNCATE}, RTM_CLI_TILE_OPTION,
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, kde_opt, a,
                             first_input);
@@ -227,7 +231,7 @@ static int parse(int argc, char **argv, kde_args *a, int *first_input)
     static const char *const tif[] = {".tif", ".tiff", NULL}, *const png[] = {".png", NULL};
     if (!a->p.tif)
         return rtm_cli_usage(&a->c, "no output file (-o OUT.tif)");
-    if ((rc = check_plus(a)))
+    if ((rc = check_plus(a)) || (rc = rtm_cli_tiles_end(&a->tiles, &a->c, a->p.tif)))
         return rc;
     if ((rc = rtm_cli_ext(&a->c, "-o", a->p.tif, tif)) ||
         (a->p.png && (rc = rtm_cli_ext(&a->c, "--png", a->p.png, png))))
@@ -253,12 +257,13 @@ static int run(kde_args *a)
                  a->ev.grid.res, a->ev.dst_crs);
     if ((rc = rtm_outset_open(&out, &e)))
         return rtm_cli_fail(&a->c, &e);
-    rc = rtm_kde_product_run(&a->p, &a->ev.evs, &env, out, &res, &e);
+    rc = rtm_kde_product_tiled(&a->p, &a->ev.evs, &env, &a->tiles.h, out, &res, &e);
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e))) {
         rtm_product_result_free(&res);
         return rc;
     }
-    rtm_cli_info(&a->c, "radius: %.1f (%s)\n", res.radius,
+    if (!a->tiles.h.count)
+        rtm_cli_info(&a->c, "radius: %.1f (%s)\n", res.radius,
                  a->p.sigma > 0 ? "from --sigma"
                  : a->p.radius_rule == RTM_RADIUS_GIVEN ? "given"
                  : a->p.radius_rule == RTM_RADIUS_SCOTT ? "auto-scott"
@@ -275,9 +280,12 @@ int rtm_cmd_kde(int argc, char **argv)
     a.c.cmd = "kde";
     rtm_cli_events_init(&a.ev);
     rtm_kde_product_init(&a.p);
+    if ((rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)))
+        return rc;
     rc = parse(argc, argv, &a, &first);
     if (!rc && !(rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first)))
         rc = run(&a);
     rtm_cli_events_free(&a.ev);
+    rtm_cli_tiles_free(&a.tiles);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

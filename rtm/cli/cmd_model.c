@@ -206,7 +206,7 @@ static int run_model(model_args *a)
         goto done;
     }
     rc = rtm_model_product_run(&a->p, &a->ev.evs, NULL, &env, out, &res, &e);
-    if ((rc = rtm_cli_commit(&a->c, out, rc, &e)))
+    if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) || !res.model) /* no model: MPI rank > 0 */
         goto done;
     rtm_cli_info(&a->c, "model: %s, %d variables (of %d candidates, %d kept by culling); RRS "
                  "%.3g..%.3g; %d priority places in %s/\n",

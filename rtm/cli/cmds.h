@@ -15,4 +15,5 @@ int rtm_cmd_forecast(int argc, char **argv);
 int rtm_cmd_dosage(int argc, char **argv);
 int rtm_cmd_places(int argc, char **argv);
 int rtm_cmd_trial(int argc, char **argv);
+int rtm_cmd_merge(int argc, char **argv);
 #endif

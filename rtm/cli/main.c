@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "cli/cli.h"
+#include "cli/cli_mpi.h"
 #include "cli/cmds.h"
 #include "core/cleanup.h"
 
@@ -28,6 +29,7 @@ static const command COMMANDS[] = {
     {"trial", rtm_cmd_trial, "randomised patrol trial: design the schedule, evaluate the effect"},
     {"knox", rtm_cmd_knox, "near repeats: the Knox test with permuted event times"},
     {"repeats", rtm_cmd_repeats, "repeat locations ranked by events, with concentration"},
+    {"merge", rtm_cmd_merge, "assemble the tile files of kde, distance, hotspots or change --tile I/N"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])
@@ -68,7 +70,7 @@ int main(int argc, char **argv)
     }
     for (i = 0; i < NCOMMANDS; i++)
         if (!strcmp(argv[1], COMMANDS[i].name))
-            return COMMANDS[i].fn(argc - 1, argv + 1);
+            return rtm_cli_mpi_main(COMMANDS[i].fn, COMMANDS[i].name, argc - 1, argv + 1);
     fprintf(stderr, "rtm: unknown command '%s'\n\n", argv[1]);
     usage(stderr);
     return RTM_EXIT_USAGE;

@@ -1,6 +1,7 @@
 /* bin.c: events to counts per grid cell. */
 #include "rtm/input.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 size_t rtm_bin_points(const rtm_grid *g, const double *x, const double *y, const double *w,
@@ -15,4 +16,64 @@ size_t rtm_bin_points(const rtm_grid *g, const double *x, const double *y, const
             used++;
         }
     return used;
+}
+
+size_t rtm_bin_points_rows(const rtm_grid *g, const double *x, const double *y, const double *w,
+                           size_t n, int r0, int r1, double *counts)
+{
+    size_t k, used = 0;
+    int i, j;
+    memset(counts, 0, (size_t)(r1 - r0) * (size_t)g->ncols * sizeof *counts);
+    for (k = 0; k < n; k++)
+        if (!rtm_grid_locate(g, x[k], y[k], &i, &j) && i >= r0 && i < r1) {
+            counts[(size_t)(i - r0) * g->ncols + j] += w ? w[k] : 1.0;
+            used++;
+        }
+    return used;
+}
+
+typedef struct cell_pt {
+    size_t cell, idx;
+} cell_pt;
+
+static int cell_pt_cmp(const void *a, const void *b)
+{
+    const cell_pt *p = a, *q = b;
+    if (p->cell != q->cell)
+        return p->cell < q->cell ? -1 : 1;
+    return (p->idx > q->idx) - (p->idx < q->idx);
+}
+
+int rtm_bin_points_sparse(const rtm_grid *g, const double *x, const double *y, const double *w,
+                          size_t n, size_t **cell, double **val, size_t *nz)
+{
+    cell_pt *v = malloc((n ? n : 1) * sizeof *v);
+    size_t m = 0, q = 0;
+    int i, j;
+    *cell = NULL;
+    *val = NULL;
+    *nz = 0;
+    if (!v)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (!rtm_grid_locate(g, x[k], y[k], &i, &j))
+            v[m++] = (cell_pt){(size_t)i * (size_t)g->ncols + (size_t)j, k};
+    qsort(v, m, sizeof *v, cell_pt_cmp); /* by cell, then input order */
+    *cell = malloc((m ? m : 1) * sizeof **cell);
+    *val = malloc((m ? m : 1) * sizeof **val);
+    if (!*cell || !*val) {
+        free(v), free(*cell), free(*val);
+        *cell = NULL, *val = NULL;
+        return -1;
+    }
+    for (size_t t = 0; t < m; t++) { /* each cell's sum from 0 in input order, as rtm_bin_points */
+        if (!q || (*cell)[q - 1] != v[t].cell) {
+            (*cell)[q] = v[t].cell;
+            (*val)[q++] = 0.0;
+        }
+        (*val)[q - 1] += w ? w[v[t].idx] : 1.0;
+    }
+    free(v);
+    *nz = q;
+    return 0;
 }

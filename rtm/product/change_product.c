@@ -133,8 +133,8 @@ static int choose_scale(chg_state *s, rtm_error *err)
     return 0;
 }
 
-static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *env,
-                   rtm_error *err)
+static int setup(chg_state *s, const rtm_events *ev, const rtm_product_env *env,
+                 rtm_change_opts *op, rtm_error *err)
 {
     rtm_points pts;
     rtm_points_init(&pts); /* a view of the pooled events (x, y, w only) */
@@ -156,9 +156,15 @@ static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *en
     rtm_prod_log(env, "change: %zu events before, %zu after; %s kernel, radius %g (%s); "
                  "%d permutations", s->nb, s->na, rtm_kernel_name(o.kde.kernel), o.kde.radius,
                  rtm_prod_kde_rule(&s->p->kde), o.iterations);
-    if ((rc = rtm_change_compute(&ev->grid, ev->mask, s->x, s->y, ev->weighted ? s->w : NULL,
-                                 s->lab, s->n, &o, &s->r, err)))
-        return rc;
+    *op = o;
+    return 0;
+}
+
+/* The tests' notes for the log. */
+static void log_test(const chg_state *s, const rtm_change_opts *op,
+                     const rtm_product_env *env)
+{
+    rtm_change_opts o = *op;
     /* the smallest p is 2/(B+1); BH needs p <= alpha/m for one isolated cell */
     if (o.iterations > 0 && 2.0 / (o.iterations + 1) > o.alpha / (double)s->r.ntested)
         rtm_prod_log(env, "change: warning: with %zu tested cells an isolated cell can be "
@@ -167,7 +173,6 @@ static int compute(chg_state *s, const rtm_events *ev, const rtm_product_env *en
                      ceil(2.0 * (double)s->r.ntested / o.alpha) - 1, o.iterations);
     rtm_prod_log(env, "change: %zu distinct event locations; %zu cells tested", s->r.nlocations,
                  s->r.ntested);
-    return 0;
 }
 
 /* Events per unit (point in polygon, as sppt's over()), then both tests; the
@@ -231,11 +236,53 @@ static void fill_result(chg_state *s, rtm_change_result *res)
     s->r.difference = NULL;
 }
 
-int rtm_change_product_run(const rtm_change_product *p, const rtm_events *ev,
-                           const rtm_events *after_ev, const rtm_product_env *env,
-                           rtm_outset *out, rtm_change_result *res, rtm_error *err)
+/* The change as a tiled product (rtm/tile.h). */
+typedef struct chg_tiled {
+    chg_state *s;
+    rtm_change_opts o;
+    rtm_outset *out;
+    rtm_change_result *res;
+} chg_tiled;
+
+static int chg_strip(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
+{
+    chg_tiled *c = ctx;
+    const chg_state *s = c->s;
+    return rtm_change_strip(&s->ev->grid, s->ev->mask, s->x, s->y,
+                            s->ev->weighted ? s->w : NULL, s->lab, s->n, &c->o, t->r0, t->r1,
+                            v, err);
+}
+
+static int chg_finish(void *ctx, double *v, rtm_error *err)
+{
+    chg_tiled *c = ctx;
+    chg_state *s = c->s;
+    const rtm_events *ev = s->ev;
+    int rc = rtm_change_finish(&ev->grid, ev->mask, s->x, s->y, s->n, &c->o, v, &s->r, err);
+    free(v);
+    if (rc)
+        return rc;
+    log_test(s, &c->o, s->env);
+    chg_units_text(s);
+    if (s->p->units_layer && (rc = units_test(s, ev, err)))
+        return rc;
+    if (s->units_outside)
+        rtm_prod_log(s->env, "change: %zu events outside every unit are left out of the unit "
+                     "tests", s->units_outside);
+    rc = chg_write(s, c->out, err);
+    if (!rc && c->res)
+        fill_result(s, c->res);
+    return rc;
+}
+
+int rtm_change_product_tiled(const rtm_change_product *p, const rtm_events *ev,
+                             const rtm_events *after_ev, const rtm_product_env *env,
+                             const rtm_tiling *h, rtm_outset *out, rtm_change_result *res,
+                             rtm_error *err)
 {
     chg_state s;
+    chg_tiled c = {.s = &s, .out = out, .res = res};
+    rtm_tiled t = {"change", RTM_CHANGE_NBANDS, ev->grid, chg_strip, chg_finish, &c, 0};
     int rc;
     memset(&s, 0, sizeof s);
     s.p = p, s.ev = ev, s.env = env;
@@ -243,18 +290,18 @@ int rtm_change_product_run(const rtm_change_product *p, const rtm_events *ev,
         goto done;
     if (s.outside)
         rtm_prod_log(env, "change: %zu events in neither period are not used", s.outside);
-    if ((rc = compute(&s, ev, env, err)))
-        goto done;
-    chg_units_text(&s);
-    if (p->units_layer && (rc = units_test(&s, ev, err)))
-        goto done;
-    if (s.units_outside)
-        rtm_prod_log(env, "change: %zu events outside every unit are left out of the unit "
-                     "tests", s.units_outside);
-    rc = chg_write(&s, out, err);
-    if (!rc && res)
-        fill_result(&s, res);
+    if (!(rc = setup(&s, ev, env, &c.o, err)))
+        rc = rtm_prod_tiled(&t, h, out, err);
 done:
     rtm_change_state_free(&s);
     return rc;
+}
+
+int rtm_change_product_run(const rtm_change_product *p, const rtm_events *ev,
+                           const rtm_events *after_ev, const rtm_product_env *env,
+                           rtm_outset *out, rtm_change_result *res, rtm_error *err)
+{
+    rtm_tiling h;
+    rtm_tiling_init(&h);
+    return rtm_change_product_tiled(p, ev, after_ev, env, &h, out, res, err);
 }

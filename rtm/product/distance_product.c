@@ -76,36 +76,75 @@ static int write_files(const rtm_distance_product *p, const rtm_events *ev, cons
     return rtm_prod_map(out, p->png, &ev->grid, v, ev->mask, &mo, err);
 }
 
+/* The distance as a tiled product (rtm/tile.h). */
+typedef struct dist_tiled {
+    const rtm_distance_product *p;
+    const rtm_events *ev;
+    const rtm_features *f;
+    const rtm_layer_spec *layer;
+    const rtm_load_stats *st;
+    const rtm_product_env *env;
+    rtm_outset *out;
+    rtm_product_result *res;
+} dist_tiled;
+
+/* Strip [r0, r1): distances, NaN beyond the reach or outside the area. */
+static int dist_strip(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
+{
+    dist_tiled *d = ctx;
+    const rtm_events *ev = d->ev;
+    size_t n = (size_t)(t->r1 - t->r0) * (size_t)ev->grid.ncols;
+    size_t k0 = (size_t)t->r0 * (size_t)ev->grid.ncols;
+    int rc = rtm_distance_compute_rows(&ev->grid, d->f, d->p->max_distance,
+                                       d->env ? d->env->threads : 0, t->r0, t->r1, v, err);
+    for (size_t k = 0; !rc && k < n; k++)
+        if (!isfinite(v[k]) || (ev->mask && !ev->mask[k0 + k]))
+            v[k] = NAN;
+    return rc;
+}
+
+static int dist_finish(void *ctx, double *v, rtm_error *err)
+{
+    dist_tiled *d = ctx;
+    const rtm_events *ev = d->ev;
+    rtm_kv kv;
+    int rc = 0;
+    rtm_kv_init(&kv);
+    if (add_meta(d->p, ev, d->f, d->layer, d->st, d->env, &kv))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "distance: out of memory");
+    if (!rc)
+        rc = write_files(d->p, ev, v, &kv, d->env, d->out, err);
+    rtm_kv_free(&kv);
+    if (!rc && d->res) {
+        d->res->v = v;
+        snprintf(d->res->units, sizeof d->res->units, "distance (CRS units)");
+        snprintf(d->res->summary, sizeof d->res->summary, "distance: %zu features, %d x %d "
+                 "cells", rtm_features_count(d->f), ev->grid.ncols, ev->grid.nrows);
+        return 0;
+    }
+    free(v);
+    return rc;
+}
+
+int rtm_distance_product_tiled(const rtm_distance_product *p, const rtm_events *ev,
+                               const rtm_features *f, const rtm_layer_spec *layer,
+                               const rtm_load_stats *st, const rtm_product_env *env,
+                               const rtm_tiling *h, rtm_outset *out, rtm_product_result *res,
+                               rtm_error *err)
+{
+    dist_tiled d = {p, ev, f, layer, st, env, out, res};
+    rtm_tiled t = {"distance", 1, ev->grid, dist_strip, dist_finish, &d, 0};
+    if (!p->tif)
+        return rtm_error_set(err, RTM_ERR_ARG, "distance: no output GeoTIFF name");
+    return rtm_prod_tiled(&t, h, out, err);
+}
+
 int rtm_distance_product_run(const rtm_distance_product *p, const rtm_events *ev,
                              const rtm_features *f, const rtm_layer_spec *layer,
                              const rtm_load_stats *st, const rtm_product_env *env,
                              rtm_outset *out, rtm_product_result *res, rtm_error *err)
 {
-    size_t n = rtm_grid_ncells(&ev->grid);
-    double *v;
-    rtm_kv kv;
-    int rc;
-    if (!p->tif)
-        return rtm_error_set(err, RTM_ERR_ARG, "distance: no output GeoTIFF name");
-    if (!(v = rtm_prod_alloc(n, "distance", err)))
-        return RTM_ERR_NOMEM;
-    rtm_kv_init(&kv);
-    rc = rtm_distance_compute(&ev->grid, f, p->max_distance, env ? env->threads : 0, v, err);
-    for (size_t k = 0; !rc && k < n; k++)
-        if (!isfinite(v[k]) || (ev->mask && !ev->mask[k]))
-            v[k] = NAN;
-    if (!rc && add_meta(p, ev, f, layer, st, env, &kv))
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "distance: out of memory");
-    if (!rc)
-        rc = write_files(p, ev, v, &kv, env, out, err);
-    rtm_kv_free(&kv);
-    if (!rc && res) {
-        res->v = v;
-        snprintf(res->units, sizeof res->units, "distance (CRS units)");
-        snprintf(res->summary, sizeof res->summary, "distance: %zu features, %d x %d cells",
-                 rtm_features_count(f), ev->grid.ncols, ev->grid.nrows);
-        return 0;
-    }
-    free(v);
-    return rc;
+    rtm_tiling h;
+    rtm_tiling_init(&h);
+    return rtm_distance_product_tiled(p, ev, f, layer, st, env, &h, out, res, err);
 }

@@ -143,68 +143,138 @@ static void count_bins(const rtm_events *ev, const signed char *bin, rtm_hotspot
         }
 }
 
-/* The statistic, then every file. */
-static int compute_and_write(const rtm_hotspots_product *p, rtm_gistar_opts *gi,
-                             const rtm_events *ev, const rtm_product_env *env, double *counts,
-                             double *z, double *bins, signed char *bin, rtm_outset *out,
-                             int *np, rtm_error *err)
+/* Gi* as a tiled product (rtm/tile.h): the global n, mean and SD from the
+ * cells holding events (no grid of counts), each strip's z from the counts
+ * of its rows and those within the band, then the bins and every file from
+ * the whole grid's z. */
+typedef struct hs_tiled {
+    const rtm_hotspots_product *p;
+    rtm_gistar_opts gi;
+    const rtm_events *ev;
+    const rtm_product_env *env;
+    rtm_outset *out;
+    rtm_hotspots_result *res;
+    size_t n;
+    double mean, sd;
+} hs_tiled;
+
+static int hs_strip(void *ctx, const rtm_tile *t, double *z, rtm_error *err)
 {
+    hs_tiled *h = ctx;
+    const rtm_grid *g = &h->ev->grid;
+    const rtm_points *pts = &h->ev->pts;
+    int halo = g->nrows, xr0, xr1, rc;
+    double *x;
+    if (h->gi.knn == 0) /* rows within the band (one spare: rounding) */
+        halo = (int)fmin((double)g->nrows, ceil(h->gi.band / g->res) + 1);
+    xr0 = t->r0 - halo > 0 ? t->r0 - halo : 0;
+    xr1 = t->r1 + halo < g->nrows ? t->r1 + halo : g->nrows;
+    if (!(x = rtm_prod_alloc((size_t)(xr1 - xr0) * (size_t)g->ncols, "hotspots", err)))
+        return RTM_ERR_NOMEM;
+    rtm_bin_points_rows(g, pts->x, pts->y, pts->w, pts->n, xr0, xr1, x);
+    rc = rtm_gistar_strip(g, x, xr0, xr1, h->ev->mask, &h->gi, h->n, h->mean, h->sd, t->r0,
+                          t->r1, z, err);
+    free(x);
+    return rc;
+}
+
+/* The bins, then every file. */
+static int write_all(hs_tiled *h, double *z, double *counts, double *bins, signed char *bin,
+                     int *np, rtm_error *err)
+{
+    const rtm_events *ev = h->ev;
+    const rtm_hotspots_product *p = h->p;
     size_t nc = rtm_grid_ncells(&ev->grid);
     int rc;
-    rtm_bin_points(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, counts);
-    if ((rc = rtm_gistar(&ev->grid, counts, ev->mask, gi, z, NULL, bin, err)))
+    if ((rc = rtm_gistar_classify(z, ev->mask, nc, h->gi.fdr, h->gi.threads, bin, err)))
         return rc;
     for (size_t k = 0; k < nc; k++)
         bins[k] = bin[k];
-    if ((rc = write_tif(p, gi, ev, env, 0, z, out, err)) ||
-        (rc = write_tif(p, gi, ev, env, 1, bins, out, err)))
+    if ((rc = write_tif(p, &h->gi, ev, h->env, 0, z, h->out, err)) ||
+        (rc = write_tif(p, &h->gi, ev, h->env, 1, bins, h->out, err)))
         return rc;
-    if (p->png && (rc = write_png(p, gi, ev, env, bins, out, err)))
+    if (p->png && (rc = write_png(p, &h->gi, ev, h->env, bins, h->out, err)))
         return rc;
-    return p->polygons ? write_polygons(p, ev, bin, z, counts, out, np, err) : 0;
+    if (!p->polygons)
+        return 0;
+    rtm_bin_points(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, counts);
+    return write_polygons(p, ev, bin, z, counts, h->out, np, err);
+}
+
+static int hs_finish(void *ctx, double *z, rtm_error *err)
+{
+    hs_tiled *h = ctx;
+    const rtm_events *ev = h->ev;
+    size_t nc = rtm_grid_ncells(&ev->grid);
+    double *counts = h->p->polygons ? rtm_prod_alloc(nc, "hotspots", err) : NULL;
+    double *bins = rtm_prod_alloc(nc, "hotspots", err);
+    signed char *bin = malloc(nc ? nc : 1);
+    int rc = 0, np = 0;
+    if ((h->p->polygons && !counts) || !bins || !bin)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "hotspots: out of memory for %zu cells", nc);
+    if (!rc)
+        rc = write_all(h, z, counts, bins, bin, &np, err);
+    if (!rc) /* events with times: their day x hour table beside the outputs */
+        rc = knox_dayhour_beside(h->out, h->p->z_tif, "_z", &ev->pts, err);
+    if (!rc && h->res) {
+        memset(h->res, 0, sizeof *h->res);
+        count_bins(ev, bin, h->res);
+        h->res->npolygons = np;
+        h->res->z = z;
+        z = NULL;
+    }
+    free(counts), free(z), free(bins), free(bin);
+    return rc;
+}
+
+static int hs_prepare(hs_tiled *h, rtm_error *err)
+{
+    const rtm_events *ev = h->ev;
+    const rtm_grid *g = &ev->grid;
+    rtm_gistar_opts *gi = &h->gi;
+    size_t *cell = NULL, nz = 0;
+    double *val = NULL;
+    int rc;
+    if (!h->p->z_tif || !h->p->bins_tif)
+        return rtm_error_set(err, RTM_ERR_ARG, "hotspots: no output GeoTIFF names");
+    if (ev->pts.n == 0)
+        return rtm_error_set(err, RTM_ERR_INPUT, "hotspots: no events to analyse");
+    if (gi->knn == 0 && gi->band > 0 && !(gi->band <= g->res * hypot(g->ncols, g->nrows)))
+        return rtm_error_set(err, RTM_ERR_ARG, "hotspots: the distance band %g is larger than "
+                             "the grid (%g across): every cell would be every cell's neighbour",
+                             gi->band, g->res * hypot(g->ncols, g->nrows));
+    if (gi->knn == 0 && !(gi->band > 0))
+        gi->band = DEFAULT_BAND_CELLS * g->res;
+    gi->threads = h->env && h->env->threads ? h->env->threads : gi->threads;
+    if ((rc = rtm_gistar_opts_check(gi, g, err)))
+        return rc;
+    rtm_prod_log(h->env, "hotspots: %s on %d x %d cells", gi->knn > 0 ? "k nearest cells"
+                 : "fixed distance band", g->ncols, g->nrows);
+    if (rtm_bin_points_sparse(g, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, &cell, &val, &nz))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "hotspots: out of memory (%zu events)",
+                             ev->pts.n);
+    rc = rtm_gistar_stats_sparse(g, ev->mask, cell, val, nz, &h->n, &h->mean, &h->sd, err);
+    free(cell), free(val);
+    return rc;
+}
+
+int rtm_hotspots_product_tiled(const rtm_hotspots_product *p, const rtm_events *ev,
+                               const rtm_product_env *env, const rtm_tiling *how,
+                               rtm_outset *out, rtm_hotspots_result *res, rtm_error *err)
+{
+    hs_tiled h = {p, p->gi, ev, env, out, res, 0, 0, 0};
+    rtm_tiled t = {"hotspots", 1, ev->grid, hs_strip, hs_finish, &h, 0};
+    int rc;
+    if ((rc = hs_prepare(&h, err)))
+        return rc;
+    return rtm_prod_tiled(&t, how, out, err);
 }
 
 int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev,
                              const rtm_product_env *env, rtm_outset *out,
                              rtm_hotspots_result *res, rtm_error *err)
 {
-    size_t nc = rtm_grid_ncells(&ev->grid);
-    rtm_gistar_opts gi = p->gi;
-    double *counts = rtm_prod_alloc(nc, "hotspots", err), *z = rtm_prod_alloc(nc, "hotspots", err);
-    double *bins = rtm_prod_alloc(nc, "hotspots", err);
-    signed char *bin = malloc(nc ? nc : 1);
-    int rc = 0, np = 0;
-    if (!p->z_tif || !p->bins_tif)
-        rc = rtm_error_set(err, RTM_ERR_ARG, "hotspots: no output GeoTIFF names");
-    else if (ev->pts.n == 0)
-        rc = rtm_error_set(err, RTM_ERR_INPUT, "hotspots: no events to analyse");
-    else if (!counts || !z || !bins || !bin)
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "hotspots: out of memory for %zu cells", nc);
-    if (!rc && gi.knn == 0 && gi.band > 0 &&
-        !(gi.band <= ev->grid.res * hypot(ev->grid.ncols, ev->grid.nrows)))
-        rc = rtm_error_set(err, RTM_ERR_ARG, "hotspots: the distance band %g is larger than "
-                           "the grid (%g across): every cell would be every cell's neighbour",
-                           gi.band, ev->grid.res * hypot(ev->grid.ncols, ev->grid.nrows));
-    if (!rc) {
-        if (gi.knn == 0 && !(gi.band > 0))
-            gi.band = DEFAULT_BAND_CELLS * ev->grid.res;
-        gi.threads = env && env->threads ? env->threads : gi.threads;
-        rtm_prod_log(env, "hotspots: %s on %d x %d cells", gi.knn > 0 ? "k nearest cells"
-                     : "fixed distance band", ev->grid.ncols, ev->grid.nrows);
-        rc = compute_and_write(p, &gi, ev, env, counts, z, bins, bin, out, &np, err);
-        if (!rc) /* events with times: their day x hour table beside the outputs */
-            rc = knox_dayhour_beside(out, p->z_tif, "_z", &ev->pts, err);
-    }
-    if (!rc && res) {
-        memset(res, 0, sizeof *res);
-        count_bins(ev, bin, res);
-        res->npolygons = np;
-        for (size_t k = 0; k < nc; k++)
-            if (ev->mask && !ev->mask[k])
-                z[k] = NAN;
-        res->z = z;
-        z = NULL;
-    }
-    free(counts), free(z), free(bins), free(bin);
-    return rc;
+    rtm_tiling h;
+    rtm_tiling_init(&h);
+    return rtm_hotspots_product_tiled(p, ev, env, &h, out, res, err);
 }

@@ -91,16 +91,22 @@ static int choose_radius(const rtm_kde_product *p, const rtm_events *ev,
     return 0;
 }
 
-/* Compute into v in the product's units; non-finite cells are an error. */
-static int compute(const rtm_kde_product *p, const rtm_events *ev, const rtm_kde_opts *ko,
-                   double *v, rtm_kde_plus_info *info, rtm_error *err)
+/* Compute strip [r0, r1) into v in the product's units (the whole grid when
+ * it is every row); non-finite cells are an error. */
+static int compute(const rtm_kde_product *p, const rtm_events *ev, const rtm_kde_opts *ko0,
+                   int r0, int r1, double *v, rtm_kde_plus_info *info, rtm_error *err)
 {
-    size_t n = rtm_grid_ncells(&ev->grid);
+    size_t n = (size_t)(r1 - r0) * (size_t)ev->grid.ncols;
     double scale = p->units == RTM_MAP_PER_HA ? 0.01 : 1, total;
     rtm_kde_plus plus = p->plus;
+    rtm_kde_opts ko = *ko0;
     int rc;
     plus.window = ev->mask;
-    rc = rtm_kde_plus_compute(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, ko, &plus,
+    if (r0 > 0 || r1 < ev->grid.nrows) {
+        ko.row0 = r0;
+        ko.row1 = r1;
+    }
+    rc = rtm_kde_plus_compute(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, &ko, &plus,
                               v, info, err);
     if (rc)
         return rc;
@@ -112,7 +118,7 @@ static int compute(const rtm_kde_product *p, const rtm_events *ev, const rtm_kde
         v[k] *= scale;
         if (!isfinite(v[k]))
             return rtm_error_set(err, RTM_ERR_INPUT, "kde: the density is not finite at cell "
-                                 "%zu (weights too large?)", k);
+                                 "%zu (weights too large?)", (size_t)r0 * ev->grid.ncols + k);
     }
     return 0;
 }
@@ -262,57 +268,103 @@ static void log_plus(const rtm_kde_product *p, const rtm_kde_plus_info *info,
                                                                           : "groups");
 }
 
-int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
-                        const rtm_product_env *env, rtm_outset *out,
-                        rtm_product_result *res, rtm_error *err)
-{
-    rtm_kde_opts ko = p->kde;
+/* The KDE as a tiled product (rtm/tile.h). */
+typedef struct kde_tiled {
+    const rtm_kde_product *p;
+    const rtm_events *ev;
+    const rtm_product_env *env;
+    rtm_kde_opts ko;
     rtm_kde_plus_info info;
+    rtm_outset *out;
+    rtm_product_result *res;
+} kde_tiled;
+
+static int kde_strip(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
+{
+    kde_tiled *k = ctx;
+    return compute(k->p, k->ev, &k->ko, t->r0, t->r1, v, &k->info, err);
+}
+
+static int kde_finish(void *ctx, double *v, rtm_error *err)
+{
+    kde_tiled *k = ctx;
+    const rtm_events *ev = k->ev;
+    const rtm_kde_product *p = k->p;
     size_t n = rtm_grid_ncells(&ev->grid);
-    double *v;
     int rc;
-    memset(&info, 0, sizeof info);
-    if (!p->tif)
-        return rtm_error_set(err, RTM_ERR_ARG, "kde: no output GeoTIFF name");
-    if (ev->pts.n == 0)
-        return rtm_error_set(err, RTM_ERR_INPUT, "kde: no events to map");
-    if ((rc = choose_radius(p, ev, env, &ko.radius, err)))
-        return rc;
-    info.h0 = ko.radius;
-    ko.units = p->units == RTM_MAP_PER_M2 ? RTM_UNITS_M2
-               : p->units == RTM_MAP_PER_CELL || p->units == RTM_MAP_PROBABILITY ? RTM_UNITS_CELL
-                                                                                 : RTM_UNITS_KM2;
-    ko.threads = env && env->threads ? env->threads : ko.threads;
-    ko.progress = env ? env->progress : NULL;
-    ko.progress_arg = env ? env->progress_arg : NULL;
-    if (!(v = rtm_prod_alloc(n, "kde", err)))
-        return RTM_ERR_NOMEM;
-    rtm_prod_log(env, "kde: %s kernel, radius %g (%s), %zu events on %d x %d cells",
-                 rtm_kernel_name(ko.kernel), ko.radius,
-                 p->sigma > 0 ? "from sigma" : rule_name(p->radius_rule), ev->pts.n,
-                 ev->grid.ncols, ev->grid.nrows);
-    if (!(rc = compute(p, ev, &ko, v, &info, err))) {
-        info.h0 = ko.radius;
-        log_plus(p, &info, env);
-        rc = write_files(p, &ko, ev, env, v, &info, out, err);
-    }
+    k->info.h0 = k->ko.radius;
+    log_plus(p, &k->info, k->env);
+    rc = write_files(p, &k->ko, ev, k->env, v, &k->info, k->out, err);
     if (!rc) /* events with times: their day x hour table beside the GeoTIFF */
-        rc = knox_dayhour_beside(out, p->tif, NULL, &ev->pts, err);
-    if (!rc && res) {
+        rc = knox_dayhour_beside(k->out, p->tif, NULL, &ev->pts, err);
+    if (!rc && k->res) {
         char label[96], unit[64];
         units_text(p, ev->weighted, label, sizeof label, unit, sizeof unit);
-        for (size_t k = 0; k < n; k++)
-            if (ev->mask && !ev->mask[k])
-                v[k] = NAN;
-        res->v = v;
-        res->radius = ko.radius;
-        snprintf(res->units, sizeof res->units, "%s", label);
-        snprintf(res->summary, sizeof res->summary, "kde: %s kernel, radius %g, %zu events",
-                 rtm_kernel_name(ko.kernel), ko.radius, ev->pts.n);
+        for (size_t c = 0; c < n; c++)
+            if (ev->mask && !ev->mask[c])
+                v[c] = NAN;
+        k->res->v = v;
+        k->res->radius = k->ko.radius;
+        snprintf(k->res->units, sizeof k->res->units, "%s", label);
+        snprintf(k->res->summary, sizeof k->res->summary, "kde: %s kernel, radius %g, %zu "
+                 "events", rtm_kernel_name(k->ko.kernel), k->ko.radius, ev->pts.n);
         return 0;
     }
     free(v);
     return rc;
+}
+
+/* Options of the kernel: radius chosen, units, threads, progress. */
+static int kde_prepare(kde_tiled *k, rtm_error *err)
+{
+    const rtm_kde_product *p = k->p;
+    const rtm_product_env *env = k->env;
+    int rc;
+    k->ko = p->kde;
+    memset(&k->info, 0, sizeof k->info);
+    if (!p->tif)
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: no output GeoTIFF name");
+    if (k->ev->pts.n == 0)
+        return rtm_error_set(err, RTM_ERR_INPUT, "kde: no events to map");
+    if ((rc = choose_radius(p, k->ev, env, &k->ko.radius, err)))
+        return rc;
+    k->info.h0 = k->ko.radius;
+    k->ko.units = p->units == RTM_MAP_PER_M2 ? RTM_UNITS_M2
+                  : p->units == RTM_MAP_PER_CELL || p->units == RTM_MAP_PROBABILITY
+                      ? RTM_UNITS_CELL : RTM_UNITS_KM2;
+    k->ko.threads = env && env->threads ? env->threads : k->ko.threads;
+    k->ko.progress = env ? env->progress : NULL;
+    k->ko.progress_arg = env ? env->progress_arg : NULL;
+    rtm_prod_log(env, "kde: %s kernel, radius %g (%s), %zu events on %d x %d cells",
+                 rtm_kernel_name(k->ko.kernel), k->ko.radius,
+                 p->sigma > 0 ? "from sigma" : rule_name(p->radius_rule), k->ev->pts.n,
+                 k->ev->grid.ncols, k->ev->grid.nrows);
+    return 0;
+}
+
+int rtm_kde_product_tiled(const rtm_kde_product *p, const rtm_events *ev,
+                          const rtm_product_env *env, const rtm_tiling *h, rtm_outset *out,
+                          rtm_product_result *res, rtm_error *err)
+{
+    kde_tiled k = {p, ev, env, {0}, {0}, out, res};
+    rtm_tiled t = {"kde", 1, ev->grid, kde_strip, kde_finish, &k, 0};
+    int rc;
+    if ((rc = kde_prepare(&k, err)))
+        return rc;
+    t.whole_only = p->plus.edge != RTM_KDE_EDGE_NONE || p->plus.adaptive;
+    if (h->count > 0 && (p->plus.edge != RTM_KDE_EDGE_NONE || p->plus.adaptive))
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: edge correction and adaptive radii need "
+                             "the whole grid at once: not with tiles");
+    return rtm_prod_tiled(&t, h, out, err);
+}
+
+int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,
+                        const rtm_product_env *env, rtm_outset *out,
+                        rtm_product_result *res, rtm_error *err)
+{
+    rtm_tiling h;
+    rtm_tiling_init(&h);
+    return rtm_kde_product_tiled(p, ev, env, &h, out, res, err);
 }
 
 /* ---- shared with products built on the KDE (change) ----------------------- */

@@ -2,6 +2,7 @@
  * and its complete file set: model.json, model.md, rrs.tif/.png,
  * tiers.tif/.png, cv.png and priority_places.gpkg. */
 #include "product/product_priv.h"
+#include "core/mpi.h"
 
 #include <math.h>
 #include <stdio.h>
@@ -340,6 +341,13 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
     rtm_prod_log(env, "model: %d factors, block %g, up to %d blocks; %s", p->nfactors,
                  mo->var.block, mo->var.max_blocks, vars ? "variables given"
                                                         : "building variables");
+    /* an MPI job: the ranks share the variables; rank 0 alone fits and writes */
+    if (!vars && rtm_mpi_size() > 1 &&
+        ((rc = rtm_prod_model_vars_spread(&ev->grid, ev->mask, ev->area_units2, p->factors,
+                                          p->nfactors, &mo->var, &vars, err)) || !vars)) {
+        free(counts);
+        return rc;
+    }
     if (!(rc = fit(&q, ev, vars, counts, mo, &r.model, err)) &&
         !(rc = model_backtest(&q, &r, ev, mo, env, err)))
         rc = write_all(&q, &r, ev, env, counts, out, err);

@@ -22,6 +22,15 @@ void rtm_prod_kde_units(const rtm_kde_product *p, int weighted, char *label, siz
 /* "given", "auto-arcgis" or "auto-scott". */
 const char *rtm_prod_kde_rule(const rtm_kde_product *p);
 
+/* The model's candidate variables (rtm_variables_build) built by the ranks
+ * of an MPI job, factor i by rank i % size (model_spread.c); the set, equal
+ * to the one-process set, comes back on rank 0, NULL on the others. One
+ * process: rtm_variables_build. Returns 0 or an error code, the same on
+ * every rank. */
+int rtm_prod_model_vars_spread(const rtm_grid *g, const unsigned char *mask, double area,
+                               const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
+                               rtm_varset **out, rtm_error *err);
+
 /* Attribution lines of maps (env->attribution overrides them). */
 #define RTM_ATTR_OGL \
     "Contains public sector information licensed under the Open Government Licence v3.0"
@@ -69,5 +78,9 @@ char *rtm_prod_join(const char *dir, const char *name);
 
 /* Allocate n doubles (RTM_ERR_NOMEM naming what). */
 double *rtm_prod_alloc(size_t n, const char *what, rtm_error *err);
+
+/* Run tiled product t as h says (rtm_tiled_run); a one-tile run writes its
+ * tile file (h->tile_path, a name of out) into the output set. */
+int rtm_prod_tiled(const rtm_tiled *t, const rtm_tiling *h, rtm_outset *out, rtm_error *err);
 
 #endif

@@ -151,7 +151,8 @@ typedef struct test_state {
     const perm_data *d;
     const rtm_change_opts *o;
     const double *aobs, *tot;   /* observed A and pooled T per cell */
-    size_t nc;
+    size_t nc;                  /* cells of the strip: rows r0 .. r1 - 1 */
+    int r0, r1;
     uint32_t *ge, *le;          /* nthreads x nc tallies */
     int nt;
 } test_state;
@@ -191,6 +192,7 @@ static int run_permutations(test_state *ts, uint32_t *ge, uint32_t *le, rtm_erro
         ko.threads = 1, ko.progress = NULL;
         ko.units = RTM_UNITS_CELL; /* A is compared with A only: no unit (and no PROJ
                                       look-up of the CRS's unit in every call) */
+        ko.row0 = ts->r0, ko.row1 = ts->r1;
         if (bad)
             rtm_error_set(&e, RTM_ERR_NOMEM, "change: out of memory");
 #pragma omp for schedule(dynamic, 4)
@@ -226,6 +228,7 @@ static int observed(const test_state *ts, double *aobs, double *tot, rtm_error *
                                                               "change: out of memory") : 0;
     ko.progress = NULL;
     ko.units = RTM_UNITS_CELL; /* as the permutations */
+    ko.row0 = ts->r0, ko.row1 = ts->r1;
     if (!rc) {
         memset(s.mark, 1, ts->d->n);
         if (!(rc = kde_marked(ts->g, ts->d, &ko, &s, err)))
@@ -241,49 +244,39 @@ static int observed(const test_state *ts, double *aobs, double *tot, rtm_error *
     return rc;
 }
 
-/* p, BH q and the classes from the tallies. */
-static int finish_test(const rtm_grid *g, const unsigned char *mask, const double *tot,
-                       const uint32_t *ge, const uint32_t *le, const rtm_change_opts *o,
-                       rtm_change_surfaces *r, rtm_error *err)
+/* The strip's p-values (NaN: not tested) and the direction of each cell's
+ * observed share in the permutation distribution (+1 upper tail, -1 lower,
+ * 0 neither) from the tallies. */
+static void strip_p(const test_state *ts, const unsigned char *mask, const double *tot,
+                    const uint32_t *ge, const uint32_t *le, double *p, double *dir)
 {
-    size_t nc = rtm_grid_ncells(g);
-    double b1 = (double)o->iterations + 1;
-    int rc;
-    for (size_t c = 0; c < nc; c++) {
+    size_t k0 = (size_t)ts->r0 * (size_t)ts->g->ncols;
+    double b1 = (double)ts->o->iterations + 1;
+    for (size_t c = 0; c < ts->nc; c++) {
         double lo = fmin((double)ge[c] + 1, (double)le[c] + 1);
-        int in = (!mask || mask[c]) && tot[c] > 0;
-        r->p[c] = in ? fmin(1, 2 * lo / b1) : NAN;
-        r->ntested += in;
+        int in = (!mask || mask[k0 + c]) && tot[c] > 0;
+        p[c] = in ? fmin(1, 2 * lo / b1) : NAN;
+        dir[c] = ge[c] < le[c] ? 1 : ge[c] > le[c] ? -1 : 0;
     }
-    if ((rc = rtm_p_adjust(r->p, nc, RTM_PADJ_BH, r->q, err)))
-        return rc;
-    for (size_t c = 0; c < nc; c++) {
-        r->cls[c] = 0;
-        if (!isnan(r->q[c]) && r->q[c] <= o->alpha && ge[c] != le[c])
-            r->cls[c] = ge[c] < le[c] ? 1 : -1; /* observed in the upper tail: a rise */
-        r->nup += r->cls[c] > 0, r->ndown += r->cls[c] < 0;
-    }
-    return 0;
 }
 
 static int permutation_test(const rtm_grid *g, const unsigned char *mask, perm_data *d,
-                            const rtm_change_opts *o, rtm_change_surfaces *r, rtm_error *err)
+                            const rtm_change_opts *o, int r0, int r1, double *p, double *dir,
+                            rtm_error *err)
 {
-    size_t nc = rtm_grid_ncells(g);
+    size_t nc = (size_t)(r1 - r0) * (size_t)g->ncols;
     int nt = o->kde.threads > 0 ? o->kde.threads : omp_get_max_threads();
-    test_state ts = {g, d, o, NULL, NULL, nc, NULL, NULL, nt < 1 ? 1 : nt};
+    test_state ts = {g, d, o, NULL, NULL, nc, r0, r1, NULL, NULL, nt < 1 ? 1 : nt};
     double *aobs = malloc(nc * sizeof *aobs), *tot = malloc(nc * sizeof *tot);
     uint32_t *ge = calloc(nc, sizeof *ge), *le = calloc(nc, sizeof *le);
     int rc = 0;
     ts.ge = calloc((size_t)ts.nt * nc, sizeof *ts.ge);
     ts.le = calloc((size_t)ts.nt * nc, sizeof *ts.le);
-    r->p = malloc(nc * sizeof *r->p);
-    r->q = malloc(nc * sizeof *r->q);
-    if (!aobs || !tot || !ge || !le || !ts.ge || !ts.le || !r->p || !r->q)
+    if (!aobs || !tot || !ge || !le || !ts.ge || !ts.le)
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory for %zu cells", nc);
     ts.aobs = aobs, ts.tot = tot;
     if (!rc && !(rc = observed(&ts, aobs, tot, err)) && !(rc = run_permutations(&ts, ge, le, err)))
-        rc = finish_test(g, mask, tot, ge, le, o, r, err);
+        strip_p(&ts, mask, tot, ge, le, p, dir);
     free(aobs), free(tot), free(ge), free(le), free(ts.ge), free(ts.le);
     return rc;
 }
@@ -305,8 +298,10 @@ static int alloc_surfaces(rtm_change_surfaces *r, size_t nc)
 /* The KDE and the counts of one period (events with is_after == which). */
 static int period_kde(const rtm_grid *g, const double *x, const double *y, const double *w,
                       const unsigned char *is_after, size_t n, int which,
-                      const rtm_kde_opts *ko, double *kde, double *count, rtm_error *err)
+                      const rtm_kde_opts *ko0, int r0, int r1, double *kde, double *count,
+                      rtm_error *err)
 {
+    rtm_kde_opts ko1 = *ko0, *ko = &ko1;
     size_t m = 0;
     double *px = malloc((n ? n : 1) * sizeof *px), *py = malloc((n ? n : 1) * sizeof *py);
     double *pw = malloc((n ? n : 1) * sizeof *pw);
@@ -316,9 +311,62 @@ static int period_kde(const rtm_grid *g, const double *x, const double *y, const
     for (size_t i = 0; !rc && i < n; i++)
         if ((is_after[i] != 0) == which)
             px[m] = x[i], py[m] = y[i], pw[m++] = w ? w[i] : 1;
+    ko1.row0 = r0, ko1.row1 = r1;
     if (!rc && !(rc = rtm_kde_compute(g, px, py, pw, m, ko, kde, err)))
-        rtm_bin_points(g, px, py, pw, m, count);
+        rtm_bin_points_rows(g, px, py, pw, m, r0, r1, count);
     free(px), free(py), free(pw);
+    return rc;
+}
+
+/* Options and events both steps check alike; *na: events after. */
+static int check_input(const unsigned char *is_after, size_t n, const rtm_change_opts *o,
+                       size_t *na, rtm_error *err)
+{
+    *na = 0;
+    for (size_t i = 0; i < n; i++)
+        *na += is_after[i] != 0;
+    if (*na == 0 || *na == n)
+        return rtm_error_set(err, RTM_ERR_INPUT, "change: no event in the %s period",
+                             *na == 0 ? "after" : "before");
+    if (!(o->iterations >= 0) || !(o->alpha > 0 && o->alpha < 1) ||
+        !(o->scale_before > 0) || !(o->scale_after > 0))
+        return rtm_error_set(err, RTM_ERR_ARG, "change: bad options (iterations %d, alpha %g, "
+                             "scales %g, %g)", o->iterations, o->alpha, o->scale_before,
+                             o->scale_after);
+    return 0;
+}
+
+int rtm_change_strip(const rtm_grid *g, const unsigned char *mask, const double *x,
+                     const double *y, const double *w, const unsigned char *is_after, size_t n,
+                     const rtm_change_opts *o, int r0, int r1, double *bands, rtm_error *err)
+{
+    size_t nc = (size_t)(r1 - r0) * (size_t)g->ncols, na;
+    perm_data d = {n, 0, 0, w, is_after, NULL, NULL, NULL};
+    double *b[RTM_CHANGE_NBANDS];
+    int rc;
+    for (int k = 0; k < RTM_CHANGE_NBANDS; k++)
+        b[k] = bands + (size_t)k * nc;
+    if ((rc = check_input(is_after, n, o, &na, err)))
+        return rc;
+    if (r0 < 0 || r1 <= r0 || r1 > g->nrows)
+        return rtm_error_set(err, RTM_ERR_ARG, "change: rows %d..%d are not a strip of the %d "
+                             "rows", r0, r1 - 1, g->nrows);
+    d.n_after = na;
+    if ((rc = period_kde(g, x, y, w, is_after, n, 0, &o->kde, r0, r1, b[RTM_CHANGE_BAND_BEFORE],
+                         b[RTM_CHANGE_BAND_COUNT_BEFORE], err)) ||
+        (rc = period_kde(g, x, y, w, is_after, n, 1, &o->kde, r0, r1, b[RTM_CHANGE_BAND_AFTER],
+                         b[RTM_CHANGE_BAND_COUNT_AFTER], err)))
+        return rc;
+    for (size_t c = 0; c < nc; c++)
+        b[RTM_CHANGE_BAND_P][c] = NAN, b[RTM_CHANGE_BAND_DIR][c] = 0;
+    if (o->iterations == 0)
+        return 0;
+    if (group_locations(x, y, &d))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory for %zu events", n);
+    if (!rc)
+        rc = permutation_test(g, mask, &d, o, r0, r1, b[RTM_CHANGE_BAND_P],
+                              b[RTM_CHANGE_BAND_DIR], err);
+    free(d.loc), free(d.ux), free(d.uy);
     return rc;
 }
 
@@ -341,38 +389,67 @@ static void derive(const rtm_grid *g, const unsigned char *mask, const rtm_chang
     }
 }
 
+/* BH q and the classes from the whole grid's p and directions. */
+static int classes(const rtm_grid *g, const rtm_change_opts *o, const double *dir,
+                   rtm_change_surfaces *r, rtm_error *err)
+{
+    size_t nc = rtm_grid_ncells(g);
+    int rc;
+    for (size_t c = 0; c < nc; c++)
+        r->ntested += !isnan(r->p[c]);
+    if ((rc = rtm_p_adjust(r->p, nc, RTM_PADJ_BH, r->q, err)))
+        return rc;
+    for (size_t c = 0; c < nc; c++) {
+        r->cls[c] = 0;
+        if (!isnan(r->q[c]) && r->q[c] <= o->alpha && dir[c] != 0)
+            r->cls[c] = dir[c] > 0 ? 1 : -1; /* observed in the upper tail: a rise */
+        r->nup += r->cls[c] > 0, r->ndown += r->cls[c] < 0;
+    }
+    return 0;
+}
+
+int rtm_change_finish(const rtm_grid *g, const unsigned char *mask, const double *x,
+                      const double *y, size_t n, const rtm_change_opts *o, const double *bands,
+                      rtm_change_surfaces *r, rtm_error *err)
+{
+    size_t nc = rtm_grid_ncells(g), sz = nc * sizeof(double);
+    perm_data d = {n, 0, 0, NULL, NULL, NULL, NULL, NULL};
+    int rc = 0;
+    if (alloc_surfaces(r, nc))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory for %zu cells", nc);
+    memcpy(r->before, bands + RTM_CHANGE_BAND_BEFORE * nc, sz);
+    memcpy(r->after, bands + RTM_CHANGE_BAND_AFTER * nc, sz);
+    memcpy(r->count_before, bands + RTM_CHANGE_BAND_COUNT_BEFORE * nc, sz);
+    memcpy(r->count_after, bands + RTM_CHANGE_BAND_COUNT_AFTER * nc, sz);
+    derive(g, mask, o, r);
+    if (o->iterations == 0)
+        return 0;
+    r->p = malloc(sz);
+    r->q = malloc(sz);
+    if (!r->p || !r->q || group_locations(x, y, &d))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory for %zu cells", nc);
+    r->nlocations = d.u;
+    free(d.loc), free(d.ux), free(d.uy);
+    if (rc)
+        return rc;
+    memcpy(r->p, bands + RTM_CHANGE_BAND_P * nc, sz);
+    return classes(g, o, bands + RTM_CHANGE_BAND_DIR * nc, r, err);
+}
+
 int rtm_change_compute(const rtm_grid *g, const unsigned char *mask, const double *x,
                        const double *y, const double *w, const unsigned char *is_after,
                        size_t n, const rtm_change_opts *o, rtm_change_surfaces *r,
                        rtm_error *err)
 {
-    size_t nc = rtm_grid_ncells(g), na = 0;
-    perm_data d = {n, 0, 0, w, is_after, NULL, NULL, NULL};
+    size_t nc = rtm_grid_ncells(g);
+    double *bands = malloc(nc * RTM_CHANGE_NBANDS * sizeof *bands);
     int rc;
-    for (size_t i = 0; i < n; i++)
-        na += is_after[i] != 0;
-    if (alloc_surfaces(r, nc))
+    memset(r, 0, sizeof *r);
+    if (!bands)
         return rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory for %zu cells", nc);
-    if (na == 0 || na == n)
-        return rtm_error_set(err, RTM_ERR_INPUT, "change: no event in the %s period",
-                             na == 0 ? "after" : "before");
-    if (!(o->iterations >= 0) || !(o->alpha > 0 && o->alpha < 1) ||
-        !(o->scale_before > 0) || !(o->scale_after > 0))
-        return rtm_error_set(err, RTM_ERR_ARG, "change: bad options (iterations %d, alpha %g, "
-                             "scales %g, %g)", o->iterations, o->alpha, o->scale_before,
-                             o->scale_after);
-    d.n_after = na;
-    if ((rc = period_kde(g, x, y, w, is_after, n, 0, &o->kde, r->before, r->count_before, err)) ||
-        (rc = period_kde(g, x, y, w, is_after, n, 1, &o->kde, r->after, r->count_after, err)))
-        return rc;
-    derive(g, mask, o, r);
-    if (o->iterations == 0)
-        return 0;
-    if (group_locations(x, y, &d))
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "change: out of memory for %zu events", n);
-    r->nlocations = d.u;
+    rc = rtm_change_strip(g, mask, x, y, w, is_after, n, o, 0, g->nrows, bands, err);
     if (!rc)
-        rc = permutation_test(g, mask, &d, o, r, err);
-    free(d.loc), free(d.ux), free(d.uy);
+        rc = rtm_change_finish(g, mask, x, y, n, o, bands, r, err);
+    free(bands);
     return rc;
 }

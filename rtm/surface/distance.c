@@ -530,7 +530,7 @@ static int first_col_at_or_after(const rtm_grid *g, double a)
  * when an odd number of P's edge crossings lie right of it (x > xc); with
  * the crossings x_1 <= ... <= x_2m sorted that is x_(2k-1) <= xc < x_(2k). */
 static void fill_row(const rtm_grid *g, const rtm_features *f, const rowedges *re, int i,
-                     crossing *cr, unsigned char *inside)
+                     int r0, crossing *cr, unsigned char *inside)
 {
     const double *seg = rtm_features_segments_xy(f);
     const long *poly = rtm_features_segment_polygon(f);
@@ -546,13 +546,15 @@ static void fill_row(const rtm_grid *g, const rtm_features *f, const rowedges *r
     for (size_t k = 0; k + 1 < n; k += 2) {
         int j0 = first_col_at_or_after(g, cr[k].x), j1 = first_col_at_or_after(g, cr[k + 1].x);
         if (j1 > j0)
-            memset(inside + (size_t)i * (size_t)g->ncols + (size_t)j0, 1, (size_t)(j1 - j0));
+            memset(inside + (size_t)(i - r0) * (size_t)g->ncols + (size_t)j0, 1,
+                   (size_t)(j1 - j0));
     }
 }
 
-/* inside: ncells flags, 1 where the cell centre is inside some polygon. */
-static int inside_mask(const rtm_grid *g, const rtm_features *f, int nt, unsigned char *inside,
-                       rtm_error *err)
+/* inside: flags of rows [r0, r1), 1 where the cell centre is inside some
+ * polygon. */
+static int inside_mask(const rtm_grid *g, const rtm_features *f, int nt, int r0, int r1,
+                       unsigned char *inside, rtm_error *err)
 {
     rowedges re;
     int fail = 0;
@@ -569,9 +571,9 @@ static int inside_mask(const rtm_grid *g, const rtm_features *f, int nt, unsigne
             fail = 1;
         }
 #pragma omp for schedule(static)
-        for (int i = 0; i < g->nrows; i++)
+        for (int i = r0; i < r1; i++)
             if (cr)
-                fill_row(g, f, &re, i, cr, inside);
+                fill_row(g, f, &re, i, r0, cr, inside);
         free(cr);
     }
     free(re.start);
@@ -589,7 +591,8 @@ typedef struct job {
     const bindex *ix;
     const unsigned char *inside; /* NULL: no polygons */
     double max_dist;
-    double *out;
+    double *out;                 /* and inside: rows r0 .. r1 - 1 of the grid */
+    int r0, r1;
 } job;
 
 /* Per-thread scratch. */
@@ -630,7 +633,7 @@ static void eval_cells(const job *J, int i0, int i1, int j0, int j1, const size_
     for (int i = i0; i < i1; i++) {
         double y = rtm_grid_cell_y(g, i);
         for (int j = j0; j < j1; j++) {
-            size_t k = (size_t)i * (size_t)g->ncols + (size_t)j;
+            size_t k = (size_t)(i - J->r0) * (size_t)g->ncols + (size_t)j;
             double x = rtm_grid_cell_x(g, j), best = INFINITY, d;
             if (J->inside && J->inside[k]) {
                 J->out[k] = 0;
@@ -672,14 +675,14 @@ static int block_inside(const job *J, int i0, int i1, int j0, int j1)
     if (!J->inside)
         return 0;
     for (int i = i0; i < i1; i++) {
-        const unsigned char *row = J->inside + (size_t)i * nc;
+        const unsigned char *row = J->inside + (size_t)(i - J->r0) * nc;
         for (int j = j0; j < j1; j++)
             if (!row[j])
                 return 0;
     }
     for (int i = i0; i < i1; i++)
         for (int j = j0; j < j1; j++)
-            J->out[(size_t)i * nc + (size_t)j] = 0;
+            J->out[(size_t)(i - J->r0) * nc + (size_t)j] = 0;
     return 1;
 }
 
@@ -785,7 +788,8 @@ static int do_tile(const job *J, scratch *S, int i0, int i1, int j0, int j1)
 static int tiles_run(const job *J, int nt, size_t nprim)
 {
     const rtm_grid *g = J->g;
-    int tr = (g->nrows + TILE - 1) / TILE, tc = (g->ncols + TILE - 1) / TILE, fail = 0;
+    int t0 = J->r0 / TILE, tr = (J->r1 + TILE - 1) / TILE - t0;
+    int tc = (g->ncols + TILE - 1) / TILE, fail = 0;
     long ntiles = (long)tr * tc;
 #pragma omp parallel num_threads(nt)
     {
@@ -798,9 +802,9 @@ static int tiles_run(const job *J, int nt, size_t nprim)
          * depends only on its tile, so the bytes do not depend on threads */
 #pragma omp for schedule(static, 1)
         for (long t = 0; t < ntiles; t++) {
-            int ti = (int)(t / tc), tj = (int)(t % tc);
-            int i0 = ti * TILE, j0 = tj * TILE;
-            int i1 = i0 + TILE < g->nrows ? i0 + TILE : g->nrows;
+            int ti = t0 + (int)(t / tc), tj = (int)(t % tc);
+            int i0 = ti * TILE > J->r0 ? ti * TILE : J->r0, j0 = tj * TILE;
+            int i1 = ti * TILE + TILE < J->r1 ? ti * TILE + TILE : J->r1;
             int j1 = j0 + TILE < g->ncols ? j0 + TILE : g->ncols;
             if (S.stamp && S.buf && do_tile(J, &S, i0, i1, j0, j1)) {
 #pragma omp atomic write
@@ -824,20 +828,20 @@ static int thread_count(int threads)
 #endif
 }
 
-/* Fill out with INFINITY except cells inside a polygon (0). */
-static void fill_none(const rtm_grid *g, const unsigned char *inside, double *out)
+/* Fill out (nc cells) with INFINITY except cells inside a polygon (0). */
+static void fill_none(size_t nc, const unsigned char *inside, double *out)
 {
-    size_t nc = rtm_grid_ncells(g);
     for (size_t k = 0; k < nc; k++)
         out[k] = inside && inside[k] ? 0 : INFINITY;
 }
 
-int rtm_distance_compute(const rtm_grid *g, const rtm_features *f, double max_dist,
-                         int threads, double *out, rtm_error *err)
+int rtm_distance_compute_rows(const rtm_grid *g, const rtm_features *f, double max_dist,
+                              int threads, int r0, int r1, double *out, rtm_error *err)
 {
     prims P = {rtm_features_points_xy(f), rtm_features_npoints(f),
                rtm_features_segments_xy(f), rtm_features_nsegments(f)};
     unsigned char *inside = NULL;
+    size_t cells;
     bindex ix;
     int nt = thread_count(threads), rc = 0;
     if (rtm_grid_check(g, err))
@@ -847,27 +851,38 @@ int rtm_distance_compute(const rtm_grid *g, const rtm_features *f, double max_di
                              max_dist);
     if (!out)
         return rtm_error_set(err, RTM_ERR_ARG, "distance: no output array");
+    if (r0 < 0 || r1 <= r0 || r1 > g->nrows)
+        return rtm_error_set(err, RTM_ERR_ARG, "distance: rows %d..%d are not a strip of the "
+                             "%d rows", r0, r1 - 1, g->nrows);
+    cells = (size_t)(r1 - r0) * (size_t)g->ncols;
     if (rtm_features_npolygons(f) > 0) {
-        inside = calloc(rtm_grid_ncells(g), 1);
-        if (!inside)
+        if (!(inside = calloc(cells, 1)))
             return rtm_error_set(err, RTM_ERR_NOMEM, "distance: out of memory (%zu cells)",
-                                 rtm_grid_ncells(g));
-        if ((rc = inside_mask(g, f, nt, inside, err)))
+                                 cells);
+        if ((rc = inside_mask(g, f, nt, r0, r1, inside, err)))
             goto done;
     }
     if (P.npt + P.nseg == 0) {
-        fill_none(g, inside, out);
+        fill_none(cells, inside, out);
         goto done;
     }
     if ((rc = bindex_build(&ix, &P, err)))
         goto done;
-    job J = {g, &P, &ix, inside, max_dist, out};
+    job J = {g, &P, &ix, inside, max_dist, out, r0, r1};
     if (tiles_run(&J, nt, P.npt + P.nseg))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "distance: out of memory (tile scratch)");
     bindex_free(&ix);
 done:
     free(inside);
     return rc;
+}
+
+int rtm_distance_compute(const rtm_grid *g, const rtm_features *f, double max_dist,
+                         int threads, double *out, rtm_error *err)
+{
+    if (rtm_grid_check(g, err))
+        return RTM_ERR_ARG;
+    return rtm_distance_compute_rows(g, f, max_dist, threads, 0, g->nrows, out, err);
 }
 
 int rtm_distance_nearest_neighbours(const double *xy, size_t n, int threads, double *nn_out,

@@ -172,23 +172,26 @@ static int nthreads(const rtm_gistar_opts *o)
 }
 
 /* Neighbourhood sums of y = x - mean (num) and inside-cell counts (w) over
- * the disc of every cell. */
-static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *mask,
-                       const rtm_gistar_opts *o, double mean, double *numk, double *wk,
-                       rtm_error *err)
+ * the disc of every cell of rows [r0, r1), from x's rows [xr0, xr1) (every
+ * row within the band of the strip: a row's sums read only the rows of its
+ * disc, each through its own prefix sums, so a strip's bytes are the whole
+ * grid's). mask is the whole grid's; numk and wk hold the strip's cells. */
+static int band_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
+                      const unsigned char *mask, const rtm_gistar_opts *o, double mean, int r0,
+                      int r1, double *numk, double *wk, rtm_error *err)
 {
-    int nr = g->nrows, nc = g->ncols, *h = NULL, failed = 0;
+    int nr = xr1 - xr0, nc = g->ncols, *h = NULL, failed = 0;
     size_t np = (size_t)nr * ((size_t)nc + 1);
     double *py = malloc(np * sizeof *py);
     int32_t *pm = malloc(np * sizeof *pm);
     /* a band beyond the grid diagonal reaches nothing more: cap it */
-    double diag = hypot((double)nr, (double)nc) + 1, r = o->band / g->res;
+    double diag = hypot((double)g->nrows, (double)nc) + 1, r = o->band / g->res;
     int R = disc_halfwidths(r < diag ? r : diag, &h);
     if (!py || !pm || R < 0) {
         free(py), free(pm), free(h);
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", np);
     }
-    row_prefix(x, mask, nr, nc, mean, py, pm);
+    row_prefix(x, mask ? mask + (size_t)xr0 * (size_t)nc : NULL, nr, nc, mean, py, pm);
 #pragma omp parallel num_threads(nthreads(o))
     {
         double *num = malloc((size_t)nc * sizeof *num);
@@ -198,12 +201,12 @@ static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *
             failed = 1;
         }
 #pragma omp for schedule(static)
-        for (int i = 0; i < nr; i++) {
+        for (int i = r0; i < r1; i++) {
             if (!num || !w)
                 continue;
-            band_row(py, pm, nr, nc, h, R, i, num, w);
+            band_row(py, pm, nr, nc, h, R, i - xr0, num, w);
             for (int j = 0; j < nc; j++) {
-                size_t k = (size_t)i * (size_t)nc + (size_t)j;
+                size_t k = (size_t)(i - r0) * (size_t)nc + (size_t)j;
                 numk[k] = num[j];
                 wk[k] = (double)w[j];
             }
@@ -214,6 +217,13 @@ static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *
     if (failed)
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (row scratch)");
     return 0;
+}
+
+static int gistar_band(const rtm_grid *g, const double *x, const unsigned char *mask,
+                       const rtm_gistar_opts *o, double mean, double *numk, double *wk,
+                       rtm_error *err)
+{
+    return band_strip(g, x, 0, g->nrows, mask, o, mean, 0, g->nrows, numk, wk, err);
 }
 
 /* ---- k nearest neighbours: ring search ---------------------------------------- */
@@ -310,9 +320,9 @@ static int knn_sums(const rtm_grid *g, const double *x, const unsigned char *mas
     return 0;
 }
 
-static int gistar_knn(const rtm_grid *g, const double *x, const unsigned char *mask,
-                      const rtm_gistar_opts *o, double mean, double *numk, double *wk,
-                      rtm_error *err)
+static int knn_strip(const rtm_grid *g, const double *x, const unsigned char *mask,
+                     const rtm_gistar_opts *o, double mean, int r0, int r1, double *numk,
+                     double *wk, rtm_error *err)
 {
     int failed = 0;
     gstats s = {0, mean, 0};
@@ -320,13 +330,14 @@ static int gistar_knn(const rtm_grid *g, const double *x, const unsigned char *m
     {
         cbuf b = {NULL, 0, 0};
 #pragma omp for schedule(static)
-        for (int i = 0; i < g->nrows; i++) {
+        for (int i = r0; i < r1; i++) {
             for (int j = 0; j < g->ncols; j++) {
                 size_t k = (size_t)i * (size_t)g->ncols + (size_t)j;
-                numk[k] = 0, wk[k] = 0;
+                size_t l = k - (size_t)r0 * (size_t)g->ncols;
+                numk[l] = 0, wk[l] = 0;
                 if (mask && !mask[k])
                     continue;
-                if (knn_sums(g, x, mask, &s, i, j, o->knn, &b, &numk[k], &wk[k])) {
+                if (knn_sums(g, x, mask, &s, i, j, o->knn, &b, &numk[l], &wk[l])) {
 #pragma omp atomic write
                     failed = 1;
                 }
@@ -337,6 +348,13 @@ static int gistar_knn(const rtm_grid *g, const double *x, const unsigned char *m
     if (failed)
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (knn search)");
     return 0;
+}
+
+static int gistar_knn(const rtm_grid *g, const double *x, const unsigned char *mask,
+                      const rtm_gistar_opts *o, double mean, double *numk, double *wk,
+                      rtm_error *err)
+{
+    return knn_strip(g, x, mask, o, mean, 0, g->nrows, numk, wk, err);
 }
 
 int rtm_gistar_nbsums(const rtm_grid *g, const double *x, const unsigned char *mask,
@@ -487,5 +505,79 @@ int rtm_gistar(const rtm_grid *g, const double *counts, const unsigned char *mas
     rc = bin ? rtm_gistar_bins(z, pp, mask, nc, o->fdr, bin, err) : 0;
     if (pp != p)
         free(pp);
+    return rc;
+}
+
+/* ---- strips (rtm/tile.h) ------------------------------------------------------- */
+
+int rtm_gistar_stats_sparse(const rtm_grid *g, const unsigned char *mask, const size_t *cell,
+                            const double *val, size_t nz, size_t *n, double *mean, double *sd,
+                            rtm_error *err)
+{
+    size_t nc = rtm_grid_ncells(g), t = 0, cnt = 0;
+    double sum = 0, ss = 0, m;
+    for (size_t q = 0; q < nz; q++)
+        if (cell[q] >= nc || (q && cell[q] <= cell[q - 1]) || !isfinite(val[q]))
+            return rtm_error_set(err, !isfinite(val[q]) ? RTM_ERR_INPUT : RTM_ERR_ARG,
+                                 "gistar: count at cell %zu is %s", cell[q],
+                                 isfinite(val[q]) ? "out of order" : "not finite");
+    /* global_stats' two passes in index order, the cells without events as 0 */
+    for (size_t k = 0; k < nc; k++) {
+        double x = t < nz && cell[t] == k ? val[t++] : 0.0;
+        if (mask && !mask[k])
+            continue;
+        sum += x;
+        cnt++;
+    }
+    m = cnt ? sum / (double)cnt : 0;
+    for (size_t k = 0, u = 0; k < nc; k++) {
+        double x = u < nz && cell[u] == k ? val[u++] : 0.0;
+        if (!mask || mask[k])
+            ss += (x - m) * (x - m);
+    }
+    *n = cnt;
+    *mean = m;
+    *sd = cnt ? sqrt(ss / (double)cnt) : 0;
+    return 0;
+}
+
+int rtm_gistar_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
+                     const unsigned char *mask, const rtm_gistar_opts *o, size_t n, double mean,
+                     double sd, int r0, int r1, double *z, rtm_error *err)
+{
+    gstats s = {n, mean, sd};
+    size_t cells = (size_t)(r1 - r0) * (size_t)g->ncols, k0 = (size_t)r0 * (size_t)g->ncols;
+    double *w;
+    int rc;
+    if ((rc = rtm_gistar_opts_check(o, g, err)) != 0)
+        return rc;
+    if (r0 < 0 || r1 <= r0 || r1 > g->nrows || xr0 < 0 || xr1 > g->nrows ||
+        (o->knn > 0 ? (xr0 != 0 || xr1 != g->nrows) : (xr0 > r0 || xr1 < r1)))
+        return rtm_error_set(err, RTM_ERR_ARG, "gistar: rows %d..%d of values do not cover "
+                             "the strip %d..%d", xr0, xr1 - 1, r0, r1 - 1);
+    if (!(w = malloc((cells ? cells : 1) * sizeof *w)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", cells);
+    rc = o->knn > 0 ? knn_strip(g, x, mask, o, mean, r0, r1, z, w, err)
+                    : band_strip(g, x, xr0, xr1, mask, o, mean, r0, r1, z, w, err);
+    for (size_t k = 0; !rc && k < cells; k++)
+        z[k] = mask && !mask[k0 + k] ? NAN : gi_z(z[k], w[k], &s);
+    free(w);
+    return rc;
+}
+
+int rtm_gistar_classify(const double *z, const unsigned char *mask, size_t n, int fdr,
+                        int threads, signed char *bin, rtm_error *err)
+{
+    double *p = malloc((n ? n : 1) * sizeof *p);
+    int rc;
+    if (!p)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", n);
+#ifdef _OPENMP
+    p_values(z, n, p, threads > 0 ? threads : omp_get_max_threads());
+#else
+    p_values(z, n, p, 1);
+#endif
+    rc = rtm_gistar_bins(z, p, mask, n, fdr, bin, err);
+    free(p);
     return rc;
 }

@@ -197,6 +197,7 @@ typedef struct kde_buckets {
     double *x, *y;  /* point coordinates */
     double *cp;     /* column coordinate (x - x0)/res - 0.5 */
     double *amp;    /* weight x kernel constant x unit factor */
+    double amp0;    /* the amp shared by every point, or 0 (common_amp) */
 } kde_buckets;
 
 static void buckets_free(kde_buckets *b)
@@ -221,8 +222,31 @@ static long point_bucket(const rtm_grid *g, double x, double y, double rho, int 
     return (long)fr + reach;
 }
 
+/* The amp shared by every point of non-zero amp that can reach the grid, or
+ * 0 if they differ (or there are none): unweighted input, or equal weights,
+ * lets the row engine count its chords instead of summing their leading
+ * coefficients. Taken over the whole grid's points, so that a strip of rows
+ * takes the same path as the whole grid. */
+static double common_amp(const long *bk, const double *w, size_t n, double scale)
+{
+    double a = 0.0;
+    for (size_t p = 0; p < n; p++) {
+        double v = (w ? w[p] : 1.0) * scale;
+        if (bk[p] < 0 || v == 0.0)
+            continue;
+        if (a == 0.0)
+            a = v;
+        else if (v != a)
+            return 0.0;
+    }
+    return a;
+}
+
+/* Points bucketed by row; with a strip of rows [r0, r1) only the buckets
+ * r0 .. r1 - 1 + 2R that its rows read are kept (same order). */
 static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, const double *y,
-                         const double *w, size_t n, double rho, double scale, int nt)
+                         const double *w, size_t n, double rho, double scale, int nt, int r0,
+                         int r1)
 {
     size_t p, k, total;
     long q;
@@ -236,6 +260,10 @@ static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, con
 #pragma omp parallel for num_threads(nt) schedule(static)
     for (q = 0; q < (long)n; q++)
         bk[q] = point_bucket(g, x[q], y[q], rho, b->reach);
+    b->amp0 = common_amp(bk, w, n, scale);
+    for (p = 0; p < n; p++)
+        if (bk[p] < (long)r0 || bk[p] > (long)r1 - 1 + 2L * b->reach)
+            bk[p] = -1;
     for (p = 0; p < n; p++)
         if (bk[p] >= 0)
             b->start[bk[p] + 1]++;
@@ -267,24 +295,6 @@ fail:
     free(bk);
     buckets_free(b);
     return -1;
-}
-
-/* The amp shared by every point of non-zero amp, or 0 if they differ (or
- * there are none): unweighted input, or equal weights, lets the row engine
- * count its chords instead of summing their leading coefficients. */
-static double common_amp(const kde_buckets *b)
-{
-    size_t k, n = b->start[b->nb];
-    double a = 0.0;
-    for (k = 0; k < n; k++) {
-        if (b->amp[k] == 0.0)
-            continue;
-        if (a == 0.0)
-            a = b->amp[k];
-        else if (b->amp[k] != a)
-            return 0.0;
-    }
-    return a;
 }
 
 /* ---- one output row ----------------------------------------------------- */
@@ -443,12 +453,12 @@ static int unit_factor(const rtm_grid *g, const rtm_kde_opts *o, double *unit, r
 
 /* A weight near DBL_MAX overflows the sum: refuse the surface rather than
  * return +inf cells. */
-static int check_finite(const rtm_grid *g, const double *out, rtm_error *err)
+static int check_finite(const rtm_grid *g, int r0, int r1, const double *out, rtm_error *err)
 {
-    size_t k, n = rtm_grid_ncells(g);
+    size_t k, n = (size_t)(r1 - r0) * (size_t)g->ncols;
     for (k = 0; k < n; k++)
         if (!isfinite(out[k])) {
-            int i = (int)(k / (size_t)g->ncols), j = (int)(k % (size_t)g->ncols);
+            int i = r0 + (int)(k / (size_t)g->ncols), j = (int)(k % (size_t)g->ncols);
             return rtm_error_set(err, RTM_ERR_INPUT,
                                  "kde: the density is not finite at row %d column %d (x %.10g, "
                                  "y %.10g): weights too large?", i, j, rtm_grid_cell_x(g, j),
@@ -480,7 +490,7 @@ static double kernel_scale(const rtm_kde_opts *o, double unit)
  * is reported by thread 0 only, every KDE_ROW_BLOCK rows it finishes; a
  * cancel makes every thread skip its remaining rows. */
 static int run_rows(const kde_ctx *c, const rtm_kde_opts *o, int nt, kde_poly_row *polys,
-                    double *out, rtm_error *err)
+                    int r0, int r1, double *out, rtm_error *err)
 {
     const rtm_grid *g = c->g;
     int i, cancelled = 0, done = 0;
@@ -493,17 +503,17 @@ static int run_rows(const kde_ctx *c, const rtm_kde_opts *o, int nt, kde_poly_ro
         t = omp_get_thread_num();
 #endif
 #pragma omp for schedule(static, 1)
-        for (i = 0; i < g->nrows; i++) {
+        for (i = r0; i < r1; i++) {
             int stop, d;
 #pragma omp atomic read
             stop = cancelled;
             if (stop)
                 continue;
-            compute_row(c, &polys[t], i, out + (size_t)i * (size_t)g->ncols);
+            compute_row(c, &polys[t], i, out + (size_t)(i - r0) * (size_t)g->ncols);
 #pragma omp atomic capture
             d = ++done;
             if (t == 0 && o->progress && ++mine % KDE_ROW_BLOCK == 0 &&
-                !o->progress((double)d / g->nrows, "kde", o->progress_arg)) {
+                !o->progress((double)d / (r1 - r0), "kde", o->progress_arg)) {
 #pragma omp atomic write
                 cancelled = 1;
             }
@@ -517,11 +527,11 @@ static int run_rows(const kde_ctx *c, const rtm_kde_opts *o, int nt, kde_poly_ro
 /* Check the options and points, bucket the points and make nt row engines:
  * everything a run over the rows needs. */
 static int kde_setup(const rtm_grid *g, const double *x, const double *y, const double *w,
-                     size_t n, const rtm_kde_opts *o, int nt, kde_ctx *c, kde_buckets *b,
-                     kde_poly_row **polys, rtm_error *err)
+                     size_t n, const rtm_kde_opts *o, int nt, int r0, int r1, kde_ctx *c,
+                     kde_buckets *b, kde_poly_row **polys, rtm_error *err)
 {
     int made, rc;
-    double amp0, unit = 1;
+    double unit = 1;
     *polys = NULL;
     if ((rc = check_opts(g, o, err)) || (rc = check_points(x, y, w, n, err)) ||
         (rc = unit_factor(g, o, &unit, err)))
@@ -536,13 +546,12 @@ static int kde_setup(const rtm_grid *g, const double *x, const double *y, const 
     c->rho = o->radius / g->res;
     c->core_r2 = (1.0 - core_beta0(c->m)) * c->r2;
     c->sig2 = 2.0 * (o->radius / o->gauss_truncate) * (o->radius / o->gauss_truncate);
-    if (buckets_build(b, g, x, y, w, n, c->rho, kernel_scale(o, unit), nt))
+    if (buckets_build(b, g, x, y, w, n, c->rho, kernel_scale(o, unit), nt, r0, r1))
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory bucketing %zu points", n);
     if (!(*polys = calloc((size_t)nt, sizeof **polys))) {
         buckets_free(b);
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
     }
-    amp0 = common_amp(b);
     for (made = 0; made < nt; made++) {
         if (c->m >= 0 && kde_poly_init(&(*polys)[made], g->ncols, c->m, c->rho, g->x0, g->res)) {
             for (int t = 0; t < made; t++)
@@ -552,7 +561,7 @@ static int kde_setup(const rtm_grid *g, const double *x, const double *y, const 
             buckets_free(b);
             return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for row buffers");
         }
-        (*polys)[made].lead0 = amp0 * (*polys)[made].invm;
+        (*polys)[made].lead0 = b->amp0 * (*polys)[made].invm;
     }
     return 0;
 }
@@ -572,13 +581,17 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
     kde_poly_row *polys = NULL;
     kde_ctx c;
     int nt = 1, rc;
+    int r0 = o->row0, r1 = o->row1 ? o->row1 : g->nrows;
+    if (r0 < 0 || r1 <= r0 || r1 > g->nrows)
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: rows %d..%d are not a strip of the %d "
+                             "rows", r0, r1 - 1, g->nrows);
 #ifdef _OPENMP
     nt = o->threads > 0 ? o->threads : omp_get_max_threads();
 #endif
-    if ((rc = kde_setup(g, x, y, w, n, o, nt, &c, &b, &polys, err)))
+    if ((rc = kde_setup(g, x, y, w, n, o, nt, r0, r1, &c, &b, &polys, err)))
         return rc;
-    if (!(rc = run_rows(&c, o, nt, polys, out, err)))
-        rc = check_finite(g, out, err);
+    if (!(rc = run_rows(&c, o, nt, polys, r0, r1, out, err)))
+        rc = check_finite(g, r0, r1, out, err);
     kde_teardown(&b, polys, nt);
     return rc;
 }
@@ -591,7 +604,7 @@ int rtm_kde_rows(const rtm_grid *g, const double *x, const double *y, const doub
     kde_ctx c;
     double *row;
     int rc;
-    if ((rc = kde_setup(g, x, y, w, n, o, 1, &c, &b, &polys, err)))
+    if ((rc = kde_setup(g, x, y, w, n, o, 1, 0, g->nrows, &c, &b, &polys, err)))
         return rc;
     if (!(row = malloc((size_t)g->ncols * sizeof *row)))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");

@@ -217,6 +217,9 @@ int rtm_kde_plus_compute(const rtm_grid *g, const double *x, const double *y, co
     int rc;
     if (p && (rc = rtm_kde_plus_check(p, g, err)))
         return rc;
+    if (!plain(p) && (o->row0 || o->row1))
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: edge correction and adaptive radii need "
+                             "the whole grid at once (not a strip of rows)");
     if (plain(p))
         rc = rtm_kde_compute(g, x, y, w, n, o, out, err);
     else if (!p->adaptive)

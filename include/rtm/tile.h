@@ -1,0 +1,131 @@
+/* rtm/tile.h: tiles of the grid - one surface computed in pieces (on one
+ * machine, by a batch array or by MPI ranks) with the same bytes as the
+ * whole.
+ *
+ * A tile is a strip of whole grid rows [r0, r1). Every tileable product
+ * computes a strip from the inputs within its halo (kernel radius, distance
+ * reach, Gi* band) with the cells' global row and column numbers, so each
+ * cell's value is the same sum, in the same order, as in the whole grid:
+ * strips keep the column alignment of every engine (the KDE's 32-column
+ * segments, the distance engine's 64-cell blocks) and points are taken in
+ * their input order. What needs the whole grid (map colour scales and
+ * classes, Gi*'s global mean and SD and its FDR bins, GeoTIFF statistics)
+ * is done once, by the product's finish step, from the assembled strips.
+ *
+ * Three ways to run a tiled product (rtm_tiled_run):
+ *   whole     compute every strip in this process, then finish;
+ *   one tile  (`--tile I/N`) compute strip I of N and write it to a tile file
+ *             (a float64 GeoTIFF of the strip with the command line, the
+ *             strip and a SHA-256 of its values in its metadata);
+ *   merge     (`rtm merge TILES...`) read the N tile files through a GDAL
+ *             VRT, check them (same command, grid and N; every strip once;
+ *             checksums) and finish, writing what the whole run writes.
+ * Part of the public API; include <rtm.h> for all of it. */
+#ifndef RTM_TILE_H
+#define RTM_TILE_H
+
+#include <stddef.h>
+#include "rtm/error.h"
+#include "rtm/grid.h"
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define RTM_TILE_MAX 100000  /**< most tiles of one grid */
+
+/** A strip of whole rows of a grid: rows [r0, r1), tile index of count. */
+typedef struct rtm_tile {
+    int index, count;   /**< 0 <= index < count */
+    int r0, r1;         /**< 0 <= r0 < r1 <= nrows */
+} rtm_tile;
+
+/** Strip index of count of grid g: the rows split as evenly as possible
+ *  (the first nrows % count strips one row longer). count may not exceed
+ *  the rows. Returns 0 or RTM_ERR_ARG. */
+int rtm_tile_plan(const rtm_grid *g, int index, int count, rtm_tile *t, rtm_error *err);
+
+/** Parse "I/N" (0 <= I < N <= RTM_TILE_MAX, whole numbers) into index and
+ *  count. Returns 0 or -1. */
+int rtm_tile_parse(const char *s, int *index, int *count);
+
+/** The tile file name of output `path` for tile index of count:
+ *  "kde.tif" -> "kde.tile-03-of-12.tif" (the index zero-padded to the width
+ *  of count, so that names sort in tile order). Returns 0 or RTM_ERR_ARG
+ *  (name too long). */
+int rtm_tile_path(const char *path, int index, int count, char *buf, size_t n, rtm_error *err);
+
+/** A product that can be computed in strips. */
+typedef struct rtm_tiled {
+    const char *product;  /**< "kde", "distance", "hotspots" (recorded in tiles) */
+    int nbands;           /**< values per cell a strip holds (1 .. 8) */
+    rtm_grid grid;        /**< the whole grid */
+    /** Compute strip t into v: nbands planes of (t->r1 - t->r0) x ncols
+     *  values, plane after plane. Returns 0 or an error code (err set). */
+    int (*compute)(void *ctx, const rtm_tile *t, double *v, rtm_error *err);
+    /** Finish from the whole grid's values (nbands planes of ncells, malloc'd:
+     *  finish owns them, it frees or keeps them): write the product's files.
+     *  Called once, on the process that writes. */
+    int (*finish)(void *ctx, double *v, rtm_error *err);
+    void *ctx;
+    int whole_only;       /**< 1: this run's strips cannot be computed apart (the KDE's
+                               edge correction, adaptive radii): under MPI rank 0
+                               computes the whole grid alone */
+} rtm_tiled;
+
+/** How to run it (rtm_tiling_init: whole, in this process). */
+typedef struct rtm_tiling {
+    int index, count;              /**< count > 0: compute only tile index of count and
+                                        write it to tile_path */
+    const char *tile_path;         /**< the tile file (with count > 0) */
+    const char *const *args;       /**< the command line that made the tile, recorded in it
+                                        (the merge runs it again to finish); nargs words */
+    int nargs;
+    const char *const *merge;      /**< tile files to assemble instead of computing */
+    int nmerge;
+    int strips;                    /**< whole run: strips to compute it in (0 = 1); the
+                                        result does not depend on it */
+} rtm_tiling;
+
+void rtm_tiling_init(rtm_tiling *h);
+
+/** Run t as h says. Whole and merge runs call t->finish; a one-tile run
+ *  writes only its tile file (atomically: a temporary name, then rename).
+ *  Returns 0 or an error code. */
+int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err);
+
+/** What a tile file holds (rtm_tile_read_info). */
+typedef struct rtm_tile_info {
+    char product[32];
+    rtm_tile tile;
+    int nbands;
+    rtm_grid grid;        /**< the whole grid (CRS not filled) */
+    char **args;          /**< the command line (nargs words, NULL-terminated), owned */
+    int nargs;
+    char sha256[65];      /**< of the strip's values (little-endian doubles, plane order) */
+} rtm_tile_info;
+
+/** Read the metadata of tile file path. Returns 0 or RTM_ERR_IO /
+ *  RTM_ERR_INPUT (not an rtm tile). Free with rtm_tile_info_free. */
+int rtm_tile_read_info(const char *path, rtm_tile_info *info, rtm_error *err);
+void rtm_tile_info_free(rtm_tile_info *info);
+
+/** Write strip t of product (nbands planes of its cells, v) to tile file
+ *  path, atomically, recording args (the command line, nargs words).
+ *  Returns 0 or an error code. */
+int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const char *product,
+                   int nbands, const double *v, const char *const *args, int nargs,
+                   rtm_error *err);
+
+/** Assemble the n tile files of t's grid into v (nbands planes of ncells),
+ *  through a GDAL VRT: every file must be a tile of t->product on t's grid
+ *  made by the same command line as the first file, the n files tiles 0 ..
+ *  n-1 of n once each, and every strip must match its recorded checksum.
+ *  Returns 0 or an error naming the file (RTM_ERR_INPUT, RTM_ERR_IO). */
+int rtm_tile_assemble(const char *const *files, int n, const rtm_tiled *t, double *v,
+                      rtm_error *err);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,70 @@
+/* tile.c: strips of grid rows (rtm/tile.h): the plan, "I/N" and tile
+ * file names. */
+#include "rtm/tile.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+int rtm_tile_plan(const rtm_grid *g, int index, int count, rtm_tile *t, rtm_error *err)
+{
+    int base, extra;
+    if (count < 1 || count > RTM_TILE_MAX || index < 0 || index >= count)
+        return rtm_error_set(err, RTM_ERR_ARG, "tile: %d/%d is not a tile (0 <= I < N <= %d)",
+                             index, count, RTM_TILE_MAX);
+    if (count > g->nrows)
+        return rtm_error_set(err, RTM_ERR_ARG, "tile: %d tiles of a grid of %d rows: at most "
+                             "one tile per row", count, g->nrows);
+    base = g->nrows / count;
+    extra = g->nrows % count;
+    t->index = index;
+    t->count = count;
+    t->r0 = index * base + (index < extra ? index : extra);
+    t->r1 = t->r0 + base + (index < extra);
+    return 0;
+}
+
+/* A whole number 0..max with nothing after it (strtol without its
+ * leniencies: no sign, no spaces). */
+static int whole(const char *s, const char *end, long max, int *out)
+{
+    long v = 0;
+    if (s == end)
+        return -1;
+    for (; s < end; s++) {
+        if (*s < '0' || *s > '9')
+            return -1;
+        v = v * 10 + (*s - '0');
+        if (v > max)
+            return -1;
+    }
+    *out = (int)v;
+    return 0;
+}
+
+int rtm_tile_parse(const char *s, int *index, int *count)
+{
+    const char *slash = s ? strchr(s, '/') : NULL;
+    int i, n;
+    if (!slash || whole(s, slash, RTM_TILE_MAX, &i) ||
+        whole(slash + 1, slash + 1 + strlen(slash + 1), RTM_TILE_MAX, &n) || n < 1 || i >= n)
+        return -1;
+    *index = i;
+    *count = n;
+    return 0;
+}
+
+int rtm_tile_path(const char *path, int index, int count, char *buf, size_t n, rtm_error *err)
+{
+    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    int width = snprintf(NULL, 0, "%d", count - 1 > 0 ? count - 1 : 0), len, w;
+    if (width < 2)
+        width = 2;
+    if (!dot || (slash && dot < slash))
+        dot = path + strlen(path);
+    len = (int)(dot - path);
+    w = snprintf(buf, n, "%.*s.tile-%0*d-of-%0*d.tif", len, path, width, index, width, count);
+    if (w < 0 || (size_t)w >= n)
+        return rtm_error_set(err, RTM_ERR_ARG, "tile: output name too long: %.200s", path);
+    return 0;
+}

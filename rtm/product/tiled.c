@@ -1,0 +1,215 @@
+/* tiled.c: running a tiled product (rtm/tile.h) - whole, one tile, or the
+ * merge of tile files; every way ends in the same finish step, so a merged
+ * run writes what the whole run writes. */
+#include "rtm/tile.h"
+#include "product/product_priv.h"
+#include "core/mpi.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+void rtm_tiling_init(rtm_tiling *h)
+{
+    memset(h, 0, sizeof *h);
+}
+
+static double *alloc_planes(const rtm_tiled *t, size_t cells, rtm_error *err)
+{
+    double *v;
+    if (t->nbands < 1 || t->nbands > 8 || cells > ((size_t)-1 / sizeof *v) / 8) {
+        rtm_error_set(err, RTM_ERR_ARG, "%s: %d bands of %zu cells", t->product, t->nbands,
+                      cells);
+        return NULL;
+    }
+    if (!(v = malloc(cells * (size_t)t->nbands * sizeof *v)))
+        rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory for %zu cells", t->product, cells);
+    return v;
+}
+
+/* One tile: compute its strip and write the tile file. */
+static int one_tile(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
+{
+    rtm_tile tile;
+    double *v;
+    int rc;
+    if (!h->tile_path)
+        return rtm_error_set(err, RTM_ERR_ARG, "%s: no tile file name", t->product);
+    if ((rc = rtm_tile_plan(&t->grid, h->index, h->count, &tile, err)))
+        return rc;
+    if (!(v = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols, err)))
+        return err->code;
+    if (!(rc = t->compute(t->ctx, &tile, v, err)))
+        rc = rtm_tile_write(h->tile_path, &t->grid, &tile, t->product, t->nbands, v, h->args,
+                            h->nargs, err);
+    free(v);
+    return rc;
+}
+
+/* Copy strip s (its planes) into the whole grid's planes. */
+static void place(const rtm_tiled *t, const rtm_tile *tile, const double *s, double *v)
+{
+    size_t cells = rtm_grid_ncells(&t->grid), nc = (size_t)t->grid.ncols;
+    size_t strip = (size_t)(tile->r1 - tile->r0) * nc;
+    for (int b = 0; b < t->nbands; b++)
+        memcpy(v + (size_t)b * cells + (size_t)tile->r0 * nc, s + (size_t)b * strip,
+               strip * sizeof *s);
+}
+
+/* Whole run: one strip computes straight into the grid; more strips (the
+ * same result) through a strip buffer. */
+static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *err)
+{
+    int n = h->strips > 1 ? h->strips : 1, rc = 0;
+    rtm_tile tile;
+    double *s = NULL;
+    if (n == 1) {
+        if ((rc = rtm_tile_plan(&t->grid, 0, 1, &tile, err)))
+            return rc;
+        return t->compute(t->ctx, &tile, v, err);
+    }
+    for (int i = 0; !rc && i < n; i++) {
+        if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            break;
+        free(s);
+        if (!(s = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols, err)))
+            return err->code;
+        if (!(rc = t->compute(t->ctx, &tile, s, err)))
+            place(t, &tile, s, v);
+    }
+    free(s);
+    return rc;
+}
+
+/* Strips per rank of an MPI job: a few, interleaved, so that rows of many
+ * events (and so more work) fall to every rank. */
+#define STRIPS_PER_RANK 4
+
+/* This rank's strips of n (i with i % size == rank), computed one after
+ * the other into *mine (each strip its nbands planes). */
+static int spread_compute(const rtm_tiled *t, int n, int rank, int size, double **mine,
+                          rtm_error *err)
+{
+    size_t rows = 0, off = 0, nc = (size_t)t->grid.ncols;
+    rtm_tile tile;
+    int rc = 0;
+    for (int i = rank; i < n; i += size) {
+        if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            return rc;
+        rows += (size_t)(tile.r1 - tile.r0);
+    }
+    if (!(*mine = alloc_planes(t, rows ? rows * nc : 1, err)))
+        return err->code;
+    for (int i = rank; !rc && i < n; i += size) {
+        if (!(rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            rc = t->compute(t->ctx, &tile, *mine + off, err);
+        off += (size_t)(tile.r1 - tile.r0) * nc * (size_t)t->nbands;
+    }
+    return rc;
+}
+
+/* Rank 0's side of the exchange: strip i from rank i % size, in strip
+ * order, its own strips from mine, straight into the grid's planes. */
+static int spread_gather(const rtm_tiled *t, int n, int size, const double *mine, double *v,
+                         rtm_error *err)
+{
+    size_t cells = rtm_grid_ncells(&t->grid), nc = (size_t)t->grid.ncols;
+    rtm_tile tile;
+    int rc = 0;
+    for (int i = 0; !rc && i < n; i++) {
+        size_t strip;
+        if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            break;
+        strip = (size_t)(tile.r1 - tile.r0) * nc;
+        if (i % size == 0) {
+            place(t, &tile, mine, v);
+            mine += strip * (size_t)t->nbands;
+            continue;
+        }
+        for (int b = 0; !rc && b < t->nbands; b++)
+            rc = rtm_mpi_recv_doubles(i % size, v + (size_t)b * cells + (size_t)tile.r0 * nc,
+                                      strip, err);
+    }
+    return rc;
+}
+
+/* A whole run shared by the ranks of an MPI job (README "MPI"): a plan of
+ * n strips, strip i computed by rank i % size; after every rank has agreed
+ * that all succeeded, the others send their strips to rank 0 in strip order
+ * (point to point: values copied, never summed, so the grid is the one
+ * process's to the byte). *out: the grid on rank 0, NULL on the others. */
+static int spread(const rtm_tiled *t, const rtm_tiling *h, double **out, rtm_error *err)
+{
+    int rank = rtm_mpi_rank(), size = rtm_mpi_size(), n = STRIPS_PER_RANK * size, rc;
+    double *mine = NULL, *v = NULL;
+    *out = NULL;
+    n = h->strips > n ? h->strips : n;
+    n = n > t->grid.nrows ? t->grid.nrows : n;
+    rc = n < 1 ? rtm_error_set(err, RTM_ERR_ARG, "%s: an empty grid", t->product)
+               : spread_compute(t, n, rank, size, &mine, err);
+    if (!rc && rank == 0 && !(v = alloc_planes(t, rtm_grid_ncells(&t->grid), err)))
+        rc = err->code;
+    if (!(rc = rtm_mpi_agree(rc, err))) {
+        if (rank == 0)
+            rc = spread_gather(t, n, size, mine, v, err);
+        else {
+            size_t nc = (size_t)t->grid.ncols, off = 0;
+            rtm_tile tile;
+            for (int i = rank; !rc && i < n; i += size) {
+                size_t strip;
+                if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+                    break;
+                strip = (size_t)(tile.r1 - tile.r0) * nc * (size_t)t->nbands;
+                rc = rtm_mpi_send_doubles(0, mine + off, strip, err);
+                off += strip;
+            }
+        }
+    }
+    free(mine);
+    if (rc)
+        free(v);
+    else
+        *out = v;
+    return rc;
+}
+
+int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
+{
+    double *v;
+    int rc;
+    if (rtm_mpi_size() > 1) { /* an MPI job: tiles, merges and whole grids are rank 0's */
+        if (h->count > 0 || h->nmerge > 0 || t->whole_only) {
+            int was = rtm_mpi_alone(1);
+            rc = rtm_mpi_rank() == 0 ? rtm_tiled_run(t, h, err) : 0;
+            rtm_mpi_alone(was);
+            return rc;
+        }
+        if ((rc = spread(t, h, &v, err)) || !v)
+            return rc;
+        return t->finish(t->ctx, v, err);
+    }
+    if (h->count > 0)
+        return one_tile(t, h, err);
+    if (!(v = alloc_planes(t, rtm_grid_ncells(&t->grid), err)))
+        return err->code;
+    if (h->nmerge > 0)
+        rc = rtm_tile_assemble(h->merge, h->nmerge, t, v, err);
+    else
+        rc = whole(t, h, v, err);
+    if (rc) {
+        free(v);
+        return rc;
+    }
+    return t->finish(t->ctx, v, err);
+}
+
+int rtm_prod_tiled(const rtm_tiled *t, const rtm_tiling *h, rtm_outset *out, rtm_error *err)
+{
+    rtm_tiling one = *h;
+    if (h->count > 0) { /* the tile file is the set's one output */
+        if (!h->tile_path)
+            return rtm_error_set(err, RTM_ERR_ARG, "%s: no tile file name", t->product);
+        if (!(one.tile_path = rtm_outset_file(out, h->tile_path, err)))
+            return err->code;
+    }
+    return rtm_tiled_run(t, &one, err);
+}

@@ -1,0 +1,83 @@
+#!/bin/sh
+# CLI tests of tiles (`--tile I/N` and `rtm merge`) of kde, distance,
+# hotspots and change: the N tile commands run
+# one after another without a scheduler (as a batch array's tasks would),
+# in reverse and with different thread counts, then the merge; every file
+# the merge writes (GeoTIFFs, .qml, maps, polygons) must be byte-identical to
+# the whole command's (cmp). Then the merge's refusals: a tile missing, a
+# tile twice, tiles of another command line, a file that is not a tile.
+RTM=${RTM_BIN:-build/rtm}
+. tests/cli/harness.inc
+RTM=$(cd "$(dirname "$RTM")" && pwd)/$(basename "$RTM")
+S=$(pwd)/samples/essex
+AREA="--dst-crs EPSG:27700 --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson"
+EV="$S/crimes/2018-01-essex-street.csv.gz $S/crimes/2018-02-essex-street.csv.gz"
+
+# same NAME DIR1 DIR2: every file of DIR1 is in DIR2 with the same bytes
+same() {
+  for f in "$2"/*; do cmp -s "$f" "$3/$(basename "$f")" || { echo "differs: $f"; return 1; }; done
+  [ "$(ls "$2" | wc -l)" -eq "$(ls "$3" | grep -vc '\.tile-')" ]
+}
+
+# tiled CMD N ARGS...: the whole run into $T/CMD-whole, N tiles (reverse
+# order, threads 1 and 2 alternating) and the merge into $T/CMD-N.
+tiled() {
+  cmd=$1; n=$2; shift 2
+  mkdir -p "$T/$cmd-whole" "$T/$cmd-$n"
+  (cd "$T/$cmd-whole" && "$RTM" "$cmd" -q "$@") || return 1
+  i=$((n - 1))
+  while [ "$i" -ge 0 ]; do
+    (cd "$T/$cmd-$n" && "$RTM" "$cmd" -q --threads $((1 + i % 2)) "$@" --tile "$i/$n") || return 1
+    i=$((i - 1))
+  done
+  [ "$(ls "$T/$cmd-$n" | wc -l)" -eq "$n" ] || return 1
+  (cd "$T/$cmd-$n" && "$RTM" merge ./*.tile-* >/dev/null 2>&1) || return 1
+  same "$cmd" "$T/$cmd-whole" "$T/$cmd-$n"
+}
+KDE="$AREA --resolution 25 --radius 400 --classes quantile --png k.png -o k.tif $EV"
+check "kde: 5 tiles merged = the whole run, byte for byte" "tiled kde 5 $KDE"
+rm -rf "$T/kde-whole"
+check "kde: 1 tile merged = the whole run" "tiled kde 1 $KDE"
+rm -rf "$T/kde-whole"
+check "kde per cell, 3 tiles" "tiled kde 3 $AREA --resolution 40 --units cell --radius 300 -o k.tif $EV"
+HS="$AREA --resolution 50 --band 250 --fdr --png h.png --polygons h.gpkg -o h.tif $EV"
+check "hotspots (band, FDR, polygons): 4 tiles = whole" "tiled hotspots 4 $HS"
+rm -rf "$T/hotspots-whole"
+check "hotspots (k nearest): 3 tiles = whole" "tiled hotspots 3 $AREA --resolution 60 --knn 8 -o h.tif $EV"
+DI="$AREA --resolution 30 --max-distance 1500 --png d.png -o d.tif $S/risk/osm_pubs_southend_on_sea.csv"
+check "distance: 6 tiles = whole" "tiled distance 6 $DI"
+rm -rf "$T/distance-whole"
+check "distance to polygons: 2 tiles = whole" \
+  "tiled distance 2 --dst-crs EPSG:27700 --bbox 575000,182000,595000,192000 --resolution 40 -o d.tif $S/boundaries/southend_on_sea_lad2011_bng.geojson"
+
+# change: every strip draws the same permutations of all events; the FDR
+# classes, areal-unit tests and tables come from the merge (files in -o DIR)
+M=$(pwd)/samples/manchester
+CH="--src-crs EPSG:27700 --dst-crs EPSG:27700 --study-area $M/boundaries/manchester_city_boundary_bng.geojson --resolution 150 --before 2017-01..2017-09 --after 2017-10..2017-12 --radius 400 --iterations 99 --units-layer $M/boundaries/manchester_1km_squares_bng.geojson -o ch $M/crimes/manchester_burglary_2017.csv.gz"
+mkdir -p "$T/change-whole" "$T/change-3"
+(cd "$T/change-whole" && "$RTM" change -q $CH)
+for i in 2 0 1; do (cd "$T/change-3" && "$RTM" change -q $CH --tile $i/3); done
+(cd "$T/change-3" && "$RTM" merge ch.tile-*-of-03.tif >/dev/null 2>&1)
+check "change (permutation test, units): 3 tiles = whole, every file" \
+  "[ -s '$T/change-whole/ch/significance.tif' ] && diff -r '$T/change-whole/ch' '$T/change-3/ch'"
+
+# refusals: exit 1 and the reason, nothing written
+mkdir -p "$T/bad" && cd "$T/bad" || exit 1
+for i in 0 1 2; do "$RTM" kde -q $AREA --resolution 100 --radius 500 -o k.tif --tile $i/3 $EV; done
+"$RTM" merge k.tile-00-of-03.tif k.tile-01-of-03.tif 2> err.txt; rc=$?
+check "merge: a tile missing is an error" "[ $rc -eq 1 ] && grep -q 'tile 0 of 3, but 2 tile files' err.txt && [ ! -e k.tif ]"
+"$RTM" merge k.tile-00-of-03.tif k.tile-01-of-03.tif k.tile-01-of-03.tif 2> err.txt; rc=$?
+check "merge: a tile twice is an error" "[ $rc -eq 1 ] && grep -q 'are both tile 1/3' err.txt"
+mv k.tile-02-of-03.tif keep.tif
+"$RTM" kde -q $AREA --resolution 100 --radius 600 -o k.tif --tile 2/3 $EV
+"$RTM" merge k.tile-0*-of-03.tif 2> err.txt; rc=$?
+check "merge: tiles of another command line are refused" "[ $rc -eq 1 ] && grep -q 'another command line' err.txt && [ ! -e k.tif ]"
+"$RTM" merge keep.tif k.tile-00-of-03.tif k.tile-01-of-03.tif; rc=$?
+check "merge: the right three tiles, any order, write k.tif" "[ $rc -eq 0 ] && [ -s k.tif ]"
+"$RTM" merge "$S/boundaries/southend_on_sea_lad2011_bng.geojson" 2> err.txt; rc=$?
+check "merge: a file that is not a tile is refused" "[ $rc -eq 1 ] && grep -q 'cannot open\|not an rtm tile' err.txt"
+"$RTM" kde -q $AREA --resolution 100 -o k.tif --tile 3/3 $EV 2> err.txt; rc=$?
+check "--tile 3/3 is a usage error" "[ $rc -eq 2 ] && grep -q 'I/N' err.txt"
+"$RTM" kde -q $AREA --resolution 100 --edge uniform -o k.tif --tile 0/2 $EV 2> err.txt; rc=$?
+check "--tile with edge correction is refused" "[ $rc -ne 0 ] && grep -q 'whole grid' err.txt"
+finish

@@ -1,0 +1,277 @@
+/* test_tile.c: tiles of the grid (rtm/tile.h). The reference for every strip
+ * is the same engine on the whole grid: a strip must hold exactly its bytes
+ * (memcmp), for random points (weighted and not, every kernel), random
+ * splits, polygons and lines for distances, bands and k nearest cells for
+ * Gi*; the plan must partition the rows; the sparse Gi* statistics must equal
+ * the whole grid's; and a tile file altered after it was written must fail
+ * the merge's checksum. */
+#include "rtm/surface.h"
+#include "rtm/tile.h"
+#include "rtm/input.h"
+#include "rtm_test.h"
+
+#include <gdal.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+static rtm_grid grid_of(int nc, int nr, double res)
+{
+    rtm_grid g;
+    memset(&g, 0, sizeof g);
+    g.x0 = 500000.25;
+    g.y0 = 170000.5;
+    g.res = res;
+    g.ncols = nc;
+    g.nrows = nr;
+    return g;
+}
+
+/* Clustered points, some beyond the grid's edges. */
+static void points(const rtm_grid *g, size_t n, double *x, double *y, double *w)
+{
+    for (size_t p = 0; p < n; p++) {
+        double cx = g->x0 + g->ncols * g->res * (rtm_t_urand() < 0.5 ? 0.3 : 0.7);
+        double cy = g->y0 + g->nrows * g->res * rtm_t_urand() * 1.1 - 0.05 * g->nrows * g->res;
+        x[p] = cx + (rtm_t_urand() - 0.5) * g->ncols * g->res * 0.8;
+        y[p] = cy + (rtm_t_urand() - 0.5) * g->res * 12;
+        if (w)
+            w[p] = 0.5 + (double)(rtm_t_next() % 7);
+    }
+}
+
+static void test_plan(void)
+{
+    rtm_grid g = grid_of(10, 103, 1);
+    rtm_tile t;
+    rtm_error e;
+    for (int n = 1; n <= 103; n += 17) {
+        int next = 0, lo = 1 << 30, hi = 0;
+        for (int i = 0; i < n; i++) {
+            RTM_CHECK(rtm_tile_plan(&g, i, n, &t, &e) == 0);
+            RTM_CHECK(t.r0 == next && t.r1 > t.r0);
+            next = t.r1;
+            lo = t.r1 - t.r0 < lo ? t.r1 - t.r0 : lo;
+            hi = t.r1 - t.r0 > hi ? t.r1 - t.r0 : hi;
+        }
+        RTM_CHECK(next == 103 && hi - lo <= 1);
+    }
+    RTM_CHECK(rtm_tile_plan(&g, 0, 104, &t, &e) == RTM_ERR_ARG);
+    RTM_CHECK(rtm_tile_plan(&g, 3, 3, &t, &e) == RTM_ERR_ARG);
+}
+
+static void test_parse_path(void)
+{
+    int i, n;
+    char buf[64];
+    rtm_error e;
+    RTM_CHECK(rtm_tile_parse("3/8", &i, &n) == 0 && i == 3 && n == 8);
+    RTM_CHECK(rtm_tile_parse("0/1", &i, &n) == 0 && i == 0 && n == 1);
+    RTM_CHECK(rtm_tile_parse("8/8", &i, &n) == -1);
+    RTM_CHECK(rtm_tile_parse("-1/8", &i, &n) == -1);
+    RTM_CHECK(rtm_tile_parse("1/ 8", &i, &n) == -1);
+    RTM_CHECK(rtm_tile_parse("1/0", &i, &n) == -1);
+    RTM_CHECK(rtm_tile_parse("1/100001", &i, &n) == -1);
+    RTM_CHECK(rtm_tile_parse("18", &i, &n) == -1);
+    RTM_CHECK(rtm_tile_path("a.b/kde.tif", 3, 12, buf, sizeof buf, &e) == 0 &&
+              !strcmp(buf, "a.b/kde.tile-03-of-12.tif"));
+    RTM_CHECK(rtm_tile_path("x/kde", 7, 120, buf, sizeof buf, &e) == 0 &&
+              !strcmp(buf, "x/kde.tile-007-of-120.tif"));
+}
+
+/* Every strip of every split of the whole grid's KDE, byte for byte. */
+static void kde_case(rtm_kernel k, int weighted, double radius, int nsplit)
+{
+    rtm_grid g = grid_of(77, 61, 10);
+    size_t n = 900, nc = rtm_grid_ncells(&g);
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    double *w = weighted ? malloc(n * sizeof *w) : NULL, *whole = malloc(nc * sizeof *whole);
+    double *s = malloc(nc * sizeof *s);
+    rtm_kde_opts o;
+    rtm_error e;
+    rtm_tile t;
+    int bad = 0;
+    points(&g, n, x, y, w);
+    rtm_kde_opts_init(&o);
+    o.kernel = k;
+    o.radius = radius;
+    o.threads = 2;
+    RTM_CHECK(rtm_kde_compute(&g, x, y, w, n, &o, whole, &e) == 0);
+    for (int i = 0; i < nsplit; i++) {
+        RTM_CHECK(rtm_tile_plan(&g, i, nsplit, &t, &e) == 0);
+        o.row0 = t.r0, o.row1 = t.r1, o.threads = 1 + i % 2;
+        RTM_CHECK(rtm_kde_compute(&g, x, y, w, n, &o, s, &e) == 0);
+        bad += memcmp(s, whole + (size_t)t.r0 * g.ncols,
+                      (size_t)(t.r1 - t.r0) * g.ncols * sizeof *s) != 0;
+    }
+    RTM_CHECK(bad == 0);
+    free(x), free(y), free(w), free(whole), free(s);
+}
+
+static void test_kde_strips(void)
+{
+    static const rtm_kernel ks[] = {RTM_KERNEL_QUARTIC, RTM_KERNEL_EPANECHNIKOV,
+                                    RTM_KERNEL_TRIANGULAR, RTM_KERNEL_UNIFORM,
+                                    RTM_KERNEL_TRIWEIGHT, RTM_KERNEL_GAUSSIAN};
+    rtm_t_rng = 11;
+    for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+        for (int wt = 0; wt < 2; wt++)
+            kde_case(ks[k], wt, 35 + 40 * (double)k, 2 + (int)k * 3 + wt);
+    kde_case(RTM_KERNEL_QUARTIC, 1, 5000, 61); /* radius beyond the grid, one row each */
+}
+
+static void test_distance_strips(void)
+{
+    rtm_grid g = grid_of(150, 139, 7);
+    size_t nc = rtm_grid_ncells(&g);
+    double *whole = malloc(nc * sizeof *whole), *s = malloc(nc * sizeof *s);
+    double ring[8] = {500300, 170300, 500800, 170350, 500600, 170900, 500280, 170700};
+    double line[6] = {500100, 170050, 500900, 170500, 501000, 171100};
+    const double *rings[1] = {ring};
+    size_t rn[1] = {4};
+    rtm_features *f = rtm_features_create();
+    rtm_error e;
+    rtm_tile t;
+    int bad = 0;
+    RTM_CHECK(f && rtm_features_add_polygon(f, rings, rn, 1, &e) == 0);
+    RTM_CHECK(rtm_features_add_line(f, line, 3, &e) == 0);
+    for (int p = 0; p < 40; p++)
+        RTM_CHECK(rtm_features_add_point(f, g.x0 + rtm_t_urand() * 1100,
+                                         g.y0 + rtm_t_urand() * 1000, &e) == 0);
+    for (int m = 0; m < 2; m++) {
+        double reach = m ? 90 : INFINITY;
+        RTM_CHECK(rtm_distance_compute(&g, f, reach, 2, whole, &e) == 0);
+        for (int nsplit = 1; nsplit <= 9; nsplit += 4)
+            for (int i = 0; i < nsplit; i++) {
+                RTM_CHECK(rtm_tile_plan(&g, i, nsplit, &t, &e) == 0);
+                RTM_CHECK(rtm_distance_compute_rows(&g, f, reach, 1, t.r0, t.r1, s, &e) == 0);
+                bad += memcmp(s, whole + (size_t)t.r0 * g.ncols,
+                              (size_t)(t.r1 - t.r0) * g.ncols * sizeof *s) != 0;
+            }
+    }
+    RTM_CHECK(bad == 0);
+    rtm_features_free(f);
+    free(whole), free(s);
+}
+
+/* Gi* of a whole grid (rtm_gistar) against the sparse statistics and the
+ * strips (counts of the strip's rows plus the band's, or every row for knn). */
+static void gistar_case(const rtm_gistar_opts *o, int weighted)
+{
+    rtm_grid g = grid_of(53, 71, 20);
+    size_t n = 700, nc = rtm_grid_ncells(&g), nz, cnt;
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y), *val, mean, sd;
+    double *w = weighted ? malloc(n * sizeof *w) : NULL, *counts = malloc(nc * sizeof *counts);
+    double *z = malloc(nc * sizeof *z), *s = malloc(nc * sizeof *s), *xs;
+    unsigned char *mask = malloc(nc);
+    size_t *cell;
+    rtm_error e;
+    rtm_tile t;
+    int bad = 0, halo = o->knn ? g.nrows : (int)ceil(o->band / g.res) + 1;
+    points(&g, n, x, y, w);
+    for (size_t k = 0; k < nc; k++)
+        mask[k] = (k * 2654435761u) % 11 != 0;
+    rtm_bin_points(&g, x, y, w, n, counts);
+    RTM_CHECK(rtm_gistar(&g, counts, mask, o, z, NULL, NULL, &e) == 0);
+    RTM_CHECK(rtm_bin_points_sparse(&g, x, y, w, n, &cell, &val, &nz) == 0);
+    RTM_CHECK(rtm_gistar_stats_sparse(&g, mask, cell, val, nz, &cnt, &mean, &sd, &e) == 0);
+    for (int nsplit = 1; nsplit <= 11; nsplit += 5)
+        for (int i = 0; i < nsplit; i++) {
+            RTM_CHECK(rtm_tile_plan(&g, i, nsplit, &t, &e) == 0);
+            int xr0 = t.r0 - halo > 0 ? t.r0 - halo : 0;
+            int xr1 = t.r1 + halo < g.nrows ? t.r1 + halo : g.nrows;
+            xs = malloc((size_t)(xr1 - xr0) * g.ncols * sizeof *xs);
+            rtm_bin_points_rows(&g, x, y, w, n, xr0, xr1, xs);
+            RTM_CHECK(rtm_gistar_strip(&g, xs, xr0, xr1, mask, o, cnt, mean, sd, t.r0, t.r1, s,
+                                       &e) == 0);
+            bad += memcmp(s, z + (size_t)t.r0 * g.ncols,
+                          (size_t)(t.r1 - t.r0) * g.ncols * sizeof *s) != 0;
+            free(xs);
+        }
+    RTM_CHECK(bad == 0);
+    free(x), free(y), free(w), free(counts), free(z), free(s), free(mask), free(cell), free(val);
+}
+
+static void test_gistar_strips(void)
+{
+    rtm_gistar_opts o;
+    rtm_t_rng = 7;
+    rtm_gistar_opts_init(&o);
+    o.band = 75;
+    gistar_case(&o, 0);
+    gistar_case(&o, 1);
+    o.band = 0;
+    o.knn = 9;
+    gistar_case(&o, 1);
+}
+
+/* A tile file whose values changed after it was written fails the merge. */
+static int strip_compute(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
+{
+    const rtm_grid *g = ctx;
+    (void)err;
+    for (int i = t->r0; i < t->r1; i++)
+        for (int j = 0; j < g->ncols; j++)
+            v[(size_t)(i - t->r0) * g->ncols + j] = i * 1000.0 + j;
+    return 0;
+}
+
+static int strip_finish(void *ctx, double *v, rtm_error *err)
+{
+    const rtm_grid *g = ctx;
+    int bad = 0;
+    (void)err;
+    for (int i = 0; i < g->nrows; i++)
+        for (int j = 0; j < g->ncols; j++)
+            bad += v[(size_t)i * g->ncols + j] != i * 1000.0 + j;
+    free(v);
+    return bad ? RTM_ERR_INPUT : 0;
+}
+
+static void test_tile_files(void)
+{
+    rtm_grid g = grid_of(40, 30, 25);
+    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0};
+    const char *args[2] = {"test", "a b"};
+    char dir[512], path[3][600];
+    const char *files[3];
+    rtm_tiling h;
+    rtm_error e;
+    snprintf(g.crs, sizeof g.crs, "EPSG:27700");
+    td.grid = g;
+    RTM_CHECK(rtm_t_tmpdir(dir, sizeof dir, "tile") == 0);
+    for (int i = 0; i < 3; i++) {
+        snprintf(path[i], sizeof path[i], "%s/t%d.tif", dir, 2 - i);
+        files[i] = path[i];
+        rtm_tiling_init(&h);
+        h.index = 2 - i, h.count = 3, h.tile_path = path[i], h.args = args, h.nargs = 2;
+        RTM_CHECK(rtm_tiled_run(&td, &h, &e) == 0);
+    }
+    rtm_tiling_init(&h);
+    h.merge = files, h.nmerge = 3;
+    RTM_CHECK(rtm_tiled_run(&td, &h, &e) == 0);        /* any order; finish checks values */
+    h.nmerge = 2;
+    RTM_CHECK(rtm_tiled_run(&td, &h, &e) == RTM_ERR_INPUT); /* a tile missing */
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(path[1], GA_Update);
+    double one = -1;
+    RTM_CHECK(ds && GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 3, 2, 1, 1, &one, 1, 1,
+                                 GDT_Float64, 0, 0) == CE_None);
+    GDALClose(ds);
+    h.nmerge = 3;
+    RTM_CHECK(rtm_tiled_run(&td, &h, &e) == RTM_ERR_INPUT && strstr(e.msg, "checksum"));
+    for (int i = 0; i < 3; i++)
+        remove(path[i]);
+    remove(dir);
+}
+
+int main(void)
+{
+    RTM_RUN(test_plan);
+    RTM_RUN(test_parse_path);
+    RTM_RUN(test_kde_strips);
+    RTM_RUN(test_distance_strips);
+    RTM_RUN(test_gistar_strips);
+    RTM_RUN(test_tile_files);
+    return RTM_TEST_END();
+}
