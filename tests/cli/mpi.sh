@@ -1,6 +1,6 @@
 #!/bin/sh
 # CLI tests of rtm under MPI (Open MPI's mpirun, README "MPI"): kde, distance,
-# hotspots and model with 1, 2 and 3 ranks (3 oversubscribe a 2-core machine) write
+# hotspots, change and model with 1, 2 and 3 ranks (3 oversubscribe a 2-core machine) write
 # the bytes of the plain run; only rank 0 writes and speaks; a command that
 # does not spread runs once; an error on every rank, or on one rank alone,
 # ends every rank with a failure, without hanging.
@@ -63,6 +63,12 @@ ranks distance distance -q --dst-crs EPSG:27700 --bbox 580000,182000,597000,1900
 ranks hotspots hotspots -q --src-crs EPSG:27700 --x-field x --y-field y --dst-crs EPSG:27700 \
   --bbox 560000,180000,590000,210000 --resolution 250 --band 750 --fdr --png OUT/h.png \
   --polygons OUT/h.gpkg -o OUT/h.tif "$T/points.csv"
+
+# change: several bands a strip (the period KDEs, the permutation tallies)
+ranks change change -q --dst-crs EPSG:27700 \
+  --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --resolution 200 \
+  --radius 400 --before 2018-01..2018-03 --after 2018-04..2018-05 --iterations 99 --seed 5 \
+  -o OUT $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
 
 # 4. model: the factors' variables built over the ranks, fitted by rank 0
 ranks model model -q --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson \
