@@ -68,6 +68,9 @@ typedef struct rtm_tiled {
      *  Called once, on the process that writes. */
     int (*finish)(void *ctx, double *v, rtm_error *err);
     void *ctx;
+    int whole_only;       /**< 1: this run's strips cannot be computed apart (the KDE's
+                               edge correction, adaptive radii): under MPI rank 0
+                               computes the whole grid alone */
 } rtm_tiled;
 
 /** How to run it (rtm_tiling_init: whole, in this process). */
@@ -82,10 +85,6 @@ typedef struct rtm_tiling {
     int nmerge;
     int strips;                    /**< whole run: strips to compute it in (0 = 1); the
                                         result does not depend on it */
-    int whole_only;                /**< 1: the strips cannot be computed apart (the KDE's
-                                        edge correction, adaptive radii): a whole run
-                                        computes the grid at once, under MPI on rank 0
-                                        alone */
 } rtm_tiling;
 
 void rtm_tiling_init(rtm_tiling *h);

@@ -59,7 +59,7 @@ static void place(const rtm_tiled *t, const rtm_tile *tile, const double *s, dou
  * same result) through a strip buffer. */
 static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *err)
 {
-    int n = h->strips > 1 && !h->whole_only ? h->strips : 1, rc = 0;
+    int n = h->strips > 1 && !t->whole_only ? h->strips : 1, rc = 0;
     rtm_tile tile;
     double *s = NULL;
     if (n == 1) {
@@ -186,7 +186,7 @@ int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
     double *v;
     int rc;
     if (rtm_mpi_size() > 1) { /* an MPI job: tiles, merges and whole grids are rank 0's */
-        if (h->count > 0 || h->nmerge > 0 || h->whole_only) {
+        if (h->count > 0 || h->nmerge > 0 || t->whole_only) {
             int was = rtm_mpi_alone(1);
             rc = rtm_mpi_rank() == 0 ? rtm_tiled_run(t, h, err) : 0;
             rtm_mpi_alone(was);
