@@ -13,6 +13,7 @@
  *                             model, evaluate): options in, file set out
  *   rtm/trial.h               randomised patrol trials: design and evaluation
  *   rtm/job.h                 job files, the layer catalogue, nightly runs
+ *   rtm/jobunits.h            a run fanned out as units (batch arrays)
  *   rtm/change.h              change between periods: dual KDE, permutation
  *                             test, Andresen's SPPT, and its product
  *   rtm/forecast.h            the forecast: model, back-test and product
@@ -40,6 +41,7 @@
 #include "rtm/product.h"
 #include "rtm/trial.h"
 #include "rtm/job.h"
+#include "rtm/jobunits.h"
 #include "rtm/change.h"
 #include "rtm/forecast.h"
 #include "rtm/dosage.h"

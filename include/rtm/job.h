@@ -488,6 +488,9 @@ char *rtm_job_factor_params(const rtm_job *job, const rtm_job_surface *s,
  *
  * Not thread safe with other GDAL users in the same process (loads use GDAL
  * on the calling thread); computations use OpenMP with opts->threads.
+ *
+ * The same run fanned out over processes or machines (a batch array): the
+ * job's units and the finish step, rtm/jobunits.h.
  */
 /** Log callback: one line of progress (no newline, no timestamp; the caller
  *  adds them). Called from the calling thread only. */

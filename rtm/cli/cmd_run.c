@@ -8,9 +8,13 @@
 #include "cli/cli.h"
 #include "cli/cmds.h"
 #include "rtm/job.h"
+#include "rtm/jobunits.h"
 
 static const char HELP[] =
-    "Usage: rtm run [--check] [--run-date YYYY-MM-DD] [--threads N] [-q] JOB\n\n"
+    "Usage: rtm run [--check] [--run-date YYYY-MM-DD] [--threads N] [-q] JOB\n"
+    "       rtm run --plan [--count] JOB\n"
+    "       rtm run --unit K --run-date YYYY-MM-DD [--threads N] [-q] JOB\n"
+    "       rtm run --finish --run-date YYYY-MM-DD [--threads N] [-q] JOB\n\n"
     "Run a job file (YAML, docs/job-format.md): load the offences, compute every\n"
     "surface it declares (kde, distance, rtm model, hotspots, evaluate, change,\n"
     "forecast ...: the same products as the commands of those names, same files and\n"
@@ -25,6 +29,17 @@ static const char HELP[] =
     "                       then warnings (FILE:LINE:COL: warning: ...), such as\n"
     "                       listed types that no event of the data has\n"
     "  --run-date DATE      date the rolling month windows end at (default today, UTC)\n"
+    "  --plan               print the job's independent units, one a line, tab-separated:\n"
+    "                       K (0 to N-1), surface, type, area (- = the study area),\n"
+    "                       tile (I/N); then 'finish' lines (same columns) for what the\n"
+    "                       finish step makes: overlay and evaluate surfaces, per-area\n"
+    "                       maps, report.html, manifest.json; then 'units N'\n"
+    "  --count              with --plan: print N alone (size of a batch array)\n"
+    "  --unit K             compute unit K alone into OUT/units/<run id>/K (atomic;\n"
+    "                       complete already: nothing to do; no lock, so units run\n"
+    "                       in parallel, on any machine that sees OUT)\n"
+    "  --finish             once every unit is there: gather them, make the rest and\n"
+    "                       switch OUT/current (as a plain run; fails naming missing units)\n"
     "  --threads N          worker threads, 1 to 1024 (outputs do not depend on it)\n"
     "  -q, --quiet          no log lines (errors are still printed)\n"
     "  -h, --help           this help\n\n"
@@ -34,12 +49,18 @@ static const char HELP[] =
     "that cannot be read while running, output not written, output folder locked\n"
     "by another run), 2 usage error or invalid job (including a job file or a file\n"
     "it names that does not exist or cannot be opened when the job is checked).\n\n"
-    "Example:\n"
-    "  rtm run --run-date 2018-06-01 samples/jobs/essex-nte.yaml\n";
+    "Examples:\n"
+    "  rtm run --run-date 2018-06-01 samples/jobs/essex-nte.yaml\n"
+    "  N=$(rtm run --plan --count samples/jobs/essex-nte.yaml)\n"
+    "  seq 0 $((N - 1)) | parallel rtm run -q --unit {} --run-date 2018-06-01 "
+    "samples/jobs/essex-nte.yaml\n"
+    "  rtm run --finish --run-date 2018-06-01 samples/jobs/essex-nte.yaml\n"
+    "(tools/rtm-slurm.sh does this with a Slurm job array)\n";
 
 typedef struct run_args {
     rtm_cli c;
-    int check;
+    int check, plan, count, finish;
+    int unit; /* -1: none */
     const char *run_date, *job;
     int threads;
 } run_args;
@@ -76,12 +97,29 @@ static int is_date(const char *s)
     return strlen(s) == 10 && rtm_job_run_month(s) >= 0;
 }
 
+/* At most one of --check, --plan, --unit, --finish; --count with --plan;
+ * the run date with --unit and --finish (every unit and the finish step
+ * must use the same one, so "today" will not do). */
+static int modes(run_args *a)
+{
+    if (a->check + a->plan + (a->unit >= 0) + a->finish > 1)
+        return rtm_cli_usage(&a->c, "--check, --plan, --unit and --finish exclude each other");
+    if (a->count && !a->plan)
+        return rtm_cli_usage(&a->c, "--count goes with --plan");
+    if ((a->unit >= 0 || a->finish) && !a->run_date)
+        return rtm_cli_usage(&a->c, "%s needs --run-date (the same for every unit and the "
+                             "finish step)", a->finish ? "--finish" : "--unit");
+    return 0;
+}
+
 static int parse(int argc, char **argv, run_args *a)
 {
     static const struct option opts[] = {
         {"check", no_argument, 0, 'c'}, {"run-date", required_argument, 0, 'd'},
         {"threads", required_argument, 0, 't'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, {"plan", no_argument, 0, 'p'},
+        {"count", no_argument, 0, 'n'}, {"unit", required_argument, 0, 'u'},
+        {"finish", no_argument, 0, 'f'}, {0, 0, 0, 0}};
     int opt;
     optind = 1;
     opterr = 0;
@@ -96,6 +134,14 @@ static int parse(int argc, char **argv, run_args *a)
             break;
         case 'q': a->c.quiet = 1; break;
         case 'h': fputs(HELP, stdout); return -1;
+        case 'p': a->plan = 1; break;
+        case 'n': a->count = 1; break;
+        case 'f': a->finish = 1; break;
+        case 'u':
+            if (rtm_cli_int(optarg, &a->unit) || a->unit < 0)
+                return rtm_cli_usage(&a->c, "--unit expects a unit number 0 to N-1 (got '%s'; "
+                                     "rtm run --plan JOB lists them)", optarg);
+            break;
         case 't':
             if (rtm_cli_int(optarg, &a->threads) || a->threads < 1 || a->threads > 1024)
                 return rtm_cli_usage(&a->c, "--threads must be from 1 to 1024 (got '%s')",
@@ -108,7 +154,7 @@ static int parse(int argc, char **argv, run_args *a)
     if (optind != argc - 1)
         return rtm_cli_usage(&a->c, "expected one job file (got %d arguments)", argc - optind);
     a->job = argv[optind];
-    return 0;
+    return modes(a);
 }
 
 static int check(const run_args *a)
@@ -133,6 +179,54 @@ static int check(const run_args *a)
     return RTM_EXIT_OK;
 }
 
+/* --plan: the units, the finish step's work, the count (rtm/jobunits.h). */
+static int plan(const run_args *a, const rtm_job *job)
+{
+    int n = rtm_job_units(job, NULL, 0);
+    rtm_job_unit *u = calloc((size_t)(n ? n : 1), sizeof *u);
+    if (!u)
+        return RTM_EXIT_FAIL;
+    rtm_job_units(job, u, n);
+    for (int k = 0; k < n && !a->count; k++) {
+        const rtm_job_surface *s = &job->surfaces[u[k].surface];
+        printf("%d\t%s\t%s\t%s\t%d/%d\n", k, s->name, rtm_surface_type_name(s->type),
+               u[k].area ? u[k].area : "-", u[k].tile, u[k].ntiles);
+    }
+    for (int i = 0; i < job->nsurfaces && !a->count; i++)
+        if (rtm_job_surface_in_finish(job->surfaces[i].type))
+            printf("finish\t%s\t%s\t-\t-\n", job->surfaces[i].name,
+                   rtm_surface_type_name(job->surfaces[i].type));
+    for (int i = 0; i < job->nareas && !a->count; i++)
+        printf("finish\t%s\tareas\t%s\t-\n", job->areas[i].name ? job->areas[i].name : "areas",
+               job->areas[i].name ? job->areas[i].name : "areas");
+    if (!a->count && (job->formats & RTM_FMT_HTML))
+        printf("finish\treport.html\treport\t-\t-\n");
+    if (a->count)
+        printf("%d\n", n);
+    else
+        printf("finish\tmanifest.json\tmanifest\t-\t-\nunits\t%d\n", n);
+    free(u);
+    return RTM_EXIT_OK;
+}
+
+/* --unit K (a job with N units: K >= N is a usage error). */
+static int unit(const run_args *a, const rtm_job *job, const rtm_jobrun_opts *o)
+{
+    rtm_jobunit_result res;
+    rtm_error e;
+    char line[4400];
+    int n = rtm_job_units(job, NULL, 0);
+    if (a->unit >= n)
+        return rtm_cli_usage(&a->c, "--unit %d is out of range: the job has %d unit%s%s",
+                             a->unit, n, n == 1 ? "" : "s", n ? " (0 to N-1)" : "");
+    if (rtm_jobrun_unit(job, a->unit, o, &res, &e))
+        return fail(&e);
+    snprintf(line, sizeof line, "unit %d %s in %.2f s: %s", a->unit,
+             res.already ? "was complete already" : "done", res.seconds, res.dir);
+    log_line((void *)a, line);
+    return RTM_EXIT_OK;
+}
+
 static int run(const run_args *a)
 {
     rtm_job *job = NULL;
@@ -153,7 +247,12 @@ static int run(const run_args *a)
     o.threads = a->threads;
     o.log = log_line;
     o.log_arg = (void *)a;
-    rc = rtm_jobrun(job, &o, &res, &e);
+    if (a->plan || a->unit >= 0) {
+        rc = a->plan ? plan(a, job) : unit(a, job, &o);
+        rtm_job_free(job);
+        return rc;
+    }
+    rc = a->finish ? rtm_jobrun_finish(job, &o, &res, &e) : rtm_jobrun(job, &o, &res, &e);
     rtm_job_free(job);
     if (rc)
         return fail(&e);
@@ -173,6 +272,7 @@ int rtm_cmd_run(int argc, char **argv)
     int rc;
     memset(&a, 0, sizeof a);
     a.c.cmd = "run";
+    a.unit = -1;
     if ((rc = parse(argc, argv, &a)))
         return rc < 0 ? RTM_EXIT_OK : rc;
     return a.check ? check(&a) : run(&a);

@@ -172,6 +172,23 @@ int rtm_manifest_add_output(rtm_manifest *m, const char *name, const char *path,
     return add_file(m, &m->outputs, name, path, NULL, err);
 }
 
+int rtm_manifest_inputs_digest(const rtm_manifest *m, char hex[RTM_SHA256_HEX])
+{
+    const file_entry *f = m->inputs.v;
+    rtm_sha256_ctx c;
+    unsigned char d[RTM_SHA256_LEN];
+    if (rtm_sha256_init(&c))
+        return -1;
+    for (int i = 0; i < m->inputs.n; i++) {
+        rtm_sha256_update(&c, f[i].role, strlen(f[i].role) + 1);
+        rtm_sha256_update(&c, f[i].sha, strlen(f[i].sha) + 1);
+    }
+    if (rtm_sha256_final(&c, d))
+        return -1;
+    rtm_sha256_to_hex(d, hex);
+    return 0;
+}
+
 /* The entry called key (replaced) or a new one. */
 static value_entry *value_slot(rtm_manifest *m, entries *e, const char *key)
 {

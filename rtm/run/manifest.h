@@ -46,6 +46,11 @@ int rtm_manifest_add_input(rtm_manifest *m, const char *role, const char *path,
 int rtm_manifest_add_output(rtm_manifest *m, const char *name, const char *path,
                             rtm_error *err);
 
+/** SHA-256 (hex) of the inputs recorded so far: each one's role and
+ *  SHA-256, in order (not their paths, which may differ between machines).
+ *  Returns 0, or -1 when libcrypto fails. */
+int rtm_manifest_inputs_digest(const rtm_manifest *m, char hex[RTM_SHA256_HEX]);
+
 /** Parameters (key -> text or number), e.g. "kde.radius" = 400. */
 void rtm_manifest_param(rtm_manifest *m, const char *key, const char *value);
 void rtm_manifest_param_num(rtm_manifest *m, const char *key, double value);

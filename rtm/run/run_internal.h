@@ -17,6 +17,15 @@ typedef struct rtm_jr_loc {
     double n;
 } rtm_jr_loc;
 
+/* What the report shows of an RTM model (run_unit_state.c reads it from a
+ * unit's state): the final model's variables and the risk tiers. */
+typedef struct rtm_jr_msum {
+    int k;
+    char (*name)[96];   /* k variable names */
+    double *beta, *p;   /* k coefficients and p-values */
+    rtm_tier_stats tiers[RTM_NTIERS];
+} rtm_jr_msum;
+
 /* One computed surface. */
 typedef struct rtm_jr_surf {
     const rtm_job_surface *js;
@@ -29,6 +38,8 @@ typedef struct rtm_jr_surf {
     int nplaces;
     int cached;         /* distance: reused from the cache */
     rtm_bt_summary bt;  /* RTM_SURF_MODEL: the model product's back-test */
+    rtm_jr_msum *msum;  /* RTM_SURF_MODEL, once gathered from its unit */
+    double seconds;     /* compute time (the unit's) */
 } rtm_jr_surf;
 
 /* One polygon of a per-area set. */
@@ -73,6 +84,9 @@ typedef struct rtm_jr {
     int cache_hits, cache_misses;
     struct rtm_jr_area *arows;    /* per-area rows (rtm_jr_areas) */
     int narows;
+    char unit_id[64];             /* the run's unit id (run_units.c) */
+    char *units_dir;              /* finish step: OUT/units/<unit_id>; NULL: the units are
+                                     computed in-process (rtm_jobrun) */
 } rtm_jr;
 
 /* Log a printf-style line through the options' callback. */
@@ -128,6 +142,54 @@ int rtm_jr_surf_repeats(rtm_jr *r, rtm_jr_surf *o, rtm_error *err);
 /* Normalise v over the inside cells in place (vocabulary "normalise"). */
 int rtm_jr_normalise(double *v, const unsigned char *mask, size_t n, rtm_normalise how,
                      rtm_error *err);
+
+/* run_setup.c: the steps every kind of run shares. */
+void rtm_jr_init(rtm_jr *r, const rtm_job *job, const rtm_jobrun_opts *o);
+void rtm_jr_free(rtm_jr *r);
+/* Run date, month window, manifest and cache folder. */
+int rtm_jr_prepare(rtm_jr *r, rtm_error *err);
+/* The job's inputs into the manifest (checksums) and the run's unit id. */
+int rtm_jr_inputs(rtm_jr *r, rtm_error *err);
+/* The study area and the offences on their grid (logged). */
+int rtm_jr_load(rtm_jr *r, rtm_error *err);
+/* The run's unit id (r->unit_id) from the manifest's inputs. */
+int rtm_jr_unit_id(rtm_jr *r, rtm_error *err);
+/* The time now as ISO 8601 UTC into buf. */
+void rtm_jr_iso_now(char *buf, size_t n);
+
+/* run_units.c: the units of a run (rtm/jobunits.h). */
+/* Compute unit k (surface i) into the new folder dir with its state
+ * (*noutputs, may be NULL: its files); r's output list, run folder and
+ * cache counts are left as they were. On failure dir is removed. */
+int rtm_jr_unit_compute(rtm_jr *r, int k, int i, const char *dir, int *noutputs,
+                        rtm_error *err);
+/* Every unit of the job: computed in the staging folder and gathered
+ * (rtm_jobrun), or gathered from r->units_dir (the finish step), and the
+ * surfaces of the finish step computed, in the job's order. */
+int rtm_jr_surfaces(rtm_jr *r, rtm_error *err);
+/* The finish step: set r->units_dir and check every unit is complete
+ * (RTM_ERR_IO listing the missing ones). */
+int rtm_jr_units_ready(rtm_jr *r, rtm_error *err);
+/* After the finish step's commit: remove r->units_dir (no-op without). */
+void rtm_jr_units_remove(rtm_jr *r);
+
+/* run_unit_state.c: the state of unit k (surface i) in dir/.rtm-unit (and
+ * its values in dir/.rtm-unit.f64). */
+int rtm_jr_state_write(rtm_jr *r, int i, const char *dir, double seconds, int hits,
+                       int misses, rtm_error *err);
+/* Read dir's state into r->surf[i]: values, names, model summary, places,
+ * back-test; the output list into *outs (n names, each "SIZE NAME"), and
+ * the cache counts added to r's. 0, or RTM_ERR_IO naming what is wrong. */
+int rtm_jr_state_read(rtm_jr *r, int i, const char *dir, char ***outs, int *nouts,
+                      rtm_error *err);
+/* 1 if dir holds a complete unit of surface i (its state reads), else 0. */
+int rtm_jr_state_complete(const rtm_jr *r, int i, const char *dir);
+void rtm_jr_msum_free(rtm_jr_msum *m);
+
+/* run_gather.c: gather unit k (surface i) from dir into the staging folder:
+ * its files linked (or copied) where rtm_jobrun writes them, registered in
+ * the unit's order, r->surf[i] filled from its state. */
+int rtm_jr_gather(rtm_jr *r, int i, const char *dir, rtm_error *err);
 
 /* run_areas.c: per-area maps and counts. */
 int rtm_jr_areas(rtm_jr *r, rtm_error *err);

@@ -3,6 +3,7 @@
 #include "run/run_internal.h"
 #include "run/cache.h"
 #include "rtm/output.h"
+#include "rtm/jobunits.h"
 
 #define RTM_CACHE_MAX_AGE (90.0 * 86400) /* seconds */
 
@@ -28,33 +29,13 @@ static double seconds_now(void)
     return (double)ts.tv_sec + ts.tv_nsec * 1e-9;
 }
 
-static void iso_now(char *buf, size_t n)
-{
-    time_t t = time(NULL);
-    struct tm tm;
-    gmtime_r(&t, &tm);
-    strftime(buf, n, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
 static int begin(rtm_jr *r, rtm_error *err)
 {
     const rtm_job *job = r->job;
     rtm_run_opts ro;
     int rc;
-    if (r->o->run_date) {
-        snprintf(r->run_date, sizeof r->run_date, "%s", r->o->run_date);
-    } else {
-        time_t t = time(NULL);
-        struct tm tm;
-        gmtime_r(&t, &tm);
-        strftime(r->run_date, sizeof r->run_date, "%Y-%m-%d", &tm);
-    }
-    iso_now(r->started, sizeof r->started);
-    if ((rc = rtm_job_months(job, r->run_date, &r->from, &r->to, err)))
+    if ((rc = rtm_jr_prepare(r, err)))
         return rc;
-    if (!(r->man = rtm_manifest_new(job->name)) ||
-        asprintf(&r->cache_dir, "%s/cache", job->out_dir) < 0)
-        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     rtm_run_opts_init(&ro);
     if (job->keep_runs > 0)
         ro.keep = job->keep_runs;
@@ -62,19 +43,7 @@ static int begin(rtm_jr *r, rtm_error *err)
         return rc;
     rtm_jr_log(r, "job %s: output %s (staging %s)", job->name, job->out_dir,
                rtm_run_staging(r->rf));
-    return rtm_job_to_manifest(job, r->man, err);
-}
-
-/* The study area and offences on their grid (rtm_jr_offences). */
-static int load_events(rtm_jr *r, rtm_error *err)
-{
-    int rc;
-    if ((rc = rtm_manifest_add_input(r->man, "study_area", r->job->study_area.file, NULL, err)) ||
-        (rc = rtm_jr_offences(r, err)))
-        return rc;
-    rtm_jr_log(r, "grid: %d x %d cells of %g %s, %zu inside the study area", r->grid.ncols,
-               r->grid.nrows, r->grid.res, r->job->crs, r->inside);
-    return 0;
+    return rtm_jr_inputs(r, err);
 }
 
 static void record_counts(rtm_jr *r)
@@ -128,7 +97,7 @@ static int write_manifest(rtm_jr *r, double t0, rtm_error *err)
     record_params(r);
     record_counts(r);
     rtm_manifest_timing(r->man, "total", seconds_now() - t0);
-    iso_now(now, sizeof now);
+    rtm_jr_iso_now(now, sizeof now);
     rtm_manifest_set_run(r->man, rtm_run_id(r->rf), r->run_date, r->started, now);
     if (!(p = rtm_run_path(r->rf, "manifest.json")))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
@@ -182,25 +151,20 @@ static void log_offences(rtm_jr *r)
                    r->job->out_dir);
 }
 
-static int steps(rtm_jr *r, double t0, rtm_error *err)
+static int steps(rtm_jr *r, double t0, int finish_step, rtm_error *err)
 {
     double t = seconds_now();
-    char key[128];
-    int rc, i;
-    if ((rc = begin(r, err)) || (rc = load_events(r, err)))
+    int rc;
+    if ((rc = begin(r, err)) || (finish_step && (rc = rtm_jr_units_ready(r, err))) ||
+        (rc = rtm_jr_load(r, err)))
         return rc;
     log_offences(r);
     rtm_manifest_timing(r->man, "load", seconds_now() - t);
     if (!(r->surf = calloc((size_t)(r->job->nsurfaces ? r->job->nsurfaces : 1),
                            sizeof *r->surf)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
-    for (i = 0; i < r->job->nsurfaces; i++) {
-        t = seconds_now();
-        if ((rc = rtm_jr_surface(r, i, err)))
-            return rc;
-        snprintf(key, sizeof key, "surface.%s", r->job->surfaces[i].name);
-        rtm_manifest_timing(r->man, key, seconds_now() - t);
-    }
+    if ((rc = rtm_jr_surfaces(r, err)))
+        return rc;
     t = seconds_now();
     if ((rc = rtm_jr_areas(r, err)))
         return rc;
@@ -212,83 +176,65 @@ static int steps(rtm_jr *r, double t0, rtm_error *err)
     return write_manifest(r, t0, err);
 }
 
-static void cleanup(rtm_jr *r)
+/* After the commit: the cache pruned, the finish step's units removed,
+ * res filled. */
+static void committed(rtm_jr *r, double t0, rtm_jobrun_result *res)
 {
-    int i;
-    for (i = 0; r->surf && i < r->job->nsurfaces; i++) {
-        free(r->surf[i].v);
-        rtm_model_free(r->surf[i].model);
-        free(r->surf[i].places);
-    }
-    free(r->surf);
-    for (i = 0; i < r->nlocs; i++)
-        free(r->locs[i].name);
-    free(r->locs);
-    for (i = 0; i < r->noutputs; i++)
-        free(r->outputs[i]);
-    free(r->outputs);
-    for (i = 0; i < r->narows; i++) {
-        free(r->arows[i].set);
-        free(r->arows[i].name);
-        free(r->arows[i].png);
-    }
-    free(r->arows);
-    rtm_events_free(&r->ev);
-    for (i = 0; r->src_where && i < r->job->offences.nsources; i++)
-        free(r->src_where[i]);
-    free(r->src_where);
-    for (i = 0; r->src && i < r->nplain; i++)
-        free((void *)r->src[i].files);
-    free(r->src);
-    rtm_weight_table_free(r->harm);
-    free(r->counts);
-    free(r->raw_counts);
-    free(r->cache_dir);
-    rtm_manifest_free(r->man);
+    char *cur = NULL;
+    /* cache entries unused for 90 days belong to inputs that are gone */
+    if (r->cache_dir)
+        rtm_cache_prune(r->cache_dir, RTM_CACHE_MAX_AGE);
+    rtm_jr_units_remove(r);
+    if (!res)
+        return;
+    memset(res, 0, sizeof *res);
+    cur = rtm_run_current(r->job->out_dir);
+    snprintf(res->run_dir, sizeof res->run_dir, "%s", cur ? cur : r->job->out_dir);
+    res->noutputs = r->noutputs;
+    res->cache_hits = r->cache_hits;
+    res->cache_misses = r->cache_misses;
+    res->seconds = seconds_now() - t0;
+    free(cur);
 }
 
-int rtm_jobrun(const rtm_job *job, const rtm_jobrun_opts *o, rtm_jobrun_result *res,
-               rtm_error *err)
+static int jobrun(const rtm_job *job, const rtm_jobrun_opts *o, int finish_step,
+                  rtm_jobrun_result *res, rtm_error *err)
 {
     rtm_jobrun_opts def;
     rtm_jr r;
     double t0 = seconds_now();
-    char *cur = NULL;
     int rc;
     rtm_error_clear(err);
     if (!o) {
         rtm_jobrun_opts_init(&def);
         o = &def;
     }
-    memset(&r, 0, sizeof r);
-    r.job = job;
-    r.o = o;
-    rtm_points_init(&r.pts);
-    rtm_product_env_init(&r.env);
-    r.env.threads = o->threads;
-    r.env.log = o->log;
-    r.env.log_arg = o->log_arg;
-    rc = steps(&r, t0, err);
+    if (finish_step && !o->run_date)
+        return rtm_error_set(err, RTM_ERR_ARG, "run: the finish step needs the run date of "
+                             "its units (--run-date)");
+    rtm_jr_init(&r, job, o);
+    rc = steps(&r, t0, finish_step, err);
     if (rc) {
         rtm_run_abort(r.rf);
     } else {
         rc = rtm_run_commit(r.rf, err);
-        /* cache entries unused for 90 days belong to inputs that are gone */
-        if (!rc && r.cache_dir)
-            rtm_cache_prune(r.cache_dir, RTM_CACHE_MAX_AGE);
-        if (!rc && res) {
-            memset(res, 0, sizeof *res);
-            cur = rtm_run_current(job->out_dir);
-            snprintf(res->run_dir, sizeof res->run_dir, "%s", cur ? cur : job->out_dir);
-            res->noutputs = r.noutputs;
-            res->cache_hits = r.cache_hits;
-            res->cache_misses = r.cache_misses;
-            res->seconds = seconds_now() - t0;
-        }
+        if (!rc)
+            committed(&r, t0, res);
     }
-    free(cur);
-    cleanup(&r);
+    rtm_jr_free(&r);
     if (rc && err && err->code == RTM_OK)
         rtm_error_set(err, rc, "run: failed");
     return rc;
+}
+
+int rtm_jobrun(const rtm_job *job, const rtm_jobrun_opts *o, rtm_jobrun_result *res,
+               rtm_error *err)
+{
+    return jobrun(job, o, 0, res, err);
+}
+
+int rtm_jobrun_finish(const rtm_job *job, const rtm_jobrun_opts *o, rtm_jobrun_result *res,
+                      rtm_error *err)
+{
+    return jobrun(job, o, 1, res, err);
 }

@@ -161,7 +161,7 @@ static int forecasts(rtm_jr *r, rtm_html *h, rtm_error *err)
                rtm_bt_verdict(&b, k, v, sizeof v));
     for (int i = 0; i < r->job->nsurfaces; i++) {
         const rtm_jr_surf *s = &r->surf[i];
-        if (s->js->type == RTM_SURF_MODEL && s->model)
+        if (s->js->type == RTM_SURF_MODEL && s->msum)
             bt_row(h, s->js->name, "rtm", s->bt.pai[0], rtm_bt_verdict(&s->bt, 0, v, sizeof v));
         if (s->js->type == RTM_SURF_FORECAST && s->bt.done) {
             char w[700]; /* its own rolling-origin back-test (forecast.json) */
@@ -180,23 +180,23 @@ static int forecasts(rtm_jr *r, rtm_html *h, rtm_error *err)
     return 0;
 }
 
-static void rrv_table(const rtm_model *m, rtm_html *h)
+static void rrv_table(const rtm_jr_msum *m, rtm_html *h)
 {
     static const char *const hdr[] = {"variable", "coefficient", "RRV", "p"};
     char c[32], v[32], p[32];
     rtm_html_table_begin(h, "Relative risk values of the final model", 4, hdr);
-    for (int j = 0; j < m->sw.k; j++) {
+    for (int j = 0; j < m->k; j++) {
         const char *row[4];
-        row[0] = m->vars->var[m->sw.cols[j]].name;
-        row[1] = rtm_jr_num(m->sw.fit.beta[j], 4, c, sizeof c);
-        row[2] = rtm_jr_num(exp(m->sw.fit.beta[j]), 3, v, sizeof v);
-        row[3] = m->sw.fit.p[j] < 1e-4 ? "< 0.0001" : rtm_jr_num(m->sw.fit.p[j], 4, p, sizeof p);
+        row[0] = m->name[j];
+        row[1] = rtm_jr_num(m->beta[j], 4, c, sizeof c);
+        row[2] = rtm_jr_num(exp(m->beta[j]), 3, v, sizeof v);
+        row[3] = m->p[j] < 1e-4 ? "< 0.0001" : rtm_jr_num(m->p[j], 4, p, sizeof p);
         rtm_html_table_row(h, row);
     }
     rtm_html_table_end(h);
 }
 
-static void tier_table(const rtm_model *m, rtm_html *h)
+static void tier_table(const rtm_jr_msum *m, rtm_html *h)
 {
     static const char *const hdr[] = {"tier", "cells", "area share %", "offences (weighted)",
                                       "offence share %", "rate ratio"};
@@ -248,11 +248,11 @@ static int models(rtm_jr *r, rtm_html *h, rtm_error *err)
     int rc = 0;
     for (int i = 0; i < r->job->nsurfaces && !rc; i++) {
         const rtm_jr_surf *s = &r->surf[i];
-        if (!s->model)
+        if (!s->msum)
             continue;
         rtm_html_section_begin(h, s->js->name, s->js->name);
-        rrv_table(s->model, h);
-        tier_table(s->model, h);
+        rrv_table(s->msum, h);
+        tier_table(s->msum, h);
         places_table(s, h);
         snprintf(fn, sizeof fn, "%s/tiers.png", s->js->name);
         rc = image(r, h, fn, "risk tiers", "Risk tiers of the model", err);

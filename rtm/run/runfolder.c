@@ -101,6 +101,11 @@ static int fsync_one(const char *path, const struct stat *st, int flag, struct F
     return 0;
 }
 
+int rtm_run_sync_tree(const char *path)
+{
+    return nftw(path, fsync_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
 /* The pid holding a flock on the file open as fd, from /proc/locks (Linux,
  * proc(5)): lines "N: FLOCK ADVISORY WRITE PID MAJ:MIN:INODE 0 EOF". 0 when
  * unknown. */
@@ -316,6 +321,32 @@ int rtm_run_begin(const char *out_dir, const rtm_run_opts *opts, rtm_run **out,
     free(runs);
     *out = rf;
     return 0;
+}
+
+int rtm_run_open_dir(const char *dir, rtm_run **out, rtm_error *err)
+{
+    rtm_run *rf = calloc(1, sizeof *rf);
+    if (!rf || !(rf->out = strdup(dir)) || !(rf->staging = strdup(dir))) {
+        run_free(rf);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    }
+    rf->lock_fd = -1;
+    if (mkdir(dir, 0777) != 0) {
+        int rc = rtm_error_set(err, RTM_ERR_IO, "run: cannot create '%s': %s", dir,
+                               strerror(errno));
+        free(rf->staging);
+        rf->staging = NULL; /* not ours to remove */
+        run_free(rf);
+        return rc;
+    }
+    (void)rtm_cleanup_add(rf->staging); /* removed on SIGTERM/SIGINT */
+    *out = rf;
+    return 0;
+}
+
+void rtm_run_close(rtm_run *rf)
+{
+    run_free(rf);
 }
 
 const char *rtm_run_staging(const rtm_run *rf)

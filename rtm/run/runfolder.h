@@ -78,6 +78,21 @@ void rtm_run_abort(rtm_run *rf);
  *  `current`), as a new string, or NULL when there is none. */
 char *rtm_run_current(const char *out_dir);
 
+/** A handle on a plain folder dir (created; it must not exist yet) used as
+ *  the staging directory, without the lock, for a unit of a run
+ *  (run/run_units.h): rtm_run_path and rtm_run_staging work on it,
+ *  rtm_run_abort removes it, rtm_run_close keeps it; rtm_run_commit must not
+ *  be called. Removed on SIGTERM/SIGINT while open (core/cleanup.h). Returns
+ *  0 or RTM_ERR_IO naming the path (also when it exists), RTM_ERR_NOMEM. */
+int rtm_run_open_dir(const char *dir, rtm_run **out, rtm_error *err);
+
+/** Free a handle of rtm_run_open_dir and keep its folder (NULL is a no-op). */
+void rtm_run_close(rtm_run *rf);
+
+/** fsync every file and folder of a tree (no symlinks followed), folders
+ *  after their entries. Returns 0 or -1 (errno set). */
+int rtm_run_sync_tree(const char *path);
+
 /** Remove a directory tree (no symlinks followed). Returns 0 or -1. */
 int rtm_rmtree(const char *path);
 
