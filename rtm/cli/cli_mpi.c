@@ -14,7 +14,7 @@
  * the rest run on rank 0 alone). */
 static int spreads(const char *cmd)
 {
-    static const char *const names[] = {"kde", "distance", "hotspots", "change", "model"};
+    static const char *const names[] = {"kde", "distance", "hotspots", "change", "model", "run"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(cmd, names[i]))
             return 1;
@@ -32,6 +32,12 @@ static void silence(void)
     dup2(fd, 1);
     dup2(fd, 2);
     close(fd);
+}
+
+int rtm_cli_mpi_solo(void)
+{
+    rtm_mpi_alone(1);
+    return rtm_mpi_rank() > 0;
 }
 
 int rtm_cli_mpi_main(int (*fn)(int, char **), const char *cmd, int argc, char **argv)

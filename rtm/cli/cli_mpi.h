@@ -11,4 +11,10 @@
  * exit code. */
 int rtm_cli_mpi_main(int (*fn)(int, char **), const char *cmd, int argc, char **argv);
 
+/* For a command that spreads some of its modes only: the current mode is
+ * rank 0's alone. Returns 1 on the other ranks of an MPI job (they are to
+ * return success at once), 0 on rank 0 (which from now on works alone) and
+ * without MPI. */
+int rtm_cli_mpi_solo(void);
+
 #endif
