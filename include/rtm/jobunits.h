@@ -5,9 +5,10 @@
  * A job's units are the surfaces that need nothing but the offences, the
  * grid and their own inputs: kde, distance, rtm, hotspots, change,
  * forecast, dosage, places, emerging, trial, knox, repeats; one unit each,
- * numbered 0..N-1 in the job's order (a surface split into row strips
- * would give one unit per tile: every surface is one tile, 0 of 1, for
- * now). Surfaces made from other surfaces - overlay (their values) and
+ * numbered 0..N-1 in the job's order (a kde, hotspots or change surface
+ * with `tiles: N` gives N units, one per strip of rows, whose tile files
+ * the finish step merges into the surface's files; every other surface is
+ * one tile, 0 of 1). Surfaces made from other surfaces - overlay (their values) and
  * evaluate (their GeoTIFFs) - and the per-area maps (drawn from the last
  * surface), report.html and manifest.json are the finish step.
  *

@@ -47,7 +47,8 @@ void rtm_job_read_change(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
 {
     static const char *const keys[] = {"type", "name", "before", "after", "after_months",
                                        "radius", "kernel", "units", "iterations", "seed",
-                                       "alpha", "scale", "units_layer", "units_field", NULL};
+                                       "alpha", "scale", "units_layer", "units_field", "tiles",
+                                       NULL};
     int kernel = rtm_vocab_find("kernel")->def, units = rtm_vocab_find("units")->def;
     int scale = rtm_vocab_find("scale")->def;
     long long am = 3, it = 999, seed = 1;
@@ -66,6 +67,7 @@ void rtm_job_read_change(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     s->after_months = (int)am, s->iterations = (int)it, s->seed = (unsigned long long)seed;
     s->alpha = 0.05;
     rtm_ynum(y, n, "alpha", 1e-12, 0.999999, &s->alpha);
+    rtm_job_read_tiles(y, n, s);
     if (units == RTM_MAP_PROBABILITY)
         rtm_yerr(y, rtm_yget(y, n, "units"), "change: units 'probability' do not apply (use "
                  "km2, ha, m2 or cell)");

@@ -15,6 +15,8 @@ void rtm_job_read_offences(rtm_ydoc *y, yaml_node_t *n, rtm_job_offences *o);
 void rtm_job_read_surfaces(rtm_ydoc *y, yaml_node_t *n, rtm_job *job);
 /** A surface of type change (job_change.c). */
 void rtm_job_read_change(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
+/* tiles: N (1 .. RTM_JOB_MAX_TILES) into s->tiles (default 1). */
+void rtm_job_read_tiles(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 /** The keys of a `dosage` surface into s->dosage (job_dosage.c). */
 void rtm_job_read_dosage(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 /** Canonical parameters of a dosage surface (malloc'd), or NULL. */
@@ -33,6 +35,7 @@ void rtm_job_read_repeats(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s);
 #define RTM_JOB_MIN_CELL 0.01
 #define RTM_JOB_MAX_CELL 100000.0
 #define RTM_JOB_MAX_DISTANCE 1e7
+#define RTM_JOB_MAX_TILES 4096
 #define RTM_JOB_MAX_WEIGHT 1e9
 /** The most cells a job's grid may have (checked against the study area). */
 #define RTM_JOB_MAX_CELLS 2147483648.0

@@ -34,11 +34,12 @@ static const char *const places_keys[] = {"type", "name", "count", "size", "shap
                                           "roads_where", "roads_name_field", "segment", NULL};
 static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "units", "sigma",
                                        "truncate", "edge", "adaptive", "pilot", "groups",
-                                       NULL};
+                                       "tiles", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
                                        "increment", "seed", "family", "nb", "folds", NULL};
-static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", NULL};
+static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", "tiles",
+                                            NULL};
 static const char *const emerging_keys[] = {"type", "name", "step", "band", "knn",
                                             "time_steps", "alpha", "fdr", "scheme",
                                             "all_cells", NULL};
@@ -181,6 +182,10 @@ static void read_kde(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     if (s->truncate > 0 && s->kernel != RTM_KERNEL_GAUSSIAN)
         rtm_yerr(y, n, "kde: 'truncate' applies to the gaussian kernel only");
     read_kde_plus(y, n, s);
+    rtm_job_read_tiles(y, n, s);
+    if (s->tiles > 1 && (s->edge || s->adaptive))
+        rtm_yerr(y, rtm_yget(y, n, "tiles"), "kde: 'tiles' needs the plain kernel (edge "
+                 "correction and adaptive radii need the whole grid at once)");
 }
 
 static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
@@ -194,6 +199,7 @@ static void read_hotspots(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     rtm_ybool(y, n, "fdr", &s->fdr);
     if (s->knn > 0 && s->band > 0)
         rtm_yerr(y, n, "hotspots: give either 'band' or 'knn', not both");
+    rtm_job_read_tiles(y, n, s);
 }
 
 

@@ -10,6 +10,7 @@
 #include "rtm/input.h"
 #include "rtm/evaluate_truth.h"
 #include "run/runfolder.h"
+#include "rtm/tile.h"
 
 /* A location label and its offence count ("top locations" table). */
 typedef struct rtm_jr_loc {
@@ -87,6 +88,8 @@ typedef struct rtm_jr {
     char unit_id[64];             /* the run's unit id (run_units.c) */
     char *units_dir;              /* finish step: OUT/units/<unit_id>; NULL: the units are
                                      computed in-process (rtm_jobrun) */
+    rtm_tiling tiling;            /* how the surface being made runs: whole, one tile (a
+                                     unit of a tiled surface) or the merge of its tiles */
 } rtm_jr;
 
 /* Log a printf-style line through the options' callback. */

@@ -16,9 +16,10 @@ int rtm_job_units(const rtm_job *job, rtm_job_unit *units, int max)
     for (int i = 0; i < job->nsurfaces; i++) {
         if (rtm_job_surface_in_finish(job->surfaces[i].type))
             continue;
-        if (units && n < max)
-            units[n] = (rtm_job_unit){i, 0, 1, NULL};
-        n++;
+        int nt = job->surfaces[i].tiles > 1 ? job->surfaces[i].tiles : 1;
+        for (int t = 0; t < nt; t++, n++) /* a tiled surface: one unit per strip */
+            if (units && n < max)
+                units[n] = (rtm_job_unit){i, t, nt, NULL};
     }
     return n;
 }

@@ -147,6 +147,16 @@ static int finish(rtm_jr *r, rtm_outset *out, int rc, rtm_error *err)
     return rtm_jr_adopt(r, out, err);
 }
 
+/* A unit of a tiled surface (r->tiling.count > 0): its tile file's name,
+ * from the surface's output name, into buf and r->tiling. */
+static int tile_unit(rtm_jr *r, const char *out_name, char *buf, size_t n, rtm_error *err)
+{
+    if (r->tiling.count == 0)
+        return 0;
+    r->tiling.tile_path = buf;
+    return rtm_tile_path(out_name, r->tiling.index, r->tiling.count, buf, n, err);
+}
+
 /* ---- kde ------------------------------------------------------------------ */
 
 static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
@@ -155,7 +165,7 @@ static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_kde_product p;
     rtm_product_result res = {0};
     rtm_outset *out = NULL;
-    char tif[512], png[512];
+    char tif[512], png[512], tile[600];
     int rc;
     rtm_kde_product_init(&p);
     p.kde.kernel = s->kernel;
@@ -171,10 +181,11 @@ static int surf_kde(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.tif = fname(tif, s->name, "tif");
     p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
     p.weight_unit = r->harm ? "harm" : NULL;
-    if ((rc = open_set(r, &out, err)))
+    if ((rc = tile_unit(r, p.tif, tile, sizeof tile, err)) || (rc = open_set(r, &out, err)))
         return rc;
-    rc = finish(r, out, rtm_kde_product_run(&p, &r->ev, &r->env, out, &res, err), err);
-    if (rc)
+    rc = finish(r, out, rtm_kde_product_tiled(&p, &r->ev, &r->env, &r->tiling, out, &res, err),
+                err);
+    if (rc || r->tiling.count)
         return rc;
     o->v = res.v;
     snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
@@ -191,7 +202,7 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_hotspots_product p;
     rtm_hotspots_result res = {0};
     rtm_outset *out = NULL;
-    char z[512], bins[512], png[512], gpkg[512];
+    char z[512], bins[512], png[512], gpkg[512], tif[512], tile[600];
     int rc;
     rtm_hotspots_product_init(&p);
     p.gi.band = s->band;
@@ -205,10 +216,12 @@ static int surf_hotspots(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.png = want_png(r) ? fname(png, s->name, "png") : NULL;
     p.polygons = gpkg;
     p.weight_unit = r->harm ? "harm" : NULL;
-    if ((rc = open_set(r, &out, err)))
+    if ((rc = tile_unit(r, fname(tif, s->name, "tif"), tile, sizeof tile, err)) ||
+        (rc = open_set(r, &out, err)))
         return rc;
-    rc = finish(r, out, rtm_hotspots_product_run(&p, &r->ev, &r->env, out, &res, err), err);
-    if (rc)
+    rc = finish(r, out, rtm_hotspots_product_tiled(&p, &r->ev, &r->env, &r->tiling, out, &res,
+                                                   err), err);
+    if (rc || r->tiling.count)
         return rc;
     o->v = res.z;
     snprintf(o->map, sizeof o->map, "%s", p.png ? p.png : "");
@@ -260,6 +273,7 @@ static int surf_change(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_change_product p;
     rtm_change_result res = {0};
     rtm_outset *out = NULL;
+    char tile[600];
     int rc;
     rtm_change_product_init(&p);
     p.kde.kde.kernel = s->kernel;
@@ -272,10 +286,12 @@ static int surf_change(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.dir = s->name;
     p.png = want_png(r);
     p.units_layer = s->units_layer, p.units_field = s->units_field;
-    if ((rc = change_periods(r, s, &p, err)) || (rc = open_set(r, &out, err)))
+    if ((rc = change_periods(r, s, &p, err)) ||
+        (rc = tile_unit(r, s->name, tile, sizeof tile, err)) || (rc = open_set(r, &out, err)))
         return rc;
-    rc = finish(r, out, rtm_change_product_run(&p, &r->ev, NULL, &r->env, out, &res, err), err);
-    if (rc)
+    rc = finish(r, out, rtm_change_product_tiled(&p, &r->ev, NULL, &r->env, &r->tiling, out,
+                                                 &res, err), err);
+    if (rc || r->tiling.count)
         return rc;
     o->v = res.difference;
     if (p.png)

@@ -7,6 +7,7 @@
 #include "run/run_internal.h"
 
 #include <errno.h>
+#include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -86,6 +87,61 @@ static int one_unit(rtm_jr *r, int k, int i, rtm_error *err)
     return rc;
 }
 
+/* The one tile file a tiled surface's unit wrote in dir, into *path. */
+static int tile_file(const char *dir, char **path, rtm_error *err)
+{
+    char *pat = NULL;
+    glob_t gl;
+    int rc;
+    memset(&gl, 0, sizeof gl);
+    if (asprintf(&pat, "%s/*.tile-*-of-*.tif", dir) < 0)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    rc = glob(pat, 0, NULL, &gl);
+    free(pat);
+    if (rc || gl.gl_pathc != 1 || !(*path = strdup(gl.gl_pathv[0])))
+        rc = rtm_error_set(err, RTM_ERR_IO, "run: no single tile file in unit '%s'", dir);
+    globfree(&gl);
+    return rc;
+}
+
+/* A tiled surface (tiles: N): its N units, strip t of N each (computed
+ * first when the run computes its own units), then its files made in the
+ * staging folder from their tile files, as rtm merge makes them. */
+static int tiled_units(rtm_jr *r, int k, int i, rtm_error *err)
+{
+    int n = r->job->surfaces[i].tiles, rc = 0;
+    char **dirs = calloc((size_t)n, sizeof *dirs), **files = calloc((size_t)n, sizeof *files);
+    if (!dirs || !files)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    for (int t = 0; !rc && t < n; t++) {
+        char name[64];
+        snprintf(name, sizeof name, ".units/%d", k + t);
+        if (!(dirs[t] = r->units_dir ? unit_dir(r, k + t) : rtm_run_path(r->rf, name))) {
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+            break;
+        }
+        r->tiling.index = t, r->tiling.count = n;
+        if (!r->units_dir)
+            rc = rtm_jr_unit_compute(r, k + t, i, dirs[t], NULL, err);
+        memset(&r->tiling, 0, sizeof r->tiling);
+        if (!rc)
+            rc = tile_file(dirs[t], &files[t], err);
+    }
+    if (!rc) {
+        r->tiling.merge = (const char *const *)files, r->tiling.nmerge = n;
+        r->surf[i].js = &r->job->surfaces[i];
+        rc = rtm_jr_surface(r, i, err);
+        memset(&r->tiling, 0, sizeof r->tiling);
+    }
+    for (int t = 0; dirs && files && t < n; t++) {
+        if (!r->units_dir && dirs[t])
+            rtm_rmtree(dirs[t]);
+        free(dirs[t]), free(files[t]);
+    }
+    free(dirs), free(files);
+    return rc;
+}
+
 int rtm_jr_surfaces(rtm_jr *r, rtm_error *err)
 {
     char key[128], *tmp;
@@ -95,6 +151,10 @@ int rtm_jr_surfaces(rtm_jr *r, rtm_error *err)
         if (rtm_job_surface_in_finish(r->job->surfaces[i].type)) {
             r->surf[i].js = &r->job->surfaces[i];
             rc = rtm_jr_surface(r, i, err);
+            r->surf[i].seconds = seconds_now() - t;
+        } else if (r->job->surfaces[i].tiles > 1) {
+            rc = tiled_units(r, k, i, err);
+            k += r->job->surfaces[i].tiles;
             r->surf[i].seconds = seconds_now() - t;
         } else {
             rc = one_unit(r, k++, i, err);
@@ -273,6 +333,8 @@ int rtm_jobrun_unit(const rtm_job *job, int k, const rtm_jobrun_opts *o,
         return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     rtm_job_units(job, u, n);
     rtm_jr_init(&r, job, o);
+    if (u[k].ntiles > 1) /* strip u[k].tile of a tiled surface */
+        r.tiling.index = u[k].tile, r.tiling.count = u[k].ntiles;
     rc = unit_run(&r, k, u[k].surface, res, err);
     rtm_jr_free(&r);
     free(u);
