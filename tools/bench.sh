@@ -11,6 +11,8 @@
 # The peers' figures are those measured for the issue on this kind of 2-core
 # machine (single-threaded tools); RTM_BENCH_PEERS=1 re-measures spatstat and
 # GRASS with tools/peers-kde.sh (installs them from Debian; takes minutes).
+# tools/bench_kde_cmd.sh times the whole `rtm kde` command (CSV -> COG) and its
+# stages, and prints its ratio to spatstat's time (measured or recorded).
 # Finally every tools/bench-*.sh is run (RTM_BENCH_ONLY_KDE=1 skips them).
 set -e
 cd "$(dirname "$0")/.."
@@ -69,6 +71,9 @@ if [ "${RTM_BENCH_PEERS:-0}" = 1 ]; then
   [ -n "$S" ] && peer "R spatstat density.ppp (measured)" "$S"
   [ -n "$G" ] && peer "GRASS v.kernel (measured)" "$G"
 fi
+
+# --- KDE: the whole command, CSV -> COG, against spatstat (tools/bench_kde_cmd.sh) ---
+OUT=$OUT sh tools/bench_kde_cmd.sh
 
 # --- other benchmarks (tools/bench-*.sh) --------------------------------------------
 if [ "${RTM_BENCH_ONLY_KDE:-0}" != 1 ]; then

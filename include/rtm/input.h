@@ -169,6 +169,11 @@ typedef struct rtm_load_opts {
                                               ("hh:mm[:ss]") also gives minute[] when
                                               the date field has no time */
     rtm_progress_fn progress;  void *progress_arg;
+    int threads;               /**< rtm_points_load_files: reading threads, 0 = all
+                                    cores (OpenMP's default); results do not depend
+                                    on it */
+    size_t part_bytes;         /**< rtm_points_load_files: smallest byte range a big
+                                    CSV file is split into (0 = 1 MiB) */
 } rtm_load_opts;
 
 void rtm_load_opts_init(rtm_load_opts *o);
@@ -181,6 +186,18 @@ void rtm_load_opts_init(rtm_load_opts *o);
  *  through /vsigzip/ automatically. Not thread safe with other GDAL use. */
 int rtm_points_load(rtm_points *pts, const char *path, const rtm_load_opts *o,
                     rtm_load_stats *st, rtm_error *err);
+
+/** rtm_points_load over npaths files, read on o->threads threads: each file,
+ *  and each byte range of a big plain CSV file (text columns, not .gz; split
+ *  only after a newline with an even number of quotes before it, where OGR's
+ *  reader ends a record, the header line read before each range), through
+ *  its own OGR datasource and transformation; then joined in file order. The
+ *  points, counts, examples and errors (the first file's in list order, with
+ *  its file and line) are those of calling rtm_points_load on each file in
+ *  turn, whatever the thread count; o->when_accept is called from several
+ *  threads. */
+int rtm_points_load_files(rtm_points *pts, const char *const *paths, int npaths,
+                          const rtm_load_opts *o, rtm_load_stats *st, rtm_error *err);
 
 /** Parse "YYYY-MM" or "YYYY-MM-DD..." into YYYYMM; returns 0 if unreadable. */
 int rtm_yyyymm_parse(const char *s);
@@ -297,6 +314,10 @@ size_t rtm_transform_points(rtm_transform *t, double *x, double *y, size_t n,
  *  ("Inverse of OSGB36 to WGS 84 (6) + British National Grid", or
  *  "identity" when src and dst are the same CRS). Owned by t. */
 const char *rtm_transform_describe(const rtm_transform *t);
+
+/** Start again as just created (rtm_transform_describe's text), to use t
+ *  for another source in the same CRS. */
+void rtm_transform_restart(rtm_transform *t);
 
 /** 1 when src and dst are the same CRS (no-op transformation). */
 int rtm_transform_is_identity(const rtm_transform *t);
@@ -532,6 +553,7 @@ typedef struct rtm_events_opts {
     int allow_empty;           /**< 1: zero events is allowed (an empty area) */
     int keep_labels;           /**< 1: keep each event's location text (points' labels) */
     unsigned hours_mask, days_mask; /**< hour and day-of-week filters (rtm_load_opts) */
+    int threads;               /**< reading threads (rtm_points_load_files), 0 = all */
 } rtm_events_opts;
 
 /** Defaults: everything empty, allow_empty 0. */

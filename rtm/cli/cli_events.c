@@ -179,6 +179,7 @@ static void fill_opts(rtm_cli_events *ev)
     rtm_events_opts *o = &ev->eo;
     rtm_event_source *s = &ev->src;
     rtm_events_opts_init(o);
+    o->threads = ev->lo.threads;
     memset(s, 0, sizeof *s);
     s->files = (const char *const *)ev->inputs;
     s->nfiles = ev->ninputs;

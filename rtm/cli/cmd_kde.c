@@ -283,6 +283,7 @@ int rtm_cmd_kde(int argc, char **argv)
     if ((rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)))
         return rc;
     rc = parse(argc, argv, &a, &first);
+    a.ev.lo.threads = a.threads; /* reading threads too */
     if (!rc && !(rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first)))
         rc = run(&a);
     rtm_cli_events_free(&a.ev);

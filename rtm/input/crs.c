@@ -15,6 +15,8 @@ struct rtm_transform {
     int identity;
     int has_area;    /* dst area of use known */
     double west, south, east, north;
+    int has_inner;   /* inner box known (see inner_box) */
+    double ix0, iy0, ix1, iy1;
     char used[512];
 };
 
@@ -63,6 +65,94 @@ static PJ *make_op(PJ_CONTEXT *ctx, PJ *src, PJ *dst)
     return norm;
 }
 
+/* Margin around the published area of use, in degrees: the boxes are
+ * rounded (British National Grid's ends at 2.01 E) and a projection stays
+ * accurate a little beyond them, so a feature just over the edge (a road
+ * leaving the zone) is kept; a geocode in another country or at 1e308 is not. */
+#define AREA_MARGIN_DEG 1.0
+
+/* Area of use as published with the CRS (EPSG), widened by the margin; a box
+ * in degrees that may cross the antimeridian (west > east). */
+static int in_area(const rtm_transform *t, double lon, double lat)
+{
+    double m = AREA_MARGIN_DEG;
+    if (!(lat >= t->south - m && lat <= t->north + m))
+        return 0;
+    if (t->west <= t->east)
+        return lon >= t->west - m && lon <= t->east + m;
+    return lon >= t->west - m || lon <= t->east + m;
+}
+
+/* 1 when the projected point (x, y) passes the area-of-use test. */
+static int lonlat_in_area(const rtm_transform *t, double x, double y)
+{
+    PJ_COORD c = proj_trans(t->to_lonlat, PJ_FWD, proj_coord(x, y, 0, 0));
+    return isfinite(c.xy.x) && c.xy.x != HUGE_VAL && isfinite(c.xy.y) &&
+           in_area(t, c.xy.x, c.xy.y);
+}
+
+#define INNER_STEPS 2000 /* samples per edge when checking the inner box */
+
+/* Every sample of the box's edges (INNER_STEPS per edge) and of a grid over
+ * it passes the area test. */
+static int box_inside(const rtm_transform *t, double x0, double y0, double x1, double y1)
+{
+    for (int k = 0; k <= INNER_STEPS; k++) {
+        double f = (double)k / INNER_STEPS, x = x0 + f * (x1 - x0), y = y0 + f * (y1 - y0);
+        if (!lonlat_in_area(t, x, y0) || !lonlat_in_area(t, x, y1) ||
+            !lonlat_in_area(t, x0, y) || !lonlat_in_area(t, x1, y))
+            return 0;
+    }
+    for (int i = 1; i < 50; i++)
+        for (int j = 1; j < 50; j++)
+            if (!lonlat_in_area(t, x0 + (x1 - x0) * i / 50.0, y0 + (y1 - y0) * j / 50.0))
+                return 0;
+    return 1;
+}
+
+/* A box in source coordinates wholly inside the area of use, so that most
+ * points skip the inverse projection of check_source (it dominated the
+ * reading of projected points). Built from the area shrunk to half the
+ * margin (edges' images: the box between the innermost of them), then its
+ * edges are checked, densely, against the full-margin test: the image of
+ * the box's boundary lies inside the (convex) lon/lat area, so for a
+ * continuous one-to-one projection its interior does too, and half a degree
+ * (~50 km) separates it from the test's edge, against samples a few hundred
+ * metres apart. Any doubt (a failed sample, an antimeridian area, polar
+ * latitudes): no box, every point is tested as before. The result of the
+ * test is the same either way. */
+static void inner_box(rtm_transform *t)
+{
+    double h = AREA_MARGIN_DEG / 2, w = t->west - h, e = t->east + h;
+    double s = t->south - h, n = t->north + h, x0 = -HUGE_VAL, x1 = HUGE_VAL;
+    double y0 = -HUGE_VAL, y1 = HUGE_VAL;
+    PJ *to_src = t->to_lonlat; /* used backwards: lon/lat -> source */
+    if (t->west > t->east || s < -85 || n > 85 || w < -180 || e > 180)
+        return;
+    for (int k = 0; k <= INNER_STEPS; k++) {
+        double f = (double)k / INNER_STEPS;
+        PJ_COORD l = proj_trans(to_src, PJ_INV, proj_coord(w, s + f * (n - s), 0, 0));
+        PJ_COORD r = proj_trans(to_src, PJ_INV, proj_coord(e, s + f * (n - s), 0, 0));
+        PJ_COORD b = proj_trans(to_src, PJ_INV, proj_coord(w + f * (e - w), s, 0, 0));
+        PJ_COORD u = proj_trans(to_src, PJ_INV, proj_coord(w + f * (e - w), n, 0, 0));
+        if (!isfinite(l.xy.x) || !isfinite(r.xy.x) || !isfinite(b.xy.y) || !isfinite(u.xy.y) ||
+            l.xy.x == HUGE_VAL || r.xy.x == HUGE_VAL || b.xy.y == HUGE_VAL ||
+            u.xy.y == HUGE_VAL)
+            return;
+        x0 = fmax(x0, l.xy.x);
+        x1 = fmin(x1, r.xy.x);
+        y0 = fmax(y0, b.xy.y);
+        y1 = fmin(y1, u.xy.y);
+    }
+    if (x0 < x1 && y0 < y1 && box_inside(t, x0, y0, x1, y1)) {
+        t->ix0 = x0;
+        t->iy0 = y0;
+        t->ix1 = x1;
+        t->iy1 = y1;
+        t->has_inner = 1;
+    }
+}
+
 rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error *err)
 {
     rtm_transform *t = calloc(1, sizeof *t);
@@ -77,8 +167,8 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
         goto fail;
     t->src_geographic = pj_is_geographic(s);
     t->identity = proj_is_equivalent_to(s, d, PJ_COMP_EQUIVALENT_EXCEPT_AXIS_ORDER_GEOGCRS);
-    t->op = make_op(t->ctx, s, d);
-    if (!t->op) {
+    t->op = t->identity ? NULL : make_op(t->ctx, s, d); /* identity: never used */
+    if (!t->identity && !t->op) {
         rtm_error_set(err, RTM_ERR_CRS, "crs: no transformation from '%.100s' to '%.100s'", src, dst);
         goto fail;
     }
@@ -90,8 +180,10 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
         t->to_lonlat = wgs ? make_op(t->ctx, s, wgs) : NULL;
         if (!t->to_lonlat)
             t->has_area = 0;
+        else
+            inner_box(t);
     }
-    snprintf(t->used, sizeof t->used, "%s", t->identity ? "identity" : "none (no point transformed)");
+    rtm_transform_restart(t);
     proj_destroy(s);
     proj_destroy(d);
     proj_destroy(wgs);
@@ -113,23 +205,6 @@ void rtm_transform_free(rtm_transform *t)
     free(t);
 }
 
-/* Margin around the published area of use, in degrees: the boxes are
- * rounded (British National Grid's ends at 2.01 E) and a projection stays
- * accurate a little beyond them, so a feature just over the edge (a road
- * leaving the zone) is kept; a geocode in another country or at 1e308 is not. */
-#define AREA_MARGIN_DEG 1.0
-
-/* Area of use as published with the CRS (EPSG), widened by the margin; a box
- * in degrees that may cross the antimeridian (west > east). */
-static int in_area(const rtm_transform *t, double lon, double lat)
-{
-    double m = AREA_MARGIN_DEG;
-    if (!(lat >= t->south - m && lat <= t->north + m))
-        return 0;
-    if (t->west <= t->east)
-        return lon >= t->west - m && lon <= t->east + m;
-    return lon >= t->west - m || lon <= t->east + m;
-}
 
 static int check_source(rtm_transform *t, double x, double y)
 {
@@ -140,6 +215,8 @@ static int check_source(rtm_transform *t, double x, double y)
             return 0;
         return !t->has_area || in_area(t, x, y);
     }
+    if (t->has_inner && x >= t->ix0 && x <= t->ix1 && y >= t->iy0 && y <= t->iy1)
+        return 1;
     if (t->has_area) {
         PJ_COORD c = proj_coord(x, y, 0, 0);
         c = proj_trans(t->to_lonlat, PJ_FWD, c);
@@ -185,6 +262,11 @@ size_t rtm_transform_points(rtm_transform *t, double *x, double *y, size_t n, un
 const char *rtm_transform_describe(const rtm_transform *t)
 {
     return t->used;
+}
+
+void rtm_transform_restart(rtm_transform *t)
+{
+    snprintf(t->used, sizeof t->used, "%s", t->identity ? "identity" : "none (no point transformed)");
 }
 
 int rtm_transform_is_identity(const rtm_transform *t)

@@ -142,9 +142,9 @@ int rtm_events_load(const rtm_events_opts *o, rtm_events *ev, rtm_error *err)
         rtm_load_opts lo;
         source_opts(o, s, ev, &lo);
         ev->weighted |= s->weight_field != NULL;
-        for (int k = 0; k < s->nfiles; k++)
-            if ((rc = rtm_points_load(&ev->pts, s->files[k], &lo, &ev->st, err)))
-                return rc;
+        lo.threads = o->threads;
+        if ((rc = rtm_points_load_files(&ev->pts, s->files, s->nfiles, &lo, &ev->st, err)))
+            return rc;
     }
     ev->weighted |= o->weights != NULL;
     if (ev->grid.ncols <= 0 && (rc = grid_from_points(o, ev, err)))

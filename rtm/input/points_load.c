@@ -6,9 +6,7 @@
 #include <string.h>
 
 #include "rtm/input.h"
-#include "input/vsource.h"
-
-#define BATCH 65536
+#include "input/points_priv.h"
 
 static const char *const MONTH_NAMES[] = {"month", "date", "Month", NULL};
 static const char *const LABEL_NAMES[] = {"Location", "location", NULL};
@@ -20,41 +18,56 @@ void rtm_load_opts_init(rtm_load_opts *o)
     memset(o, 0, sizeof *o);
 }
 
-/* One batch of rows waiting for transformation. */
-typedef struct batch {
-    size_t n;
-    double x[BATCH], y[BATCH], w[BATCH];
-    int month[BATCH], day[BATCH], minute[BATCH], label[BATCH];
-    GIntBig fid[BATCH];
-    unsigned char ok[BATCH];
-} batch;
+typedef rtm_pload loader;
+typedef rtm_pload_batch batch;
+#define BATCH RTM_PLOAD_BATCH
 
-typedef struct loader {
-    const rtm_load_opts *o;
-    rtm_vsource v;
-    rtm_transform *tr;
-    int wi, ci, mi;        /* weight, category, month field indices (-1 none) */
-    int di, ti;            /* date and time fields for when_accept (-1 none) */
-    int li;                /* location label field (-1 none) */
-    int from, to;          /* YYYYMMDD window, 0 = open */
-    rtm_date_form form;    /* detected form of field mi */
-    rtm_load_stats st;     /* this file's counts, merged on success */
-    batch *b;
-} loader;
+/* The row error: its row and field are kept for rtm_pload_messages; err
+ * gets the message with the row counted from this source's start. */
+static int fail_at(loader *L, int kind, GIntBig fid, const char *field, const char *what,
+                   rtm_error *err)
+{
+    L->fail = kind;
+    L->fail_fid = fid;
+    L->fail_has_field = field != NULL;
+    snprintf(L->fail_field, sizeof L->fail_field, "%s", field ? field : "");
+    L->fail_what = what;
+    rtm_pload_messages(L, 0, err);
+    return err ? err->code : RTM_ERR_INPUT;
+}
 
 /* Count an unusable row; in strict mode it becomes the error. */
 static int skip(loader *L, rtm_skip_reason r, GIntBig fid, const char *field, const char *what,
                 rtm_error *err)
 {
-    char at[200];
-    rtm_vsource_where(&L->v, fid, at, sizeof at);
-    if (L->st.skipped[r]++ == 0)
-        snprintf(L->st.example[r], sizeof L->st.example[r], "%.120s%s%.30s", at,
-                 field ? " field " : "", field ? field : "");
+    if (L->st.skipped[r]++ == 0) {
+        L->ex_fid[r] = fid;
+        L->ex_has_field[r] = field != NULL;
+        snprintf(L->ex_field[r], sizeof L->ex_field[r], "%.30s", field ? field : "");
+    }
     if (L->o->strict)
-        return rtm_error_set(err, RTM_ERR_INPUT, "points: %s%s%s: %s (--strict)", at,
-                             field ? " field " : "", field ? field : "", what);
+        return fail_at(L, RTM_PLOAD_STRICT, fid, field, what, err);
     return 0;
+}
+
+void rtm_pload_messages(loader *L, GIntBig base, rtm_error *err)
+{
+    char at[200];
+    for (int r = 0; r < RTM_SKIP_NREASONS; r++) {
+        if (!L->st.skipped[r])
+            continue;
+        rtm_vsource_where(&L->v, base + L->ex_fid[r], at, sizeof at);
+        snprintf(L->st.example[r], sizeof L->st.example[r], "%.120s%s%.30s", at,
+                 L->ex_has_field[r] ? " field " : "", L->ex_field[r]);
+    }
+    if (!L->fail)
+        return;
+    rtm_vsource_where(&L->v, base + L->fail_fid, at, sizeof at);
+    if (L->fail == RTM_PLOAD_QUOTE)
+        rtm_error_set(err, RTM_ERR_INPUT, RTM_VSOURCE_QUOTE_MSG, at, L->fail_field);
+    else
+        rtm_error_set(err, RTM_ERR_INPUT, "points: %s%s%s: %s (--strict)", at,
+                      L->fail_has_field ? " field " : "", L->fail_field, L->fail_what);
 }
 
 static const char *fname(loader *L, int i)
@@ -349,7 +362,7 @@ static size_t count_all(loader *L, const char *where)
     return n;
 }
 
-static void merge(rtm_load_stats *st, const rtm_load_stats *s)
+void rtm_pload_merge_stats(rtm_load_stats *st, const rtm_load_stats *s)
 {
     int r;
     st->read += s->read;
@@ -376,7 +389,8 @@ static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
         batch *b = L->b;
         int r, m;
         matched++;
-        if (rtm_vsource_check_quotes(&L->v, f, err))
+        int qi = rtm_vsource_unclosed_quote(&L->v, f);
+        if (qi >= 0 && fail_at(L, RTM_PLOAD_QUOTE, OGR_F_GetFID(f), fname(L, qi), NULL, err))
             r = -1;
         else if ((r = read_xy(L, f, &b->x[b->n], &b->y[b->n], err)) == 0 &&
                  (r = read_weight(L, f, &b->w[b->n], err)) == 0) {
@@ -407,39 +421,94 @@ static int load_rows(loader *L, rtm_points *pts, rtm_error *err)
     return 0;
 }
 
+/* Fields the loader does not read are not fetched (OGR_L_SetIgnoredFields:
+ * a GeoPackage then selects fewer columns), nor the geometry when the
+ * coordinates are columns; not in CSV files (every text field is checked
+ * for an unclosed quote) nor with an attribute filter (it may use any field). */
+static void ignore_unused(loader *L)
+{
+    OGRFeatureDefnH d = OGR_L_GetLayerDefn(L->v.layer);
+    int nf = OGR_FD_GetFieldCount(d), n = 0;
+    int used[8] = {L->v.xi, L->v.yi, L->wi, L->ci, L->mi, L->di, L->ti, L->li};
+    const char **names;
+    if (L->v.is_csv || (L->o->where && *L->o->where) || !(names = calloc((size_t)nf + 3,
+                                                                            sizeof *names)))
+        return;
+    for (int i = 0; i < nf; i++) {
+        int k = 0;
+        while (k < 8 && used[k] != i)
+            k++;
+        if (k == 8)
+            names[n++] = OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i));
+    }
+    if (L->v.xi >= 0)
+        names[n++] = "OGR_GEOMETRY";
+    names[n++] = "OGR_STYLE";
+    OGR_L_SetIgnoredFields(L->v.layer, names);
+    free(names);
+}
+
+int rtm_pload_open(loader *L, const char *path, const rtm_load_opts *o, rtm_error *err)
+{
+    memset(L, 0, sizeof *L);
+    L->o = o;
+    if (!o->dst_crs)
+        return rtm_error_set(err, RTM_ERR_ARG, "points: no target CRS (--dst-crs)");
+    if (rtm_vsource_open(&L->v, path, o->layer, o->x_field, o->y_field, o->src_crs, o->where, err))
+        return err ? err->code : RTM_ERR_INPUT;
+    if (setup_fields(L, err)) {
+        rtm_vsource_close(&L->v);
+        return err ? err->code : RTM_ERR_INPUT;
+    }
+    ignore_unused(L);
+    return 0;
+}
+
+int rtm_pload_read(loader *L, rtm_points *pts, rtm_transform *tr, rtm_error *err)
+{
+    rtm_transform *own = NULL;
+    int rc = RTM_ERR_INPUT;
+    if (!(L->b = malloc(sizeof *L->b)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory");
+    L->b->n = 0;
+    if (!tr && !(tr = own = rtm_transform_create(L->v.crs, L->o->dst_crs, err)))
+        goto done;
+    L->tr = tr;
+    if (!L->st.src_crs[0]) /* byte ranges have it from their file */
+        rtm_crs_describe(L->v.crs, L->st.src_crs, sizeof L->st.src_crs, NULL, 0, NULL);
+    CPLErrorReset();
+    if (load_rows(L, pts, err))
+        goto done;
+    snprintf(L->st.transform, sizeof L->st.transform, "%s", rtm_transform_describe(tr));
+    L->records = L->st.read;
+    rc = 0;
+done:
+    rtm_transform_free(own);
+    L->tr = NULL;
+    free(L->b);
+    L->b = NULL;
+    return rc ? (err ? err->code : rc) : 0;
+}
+
+void rtm_pload_close(loader *L)
+{
+    rtm_vsource_close(&L->v);
+}
+
 int rtm_points_load(rtm_points *pts, const char *path, const rtm_load_opts *o,
                     rtm_load_stats *st, rtm_error *err)
 {
     loader L;
     size_t n0 = pts->n;
-    int rc = RTM_ERR_INPUT;
-    memset(&L, 0, sizeof L);
-    L.o = o;
-    if (!o->dst_crs)
-        return rtm_error_set(err, RTM_ERR_ARG, "points: no target CRS (--dst-crs)");
-    if (rtm_vsource_open(&L.v, path, o->layer, o->x_field, o->y_field, o->src_crs, o->where, err))
-        return err ? err->code : RTM_ERR_INPUT;
-    if (!(L.b = malloc(sizeof *L.b))) {
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory");
-        goto done;
-    }
-    L.b->n = 0;
-    if (setup_fields(&L, err))
-        goto done;
-    if (!(L.tr = rtm_transform_create(L.v.crs, o->dst_crs, err)))
-        goto done;
-    rtm_crs_describe(L.v.crs, L.st.src_crs, sizeof L.st.src_crs, NULL, 0, NULL);
-    CPLErrorReset();
-    if (load_rows(&L, pts, err))
-        goto done;
-    snprintf(L.st.transform, sizeof L.st.transform, "%s", rtm_transform_describe(L.tr));
-    merge(st, &L.st);
-    rc = 0;
-done:
+    int rc = rtm_pload_open(&L, path, o, err);
+    if (rc)
+        return rc;
+    rc = rtm_pload_read(&L, pts, NULL, err);
+    rtm_pload_messages(&L, 0, err);
     if (rc)
         pts->n = n0;
-    rtm_transform_free(L.tr);
-    free(L.b);
-    rtm_vsource_close(&L.v);
-    return rc ? (err ? err->code : rc) : 0;
+    else
+        rtm_pload_merge_stats(st, &L.st);
+    rtm_pload_close(&L);
+    return rc;
 }

@@ -12,6 +12,7 @@
 #include <strings.h>
 
 #include "core/gdal.h"
+#include "core/numparse.h"
 #include "rtm/input.h"
 
 /* Common names of coordinate columns, most specific first. Longitude/latitude
@@ -82,9 +83,8 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out)
     double d;
     if (!OGR_F_IsFieldSetAndNotNull(f, idx))
         return RTM_READ_EMPTY;
-    if (OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTReal ||
-        OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTInteger ||
-        OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx)) == OFTInteger64) {
+    OGRFieldType t = OGR_Fld_GetType(OGR_F_GetFieldDefnRef(f, idx));
+    if (t == OFTReal || t == OFTInteger || t == OFTInteger64) {
         *out = OGR_F_GetFieldAsDouble(f, idx);
         return isfinite(*out) ? 0 : RTM_READ_BAD;
     }
@@ -93,7 +93,7 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out)
         s++;
     if (!*s)
         return RTM_READ_EMPTY;
-    d = strtod(s, &end);
+    d = rtm_strtod(s, &end);
     while (*end == ' ' || *end == '\t' || *end == '\r')
         end++;
     if (end == s || *end || !isfinite(d))
@@ -121,32 +121,66 @@ static size_t row_like_lines(const char *s, size_t need)
     return rows + (c[0] >= need || c[1] >= need || c[2] >= need);
 }
 
-int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err)
+/* The text fields of the layer, looked up once per source (v->ntext < 0:
+ * more than RTM_VSOURCE_MAX_TEXT fields: looked up per row). */
+static void find_text_fields(rtm_vsource *v)
 {
     OGRFeatureDefnH d = OGR_L_GetLayerDefn(v->layer);
-    int i, nf = OGR_FD_GetFieldCount(d);
-    size_t need = nf > 2 ? (size_t)nf - 1 : 1;
-    if (!v->is_csv)
-        return 0;
-    for (i = 0; i < nf; i++) {
-        const char *s;
-        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString ||
-            !OGR_F_IsFieldSetAndNotNull(f, i))
+    int nf = OGR_FD_GetFieldCount(d);
+    v->nfields = nf;
+    v->ntext = 0;
+    for (int i = 0; i < nf; i++) {
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) != OFTString)
             continue;
-        s = OGR_F_GetFieldAsString(f, i);
-        if (!strchr(s, '\n'))
-            continue;
-        if (row_like_lines(s, need) > 0 || strlen(s) > 20000) {
-            char at[200];
-            rtm_vsource_where(v, OGR_F_GetFID(f), at, sizeof at);
-            return rtm_error_set(err, RTM_ERR_INPUT,
-                                 "points: %s field '%s': a quote is not closed, so the lines "
-                                 "after it are read into this row and their rows are lost; "
-                                 "close or remove the quote",
-                                 at, OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(d, i)));
+        if (v->ntext == RTM_VSOURCE_MAX_TEXT) {
+            v->ntext = -1;
+            return;
         }
+        v->text[v->ntext++] = i;
     }
-    return 0;
+}
+
+/* Field i holds the joined lines of an unclosed quote. */
+static int joined(OGRFeatureH f, int i, size_t need)
+{
+    const char *s;
+    if (!OGR_F_IsFieldSetAndNotNull(f, i))
+        return 0;
+    s = OGR_F_GetFieldAsString(f, i);
+    return strchr(s, '\n') && (row_like_lines(s, need) > 0 || strlen(s) > 20000);
+}
+
+int rtm_vsource_unclosed_quote(const rtm_vsource *v, OGRFeatureH f)
+{
+    OGRFeatureDefnH d;
+    int nf;
+    if (!v->is_csv)
+        return -1;
+    if (v->nfields > 0 && v->ntext >= 0) { /* listed by rtm_vsource_open */
+        size_t need = v->nfields > 2 ? (size_t)v->nfields - 1 : 1;
+        for (int k = 0; k < v->ntext; k++)
+            if (joined(f, v->text[k], need))
+                return v->text[k];
+        return -1;
+    }
+    d = OGR_L_GetLayerDefn(v->layer);
+    nf = OGR_FD_GetFieldCount(d);
+    for (int i = 0; i < nf; i++)
+        if (OGR_Fld_GetType(OGR_FD_GetFieldDefn(d, i)) == OFTString &&
+            joined(f, i, nf > 2 ? (size_t)nf - 1 : 1))
+            return i;
+    return -1;
+}
+
+int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err)
+{
+    int i = rtm_vsource_unclosed_quote(v, f);
+    char at[200];
+    if (i < 0)
+        return 0;
+    rtm_vsource_where(v, OGR_F_GetFID(f), at, sizeof at);
+    return rtm_error_set(err, RTM_ERR_INPUT, RTM_VSOURCE_QUOTE_MSG, at,
+                         OGR_Fld_GetNameRef(OGR_FD_GetFieldDefn(OGR_L_GetLayerDefn(v->layer), i)));
 }
 
 static int open_ds(rtm_vsource *v, const char *path, rtm_error *err)
@@ -288,6 +322,7 @@ int rtm_vsource_open(rtm_vsource *v, const char *path, const char *layer, const 
     if ((r = open_ds(v, path, err)) || (r = pick_layer(v, layer, err)) ||
         (r = find_coords(v, x_field, y_field, err)) || (r = find_crs(v, src_crs, err)))
         goto fail;
+    find_text_fields(v);
     if (where && *where) {
         CPLErrorReset();
         if (OGR_L_SetAttributeFilter(v->layer, where) != OGRERR_NONE) {
@@ -301,6 +336,28 @@ int rtm_vsource_open(rtm_vsource *v, const char *path, const char *layer, const 
 fail:
     rtm_vsource_close(v);
     return r;
+}
+
+int rtm_vsource_open_part(rtm_vsource *v, const rtm_vsource *whole, const char *part,
+                          const char *where, rtm_error *err)
+{
+    static const char *const csv[] = {"CSV", NULL};
+    *v = *whole;
+    CPLErrorReset();
+    v->ds = GDALOpenEx(part, GDAL_OF_VECTOR | GDAL_OF_READONLY, csv, NULL, NULL);
+    v->layer = v->ds ? GDALDatasetGetLayer(v->ds, 0) : NULL;
+    if (!v->layer) {
+        rtm_vsource_close(v);
+        return rtm_error_set(err, RTM_ERR_IO, "points: cannot read '%s' as a vector source: %s",
+                             v->name, rtm_gdal_last_error("unknown format"));
+    }
+    if (where && *where && OGR_L_SetAttributeFilter(v->layer, where) != OGRERR_NONE) {
+        rtm_vsource_close(v);
+        return rtm_error_set(err, RTM_ERR_ARG, "points: invalid --where '%s' for '%s': %s",
+                             where, v->name, rtm_gdal_last_error("syntax error"));
+    }
+    OGR_L_ResetReading(v->layer);
+    return 0;
 }
 
 void rtm_vsource_close(rtm_vsource *v)

@@ -8,6 +8,8 @@
 #include <ogr_api.h>
 #include "rtm/error.h"
 
+#define RTM_VSOURCE_MAX_TEXT 64
+
 typedef struct rtm_vsource {
     GDALDatasetH ds;
     OGRLayerH layer;
@@ -16,6 +18,9 @@ typedef struct rtm_vsource {
     int xi, yi;         /* coordinate field indices, -1 = use the geometry */
     int lonlat;         /* coordinate columns named like longitude/latitude */
     char crs[4096];     /* source CRS definition (user input or WKT), "" = none */
+    int nfields;        /* fields of the layer */
+    int ntext;          /* text fields listed in text[], -1 = too many to list */
+    int text[RTM_VSOURCE_MAX_TEXT];
 } rtm_vsource;
 
 /* Open path (a .gz is read through /vsigzip/), choose the layer, find the
@@ -44,6 +49,19 @@ int rtm_vsource_read_number(OGRFeatureH f, int idx, double *out);
  * like whole rows (an unclosed quote: OGR's CSV reader joins lines until the
  * quotes balance, so the rows after it vanish into one field). */
 int rtm_vsource_check_quotes(const rtm_vsource *v, OGRFeatureH f, rtm_error *err);
+/* The same test: index of the field holding the joined lines, or -1. */
+int rtm_vsource_unclosed_quote(const rtm_vsource *v, OGRFeatureH f);
+/* The message of that error (arguments: "file line N", field name). */
+#define RTM_VSOURCE_QUOTE_MSG                                                                  \
+    "points: %s field '%s': a quote is not closed, so the lines after it are read into this " \
+    "row and their rows are lost; close or remove the quote"
+
+/* Open a byte range of the CSV source `whole` (opened with rtm_vsource_open)
+ * as read through the virtual file `part` (its header line then its rows):
+ * coordinates, CRS and name are those of `whole`; the attribute filter is
+ * set. */
+int rtm_vsource_open_part(rtm_vsource *v, const rtm_vsource *whole, const char *part,
+                          const char *where, rtm_error *err);
 
 /* Message of the last GDAL error on this thread, or a fallback. */
 const char *rtm_gdal_last_error(const char *fallback);

@@ -387,6 +387,13 @@ static char **cog_options(const write_plan *p)
     opt = CSLSetNameValue(opt, "OVERVIEWS", "AUTO");
     opt = CSLSetNameValue(opt, "BIGTIFF", "IF_SAFER");
     opt = CSLSetNameValue(opt, "NUM_THREADS", threads);
+    /* Continuous bands: DEFLATE level 4 (libdeflate's fastest greedy parser
+     * with a longer search) instead of GDAL's 6: measured on a 2400 x 2400
+     * Float32 KDE, a third less compression time for a 1.2 % larger file
+     * (18.80 -> 19.03 MB); lossless either way. The noisy low mantissa bits
+     * of floats leave little for the slower levels to find. */
+    if (!integer && !strcmp(comp, "DEFLATE"))
+        opt = CSLSetNameValue(opt, "LEVEL", "4");
     return opt;
 }
 
@@ -438,6 +445,14 @@ static int cog_error(const gdal_capture *c, const char *tmp, const char *path, r
     return rtm_error_set(err, RTM_ERR_IO, "geotiff: cannot write '%s': %s", path, m);
 }
 
+#define TMP_RAW_MAX ((double)256 * 1024 * 1024)
+
+/* Bytes of the uncompressed overviews (at most a third of the raster). */
+static double tmp_overviews_bytes(const write_plan *p)
+{
+    return (double)rtm_grid_ncells(p->g) * p->nbands * GDALGetDataTypeSizeBytes(p->type) / 3.0;
+}
+
 static int write_cog(const write_plan *p, const char *tmp, const char *path, rtm_error *err)
 {
     GDALDriverH cog = GDALGetDriverByName("COG");
@@ -450,11 +465,21 @@ static int write_cog(const write_plan *p, const char *tmp, const char *path, rtm
     if (!mem)
         return err ? err->code : RTM_ERR_IO;
     char **opt = cog_options(p);
+    /* The COG driver first writes the overviews to a temporary GeoTIFF,
+     * ZSTD-compressed by default, and then copies them into the COG; the
+     * temporary copy is lossless either way, so leaving it uncompressed (up
+     * to TMP_RAW_MAX bytes) gives the same file and saves compressing and
+     * decompressing it (about a tenth of the writing time). */
+    char *was = CPLStrdup(CPLGetThreadLocalConfigOption("COG_TMP_COMPRESSION", ""));
+    if (tmp_overviews_bytes(p) <= TMP_RAW_MAX)
+        CPLSetThreadLocalConfigOption("COG_TMP_COMPRESSION", "NONE");
     CPLPushErrorHandlerEx(capture_handler, &cap);
     GDALDatasetH out = GDALCreateCopy(cog, tmp, mem, FALSE, opt, NULL, NULL);
     if (out)
         GDALClose(out);
     CPLPopErrorHandler();
+    CPLSetThreadLocalConfigOption("COG_TMP_COMPRESSION", *was ? was : NULL);
+    CPLFree(was);
     int rc = (out == NULL || cap.have) ? cog_error(&cap, tmp, path, err) : 0;
     CSLDestroy(opt);
     GDALClose(mem);
