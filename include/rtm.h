@@ -35,6 +35,7 @@
 #include "rtm/kde_plus.h"
 #include "rtm/glm.h"
 #include "rtm/model.h"
+#include "rtm/model_tiles.h"
 #include "rtm/evaluate.h"
 #include "rtm/evaluate_truth.h"
 #include "rtm/output.h"

@@ -284,7 +284,7 @@ static void test_patterns_brute_force(void)
     small_design(N, P, x, y);
     for (int i = 0; i < N; i++)
         fold[i] = (i * 7) % K;
-    rtm_design d = {N, P, x, y, NULL};
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     rtm_error e;
     rtm_patterns *pt = rtm_patterns_build(&d, fold, K, &e);
     RTM_CHECK(pt != NULL);
@@ -370,7 +370,7 @@ static void test_patterns_pairs_real_y(void)
     small_design(N, P, x, y);
     for (int i = 0; i < N; i++)
         y[i] = y[i] * 0.5 + (i % 3 == 0 ? 0.25 : 0);
-    rtm_design d = {N, P, x, y, NULL};
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     rtm_error e;
     rtm_patterns *pt = rtm_patterns_build(&d, NULL, 0, &e);
     RTM_CHECK(pt != NULL);
@@ -408,7 +408,7 @@ static void test_patterns_wide(void)
     memset(x, 0, sizeof x);
     x[0 * P + 140] = x[2 * P + 140] = x[4 * P + 140] = 1;
     x[5 * P + 3] = 1;
-    rtm_design d = {N, P, x, y, NULL};
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     rtm_error e;
     rtm_patterns *pt = rtm_patterns_build(&d, NULL, 0, &e);
     RTM_CHECK(pt && rtm_patterns_count(pt) == 3);
@@ -426,7 +426,7 @@ static void test_design_errors(void)
 {
     unsigned char x[4] = {0, 1, 2, 0};
     double y[2] = {1, 2};
-    rtm_design d = {2, 2, x, y, NULL};
+    rtm_design d = {2, 2, x, y, NULL, NULL, 0, NULL};
     rtm_error e;
     RTM_CHECK(rtm_design_check(&d, &e) == RTM_ERR_INPUT && strstr(e.msg, "column 0"));
     x[2] = 1;
@@ -465,7 +465,7 @@ static void check_glmnet_fixed(double alpha, const char *file)
     double lam[NL];
     for (int l = 0; l < nrow; l++)
         lam[l] = tab[l * (2 + fd.p)];
-    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL};
+    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL, NULL, 0, NULL};
     rtm_enet_opts o;
     rtm_enet_opts_init(&o);
     o.alpha = alpha;
@@ -506,7 +506,7 @@ static void check_glmnet_cv(double alpha, const char *file)
     int nl = (int)head[0], stride = 3 + 1 + fd.p;
     double *tab = malloc((size_t)nl * (size_t)stride * sizeof *tab);
     RTM_CHECK(load_rows(file, 3, stride, tab, nl) == nl);
-    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL};
+    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL, NULL, 0, NULL};
     rtm_enet_opts o;
     rtm_enet_opts_init(&o);
     o.alpha = alpha;
@@ -567,7 +567,7 @@ static void test_glmnet_early_stop(void)
     double tab[MAXL * 5];
     int nrow = load_rows("early_path.txt", 0, 2 + fd.p, tab, MAXL);
     RTM_CHECK(nrow > 5 && nrow < 100 && fd.p == 3);
-    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL};
+    rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL, NULL, 0, NULL};
     rtm_enet_opts o;
     rtm_enet_opts_init(&o);
     o.thresh = 1e-14;
@@ -594,7 +594,7 @@ static void test_naive_reference(void)
     unsigned char x[N * P];
     double y[N];
     small_design(N, P, x, y);
-    rtm_design d = {N, P, x, y, NULL};
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     const double alphas[3] = {1.0, 0.3, 0.0};
     for (int a = 0; a < 3; a++) {
         rtm_enet_opts o;
@@ -675,7 +675,7 @@ static void test_determinism_threads(void)
     unsigned char *x = malloc(N * P);
     double *y = malloc(N * sizeof *y);
     small_design(N, P, x, y);
-    rtm_design d = {N, P, x, y, NULL};
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     rtm_enet_cv *cv[3] = {NULL, NULL, NULL};
     for (int t = 0; t < 3; t++) {
         rtm_enet_opts o;
@@ -718,7 +718,7 @@ static void test_cv_exact_by_hand(void)
     unsigned char *x = malloc(N * P), *xt = malloc(N * P);
     double *y = malloc(N * sizeof *y), *yt = malloc(N * sizeof *yt);
     small_design(N, P, x, y);
-    rtm_design d = {N, P, x, y, NULL};
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     rtm_enet_opts o;
     rtm_enet_opts_init(&o);
     o.nfolds = K;
@@ -741,7 +741,7 @@ static void test_cv_exact_by_hand(void)
             } else {
                 nf[f] += 1;
             }
-        rtm_design dt = {nt, P, xt, yt, NULL};
+        rtm_design dt = {nt, P, xt, yt, NULL, NULL, 0, NULL};
         rtm_enet_opts of = o;
         of.lambda = cv->path->lambda;
         of.nlambda_user = nl;
@@ -784,7 +784,7 @@ static void test_alphas(void)
     unsigned char *x = malloc(N * P);
     double *y = malloc(N * sizeof *y);
     small_design(N, P, x, y);
-    rtm_design d = {N, P, x, y, NULL};
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     const double alphas[3] = {1.0, 0.95, 0.5};
     double cvmin[3], single[3];
     rtm_enet_opts o;
@@ -819,7 +819,7 @@ static void test_errors(void)
 {
     unsigned char x[8] = {1, 0, 0, 1, 1, 1, 0, 0};
     double y[4] = {0, 0, 0, 0};
-    rtm_design d = {4, 2, x, y, NULL};
+    rtm_design d = {4, 2, x, y, NULL, NULL, 0, NULL};
     rtm_enet_opts o;
     rtm_enet_path *pa = NULL;
     rtm_error e;

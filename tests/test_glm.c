@@ -338,7 +338,7 @@ static void test_nbii_vs_nelder_mead(void)
     unsigned char x[2 * N];
     double y[N];
     small_design(N, x, y, 7u, 0.8);
-    rtm_design d = {N, 2, x, y, NULL};
+    rtm_design d = {N, 2, x, y, NULL, NULL, 0, NULL};
     int cols[2] = {0, 1};
     rtm_glm_fit f;
     rtm_error e;
@@ -401,7 +401,7 @@ static void test_nbii_poisson_limit(void)
     double b[4] = {-0.3, 0.7, 0.2, log(1e-9)};
     int cols[2] = {0, 1};
     small_design(N, x, y, 11u, 0.0);
-    rtm_design d = {N, 2, x, y, NULL};
+    rtm_design d = {N, 2, x, y, NULL, NULL, 0, NULL};
     RTM_CHECK_NEAR(total_ll(&d, cols, 2, RTM_FAMILY_NBII, b),
                    total_ll(&d, cols, 2, RTM_FAMILY_POISSON, b), 1e-5);
     rtm_glm_fit fp, fn;
@@ -481,7 +481,7 @@ static void test_degenerate(void)
     static unsigned char x[3 * N];
     static double y[N];
     const char *names[3] = {"bars_proximity_250", "pubs_density_500", "copy_of_bars"};
-    rtm_design d = {N, 3, x, y, names};
+    rtm_design d = {N, 3, x, y, names, NULL, 0, NULL};
     int c01[2] = {0, 1}, c0[1] = {0}, c02[2] = {0, 2};
     for (size_t i = 0; i < N; i++) {
         x[3 * i] = i % 2;

@@ -339,7 +339,7 @@ static void test_unknown_key(void)
     RTM_CHECK(job == NULL);
     snprintf(want, sizeof want, "%s:10:5: unknown key 'radious' in 'kde' (expected one of: "
              "type, name, radius, kernel, units, sigma, truncate, edge, adaptive, pilot, "
-             "groups; did you mean 'radius'?)",
+             "groups, tiles; did you mean 'radius'?)",
              fixture("bad_unknown_key.yaml"));
     RTM_CHECK(strncmp(e.msg, want, strlen(want)) == 0);
     if (strncmp(e.msg, want, strlen(want)))

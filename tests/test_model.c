@@ -85,7 +85,7 @@ static void test_planted_effect(void)
     for (k = 0; k < m->vars->n; k++) {
         double r = 1;
         for (i = 0; i < m->sw.k; i++)
-            if (m->vars->x[k * m->vars->p + m->sw.fit.cols[i]])
+            if (rtm_varset_value(m->vars, k, m->sw.fit.cols[i]))
                 r *= exp(m->sw.fit.beta[i]);
         bad += fabs(m->rrs[m->vars->cell[k]] - r) > 1e-12 * r;
     }

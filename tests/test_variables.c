@@ -102,8 +102,8 @@ static void test_proximity_points_lines(void)
             for (q = 0; q < 3; q++)
                 dl = fmin(dl, seg_dist(x, y, line[2 * q], line[2 * q + 1], line[2 * q + 2],
                                        line[2 * q + 3]));
-            bad += v->x[i * (size_t)v->p + jp] != (dp <= d);
-            bad += v->x[i * (size_t)v->p + jl] != (dl <= d);
+            bad += rtm_varset_value(v, i, jp) != (dp <= d);
+            bad += rtm_varset_value(v, i, jl) != (dl <= d);
         }
     }
     RTM_CHECK(bad == 0);
@@ -182,7 +182,7 @@ static void test_density_threshold(void)
             double d = dens[v->cell[i]];
             /* cells within rounding of the threshold may go either way */
             if (fabs(d - thr) > 1e-9 * thr)
-                bad += v->x[i * (size_t)v->p + jc] != (d > 0 && d >= thr);
+                bad += rtm_varset_value(v, i, jc) != (d > 0 && d >= thr);
         }
     }
     RTM_CHECK(bad == 0);
@@ -350,7 +350,12 @@ static void test_cache_roundtrip(void)
         goto done;
     RTM_CHECK(w->n == v->n && w->p == v->p && w->nfactors == 1 && w->generated == v->generated);
     RTM_CHECK(!memcmp(w->cell, v->cell, v->n * sizeof *v->cell));
-    RTM_CHECK(!memcmp(w->x, v->x, v->n * (size_t)v->p));
+    size_t diff = 0;
+    for (size_t i = 0; i < v->n; i++)
+        for (int j = 0; j < v->p; j++)
+            diff += rtm_varset_value(w, i, j) != rtm_varset_value(v, i, j);
+    RTM_CHECK(diff == 0);
+    RTM_CHECK(w->npat == v->npat && !memcmp(w->row_pat, v->row_pat, v->n * sizeof *v->row_pat));
     RTM_CHECK(!strcmp(w->var[v->p - 1].name, v->var[v->p - 1].name));
     RTM_CHECK(w->info[0].nfeatures == 12);
     rtm_varset_free(w);

@@ -258,7 +258,7 @@ int main(int argc, char **argv)
     double sy = 0;
     for (size_t i = 0; i < n; i++)
         sy += y[i];
-    rtm_design d = {n, p, x, y, NULL};
+    rtm_design d = {n, p, x, y, NULL, NULL, 0, NULL};
     rtm_error err;
     char extra[256];
     printf("penalised Poisson fit: %zu cells x %d binary columns, %.0f events\n", n, p, sy);

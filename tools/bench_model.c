@@ -234,8 +234,11 @@ int main(int argc, char **argv)
     }
     report(&st, "risk surface and tiers");
     printf("cells %zu, candidates %d (kept non-constant %d), kept by culling %d, final %d "
-           "(%s), design %.1f MiB\n", m->cells, m->vars->generated, m->vars->p, m->cv->nkept,
-           m->sw.k, rtm_family_name(m->sw.family),
+           "(%s), design %zu distinct rows, %.1f MiB (%.1f MiB written out)\n", m->cells,
+           m->vars->generated, m->vars->p, m->cv->nkept, m->sw.k,
+           rtm_family_name(m->sw.family), m->vars->npat,
+           m->vars->x ? (double)m->cells * (double)m->vars->p / 1048576.0
+                      : ((double)m->cells * 4 + (double)m->vars->npat * m->vars->p) / 1048576.0,
            (double)m->cells * (double)m->vars->p / 1048576.0);
     printf("variables, all factors: %.2f s, cpu %.2f s\n", st.vt, st.vc);
     printf("total %.2f s, cpu %.2f s\n", now() - st.t0, cpu());

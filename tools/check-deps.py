@@ -45,7 +45,7 @@ from c_lexer import blank  # noqa: E402 (tools/c_lexer.py)
 STAGES = ["core", "input", "surface", "model", "evaluate", "output", "product", "job", "run",
           "cli"]
 HEADER_STAGE = {"error": "core", "grid": "core", "glm": "model",
-                "evaluate_truth": "evaluate", "kde_plus": "surface"}
+                "evaluate_truth": "evaluate", "kde_plus": "surface", "model_tiles": "model"}
 INCLUDE = re.compile(r'^[ \t]*#[ \t]*include[ \t]*([<"])([^>"]+)[>"]', re.M)
 DEFINED = set("TDBRGSVW")
 

@@ -33,10 +33,25 @@ extern "C" {
 typedef struct rtm_design {
     size_t n;                  /**< number of cells (rows), > 0 */
     int p;                     /**< number of columns, >= 0 */
-    const unsigned char *x;    /**< n*p row-major, each 0 or 1: x[i*p + j] */
+    const unsigned char *x;    /**< n*p row-major, each 0 or 1: x[i*p + j]; NULL
+                                    for the compact form below */
     const double *y;           /**< n counts, finite and >= 0 */
     const char *const *names;  /**< p column names, may be NULL */
+    /* The compact form (x NULL): row i is row row_pat[i] of pat, so a
+     * design of millions of cells and few distinct rows takes n ids and
+     * npat*p bytes instead of n*p bytes. Results are those of the same
+     * design written out in x, bit for bit. */
+    const uint32_t *row_pat;   /**< n row ids in [0, npat) */
+    size_t npat;               /**< distinct rows */
+    const unsigned char *pat;  /**< npat*p row-major, each 0 or 1 */
 } rtm_design;
+
+/** Entry (row i, column j) of a design in either form. */
+static inline unsigned char rtm_design_x(const rtm_design *d, size_t i, int j)
+{
+    return d->x ? d->x[i * (size_t)d->p + (size_t)j]
+                : d->pat[(size_t)d->row_pat[i] * (size_t)d->p + (size_t)j];
+}
 
 /** Check a design: n > 0, p >= 0, x non-NULL when p > 0, every x entry 0 or
  *  1, every y finite and >= 0. Returns 0 or RTM_ERR_INPUT/RTM_ERR_ARG with a

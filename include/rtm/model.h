@@ -4,6 +4,7 @@
 #define RTM_MODEL_H
 
 #include <stddef.h>
+#include <stdint.h>
 #include "rtm/error.h"
 #include "rtm/input.h"
 #include "rtm/grid.h"
@@ -80,11 +81,31 @@ typedef struct rtm_varset {
     size_t *cell;          /**< n grid indices of the rows */
     int p;                 /**< variables kept (non-constant) */
     rtm_variable *var;     /**< p variables */
-    unsigned char *x;      /**< n*p row-major 0/1 */
+    unsigned char *x;      /**< n*p row-major 0/1, or NULL in the compact form */
     int nfactors;
     rtm_factor_info *info; /**< nfactors */
     int generated;         /**< variables generated before dropping constants */
+    /* The compact form (x NULL; what rtm_variables_build makes): row i is
+     * row row_pat[i] of pat. Distinct rows are numbered in order of first
+     * appearance, so they are the design's patterns (rtm/glm.h). */
+    uint32_t *row_pat;     /**< n row ids */
+    size_t npat;           /**< distinct rows */
+    unsigned char *pat;    /**< npat*p row-major 0/1 */
 } rtm_varset;
+
+/** Value (0/1) of variable j at row i, in either form. */
+static inline unsigned char rtm_varset_value(const rtm_varset *v, size_t i, int j)
+{
+    return v->x ? v->x[i * (size_t)v->p + (size_t)j]
+                : v->pat[(size_t)v->row_pat[i] * (size_t)v->p + (size_t)j];
+}
+
+/** The design of the variables (either form) with counts y (n values). */
+static inline rtm_design rtm_varset_design(const rtm_varset *v, const double *y)
+{
+    rtm_design d = {v->n, v->p, v->x, y, NULL, v->row_pat, v->npat, v->pat};
+    return d;
+}
 
 /** Build the variables on grid g over the cells with mask != 0 (mask NULL =
  *  all). AUTO runs the Clark-Evans test on the factor's point features

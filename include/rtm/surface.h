@@ -132,6 +132,19 @@ void rtm_kde_opts_init(rtm_kde_opts *o);
 int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const double *w,
                     size_t n, const rtm_kde_opts *o, double *out, rtm_error *err);
 
+/** Receives one row i of a density (ncols values, a buffer reused for the
+ *  next row); a non-zero return stops rtm_kde_rows, which returns it. */
+typedef int (*rtm_kde_row_fn)(int i, const double *row, void *arg);
+
+/** The density of rtm_kde_compute (the same values, bit for bit), row by
+ *  row on the calling thread, in increasing row order, and only for the
+ *  rows some point can reach: every row fn is not called for is exactly
+ *  0. Costs the rows reached, not the grid (o->threads and o->progress
+ *  are not used). Returns 0, an error as rtm_kde_compute, or fn's code. */
+int rtm_kde_rows(const rtm_grid *g, const double *x, const double *y, const double *w,
+                 size_t n, const rtm_kde_opts *o, rtm_kde_row_fn fn, void *arg,
+                 rtm_error *err);
+
 /** Parse a kernel name: "quartic" (alias "biweight"), "epanechnikov",
  *  "triangular" (alias "cone"), "uniform" (alias "disc"), "triweight",
  *  "gaussian"; case-insensitive. Returns 0 and sets *k, or -1 (k untouched). */

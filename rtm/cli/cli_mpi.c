@@ -3,6 +3,7 @@
 
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -13,7 +14,7 @@
  * the rest run on rank 0 alone). */
 static int spreads(const char *cmd)
 {
-    static const char *const names[] = {"kde", "distance", "hotspots", "model"};
+    static const char *const names[] = {"kde", "distance", "hotspots", "change", "model", "run"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(cmd, names[i]))
             return 1;
@@ -33,6 +34,12 @@ static void silence(void)
     close(fd);
 }
 
+int rtm_cli_mpi_solo(void)
+{
+    rtm_mpi_alone(1);
+    return rtm_mpi_rank() > 0;
+}
+
 int rtm_cli_mpi_main(int (*fn)(int, char **), const char *cmd, int argc, char **argv)
 {
     rtm_error e;
@@ -44,7 +51,7 @@ int rtm_cli_mpi_main(int (*fn)(int, char **), const char *cmd, int argc, char **
         fprintf(stderr, "rtm %s: error: %s\n", cmd, e.msg);
         return RTM_EXIT_FAIL;
     }
-    if ((rank = rtm_mpi_rank()) > 0)
+    if ((rank = rtm_mpi_rank()) > 0 && !getenv("RTM_MPI_DEBUG"))
         silence();
     if (spreads(cmd))
         rc = fn(argc, argv);

@@ -6,9 +6,11 @@
 #include <time.h>
 
 #include "cli/cli.h"
+#include "cli/cli_mpi.h"
 #include "cli/cmds.h"
 #include "rtm/job.h"
 #include "rtm/jobunits.h"
+#include "run/run_mpi.h"
 
 static const char HELP[] =
     "Usage: rtm run [--check] [--run-date YYYY-MM-DD] [--threads N] [-q] JOB\n"
@@ -252,7 +254,8 @@ static int run(const run_args *a)
         rtm_job_free(job);
         return rc;
     }
-    rc = a->finish ? rtm_jobrun_finish(job, &o, &res, &e) : rtm_jobrun(job, &o, &res, &e);
+    rc = a->finish ? rtm_jobrun_finish(job, &o, &res, &e)
+                   : rtm_jobrun_spread(job, &o, &res, &e); /* under MPI: units over ranks */
     rtm_job_free(job);
     if (rc)
         return fail(&e);
@@ -275,5 +278,7 @@ int rtm_cmd_run(int argc, char **argv)
     a.unit = -1;
     if ((rc = parse(argc, argv, &a)))
         return rc < 0 ? RTM_EXIT_OK : rc;
+    if ((a.check || a.plan || a.unit >= 0 || a.finish) && rtm_cli_mpi_solo())
+        return RTM_EXIT_OK; /* under MPI these are rank 0's alone */
     return a.check ? check(&a) : run(&a);
 }

@@ -283,7 +283,7 @@ int rtm_trial_rr_glm(const double *y, const signed char *arm, int n, int days,
     }
     for (int j = 0; j < p; j++)
         cols[j] = j;
-    rtm_design d = {rows, p, x, yy, NULL};
+    rtm_design d = {rows, p, x, yy, NULL, NULL, 0, NULL};
     memset(&f, 0, sizeof f);
     rc = rows ? rtm_glm_fit_cols(&d, cols, p, (rtm_family)family, NULL, &f, err)
               : rtm_error_set(err, RTM_ERR_MODEL, "trial: no informative place-day");

@@ -7,6 +7,7 @@
  * order of first appearance, which makes the output independent of the hash.
  */
 #include "rtm/glm.h"
+#include "model/glm_internal.h"
 
 #include <math.h>
 #include <stdint.h>
@@ -38,8 +39,12 @@ static int check_shape_y(const rtm_design *d, rtm_error *err)
         return rtm_error_set(err, RTM_ERR_ARG, "design: no cells");
     if (d->p < 0)
         return rtm_error_set(err, RTM_ERR_ARG, "design: negative column count (%d)", d->p);
-    if (!d->y || (d->p > 0 && !d->x))
+    if (!d->y || (d->p > 0 && !d->x && (!d->row_pat || !d->pat)))
         return rtm_error_set(err, RTM_ERR_ARG, "design: missing x or y");
+    for (size_t i = 0; !d->x && d->row_pat && i < d->n; i++)
+        if (d->row_pat[i] >= d->npat)
+            return rtm_error_set(err, RTM_ERR_ARG, "design: row %zu uses row pattern %u of %zu",
+                                 i, d->row_pat[i], d->npat);
     for (size_t i = 0; i < d->n; i++) {
         if (!isfinite(d->y[i]))
             return rtm_error_set(err, RTM_ERR_INPUT, "design: y[%zu] is not finite", i);
@@ -53,7 +58,16 @@ static int check_shape_y(const rtm_design *d, rtm_error *err)
 static int bad_x(const rtm_design *d, size_t k, rtm_error *err)
 {
     return rtm_error_set(err, RTM_ERR_INPUT, "design: x[row %zu, column %d] = %d is not 0 or 1",
-                         k / (size_t)d->p, (int)(k % (size_t)d->p), d->x[k]);
+                         k / (size_t)d->p, (int)(k % (size_t)d->p), rtm_design_x(d, k / (size_t)d->p, (int)(k % (size_t)d->p)));
+}
+
+/* The first cell using bad entry (pattern k, column j) of a compact design. */
+static int bad_pat(const rtm_design *d, size_t k, int j, rtm_error *err)
+{
+    size_t i = 0;
+    while (i < d->n && d->row_pat[i] != k)
+        i++;
+    return bad_x(d, (i < d->n ? i : 0) * (size_t)d->p + (size_t)j, err);
 }
 
 int rtm_design_check(const rtm_design *d, rtm_error *err)
@@ -61,6 +75,12 @@ int rtm_design_check(const rtm_design *d, rtm_error *err)
     int rc = check_shape_y(d, err);
     if (rc)
         return rc;
+    if (!d->x) {
+        for (size_t k = 0; k < d->npat * (size_t)d->p; k++)
+            if (d->pat[k] > 1)
+                return bad_pat(d, k / (size_t)d->p, (int)(k % (size_t)d->p), err);
+        return 0;
+    }
     size_t np = d->n * (size_t)d->p;
     for (size_t k = 0; k < np; k++)
         if (d->x[k] > 1)
@@ -196,6 +216,35 @@ static void table_free(pat_table *t)
     free(t->words);
     free(t->hash);
     free(t->slot);
+}
+
+struct rtm_i_pattab {
+    pat_table t;
+};
+
+rtm_i_pattab *rtm_i_pattab_new(int nw)
+{
+    rtm_i_pattab *p = calloc(1, sizeof *p);
+    if (!p)
+        return NULL;
+    p->t.nw = nw > 0 ? nw : 1;
+    if (table_grow(&p->t) || table_rehash(&p->t, 1024)) {
+        rtm_i_pattab_free(p);
+        return NULL;
+    }
+    return p;
+}
+
+size_t rtm_i_pattab_add(rtm_i_pattab *p, const uint64_t *w) { return table_find_or_add(&p->t, w); }
+size_t rtm_i_pattab_count(const rtm_i_pattab *p) { return p->t.m; }
+const uint64_t *rtm_i_pattab_words(const rtm_i_pattab *p) { return p->t.words; }
+
+void rtm_i_pattab_free(rtm_i_pattab *p)
+{
+    if (!p)
+        return;
+    table_free(&p->t);
+    free(p);
 }
 
 static int check_args(const rtm_design *d, const int *cols, int ncols, const int *fold,
@@ -383,6 +432,66 @@ static int build_columns(rtm_patterns *pt)
     return 0;
 }
 
+/* Name the first entry of row i (among the selected columns) that is not 0/1. */
+static int bad_row(const rtm_design *d, size_t i, const int *cols, int nc, rtm_error *err)
+{
+    for (int j = 0; j < nc; j++) {
+        int c = cols ? cols[j] : j;
+        if (rtm_design_x(d, i, c) > 1)
+            return bad_x(d, i * (size_t)d->p + (size_t)c, err);
+    }
+    return RTM_ERR_INPUT;
+}
+
+/* Pattern of every row of a design written out in x. */
+static int rows_plain(const rtm_design *d, const int *cols, int nc, pat_table *t, uint64_t *w,
+                      size_t *row_pat, rtm_error *err)
+{
+    for (size_t i = 0; i < d->n; i++) {
+        const unsigned char *row = d->x + i * (size_t)d->p;
+        unsigned acc = cols ? pack_cols(row, cols, nc, w, t->nw) : pack_full(row, nc, w, t->nw);
+        if (acc > 1) /* some entry is not 0/1: name it */
+            return bad_row(d, i, cols, nc, err);
+        size_t k = table_find_or_add(t, w);
+        if (k == SIZE_MAX)
+            return RTM_ERR_NOMEM;
+        row_pat[i] = k;
+    }
+    return 0;
+}
+
+/* The same for a compact design: each distinct row is packed and looked up
+ * once, when a row first uses it, so patterns are numbered in the same
+ * order of first appearance as from the written-out rows. */
+static int rows_compact(const rtm_design *d, const int *cols, int nc, pat_table *t,
+                        uint64_t *w, size_t *row_pat, rtm_error *err)
+{
+    size_t *map = malloc((d->npat ? d->npat : 1) * sizeof *map);
+    if (!map)
+        return RTM_ERR_NOMEM;
+    for (size_t k = 0; k < d->npat; k++)
+        map[k] = SIZE_MAX;
+    for (size_t i = 0; i < d->n; i++) {
+        size_t r = d->row_pat[i];
+        if (map[r] == SIZE_MAX) {
+            const unsigned char *row = d->pat + r * (size_t)d->p;
+            unsigned acc = cols ? pack_cols(row, cols, nc, w, t->nw)
+                                : pack_full(row, nc, w, t->nw);
+            if (acc > 1) {
+                free(map);
+                return bad_row(d, i, cols, nc, err);
+            }
+            if ((map[r] = table_find_or_add(t, w)) == SIZE_MAX) {
+                free(map);
+                return RTM_ERR_NOMEM;
+            }
+        }
+        row_pat[i] = map[r];
+    }
+    free(map);
+    return 0;
+}
+
 rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int ncols,
                                       const int *fold, int nfolds, rtm_error *err)
 {
@@ -401,24 +510,12 @@ rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int 
     pt->row_pat = malloc(d->n * sizeof *pt->row_pat);
     if (!pt->row_pat)
         goto nomem;
-    for (size_t i = 0; i < d->n; i++) {
-        const unsigned char *row = d->x ? d->x + i * (size_t)d->p : NULL;
-        unsigned acc = cols ? pack_cols(row, cols, nc, w, nw) : pack_full(row, nc, w, nw);
-        if (acc > 1) { /* some entry is not 0/1: name it */
-            for (int j = 0; j < nc; j++) {
-                size_t at = i * (size_t)d->p + (size_t)(cols ? cols[j] : j);
-                if (d->x[at] > 1) {
-                    bad_x(d, at, err);
-                    break;
-                }
-            }
-            goto fail;
-        }
-        size_t k = table_find_or_add(&t, w);
-        if (k == SIZE_MAX)
-            goto nomem;
-        pt->row_pat[i] = k;
-    }
+    int rc = d->x ? rows_plain(d, cols, nc, &t, w, pt->row_pat, err)
+                  : rows_compact(d, cols, nc, &t, w, pt->row_pat, err);
+    if (rc == RTM_ERR_NOMEM)
+        goto nomem;
+    if (rc)
+        goto fail;
     pt->m = t.m;
     if (fill_totals(pt, &t, d->y, fold) || build_columns(pt) || build_pairs(pt, d->y))
         goto nomem;

@@ -82,9 +82,9 @@ void rtm_fc_bits(const fc_cols *c, const fc_hist *h, const float *F, const doubl
         uint64_t bit = (uint64_t)1 << (j % 64);
         size_t wo = (size_t)(j / 64);
         if (c->pred[j] < 0) {
-            int v = -1 - c->pred[j], p = c->vars->p;
+            int v = -1 - c->pred[j];
             for (size_t i = 0; i < h->nin; i++)
-                if (c->vrow[i] != SIZE_MAX && c->vars->x[c->vrow[i] * (size_t)p + (size_t)v])
+                if (c->vrow[i] != SIZE_MAX && rtm_varset_value(c->vars, c->vrow[i], v))
                     B[i * (size_t)c->nw + wo] |= bit;
             continue;
         }
@@ -209,7 +209,7 @@ void rtm_fc_stats(const fc_pairs *pp, const int *use, double *n, double *sy, dou
  * per pattern and pair. */
 int rtm_fc_patterns(fc_pairs *pp, int ncols, const char *const *names, rtm_error *err)
 {
-    rtm_design d = {pp->nrows, ncols, pp->x, pp->dy, names};
+    rtm_design d = {pp->nrows, ncols, pp->x, pp->dy, names, NULL, 0, NULL};
     pp->pt = rtm_patterns_build(&d, pp->fold, pp->npairs, err);
     if (!pp->pt)
         return err->code ? err->code : RTM_ERR_INPUT;

@@ -61,4 +61,15 @@ int rtm_glm_i_poisson(const rtm_glm_data *g, rtm_family msg_fam, const rtm_glm_o
 int rtm_glm_i_nb(const rtm_glm_data *g, rtm_family fam, const rtm_glm_opts *o,
                  rtm_glm_fit *out, rtm_error *err);
 
+/* A growing table of unique packed bit patterns (nw 64-bit words each),
+ * numbered in order of first insertion (design.c). */
+typedef struct rtm_i_pattab rtm_i_pattab;
+rtm_i_pattab *rtm_i_pattab_new(int nw);
+/* Index of pattern w, inserted if new; SIZE_MAX when out of memory. */
+size_t rtm_i_pattab_add(rtm_i_pattab *t, const uint64_t *w);
+size_t rtm_i_pattab_count(const rtm_i_pattab *t);
+/* count*nw words, pattern k at k*nw (valid until the next add). */
+const uint64_t *rtm_i_pattab_words(const rtm_i_pattab *t);
+void rtm_i_pattab_free(rtm_i_pattab *t);
+
 #endif

@@ -41,6 +41,15 @@ static int outcome(rtm_model *m, const double *counts, double **y, rtm_error *er
     return 0;
 }
 
+/* The linear predictor sum b_j x_j (no intercept) of one row of bits. */
+static double pattern_eta(const rtm_glm_fit *f, const unsigned char *row)
+{
+    double eta = 0;
+    for (int j = 0; j < f->k; j++)
+        eta += f->beta[j] * row[f->cols[j]];
+    return eta;
+}
+
 /* RRS = exp(sum b_i x_i) = prod RRV_i^x_i: the model's prediction over the
  * prediction of a cell with no factor present (rtm-method.md, Outputs). */
 static int risk_surface(rtm_model *m, const rtm_grid *g, rtm_error *err)
@@ -48,7 +57,7 @@ static int risk_surface(rtm_model *m, const rtm_grid *g, rtm_error *err)
     const rtm_varset *v = m->vars;
     const rtm_glm_fit *f = &m->sw.fit;
     size_t k, i, nc = rtm_grid_ncells(g);
-    double s = 0, ss = 0;
+    double s = 0, ss = 0, *rp = NULL;
     if (!(m->rrs = malloc(nc * sizeof *m->rrs)) || !(m->tier = malloc(nc)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     for (k = 0; k < nc; k++) {
@@ -57,17 +66,18 @@ static int risk_surface(rtm_model *m, const rtm_grid *g, rtm_error *err)
     }
     m->rrs_min = INFINITY;
     m->rrs_max = -INFINITY;
+    if (!v->x && !(rp = malloc((v->npat ? v->npat : 1) * sizeof *rp)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    for (k = 0; !v->x && k < v->npat; k++) /* the same sums as cell by cell */
+        rp[k] = exp(pattern_eta(f, v->pat + k * (size_t)v->p));
     for (i = 0; i < v->n; i++) {
-        double eta = 0, r;
-        int j;
-        for (j = 0; j < f->k; j++)
-            eta += f->beta[j] * v->x[i * (size_t)v->p + f->cols[j]];
-        r = exp(eta);
+        double r = v->x ? exp(pattern_eta(f, v->x + i * (size_t)v->p)) : rp[v->row_pat[i]];
         m->rrs[v->cell[i]] = r;
         m->rrs_min = fmin(m->rrs_min, r);
         m->rrs_max = fmax(m->rrs_max, r);
         s += r;
     }
+    free(rp);
     m->rrs_mean = s / (double)v->n;
     for (i = 0; i < v->n; i++) {
         double d = m->rrs[v->cell[i]] - m->rrs_mean;
@@ -118,13 +128,8 @@ static void stage(const rtm_model_opts *o, double frac, const char *what)
 static int select_model(rtm_model *m, const double *y, const rtm_model_opts *o, rtm_error *err)
 {
     const rtm_varset *v = m->vars;
-    rtm_design d;
+    rtm_design d = rtm_varset_design(v, y);
     int *factor = NULL, j, rc;
-    memset(&d, 0, sizeof d);
-    d.n = v->n;
-    d.p = v->p;
-    d.x = v->x;
-    d.y = y;
     if (v->p == 0)
         return rtm_error_set(err, RTM_ERR_MODEL, "model: every candidate variable is constant "
                              "over the study area (risk factors too sparse or too dense for "

@@ -10,8 +10,10 @@
 #include <strings.h>
 
 #include "rtm/surface.h"
+#include "model/glm_internal.h"
+#include "model/var_build.h"
 
-#define MAX_LADDER 64
+#define MAX_LADDER RTM_I_MAX_LADDER
 
 const char *rtm_op_name(rtm_op op)
 {
@@ -52,178 +54,9 @@ int rtm_ladder(const rtm_var_opts *o, double *d, int max)
     return n;
 }
 
-/* The design is written row-major straight into its final buffer: x holds n
- * rows of stride cap (an upper bound on the variables, known once every
- * factor's operationalization is resolved). Each factor's columns are kept
- * in col[] until the factor is done, then scattered into the rows as one
- * block (fc columns at offset p), so memory stays n*cap plus one factor's
- * columns instead of two copies of the design. */
-typedef struct builder {
-    size_t n;
-    int p, cap, fc;
-    rtm_variable *var;
-    unsigned char *x;
-    unsigned char *col[2 * MAX_LADDER];
-} builder;
-
-static int push_col(builder *b, const rtm_variable *v, unsigned char *col, rtm_error *err)
-{
-    if (b->p + b->fc >= b->cap || b->fc >= 2 * MAX_LADDER)
-        return rtm_error_set(err, RTM_ERR_ARG, "variables: internal: more columns than planned");
-    b->var[b->p + b->fc] = *v;
-    b->col[b->fc++] = col;
-    return 0;
-}
-
-/* Scatter the current factor's columns into the rows and free them. */
-static void flush_factor(builder *b, int nt)
-{
-    size_t stride = (size_t)b->cap;
-    int c, fc = b->fc;
-    unsigned char *const *col = b->col;
-    if (fc > 0) {
-#pragma omp parallel for schedule(static) num_threads(nt)
-        for (size_t r = 0; r < b->n; r++) {
-            unsigned char *row = b->x + r * stride + b->p;
-            for (int k = 0; k < fc; k++)
-                row[k] = col[k][r];
-        }
-    }
-    for (c = 0; c < fc; c++)
-        free(b->col[c]);
-    b->p += fc;
-    b->fc = 0;
-}
-
 static int nthreads(const rtm_var_opts *o)
 {
     return o->threads > 0 ? o->threads : omp_get_max_threads();
-}
-
-/* col[i] = 1 when the surface at row i's cell is within [lo, hi] (lo = -INF:
- * proximity surf <= d; lo > 0: density surf >= threshold and > 0); returns
- * the number of ones (an integer sum: exact in any order). Elementwise, so
- * the bytes do not depend on the thread count. */
-static size_t make_col(const double *surf, const size_t *cell, size_t n, double lo, double hi,
-                       int nt, unsigned char *col)
-{
-    size_t ones = 0;
-#pragma omp parallel for schedule(static) num_threads(nt) reduction(+ : ones)
-    for (size_t i = 0; i < n; i++) {
-        double v = surf[cell[i]];
-        col[i] = v >= lo && v <= hi;
-        ones += col[i];
-    }
-    return ones;
-}
-
-/* Add the column if it is not constant; takes ownership of col, which has
- * `ones` ones. */
-static int add_var(builder *b, rtm_factor_info *fi, int factor, const char *fname, rtm_op op,
-                   double d, double thr, unsigned char *col, size_t ones, rtm_error *err)
-{
-    rtm_variable v;
-    fi->generated++;
-    if (ones == 0 || ones == b->n) {
-        fi->dropped_constant++;
-        free(col);
-        return 0;
-    }
-    memset(&v, 0, sizeof v);
-    v.factor = factor;
-    v.op = op;
-    v.distance = d;
-    v.ones = ones;
-    v.threshold = thr;
-    snprintf(v.name, sizeof v.name, "%s_%s_%g", fname, rtm_op_name(op), d);
-    if (push_col(b, &v, col, err)) {
-        free(col);
-        return RTM_ERR_NOMEM;
-    }
-    return 0;
-}
-
-static int proximity_vars(builder *b, const rtm_grid *g, const size_t *cell,
-                          const rtm_factor_spec *f, int fi, rtm_factor_info *info,
-                          const double *lad, int nl, const rtm_var_opts *o, double *surf,
-                          rtm_error *err)
-{
-    int k, rc;
-    size_t ones;
-    if ((rc = rtm_distance_compute(g, f->features, lad[nl - 1], o->threads, surf, err)))
-        return rc;
-    for (k = 0; k < nl; k++) {
-        unsigned char *col = malloc(b->n);
-        if (!col)
-            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-        ones = make_col(surf, cell, b->n, -INFINITY, lad[k], nthreads(o), col);
-        if ((rc = add_var(b, info, fi, f->name, RTM_OP_PROXIMITY, lad[k], NAN, col, ones, err)))
-            return rc;
-    }
-    return 0;
-}
-
-/* Density threshold: mean + k*SD over study-area cells (rtm-method.md).
- * Two-pass mean/variance in fixed order, so the result is deterministic. */
-static double threshold(const double *surf, const size_t *cell, size_t n, double k)
-{
-    double mean = 0, ss = 0;
-    size_t i;
-    for (i = 0; i < n; i++)
-        mean += surf[cell[i]];
-    mean /= (double)n;
-    for (i = 0; i < n; i++)
-        ss += (surf[cell[i]] - mean) * (surf[cell[i]] - mean);
-    return mean + k * sqrt(ss / (double)n);
-}
-
-static int density_vars(builder *b, const rtm_grid *g, const size_t *cell,
-                        const rtm_factor_spec *f, int fi, rtm_factor_info *info,
-                        const double *lad, int nl, const rtm_var_opts *o, double *surf,
-                        rtm_error *err)
-{
-    double *xy = NULL, *x = NULL, *y = NULL;
-    size_t np = 0, i, ones;
-    int k, rc;
-    /* points as they are; lines and polygons sampled along their edges */
-    if ((rc = rtm_features_sample_points(f->features, g->res / 2, &xy, &np, err)))
-        return rc;
-    x = malloc((np ? np : 1) * sizeof *x);
-    y = malloc((np ? np : 1) * sizeof *y);
-    if (!x || !y) {
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-        goto done;
-    }
-    for (i = 0; i < np; i++) {
-        x[i] = xy[2 * i];
-        y[i] = xy[2 * i + 1];
-    }
-    for (k = 0; k < nl && !rc; k++) {
-        rtm_kde_opts ko;
-        unsigned char *col;
-        double thr;
-        rtm_kde_opts_init(&ko);
-        ko.kernel = o->density_kernel;
-        ko.radius = lad[k];
-        ko.units = RTM_UNITS_M2;
-        ko.threads = o->threads;
-        if ((rc = rtm_kde_compute(g, x, y, NULL, np, &ko, surf, err)))
-            break;
-        thr = threshold(surf, cell, b->n, o->density_k);
-        if (!(col = malloc(b->n))) {
-            rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-            break;
-        }
-        /* surf > 0 and surf >= thr: the smallest positive double bounds it below */
-        ones = make_col(surf, cell, b->n, isnan(thr) ? NAN : fmax(thr, DBL_TRUE_MIN), INFINITY,
-                        nthreads(o), col);
-        rc = add_var(b, info, fi, f->name, RTM_OP_DENSITY, lad[k], thr, col, ones, err);
-    }
-done:
-    free(xy);
-    free(x);
-    free(y);
-    return rc;
 }
 
 /* The manual's rule of thumb (rtm-method.md, Caplan & Kennedy 2016): Proximity
@@ -270,27 +103,6 @@ static rtm_op auto_op(const rtm_grid *g, const unsigned char *mask, const rtm_fa
     return RTM_OP_DENSITY;
 }
 
-/* Close the rows up from stride cap to p (in place, rows in increasing
- * order so a row never overwrites one not yet moved) and hand them over. */
-static int finish(builder *b, rtm_varset *vs, rtm_error *err)
-{
-    size_t i, p = (size_t)b->p;
-    if (p < (size_t)b->cap) {
-        unsigned char *x;
-        for (i = 1; i < b->n && p > 0; i++)
-            memmove(b->x + i * p, b->x + i * (size_t)b->cap, p);
-        if ((x = realloc(b->x, b->n * (p ? p : 1))))
-            b->x = x;
-    }
-    (void)err;
-    vs->x = b->x;
-    vs->p = b->p;
-    vs->var = b->var;
-    b->x = NULL;
-    b->var = NULL;
-    return 0;
-}
-
 static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
 {
     int i;
@@ -315,14 +127,11 @@ static int factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double
     return rtm_ladder(&fo, lad, MAX_LADDER);
 }
 
-/* Resolve every factor's operationalization (AUTO by the manual's rule)
- * and size the design: one column per ladder distance and operationalization. */
-static int plan(builder *b, rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
-                const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
+/* Resolve every factor's operationalization (AUTO by the manual's rule). */
+static void plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
+                 const rtm_factor_spec *f, int nf, const rtm_var_opts *o)
 {
-    size_t sz;
-    int i, cap = 0;
-    for (i = 0; i < nf; i++) {
+    for (int i = 0; i < nf; i++) {
         rtm_factor_info *fi = &vs->info[i];
         rtm_op op = f[i].op;
         double lad[MAX_LADDER];
@@ -332,13 +141,167 @@ static int plan(builder *b, rtm_varset *vs, const rtm_grid *g, const unsigned ch
         if (op == RTM_OP_AUTO)
             op = auto_op(g, mask, &f[i], lad[nl - 1], nthreads(o), fi);
         fi->op = op;
-        cap += nl * (((op & RTM_OP_PROXIMITY) != 0) + ((op & RTM_OP_DENSITY) != 0));
     }
-    b->cap = cap;
-    if (!(b->var = malloc((size_t)(cap ? cap : 1) * sizeof *b->var)) ||
-        rtm_size_mul(b->n, (size_t)(cap ? cap : 1), 1, &sz) || !(b->x = malloc(sz)))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory for %zu x %d design",
-                             b->n, cap);
+}
+
+/* Every factor's cells, factors in parallel (each on one thread, so the
+ * results do not depend on the thread count or the schedule). */
+static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
+                         const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
+{
+    const rtm_var_opts *o = c->o;
+    int nt = nthreads(o) < nf ? nthreads(o) : nf, done = 0, rc = 0;
+    int *frc = calloc((size_t)nf, sizeof *frc);
+    rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
+    size_t nc = rtm_grid_ncells(c->g);
+    if (!frc || !ferr) {
+        free(frc);
+        free(ferr);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    }
+#pragma omp parallel num_threads(nt)
+    {
+        double *surf = malloc(nc * sizeof *surf);
+#pragma omp for schedule(dynamic, 1)
+        for (int i = 0; i < nf; i++) {
+            double lad[MAX_LADDER];
+            int nl = factor_ladder(o, &f[i], lad);
+            frc[i] = surf ? rtm_i_factor_cells(c, &f[i], vs->info[i].op, lad, nl, surf, &fc[i],
+                                               &ferr[i])
+                          : rtm_error_set(&ferr[i], RTM_ERR_NOMEM, "variables: out of memory");
+#pragma omp critical(rtm_variables_progress)
+            if (o->progress)
+                o->progress((double)++done / nf, "variables", o->progress_arg);
+        }
+        free(surf);
+    }
+    for (int i = 0; i < nf && !rc; i++)
+        if (frc[i])
+            rc = rtm_error_set(err, frc[i], "%s", ferr[i].msg);
+    free(frc);
+    free(ferr);
+    return rc;
+}
+
+/* The kept (non-constant) variables in factor order: vs->var, the factors'
+ * counts, and col[i * 2 MAX_LADDER + k], factor i's variable k's column or -1. */
+static int assign_columns(rtm_varset *vs, const rtm_factor_spec *f, int nf,
+                          const rtm_var_opts *o, const rtm_i_fcells *fc, int *col,
+                          rtm_error *err)
+{
+    int cap = 0;
+    for (int i = 0; i < nf; i++)
+        cap += fc[i].nvar;
+    if (!(vs->var = malloc((size_t)(cap ? cap : 1) * sizeof *vs->var)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    for (int i = 0; i < nf; i++) {
+        rtm_factor_info *fi = &vs->info[i];
+        double lad[MAX_LADDER];
+        int nl = factor_ladder(o, &f[i], lad), np = (fi->op & RTM_OP_PROXIMITY) ? nl : 0;
+        for (int k = 0; k < fc[i].nvar; k++) {
+            rtm_variable *v = &vs->var[vs->p];
+            size_t ones = fc[i].ones[k];
+            col[i * 2 * MAX_LADDER + k] = -1;
+            fi->generated++;
+            if (ones == 0 || ones == vs->n) {
+                fi->dropped_constant++;
+                continue;
+            }
+            memset(v, 0, sizeof *v);
+            v->factor = i;
+            v->op = k < np ? RTM_OP_PROXIMITY : RTM_OP_DENSITY;
+            v->distance = lad[k < np ? k : k - np];
+            v->ones = ones;
+            v->threshold = fc[i].thr[k];
+            snprintf(v->name, sizeof v->name, "%s_%s_%g", f[i].name, rtm_op_name(v->op),
+                     v->distance);
+            col[i * 2 * MAX_LADDER + k] = vs->p++;
+        }
+        vs->generated += fi->generated;
+    }
+    return 0;
+}
+
+/* One study row's bits: every factor with an entry at row q adds its kept
+ * variables' bits at their columns (cur[i]: factor i's next entry). */
+static void row_words(const rtm_i_fcells *fc, int nf, const int *col, size_t *cur, size_t q,
+                      uint64_t *w, int nw)
+{
+    memset(w, 0, (size_t)nw * sizeof *w);
+    for (int i = 0; i < nf; i++) {
+        const rtm_i_fcells *F = &fc[i];
+        if (cur[i] >= F->nrows || F->row[cur[i]] != q)
+            continue;
+        const uint64_t *b = F->bits + cur[i]++ * (size_t)F->nw;
+        for (int k = 0; k < F->nvar; k++) {
+            int j = col[i * 2 * MAX_LADDER + k];
+            if (j >= 0 && (b[k >> 6] >> (k & 63) & 1))
+                w[j >> 6] |= (uint64_t)1 << (j & 63);
+        }
+    }
+}
+
+/* The compact design: every study row's pattern id, distinct patterns in
+ * order of first appearance (rtm_patterns' numbering) and their bytes. */
+static int pack_rows(rtm_varset *vs, const rtm_i_fcells *fc, int nf, const int *col)
+{
+    int nw = vs->p > 0 ? (vs->p + 63) / 64 : 1, rc = -1;
+    size_t zero = SIZE_MAX, *cur = calloc((size_t)nf, sizeof *cur);
+    unsigned char *any = calloc(vs->n ? vs->n : 1, 1);
+    uint64_t *w = malloc((size_t)nw * sizeof *w);
+    rtm_i_pattab *t = rtm_i_pattab_new(nw);
+    vs->row_pat = malloc((vs->n ? vs->n : 1) * sizeof *vs->row_pat);
+    if (!cur || !any || !w || !t || !vs->row_pat)
+        goto done;
+    for (int i = 0; i < nf; i++)
+        for (size_t r = 0; r < fc[i].nrows; r++)
+            any[fc[i].row[r]] = 1;
+    for (size_t q = 0; q < vs->n; q++) {
+        size_t id;
+        if (!any[q] && zero != SIZE_MAX) {
+            vs->row_pat[q] = (uint32_t)zero;
+            continue;
+        }
+        row_words(fc, nf, col, cur, q, w, nw);
+        if ((id = rtm_i_pattab_add(t, w)) == SIZE_MAX)
+            goto done;
+        if (!any[q])
+            zero = id;
+        vs->row_pat[q] = (uint32_t)id;
+    }
+    vs->npat = rtm_i_pattab_count(t);
+    if (!(vs->pat = malloc(vs->npat * (size_t)(vs->p ? vs->p : 1))))
+        goto done;
+    const uint64_t *pw = rtm_i_pattab_words(t);
+    for (size_t k = 0; k < vs->npat; k++)
+        for (int j = 0; j < vs->p; j++)
+            vs->pat[k * (size_t)vs->p + (size_t)j] =
+                (unsigned char)(pw[k * (size_t)nw + (size_t)(j >> 6)] >> (j & 63) & 1);
+    rc = 0;
+done:
+    rtm_i_pattab_free(t);
+    free(cur);
+    free(any);
+    free(w);
+    return rc;
+}
+
+/* Study-area rows and, per grid row, where its rows start. */
+static int study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,
+                      size_t **rowstart)
+{
+    size_t nc = rtm_grid_ncells(g), q = 0;
+    if (!(vs->cell = malloc(nc * sizeof *vs->cell)) ||
+        !(*rowstart = malloc(((size_t)g->nrows + 1) * sizeof **rowstart)))
+        return -1;
+    for (int i = 0; i < g->nrows; i++) {
+        (*rowstart)[i] = q;
+        for (size_t k = (size_t)i * (size_t)g->ncols; k < (size_t)(i + 1) * (size_t)g->ncols; k++)
+            if (!mask || mask[k])
+                vs->cell[q++] = k;
+    }
+    (*rowstart)[g->nrows] = q;
+    vs->n = q;
     return 0;
 }
 
@@ -347,54 +310,37 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
                         rtm_varset **out, rtm_error *err)
 {
     rtm_varset *vs = NULL;
-    builder b;
-    double lad[MAX_LADDER], *surf = NULL;
-    size_t k, nc = rtm_grid_ncells(g);
-    int i, j, nl, rc;
-    memset(&b, 0, sizeof b);
+    rtm_i_fcells *fc = NULL;
+    size_t *rowstart = NULL;
+    int *col = NULL, rc;
+    (void)study_area;
     if ((rc = check_factors(f, nf, o, err)))
         return rc;
-    vs = calloc(1, sizeof *vs);
-    surf = malloc(nc * sizeof *surf);
-    if (!vs || !surf || !(vs->cell = malloc(nc * sizeof *vs->cell)) ||
-        !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info))) {
+    if (!(vs = calloc(1, sizeof *vs)) || study_rows(g, mask, vs, &rowstart) ||
+        !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)) ||
+        !(fc = calloc((size_t)(nf ? nf : 1), sizeof *fc)) ||
+        !(col = malloc((size_t)(nf ? nf : 1) * 2 * MAX_LADDER * sizeof *col))) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
         goto done;
     }
-    for (k = 0; k < nc; k++)
-        if (!mask || mask[k])
-            vs->cell[vs->n++] = k;
-    if (vs->n == 0) {
-        rc = rtm_error_set(err, RTM_ERR_INPUT, "variables: the study area has no cells");
+    if (vs->n == 0 || vs->n > UINT32_MAX) {
+        rc = rtm_error_set(err, vs->n ? RTM_ERR_ARG : RTM_ERR_INPUT, vs->n ?
+                           "variables: %zu study-area cells: too many" :
+                           "variables: the study area has no cells", vs->n);
         goto done;
     }
-    b.n = vs->n;
     vs->nfactors = nf;
-    (void)study_area;
-    if ((rc = plan(&b, vs, g, mask, f, nf, o, err)))
-        goto done;
-    for (i = 0; i < nf && !rc; i++) {
-        rtm_factor_info *fi = &vs->info[i];
-        nl = factor_ladder(o, &f[i], lad);
-        if (fi->op & RTM_OP_PROXIMITY)
-            rc = proximity_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
-        if (!rc && (fi->op & RTM_OP_DENSITY))
-            rc = density_vars(&b, g, vs->cell, &f[i], i, fi, lad, nl, o, surf, err);
-        if (!rc)
-            flush_factor(&b, nthreads(o));
-        if (o->progress)
-            o->progress((double)(i + 1) / nf, "variables", o->progress_arg);
-    }
-    for (i = 0; i < nf; i++)
-        vs->generated += vs->info[i].generated;
-    if (!rc)
-        rc = finish(&b, vs, err);
+    plan(vs, g, mask, f, nf, o);
+    rtm_i_vctx c = {g, o, vs->cell, vs->n, rowstart};
+    if (!(rc = build_factors(&c, f, nf, vs, fc, err)) &&
+        !(rc = assign_columns(vs, f, nf, o, fc, col, err)) && pack_rows(vs, fc, nf, col))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
 done:
-    for (j = 0; j < b.fc; j++)
-        free(b.col[j]);
-    free(b.x);
-    free(b.var);
-    free(surf);
+    for (int i = 0; fc && i < nf; i++)
+        rtm_i_fcells_free(&fc[i]);
+    free(fc);
+    free(col);
+    free(rowstart);
     if (rc) {
         rtm_varset_free(vs);
         return rc;
@@ -411,5 +357,7 @@ void rtm_varset_free(rtm_varset *v)
     free(v->var);
     free(v->x);
     free(v->info);
+    free(v->row_pat);
+    free(v->pat);
     free(v);
 }

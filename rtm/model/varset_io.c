@@ -10,12 +10,13 @@
 #include "core/atomic.h"
 #include "rtm/model.h"
 
-#define VARSET_MAGIC "RTMVARS2" /* 2: rtm_factor_info.nn_n, nn_area */
+#define VARSET_MAGIC "RTMVARS3" /* 2: rtm_factor_info.nn_n, nn_area; 3: compact form */
 
 typedef struct header {
     char magic[8];
     uint64_t n;
-    int32_t p, nfactors, generated, pad;
+    int32_t p, nfactors, generated, compact; /* compact: row_pat + pat, not x */
+    uint64_t npat;
 } header;
 
 static int put(FILE *fp, const void *p, size_t size, size_t n)
@@ -41,10 +42,14 @@ int rtm_varset_write(const char *path, const rtm_varset *v, rtm_error *err)
     h.p = v->p;
     h.nfactors = v->nfactors;
     h.generated = v->generated;
+    h.compact = v->x == NULL;
+    h.npat = h.compact ? v->npat : 0;
     rc = put(fp, &h, sizeof h, 1) || put(fp, v->cell, sizeof *v->cell, v->n) ||
          put(fp, v->var, sizeof *v->var, (size_t)v->p) ||
          put(fp, v->info, sizeof *v->info, (size_t)v->nfactors) ||
-         put(fp, v->x, 1, v->n * (size_t)v->p);
+         (h.compact ? put(fp, v->row_pat, sizeof *v->row_pat, v->n) ||
+                          put(fp, v->pat, 1, v->npat * (size_t)v->p)
+                    : put(fp, v->x, 1, v->n * (size_t)v->p));
     rc |= fclose(fp) != 0;
     if (rc) {
         rtm_atomic_abort(tmp);
@@ -56,6 +61,26 @@ int rtm_varset_write(const char *path, const rtm_varset *v, rtm_error *err)
 static int get(FILE *fp, void *p, size_t size, size_t n)
 {
     return fread(p, size, n, fp) == n ? 0 : -1;
+}
+
+/* The rows: x (sz bytes), or the compact form (pattern ids checked). */
+static int read_rows(FILE *fp, const header *h, rtm_varset *v, size_t sz)
+{
+    size_t psz;
+    if (!h->compact)
+        return !(v->x = malloc(sz ? sz : 1)) || get(fp, v->x, 1, sz) ? -1 : 0;
+    if (h->npat > h->n || rtm_size_mul(h->npat, (size_t)(h->p ? h->p : 1), 1, &psz))
+        return -1;
+    v->npat = h->npat;
+    v->row_pat = malloc((h->n ? h->n : 1) * sizeof *v->row_pat);
+    v->pat = malloc(psz ? psz : 1);
+    if (!v->row_pat || !v->pat || get(fp, v->row_pat, sizeof *v->row_pat, v->n) ||
+        get(fp, v->pat, 1, v->npat * (size_t)v->p))
+        return -1;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->row_pat[i] >= v->npat)
+            return -1;
+    return 0;
 }
 
 int rtm_varset_read(const char *path, rtm_varset **out, rtm_error *err)
@@ -78,11 +103,10 @@ int rtm_varset_read(const char *path, rtm_varset **out, rtm_error *err)
     v->cell = malloc((h.n ? h.n : 1) * sizeof *v->cell);
     v->var = malloc((size_t)(h.p ? h.p : 1) * sizeof *v->var);
     v->info = malloc((size_t)(h.nfactors ? h.nfactors : 1) * sizeof *v->info);
-    v->x = malloc(sz ? sz : 1);
-    if (!v->cell || !v->var || !v->info || !v->x || get(fp, v->cell, sizeof *v->cell, v->n) ||
+    if (!v->cell || !v->var || !v->info || get(fp, v->cell, sizeof *v->cell, v->n) ||
         get(fp, v->var, sizeof *v->var, (size_t)v->p) ||
-        get(fp, v->info, sizeof *v->info, (size_t)v->nfactors) ||
-        get(fp, v->x, 1, v->n * (size_t)v->p) || fgetc(fp) != EOF)
+        get(fp, v->info, sizeof *v->info, (size_t)v->nfactors) || read_rows(fp, &h, v, sz) ||
+        fgetc(fp) != EOF)
         goto bad;
     fclose(fp);
     *out = v;

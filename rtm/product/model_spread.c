@@ -8,6 +8,7 @@
 #include "product/product_priv.h"
 #include "core/mpi.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -42,11 +43,17 @@ static int send_part(const part *me, rtm_error *err)
 {
     const rtm_varset *v = me->vs;
     int head[2] = {v ? v->p : 0, v ? me->nf : 0}, rc;
+    uint64_t npat = v && !v->x ? v->npat : 0; /* 0: written out (x) */
     if ((rc = rtm_mpi_send_bytes(0, head, sizeof head, err)) || !v)
         return rc;
-    if (!(rc = rtm_mpi_send_bytes(0, v->var, (size_t)v->p * sizeof *v->var, err)) &&
-        !(rc = rtm_mpi_send_bytes(0, v->info, (size_t)me->nf * sizeof *v->info, err)))
-        rc = rtm_mpi_send_bytes(0, v->x, v->n * (size_t)v->p, err);
+    if ((rc = rtm_mpi_send_bytes(0, v->var, (size_t)v->p * sizeof *v->var, err)) ||
+        (rc = rtm_mpi_send_bytes(0, v->info, (size_t)me->nf * sizeof *v->info, err)) ||
+        (rc = rtm_mpi_send_bytes(0, &npat, sizeof npat, err)))
+        return rc;
+    if (!npat)
+        return rtm_mpi_send_bytes(0, v->x, v->n * (size_t)v->p, err);
+    if (!(rc = rtm_mpi_send_bytes(0, v->row_pat, v->n * sizeof *v->row_pat, err)))
+        rc = rtm_mpi_send_bytes(0, v->pat, v->npat * (size_t)v->p, err);
     return rc;
 }
 
@@ -62,13 +69,28 @@ static int recv_part(int from, size_t n, part *pt, rtm_error *err)
     v->n = n;
     v->p = head[0];
     v->nfactors = pt->nf = head[1];
+    uint64_t npat;
     if (!(v->var = malloc((size_t)(v->p ? v->p : 1) * sizeof *v->var)) ||
-        !(v->info = malloc((size_t)v->nfactors * sizeof *v->info)) ||
-        !(v->x = malloc(n * (size_t)(v->p ? v->p : 1))))
+        !(v->info = malloc((size_t)v->nfactors * sizeof *v->info)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-    if (!(rc = rtm_mpi_recv_bytes(from, v->var, (size_t)v->p * sizeof *v->var, err)) &&
-        !(rc = rtm_mpi_recv_bytes(from, v->info, (size_t)v->nfactors * sizeof *v->info, err)))
-        rc = rtm_mpi_recv_bytes(from, v->x, n * (size_t)v->p, err);
+    if ((rc = rtm_mpi_recv_bytes(from, v->var, (size_t)v->p * sizeof *v->var, err)) ||
+        (rc = rtm_mpi_recv_bytes(from, v->info, (size_t)v->nfactors * sizeof *v->info, err)) ||
+        (rc = rtm_mpi_recv_bytes(from, &npat, sizeof npat, err)))
+        return rc;
+    if (!npat) {
+        if (!(v->x = malloc(n * (size_t)(v->p ? v->p : 1))))
+            return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+        return rtm_mpi_recv_bytes(from, v->x, n * (size_t)v->p, err);
+    }
+    v->npat = npat;
+    if (!(v->row_pat = malloc(n * sizeof *v->row_pat)) ||
+        !(v->pat = malloc(npat * (size_t)(v->p ? v->p : 1))))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
+    if (!(rc = rtm_mpi_recv_bytes(from, v->row_pat, n * sizeof *v->row_pat, err)))
+        rc = rtm_mpi_recv_bytes(from, v->pat, npat * (size_t)v->p, err);
+    for (size_t i = 0; !rc && i < n; i++)
+        if (v->row_pat[i] >= npat)
+            rc = rtm_error_set(err, RTM_ERR_INPUT, "model: rank %d sent a bad row", from);
     return rc;
 }
 
@@ -111,7 +133,7 @@ static int merge(part *pt, int size, int nf, rtm_varset **out, rtm_error *err)
     for (size_t r = 0; r < n; r++)
         for (int k = 0; k < total; k++) {
             src = pt[from[k]].vs;
-            m->x[r * (size_t)total + (size_t)k] = src->x[r * (size_t)src->p + (size_t)col[k]];
+            m->x[r * (size_t)total + (size_t)k] = rtm_varset_value(src, r, col[k]);
         }
     free(from);
     free(col);

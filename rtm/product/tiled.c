@@ -59,7 +59,7 @@ static void place(const rtm_tiled *t, const rtm_tile *tile, const double *s, dou
  * same result) through a strip buffer. */
 static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *err)
 {
-    int n = h->strips > 1 ? h->strips : 1, rc = 0;
+    int n = h->strips > 1 && !t->whole_only ? h->strips : 1, rc = 0;
     rtm_tile tile;
     double *s = NULL;
     if (n == 1) {
@@ -132,6 +132,25 @@ static int spread_gather(const rtm_tiled *t, int n, int size, const double *mine
     return rc;
 }
 
+/* A rank's side of the exchange: its strips to rank 0, plane by plane (as
+ * spread_gather receives them). */
+static int spread_send(const rtm_tiled *t, int n, int rank, int size, const double *mine,
+                       rtm_error *err)
+{
+    size_t nc = (size_t)t->grid.ncols;
+    rtm_tile tile;
+    int rc = 0;
+    for (int i = rank; !rc && i < n; i += size) {
+        size_t strip;
+        if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
+            break;
+        strip = (size_t)(tile.r1 - tile.r0) * nc;
+        for (int b = 0; !rc && b < t->nbands; b++, mine += strip)
+            rc = rtm_mpi_send_doubles(0, mine, strip, err);
+    }
+    return rc;
+}
+
 /* A whole run shared by the ranks of an MPI job (README "MPI"): a plan of
  * n strips, strip i computed by rank i % size; after every rank has agreed
  * that all succeeded, the others send their strips to rank 0 in strip order
@@ -151,18 +170,8 @@ static int spread(const rtm_tiled *t, const rtm_tiling *h, double **out, rtm_err
     if (!(rc = rtm_mpi_agree(rc, err))) {
         if (rank == 0)
             rc = spread_gather(t, n, size, mine, v, err);
-        else {
-            size_t nc = (size_t)t->grid.ncols, off = 0;
-            rtm_tile tile;
-            for (int i = rank; !rc && i < n; i += size) {
-                size_t strip;
-                if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
-                    break;
-                strip = (size_t)(tile.r1 - tile.r0) * nc * (size_t)t->nbands;
-                rc = rtm_mpi_send_doubles(0, mine + off, strip, err);
-                off += strip;
-            }
-        }
+        else
+            rc = spread_send(t, n, rank, size, mine, err);
     }
     free(mine);
     if (rc)

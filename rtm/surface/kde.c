@@ -393,6 +393,8 @@ static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row
     double yc = rtm_grid_cell_y(c->g, i);
     size_t p, p1 = b->start[i + 2 * b->reach + 1];
     memset(row, 0, (size_t)c->g->ncols * sizeof *row);
+    if (b->start[i] == p1)
+        return; /* no point within reach: the row is exactly 0 */
     /* buckets i .. i + 2R hold the rows i - R .. i + R */
     if (c->m >= 0) {
         kde_row_job jb = {b->x,  b->y,        b->cp,       b->amp,          b->start[i],
@@ -522,54 +524,102 @@ static int run_rows(const kde_ctx *c, const rtm_kde_opts *o, int nt, kde_poly_ro
     return 0;
 }
 
+/* Check the options and points, bucket the points and make nt row engines:
+ * everything a run over the rows needs. */
+static int kde_setup(const rtm_grid *g, const double *x, const double *y, const double *w,
+                     size_t n, const rtm_kde_opts *o, int nt, int r0, int r1, kde_ctx *c,
+                     kde_buckets *b, kde_poly_row **polys, rtm_error *err)
+{
+    int made, rc;
+    double unit = 1;
+    *polys = NULL;
+    if ((rc = check_opts(g, o, err)) || (rc = check_points(x, y, w, n, err)) ||
+        (rc = unit_factor(g, o, &unit, err)))
+        return rc;
+    memset(c, 0, sizeof *c);
+    c->g = g;
+    c->b = b;
+    c->kernel = o->kernel;
+    c->m = kernel_power(o->kernel);
+    c->r = o->radius;
+    c->r2 = o->radius * o->radius;
+    c->rho = o->radius / g->res;
+    c->core_r2 = (1.0 - core_beta0(c->m)) * c->r2;
+    c->sig2 = 2.0 * (o->radius / o->gauss_truncate) * (o->radius / o->gauss_truncate);
+    if (buckets_build(b, g, x, y, w, n, c->rho, kernel_scale(o, unit), nt, r0, r1))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory bucketing %zu points", n);
+    if (!(*polys = calloc((size_t)nt, sizeof **polys))) {
+        buckets_free(b);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
+    }
+    for (made = 0; made < nt; made++) {
+        if (c->m >= 0 && kde_poly_init(&(*polys)[made], g->ncols, c->m, c->rho, g->x0, g->res)) {
+            for (int t = 0; t < made; t++)
+                kde_poly_free(&(*polys)[t]);
+            free(*polys);
+            *polys = NULL;
+            buckets_free(b);
+            return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for row buffers");
+        }
+        (*polys)[made].lead0 = b->amp0 * (*polys)[made].invm;
+    }
+    return 0;
+}
+
+static void kde_teardown(kde_buckets *b, kde_poly_row *polys, int nt)
+{
+    for (int t = 0; polys && t < nt; t++)
+        kde_poly_free(&polys[t]);
+    free(polys);
+    buckets_free(b);
+}
+
 int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const double *w,
                     size_t n, const rtm_kde_opts *o, double *out, rtm_error *err)
 {
     kde_buckets b;
     kde_poly_row *polys = NULL;
     kde_ctx c;
-    int nt = 1, t, rc = 0, made = 0;
-    double unit = 1;
+    int nt = 1, rc;
     int r0 = o->row0, r1 = o->row1 ? o->row1 : g->nrows;
-    if ((rc = check_opts(g, o, err)) || (rc = check_points(x, y, w, n, err)) ||
-        (rc = unit_factor(g, o, &unit, err)))
-        return rc;
     if (r0 < 0 || r1 <= r0 || r1 > g->nrows)
         return rtm_error_set(err, RTM_ERR_ARG, "kde: rows %d..%d are not a strip of the %d "
                              "rows", r0, r1 - 1, g->nrows);
 #ifdef _OPENMP
     nt = o->threads > 0 ? o->threads : omp_get_max_threads();
 #endif
-    memset(&c, 0, sizeof c);
-    c.g = g;
-    c.b = &b;
-    c.kernel = o->kernel;
-    c.m = kernel_power(o->kernel);
-    c.r = o->radius;
-    c.r2 = o->radius * o->radius;
-    c.rho = o->radius / g->res;
-    c.core_r2 = (1.0 - core_beta0(c.m)) * c.r2;
-    c.sig2 = 2.0 * (o->radius / o->gauss_truncate) * (o->radius / o->gauss_truncate);
-    if (buckets_build(&b, g, x, y, w, n, c.rho, kernel_scale(o, unit), nt, r0, r1))
-        return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory bucketing %zu points", n);
-    polys = calloc((size_t)nt, sizeof *polys);
-    if (!polys) {
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
-        goto done;
-    }
-    for (made = 0; made < nt; made++) {
-        if (c.m >= 0 && kde_poly_init(&polys[made], g->ncols, c.m, c.rho, g->x0, g->res)) {
-            rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory for row buffers");
-            goto done;
-        }
-        polys[made].lead0 = b.amp0 * polys[made].invm;
-    }
+    if ((rc = kde_setup(g, x, y, w, n, o, nt, r0, r1, &c, &b, &polys, err)))
+        return rc;
     if (!(rc = run_rows(&c, o, nt, polys, r0, r1, out, err)))
         rc = check_finite(g, r0, r1, out, err);
-done:
-    for (t = 0; polys && t < made; t++)
-        kde_poly_free(&polys[t]);
-    free(polys);
-    buckets_free(&b);
+    kde_teardown(&b, polys, nt);
+    return rc;
+}
+
+int rtm_kde_rows(const rtm_grid *g, const double *x, const double *y, const double *w,
+                 size_t n, const rtm_kde_opts *o, rtm_kde_row_fn fn, void *arg, rtm_error *err)
+{
+    kde_buckets b;
+    kde_poly_row *polys = NULL;
+    kde_ctx c;
+    double *row;
+    int rc;
+    if ((rc = kde_setup(g, x, y, w, n, o, 1, 0, g->nrows, &c, &b, &polys, err)))
+        return rc;
+    if (!(row = malloc((size_t)g->ncols * sizeof *row)))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
+    for (int i = 0; i < g->nrows && !rc; i++) {
+        if (b.start[i] == b.start[i + 2 * b.reach + 1])
+            continue; /* no point within reach: exactly 0 */
+        compute_row(&c, polys, i, row);
+        for (int j = 0; j < g->ncols && !rc; j++)
+            if (!isfinite(row[j]))
+                rc = rtm_error_set(err, RTM_ERR_INPUT, "kde: the density is not finite at row "
+                                   "%d column %d: weights too large?", i, j);
+        if (!rc && (rc = fn(i, row, arg)))
+            rtm_error_set(err, rc, "kde: stopped by the row callback");
+    }
+    free(row);
+    kde_teardown(&b, polys, 1);
     return rc;
 }

@@ -122,8 +122,9 @@ int kde_poly_init(kde_poly_row *p, int ncols, int m, double rho, double x0, doub
     p->full = zalloc(((size_t)p->nseg + 1) * KB(3));
     p->fulll = zalloc((size_t)p->nseg + 1);
     p->cover = calloc(ncell + 1, sizeof *p->cover);
+    p->used = calloc((size_t)p->nseg + 1, 1);
     if (!p->xc || !p->pre || !p->suf || !p->prel || !p->sufl || !p->full || !p->fulll ||
-        !p->cover) {
+        !p->cover || !p->used) {
         kde_poly_free(p);
         return -1;
     }
@@ -142,6 +143,7 @@ void kde_poly_free(kde_poly_row *p)
     free(p->full);
     free(p->fulll);
     free(p->cover);
+    free(p->used);
     memset(p, 0, sizeof *p);
 }
 
@@ -183,6 +185,18 @@ static inline __attribute__((always_inline)) void event_add(int M, int U, double
         *lead += M & 1 ? -a : a;
 }
 
+/* Mark the segments a chord's events over columns cl..cr touch, and the
+ * one holding cover[cr + 1] (its end mark): finish_m skips the others,
+ * which hold no event and so would add exactly 0 to their columns. */
+static inline void mark_used(kde_poly_row *p, int cl, int cr)
+{
+    int s, sb = (cr + 1) >> p->seg_shift;
+    if (sb > p->nseg - 1)
+        sb = p->nseg - 1;
+    for (s = cl >> p->seg_shift; s <= sb; s++)
+        p->used[s] = 1;
+}
+
 /* A point's events over its core cl..cr, which spans segments sa < sb:
  * head at cl, whole segments sa+1 .. sb-1, tail at cr; q = cp - c_sa. */
 static inline __attribute__((always_inline)) void events_m(int M, int U, kde_poly_row *p, int cl,
@@ -191,6 +205,7 @@ static inline __attribute__((always_inline)) void events_m(int M, int U, kde_pol
 {
     const int sh = p->seg_shift, sa = cl >> sh, sb = cr >> sh;
     int s;
+    mark_used(p, cl, cr);
     if (U) {
         p->cover[cl]++;
         p->cover[cr + 1]--;
@@ -261,6 +276,9 @@ static inline __attribute__((always_inline)) void finish_m(int M, int U, kde_pol
         double *restrict prel = p->prel + j0, *restrict sufl = p->sufl + j0;
         double *restrict full = p->full + (size_t)s * KB(M);
         int *restrict cover = p->cover + j0;
+        if (!p->used[s])
+            continue; /* no event: every column would receive exactly 0 */
+        p->used[s] = 0;
 #pragma GCC unroll 8
         for (k = 0; k < 2 * M; k++) {
             run[k] = full[k];
@@ -475,6 +493,7 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
         l = jl[i];
         r = jr[i];
         if (M == 2) {
+            mark_used(p, l + 2, r - 2);
             events_quartic(U, p->cover, pre, prel, suf, sufl, full, fulll, l + 2, r - 2, f1[i],
                            f2[i], qv[i], h2s[i], U ? 1.0 : as[i]);
             if (nx[i] > 3) { /* more than two whole segments (rho > ~2S) */

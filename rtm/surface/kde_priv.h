@@ -26,6 +26,9 @@ typedef struct kde_poly_row {
                      * the leading coefficients are not summed but counted */
     int *cover;     /* with lead0: +1 where an event chord starts, -1 after
                      * it ends (nseg S + 1) */
+    unsigned char *used; /* per segment: 1 when this row's events may have
+                          * touched it (finish_m visits only those: the
+                          * others would add exactly nothing) */
 } kde_poly_row;
 
 /* Allocate the accumulators; rho = r / res, x0 and res the grid's origin x

@@ -1,0 +1,278 @@
+/* var_build.c: the candidate variables of one risk factor, as the cells
+ * where any of them is 1 (see rtm/model.h and var_build.h).
+ *
+ * A factor's variables are thresholds of a few surfaces: Proximity(d) of the
+ * distance to the features (one surface for the whole ladder), Density(d) of
+ * the kernel density of radius d. Beyond the largest distance, and where no
+ * kernel reaches, every variable is 0; so only the cells some feature can
+ * reach are visited (the density row by row through rtm_kde_rows), and a
+ * factor yields the sorted list of study-area rows with a 1 and their bits.
+ * The values, thresholds and bits are those of the full surfaces, bit for
+ * bit: the density threshold's sums are taken over every study-area cell in
+ * cell order, the zero cells' terms added as a sequential loop would
+ * (rtm_i_add_repeated).
+ */
+#include "model/var_build.h"
+
+#include <float.h>
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+double rtm_i_add_repeated(double s, double c, size_t z)
+{
+    /* s + c + ... + c (z additions, each rounded to nearest). For s >= c > 0
+     * in the binade [top/2, top) every double is a multiple of u = ulp(s),
+     * and s + c rounds to s + d with d = fl(s + c) - s the same for every s
+     * of the binade while s + c < top, unless c/u is an odd multiple of 1/2
+     * (a tie, whose rounding depends on the parity of s): stretches of
+     * equal steps are added at once as k*d (exact), the rest one by one. */
+    while (z > 0) {
+        double t = s + c;
+        if (t == s)
+            return s; /* c below half an ulp: nothing more changes */
+        int e;
+        if (!(c > 0) || !(s >= c) || !isfinite(t) || (frexp(s, &e), e - 53 < -1000)) {
+            s = t;
+            z--;
+            continue;
+        }
+        double u = ldexp(1.0, e - 53), top = ldexp(1.0, e), cu = c / u, d = t - s;
+        double room = ((top - s) - c) / d; /* steps that keep s + c < top */
+        size_t k = 0;
+        if (cu - floor(cu) != 0.5 && room > 2)
+            k = room - 1 > (double)z ? z : (size_t)(room - 1);
+        if (k == 0) {
+            s = t;
+            z--;
+            continue;
+        }
+        s += (double)k * d;
+        z -= k;
+    }
+    return s;
+}
+
+/* ---- a factor's cell entries -------------------------------------------- */
+
+/* Entry: study row q << 32 | lo << 16 | hi, bits lo..hi of the factor. */
+static int push(rtm_i_fcells *fc, uint32_t q, int lo, int hi)
+{
+    if (fc->nent == fc->capent) {
+        size_t cap = fc->capent ? 2 * fc->capent : 4096;
+        uint64_t *e = realloc(fc->ent, cap * sizeof *e);
+        if (!e)
+            return -1;
+        fc->ent = e;
+        fc->capent = cap;
+    }
+    fc->ent[fc->nent++] = (uint64_t)q << 32 | (uint64_t)lo << 16 | (uint64_t)hi;
+    return 0;
+}
+
+/* Stable LSD radix sort of the entries by study row (the upper 32 bits). */
+static int sort_entries(rtm_i_fcells *fc)
+{
+    size_t n = fc->nent, cnt[65537];
+    uint64_t *tmp = malloc((n ? n : 1) * sizeof *tmp), *a = fc->ent, *b = tmp;
+    if (!tmp)
+        return -1;
+    for (int pass = 0; pass < 2; pass++) {
+        int sh = 32 + 16 * pass;
+        memset(cnt, 0, sizeof cnt);
+        for (size_t i = 0; i < n; i++)
+            cnt[((a[i] >> sh) & 0xffff) + 1]++;
+        for (int k = 0; k < 65536; k++)
+            cnt[k + 1] += cnt[k];
+        for (size_t i = 0; i < n; i++)
+            b[cnt[(a[i] >> sh) & 0xffff]++] = a[i];
+        uint64_t *t = a;
+        a = b;
+        b = t;
+    }
+    free(tmp); /* after two passes the sorted entries are back in fc->ent */
+    return 0;
+}
+
+/* Merge the sorted entries into rows (unique, ascending) and bit words,
+ * counting the ones of every variable. */
+static int merge_entries(rtm_i_fcells *fc)
+{
+    size_t n = fc->nent, r = 0;
+    int nw = fc->nw;
+    if (sort_entries(fc))
+        return -1;
+    fc->row = malloc((n ? n : 1) * sizeof *fc->row);
+    fc->bits = calloc((n ? n : 1) * (size_t)nw, sizeof *fc->bits);
+    if (!fc->row || !fc->bits)
+        return -1;
+    for (size_t i = 0; i < n; i++) {
+        uint32_t q = (uint32_t)(fc->ent[i] >> 32);
+        int lo = (int)((fc->ent[i] >> 16) & 0xffff), hi = (int)(fc->ent[i] & 0xffff);
+        if (r == 0 || fc->row[r - 1] != q)
+            fc->row[r++] = q;
+        uint64_t *w = fc->bits + (r - 1) * (size_t)nw;
+        for (int b = lo; b <= hi; b++)
+            if (!(w[b >> 6] >> (b & 63) & 1)) {
+                w[b >> 6] |= (uint64_t)1 << (b & 63);
+                fc->ones[b]++;
+            }
+    }
+    fc->nrows = r;
+    free(fc->ent);
+    fc->ent = NULL;
+    fc->nent = fc->capent = 0;
+    return 0;
+}
+
+void rtm_i_fcells_free(rtm_i_fcells *fc)
+{
+    free(fc->ent);
+    free(fc->row);
+    free(fc->bits);
+    memset(fc, 0, sizeof *fc);
+}
+
+/* ---- proximity ---------------------------------------------------------- */
+
+/* Proximity(lad[k]) = distance <= lad[k]: a cell at distance d has the bits
+ * k >= the first k with d <= lad[k] (one distance surface for the ladder). */
+static int proximity(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad, int nl,
+                     double *surf, rtm_i_fcells *fc, rtm_error *err)
+{
+    int rc = rtm_distance_compute(c->g, f->features, lad[nl - 1], 1, surf, err);
+    if (rc)
+        return rc;
+    for (size_t q = 0; q < c->n; q++) {
+        double d = surf[c->cell[q]];
+        if (!(d <= lad[nl - 1]))
+            continue;
+        int k = 0;
+        while (!(d <= lad[k]))
+            k++;
+        if (push(fc, (uint32_t)q, k, nl - 1))
+            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    }
+    return 0;
+}
+
+/* ---- density ------------------------------------------------------------ */
+
+typedef struct dens_rows {
+    const rtm_i_vctx *c;
+    uint32_t *q;      /* study rows with a non-zero density, ascending */
+    double *v;        /* their values */
+    size_t n, cap;
+    double sum;       /* sum of the values in cell order */
+} dens_rows;
+
+/* Keep row i's non-zero values at study-area cells (rtm_kde_rows callback).
+ * The densities are >= 0 and +0 where no kernel reaches, so the sum in
+ * cell order of the non-zero ones is the sum over every cell. */
+static int dens_row(int i, const double *row, void *arg)
+{
+    dens_rows *D = arg;
+    const rtm_i_vctx *c = D->c;
+    size_t base = (size_t)i * (size_t)c->g->ncols;
+    for (size_t q = c->rowstart[i]; q < c->rowstart[i + 1]; q++) {
+        double v = row[c->cell[q] - base];
+        if (v == 0)
+            continue;
+        if (D->n == D->cap) {
+            size_t cap = D->cap ? 2 * D->cap : 4096;
+            uint32_t *nq = realloc(D->q, cap * sizeof *nq);
+            if (nq)
+                D->q = nq;
+            double *nv = realloc(D->v, cap * sizeof *nv);
+            if (!nq || !nv)
+                return RTM_ERR_NOMEM;
+            D->v = nv;
+            D->cap = cap;
+        }
+        D->q[D->n] = (uint32_t)q;
+        D->v[D->n++] = v;
+        D->sum += v;
+    }
+    return 0;
+}
+
+/* Density threshold: mean + k*SD over the n study-area cells, the two-pass
+ * mean and variance in cell order (rtm-method.md), the zero cells' terms
+ * (0 - mean)^2 added in runs exactly as one by one. */
+static double dens_threshold(const dens_rows *D, size_t n, double k)
+{
+    double mean = D->sum / (double)n, ss = 0, z2 = (0 - mean) * (0 - mean);
+    size_t prev = 0;
+    for (size_t e = 0; e < D->n; e++) {
+        ss = rtm_i_add_repeated(ss, z2, D->q[e] - prev);
+        ss += (D->v[e] - mean) * (D->v[e] - mean);
+        prev = (size_t)D->q[e] + 1;
+    }
+    ss = rtm_i_add_repeated(ss, z2, n - prev);
+    return mean + k * sqrt(ss / (double)n);
+}
+
+static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad, int nl,
+                   int bit0, rtm_i_fcells *fc, rtm_error *err)
+{
+    double *xy = NULL, *x = NULL, *y = NULL;
+    size_t np = 0;
+    dens_rows D = {c, NULL, NULL, 0, 0, 0};
+    int rc;
+    /* points as they are; lines and polygons sampled along their edges */
+    if ((rc = rtm_features_sample_points(f->features, c->g->res / 2, &xy, &np, err)))
+        return rc;
+    x = malloc((np ? np : 1) * sizeof *x);
+    y = malloc((np ? np : 1) * sizeof *y);
+    if (!x || !y)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    for (size_t i = 0; !rc && i < np; i++) {
+        x[i] = xy[2 * i];
+        y[i] = xy[2 * i + 1];
+    }
+    for (int k = 0; k < nl && !rc; k++) {
+        rtm_kde_opts ko;
+        rtm_kde_opts_init(&ko);
+        ko.kernel = c->o->density_kernel;
+        ko.radius = lad[k];
+        ko.units = RTM_UNITS_M2;
+        D.n = 0;
+        D.sum = 0;
+        if ((rc = rtm_kde_rows(c->g, x, y, NULL, np, &ko, dens_row, &D, err)))
+            break;
+        double thr = dens_threshold(&D, c->n, c->o->density_k);
+        /* surf > 0 and surf >= thr: the smallest positive double bounds it below */
+        double lo = isnan(thr) ? NAN : fmax(thr, DBL_TRUE_MIN);
+        fc->thr[bit0 + k] = thr;
+        for (size_t e = 0; e < D.n && !rc; e++)
+            if (D.v[e] >= lo && push(fc, D.q[e], bit0 + k, bit0 + k))
+                rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    }
+    free(D.q);
+    free(D.v);
+    free(xy);
+    free(x);
+    free(y);
+    return rc;
+}
+
+int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
+                       const double *lad, int nl, double *surf, rtm_i_fcells *fc,
+                       rtm_error *err)
+{
+    int rc = 0, np = (op & RTM_OP_PROXIMITY) ? nl : 0;
+    memset(fc, 0, sizeof *fc);
+    fc->nvar = np + ((op & RTM_OP_DENSITY) ? nl : 0);
+    fc->nw = fc->nvar > 0 ? (fc->nvar + 63) / 64 : 1;
+    for (int k = 0; k < fc->nvar; k++)
+        fc->thr[k] = NAN;
+    if (np && !rc)
+        rc = proximity(c, f, lad, nl, surf, fc, err);
+    if ((op & RTM_OP_DENSITY) && !rc)
+        rc = density(c, f, lad, nl, np, fc, err);
+    if (!rc && merge_entries(fc))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    if (rc)
+        rtm_i_fcells_free(fc);
+    return rc;
+}

@@ -1,0 +1,50 @@
+/* var_build.h: private to rtm/model/variables.c and var_build.c: one risk
+ * factor's candidate variables as the study-area rows where any is 1. */
+#ifndef RTM_VAR_BUILD_H
+#define RTM_VAR_BUILD_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "rtm/model.h"
+
+#define RTM_I_MAX_LADDER 64
+
+/* What every factor shares: the grid, the study-area rows (cell[q] grid
+ * index of row q, ascending) and, per grid row i, the study rows
+ * rowstart[i] .. rowstart[i + 1] - 1 that lie in it. */
+typedef struct rtm_i_vctx {
+    const rtm_grid *g;
+    const rtm_var_opts *o;
+    const size_t *cell;
+    size_t n;
+    const size_t *rowstart;
+} rtm_i_vctx;
+
+/* A factor's variables (local index: proximity at each ladder distance,
+ * then density at each), as the sorted study rows with some 1 and their
+ * bits (nw words per row), with the ones and the density thresholds of
+ * every variable. */
+typedef struct rtm_i_fcells {
+    int nvar, nw;
+    size_t nrows;
+    uint32_t *row;
+    uint64_t *bits;
+    size_t ones[2 * RTM_I_MAX_LADDER];
+    double thr[2 * RTM_I_MAX_LADDER];
+    uint64_t *ent;        /* work: entries before the merge */
+    size_t nent, capent;
+} rtm_i_fcells;
+
+/* Build factor f's variables (operationalization op, ladder lad[0..nl-1])
+ * on one thread; surf is scratch of the grid's size. */
+int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
+                       const double *lad, int nl, double *surf, rtm_i_fcells *fc,
+                       rtm_error *err);
+void rtm_i_fcells_free(rtm_i_fcells *fc);
+
+/* s + c added z times, rounded after each addition exactly as the loop
+ * for (i = 0; i < z; i++) s += c; would (s >= 0, c >= 0), in about as many
+ * steps as binades crossed. */
+double rtm_i_add_repeated(double s, double c, size_t z);
+
+#endif
