@@ -606,6 +606,8 @@ int rtm_kde_rows(const rtm_grid *g, const double *x, const double *y, const doub
     int rc;
     if ((rc = kde_setup(g, x, y, w, n, o, 1, 0, g->nrows, &c, &b, &polys, err)))
         return rc;
+    if (polys)
+        polys[0].sparse = 1; /* few points reach most rows here */
     if (!(row = malloc((size_t)g->ncols * sizeof *row)))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
     for (int i = 0; i < g->nrows && !rc; i++) {

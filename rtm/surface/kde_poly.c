@@ -205,7 +205,8 @@ static inline __attribute__((always_inline)) void events_m(int M, int U, kde_pol
 {
     const int sh = p->seg_shift, sa = cl >> sh, sb = cr >> sh;
     int s;
-    mark_used(p, cl, cr);
+    if (p->sparse)
+        mark_used(p, cl, cr);
     if (U) {
         p->cover[cl]++;
         p->cover[cr + 1]--;
@@ -276,9 +277,11 @@ static inline __attribute__((always_inline)) void finish_m(int M, int U, kde_pol
         double *restrict prel = p->prel + j0, *restrict sufl = p->sufl + j0;
         double *restrict full = p->full + (size_t)s * KB(M);
         int *restrict cover = p->cover + j0;
-        if (!p->used[s])
-            continue; /* no event: every column would receive exactly 0 */
-        p->used[s] = 0;
+        if (p->sparse) {
+            if (!p->used[s])
+                continue; /* no event: every column would receive exactly 0 */
+            p->used[s] = 0;
+        }
 #pragma GCC unroll 8
         for (k = 0; k < 2 * M; k++) {
             run[k] = full[k];
@@ -493,7 +496,8 @@ static inline __attribute__((always_inline)) void chunk_m(int M, int U, kde_poly
         l = jl[i];
         r = jr[i];
         if (M == 2) {
-            mark_used(p, l + 2, r - 2);
+            if (p->sparse)
+                mark_used(p, l + 2, r - 2);
             events_quartic(U, p->cover, pre, prel, suf, sufl, full, fulll, l + 2, r - 2, f1[i],
                            f2[i], qv[i], h2s[i], U ? 1.0 : as[i]);
             if (nx[i] > 3) { /* more than two whole segments (rho > ~2S) */

@@ -29,6 +29,9 @@ typedef struct kde_poly_row {
     unsigned char *used; /* per segment: 1 when this row's events may have
                           * touched it (finish_m visits only those: the
                           * others would add exactly nothing) */
+    int sparse;     /* 1: track used (rows reached by few points, rtm_kde_rows);
+                     * 0: finish every segment (dense rows: the tracking would
+                     * cost more than it saves) */
 } kde_poly_row;
 
 /* Allocate the accumulators; rho = r / res, x0 and res the grid's origin x
