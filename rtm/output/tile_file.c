@@ -5,6 +5,7 @@
 #include "core/atomic.h"
 #include "core/gdal.h"
 #include "core/sha256.h"
+#include "output/tile_priv.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -21,7 +22,7 @@
 /* SHA-256 of a strip's values: nbands planes of rows x ncols doubles, taken
  * from planes of stride `plane` values starting at v (the strip's own
  * buffer: plane = its cells; the assembled grid: plane = ncells). */
-static int strip_sha(const double *v, size_t plane, size_t cells, int nbands, char hex[65])
+int rtm_tile_strip_sha(const double *v, size_t plane, size_t cells, int nbands, char hex[65])
 {
     rtm_sha256_ctx c;
     unsigned char d[RTM_SHA256_LEN];
@@ -108,7 +109,7 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
     rtm_gdal_init();
     if (nargs > ARG_MAX_WORDS)
         return rtm_error_set(err, RTM_ERR_ARG, "tile: command line too long (%d words)", nargs);
-    if (strip_sha(v, cells, cells, nbands, sha))
+    if (rtm_tile_strip_sha(v, cells, cells, nbands, sha))
         return rtm_error_set(err, RTM_ERR_NOMEM, "tile: cannot hash the strip");
     if (!(drv = GDALGetDriverByName("GTiff")))
         return rtm_error_set(err, RTM_ERR_IO, "tile: GDAL GTiff driver not available");

@@ -4,6 +4,7 @@
 #include "rtm/tile.h"
 #include "core/gdal.h"
 #include "core/sha256.h"
+#include "output/tile_priv.h"
 
 #include <cpl_conv.h>
 #include <cpl_string.h>
@@ -118,16 +119,9 @@ static int verify(const rtm_tiled *t, const rtm_tile_info *in, const int *order,
         const rtm_tile_info *ti = &in[order[i]];
         size_t strip = (size_t)(ti->tile.r1 - ti->tile.r0) * (size_t)g->ncols;
         const double *s = v + (size_t)ti->tile.r0 * (size_t)g->ncols;
-        rtm_sha256_ctx c;
-        unsigned char d[RTM_SHA256_LEN];
         char hex[RTM_SHA256_HEX];
-        if (rtm_sha256_init(&c))
+        if (rtm_tile_strip_sha(s, cells, strip, t->nbands, hex))
             return rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
-        for (int b = 0; b < t->nbands; b++)
-            rtm_sha256_update(&c, s + (size_t)b * cells, strip * sizeof *s);
-        if (rtm_sha256_final(&c, d))
-            return rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
-        rtm_sha256_to_hex(d, hex);
         if (strcmp(hex, ti->sha256))
             return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' fails its checksum (changed "
                                  "or damaged since it was written)", files[order[i]]);

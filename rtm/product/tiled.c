@@ -70,8 +70,9 @@ static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *
     for (int i = 0; !rc && i < n; i++) {
         if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
             break;
-        free(s);
-        if (!(s = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols, err)))
+        /* strip 0 is the longest (the plan gives the first ones a row more) */
+        if (!s && !(s = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols,
+                                     err)))
             return err->code;
         if (!(rc = t->compute(t->ctx, &tile, s, err)))
             place(t, &tile, s, v);
