@@ -3,8 +3,12 @@
  * (memcmp), for random points (weighted and not, every kernel), random
  * splits, polygons and lines for distances, bands and k nearest cells for
  * Gi*; the plan must partition the rows; the sparse Gi* statistics must equal
- * the whole grid's; and a tile file altered after it was written must fail
+ * the whole grid's; the space-time Gi* of emerging hot spots likewise, its
+ * sparse statistics and strips against the whole cube, and the whole cube
+ * against a brute-force sum over each bin's space-time neighbours (Ord &
+ * Getis 1995, eq. 8 with binary weights); and a tile file altered after it was written must fail
  * the merge's checksum. */
+#include "rtm/emerging.h"
 #include "rtm/surface.h"
 #include "rtm/tile.h"
 #include "rtm/input.h"
@@ -205,6 +209,114 @@ static void test_gistar_strips(void)
     gistar_case(&o, 1);
 }
 
+/* Brute-force space-time Gi* of bin (i, j, t): the locations within r cells
+ * in steps t - K .. t, the mean and population SD over every location's
+ * bins (Ord & Getis 1995, eq. 8, binary weights: rtm_gistar_zscore). */
+static double st_brute(const rtm_grid *g, const double *cube, int T, const unsigned char *loc,
+                       double r, int K, int i, int j, int t)
+{
+    size_t nc = rtm_grid_ncells(g), n = 0;
+    double sum = 0, ss = 0, mean, num = 0, w = 0;
+    int R = (int)r + 1;
+    for (int u = 0; u < T; u++)
+        for (size_t k = 0; k < nc; k++)
+            if (loc[k])
+                sum += cube[(size_t)u * nc + k], n++;
+    mean = sum / (double)n;
+    for (int u = 0; u < T; u++)
+        for (size_t k = 0; k < nc; k++)
+            if (loc[k])
+                ss += (cube[(size_t)u * nc + k] - mean) * (cube[(size_t)u * nc + k] - mean);
+    for (int u = t - K < 0 ? 0 : t - K; u <= t; u++)
+        for (int di = -R; di <= R; di++)
+            for (int dj = -R; dj <= R; dj++) {
+                int a = i + di, b = j + dj;
+                size_t k = (size_t)a * (size_t)g->ncols + (size_t)b;
+                if (a < 0 || b < 0 || a >= g->nrows || b >= g->ncols || !loc[k] ||
+                    (double)(di * di + dj * dj) > r * r)
+                    continue;
+                num += cube[(size_t)u * nc + k] - mean;
+                w += 1;
+            }
+    return rtm_gistar_zscore(num, w, n, sqrt(ss / (double)n));
+}
+
+/* Space-time Gi* (rtm_stgistar) of a random cube: brute force at sampled
+ * bins, the sparse statistics, and strips (steps x the strip's rows, from
+ * the cube's rows within the band, or every row for knn) byte for byte. */
+static void stgistar_case(const rtm_gistar_opts *o, int K)
+{
+    rtm_grid g = grid_of(37, 45, 20);
+    int T = 6, bad = 0, far = 0, halo = o->knn ? g.nrows : (int)ceil(o->band / g.res) + 1;
+    size_t nc = rtm_grid_ncells(&g), nb = (size_t)T * nc, nz = 0, cnt;
+    double *cube = calloc(nb, sizeof *cube), *z = malloc(nb * sizeof *z), *val, mean, sd;
+    size_t *bin = malloc(nb * sizeof *bin);
+    unsigned char *loc = malloc(nc);
+    rtm_error e;
+    rtm_tile t;
+    for (size_t k = 0; k < nc; k++)
+        loc[k] = (k * 2654435761u) % 7 != 0;
+    for (size_t b = 0; b < nb; b++)
+        if (rtm_t_urand() < 0.3)
+            cube[b] = (double)(1 + rtm_t_next() % 5) * (rtm_t_urand() < 0.5 ? 1 : 0.75);
+    val = malloc(nb * sizeof *val);
+    for (size_t b = 0; b < nb; b++)
+        if (cube[b] != 0)
+            bin[nz] = b, val[nz++] = cube[b];
+    RTM_CHECK(rtm_stgistar(&g, cube, T, loc, o, K, z, &e) == 0);
+    for (int q = 0; !o->knn && q < 200; q++) {
+        int i = (int)(rtm_t_next() % (unsigned)g.nrows), j = (int)(rtm_t_next() % 37u);
+        int u = (int)(rtm_t_next() % (unsigned)T);
+        size_t k = (size_t)i * g.ncols + (size_t)j;
+        double ref = loc[k] ? st_brute(&g, cube, T, loc, o->band / g.res, K, i, j, u) : NAN;
+        double got = z[(size_t)u * nc + k];
+        far += loc[k] ? !(fabs(got - ref) <= 1e-9 * (1 + fabs(ref))) : !isnan(got);
+    }
+    RTM_CHECK(far == 0);
+    RTM_CHECK(rtm_stgistar_stats_sparse(&g, T, loc, bin, val, nz, &cnt, &mean, &sd, &e) == 0);
+    for (int nsplit = 1; nsplit <= 13; nsplit += 4)
+        for (int i = 0; i < nsplit; i++) {
+            RTM_CHECK(rtm_tile_plan(&g, i, nsplit, &t, &e) == 0);
+            int xr0 = t.r0 - halo > 0 ? t.r0 - halo : 0;
+            int xr1 = t.r1 + halo < g.nrows ? t.r1 + halo : g.nrows;
+            size_t xc = (size_t)(xr1 - xr0) * g.ncols, sc = (size_t)(t.r1 - t.r0) * g.ncols;
+            double *xs = malloc((size_t)T * xc * sizeof *xs), *s = malloc((size_t)T * sc * sizeof *s);
+            for (int u = 0; u < T; u++)
+                memcpy(xs + (size_t)u * xc, cube + (size_t)u * nc + (size_t)xr0 * g.ncols,
+                       xc * sizeof *xs);
+            RTM_CHECK(rtm_stgistar_strip(&g, xs, xr0, xr1, T, loc, o, K, cnt, mean, sd, t.r0,
+                                         t.r1, s, &e) == 0);
+            for (int u = 0; u < T; u++)
+                bad += memcmp(s + (size_t)u * sc, z + (size_t)u * nc + (size_t)t.r0 * g.ncols,
+                              sc * sizeof *s) != 0;
+            free(xs), free(s);
+        }
+    RTM_CHECK(bad == 0);
+    /* bins out of order are refused */
+    if (nz > 1) {
+        size_t tmp = bin[0];
+        bin[0] = bin[1], bin[1] = tmp;
+        RTM_CHECK(rtm_stgistar_stats_sparse(&g, T, loc, bin, val, nz, &cnt, &mean, &sd, &e) ==
+                  RTM_ERR_ARG);
+    }
+    free(cube), free(z), free(val), free(bin), free(loc);
+}
+
+static void test_stgistar_strips(void)
+{
+    rtm_gistar_opts o;
+    rtm_t_rng = 11;
+    rtm_gistar_opts_init(&o);
+    o.band = 50; /* 2.5 cells */
+    stgistar_case(&o, 1);
+    stgistar_case(&o, 0);
+    o.band = 90;
+    stgistar_case(&o, 3);
+    o.band = 0;
+    o.knn = 6;
+    stgistar_case(&o, 1);
+}
+
 /* A tile file whose values changed after it was written fails the merge. */
 static int strip_compute(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
 {
@@ -272,6 +384,7 @@ int main(void)
     RTM_RUN(test_kde_strips);
     RTM_RUN(test_distance_strips);
     RTM_RUN(test_gistar_strips);
+    RTM_RUN(test_stgistar_strips);
     RTM_RUN(test_tile_files);
     return RTM_TEST_END();
 }

@@ -183,6 +183,26 @@ const char *rtm_sfh_name(int code);
 int rtm_stgistar(const rtm_grid *g, const double *cube, int nsteps, const unsigned char *mask,
                  const rtm_gistar_opts *o, int tsteps, double *z, rtm_error *err);
 
+/** n, mean and SD of the bins of the mask's cells over every step, formed
+ *  exactly as rtm_stgistar forms them from the whole cube, from its
+ *  non-zero bins only: bin[0..nz) strictly ascending bin indices t * ncells
+ *  + k, val their counts (every other bin counts 0). No cube is held.
+ *  Returns 0, RTM_ERR_ARG (bins out of order) or RTM_ERR_INPUT. */
+int rtm_stgistar_stats_sparse(const rtm_grid *g, int nsteps, const unsigned char *mask,
+                              const size_t *bin, const double *val, size_t nz, size_t *n,
+                              double *mean, double *sd, rtm_error *err);
+
+/** rtm_stgistar of rows [r0, r1) only (a strip, rtm/tile.h): z holds
+ *  nsteps planes of (r1 - r0) x ncols, the whole cube's values byte for
+ *  byte, from cube: nsteps planes of rows [xr0, xr1) (a distance band: at
+ *  least the strip's rows and those within the band; k nearest: every row),
+ *  the whole grid's mask and the global n, mean and sd
+ *  (rtm_stgistar_stats_sparse). Returns 0, RTM_ERR_ARG or RTM_ERR_NOMEM. */
+int rtm_stgistar_strip(const rtm_grid *g, const double *cube, int xr0, int xr1, int nsteps,
+                       const unsigned char *mask, const rtm_gistar_opts *o, int tsteps,
+                       size_t n, double mean, double sd, int r0, int r1, double *z,
+                       rtm_error *err);
+
 /** Classification scheme. */
 typedef enum rtm_ehsa_scheme {
     RTM_SCHEME_ESRI = 0,     /**< ArcGIS Pro's 17 outcomes */
@@ -228,6 +248,14 @@ void rtm_emerging_cells_free(rtm_emerging_cells *c);
 int rtm_emerging_analyse(const rtm_grid *g, const double *cube, int nsteps,
                          const unsigned char *locations, const rtm_emerging_opts *o,
                          rtm_emerging_cells *out, rtm_error *err);
+
+/** rtm_emerging_analyse given the space-time Gi* z-scores (z: nsteps x
+ *  ncells, malloc'd, rtm_stgistar's; taken: out->z on success, freed on
+ *  failure): significance, trends and categories. The finish step of a
+ *  cube analysed by strips. Same returns. */
+int rtm_emerging_finish(const rtm_grid *g, const double *cube, int nsteps,
+                        const unsigned char *locations, const rtm_emerging_opts *o, double *z,
+                        rtm_emerging_cells *out, rtm_error *err);
 
 /* ==== cells as polygons ================================================== */
 
@@ -310,6 +338,16 @@ void rtm_emerging_result_free(rtm_emerging_result *r);
 int rtm_emerging_product_run(const rtm_emerging_product *p, const rtm_events *ev,
                              const rtm_product_env *env, rtm_outset *out,
                              rtm_emerging_result *res, rtm_error *err);
+
+/** The same, computed as h says (rtm/tile.h; see rtm_kde_product_tiled): a
+ *  strip's space-time Gi* z-scores (one band per step) come from the counts
+ *  of its rows and those within the band (k nearest: every row) and the
+ *  cube's global mean and SD, formed from every event without a cube; the
+ *  FDR, trends, categories and files from the merge. With h->count > 0 res
+ *  is not filled. */
+int rtm_emerging_product_tiled(const rtm_emerging_product *p, const rtm_events *ev,
+                               const rtm_product_env *env, const rtm_tiling *h,
+                               rtm_outset *out, rtm_emerging_result *res, rtm_error *err);
 
 #ifdef __cplusplus
 }

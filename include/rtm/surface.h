@@ -386,6 +386,15 @@ int rtm_gistar_stats_sparse(const rtm_grid *g, const unsigned char *mask, const 
                             const double *val, size_t nz, size_t *n, double *mean, double *sd,
                             rtm_error *err);
 
+/** rtm_gistar_nbsums of rows [r0, r1) only: num and w ((r1 - r0) x ncols
+ *  each) from the values x of rows [xr0, xr1) (a distance band: at least
+ *  the strip's rows and those within the band; k nearest: every row) and
+ *  the whole grid's mask; each cell's sums are those of the whole grid's.
+ *  Returns 0, RTM_ERR_ARG (rows not covered, options) or RTM_ERR_NOMEM. */
+int rtm_gistar_nbsums_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
+                            const unsigned char *mask, const rtm_gistar_opts *o, double mean,
+                            int r0, int r1, double *num, double *w, rtm_error *err);
+
 /** z of rows [r0, r1) (NaN outside the mask) into z ((r1 - r0) x ncols),
  *  from the counts x of rows [xr0, xr1) (a distance band: at least the
  *  strip's rows and those within the band; k nearest: every row), the

@@ -32,13 +32,14 @@ void rtm_emerging_cells_free(rtm_emerging_cells *c)
     memset(c, 0, sizeof *c);
 }
 
-static int alloc_cells(rtm_emerging_cells *c, int T, size_t nc)
+/* The cells' arrays; z given (NULL: allocated). */
+static int alloc_cells(rtm_emerging_cells *c, int T, size_t nc, double *z)
 {
     size_t nb = (size_t)T * nc;
     memset(c, 0, sizeof *c);
     c->nsteps = T;
     c->ncells = nc;
-    c->z = malloc((nb ? nb : 1) * sizeof *c->z);
+    c->z = z ? z : malloc((nb ? nb : 1) * sizeof *c->z);
     c->p = malloc((nb ? nb : 1) * sizeof *c->p);
     c->sig = malloc(nb ? nb : 1);
     c->trend_z = malloc((nc ? nc : 1) * sizeof(double));
@@ -119,13 +120,9 @@ static void classify_all(rtm_emerging_cells *c, const double *cube,
     }
 }
 
-int rtm_emerging_analyse(const rtm_grid *g, const double *cube, int nsteps,
-                         const unsigned char *locations, const rtm_emerging_opts *o,
-                         rtm_emerging_cells *out, rtm_error *err)
+static int check_args(const rtm_grid *g, const double *cube, int nsteps,
+                      const rtm_emerging_opts *o, const rtm_emerging_cells *out, rtm_error *err)
 {
-    rtm_emerging_cells c;
-    size_t nc;
-    int rc;
     if (!g || !cube || !o || !out)
         return rtm_error_set(err, RTM_ERR_ARG, "emerging: NULL grid, cube, options or output");
     if (nsteps < 2 || nsteps > MAX_STEPS)
@@ -134,22 +131,68 @@ int rtm_emerging_analyse(const rtm_grid *g, const double *cube, int nsteps,
     if (!(o->alpha > 0 && o->alpha < 1))
         return rtm_error_set(err, RTM_ERR_ARG, "emerging: alpha must be in (0, 1) (got %g)",
                              o->alpha);
-    nc = rtm_grid_ncells(g);
-    if (alloc_cells(&c, nsteps, nc)) {
+    return 0;
+}
+
+/* Significance, trends and categories of c (its z filled). */
+static int finish_cells(rtm_emerging_cells *c, const double *cube,
+                        const unsigned char *locations, const rtm_emerging_opts *o,
+                        rtm_error *err)
+{
+    int rc = significance(c, o, err);
+    if (rc)
+        return rc;
+    classify_all(c, cube, locations, o);
+    for (size_t k = 0; k < c->ncells; k++)
+        c->locations += !locations || locations[k];
+    return 0;
+}
+
+int rtm_emerging_finish(const rtm_grid *g, const double *cube, int nsteps,
+                        const unsigned char *locations, const rtm_emerging_opts *o, double *z,
+                        rtm_emerging_cells *out, rtm_error *err)
+{
+    rtm_emerging_cells c;
+    int rc;
+    if (!z)
+        return rtm_error_set(err, RTM_ERR_ARG, "emerging: no z-scores");
+    if ((rc = check_args(g, cube, nsteps, o, out, err))) {
+        free(z);
+        return rc;
+    }
+    if (alloc_cells(&c, nsteps, rtm_grid_ncells(g), z)) {
         rtm_emerging_cells_free(&c);
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory (%d x %zu bins)",
-                             nsteps, nc);
+                             nsteps, rtm_grid_ncells(g));
+    }
+    if ((rc = finish_cells(&c, cube, locations, o, err))) {
+        rtm_emerging_cells_free(&c);
+        return rc;
+    }
+    *out = c;
+    return 0;
+}
+
+int rtm_emerging_analyse(const rtm_grid *g, const double *cube, int nsteps,
+                         const unsigned char *locations, const rtm_emerging_opts *o,
+                         rtm_emerging_cells *out, rtm_error *err)
+{
+    rtm_emerging_cells c;
+    int rc;
+    if ((rc = check_args(g, cube, nsteps, o, out, err)))
+        return rc;
+    if (alloc_cells(&c, nsteps, rtm_grid_ncells(g), NULL)) {
+        rtm_emerging_cells_free(&c);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory (%d x %zu bins)",
+                             nsteps, rtm_grid_ncells(g));
     }
     rc = rtm_stgistar(g, cube, nsteps, locations, &o->gi, o->time_steps, c.z, err);
     if (rc == 0)
-        rc = significance(&c, o, err);
+        rc = finish_cells(&c, cube, locations, o, err);
     if (rc) {
         rtm_emerging_cells_free(&c);
         return rc;
     }
-    classify_all(&c, cube, locations, o);
-    for (size_t k = 0; k < nc; k++)
-        c.locations += !locations || locations[k];
     *out = c;
     return 0;
 }

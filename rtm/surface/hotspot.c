@@ -541,24 +541,37 @@ int rtm_gistar_stats_sparse(const rtm_grid *g, const unsigned char *mask, const 
     return 0;
 }
 
-int rtm_gistar_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
-                     const unsigned char *mask, const rtm_gistar_opts *o, size_t n, double mean,
-                     double sd, int r0, int r1, double *z, rtm_error *err)
+int rtm_gistar_nbsums_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
+                            const unsigned char *mask, const rtm_gistar_opts *o, double mean,
+                            int r0, int r1, double *num, double *w, rtm_error *err)
 {
-    gstats s = {n, mean, sd};
-    size_t cells = (size_t)(r1 - r0) * (size_t)g->ncols, k0 = (size_t)r0 * (size_t)g->ncols;
-    double *w;
     int rc;
+    if (!g || !x || !o || !num || !w)
+        return rtm_error_set(err, RTM_ERR_ARG, "gistar: NULL grid, values, options or sums");
     if ((rc = rtm_gistar_opts_check(o, g, err)) != 0)
         return rc;
     if (r0 < 0 || r1 <= r0 || r1 > g->nrows || xr0 < 0 || xr1 > g->nrows ||
         (o->knn > 0 ? (xr0 != 0 || xr1 != g->nrows) : (xr0 > r0 || xr1 < r1)))
         return rtm_error_set(err, RTM_ERR_ARG, "gistar: rows %d..%d of values do not cover "
                              "the strip %d..%d", xr0, xr1 - 1, r0, r1 - 1);
+    return o->knn > 0 ? knn_strip(g, x, mask, o, mean, r0, r1, num, w, err)
+                      : band_strip(g, x, xr0, xr1, mask, o, mean, r0, r1, num, w, err);
+}
+
+int rtm_gistar_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
+                     const unsigned char *mask, const rtm_gistar_opts *o, size_t n, double mean,
+                     double sd, int r0, int r1, double *z, rtm_error *err)
+{
+    gstats s = {n, mean, sd};
+    size_t cells, k0;
+    double *w;
+    int rc;
+    if (!g || r1 <= r0)
+        return rtm_error_set(err, RTM_ERR_ARG, "gistar: no grid or an empty strip");
+    cells = (size_t)(r1 - r0) * (size_t)g->ncols, k0 = (size_t)r0 * (size_t)g->ncols;
     if (!(w = malloc((cells ? cells : 1) * sizeof *w)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "gistar: out of memory (%zu cells)", cells);
-    rc = o->knn > 0 ? knn_strip(g, x, mask, o, mean, r0, r1, z, w, err)
-                    : band_strip(g, x, xr0, xr1, mask, o, mean, r0, r1, z, w, err);
+    rc = rtm_gistar_nbsums_strip(g, x, xr0, xr1, mask, o, mean, r0, r1, z, w, err);
     for (size_t k = 0; !rc && k < cells; k++)
         z[k] = mask && !mask[k0 + k] ? NAN : gi_z(z[k], w[k], &s);
     free(w);
