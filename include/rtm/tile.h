@@ -33,6 +33,7 @@ extern "C" {
 #endif
 
 #define RTM_TILE_MAX 100000  /**< most tiles of one grid */
+#define RTM_TILE_MAX_BANDS 1024 /**< most values per cell of a tiled product */
 
 /** A strip of whole rows of a grid: rows [r0, r1), tile index of count. */
 typedef struct rtm_tile {
@@ -58,7 +59,7 @@ int rtm_tile_path(const char *path, int index, int count, char *buf, size_t n, r
 /** A product that can be computed in strips. */
 typedef struct rtm_tiled {
     const char *product;  /**< "kde", "distance", "hotspots" (recorded in tiles) */
-    int nbands;           /**< values per cell a strip holds (1 .. 8) */
+    int nbands;           /**< values per cell a strip holds (1 .. RTM_TILE_MAX_BANDS) */
     rtm_grid grid;        /**< the whole grid */
     /** Compute strip t into v: nbands planes of (t->r1 - t->r0) x ncols
      *  values, plane after plane. Returns 0 or an error code (err set). */

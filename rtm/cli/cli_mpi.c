@@ -14,7 +14,8 @@
  * the rest run on rank 0 alone). */
 static int spreads(const char *cmd)
 {
-    static const char *const names[] = {"kde", "distance", "hotspots", "change", "model", "run"};
+    static const char *const names[] = {"kde",      "distance", "hotspots", "change",
+                                        "emerging", "model",    "run"};
     for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
         if (!strcmp(cmd, names[i]))
             return 1;

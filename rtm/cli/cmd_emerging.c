@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "cli/cli_events.h"
+#include "cli/cli_tiles.h"
 #include "cli/cmds.h"
 #include "rtm/emerging.h"
 
@@ -45,6 +46,7 @@ static const char HELP[] =
     "  --all-cells            every study-area cell is a location (default: only cells\n"
     "                         with at least one event, Esri's locations with data)\n"
     "  --threads N            worker threads (output identical for any N)\n"
+    RTM_CLI_TILE_HELP
     "Output (in OUTDIR, made if missing):\n"
     "  categories.tif (+ .qml)  category per cell: colour table and category names\n"
     "  cube.tif, zscores.tif  counts and Gi* z per step, one band per step (band\n"
@@ -67,6 +69,7 @@ typedef struct em_args {
     rtm_cli_events ev;
     rtm_emerging_product p;
     const char *out;
+    rtm_cli_tiles tiles;
 } em_args;
 
 static int em_opt(void *ctx, int opt, const char *arg)
@@ -102,6 +105,7 @@ static int em_opt(void *ctx, int opt, const char *arg)
     case OPT_ALL_CELLS: a->p.all_cells = 1; return 0;
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_THREADS: return rtm_cli_threads(&a->c, arg, &a->p.gi.threads);
+    case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -117,7 +121,7 @@ static int parse(int argc, char **argv, em_args *a, int *first)
         {"all-cells", no_argument, 0, OPT_ALL_CELLS},
         {"threads", required_argument, 0, OPT_THREADS}, {"title", required_argument, 0, OPT_TITLE},
         {"output", required_argument, 0, 'o'}, {"quiet", no_argument, 0, 'q'},
-        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        {"help", no_argument, 0, 'h'}, RTM_CLI_TILE_OPTION, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, em_opt, a, first);
     if (rc)
         return rc;
@@ -127,7 +131,7 @@ static int parse(int argc, char **argv, em_args *a, int *first)
         return rtm_cli_usage(&a->c, "give either --band or --knn, not both");
     a->p.dir = a->out;
     a->ev.outputs[a->ev.noutputs++] = a->out;
-    return 0;
+    return rtm_cli_tiles_end(&a->tiles, &a->c, a->out);
 }
 
 static void print_summary(const em_args *a, const rtm_emerging_result *r)
@@ -152,19 +156,20 @@ static int run(em_args *a)
     rtm_emerging_result res = {0};
     rtm_outset *out = NULL;
     rtm_error e;
-    int rc, made;
-    if ((rc = rtm_cli_out_dir(&a->c, a->out, &made)))
-        return rc;
+    int rc, made = 0;
+    if (!a->tiles.h.count && (rc = rtm_cli_out_dir(&a->c, a->out, &made)))
+        return rc; /* a tile is one file beside the folder */
     rtm_cli_env(&a->ev, &a->c, &env);
     if (!(rc = rtm_outset_open(&out, &e)))
-        rc = rtm_emerging_product_run(&a->p, &a->ev.evs, &env, out, &res, &e);
+        rc = rtm_emerging_product_tiled(&a->p, &a->ev.evs, &env, &a->tiles.h, out, &res, &e);
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e))) {
         if (made)
             rmdir(a->out);
         rtm_emerging_result_free(&res);
         return rc;
     }
-    print_summary(a, &res);
+    if (!a->tiles.h.count)
+        print_summary(a, &res);
     rtm_emerging_result_free(&res);
     return 0;
 }
@@ -177,11 +182,14 @@ int rtm_cmd_emerging(int argc, char **argv)
     a.c.cmd = "emerging";
     rtm_cli_events_init(&a.ev);
     rtm_emerging_product_init(&a.p);
+    if ((rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)))
+        return rc;
     rc = parse(argc, argv, &a, &first);
     if (!rc)
         rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first);
     if (!rc)
         rc = run(&a);
     rtm_cli_events_free(&a.ev);
+    rtm_cli_tiles_free(&a.tiles);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

@@ -11,13 +11,13 @@
 
 static const char HELP[] =
     "Usage: rtm merge TILE...\n\n"
-    "Assemble the N tile files that `rtm kde|distance|hotspots|change ... --tile I/N`\n"
-    "wrote (one per I, in any order) through a GDAL VRT and finish the command they\n"
-    "record: its GeoTIFFs, maps and other files, byte for byte what the command\n"
-    "writes without --tile. Run it in the folder the tiles were made from (the\n"
-    "command's input and output names are relative to it). Every tile must come\n"
-    "from the same command line and grid, each strip 0..N-1 exactly once, and\n"
-    "match the checksum it recorded.\n\n"
+    "Assemble the N tile files that `rtm kde|distance|hotspots|change|emerging ...\n"
+    "--tile I/N` wrote (one per I, in any order) through a GDAL VRT and finish the\n"
+    "command they record: its GeoTIFFs, maps and other files, byte for byte what\n"
+    "the command writes without --tile. Run it in the folder the tiles were made\n"
+    "from (the command's input and output names are relative to it). Every tile\n"
+    "must come from the same command line and grid, each strip 0..N-1 exactly\n"
+    "once, and match the checksum it recorded.\n\n"
     "Example (a Slurm array of 8, or any batch array):\n"
     "  rtm kde --radius 500 -o kde.tif --tile $SLURM_ARRAY_TASK_ID/8 crimes.csv\n"
     "  rtm merge kde.tile-*-of-08.tif\n";
@@ -26,7 +26,8 @@ static const struct {
     const char *name;
     int (*fn)(int argc, char **argv);
 } TILED[] = {{"kde", rtm_cmd_kde}, {"distance", rtm_cmd_distance},
-             {"hotspots", rtm_cmd_hotspots}, {"change", rtm_cmd_change}};
+             {"hotspots", rtm_cmd_hotspots}, {"change", rtm_cmd_change},
+             {"emerging", rtm_cmd_emerging}};
 
 int rtm_cmd_merge(int argc, char **argv)
 {

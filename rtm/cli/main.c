@@ -29,7 +29,8 @@ static const command COMMANDS[] = {
     {"trial", rtm_cmd_trial, "randomised patrol trial: design the schedule, evaluate the effect"},
     {"knox", rtm_cmd_knox, "near repeats: the Knox test with permuted event times"},
     {"repeats", rtm_cmd_repeats, "repeat locations ranked by events, with concentration"},
-    {"merge", rtm_cmd_merge, "assemble the tile files of kde, distance, hotspots or change --tile I/N"},
+    {"merge", rtm_cmd_merge,
+     "assemble the tile files of kde, distance, hotspots, change or emerging --tile I/N"},
     {"run", rtm_cmd_run, "run a job file (all surfaces, maps and the briefing report)"},
 };
 #define NCOMMANDS (sizeof COMMANDS / sizeof COMMANDS[0])

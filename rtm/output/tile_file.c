@@ -99,8 +99,10 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
                    int nbands, const double *v, const char *const *args, int nargs,
                    rtm_error *err)
 {
+    /* band interleaved: a strip is written plane after plane (emerging: a
+     * plane per time step) */
     static const char *const opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES",
-                                       "BIGTIFF=IF_SAFER", NULL};
+                                       "INTERLEAVE=BAND", "BIGTIFF=IF_SAFER", NULL};
     size_t cells = (size_t)(t->r1 - t->r0) * (size_t)g->ncols;
     char tmp[4096], sha[65];
     GDALDriverH drv;

@@ -89,28 +89,92 @@ static void span(const em_state *s, int *from, int *to)
         *to = eo->month_to * 100 + rtm_days_in_month(eo->month_to / 100, eo->month_to % 100);
 }
 
-/* Counts per cell and step; locations = inside cells (with an event unless
- * all_cells). */
-static void build_cube(em_state *s)
+/* Each event's step and cell (tix -1: outside the steps' span or the grid,
+ * which the loader does not keep). */
+static void event_steps(em_state *s, size_t *cell)
 {
     const rtm_points *pts = &s->ev->pts;
     const rtm_grid *g = &s->ev->grid;
     for (size_t i = 0; i < pts->n; i++) {
         int t = rtm_step_of(&s->steps, event_date(pts, i)), r, c;
+        s->tix[i] = -1;
         if (t < 0) {
             s->outside++;
             continue;
         }
         if (rtm_grid_locate(g, pts->x[i], pts->y[i], &r, &c) != 0)
-            continue; /* the loader keeps only points on the grid */
-        size_t k = (size_t)r * (size_t)g->ncols + (size_t)c;
-        s->cube[(size_t)t * s->nc + k] += pts->w ? pts->w[i] : 1;
+            continue;
+        s->tix[i] = t;
+        cell[i] = (size_t)r * (size_t)g->ncols + (size_t)c;
     }
-    for (size_t k = 0; k < s->nc; k++) {
-        int any = s->p->all_cells;
-        for (int t = 0; t < s->steps.n && !any; t++)
-            any = s->cube[(size_t)t * s->nc + k] != 0;
-        s->loc[k] = (!s->ev->mask || s->ev->mask[k]) && any;
+}
+
+typedef struct ev_bin {
+    size_t bin, i;
+} ev_bin;
+
+static int cmp_bin(const void *a, const void *b)
+{
+    const ev_bin *x = a, *y = b;
+    if (x->bin != y->bin)
+        return x->bin < y->bin ? -1 : 1;
+    return (x->i > y->i) - (x->i < y->i);
+}
+
+/* The non-zero bins of the cube (each the sum of its events' weights in
+ * input order, as a whole cube adds them), the locations (inside cells with
+ * an event unless all_cells) and Gi*'s global n, mean and SD - without a
+ * cube. */
+static int cube_globals(em_state *s, const size_t *cell, rtm_error *err)
+{
+    const rtm_points *pts = &s->ev->pts;
+    ev_bin *e = malloc((pts->n ? pts->n : 1) * sizeof *e);
+    size_t *bin = malloc((pts->n ? pts->n : 1) * sizeof *bin), ne = 0, nz = 0;
+    double *val = malloc((pts->n ? pts->n : 1) * sizeof *val);
+    int rc;
+    if (!e || !bin || !val) {
+        free(e), free(bin), free(val);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory (%zu events)",
+                             pts->n);
+    }
+    for (size_t i = 0; i < pts->n; i++)
+        if (s->tix[i] >= 0)
+            e[ne++] = (ev_bin){(size_t)s->tix[i] * s->nc + cell[i], i};
+    qsort(e, ne, sizeof *e, cmp_bin);
+    for (size_t q = 0; q < ne; q++) {
+        double w = pts->w ? pts->w[e[q].i] : 1;
+        if (nz == 0 || bin[nz - 1] != e[q].bin) {
+            bin[nz] = e[q].bin;
+            val[nz++] = 0.0;
+        }
+        val[nz - 1] += w;
+    }
+    for (size_t k = 0; k < s->nc; k++)
+        s->loc[k] = s->p->all_cells && (!s->ev->mask || s->ev->mask[k]);
+    for (size_t q = 0; q < nz; q++) {
+        size_t k = bin[q] % s->nc;
+        if (val[q] != 0 && (!s->ev->mask || s->ev->mask[k]))
+            s->loc[k] = 1;
+    }
+    rc = rtm_stgistar_stats_sparse(&s->ev->grid, s->steps.n, s->loc, bin, val, nz, &s->nbins,
+                                   &s->mean, &s->sd, err);
+    free(e), free(bin), free(val);
+    return rc;
+}
+
+/* Counts per cell and step of rows [r0, r1) (every event in input order). */
+static void bin_rows(const em_state *s, int r0, int r1, double *cube)
+{
+    const rtm_points *pts = &s->ev->pts;
+    const rtm_grid *g = &s->ev->grid;
+    size_t plane = (size_t)(r1 - r0) * (size_t)g->ncols;
+    for (size_t i = 0; i < pts->n; i++) {
+        int r, c;
+        if (s->tix[i] < 0 || rtm_grid_locate(g, pts->x[i], pts->y[i], &r, &c) != 0 ||
+            r < r0 || r >= r1)
+            continue;
+        cube[(size_t)s->tix[i] * plane + (size_t)(r - r0) * (size_t)g->ncols + (size_t)c] +=
+            pts->w ? pts->w[i] : 1;
     }
 }
 
@@ -142,6 +206,7 @@ static void warn_partial(const em_state *s, int from, int to)
 static int setup(em_state *s, rtm_error *err)
 {
     int first, last, rc;
+    size_t *cell;
     if ((rc = check_dates(s, &first, &last, err)))
         return rc;
     span(s, &first, &last);
@@ -151,15 +216,26 @@ static int setup(em_state *s, rtm_error *err)
         return rtm_error_set(err, RTM_ERR_INPUT, "emerging: the events span one %s step only: "
                              "a trend needs at least 2 (use a finer --step or more data)",
                              step_name(s->p->step));
+    if (s->steps.n > RTM_TILE_MAX_BANDS)
+        return rtm_error_set(err, RTM_ERR_INPUT, "emerging: %d %s steps; at most %d (use a "
+                             "coarser --step or a shorter span)", s->steps.n,
+                             step_name(s->p->step), RTM_TILE_MAX_BANDS);
     s->nc = rtm_grid_ncells(&s->ev->grid);
     if ((size_t)s->steps.n > SIZE_MAX / sizeof(double) / (s->nc ? s->nc : 1))
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: cube too large");
-    s->cube = calloc((size_t)s->steps.n * s->nc, sizeof *s->cube);
     s->loc = malloc(s->nc ? s->nc : 1);
-    if (!s->cube || !s->loc)
-        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %d x %zu bins",
-                             s->steps.n, s->nc);
-    build_cube(s);
+    s->tix = malloc((s->ev->pts.n ? s->ev->pts.n : 1) * sizeof *s->tix);
+    cell = malloc((s->ev->pts.n ? s->ev->pts.n : 1) * sizeof *cell);
+    if (!s->loc || !s->tix || !cell) {
+        free(cell);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %zu cells",
+                             s->nc);
+    }
+    event_steps(s, cell);
+    rc = cube_globals(s, cell, err);
+    free(cell);
+    if (rc)
+        return rc;
     warn_partial(s, first, last);
     if (s->steps.n < 10)
         rtm_prod_log(s->env, "emerging: warning: %d time steps; the Mann-Kendall trend and the "
@@ -170,20 +246,13 @@ static int setup(em_state *s, rtm_error *err)
     return 0;
 }
 
-static int analyse(em_state *s, rtm_error *err)
+static void analysis_opts(const em_state *s, rtm_emerging_opts *o)
 {
-    rtm_emerging_opts o;
-    const rtm_grid *g = &s->ev->grid;
-    rtm_emerging_opts_init(&o);
-    o.gi = s->gi;
-    o.time_steps = s->p->time_steps;
-    o.alpha = s->p->alpha;
-    o.scheme = s->p->scheme;
-    rtm_prod_log(s->env, "emerging: %d %s steps x %d x %d cells, %s, %d time step%s back",
-                 s->steps.n, step_name(s->p->step), g->ncols, g->nrows,
-                 s->gi.knn > 0 ? "k nearest cells" : "fixed distance band", s->p->time_steps,
-                 s->p->time_steps == 1 ? "" : "s");
-    return rtm_emerging_analyse(g, s->cube, s->steps.n, s->loc, &o, &s->cells, err);
+    rtm_emerging_opts_init(o);
+    o->gi = s->gi;
+    o->time_steps = s->p->time_steps;
+    o->alpha = s->p->alpha;
+    o->scheme = s->p->scheme;
 }
 
 static int write_all(em_state *s, rtm_error *err)
@@ -211,6 +280,49 @@ static int write_all(em_state *s, rtm_error *err)
         rc = em_write_tables(s, err);
     free(v);
     return rc;
+}
+
+/* Strip t's space-time Gi* z (steps planes of its cells) from the counts of
+ * its rows and those within the band (k nearest: every row). */
+static int em_strip(void *ctx, const rtm_tile *t, double *z, rtm_error *err)
+{
+    em_state *s = ctx;
+    const rtm_grid *g = &s->ev->grid;
+    int halo = g->nrows, xr0, xr1, rc;
+    double *cube;
+    if (s->gi.knn == 0) /* rows within the band (one spare: rounding) */
+        halo = (int)fmin((double)g->nrows, ceil(s->gi.band / g->res) + 1);
+    xr0 = t->r0 - halo > 0 ? t->r0 - halo : 0;
+    xr1 = t->r1 + halo < g->nrows ? t->r1 + halo : g->nrows;
+    cube = calloc((size_t)s->steps.n * (size_t)(xr1 - xr0) * (size_t)g->ncols, sizeof *cube);
+    if (!cube)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %d x %d rows",
+                             s->steps.n, xr1 - xr0);
+    bin_rows(s, xr0, xr1, cube);
+    rc = rtm_stgistar_strip(g, cube, xr0, xr1, s->steps.n, s->loc, &s->gi, s->p->time_steps,
+                            s->nbins, s->mean, s->sd, t->r0, t->r1, z, err);
+    free(cube);
+    return rc;
+}
+
+/* From the whole grid's z: the cube, significance, trends, categories and
+ * every file. */
+static int em_finish(void *ctx, double *z, rtm_error *err)
+{
+    em_state *s = ctx;
+    rtm_emerging_opts o;
+    int rc;
+    if (!(s->cube = calloc((size_t)s->steps.n * s->nc, sizeof *s->cube))) {
+        free(z);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %d x %zu bins",
+                             s->steps.n, s->nc);
+    }
+    bin_rows(s, 0, s->ev->grid.nrows, s->cube);
+    analysis_opts(s, &o);
+    if ((rc = rtm_emerging_finish(&s->ev->grid, s->cube, s->steps.n, s->loc, &o, z, &s->cells,
+                                  err)))
+        return rc;
+    return write_all(s, err);
 }
 
 static int check_opts(const rtm_emerging_product *p, const rtm_events *ev, rtm_error *err)
@@ -246,11 +358,21 @@ static void fill_result(const em_state *s, rtm_emerging_result *res)
     res->code = s->cells.code;
 }
 
-int rtm_emerging_product_run(const rtm_emerging_product *p, const rtm_events *ev,
-                             const rtm_product_env *env, rtm_outset *out,
-                             rtm_emerging_result *res, rtm_error *err)
+static void log_start(const em_state *s)
+{
+    const rtm_grid *g = &s->ev->grid;
+    rtm_prod_log(s->env, "emerging: %d %s steps x %d x %d cells, %s, %d time step%s back",
+                 s->steps.n, step_name(s->p->step), g->ncols, g->nrows,
+                 s->gi.knn > 0 ? "k nearest cells" : "fixed distance band", s->p->time_steps,
+                 s->p->time_steps == 1 ? "" : "s");
+}
+
+int rtm_emerging_product_tiled(const rtm_emerging_product *p, const rtm_events *ev,
+                               const rtm_product_env *env, const rtm_tiling *h,
+                               rtm_outset *out, rtm_emerging_result *res, rtm_error *err)
 {
     em_state s;
+    rtm_tiled t;
     int rc;
     memset(&s, 0, sizeof s);
     s.p = p, s.ev = ev, s.env = env, s.out = out, s.gi = p->gi;
@@ -259,13 +381,25 @@ int rtm_emerging_product_run(const rtm_emerging_product *p, const rtm_events *ev
     if (s.gi.knn == 0 && !(s.gi.band > 0))
         s.gi.band = DEFAULT_BAND_CELLS * ev->grid.res;
     s.gi.threads = env && env->threads ? env->threads : s.gi.threads;
-    if (!(rc = setup(&s, err)) && !(rc = analyse(&s, err)))
-        rc = write_all(&s, err);
-    if (!rc && res) {
+    if (!(rc = rtm_gistar_opts_check(&s.gi, &ev->grid, err)) && !(rc = setup(&s, err))) {
+        t = (rtm_tiled){"emerging", s.steps.n, ev->grid, em_strip, em_finish, &s, 0};
+        log_start(&s);
+        rc = rtm_prod_tiled(&t, h, out, err);
+    }
+    if (!rc && res && s.cells.code) { /* this process finished */
         fill_result(&s, res);
         s.cells.code = NULL; /* now the result's */
     }
     rtm_emerging_cells_free(&s.cells);
-    free(s.cube), free(s.loc);
+    free(s.cube), free(s.loc), free(s.tix);
     return rc;
+}
+
+int rtm_emerging_product_run(const rtm_emerging_product *p, const rtm_events *ev,
+                             const rtm_product_env *env, rtm_outset *out,
+                             rtm_emerging_result *res, rtm_error *err)
+{
+    rtm_tiling h;
+    rtm_tiling_init(&h);
+    return rtm_emerging_product_tiled(p, ev, env, &h, out, res, err);
 }

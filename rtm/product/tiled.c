@@ -16,7 +16,8 @@ void rtm_tiling_init(rtm_tiling *h)
 static double *alloc_planes(const rtm_tiled *t, size_t cells, rtm_error *err)
 {
     double *v;
-    if (t->nbands < 1 || t->nbands > 8 || cells > ((size_t)-1 / sizeof *v) / 8) {
+    if (t->nbands < 1 || t->nbands > RTM_TILE_MAX_BANDS ||
+        cells > ((size_t)-1 / sizeof *v) / (size_t)t->nbands) {
         rtm_error_set(err, RTM_ERR_ARG, "%s: %d bands of %zu cells", t->product, t->nbands,
                       cells);
         return NULL;

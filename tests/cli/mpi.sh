@@ -1,6 +1,7 @@
 #!/bin/sh
 # CLI tests of rtm under MPI (Open MPI's mpirun, README "MPI"): kde, distance,
-# hotspots, change, model and run with 1, 2 and 3 ranks (3 oversubscribe a 2-core machine) write
+# hotspots, change, emerging, model and run with 1, 2 and 3 ranks (3
+# oversubscribe a 2-core machine) write
 # the bytes of the plain run; only rank 0 writes and speaks; a command that
 # does not spread runs once; an error on every rank, or on one rank alone,
 # ends every rank with a failure, without hanging.
@@ -72,6 +73,11 @@ ranks change change -q --dst-crs EPSG:27700 \
   --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --resolution 200 \
   --radius 400 --before 2018-01..2018-03 --after 2018-04..2018-05 --iterations 99 --seed 5 \
   -o OUT $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
+# emerging: a band per month step a strip; FDR, trends and files by rank 0
+NS=3
+ranks emerging emerging -q --dst-crs EPSG:27700 \
+  --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --resolution 150 --band 450 \
+  --step month -o OUT $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz
 NS=
 
 # 4. model: the factors' variables built over the ranks, fitted by rank 0

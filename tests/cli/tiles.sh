@@ -1,6 +1,6 @@
 #!/bin/sh
 # CLI tests of tiles (`--tile I/N` and `rtm merge`) of kde, distance,
-# hotspots and change: the N tile commands run
+# hotspots, change and emerging: the N tile commands run
 # one after another without a scheduler (as a batch array's tasks would),
 # in reverse and with different thread counts, then the merge; every file
 # the merge writes (GeoTIFFs, .qml, maps, polygons) must be byte-identical to
@@ -60,6 +60,25 @@ for i in 2 0 1; do (cd "$T/change-3" && "$RTM" change -q $CH --tile $i/3); done
 (cd "$T/change-3" && "$RTM" merge ch.tile-*-of-03.tif >/dev/null 2>&1)
 check "change (permutation test, units): 3 tiles = whole, every file" \
   "[ -s '$T/change-whole/ch/significance.tif' ] && diff -r '$T/change-whole/ch' '$T/change-3/ch'"
+
+# emerging: each strip's space-time Gi* (a band per step) from the counts
+# within the band and the cube's global mean and SD formed from every event;
+# the FDR, trends, categories and files from the merge (files in -o DIR)
+em_tiled() {
+  n=$1; shift
+  mkdir -p "$T/em-whole-$n" "$T/em-$n"
+  (cd "$T/em-whole-$n" && "$RTM" emerging -q "$@" -o em) || return 1
+  for i in $(seq $((n - 1)) -1 0); do
+    (cd "$T/em-$n" && "$RTM" emerging -q --threads $((1 + i % 2)) "$@" -o em --tile $i/$n) ||
+      return 1
+  done
+  (cd "$T/em-$n" && "$RTM" merge em.tile-*.tif >/dev/null 2>&1) || return 1
+  [ -s "$T/em-whole-$n/em/zscores.tif" ] && diff -r "$T/em-whole-$n/em" "$T/em-$n/em"
+}
+check "emerging (month steps, band, study area): 4 tiles = whole, every file" \
+  "em_tiled 4 $AREA --resolution 100 --band 300 --step month $EV $S/crimes/2018-03-essex-street.csv.gz"
+check "emerging (k nearest, 2 time steps, all cells): 3 tiles = whole" \
+  "em_tiled 3 $AREA --resolution 150 --knn 6 --time-steps 2 --all-cells --step month $EV"
 
 # refusals: exit 1 and the reason, nothing written
 mkdir -p "$T/bad" && cd "$T/bad" || exit 1
