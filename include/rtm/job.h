@@ -240,7 +240,7 @@ typedef struct rtm_job_factor {
 typedef struct rtm_job_surface {
     rtm_surface_type type;
     char *name;          /**< unique within the job; output files are named after it */
-    int tiles;           /**< kde, hotspots, change: computed as this many row strips, each
+    int tiles;           /**< kde, hotspots, change, emerging: computed as this many row strips, each
                               its own unit of the run (rtm/tile.h, rtm/jobunits.h), merged
                               in the finish step; the files are the same (0 or 1 = one) */
     /* kde */

@@ -42,7 +42,7 @@ static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr"
                                             NULL};
 static const char *const emerging_keys[] = {"type", "name", "step", "band", "knn",
                                             "time_steps", "alpha", "fdr", "scheme",
-                                            "all_cells", NULL};
+                                            "all_cells", "tiles", NULL};
 static const char *const evaluate_keys[] = {"type", "name", "surfaces", "kde_bandwidths",
                                             "prior_counts", "coverages", "test_from",
                                             "test_to", "backtest", "min_train", "window",
@@ -264,6 +264,7 @@ static void read_emerging(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)
     rtm_yvocab(y, n, "scheme", "scheme", &scheme);
     s->time_step = step;
     s->scheme = scheme;
+    rtm_job_read_tiles(y, n, s);
     if (s->knn > 0 && s->band > 0)
         rtm_yerr(y, n, "emerging: give either 'band' or 'knn', not both");
 }

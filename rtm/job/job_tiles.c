@@ -1,5 +1,5 @@
 /* job_tiles.c: the `tiles` key of the tileable surfaces (kde, hotspots,
- * change): how many row strips, each its own unit of a run (rtm/tile.h). */
+ * change, emerging): how many row strips, each its own unit of a run (rtm/tile.h). */
 #include "job/job_internal.h"
 
 void rtm_job_read_tiles(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s)

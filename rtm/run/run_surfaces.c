@@ -442,6 +442,7 @@ static int surf_emerging(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_emerging_product p;
     rtm_emerging_result res = {0};
     rtm_outset *out = NULL;
+    char tile[600];
     int rc;
     rtm_emerging_product_init(&p);
     p.gi.band = s->band;
@@ -457,10 +458,11 @@ static int surf_emerging(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
                 (want_png(r) ? RTM_OUT_PNG : 0) | (r->job->formats & RTM_FMT_MD ? RTM_OUT_MD : 0);
     if (!p.formats)
         p.formats = RTM_OUT_TIF; /* json or html alone: the categories still */
-    if ((rc = open_set(r, &out, err)))
+    if ((rc = tile_unit(r, s->name, tile, sizeof tile, err)) || (rc = open_set(r, &out, err)))
         return rc;
-    rc = finish(r, out, rtm_emerging_product_run(&p, &r->ev, &r->env, out, &res, err), err);
-    if (rc)
+    rc = finish(r, out, rtm_emerging_product_tiled(&p, &r->ev, &r->env, &r->tiling, out, &res,
+                                                   err), err);
+    if (rc || r->tiling.count)
         return rc;
     snprintf(o->map, sizeof o->map, "%s%s", (p.formats & RTM_OUT_PNG) ? s->name : "",
              (p.formats & RTM_OUT_PNG) ? "/emerging.png" : "");

@@ -1,6 +1,6 @@
 #!/bin/sh
-# CLI tests of tiled surfaces in jobs (`tiles: N` on kde, hotspots and
-# change; rtm/tile.h, rtm/jobunits.h): the plan lists one unit per strip;
+# CLI tests of tiled surfaces in jobs (`tiles: N` on kde, hotspots, change
+# and emerging; rtm/tile.h, rtm/jobunits.h): the plan lists one unit per strip;
 # a plain run of the tiled job writes every file of the same job without
 # tiles, byte for byte; its units run one by one (in reverse) and --finish
 # give the same; a missing strip stops --finish; `tiles` on a surface that
@@ -12,8 +12,8 @@ D=$(cd "${RTM_TEST_DATA:-tests/data}" && pwd)
 . tests/cli/harness.inc
 
 R=$(pwd)
-# job TILES OUT: the Southend test job with a kde, hotspots and change
-# surface, each in TILES strips (1: the lines left out)
+# job TILES OUT: the Southend test job with a kde, hotspots, change and
+# emerging surface, each in TILES strips (1: the lines left out)
 job() {
   sed -e "s#\.\./\.\./\.\./build/test-run/southend#$2#" -e "s#\.\./\.\./\.\./#$R/#" \
       -e "s#^catalog: layers#catalog: $D/run/layers#" -e '/^  - type: rtm/,/^    max_blocks/d' \
@@ -23,7 +23,8 @@ add() {
   t=""; [ "$1" -gt 1 ] && t="    tiles: $1"
   awk -v t="$t" '{print} /^surfaces:/ {
     print "  - type: hotspots"; print "    name: hot"; print "    band: 600"; print "    fdr: true"; if (t != "") print t
-    print "  - type: change"; print "    name: rise"; print "    radius: 800"; print "    iterations: 49"; if (t != "") print t }
+    print "  - type: change"; print "    name: rise"; print "    radius: 800"; print "    iterations: 49"; if (t != "") print t
+    print "  - type: emerging"; print "    name: emer"; print "    step: month"; print "    band: 600"; if (t != "") print t }
     /^    radius: 600$/ && t != "" {print t}'
 }
 job 1 "$T/out1" | add 1 > "$T/job1.yaml"
@@ -33,8 +34,8 @@ DATE=2018-06-01
 
 $RTM run --plan "$T/job3.yaml" > "$T/plan.txt" 2> "$T/plan.err"
 check "--plan of the tiled job exits 0" "[ $? -eq 0 ]"
-check "--plan: 3 strips of each of hot, rise and kde, then the distance (10 units)" \
-  "[ \"\$(grep -c '	hot	hotspots	-	[012]/3' $T/plan.txt)\" = 3 ] && [ \"\$(grep -c '	rise	change	-	[012]/3' $T/plan.txt)\" = 3 ] && [ \"\$(grep -c '	kde	kde	-	[012]/3' $T/plan.txt)\" = 3 ] && [ \"\$(tail -n 1 $T/plan.txt)\" = 'units	10' ]"
+check "--plan: 3 strips of each of hot, rise, emer and kde, then the distance (13 units)" \
+  "[ \"\$(grep -c '	hot	hotspots	-	[012]/3' $T/plan.txt)\" = 3 ] && [ \"\$(grep -c '	rise	change	-	[012]/3' $T/plan.txt)\" = 3 ] && [ \"\$(grep -c '	emer	emerging	-	[012]/3' $T/plan.txt)\" = 3 ] && [ \"\$(grep -c '	kde	kde	-	[012]/3' $T/plan.txt)\" = 3 ] && [ \"\$(tail -n 1 $T/plan.txt)\" = 'units	13' ]"
 
 $RTM run -q --run-date $DATE "$T/job1.yaml" 2> "$T/run1.err"
 check "the job without tiles runs" "[ $? -eq 0 ]"
@@ -47,18 +48,19 @@ same() {
   (cd "$2" && find . -type f ! -name manifest.json | sort) > "$T/b.lst"
   cmp -s "$T/a.lst" "$T/b.lst" || return 1
   while read -r f; do cmp -s "$1/$f" "$2/$f" || { echo "# differs: $f"; return 1; }; done < "$T/a.lst"
-  [ -s "$1/hot_z.tif" ] && [ -s "$1/rise/significance.tif" ] && [ -s "$1/kde.tif" ]
+  [ -s "$1/hot_z.tif" ] && [ -s "$1/rise/significance.tif" ] && [ -s "$1/kde.tif" ] &&
+    [ -s "$1/emer/zscores.tif" ]
 }
 check "tiled run = untiled run, every file byte for byte" "same $A $B"
 check "no tile file or unit folder left in the run" \
   "[ -z \"\$(find $B -name '*.tile-*')\" ] && [ ! -e $T/out3/units ]"
 
-k=9; ok=1
+k=12; ok=1
 while [ $k -ge 0 ]; do
   [ $k -eq 4 ] || $RTM run -q --unit $k --run-date $DATE "$T/jobu.yaml" 2>> "$T/u.err" || ok=0
   k=$((k - 1))
 done
-check "units 9..0 but 4 exit 0" "[ $ok -eq 1 ]"
+check "units 12..0 but 4 exit 0" "[ $ok -eq 1 ]"
 $RTM run -q --finish --run-date $DATE "$T/jobu.yaml" 2> "$T/f.err"
 check "--finish with strip 4 missing exits 1 naming it" "[ $? -eq 1 ] && grep -q 'unit 4' $T/f.err && [ ! -e $T/outu/current ]"
 $RTM run -q --unit 4 --run-date $DATE "$T/jobu.yaml" 2>> "$T/u.err"
