@@ -81,6 +81,11 @@ static void test_parse_path(void)
               !strcmp(buf, "a.b/kde.tile-03-of-12.tif"));
     RTM_CHECK(rtm_tile_path("x/kde", 7, 120, buf, sizeof buf, &e) == 0 &&
               !strcmp(buf, "x/kde.tile-007-of-120.tif"));
+    /* an output folder: its tiles beside it, a trailing slash or not */
+    RTM_CHECK(rtm_tile_path("out/em//", 1, 3, buf, sizeof buf, &e) == 0 &&
+              !strcmp(buf, "out/em.tile-01-of-03.tif"));
+    RTM_CHECK(rtm_tile_path("a.b/em/", 0, 2, buf, sizeof buf, &e) == 0 &&
+              !strcmp(buf, "a.b/em.tile-00-of-02.tif"));
 }
 
 /* Every strip of every split of the whole grid's KDE, byte for byte. */

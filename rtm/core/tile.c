@@ -4,6 +4,7 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <limits.h>
 #include <string.h>
 
 int rtm_tile_plan(const rtm_grid *g, int index, int count, rtm_tile *t, rtm_error *err)
@@ -56,12 +57,21 @@ int rtm_tile_parse(const char *s, int *index, int *count)
 
 int rtm_tile_path(const char *path, int index, int count, char *buf, size_t n, rtm_error *err)
 {
-    const char *slash = strrchr(path, '/'), *dot = strrchr(path, '.');
+    /* an output folder written "dir/": its tiles go beside it, dir.tile-... */
+    size_t end = strlen(path);
+    const char *slash, *dot = NULL;
     int width = snprintf(NULL, 0, "%d", count - 1 > 0 ? count - 1 : 0), len, w;
+    while (end > 1 && path[end - 1] == '/')
+        end--;
     if (width < 2)
         width = 2;
+    if (end > (size_t)INT_MAX / 2)
+        return rtm_error_set(err, RTM_ERR_ARG, "tile: output name too long: %.200s", path);
+    for (size_t k = 0; k < end; k++)
+        dot = path[k] == '.' ? path + k : dot;
+    slash = memrchr(path, '/', end);
     if (!dot || (slash && dot < slash))
-        dot = path + strlen(path);
+        dot = path + end;
     len = (int)(dot - path);
     w = snprintf(buf, n, "%.*s.tile-%0*d-of-%0*d.tif", len, path, width, index, width, count);
     if (w < 0 || (size_t)w >= n)
