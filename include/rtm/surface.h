@@ -386,6 +386,13 @@ int rtm_gistar_stats_sparse(const rtm_grid *g, const unsigned char *mask, const 
                             const double *val, size_t nz, size_t *n, double *mean, double *sd,
                             rtm_error *err);
 
+/** The rows [*xr0, *xr1) of counts that the Gi* of strip [r0, r1) needs
+ *  (rtm_gistar_strip, rtm_stgistar_strip): a distance band, the strip and
+ *  the rows within the band (one spare row: rounding), clipped to the grid;
+ *  k nearest cells, every row. */
+void rtm_gistar_strip_rows(const rtm_grid *g, const rtm_gistar_opts *o, int r0, int r1,
+                           int *xr0, int *xr1);
+
 /** rtm_gistar_nbsums of rows [r0, r1) only: num and w ((r1 - r0) x ncols
  *  each) from the values x of rows [xr0, xr1) (a distance band: at least
  *  the strip's rows and those within the band; k nearest: every row) and

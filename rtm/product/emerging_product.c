@@ -288,12 +288,9 @@ static int em_strip(void *ctx, const rtm_tile *t, double *z, rtm_error *err)
 {
     em_state *s = ctx;
     const rtm_grid *g = &s->ev->grid;
-    int halo = g->nrows, xr0, xr1, rc;
+    int xr0, xr1, rc;
     double *cube;
-    if (s->gi.knn == 0) /* rows within the band (one spare: rounding) */
-        halo = (int)fmin((double)g->nrows, ceil(s->gi.band / g->res) + 1);
-    xr0 = t->r0 - halo > 0 ? t->r0 - halo : 0;
-    xr1 = t->r1 + halo < g->nrows ? t->r1 + halo : g->nrows;
+    rtm_gistar_strip_rows(g, &s->gi, t->r0, t->r1, &xr0, &xr1);
     cube = calloc((size_t)s->steps.n * (size_t)(xr1 - xr0) * (size_t)g->ncols, sizeof *cube);
     if (!cube)
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %d x %d rows",

@@ -163,12 +163,9 @@ static int hs_strip(void *ctx, const rtm_tile *t, double *z, rtm_error *err)
     hs_tiled *h = ctx;
     const rtm_grid *g = &h->ev->grid;
     const rtm_points *pts = &h->ev->pts;
-    int halo = g->nrows, xr0, xr1, rc;
+    int xr0, xr1, rc;
     double *x;
-    if (h->gi.knn == 0) /* rows within the band (one spare: rounding) */
-        halo = (int)fmin((double)g->nrows, ceil(h->gi.band / g->res) + 1);
-    xr0 = t->r0 - halo > 0 ? t->r0 - halo : 0;
-    xr1 = t->r1 + halo < g->nrows ? t->r1 + halo : g->nrows;
+    rtm_gistar_strip_rows(g, &h->gi, t->r0, t->r1, &xr0, &xr1);
     if (!(x = rtm_prod_alloc((size_t)(xr1 - xr0) * (size_t)g->ncols, "hotspots", err)))
         return RTM_ERR_NOMEM;
     rtm_bin_points_rows(g, pts->x, pts->y, pts->w, pts->n, xr0, xr1, x);

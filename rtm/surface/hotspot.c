@@ -541,6 +541,16 @@ int rtm_gistar_stats_sparse(const rtm_grid *g, const unsigned char *mask, const 
     return 0;
 }
 
+void rtm_gistar_strip_rows(const rtm_grid *g, const rtm_gistar_opts *o, int r0, int r1,
+                           int *xr0, int *xr1)
+{
+    int halo = g->nrows;
+    if (o->knn == 0) /* rows within the band (one spare: rounding) */
+        halo = (int)fmin((double)g->nrows, ceil(o->band / g->res) + 1);
+    *xr0 = r0 - halo > 0 ? r0 - halo : 0;
+    *xr1 = r1 + halo < g->nrows ? r1 + halo : g->nrows;
+}
+
 int rtm_gistar_nbsums_strip(const rtm_grid *g, const double *x, int xr0, int xr1,
                             const unsigned char *mask, const rtm_gistar_opts *o, double mean,
                             int r0, int r1, double *num, double *w, rtm_error *err)
