@@ -16,6 +16,7 @@
 
 #include <gdal.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -307,6 +308,30 @@ static void stgistar_case(const rtm_gistar_opts *o, int K)
     free(cube), free(z), free(val), free(bin), free(loc);
 }
 
+/* rtm_bin_keys_sparse against a dense loop: every bin's sum, from 0 in
+ * input order (the same double), the keys left out, nothing else. */
+static void test_bin_keys(void)
+{
+    size_t n = 5000, nb = 997, *key = malloc(n * sizeof *key), *bin, nz, bad = 0, q = 0;
+    double *w = malloc(n * sizeof *w), *dense = calloc(nb, sizeof *dense), *val;
+    rtm_t_rng = 5;
+    for (size_t i = 0; i < n; i++) {
+        key[i] = rtm_t_urand() < 0.1 ? SIZE_MAX : (size_t)(rtm_t_next() % nb);
+        w[i] = 0.1 + rtm_t_urand(); /* sums that depend on their order */
+        if (key[i] != SIZE_MAX)
+            dense[key[i]] += w[i];
+    }
+    RTM_CHECK(rtm_bin_keys_sparse(key, w, n, &bin, &val, &nz) == 0);
+    for (size_t b = 0; b < nb; b++) {
+        if (dense[b] == 0)
+            continue;
+        bad += q >= nz || bin[q] != b || memcmp(&val[q], &dense[b], sizeof *val) != 0;
+        q++;
+    }
+    RTM_CHECK(bad == 0 && q == nz);
+    free(key), free(w), free(dense), free(bin), free(val);
+}
+
 static void test_stgistar_strips(void)
 {
     rtm_gistar_opts o;
@@ -390,6 +415,7 @@ int main(void)
     RTM_RUN(test_distance_strips);
     RTM_RUN(test_gistar_strips);
     RTM_RUN(test_stgistar_strips);
+    RTM_RUN(test_bin_keys);
     RTM_RUN(test_tile_files);
     return RTM_TEST_END();
 }

@@ -494,6 +494,13 @@ size_t rtm_bin_points_rows(const rtm_grid *g, const double *x, const double *y, 
 int rtm_bin_points_sparse(const rtm_grid *g, const double *x, const double *y, const double *w,
                           size_t n, size_t **cell, double **val, size_t *nz);
 
+/** The same for points given by key (any bin numbering, e.g. step * ncells
+ *  + cell; SIZE_MAX: left out): *bin strictly ascending keys, *val the sum
+ *  of their points' weights w (NULL: 1 each) from 0 in input order, *nz of
+ *  each, malloc'd. 0 or -1 (memory). */
+int rtm_bin_keys_sparse(const size_t *key, const double *w, size_t n, size_t **bin,
+                        double **val, size_t *nz);
+
 /* ==== raster reading */
 
 /** Read band 1 of any raster GDAL can open into a new surface: grid from the

@@ -1,6 +1,7 @@
 /* bin.c: events to counts per grid cell. */
 #include "rtm/input.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -44,12 +45,37 @@ static int cell_pt_cmp(const void *a, const void *b)
     return (p->idx > q->idx) - (p->idx < q->idx);
 }
 
+/* The sums per key of the m pairs in v (sorted here by key, then input
+ * order), each from 0 in input order, as rtm_bin_points sums a cell. */
+static int sum_pairs(cell_pt *v, size_t m, const double *w, size_t **cell, double **val,
+                     size_t *nz)
+{
+    size_t q = 0;
+    qsort(v, m, sizeof *v, cell_pt_cmp);
+    *cell = malloc((m ? m : 1) * sizeof **cell);
+    *val = malloc((m ? m : 1) * sizeof **val);
+    if (!*cell || !*val) {
+        free(*cell), free(*val);
+        *cell = NULL, *val = NULL;
+        return -1;
+    }
+    for (size_t t = 0; t < m; t++) {
+        if (!q || (*cell)[q - 1] != v[t].cell) {
+            (*cell)[q] = v[t].cell;
+            (*val)[q++] = 0.0;
+        }
+        (*val)[q - 1] += w ? w[v[t].idx] : 1.0;
+    }
+    *nz = q;
+    return 0;
+}
+
 int rtm_bin_points_sparse(const rtm_grid *g, const double *x, const double *y, const double *w,
                           size_t n, size_t **cell, double **val, size_t *nz)
 {
     cell_pt *v = malloc((n ? n : 1) * sizeof *v);
-    size_t m = 0, q = 0;
-    int i, j;
+    size_t m = 0;
+    int i, j, rc;
     *cell = NULL;
     *val = NULL;
     *nz = 0;
@@ -58,22 +84,26 @@ int rtm_bin_points_sparse(const rtm_grid *g, const double *x, const double *y, c
     for (size_t k = 0; k < n; k++)
         if (!rtm_grid_locate(g, x[k], y[k], &i, &j))
             v[m++] = (cell_pt){(size_t)i * (size_t)g->ncols + (size_t)j, k};
-    qsort(v, m, sizeof *v, cell_pt_cmp); /* by cell, then input order */
-    *cell = malloc((m ? m : 1) * sizeof **cell);
-    *val = malloc((m ? m : 1) * sizeof **val);
-    if (!*cell || !*val) {
-        free(v), free(*cell), free(*val);
-        *cell = NULL, *val = NULL;
-        return -1;
-    }
-    for (size_t t = 0; t < m; t++) { /* each cell's sum from 0 in input order, as rtm_bin_points */
-        if (!q || (*cell)[q - 1] != v[t].cell) {
-            (*cell)[q] = v[t].cell;
-            (*val)[q++] = 0.0;
-        }
-        (*val)[q - 1] += w ? w[v[t].idx] : 1.0;
-    }
+    rc = sum_pairs(v, m, w, cell, val, nz);
     free(v);
-    *nz = q;
-    return 0;
+    return rc;
+}
+
+int rtm_bin_keys_sparse(const size_t *key, const double *w, size_t n, size_t **bin,
+                        double **val, size_t *nz)
+{
+    cell_pt *v = malloc((n ? n : 1) * sizeof *v);
+    size_t m = 0;
+    int rc;
+    *bin = NULL;
+    *val = NULL;
+    *nz = 0;
+    if (!v)
+        return -1;
+    for (size_t k = 0; k < n; k++)
+        if (key[k] != SIZE_MAX)
+            v[m++] = (cell_pt){key[k], k};
+    rc = sum_pairs(v, m, w, bin, val, nz);
+    free(v);
+    return rc;
 }

@@ -109,46 +109,21 @@ static void event_steps(em_state *s, size_t *cell)
     }
 }
 
-typedef struct ev_bin {
-    size_t bin, i;
-} ev_bin;
-
-static int cmp_bin(const void *a, const void *b)
-{
-    const ev_bin *x = a, *y = b;
-    if (x->bin != y->bin)
-        return x->bin < y->bin ? -1 : 1;
-    return (x->i > y->i) - (x->i < y->i);
-}
-
 /* The non-zero bins of the cube (each the sum of its events' weights in
  * input order, as a whole cube adds them), the locations (inside cells with
  * an event unless all_cells) and Gi*'s global n, mean and SD - without a
  * cube. */
-static int cube_globals(em_state *s, const size_t *cell, rtm_error *err)
+static int cube_globals(em_state *s, size_t *cell, rtm_error *err)
 {
     const rtm_points *pts = &s->ev->pts;
-    ev_bin *e = malloc((pts->n ? pts->n : 1) * sizeof *e);
-    size_t *bin = malloc((pts->n ? pts->n : 1) * sizeof *bin), ne = 0, nz = 0;
-    double *val = malloc((pts->n ? pts->n : 1) * sizeof *val);
+    size_t *bin = NULL, nz = 0;
+    double *val = NULL;
     int rc;
-    if (!e || !bin || !val) {
-        free(e), free(bin), free(val);
+    for (size_t i = 0; i < pts->n; i++) /* cell -> the event's bin */
+        cell[i] = s->tix[i] >= 0 ? (size_t)s->tix[i] * s->nc + cell[i] : SIZE_MAX;
+    if (rtm_bin_keys_sparse(cell, pts->w, pts->n, &bin, &val, &nz))
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory (%zu events)",
                              pts->n);
-    }
-    for (size_t i = 0; i < pts->n; i++)
-        if (s->tix[i] >= 0)
-            e[ne++] = (ev_bin){(size_t)s->tix[i] * s->nc + cell[i], i};
-    qsort(e, ne, sizeof *e, cmp_bin);
-    for (size_t q = 0; q < ne; q++) {
-        double w = pts->w ? pts->w[e[q].i] : 1;
-        if (nz == 0 || bin[nz - 1] != e[q].bin) {
-            bin[nz] = e[q].bin;
-            val[nz++] = 0.0;
-        }
-        val[nz - 1] += w;
-    }
     for (size_t k = 0; k < s->nc; k++)
         s->loc[k] = s->p->all_cells && (!s->ev->mask || s->ev->mask[k]);
     for (size_t q = 0; q < nz; q++) {
@@ -158,7 +133,7 @@ static int cube_globals(em_state *s, const size_t *cell, rtm_error *err)
     }
     rc = rtm_stgistar_stats_sparse(&s->ev->grid, s->steps.n, s->loc, bin, val, nz, &s->nbins,
                                    &s->mean, &s->sd, err);
-    free(e), free(bin), free(val);
+    free(bin), free(val);
     return rc;
 }
 
