@@ -6,8 +6,9 @@
  * the whole grid's; the space-time Gi* of emerging hot spots likewise, its
  * sparse statistics and strips against the whole cube, and the whole cube
  * against a brute-force sum over each bin's space-time neighbours (Ord &
- * Getis 1995, eq. 8 with binary weights); and a tile file altered after it was written must fail
- * the merge's checksum. */
+ * Getis 1995, eq. 8 with binary weights); sparse sums per key against a
+ * dense loop; and a tile file altered after it was written must fail the
+ * merge's checksum. */
 #include "rtm/emerging.h"
 #include "rtm/surface.h"
 #include "rtm/tile.h"
