@@ -173,7 +173,12 @@ int rtm_jr_surfaces(rtm_jr *r, rtm_error *err);
 /* The finish step: set r->units_dir and check every unit is complete
  * (RTM_ERR_IO listing the missing ones). */
 int rtm_jr_units_ready(rtm_jr *r, rtm_error *err);
-/* After the finish step's commit: remove r->units_dir (no-op without). */
+/* Units of runs not finished within this many seconds are removed by the
+ * next committed run of the job (a batch array that failed and was never
+ * resubmitted must not fill the disk night after night). */
+#define RTM_UNITS_MAX_AGE (7.0 * 86400)
+/* After a run's commit: remove r->units_dir (when the run had one) and the
+ * units of other runs older than RTM_UNITS_MAX_AGE. */
 void rtm_jr_units_remove(rtm_jr *r);
 
 /* run_unit_state.c: the state of unit k (surface i) in dir/.rtm-unit (and

@@ -6,12 +6,15 @@
  * job's order, so the files are registered in the same order either way. */
 #include "run/run_internal.h"
 
+#include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "core/sha256.h"
@@ -214,14 +217,57 @@ int rtm_jr_units_ready(rtm_jr *r, rtm_error *err)
     return 0;
 }
 
+/* A run's units folder name: YYYY-MM-DD-<16 hex digits> (rtm_jr_unit_id). */
+static int unit_id_name(const char *s)
+{
+    static const char form[] = "dddd-dd-dd-hhhhhhhhhhhhhhhh";
+    if (strlen(s) != sizeof form - 1)
+        return 0;
+    for (size_t i = 0; form[i]; i++)
+        if (form[i] == 'd' ? !isdigit((unsigned char)s[i])
+                           : form[i] == 'h' ? !isxdigit((unsigned char)s[i]) : s[i] != form[i])
+            return 0;
+    return 1;
+}
+
+/* The units of runs that were never finished (their --finish never came):
+ * every OUT/units/<id> folder (real folders only, named as run ids) not
+ * touched for RTM_UNITS_MAX_AGE; a run whose units are still being made is
+ * younger. Returns the number removed. */
+static int prune_abandoned(const char *units)
+{
+    DIR *d = opendir(units);
+    struct dirent *de;
+    time_t now = time(NULL);
+    int removed = 0;
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char *path = NULL;
+        struct stat sb;
+        if (!unit_id_name(de->d_name) || asprintf(&path, "%s/%s", units, de->d_name) < 0)
+            continue;
+        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+            difftime(now, sb.st_mtime) > RTM_UNITS_MAX_AGE && rtm_rmtree(path) == 0)
+            removed++;
+        free(path);
+    }
+    closedir(d);
+    return removed;
+}
+
 void rtm_jr_units_remove(rtm_jr *r)
 {
     char *units = NULL;
-    if (!r->units_dir)
+    int old;
+    if (r->units_dir)
+        rtm_rmtree(r->units_dir);
+    if (asprintf(&units, "%s/units", r->job->out_dir) < 0)
         return;
-    rtm_rmtree(r->units_dir);
-    if (asprintf(&units, "%s/units", r->job->out_dir) >= 0)
-        rmdir(units); /* only when no other run's units are left */
+    if ((old = prune_abandoned(units)) > 0)
+        rtm_jr_log(r, "removed the units of %d run%s never finished (older than %d days) "
+                   "from %s", old, old == 1 ? "" : "s", (int)(RTM_UNITS_MAX_AGE / 86400), units);
+    rmdir(units); /* only when no other run's units are left */
     free(units);
 }
 

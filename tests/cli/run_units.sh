@@ -134,8 +134,19 @@ check "current unchanged" "[ \"\$(readlink -f $OUT/current)\" = '$F' ]"
 (cd "$F" && sha256sum -c --quiet "$T/cur.sums") > /dev/null 2>&1
 check "every file of the current set matches its checksum" "[ $? -eq 0 ]"
 check "units 1 and 2 kept for a retry" "[ -d \$(ls -d $OUT/units/$D2-*)/1 ] && [ -d \$(ls -d $OUT/units/$D2-*)/2 ]"
+# units of runs never finished: the next committed run removes those older
+# than 7 days (real folders named as run ids only; never through a link)
+A=$OUT/units/2018-05-01-0123456789abcdef; Y=$OUT/units/2018-05-02-fedcba9876543210
+L=$OUT/units/2018-05-03-00000000000000aa; N=$OUT/units/notarun
+mkdir -p "$A/0" "$Y/0" "$N" "$T/outside" && echo keep > "$T/outside/f" && ln -s "$T/outside" "$L"
+touch -d '10 days ago' "$A" "$N" && touch -h -d '10 days ago' "$L"
 $RTM run -q --unit 0 --run-date $D2 "$JOB" && $RTM run -q --finish --run-date $D2 "$JOB"
 check "with unit 0 computed, --finish succeeds" "[ $? -eq 0 ] && [ \"\$(readlink -f $OUT/current)\" != '$F' ]"
+check "the finish removed a run's units abandoned 10 days ago, kept a recent run's" \
+  "[ ! -e $A ] && [ -d $Y/0 ] && [ -z \"\$(ls -d $OUT/units/$D2-* 2>/dev/null)\" ]"
+check "and kept a folder not named as a run, a link and what it points to" \
+  "[ -d $N ] && [ -L $L ] && [ -s $T/outside/f ]"
+rm -rf "$Y" "$N" "$L"
 
 # 6. units run beside a held lock, in parallel, and twice at once; the
 #    finish step needs the lock
