@@ -374,7 +374,7 @@ static int strip_finish(void *ctx, double *v, rtm_error *err)
 static void test_tile_files(void)
 {
     rtm_grid g = grid_of(40, 30, 25);
-    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0};
+    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, ""};
     const char *args[2] = {"test", "a b"};
     char dir[512], path[3][600];
     const char *files[3];

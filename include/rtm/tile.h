@@ -72,6 +72,10 @@ typedef struct rtm_tiled {
     int whole_only;       /**< 1: this run's strips cannot be computed apart (the KDE's
                                edge correction, adaptive radii): under MPI rank 0
                                computes the whole grid alone */
+    char inputs[65];      /**< SHA-256 (hex) of the inputs as the product read them
+                               (rtm_prod_inputs_digest: grid, mask, events, features),
+                               recorded in every tile; the merge refuses tiles made from
+                               other inputs than it reads. "" = not recorded */
 } rtm_tiled;
 
 /** How to run it (rtm_tiling_init: whole, in this process). */
@@ -104,6 +108,7 @@ typedef struct rtm_tile_info {
     char **args;          /**< the command line (nargs words, NULL-terminated), owned */
     int nargs;
     char sha256[65];      /**< of the strip's values (little-endian doubles, plane order) */
+    char inputs[65];      /**< the product's inputs digest ("" when not recorded) */
 } rtm_tile_info;
 
 /** Read the metadata of tile file path. Returns 0 or RTM_ERR_IO /
@@ -112,16 +117,17 @@ int rtm_tile_read_info(const char *path, rtm_tile_info *info, rtm_error *err);
 void rtm_tile_info_free(rtm_tile_info *info);
 
 /** Write strip t of product (nbands planes of its cells, v) to tile file
- *  path, atomically, recording args (the command line, nargs words).
- *  Returns 0 or an error code. */
+ *  path, atomically, recording args (the command line, nargs words) and
+ *  inputs (the inputs digest, or "" / NULL). Returns 0 or an error code. */
 int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const char *product,
                    int nbands, const double *v, const char *const *args, int nargs,
-                   rtm_error *err);
+                   const char *inputs, rtm_error *err);
 
 /** Assemble the n tile files of t's grid into v (nbands planes of ncells),
  *  through a GDAL VRT: every file must be a tile of t->product on t's grid
- *  made by the same command line as the first file, the n files tiles 0 ..
- *  n-1 of n once each, and every strip must match its recorded checksum.
+ *  made by the same command line as the first file and from the same inputs
+ *  as t->inputs (when t records them), the n files tiles 0 .. n-1 of n once
+ *  each, and every strip must match its recorded checksum.
  *  Returns 0 or an error naming the file (RTM_ERR_INPUT, RTM_ERR_IO). */
 int rtm_tile_assemble(const char *const *files, int n, const rtm_tiled *t, double *v,
                       rtm_error *err);

@@ -1,4 +1,5 @@
 /* features.c: in-memory risk-factor geometries (see rtm/input.h). */
+#include "input/features_priv.h"
 #include "rtm/input.h"
 
 #include <math.h>
@@ -16,6 +17,16 @@ struct rtm_features {
     long *seg_poly;             /* polygon index or -1 */
     unsigned char *seg_last;    /* 1 for the last segment of a polyline */
 };
+
+void rtm_features_hash(const rtm_features *f, rtm_sha256_ctx *c)
+{
+    size_t n[3] = {f->nfeat, f->npts, f->nseg};
+    rtm_sha256_update(c, n, sizeof n);
+    rtm_sha256_update(c, f->pts, 2 * f->npts * sizeof *f->pts);
+    rtm_sha256_update(c, f->seg, 4 * f->nseg * sizeof *f->seg);
+    rtm_sha256_update(c, f->seg_poly, f->nseg * sizeof *f->seg_poly);
+    rtm_sha256_update(c, f->seg_last, f->nseg * sizeof *f->seg_last);
+}
 
 rtm_features *rtm_features_create(void)
 {

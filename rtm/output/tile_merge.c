@@ -46,6 +46,11 @@ static int check_one(const rtm_tiled *t, const rtm_tile_info *first, const rtm_t
     if (!same_args(first, in))
         return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' was made by another command line "
                              "than the first tile's", path);
+    if (t->inputs[0] && strcmp(in->inputs, t->inputs))
+        return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' was made from other inputs than "
+                             "the merge reads now (%s): make the tiles again from the same "
+                             "files", path, in->inputs[0] ? "events, study area or layers "
+                             "changed since" : "it records none");
     if (in->tile.count != n)
         return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' is tile %d of %d, but %d tile "
                              "file%s given", path, in->tile.index, in->tile.count, n,

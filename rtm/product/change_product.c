@@ -282,7 +282,7 @@ int rtm_change_product_tiled(const rtm_change_product *p, const rtm_events *ev,
 {
     chg_state s;
     chg_tiled c = {.s = &s, .out = out, .res = res};
-    rtm_tiled t = {"change", RTM_CHANGE_NBANDS, ev->grid, chg_strip, chg_finish, &c, 0};
+    rtm_tiled t = {"change", RTM_CHANGE_NBANDS, ev->grid, chg_strip, chg_finish, &c, 0, ""};
     int rc;
     memset(&s, 0, sizeof s);
     s.p = p, s.ev = ev, s.env = env;
@@ -290,8 +290,9 @@ int rtm_change_product_tiled(const rtm_change_product *p, const rtm_events *ev,
         goto done;
     if (s.outside)
         rtm_prod_log(env, "change: %zu events in neither period are not used", s.outside);
+    const rtm_events *evs[2] = {ev, after_ev};
     if (!(rc = setup(&s, ev, env, &c.o, err)))
-        rc = rtm_prod_tiled(&t, h, out, err);
+        rc = rtm_prod_tiled_from(&t, h, evs, 2, NULL, out, err);
 done:
     rtm_change_state_free(&s);
     return rc;

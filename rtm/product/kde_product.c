@@ -347,7 +347,7 @@ int rtm_kde_product_tiled(const rtm_kde_product *p, const rtm_events *ev,
                           rtm_product_result *res, rtm_error *err)
 {
     kde_tiled k = {p, ev, env, {0}, {0}, out, res};
-    rtm_tiled t = {"kde", 1, ev->grid, kde_strip, kde_finish, &k, 0};
+    rtm_tiled t = {"kde", 1, ev->grid, kde_strip, kde_finish, &k, 0, ""};
     int rc;
     if ((rc = kde_prepare(&k, err)))
         return rc;
@@ -355,7 +355,7 @@ int rtm_kde_product_tiled(const rtm_kde_product *p, const rtm_events *ev,
     if (h->count > 0 && (p->plus.edge != RTM_KDE_EDGE_NONE || p->plus.adaptive))
         return rtm_error_set(err, RTM_ERR_ARG, "kde: edge correction and adaptive radii need "
                              "the whole grid at once: not with tiles");
-    return rtm_prod_tiled(&t, h, out, err);
+    return rtm_prod_tiled_from(&t, h, &ev, 1, NULL, out, err);
 }
 
 int rtm_kde_product_run(const rtm_kde_product *p, const rtm_events *ev,

@@ -79,8 +79,21 @@ char *rtm_prod_join(const char *dir, const char *name);
 /* Allocate n doubles (RTM_ERR_NOMEM naming what). */
 double *rtm_prod_alloc(size_t n, const char *what, rtm_error *err);
 
+/* The inputs digest of a tiled product (rtm_tiled.inputs, hex[65]): grid g,
+ * its mask (NULL: none), nev event sets (entries may be NULL) and features
+ * f (NULL: none). Returns 0 or RTM_ERR_NOMEM (hex then ""). */
+int rtm_prod_inputs_digest(const rtm_grid *g, const unsigned char *mask,
+                           const rtm_events *const *evs, int nev, const rtm_features *f,
+                           char hex[65]);
+
 /* Run tiled product t as h says (rtm_tiled_run); a one-tile run writes its
  * tile file (h->tile_path, a name of out) into the output set. */
 int rtm_prod_tiled(const rtm_tiled *t, const rtm_tiling *h, rtm_outset *out, rtm_error *err);
+
+/* The same, recording (one tile) or checking (merge) the digest of the
+ * inputs read: evs[0]'s grid and mask, the nev event sets (entries may be
+ * NULL) and features f (NULL: none). */
+int rtm_prod_tiled_from(rtm_tiled *t, const rtm_tiling *h, const rtm_events *const *evs, int nev,
+                        const rtm_features *f, rtm_outset *out, rtm_error *err);
 
 #endif

@@ -41,7 +41,7 @@ static int one_tile(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
         return err->code;
     if (!(rc = t->compute(t->ctx, &tile, v, err)))
         rc = rtm_tile_write(h->tile_path, &t->grid, &tile, t->product, t->nbands, v, h->args,
-                            h->nargs, err);
+                            h->nargs, t->inputs, err);
     free(v);
     return rc;
 }

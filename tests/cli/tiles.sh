@@ -5,7 +5,8 @@
 # in reverse and with different thread counts, then the merge; every file
 # the merge writes (GeoTIFFs, .qml, maps, polygons) must be byte-identical to
 # the whole command's (cmp). Then the merge's refusals: a tile missing, a
-# tile twice, tiles of another command line, a file that is not a tile.
+# tile twice, tiles of another command line, a file that is not a tile,
+# tiles made from an input file that has changed since.
 RTM=${RTM_BIN:-build/rtm}
 . tests/cli/harness.inc
 RTM=$(cd "$(dirname "$RTM")" && pwd)/$(basename "$RTM")
@@ -95,6 +96,17 @@ check "merge: tiles of another command line are refused" "[ $rc -eq 1 ] && grep 
 check "merge: the right three tiles, any order, write k.tif" "[ $rc -eq 0 ] && [ -s k.tif ]"
 "$RTM" merge "$S/boundaries/southend_on_sea_lad2011_bng.geojson" 2> err.txt; rc=$?
 check "merge: a file that is not a tile is refused" "[ $rc -eq 1 ] && grep -q 'cannot open\|not an rtm tile' err.txt"
+# inputs changed between the tiles and the merge: refused, not merged
+awk 'BEGIN { print "x,y"; for (i = 0; i < 300; i++) printf "%d,%d\n", 580000 + (i * 37) % 9000, 183000 + (i * 53) % 7000 }' > ev.csv
+PTS="--src-crs EPSG:27700 --dst-crs EPSG:27700 --bbox 579000,182000,591000,192000 --resolution 100 --radius 400 -o p.tif ev.csv"
+for i in 0 1; do "$RTM" kde -q $PTS --tile $i/2; done
+echo "585000,187000" >> ev.csv
+"$RTM" merge p.tile-0*-of-02.tif 2> err.txt; rc=$?
+check "merge: tiles made before an input file changed are refused" \
+  "[ $rc -eq 1 ] && grep -q 'other inputs' err.txt && [ ! -e p.tif ]"
+sed -i '$d' ev.csv
+"$RTM" merge p.tile-0*-of-02.tif 2> err.txt; rc=$?
+check "merge: with the file as it was, the same tiles merge" "[ $rc -eq 0 ] && [ -s p.tif ]"
 "$RTM" kde -q $AREA --resolution 100 -o k.tif --tile 3/3 $EV 2> err.txt; rc=$?
 check "--tile 3/3 is a usage error" "[ $rc -eq 2 ] && grep -q 'I/N' err.txt"
 "$RTM" kde -q $AREA --resolution 100 --edge uniform -o k.tif --tile 0/2 $EV 2> err.txt; rc=$?
