@@ -12,8 +12,11 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdatomic.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 typedef struct slot {
@@ -104,6 +107,28 @@ int rtm_cleanup_rmtree(const char *path)
     int e = errno, rc = path && path[0] ? rm_at(AT_FDCWD, path, 0) : -1;
     errno = e;
     return rc;
+}
+
+int rtm_cleanup_prune_dirs(const char *dir, int (*match)(const char *name), double max_age)
+{
+    DIR *d = opendir(dir);
+    struct dirent *de;
+    time_t now = time(NULL);
+    int removed = 0;
+    if (!d)
+        return 0;
+    while ((de = readdir(d)) != NULL) {
+        char path[RTM_CLEANUP_PATH_MAX];
+        struct stat sb;
+        if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, "..") || !match(de->d_name) ||
+            snprintf(path, sizeof path, "%s/%s", dir, de->d_name) >= (int)sizeof path)
+            continue;
+        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
+            difftime(now, sb.st_mtime) > max_age && rtm_cleanup_rmtree(path) == 0)
+            removed++;
+    }
+    closedir(d);
+    return removed;
 }
 
 void rtm_cleanup_run(void)

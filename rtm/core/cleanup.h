@@ -48,6 +48,13 @@ void rtm_cleanup_run(void);
  *  no longer exists afterwards, -1 otherwise. */
 int rtm_cleanup_rmtree(const char *path);
 
+/** Leftovers of processes that never finished (killed with SIGKILL, or a
+ *  batch array never resubmitted): remove every real subdirectory of `dir`
+ *  (never a symbolic link) whose name `match` accepts and that has not been
+ *  modified for more than max_age seconds. Not async-signal-safe. Returns
+ *  the number removed. */
+int rtm_cleanup_prune_dirs(const char *dir, int (*match)(const char *name), double max_age);
+
 /** Install the handler for SIGTERM, SIGINT and SIGHUP (see above). Call once,
  *  from the program's main, before any output is staged. Returns 0 or -1
  *  (errno set by sigaction). */

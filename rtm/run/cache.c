@@ -367,29 +367,15 @@ static int prune_pass(const char *dir, double max_age, int sums)
 /* Hidden directories are the private temporary directories of entries
  * being stored (core/atomic.h); one older than an hour was left by a
  * process killed with SIGKILL (other signals remove it at once). */
-static void prune_temps(const char *dir)
+static int hidden(const char *name)
 {
-    DIR *d = opendir(dir);
-    struct dirent *de;
-    time_t now = time(NULL);
-    if (!d)
-        return;
-    while ((de = readdir(d)) != NULL) {
-        char path[4200];
-        struct stat sb;
-        if (de->d_name[0] != '.' || !strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
-            continue;
-        snprintf(path, sizeof path, "%s/%s", dir, de->d_name);
-        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) && difftime(now, sb.st_mtime) > 3600)
-            (void)rtm_cleanup_rmtree(path);
-    }
-    closedir(d);
+    return name[0] == '.';
 }
 
 int rtm_cache_prune(const char *dir, double max_age)
 {
     int removed = prune_pass(dir, max_age, 0);
     (void)prune_pass(dir, max_age, 1);
-    prune_temps(dir);
+    (void)rtm_cleanup_prune_dirs(dir, hidden, 3600);
     return removed;
 }

@@ -7,16 +7,15 @@
 #include "run/run_internal.h"
 
 #include <ctype.h>
-#include <dirent.h>
 #include <errno.h>
 #include <glob.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
+#include "core/cleanup.h"
 #include "core/sha256.h"
 #include "rtm/jobunits.h"
 
@@ -230,32 +229,6 @@ static int unit_id_name(const char *s)
     return 1;
 }
 
-/* The units of runs that were never finished (their --finish never came):
- * every OUT/units/<id> folder (real folders only, named as run ids) not
- * touched for RTM_UNITS_MAX_AGE; a run whose units are still being made is
- * younger. Returns the number removed. */
-static int prune_abandoned(const char *units)
-{
-    DIR *d = opendir(units);
-    struct dirent *de;
-    time_t now = time(NULL);
-    int removed = 0;
-    if (!d)
-        return 0;
-    while ((de = readdir(d)) != NULL) {
-        char *path = NULL;
-        struct stat sb;
-        if (!unit_id_name(de->d_name) || asprintf(&path, "%s/%s", units, de->d_name) < 0)
-            continue;
-        if (lstat(path, &sb) == 0 && S_ISDIR(sb.st_mode) &&
-            difftime(now, sb.st_mtime) > RTM_UNITS_MAX_AGE && rtm_rmtree(path) == 0)
-            removed++;
-        free(path);
-    }
-    closedir(d);
-    return removed;
-}
-
 void rtm_jr_units_remove(rtm_jr *r)
 {
     char *units = NULL;
@@ -264,7 +237,9 @@ void rtm_jr_units_remove(rtm_jr *r)
         rtm_rmtree(r->units_dir);
     if (asprintf(&units, "%s/units", r->job->out_dir) < 0)
         return;
-    if ((old = prune_abandoned(units)) > 0)
+    /* the units of runs whose --finish never came; a run whose units are
+     * still being made is younger */
+    if ((old = rtm_cleanup_prune_dirs(units, unit_id_name, RTM_UNITS_MAX_AGE)) > 0)
         rtm_jr_log(r, "removed the units of %d run%s never finished (older than %d days) "
                    "from %s", old, old == 1 ? "" : "s", (int)(RTM_UNITS_MAX_AGE / 86400), units);
     rmdir(units); /* only when no other run's units are left */
