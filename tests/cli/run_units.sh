@@ -230,7 +230,7 @@ $RTM run -q --run-date $DATE "$T/mix.yaml" 2> "$T/mix-plain.err"
 check "mixed job: plain run exits 0" "[ $? -eq 0 ]"
 mv "$T/mix" "$T/mix-plain"
 seq 6 -1 0 | xargs -P 2 -I {} $RTM run -q --threads 1 --unit {} --run-date $DATE "$T/mix.yaml" \
-  2> "$T/mix-units.err"; cp "$T/mix-units.err" /tmp/mix-units.err.$$
+  2> "$T/mix-units.err"
 check "mixed job: units two at a time exit 0" "[ $? -eq 0 ]"
 $RTM run -q --finish --run-date $DATE "$T/mix.yaml" 2> "$T/mix-finish.err"
 check "mixed job: --finish exits 0" "[ $? -eq 0 ]"
