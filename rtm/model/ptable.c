@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "core/grow.h"
 #include "model/glm_internal.h"
 
 #define PTABLE_MAGIC "RTMPTAB1"
@@ -61,16 +62,12 @@ static size_t add_pattern(rtm_ptable *t, const uint64_t *w)
     size_t m = rtm_i_pattab_count(t->tab);
     if (k == SIZE_MAX)
         return SIZE_MAX;
-    if (m > t->cap) {
-        size_t cap = t->cap ? 2 * t->cap : 256;
-        uint64_t *c = realloc(t->cells, cap * sizeof *c);
-        if (c)
-            t->cells = c;
-        uint64_t *s = realloc(t->sumy, cap * sizeof *s);
-        if (!c || !s)
+    if (m > t->cap) { /* cells and sumy grow together: one capacity */
+        size_t c1 = t->cap, c2 = t->cap;
+        if (rtm_grow(&t->cells, &c1, m, sizeof *t->cells, 256) ||
+            rtm_grow(&t->sumy, &c2, m, sizeof *t->sumy, 256))
             return SIZE_MAX;
-        t->sumy = s;
-        t->cap = cap;
+        t->cap = c1;
     }
     if (m > m0) /* new */
         t->cells[k] = t->sumy[k] = 0;
@@ -79,14 +76,8 @@ static size_t add_pattern(rtm_ptable *t, const uint64_t *w)
 
 static int add_triple(rtm_ptable *t, uint64_t k, uint64_t y, uint64_t mult)
 {
-    if (t->ntri == t->captri) {
-        size_t cap = t->captri ? 2 * t->captri : 256;
-        triple *n = realloc(t->tri, cap * sizeof *n);
-        if (!n)
-            return -1;
-        t->tri = n;
-        t->captri = cap;
-    }
+    if (rtm_grow(&t->tri, &t->captri, t->ntri + 1, sizeof *t->tri, 256))
+        return -1;
     t->tri[t->ntri++] = (triple){k, y, mult};
     t->canonical = 0;
     return 0;

@@ -12,6 +12,7 @@
  * cell order, the zero cells' terms added as a sequential loop would
  * (rtm_i_add_repeated).
  */
+#include "core/grow.h"
 #include "model/var_build.h"
 
 #include <float.h>
@@ -58,14 +59,8 @@ double rtm_i_add_repeated(double s, double c, size_t z)
 /* Entry: study row q << 32 | lo << 16 | hi, bits lo..hi of the factor. */
 static int push(rtm_i_fcells *fc, uint32_t q, int lo, int hi)
 {
-    if (fc->nent == fc->capent) {
-        size_t cap = fc->capent ? 2 * fc->capent : 4096;
-        uint64_t *e = realloc(fc->ent, cap * sizeof *e);
-        if (!e)
-            return -1;
-        fc->ent = e;
-        fc->capent = cap;
-    }
+    if (rtm_grow(&fc->ent, &fc->capent, fc->nent + 1, sizeof *fc->ent, 4096))
+        return -1;
     fc->ent[fc->nent++] = (uint64_t)q << 32 | (uint64_t)lo << 16 | (uint64_t)hi;
     return 0;
 }
@@ -178,16 +173,12 @@ static int dens_row(int i, const double *row, void *arg)
         double v = row[c->cell[q] - base];
         if (v == 0)
             continue;
-        if (D->n == D->cap) {
-            size_t cap = D->cap ? 2 * D->cap : 4096;
-            uint32_t *nq = realloc(D->q, cap * sizeof *nq);
-            if (nq)
-                D->q = nq;
-            double *nv = realloc(D->v, cap * sizeof *nv);
-            if (!nq || !nv)
+        if (D->n == D->cap) { /* q and v grow together: one capacity */
+            size_t c1 = D->cap, c2 = D->cap;
+            if (rtm_grow(&D->q, &c1, D->n + 1, sizeof *D->q, 4096) ||
+                rtm_grow(&D->v, &c2, D->n + 1, sizeof *D->v, 4096))
                 return RTM_ERR_NOMEM;
-            D->v = nv;
-            D->cap = cap;
+            D->cap = c1;
         }
         D->q[D->n] = (uint32_t)q;
         D->v[D->n++] = v;
