@@ -23,8 +23,9 @@ enum { UNIT_FILE, UNIT_PART, UNIT_FAILED };
 typedef struct unit {
     int kind, file;
     rtm_pload L;        /* UNIT_PART: the fields found by the whole file's loader */
-    char vpath[96];     /* UNIT_PART: the virtual file (header line + range) */
-    char mem[80];       /* its /vsisparse/ description in /vsimem/ */
+    char vpath[96];     /* UNIT_PART: the in-memory file (header line + range) */
+    vsi_l_offset hdr, a, b; /* UNIT_PART: header length and the range [a, b) */
+    int loaded;         /* UNIT_PART: vpath exists */
     rtm_points pts;
     rtm_error err;
     int rc;
@@ -106,31 +107,57 @@ static int scan_ends(VSILFILE *fp, vsi_l_offset size, int nparts, vsi_l_offset *
     return n > nparts ? nparts : n - 1;
 }
 
-/* A /vsisparse/ file made of the header [0, hdr) and the range [a, b). */
-static int make_part(unit *u, const char *path, vsi_l_offset hdr, vsi_l_offset a,
-                     vsi_l_offset b, rtm_error *err)
+/* A part is the header [0, hdr) and the range [a, b) of the file, copied
+ * into a /vsimem/ file when its thread starts on it and removed when done,
+ * so at most one range per thread is held in memory. (A /vsisparse/ view
+ * of the file would avoid the copy, but GDAL's sparse handler looks its
+ * regions up and takes a process-wide lock on every read, and the CSV
+ * reader reads a few dozen bytes at a time: a third of the reading time,
+ * and two threads no faster than one.) */
+static void make_part(unit *u, vsi_l_offset hdr, vsi_l_offset a, vsi_l_offset b)
 {
-    char *esc = CPLEscapeString(path, -1, CPLES_XML);
-    char *xml = CPLStrdup(CPLSPrintf(
-        "<VSISparseFile><Length>%llu</Length>"
-        "<SubfileRegion><Filename relative=\"0\">%s</Filename><DestinationOffset>0"
-        "</DestinationOffset><SourceOffset>0</SourceOffset><RegionLength>%llu"
-        "</RegionLength></SubfileRegion>"
-        "<SubfileRegion><Filename relative=\"0\">%s</Filename><DestinationOffset>%llu"
-        "</DestinationOffset><SourceOffset>%llu</SourceOffset><RegionLength>%llu"
-        "</RegionLength></SubfileRegion></VSISparseFile>",
-        (unsigned long long)(hdr + b - a), esc, (unsigned long long)hdr, esc,
-        (unsigned long long)hdr, (unsigned long long)a, (unsigned long long)(b - a)));
-    CPLFree(esc);
-    snprintf(u->mem, sizeof u->mem, "/vsimem/rtm_points_part_%p.csv", (void *)u);
-    snprintf(u->vpath, sizeof u->vpath, "/vsisparse/%s", u->mem);
-    VSILFILE *f = VSIFileFromMemBuffer(u->mem, (GByte *)xml, strlen(xml), TRUE);
-    if (!f) {
-        CPLFree(xml);
-        return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory");
+    u->hdr = hdr;
+    u->a = a;
+    u->b = b;
+    snprintf(u->vpath, sizeof u->vpath, "/vsimem/rtm_points_part_%p.csv", (void *)u);
+}
+
+static int read_at(VSILFILE *fp, vsi_l_offset at, GByte *to, vsi_l_offset n)
+{
+    return VSIFSeekL(fp, at, SEEK_SET) == 0 && VSIFReadL(to, 1, (size_t)n, fp) == (size_t)n;
+}
+
+static int load_part(unit *u, const char *path, rtm_error *err)
+{
+    vsi_l_offset len = u->hdr + (u->b - u->a);
+    GByte *buf = (size_t)len == len ? VSIMalloc((size_t)len ? (size_t)len : 1) : NULL;
+    VSILFILE *fp, *f;
+    int ok;
+    if (!buf)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory reading '%s'", path);
+    fp = VSIFOpenL(path, "rb");
+    ok = fp && read_at(fp, 0, buf, u->hdr) && read_at(fp, u->a, buf + u->hdr, u->b - u->a);
+    if (fp)
+        VSIFCloseL(fp);
+    if (!ok) {
+        VSIFree(buf);
+        return rtm_error_set(err, RTM_ERR_IO, "points: cannot read '%s' (changed while read?)",
+                             path);
+    }
+    if (!(f = VSIFileFromMemBuffer(u->vpath, buf, len, TRUE))) {
+        VSIFree(buf);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory reading '%s'", path);
     }
     VSIFCloseL(f);
+    u->loaded = 1;
     return 0;
+}
+
+static void unload_part(unit *u)
+{
+    if (u->loaded)
+        VSIUnlink(u->vpath);
+    u->loaded = 0;
 }
 
 /* 1 when the opened source is a CSV file OGR reads as text columns (and not
@@ -186,8 +213,7 @@ static int plan_parts(plan *p, const char *path, int file, const rtm_load_opts *
         if (!u)
             return -1;
         u->L = M;
-        if (make_part(u, path, ends[0], k ? ends[k] : ends[0], b, err))
-            return -1;
+        make_part(u, ends[0], k ? ends[k] : ends[0], b);
     }
     return got >= 2;
 }
@@ -216,7 +242,9 @@ static void run_unit(unit *u, const char *path, const rtm_load_opts *o, tcache *
         return;
     if (u->kind == UNIT_PART) {
         rtm_vsource whole = u->L.v;
-        u->rc = rtm_vsource_open_part(&u->L.v, &whole, u->vpath, o->where, &u->err);
+        u->rc = load_part(u, path, &u->err);
+        if (!u->rc)
+            u->rc = rtm_vsource_open_part(&u->L.v, &whole, u->vpath, o->where, &u->err);
     } else {
         u->rc = rtm_pload_open(&u->L, path, o, &u->err);
     }
@@ -227,6 +255,7 @@ static void run_unit(unit *u, const char *path, const rtm_load_opts *o, tcache *
     else
         u->rc = rtm_pload_read(&u->L, &u->pts, tr, &u->err);
     rtm_pload_close(&u->L);
+    unload_part(u);
 }
 
 /* Append the points of q to pts. Every label of q's table is interned in
@@ -311,8 +340,7 @@ static void free_plan(plan *p)
 {
     for (int k = 0; k < p->n; k++) {
         rtm_points_clear(&p->u[k].pts);
-        if (p->u[k].mem[0])
-            VSIUnlink(p->u[k].mem);
+        unload_part(&p->u[k]);
     }
     free(p->u);
 }
