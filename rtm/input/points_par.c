@@ -14,7 +14,8 @@
 #include "input/points_priv.h"
 
 #define PART_BYTES ((size_t)1 << 20)  /* smallest byte range of a split CSV */
-#define MAX_PARTS 32                   /* byte ranges of one file at most */
+#define MAX_PARTS 256                  /* byte ranges of one file at most (each is
+                                          held in memory while its thread reads it) */
 #define SCAN_BLOCK ((size_t)1 << 22)   /* bytes read at a time by the split scan */
 
 enum { UNIT_FILE, UNIT_PART, UNIT_FAILED };
