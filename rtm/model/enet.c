@@ -278,13 +278,27 @@ static void solver_weights(solver *s)
     s->shift = 0;
 }
 
+/* Sum of a over the training patterns with x_j = 1. Four running sums
+ * (q mod 4), joined as (t0 + t1) + (t2 + t3), then the remainder: one sum
+ * would wait on each addition in turn (a chain of dependent additions,
+ * half of the culling's time on the county benchmark); four proceed side by
+ * side. The order is fixed by the column alone, so results do not depend
+ * on threads. */
 static double col_sum(const solver *s, const double *a, int j)
 {
-    double t = 0;
+    double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
     const uint32_t *idx = s->F.idx;
-    for (size_t q = s->F.ptr[j], q1 = s->F.ptr[j + 1]; q < q1; q++)
-        t += a[idx[q]];
-    return t;
+    size_t q = s->F.ptr[j], q1 = s->F.ptr[j + 1];
+    for (; q + 4 <= q1; q += 4) {
+        t0 += a[idx[q]];
+        t1 += a[idx[q + 1]];
+        t2 += a[idx[q + 2]];
+        t3 += a[idx[q + 3]];
+    }
+    t0 = (t0 + t1) + (t2 + t3);
+    for (; q < q1; q++)
+        t0 += a[idx[q]];
+    return t0;
 }
 
 /* Standardised gradient of the log-likelihood part for column j, as glmnet's
