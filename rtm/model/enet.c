@@ -379,10 +379,10 @@ static double coord_step(solver *s, int j, double al1, double al2)
     s->b0 += d0;
     s->shift += d0;
     s->R = 0; /* R - V1 d - V d0 */
+    /* eta is brought up to date once after the sweeps (apply_steps) */
     for (size_t q = s->F.ptr[j], q1 = s->F.ptr[j + 1]; q < q1; q++) {
         size_t k = s->F.idx[q];
         s->r[k] -= s->v[k] * d;
-        s->eta[k] += d;
     }
     if (!s->in_active[j]) {
         s->in_active[j] = 1;
@@ -403,6 +403,22 @@ static double cd_pass(solver *s, const int *cols, int ncols, double al1, double 
     }
     s->passes++;
     return dlx;
+}
+
+/* Bring eta up to date after coordinate descent: add each strong column's
+ * whole change since the IRLS step began (beta - beta_old) to its
+ * patterns, once, rather than every step's change as it is made (the
+ * sweeps read only r, so eta is not needed until the weights are
+ * recomputed: a third less memory traffic per step). */
+static void apply_steps(solver *s)
+{
+    for (int q = 0; q < s->nstrong; q++) {
+        int j = s->strong[q];
+        double d = s->beta[j] - s->beta_old[j];
+        if (d != 0)
+            for (size_t t = s->F.ptr[j], t1 = s->F.ptr[j + 1]; t < t1; t++)
+                s->eta[s->F.idx[t]] += d;
+    }
 }
 
 /* Apply the lazy intercept shift to eta (r is recomputed by solver_weights). */
@@ -510,6 +526,7 @@ static int solve_lambda(solver *s, double lam, double lam_prev, double alpha, do
         memcpy(s->eta_old, s->eta, s->m * sizeof *s->eta);
         if (cd_solve(s, al1, al2, shr))
             return -1;
+        apply_steps(s);
         materialise(s);
         damp(s, b0_old);
         solver_weights(s);
