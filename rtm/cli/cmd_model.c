@@ -19,7 +19,7 @@
 
 enum { OPT_FACTOR = OPT_EVENTS_LAST + 1, OPT_BLOCK, OPT_MAX_BLOCKS, OPT_INCREMENT, OPT_SEED,
        OPT_FOLDS, OPT_ALPHA, OPT_NB, OPT_PMAX, OPT_NO_ONE, OPT_NO_POS, OPT_NO_P, OPT_DENS_K,
-       OPT_THREADS, OPT_LAMBDA_RULE, OPT_TIERS, OPT_DENS_KERNEL, OPT_FAMILY };
+       OPT_THREADS, OPT_LAMBDA_RULE, OPT_TIERS, OPT_DENS_KERNEL, OPT_FAMILY, OPT_NO_BT };
 
 static const char HELP[] =
     "Usage: rtm model [OPTIONS] --factor NAME=FILE[:OP] ... -o OUTDIR EVENTS...\n\n"
@@ -52,6 +52,9 @@ static const char HELP[] =
     "  --threads N            worker threads (results do not depend on it)\n"
     "  --tiers K1,K2,K3       risk tiers at RRS mean + K*SD: above average, moderately\n"
     "                         high, highest (default 0,1,2)\n"
+    "  --no-backtest          skip the rolling monthly back-test that ends the reports\n"
+    "                         (by default the model is re-fitted once per test month, on\n"
+    "                         the months before it, and scored beside the prior counts)\n"
     "Output (in OUTDIR, each file replaced atomically):\n"
     "  model.json, model.md, rrs.tif, rrs.png, tiers.tif, tiers.png, cv.png,\n"
     "  priority_places.gpkg\n"
@@ -147,6 +150,7 @@ static int parse_opt(void *ctx, int opt, const char *arg)
     case OPT_NO_ONE: a->p.model.step.one_per_factor = 0; return 0;
     case OPT_NO_POS: a->p.model.step.positive_only = 0; return 0;
     case OPT_NO_P: a->p.model.step.check_p = 0; return 0;
+    case OPT_NO_BT: a->p.no_backtest = 1; return 0;
     case OPT_THREADS:
         if (rtm_cli_threads(&a->c, arg, &a->threads))
             return RTM_EXIT_USAGE;
@@ -172,6 +176,7 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         {"density-kernel", required_argument, 0, OPT_DENS_KERNEL},
         {"no-one-per-factor", no_argument, 0, OPT_NO_ONE},
         {"allow-negative", no_argument, 0, OPT_NO_POS}, {"no-p-rule", no_argument, 0, OPT_NO_P},
+        {"no-backtest", no_argument, 0, OPT_NO_BT},
         {"threads", required_argument, 0, OPT_THREADS}, {"tiers", required_argument, 0, OPT_TIERS},
         {"output", required_argument, 0, 'o'},
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};

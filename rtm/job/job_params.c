@@ -199,6 +199,8 @@ char *rtm_job_surface_params(const rtm_job *job, const rtm_job_surface *s)
              "folds=%d\n", num(s->block, b), s->max_blocks,
              s->increment == RTM_INCR_WHOLE ? "whole" : "half", s->seed,
              rtm_vocab_name("family", s->family), rtm_vocab_name("nb", s->nb), s->folds);
+        if (!s->backtest) /* nothing by default: the same key as before */
+            addf(&t, "backtest=0\n");
         for (int i = 0; i < s->nfactors; i++) {
             char *fp = rtm_job_factor_params(job, s, &s->factors[i]);
             addf(&t, "factor[%d]:\n%s", i, fp ? fp : "");

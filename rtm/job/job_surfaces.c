@@ -37,7 +37,8 @@ static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "unit
                                        "tiles", NULL};
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
-                                       "increment", "seed", "family", "nb", "folds", NULL};
+                                       "increment", "seed", "family", "nb", "folds", "backtest",
+                                       NULL};
 static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", "tiles",
                                             NULL};
 static const char *const emerging_keys[] = {"type", "name", "step", "band", "knn",
@@ -324,6 +325,8 @@ static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_
     rtm_yvocab(y, n, "increment", "increment", &half);
     rtm_yint(y, n, "seed", 0, (long long)(~0ull >> 1), &seed);
     rtm_yint(y, n, "folds", 2, 100, &folds);
+    s->backtest = 1; /* as rtm model without --no-backtest */
+    rtm_ybool(y, n, "backtest", &s->backtest);
     s->family = rtm_vocab_find("family")->def;
     s->nb = rtm_vocab_find("nb")->def;
     rtm_yvocab(y, n, "family", "family", &s->family);

@@ -243,7 +243,7 @@ static int write_reports(const rtm_model_product *p, const rtm_model_result *r,
     ctx.opts = &p->model;
     ctx.places = r->places;
     ctx.nplaces = r->nplaces;
-    ctx.backtest = p->no_backtest ? NULL : &r->backtest;
+    ctx.backtest = &r->backtest; /* switched off: says so */
     if ((p->formats & RTM_OUT_MD) &&
         (!(path = file_in(p, out, "model.md", err)) ||
          rtm_model_report_md(path, r->model, &ctx, err)))

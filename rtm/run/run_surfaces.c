@@ -766,6 +766,7 @@ static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.factors = spec;
     p.nfactors = s->nfactors;
     p.sources = files;
+    p.no_backtest = !s->backtest;
     p.dir = s->name;
     p.formats = (r->job->formats & RTM_FMT_TIF ? RTM_OUT_TIF : 0) |
                 (want_png(r) ? RTM_OUT_PNG : 0) | (r->job->formats & RTM_FMT_MD ? RTM_OUT_MD : 0) |

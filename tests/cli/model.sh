@@ -50,6 +50,13 @@ check "priority places read by OGR" "ogrinfo -so -al $T/m1/priority_places.gpkg 
 run -q -o "$T/m2" --threads 1
 check "same seed, other thread count: identical model.json" "cmp -s $T/m1/model.json $T/m2/model.json"
 check "identical rrs.tif" "cmp -s $T/m1/rrs.tif $T/m2/rrs.tif"
+check "the default run back-tests (Jan-May: steps to test)" \
+  "python3 -c \"import json,sys; b=json.load(open(sys.argv[1]))['backtest']; assert b['done'] and b['steps'] >= 1\" $T/m1/model.json"
+run -q -o "$T/m4" --no-backtest
+check "--no-backtest: same model and map" \
+  "cmp -s $T/m1/rrs.tif $T/m4/rrs.tif && cmp -s $T/m1/tiers.tif $T/m4/tiers.tif"
+check "--no-backtest: the reports say it was switched off" \
+  "python3 -c \"import json,sys; b=json.load(open(sys.argv[1]))['backtest']; assert not b['done'] and b['why'] == 'switched off'\" $T/m4/model.json && grep -q 'Not back-tested: switched off. Whether' $T/m4/model.md"
 
 # degenerate input
 printf 'name,lat,lon\n' > "$T/empty.csv"

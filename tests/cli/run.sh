@@ -181,5 +181,20 @@ assert m["parameters"]["months.from"] == "2017-12" and m["parameters"]["months.t
 assert m["counts"]["offences.used"] == int(sys.argv[2])' "$T/rolling/current/manifest.json" "$want" 2> /dev/null
 check "rolling 2 months to 2018-02-10 = 2017-12..2018-01, same offences" "[ $? -eq 0 ]"
 
+# 8. backtest: false on the rtm surface (rtm model --no-backtest): same map, and
+# the model reports say the back-test was switched off
+sed -e 's/^    max_blocks: 2$/    max_blocks: 2\n    backtest: false/' -e "s#$T/southend#$T/nobt#" \
+  "$JOB" > "$T/nobt.yaml"
+$RTM run -q --threads 1 --run-date 2018-06-01 "$T/nobt.yaml" 2> "$T/nobt.err"
+check "backtest: false run exits 0" "[ $? -eq 0 ]"
+python3 -c '
+import json, sys
+a = json.load(open(sys.argv[1]))["backtest"]
+b = json.load(open(sys.argv[2]))["backtest"]
+assert a["done"] and not b["done"] and b["why"] == "switched off", (a, b)' \
+  "$T/first/model/model.json" "$T/nobt/current/model/model.json" 2> "$T/nobt.py"
+check "backtest: false switches the model back-test off, the default keeps it" "[ $? -eq 0 ]"
+check "backtest: false: same rrs.tif" "cmp -s $T/first/model/rrs.tif $T/nobt/current/model/rrs.tif"
+
 echo "$pass passed, $fail failed"
 [ $fail -eq 0 ]
