@@ -3,6 +3,7 @@
 
 #include <math.h>
 #include <proj.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,7 +19,61 @@ struct rtm_transform {
     int has_inner;   /* inner box known (see inner_box) */
     double ix0, iy0, ix1, iy1;
     char used[512];
+    char *key;       /* "src\ndst": the pool's key */
 };
+
+/* Transformations given back by rtm_transform_free, kept for the next
+ * rtm_transform_create between the same two CRS: making one costs tens of
+ * milliseconds (a PROJ context, its database, the search for candidate
+ * operations, the inner box), which a model with 33 factor layers paid 33
+ * times. Each is owned by one caller at a time (PROJ objects must not be
+ * used by two threads at once; one after the other is fine) and holds no
+ * state from its previous use but the last operation's name, reset by
+ * rtm_transform_restart. What stays in the pool at exit is still
+ * reachable (not a leak). */
+#define POOL_MAX 16
+static pthread_mutex_t pool_mu = PTHREAD_MUTEX_INITIALIZER;
+static rtm_transform *pool[POOL_MAX];
+static int npool;
+
+static char *pool_key(const char *src, const char *dst)
+{
+    size_t a = strlen(src), b = strlen(dst);
+    char *k = malloc(a + b + 2);
+    if (k) {
+        memcpy(k, src, a);
+        k[a] = '\n';
+        memcpy(k + a + 1, dst, b + 1);
+    }
+    return k;
+}
+
+static rtm_transform *pool_take(const char *key)
+{
+    rtm_transform *t = NULL;
+    pthread_mutex_lock(&pool_mu);
+    for (int i = npool - 1; i >= 0; i--)
+        if (!strcmp(pool[i]->key, key)) {
+            t = pool[i];
+            pool[i] = pool[--npool];
+            break;
+        }
+    pthread_mutex_unlock(&pool_mu);
+    return t;
+}
+
+/* 1: kept in the pool; 0: the pool is full (the caller frees t). */
+static int pool_give(rtm_transform *t)
+{
+    int kept = 0;
+    pthread_mutex_lock(&pool_mu);
+    if (npool < POOL_MAX) {
+        pool[npool++] = t;
+        kept = 1;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    return kept;
+}
 
 static int pj_is_geographic(PJ *crs)
 {
@@ -155,12 +210,20 @@ static void inner_box(rtm_transform *t)
 
 rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error *err)
 {
-    rtm_transform *t = calloc(1, sizeof *t);
+    char *key = src && *src && dst && *dst ? pool_key(src, dst) : NULL;
+    rtm_transform *t = key ? pool_take(key) : NULL;
     PJ *s = NULL, *d = NULL, *wgs = NULL;
-    if (!t) {
+    if (t) {
+        free(key);
+        rtm_transform_restart(t);
+        return t;
+    }
+    if (!(t = calloc(1, sizeof *t))) {
+        free(key);
         rtm_error_set(err, RTM_ERR_NOMEM, "crs: out of memory");
         return NULL;
     }
+    t->key = key;
     t->ctx = proj_context_create();
     proj_log_level(t->ctx, PJ_LOG_NONE);
     if (!(s = crs_create(t->ctx, src, err)) || !(d = crs_create(t->ctx, dst, err)))
@@ -191,14 +254,17 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
 fail:
     proj_destroy(s);
     proj_destroy(d);
+    free(t->key); /* a failed one is not kept */
+    t->key = NULL;
     rtm_transform_free(t);
     return NULL;
 }
 
 void rtm_transform_free(rtm_transform *t)
 {
-    if (!t)
+    if (!t || (t->key && pool_give(t)))
         return;
+    free(t->key);
     proj_destroy(t->op);
     proj_destroy(t->to_lonlat);
     proj_context_destroy(t->ctx);
