@@ -75,6 +75,41 @@ static int pool_give(rtm_transform *t)
     return kept;
 }
 
+/* PROJ contexts for the one-off questions below (is it geographic, its
+ * WKT, its name, its unit): each new context opens the PROJ database again
+ * (a few milliseconds, a dozen times in one command); a context given back
+ * keeps its open database and caches for the next question, on whichever
+ * thread, one user at a time. */
+#define CTX_POOL_MAX 8
+static PJ_CONTEXT *ctx_pool[CTX_POOL_MAX];
+static int nctx;
+
+static PJ_CONTEXT *ctx_take(void)
+{
+    PJ_CONTEXT *c = NULL;
+    pthread_mutex_lock(&pool_mu);
+    if (nctx > 0)
+        c = ctx_pool[--nctx];
+    pthread_mutex_unlock(&pool_mu);
+    if (!c && (c = proj_context_create()))
+        proj_log_level(c, PJ_LOG_NONE);
+    return c;
+}
+
+static void ctx_give(PJ_CONTEXT *c)
+{
+    if (!c)
+        return;
+    pthread_mutex_lock(&pool_mu);
+    if (nctx < CTX_POOL_MAX) {
+        ctx_pool[nctx++] = c;
+        c = NULL;
+    }
+    pthread_mutex_unlock(&pool_mu);
+    if (c)
+        proj_context_destroy(c);
+}
+
 static int pj_is_geographic(PJ *crs)
 {
     PJ_TYPE t = proj_get_type(crs);
@@ -224,8 +259,7 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
         return NULL;
     }
     t->key = key;
-    t->ctx = proj_context_create();
-    proj_log_level(t->ctx, PJ_LOG_NONE);
+    t->ctx = ctx_take();
     if (!(s = crs_create(t->ctx, src, err)) || !(d = crs_create(t->ctx, dst, err)))
         goto fail;
     t->src_geographic = pj_is_geographic(s);
@@ -267,7 +301,7 @@ void rtm_transform_free(rtm_transform *t)
     free(t->key);
     proj_destroy(t->op);
     proj_destroy(t->to_lonlat);
-    proj_context_destroy(t->ctx);
+    ctx_give(t->ctx);
     free(t);
 }
 
@@ -342,28 +376,26 @@ int rtm_transform_is_identity(const rtm_transform *t)
 
 int rtm_crs_is_geographic(const char *def)
 {
-    PJ_CONTEXT *ctx = proj_context_create();
+    PJ_CONTEXT *ctx = ctx_take();
     PJ *c;
     int r = -1;
-    proj_log_level(ctx, PJ_LOG_NONE);
     c = crs_create(ctx, def, NULL);
     if (c)
         r = pj_is_geographic(c);
     proj_destroy(c);
-    proj_context_destroy(ctx);
+    ctx_give(ctx);
     return r;
 }
 
 int rtm_crs_to_wkt(const char *def, char *buf, size_t bufsz, rtm_error *err)
 {
-    PJ_CONTEXT *ctx = proj_context_create();
+    PJ_CONTEXT *ctx = ctx_take();
     PJ *c;
     const char *wkt;
     int r = 0;
-    proj_log_level(ctx, PJ_LOG_NONE);
     c = crs_create(ctx, def, err);
     if (!c) {
-        proj_context_destroy(ctx);
+        ctx_give(ctx);
         return RTM_ERR_CRS;
     }
     wkt = proj_as_wkt(ctx, c, PJ_WKT1_GDAL, NULL);
@@ -376,19 +408,18 @@ int rtm_crs_to_wkt(const char *def, char *buf, size_t bufsz, rtm_error *err)
     else
         memcpy(buf, wkt, strlen(wkt) + 1);
     proj_destroy(c);
-    proj_context_destroy(ctx);
+    ctx_give(ctx);
     return r;
 }
 
 int rtm_crs_describe(const char *def, char *name, size_t namesz, char *code, size_t codesz,
                      rtm_error *err)
 {
-    PJ_CONTEXT *ctx = proj_context_create();
+    PJ_CONTEXT *ctx = ctx_take();
     PJ *c;
-    proj_log_level(ctx, PJ_LOG_NONE);
     c = crs_create(ctx, def, err);
     if (!c) {
-        proj_context_destroy(ctx);
+        ctx_give(ctx);
         return RTM_ERR_CRS;
     }
     if (name)
@@ -413,16 +444,15 @@ int rtm_crs_describe(const char *def, char *name, size_t namesz, char *code, siz
         }
     }
     proj_destroy(c);
-    proj_context_destroy(ctx);
+    ctx_give(ctx);
     return 0;
 }
 
 double rtm_crs_metres_per_unit(const char *def)
 {
-    PJ_CONTEXT *ctx = proj_context_create();
+    PJ_CONTEXT *ctx = ctx_take();
     PJ *c, *cs = NULL;
     double f = 0;
-    proj_log_level(ctx, PJ_LOG_NONE);
     c = crs_create(ctx, def, NULL);
     if (c && !pj_is_geographic(c)) {
         cs = proj_crs_get_coordinate_system(ctx, c);
@@ -431,6 +461,6 @@ double rtm_crs_metres_per_unit(const char *def)
     }
     proj_destroy(cs);
     proj_destroy(c);
-    proj_context_destroy(ctx);
+    ctx_give(ctx);
     return f;
 }
