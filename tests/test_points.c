@@ -612,9 +612,53 @@ static void test_zones(void)
     free(zone);
 }
 
+/* Transformations given back are reused (crs.c's pool): the one handed out
+ * again is reset (no operation recorded), gives the same bytes as a new
+ * one made while it is held, and is never handed to two holders at once;
+ * a failed creation leaves nothing behind. */
+static void test_transform_reuse(void)
+{
+    rtm_error e;
+    double x0[4] = {-0.1276, 0.7, -2.5, 1.5}, y0[4] = {51.5072, 51.6, 53.4, 52.6};
+    double xa[4], ya[4], xb[4], yb[4];
+    unsigned char ok[4];
+    rtm_transform *t1 = rtm_transform_create("EPSG:4326", "EPSG:27700", &e), *t2, *t3;
+    RTM_CHECK(t1 != NULL);
+    memcpy(xa, x0, sizeof xa);
+    memcpy(ya, y0, sizeof ya);
+    RTM_CHECK(rtm_transform_points(t1, xa, ya, 4, ok) == 4);
+    /* London (51.5072 N, 0.1276 W) is near 530,000 E 180,400 N */
+    RTM_CHECK(fabs(xa[0] - 530000) < 1000 && fabs(ya[0] - 180400) < 1000);
+    RTM_CHECK(strstr(rtm_transform_describe(t1), "British National Grid") != NULL);
+    rtm_transform_free(t1);
+    t2 = rtm_transform_create("EPSG:4326", "EPSG:27700", &e);
+    RTM_CHECK(t2 == t1); /* from the pool */
+    RTM_CHECK(strcmp(rtm_transform_describe(t2), "none (no point transformed)") == 0);
+    t3 = rtm_transform_create("EPSG:4326", "EPSG:27700", &e); /* t2 is held: a new one */
+    RTM_CHECK(t3 != NULL && t3 != t2);
+    memcpy(xb, x0, sizeof xb);
+    memcpy(yb, y0, sizeof yb);
+    RTM_CHECK(rtm_transform_points(t2, xb, yb, 4, ok) == 4);
+    RTM_CHECK(memcmp(xa, xb, sizeof xa) == 0 && memcmp(ya, yb, sizeof ya) == 0);
+    memcpy(xb, x0, sizeof xb);
+    memcpy(yb, y0, sizeof yb);
+    RTM_CHECK(rtm_transform_points(t3, xb, yb, 4, ok) == 4);
+    RTM_CHECK(memcmp(xa, xb, sizeof xa) == 0 && memcmp(ya, yb, sizeof ya) == 0);
+    rtm_transform_free(t2);
+    rtm_transform_free(t3);
+    RTM_CHECK(rtm_transform_create("EPSG:4326", "EPSG:999999", &e) == NULL);
+    t1 = rtm_transform_create("EPSG:27700", "EPSG:4326", &e); /* the other way */
+    memcpy(xb, xa, sizeof xb);
+    memcpy(yb, ya, sizeof yb);
+    RTM_CHECK(t1 && rtm_transform_points(t1, xb, yb, 4, ok) == 4);
+    RTM_CHECK(fabs(xb[0] - x0[0]) < 1e-7 && fabs(yb[0] - y0[0]) < 1e-7);
+    rtm_transform_free(t1);
+}
+
 int main(void)
 {
     RTM_RUN(test_police_csv);
+    RTM_RUN(test_transform_reuse);
     RTM_RUN(test_where_and_months);
     RTM_RUN(test_bad_rows);
     RTM_RUN(test_weights);
