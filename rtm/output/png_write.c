@@ -75,7 +75,10 @@ static int png_stream(FILE *f, const char *path, const unsigned char *rgba, int 
         return RTM_ERR_IO;
     }
     png_init_io(p, f);
-    png_set_compression_level(p, 9);
+    /* zlib level 6 (its default) rather than 9: on the county model's five
+     * PNGs (3211 x 2565 maps), 0.23 s instead of 0.79 s for files 1-3 %
+     * larger; level 9 searches far longer for little on flat map colours */
+    png_set_compression_level(p, 6);
     png_set_IHDR(p, info, (png_uint_32)w, (png_uint_32)h, 8, PNG_COLOR_TYPE_RGB_ALPHA,
                  PNG_INTERLACE_NONE, PNG_COMPRESSION_TYPE_DEFAULT, PNG_FILTER_TYPE_DEFAULT);
     png_write_info(p, info);
