@@ -90,6 +90,13 @@ static int write_layer(GDALDatasetH out, const char *name, GDALDatasetH lab,
         goto done;
     }
     add_fields(ol);
+    /* one transaction for all the places: a GeoPackage otherwise commits
+     * (journal, sync) after every feature - 1.2 s for the county model's 394 */
+    if (OGR_L_StartTransaction(ol) != OGRERR_NONE) {
+        rc = rtm_error_set(err, RTM_ERR_IO, "places: cannot start writing: %s",
+                           CPLGetLastErrorMsg());
+        goto done;
+    }
     for (i = 0; i < n && !rc; i++) {
         OGRFeatureH o = OGR_F_Create(OGR_L_GetLayerDefn(ol));
         OGR_F_SetFieldInteger(o, 0, pl[i].rank);
@@ -107,6 +114,9 @@ static int write_layer(GDALDatasetH out, const char *name, GDALDatasetH lab,
                                CPLGetLastErrorMsg());
         OGR_F_Destroy(o);
     }
+    if (!rc && OGR_L_CommitTransaction(ol) != OGRERR_NONE)
+        rc = rtm_error_set(err, RTM_ERR_IO, "places: cannot write the places: %s",
+                           CPLGetLastErrorMsg());
 done:
     for (i = 0; geo && i < n; i++)
         if (geo[i])
