@@ -77,20 +77,25 @@ static OGRGeometryH polygon(const double *xy, int n)
     return poly;
 }
 
+/* In one transaction: a GeoPackage otherwise commits after every feature. */
 static int write_features(OGRLayerH l, const rtm_patrol_place *pl, int n,
                           const double *const *rings, const int *ring_n, int has_harm,
                           const char *const *zn)
 {
+    if (OGR_L_StartTransaction(l) != OGRERR_NONE)
+        return -1;
     for (int i = 0; i < n; i++) {
         OGRFeatureH f = OGR_F_Create(OGR_L_GetLayerDefn(l));
         set_fields(f, &pl[i], has_harm, zn);
         OGR_F_SetGeometryDirectly(f, polygon(rings[i], ring_n[i]));
         OGRErr e = OGR_L_CreateFeature(l, f);
         OGR_F_Destroy(f);
-        if (e != OGRERR_NONE)
+        if (e != OGRERR_NONE) {
+            OGR_L_RollbackTransaction(l);
             return -1;
+        }
     }
-    return 0;
+    return OGR_L_CommitTransaction(l) == OGRERR_NONE ? 0 : -1;
 }
 
 static int write_styles(GDALDatasetH ds);
