@@ -628,6 +628,53 @@ static void test_naive_reference(void)
     }
 }
 
+/* Columns set in most patterns (enet.c keeps them as their complement):
+ * nested columns x_j = [u < 0.95 - 0.15 j] give the staircase patterns
+ * 00000, 10000, 11000, ..., so column 0 is set in 5 of the 6 patterns and
+ * column 1 in 4; a sixth, independent column doubles the patterns. The
+ * compressed fit against the naive dense definition, as above. */
+static void test_naive_reference_dense(void)
+{
+    enum { N = 400, P = 6 };
+    unsigned char x[N * P];
+    double y[N];
+    xs_state = 0x9E3779B97F4A7C15ULL;
+    for (size_t i = 0; i < N; i++) {
+        double u = unif(), eta = -0.8;
+        for (int j = 0; j < P - 1; j++)
+            x[i * P + (size_t)j] = u < 0.95 - 0.15 * j;
+        x[i * P + P - 1] = unif() < 0.5;
+        eta += 0.6 * x[i * P + 0] + 0.4 * x[i * P + 2] + 0.3 * x[i * P + P - 1];
+        y[i] = rpois_knuth(exp(eta));
+    }
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
+    const double alphas[2] = {1.0, 0.5};
+    for (int a = 0; a < 2; a++) {
+        rtm_enet_opts o;
+        rtm_enet_path *pa = NULL;
+        rtm_error e;
+        int nonzero = 0;
+        rtm_enet_opts_init(&o);
+        o.alpha = alphas[a];
+        o.nlambda = 20;
+        o.thresh = 1e-15;
+        RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
+        if (!pa)
+            continue;
+        for (int l = 0; l < pa->nlambda; l += 2) {
+            double a0, beta[P];
+            naive_fit(x, y, N, P, pa->lambda[l], alphas[a], &a0, beta);
+            RTM_CHECK_NEAR(pa->a0[l], a0, 1e-7);
+            for (int j = 0; j < P; j++) {
+                RTM_CHECK_NEAR(pa->beta[l * P + j], beta[j], 1e-7);
+                nonzero += beta[0] > 0 && j == 0;
+            }
+        }
+        RTM_CHECK(nonzero > 0); /* the densest column enters the path */
+        rtm_enet_path_free(pa);
+    }
+}
+
 static void test_folds_stratified(void)
 {
     enum { N = 1003, K = 5 };
@@ -849,6 +896,7 @@ int main(void)
     RTM_RUN(test_glmnet_cv_mix);
     RTM_RUN(test_glmnet_early_stop);
     RTM_RUN(test_naive_reference);
+    RTM_RUN(test_naive_reference_dense);
     RTM_RUN(test_folds_stratified);
     RTM_RUN(test_determinism_threads);
     RTM_RUN(test_cv_exact_by_hand);
