@@ -94,7 +94,7 @@ echo "== machine: $(nproc) cores, load $(cut -d' ' -f1-3 /proc/loadavg);" \
   "OMP_WAIT_POLICY=${OMP_WAIT_POLICY:-(unset)}"
 if [ "${RTM_BENCH_CLI:-1}" = 1 ]; then
 echo "== rtm model --no-backtest, Essex county: ${RES} m cells, 33 factors x Both x 6 distances"
-echo "   (the fit and its files: the issue's target is <= 10 s wall, <= 1.5 GB peak)"
+echo "   (the fit and its files: target <= 10 s wall, <= 1.5 GB peak)"
 # shellcheck disable=SC2086
 { /usr/bin/time -v -o "$O/time.txt" build/rtm model --no-backtest $ARGS -o "$O/out" $EVENTS \
   2>&1 >/dev/null; } | stamp | grep -v ' wrote ' | tee "$O/progress.txt"
