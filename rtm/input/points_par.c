@@ -219,24 +219,10 @@ static int plan_parts(plan *p, const char *path, int file, const rtm_load_opts *
     return got >= 2;
 }
 
-/* The thread's transformation, made again only for another source CRS. */
-typedef struct tcache {
-    rtm_transform *tr;
-    char crs[sizeof ((rtm_vsource *)0)->crs];
-} tcache;
-
-static rtm_transform *cached(tcache *c, const char *src, const char *dst, rtm_error *err)
-{
-    if (c->tr && !strcmp(c->crs, src)) {
-        rtm_transform_restart(c->tr);
-        return c->tr;
-    }
-    rtm_transform_free(c->tr);
-    snprintf(c->crs, sizeof c->crs, "%s", src);
-    return c->tr = rtm_transform_create(src, dst, err);
-}
-
-static void run_unit(unit *u, const char *path, const rtm_load_opts *o, tcache *c)
+/* One unit on this thread. Its transformation comes from crs.c's pool of
+ * transformations given back (rtm_transform_create), so the units of one
+ * source CRS make it once per thread. */
+static void run_unit(unit *u, const char *path, const rtm_load_opts *o)
 {
     rtm_transform *tr;
     if (u->kind == UNIT_FAILED)
@@ -249,13 +235,14 @@ static void run_unit(unit *u, const char *path, const rtm_load_opts *o, tcache *
     } else {
         u->rc = rtm_pload_open(&u->L, path, o, &u->err);
     }
-    if (u->rc)
-        return;
-    if (!(tr = cached(c, u->L.v.crs, o->dst_crs, &u->err)))
-        u->rc = u->err.code ? u->err.code : RTM_ERR_CRS;
-    else
-        u->rc = rtm_pload_read(&u->L, &u->pts, tr, &u->err);
-    rtm_pload_close(&u->L);
+    if (!u->rc) {
+        if (!(tr = rtm_transform_create(u->L.v.crs, o->dst_crs, &u->err)))
+            u->rc = u->err.code ? u->err.code : RTM_ERR_CRS;
+        else
+            u->rc = rtm_pload_read(&u->L, &u->pts, tr, &u->err);
+        rtm_transform_free(tr);
+        rtm_pload_close(&u->L);
+    }
     unload_part(u);
 }
 
@@ -365,14 +352,9 @@ int rtm_points_load_files(rtm_points *pts, const char *const *paths, int npaths,
     }
     first[npaths] = p.n;
     if (!rc) {
-#pragma omp parallel num_threads(nt > p.n ? (p.n ? p.n : 1) : nt)
-        {
-            tcache c = {NULL, ""};
-#pragma omp for schedule(dynamic, 1)
-            for (int k = 0; k < p.n; k++)
-                run_unit(&p.u[k], paths[p.u[k].file], o, &c);
-            rtm_transform_free(c.tr);
-        }
+#pragma omp parallel for schedule(dynamic, 1) num_threads(nt > p.n ? (p.n ? p.n : 1) : nt)
+        for (int k = 0; k < p.n; k++)
+            run_unit(&p.u[k], paths[p.u[k].file], o);
         for (int f = 0; f < npaths && !rc; f++)
             rc = join_file(p.u, first[f], first[f + 1], pts, st, err);
     }
