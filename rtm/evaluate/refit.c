@@ -177,7 +177,8 @@ int rtm_bt_summarise(const rtm_grid *g, const unsigned char *mask, const double 
     summary_names(refits, nrefits, out);
     month_range(month, n, &from, &to);
     if (!from || rtm_month_count(from, to) < 2) {
-        snprintf(out->why, sizeof out->why, "%s", !from ? "the events have no month"
+        snprintf(out->why, sizeof out->why, "%s", !from ? "the events have no month (a rolling back-test "
+                 "needs events dated in at least two months)"
                  : "the events span one month: there is no later month to test on");
         return 0;
     }

@@ -54,12 +54,7 @@ void rtm_bt_summary_md(FILE *o, const rtm_bt_summary *b)
     char m1[16], m2[16], v[512];
     fputs("## Does the map forecast?\n\n", o);
     if (!b->done) {
-        if (!strcmp(b->why, "switched off"))
-            fprintf(o, "Not back-tested: %s. Whether this map forecasts next month's events "
-                    "better than the prior counts was not checked.\n\n", b->why);
-        else
-            fprintf(o, "Not back-tested: %s. A rolling back-test needs events in at least "
-                    "two months.\n\n", b->why);
+        fprintf(o, "Not back-tested: %s.\n\n", b->why); /* each reason explains itself */
         return;
     }
     fprintf(o, "Rolling back-test over %d step%s (test months %s to %s): each step re-makes "

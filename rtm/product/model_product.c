@@ -199,7 +199,8 @@ static int model_backtest(const rtm_model_product *p, rtm_model_result *r, const
     int rc;
     memset(&r->backtest, 0, sizeof r->backtest);
     if (p->no_backtest) {
-        snprintf(r->backtest.why, sizeof r->backtest.why, "switched off");
+        snprintf(r->backtest.why, sizeof r->backtest.why, "switched off, so whether this map "
+                 "forecasts next month's events better than the prior counts was not checked");
         return 0;
     }
     quiet.progress = quiet.var.progress = NULL;

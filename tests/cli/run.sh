@@ -191,7 +191,7 @@ python3 -c '
 import json, sys
 a = json.load(open(sys.argv[1]))["backtest"]
 b = json.load(open(sys.argv[2]))["backtest"]
-assert a["done"] and not b["done"] and b["why"] == "switched off", (a, b)' \
+assert a["done"] and not b["done"] and b["why"].startswith("switched off"), (a, b)' \
   "$T/first/model/model.json" "$T/nobt/current/model/model.json" 2> "$T/nobt.py"
 check "backtest: false switches the model back-test off, the default keeps it" "[ $? -eq 0 ]"
 check "backtest: false: same rrs.tif" "cmp -s $T/first/model/rrs.tif $T/nobt/current/model/rrs.tif"
