@@ -14,9 +14,10 @@ typedef struct em_state {
     rtm_outset *out;
     rtm_steps steps;
     size_t nc;
-    double *cube;                /* steps.n * nc counts (the finish step's) */
+    double *cube;                /* steps.n * nc counts: the finish step's, or a strip of every row's */
     unsigned char *loc;          /* nc: analysed locations */
-    int *tix;                    /* per event: its step, -1 outside the span or grid */
+    size_t *key;                 /* per event: its bin, step * nc + cell (SIZE_MAX:
+                                    outside the steps' span or the grid) */
     size_t nbins;                /* bins of the locations over every step */
     double mean, sd;             /* their mean and population SD (Gi*'s globals) */
     rtm_emerging_cells cells;

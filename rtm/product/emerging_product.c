@@ -89,23 +89,22 @@ static void span(const em_state *s, int *from, int *to)
         *to = eo->month_to * 100 + rtm_days_in_month(eo->month_to / 100, eo->month_to % 100);
 }
 
-/* Each event's step and cell (tix -1: outside the steps' span or the grid,
- * which the loader does not keep). */
-static void event_steps(em_state *s, size_t *cell)
+/* Each event's bin, step * ncells + cell (SIZE_MAX: outside the steps'
+ * span, or off the grid, which the loader does not keep). */
+static void event_bins(em_state *s)
 {
     const rtm_points *pts = &s->ev->pts;
     const rtm_grid *g = &s->ev->grid;
     for (size_t i = 0; i < pts->n; i++) {
         int t = rtm_step_of(&s->steps, event_date(pts, i)), r, c;
-        s->tix[i] = -1;
+        s->key[i] = SIZE_MAX;
         if (t < 0) {
             s->outside++;
             continue;
         }
         if (rtm_grid_locate(g, pts->x[i], pts->y[i], &r, &c) != 0)
             continue;
-        s->tix[i] = t;
-        cell[i] = (size_t)r * (size_t)g->ncols + (size_t)c;
+        s->key[i] = (size_t)t * s->nc + (size_t)r * (size_t)g->ncols + (size_t)c;
     }
 }
 
@@ -113,15 +112,13 @@ static void event_steps(em_state *s, size_t *cell)
  * input order, as a whole cube adds them), the locations (inside cells with
  * an event unless all_cells) and Gi*'s global n, mean and SD - without a
  * cube. */
-static int cube_globals(em_state *s, size_t *cell, rtm_error *err)
+static int cube_globals(em_state *s, rtm_error *err)
 {
     const rtm_points *pts = &s->ev->pts;
     size_t *bin = NULL, nz = 0;
     double *val = NULL;
     int rc;
-    for (size_t i = 0; i < pts->n; i++) /* cell -> the event's bin */
-        cell[i] = s->tix[i] >= 0 ? (size_t)s->tix[i] * s->nc + cell[i] : SIZE_MAX;
-    if (rtm_bin_keys_sparse(cell, pts->w, pts->n, &bin, &val, &nz))
+    if (rtm_bin_keys_sparse(s->key, pts->w, pts->n, &bin, &val, &nz))
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory (%zu events)",
                              pts->n);
     for (size_t k = 0; k < s->nc; k++)
@@ -141,15 +138,15 @@ static int cube_globals(em_state *s, size_t *cell, rtm_error *err)
 static void bin_rows(const em_state *s, int r0, int r1, double *cube)
 {
     const rtm_points *pts = &s->ev->pts;
-    const rtm_grid *g = &s->ev->grid;
-    size_t plane = (size_t)(r1 - r0) * (size_t)g->ncols;
+    size_t ncols = (size_t)s->ev->grid.ncols, k0 = (size_t)r0 * ncols;
+    size_t plane = (size_t)(r1 - r0) * ncols;
     for (size_t i = 0; i < pts->n; i++) {
-        int r, c;
-        if (s->tix[i] < 0 || rtm_grid_locate(g, pts->x[i], pts->y[i], &r, &c) != 0 ||
-            r < r0 || r >= r1)
+        size_t t, k;
+        if (s->key[i] == SIZE_MAX)
             continue;
-        cube[(size_t)s->tix[i] * plane + (size_t)(r - r0) * (size_t)g->ncols + (size_t)c] +=
-            pts->w ? pts->w[i] : 1;
+        t = s->key[i] / s->nc, k = s->key[i] % s->nc;
+        if (k >= k0 && k < k0 + plane)
+            cube[t * plane + (k - k0)] += pts->w ? pts->w[i] : 1;
     }
 }
 
@@ -181,7 +178,6 @@ static void warn_partial(const em_state *s, int from, int to)
 static int setup(em_state *s, rtm_error *err)
 {
     int first, last, rc;
-    size_t *cell;
     if ((rc = check_dates(s, &first, &last, err)))
         return rc;
     span(s, &first, &last);
@@ -199,17 +195,12 @@ static int setup(em_state *s, rtm_error *err)
     if ((size_t)s->steps.n > SIZE_MAX / sizeof(double) / (s->nc ? s->nc : 1))
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: cube too large");
     s->loc = malloc(s->nc ? s->nc : 1);
-    s->tix = malloc((s->ev->pts.n ? s->ev->pts.n : 1) * sizeof *s->tix);
-    cell = malloc((s->ev->pts.n ? s->ev->pts.n : 1) * sizeof *cell);
-    if (!s->loc || !s->tix || !cell) {
-        free(cell);
+    s->key = malloc((s->ev->pts.n ? s->ev->pts.n : 1) * sizeof *s->key);
+    if (!s->loc || !s->key)
         return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %zu cells",
                              s->nc);
-    }
-    event_steps(s, cell);
-    rc = cube_globals(s, cell, err);
-    free(cell);
-    if (rc)
+    event_bins(s);
+    if ((rc = cube_globals(s, err)))
         return rc;
     warn_partial(s, first, last);
     if (s->steps.n < 10)
@@ -273,23 +264,29 @@ static int em_strip(void *ctx, const rtm_tile *t, double *z, rtm_error *err)
     bin_rows(s, xr0, xr1, cube);
     rc = rtm_stgistar_strip(g, cube, xr0, xr1, s->steps.n, s->loc, &s->gi, s->p->time_steps,
                             s->nbins, s->mean, s->sd, t->r0, t->r1, z, err);
-    free(cube);
+    if (!rc && !s->cube && xr0 == 0 && xr1 == g->nrows)
+        s->cube = cube; /* every row: the whole cube, kept for the finish step */
+    else
+        free(cube);
     return rc;
 }
 
-/* From the whole grid's z: the cube, significance, trends, categories and
+/* From the whole grid's z: the cube (binned here unless a strip of every
+ * row was computed in this process), significance, trends, categories and
  * every file. */
 static int em_finish(void *ctx, double *z, rtm_error *err)
 {
     em_state *s = ctx;
     rtm_emerging_opts o;
     int rc;
-    if (!(s->cube = calloc((size_t)s->steps.n * s->nc, sizeof *s->cube))) {
-        free(z);
-        return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %d x %zu bins",
-                             s->steps.n, s->nc);
+    if (!s->cube) {
+        if (!(s->cube = calloc((size_t)s->steps.n * s->nc, sizeof *s->cube))) {
+            free(z);
+            return rtm_error_set(err, RTM_ERR_NOMEM, "emerging: out of memory for %d x %zu "
+                                 "bins", s->steps.n, s->nc);
+        }
+        bin_rows(s, 0, s->ev->grid.nrows, s->cube);
     }
-    bin_rows(s, 0, s->ev->grid.nrows, s->cube);
     analysis_opts(s, &o);
     if ((rc = rtm_emerging_finish(&s->ev->grid, s->cube, s->steps.n, s->loc, &o, z, &s->cells,
                                   err)))
@@ -363,7 +360,7 @@ int rtm_emerging_product_tiled(const rtm_emerging_product *p, const rtm_events *
         s.cells.code = NULL; /* now the result's */
     }
     rtm_emerging_cells_free(&s.cells);
-    free(s.cube), free(s.loc), free(s.tix);
+    free(s.cube), free(s.loc), free(s.key);
     return rc;
 }
 
