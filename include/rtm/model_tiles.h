@@ -62,6 +62,55 @@ uint64_t rtm_ptable_sumy(const rtm_ptable *t, size_t k);
  *  tallies in increasing y (the same value for any tiling). */
 double rtm_ptable_ylogy(const rtm_ptable *t, size_t k);
 
+/* ---- candidate variables by strips (rtm model --tile I/N) ----------------
+ *
+ * A strip of grid rows [r0, r1) gets every candidate variable of every
+ * factor (none dropped: a column constant in one strip may vary over the
+ * grid) at its study cells, from the features within reach (distances of
+ * the strip's rows only; densities over the whole grid, since the
+ * thresholds mean + k SD are taken over every study cell in cell order, as
+ * the whole build takes them), as a pattern table: the strip's distinct
+ * rows numbered in order of first appearance, and each cell's number. The
+ * strips' tables, merged in strip order (rtm_varset_from_strips), give the
+ * candidate set rtm_variables_build gives, byte for byte: the same columns
+ * (those constant over all study cells dropped), rows and numbering. */
+
+/** One strip's candidate variables (opaque). */
+typedef struct rtm_varstrip rtm_varstrip;
+
+/** Build the strip of grid rows [r0, r1) (arguments as rtm_variables_build).
+ *  Returns 0 and *out (free with rtm_varstrip_free), or an error code. */
+int rtm_variables_build_strip(const rtm_grid *g, const unsigned char *mask,
+                              const rtm_factor_spec *f, int nf, const rtm_var_opts *o, int r0,
+                              int r1, rtm_varstrip **out, rtm_error *err);
+
+/** The strip's study cells (in cell order), and the pattern number of each
+ *  (a built strip; NULL for one read back from bytes). */
+size_t rtm_varstrip_cells(const rtm_varstrip *s);
+const uint32_t *rtm_varstrip_row_pat(const rtm_varstrip *s);
+/** Its distinct patterns. */
+size_t rtm_varstrip_npat(const rtm_varstrip *s);
+
+/** The strip without its per-cell numbers (which travel as a raster), as
+ *  bytes (native-endian, with this build's struct sizes; equal strips give
+ *  equal bytes): *buf malloc'd for the caller. 0 or RTM_ERR_NOMEM. */
+int rtm_varstrip_serialise(const rtm_varstrip *s, unsigned char **buf, size_t *len,
+                           rtm_error *err);
+/** A strip from those bytes, or NULL with err set (RTM_ERR_INPUT: not a
+ *  strip of this build, truncated or inconsistent). */
+rtm_varstrip *rtm_varstrip_deserialise(const unsigned char *buf, size_t len, rtm_error *err);
+void rtm_varstrip_free(rtm_varstrip *s);
+
+/** The candidate set of the whole grid from its n strips in order: strip i
+ *  is grid rows rows[i] .. rows[i + 1] - 1 (rows[0] = 0, rows[n] = nrows),
+ *  and ids holds every study cell's pattern number in its strip's table (a
+ *  grid of doubles; other cells are not read). Returns 0 and *out, or
+ *  RTM_ERR_INPUT (strips of other variables, or a number that is not one of
+ *  its strip's patterns), RTM_ERR_NOMEM. */
+int rtm_varset_from_strips(const rtm_grid *g, const unsigned char *mask,
+                           rtm_varstrip *const *s, const int *rows, int n, const double *ids,
+                           rtm_varset **out, rtm_error *err);
+
 #ifdef __cplusplus
 }
 #endif

@@ -343,6 +343,18 @@ void rtm_model_result_free(rtm_model_result *r);
 int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_varset *vars,
                           const rtm_product_env *env, rtm_outset *out, rtm_model_result *res,
                           rtm_error *err);
+
+/** The same, computed as h says (rtm/tile.h): whole (h NULL or neither a
+ *  tile nor a merge: rtm_model_product_run); one tile (h->count > 0: the
+ *  candidate variables of strip h->index as each study cell's pattern number
+ *  in h->tile_path and the strip's pattern table in its partials file
+ *  (rtm_tile_parts_path), nothing else); or a merge of the tiles' files
+ *  (h->nmerge > 0: their tables merged in strip order into the candidate
+ *  set, which is rtm_variables_build's byte for byte, then the fit and every
+ *  file as rtm_model_product_run writes them). */
+int rtm_model_product_tiled(const rtm_model_product *p, const rtm_events *ev,
+                            const rtm_product_env *env, const rtm_tiling *h, rtm_outset *out,
+                            rtm_model_result *res, rtm_error *err);
 /* ==== evaluation ==========================================================
  *
  * How well prediction surfaces point at later events: hit rate, PAI, PEI,

@@ -76,6 +76,18 @@ typedef struct rtm_tiled {
                                (rtm_prod_inputs_digest: grid, mask, events, features),
                                recorded in every tile; the merge refuses tiles made from
                                other inputs than it reads. "" = not recorded */
+    /** Optional (NULL: none), for a product whose global step needs more than
+     *  the cells' values (the RTM: each strip's pattern table): the partials
+     *  of strip t, just computed, as malloc'd bytes (*buf, *len) that the
+     *  caller frees. A tile run writes them beside its tile file
+     *  (rtm_tile_parts_path), their SHA-256 recorded in the tile. */
+    int (*partials)(void *ctx, const rtm_tile *t, unsigned char **buf, size_t *len,
+                    rtm_error *err);
+    /** With partials: strip index of n's partials, given in strip order
+     *  (0 .. n-1) before finish, by a merge (read from the tiles' files,
+     *  checksums verified) and by a whole run (its strips'). */
+    int (*take_parts)(void *ctx, int index, int n, const unsigned char *buf, size_t len,
+                      rtm_error *err);
 } rtm_tiled;
 
 /** How to run it (rtm_tiling_init: whole, in this process). */
@@ -83,6 +95,8 @@ typedef struct rtm_tiling {
     int index, count;              /**< count > 0: compute only tile index of count and
                                         write it to tile_path */
     const char *tile_path;         /**< the tile file (with count > 0) */
+    const char *parts_path;        /**< its partials file, for a product with partials
+                                        (NULL: rtm_tile_parts_path of tile_path) */
     const char *const *args;       /**< the command line that made the tile, recorded in it
                                         (the merge runs it again to finish); nargs words */
     int nargs;
@@ -109,6 +123,7 @@ typedef struct rtm_tile_info {
     int nargs;
     char sha256[65];      /**< of the strip's values (little-endian doubles, plane order) */
     char inputs[65];      /**< the product's inputs digest ("" when not recorded) */
+    char parts[65];       /**< SHA-256 of its partials file ("" when it has none) */
 } rtm_tile_info;
 
 /** Read the metadata of tile file path. Returns 0 or RTM_ERR_IO /
@@ -117,11 +132,28 @@ int rtm_tile_read_info(const char *path, rtm_tile_info *info, rtm_error *err);
 void rtm_tile_info_free(rtm_tile_info *info);
 
 /** Write strip t of product (nbands planes of its cells, v) to tile file
- *  path, atomically, recording args (the command line, nargs words) and
- *  inputs (the inputs digest, or "" / NULL). Returns 0 or an error code. */
+ *  path, atomically, recording args (the command line, nargs words), inputs
+ *  (the inputs digest, or "" / NULL) and parts (the SHA-256 of its partials
+ *  file, or "" / NULL). Returns 0 or an error code. */
 int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const char *product,
                    int nbands, const double *v, const char *const *args, int nargs,
-                   const char *inputs, rtm_error *err);
+                   const char *inputs, const char *parts, rtm_error *err);
+
+/** The partials file of tile file `path`: "model.tile-3-of-8.tif" ->
+ *  "model.tile-3-of-8.parts" (".parts" appended when the name has no .tif).
+ *  Returns 0 or RTM_ERR_ARG (name too long). */
+int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err);
+
+/** Write a tile's partials (len bytes) to path, atomically, and their
+ *  SHA-256 (hex) into sha. Returns 0 or an error code. */
+int rtm_tile_parts_write(const char *path, const unsigned char *buf, size_t len, char sha[65],
+                         rtm_error *err);
+
+/** The merge's partials: for the n tile files (checked by
+ *  rtm_tile_assemble), each one's partials file read, checked against the
+ *  SHA-256 its tile recorded, and given to t->take_parts in strip order.
+ *  Returns 0 or an error naming the file. */
+int rtm_tile_parts_take(const char *const *files, int n, const rtm_tiled *t, rtm_error *err);
 
 /** Assemble the n tile files of t's grid into v (nbands planes of ncells),
  *  through a GDAL VRT: every file must be a tile of t->product on t's grid

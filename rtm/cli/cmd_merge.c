@@ -11,10 +11,11 @@
 
 static const char HELP[] =
     "Usage: rtm merge TILE...\n\n"
-    "Assemble the N tile files that `rtm kde|distance|hotspots|change|emerging ...\n"
-    "--tile I/N` wrote (one per I, in any order) through a GDAL VRT and finish the\n"
-    "command they record: its GeoTIFFs, maps and other files, byte for byte what\n"
-    "the command writes without --tile. Run it in the folder the tiles were made\n"
+    "Assemble the N tile files that `rtm kde|distance|hotspots|change|emerging|model\n"
+    "... --tile I/N` wrote (one per I, in any order) through a GDAL VRT and finish\n"
+    "the command they record: its GeoTIFFs, maps and other files, byte for byte what\n"
+    "the command writes without --tile (a model's tiles: the strips' pattern tables,\n"
+    "in the .parts file beside each tile, merged, then the fit). Run it in the folder the tiles were made\n"
     "from (the command's input and output names are relative to it). Every tile\n"
     "must come from the same command line and grid, each strip 0..N-1 exactly\n"
     "once, and match the checksum it recorded.\n\n"
@@ -27,7 +28,7 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } TILED[] = {{"kde", rtm_cmd_kde}, {"distance", rtm_cmd_distance},
              {"hotspots", rtm_cmd_hotspots}, {"change", rtm_cmd_change},
-             {"emerging", rtm_cmd_emerging}};
+             {"emerging", rtm_cmd_emerging}, {"model", rtm_cmd_model}};
 
 int rtm_cmd_merge(int argc, char **argv)
 {

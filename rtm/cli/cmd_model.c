@@ -9,6 +9,7 @@
 
 #include "cli/cli_events.h"
 #include "cli/cli_factors.h"
+#include "cli/cli_tiles.h"
 #include "cli/cmds.h"
 #include "rtm/output.h"
 #include "rtm/surface.h"
@@ -59,6 +60,11 @@ static const char HELP[] =
     "  model.json, model.md, rrs.tif, rrs.png, tiers.tif, tiers.png, cv.png,\n"
     "  priority_places.gpkg\n"
     "  -o, --output DIR       output folder (created if missing)\n"
+    "  --tile I/N             build only the candidate variables of strip I of N of the\n"
+    "                         grid's rows into OUTDIR/model.tile-I-of-N.tif (each study\n"
+    "                         cell's pattern) and .parts (the strip's pattern table);\n"
+    "                         `rtm merge OUTDIR/model.tile-*.tif` merges the tables, fits\n"
+    "                         and writes what the whole run writes, byte for byte\n"
     "  -q, --quiet            no progress or summary\n\n" RTM_CLI_EVENT_HELP
     "\nExample:\n"
     "  rtm model --study-area southend.geojson --dst-crs EPSG:27700 --resolution 100 \\\n"
@@ -74,6 +80,8 @@ typedef struct model_args {
     const char *outdir;
     rtm_cli_factors fac;
     int threads;
+    rtm_cli_tiles tiles;
+    char tilebase[4096];  /* OUTDIR/model.tif: the tile files' stem */
 } model_args;
 
 /* --family: auto tries Poisson and the NB form; otherwise only that family. */
@@ -151,6 +159,7 @@ static int parse_opt(void *ctx, int opt, const char *arg)
     case OPT_NO_POS: a->p.model.step.positive_only = 0; return 0;
     case OPT_NO_P: a->p.model.step.check_p = 0; return 0;
     case OPT_NO_BT: a->p.no_backtest = 1; return 0;
+    case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
     case OPT_THREADS:
         if (rtm_cli_threads(&a->c, arg, &a->threads))
             return RTM_EXIT_USAGE;
@@ -178,7 +187,7 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         {"allow-negative", no_argument, 0, OPT_NO_POS}, {"no-p-rule", no_argument, 0, OPT_NO_P},
         {"no-backtest", no_argument, 0, OPT_NO_BT},
         {"threads", required_argument, 0, OPT_THREADS}, {"tiers", required_argument, 0, OPT_TIERS},
-        {"output", required_argument, 0, 'o'},
+        {"output", required_argument, 0, 'o'}, RTM_CLI_TILE_OPTION,
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, parse_opt, a, first);
     if (rc)
@@ -187,7 +196,10 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         return rtm_cli_usage(&a->c, "no output folder (-o OUTDIR)");
     if (a->fac.n == 0)
         return rtm_cli_usage(&a->c, "no risk factors (--factor NAME=FILE[:OP])");
-    return 0;
+    if ((size_t)snprintf(a->tilebase, sizeof a->tilebase, "%s/model.tif", a->outdir) >=
+        sizeof a->tilebase)
+        return rtm_cli_usage(&a->c, "output folder name too long");
+    return rtm_cli_tiles_end(&a->tiles, &a->c, a->tilebase);
 }
 
 static int run_model(model_args *a)
@@ -210,9 +222,14 @@ static int run_model(model_args *a)
         rc = rtm_cli_fail(&a->c, &e);
         goto done;
     }
-    rc = rtm_model_product_run(&a->p, &a->ev.evs, NULL, &env, out, &res, &e);
-    if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) || !res.model) /* no model: MPI rank > 0 */
+    rc = rtm_model_product_tiled(&a->p, &a->ev.evs, &env, &a->tiles.h, out, &res, &e);
+    /* no model: a tile, or MPI rank > 0 */
+    if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) || !res.model) {
+        if (!rc && a->tiles.h.count > 0)
+            rtm_cli_info(&a->c, "model: tile %d of %d written to %s\n", a->tiles.h.index,
+                         a->tiles.h.count, a->tiles.path);
         goto done;
+    }
     rtm_cli_info(&a->c, "model: %s, %d variables (of %d candidates, %d kept by culling); RRS "
                  "%.3g..%.3g; %d priority places in %s/\n",
                  rtm_family_name(res.model->sw.family), res.model->sw.k,
@@ -231,7 +248,8 @@ int rtm_cmd_model(int argc, char **argv)
     a.c.cmd = "model";
     rtm_cli_events_init(&a.ev);
     rtm_model_product_init(&a.p);
-    if ((rc = parse(argc, argv, &a, &first)))
+    if ((rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)) ||
+        (rc = parse(argc, argv, &a, &first)))
         goto done;
     if (mkdir(a.outdir, 0777) && errno != EEXIST) {
         fprintf(stderr, "rtm model: error: cannot create '%s': %s\n", a.outdir, strerror(errno));
@@ -244,5 +262,6 @@ int rtm_cmd_model(int argc, char **argv)
 done:
     rtm_cli_factors_free(&a.fac);
     rtm_cli_events_free(&a.ev);
+    rtm_cli_tiles_free(&a.tiles);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

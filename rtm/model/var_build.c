@@ -135,11 +135,14 @@ void rtm_i_fcells_free(rtm_i_fcells *fc)
 static int proximity(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad, int nl,
                      double *surf, rtm_i_fcells *fc, rtm_error *err)
 {
-    int rc = rtm_distance_compute(c->g, f->features, lad[nl - 1], 1, surf, err);
+    /* the strip's rows only: each value is the whole grid's (rtm/tile.h) */
+    int rc = rtm_distance_compute_rows(c->g, f->features, lad[nl - 1], 1, c->r0, c->r1, surf,
+                                       err);
+    size_t base = (size_t)c->r0 * (size_t)c->g->ncols;
     if (rc)
         return rc;
-    for (size_t q = 0; q < c->n; q++) {
-        double d = surf[c->cell[q]];
+    for (size_t q = c->q0; q < c->q1; q++) {
+        double d = surf[c->cell[q] - base];
         if (!(d <= lad[nl - 1]))
             continue;
         int k = 0;
@@ -236,7 +239,8 @@ static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *
         double lo = isnan(thr) ? NAN : fmax(thr, DBL_TRUE_MIN);
         fc->thr[bit0 + k] = thr;
         for (size_t e = 0; e < D.n && !rc; e++)
-            if (D.v[e] >= lo && push(fc, D.q[e], bit0 + k, bit0 + k))
+            if (D.v[e] >= lo && D.q[e] >= c->q0 && D.q[e] < c->q1 &&
+                push(fc, D.q[e], bit0 + k, bit0 + k))
                 rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     }
     free(D.q);

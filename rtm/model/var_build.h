@@ -18,6 +18,11 @@ typedef struct rtm_i_vctx {
     const size_t *cell;
     size_t n;
     const size_t *rowstart;
+    /* the strip whose bits are wanted: grid rows [r0, r1), study rows
+     * [q0, q1) (the whole grid: 0, nrows, 0, n). Density thresholds are
+     * still taken over all n study rows. */
+    int r0, r1;
+    size_t q0, q1;
 } rtm_i_vctx;
 
 /* A factor's variables (local index: proximity at each ladder distance,
@@ -41,6 +46,24 @@ int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
                        const double *lad, int nl, double *surf, rtm_i_fcells *fc,
                        rtm_error *err);
 void rtm_i_fcells_free(rtm_i_fcells *fc);
+
+/* Study-area rows and, per grid row, where its rows start (vs->cell, vs->n,
+ * *rowstart of nrows + 1). Returns 0 or -1 (out of memory). */
+int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,
+                     size_t **rowstart);
+/* Factor f's ladder (the options', or the factor's own); returns its length. */
+int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad);
+/* Every factor's operationalization (AUTO by the manual's rule) into vs->info. */
+void rtm_i_plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
+                const rtm_factor_spec *f, int nf, const rtm_var_opts *o);
+/* Every factor's cells of c's strip, factors in parallel. */
+int rtm_i_build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
+                        const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err);
+/* Factor i's variable k as a column: its name, op, distance, threshold and
+ * ones (the caller's count) into v. */
+void rtm_i_var_describe(rtm_variable *v, const rtm_var_opts *o, const rtm_factor_spec *f,
+                        int i, const rtm_factor_info *fi, const rtm_i_fcells *fc, int k,
+                        size_t ones);
 
 /* s + c added z times, rounded after each addition exactly as the loop
  * for (i = 0; i < z; i++) s += c; would (s >= 0, c >= 0), in about as many

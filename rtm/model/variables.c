@@ -117,7 +117,7 @@ static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o
 
 /* A factor's ladder: the options', with the factor's own maximum and step
  * when it sets them (the reference's per-factor spatial influence). */
-static int factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad)
+int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad)
 {
     rtm_var_opts fo = *o;
     if (f->max_blocks > 0)
@@ -128,14 +128,14 @@ static int factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double
 }
 
 /* Resolve every factor's operationalization (AUTO by the manual's rule). */
-static void plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
-                 const rtm_factor_spec *f, int nf, const rtm_var_opts *o)
+void rtm_i_plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
+                const rtm_factor_spec *f, int nf, const rtm_var_opts *o)
 {
     for (int i = 0; i < nf; i++) {
         rtm_factor_info *fi = &vs->info[i];
         rtm_op op = f[i].op;
         double lad[MAX_LADDER];
-        int nl = factor_ladder(o, &f[i], lad);
+        int nl = rtm_i_factor_ladder(o, &f[i], lad);
         fi->nfeatures = rtm_features_count(f[i].features);
         fi->nn_ratio = fi->nn_p = fi->mean_nn = fi->nn_area = NAN;
         if (op == RTM_OP_AUTO)
@@ -146,14 +146,14 @@ static void plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
 
 /* Every factor's cells, factors in parallel (each on one thread, so the
  * results do not depend on the thread count or the schedule). */
-static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
-                         const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
+int rtm_i_build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
+                        const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
 {
     const rtm_var_opts *o = c->o;
     int nt = nthreads(o) < nf ? nthreads(o) : nf, done = 0, rc = 0;
     int *frc = calloc((size_t)nf, sizeof *frc);
     rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
-    size_t nc = rtm_grid_ncells(c->g);
+    size_t nc = (size_t)(c->r1 - c->r0) * (size_t)c->g->ncols; /* the strip's cells */
     if (!frc || !ferr) {
         free(frc);
         free(ferr);
@@ -165,7 +165,7 @@ static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
 #pragma omp for schedule(dynamic, 1)
         for (int i = 0; i < nf; i++) {
             double lad[MAX_LADDER];
-            int nl = factor_ladder(o, &f[i], lad);
+            int nl = rtm_i_factor_ladder(o, &f[i], lad);
             frc[i] = surf ? rtm_i_factor_cells(c, &f[i], vs->info[i].op, lad, nl, surf, &fc[i],
                                                &ferr[i])
                           : rtm_error_set(&ferr[i], RTM_ERR_NOMEM, "variables: out of memory");
@@ -196,10 +196,7 @@ static int assign_columns(rtm_varset *vs, const rtm_factor_spec *f, int nf,
         return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     for (int i = 0; i < nf; i++) {
         rtm_factor_info *fi = &vs->info[i];
-        double lad[MAX_LADDER];
-        int nl = factor_ladder(o, &f[i], lad), np = (fi->op & RTM_OP_PROXIMITY) ? nl : 0;
         for (int k = 0; k < fc[i].nvar; k++) {
-            rtm_variable *v = &vs->var[vs->p];
             size_t ones = fc[i].ones[k];
             col[i * 2 * MAX_LADDER + k] = -1;
             fi->generated++;
@@ -207,19 +204,27 @@ static int assign_columns(rtm_varset *vs, const rtm_factor_spec *f, int nf,
                 fi->dropped_constant++;
                 continue;
             }
-            memset(v, 0, sizeof *v);
-            v->factor = i;
-            v->op = k < np ? RTM_OP_PROXIMITY : RTM_OP_DENSITY;
-            v->distance = lad[k < np ? k : k - np];
-            v->ones = ones;
-            v->threshold = fc[i].thr[k];
-            snprintf(v->name, sizeof v->name, "%s_%s_%g", f[i].name, rtm_op_name(v->op),
-                     v->distance);
+            rtm_i_var_describe(&vs->var[vs->p], o, f, i, fi, &fc[i], k, ones);
             col[i * 2 * MAX_LADDER + k] = vs->p++;
         }
         vs->generated += fi->generated;
     }
     return 0;
+}
+
+void rtm_i_var_describe(rtm_variable *v, const rtm_var_opts *o, const rtm_factor_spec *f,
+                        int i, const rtm_factor_info *fi, const rtm_i_fcells *fc, int k,
+                        size_t ones)
+{
+    double lad[MAX_LADDER];
+    int nl = rtm_i_factor_ladder(o, &f[i], lad), np = (fi->op & RTM_OP_PROXIMITY) ? nl : 0;
+    memset(v, 0, sizeof *v);
+    v->factor = i;
+    v->op = k < np ? RTM_OP_PROXIMITY : RTM_OP_DENSITY;
+    v->distance = lad[k < np ? k : k - np];
+    v->ones = ones;
+    v->threshold = fc->thr[k];
+    snprintf(v->name, sizeof v->name, "%s_%s_%g", f[i].name, rtm_op_name(v->op), v->distance);
 }
 
 /* One study row's bits: every factor with an entry at row q adds its kept
@@ -287,8 +292,8 @@ done:
 }
 
 /* Study-area rows and, per grid row, where its rows start. */
-static int study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,
-                      size_t **rowstart)
+int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,
+                     size_t **rowstart)
 {
     size_t nc = rtm_grid_ncells(g), q = 0;
     if (!(vs->cell = malloc(nc * sizeof *vs->cell)) ||
@@ -316,7 +321,7 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     (void)study_area;
     if ((rc = check_factors(f, nf, o, err)))
         return rc;
-    if (!(vs = calloc(1, sizeof *vs)) || study_rows(g, mask, vs, &rowstart) ||
+    if (!(vs = calloc(1, sizeof *vs)) || rtm_i_study_rows(g, mask, vs, &rowstart) ||
         !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)) ||
         !(fc = calloc((size_t)(nf ? nf : 1), sizeof *fc)) ||
         !(col = malloc((size_t)(nf ? nf : 1) * 2 * MAX_LADDER * sizeof *col))) {
@@ -330,9 +335,9 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
         goto done;
     }
     vs->nfactors = nf;
-    plan(vs, g, mask, f, nf, o);
-    rtm_i_vctx c = {g, o, vs->cell, vs->n, rowstart};
-    if (!(rc = build_factors(&c, f, nf, vs, fc, err)) &&
+    rtm_i_plan(vs, g, mask, f, nf, o);
+    rtm_i_vctx c = {g, o, vs->cell, vs->n, rowstart, 0, g->nrows, 0, vs->n};
+    if (!(rc = rtm_i_build_factors(&c, f, nf, vs, fc, err)) &&
         !(rc = assign_columns(vs, f, nf, o, fc, col, err)) && pack_rows(vs, fc, nf, col))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
 done:

@@ -66,12 +66,15 @@ static int set_georef(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, rtm
 }
 
 static void set_meta(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, const char *product,
-                     const char *const *args, int nargs, const char *sha, const char *inputs)
+                     const char *const *args, int nargs, const char *sha, const char *inputs,
+                     const char *parts)
 {
     char key[32];
     set_item(ds, "PRODUCT", "%s", product);
     if (inputs && *inputs)
         set_item(ds, "INPUTS_SHA256", "%s", inputs);
+    if (parts && *parts)
+        set_item(ds, "PARTS_SHA256", "%s", parts);
     set_item(ds, "TILE", "%d/%d", t->index, t->count);
     set_item(ds, "ROWS", "%d %d", t->r0, t->r1);
     set_item(ds, "GRID", "%d %d %a %a %a", g->ncols, g->nrows, g->x0, g->y0, g->res);
@@ -99,7 +102,7 @@ static int write_bands(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, in
 
 int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const char *product,
                    int nbands, const double *v, const char *const *args, int nargs,
-                   const char *inputs, rtm_error *err)
+                   const char *inputs, const char *parts, rtm_error *err)
 {
     /* band interleaved: a strip is written plane after plane (emerging: a
      * plane per time step) */
@@ -126,7 +129,7 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
                              CPLGetLastErrorMsg());
     }
     rc = set_georef(ds, g, t, err);
-    set_meta(ds, g, t, product, args, nargs, sha, inputs);
+    set_meta(ds, g, t, product, args, nargs, sha, inputs, parts);
     if (!rc && write_bands(ds, g, t, nbands, v))
         rc = rtm_error_set(err, RTM_ERR_IO, "tile: cannot write '%s': %s", path,
                            CPLGetLastErrorMsg());
@@ -181,6 +184,8 @@ static int parse_info(GDALDatasetH ds, rtm_tile_info *info)
     snprintf(info->sha256, sizeof info->sha256, "%s", h);
     if ((h = item(ds, "INPUTS_SHA256")) && strlen(h) == 64)
         snprintf(info->inputs, sizeof info->inputs, "%s", h);
+    if ((h = item(ds, "PARTS_SHA256")) && strlen(h) == 64)
+        snprintf(info->parts, sizeof info->parts, "%s", h);
     if (sscanf(t, "%d/%d", &info->tile.index, &info->tile.count) != 2 ||
         sscanf(r, "%d %d", &info->tile.r0, &info->tile.r1) != 2 ||
         sscanf(g, "%d %d %la %la %la", &gr->ncols, &gr->nrows, &gr->x0, &gr->y0, &gr->res) != 5)

@@ -260,7 +260,7 @@ int rtm_hotspots_product_tiled(const rtm_hotspots_product *p, const rtm_events *
                                rtm_outset *out, rtm_hotspots_result *res, rtm_error *err)
 {
     hs_tiled h = {p, p->gi, ev, env, out, res, 0, 0, 0};
-    rtm_tiled t = {"hotspots", 1, ev->grid, hs_strip, hs_finish, &h, 0, ""};
+    rtm_tiled t = {"hotspots", 1, ev->grid, hs_strip, hs_finish, &h, 0, "", NULL, NULL};
     int rc;
     if ((rc = hs_prepare(&h, err)))
         return rc;

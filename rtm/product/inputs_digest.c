@@ -35,6 +35,13 @@ int rtm_prod_inputs_digest(const rtm_grid *g, const unsigned char *mask,
                            const rtm_events *const *evs, int nev, const rtm_features *f,
                            char hex[65])
 {
+    return rtm_prod_inputs_digest_n(g, mask, evs, nev, &f, f ? 1 : 0, hex);
+}
+
+int rtm_prod_inputs_digest_n(const rtm_grid *g, const unsigned char *mask,
+                             const rtm_events *const *evs, int nev,
+                             const rtm_features *const *f, int nf, char hex[65])
+{
     rtm_sha256_ctx c;
     unsigned char d[RTM_SHA256_LEN];
     hex[0] = '\0';
@@ -53,8 +60,8 @@ int rtm_prod_inputs_digest(const rtm_grid *g, const unsigned char *mask,
         if (evs[i])
             hash_events(&c, evs[i]);
     }
-    if (f)
-        rtm_features_hash(f, &c);
+    for (int i = 0; i < nf; i++)
+        rtm_features_hash(f[i], &c);
     if (rtm_sha256_final(&c, d))
         return RTM_ERR_NOMEM;
     rtm_sha256_to_hex(d, hex);

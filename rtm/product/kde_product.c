@@ -347,7 +347,7 @@ int rtm_kde_product_tiled(const rtm_kde_product *p, const rtm_events *ev,
                           rtm_product_result *res, rtm_error *err)
 {
     kde_tiled k = {p, ev, env, {0}, {0}, out, res};
-    rtm_tiled t = {"kde", 1, ev->grid, kde_strip, kde_finish, &k, 0, ""};
+    rtm_tiled t = {"kde", 1, ev->grid, kde_strip, kde_finish, &k, 0, "", NULL, NULL};
     int rc;
     if ((rc = kde_prepare(&k, err)))
         return rc;

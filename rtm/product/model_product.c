@@ -282,6 +282,19 @@ static int places(const rtm_model_product *p, rtm_model_result *r, const rtm_eve
     return rc;
 }
 
+void rtm_prod_model_used(const rtm_model_product *p, const rtm_events *ev,
+                         const rtm_product_env *env, rtm_model_product *q)
+{
+    rtm_model_opts *mo = &q->model;
+    *q = *p;
+    if (!(mo->var.block > 0))
+        mo->var.block = 2 * ev->grid.res;
+    if (env && env->threads)
+        mo->var.threads = mo->enet.nthreads = env->threads;
+    mo->progress = mo->var.progress = env ? env->progress : NULL;
+    mo->progress_arg = mo->var.progress_arg = env ? env->progress_arg : NULL;
+}
+
 static int fit(const rtm_model_product *p, const rtm_events *ev, rtm_varset *vars,
                const double *counts, const rtm_model_opts *mo, rtm_model **m, rtm_error *err)
 {
@@ -323,7 +336,7 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
                           rtm_error *err)
 {
     size_t n = rtm_grid_ncells(&ev->grid);
-    rtm_model_product q = *p; /* the options as used (block, threads) */
+    rtm_model_product q;
     rtm_model_opts *mo = &q.model;
     rtm_model_result r = {0};
     double *counts;
@@ -332,12 +345,7 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
         rtm_varset_free(vars);
         return RTM_ERR_NOMEM;
     }
-    if (!(mo->var.block > 0))
-        mo->var.block = 2 * ev->grid.res;
-    if (env && env->threads)
-        mo->var.threads = mo->enet.nthreads = env->threads;
-    mo->progress = mo->var.progress = env ? env->progress : NULL;
-    mo->progress_arg = mo->var.progress_arg = env ? env->progress_arg : NULL;
+    rtm_prod_model_used(p, ev, env, &q);
     rtm_bin_points(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, counts);
     rtm_prod_log(env, "model: %d factors, block %g, up to %d blocks; %s", p->nfactors,
                  mo->var.block, mo->var.max_blocks, vars ? "variables given"

@@ -22,6 +22,11 @@ void rtm_prod_kde_units(const rtm_kde_product *p, int weighted, char *label, siz
 /* "given", "auto-arcgis" or "auto-scott". */
 const char *rtm_prod_kde_rule(const rtm_kde_product *p);
 
+/* The model's options as used (q: p with the default block 2 x the cell
+ * size, env's threads and progress). */
+void rtm_prod_model_used(const rtm_model_product *p, const rtm_events *ev,
+                         const rtm_product_env *env, rtm_model_product *q);
+
 /* The model's candidate variables (rtm_variables_build) built by the ranks
  * of an MPI job, factor i by rank i % size (model_spread.c); the set, equal
  * to the one-process set, comes back on rank 0, NULL on the others. One
@@ -85,6 +90,10 @@ double *rtm_prod_alloc(size_t n, const char *what, rtm_error *err);
 int rtm_prod_inputs_digest(const rtm_grid *g, const unsigned char *mask,
                            const rtm_events *const *evs, int nev, const rtm_features *f,
                            char hex[65]);
+/* The same over nf feature sets (a model's factors, in order). */
+int rtm_prod_inputs_digest_n(const rtm_grid *g, const unsigned char *mask,
+                             const rtm_events *const *evs, int nev,
+                             const rtm_features *const *f, int nf, char hex[65]);
 
 /* Run tiled product t as h says (rtm_tiled_run); a one-tile run writes its
  * tile file (h->tile_path, a name of out) into the output set. */

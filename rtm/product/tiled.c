@@ -27,10 +27,46 @@ static double *alloc_planes(const rtm_tiled *t, size_t cells, rtm_error *err)
     return v;
 }
 
+/* A product with partials: strip tile's, written to the tile's partials
+ * file, their SHA-256 into sha ("" without partials). */
+static int write_parts(const rtm_tiled *t, const rtm_tiling *h, const rtm_tile *tile,
+                       char sha[65], rtm_error *err)
+{
+    char path[4096];
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int rc;
+    sha[0] = '\0';
+    if (!t->partials)
+        return 0;
+    if (!h->parts_path && (rc = rtm_tile_parts_path(h->tile_path, path, sizeof path, err)))
+        return rc;
+    if (!(rc = t->partials(t->ctx, tile, &buf, &len, err)))
+        rc = rtm_tile_parts_write(h->parts_path ? h->parts_path : path, buf, len, sha, err);
+    free(buf);
+    return rc;
+}
+
+/* A whole run of a product with partials: strip index of n's, straight to
+ * take_parts (as a merge gives them). */
+static int pass_parts(const rtm_tiled *t, const rtm_tile *tile, rtm_error *err)
+{
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int rc;
+    if (!t->partials)
+        return 0;
+    if (!(rc = t->partials(t->ctx, tile, &buf, &len, err)))
+        rc = t->take_parts(t->ctx, tile->index, tile->count, buf, len, err);
+    free(buf);
+    return rc;
+}
+
 /* One tile: compute its strip and write the tile file. */
 static int one_tile(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
 {
     rtm_tile tile;
+    char sha[65];
     double *v;
     int rc;
     if (!h->tile_path)
@@ -39,9 +75,9 @@ static int one_tile(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
         return rc;
     if (!(v = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols, err)))
         return err->code;
-    if (!(rc = t->compute(t->ctx, &tile, v, err)))
+    if (!(rc = t->compute(t->ctx, &tile, v, err)) && !(rc = write_parts(t, h, &tile, sha, err)))
         rc = rtm_tile_write(h->tile_path, &t->grid, &tile, t->product, t->nbands, v, h->args,
-                            h->nargs, t->inputs, err);
+                            h->nargs, t->inputs, sha, err);
     free(v);
     return rc;
 }
@@ -64,9 +100,10 @@ static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *
     rtm_tile tile;
     double *s = NULL;
     if (n == 1) {
-        if ((rc = rtm_tile_plan(&t->grid, 0, 1, &tile, err)))
+        if ((rc = rtm_tile_plan(&t->grid, 0, 1, &tile, err)) ||
+            (rc = t->compute(t->ctx, &tile, v, err)))
             return rc;
-        return t->compute(t->ctx, &tile, v, err);
+        return pass_parts(t, &tile, err);
     }
     for (int i = 0; !rc && i < n; i++) {
         if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
@@ -75,7 +112,7 @@ static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *
         if (!s && !(s = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols,
                                      err)))
             return err->code;
-        if (!(rc = t->compute(t->ctx, &tile, s, err)))
+        if (!(rc = t->compute(t->ctx, &tile, s, err)) && !(rc = pass_parts(t, &tile, err)))
             place(t, &tile, s, v);
     }
     free(s);
@@ -188,7 +225,7 @@ int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
     double *v;
     int rc;
     if (rtm_mpi_size() > 1) { /* an MPI job: tiles, merges and whole grids are rank 0's */
-        if (h->count > 0 || h->nmerge > 0 || t->whole_only) {
+        if (h->count > 0 || h->nmerge > 0 || t->whole_only || t->partials) {
             int was = rtm_mpi_alone(1);
             rc = rtm_mpi_rank() == 0 ? rtm_tiled_run(t, h, err) : 0;
             rtm_mpi_alone(was);
@@ -202,9 +239,10 @@ int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
         return one_tile(t, h, err);
     if (!(v = alloc_planes(t, rtm_grid_ncells(&t->grid), err)))
         return err->code;
-    if (h->nmerge > 0)
-        rc = rtm_tile_assemble(h->merge, h->nmerge, t, v, err);
-    else
+    if (h->nmerge > 0) {
+        if (!(rc = rtm_tile_assemble(h->merge, h->nmerge, t, v, err)) && t->take_parts)
+            rc = rtm_tile_parts_take(h->merge, h->nmerge, t, err);
+    } else
         rc = whole(t, h, v, err);
     if (rc) {
         free(v);
@@ -216,10 +254,16 @@ int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
 int rtm_prod_tiled(const rtm_tiled *t, const rtm_tiling *h, rtm_outset *out, rtm_error *err)
 {
     rtm_tiling one = *h;
-    if (h->count > 0) { /* the tile file is the set's one output */
+    char parts[4096];
+    int rc;
+    if (h->count > 0) { /* the tile file (and its partials) are the set's outputs */
         if (!h->tile_path)
             return rtm_error_set(err, RTM_ERR_ARG, "%s: no tile file name", t->product);
         if (!(one.tile_path = rtm_outset_file(out, h->tile_path, err)))
+            return err->code;
+        if (t->partials &&
+            ((rc = rtm_tile_parts_path(h->tile_path, parts, sizeof parts, err)) ||
+             !(one.parts_path = rtm_outset_file(out, parts, err))))
             return err->code;
     }
     return rtm_tiled_run(t, &one, err);

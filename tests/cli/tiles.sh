@@ -1,6 +1,6 @@
 #!/bin/sh
 # CLI tests of tiles (`--tile I/N` and `rtm merge`) of kde, distance,
-# hotspots, change and emerging: the N tile commands run
+# hotspots, change, emerging and model: the N tile commands run
 # one after another without a scheduler (as a batch array's tasks would),
 # in reverse and with different thread counts, then the merge; every file
 # the merge writes (GeoTIFFs, .qml, maps, polygons) must be byte-identical to
@@ -80,6 +80,42 @@ check "emerging (month steps, band, study area): 4 tiles = whole, every file" \
   "em_tiled 4 $AREA --resolution 100 --band 300 --step month $EV $S/crimes/2018-03-essex-street.csv.gz"
 check "emerging (k nearest, 2 time steps, all cells): 3 tiles = whole" \
   "em_tiled 3 $AREA --resolution 150 --knn 6 --time-steps 2 --all-cells --step month $EV"
+
+# model: each tile builds its strip's candidate variables (every column, the
+# density thresholds over the whole grid) and writes each study cell's
+# pattern (.tif) and the strip's pattern table (.parts); the merge merges the
+# tables, drops the columns constant over the grid, fits, back-tests and
+# writes every file (-o DIR)
+MO="--study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --dst-crs EPSG:27700 --resolution 100 --block 200 --max-blocks 3 --increment half --seed 42 --factor pubs=$S/risk/osm_pubs_essex_police_area.csv:both --factor venues=$S/risk/fhrs_openpubs_venues_essex_police_area.csv:auto --factor stations=$S/risk/naptan_rail_stations_essex_police_area.csv:proximity $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz"
+mo_tiled() {
+  n=$1
+  mkdir -p "$T/mo-whole" "$T/mo-$n"
+  [ -s "$T/mo-whole/m/model.json" ] || (cd "$T/mo-whole" && "$RTM" model -q $MO -o m) || return 1
+  for i in $(seq $((n - 1)) -1 0); do
+    (cd "$T/mo-$n" && "$RTM" model -q --threads $((1 + i % 2)) $MO -o m --tile $i/$n) || return 1
+  done
+  [ "$(ls "$T/mo-$n/m" | wc -l)" -eq $((2 * n)) ] || return 1
+  (cd "$T/mo-$n" && "$RTM" merge m/model.tile-*.tif >/dev/null 2>&1) || return 1
+  rm "$T/mo-$n"/m/model.tile-*
+  diff -r "$T/mo-whole/m" "$T/mo-$n/m"
+}
+check "model (3 factors, back-test): 4 tiles = whole, every file" "mo_tiled 4"
+check "model: 1 tile = whole" "mo_tiled 1"
+check "model: 7 tiles = whole" "mo_tiled 7"
+# a partials file damaged or missing: refused, the outputs left as they were
+mkdir -p "$T/mo-bad" && for i in 0 1; do (cd "$T/mo-bad" && "$RTM" model -q $MO -o m --tile $i/2); done
+cp "$T/mo-bad/m/model.tile-01-of-02.parts" "$T/keep.parts"
+printf 'x' >> "$T/mo-bad/m/model.tile-01-of-02.parts"
+(cd "$T/mo-bad" && "$RTM" merge m/model.tile-*.tif 2> err.txt); rc=$?
+check "model merge: a damaged partials file is refused" \
+  "[ $rc -eq 1 ] && grep -q 'fails the checksum' '$T/mo-bad/err.txt' && [ ! -e '$T/mo-bad/m/model.json' ]"
+rm "$T/mo-bad/m/model.tile-01-of-02.parts"
+(cd "$T/mo-bad" && "$RTM" merge m/model.tile-*.tif 2> err.txt); rc=$?
+check "model merge: a missing partials file is refused" \
+  "[ $rc -eq 1 ] && grep -q 'partials file must lie beside it' '$T/mo-bad/err.txt' && [ ! -e '$T/mo-bad/m/rrs.tif' ]"
+cp "$T/keep.parts" "$T/mo-bad/m/model.tile-01-of-02.parts"
+(cd "$T/mo-bad" && "$RTM" merge m/model.tile-*.tif 2> err.txt); rc=$?
+check "model merge: the partials restored, the tiles merge" "[ $rc -eq 0 ] && cmp -s '$T/mo-bad/m/rrs.tif' '$T/mo-whole/m/rrs.tif'"
 
 # refusals: exit 1 and the reason, nothing written
 mkdir -p "$T/bad" && cd "$T/bad" || exit 1

@@ -1,0 +1,137 @@
+/* tile_parts.c: the partials files of tiles (rtm/tile.h) - what a strip
+ * holds beyond its cells' values for a global step that follows (the RTM's
+ * pattern tables), written beside the tile file and checked by the SHA-256
+ * the tile records before the merge takes it. */
+#include "rtm/tile.h"
+#include "core/atomic.h"
+#include "core/sha256.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* Largest partials file the merge reads (a strip's table is far smaller). */
+#define PARTS_MAX ((size_t)1 << 36)
+
+int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err)
+{
+    size_t len = strlen(path);
+    if (len >= 4 && !strcmp(path + len - 4, ".tif"))
+        len -= 4;
+    if (len + sizeof ".parts" > n)
+        return rtm_error_set(err, RTM_ERR_ARG, "tile: name too long: '%.200s'", path);
+    memcpy(buf, path, len);
+    memcpy(buf + len, ".parts", sizeof ".parts");
+    return 0;
+}
+
+static int sha_hex(const unsigned char *buf, size_t len, char hex[65])
+{
+    rtm_sha256_ctx c;
+    unsigned char d[RTM_SHA256_LEN];
+    if (rtm_sha256_init(&c))
+        return -1;
+    rtm_sha256_update(&c, buf, len);
+    if (rtm_sha256_final(&c, d))
+        return -1;
+    rtm_sha256_to_hex(d, hex);
+    return 0;
+}
+
+int rtm_tile_parts_write(const char *path, const unsigned char *buf, size_t len, char sha[65],
+                         rtm_error *err)
+{
+    if (sha_hex(buf, len, sha))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "tile: cannot hash the partials");
+    return rtm_atomic_write_text(path, (const char *)buf, len, err);
+}
+
+/* The whole of file path (at most PARTS_MAX bytes) into *buf, *len. */
+static int slurp(const char *path, unsigned char **buf, size_t *len, rtm_error *err)
+{
+    struct stat st;
+    size_t got = 0;
+    int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
+    *buf = NULL;
+    if (fd < 0)
+        return rtm_error_set(err, RTM_ERR_IO, "merge: cannot open '%s': %s (each tile's "
+                             "partials file must lie beside it)", path, strerror(errno));
+    if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > PARTS_MAX) {
+        close(fd);
+        return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' is not a partials file", path);
+    }
+    *len = (size_t)st.st_size;
+    if (!(*buf = malloc(*len ? *len : 1))) {
+        close(fd);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory reading '%s'", path);
+    }
+    while (!rc && got < *len) {
+        ssize_t r = read(fd, *buf + got, *len - got);
+        if (r > 0)
+            got += (size_t)r;
+        else if (r == 0 || errno != EINTR)
+            rc = rtm_error_set(err, RTM_ERR_IO, "merge: cannot read '%s': %s", path,
+                               r == 0 ? "shorter than its size" : strerror(errno));
+    }
+    close(fd);
+    if (rc) {
+        free(*buf);
+        *buf = NULL;
+    }
+    return rc;
+}
+
+/* Tile file `file` (tile index of n): its partials, checked, to take_parts. */
+static int take_one(const char *file, const rtm_tile_info *in, int n, const rtm_tiled *t,
+                    rtm_error *err)
+{
+    char path[4096], hex[65];
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    int rc;
+    if (!in->parts[0])
+        return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' records no partials file (made "
+                             "by another version of rtm?)", file);
+    if ((rc = rtm_tile_parts_path(file, path, sizeof path, err)) ||
+        (rc = slurp(path, &buf, &len, err)))
+        return rc;
+    if (sha_hex(buf, len, hex))
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
+    else if (strcmp(hex, in->parts))
+        rc = rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' fails the checksum its tile '%s' "
+                           "recorded (changed or damaged since it was written)", path, file);
+    else
+        rc = t->take_parts(t->ctx, in->tile.index, n, buf, len, err);
+    free(buf);
+    return rc;
+}
+
+int rtm_tile_parts_take(const char *const *files, int n, const rtm_tiled *t, rtm_error *err)
+{
+    rtm_tile_info *in = calloc((size_t)(n > 0 ? n : 1), sizeof *in);
+    int *order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order), rc = 0;
+    if (!in || !order)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
+    for (int i = 0; !rc && i < n; i++)
+        order[i] = -1;
+    /* each file's tile (each index once: checked by rtm_tile_assemble), then
+     * the partials in strip order */
+    for (int k = 0; !rc && k < n; k++)
+        if (!(rc = rtm_tile_read_info(files[k], &in[k], err)) &&
+            (in[k].tile.index < 0 || in[k].tile.index >= n || order[in[k].tile.index] >= 0))
+            rc = rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' is not one of tiles 0..%d "
+                               "once", files[k], n - 1);
+        else if (!rc)
+            order[in[k].tile.index] = k;
+    for (int i = 0; !rc && i < n; i++)
+        rc = take_one(files[order[i]], &in[order[i]], n, t, err);
+    for (int k = 0; in && k < n; k++)
+        rtm_tile_info_free(&in[k]);
+    free(in);
+    free(order);
+    return rc;
+}

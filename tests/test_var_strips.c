@@ -1,0 +1,233 @@
+/* test_var_strips.c: the RTM's candidate variables built by strips of grid
+ * rows and merged (rtm_variables_build_strip, rtm_varset_from_strips) equal
+ * the whole build (rtm_variables_build), byte for byte, for 1 to 9 strips,
+ * on simulated factors chosen to catch a merge that is only nearly right:
+ * clustered points (density thresholds over every cell), a line, a factor
+ * that only reaches the top rows (columns constant in the other strips), a
+ * factor out of reach (columns dropped as constant over the grid) and a
+ * masked study area. Then the refusals: damaged bytes, strips of other
+ * options, a cell numbered beyond its strip's table. */
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "rtm_test.h"
+#include "rtm/model.h"
+#include "rtm/model_tiles.h"
+#include "rtm/tile.h"
+
+static unsigned long long rng_state = 0x2545F4914F6CDD1DULL;
+static double urand(void)
+{
+    /* xorshift64 (Marsaglia 2003): a fixed, documented test sequence */
+    rng_state ^= rng_state << 13;
+    rng_state ^= rng_state >> 7;
+    rng_state ^= rng_state << 17;
+    return (double)(rng_state >> 11) / 9007199254740992.0;
+}
+
+typedef struct world {
+    rtm_grid g;
+    unsigned char *mask;
+    rtm_factor_spec f[5];
+    rtm_features *fs[5];
+    rtm_var_opts o;
+} world;
+
+static void make_world(world *w)
+{
+    rtm_error e;
+    double line[6] = {300, 200, 1500, 1400, 2900, 1600};
+    memset(w, 0, sizeof *w);
+    w->g.x0 = 0;
+    w->g.y0 = 0;
+    w->g.res = 50;
+    w->g.ncols = 64;
+    w->g.nrows = 47;
+    w->mask = malloc(rtm_grid_ncells(&w->g));
+    for (int r = 0; r < w->g.nrows; r++)
+        for (int c = 0; c < w->g.ncols; c++) /* an ellipse: rows with few study cells */
+            w->mask[(size_t)r * (size_t)w->g.ncols + (size_t)c] =
+                pow((c - 32) / 31.0, 2) + pow((r - 23) / 23.5, 2) <= 1;
+    for (int i = 0; i < 5; i++)
+        w->f[i].features = w->fs[i] = rtm_features_create();
+    for (int i = 0; i < 150; i++) { /* clustered around two centres */
+        int k = i % 2;
+        rtm_features_add_point(w->fs[0], (k ? 900 : 2300) + 250 * (urand() - 0.5),
+                               (k ? 700 : 1500) + 250 * (urand() - 0.5), &e);
+    }
+    rtm_features_add_line(w->fs[1], line, 3, &e);
+    for (int i = 0; i < 12; i++) /* near the top edge (grid y runs 0..2350) */
+        rtm_features_add_point(w->fs[2], 400 + 200 * i, 2330 + 10 * urand(), &e);
+    rtm_features_add_point(w->fs[3], 40000, 40000, &e); /* out of reach */
+    for (double x = 0; x < 3400; x += 250) /* everywhere: near columns all 1 */
+        for (double y = 0; y < 2500; y += 250)
+            rtm_features_add_point(w->fs[4], x, y, &e);
+    w->f[0].name = "clustered";
+    w->f[0].op = RTM_OP_BOTH;
+    w->f[1].name = "road";
+    w->f[1].op = RTM_OP_PROXIMITY;
+    w->f[2].name = "top";
+    w->f[2].op = RTM_OP_BOTH;
+    w->f[3].name = "far";
+    w->f[3].op = RTM_OP_AUTO;
+    w->f[4].name = "everywhere";
+    w->f[4].op = RTM_OP_PROXIMITY;
+    rtm_var_opts_init(&w->o);
+    w->o.block = 100;
+    w->o.max_blocks = 3;
+    w->o.half_block = 1;
+    w->o.threads = 2;
+}
+
+static void free_world(world *w)
+{
+    for (int i = 0; i < 5; i++)
+        rtm_features_free(w->fs[i]);
+    free(w->mask);
+}
+
+/* n strips built, sent through bytes (as tiles send them), their cells'
+ * numbers laid on a grid of doubles (as the tile files carry them). */
+static rtm_varstrip **strips(const world *w, int n, const rtm_var_opts *o, int *rows,
+                             double *ids)
+{
+    rtm_varstrip **s = calloc((size_t)n, sizeof *s);
+    rtm_error e;
+    for (size_t k = 0; k < rtm_grid_ncells(&w->g); k++)
+        ids[k] = NAN;
+    for (int i = 0; i < n; i++) {
+        rtm_tile t;
+        rtm_varstrip *b = NULL;
+        unsigned char *buf = NULL;
+        size_t len = 0, q = 0;
+        RTM_CHECK(rtm_tile_plan(&w->g, i, n, &t, &e) == 0);
+        rows[i] = t.r0;
+        rows[i + 1] = t.r1;
+        RTM_CHECK(rtm_variables_build_strip(&w->g, w->mask, w->f, 5, o, t.r0, t.r1, &b, &e) == 0);
+        if (!b)
+            return s;
+        const uint32_t *id = rtm_varstrip_row_pat(b);
+        for (size_t k = (size_t)t.r0 * w->g.ncols; k < (size_t)t.r1 * w->g.ncols; k++)
+            if (w->mask[k])
+                ids[k] = id[q++];
+        RTM_CHECK(q == rtm_varstrip_cells(b));
+        RTM_CHECK(rtm_varstrip_serialise(b, &buf, &len, &e) == 0);
+        s[i] = rtm_varstrip_deserialise(buf, len, &e);
+        RTM_CHECK(s[i] != NULL);
+        free(buf);
+        rtm_varstrip_free(b);
+    }
+    return s;
+}
+
+static void free_strips(rtm_varstrip **s, int n)
+{
+    for (int i = 0; i < n; i++)
+        rtm_varstrip_free(s[i]);
+    free(s);
+}
+
+/* a and b are the same candidate set, byte for byte. */
+static int same_set(const rtm_varset *a, const rtm_varset *b)
+{
+    return a->n == b->n && a->p == b->p && a->nfactors == b->nfactors &&
+           a->generated == b->generated && a->npat == b->npat && !a->x && !b->x &&
+           !memcmp(a->cell, b->cell, a->n * sizeof *a->cell) &&
+           !memcmp(a->var, b->var, (size_t)a->p * sizeof *a->var) &&
+           !memcmp(a->info, b->info, (size_t)a->nfactors * sizeof *a->info) &&
+           !memcmp(a->row_pat, b->row_pat, a->n * sizeof *a->row_pat) &&
+           !memcmp(a->pat, b->pat, a->npat * (size_t)a->p);
+}
+
+static void test_strips_equal_whole(void)
+{
+    world w;
+    rtm_error e;
+    rtm_varset *whole = NULL;
+    int rows[10], dropped = 0, topcols = 0, allones = 0;
+    double *ids;
+    make_world(&w);
+    ids = malloc(rtm_grid_ncells(&w.g) * sizeof *ids);
+    RTM_CHECK(rtm_variables_build(&w.g, w.mask, 0, w.f, 5, &w.o, &whole, &e) == 0);
+    if (!whole)
+        return;
+    /* the world exercises what it is meant to: a density column, columns
+     * dropped as constant, columns of the top factor */
+    for (int i = 0; i < 5; i++)
+        dropped += whole->info[i].dropped_constant;
+    /* "everywhere": its nearest columns are 1 at every cell, its farther not */
+    allones = whole->info[4].dropped_constant > 0 &&
+              whole->info[4].dropped_constant < whole->info[4].generated;
+    for (int j = 0; j < whole->p; j++)
+        topcols += whole->var[j].factor == 2;
+    RTM_CHECK(dropped >= 9 && topcols >= 3 && allones > 0 && whole->npat > 20);
+    for (int n = 1; n <= 9; n += (n < 3 ? 1 : 3)) {
+        rtm_varstrip **s = strips(&w, n, &w.o, rows, ids);
+        rtm_varset *merged = NULL;
+        RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, s, rows, n, ids, &merged, &e) == 0);
+        RTM_CHECK(merged && same_set(whole, merged));
+        /* in some strip the top factor's columns are all 0 (kept all the same) */
+        if (n == 9)
+            RTM_CHECK(rtm_varstrip_npat(s[8]) < rtm_varstrip_npat(s[0]) ||
+                      rtm_varstrip_npat(s[0]) < whole->npat);
+        rtm_varset_free(merged);
+        free_strips(s, n);
+    }
+    rtm_varset_free(whole);
+    free(ids);
+    free_world(&w);
+}
+
+/* Negative controls: each damage is refused, not merged into another model. */
+static void test_strips_refused(void)
+{
+    world w;
+    rtm_error e;
+    int rows[4], rows2[4];
+    double *ids, *ids2;
+    rtm_var_opts o2;
+    rtm_varset *v = NULL;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    make_world(&w);
+    ids = malloc(rtm_grid_ncells(&w.g) * sizeof *ids);
+    ids2 = malloc(rtm_grid_ncells(&w.g) * sizeof *ids2);
+    rtm_varstrip **s = strips(&w, 3, &w.o, rows, ids);
+    /* truncated and altered bytes */
+    RTM_CHECK(rtm_varstrip_serialise(s[1], &buf, &len, &e) == 0);
+    RTM_CHECK(rtm_varstrip_deserialise(buf, len - 8, &e) == NULL && e.code == RTM_ERR_INPUT);
+    buf[0] ^= 1;
+    RTM_CHECK(rtm_varstrip_deserialise(buf, len, &e) == NULL && e.code == RTM_ERR_INPUT);
+    free(buf);
+    /* a strip made with another density threshold */
+    o2 = w.o;
+    o2.density_k = 1.5;
+    rtm_varstrip **s2 = strips(&w, 3, &o2, rows2, ids2);
+    rtm_varstrip *mix[3] = {s[0], s2[1], s[2]};
+    RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, mix, rows, 3, ids, &v, &e) ==
+              RTM_ERR_INPUT && v == NULL);
+    /* a study cell numbered beyond its strip's table, and one not numbered */
+    size_t k = 0;
+    while (!w.mask[k])
+        k++;
+    ids[k] = (double)rtm_varstrip_npat(s[0]);
+    RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, s, rows, 3, ids, &v, &e) ==
+              RTM_ERR_INPUT && v == NULL);
+    ids[k] = NAN;
+    RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, s, rows, 3, ids, &v, &e) ==
+              RTM_ERR_INPUT && v == NULL);
+    free_strips(s, 3);
+    free_strips(s2, 3);
+    free(ids);
+    free(ids2);
+    free_world(&w);
+}
+
+int main(void)
+{
+    RTM_RUN(test_strips_equal_whole);
+    RTM_RUN(test_strips_refused);
+    return RTM_TEST_END();
+}
