@@ -23,7 +23,9 @@
 # Environment: RTM_BENCH_RES (cell size), RTM_BENCH_THREADS (default: all),
 # RTM_BENCH_CLI=0 / RTM_BENCH_STAGES=0 skip the CLI / the staged run,
 # RTM_BENCH_BACKTEST=0 the CLI run with the default back-test,
-# RTM_BENCH_SMALL=0 skips the Southend sample model of tests/cli/model.sh.
+# RTM_BENCH_SMALL=0 skips the Southend sample model of tests/cli/model.sh,
+# RTM_BENCH_TILES=N (default 4; 0 skips) runs the model as N tiles one after
+# another and their merge, timed, and compares the merged files with cmp.
 # On a loaded machine (other processes competing for the cores) OpenMP's
 # default spin-waiting can multiply the variable stage's time several times
 # over; OMP_WAIT_POLICY=passive avoids it (the setting is printed).
@@ -106,6 +108,28 @@ echo "== rtm model (default: with the rolling back-test, one re-fit per test mon
   2>&1 >/dev/null; } | stamp | grep -E 'back-test|model: ' | tee "$O/progress-bt.txt"
 grep -E "Elapsed \(wall|Maximum resident" "$O/time-bt.txt"
 fi
+fi
+
+NT=${RTM_BENCH_TILES:-4}
+if [ "${RTM_BENCH_CLI:-1}" = 1 ] && [ "$NT" -gt 0 ]; then
+  echo "== the same model by $NT tiles, one after another (rtm model --tile I/$NT), then rtm merge"
+  rm -rf "$O/tiles" && mkdir -p "$O/tiles"
+  i=0
+  while [ "$i" -lt "$NT" ]; do
+    # shellcheck disable=SC2086
+    /usr/bin/time -v -o "$O/time-tile.txt" build/rtm model -q --no-backtest $ARGS \
+      -o "$O/tiles" --tile "$i/$NT" $EVENTS
+    printf '   tile %d: %s s wall, %s kB peak\n' "$i" \
+      "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$O/time-tile.txt")" \
+      "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$O/time-tile.txt")"
+    i=$((i + 1))
+  done
+  du -ck "$O"/tiles/model.tile-* | tail -n 1 | sed 's/^/   tile files (kB): /'
+  /usr/bin/time -v -o "$O/time-merge.txt" build/rtm merge "$O"/tiles/model.tile-*.tif >/dev/null 2>&1
+  grep -E "Elapsed \(wall|Maximum resident" "$O/time-merge.txt" | sed 's/^/   merge: /'
+  same=yes
+  for f in "$O"/out/*; do cmp -s "$f" "$O/tiles/$(basename "$f")" || same="NO ($f)"; done
+  echo "   merged files = the whole run's, byte for byte: $same"
 fi
 
 if [ "${RTM_BENCH_STAGES:-1}" = 1 ]; then

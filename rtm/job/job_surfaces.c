@@ -38,7 +38,7 @@ static const char *const kde_keys[] = {"type", "name", "radius", "kernel", "unit
 static const char *const dist_keys[] = {"type", "name", "layer", NULL};
 static const char *const rtm_keys[] = {"type", "name", "factors", "block", "max_blocks",
                                        "increment", "seed", "family", "nb", "folds", "backtest",
-                                       NULL};
+                                       "tiles", NULL};
 static const char *const hotspots_keys[] = {"type", "name", "band", "knn", "fdr", "tiles",
                                             NULL};
 static const char *const emerging_keys[] = {"type", "name", "step", "band", "knn",
@@ -335,6 +335,7 @@ static void read_rtm(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const rtm_
     s->increment = half ? RTM_INCR_HALF : RTM_INCR_WHOLE;
     s->seed = (unsigned long long)seed;
     s->folds = (int)folds;
+    rtm_job_read_tiles(y, n, s);
     read_factors(y, rtm_yrequire(y, n, "factors", "rtm"), s, job);
 }
 

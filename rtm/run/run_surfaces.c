@@ -722,8 +722,11 @@ static int model_run(rtm_jr *r, rtm_jr_surf *o, rtm_model_product *p, rtm_varset
         rtm_varset_free(vars);
         return rc;
     }
-    rc = finish(r, out, rtm_model_product_run(p, &r->ev, vars, &r->env, out, &res, err), err);
-    if (rc)
+    if (r->tiling.count > 0 || r->tiling.nmerge > 0) /* a tile, or the merge of tiles */
+        rc = rtm_model_product_tiled(p, &r->ev, &r->env, &r->tiling, out, &res, err);
+    else
+        rc = rtm_model_product_run(p, &r->ev, vars, &r->env, out, &res, err);
+    if ((rc = finish(r, out, rc, err)) || r->tiling.count)
         return rc;
     if (!(o->v = malloc(r->ncells * sizeof *o->v))) {
         rtm_model_result_free(&res);
@@ -742,6 +745,21 @@ static int model_run(rtm_jr *r, rtm_jr_surf *o, rtm_model_product *p, rtm_varset
     return 0;
 }
 
+/* A tile of the model (tiles: N) or the merge of its tiles: the factors'
+ * features, and a tile's file name "<name>.tile-I-of-N.tif" (its partials
+ * beside it). */
+static int model_tiled(rtm_jr *r, const rtm_job_surface *s, rtm_factor_spec *spec,
+                       rtm_features **feat, char *tile, size_t n, rtm_error *err)
+{
+    char tif[512];
+    int rc = 0;
+    for (int i = 0; i < s->nfactors && !rc; i++) {
+        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
+        spec[i].features = feat[i];
+    }
+    return rc ? rc : tile_unit(r, fname(tif, s->name, "tif"), tile, n, err);
+}
+
 static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 {
     const rtm_job_surface *s = o->js;
@@ -749,6 +767,7 @@ static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_factor_spec *spec = calloc((size_t)s->nfactors, sizeof *spec);
     const char **files = calloc((size_t)s->nfactors, sizeof *files);
     rtm_model_product p;
+    char tile[600];
     rtm_varset *vars = NULL;
     int i, rc = 0;
     if (!feat || !spec || !files) {
@@ -771,7 +790,11 @@ static int surf_model(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     p.formats = (r->job->formats & RTM_FMT_TIF ? RTM_OUT_TIF : 0) |
                 (want_png(r) ? RTM_OUT_PNG : 0) | (r->job->formats & RTM_FMT_MD ? RTM_OUT_MD : 0) |
                 (r->job->formats & RTM_FMT_JSON ? RTM_OUT_JSON : 0);
-    if (!(rc = model_vars(r, s, &p.model, spec, feat, &vars, err)))
+    if (r->tiling.count > 0 || r->tiling.nmerge > 0) /* by tiles: no cached variables */
+        rc = model_tiled(r, s, spec, feat, tile, sizeof tile, err);
+    else
+        rc = model_vars(r, s, &p.model, spec, feat, &vars, err);
+    if (!rc)
         rc = model_run(r, o, &p, vars, err);
 done:
     for (i = 0; feat && i < s->nfactors; i++)

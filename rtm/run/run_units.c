@@ -106,6 +106,27 @@ static int tile_file(const char *dir, char **path, rtm_error *err)
     return rc;
 }
 
+/* The merge of tiled surface i's n tile files (its units from k on): run
+ * like a unit in a folder of the staging area, then gathered from it, so
+ * that what the finish step reads from units (the model's tables, the
+ * back-test) comes the same way as from an untiled unit. */
+static int merge_unit(rtm_jr *r, int k, int i, const char *const *files, int n, rtm_error *err)
+{
+    char name[64], *dir;
+    int rc;
+    snprintf(name, sizeof name, ".units/merge-%d", i);
+    if (!(dir = rtm_run_path(r->rf, name)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
+    r->tiling.merge = files, r->tiling.nmerge = n;
+    rc = rtm_jr_unit_compute(r, k, i, dir, NULL, err);
+    memset(&r->tiling, 0, sizeof r->tiling);
+    if (!rc)
+        rc = rtm_jr_gather(r, i, dir, err);
+    rtm_rmtree(dir);
+    free(dir);
+    return rc;
+}
+
 /* A tiled surface (tiles: N): its N units, strip t of N each (computed
  * first when the run computes its own units), then its files made in the
  * staging folder from their tile files, as rtm merge makes them. */
@@ -129,12 +150,8 @@ static int tiled_units(rtm_jr *r, int k, int i, rtm_error *err)
         if (!rc)
             rc = tile_file(dirs[t], &files[t], err);
     }
-    if (!rc) {
-        r->tiling.merge = (const char *const *)files, r->tiling.nmerge = n;
-        r->surf[i].js = &r->job->surfaces[i];
-        rc = rtm_jr_surface(r, i, err);
-        memset(&r->tiling, 0, sizeof r->tiling);
-    }
+    if (!rc) /* the merge, as a unit of its own, gathered as any unit */
+        rc = merge_unit(r, k, i, (const char *const *)files, n, err);
     for (int t = 0; dirs && files && t < n; t++) {
         if (!r->units_dir && dirs[t])
             rtm_rmtree(dirs[t]);

@@ -1,6 +1,6 @@
 #!/bin/sh
-# CLI tests of tiled surfaces in jobs (`tiles: N` on kde, hotspots, change
-# and emerging; rtm/tile.h, rtm/jobunits.h): the plan lists one unit per strip;
+# CLI tests of tiled surfaces in jobs (`tiles: N` on kde, hotspots, change,
+# emerging and rtm; rtm/tile.h, rtm/jobunits.h): the plan lists one unit per strip;
 # a plain run of the tiled job writes every file of the same job without
 # tiles, byte for byte; its units run one by one (in reverse) and --finish
 # give the same; a missing strip stops --finish; `tiles` on a surface that
@@ -67,6 +67,41 @@ $RTM run -q --unit 4 --run-date $DATE "$T/jobu.yaml" 2>> "$T/u.err"
 $RTM run -q --finish --run-date $DATE "$T/jobu.yaml" 2> "$T/f.err"
 check "then --finish exits 0" "[ $? -eq 0 ]"
 check "units + finish = untiled run, every file byte for byte" "same $A $(readlink -f "$T/outu/current")"
+
+# rtm with tiles: N units each build a strip's candidate variables; the
+# finish merges their pattern tables and fits; the overlay that uses the
+# model's RRS follows (the whole Southend job)
+jobm() {
+  sed -e "s#\.\./\.\./\.\./build/test-run/southend#$2#" -e "s#\.\./\.\./\.\./#$R/#" \
+      -e "s#^catalog: layers#catalog: $D/run/layers#" "$D/run/southend.yaml" |
+    if [ "$1" -gt 1 ]; then sed "s/^    max_blocks: 2$/&\n    tiles: $1/"; else cat; fi
+}
+jobm 1 "$T/outm1" > "$T/jobm1.yaml"
+jobm 3 "$T/outm3" > "$T/jobm3.yaml"
+$RTM run --plan "$T/jobm3.yaml" > "$T/planm.txt" 2>&1
+check "--plan: 3 strips of the rtm surface" \
+  "[ \"\$(grep -c '	model	rtm	-	[012]/3' $T/planm.txt)\" = 3 ]"
+$RTM run -q --run-date $DATE "$T/jobm1.yaml" 2> "$T/runm1.err" &&
+  $RTM run -q --run-date $DATE "$T/jobm3.yaml" 2> "$T/runm3.err"
+check "the job with an rtm of 3 tiles runs" "[ $? -eq 0 ]"
+samem() {
+  (cd "$1" && find . -type f ! -name manifest.json | sort) > "$T/a.lst"
+  (cd "$2" && find . -type f ! -name manifest.json | sort) > "$T/b.lst"
+  cmp -s "$T/a.lst" "$T/b.lst" || return 1
+  while read -r f; do cmp -s "$1/$f" "$2/$f" || { echo "# differs: $f"; return 1; }; done < "$T/a.lst"
+  [ -s "$1/model/rrs.tif" ] && [ -s "$1/model/model.json" ]
+}
+check "rtm of 3 tiles = untiled, every file of the job byte for byte (the overlay too)" \
+  "samem $(readlink -f "$T/outm1/current") $(readlink -f "$T/outm3/current")"
+
+jobm 3 "$T/outmu" > "$T/jobmu.yaml"
+nu=$(sed -n 's/^units	//p' "$T/planm.txt"); ok=1
+for k in $(seq $((nu - 1)) -1 0); do
+  $RTM run -q --unit $k --run-date $DATE "$T/jobmu.yaml" 2>> "$T/mu.err" || ok=0
+done
+$RTM run -q --finish --run-date $DATE "$T/jobmu.yaml" 2>> "$T/mu.err" || ok=0
+check "rtm of 3 tiles: its $nu units one by one, then --finish = untiled, every file" \
+  "[ $ok -eq 1 ] && samem $(readlink -f "$T/outm1/current") $(readlink -f "$T/outmu/current")"
 
 job 1 "$T/outx" | sed 's/^    layer: rail_stations$/&\n    tiles: 2/' > "$T/bad.yaml"
 $RTM run --check "$T/bad.yaml" > "$T/bad.out" 2>&1
