@@ -38,9 +38,10 @@
 #   mpi2    `mpirun -np 2 rtm ...` when rtm is built with MPI (else said
 #           missing), at the cell size where the whole grid fits.
 # RTM: `rtm model` with the 30 factors (both operationalizations, 6
-# distances: 360 candidate variables) at RTM_NATIONAL_RTM_RES, timed, and the
-# stages through tools/bench_model.c; RTM by tiles is used when `rtm model`
-# offers --tile (otherwise said missing).
+# distances: 360 candidate variables) at RTM_NATIONAL_RTM_RES, timed: one
+# process; by RTM_NATIONAL_RTM_TILES tiles (default the tiles above) one after
+# another and their merge (cmp with the whole run); 2 MPI ranks; and the
+# stages through tools/bench_model.c.
 # Results: bench-out/national[-full]/results.tsv (one row per run) and the
 # log printed.
 set -e
@@ -190,16 +191,19 @@ mpi2() {
   echo "  $1 at $2 m: 2 ranks byte-identical to the whole run: $same"
 }
 
-# RTM: 30 factors x both x 6 distances at RTMRES
+# rtm_same DIR: every file of the whole model's out/ is in DIR/out/ with the same bytes
+rtm_same() {
+  for x in "$O/rtm-$RTMRES/out"/*; do
+    cmp -s "$x" "$1/out/$(basename "$x")" || { echo "  differs: $x"; return 1; }
+  done
+}
+
+# RTM: 30 factors x both x 6 distances at RTMRES: one process; the same model
+# by RTM_NATIONAL_RTM_TILES tiles one after another and their merge; 2 MPI
+# ranks; the stages through tools/bench_model.c
 rtm_bench() {
   echo "== rtm model: 30 factors x both x 6 distances (360 candidate variables)," \
     "$(cells "$RTMRES") cells of $RTMRES m"
-  if "$RTM" model --help 2>&1 | grep -q -- '--tile'; then
-    echo "  rtm model offers --tile: RTM by tiles is not yet driven by this script"
-  else
-    echo "  RTM by tiles is not available (rtm model has no --tile): the whole model runs" \
-      "in one process at $RTMRES m, not at $RES m"
-  fi
   f=""
   for l in "$DATA"/factors/f*.csv; do
     f="$f --factor $(basename "$l" .csv | cut -d_ -f2-)=$(pwd)/$l:both"
@@ -209,6 +213,46 @@ rtm_bench() {
   # shellcheck disable=SC2086
   timed rtm model "$RTMRES" 1 "$O/rtm-$RTMRES" "rtm model, one process, $THR thread(s)" \
     "$RTM" model -q --threads "$THR" $a $f -o out "$EVF" || return 1
+  RNT=${RTM_NATIONAL_RTM_TILES:-$NT0}
+  d="$O/rtm-$RTMRES-tiles"
+  rm -rf "$d" && mkdir -p "$d"
+  : > "$d/tiles.txt"
+  i=0
+  while [ "$i" -lt "$RNT" ]; do
+    # shellcheck disable=SC2086
+    (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o "t$i.txt" "$RTM" model -q --threads "$THR" \
+      $a $f -o out --tile "$i/$RNT" "$EVF" >>log.txt 2>&1) ||
+      { echo "national: rtm tile $i failed"; return 1; }
+    cat "$d/t$i.txt" >> "$d/tiles.txt"
+    i=$((i + 1))
+  done
+  sort -g "$d/tiles.txt" | awk -v r="$RTMRES" -v n="$RNT" -v R="$RESULTS" '
+    { w[NR] = $1; s += $1; c += $3 + $4; if ($2 > k) k = $2 }
+    END { med = w[int((NR + 1) / 2)]
+          printf "rtm\ttiles-sum\t%s\t%s\t%.2f\t%.2f\t%.0f\tcandidate variables of each strip, one process per tile, one after another\n", r, n, s, c, k / 1024 >> R
+          printf "  %-9s %-12s %5s m %3s tiles %9.2f s wall %9.2f s CPU %7.0f MB  sum of the tiles (median tile %.2f s)\n", "rtm", "tiles", r, n, s, c, k / 1024, med }'
+  du -ck "$d"/out/model.tile-* | tail -n 1 | awk '{ printf "  tile files: %.1f MB in all\n", $1 / 1024 }'
+  # shellcheck disable=SC2046
+  timed rtm merge "$RTMRES" "$RNT" "$d" "rtm merge: tables merged, then the fit" \
+    "$RTM" merge $(cd "$d" && ls out/model.tile-*.tif) || return 1
+  rm -f "$d"/out/model.tile-*
+  same=yes
+  rtm_same "$d" || same=no
+  echo "  rtm at $RTMRES m: merged tiles byte-identical to the whole run: $same"
+  printf 'rtm\tcmp\t%s\t%s\t\t\t\tmerged = whole: %s\n' "$RTMRES" "$RNT" "$same" >> "$RESULTS"
+  case $SKIP in *" mpi "*) ;; *)
+    if ldd "$MPIRTM" 2>/dev/null | grep -q libmpi && command -v "$MPIRUN" >/dev/null; then
+      # shellcheck disable=SC2086
+      timed rtm mpi2 "$RTMRES" 2 "$O/rtm-$RTMRES-mpi2" \
+        "mpirun -np 2: factors shared by the ranks (peak RSS: the launcher's largest child)" \
+        "$MPIRUN" --allow-run-as-root --oversubscribe -np 2 "$MPIRTM" model -q \
+        --threads "$THR" $a $f -o out "$EVF" && {
+        same=yes
+        rtm_same "$O/rtm-$RTMRES-mpi2" || same=no
+        echo "  rtm at $RTMRES m: 2 ranks byte-identical to the whole run: $same"
+      }
+    fi ;;
+  esac
   PKGS="gdal proj libpng freetype2 yaml-0.1 libcrypto"
   mkdir -p build/bench
   # shellcheck disable=SC2046

@@ -47,6 +47,10 @@ int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
                        rtm_error *err);
 void rtm_i_fcells_free(rtm_i_fcells *fc);
 
+/* The factors have features, the ladder a block > 0 and blocks >= 1:
+ * 0 or an error code. */
+int rtm_i_check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
+                        rtm_error *err);
 /* Study-area rows and, per grid row, where its rows start (vs->cell, vs->n,
  * *rowstart of nrows + 1). Returns 0 or -1 (out of memory). */
 int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,

@@ -117,12 +117,8 @@ int rtm_variables_build_strip(const rtm_grid *g, const unsigned char *mask,
     if (nf < 1 || r0 < 0 || r1 <= r0 || r1 > g->nrows)
         return rtm_error_set(err, RTM_ERR_ARG, "variables: rows %d..%d of %d, %d factors: not a "
                              "strip", r0, r1 - 1, g->nrows, nf);
-    for (int i = 0; i < nf; i++)
-        if (!f[i].features || rtm_features_count(f[i].features) == 0)
-            return rtm_error_set(err, RTM_ERR_INPUT, "variables: risk factor '%s' has no "
-                                 "features", f[i].name);
-    if (!(o->block > 0) || o->max_blocks < 1)
-        return rtm_error_set(err, RTM_ERR_ARG, "variables: block must be > 0 and max blocks >= 1");
+    if ((rc = rtm_i_check_factors(f, nf, o, err)))
+        return rc;
     if (!(s = calloc(1, sizeof *s)) || rtm_i_study_rows(g, mask, &vs, &rowstart) ||
         !(vs.info = calloc((size_t)nf, sizeof *vs.info)) ||
         !(fc = calloc((size_t)nf, sizeof *fc)) || !(base = malloc((size_t)nf * sizeof *base))) {

@@ -103,7 +103,7 @@ static rtm_op auto_op(const rtm_grid *g, const unsigned char *mask, const rtm_fa
     return RTM_OP_DENSITY;
 }
 
-static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
+int rtm_i_check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
 {
     int i;
     if (!(o->block > 0) || o->max_blocks < 1)
@@ -319,7 +319,7 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     size_t *rowstart = NULL;
     int *col = NULL, rc;
     (void)study_area;
-    if ((rc = check_factors(f, nf, o, err)))
+    if ((rc = rtm_i_check_factors(f, nf, o, err)))
         return rc;
     if (!(vs = calloc(1, sizeof *vs)) || rtm_i_study_rows(g, mask, vs, &rowstart) ||
         !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)) ||
