@@ -131,6 +131,102 @@ static void test_kde_strips(void)
     kde_case(RTM_KERNEL_QUARTIC, 1, 5000, 61); /* radius beyond the grid, one row each */
 }
 
+/* Every rectangle of a layout of the whole grid's KDE: the points that
+ * cannot reach its columns left out (col0, col1), its columns still the
+ * whole grid's, byte for byte; windows of any columns, not only the
+ * layout's 64-column bands. */
+static void kde_rect_case(rtm_kernel k, int weighted, double radius)
+{
+    rtm_grid g = grid_of(300, 40, 10);
+    size_t n = 1500, nc = rtm_grid_ncells(&g);
+    double *x = malloc(n * sizeof *x), *y = malloc(n * sizeof *y);
+    double *w = weighted ? malloc(n * sizeof *w) : NULL, *whole = malloc(nc * sizeof *whole);
+    double *s = malloc(nc * sizeof *s);
+    static const int win[][2] = {{0, 64}, {64, 192}, {192, 300}, {17, 18}, {101, 240},
+                                 {299, 300}};
+    rtm_kde_opts o;
+    rtm_error e;
+    int bad = 0;
+    points(&g, n, x, y, w);
+    for (size_t p = 0; w && p < n; p++) /* the west's points weigh alike, the east's not */
+        w[p] = x[p] < g.x0 + 100 * g.res ? 2.0 : w[p];
+    rtm_kde_opts_init(&o);
+    o.kernel = k;
+    o.radius = radius;
+    RTM_CHECK(rtm_kde_compute(&g, x, y, w, n, &o, whole, &e) == 0);
+    for (size_t q = 0; q < sizeof win / sizeof *win; q++) {
+        o.col0 = win[q][0], o.col1 = win[q][1];
+        o.row0 = (int)q % 3 * 10, o.row1 = o.row0 + 15;
+        RTM_CHECK(rtm_kde_compute(&g, x, y, w, n, &o, s, &e) == 0);
+        for (int r = o.row0; r < o.row1; r++)
+            bad += memcmp(s + (size_t)(r - o.row0) * g.ncols + o.col0,
+                          whole + (size_t)r * g.ncols + o.col0,
+                          (size_t)(o.col1 - o.col0) * sizeof *s) != 0;
+    }
+    RTM_CHECK(bad == 0);
+    o.col0 = 10, o.col1 = 10; /* an empty window is refused */
+    RTM_CHECK(rtm_kde_compute(&g, x, y, w, n, &o, s, &e) == RTM_ERR_ARG);
+    free(x), free(y), free(w), free(whole), free(s);
+}
+
+static void test_kde_rects(void)
+{
+    static const rtm_kernel ks[] = {RTM_KERNEL_QUARTIC, RTM_KERNEL_EPANECHNIKOV,
+                                    RTM_KERNEL_TRIANGULAR, RTM_KERNEL_UNIFORM,
+                                    RTM_KERNEL_TRIWEIGHT, RTM_KERNEL_GAUSSIAN};
+    rtm_t_rng = 29;
+    for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+        for (int wt = 0; wt < 2; wt++)
+            kde_rect_case(ks[k], wt, 45 + 70 * (double)k);
+}
+
+/* The rectangles of a layout cover every cell once, in 64-column bands. */
+static void test_plan_grid(void)
+{
+    rtm_grid g = grid_of(300, 37, 1);
+    unsigned char *seen = calloc(rtm_grid_ncells(&g), 1);
+    static const int lay[][2] = {{1, 1}, {3, 2}, {5, 5}, {37, 1}, {2, 3}};
+    rtm_tile t;
+    rtm_error e;
+    int bad = 0;
+    for (size_t l = 0; l < sizeof lay / sizeof *lay; l++) {
+        int R = lay[l][0], C = lay[l][1];
+        memset(seen, 0, rtm_grid_ncells(&g));
+        for (int i = 0; i < R * C; i++) {
+            RTM_CHECK(rtm_tile_plan_grid(&g, i, R, C, &t, &e) == 0);
+            bad += t.index != i || t.count != R * C || t.rows != R || t.cols != C ||
+                   t.c0 % RTM_TILE_COL_STEP || (t.c1 % RTM_TILE_COL_STEP && t.c1 != g.ncols);
+            for (int r = t.r0; r < t.r1; r++)
+                for (int c = t.c0; c < t.c1; c++)
+                    seen[(size_t)r * g.ncols + c]++;
+        }
+        for (size_t k = 0; k < rtm_grid_ncells(&g); k++)
+            bad += seen[k] != 1;
+    }
+    RTM_CHECK(bad == 0);
+    RTM_CHECK(rtm_tile_plan_grid(&g, 0, 1, 6, &t, &e) == RTM_ERR_ARG); /* 5 blocks of 64 */
+    RTM_CHECK(rtm_tile_plan_grid(&g, 6, 2, 3, &t, &e) == RTM_ERR_ARG);
+    RTM_CHECK(rtm_tile_plan_grid(&g, 0, 38, 1, &t, &e) == RTM_ERR_ARG);
+    /* a strip layout is rtm_tile_plan's */
+    rtm_tile a;
+    RTM_CHECK(rtm_tile_plan_grid(&g, 4, 7, 1, &t, &e) == 0 && rtm_tile_plan(&g, 4, 7, &a, &e) == 0 &&
+              !memcmp(&a, &t, sizeof a));
+    free(seen);
+}
+
+static void test_parse_grid(void)
+{
+    int i, r, c;
+    RTM_CHECK(rtm_tile_parse_grid("5/2x3", &i, &r, &c) == 0 && i == 5 && r == 2 && c == 3);
+    RTM_CHECK(rtm_tile_parse_grid("3/8", &i, &r, &c) == 0 && i == 3 && r == 8 && c == 1);
+    RTM_CHECK(rtm_tile_parse_grid("6/2x3", &i, &r, &c) == -1);
+    RTM_CHECK(rtm_tile_parse_grid("0/0x3", &i, &r, &c) == -1);
+    RTM_CHECK(rtm_tile_parse_grid("0/2x", &i, &r, &c) == -1);
+    RTM_CHECK(rtm_tile_parse_grid("0/x2", &i, &r, &c) == -1);
+    RTM_CHECK(rtm_tile_parse_grid("0/400x400", &i, &r, &c) == -1); /* > RTM_TILE_MAX */
+    RTM_CHECK(rtm_tile_parse_grid("1/2X3", &i, &r, &c) == -1);
+}
+
 static void test_distance_strips(void)
 {
     rtm_grid g = grid_of(150, 139, 7);
@@ -374,7 +470,7 @@ static int strip_finish(void *ctx, double *v, rtm_error *err)
 static void test_tile_files(void)
 {
     rtm_grid g = grid_of(40, 30, 25);
-    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, ""};
+    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, "", NULL, NULL};
     const char *args[2] = {"test", "a b"};
     char dir[512], path[3][600];
     const char *files[3];
@@ -408,15 +504,61 @@ static void test_tile_files(void)
     remove(dir);
 }
 
+/* Rectangles (a 2 x 3 layout) written, merged through the VRT in any
+ * order into the whole grid; a tile of another layout, and a rectangle
+ * altered after it was written, are refused. */
+static void test_rect_files(void)
+{
+    rtm_grid g = grid_of(150, 30, 25);
+    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, "", NULL, NULL};
+    const char *args[1] = {"test"};
+    char dir[512], path[7][600];
+    const char *files[6];
+    rtm_tiling h;
+    rtm_error e;
+    snprintf(g.crs, sizeof g.crs, "EPSG:27700");
+    td.grid = g;
+    RTM_CHECK(rtm_t_tmpdir(dir, sizeof dir, "rect") == 0);
+    for (int i = 0; i < 7; i++) {
+        snprintf(path[i], sizeof path[i], "%s/r%d.tif", dir, i);
+        rtm_tiling_init(&h);
+        h.index = i < 6 ? 5 - i : 1, h.count = 6, h.cols = i < 6 ? 3 : 2;
+        h.tile_path = path[i], h.args = args, h.nargs = 1;
+        RTM_CHECK(rtm_tiled_run(&td, &h, &e) == 0);
+        if (i < 6)
+            files[i] = path[i];
+    }
+    rtm_tiling_init(&h);
+    h.merge = files, h.nmerge = 6;
+    RTM_CHECK(rtm_tiled_run(&td, &h, &e) == 0); /* finish checks every value */
+    files[4] = path[6]; /* tile 1 of a 3 x 2 layout instead of a 2 x 3 one */
+    RTM_CHECK(rtm_tiled_run(&td, &h, &e) == RTM_ERR_INPUT && strstr(e.msg, "layout"));
+    files[4] = path[4];
+    GDALAllRegister();
+    GDALDatasetH ds = GDALOpen(path[2], GA_Update);
+    double one = -1;
+    RTM_CHECK(ds && GDALRasterIO(GDALGetRasterBand(ds, 1), GF_Write, 60, 3, 1, 1, &one, 1, 1,
+                                 GDT_Float64, 0, 0) == CE_None);
+    GDALClose(ds);
+    RTM_CHECK(rtm_tiled_run(&td, &h, &e) == RTM_ERR_INPUT && strstr(e.msg, "checksum"));
+    for (int i = 0; i < 7; i++)
+        remove(path[i]);
+    remove(dir);
+}
+
 int main(void)
 {
     RTM_RUN(test_plan);
     RTM_RUN(test_parse_path);
     RTM_RUN(test_kde_strips);
+    RTM_RUN(test_kde_rects);
+    RTM_RUN(test_plan_grid);
+    RTM_RUN(test_parse_grid);
     RTM_RUN(test_distance_strips);
     RTM_RUN(test_gistar_strips);
     RTM_RUN(test_stgistar_strips);
     RTM_RUN(test_bin_keys);
     RTM_RUN(test_tile_files);
+    RTM_RUN(test_rect_files);
     return RTM_TEST_END();
 }

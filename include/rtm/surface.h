@@ -102,6 +102,10 @@ typedef struct rtm_kde_opts {
     int row0, row1;           /**< compute rows [row0, row1) only (a strip, rtm/tile.h): out
                                    holds (row1 - row0) x ncols values, each the same as in
                                    the whole grid; 0, 0 (default) = every row */
+    int col0, col1;           /**< only columns [col0, col1) are wanted (a rectangular tile):
+                                   the points that cannot reach them are left out, so those
+                                   columns are the whole grid's, bit for bit, and the others
+                                   of out are not meaningful; 0, 0 (default) = every column */
 } rtm_kde_opts;
 
 /** Set defaults: quartic, radius 0 (must be set), gauss_truncate 4, km^2,

@@ -12,6 +12,15 @@
  * classes, Gi*'s global mean and SD and its FDR bins, GeoTIFF statistics)
  * is done once, by the product's finish step, from the assembled strips.
  *
+ * A tile may also be a rectangle: a strip's rows x a band of columns made of
+ * whole RTM_TILE_COL_STEP-column blocks (`--tile I/RxC`). It is computed as
+ * the strip of its rows and cut to its columns: the KDE then reads only the
+ * points within reach of those columns (rtm_kde_opts.col0, col1: a point
+ * adds only to the columns its chord covers, so the others change none of
+ * their values); the other products compute the strip's rows whole (the
+ * same values, more work). Products with partials (the RTM) take strips
+ * only.
+ *
  * Three ways to run a tiled product (rtm_tiled_run):
  *   whole     compute every strip in this process, then finish;
  *   one tile  (`--tile I/N`) compute strip I of N and write it to a tile file
@@ -35,20 +44,41 @@ extern "C" {
 #define RTM_TILE_MAX 100000  /**< most tiles of one grid */
 #define RTM_TILE_MAX_BANDS 1024 /**< most values per cell of a tiled product */
 
-/** A strip of whole rows of a grid: rows [r0, r1), tile index of count. */
+/** A rectangle of a grid: rows [r0, r1) x columns [c0, c1), tile index of
+ *  count in a layout of rows x cols tiles (a strip of whole rows: cols 1,
+ *  c0 0, c1 ncols). */
 typedef struct rtm_tile {
-    int index, count;   /**< 0 <= index < count */
+    int index, count;   /**< 0 <= index < count = rows x cols */
     int r0, r1;         /**< 0 <= r0 < r1 <= nrows */
+    int c0, c1;         /**< 0 <= c0 < c1 <= ncols */
+    int rows, cols;     /**< the layout: tile index is row band index / cols, column band
+                             index % cols */
 } rtm_tile;
+
+/** Columns a tile's column bands are made of (a multiple of the KDE's
+ *  32-column segments and of the distance engine's 64-cell blocks). */
+#define RTM_TILE_COL_STEP 64
 
 /** Strip index of count of grid g: the rows split as evenly as possible
  *  (the first nrows % count strips one row longer). count may not exceed
  *  the rows. Returns 0 or RTM_ERR_ARG. */
 int rtm_tile_plan(const rtm_grid *g, int index, int count, rtm_tile *t, rtm_error *err);
 
+/** Rectangle index of a layout of rows x cols tiles: the rows split as
+ *  rtm_tile_plan splits them into `rows` strips, the columns into `cols`
+ *  bands of whole RTM_TILE_COL_STEP-column blocks (the last band ends at the
+ *  grid's edge), as evenly as possible. Returns 0 or RTM_ERR_ARG (more
+ *  strips than rows, more bands than blocks, more than RTM_TILE_MAX tiles). */
+int rtm_tile_plan_grid(const rtm_grid *g, int index, int rows, int cols, rtm_tile *t,
+                       rtm_error *err);
+
 /** Parse "I/N" (0 <= I < N <= RTM_TILE_MAX, whole numbers) into index and
  *  count. Returns 0 or -1. */
 int rtm_tile_parse(const char *s, int *index, int *count);
+
+/** Parse "I/N" (strips: rows N, cols 1) or "I/RxC" (rows R, cols C; 0 <= I <
+ *  R x C <= RTM_TILE_MAX). Returns 0 or -1. */
+int rtm_tile_parse_grid(const char *s, int *index, int *rows, int *cols);
 
 /** The tile file name of output `path` for tile index of count:
  *  "kde.tif" -> "kde.tile-03-of-12.tif" (the index zero-padded to the width
@@ -62,7 +92,9 @@ typedef struct rtm_tiled {
     int nbands;           /**< values per cell a strip holds (1 .. RTM_TILE_MAX_BANDS) */
     rtm_grid grid;        /**< the whole grid */
     /** Compute strip t into v: nbands planes of (t->r1 - t->r0) x ncols
-     *  values, plane after plane. Returns 0 or an error code (err set). */
+     *  values, plane after plane. For a rectangle (t->cols > 1) only columns
+     *  t->c0 .. t->c1 - 1 are kept (a product may read only the inputs
+     *  within reach of them). Returns 0 or an error code (err set). */
     int (*compute)(void *ctx, const rtm_tile *t, double *v, rtm_error *err);
     /** Finish from the whole grid's values (nbands planes of ncells, malloc'd:
      *  finish owns them, it frees or keeps them): write the product's files.
@@ -94,6 +126,9 @@ typedef struct rtm_tiled {
 typedef struct rtm_tiling {
     int index, count;              /**< count > 0: compute only tile index of count and
                                         write it to tile_path */
+    int cols;                      /**< column bands of the layout (count = count / cols
+                                        strips x cols bands); 0 or 1: strips of whole rows.
+                                        Not with partials */
     const char *tile_path;         /**< the tile file (with count > 0) */
     const char *parts_path;        /**< its partials file, for a product with partials
                                         (NULL: rtm_tile_parts_path of tile_path) */

@@ -56,9 +56,12 @@ int rtm_cli_tiles_begin(rtm_cli_tiles *t, const rtm_cli *c, int argc, char **arg
 
 int rtm_cli_tiles_opt(rtm_cli_tiles *t, const rtm_cli *c, const char *arg)
 {
-    if (rtm_tile_parse(arg, &t->h.index, &t->h.count))
-        return rtm_cli_usage(c, "--tile must be I/N with 0 <= I < N <= %d (got '%s')",
-                             RTM_TILE_MAX, arg);
+    int rows, cols;
+    if (rtm_tile_parse_grid(arg, &t->h.index, &rows, &cols))
+        return rtm_cli_usage(c, "--tile must be I/N (strips) or I/RxC (R x C rectangles) with "
+                             "0 <= I < N = R x C <= %d (got '%s')", RTM_TILE_MAX, arg);
+    t->h.count = rows * cols;
+    t->h.cols = cols;
     return 0;
 }
 

@@ -12,7 +12,10 @@ enum { RTM_CLI_OPT_TILE = 'T' + 1000 };
 #define RTM_CLI_TILE_HELP \
     "  --tile I/N             compute only strip I of N (0 <= I < N) of the grid's rows\n" \
     "                         into OUT.tile-I-of-N.tif; `rtm merge` of the N tiles\n" \
-    "                         writes what the whole run writes, byte for byte\n"
+    "                         writes what the whole run writes, byte for byte\n" \
+    "  --tile I/RxC           the same for rectangle I of R row strips x C column bands\n" \
+    "                         (N = R x C; I = strip x C + band; bands of whole 64-column\n" \
+    "                         blocks)\n"
 
 typedef struct rtm_cli_tiles {
     rtm_tiling h;        /* what the product is given */

@@ -22,6 +22,35 @@ int rtm_tile_plan(const rtm_grid *g, int index, int count, rtm_tile *t, rtm_erro
     t->count = count;
     t->r0 = index * base + (index < extra ? index : extra);
     t->r1 = t->r0 + base + (index < extra);
+    t->c0 = 0;
+    t->c1 = g->ncols;
+    t->rows = count;
+    t->cols = 1;
+    return 0;
+}
+
+int rtm_tile_plan_grid(const rtm_grid *g, int index, int rows, int cols, rtm_tile *t,
+                       rtm_error *err)
+{
+    int blocks = (g->ncols + RTM_TILE_COL_STEP - 1) / RTM_TILE_COL_STEP, base, extra, ci, rc;
+    if (rows < 1 || cols < 1 || rows > RTM_TILE_MAX || cols > RTM_TILE_MAX / rows ||
+        index < 0 || index >= rows * cols)
+        return rtm_error_set(err, RTM_ERR_ARG, "tile: %d/%dx%d is not a tile (0 <= I < R x C "
+                             "<= %d)", index, rows, cols, RTM_TILE_MAX);
+    if (cols > blocks)
+        return rtm_error_set(err, RTM_ERR_ARG, "tile: %d column bands of a grid of %d columns: "
+                             "at most one per %d columns", cols, g->ncols, RTM_TILE_COL_STEP);
+    if ((rc = rtm_tile_plan(g, index / cols, rows, t, err)))
+        return rc;
+    ci = index % cols;
+    base = blocks / cols;
+    extra = blocks % cols;
+    t->c0 = (ci * base + (ci < extra ? ci : extra)) * RTM_TILE_COL_STEP;
+    t->c1 = t->c0 + (base + (ci < extra)) * RTM_TILE_COL_STEP;
+    t->c1 = t->c1 > g->ncols ? g->ncols : t->c1;
+    t->index = index;
+    t->count = rows * cols;
+    t->cols = cols;
     return 0;
 }
 
@@ -52,6 +81,22 @@ int rtm_tile_parse(const char *s, int *index, int *count)
         return -1;
     *index = i;
     *count = n;
+    return 0;
+}
+
+int rtm_tile_parse_grid(const char *s, int *index, int *rows, int *cols)
+{
+    const char *slash = s ? strchr(s, '/') : NULL, *x = slash ? strchr(slash, 'x') : NULL;
+    int i, r, c;
+    if (!x)
+        return rtm_tile_parse(s, index, rows) ? -1 : (*cols = 1, 0);
+    if (whole(s, slash, RTM_TILE_MAX, &i) || whole(slash + 1, x, RTM_TILE_MAX, &r) ||
+        whole(x + 1, x + 1 + strlen(x + 1), RTM_TILE_MAX, &c) || r < 1 || c < 1 ||
+        c > RTM_TILE_MAX / r || i >= r * c)
+        return -1;
+    *index = i;
+    *rows = r;
+    *cols = c;
     return 0;
 }
 

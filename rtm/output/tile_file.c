@@ -51,7 +51,8 @@ static void set_item(GDALDatasetH ds, const char *key, const char *fmt, ...)
 static int set_georef(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, rtm_error *err)
 {
     double ytop = g->y0 + (double)g->nrows * g->res;
-    double gt[6] = {g->x0, g->res, 0, ytop - (double)t->r0 * g->res, 0, -g->res};
+    double gt[6] = {g->x0 + (double)t->c0 * g->res, g->res, 0, ytop - (double)t->r0 * g->res,
+                    0, -g->res};
     OGRSpatialReferenceH srs;
     int rc = 0;
     GDALSetGeoTransform(ds, gt);
@@ -77,6 +78,8 @@ static void set_meta(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, cons
         set_item(ds, "PARTS_SHA256", "%s", parts);
     set_item(ds, "TILE", "%d/%d", t->index, t->count);
     set_item(ds, "ROWS", "%d %d", t->r0, t->r1);
+    set_item(ds, "COLS", "%d %d", t->c0, t->c1);
+    set_item(ds, "LAYOUT", "%d %d", t->rows, t->cols);
     set_item(ds, "GRID", "%d %d %a %a %a", g->ncols, g->nrows, g->x0, g->y0, g->res);
     set_item(ds, "SHA256", "%s", sha);
     set_item(ds, "NARGS", "%d", nargs);
@@ -86,15 +89,14 @@ static void set_meta(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, cons
     }
 }
 
-static int write_bands(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, int nbands,
-                       const double *v)
+static int write_bands(GDALDatasetH ds, const rtm_tile *t, int nbands, const double *v)
 {
-    size_t cells = (size_t)(t->r1 - t->r0) * (size_t)g->ncols;
+    int w = t->c1 - t->c0, h = t->r1 - t->r0;
+    size_t cells = (size_t)h * (size_t)w;
     for (int b = 0; b < nbands; b++) {
         GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
-        if (GDALRasterIO(band, GF_Write, 0, 0, g->ncols, t->r1 - t->r0,
-                         (void *)(v + (size_t)b * cells), g->ncols, t->r1 - t->r0, GDT_Float64,
-                         0, 0) != CE_None)
+        if (GDALRasterIO(band, GF_Write, 0, 0, w, h, (void *)(v + (size_t)b * cells), w, h,
+                         GDT_Float64, 0, 0) != CE_None)
             return -1;
     }
     return 0;
@@ -108,7 +110,7 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
      * plane per time step) */
     static const char *const opts[] = {"COMPRESS=DEFLATE", "PREDICTOR=3", "TILED=YES",
                                        "INTERLEAVE=BAND", "BIGTIFF=IF_SAFER", NULL};
-    size_t cells = (size_t)(t->r1 - t->r0) * (size_t)g->ncols;
+    size_t cells = (size_t)(t->r1 - t->r0) * (size_t)(t->c1 - t->c0);
     char tmp[4096], sha[65];
     GDALDriverH drv;
     GDALDatasetH ds;
@@ -122,7 +124,7 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
         return rtm_error_set(err, RTM_ERR_IO, "tile: GDAL GTiff driver not available");
     if ((rc = rtm_atomic_tmpname(path, tmp, sizeof tmp, err)))
         return rc;
-    ds = GDALCreate(drv, tmp, g->ncols, t->r1 - t->r0, nbands, GDT_Float64, (char **)opts);
+    ds = GDALCreate(drv, tmp, t->c1 - t->c0, t->r1 - t->r0, nbands, GDT_Float64, (char **)opts);
     if (!ds) {
         rtm_atomic_abort(tmp);
         return rtm_error_set(err, RTM_ERR_IO, "tile: cannot write '%s': %s", path,
@@ -130,7 +132,7 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
     }
     rc = set_georef(ds, g, t, err);
     set_meta(ds, g, t, product, args, nargs, sha, inputs, parts);
-    if (!rc && write_bands(ds, g, t, nbands, v))
+    if (!rc && write_bands(ds, t, nbands, v))
         rc = rtm_error_set(err, RTM_ERR_IO, "tile: cannot write '%s': %s", path,
                            CPLGetLastErrorMsg());
     GDALClose(ds);
@@ -176,7 +178,8 @@ static int read_args(GDALDatasetH ds, rtm_tile_info *info)
 static int parse_info(GDALDatasetH ds, rtm_tile_info *info)
 {
     const char *p = item(ds, "PRODUCT"), *t = item(ds, "TILE"), *r = item(ds, "ROWS");
-    const char *g = item(ds, "GRID"), *h = item(ds, "SHA256");
+    const char *g = item(ds, "GRID"), *h = item(ds, "SHA256"), *c = item(ds, "COLS");
+    const char *l = item(ds, "LAYOUT");
     rtm_grid *gr = &info->grid;
     if (!p || !t || !r || !g || !h || strlen(h) != 64 || strlen(p) >= sizeof info->product)
         return -1;
@@ -190,10 +193,20 @@ static int parse_info(GDALDatasetH ds, rtm_tile_info *info)
         sscanf(r, "%d %d", &info->tile.r0, &info->tile.r1) != 2 ||
         sscanf(g, "%d %d %la %la %la", &gr->ncols, &gr->nrows, &gr->x0, &gr->y0, &gr->res) != 5)
         return -1;
+    info->tile.c0 = 0; /* tiles written before rectangles: strips */
+    info->tile.c1 = gr->ncols;
+    info->tile.rows = info->tile.count;
+    info->tile.cols = 1;
+    if ((c && sscanf(c, "%d %d", &info->tile.c0, &info->tile.c1) != 2) ||
+        (l && sscanf(l, "%d %d", &info->tile.rows, &info->tile.cols) != 2))
+        return -1;
     info->nbands = GDALGetRasterCount(ds);
     if (info->tile.count < 1 || info->tile.index < 0 || info->tile.index >= info->tile.count ||
         info->tile.r0 < 0 || info->tile.r1 <= info->tile.r0 || info->tile.r1 > gr->nrows ||
-        gr->ncols < 1 || GDALGetRasterXSize(ds) != gr->ncols ||
+        info->tile.c0 < 0 || info->tile.c1 <= info->tile.c0 || info->tile.c1 > gr->ncols ||
+        info->tile.rows < 1 || info->tile.cols < 1 ||
+        (long)info->tile.rows * info->tile.cols != info->tile.count ||
+        gr->ncols < 1 || GDALGetRasterXSize(ds) != info->tile.c1 - info->tile.c0 ||
         GDALGetRasterYSize(ds) != info->tile.r1 - info->tile.r0 || info->nbands < 1)
         return -1;
     return read_args(ds, info);

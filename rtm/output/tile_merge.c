@@ -55,12 +55,19 @@ static int check_one(const rtm_tiled *t, const rtm_tile_info *first, const rtm_t
         return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' is tile %d of %d, but %d tile "
                              "file%s given", path, in->tile.index, in->tile.count, n,
                              n == 1 ? " was" : "s were");
-    if ((rc = rtm_tile_plan(&t->grid, in->tile.index, n, &want, err)))
+    if (in->tile.rows != first->tile.rows || in->tile.cols != first->tile.cols)
+        return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' is a tile of a %d x %d layout, the "
+                             "first tile's is %d x %d", path, in->tile.rows, in->tile.cols,
+                             first->tile.rows, first->tile.cols);
+    if ((rc = rtm_tile_plan_grid(&t->grid, in->tile.index, in->tile.rows, in->tile.cols, &want,
+                                 err)))
         return rc;
-    if (want.r0 != in->tile.r0 || want.r1 != in->tile.r1)
-        return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' holds rows %d..%d, tile %d/%d is "
-                             "rows %d..%d", path, in->tile.r0, in->tile.r1 - 1, in->tile.index, n,
-                             want.r0, want.r1 - 1);
+    if (want.r0 != in->tile.r0 || want.r1 != in->tile.r1 || want.c0 != in->tile.c0 ||
+        want.c1 != in->tile.c1)
+        return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' holds rows %d..%d, columns %d..%d; "
+                             "tile %d/%d is rows %d..%d, columns %d..%d", path, in->tile.r0,
+                             in->tile.r1 - 1, in->tile.c0, in->tile.c1 - 1, in->tile.index, n,
+                             want.r0, want.r1 - 1, want.c0, want.c1 - 1);
     return 0;
 }
 
@@ -113,19 +120,36 @@ static int read_vrt(const char *const *names, int n, const rtm_tiled *t, double 
     return 0;
 }
 
-/* Each strip's values in the whole grid against the checksum its tile file
+/* SHA-256 (hex) of tile t's values in the whole grid v (nbands planes of
+ * the grid's cells), row by row: the bytes rtm_tile_strip_sha hashes in the
+ * tile's own buffer. 0 or -1. */
+static int rect_sha(const double *v, const rtm_grid *g, const rtm_tile *t, int nbands,
+                    char hex[RTM_SHA256_HEX])
+{
+    rtm_sha256_ctx c;
+    unsigned char d[RTM_SHA256_LEN];
+    size_t cells = rtm_grid_ncells(g), nc = (size_t)g->ncols, w = (size_t)(t->c1 - t->c0);
+    if (rtm_sha256_init(&c))
+        return -1;
+    for (int b = 0; b < nbands; b++)
+        for (int r = t->r0; r < t->r1; r++)
+            rtm_sha256_update(&c, v + (size_t)b * cells + (size_t)r * nc + (size_t)t->c0,
+                              w * sizeof *v);
+    if (rtm_sha256_final(&c, d))
+        return -1;
+    rtm_sha256_to_hex(d, hex);
+    return 0;
+}
+
+/* Each tile's values in the whole grid against the checksum its tile file
  * recorded when it was written. */
 static int verify(const rtm_tiled *t, const rtm_tile_info *in, const int *order,
                   const char *const *files, int n, const double *v, rtm_error *err)
 {
-    const rtm_grid *g = &t->grid;
-    size_t cells = rtm_grid_ncells(g);
     for (int i = 0; i < n; i++) {
         const rtm_tile_info *ti = &in[order[i]];
-        size_t strip = (size_t)(ti->tile.r1 - ti->tile.r0) * (size_t)g->ncols;
-        const double *s = v + (size_t)ti->tile.r0 * (size_t)g->ncols;
         char hex[RTM_SHA256_HEX];
-        if (rtm_tile_strip_sha(s, cells, strip, t->nbands, hex))
+        if (rect_sha(v, &t->grid, &ti->tile, t->nbands, hex))
             return rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
         if (strcmp(hex, ti->sha256))
             return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' fails its checksum (changed "

@@ -282,7 +282,12 @@ typedef struct kde_tiled {
 static int kde_strip(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
 {
     kde_tiled *k = ctx;
-    return compute(k->p, k->ev, &k->ko, t->r0, t->r1, v, &k->info, err);
+    rtm_kde_opts ko = k->ko;
+    if (t->cols > 1) { /* a rectangle: only the points within reach of its columns */
+        ko.col0 = t->c0;
+        ko.col1 = t->c1;
+    }
+    return compute(k->p, k->ev, &ko, t->r0, t->r1, v, &k->info, err);
 }
 
 static int kde_finish(void *ctx, double *v, rtm_error *err)

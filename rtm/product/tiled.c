@@ -62,20 +62,40 @@ static int pass_parts(const rtm_tiled *t, const rtm_tile *tile, rtm_error *err)
     return rc;
 }
 
-/* One tile: compute its strip and write the tile file. */
+/* A rectangle's columns of its strip's planes, moved to the front of v
+ * (nbands planes of rows x (c1 - c0) values). */
+static void crop(const rtm_tiled *t, const rtm_tile *tile, double *v)
+{
+    size_t nc = (size_t)t->grid.ncols, w = (size_t)(tile->c1 - tile->c0), k = 0;
+    size_t rows = (size_t)(tile->r1 - tile->r0);
+    for (int b = 0; b < t->nbands; b++)
+        for (size_t r = 0; r < rows; r++, k += w) /* never overlaps forwards: k <= source */
+            memmove(v + k, v + ((size_t)b * rows + r) * nc + (size_t)tile->c0, w * sizeof *v);
+}
+
+/* One tile: compute its strip (a rectangle: the strip of its rows, then its
+ * columns) and write the tile file. */
 static int one_tile(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
 {
     rtm_tile tile;
     char sha[65];
     double *v;
-    int rc;
+    int cols = h->cols > 1 ? h->cols : 1, rc;
     if (!h->tile_path)
         return rtm_error_set(err, RTM_ERR_ARG, "%s: no tile file name", t->product);
-    if ((rc = rtm_tile_plan(&t->grid, h->index, h->count, &tile, err)))
+    if (cols > 1 && t->partials)
+        return rtm_error_set(err, RTM_ERR_ARG, "%s: its tiles are strips of whole rows (--tile "
+                             "I/N), not rectangles (I/RxC)", t->product);
+    if (h->count % cols)
+        return rtm_error_set(err, RTM_ERR_ARG, "%s: %d tiles are not a layout of %d column "
+                             "bands", t->product, h->count, cols);
+    if ((rc = rtm_tile_plan_grid(&t->grid, h->index, h->count / cols, cols, &tile, err)))
         return rc;
     if (!(v = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols, err)))
         return err->code;
-    if (!(rc = t->compute(t->ctx, &tile, v, err)) && !(rc = write_parts(t, h, &tile, sha, err)))
+    if (!(rc = t->compute(t->ctx, &tile, v, err)) && cols > 1)
+        crop(t, &tile, v);
+    if (!rc && !(rc = write_parts(t, h, &tile, sha, err)))
         rc = rtm_tile_write(h->tile_path, &t->grid, &tile, t->product, t->nbands, v, h->args,
                             h->nargs, t->inputs, sha, err);
     free(v);

@@ -168,6 +168,9 @@ static int check_opts(const rtm_grid *g, const rtm_kde_opts *o, rtm_error *err)
                              "(got %g)", o->gauss_truncate);
     if (o->threads < 0)
         return rtm_error_set(err, RTM_ERR_ARG, "kde: threads must be >= 0 (got %d)", o->threads);
+    if ((o->col0 || o->col1) && (o->col0 < 0 || o->col1 <= o->col0 || o->col1 > g->ncols))
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: columns %d..%d are not a window of the %d "
+                             "columns", o->col0, o->col1 - 1, g->ncols);
     return 0;
 }
 
@@ -243,10 +246,15 @@ static double common_amp(const long *bk, const double *w, size_t n, double scale
 }
 
 /* Points bucketed by row; with a strip of rows [r0, r1) only the buckets
- * r0 .. r1 - 1 + 2R that its rows read are kept (same order). */
+ * r0 .. r1 - 1 + 2R that its rows read are kept (same order), and with
+ * columns [c0, c1) wanted only the points within reach of them. A point
+ * adds only to the columns its chord covers (kde_poly.c: its events sum
+ * within segments to the columns of its core, its fringe cell by cell; the
+ * chord counts are integers), so leaving out one that reaches none of
+ * c0 .. c1 - 1 changes none of their values. */
 static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, const double *y,
                          const double *w, size_t n, double rho, double scale, int nt, int r0,
-                         int r1)
+                         int r1, int c0, int c1)
 {
     size_t p, k, total;
     long q;
@@ -264,6 +272,11 @@ static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, con
     for (p = 0; p < n; p++)
         if (bk[p] < (long)r0 || bk[p] > (long)r1 - 1 + 2L * b->reach)
             bk[p] = -1;
+    for (p = 0; (c0 > 0 || c1 < g->ncols) && p < n; p++) { /* margins of point_bucket */
+        double cp = (x[p] - g->x0) / g->res - 0.5;
+        if (cp < (double)c0 - rho - 2 || cp > (double)c1 + 1 + rho)
+            bk[p] = -1;
+    }
     for (p = 0; p < n; p++)
         if (bk[p] >= 0)
             b->start[bk[p] + 1]++;
@@ -546,7 +559,8 @@ static int kde_setup(const rtm_grid *g, const double *x, const double *y, const 
     c->rho = o->radius / g->res;
     c->core_r2 = (1.0 - core_beta0(c->m)) * c->r2;
     c->sig2 = 2.0 * (o->radius / o->gauss_truncate) * (o->radius / o->gauss_truncate);
-    if (buckets_build(b, g, x, y, w, n, c->rho, kernel_scale(o, unit), nt, r0, r1))
+    if (buckets_build(b, g, x, y, w, n, c->rho, kernel_scale(o, unit), nt, r0, r1, o->col0,
+                      o->col1 > 0 ? o->col1 : g->ncols))
         return rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory bucketing %zu points", n);
     if (!(*polys = calloc((size_t)nt, sizeof **polys))) {
         buckets_free(b);

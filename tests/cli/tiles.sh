@@ -4,7 +4,7 @@
 # one after another without a scheduler (as a batch array's tasks would),
 # in reverse and with different thread counts, then the merge; every file
 # the merge writes (GeoTIFFs, .qml, maps, polygons) must be byte-identical to
-# the whole command's (cmp). Then the merge's refusals: a tile missing, a
+# the whole command's (cmp); rectangles (I/RxC) too. Then the merge's refusals: a tile missing, a
 # tile twice, tiles of another command line, a file that is not a tile,
 # tiles made from an input file that has changed since.
 RTM=${RTM_BIN:-build/rtm}
@@ -81,6 +81,34 @@ check "emerging (month steps, band, study area): 4 tiles = whole, every file" \
 check "emerging (k nearest, 2 time steps, all cells): 3 tiles = whole" \
   "em_tiled 3 $AREA --resolution 150 --knn 6 --time-steps 2 --all-cells --step month $EV"
 
+# rectangles (--tile I/RxC): R row strips x C bands of 64-column blocks; the
+# KDE reads only the events within reach of its columns; every file of the
+# merge byte for byte the whole run's
+rect() {
+  cmd=$1; lay=$2; shift 2
+  d="$T/rect-$cmd-$lay"
+  mkdir -p "$d/whole" "$d/tiles"
+  (cd "$d/whole" && "$RTM" "$cmd" -q "$@") || return 1
+  n=$(echo "$lay" | awk -Fx '{ print $1 * $2 }')
+  for i in $(seq $((n - 1)) -1 0); do
+    (cd "$d/tiles" && "$RTM" "$cmd" -q --threads $((1 + i % 2)) "$@" --tile "$i/$lay") || return 1
+  done
+  (cd "$d/tiles" && "$RTM" merge ./*.tile-* >/dev/null 2>&1) || return 1
+  rm "$d"/tiles/*.tile-*
+  diff -r "$d/whole" "$d/tiles"
+}
+check "kde: 2 x 3 rectangles = whole, every file" \
+  "rect kde 2x3 $AREA --resolution 10 --radius 400 --classes quantile --png k.png -o k.tif $EV"
+check "hotspots (band, FDR, polygons): 3 x 2 rectangles = whole" \
+  "rect hotspots 3x2 $AREA --resolution 20 --band 250 --fdr --png h.png --polygons h.gpkg -o h.tif $EV"
+check "distance: 2 x 2 rectangles = whole" \
+  "rect distance 2x2 $AREA --resolution 10 --max-distance 1500 --png d.png -o d.tif $S/risk/osm_pubs_southend_on_sea.csv"
+check "emerging: 2 x 2 rectangles = whole, every file" \
+  "rect emerging 2x2 $AREA --resolution 20 --band 300 --step month -o em $EV $S/crimes/2018-03-essex-street.csv.gz"
+(cd "$T" && "$RTM" kde -q $AREA --resolution 100 --radius 400 -o r.tif --tile 0/1x4 $EV 2> rerr.txt); rc=$?
+check "rectangles: more column bands than 64-column blocks is refused" \
+  "[ $rc -ne 0 ] && grep -q 'at most one per 64 columns' '$T/rerr.txt'"
+
 # model: each tile builds its strip's candidate variables (every column, the
 # density thresholds over the whole grid) and writes each study cell's
 # pattern (.tif) and the strip's pattern table (.parts); the merge merges the
@@ -102,6 +130,9 @@ mo_tiled() {
 check "model (3 factors, back-test): 4 tiles = whole, every file" "mo_tiled 4"
 check "model: 1 tile = whole" "mo_tiled 1"
 check "model: 7 tiles = whole" "mo_tiled 7"
+(cd "$T" && "$RTM" model -q $MO -o mr --tile 0/2x2 2> rerr.txt); rc=$?
+check "model: rectangles are refused (its tiles are strips)" \
+  "[ $rc -ne 0 ] && grep -q 'strips of whole rows' '$T/rerr.txt'"
 # a partials file damaged or missing: refused, the outputs left as they were
 mkdir -p "$T/mo-bad" && for i in 0 1; do (cd "$T/mo-bad" && "$RTM" model -q $MO -o m --tile $i/2); done
 cp "$T/mo-bad/m/model.tile-01-of-02.parts" "$T/keep.parts"
