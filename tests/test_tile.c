@@ -255,8 +255,19 @@ static void test_distance_strips(void)
                 bad += memcmp(s, whole + (size_t)t.r0 * g.ncols,
                               (size_t)(t.r1 - t.r0) * g.ncols * sizeof *s) != 0;
             }
+        /* rectangles: the blocks that meet the columns, the others left infinite */
+        for (int i = 0; i < 6; i++) {
+            RTM_CHECK(rtm_tile_plan_grid(&g, i, 3, 2, &t, &e) == 0);
+            RTM_CHECK(rtm_distance_compute_window(&g, f, reach, 1 + i % 2, t.r0, t.r1, t.c0,
+                                                  t.c1, s, &e) == 0);
+            for (int r = t.r0; r < t.r1; r++)
+                bad += memcmp(s + (size_t)(r - t.r0) * g.ncols + t.c0,
+                              whole + (size_t)r * g.ncols + t.c0,
+                              (size_t)(t.c1 - t.c0) * sizeof *s) != 0;
+        }
     }
     RTM_CHECK(bad == 0);
+    RTM_CHECK(rtm_distance_compute_window(&g, f, 50, 1, 0, 5, 20, 20, s, &e) == RTM_ERR_ARG);
     rtm_features_free(f);
     free(whole), free(s);
 }

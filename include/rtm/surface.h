@@ -266,6 +266,14 @@ int rtm_distance_compute(const rtm_grid *g, const rtm_features *f, double max_di
 int rtm_distance_compute_rows(const rtm_grid *g, const rtm_features *f, double max_dist,
                               int threads, int r0, int r1, double *out, rtm_error *err);
 
+/** The same for the window of rows [r0, r1) x columns [c0, c1) (a
+ *  rectangular tile, rtm/tile.h): out holds (r1 - r0) x ncols values, those
+ *  of the window's columns the whole grid's (the 64-cell blocks that meet
+ *  the window are computed; the other cells are left INFINITY). */
+int rtm_distance_compute_window(const rtm_grid *g, const rtm_features *f, double max_dist,
+                                int threads, int r0, int r1, int c0, int c1, double *out,
+                                rtm_error *err);
+
 /** Nearest-neighbour distance of each of n points among the others.
  *
  *  xy        n points, interleaved x, y (finite), read only.

@@ -17,8 +17,9 @@
  * the strip of its rows and cut to its columns: the KDE then reads only the
  * points within reach of those columns (rtm_kde_opts.col0, col1: a point
  * adds only to the columns its chord covers, so the others change none of
- * their values); the other products compute the strip's rows whole (the
- * same values, more work). Products with partials (the RTM) take strips
+ * their values), the distance only the blocks that meet them
+ * (rtm_distance_compute_window); the other products compute the strip's
+ * rows whole (the same values, more work). Products with partials (the RTM) take strips
  * only.
  *
  * Three ways to run a tiled product (rtm_tiled_run):

@@ -95,8 +95,10 @@ static int dist_strip(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
     const rtm_events *ev = d->ev;
     size_t n = (size_t)(t->r1 - t->r0) * (size_t)ev->grid.ncols;
     size_t k0 = (size_t)t->r0 * (size_t)ev->grid.ncols;
-    int rc = rtm_distance_compute_rows(&ev->grid, d->f, d->p->max_distance,
-                                       d->env ? d->env->threads : 0, t->r0, t->r1, v, err);
+    /* a rectangle (t->cols > 1): only the blocks that meet its columns */
+    int rc = rtm_distance_compute_window(&ev->grid, d->f, d->p->max_distance,
+                                         d->env ? d->env->threads : 0, t->r0, t->r1, t->c0,
+                                         t->c1, v, err);
     for (size_t k = 0; !rc && k < n; k++)
         if (!isfinite(v[k]) || (ev->mask && !ev->mask[k0 + k]))
             v[k] = NAN;

@@ -593,6 +593,7 @@ typedef struct job {
     double max_dist;
     double *out;                 /* and inside: rows r0 .. r1 - 1 of the grid */
     int r0, r1;
+    int c0, c1;                  /* the columns wanted (whole blocks of TILE) */
 } job;
 
 /* Per-thread scratch. */
@@ -789,7 +790,7 @@ static int tiles_run(const job *J, int nt, size_t nprim)
 {
     const rtm_grid *g = J->g;
     int t0 = J->r0 / TILE, tr = (J->r1 + TILE - 1) / TILE - t0;
-    int tc = (g->ncols + TILE - 1) / TILE, fail = 0;
+    int u0 = J->c0 / TILE, tc = (J->c1 + TILE - 1) / TILE - u0, fail = 0;
     long ntiles = (long)tr * tc;
 #pragma omp parallel num_threads(nt)
     {
@@ -802,7 +803,7 @@ static int tiles_run(const job *J, int nt, size_t nprim)
          * depends only on its tile, so the bytes do not depend on threads */
 #pragma omp for schedule(static, 1)
         for (long t = 0; t < ntiles; t++) {
-            int ti = t0 + (int)(t / tc), tj = (int)(t % tc);
+            int ti = t0 + (int)(t / tc), tj = u0 + (int)(t % tc);
             int i0 = ti * TILE > J->r0 ? ti * TILE : J->r0, j0 = tj * TILE;
             int i1 = ti * TILE + TILE < J->r1 ? ti * TILE + TILE : J->r1;
             int j1 = j0 + TILE < g->ncols ? j0 + TILE : g->ncols;
@@ -838,6 +839,14 @@ static void fill_none(size_t nc, const unsigned char *inside, double *out)
 int rtm_distance_compute_rows(const rtm_grid *g, const rtm_features *f, double max_dist,
                               int threads, int r0, int r1, double *out, rtm_error *err)
 {
+    return rtm_distance_compute_window(g, f, max_dist, threads, r0, r1, 0,
+                                       g && g->ncols > 0 ? g->ncols : 1, out, err);
+}
+
+int rtm_distance_compute_window(const rtm_grid *g, const rtm_features *f, double max_dist,
+                                int threads, int r0, int r1, int c0, int c1, double *out,
+                                rtm_error *err)
+{
     prims P = {rtm_features_points_xy(f), rtm_features_npoints(f),
                rtm_features_segments_xy(f), rtm_features_nsegments(f)};
     unsigned char *inside = NULL;
@@ -854,6 +863,9 @@ int rtm_distance_compute_rows(const rtm_grid *g, const rtm_features *f, double m
     if (r0 < 0 || r1 <= r0 || r1 > g->nrows)
         return rtm_error_set(err, RTM_ERR_ARG, "distance: rows %d..%d are not a strip of the "
                              "%d rows", r0, r1 - 1, g->nrows);
+    if (c0 < 0 || c1 <= c0 || c1 > g->ncols)
+        return rtm_error_set(err, RTM_ERR_ARG, "distance: columns %d..%d are not a window of "
+                             "the %d columns", c0, c1 - 1, g->ncols);
     cells = (size_t)(r1 - r0) * (size_t)g->ncols;
     if (rtm_features_npolygons(f) > 0) {
         if (!(inside = calloc(cells, 1)))
@@ -868,7 +880,9 @@ int rtm_distance_compute_rows(const rtm_grid *g, const rtm_features *f, double m
     }
     if ((rc = bindex_build(&ix, &P, err)))
         goto done;
-    job J = {g, &P, &ix, inside, max_dist, out, r0, r1};
+    if (c0 > 0 || c1 < g->ncols) /* the blocks outside the window are not computed */
+        fill_none(cells, NULL, out);
+    job J = {g, &P, &ix, inside, max_dist, out, r0, r1, c0 / TILE * TILE, c1};
     if (tiles_run(&J, nt, P.npt + P.nseg))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "distance: out of memory (tile scratch)");
     bindex_free(&ix);
