@@ -375,3 +375,33 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
         rtm_model_result_free(&r);
     return rc;
 }
+
+/* ---- by tiles ------------------------------------------------------------- */
+
+typedef struct model_fin {
+    const rtm_model_product *p;
+    const rtm_events *ev;
+    const rtm_product_env *env;
+    rtm_outset *out;
+    rtm_model_result *res;
+} model_fin;
+
+/* The merge's candidate set: the whole run's fit and files from it. */
+static int model_with_vars(void *ctx, rtm_varset *vars, rtm_error *err)
+{
+    model_fin *m = ctx;
+    return rtm_model_product_run(m->p, m->ev, vars, m->env, m->out, m->res, err);
+}
+
+int rtm_model_product_tiled(const rtm_model_product *p, const rtm_events *ev,
+                            const rtm_product_env *env, const rtm_tiling *h, rtm_outset *out,
+                            rtm_model_result *res, rtm_error *err)
+{
+    model_fin m = {p, ev, env, out, res};
+    rtm_model_product q;
+    if (!h || (h->count == 0 && h->nmerge == 0))
+        return rtm_model_product_run(p, ev, NULL, env, out, res, err);
+    rtm_prod_model_used(p, ev, env, &q);
+    return rtm_prod_vars_tiled("model", ev, p->factors, p->nfactors, &q.model.var, h, out,
+                               model_with_vars, &m, err);
+}

@@ -27,6 +27,19 @@ const char *rtm_prod_kde_rule(const rtm_kde_product *p);
 void rtm_prod_model_used(const rtm_model_product *p, const rtm_events *ev,
                          const rtm_product_env *env, rtm_model_product *q);
 
+/* A product whose risk-factor variables are built by tiles (vars_tiled.c):
+ * given the merged candidate set (its owner from then on), it finishes. */
+typedef int (*rtm_prod_vars_fn)(void *ctx, rtm_varset *vars, rtm_error *err);
+
+/* One tile of such a product (h->count > 0: the variables of strip
+ * h->index of h->count for the nf factors f with options vo, written to its
+ * tile and partials files) or the merge of its tiles (h->nmerge > 0: the
+ * strips' tables merged into the candidate set rtm_variables_build makes,
+ * then fin(fin_ctx, set)). Tiles are strips of whole rows. */
+int rtm_prod_vars_tiled(const char *product, const rtm_events *ev, const rtm_factor_spec *f,
+                        int nf, const rtm_var_opts *vo, const rtm_tiling *h, rtm_outset *out,
+                        rtm_prod_vars_fn fin, void *fin_ctx, rtm_error *err);
+
 /* The model's candidate variables (rtm_variables_build) built by the ranks
  * of an MPI job, factor i by rank i % size (model_spread.c); the set, equal
  * to the one-process set, comes back on rank 0, NULL on the others. One
