@@ -67,6 +67,7 @@
 #include "rtm/grid.h"
 #include "rtm/input.h"
 #include "rtm/model.h"
+#include "rtm/tile.h"
 #include "rtm/product.h"
 
 #ifdef __cplusplus
@@ -234,6 +235,17 @@ void rtm_forecast_product_init(rtm_forecast_product *p);
 int rtm_forecast_product_run(const rtm_forecast_product *p, const rtm_events *ev,
                              const rtm_product_env *env, rtm_outset *out, rtm_forecast **res,
                              rtm_error *err);
+
+/** The same, computed as h says (rtm/tile.h): whole (h NULL, or neither a
+ *  tile nor a merge); one tile (h->count > 0: the risk factors' variables of
+ *  strip h->index, as rtm_model_product_tiled's tiles: nothing else); or the
+ *  merge of the tiles' files (h->nmerge > 0: the strips' tables merged into
+ *  the variables rtm_variables_build makes, byte for byte, then the fit,
+ *  back-test and files of the whole run). Tiles need risk factors
+ *  (RTM_ERR_ARG without); the monthly features and the fit are the merge's. */
+int rtm_forecast_product_tiled(const rtm_forecast_product *p, const rtm_events *ev,
+                               const rtm_product_env *env, const rtm_tiling *h,
+                               rtm_outset *out, rtm_forecast **res, rtm_error *err);
 
 #ifdef __cplusplus
 }

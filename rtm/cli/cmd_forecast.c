@@ -9,6 +9,7 @@
 
 #include "cli/cli_events.h"
 #include "cli/cli_factors.h"
+#include "cli/cli_tiles.h"
 #include "cli/cmds.h"
 #include "rtm/forecast.h"
 
@@ -49,6 +50,11 @@ static const char HELP[] =
     "                         (terms, coefficients, validation), forecast.md (what\n"
     "                         drives it, its back-tested PAI against prior counts and\n"
     "                         quartic KDE 200/400/800 m)\n"
+    "  --tile I/N             build only the risk factors' variables of strip I of N of\n"
+    "                         the grid's rows (needs --factor) into\n"
+    "                         OUTDIR/forecast.tile-I-of-N.tif and .parts; `rtm merge\n"
+    "                         OUTDIR/forecast.tile-*.tif` merges them, fits and writes\n"
+    "                         what the whole run writes, byte for byte\n"
     "  -q, --quiet            no progress or summary\n\n" RTM_CLI_EVENT_HELP
     "\nExample (violence in June 2018 from January to May):\n"
     "  rtm forecast --dst-crs EPSG:27700 --study-area essex.geojson --resolution 100 \\\n"
@@ -61,6 +67,8 @@ typedef struct fc_args {
     rtm_forecast_product p;
     const char *outdir;
     rtm_cli_factors fac;
+    rtm_cli_tiles tiles;
+    char tilebase[4096];  /* OUTDIR/forecast.tif: the tile files' stem */
 } fc_args;
 
 static int fc_opt(void *ctx, int opt, const char *arg)
@@ -94,6 +102,7 @@ static int fc_opt(void *ctx, int opt, const char *arg)
         return 0;
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_THREADS: return rtm_cli_threads(&a->c, arg, &a->p.fc.threads);
+    case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -108,14 +117,17 @@ static int parse(int argc, char **argv, fc_args *a, int *first)
         {"max-blocks", required_argument, 0, OPT_MAX_BLOCKS},
         {"title", required_argument, 0, OPT_TITLE},
         {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-        {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        RTM_CLI_TILE_OPTION, {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, fc_opt, a, first);
     if (rc)
         return rc;
     if (!a->outdir)
         return rtm_cli_usage(&a->c, "no output folder (-o OUTDIR)");
     a->ev.outputs[a->ev.noutputs++] = a->outdir;
-    return 0;
+    if ((size_t)snprintf(a->tilebase, sizeof a->tilebase, "%s/forecast.tif", a->outdir) >=
+        sizeof a->tilebase)
+        return rtm_cli_usage(&a->c, "output folder name too long");
+    return rtm_cli_tiles_end(&a->tiles, &a->c, a->tilebase);
 }
 
 static int run(fc_args *a)
@@ -137,10 +149,13 @@ static int run(fc_args *a)
         rc = rtm_cli_fail(&a->c, &e);
         goto done;
     }
-    rc = rtm_forecast_product_run(&a->p, &a->ev.evs, &env, out, &f, &e);
+    rc = rtm_forecast_product_tiled(&a->p, &a->ev.evs, &env, &a->tiles.h, out, &f, &e);
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e)))
         goto done;
-    if (!a->c.quiet)
+    if (!f) /* a tile */
+        rtm_cli_info(&a->c, "forecast: tile %d of %d written to %s\n", a->tiles.h.index,
+                     a->tiles.h.count, a->tiles.path);
+    else if (!a->c.quiet)
         printf("forecast %04d-%02d..%04d-%02d: %.1f events expected; back-tested PAI at "
                "1/5/20 %%: %.2f/%.2f/%.2f (prior counts %.2f/%.2f/%.2f)\n",
                f->forecast_from / 100, f->forecast_from % 100, f->forecast_to / 100,
@@ -159,11 +174,13 @@ int rtm_cmd_forecast(int argc, char **argv)
     a.c.cmd = "forecast";
     rtm_cli_events_init(&a.ev);
     rtm_forecast_product_init(&a.p);
-    if (!(rc = parse(argc, argv, &a, &first)) && !(rc = rtm_cli_out_dir(&a.c, a.outdir, &made)))
+    if (!(rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)) &&
+        !(rc = parse(argc, argv, &a, &first)) && !(rc = rtm_cli_out_dir(&a.c, a.outdir, &made)))
         rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first);
     if (!rc)
         rc = run(&a);
     rtm_cli_factors_free(&a.fac);
     rtm_cli_events_free(&a.ev);
+    rtm_cli_tiles_free(&a.tiles);
     return rc < 0 ? RTM_EXIT_OK : rc;
 }

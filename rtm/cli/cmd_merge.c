@@ -11,13 +11,14 @@
 
 static const char HELP[] =
     "Usage: rtm merge TILE...\n\n"
-    "Assemble the N tile files that `rtm kde|distance|hotspots|change|emerging|model\n"
-    "... --tile I/N` wrote (one per I, in any order) through a GDAL VRT and finish\n"
-    "the command they record: its GeoTIFFs, maps and other files, byte for byte what\n"
-    "the command writes without --tile (a model's tiles: the strips' pattern tables,\n"
-    "in the .parts file beside each tile, merged, then the fit). Run it in the folder the tiles were made\n"
+    "Assemble the N tile files that `rtm kde|distance|hotspots|change|emerging|\n"
+    "model|forecast ... --tile I/N` (or I/RxC) wrote (one per I, in any order)\n"
+    "through a GDAL VRT and finish the command they record: its GeoTIFFs, maps and\n"
+    "other files, byte for byte what the command writes without --tile (a model's\n"
+    "or forecast's tiles: the strips' pattern tables, in the .parts file beside\n"
+    "each tile, merged, then the fit). Run it in the folder the tiles were made\n"
     "from (the command's input and output names are relative to it). Every tile\n"
-    "must come from the same command line and grid, each strip 0..N-1 exactly\n"
+    "must come from the same command line and grid, each tile 0..N-1 exactly\n"
     "once, and match the checksum it recorded.\n\n"
     "Example (a Slurm array of 8, or any batch array):\n"
     "  rtm kde --radius 500 -o kde.tif --tile $SLURM_ARRAY_TASK_ID/8 crimes.csv\n"
@@ -28,7 +29,8 @@ static const struct {
     int (*fn)(int argc, char **argv);
 } TILED[] = {{"kde", rtm_cmd_kde}, {"distance", rtm_cmd_distance},
              {"hotspots", rtm_cmd_hotspots}, {"change", rtm_cmd_change},
-             {"emerging", rtm_cmd_emerging}, {"model", rtm_cmd_model}};
+             {"emerging", rtm_cmd_emerging}, {"model", rtm_cmd_model},
+             {"forecast", rtm_cmd_forecast}};
 
 int rtm_cmd_merge(int argc, char **argv)
 {

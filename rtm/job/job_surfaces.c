@@ -28,7 +28,7 @@ static const char *const type_names[] = {
     "repeats",
     NULL};
 static const char *const forecast_keys[] = {"type", "name", "horizon", "seed", "factors",
-                                            "block", "max_blocks", NULL};
+                                            "block", "max_blocks", "tiles", NULL};
 static const char *const places_keys[] = {"type", "name", "count", "size", "shape", "measure",
                                           "min_spacing", "step", "per_area", "roads",
                                           "roads_where", "roads_name_field", "segment", NULL};
@@ -379,6 +379,10 @@ static void read_forecast(rtm_ydoc *y, yaml_node_t *n, rtm_job_surface *s, const
     s->max_blocks = (int)maxb;
     s->increment = RTM_INCR_WHOLE;
     read_factors(y, rtm_yget(y, n, "factors"), s, job);
+    rtm_job_read_tiles(y, n, s);
+    if (s->tiles > 1 && s->nfactors == 0)
+        rtm_yerr(y, rtm_yget(y, n, "tiles"), "forecast: 'tiles' builds the factors' variables by "
+                 "strips: it needs 'factors'");
 }
 
 /* layers: names of earlier surfaces; weights: one number each */

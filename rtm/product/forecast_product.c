@@ -88,19 +88,28 @@ static int write_png(const rtm_forecast_product *p, const rtm_forecast *f, const
     return rc;
 }
 
-static int fit(const rtm_forecast_product *p, const rtm_events *ev, const rtm_product_env *env,
-               rtm_forecast **f, rtm_error *err)
+/* The factor variables' options as the product uses them. */
+static void var_opts(const rtm_forecast_product *p, const rtm_events *ev,
+                     const rtm_product_env *env, rtm_var_opts *vo)
 {
-    rtm_varset *vars = NULL;
+    *vo = p->var;
+    if (!(vo->block > 0))
+        vo->block = 2 * ev->grid.res;
+    vo->threads = env && env->threads ? env->threads : p->fc.threads;
+}
+
+/* vars: the factors' variables built before (by tiles; the fit owns them),
+ * or NULL to build them here. */
+static int fit(const rtm_forecast_product *p, const rtm_events *ev, const rtm_product_env *env,
+               rtm_varset *vars, rtm_forecast **f, rtm_error *err)
+{
     rtm_forecast_opts o = p->fc;
     int rc = 0;
     if (env && env->threads)
         o.threads = env->threads;
-    if (p->nfactors > 0) {
-        rtm_var_opts vo = p->var;
-        if (!(vo.block > 0))
-            vo.block = 2 * ev->grid.res;
-        vo.threads = o.threads;
+    if (p->nfactors > 0 && !vars) {
+        rtm_var_opts vo;
+        var_opts(p, ev, env, &vo);
         rtm_prod_log(env, "forecast: building the risk variables of %d factor%s", p->nfactors,
                      p->nfactors == 1 ? "" : "s");
         rc = rtm_variables_build(&ev->grid, ev->mask, ev->area_units2, p->factors,
@@ -114,16 +123,18 @@ static int fit(const rtm_forecast_product *p, const rtm_events *ev, const rtm_pr
     return rc;
 }
 
-int rtm_forecast_product_run(const rtm_forecast_product *p, const rtm_events *ev,
-                             const rtm_product_env *env, rtm_outset *out, rtm_forecast **res,
-                             rtm_error *err)
+/* The whole product, from the variables vars (owned; NULL: built here). */
+static int run(const rtm_forecast_product *p, const rtm_events *ev, rtm_varset *vars,
+               const rtm_product_env *env, rtm_outset *out, rtm_forecast **res, rtm_error *err)
 {
     rtm_forecast *f = NULL;
     int rc;
-    if (!p->dir || !p->dir[0])
-        return rtm_error_set(err, RTM_ERR_ARG, "forecast: no output folder");
-    if (ev->pts.n == 0)
-        return rtm_error_set(err, RTM_ERR_INPUT, "forecast: no events to learn from");
+    if (!p->dir || !p->dir[0] || ev->pts.n == 0) {
+        rtm_varset_free(vars);
+        return rtm_error_set(err, !p->dir || !p->dir[0] ? RTM_ERR_ARG : RTM_ERR_INPUT,
+                             !p->dir || !p->dir[0] ? "forecast: no output folder"
+                                                   : "forecast: no events to learn from");
+    }
     if (p->fc.train_to) {
         size_t later = 0;
         for (size_t i = 0; i < ev->pts.n; i++)
@@ -132,7 +143,7 @@ int rtm_forecast_product_run(const rtm_forecast_product *p, const rtm_events *ev
             rtm_prod_log(env, "forecast: %zu event%s after %04d-%02d ignored (--train-to)", later,
                          later == 1 ? "" : "s", p->fc.train_to / 100, p->fc.train_to % 100);
     }
-    if ((rc = fit(p, ev, env, &f, err)))
+    if ((rc = fit(p, ev, env, vars, &f, err)))
         return rc;
     rtm_prod_log(env, "forecast: %04d-%02d..%04d-%02d from %04d-%02d..%04d-%02d, %d training "
                  "pairs, %d of %d terms; back-tested PAI at 1 %% %.2f (prior %.2f)",
@@ -148,4 +159,40 @@ int rtm_forecast_product_run(const rtm_forecast_product *p, const rtm_events *ev
     else
         rtm_forecast_free(f);
     return rc;
+}
+
+int rtm_forecast_product_run(const rtm_forecast_product *p, const rtm_events *ev,
+                             const rtm_product_env *env, rtm_outset *out, rtm_forecast **res,
+                             rtm_error *err)
+{
+    return run(p, ev, NULL, env, out, res, err);
+}
+
+/* ---- by tiles ------------------------------------------------------------- */
+
+typedef struct fc_fin {
+    const rtm_forecast_product *p;
+    const rtm_events *ev;
+    const rtm_product_env *env;
+    rtm_outset *out;
+    rtm_forecast **res;
+} fc_fin;
+
+static int with_vars(void *ctx, rtm_varset *vars, rtm_error *err)
+{
+    fc_fin *m = ctx;
+    return run(m->p, m->ev, vars, m->env, m->out, m->res, err);
+}
+
+int rtm_forecast_product_tiled(const rtm_forecast_product *p, const rtm_events *ev,
+                               const rtm_product_env *env, const rtm_tiling *h,
+                               rtm_outset *out, rtm_forecast **res, rtm_error *err)
+{
+    fc_fin m = {p, ev, env, out, res};
+    rtm_var_opts vo;
+    if (!h || (h->count == 0 && h->nmerge == 0))
+        return run(p, ev, NULL, env, out, res, err);
+    var_opts(p, ev, env, &vo);
+    return rtm_prod_vars_tiled("forecast", ev, p->factors, p->nfactors, &vo, h, out, with_vars,
+                               &m, err);
 }

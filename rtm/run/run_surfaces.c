@@ -360,6 +360,7 @@ static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     rtm_forecast_product p;
     rtm_forecast *f = NULL;
     rtm_outset *out = NULL;
+    char tif[512], tile[600];
     int rc;
     rtm_forecast_product_init(&p);
     p.fc.horizon = s->horizon > 0 ? s->horizon : 1;
@@ -368,12 +369,14 @@ static int surf_forecast(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
     if (!feat || !spec || !files)
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "run: out of memory");
     else if (!(rc = s->nfactors ? forecast_factors(r, s, &p, spec, files, feat, err) : 0) &&
+             !(rc = tile_unit(r, fname(tif, s->name, "tif"), tile, sizeof tile, err)) &&
              !(rc = open_set(r, &out, err)))
-        rc = finish(r, out, rtm_forecast_product_run(&p, &r->ev, &r->env, out, &f, err), err);
+        rc = finish(r, out, rtm_forecast_product_tiled(&p, &r->ev, &r->env, &r->tiling, out, &f,
+                                                       err), err);
     for (int i = 0; feat && i < s->nfactors; i++)
         rtm_features_free(feat[i]);
     free(feat), free(spec), free(files);
-    if (rc)
+    if (rc || r->tiling.count) /* a tile unit: its tile file only */
         return rc;
     o->v = f->mu;
     f->mu = NULL;

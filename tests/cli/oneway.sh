@@ -222,6 +222,20 @@ check "forecast with factors: factor terms considered" \
   'grep -q "pubs" "$J/fcf/forecast.json" && grep -q "venues" "$J/fcf/forecast.json"'
 same "forecast with factors" "$T/cli/fcf" "$J/fcf" forecast.tif forecast.qml forecast.png \
   forecast.json forecast.md
+# the same forecast with its factors' variables by 3 tiles (units), merged
+job fcf3 "  - type: forecast
+    name: fcf
+    block: 200
+    max_blocks: 2
+    tiles: 3
+    factors:
+      - layer: pubs
+        operationalization: both
+      - layer: venues
+        operationalization: proximity"
+J=$T/out-fcf3/current
+same "forecast with factors by 3 tiles" "$T/cli/fcf" "$J/fcf" forecast.tif forecast.qml \
+  forecast.png forecast.json forecast.md
 # --- patrol places: 10 squares of 150 m by count
 rm -rf "$T/cli"; mkdir -p "$T/cli"
 $RTM places -q --dst-crs EPSG:27700 --study-area "$AREA" --resolution 100 --where "$W" \

@@ -1,6 +1,6 @@
 #!/bin/sh
 # CLI tests of tiles (`--tile I/N` and `rtm merge`) of kde, distance,
-# hotspots, change, emerging and model: the N tile commands run
+# hotspots, change, emerging, model and forecast: the N tile commands run
 # one after another without a scheduler (as a batch array's tasks would),
 # in reverse and with different thread counts, then the merge; every file
 # the merge writes (GeoTIFFs, .qml, maps, polygons) must be byte-identical to
@@ -133,6 +133,29 @@ check "model: 7 tiles = whole" "mo_tiled 7"
 (cd "$T" && "$RTM" model -q $MO -o mr --tile 0/2x2 2> rerr.txt); rc=$?
 check "model: rectangles are refused (its tiles are strips)" \
   "[ $rc -ne 0 ] && grep -q 'strips of whole rows' '$T/rerr.txt'"
+# forecast with risk factors: the factors' variables by strips, the monthly
+# features, fit and back-test in the merge
+FC="--dst-crs EPSG:27700 --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --resolution 100 --train-to 2018-04 --factor pubs=$S/risk/osm_pubs_southend_on_sea.csv:both --factor venues=$S/risk/fhrs_openpubs_venues_southend_on_sea.csv:proximity --block 200 --max-blocks 2 $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz"
+fc_tiled() {
+  n=$1
+  mkdir -p "$T/fc-whole" "$T/fc-$n"
+  (cd "$T/fc-whole" && "$RTM" forecast -q $FC -o f) || return 1
+  for i in $(seq $((n - 1)) -1 0); do
+    (cd "$T/fc-$n" && "$RTM" forecast -q --threads $((1 + i % 2)) $FC -o f --tile $i/$n) ||
+      return 1
+  done
+  (cd "$T/fc-$n" && "$RTM" merge f/forecast.tile-*.tif >/dev/null 2>&1) || return 1
+  rm "$T/fc-$n"/f/forecast.tile-*
+  [ -s "$T/fc-whole/f/forecast.tif" ] && grep -q venues_proximity "$T/fc-whole/f/forecast.json" &&
+    diff -r "$T/fc-whole/f" "$T/fc-$n/f"
+}
+check "forecast with 2 factors: 3 tiles = whole, every file" "fc_tiled 3"
+mkdir -p "$T/fc-nof" && (cd "$T/fc-nof" && "$RTM" forecast -q --dst-crs EPSG:27700 --resolution 200 \
+  --study-area "$S/boundaries/southend_on_sea_lad2011_bng.geojson" -o f --tile 0/2 \
+  "$S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz" 2> err.txt); rc=$?
+check "forecast without factors: --tile is refused (nothing to build by strips)" \
+  "[ $rc -ne 0 ] && grep -q 'no risk factors' '$T/fc-nof/err.txt'"
+
 # a partials file damaged or missing: refused, the outputs left as they were
 mkdir -p "$T/mo-bad" && for i in 0 1; do (cd "$T/mo-bad" && "$RTM" model -q $MO -o m --tile $i/2); done
 cp "$T/mo-bad/m/model.tile-01-of-02.parts" "$T/keep.parts"
