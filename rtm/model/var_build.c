@@ -158,15 +158,44 @@ static int proximity(const rtm_i_vctx *c, const rtm_factor_spec *f, const double
 
 typedef struct dens_rows {
     const rtm_i_vctx *c;
-    uint32_t *q;      /* study rows with a non-zero density, ascending */
+    int pass;         /* 0: keep every value (one pass: the whole grid); for a strip,
+                         1: the sum only, 2: the squares, keeping the strip's values */
+    uint32_t *q;      /* study rows with a non-zero density kept, ascending */
     double *v;        /* their values */
     size_t n, cap;
     double sum;       /* sum of the values in cell order */
+    double mean, ss;  /* pass 2: the mean, and the squares summed so far */
+    size_t prev;      /* pass 2: the study row after the last non-zero one */
 } dens_rows;
 
-/* Keep row i's non-zero values at study-area cells (rtm_kde_rows callback).
- * The densities are >= 0 and +0 where no kernel reaches, so the sum in
- * cell order of the non-zero ones is the sum over every cell. */
+static int keep(dens_rows *D, size_t q, double v)
+{
+    if (D->n == D->cap) { /* q and v grow together: one capacity */
+        size_t c1 = D->cap, c2 = D->cap;
+        if (rtm_grow(&D->q, &c1, D->n + 1, sizeof *D->q, 4096) ||
+            rtm_grow(&D->v, &c2, D->n + 1, sizeof *D->v, 4096))
+            return RTM_ERR_NOMEM;
+        D->cap = c1;
+    }
+    D->q[D->n] = (uint32_t)q;
+    D->v[D->n++] = v;
+    return 0;
+}
+
+/* The two-pass variance's terms of the non-zero value v at study row q, the
+ * zero cells before it added in runs exactly as one by one (rtm-method.md;
+ * dens_threshold takes the same steps from kept values). */
+static double add_square(double ss, double mean, size_t *prev, size_t q, double v)
+{
+    ss = rtm_i_add_repeated(ss, (0 - mean) * (0 - mean), q - *prev);
+    *prev = q + 1;
+    return ss + (v - mean) * (v - mean);
+}
+
+/* Row i's non-zero values at study-area cells (rtm_kde_rows callback), as
+ * the pass wants them. The densities are >= 0 and +0 where no kernel
+ * reaches, so the sum in cell order of the non-zero ones is the sum over
+ * every cell. */
 static int dens_row(int i, const double *row, void *arg)
 {
     dens_rows *D = arg;
@@ -176,34 +205,54 @@ static int dens_row(int i, const double *row, void *arg)
         double v = row[c->cell[q] - base];
         if (v == 0)
             continue;
-        if (D->n == D->cap) { /* q and v grow together: one capacity */
-            size_t c1 = D->cap, c2 = D->cap;
-            if (rtm_grow(&D->q, &c1, D->n + 1, sizeof *D->q, 4096) ||
-                rtm_grow(&D->v, &c2, D->n + 1, sizeof *D->v, 4096))
-                return RTM_ERR_NOMEM;
-            D->cap = c1;
-        }
-        D->q[D->n] = (uint32_t)q;
-        D->v[D->n++] = v;
-        D->sum += v;
+        if (D->pass < 2)
+            D->sum += v;
+        else
+            D->ss = add_square(D->ss, D->mean, &D->prev, q, v);
+        if ((D->pass == 0 || (D->pass == 2 && q >= c->q0 && q < c->q1)) && keep(D, q, v))
+            return RTM_ERR_NOMEM;
     }
     return 0;
 }
 
 /* Density threshold: mean + k*SD over the n study-area cells, the two-pass
- * mean and variance in cell order (rtm-method.md), the zero cells' terms
- * (0 - mean)^2 added in runs exactly as one by one. */
+ * mean and variance in cell order (rtm-method.md), from every value kept. */
 static double dens_threshold(const dens_rows *D, size_t n, double k)
 {
-    double mean = D->sum / (double)n, ss = 0, z2 = (0 - mean) * (0 - mean);
+    double mean = D->sum / (double)n, ss = 0;
     size_t prev = 0;
-    for (size_t e = 0; e < D->n; e++) {
-        ss = rtm_i_add_repeated(ss, z2, D->q[e] - prev);
-        ss += (D->v[e] - mean) * (D->v[e] - mean);
-        prev = (size_t)D->q[e] + 1;
-    }
-    ss = rtm_i_add_repeated(ss, z2, n - prev);
+    for (size_t e = 0; e < D->n; e++)
+        ss = add_square(ss, mean, &prev, D->q[e], D->v[e]);
+    ss = rtm_i_add_repeated(ss, (0 - mean) * (0 - mean), n - prev);
     return mean + k * sqrt(ss / (double)n);
+}
+
+/* The threshold of density surface ko over the whole grid, keeping in D the
+ * values the strip needs: the whole grid in one pass, keeping every value;
+ * a strip in two passes of the same densities (the sum, then the squares),
+ * keeping only the strip's values, so that its memory is the strip's. The
+ * same operations in the same order either way: the same threshold. */
+static int dens_pass(const rtm_i_vctx *c, const double *x, const double *y, size_t np,
+                     const rtm_kde_opts *ko, dens_rows *D, double *thr, rtm_error *err)
+{
+    int strip = c->q0 > 0 || c->q1 < c->n, rc;
+    D->n = 0;
+    D->sum = D->ss = 0;
+    D->prev = 0;
+    D->pass = strip;
+    if ((rc = rtm_kde_rows(c->g, x, y, NULL, np, ko, dens_row, D, err)))
+        return rc;
+    if (!strip) {
+        *thr = dens_threshold(D, c->n, c->o->density_k);
+        return 0;
+    }
+    D->mean = D->sum / (double)c->n;
+    D->pass = 2;
+    if ((rc = rtm_kde_rows(c->g, x, y, NULL, np, ko, dens_row, D, err)))
+        return rc;
+    D->ss = rtm_i_add_repeated(D->ss, (0 - D->mean) * (0 - D->mean), c->n - D->prev);
+    *thr = D->mean + c->o->density_k * sqrt(D->ss / (double)c->n);
+    return 0;
 }
 
 static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad, int nl,
@@ -211,8 +260,10 @@ static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *
 {
     double *xy = NULL, *x = NULL, *y = NULL;
     size_t np = 0;
-    dens_rows D = {c, NULL, NULL, 0, 0, 0};
+    dens_rows D;
     int rc;
+    memset(&D, 0, sizeof D);
+    D.c = c;
     /* points as they are; lines and polygons sampled along their edges */
     if ((rc = rtm_features_sample_points(f->features, c->g->res / 2, &xy, &np, err)))
         return rc;
@@ -230,11 +281,9 @@ static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *
         ko.kernel = c->o->density_kernel;
         ko.radius = lad[k];
         ko.units = RTM_UNITS_M2;
-        D.n = 0;
-        D.sum = 0;
-        if ((rc = rtm_kde_rows(c->g, x, y, NULL, np, &ko, dens_row, &D, err)))
+        double thr;
+        if ((rc = dens_pass(c, x, y, np, &ko, &D, &thr, err)))
             break;
-        double thr = dens_threshold(&D, c->n, c->o->density_k);
         /* surf > 0 and surf >= thr: the smallest positive double bounds it below */
         double lo = isnan(thr) ? NAN : fmax(thr, DBL_TRUE_MIN);
         fc->thr[bit0 + k] = thr;
