@@ -166,6 +166,18 @@ done:
     return rc;
 }
 
+/* The events; a tile builds the factors' variables on the grid, so with the
+ * grid given (--bbox or --study-area) it does not read them. */
+static int load(fc_args *a, char **inputs, int n)
+{
+    int rc;
+    if (a->tiles.h.count == 0 || (!a->ev.has_bbox && !a->ev.study_area))
+        return rtm_cli_events_load(&a->ev, &a->c, inputs, n);
+    if ((rc = rtm_cli_events_prepare(&a->ev, &a->c, inputs, n, "event")))
+        return rc;
+    return rtm_cli_events_grid(&a->ev, &a->c);
+}
+
 int rtm_cmd_forecast(int argc, char **argv)
 {
     fc_args a;
@@ -176,7 +188,7 @@ int rtm_cmd_forecast(int argc, char **argv)
     rtm_forecast_product_init(&a.p);
     if (!(rc = rtm_cli_tiles_begin(&a.tiles, &a.c, argc, argv)) &&
         !(rc = parse(argc, argv, &a, &first)) && !(rc = rtm_cli_out_dir(&a.c, a.outdir, &made)))
-        rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first);
+        rc = load(&a, argv + first, argc - first);
     if (!rc)
         rc = run(&a);
     rtm_cli_factors_free(&a.fac);

@@ -256,7 +256,14 @@ int rtm_cmd_model(int argc, char **argv)
         rc = RTM_EXIT_FAIL;
         goto done;
     }
-    if ((rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first)))
+    /* a tile builds variables on the grid: with the grid given (--bbox or
+     * --study-area) it does not read the events */
+    if (a.tiles.h.count > 0 && (a.ev.has_bbox || a.ev.study_area)) {
+        if (!(rc = rtm_cli_events_prepare(&a.ev, &a.c, argv + first, argc - first, "event")))
+            rc = rtm_cli_events_grid(&a.ev, &a.c);
+    } else
+        rc = rtm_cli_events_load(&a.ev, &a.c, argv + first, argc - first);
+    if (rc)
         goto done;
     rc = run_model(&a);
 done:

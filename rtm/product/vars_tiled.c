@@ -113,7 +113,9 @@ int rtm_prod_vars_tiled(const char *product, const rtm_events *ev, const rtm_fac
         return rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory", product);
     for (int i = 0; i < nf; i++)
         fs[i] = f[i].features;
-    rc = rtm_prod_inputs_digest_n(&ev->grid, ev->mask, &ev, 1, fs, nf, t.inputs);
+    /* the grid, its mask and the factors: a strip's variables do not depend on
+     * the events (a tile need not read them; the merge reads them itself) */
+    rc = rtm_prod_inputs_digest_n(&ev->grid, ev->mask, NULL, 0, fs, nf, t.inputs);
     free(fs);
     if (rc)
         return rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory (inputs digest)", product);
