@@ -117,8 +117,9 @@ typedef struct rtm_tiled {
     int (*partials)(void *ctx, const rtm_tile *t, unsigned char **buf, size_t *len,
                     rtm_error *err);
     /** With partials: strip index of n's partials, given in strip order
-     *  (0 .. n-1) before finish, by a merge (read from the tiles' files,
-     *  checksums verified) and by a whole run (its strips'). */
+     *  (0 .. n-1) by a merge before finish (read from the tiles' files,
+     *  checksums verified). A product with partials runs whole by its own
+     *  path: rtm_tiled_run makes only its tiles and merges. */
     int (*take_parts)(void *ctx, int index, int n, const unsigned char *buf, size_t len,
                       rtm_error *err);
 } rtm_tiled;
@@ -185,17 +186,14 @@ int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err);
 int rtm_tile_parts_write(const char *path, const unsigned char *buf, size_t len, char sha[65],
                          rtm_error *err);
 
-/** The merge's partials: for the n tile files (checked by
- *  rtm_tile_assemble), each one's partials file read, checked against the
- *  SHA-256 its tile recorded, and given to t->take_parts in strip order.
- *  Returns 0 or an error naming the file. */
-int rtm_tile_parts_take(const char *const *files, int n, const rtm_tiled *t, rtm_error *err);
 
 /** Assemble the n tile files of t's grid into v (nbands planes of ncells),
  *  through a GDAL VRT: every file must be a tile of t->product on t's grid
  *  made by the same command line as the first file and from the same inputs
  *  as t->inputs (when t records them), the n files tiles 0 .. n-1 of n once
- *  each, and every strip must match its recorded checksum.
+ *  each, and every strip must match its recorded checksum. With
+ *  t->take_parts, each tile's partials file is then read, checked against
+ *  the SHA-256 its tile recorded and given to take_parts in strip order.
  *  Returns 0 or an error naming the file (RTM_ERR_INPUT, RTM_ERR_IO). */
 int rtm_tile_assemble(const char *const *files, int n, const rtm_tiled *t, double *v,
                       rtm_error *err);

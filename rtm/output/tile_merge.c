@@ -121,7 +121,7 @@ static int read_vrt(const char *const *names, int n, const rtm_tiled *t, double 
 }
 
 /* SHA-256 (hex) of tile t's values in the whole grid v (nbands planes of
- * the grid's cells), row by row: the bytes rtm_tile_strip_sha hashes in the
+ * the grid's cells), row by row: the bytes rtm_tile_write hashed in the
  * tile's own buffer. 0 or -1. */
 static int rect_sha(const double *v, const rtm_grid *g, const rtm_tile *t, int nbands,
                     char hex[RTM_SHA256_HEX])
@@ -175,6 +175,8 @@ int rtm_tile_assemble(const char *const *files, int n, const rtm_tiled *t, doubl
             names[i] = files[order[i]];
         if (!(rc = read_vrt(names, n, t, v, err)))
             rc = verify(t, in, order, files, n, v, err);
+        for (int i = 0; !rc && t->take_parts && i < n; i++) /* partials, in strip order */
+            rc = rtm_tile_parts_take_one(files[order[i]], &in[order[i]], n, t, err);
     }
     for (int k = 0; in && k < n; k++)
         rtm_tile_info_free(&in[k]);

@@ -5,6 +5,7 @@
 #include "rtm/tile.h"
 #include "core/atomic.h"
 #include "core/sha256.h"
+#include "output/tile_priv.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -29,23 +30,10 @@ int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err)
     return 0;
 }
 
-static int sha_hex(const unsigned char *buf, size_t len, char hex[65])
-{
-    rtm_sha256_ctx c;
-    unsigned char d[RTM_SHA256_LEN];
-    if (rtm_sha256_init(&c))
-        return -1;
-    rtm_sha256_update(&c, buf, len);
-    if (rtm_sha256_final(&c, d))
-        return -1;
-    rtm_sha256_to_hex(d, hex);
-    return 0;
-}
-
 int rtm_tile_parts_write(const char *path, const unsigned char *buf, size_t len, char sha[65],
                          rtm_error *err)
 {
-    if (sha_hex(buf, len, sha))
+    if (rtm_sha256_hex(buf, len, sha))
         return rtm_error_set(err, RTM_ERR_NOMEM, "tile: cannot hash the partials");
     return rtm_atomic_write_text(path, (const char *)buf, len, err);
 }
@@ -85,9 +73,8 @@ static int slurp(const char *path, unsigned char **buf, size_t *len, rtm_error *
     return rc;
 }
 
-/* Tile file `file` (tile index of n): its partials, checked, to take_parts. */
-static int take_one(const char *file, const rtm_tile_info *in, int n, const rtm_tiled *t,
-                    rtm_error *err)
+int rtm_tile_parts_take_one(const char *file, const rtm_tile_info *in, int n,
+                            const rtm_tiled *t, rtm_error *err)
 {
     char path[4096], hex[65];
     unsigned char *buf = NULL;
@@ -99,7 +86,7 @@ static int take_one(const char *file, const rtm_tile_info *in, int n, const rtm_
     if ((rc = rtm_tile_parts_path(file, path, sizeof path, err)) ||
         (rc = slurp(path, &buf, &len, err)))
         return rc;
-    if (sha_hex(buf, len, hex))
+    if (rtm_sha256_hex(buf, len, hex))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
     else if (strcmp(hex, in->parts))
         rc = rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' fails the checksum its tile '%s' "
@@ -107,31 +94,5 @@ static int take_one(const char *file, const rtm_tile_info *in, int n, const rtm_
     else
         rc = t->take_parts(t->ctx, in->tile.index, n, buf, len, err);
     free(buf);
-    return rc;
-}
-
-int rtm_tile_parts_take(const char *const *files, int n, const rtm_tiled *t, rtm_error *err)
-{
-    rtm_tile_info *in = calloc((size_t)(n > 0 ? n : 1), sizeof *in);
-    int *order = malloc((size_t)(n > 0 ? n : 1) * sizeof *order), rc = 0;
-    if (!in || !order)
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
-    for (int i = 0; !rc && i < n; i++)
-        order[i] = -1;
-    /* each file's tile (each index once: checked by rtm_tile_assemble), then
-     * the partials in strip order */
-    for (int k = 0; !rc && k < n; k++)
-        if (!(rc = rtm_tile_read_info(files[k], &in[k], err)) &&
-            (in[k].tile.index < 0 || in[k].tile.index >= n || order[in[k].tile.index] >= 0))
-            rc = rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' is not one of tiles 0..%d "
-                               "once", files[k], n - 1);
-        else if (!rc)
-            order[in[k].tile.index] = k;
-    for (int i = 0; !rc && i < n; i++)
-        rc = take_one(files[order[i]], &in[order[i]], n, t, err);
-    for (int k = 0; in && k < n; k++)
-        rtm_tile_info_free(&in[k]);
-    free(in);
-    free(order);
     return rc;
 }

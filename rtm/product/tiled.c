@@ -47,21 +47,6 @@ static int write_parts(const rtm_tiled *t, const rtm_tiling *h, const rtm_tile *
     return rc;
 }
 
-/* A whole run of a product with partials: strip index of n's, straight to
- * take_parts (as a merge gives them). */
-static int pass_parts(const rtm_tiled *t, const rtm_tile *tile, rtm_error *err)
-{
-    unsigned char *buf = NULL;
-    size_t len = 0;
-    int rc;
-    if (!t->partials)
-        return 0;
-    if (!(rc = t->partials(t->ctx, tile, &buf, &len, err)))
-        rc = t->take_parts(t->ctx, tile->index, tile->count, buf, len, err);
-    free(buf);
-    return rc;
-}
-
 /* A rectangle's columns of its strip's planes, moved to the front of v
  * (nbands planes of rows x (c1 - c0) values). */
 static void crop(const rtm_tiled *t, const rtm_tile *tile, double *v)
@@ -120,10 +105,9 @@ static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *
     rtm_tile tile;
     double *s = NULL;
     if (n == 1) {
-        if ((rc = rtm_tile_plan(&t->grid, 0, 1, &tile, err)) ||
-            (rc = t->compute(t->ctx, &tile, v, err)))
+        if ((rc = rtm_tile_plan(&t->grid, 0, 1, &tile, err)))
             return rc;
-        return pass_parts(t, &tile, err);
+        return t->compute(t->ctx, &tile, v, err);
     }
     for (int i = 0; !rc && i < n; i++) {
         if ((rc = rtm_tile_plan(&t->grid, i, n, &tile, err)))
@@ -132,7 +116,7 @@ static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *
         if (!s && !(s = alloc_planes(t, (size_t)(tile.r1 - tile.r0) * (size_t)t->grid.ncols,
                                      err)))
             return err->code;
-        if (!(rc = t->compute(t->ctx, &tile, s, err)) && !(rc = pass_parts(t, &tile, err)))
+        if (!(rc = t->compute(t->ctx, &tile, s, err)))
             place(t, &tile, s, v);
     }
     free(s);
@@ -244,8 +228,11 @@ int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
 {
     double *v;
     int rc;
+    if (t->partials && h->count == 0 && h->nmerge == 0)
+        return rtm_error_set(err, RTM_ERR_ARG, "%s: with partials, only tiles and merges run "
+                             "here (the product runs whole by its own path)", t->product);
     if (rtm_mpi_size() > 1) { /* an MPI job: tiles, merges and whole grids are rank 0's */
-        if (h->count > 0 || h->nmerge > 0 || t->whole_only || t->partials) {
+        if (h->count > 0 || h->nmerge > 0 || t->whole_only) {
             int was = rtm_mpi_alone(1);
             rc = rtm_mpi_rank() == 0 ? rtm_tiled_run(t, h, err) : 0;
             rtm_mpi_alone(was);
@@ -259,10 +246,9 @@ int rtm_tiled_run(const rtm_tiled *t, const rtm_tiling *h, rtm_error *err)
         return one_tile(t, h, err);
     if (!(v = alloc_planes(t, rtm_grid_ncells(&t->grid), err)))
         return err->code;
-    if (h->nmerge > 0) {
-        if (!(rc = rtm_tile_assemble(h->merge, h->nmerge, t, v, err)) && t->take_parts)
-            rc = rtm_tile_parts_take(h->merge, h->nmerge, t, err);
-    } else
+    if (h->nmerge > 0)
+        rc = rtm_tile_assemble(h->merge, h->nmerge, t, v, err);
+    else
         rc = whole(t, h, v, err);
     if (rc) {
         free(v);
