@@ -47,22 +47,19 @@ int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
                        rtm_error *err);
 void rtm_i_fcells_free(rtm_i_fcells *fc);
 
-/* The factors have features, the ladder a block > 0 and blocks >= 1:
- * 0 or an error code. */
-int rtm_i_check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
-                        rtm_error *err);
 /* Study-area rows and, per grid row, where its rows start (vs->cell, vs->n,
  * *rowstart of nrows + 1). Returns 0 or -1 (out of memory). */
 int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,
                      size_t **rowstart);
-/* Factor f's ladder (the options', or the factor's own); returns its length. */
-int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad);
-/* Every factor's operationalization (AUTO by the manual's rule) into vs->info. */
-void rtm_i_plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
-                const rtm_factor_spec *f, int nf, const rtm_var_opts *o);
-/* Every factor's cells of c's strip, factors in parallel. */
-int rtm_i_build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
-                        const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err);
+/* What the whole and strip builds share: the factors checked, the study
+ * rows (vs->cell, vs->n; *rowstart), every factor's plan (vs->info) and its
+ * cells over grid rows [r0, r1) (*fc, nf of them). Whatever it returns,
+ * the caller frees *fc and *rowstart (rtm_i_vars_cells_free) and vs's
+ * fields. Returns 0 or an error code. */
+int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
+                     int nf, const rtm_var_opts *o, int r0, int r1, rtm_varset *vs,
+                     size_t **rowstart, rtm_i_fcells **fc, rtm_error *err);
+void rtm_i_vars_cells_free(rtm_i_fcells *fc, int nf, size_t *rowstart);
 /* Factor i's variable k as a column: its name, op, distance, threshold and
  * ones (the caller's count) into v. */
 void rtm_i_var_describe(rtm_variable *v, const rtm_var_opts *o, const rtm_factor_spec *f,

@@ -113,39 +113,22 @@ int rtm_variables_build_strip(const rtm_grid *g, const unsigned char *mask,
     rtm_varstrip *s = NULL;
     rtm_i_fcells *fc = NULL;
     size_t *rowstart = NULL;
-    int *base = NULL, rc = 0;
+    int *base = NULL, rc;
     if (nf < 1 || r0 < 0 || r1 <= r0 || r1 > g->nrows)
         return rtm_error_set(err, RTM_ERR_ARG, "variables: rows %d..%d of %d, %d factors: not a "
                              "strip", r0, r1 - 1, g->nrows, nf);
-    if ((rc = rtm_i_check_factors(f, nf, o, err)))
-        return rc;
-    if (!(s = calloc(1, sizeof *s)) || rtm_i_study_rows(g, mask, &vs, &rowstart) ||
-        !(vs.info = calloc((size_t)nf, sizeof *vs.info)) ||
-        !(fc = calloc((size_t)nf, sizeof *fc)) || !(base = malloc((size_t)nf * sizeof *base))) {
+    if (!(s = calloc(1, sizeof *s)) || !(base = malloc((size_t)nf * sizeof *base)))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-        goto done;
+    else if (!(rc = rtm_i_vars_cells(g, mask, f, nf, o, r0, r1, &vs, &rowstart, &fc, err))) {
+        s->nf = nf;
+        s->info = vs.info;
+        vs.info = NULL;
+        if (describe_all(s, f, o, fc, base) ||
+            pack_strip(s, fc, base, rowstart[r0], rowstart[r1]))
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     }
-    if (vs.n == 0 || vs.n > UINT32_MAX) {
-        rc = rtm_error_set(err, vs.n ? RTM_ERR_ARG : RTM_ERR_INPUT, vs.n ?
-                           "variables: %zu study-area cells: too many" :
-                           "variables: the study area has no cells", vs.n);
-        goto done;
-    }
-    vs.nfactors = s->nf = nf;
-    rtm_i_plan(&vs, g, mask, f, nf, o);
-    rtm_i_vctx c = {g, o, vs.cell, vs.n, rowstart, r0, r1, rowstart[r0], rowstart[r1]};
-    if ((rc = rtm_i_build_factors(&c, f, nf, &vs, fc, err)))
-        goto done;
-    s->info = vs.info;
-    vs.info = NULL;
-    if (describe_all(s, f, o, fc, base) || pack_strip(s, fc, base, c.q0, c.q1))
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-done:
-    for (int i = 0; fc && i < nf; i++)
-        rtm_i_fcells_free(&fc[i]);
-    free(fc);
+    rtm_i_vars_cells_free(fc, nf, rowstart);
     free(base);
-    free(rowstart);
     free(vs.cell);
     free(vs.info);
     if (rc) {

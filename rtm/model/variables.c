@@ -103,7 +103,7 @@ static rtm_op auto_op(const rtm_grid *g, const unsigned char *mask, const rtm_fa
     return RTM_OP_DENSITY;
 }
 
-int rtm_i_check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
+static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o, rtm_error *err)
 {
     int i;
     if (!(o->block > 0) || o->max_blocks < 1)
@@ -117,7 +117,7 @@ int rtm_i_check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
 
 /* A factor's ladder: the options', with the factor's own maximum and step
  * when it sets them (the reference's per-factor spatial influence). */
-int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad)
+static int factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad)
 {
     rtm_var_opts fo = *o;
     if (f->max_blocks > 0)
@@ -128,14 +128,14 @@ int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double 
 }
 
 /* Resolve every factor's operationalization (AUTO by the manual's rule). */
-void rtm_i_plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
-                const rtm_factor_spec *f, int nf, const rtm_var_opts *o)
+static void plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
+                 const rtm_factor_spec *f, int nf, const rtm_var_opts *o)
 {
     for (int i = 0; i < nf; i++) {
         rtm_factor_info *fi = &vs->info[i];
         rtm_op op = f[i].op;
         double lad[MAX_LADDER];
-        int nl = rtm_i_factor_ladder(o, &f[i], lad);
+        int nl = factor_ladder(o, &f[i], lad);
         fi->nfeatures = rtm_features_count(f[i].features);
         fi->nn_ratio = fi->nn_p = fi->mean_nn = fi->nn_area = NAN;
         if (op == RTM_OP_AUTO)
@@ -146,8 +146,8 @@ void rtm_i_plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
 
 /* Every factor's cells, factors in parallel (each on one thread, so the
  * results do not depend on the thread count or the schedule). */
-int rtm_i_build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
-                        const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
+static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
+                         const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
 {
     const rtm_var_opts *o = c->o;
     int nt = nthreads(o) < nf ? nthreads(o) : nf, done = 0, rc = 0;
@@ -165,7 +165,7 @@ int rtm_i_build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
 #pragma omp for schedule(dynamic, 1)
         for (int i = 0; i < nf; i++) {
             double lad[MAX_LADDER];
-            int nl = rtm_i_factor_ladder(o, &f[i], lad);
+            int nl = factor_ladder(o, &f[i], lad);
             frc[i] = surf ? rtm_i_factor_cells(c, &f[i], vs->info[i].op, lad, nl, surf, &fc[i],
                                                &ferr[i])
                           : rtm_error_set(&ferr[i], RTM_ERR_NOMEM, "variables: out of memory");
@@ -217,7 +217,7 @@ void rtm_i_var_describe(rtm_variable *v, const rtm_var_opts *o, const rtm_factor
                         size_t ones)
 {
     double lad[MAX_LADDER];
-    int nl = rtm_i_factor_ladder(o, &f[i], lad), np = (fi->op & RTM_OP_PROXIMITY) ? nl : 0;
+    int nl = factor_ladder(o, &f[i], lad), np = (fi->op & RTM_OP_PROXIMITY) ? nl : 0;
     memset(v, 0, sizeof *v);
     v->factor = i;
     v->op = k < np ? RTM_OP_PROXIMITY : RTM_OP_DENSITY;
@@ -310,42 +310,54 @@ int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *v
     return 0;
 }
 
+int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
+                     int nf, const rtm_var_opts *o, int r0, int r1, rtm_varset *vs,
+                     size_t **rowstart, rtm_i_fcells **fc, rtm_error *err)
+{
+    int rc;
+    if ((rc = check_factors(f, nf, o, err)))
+        return rc;
+    if (rtm_i_study_rows(g, mask, vs, rowstart) ||
+        !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)) ||
+        !(*fc = calloc((size_t)(nf ? nf : 1), sizeof **fc)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    if (vs->n == 0 || vs->n > UINT32_MAX)
+        return rtm_error_set(err, vs->n ? RTM_ERR_ARG : RTM_ERR_INPUT, vs->n ?
+                             "variables: %zu study-area cells: too many" :
+                             "variables: the study area has no cells", vs->n);
+    vs->nfactors = nf;
+    plan(vs, g, mask, f, nf, o);
+    rtm_i_vctx c = {g, o, vs->cell, vs->n, *rowstart, r0, r1, (*rowstart)[r0], (*rowstart)[r1]};
+    return build_factors(&c, f, nf, vs, *fc, err);
+}
+
+void rtm_i_vars_cells_free(rtm_i_fcells *fc, int nf, size_t *rowstart)
+{
+    for (int i = 0; fc && i < nf; i++)
+        rtm_i_fcells_free(&fc[i]);
+    free(fc);
+    free(rowstart);
+}
+
 int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double study_area,
                         const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
                         rtm_varset **out, rtm_error *err)
 {
-    rtm_varset *vs = NULL;
+    rtm_varset *vs = calloc(1, sizeof *vs);
     rtm_i_fcells *fc = NULL;
     size_t *rowstart = NULL;
     int *col = NULL, rc;
     (void)study_area;
-    if ((rc = rtm_i_check_factors(f, nf, o, err)))
-        return rc;
-    if (!(vs = calloc(1, sizeof *vs)) || rtm_i_study_rows(g, mask, vs, &rowstart) ||
-        !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)) ||
-        !(fc = calloc((size_t)(nf ? nf : 1), sizeof *fc)) ||
-        !(col = malloc((size_t)(nf ? nf : 1) * 2 * MAX_LADDER * sizeof *col))) {
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-        goto done;
+    if (!vs)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    if (!(rc = rtm_i_vars_cells(g, mask, f, nf, o, 0, g->nrows, vs, &rowstart, &fc, err))) {
+        if (!(col = malloc((size_t)(nf ? nf : 1) * 2 * MAX_LADDER * sizeof *col)))
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+        else if (!(rc = assign_columns(vs, f, nf, o, fc, col, err)) && pack_rows(vs, fc, nf, col))
+            rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     }
-    if (vs->n == 0 || vs->n > UINT32_MAX) {
-        rc = rtm_error_set(err, vs->n ? RTM_ERR_ARG : RTM_ERR_INPUT, vs->n ?
-                           "variables: %zu study-area cells: too many" :
-                           "variables: the study area has no cells", vs->n);
-        goto done;
-    }
-    vs->nfactors = nf;
-    rtm_i_plan(vs, g, mask, f, nf, o);
-    rtm_i_vctx c = {g, o, vs->cell, vs->n, rowstart, 0, g->nrows, 0, vs->n};
-    if (!(rc = rtm_i_build_factors(&c, f, nf, vs, fc, err)) &&
-        !(rc = assign_columns(vs, f, nf, o, fc, col, err)) && pack_rows(vs, fc, nf, col))
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-done:
-    for (int i = 0; fc && i < nf; i++)
-        rtm_i_fcells_free(&fc[i]);
-    free(fc);
+    rtm_i_vars_cells_free(fc, nf, rowstart);
     free(col);
-    free(rowstart);
     if (rc) {
         rtm_varset_free(vs);
         return rc;
