@@ -129,11 +129,15 @@ static int run(const rtm_forecast_product *p, const rtm_events *ev, rtm_varset *
 {
     rtm_forecast *f = NULL;
     int rc;
-    if (!p->dir || !p->dir[0] || ev->pts.n == 0) {
+    if (!p->dir || !p->dir[0])
+        rc = rtm_error_set(err, RTM_ERR_ARG, "forecast: no output folder");
+    else if (ev->pts.n == 0)
+        rc = rtm_error_set(err, RTM_ERR_INPUT, "forecast: no events to learn from");
+    else
+        rc = 0;
+    if (rc) {
         rtm_varset_free(vars);
-        return rtm_error_set(err, !p->dir || !p->dir[0] ? RTM_ERR_ARG : RTM_ERR_INPUT,
-                             !p->dir || !p->dir[0] ? "forecast: no output folder"
-                                                   : "forecast: no events to learn from");
+        return rc;
     }
     if (p->fc.train_to) {
         size_t later = 0;

@@ -306,18 +306,28 @@ static int surf_change(rtm_jr *r, rtm_jr_surf *o, rtm_error *err)
 
 static void model_factors(const rtm_job_surface *s, rtm_factor_spec *spec, const char **files);
 
+/* An rtm or forecast surface's factors' features (catalogue layers), into
+ * feat and spec (the caller frees feat's entries). */
+static int factor_features(rtm_jr *r, const rtm_job_surface *s, rtm_factor_spec *spec,
+                           rtm_features **feat, rtm_error *err)
+{
+    int rc = 0;
+    for (int i = 0; i < s->nfactors && !rc; i++) {
+        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
+        spec[i].features = feat[i];
+    }
+    return rc;
+}
+
 /* The forecast's risk factors: catalogue layers loaded as the rtm surface
  * loads them, variables as rtm forecast --factor/--block/--max-blocks. */
 static int forecast_factors(rtm_jr *r, const rtm_job_surface *s, rtm_forecast_product *p,
                             rtm_factor_spec *spec, const char **files, rtm_features **feat,
                             rtm_error *err)
 {
-    int rc = 0;
+    int rc;
     model_factors(s, spec, files);
-    for (int i = 0; i < s->nfactors && !rc; i++) {
-        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
-        spec[i].features = feat[i];
-    }
+    rc = factor_features(r, s, spec, feat, err);
     p->factors = spec;
     p->nfactors = s->nfactors;
     p->sources = files;
@@ -660,7 +670,7 @@ static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts 
                       rtm_error *err)
 {
     char key[RTM_SHA256_HEX], *entry = NULL;
-    int i, rc;
+    int rc;
     rtm_error e2;
     if ((rc = vars_key(r, s, mo, key, err)))
         return rc;
@@ -681,11 +691,7 @@ static int model_vars(rtm_jr *r, const rtm_job_surface *s, const rtm_model_opts 
         rtm_varset_free(*vars);
         *vars = NULL;
     }
-    for (i = 0, rc = 0; i < s->nfactors && !rc; i++) {
-        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
-        spec[i].features = feat[i];
-    }
-    if (!rc)
+    if (!(rc = factor_features(r, s, spec, feat, err)))
         rc = rtm_variables_build(&r->grid, r->mask, r->area_units2, spec, s->nfactors, &mo->var,
                                  vars, err);
     if (!rc) {
@@ -755,11 +761,7 @@ static int model_tiled(rtm_jr *r, const rtm_job_surface *s, rtm_factor_spec *spe
                        rtm_features **feat, char *tile, size_t n, rtm_error *err)
 {
     char tif[512];
-    int rc = 0;
-    for (int i = 0; i < s->nfactors && !rc; i++) {
-        rc = rtm_jr_layer_features(r, s->factors[i].layer, s->factors[i].where, &feat[i], err);
-        spec[i].features = feat[i];
-    }
+    int rc = factor_features(r, s, spec, feat, err);
     return rc ? rc : tile_unit(r, fname(tif, s->name, "tif"), tile, n, err);
 }
 
