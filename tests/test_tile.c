@@ -21,6 +21,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+static const rtm_kernel KERNELS[] = {RTM_KERNEL_QUARTIC,    RTM_KERNEL_EPANECHNIKOV,
+                                     RTM_KERNEL_TRIANGULAR, RTM_KERNEL_UNIFORM,
+                                     RTM_KERNEL_TRIWEIGHT,  RTM_KERNEL_GAUSSIAN};
+
 static rtm_grid grid_of(int nc, int nr, double res)
 {
     rtm_grid g;
@@ -121,13 +125,10 @@ static void kde_case(rtm_kernel k, int weighted, double radius, int nsplit)
 
 static void test_kde_strips(void)
 {
-    static const rtm_kernel ks[] = {RTM_KERNEL_QUARTIC, RTM_KERNEL_EPANECHNIKOV,
-                                    RTM_KERNEL_TRIANGULAR, RTM_KERNEL_UNIFORM,
-                                    RTM_KERNEL_TRIWEIGHT, RTM_KERNEL_GAUSSIAN};
     rtm_t_rng = 11;
-    for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+    for (size_t k = 0; k < sizeof KERNELS / sizeof *KERNELS; k++)
         for (int wt = 0; wt < 2; wt++)
-            kde_case(ks[k], wt, 35 + 40 * (double)k, 2 + (int)k * 3 + wt);
+            kde_case(KERNELS[k], wt, 35 + 40 * (double)k, 2 + (int)k * 3 + wt);
     kde_case(RTM_KERNEL_QUARTIC, 1, 5000, 61); /* radius beyond the grid, one row each */
 }
 
@@ -171,13 +172,10 @@ static void kde_rect_case(rtm_kernel k, int weighted, double radius)
 
 static void test_kde_rects(void)
 {
-    static const rtm_kernel ks[] = {RTM_KERNEL_QUARTIC, RTM_KERNEL_EPANECHNIKOV,
-                                    RTM_KERNEL_TRIANGULAR, RTM_KERNEL_UNIFORM,
-                                    RTM_KERNEL_TRIWEIGHT, RTM_KERNEL_GAUSSIAN};
     rtm_t_rng = 29;
-    for (size_t k = 0; k < sizeof ks / sizeof *ks; k++)
+    for (size_t k = 0; k < sizeof KERNELS / sizeof *KERNELS; k++)
         for (int wt = 0; wt < 2; wt++)
-            kde_rect_case(ks[k], wt, 45 + 70 * (double)k);
+            kde_rect_case(KERNELS[k], wt, 45 + 70 * (double)k);
 }
 
 /* The rectangles of a layout cover every cell once, in 64-column bands. */

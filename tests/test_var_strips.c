@@ -6,7 +6,8 @@
  * that only reaches the top rows (columns constant in the other strips), a
  * factor out of reach (columns dropped as constant over the grid) and a
  * masked study area. Then the refusals: damaged bytes, strips of other
- * options, a cell numbered beyond its strip's table. */
+ * options, a cell numbered beyond its strip's table. Random draws:
+ * rtm_test.h's generator, seeded. */
 #include <math.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -16,16 +17,6 @@
 #include "rtm/model.h"
 #include "rtm/model_tiles.h"
 #include "rtm/tile.h"
-
-static unsigned long long rng_state = 0x2545F4914F6CDD1DULL;
-static double urand(void)
-{
-    /* xorshift64 (Marsaglia 2003): a fixed, documented test sequence */
-    rng_state ^= rng_state << 13;
-    rng_state ^= rng_state >> 7;
-    rng_state ^= rng_state << 17;
-    return (double)(rng_state >> 11) / 9007199254740992.0;
-}
 
 typedef struct world {
     rtm_grid g;
@@ -40,6 +31,7 @@ static void make_world(world *w)
     rtm_error e;
     double line[6] = {300, 200, 1500, 1400, 2900, 1600};
     memset(w, 0, sizeof *w);
+    rtm_t_rng = 0x2545F4914F6CDD1DULL; /* the same world every time */
     w->g.x0 = 0;
     w->g.y0 = 0;
     w->g.res = 50;
@@ -54,12 +46,12 @@ static void make_world(world *w)
         w->f[i].features = w->fs[i] = rtm_features_create();
     for (int i = 0; i < 150; i++) { /* clustered around two centres */
         int k = i % 2;
-        rtm_features_add_point(w->fs[0], (k ? 900 : 2300) + 250 * (urand() - 0.5),
-                               (k ? 700 : 1500) + 250 * (urand() - 0.5), &e);
+        rtm_features_add_point(w->fs[0], (k ? 900 : 2300) + 250 * (rtm_t_urand() - 0.5),
+                               (k ? 700 : 1500) + 250 * (rtm_t_urand() - 0.5), &e);
     }
     rtm_features_add_line(w->fs[1], line, 3, &e);
     for (int i = 0; i < 12; i++) /* near the top edge (grid y runs 0..2350) */
-        rtm_features_add_point(w->fs[2], 400 + 200 * i, 2330 + 10 * urand(), &e);
+        rtm_features_add_point(w->fs[2], 400 + 200 * i, 2330 + 10 * rtm_t_urand(), &e);
     rtm_features_add_point(w->fs[3], 40000, 40000, &e); /* out of reach */
     for (double x = 0; x < 3400; x += 250) /* everywhere: near columns all 1 */
         for (double y = 0; y < 2500; y += 250)

@@ -89,12 +89,19 @@ static void set_meta(GDALDatasetH ds, const rtm_grid *g, const rtm_tile *t, cons
     }
 }
 
-static int write_bands(GDALDatasetH ds, const rtm_tile *t, int nbands, const double *v)
+static int write_bands(GDALDatasetH ds, const rtm_tile *t, const char *product, int nbands,
+                       const double *v)
 {
     int w = t->c1 - t->c0, h = t->r1 - t->r0;
     size_t cells = (size_t)h * (size_t)w;
+    char what[128];
+    /* what a GIS shows for the band: not a finished surface (a model's tile
+     * holds pattern numbers), but the merge's input */
+    snprintf(what, sizeof what, "rtm %s tile %d/%d: intermediate values for rtm merge, not a "
+             "finished surface", product, t->index, t->count);
     for (int b = 0; b < nbands; b++) {
         GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
+        GDALSetDescription(band, what);
         if (GDALRasterIO(band, GF_Write, 0, 0, w, h, (void *)(v + (size_t)b * cells), w, h,
                          GDT_Float64, 0, 0) != CE_None)
             return -1;
@@ -132,7 +139,7 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
     }
     rc = set_georef(ds, g, t, err);
     set_meta(ds, g, t, product, args, nargs, sha, inputs, parts);
-    if (!rc && write_bands(ds, t, nbands, v))
+    if (!rc && write_bands(ds, t, product, nbands, v))
         rc = rtm_error_set(err, RTM_ERR_IO, "tile: cannot write '%s': %s", path,
                            CPLGetLastErrorMsg());
     GDALClose(ds);
