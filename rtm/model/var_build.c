@@ -142,7 +142,7 @@ static int proximity(const rtm_i_vctx *c, const rtm_factor_spec *f, const double
     if (rc)
         return rc;
     for (size_t q = c->q0; q < c->q1; q++) {
-        double d = surf[c->cell[q] - base];
+        double d = surf[c->cell[q - c->q0] - base];
         if (!(d <= lad[nl - 1]))
             continue;
         int k = 0;
@@ -200,9 +200,15 @@ static int dens_row(int i, const double *row, void *arg)
 {
     dens_rows *D = arg;
     const rtm_i_vctx *c = D->c;
-    size_t base = (size_t)i * (size_t)c->g->ncols;
+    const unsigned char *m = c->mask ? c->mask + (size_t)i * (size_t)c->g->ncols : NULL;
+    int j = -1;
     for (size_t q = c->rowstart[i]; q < c->rowstart[i + 1]; q++) {
-        double v = row[c->cell[q] - base];
+        /* the row's study cells in order, from the mask (no cell list of
+         * the whole grid: a strip holds its own rows' only) */
+        j++;
+        while (m && !m[j])
+            j++;
+        double v = row[j];
         if (v == 0)
             continue;
         if (D->pass < 2)

@@ -9,12 +9,14 @@
 
 #define RTM_I_MAX_LADDER 64
 
-/* What every factor shares: the grid, the study-area rows (cell[q] grid
- * index of row q, ascending) and, per grid row i, the study rows
- * rowstart[i] .. rowstart[i + 1] - 1 that lie in it. */
+/* What every factor shares: the grid, its study-area mask (NULL: every
+ * cell), the study-area rows of the strip (cell[q - q0] grid index of row q,
+ * ascending) and, per grid row i, the study rows rowstart[i] .. rowstart[i +
+ * 1] - 1 that lie in it. */
 typedef struct rtm_i_vctx {
     const rtm_grid *g;
     const rtm_var_opts *o;
+    const unsigned char *mask;
     const size_t *cell;
     size_t n;
     const size_t *rowstart;
@@ -47,10 +49,12 @@ int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
                        rtm_error *err);
 void rtm_i_fcells_free(rtm_i_fcells *fc);
 
-/* Study-area rows and, per grid row, where its rows start (vs->cell, vs->n,
- * *rowstart of nrows + 1). Returns 0 or -1 (out of memory). */
-int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,
-                     size_t **rowstart);
+/* Study-area rows: their number (vs->n), per grid row where its rows start
+ * (*rowstart, nrows + 1 of them) and the grid cells of those in grid rows
+ * [r0, r1) (vs->cell, study row q at q - (*rowstart)[r0]). Returns 0 or -1
+ * (out of memory). */
+int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, int r0, int r1,
+                     rtm_varset *vs, size_t **rowstart);
 /* What the whole and strip builds share: the factors checked, the study
  * rows (vs->cell, vs->n; *rowstart), every factor's plan (vs->info) and its
  * cells over grid rows [r0, r1) (*fc, nf of them). Whatever it returns,

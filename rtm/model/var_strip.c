@@ -355,7 +355,7 @@ int rtm_varset_from_strips(const rtm_grid *g, const unsigned char *mask,
     int *col = NULL, rc = 0;
     if (n < 1 || rows[0] != 0 || rows[n] != g->nrows)
         rc = rtm_error_set(err, RTM_ERR_ARG, "variables: %d strips do not cover the grid", n);
-    else if (!vs || rtm_i_study_rows(g, mask, vs, &rowstart) ||
+    else if (!vs || rtm_i_study_rows(g, mask, 0, g->nrows, vs, &rowstart) ||
              !(col = malloc((size_t)(s[0]->p ? s[0]->p : 1) * sizeof *col)))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     for (int t = 0; !rc && t < n; t++)

@@ -291,22 +291,31 @@ done:
     return rc;
 }
 
-/* Study-area rows and, per grid row, where its rows start. */
-int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, rtm_varset *vs,
-                     size_t **rowstart)
+/* Study-area rows and, per grid row, where its rows start; the cells of
+ * grid rows [r0, r1) only (a strip's memory is the strip's). */
+int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, int r0, int r1,
+                     rtm_varset *vs, size_t **rowstart)
 {
-    size_t nc = rtm_grid_ncells(g), q = 0;
-    if (!(vs->cell = malloc(nc * sizeof *vs->cell)) ||
-        !(*rowstart = malloc(((size_t)g->nrows + 1) * sizeof **rowstart)))
+    size_t nc = (size_t)g->ncols, q = 0, k = 0;
+    if (!(*rowstart = malloc(((size_t)g->nrows + 1) * sizeof **rowstart)))
         return -1;
     for (int i = 0; i < g->nrows; i++) {
         (*rowstart)[i] = q;
-        for (size_t k = (size_t)i * (size_t)g->ncols; k < (size_t)(i + 1) * (size_t)g->ncols; k++)
-            if (!mask || mask[k])
-                vs->cell[q++] = k;
+        if (!mask) {
+            q += nc;
+            continue;
+        }
+        for (const unsigned char *m = mask + (size_t)i * nc, *e = m + nc; m < e; m++)
+            q += *m != 0;
     }
     (*rowstart)[g->nrows] = q;
     vs->n = q;
+    q = (*rowstart)[r1] - (*rowstart)[r0];
+    if (!(vs->cell = malloc((q ? q : 1) * sizeof *vs->cell)))
+        return -1;
+    for (size_t c = (size_t)r0 * nc; c < (size_t)r1 * nc; c++)
+        if (!mask || mask[c])
+            vs->cell[k++] = c;
     return 0;
 }
 
@@ -317,7 +326,7 @@ int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_fac
     int rc;
     if ((rc = check_factors(f, nf, o, err)))
         return rc;
-    if (rtm_i_study_rows(g, mask, vs, rowstart) ||
+    if (rtm_i_study_rows(g, mask, r0, r1, vs, rowstart) ||
         !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)) ||
         !(*fc = calloc((size_t)(nf ? nf : 1), sizeof **fc)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
@@ -327,7 +336,7 @@ int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_fac
                              "variables: the study area has no cells", vs->n);
     vs->nfactors = nf;
     plan(vs, g, mask, f, nf, o);
-    rtm_i_vctx c = {g, o, vs->cell, vs->n, *rowstart, r0, r1, (*rowstart)[r0], (*rowstart)[r1]};
+    rtm_i_vctx c = {g, o, mask, vs->cell, vs->n, *rowstart, r0, r1, (*rowstart)[r0], (*rowstart)[r1]};
     return build_factors(&c, f, nf, vs, *fc, err);
 }
 
