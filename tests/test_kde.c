@@ -482,6 +482,85 @@ static void test_threads(void)
     free(x), free(y), free(w), free(a), free(b);
 }
 
+/* rtm_kde_rows_spans: every row it gives equals rtm_kde_compute's bit for
+ * bit, each row is exactly 0 outside its spans (sorted, disjoint, within the
+ * grid), the rows it does not give are exactly 0, and rows outside [r0, r1)
+ * are never given. Sparse points (most of a wide row is beyond every
+ * kernel), a column count not a multiple of 32, points beyond the grid. */
+typedef struct spans_seen {
+    const double *full;
+    int ncols, r0, r1, bad, *given;
+} spans_seen;
+
+static int spans_row(int i, const double *row, const int *span, int ns, void *arg)
+{
+    spans_seen *s = arg;
+    const double *f = s->full + (size_t)i * (size_t)s->ncols;
+    int prev = 0;
+    s->bad += i < s->r0 || i >= s->r1 || s->given[i]++;
+    s->bad += memcmp(row, f, (size_t)s->ncols * sizeof *row) != 0;
+    for (int k = 0; k < ns; k++) {
+        s->bad += span[2 * k] < prev || span[2 * k + 1] <= span[2 * k] ||
+                  span[2 * k + 1] > s->ncols;
+        for (int j = prev; j < span[2 * k] && j < s->ncols; j++)
+            s->bad += row[j] != 0;
+        prev = span[2 * k + 1];
+    }
+    for (int j = prev; j < s->ncols; j++)
+        s->bad += row[j] != 0;
+    return 0;
+}
+
+static void test_rows_spans(void)
+{
+    rtm_grid g = {560000, 180000, 25, 1001, 90, ""};
+    size_t n = 60, ncell = (size_t)1001 * 90;
+    double x[60], y[60], w[60], *full = malloc(ncell * sizeof *full);
+    int given[90];
+    for (size_t p = 0; p < n; p++) {
+        x[p] = 560000 - 300 + 25 * 1001 * 1.03 * rtm_t_urand();
+        y[p] = 180000 - 200 + 25 * 90 * 1.1 * rtm_t_urand();
+        w[p] = 1 + (double)(p % 5);
+    }
+    x[0] = 560000 + 25 * 1001 - 5; /* the last column's edge */
+    for (size_t ki = 0; ki < NKERNELS; ki++)
+        for (int rr = 0; rr < 3; rr++) {
+            rtm_kde_opts o;
+            rtm_error e;
+            static const double radii[] = {40, 130, 900};
+            static const int win[][2] = {{0, 90}, {17, 18}, {30, 77}};
+            rtm_kde_opts_init(&o);
+            o.kernel = all_kernels[ki];
+            o.radius = radii[rr];
+            o.threads = 1;
+            RTM_CHECK(rtm_kde_compute(&g, x, y, rr == 1 ? w : NULL, n, &o, full, &e) == 0);
+            for (int wi = 0; wi < 3; wi++) {
+                spans_seen s = {full, g.ncols, win[wi][0], win[wi][1], 0, given};
+                size_t zero_rows_bad = 0;
+                memset(given, 0, sizeof given);
+                RTM_CHECK(rtm_kde_rows_spans(&g, x, y, rr == 1 ? w : NULL, n, &o, s.r0, s.r1,
+                                             spans_row, &s, &e) == 0);
+                RTM_CHECK(s.bad == 0);
+                for (int i = s.r0; i < s.r1; i++)
+                    for (int j = 0; !given[i] && j < g.ncols; j++)
+                        zero_rows_bad += full[(size_t)i * g.ncols + j] != 0;
+                RTM_CHECK(zero_rows_bad == 0);
+            }
+        }
+    {
+        rtm_kde_opts o;
+        rtm_error e;
+        spans_seen s = {full, g.ncols, 0, 90, 0, given};
+        rtm_kde_opts_init(&o);
+        o.radius = 100;
+        RTM_CHECK(rtm_kde_rows_spans(&g, x, y, NULL, n, &o, 5, 5, spans_row, &s, &e) ==
+                  RTM_ERR_ARG);
+        RTM_CHECK(rtm_kde_rows_spans(&g, x, y, NULL, n, &o, 0, 91, spans_row, &s, &e) ==
+                  RTM_ERR_ARG);
+    }
+    free(full);
+}
+
 static int cancel_at_half(double frac, const char *msg, void *arg)
 {
     (void)msg;
@@ -691,6 +770,7 @@ int main(void)
     RTM_RUN(test_feet_crs);
     RTM_RUN(test_overflow);
     RTM_RUN(test_threads);
+    RTM_RUN(test_rows_spans);
     RTM_RUN(test_errors);
     RTM_RUN(test_names);
     RTM_RUN(test_sigma);

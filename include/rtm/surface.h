@@ -149,6 +149,20 @@ int rtm_kde_rows(const rtm_grid *g, const double *x, const double *y, const doub
                  size_t n, const rtm_kde_opts *o, rtm_kde_row_fn fn, void *arg,
                  rtm_error *err);
 
+/** Receives one row i of a density (ncols values, a buffer reused for the
+ *  next row) and its spans: sorted disjoint column ranges [span[2k],
+ *  span[2k + 1]), k < nspan, outside which the row is exactly 0. */
+typedef int (*rtm_kde_spans_fn)(int i, const double *row, const int *span, int nspan,
+                                void *arg);
+
+/** rtm_kde_rows for grid rows r0 .. r1 - 1 only, telling fn where each row
+ *  can be non-zero (the columns within reach of the points that reach the
+ *  row, in blocks of 32): a row costs its spans, not the grid's width. The
+ *  same values, bit for bit, as rtm_kde_compute. */
+int rtm_kde_rows_spans(const rtm_grid *g, const double *x, const double *y, const double *w,
+                       size_t n, const rtm_kde_opts *o, int r0, int r1, rtm_kde_spans_fn fn,
+                       void *arg, rtm_error *err);
+
 /** Parse a kernel name: "quartic" (alias "biweight"), "epanechnikov",
  *  "triangular" (alias "cone"), "uniform" (alias "disc"), "triweight",
  *  "gaussian"; case-insensitive. Returns 0 and sets *k, or -1 (k untouched). */

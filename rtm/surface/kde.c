@@ -400,12 +400,13 @@ static void add_point(const kde_ctx *c, double *row, size_t p, double yc)
         direct_gauss(c, row, jl, jr, b->x[p], dy2, b->amp[p]);
 }
 
-static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row)
+static void compute_row(const kde_ctx *c, kde_poly_row *poly, int i, double *row, int zeroed)
 {
     const kde_buckets *b = c->b;
     double yc = rtm_grid_cell_y(c->g, i);
     size_t p, p1 = b->start[i + 2 * b->reach + 1];
-    memset(row, 0, (size_t)c->g->ncols * sizeof *row);
+    if (!zeroed)
+        memset(row, 0, (size_t)c->g->ncols * sizeof *row);
     if (b->start[i] == p1)
         return; /* no point within reach: the row is exactly 0 */
     /* buckets i .. i + 2R hold the rows i - R .. i + R */
@@ -522,7 +523,7 @@ static int run_rows(const kde_ctx *c, const rtm_kde_opts *o, int nt, kde_poly_ro
             stop = cancelled;
             if (stop)
                 continue;
-            compute_row(c, &polys[t], i, out + (size_t)(i - r0) * (size_t)g->ncols);
+            compute_row(c, &polys[t], i, out + (size_t)(i - r0) * (size_t)g->ncols, 0);
 #pragma omp atomic capture
             d = ++done;
             if (t == 0 && o->progress && ++mine % KDE_ROW_BLOCK == 0 &&
@@ -610,32 +611,101 @@ int rtm_kde_compute(const rtm_grid *g, const double *x, const double *y, const d
     return rc;
 }
 
-int rtm_kde_rows(const rtm_grid *g, const double *x, const double *y, const double *w,
-                 size_t n, const rtm_kde_opts *o, rtm_kde_row_fn fn, void *arg, rtm_error *err)
+/* Row i's spans: the columns the points within reach of it can touch
+ * (floor(cp) - R .. floor(cp) + R + 1, R = ceil(rho) + 1 > the support's
+ * half-width), rounded out to whole KDE_SPAN_COLS blocks and joined, as
+ * sorted disjoint [span[2k], span[2k + 1]). mark has a byte per block, all 0
+ * on entry and on return. Returns the number of spans. */
+#define KDE_SPAN_COLS 32
+static int row_spans(const kde_buckets *b, int i, int ncols, unsigned char *mark, int *span)
+{
+    int nblk = (ncols + KDE_SPAN_COLS - 1) / KDE_SPAN_COLS, ns = 0, R = b->reach;
+    for (size_t p = b->start[i]; p < b->start[i + 2 * R + 1]; p++) {
+        int f = ifloor(b->cp[p]), lo = f - R, hi = f + R + 1;
+        if (hi < 0 || lo > ncols - 1)
+            continue;
+        lo = lo < 0 ? 0 : lo;
+        hi = hi > ncols - 1 ? ncols - 1 : hi;
+        for (int k = lo / KDE_SPAN_COLS; k <= hi / KDE_SPAN_COLS; k++)
+            mark[k] = 1;
+    }
+    for (int k = 0; k < nblk;) {
+        if (!mark[k]) {
+            k++;
+            continue;
+        }
+        span[2 * ns] = k * KDE_SPAN_COLS;
+        while (k < nblk && mark[k])
+            mark[k++] = 0;
+        span[2 * ns + 1] = k * KDE_SPAN_COLS < ncols ? k * KDE_SPAN_COLS : ncols;
+        ns++;
+    }
+    return ns;
+}
+
+int rtm_kde_rows_spans(const rtm_grid *g, const double *x, const double *y, const double *w,
+                       size_t n, const rtm_kde_opts *o, int r0, int r1, rtm_kde_spans_fn fn,
+                       void *arg, rtm_error *err)
 {
     kde_buckets b;
     kde_poly_row *polys = NULL;
     kde_ctx c;
-    double *row;
-    int rc;
-    if ((rc = kde_setup(g, x, y, w, n, o, 1, 0, g->nrows, &c, &b, &polys, err)))
+    double *row = NULL;
+    unsigned char *mark = NULL;
+    int *span = NULL, rc, nblk;
+    if (rtm_grid_check(g, err))
+        return RTM_ERR_ARG;
+    if (r0 < 0 || r1 <= r0 || r1 > g->nrows)
+        return rtm_error_set(err, RTM_ERR_ARG, "kde: rows %d..%d are not rows of a grid of %d",
+                             r0, r1 - 1, g->nrows);
+    if ((rc = kde_setup(g, x, y, w, n, o, 1, r0, r1, &c, &b, &polys, err)))
         return rc;
     if (polys)
         polys[0].sparse = 1; /* few points reach most rows here */
-    if (!(row = malloc((size_t)g->ncols * sizeof *row)))
+    nblk = (g->ncols + KDE_SPAN_COLS - 1) / KDE_SPAN_COLS;
+    if (!(row = calloc((size_t)g->ncols, sizeof *row)) || !(mark = calloc((size_t)nblk, 1)) ||
+        !(span = malloc((size_t)nblk * 2 * sizeof *span)))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "kde: out of memory");
-    for (int i = 0; i < g->nrows && !rc; i++) {
+    for (int i = r0; i < r1 && !rc; i++) {
         if (b.start[i] == b.start[i + 2 * b.reach + 1])
             continue; /* no point within reach: exactly 0 */
-        compute_row(&c, polys, i, row);
-        for (int j = 0; j < g->ncols && !rc; j++)
-            if (!isfinite(row[j]))
-                rc = rtm_error_set(err, RTM_ERR_INPUT, "kde: the density is not finite at row "
-                                   "%d column %d: weights too large?", i, j);
-        if (!rc && (rc = fn(i, row, arg)))
+        int ns = row_spans(&b, i, g->ncols, mark, span);
+        compute_row(&c, polys, i, row, 1); /* row is 0 outside the last row's spans too */
+        for (int k = 0; k < ns && !rc; k++)
+            for (int j = span[2 * k]; j < span[2 * k + 1] && !rc; j++)
+                if (!isfinite(row[j]))
+                    rc = rtm_error_set(err, RTM_ERR_INPUT, "kde: the density is not finite at "
+                                       "row %d column %d: weights too large?", i, j);
+        if (!rc && (rc = fn(i, row, span, ns, arg)))
             rtm_error_set(err, rc, "kde: stopped by the row callback");
+        for (int k = 0; k < ns; k++) /* back to 0 for the next row */
+            memset(row + span[2 * k], 0, (size_t)(span[2 * k + 1] - span[2 * k]) * sizeof *row);
     }
     free(row);
+    free(mark);
+    free(span);
     kde_teardown(&b, polys, 1);
     return rc;
+}
+
+typedef struct rows_adapter {
+    rtm_kde_row_fn fn;
+    void *arg;
+} rows_adapter;
+
+static int rows_adapt(int i, const double *row, const int *span, int nspan, void *arg)
+{
+    const rows_adapter *a = arg;
+    (void)span;
+    (void)nspan;
+    return a->fn(i, row, a->arg);
+}
+
+int rtm_kde_rows(const rtm_grid *g, const double *x, const double *y, const double *w,
+                 size_t n, const rtm_kde_opts *o, rtm_kde_row_fn fn, void *arg, rtm_error *err)
+{
+    rows_adapter a = {fn, arg};
+    if (rtm_grid_check(g, err))
+        return RTM_ERR_ARG;
+    return rtm_kde_rows_spans(g, x, y, w, n, o, 0, g->nrows, rows_adapt, &a, err);
 }
