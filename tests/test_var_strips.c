@@ -82,8 +82,8 @@ static void free_world(world *w)
 
 /* n strips built, sent through bytes (as tiles send them), their cells'
  * numbers laid on a grid of doubles (as the tile files carry them). */
-static rtm_varstrip **strips(const world *w, int n, const rtm_var_opts *o, int *rows,
-                             double *ids)
+static rtm_varstrip **strips(const world *w, int n, const rtm_var_opts *o,
+                             const rtm_varstats *given, int *rows, double *ids)
 {
     rtm_varstrip **s = calloc((size_t)n, sizeof *s);
     rtm_error e;
@@ -97,7 +97,8 @@ static rtm_varstrip **strips(const world *w, int n, const rtm_var_opts *o, int *
         RTM_CHECK(rtm_tile_plan(&w->g, i, n, &t, &e) == 0);
         rows[i] = t.r0;
         rows[i + 1] = t.r1;
-        RTM_CHECK(rtm_variables_build_strip(&w->g, w->mask, w->f, 5, o, t.r0, t.r1, &b, &e) == 0);
+        RTM_CHECK(rtm_variables_build_strip(&w->g, w->mask, w->f, 5, o, t.r0, t.r1, given, &b, &e) ==
+                  0);
         if (!b)
             return s;
         const uint32_t *id = rtm_varstrip_row_pat(b);
@@ -156,7 +157,7 @@ static void test_strips_equal_whole(void)
         topcols += whole->var[j].factor == 2;
     RTM_CHECK(dropped >= 9 && topcols >= 3 && allones > 0 && whole->npat > 20);
     for (int n = 1; n <= 9; n += (n < 3 ? 1 : 3)) {
-        rtm_varstrip **s = strips(&w, n, &w.o, rows, ids);
+        rtm_varstrip **s = strips(&w, n, &w.o, NULL, rows, ids);
         rtm_varset *merged = NULL;
         RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, s, rows, n, ids, &merged, &e) == 0);
         RTM_CHECK(merged && same_set(whole, merged));
@@ -186,7 +187,7 @@ static void test_strips_refused(void)
     make_world(&w);
     ids = malloc(rtm_grid_ncells(&w.g) * sizeof *ids);
     ids2 = malloc(rtm_grid_ncells(&w.g) * sizeof *ids2);
-    rtm_varstrip **s = strips(&w, 3, &w.o, rows, ids);
+    rtm_varstrip **s = strips(&w, 3, &w.o, NULL, rows, ids);
     /* truncated and altered bytes */
     RTM_CHECK(rtm_varstrip_serialise(s[1], &buf, &len, &e) == 0);
     RTM_CHECK(rtm_varstrip_deserialise(buf, len - 8, &e) == NULL && e.code == RTM_ERR_INPUT);
@@ -196,7 +197,7 @@ static void test_strips_refused(void)
     /* a strip made with another density threshold */
     o2 = w.o;
     o2.density_k = 1.5;
-    rtm_varstrip **s2 = strips(&w, 3, &o2, rows2, ids2);
+    rtm_varstrip **s2 = strips(&w, 3, &o2, NULL, rows2, ids2);
     rtm_varstrip *mix[3] = {s[0], s2[1], s[2]};
     RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, mix, rows, 3, ids, &v, &e) ==
               RTM_ERR_INPUT && v == NULL);
@@ -217,9 +218,118 @@ static void test_strips_refused(void)
     free_world(&w);
 }
 
+/* The density statistics of m strips, through bytes, joined. */
+static rtm_varstats *joined_stats(const world *w, int m, const rtm_var_opts *o)
+{
+    rtm_varstats **part = calloc((size_t)m, sizeof *part), *all = NULL;
+    rtm_error e;
+    for (int i = 0; i < m; i++) {
+        rtm_tile t;
+        rtm_varstats *b = NULL;
+        unsigned char *buf = NULL;
+        size_t len = 0;
+        RTM_CHECK(rtm_tile_plan(&w->g, i, m, &t, &e) == 0);
+        RTM_CHECK(rtm_variables_density_stats(&w->g, w->mask, w->f, 5, o, t.r0, t.r1, &b, &e) ==
+                  0);
+        RTM_CHECK(b && rtm_varstats_serialise(b, &buf, &len, &e) == 0);
+        part[i] = rtm_varstats_deserialise(buf, len, &e);
+        RTM_CHECK(part[i] != NULL);
+        free(buf);
+        rtm_varstats_free(b);
+    }
+    RTM_CHECK(rtm_varstats_join(part, m, &all, &e) == 0);
+    for (int i = 0; i < m; i++)
+        rtm_varstats_free(part[i]);
+    free(part);
+    return all;
+}
+
+/* Strips given the density statistics of every row (computed by m strips of
+ * their own rows only, joined) merge into the whole build's set, byte for
+ * byte, whatever m and the strips: the thresholds are the whole build's. */
+static void test_given_stats_equal_whole(void)
+{
+    world w;
+    rtm_error e;
+    rtm_varset *whole = NULL;
+    int rows[10];
+    double *ids;
+    make_world(&w);
+    ids = malloc(rtm_grid_ncells(&w.g) * sizeof *ids);
+    RTM_CHECK(rtm_variables_build(&w.g, w.mask, 0, w.f, 5, &w.o, &whole, &e) == 0);
+    for (int m = 1; m <= 7; m += 3) {
+        rtm_varstats *st = joined_stats(&w, m, &w.o);
+        /* the clustered and top factors' density ladders: 2 x 6 variables */
+        RTM_CHECK(st && rtm_varstats_nvar(st) == 12);
+        for (int n = 1; st && n <= 9; n += 4) {
+            rtm_varstrip **s = strips(&w, n, &w.o, st, rows, ids);
+            rtm_varset *merged = NULL;
+            RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, s, rows, n, ids, &merged, &e) == 0);
+            RTM_CHECK(whole && merged && same_set(whole, merged));
+            rtm_varset_free(merged);
+            free_strips(s, n);
+        }
+        rtm_varstats_free(st);
+    }
+    rtm_varset_free(whole);
+    free(ids);
+    free_world(&w);
+}
+
+/* Statistics that are not every row's, or another ladder's, are refused. */
+static void test_given_stats_refused(void)
+{
+    world w;
+    rtm_error e;
+    rtm_varstats *p[3] = {NULL, NULL, NULL}, *all = NULL, *mix[3];
+    rtm_var_opts o2;
+    rtm_varstrip *b = NULL;
+    unsigned char *buf = NULL;
+    size_t len = 0;
+    make_world(&w);
+    RTM_CHECK(rtm_variables_density_stats(&w.g, w.mask, w.f, 5, &w.o, 0, 20, &p[0], &e) == 0);
+    RTM_CHECK(rtm_variables_density_stats(&w.g, w.mask, w.f, 5, &w.o, 20, 30, &p[1], &e) == 0);
+    RTM_CHECK(rtm_variables_density_stats(&w.g, w.mask, w.f, 5, &w.o, 30, 47, &p[2], &e) == 0);
+    RTM_CHECK(rtm_varstats_join(p, 3, &all, &e) == 0);
+    /* a strip given only some rows' statistics */
+    RTM_CHECK(rtm_variables_build_strip(&w.g, w.mask, w.f, 5, &w.o, 0, 20, p[1], &b, &e) ==
+              RTM_ERR_ARG && !b);
+    /* rows missing in the middle, given twice, missing at the end */
+    rtm_varstats *none = NULL;
+    mix[0] = p[0], mix[1] = p[2];
+    RTM_CHECK(rtm_varstats_join(mix, 2, &none, &e) == RTM_ERR_INPUT && !none);
+    mix[0] = p[0], mix[1] = p[1], mix[2] = p[1];
+    RTM_CHECK(rtm_varstats_join(mix, 3, &none, &e) == RTM_ERR_INPUT && !none);
+    RTM_CHECK(rtm_varstats_join(p, 2, &none, &e) == RTM_ERR_INPUT && !none);
+    /* another ladder: whole blocks make other radii */
+    o2 = w.o;
+    o2.half_block = 0;
+    RTM_CHECK(rtm_variables_build_strip(&w.g, w.mask, w.f, 5, &o2, 0, 20, all, &b, &e) ==
+              RTM_ERR_INPUT && !b);
+    /* the same rows of another ladder do not join */
+    rtm_varstats *q = NULL;
+    RTM_CHECK(rtm_variables_density_stats(&w.g, w.mask, w.f, 5, &o2, 20, 30, &q, &e) == 0);
+    mix[0] = p[0], mix[1] = q, mix[2] = p[2];
+    rtm_varstats *bad = NULL;
+    RTM_CHECK(rtm_varstats_join(mix, 3, &bad, &e) == RTM_ERR_INPUT && !bad);
+    /* damaged bytes */
+    RTM_CHECK(rtm_varstats_serialise(p[1], &buf, &len, &e) == 0);
+    RTM_CHECK(rtm_varstats_deserialise(buf, len - 8, &e) == NULL && e.code == RTM_ERR_INPUT);
+    buf[3] ^= 1;
+    RTM_CHECK(rtm_varstats_deserialise(buf, len, &e) == NULL && e.code == RTM_ERR_INPUT);
+    free(buf);
+    rtm_varstats_free(q);
+    rtm_varstats_free(all);
+    for (int i = 0; i < 3; i++)
+        rtm_varstats_free(p[i]);
+    free_world(&w);
+}
+
 int main(void)
 {
     RTM_RUN(test_strips_equal_whole);
     RTM_RUN(test_strips_refused);
+    RTM_RUN(test_given_stats_equal_whole);
+    RTM_RUN(test_given_stats_refused);
     return RTM_TEST_END();
 }

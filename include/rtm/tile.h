@@ -141,6 +141,13 @@ typedef struct rtm_tiling {
     int nmerge;
     int strips;                    /**< whole run: strips to compute it in (0 = 1); the
                                         result does not depend on it */
+    const char *tile_base;         /**< the output path the tiles are named from
+                                        (rtm_tile_path), so that a tile can find its
+                                        siblings' files; NULL: none looked for */
+    int stats_only;                /**< with count > 0, for a product whose strips take a
+                                        global step from per-strip statistics (the RTM's
+                                        density thresholds): write only tile index's
+                                        statistics (tile file name, ".stats") */
 } rtm_tiling;
 
 void rtm_tiling_init(rtm_tiling *h);
@@ -185,6 +192,10 @@ int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err);
  *  SHA-256 (hex) into sha. Returns 0 or an error code. */
 int rtm_tile_parts_write(const char *path, const unsigned char *buf, size_t len, char sha[65],
                          rtm_error *err);
+/** Read a partials file (or another file of a tile's, at most as large)
+ *  whole into *buf (malloc'd), *len. Returns 0, RTM_ERR_IO (cannot open or
+ *  read) or RTM_ERR_INPUT (not a regular file, too large). */
+int rtm_tile_parts_read(const char *path, unsigned char **buf, size_t *len, rtm_error *err);
 
 
 /** Assemble the n tile files of t's grid into v (nbands planes of ncells),

@@ -15,7 +15,8 @@ void rtm_cli_tiles_set_merge(const char *const *files, int n)
 
 /* Words the tiles of one run may differ in, left out of the recorded
  * command line: --tile (as getopt_long takes it: "--til" or "--tile"; "--ti"
- * is ambiguous), --threads and -q/--quiet, which never change the values.
+ * is ambiguous), --tile-stats (or "--tile-" and longer prefixes), --threads
+ * and -q/--quiet, which never change the values.
  * Returns the words it takes (0: not one of them); *joined: "=VALUE". */
 static int dropped(const char *a, int *joined)
 {
@@ -23,6 +24,10 @@ static int dropped(const char *a, int *joined)
     *joined = a[n] == '=';
     if (n >= 5 && n <= 6 && !strncmp(a, "--tile", n))
         return 1;
+    if (n >= 7 && n <= 12 && !strncmp(a, "--tile-stats", n)) {
+        *joined = 1; /* no value word follows */
+        return 1;
+    }
     if (n == 9 && !strncmp(a, "--threads", n))
         return 1;
     if (!strcmp(a, "-q") || !strcmp(a, "--quiet")) {
@@ -65,15 +70,25 @@ int rtm_cli_tiles_opt(rtm_cli_tiles *t, const rtm_cli *c, const char *arg)
     return 0;
 }
 
+void rtm_cli_tiles_stats_opt(rtm_cli_tiles *t)
+{
+    t->h.stats_only = 1;
+}
+
 int rtm_cli_tiles_end(rtm_cli_tiles *t, const rtm_cli *c, const char *out)
 {
     rtm_error e;
     if (t->h.nmerge > 0) { /* a merge computes nothing: any --tile was the tiles' */
         t->h.count = 0;
+        t->h.stats_only = 0;
         return 0;
     }
+    if (t->h.stats_only && t->h.count == 0)
+        return rtm_cli_usage(c, "--tile-stats needs --tile I/N (the strip whose statistics "
+                             "to write)");
     if (t->h.count == 0)
         return 0;
+    t->h.tile_base = out;
     if (rtm_tile_path(out, t->h.index, t->h.count, t->path, sizeof t->path, &e))
         return rtm_cli_fail(c, &e);
     t->h.tile_path = t->path;

@@ -55,6 +55,7 @@ static const char HELP[] =
     "                         OUTDIR/forecast.tile-I-of-N.tif and .parts; `rtm merge\n"
     "                         OUTDIR/forecast.tile-*.tif` merges them, fits and writes\n"
     "                         what the whole run writes, byte for byte\n"
+    RTM_CLI_TILE_STATS_HELP("forecast")
     "  -q, --quiet            no progress or summary\n\n" RTM_CLI_EVENT_HELP
     "\nExample (violence in June 2018 from January to May):\n"
     "  rtm forecast --dst-crs EPSG:27700 --study-area essex.geojson --resolution 100 \\\n"
@@ -103,6 +104,7 @@ static int fc_opt(void *ctx, int opt, const char *arg)
     case OPT_TITLE: a->p.title = arg; return 0;
     case OPT_THREADS: return rtm_cli_threads(&a->c, arg, &a->p.fc.threads);
     case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
+    case RTM_CLI_OPT_TILE_STATS: rtm_cli_tiles_stats_opt(&a->tiles); return 0;
     default: return RTM_CLI_NOT_MINE;
     }
 }
@@ -117,7 +119,8 @@ static int parse(int argc, char **argv, fc_args *a, int *first)
         {"max-blocks", required_argument, 0, OPT_MAX_BLOCKS},
         {"title", required_argument, 0, OPT_TITLE},
         {"threads", required_argument, 0, OPT_THREADS}, {"output", required_argument, 0, 'o'},
-        RTM_CLI_TILE_OPTION, {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
+        RTM_CLI_TILE_OPTION, RTM_CLI_TILE_STATS_OPTION, {"quiet", no_argument, 0, 'q'},
+        {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, fc_opt, a, first);
     if (rc)
         return rc;
@@ -153,7 +156,9 @@ static int run(fc_args *a)
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e)))
         goto done;
     if (!f) /* a tile */
-        rtm_cli_info(&a->c, "forecast: tile %d of %d written to %s\n", a->tiles.h.index,
+        rtm_cli_info(&a->c, a->tiles.h.stats_only ? "forecast: density statistics of strip "
+                     "%d of %d written beside %s\n" : "forecast: tile %d of %d written to %s\n",
+                     a->tiles.h.index,
                      a->tiles.h.count, a->tiles.path);
     else if (!a->c.quiet)
         printf("forecast %04d-%02d..%04d-%02d: %.1f events expected; back-tested PAI at "

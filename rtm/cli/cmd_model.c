@@ -65,6 +65,7 @@ static const char HELP[] =
     "                         cell's pattern) and .parts (the strip's pattern table);\n"
     "                         `rtm merge OUTDIR/model.tile-*.tif` merges the tables, fits\n"
     "                         and writes what the whole run writes, byte for byte\n"
+    RTM_CLI_TILE_STATS_HELP("model")
     "  -q, --quiet            no progress or summary\n\n" RTM_CLI_EVENT_HELP
     "\nExample:\n"
     "  rtm model --study-area southend.geojson --dst-crs EPSG:27700 --resolution 100 \\\n"
@@ -160,6 +161,7 @@ static int parse_opt(void *ctx, int opt, const char *arg)
     case OPT_NO_P: a->p.model.step.check_p = 0; return 0;
     case OPT_NO_BT: a->p.no_backtest = 1; return 0;
     case RTM_CLI_OPT_TILE: return rtm_cli_tiles_opt(&a->tiles, &a->c, arg);
+    case RTM_CLI_OPT_TILE_STATS: rtm_cli_tiles_stats_opt(&a->tiles); return 0;
     case OPT_THREADS:
         if (rtm_cli_threads(&a->c, arg, &a->threads))
             return RTM_EXIT_USAGE;
@@ -188,6 +190,7 @@ static int parse(int argc, char **argv, model_args *a, int *first)
         {"no-backtest", no_argument, 0, OPT_NO_BT},
         {"threads", required_argument, 0, OPT_THREADS}, {"tiers", required_argument, 0, OPT_TIERS},
         {"output", required_argument, 0, 'o'}, RTM_CLI_TILE_OPTION,
+        RTM_CLI_TILE_STATS_OPTION,
         {"quiet", no_argument, 0, 'q'}, {"help", no_argument, 0, 'h'}, {0, 0, 0, 0}};
     int rc = rtm_cli_getopt(argc, argv, "o:qh", opts, &a->ev, &a->c, HELP, parse_opt, a, first);
     if (rc)
@@ -226,8 +229,9 @@ static int run_model(model_args *a)
     /* no model: a tile, or MPI rank > 0 */
     if ((rc = rtm_cli_commit(&a->c, out, rc, &e)) || !res.model) {
         if (!rc && a->tiles.h.count > 0)
-            rtm_cli_info(&a->c, "model: tile %d of %d written to %s\n", a->tiles.h.index,
-                         a->tiles.h.count, a->tiles.path);
+            rtm_cli_info(&a->c, a->tiles.h.stats_only ? "model: density statistics of strip %d "
+                         "of %d written beside %s\n" : "model: tile %d of %d written to %s\n",
+                         a->tiles.h.index, a->tiles.h.count, a->tiles.path);
         goto done;
     }
     rtm_cli_info(&a->c, "model: %s, %d variables (of %d candidates, %d kept by culling); RRS "

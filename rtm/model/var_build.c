@@ -5,12 +5,12 @@
  * distance to the features (one surface for the whole ladder), Density(d) of
  * the kernel density of radius d. Beyond the largest distance, and where no
  * kernel reaches, every variable is 0; so only the cells some feature can
- * reach are visited (the density row by row through rtm_kde_rows), and a
- * factor yields the sorted list of study-area rows with a 1 and their bits.
- * The values, thresholds and bits are those of the full surfaces, bit for
- * bit: the density threshold's sums are taken over every study-area cell in
- * cell order, the zero cells' terms added as a sequential loop would
- * (rtm_i_add_repeated).
+ * reach are visited (the density row by row, and in each row only the
+ * columns within reach, through rtm_kde_rows_spans), and a factor yields
+ * the sorted list of study-area rows with a 1 and their bits. The values and
+ * bits are those of the full surfaces, bit for bit; the density thresholds
+ * come from per-row statistics combined in row order (dens_threshold), so a
+ * strip's are the whole grid's.
  */
 #include "core/grow.h"
 #include "model/var_build.h"
@@ -19,40 +19,6 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
-
-double rtm_i_add_repeated(double s, double c, size_t z)
-{
-    /* s + c + ... + c (z additions, each rounded to nearest). For s >= c > 0
-     * in the binade [top/2, top) every double is a multiple of u = ulp(s),
-     * and s + c rounds to s + d with d = fl(s + c) - s the same for every s
-     * of the binade while s + c < top, unless c/u is an odd multiple of 1/2
-     * (a tie, whose rounding depends on the parity of s): stretches of
-     * equal steps are added at once as k*d (exact), the rest one by one. */
-    while (z > 0) {
-        double t = s + c;
-        if (t == s)
-            return s; /* c below half an ulp: nothing more changes */
-        int e;
-        if (!(c > 0) || !(s >= c) || !isfinite(t) || (frexp(s, &e), e - 53 < -1000)) {
-            s = t;
-            z--;
-            continue;
-        }
-        double u = ldexp(1.0, e - 53), top = ldexp(1.0, e), cu = c / u, d = t - s;
-        double room = ((top - s) - c) / d; /* steps that keep s + c < top */
-        size_t k = 0;
-        if (cu - floor(cu) != 0.5 && room > 2)
-            k = room - 1 > (double)z ? z : (size_t)(room - 1);
-        if (k == 0) {
-            s = t;
-            z--;
-            continue;
-        }
-        s += (double)k * d;
-        z -= k;
-    }
-    return s;
-}
 
 /* ---- a factor's cell entries -------------------------------------------- */
 
@@ -156,16 +122,24 @@ static int proximity(const rtm_i_vctx *c, const rtm_factor_spec *f, const double
 
 /* ---- density ------------------------------------------------------------ */
 
+/* Threshold mean + k SD of a density over the study-area cells
+ * (rtm-method.md, Density), from statistics of each grid row combined in row
+ * order. Row i's count n_i (its study cells), mean m_i and sum of squared
+ * deviations M_i come from that row's values alone: the sum of its non-zero
+ * values in column order over n_i, then M_i = sum over the non-zero values of
+ * (v - m_i)^2 + (zeros) m_i^2. So they are the same whichever strip or
+ * process computes them. The rows are then combined one after another in
+ * row order by the pairwise update of Chan, Golub & LeVeque (1983, The
+ * American Statistician 37(3), eq. 2.1):
+ *   n = n_a + n_b, d = m_b - m_a, m = m_a + d n_b/n, M = M_a + M_b + d^2 n_a n_b/n,
+ * and SD = sqrt(M/n). The same threshold whatever the tiling. */
 typedef struct dens_rows {
     const rtm_i_vctx *c;
-    int pass;         /* 0: keep every value (one pass: the whole grid); for a strip,
-                         1: the sum only, 2: the squares, keeping the strip's values */
-    uint32_t *q;      /* study rows with a non-zero density kept, ascending */
-    double *v;        /* their values */
+    double *rmean, *rm2; /* per grid row: m_i and M_i (0 for rows no kernel reaches) */
+    int keep;            /* 1: keep the strip's non-zero values */
+    uint32_t *q;         /* the strip's study rows with a non-zero density, ascending */
+    double *v;           /* their values */
     size_t n, cap;
-    double sum;       /* sum of the values in cell order */
-    double mean, ss;  /* pass 2: the mean, and the squares summed so far */
-    size_t prev;      /* pass 2: the study row after the last non-zero one */
 } dens_rows;
 
 static int keep(dens_rows *D, size_t q, double v)
@@ -182,114 +156,174 @@ static int keep(dens_rows *D, size_t q, double v)
     return 0;
 }
 
-/* The two-pass variance's terms of the non-zero value v at study row q, the
- * zero cells before it added in runs exactly as one by one (rtm-method.md;
- * dens_threshold takes the same steps from kept values). */
-static double add_square(double ss, double mean, size_t *prev, size_t q, double v)
-{
-    ss = rtm_i_add_repeated(ss, (0 - mean) * (0 - mean), q - *prev);
-    *prev = q + 1;
-    return ss + (v - mean) * (v - mean);
-}
-
-/* Row i's non-zero values at study-area cells (rtm_kde_rows callback), as
- * the pass wants them. The densities are >= 0 and +0 where no kernel
- * reaches, so the sum in cell order of the non-zero ones is the sum over
- * every cell. */
-static int dens_row(int i, const double *row, void *arg)
+/* Row i of a density (rtm_kde_rows_spans callback): its statistics, and its
+ * non-zero values at study-area cells when it is a row of the strip. The
+ * densities are >= 0 and +0 outside the spans. */
+static int dens_row(int i, const double *row, const int *span, int ns, void *arg)
 {
     dens_rows *D = arg;
     const rtm_i_vctx *c = D->c;
     const unsigned char *m = c->mask ? c->mask + (size_t)i * (size_t)c->g->ncols : NULL;
-    int j = -1;
-    for (size_t q = c->rowstart[i]; q < c->rowstart[i + 1]; q++) {
-        /* the row's study cells in order, from the mask (no cell list of
-         * the whole grid: a strip holds its own rows' only) */
-        j++;
-        while (m && !m[j])
-            j++;
-        double v = row[j];
-        if (v == 0)
-            continue;
-        if (D->pass < 2)
-            D->sum += v;
-        else
-            D->ss = add_square(D->ss, D->mean, &D->prev, q, v);
-        if ((D->pass == 0 || (D->pass == 2 && q >= c->q0 && q < c->q1)) && keep(D, q, v))
-            return RTM_ERR_NOMEM;
-    }
-    return 0;
-}
-
-/* Density threshold: mean + k*SD over the n study-area cells, the two-pass
- * mean and variance in cell order (rtm-method.md), from every value kept. */
-static double dens_threshold(const dens_rows *D, size_t n, double k)
-{
-    double mean = D->sum / (double)n, ss = 0;
-    size_t prev = 0;
-    for (size_t e = 0; e < D->n; e++)
-        ss = add_square(ss, mean, &prev, D->q[e], D->v[e]);
-    ss = rtm_i_add_repeated(ss, (0 - mean) * (0 - mean), n - prev);
-    return mean + k * sqrt(ss / (double)n);
-}
-
-/* The threshold of density surface ko over the whole grid, keeping in D the
- * values the strip needs: the whole grid in one pass, keeping every value;
- * a strip in two passes of the same densities (the sum, then the squares),
- * keeping only the strip's values, so that its memory is the strip's. The
- * same operations in the same order either way: the same threshold. */
-static int dens_pass(const rtm_i_vctx *c, const double *x, const double *y, size_t np,
-                     const rtm_kde_opts *ko, dens_rows *D, double *thr, rtm_error *err)
-{
-    int strip = c->q0 > 0 || c->q1 < c->n, rc;
-    D->n = 0;
-    D->sum = D->ss = 0;
-    D->prev = 0;
-    D->pass = strip;
-    if ((rc = rtm_kde_rows(c->g, x, y, NULL, np, ko, dens_row, D, err)))
-        return rc;
-    if (!strip) {
-        *thr = dens_threshold(D, c->n, c->o->density_k);
+    size_t nr = c->rowstart[i + 1] - c->rowstart[i], nz = 0, q = c->rowstart[i];
+    double sum = 0, mean, m2 = 0;
+    if (nr == 0)
         return 0;
-    }
-    D->mean = D->sum / (double)c->n;
-    D->pass = 2;
-    if ((rc = rtm_kde_rows(c->g, x, y, NULL, np, ko, dens_row, D, err)))
-        return rc;
-    D->ss = rtm_i_add_repeated(D->ss, (0 - D->mean) * (0 - D->mean), c->n - D->prev);
-    *thr = D->mean + c->o->density_k * sqrt(D->ss / (double)c->n);
+    for (int k = 0; k < ns; k++)
+        for (int j = span[2 * k]; j < span[2 * k + 1]; j++)
+            if (row[j] != 0 && (!m || m[j])) {
+                sum += row[j];
+                nz++;
+            }
+    mean = sum / (double)nr;
+    for (int k = 0; k < ns; k++)
+        for (int j = span[2 * k]; j < span[2 * k + 1]; j++)
+            if (row[j] != 0 && (!m || m[j]))
+                m2 += (row[j] - mean) * (row[j] - mean);
+    D->rmean[i] = mean;
+    D->rm2[i] = m2 + (double)(nr - nz) * (mean * mean);
+    if (!D->keep || i < c->r0 || i >= c->r1 || nz == 0)
+        return 0;
+    for (int k = 0, pos = 0; k < ns; k++)
+        for (int j = span[2 * k]; j < span[2 * k + 1]; j++) {
+            if (row[j] == 0 || (m && !m[j]))
+                continue;
+            if (m) /* the study row of column j: the row's study cells before it */
+                for (; pos < j; pos++)
+                    q += m[pos] != 0;
+            if (keep(D, m ? q : c->rowstart[i] + (size_t)j, row[j]))
+                return RTM_ERR_NOMEM;
+        }
     return 0;
 }
 
-static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad, int nl,
-                   int bit0, rtm_i_fcells *fc, rtm_error *err)
+/* mean + k SD from the rows' statistics (rmean, rm2: every grid row's),
+ * combined in row order. */
+static double dens_threshold(const rtm_i_vctx *c, const double *rmean, const double *rm2)
 {
-    double *xy = NULL, *x = NULL, *y = NULL;
-    size_t np = 0;
-    dens_rows D;
-    int rc;
-    memset(&D, 0, sizeof D);
-    D.c = c;
-    /* points as they are; lines and polygons sampled along their edges */
-    if ((rc = rtm_features_sample_points(f->features, c->g->res / 2, &xy, &np, err)))
-        return rc;
-    x = malloc((np ? np : 1) * sizeof *x);
-    y = malloc((np ? np : 1) * sizeof *y);
-    if (!x || !y)
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-    for (size_t i = 0; !rc && i < np; i++) {
-        x[i] = xy[2 * i];
-        y[i] = xy[2 * i + 1];
+    double n = 0, mean = 0, m2 = 0;
+    for (int i = 0; i < c->g->nrows; i++) {
+        double ni = (double)(c->rowstart[i + 1] - c->rowstart[i]), t, d;
+        if (ni == 0)
+            continue;
+        if (n == 0) {
+            n = ni;
+            mean = rmean[i];
+            m2 = rm2[i];
+            continue;
+        }
+        t = n + ni;
+        d = rmean[i] - mean;
+        mean += d * (ni / t);
+        m2 += rm2[i] + d * d * (n * ni / t);
+        n = t;
     }
+    return mean + c->o->density_k * sqrt(m2 / n);
+}
+
+/* Density ko over grid rows [r0, r1): each row's statistics into D (0 for
+ * the rows no kernel reaches) and, with D->keep, the strip's non-zero
+ * values. */
+static int dens_pass(const rtm_i_vctx *c, const double *x, const double *y, size_t np,
+                     const rtm_kde_opts *ko, int r0, int r1, dens_rows *D, rtm_error *err)
+{
+    size_t nr = (size_t)c->g->nrows;
+    D->n = 0;
+    memset(D->rmean, 0, nr * sizeof *D->rmean);
+    memset(D->rm2, 0, nr * sizeof *D->rm2);
+    return rtm_kde_rows_spans(c->g, x, y, NULL, np, ko, r0, r1, dens_row, D, err);
+}
+
+/* Factor f's density points (points as they are; lines and polygons sampled
+ * along their edges) as x, y (malloc'd), and D's row arrays. */
+static int dens_setup(const rtm_i_vctx *c, const rtm_factor_spec *f, dens_rows *D, double **x,
+                      double **y, size_t *np, rtm_error *err)
+{
+    double *xy = NULL;
+    int rc;
+    memset(D, 0, sizeof *D);
+    D->c = c;
+    *x = *y = NULL;
+    *np = 0;
+    if ((rc = rtm_features_sample_points(f->features, c->g->res / 2, &xy, np, err)))
+        return rc;
+    *x = malloc((*np ? *np : 1) * sizeof **x);
+    *y = malloc((*np ? *np : 1) * sizeof **y);
+    D->rmean = malloc((size_t)c->g->nrows * sizeof *D->rmean);
+    D->rm2 = malloc((size_t)c->g->nrows * sizeof *D->rm2);
+    if (!*x || !*y || !D->rmean || !D->rm2)
+        rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    for (size_t i = 0; !rc && i < *np; i++) {
+        (*x)[i] = xy[2 * i];
+        (*y)[i] = xy[2 * i + 1];
+    }
+    free(xy);
+    return rc;
+}
+
+static void dens_free(dens_rows *D, double *x, double *y)
+{
+    free(D->q);
+    free(D->v);
+    free(D->rmean);
+    free(D->rm2);
+    free(x);
+    free(y);
+}
+
+static void dens_kopts(const rtm_i_vctx *c, double radius, rtm_kde_opts *ko)
+{
+    rtm_kde_opts_init(ko);
+    ko->kernel = c->o->density_kernel;
+    ko->radius = radius;
+    ko->units = RTM_UNITS_M2;
+}
+
+int rtm_i_factor_dens_stats(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad,
+                            int nl, double *mean, double *m2, rtm_error *err)
+{
+    double *x, *y;
+    size_t np, rows = (size_t)(c->r1 - c->r0);
+    dens_rows D;
+    int rc = dens_setup(c, f, &D, &x, &y, &np, err);
     for (int k = 0; k < nl && !rc; k++) {
         rtm_kde_opts ko;
-        rtm_kde_opts_init(&ko);
-        ko.kernel = c->o->density_kernel;
-        ko.radius = lad[k];
-        ko.units = RTM_UNITS_M2;
-        double thr;
-        if ((rc = dens_pass(c, x, y, np, &ko, &D, &thr, err)))
+        dens_kopts(c, lad[k], &ko);
+        if ((rc = dens_pass(c, x, y, np, &ko, c->r0, c->r1, &D, err)))
             break;
+        memcpy(mean + (size_t)k * rows, D.rmean + c->r0, rows * sizeof *mean);
+        memcpy(m2 + (size_t)k * rows, D.rm2 + c->r0, rows * sizeof *m2);
+    }
+    dens_free(&D, x, y);
+    return rc;
+}
+
+/* Factor fi (f)'s density variables, bits bit0 .. bit0 + nl - 1: the
+ * strip's densities and, when the rows' statistics are not given, every
+ * other row's for the thresholds. */
+static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, int fi, const double *lad,
+                   int nl, int bit0, rtm_i_fcells *fc, rtm_error *err)
+{
+    double *x, *y;
+    size_t np, nr = (size_t)c->g->nrows;
+    dens_rows D;
+    int rc = dens_setup(c, f, &D, &x, &y, &np, err);
+    D.keep = 1;
+    for (int k = 0; k < nl && !rc; k++) {
+        rtm_kde_opts ko;
+        int v = c->given ? rtm_i_varstats_find(c->given, fi, k) : -1;
+        double thr;
+        if (c->given && (v < 0 || c->given->radius[v] != lad[k])) {
+            rc = rtm_error_set(err, RTM_ERR_INPUT, "variables: the density statistics given "
+                               "have no density of '%s' at %g", f->name, lad[k]);
+            break;
+        }
+        dens_kopts(c, lad[k], &ko);
+        if ((rc = dens_pass(c, x, y, np, &ko, c->given ? c->r0 : 0,
+                            c->given ? c->r1 : c->g->nrows, &D, err)))
+            break;
+        thr = c->given ? dens_threshold(c, c->given->mean + (size_t)v * nr,
+                                        c->given->m2 + (size_t)v * nr)
+                       : dens_threshold(c, D.rmean, D.rm2);
         /* surf > 0 and surf >= thr: the smallest positive double bounds it below */
         double lo = isnan(thr) ? NAN : fmax(thr, DBL_TRUE_MIN);
         fc->thr[bit0 + k] = thr;
@@ -298,15 +332,11 @@ static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *
                 push(fc, D.q[e], bit0 + k, bit0 + k))
                 rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     }
-    free(D.q);
-    free(D.v);
-    free(xy);
-    free(x);
-    free(y);
+    dens_free(&D, x, y);
     return rc;
 }
 
-int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
+int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, int fi, rtm_op op,
                        const double *lad, int nl, double *surf, rtm_i_fcells *fc,
                        rtm_error *err)
 {
@@ -319,7 +349,7 @@ int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
     if (np && !rc)
         rc = proximity(c, f, lad, nl, surf, fc, err);
     if ((op & RTM_OP_DENSITY) && !rc)
-        rc = density(c, f, lad, nl, np, fc, err);
+        rc = density(c, f, fi, lad, nl, np, fc, err);
     if (!rc && merge_entries(fc))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     if (rc)

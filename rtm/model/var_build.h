@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include "rtm/model.h"
+#include "rtm/model_tiles.h"
 
 #define RTM_I_MAX_LADDER 64
 
@@ -20,6 +21,10 @@ typedef struct rtm_i_vctx {
     const size_t *cell;
     size_t n;
     const size_t *rowstart;
+    /* the density statistics of every grid row, from the strips' partials
+     * (rtm/model_tiles.h): the strip then computes its own rows' densities
+     * only. NULL: over the whole grid, as the whole build does. */
+    const rtm_varstats *given;
     /* the strip whose bits are wanted: grid rows [r0, r1), study rows
      * [q0, q1) (the whole grid: 0, nrows, 0, n). Density thresholds are
      * still taken over all n study rows. */
@@ -42,11 +47,31 @@ typedef struct rtm_i_fcells {
     size_t nent, capent;
 } rtm_i_fcells;
 
-/* Build factor f's variables (operationalization op, ladder lad[0..nl-1])
- * on one thread; surf is scratch of the grid's size. */
-int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, rtm_op op,
+/* Per-row statistics of the density variables (rtm/model_tiles.h): var v is
+ * factor factor[v]'s density at ladder step k[v] (radius[v]); its rows
+ * [r0, r1) of nrows are mean[v * (r1 - r0) + i - r0], m2[...] (the row's
+ * mean and sum of squared deviations over its study cells, var_build.c). */
+struct rtm_varstats {
+    int nrows, r0, r1, nvar;
+    int *factor, *k;
+    double *radius;
+    double *mean, *m2;
+};
+/* Variable v of s for factor fi's ladder step k, or -1. */
+int rtm_i_varstats_find(const rtm_varstats *s, int fi, int k);
+/* An empty set for rows [r0, r1) of nrows and nvar variables (zeroed), or NULL. */
+rtm_varstats *rtm_i_varstats_new(int nrows, int r0, int r1, int nvar);
+
+/* Build factor fi (f) 's variables (operationalization op, ladder
+ * lad[0..nl-1]) on one thread; surf is scratch of the strip's size. */
+int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, int fi, rtm_op op,
                        const double *lad, int nl, double *surf, rtm_i_fcells *fc,
                        rtm_error *err);
+/* The statistics of factor f's densities (ladder lad[0..nl-1]) over the
+ * strip's rows [c->r0, c->r1), step k into mean[k * rows + i - r0] and
+ * m2[...] (rows = r1 - r0), on one thread. */
+int rtm_i_factor_dens_stats(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad,
+                            int nl, double *mean, double *m2, rtm_error *err);
 void rtm_i_fcells_free(rtm_i_fcells *fc);
 
 /* Study-area rows: their number (vs->n), per grid row where its rows start
@@ -61,18 +86,22 @@ int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, int r0, int r
  * the caller frees *fc and *rowstart (rtm_i_vars_cells_free) and vs's
  * fields. Returns 0 or an error code. */
 int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
+                     int nf, const rtm_var_opts *o, int r0, int r1, const rtm_varstats *given,
+                     rtm_varset *vs, size_t **rowstart, rtm_i_fcells **fc, rtm_error *err);
+/* rtm_i_vars_cells' first half: the factors checked, the study rows and
+ * every factor's plan, no cells. Frees as rtm_i_vars_cells. */
+int rtm_i_vars_setup(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
                      int nf, const rtm_var_opts *o, int r0, int r1, rtm_varset *vs,
-                     size_t **rowstart, rtm_i_fcells **fc, rtm_error *err);
+                     size_t **rowstart, rtm_error *err);
+/* Factor f's ladder (the options', or the factor's own maximum and step). */
+int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad);
+/* Threads a build uses. */
+int rtm_i_var_threads(const rtm_var_opts *o);
 void rtm_i_vars_cells_free(rtm_i_fcells *fc, int nf, size_t *rowstart);
 /* Factor i's variable k as a column: its name, op, distance, threshold and
  * ones (the caller's count) into v. */
 void rtm_i_var_describe(rtm_variable *v, const rtm_var_opts *o, const rtm_factor_spec *f,
                         int i, const rtm_factor_info *fi, const rtm_i_fcells *fc, int k,
                         size_t ones);
-
-/* s + c added z times, rounded after each addition exactly as the loop
- * for (i = 0; i < z; i++) s += c; would (s >= 0, c >= 0), in about as many
- * steps as binades crossed. */
-double rtm_i_add_repeated(double s, double c, size_t z);
 
 #endif

@@ -107,7 +107,8 @@ done:
 
 int rtm_variables_build_strip(const rtm_grid *g, const unsigned char *mask,
                               const rtm_factor_spec *f, int nf, const rtm_var_opts *o, int r0,
-                              int r1, rtm_varstrip **out, rtm_error *err)
+                              int r1, const rtm_varstats *given, rtm_varstrip **out,
+                              rtm_error *err)
 {
     rtm_varset vs = {0};
     rtm_varstrip *s = NULL;
@@ -119,7 +120,12 @@ int rtm_variables_build_strip(const rtm_grid *g, const unsigned char *mask,
                              "strip", r0, r1 - 1, g->nrows, nf);
     if (!(s = calloc(1, sizeof *s)) || !(base = malloc((size_t)nf * sizeof *base)))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-    else if (!(rc = rtm_i_vars_cells(g, mask, f, nf, o, r0, r1, &vs, &rowstart, &fc, err))) {
+    else if (given && (given->r0 != 0 || given->r1 != g->nrows || given->nrows != g->nrows))
+        rc = rtm_error_set(err, RTM_ERR_ARG, "variables: the density statistics given hold "
+                           "rows %d..%d of %d, not every row of a grid of %d", given->r0,
+                           given->r1 - 1, given->nrows, g->nrows);
+    else if (!(rc = rtm_i_vars_cells(g, mask, f, nf, o, r0, r1, given, &vs, &rowstart, &fc,
+                                     err))) {
         s->nf = nf;
         s->info = vs.info;
         vs.info = NULL;

@@ -54,7 +54,7 @@ int rtm_ladder(const rtm_var_opts *o, double *d, int max)
     return n;
 }
 
-static int nthreads(const rtm_var_opts *o)
+int rtm_i_var_threads(const rtm_var_opts *o)
 {
     return o->threads > 0 ? o->threads : omp_get_max_threads();
 }
@@ -117,7 +117,7 @@ static int check_factors(const rtm_factor_spec *f, int nf, const rtm_var_opts *o
 
 /* A factor's ladder: the options', with the factor's own maximum and step
  * when it sets them (the reference's per-factor spatial influence). */
-static int factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad)
+int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad)
 {
     rtm_var_opts fo = *o;
     if (f->max_blocks > 0)
@@ -135,11 +135,11 @@ static void plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
         rtm_factor_info *fi = &vs->info[i];
         rtm_op op = f[i].op;
         double lad[MAX_LADDER];
-        int nl = factor_ladder(o, &f[i], lad);
+        int nl = rtm_i_factor_ladder(o, &f[i], lad);
         fi->nfeatures = rtm_features_count(f[i].features);
         fi->nn_ratio = fi->nn_p = fi->mean_nn = fi->nn_area = NAN;
         if (op == RTM_OP_AUTO)
-            op = auto_op(g, mask, &f[i], lad[nl - 1], nthreads(o), fi);
+            op = auto_op(g, mask, &f[i], lad[nl - 1], rtm_i_var_threads(o), fi);
         fi->op = op;
     }
 }
@@ -150,7 +150,7 @@ static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
                          const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
 {
     const rtm_var_opts *o = c->o;
-    int nt = nthreads(o) < nf ? nthreads(o) : nf, done = 0, rc = 0;
+    int nt = rtm_i_var_threads(o) < nf ? rtm_i_var_threads(o) : nf, done = 0, rc = 0;
     int *frc = calloc((size_t)nf, sizeof *frc);
     rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
     size_t nc = (size_t)(c->r1 - c->r0) * (size_t)c->g->ncols; /* the strip's cells */
@@ -165,9 +165,9 @@ static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
 #pragma omp for schedule(dynamic, 1)
         for (int i = 0; i < nf; i++) {
             double lad[MAX_LADDER];
-            int nl = factor_ladder(o, &f[i], lad);
-            frc[i] = surf ? rtm_i_factor_cells(c, &f[i], vs->info[i].op, lad, nl, surf, &fc[i],
-                                               &ferr[i])
+            int nl = rtm_i_factor_ladder(o, &f[i], lad);
+            frc[i] = surf ? rtm_i_factor_cells(c, &f[i], i, vs->info[i].op, lad, nl, surf,
+                                               &fc[i], &ferr[i])
                           : rtm_error_set(&ferr[i], RTM_ERR_NOMEM, "variables: out of memory");
 #pragma omp critical(rtm_variables_progress)
             if (o->progress)
@@ -217,7 +217,7 @@ void rtm_i_var_describe(rtm_variable *v, const rtm_var_opts *o, const rtm_factor
                         size_t ones)
 {
     double lad[MAX_LADDER];
-    int nl = factor_ladder(o, &f[i], lad), np = (fi->op & RTM_OP_PROXIMITY) ? nl : 0;
+    int nl = rtm_i_factor_ladder(o, &f[i], lad), np = (fi->op & RTM_OP_PROXIMITY) ? nl : 0;
     memset(v, 0, sizeof *v);
     v->factor = i;
     v->op = k < np ? RTM_OP_PROXIMITY : RTM_OP_DENSITY;
@@ -319,16 +319,15 @@ int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, int r0, int r
     return 0;
 }
 
-int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
+int rtm_i_vars_setup(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
                      int nf, const rtm_var_opts *o, int r0, int r1, rtm_varset *vs,
-                     size_t **rowstart, rtm_i_fcells **fc, rtm_error *err)
+                     size_t **rowstart, rtm_error *err)
 {
     int rc;
     if ((rc = check_factors(f, nf, o, err)))
         return rc;
     if (rtm_i_study_rows(g, mask, r0, r1, vs, rowstart) ||
-        !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)) ||
-        !(*fc = calloc((size_t)(nf ? nf : 1), sizeof **fc)))
+        !(vs->info = calloc((size_t)(nf ? nf : 1), sizeof *vs->info)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     if (vs->n == 0 || vs->n > UINT32_MAX)
         return rtm_error_set(err, vs->n ? RTM_ERR_ARG : RTM_ERR_INPUT, vs->n ?
@@ -336,7 +335,20 @@ int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_fac
                              "variables: the study area has no cells", vs->n);
     vs->nfactors = nf;
     plan(vs, g, mask, f, nf, o);
-    rtm_i_vctx c = {g, o, mask, vs->cell, vs->n, *rowstart, r0, r1, (*rowstart)[r0], (*rowstart)[r1]};
+    return 0;
+}
+
+int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
+                     int nf, const rtm_var_opts *o, int r0, int r1, const rtm_varstats *given,
+                     rtm_varset *vs, size_t **rowstart, rtm_i_fcells **fc, rtm_error *err)
+{
+    int rc;
+    if ((rc = rtm_i_vars_setup(g, mask, f, nf, o, r0, r1, vs, rowstart, err)))
+        return rc;
+    if (!(*fc = calloc((size_t)(nf ? nf : 1), sizeof **fc)))
+        return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    rtm_i_vctx c = {g,  o,  mask, vs->cell, vs->n, *rowstart, given, r0, r1, (*rowstart)[r0],
+                    (*rowstart)[r1]};
     return build_factors(&c, f, nf, vs, *fc, err);
 }
 
@@ -359,7 +371,7 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
     (void)study_area;
     if (!vs)
         return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-    if (!(rc = rtm_i_vars_cells(g, mask, f, nf, o, 0, g->nrows, vs, &rowstart, &fc, err))) {
+    if (!(rc = rtm_i_vars_cells(g, mask, f, nf, o, 0, g->nrows, NULL, vs, &rowstart, &fc, err))) {
         if (!(col = malloc((size_t)(nf ? nf : 1) * 2 * MAX_LADDER * sizeof *col)))
             rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
         else if (!(rc = assign_columns(vs, f, nf, o, fc, col, err)) && pack_rows(vs, fc, nf, col))

@@ -38,31 +38,33 @@ int rtm_tile_parts_write(const char *path, const unsigned char *buf, size_t len,
     return rtm_atomic_write_text(path, (const char *)buf, len, err);
 }
 
-/* The whole of file path (at most PARTS_MAX bytes) into *buf, *len. */
-static int slurp(const char *path, unsigned char **buf, size_t *len, rtm_error *err)
+/* The whole of file path (at most PARTS_MAX bytes) into *buf, *len; hint
+ * ends the message when it cannot be opened. */
+static int slurp(const char *path, const char *hint, unsigned char **buf, size_t *len,
+                 rtm_error *err)
 {
     struct stat st;
     size_t got = 0;
     int fd = open(path, O_RDONLY | O_CLOEXEC), rc = 0;
     *buf = NULL;
     if (fd < 0)
-        return rtm_error_set(err, RTM_ERR_IO, "merge: cannot open '%s': %s (each tile's "
-                             "partials file must lie beside it)", path, strerror(errno));
+        return rtm_error_set(err, RTM_ERR_IO, "tile: cannot open '%s': %s%s", path,
+                             strerror(errno), hint);
     if (fstat(fd, &st) || !S_ISREG(st.st_mode) || (size_t)st.st_size > PARTS_MAX) {
         close(fd);
-        return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' is not a partials file", path);
+        return rtm_error_set(err, RTM_ERR_INPUT, "tile: '%s' is not a partials file", path);
     }
     *len = (size_t)st.st_size;
     if (!(*buf = malloc(*len ? *len : 1))) {
         close(fd);
-        return rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory reading '%s'", path);
+        return rtm_error_set(err, RTM_ERR_NOMEM, "tile: out of memory reading '%s'", path);
     }
     while (!rc && got < *len) {
         ssize_t r = read(fd, *buf + got, *len - got);
         if (r > 0)
             got += (size_t)r;
         else if (r == 0 || errno != EINTR)
-            rc = rtm_error_set(err, RTM_ERR_IO, "merge: cannot read '%s': %s", path,
+            rc = rtm_error_set(err, RTM_ERR_IO, "tile: cannot read '%s': %s", path,
                                r == 0 ? "shorter than its size" : strerror(errno));
     }
     close(fd);
@@ -71,6 +73,11 @@ static int slurp(const char *path, unsigned char **buf, size_t *len, rtm_error *
         *buf = NULL;
     }
     return rc;
+}
+
+int rtm_tile_parts_read(const char *path, unsigned char **buf, size_t *len, rtm_error *err)
+{
+    return slurp(path, "", buf, len, err);
 }
 
 int rtm_tile_parts_take_one(const char *file, const rtm_tile_info *in, int n,
@@ -84,7 +91,7 @@ int rtm_tile_parts_take_one(const char *file, const rtm_tile_info *in, int n,
         return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' records no partials file (made "
                              "by another version of rtm?)", file);
     if ((rc = rtm_tile_parts_path(file, path, sizeof path, err)) ||
-        (rc = slurp(path, &buf, &len, err)))
+        (rc = slurp(path, " (each tile's partials file must lie beside it)", &buf, &len, err)))
         return rc;
     if (rtm_sha256_hex(buf, len, hex))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");

@@ -133,6 +133,45 @@ check "model: 7 tiles = whole" "mo_tiled 7"
 (cd "$T" && "$RTM" model -q $MO -o mr --tile 0/2x2 2> rerr.txt); rc=$?
 check "model: rectangles are refused (its tiles are strips)" \
   "[ $rc -ne 0 ] && grep -q 'strips of whole rows' '$T/rerr.txt'"
+# the density statistics stage of a batch array: N --tile-stats runs (each
+# its own rows' densities), then N tiles that find them all and compute only
+# their own rows' densities: the same tile files as tiles without them, and
+# the same merge
+mo_stats() {
+  n=$1
+  mkdir -p "$T/mos-$n"
+  for i in $(seq 0 $((n - 1))); do
+    (cd "$T/mos-$n" && "$RTM" model -q $MO -o m --tile $i/$n --tile-stats) || return 1
+  done
+  [ "$(ls "$T/mos-$n/m" | grep -c '\.stats$')" -eq "$n" ] || return 1
+  [ "$(ls "$T/mos-$n/m" | wc -l)" -eq "$n" ] || return 1
+  for i in $(seq $((n - 1)) -1 0); do
+    (cd "$T/mos-$n" && "$RTM" model -q --threads $((1 + i % 2)) $MO -o m --tile $i/$n) ||
+      return 1
+    (cd "$T/mo-plain-$n" 2>/dev/null || mkdir -p "$T/mo-plain-$n" && cd "$T/mo-plain-$n" &&
+      "$RTM" model -q $MO -o m --tile $i/$n) || return 1
+  done
+  for f in "$T/mo-plain-$n"/m/model.tile-*; do
+    cmp -s "$f" "$T/mos-$n/m/$(basename "$f")" || { echo "differs: $f"; return 1; }
+  done
+  (cd "$T/mos-$n" && "$RTM" merge m/model.tile-*.tif >/dev/null 2>&1) || return 1
+  rm "$T/mos-$n"/m/model.tile-*
+  diff -r "$T/mo-whole/m" "$T/mos-$n/m"
+}
+check "model --tile-stats: 3 strips' statistics, then 3 tiles = tiles without = whole" \
+  "mo_stats 3"
+mkdir -p "$T/mos-part"
+(cd "$T/mos-part" && "$RTM" model -q $MO -o m --tile 1/3 --tile-stats)
+(cd "$T/mos-part" && "$RTM" model -q $MO -o m --tile 0/3 2> err.txt); rc=$?
+check "model: some strips' statistics but not all is refused, naming one missing" \
+  "[ $rc -eq 1 ] && grep -q '1 of the 3 strips' '$T/mos-part/err.txt' && grep -q 'tile-00-of-03.stats' '$T/mos-part/err.txt' && [ ! -e '$T/mos-part/m/model.tile-00-of-03.tif' ]"
+for i in 0 2; do (cd "$T/mos-part" && "$RTM" model -q $MO --density-k 1.5 -o m --tile $i/3 --tile-stats); done
+(cd "$T/mos-part" && "$RTM" model -q $MO -o m --tile 0/3 2> err.txt); rc=$?
+check "model: statistics made by another command line are refused" \
+  "[ $rc -eq 1 ] && grep -q 'not strip 0 of 3' '$T/mos-part/err.txt' && [ ! -e '$T/mos-part/m/model.tile-00-of-03.tif' ]"
+(cd "$T" && "$RTM" model -q $MO -o m --tile-stats 2> serr.txt); rc=$?
+check "model: --tile-stats without --tile is a usage error" \
+  "[ $rc -eq 2 ] && grep -q 'needs --tile' '$T/serr.txt'"
 # forecast with risk factors: the factors' variables by strips, the monthly
 # features, fit and back-test in the merge
 FC="--dst-crs EPSG:27700 --study-area $S/boundaries/southend_on_sea_lad2011_bng.geojson --resolution 100 --train-to 2018-04 --factor pubs=$S/risk/osm_pubs_southend_on_sea.csv:both --factor venues=$S/risk/fhrs_openpubs_venues_southend_on_sea.csv:proximity --block 200 --max-blocks 2 $S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz"
