@@ -58,7 +58,13 @@ struct rtm_varstats {
     double *mean, *m2;
 };
 /* Variable v of s for factor fi's ladder step k, or -1. */
-int rtm_i_varstats_find(const rtm_varstats *s, int fi, int k);
+static inline int rtm_i_varstats_find(const rtm_varstats *s, int fi, int k)
+{
+    for (int v = 0; v < s->nvar; v++)
+        if (s->factor[v] == fi && s->k[v] == k)
+            return v;
+    return -1;
+}
 /* An empty set for rows [r0, r1) of nrows and nvar variables (zeroed), or NULL. */
 rtm_varstats *rtm_i_varstats_new(int nrows, int r0, int r1, int nvar);
 

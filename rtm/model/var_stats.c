@@ -51,14 +51,6 @@ rtm_varstats *rtm_i_varstats_new(int nrows, int r0, int r1, int nvar)
     return s;
 }
 
-int rtm_i_varstats_find(const rtm_varstats *s, int fi, int k)
-{
-    for (int v = 0; v < s->nvar; v++)
-        if (s->factor[v] == fi && s->k[v] == k)
-            return v;
-    return -1;
-}
-
 void rtm_varstats_rows(const rtm_varstats *s, int *r0, int *r1, int *nrows)
 {
     *r0 = s->r0;
