@@ -40,8 +40,11 @@
 # RTM: `rtm model` with the 30 factors (both operationalizations, 6
 # distances: 360 candidate variables) at RTM_NATIONAL_RTM_RES, timed: one
 # process; by RTM_NATIONAL_RTM_TILES tiles (default the tiles above) one after
-# another and their merge (cmp with the whole run); 2 MPI ranks; and the
-# stages through tools/bench_model.c.
+# another - first every strip's density statistics (`--tile-stats`), then
+# the tiles, which find them - and their merge (cmp with the whole run); 2
+# MPI ranks; and the stages through tools/bench_model.c.
+# RTM_NATIONAL_RTM_TILES_ONLY=1 runs the two tile stages only (for a cell
+# size whose fit is out of reach, e.g. RTM_NATIONAL_RTM_RES=25).
 # Results: bench-out/national[-full]/results.tsv (one row per run) and the
 # log printed.
 set -e
@@ -210,12 +213,32 @@ rtm_bench() {
   done
   a="--src-crs EPSG:27700 --dst-crs EPSG:27700 --x-field x --y-field y --bbox $BBOX"
   a="$a --resolution $RTMRES --block $((2 * RTMRES)) --max-blocks 3 --increment half --seed 42"
+  TONLY=${RTM_NATIONAL_RTM_TILES_ONLY:-0}
   # shellcheck disable=SC2086
-  timed rtm model "$RTMRES" 1 "$O/rtm-$RTMRES" "rtm model, one process, $THR thread(s)" \
-    "$RTM" model -q --threads "$THR" $a $f -o out "$EVF" || return 1
+  [ "$TONLY" = 1 ] ||
+    timed rtm model "$RTMRES" 1 "$O/rtm-$RTMRES" "rtm model, one process, $THR thread(s)" \
+      "$RTM" model -q --threads "$THR" $a $f -o out "$EVF" || return 1
   RNT=${RTM_NATIONAL_RTM_TILES:-$NT0}
   d="$O/rtm-$RTMRES-tiles"
   rm -rf "$d" && mkdir -p "$d"
+  # the batch array's first stage: each strip's density statistics
+  : > "$d/stats.txt"
+  i=0
+  while [ "$i" -lt "$RNT" ]; do
+    # shellcheck disable=SC2086
+    (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o "s$i.txt" "$RTM" model -q --threads "$THR" \
+      $a $f -o out --tile "$i/$RNT" --tile-stats "$EVF" >>log.txt 2>&1) ||
+      { echo "national: rtm statistics of strip $i failed"; return 1; }
+    cat "$d/s$i.txt" >> "$d/stats.txt"
+    i=$((i + 1))
+  done
+  sort -g "$d/stats.txt" | awk -v r="$RTMRES" -v n="$RNT" -v R="$RESULTS" '
+    { w[NR] = $1; s += $1; c += $3 + $4; if ($2 > k) k = $2 }
+    END { med = w[int((NR + 1) / 2)]
+          printf "rtm\tstats-sum\t%s\t%s\t%.2f\t%.2f\t%.0f\tdensity statistics of each strip (--tile-stats), one process per strip, one after another\n", r, n, s, c, k / 1024 >> R
+          printf "  %-9s %-12s %5s m %3s tiles %9.2f s wall %9.2f s CPU %7.0f MB  sum of the statistics runs (median %.2f s)\n", "rtm", "tile-stats", r, n, s, c, k / 1024, med }'
+  du -ck "$d"/out/model.tile-*.stats | tail -n 1 | awk '{ printf "  statistics files: %.1f MB in all\n", $1 / 1024 }'
+  # the second stage: the tiles, each finding every strip's statistics
   : > "$d/tiles.txt"
   i=0
   while [ "$i" -lt "$RNT" ]; do
@@ -229,9 +252,15 @@ rtm_bench() {
   sort -g "$d/tiles.txt" | awk -v r="$RTMRES" -v n="$RNT" -v R="$RESULTS" '
     { w[NR] = $1; s += $1; c += $3 + $4; if ($2 > k) k = $2 }
     END { med = w[int((NR + 1) / 2)]
-          printf "rtm\ttiles-sum\t%s\t%s\t%.2f\t%.2f\t%.0f\tcandidate variables of each strip, one process per tile, one after another\n", r, n, s, c, k / 1024 >> R
+          printf "rtm\ttiles-sum\t%s\t%s\t%.2f\t%.2f\t%.0f\tcandidate variables of each strip (given the statistics), one process per tile, one after another\n", r, n, s, c, k / 1024 >> R
           printf "  %-9s %-12s %5s m %3s tiles %9.2f s wall %9.2f s CPU %7.0f MB  sum of the tiles (median tile %.2f s)\n", "rtm", "tiles", r, n, s, c, k / 1024, med }'
-  du -ck "$d"/out/model.tile-* | tail -n 1 | awk '{ printf "  tile files: %.1f MB in all\n", $1 / 1024 }'
+  du -ck "$d"/out/model.tile-*.tif "$d"/out/model.tile-*.parts | tail -n 1 |
+    awk '{ printf "  tile files: %.1f MB in all\n", $1 / 1024 }'
+  if [ "$TONLY" = 1 ]; then
+    echo "  rtm at $RTMRES m: tiles only (RTM_NATIONAL_RTM_TILES_ONLY=1): no whole run, merge," \
+      "ranks or stages"
+    return 0
+  fi
   # shellcheck disable=SC2046
   timed rtm merge "$RTMRES" "$RNT" "$d" "rtm merge: tables merged, then the fit" \
     "$RTM" merge $(cd "$d" && ls out/model.tile-*.tif) || return 1
