@@ -25,7 +25,9 @@
 # RTM_BENCH_BACKTEST=0 the CLI run with the default back-test,
 # RTM_BENCH_SMALL=0 skips the Southend sample model of tests/cli/model.sh,
 # RTM_BENCH_TILES=N (default 4; 0 skips) runs the model as N tiles one after
-# another and their merge, timed, and compares the merged files with cmp.
+# another and their merge, timed, and compares the merged files with cmp;
+# the tiles first write their strips' density statistics (--tile-stats)
+# unless RTM_BENCH_TILE_STATS=0.
 # On a loaded machine (other processes competing for the cores) OpenMP's
 # default spin-waiting can multiply the variable stage's time several times
 # over; OMP_WAIT_POLICY=passive avoids it (the setting is printed).
@@ -114,6 +116,19 @@ NT=${RTM_BENCH_TILES:-4}
 if [ "${RTM_BENCH_CLI:-1}" = 1 ] && [ "$NT" -gt 0 ]; then
   echo "== the same model by $NT tiles, one after another (rtm model --tile I/$NT), then rtm merge"
   rm -rf "$O/tiles" && mkdir -p "$O/tiles"
+  if [ "${RTM_BENCH_TILE_STATS:-1}" = 1 ]; then
+    echo "   first each strip's density statistics (--tile-stats), which the tiles then find"
+    i=0
+    while [ "$i" -lt "$NT" ]; do
+      # shellcheck disable=SC2086
+      /usr/bin/time -v -o "$O/time-stats.txt" build/rtm model -q --no-backtest $ARGS \
+        -o "$O/tiles" --tile "$i/$NT" --tile-stats $EVENTS
+      printf '   statistics %d: %s s wall, %s kB peak\n' "$i" \
+        "$(sed -n 's/.*Elapsed (wall clock) time (h:mm:ss or m:ss): //p' "$O/time-stats.txt")" \
+        "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$O/time-stats.txt")"
+      i=$((i + 1))
+    done
+  fi
   i=0
   while [ "$i" -lt "$NT" ]; do
     # shellcheck disable=SC2086
@@ -124,7 +139,8 @@ if [ "${RTM_BENCH_CLI:-1}" = 1 ] && [ "$NT" -gt 0 ]; then
       "$(sed -n 's/.*Maximum resident set size (kbytes): //p' "$O/time-tile.txt")"
     i=$((i + 1))
   done
-  du -ck "$O"/tiles/model.tile-* | tail -n 1 | sed 's/^/   tile files (kB): /'
+  du -ck "$O"/tiles/model.tile-*.tif "$O"/tiles/model.tile-*.parts | tail -n 1 |
+    sed 's/^/   tile files (kB): /'
   /usr/bin/time -v -o "$O/time-merge.txt" build/rtm merge "$O"/tiles/model.tile-*.tif >/dev/null 2>&1
   grep -E "Elapsed \(wall|Maximum resident" "$O/time-merge.txt" | sed 's/^/   merge: /'
   same=yes
