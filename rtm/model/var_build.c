@@ -129,8 +129,9 @@ static int proximity(const rtm_i_vctx *c, const rtm_factor_spec *f, const double
  * values in column order over n_i, then M_i = sum over the non-zero values of
  * (v - m_i)^2 + (zeros) m_i^2. So they are the same whichever strip or
  * process computes them. The rows are then combined one after another in
- * row order by the pairwise update of Chan, Golub & LeVeque (1983, The
- * American Statistician 37(3), eq. 2.1):
+ * row order by the pairwise update of Chan, Golub & LeVeque ("Algorithms
+ * for computing the sample variance", The American Statistician 37(3),
+ * 1983, 242-247):
  *   n = n_a + n_b, d = m_b - m_a, m = m_a + d n_b/n, M = M_a + M_b + d^2 n_a n_b/n,
  * and SD = sqrt(M/n). The same threshold whatever the tiling. */
 typedef struct dens_rows {
