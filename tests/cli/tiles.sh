@@ -189,6 +189,18 @@ fc_tiled() {
     diff -r "$T/fc-whole/f" "$T/fc-$n/f"
 }
 check "forecast with 2 factors: 3 tiles = whole, every file" "fc_tiled 3"
+fc_stats() {
+  mkdir -p "$T/fcs"
+  for i in 0 1; do
+    (cd "$T/fcs" && "$RTM" forecast -q $FC -o f --tile $i/2 --tile-stats) || return 1
+  done
+  for i in 1 0; do (cd "$T/fcs" && "$RTM" forecast -q $FC -o f --tile $i/2) || return 1; done
+  [ "$(ls "$T/fcs/f" | grep -c '\.stats$')" -eq 2 ] || return 1
+  (cd "$T/fcs" && "$RTM" merge f/forecast.tile-*.tif >/dev/null 2>&1) || return 1
+  rm "$T/fcs"/f/forecast.tile-*
+  diff -r "$T/fc-whole/f" "$T/fcs/f"
+}
+check "forecast --tile-stats: 2 strips' statistics, then 2 tiles = whole" "fc_stats"
 mkdir -p "$T/fc-nof" && (cd "$T/fc-nof" && "$RTM" forecast -q --dst-crs EPSG:27700 --resolution 200 \
   --study-area "$S/boundaries/southend_on_sea_lad2011_bng.geojson" -o f --tile 0/2 \
   "$S/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz" 2> err.txt); rc=$?
