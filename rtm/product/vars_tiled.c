@@ -21,6 +21,7 @@
 #include "product/product_priv.h"
 #include "rtm/model_tiles.h"
 
+#include "core/mpi.h"
 #include "core/sha256.h"
 
 #include <math.h>
@@ -293,7 +294,9 @@ int rtm_prod_vars_tiled(const char *product, const rtm_events *ev, const rtm_fac
     free(fs);
     if (rc)
         return rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory (inputs digest)", product);
-    if (h->count > 0 && h->stats_only)
+    if (h->count > 0 && rtm_mpi_rank() > 0)
+        rc = 0; /* under MPI a tile and its statistics are rank 0's (rtm_tiled_run) */
+    else if (h->count > 0 && h->stats_only)
         rc = stats_write(product, &m, h, t.inputs, out, err);
     else if (!(rc = h->count > 0 ? stats_find(product, &m, h, t.inputs, err) : 0))
         rc = rtm_prod_tiled(&t, h, out, err);

@@ -142,6 +142,15 @@ $MPIRUN -np 2 $RTM merge "$T"/tiles/kde.tile-*.tif > /dev/null 2> "$T/merge.err"
 check "merge under 2 ranks exits 0 and writes the plain merge's GeoTIFF" \
   "[ $? -eq 0 ] && cmp -s $T/merged0.tif $T/tiles/kde.tif"
 check "merge under 2 ranks says it once" "[ \$(grep -c '^wrote .*kde.tif' $T/merge.err) -eq 1 ]"
+# a model tile's density statistics (--tile-stats) under 2 ranks (rank 0 computes
+# them, the others wait): the same file as without mpirun
+SA=$(pwd)/$S RA=$(cd "$(dirname "$RTM")" && pwd)/$(basename "$RTM")
+MT="--study-area $SA/boundaries/southend_on_sea_lad2011_bng.geojson --dst-crs EPSG:27700 --resolution 200 --block 400 --max-blocks 2 --seed 42 --factor venues=$SA/risk/fhrs_openpubs_venues_essex_police_area.csv:density -o m $SA/crimes/southend-on-sea_2018-01_to_2018-05_street.csv.gz"
+mkdir -p "$T/ms0" "$T/ms2"
+(cd "$T/ms0" && $RA model -q $MT --tile 1/2 --tile-stats)
+(cd "$T/ms2" && $MPIRUN -np 2 $RA model -q $MT --tile 1/2 --tile-stats > out.txt 2>&1)
+check "model --tile-stats under 2 ranks: exit 0, the plain run's statistics file" \
+  "[ $? -eq 0 ] && cmp -s $T/ms0/m/model.tile-01-of-02.stats $T/ms2/m/model.tile-01-of-02.stats"
 
 # 7. errors: a missing input on every rank; a missing input on rank 2 alone
 # (MPMD: rank 2 gets other arguments); rank 0 unable to write
