@@ -97,8 +97,8 @@ static rtm_varstrip **strips(const world *w, int n, const rtm_var_opts *o,
         RTM_CHECK(rtm_tile_plan(&w->g, i, n, &t, &e) == 0);
         rows[i] = t.r0;
         rows[i + 1] = t.r1;
-        RTM_CHECK(rtm_variables_build_strip(&w->g, w->mask, w->f, 5, o, t.r0, t.r1, given, &b, &e) ==
-                  0);
+        RTM_CHECK(rtm_variables_build_strip(&w->g, w->mask, w->f, 5, o, t.r0, t.r1, given, &b,
+                                            &e) == 0);
         if (!b)
             return s;
         const uint32_t *id = rtm_varstrip_row_pat(b);
