@@ -218,6 +218,50 @@ static void test_strips_refused(void)
     free_world(&w);
 }
 
+/* A tall grid (more rows than a proximity block, RTM_I_PROX_ROWS = 512):
+ * the whole build computes its distances in blocks of rows, strips of 550
+ * rows in two blocks, strips of 367 in one; every way gives the same set. */
+static void test_tall_grid_blocks(void)
+{
+    world w;
+    rtm_error e;
+    rtm_varset *whole = NULL;
+    int rows[4];
+    double *ids;
+    make_world(&w);
+    w.g.res = 10;
+    w.g.ncols = 16;
+    w.g.nrows = 1100;
+    free(w.mask);
+    w.mask = malloc(rtm_grid_ncells(&w.g));
+    for (size_t k = 0; k < rtm_grid_ncells(&w.g); k++)
+        w.mask[k] = (k * 7919) % 13 != 0; /* a few cells out */
+    for (int i = 0; i < 5; i++)
+        rtm_features_free(w.fs[i]);
+    for (int i = 0; i < 5; i++)
+        w.f[i].features = w.fs[i] = rtm_features_create();
+    for (int i = 0; i < 5; i++)
+        for (int p = 0; p < 40; p++)
+            rtm_features_add_point(w.fs[i], 160 * rtm_t_urand(), 11000 * rtm_t_urand(), &e);
+    for (int i = 0; i < 5; i++)
+        w.f[i].op = RTM_OP_BOTH;
+    w.o.block = 20;
+    ids = malloc(rtm_grid_ncells(&w.g) * sizeof *ids);
+    RTM_CHECK(rtm_variables_build(&w.g, w.mask, 0, w.f, 5, &w.o, &whole, &e) == 0);
+    RTM_CHECK(whole && whole->p > 20 && whole->npat > 100);
+    for (int n = 2; whole && n <= 3; n++) {
+        rtm_varstrip **s = strips(&w, n, &w.o, NULL, rows, ids);
+        rtm_varset *merged = NULL;
+        RTM_CHECK(rtm_varset_from_strips(&w.g, w.mask, s, rows, n, ids, &merged, &e) == 0);
+        RTM_CHECK(merged && same_set(whole, merged));
+        rtm_varset_free(merged);
+        free_strips(s, n);
+    }
+    rtm_varset_free(whole);
+    free(ids);
+    free_world(&w);
+}
+
 /* The density statistics of m strips, through bytes, joined. */
 static rtm_varstats *joined_stats(const world *w, int m, const rtm_var_opts *o)
 {
@@ -379,6 +423,7 @@ int main(void)
 {
     RTM_RUN(test_strips_equal_whole);
     RTM_RUN(test_strips_refused);
+    RTM_RUN(test_tall_grid_blocks);
     RTM_RUN(test_given_stats_equal_whole);
     RTM_RUN(test_given_stats_refused);
     RTM_RUN(test_stats_bytes_fuzzed);

@@ -97,25 +97,29 @@ void rtm_i_fcells_free(rtm_i_fcells *fc)
 /* ---- proximity ---------------------------------------------------------- */
 
 /* Proximity(lad[k]) = distance <= lad[k]: a cell at distance d has the bits
- * k >= the first k with d <= lad[k] (one distance surface for the ladder). */
+ * k >= the first k with d <= lad[k] (one distance surface for the ladder),
+ * computed RTM_I_PROX_ROWS rows at a time: each value is an exact minimum,
+ * the same whatever rows it is computed with (rtm/tile.h), and the scratch
+ * stays a block's whatever the grid. */
 static int proximity(const rtm_i_vctx *c, const rtm_factor_spec *f, const double *lad, int nl,
                      double *surf, rtm_i_fcells *fc, rtm_error *err)
 {
-    /* the strip's rows only: each value is the whole grid's (rtm/tile.h) */
-    int rc = rtm_distance_compute_rows(c->g, f->features, lad[nl - 1], 1, c->r0, c->r1, surf,
-                                       err);
-    size_t base = (size_t)c->r0 * (size_t)c->g->ncols;
-    if (rc)
-        return rc;
-    for (size_t q = c->q0; q < c->q1; q++) {
-        double d = surf[c->cell[q - c->q0] - base];
-        if (!(d <= lad[nl - 1]))
-            continue;
-        int k = 0;
-        while (!(d <= lad[k]))
-            k++;
-        if (push(fc, (uint32_t)q, k, nl - 1))
-            return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    for (int a = c->r0; a < c->r1; a += RTM_I_PROX_ROWS) {
+        int b = a + RTM_I_PROX_ROWS < c->r1 ? a + RTM_I_PROX_ROWS : c->r1;
+        size_t base = (size_t)a * (size_t)c->g->ncols;
+        int rc = rtm_distance_compute_rows(c->g, f->features, lad[nl - 1], 1, a, b, surf, err);
+        if (rc)
+            return rc;
+        for (size_t q = c->rowstart[a]; q < c->rowstart[b]; q++) {
+            double d = surf[c->cell[q - c->q0] - base];
+            if (!(d <= lad[nl - 1]))
+                continue;
+            int k = 0;
+            while (!(d <= lad[k]))
+                k++;
+            if (push(fc, (uint32_t)q, k, nl - 1))
+                return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+        }
     }
     return 0;
 }

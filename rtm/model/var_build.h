@@ -9,6 +9,8 @@
 #include "rtm/model_tiles.h"
 
 #define RTM_I_MAX_LADDER 64
+/* Rows of a proximity surface computed at a time (the scratch's rows). */
+#define RTM_I_PROX_ROWS 512
 
 /* What every factor shares: the grid, its study-area mask (NULL: every
  * cell), the study-area rows of the strip (cell[q - q0] grid index of row q,
@@ -69,7 +71,8 @@ static inline int rtm_i_varstats_find(const rtm_varstats *s, int fi, int k)
 rtm_varstats *rtm_i_varstats_new(int nrows, int r0, int r1, int nvar);
 
 /* Build factor fi (f) 's variables (operationalization op, ladder
- * lad[0..nl-1]) on one thread; surf is scratch of the strip's size. */
+ * lad[0..nl-1]) on one thread; surf is scratch of RTM_I_PROX_ROWS rows (or
+ * the strip's, if fewer). */
 int rtm_i_factor_cells(const rtm_i_vctx *c, const rtm_factor_spec *f, int fi, rtm_op op,
                        const double *lad, int nl, double *surf, rtm_i_fcells *fc,
                        rtm_error *err);

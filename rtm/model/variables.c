@@ -153,7 +153,8 @@ static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
     int nt = rtm_i_var_threads(o) < nf ? rtm_i_var_threads(o) : nf, done = 0, rc = 0;
     int *frc = calloc((size_t)nf, sizeof *frc);
     rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
-    size_t nc = (size_t)(c->r1 - c->r0) * (size_t)c->g->ncols; /* the strip's cells */
+    int rows = c->r1 - c->r0 < RTM_I_PROX_ROWS ? c->r1 - c->r0 : RTM_I_PROX_ROWS;
+    size_t nc = (size_t)rows * (size_t)c->g->ncols; /* proximity scratch: a block of rows */
     if (!frc || !ferr) {
         free(frc);
         free(ferr);
