@@ -19,17 +19,20 @@
 
 #define ARG_MAX_WORDS 4096
 
-/* SHA-256 of a strip's values: nbands planes of rows x ncols doubles, taken
- * from planes of stride `plane` values starting at v (the strip's own
- * buffer: plane = its cells; the assembled grid: plane = ncells). */
-int rtm_tile_strip_sha(const double *v, size_t plane, size_t cells, int nbands, char hex[65])
+/* SHA-256 of a tile's values: nbands planes of rows x width doubles, the
+ * planes `plane` values apart from v and the rows `stride` apart (the tile's
+ * own buffer: stride = width, plane = its cells; the assembled grid: stride =
+ * ncols, plane = ncells, v at the tile's first cell). */
+int rtm_tile_values_sha(const double *v, size_t plane, size_t stride, size_t width, size_t rows,
+                        int nbands, char hex[65])
 {
     rtm_sha256_ctx c;
     unsigned char d[RTM_SHA256_LEN];
     if (rtm_sha256_init(&c))
         return -1;
     for (int b = 0; b < nbands; b++)
-        rtm_sha256_update(&c, v + (size_t)b * plane, cells * sizeof *v);
+        for (size_t r = 0; r < rows; r++)
+            rtm_sha256_update(&c, v + (size_t)b * plane + r * stride, width * sizeof *v);
     if (rtm_sha256_final(&c, d))
         return -1;
     rtm_sha256_to_hex(d, hex);
@@ -125,7 +128,8 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
     rtm_gdal_init();
     if (nargs > ARG_MAX_WORDS)
         return rtm_error_set(err, RTM_ERR_ARG, "tile: command line too long (%d words)", nargs);
-    if (rtm_tile_strip_sha(v, cells, cells, nbands, sha))
+    if (rtm_tile_values_sha(v, cells, (size_t)(t->c1 - t->c0), (size_t)(t->c1 - t->c0),
+                            (size_t)(t->r1 - t->r0), nbands, sha))
         return rtm_error_set(err, RTM_ERR_NOMEM, "tile: cannot hash the strip");
     if (!(drv = GDALGetDriverByName("GTiff")))
         return rtm_error_set(err, RTM_ERR_IO, "tile: GDAL GTiff driver not available");

@@ -120,27 +120,6 @@ static int read_vrt(const char *const *names, int n, const rtm_tiled *t, double 
     return 0;
 }
 
-/* SHA-256 (hex) of tile t's values in the whole grid v (nbands planes of
- * the grid's cells), row by row: the bytes rtm_tile_write hashed in the
- * tile's own buffer. 0 or -1. */
-static int rect_sha(const double *v, const rtm_grid *g, const rtm_tile *t, int nbands,
-                    char hex[RTM_SHA256_HEX])
-{
-    rtm_sha256_ctx c;
-    unsigned char d[RTM_SHA256_LEN];
-    size_t cells = rtm_grid_ncells(g), nc = (size_t)g->ncols, w = (size_t)(t->c1 - t->c0);
-    if (rtm_sha256_init(&c))
-        return -1;
-    for (int b = 0; b < nbands; b++)
-        for (int r = t->r0; r < t->r1; r++)
-            rtm_sha256_update(&c, v + (size_t)b * cells + (size_t)r * nc + (size_t)t->c0,
-                              w * sizeof *v);
-    if (rtm_sha256_final(&c, d))
-        return -1;
-    rtm_sha256_to_hex(d, hex);
-    return 0;
-}
-
 /* Each tile's values in the whole grid against the checksum its tile file
  * recorded when it was written. */
 static int verify(const rtm_tiled *t, const rtm_tile_info *in, const int *order,
@@ -149,7 +128,11 @@ static int verify(const rtm_tiled *t, const rtm_tile_info *in, const int *order,
     for (int i = 0; i < n; i++) {
         const rtm_tile_info *ti = &in[order[i]];
         char hex[RTM_SHA256_HEX];
-        if (rect_sha(v, &t->grid, &ti->tile, t->nbands, hex))
+        const rtm_tile *r = &ti->tile;
+        size_t nc = (size_t)t->grid.ncols;
+        if (rtm_tile_values_sha(v + (size_t)r->r0 * nc + (size_t)r->c0, rtm_grid_ncells(&t->grid),
+                                nc, (size_t)(r->c1 - r->c0), (size_t)(r->r1 - r->r0), t->nbands,
+                                hex))
             return rtm_error_set(err, RTM_ERR_NOMEM, "merge: out of memory");
         if (strcmp(hex, ti->sha256))
             return rtm_error_set(err, RTM_ERR_INPUT, "merge: '%s' fails its checksum (changed "
