@@ -187,6 +187,11 @@ int rtm_tile_write(const char *path, const rtm_grid *g, const rtm_tile *t, const
  *  "model.tile-3-of-8.parts" (".parts" appended when the name has no .tif).
  *  Returns 0 or RTM_ERR_ARG (name too long). */
 int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err);
+/** A file beside tile file `path` named with extension ext for its ".tif"
+ *  (appended when it has none): rtm_tile_parts_path's ".parts", the RTM's
+ *  ".stats". Returns 0 or RTM_ERR_ARG (name too long). */
+int rtm_tile_sibling_path(const char *path, const char *ext, char *buf, size_t n,
+                          rtm_error *err);
 
 /** Write a tile's partials (len bytes) to path, atomically, and their
  *  SHA-256 (hex) into sha. Returns 0 or an error code. */

@@ -18,16 +18,22 @@
 /* Largest partials file the merge reads (a strip's table is far smaller). */
 #define PARTS_MAX ((size_t)1 << 36)
 
-int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err)
+int rtm_tile_sibling_path(const char *path, const char *ext, char *buf, size_t n,
+                          rtm_error *err)
 {
-    size_t len = strlen(path);
+    size_t len = strlen(path), el = strlen(ext);
     if (len >= 4 && !strcmp(path + len - 4, ".tif"))
         len -= 4;
-    if (len + sizeof ".parts" > n)
+    if (len + el + 1 > n)
         return rtm_error_set(err, RTM_ERR_ARG, "tile: name too long: '%.200s'", path);
     memcpy(buf, path, len);
-    memcpy(buf + len, ".parts", sizeof ".parts");
+    memcpy(buf + len, ext, el + 1);
     return 0;
+}
+
+int rtm_tile_parts_path(const char *path, char *buf, size_t n, rtm_error *err)
+{
+    return rtm_tile_sibling_path(path, ".parts", buf, n, err);
 }
 
 int rtm_tile_parts_write(const char *path, const unsigned char *buf, size_t len, char sha[65],

@@ -122,14 +122,8 @@ static int vars_finish(void *ctx, double *v, rtm_error *err)
 static int stats_path(const rtm_tiling *h, int index, char *buf, size_t n, rtm_error *err)
 {
     char tile[4096];
-    size_t len;
-    int rc;
-    if ((rc = rtm_tile_path(h->tile_base, index, h->count, tile, sizeof tile, err)) ||
-        (rc = rtm_tile_parts_path(tile, buf, n, err)))
-        return rc;
-    len = strlen(buf); /* "....parts" -> "....stats" */
-    memcpy(buf + len - 5, "stats", 5);
-    return 0;
+    int rc = rtm_tile_path(h->tile_base, index, h->count, tile, sizeof tile, err);
+    return rc ? rc : rtm_tile_sibling_path(tile, ".stats", buf, n, err);
 }
 
 /* SHA-256 of the recorded command line (its words, each ended by a 0). */
@@ -152,6 +146,19 @@ static int args_digest(const rtm_tiling *h, char hex[65])
     return rc;
 }
 
+/* The header line of strip index's statistics file whose body is body
+ * (blen bytes): the product, the strip, the inputs, the command line's and
+ * the body's SHA-256. Its length, or -1 (no memory). */
+static int stats_head(const char *product, const rtm_tiling *h, int index, const char *inputs,
+                      const unsigned char *body, size_t blen, char head[512])
+{
+    char ahex[65], bhex[65];
+    if (args_digest(h, ahex) || rtm_sha256_hex(body, blen, bhex))
+        return -1;
+    return snprintf(head, 512, STATS_HEAD " %s %d %d %s %s %s\n", product, index, h->count,
+                    inputs, ahex, bhex);
+}
+
 /* `--tile I/N --tile-stats`: strip I's rows' statistics, written to its
  * .stats file (a header line naming the product, the strip, the inputs,
  * the command line and the checksum of the bytes that follow). */
@@ -162,7 +169,7 @@ static int stats_write(const char *product, const vars_tiled *m, const rtm_tilin
     rtm_varstats *st = NULL;
     unsigned char *body = NULL, *all = NULL;
     size_t blen = 0;
-    char path[4096], ahex[65], bhex[65], head[512], sha[65];
+    char path[4096], head[512], sha[65];
     const char *dst;
     int rc, hl;
     if (h->cols > 1)
@@ -180,13 +187,8 @@ static int stats_write(const char *product, const vars_tiled *m, const rtm_tilin
                                           t.r1, &st, err)) ||
         (rc = rtm_varstats_serialise(st, &body, &blen, err)))
         goto done;
-    if (args_digest(h, ahex) || rtm_sha256_hex(body, blen, bhex)) {
-        rc = rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory", product);
-        goto done;
-    }
-    hl = snprintf(head, sizeof head, STATS_HEAD " %s %d %d %s %s %s\n", product, h->index,
-                  h->count, inputs, ahex, bhex);
-    if (!(all = malloc((size_t)hl + blen))) {
+    if ((hl = stats_head(product, h, h->index, inputs, body, blen, head)) < 0 ||
+        !(all = malloc((size_t)hl + blen))) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory", product);
         goto done;
     }
@@ -207,27 +209,24 @@ static int stats_read_one(const char *product, const rtm_tiling *h, const char *
 {
     unsigned char *buf = NULL;
     size_t len = 0, hl;
-    char want[512], ahex[65], bhex[65], *nl;
-    int rc;
+    char want[512], *nl;
+    int rc, wl;
     *out = NULL;
     if ((rc = rtm_tile_parts_read(path, &buf, &len, err)))
         return rc;
     nl = memchr(buf, '\n', len < 512 ? len : 512);
     hl = nl ? (size_t)((unsigned char *)nl - buf) + 1 : 0;
-    if (args_digest(h, ahex)) {
+    wl = nl ? stats_head(product, h, i, inputs, buf + hl, len - hl, want) : 0;
+    if (wl < 0)
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory", product);
-    } else if (!nl || rtm_sha256_hex(buf + hl, len - hl, bhex) ||
-               (snprintf(want, sizeof want, STATS_HEAD " %s %d %d %s %s %s\n", product, i,
-                         h->count, inputs, ahex, bhex),
-                strlen(want) != hl || memcmp(want, buf, hl))) {
+    else if (!nl || (size_t)wl != hl || memcmp(want, buf, hl))
         rc = rtm_error_set(err, RTM_ERR_INPUT, "%s: '%s' is not strip %d of %d's density "
                            "statistics for this command on these inputs (made by another "
                            "command line, from other factors, grid or study area, or "
                            "damaged): run `--tile-stats` again for every strip, or remove the "
                            ".stats files", product, path, i, h->count);
-    } else if (!(*out = rtm_varstats_deserialise(buf + hl, len - hl, err))) {
+    else if (!(*out = rtm_varstats_deserialise(buf + hl, len - hl, err)))
         rc = err->code;
-    }
     free(buf);
     return rc;
 }
