@@ -314,21 +314,22 @@ static int density(const rtm_i_vctx *c, const rtm_factor_spec *f, int fi, const 
     int rc = dens_setup(c, f, &D, &x, &y, &np, err);
     D.keep = 1;
     for (int k = 0; k < nl && !rc; k++) {
+        /* given: the strip's rows, the rows' statistics given; else every row */
+        const rtm_varstats *gv = c->given;
+        int v = gv ? rtm_i_varstats_find(gv, fi, k) : -1;
         rtm_kde_opts ko;
-        int v = c->given ? rtm_i_varstats_find(c->given, fi, k) : -1;
         double thr;
-        if (c->given && (v < 0 || c->given->radius[v] != lad[k])) {
+        if (gv && (v < 0 || gv->radius[v] != lad[k])) {
             rc = rtm_error_set(err, RTM_ERR_INPUT, "variables: the density statistics given "
                                "have no density of '%s' at %g", f->name, lad[k]);
             break;
         }
         dens_kopts(c, lad[k], &ko);
-        if ((rc = dens_pass(c, x, y, np, &ko, c->given ? c->r0 : 0,
-                            c->given ? c->r1 : c->g->nrows, &D, err)))
+        if ((rc = dens_pass(c, x, y, np, &ko, gv ? c->r0 : 0, gv ? c->r1 : c->g->nrows, &D,
+                            err)))
             break;
-        thr = c->given ? dens_threshold(c, c->given->mean + (size_t)v * nr,
-                                        c->given->m2 + (size_t)v * nr)
-                       : dens_threshold(c, D.rmean, D.rm2);
+        thr = dens_threshold(c, gv ? gv->mean + (size_t)v * nr : D.rmean,
+                             gv ? gv->m2 + (size_t)v * nr : D.rm2);
         /* surf > 0 and surf >= thr: the smallest positive double bounds it below */
         double lo = isnan(thr) ? NAN : fmax(thr, DBL_TRUE_MIN);
         fc->thr[bit0 + k] = thr;

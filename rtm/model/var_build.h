@@ -102,6 +102,15 @@ int rtm_i_vars_cells(const rtm_grid *g, const unsigned char *mask, const rtm_fac
 int rtm_i_vars_setup(const rtm_grid *g, const unsigned char *mask, const rtm_factor_spec *f,
                      int nf, const rtm_var_opts *o, int r0, int r1, rtm_varset *vs,
                      size_t **rowstart, rtm_error *err);
+/* fn(c, i, scratch, arg, err) for every factor i < nf, factors in parallel
+ * on the build's threads, each on one thread (so no result depends on the
+ * thread count or the schedule), with scratch doubles of its own (none when
+ * 0), reporting progress ("variables"). 0 or the first failing factor's
+ * error. */
+typedef int (*rtm_i_factor_fn)(const rtm_i_vctx *c, int i, double *scratch, void *arg,
+                               rtm_error *err);
+int rtm_i_each_factor(const rtm_i_vctx *c, int nf, size_t scratch, rtm_i_factor_fn fn,
+                      void *arg, rtm_error *err);
 /* Factor f's ladder (the options', or the factor's own maximum and step). */
 int rtm_i_factor_ladder(const rtm_var_opts *o, const rtm_factor_spec *f, double *lad);
 /* Threads a build uses. */

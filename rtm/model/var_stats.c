@@ -60,13 +60,39 @@ void rtm_varstats_rows(const rtm_varstats *s, int *r0, int *r1, int *nrows)
 
 int rtm_varstats_nvar(const rtm_varstats *s) { return s->nvar; }
 
+typedef struct stats_job {
+    const rtm_factor_spec *f;
+    const int *first; /* factor i's variables: first[i] .. first[i + 1] - 1 */
+    rtm_varstats *s;
+} stats_job;
+
+/* Factor i's density variables: their radii and rows' statistics. */
+static int factor_stats(const rtm_i_vctx *c, int i, double *scratch, void *arg, rtm_error *err)
+{
+    const stats_job *j = arg;
+    rtm_varstats *s = j->s;
+    size_t rows = (size_t)(s->r1 - s->r0);
+    double lad[RTM_I_MAX_LADDER];
+    int nl = rtm_i_factor_ladder(c->o, &j->f[i], lad), v0 = j->first[i];
+    (void)scratch;
+    if (j->first[i + 1] == v0)
+        return 0;
+    for (int k = 0; k < nl; k++) {
+        s->factor[v0 + k] = i;
+        s->k[v0 + k] = k;
+        s->radius[v0 + k] = lad[k];
+    }
+    return rtm_i_factor_dens_stats(c, &j->f[i], lad, nl, s->mean + (size_t)v0 * rows,
+                                   s->m2 + (size_t)v0 * rows, err);
+}
+
 int rtm_variables_density_stats(const rtm_grid *g, const unsigned char *mask,
                                 const rtm_factor_spec *f, int nf, const rtm_var_opts *o,
                                 int r0, int r1, rtm_varstats **out, rtm_error *err)
 {
     rtm_varset vs = {0};
     rtm_varstats *s = NULL;
-    size_t *rowstart = NULL, rows = (size_t)(r1 - r0);
+    size_t *rowstart = NULL;
     int *first = NULL, nvar = 0, rc;
     *out = NULL;
     if (nf < 1 || r0 < 0 || r1 <= r0 || r1 > g->nrows)
@@ -92,36 +118,8 @@ int rtm_variables_density_stats(const rtm_grid *g, const unsigned char *mask,
     {
         rtm_i_vctx c = {g, o, mask, vs.cell, vs.n, rowstart, NULL, r0, r1, rowstart[r0],
                         rowstart[r1]};
-        int nt = rtm_i_var_threads(o) < nf ? rtm_i_var_threads(o) : nf;
-        int *frc = calloc((size_t)nf, sizeof *frc);
-        rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
-        if (!frc || !ferr) {
-            free(frc);
-            free(ferr);
-            rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
-            goto done;
-        }
-        /* factors in parallel, each on one thread: the same values whatever
-         * the thread count */
-#pragma omp parallel for schedule(dynamic, 1) num_threads(nt)
-        for (int i = 0; i < nf; i++) {
-            double lad[RTM_I_MAX_LADDER];
-            int nl = rtm_i_factor_ladder(o, &f[i], lad);
-            if (first[i + 1] == first[i])
-                continue;
-            for (int k = 0; k < nl; k++) {
-                s->factor[first[i] + k] = i;
-                s->k[first[i] + k] = k;
-                s->radius[first[i] + k] = lad[k];
-            }
-            frc[i] = rtm_i_factor_dens_stats(&c, &f[i], lad, nl, s->mean + (size_t)first[i] * rows,
-                                             s->m2 + (size_t)first[i] * rows, &ferr[i]);
-        }
-        for (int i = 0; i < nf && !rc; i++)
-            if (frc[i])
-                rc = rtm_error_set(err, frc[i], "%s", ferr[i].msg);
-        free(frc);
-        free(ferr);
+        stats_job j = {f, first, s};
+        rc = rtm_i_each_factor(&c, nf, 0, factor_stats, &j, err);
     }
 done:
     free(first);

@@ -144,37 +144,31 @@ static void plan(rtm_varset *vs, const rtm_grid *g, const unsigned char *mask,
     }
 }
 
-/* Every factor's cells, factors in parallel (each on one thread, so the
- * results do not depend on the thread count or the schedule). */
-static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
-                         const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
+int rtm_i_each_factor(const rtm_i_vctx *c, int nf, size_t scratch, rtm_i_factor_fn fn,
+                      void *arg, rtm_error *err)
 {
     const rtm_var_opts *o = c->o;
     int nt = rtm_i_var_threads(o) < nf ? rtm_i_var_threads(o) : nf, done = 0, rc = 0;
-    int *frc = calloc((size_t)nf, sizeof *frc);
-    rtm_error *ferr = calloc((size_t)nf, sizeof *ferr);
-    int rows = c->r1 - c->r0 < RTM_I_PROX_ROWS ? c->r1 - c->r0 : RTM_I_PROX_ROWS;
-    size_t nc = (size_t)rows * (size_t)c->g->ncols; /* proximity scratch: a block of rows */
+    int *frc = calloc((size_t)(nf ? nf : 1), sizeof *frc);
+    rtm_error *ferr = calloc((size_t)(nf ? nf : 1), sizeof *ferr);
     if (!frc || !ferr) {
         free(frc);
         free(ferr);
         return rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
     }
-#pragma omp parallel num_threads(nt)
+#pragma omp parallel num_threads(nt > 0 ? nt : 1)
     {
-        double *surf = malloc(nc * sizeof *surf);
+        double *buf = scratch ? malloc(scratch * sizeof *buf) : NULL;
 #pragma omp for schedule(dynamic, 1)
         for (int i = 0; i < nf; i++) {
-            double lad[MAX_LADDER];
-            int nl = rtm_i_factor_ladder(o, &f[i], lad);
-            frc[i] = surf ? rtm_i_factor_cells(c, &f[i], i, vs->info[i].op, lad, nl, surf,
-                                               &fc[i], &ferr[i])
-                          : rtm_error_set(&ferr[i], RTM_ERR_NOMEM, "variables: out of memory");
+            frc[i] = !scratch || buf ? fn(c, i, buf, arg, &ferr[i])
+                                     : rtm_error_set(&ferr[i], RTM_ERR_NOMEM,
+                                                     "variables: out of memory");
 #pragma omp critical(rtm_variables_progress)
             if (o->progress)
                 o->progress((double)++done / nf, "variables", o->progress_arg);
         }
-        free(surf);
+        free(buf);
     }
     for (int i = 0; i < nf && !rc; i++)
         if (frc[i])
@@ -182,6 +176,30 @@ static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
     free(frc);
     free(ferr);
     return rc;
+}
+
+typedef struct cells_job {
+    const rtm_factor_spec *f;
+    const rtm_varset *vs;
+    rtm_i_fcells *fc;
+} cells_job;
+
+static int factor_cells(const rtm_i_vctx *c, int i, double *surf, void *arg, rtm_error *err)
+{
+    const cells_job *j = arg;
+    double lad[MAX_LADDER];
+    int nl = rtm_i_factor_ladder(c->o, &j->f[i], lad);
+    return rtm_i_factor_cells(c, &j->f[i], i, j->vs->info[i].op, lad, nl, surf, &j->fc[i], err);
+}
+
+/* Every factor's cells (rtm_i_each_factor), with a proximity scratch of a
+ * block of rows per thread. */
+static int build_factors(const rtm_i_vctx *c, const rtm_factor_spec *f, int nf,
+                         const rtm_varset *vs, rtm_i_fcells *fc, rtm_error *err)
+{
+    cells_job j = {f, vs, fc};
+    int rows = c->r1 - c->r0 < RTM_I_PROX_ROWS ? c->r1 - c->r0 : RTM_I_PROX_ROWS;
+    return rtm_i_each_factor(c, nf, (size_t)rows * (size_t)c->g->ncols, factor_cells, &j, err);
 }
 
 /* The kept (non-constant) variables in factor order: vs->var, the factors'
