@@ -204,6 +204,31 @@ rtm_same() {
 # RTM: 30 factors x both x 6 distances at RTMRES: one process; the same model
 # by RTM_NATIONAL_RTM_TILES tiles one after another and their merge; 2 MPI
 # ranks; the stages through tools/bench_model.c
+# rtm_stage DIR PREFIX MODE LABEL NOTE SUMMARY [ARG]: the RTM_NATIONAL_RTM_TILES
+# strips of the model one after another (with ARG, e.g. --tile-stats), each
+# timed into DIR/PREFIX<i>.txt; a results row MODE and a summary line. Uses
+# $a, $f, $RNT, $RTMRES of rtm_bench.
+rtm_stage() {
+  sd=$1 pre=$2 mode=$3 label=$4 note=$5 summary=$6
+  shift 6
+  : > "$sd/$pre-all.txt"
+  i=0
+  while [ "$i" -lt "$RNT" ]; do
+    # shellcheck disable=SC2086
+    (cd "$sd" && /usr/bin/time -f '%e %M %U %S' -o "$pre$i.txt" "$RTM" model -q --threads "$THR" \
+      $a $f -o out --tile "$i/$RNT" "$@" "$EVF" >>log.txt 2>&1) ||
+      { echo "national: rtm $label of strip $i failed"; return 1; }
+    cat "$sd/$pre$i.txt" >> "$sd/$pre-all.txt"
+    i=$((i + 1))
+  done
+  sort -g "$sd/$pre-all.txt" | awk -v r="$RTMRES" -v n="$RNT" -v R="$RESULTS" -v m="$mode" \
+    -v l="$label" -v no="$note" -v su="$summary" '
+    { w[NR] = $1; s += $1; c += $3 + $4; if ($2 > k) k = $2 }
+    END { med = w[int((NR + 1) / 2)]
+          printf "rtm\t%s\t%s\t%s\t%.2f\t%.2f\t%.0f\t%s\n", m, r, n, s, c, k / 1024, no >> R
+          printf "  %-9s %-12s %5s m %3s tiles %9.2f s wall %9.2f s CPU %7.0f MB  %s (median %.2f s)\n", "rtm", l, r, n, s, c, k / 1024, su, med }'
+}
+
 rtm_bench() {
   echo "== rtm model: 30 factors x both x 6 distances (360 candidate variables)," \
     "$(cells "$RTMRES") cells of $RTMRES m"
@@ -221,39 +246,15 @@ rtm_bench() {
   RNT=${RTM_NATIONAL_RTM_TILES:-$NT0}
   d="$O/rtm-$RTMRES-tiles"
   rm -rf "$d" && mkdir -p "$d"
-  # the batch array's first stage: each strip's density statistics
-  : > "$d/stats.txt"
-  i=0
-  while [ "$i" -lt "$RNT" ]; do
-    # shellcheck disable=SC2086
-    (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o "s$i.txt" "$RTM" model -q --threads "$THR" \
-      $a $f -o out --tile "$i/$RNT" --tile-stats "$EVF" >>log.txt 2>&1) ||
-      { echo "national: rtm statistics of strip $i failed"; return 1; }
-    cat "$d/s$i.txt" >> "$d/stats.txt"
-    i=$((i + 1))
-  done
-  sort -g "$d/stats.txt" | awk -v r="$RTMRES" -v n="$RNT" -v R="$RESULTS" '
-    { w[NR] = $1; s += $1; c += $3 + $4; if ($2 > k) k = $2 }
-    END { med = w[int((NR + 1) / 2)]
-          printf "rtm\tstats-sum\t%s\t%s\t%.2f\t%.2f\t%.0f\tdensity statistics of each strip (--tile-stats), one process per strip, one after another\n", r, n, s, c, k / 1024 >> R
-          printf "  %-9s %-12s %5s m %3s tiles %9.2f s wall %9.2f s CPU %7.0f MB  sum of the statistics runs (median %.2f s)\n", "rtm", "tile-stats", r, n, s, c, k / 1024, med }'
+  # the batch array's first stage, each strip's density statistics; then the
+  # tiles, each finding every strip's statistics
+  rtm_stage "$d" s stats-sum tile-stats \
+    "density statistics of each strip (--tile-stats), one process per strip, one after another" \
+    "sum of the statistics runs" --tile-stats || return 1
   du -ck "$d"/out/model.tile-*.stats | tail -n 1 | awk '{ printf "  statistics files: %.1f MB in all\n", $1 / 1024 }'
-  # the second stage: the tiles, each finding every strip's statistics
-  : > "$d/tiles.txt"
-  i=0
-  while [ "$i" -lt "$RNT" ]; do
-    # shellcheck disable=SC2086
-    (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o "t$i.txt" "$RTM" model -q --threads "$THR" \
-      $a $f -o out --tile "$i/$RNT" "$EVF" >>log.txt 2>&1) ||
-      { echo "national: rtm tile $i failed"; return 1; }
-    cat "$d/t$i.txt" >> "$d/tiles.txt"
-    i=$((i + 1))
-  done
-  sort -g "$d/tiles.txt" | awk -v r="$RTMRES" -v n="$RNT" -v R="$RESULTS" '
-    { w[NR] = $1; s += $1; c += $3 + $4; if ($2 > k) k = $2 }
-    END { med = w[int((NR + 1) / 2)]
-          printf "rtm\ttiles-sum\t%s\t%s\t%.2f\t%.2f\t%.0f\tcandidate variables of each strip (given the statistics), one process per tile, one after another\n", r, n, s, c, k / 1024 >> R
-          printf "  %-9s %-12s %5s m %3s tiles %9.2f s wall %9.2f s CPU %7.0f MB  sum of the tiles (median tile %.2f s)\n", "rtm", "tiles", r, n, s, c, k / 1024, med }'
+  rtm_stage "$d" t tiles-sum tiles \
+    "candidate variables of each strip (given the statistics), one process per tile, one after another" \
+    "sum of the tiles" || return 1
   du -ck "$d"/out/model.tile-*.tif "$d"/out/model.tile-*.parts | tail -n 1 |
     awk '{ printf "  tile files: %.1f MB in all\n", $1 / 1024 }'
   if [ "$TONLY" = 1 ]; then
