@@ -59,7 +59,8 @@ static void free_design(fx_design *d)
 
 static rtm_design view(const fx_design *d)
 {
-    return (rtm_design){d->n, d->p, d->x, d->y, (const char *const *)d->names};
+    return (rtm_design){.n = d->n, .p = d->p, .x = d->x, .y = d->y,
+                        .names = (const char *const *)d->names};
 }
 
 typedef struct {

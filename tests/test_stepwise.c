@@ -65,7 +65,7 @@ static void make(syn *s, size_t n, int p, const double *prev, const int *nest, d
 
 static rtm_design view(const syn *s)
 {
-    return (rtm_design){s->n, s->p, s->x, s->y, NULL};
+    return (rtm_design){.n = s->n, .p = s->p, .x = s->x, .y = s->y};
 }
 
 static int has_col(const rtm_stepwise_result *r, int c)
