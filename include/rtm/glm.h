@@ -122,8 +122,9 @@ const double *rtm_patterns_lgamma(const rtm_patterns *pt);
 /** The same two sums per pattern and fold: m*nfolds values, [k*nfolds + f]. */
 const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt);
 const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt);
-/** Pattern of each cell: n values in [0, m). */
-const size_t *rtm_patterns_row_pattern(const rtm_patterns *pt);
+/** Pattern of each cell: n values in [0, m) (m < 2^32: more distinct rows
+ *  are refused when the patterns are built). */
+const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt);
 
 /** The patterns column by column (compressed sparse columns): for column j,
  *  idx[ptr[j] .. ptr[j+1]-1] are the patterns k with x[k*p + j] = 1, in

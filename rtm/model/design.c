@@ -25,7 +25,7 @@ struct rtm_patterns {
     double *cnt_f, *sumy_f;/* m*nfolds */
     double *ylogy, *lgam;  /* m: sum y log y, sum lgamma(y+1) */
     double *ylogy_f, *lgam_f; /* m*nfolds */
-    size_t *row_pat;       /* n */
+    uint32_t *row_pat;     /* n */
     size_t *colptr, *colidx; /* CSC: p+1 offsets, pattern indices */
     size_t q;              /* distinct (pattern, y) pairs */
     size_t *pair_pat;
@@ -280,13 +280,8 @@ static int check_args(const rtm_design *d, const int *cols, int ncols, const int
     return 0;
 }
 
-static int cmp_double(const void *a, const void *b)
-{
-    double u = *(const double *)a, v = *(const double *)b;
-    return (u > v) - (u < v);
-}
-
-/* Distinct (pattern, y) pairs: bucket cells by pattern, sort y in each bucket. */
+/* Cells in order of (y, index) by a counting sort when every y is a small
+ * integer; NULL otherwise (or out of memory). */
 size_t *rtm_counts_order(const double *y, size_t n)
 {
     double ymax = 0;
@@ -313,53 +308,90 @@ size_t *rtm_counts_order(const double *y, size_t n)
     return ord;
 }
 
-/* Distinct (pattern, y) pairs: bucket cells by pattern with y ascending in
- * each bucket (visiting cells in y order when counts are small integers,
- * else sorting each bucket), then run-length encode. */
+/* y's exact bits as a hash key, -0 taken as +0 (y + 0.0 is +0 for both:
+ * one value for ==, so one pair, whose y is then +0). */
+static uint64_t y_bits(double y)
+{
+    uint64_t b;
+    double z = y + 0.0;
+    memcpy(&b, &z, sizeof b);
+    return b;
+}
+
+static int cmp_pair_y(const void *a, const void *b, void *ctx)
+{
+    const uint64_t *w = ctx;
+    double u, v;
+    uint64_t x = w[2 * *(const size_t *)a + 1], z = w[2 * *(const size_t *)b + 1];
+    memcpy(&u, &x, sizeof u);
+    memcpy(&v, &z, sizeof v);
+    return (u > v) - (u < v);
+}
+
+/* Distinct (pattern, y) pairs, sorted by pattern, then y ascending, each
+ * with its number of cells. One pass over the cells finds them in a hash
+ * table of the pairs (keys: the pattern and y's bits), so the memory
+ * follows the pairs, not the cells (it used to take 16 bytes a cell); the
+ * pairs are then put in order by a counting sort on the pattern and a sort
+ * of each pattern's few y values. */
 static int build_pairs(rtm_patterns *pt, const double *y)
 {
-    size_t n = pt->n, m = pt->m;
-    size_t *start = calloc(m + 1, sizeof *start), *fill = malloc((m ? m : 1) * sizeof *fill);
-    double *ys = malloc(n * sizeof *ys);
-    size_t *ord = rtm_counts_order(y, n);
+    size_t n = pt->n, m = pt->m, q, *start = NULL, *ord = NULL;
+    double *mult = NULL;
+    size_t mcap = 0;
+    pat_table t = {.nw = 2};
+    uint64_t w[2];
     int rc = -1;
-    if (!start || !fill || !ys)
+    if (table_grow(&t) || table_rehash(&t, 1024))
         goto done;
-    for (size_t i = 0; i < n; i++)
-        start[pt->row_pat[i] + 1]++;
+    for (size_t i = 0; i < n; i++) {
+        w[0] = pt->row_pat[i];
+        w[1] = y_bits(y[i]);
+        size_t e = table_find_or_add(&t, w);
+        if (e == SIZE_MAX)
+            goto done;
+        if (mcap < t.cap) { /* the multiplicities follow the table's capacity */
+            double *g = realloc(mult, t.cap * sizeof *g);
+            if (!g)
+                goto done;
+            memset(g + mcap, 0, (t.cap - mcap) * sizeof *g);
+            mult = g;
+            mcap = t.cap;
+        }
+        mult[e] += 1;
+    }
+    q = t.m;
+    start = calloc(m + 1, sizeof *start);
+    ord = malloc((q ? q : 1) * sizeof *ord);
+    pt->pair_pat = malloc((q ? q : 1) * sizeof *pt->pair_pat);
+    pt->pair_y = malloc((q ? q : 1) * sizeof *pt->pair_y);
+    pt->pair_mult = malloc((q ? q : 1) * sizeof *pt->pair_mult);
+    if (!start || !ord || !pt->pair_pat || !pt->pair_y || !pt->pair_mult)
+        goto done;
+    for (size_t e = 0; e < q; e++)
+        start[t.words[2 * e] + 1]++;
     for (size_t k = 0; k < m; k++)
         start[k + 1] += start[k];
-    memcpy(fill, start, m * sizeof *fill);
-    for (size_t q = 0; q < n; q++) {
-        size_t i = ord ? ord[q] : q;
-        ys[fill[pt->row_pat[i]]++] = y[i];
-    }
-    pt->pair_pat = malloc(n * sizeof *pt->pair_pat);
-    pt->pair_y = malloc(n * sizeof *pt->pair_y);
-    pt->pair_mult = malloc(n * sizeof *pt->pair_mult);
-    if (!pt->pair_pat || !pt->pair_y || !pt->pair_mult)
-        goto done;
-    size_t q = 0;
-    for (size_t k = 0; k < m; k++) {
-        if (!ord)
-            qsort(ys + start[k], start[k + 1] - start[k], sizeof *ys, cmp_double);
-        for (size_t i = start[k]; i < start[k + 1]; i++) {
-            if (i > start[k] && ys[i] == ys[i - 1]) {
-                pt->pair_mult[q - 1] += 1;
-                continue;
-            }
-            pt->pair_pat[q] = k;
-            pt->pair_y[q] = ys[i];
-            pt->pair_mult[q] = 1;
-            q++;
-        }
+    for (size_t e = 0; e < q; e++)
+        ord[start[t.words[2 * e]]++] = e;
+    for (size_t k = m; k > 0; k--) /* start[k] is now the end of pattern k */
+        start[k] = start[k - 1];
+    start[0] = 0;
+    for (size_t k = 0; k < m; k++)
+        if (start[k + 1] - start[k] > 1)
+            qsort_r(ord + start[k], start[k + 1] - start[k], sizeof *ord, cmp_pair_y, t.words);
+    for (size_t r = 0; r < q; r++) {
+        size_t e = ord[r];
+        pt->pair_pat[r] = (size_t)t.words[2 * e];
+        memcpy(&pt->pair_y[r], &t.words[2 * e + 1], sizeof pt->pair_y[r]);
+        pt->pair_mult[r] = mult[e];
     }
     pt->q = q;
     rc = 0;
 done:
+    table_free(&t);
+    free(mult);
     free(start);
-    free(fill);
-    free(ys);
     free(ord);
     return rc;
 }
@@ -443,9 +475,16 @@ static int bad_row(const rtm_design *d, size_t i, const int *cols, int nc, rtm_e
     return RTM_ERR_INPUT;
 }
 
+/* Pattern numbers are 32-bit (4 bytes a cell, not 8). */
+static int too_many(rtm_error *err)
+{
+    return rtm_error_set(err, RTM_ERR_INPUT, "design: more than %lu distinct rows (pattern "
+                         "numbers are 32-bit)", (unsigned long)UINT32_MAX);
+}
+
 /* Pattern of every row of a design written out in x. */
 static int rows_plain(const rtm_design *d, const int *cols, int nc, pat_table *t, uint64_t *w,
-                      size_t *row_pat, rtm_error *err)
+                      uint32_t *row_pat, rtm_error *err)
 {
     for (size_t i = 0; i < d->n; i++) {
         const unsigned char *row = d->x + i * (size_t)d->p;
@@ -455,7 +494,9 @@ static int rows_plain(const rtm_design *d, const int *cols, int nc, pat_table *t
         size_t k = table_find_or_add(t, w);
         if (k == SIZE_MAX)
             return RTM_ERR_NOMEM;
-        row_pat[i] = k;
+        if (k > UINT32_MAX)
+            return too_many(err);
+        row_pat[i] = (uint32_t)k;
     }
     return 0;
 }
@@ -464,7 +505,7 @@ static int rows_plain(const rtm_design *d, const int *cols, int nc, pat_table *t
  * once, when a row first uses it, so patterns are numbered in the same
  * order of first appearance as from the written-out rows. */
 static int rows_compact(const rtm_design *d, const int *cols, int nc, pat_table *t,
-                        uint64_t *w, size_t *row_pat, rtm_error *err)
+                        uint64_t *w, uint32_t *row_pat, rtm_error *err)
 {
     size_t *map = malloc((d->npat ? d->npat : 1) * sizeof *map);
     if (!map)
@@ -486,7 +527,7 @@ static int rows_compact(const rtm_design *d, const int *cols, int nc, pat_table 
                 return RTM_ERR_NOMEM;
             }
         }
-        row_pat[i] = map[r];
+        row_pat[i] = (uint32_t)map[r]; /* < npat <= 2^32: the design's ids are uint32 */
     }
     free(map);
     return 0;
@@ -576,7 +617,7 @@ const double *rtm_patterns_ylogy(const rtm_patterns *pt) { return pt->ylogy; }
 const double *rtm_patterns_lgamma(const rtm_patterns *pt) { return pt->lgam; }
 const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt) { return pt->ylogy_f; }
 const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt) { return pt->lgam_f; }
-const size_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
+const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
 
 size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const size_t **idx)
 {

@@ -214,7 +214,7 @@ int rtm_fc_patterns(fc_pairs *pp, int ncols, const char *const *names, rtm_error
     if (!pp->pt)
         return err->code ? err->code : RTM_ERR_INPUT;
     size_t m = rtm_patterns_count(pp->pt);
-    const size_t *rp = rtm_patterns_row_pattern(pp->pt);
+    const uint32_t *rp = rtm_patterns_row_pattern(pp->pt);
     pp->nw_fold = calloc(m * (size_t)pp->npairs, sizeof *pp->nw_fold);
     if (!pp->nw_fold)
         return rtm_error_set(err, RTM_ERR_NOMEM, "forecast: out of memory");
