@@ -292,7 +292,7 @@ static void test_patterns_brute_force(void)
         return;
     size_t m = rtm_patterns_count(pt);
     const unsigned char *px = rtm_patterns_x(pt);
-    const size_t *rp = rtm_patterns_row_pattern(pt);
+    const uint32_t *rp = rtm_patterns_row_pattern(pt);
     RTM_CHECK(m <= 32 && m >= 2);
     /* every row maps to a pattern with its bits; patterns distinct */
     for (int i = 0; i < N; i++)
@@ -376,7 +376,8 @@ static void test_patterns_pairs_real_y(void)
     RTM_CHECK(pt != NULL);
     if (!pt)
         return;
-    const size_t *pp, *rp = rtm_patterns_row_pattern(pt);
+    const size_t *pp;
+    const uint32_t *rp = rtm_patterns_row_pattern(pt);
     const double *py, *pm;
     size_t q = rtm_patterns_pairs(pt, &pp, &py, &pm), cnt = 0;
     for (size_t a = 0; a < q; a++) {
@@ -715,6 +716,34 @@ static void test_folds_stratified(void)
     RTM_CHECK(rtm_enet_folds(y, 3, K, 1, f1, &e) == RTM_ERR_ARG);
 }
 
+/* Small integer counts take the counting path (a byte per cell, no cell
+ * order); counts shifted by 2^20 keep the same (y, index) order but take
+ * the comparison sort: both must deal the same folds, for few folds and
+ * for more than a byte holds (that case sorts too). */
+static void test_folds_counted_equals_sorted(void)
+{
+    enum { N = 2051 };
+    static double y[N], ys[N];
+    static int fc[N], fs[N];
+    rtm_error e;
+    for (int i = 0; i < N; i++) {
+        y[i] = (double)((i * 7919) % 13 == 0 ? (i % 9) : (i % 31 == 0));
+        ys[i] = y[i] + 1048576.0;
+    }
+    int ks[] = {2, 5, 10, 300};
+    for (int t = 0; t < 4; t++) {
+        RTM_CHECK(rtm_enet_folds(y, N, ks[t], 7, fc, &e) == 0);
+        RTM_CHECK(rtm_enet_folds(ys, N, ks[t], 7, fs, &e) == 0);
+        RTM_CHECK(memcmp(fc, fs, sizeof fc) == 0);
+    }
+    /* and the folds depend on y's order: another order, other folds */
+    for (int i = 0; i < N; i++)
+        ys[i] = (double)(N - i);
+    RTM_CHECK(rtm_enet_folds(ys, N, 5, 7, fs, &e) == 0);
+    RTM_CHECK(rtm_enet_folds(y, N, 5, 7, fc, &e) == 0);
+    RTM_CHECK(memcmp(fc, fs, sizeof fc) != 0);
+}
+
 static void test_determinism_threads(void)
 {
     enum { N = 3000, P = 8 };
@@ -897,6 +926,7 @@ int main(void)
     RTM_RUN(test_naive_reference);
     RTM_RUN(test_naive_reference_dense);
     RTM_RUN(test_folds_stratified);
+    RTM_RUN(test_folds_counted_equals_sorted);
     RTM_RUN(test_determinism_threads);
     RTM_RUN(test_cv_exact_by_hand);
     RTM_RUN(test_alphas);

@@ -101,6 +101,65 @@ static size_t *sort_order(const double *y, size_t n)
     return ord;
 }
 
+/* A fresh random order of the folds 0..nfolds-1 into perm: the deal of
+ * one group of nfolds consecutive cells in the (y, index) order
+ * (Fisher-Yates shuffle, Knuth, TAOCP vol. 2, 3.4.2 P). */
+static void shuffle(xoshiro *g, int *perm, int nfolds)
+{
+    for (int f = 0; f < nfolds; f++)
+        perm[f] = f;
+    for (int f = nfolds - 1; f > 0; f--) {
+        int k = (int)xoshiro_below(g, (uint64_t)f + 1), t = perm[f];
+        perm[f] = perm[k];
+        perm[k] = t;
+    }
+}
+
+/* Largest y when every y is a small integer (the counting sort's case of
+ * rtm_counts_order), else -1. */
+static double small_counts_max(const double *y, size_t n)
+{
+    double ymax = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (y[i] != floor(y[i]) || !(y[i] >= 0) || y[i] >= 1048576.0)
+            return -1;
+        if (y[i] > ymax)
+            ymax = y[i];
+    }
+    return ymax;
+}
+
+/* Small integer counts, at most 255 folds: each position's fold dealt into
+ * a byte, then every cell takes the fold of its position in the (y, index)
+ * order, found by counting (the cells before it with a smaller y, and
+ * those with its y before it): a byte a cell besides the folds, where the
+ * order itself takes eight. The same folds as the sorted deal. */
+static int folds_counted(const double *y, size_t n, int nfolds, double ymax, xoshiro *g,
+                         int *perm, int *fold)
+{
+    size_t R = (size_t)ymax + 1, *next = calloc(R + 1, sizeof *next);
+    unsigned char *deal = malloc(n ? n : 1);
+    if (!next || !deal) {
+        free(next);
+        free(deal);
+        return -1;
+    }
+    for (size_t start = 0; start < n; start += (size_t)nfolds) {
+        shuffle(g, perm, nfolds);
+        for (size_t q = 0; q < (size_t)nfolds && start + q < n; q++)
+            deal[start + q] = (unsigned char)perm[q];
+    }
+    for (size_t i = 0; i < n; i++)
+        next[(size_t)y[i] + 1]++;
+    for (size_t r = 0; r < R; r++)
+        next[r + 1] += next[r];
+    for (size_t i = 0; i < n; i++)
+        fold[i] = deal[next[(size_t)y[i]]++];
+    free(next);
+    free(deal);
+    return 0;
+}
+
 int rtm_enet_folds(const double *y, size_t n, int nfolds, uint64_t seed, int *fold,
                    rtm_error *err)
 {
@@ -109,30 +168,26 @@ int rtm_enet_folds(const double *y, size_t n, int nfolds, uint64_t seed, int *fo
     if (n < (size_t)nfolds)
         return rtm_error_set(err, RTM_ERR_ARG, "enet: %zu cells cannot fill %d folds", n,
                              nfolds);
-    size_t *ord = sort_order(y, n);
-    int *perm = malloc((size_t)nfolds * sizeof *perm);
-    if (!ord || !perm) {
-        free(ord);
-        free(perm);
-        return rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory assigning folds");
-    }
+    int *perm = malloc((size_t)nfolds * sizeof *perm), rc = 0;
+    double ymax = small_counts_max(y, n);
+    size_t *ord = NULL;
     xoshiro g;
     xoshiro_seed(&g, seed);
-    for (size_t start = 0; start < n; start += (size_t)nfolds) {
-        /* Fisher-Yates shuffle of 0..nfolds-1 (Knuth, TAOCP vol. 2, 3.4.2 P) */
-        for (int f = 0; f < nfolds; f++)
-            perm[f] = f;
-        for (int f = nfolds - 1; f > 0; f--) {
-            int k = (int)xoshiro_below(&g, (uint64_t)f + 1), t = perm[f];
-            perm[f] = perm[k];
-            perm[k] = t;
+    if (!perm)
+        rc = -1;
+    else if (ymax >= 0 && nfolds <= 255)
+        rc = folds_counted(y, n, nfolds, ymax, &g, perm, fold);
+    else if (!(ord = sort_order(y, n)))
+        rc = -1;
+    else
+        for (size_t start = 0; start < n; start += (size_t)nfolds) {
+            shuffle(&g, perm, nfolds);
+            for (size_t q = 0; q < (size_t)nfolds && start + q < n; q++)
+                fold[ord[start + q]] = perm[q];
         }
-        for (size_t q = 0; q < (size_t)nfolds && start + q < n; q++)
-            fold[ord[start + q]] = perm[q];
-    }
     free(ord);
     free(perm);
-    return 0;
+    return rc ? rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory assigning folds") : 0;
 }
 
 /* ---- cross-validation ---------------------------------------------------- */
