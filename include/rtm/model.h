@@ -236,6 +236,14 @@ int rtm_model_fit(const rtm_grid *g, const unsigned char *mask, double study_are
                   const rtm_model_opts *o, rtm_model **out, rtm_error *err);
 void rtm_model_free(rtm_model *m);
 
+/** Free the model's per-cell design (each design row's grid cell, 0/1 row or
+ *  pattern number: m->vars->cell, x, row_pat; and each cell's fold,
+ *  m->cv->foldid; all left NULL) once nothing will refit or re-read it:
+ *  the surfaces (rrs, tier), the summary and the variables' descriptions
+ *  stay. A national grid's design is most of the memory of writing the
+ *  files (about 16 bytes a cell). */
+void rtm_model_release_design(rtm_model *m);
+
 /** As rtm_model_fit, from candidate variables built earlier (e.g. loaded
  *  from a cache with rtm_varset_read): the risk-layer work is skipped and
  *  only the offence-dependent steps run. Takes ownership of vars (freed on

@@ -17,16 +17,34 @@ void rtm_model_opts_init(rtm_model_opts *o)
     o->tier_k[2] = 2;
 }
 
-/* Event counts of the design rows, and the checks that make a model
- * meaningless: no events, or every event in one cell. */
-static int outcome(rtm_model *m, const double *counts, double **y, rtm_error *err)
+/* Every grid cell a design row, in grid order (no study-area mask). */
+static int every_cell(const rtm_varset *v, size_t ncells)
+{
+    if (v->n != ncells)
+        return 0;
+    for (size_t i = 0; i < v->n; i++)
+        if (v->cell[i] != i)
+            return 0;
+    return 1;
+}
+
+/* Event counts of the design rows (*own set when they are a copy; when
+ * every grid cell is a row, in order, the counts themselves: 8 bytes a
+ * cell less), and the checks that make a model meaningless: no events, or
+ * every event in one cell. */
+static int outcome(rtm_model *m, size_t ncells, const double *counts, const double **y,
+                   double **own, rtm_error *err)
 {
     const rtm_varset *v = m->vars;
     size_t i;
-    if (!(*y = malloc(v->n * sizeof **y)))
+    *own = NULL;
+    if (every_cell(v, ncells))
+        *y = counts;
+    else if (!(*y = *own = malloc(v->n * sizeof **own)))
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     for (i = 0; i < v->n; i++) {
-        (*y)[i] = counts[v->cell[i]];
+        if (*own)
+            (*own)[i] = counts[v->cell[i]];
         m->events += (*y)[i];
         m->cells_with_events += (*y)[i] > 0;
     }
@@ -161,19 +179,20 @@ int rtm_model_fit_varset(const rtm_grid *g, rtm_varset *vars, const double *coun
                          const rtm_model_opts *o, rtm_model **out, rtm_error *err)
 {
     rtm_model *m = calloc(1, sizeof *m);
-    double *y = NULL;
+    const double *y = NULL;
+    double *own = NULL;
     int rc;
     if (!m) {
         rtm_varset_free(vars);
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     }
     m->vars = vars;
-    if ((rc = outcome(m, counts, &y, err)) || (rc = select_model(m, y, o, err)) ||
-        (rc = risk_surface(m, g, err)))
+    if ((rc = outcome(m, rtm_grid_ncells(g), counts, &y, &own, err)) ||
+        (rc = select_model(m, y, o, err)) || (rc = risk_surface(m, g, err)))
         goto done;
     risk_tiers(m, y, o->tier_k);
 done:
-    free(y);
+    free(own);
     if (rc) {
         rtm_model_free(m);
         return rc;
@@ -193,6 +212,24 @@ int rtm_model_fit(const rtm_grid *g, const unsigned char *mask, double study_are
     if ((rc = rtm_variables_build(g, mask, study_area, f, nf, &o->var, &vars, err)))
         return rc;
     return rtm_model_fit_varset(g, vars, counts, o, out, err);
+}
+
+void rtm_model_release_design(rtm_model *m)
+{
+    if (!m)
+        return;
+    if (m->vars) {
+        free(m->vars->cell);
+        free(m->vars->x);
+        free(m->vars->row_pat);
+        m->vars->cell = NULL;
+        m->vars->x = NULL;
+        m->vars->row_pat = NULL;
+    }
+    if (m->cv) {
+        free(m->cv->foldid);
+        m->cv->foldid = NULL;
+    }
 }
 
 void rtm_model_free(rtm_model *m)

@@ -304,30 +304,35 @@ static int fit(const rtm_model_product *p, const rtm_events *ev, rtm_varset *var
                          p->nfactors, mo, m, err);
 }
 
+/* The files. The counts are freed once the places have them, and the
+ * tiers are widened to doubles only for their own file, so that a large
+ * grid holds as little at once as it can. */
 static int write_all(const rtm_model_product *p, rtm_model_result *r, const rtm_events *ev,
-                     const rtm_product_env *env, const double *counts, rtm_outset *out,
+                     const rtm_product_env *env, double **counts, rtm_outset *out,
                      rtm_error *err)
 {
     size_t n = rtm_grid_ncells(&ev->grid);
-    double *tier = rtm_prod_alloc(n, "model", err);
+    double *tier = NULL;
     rtm_kv kv;
     int rc;
-    if (!tier)
-        return RTM_ERR_NOMEM;
-    for (size_t k = 0; k < n; k++)
-        tier[k] = r->model->tier[k] == 255 ? NAN : r->model->tier[k];
     rtm_kv_init(&kv);
     if (add_meta(p, r->model, ev, env, &kv))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-    else if (!(rc = places(p, r, ev, counts, out, err)) &&
-             !(rc = write_rrs(p, r->model, ev, env, &kv, out, err)) &&
-             !(rc = write_tiers(p, ev, &kv, out, tier, err)) &&
-             (p->formats & RTM_OUT_PNG))
+    else if (!(rc = places(p, r, ev, *counts, out, err))) {
+        free(*counts);
+        *counts = NULL;
+        rc = write_rrs(p, r->model, ev, env, &kv, out, err);
+    }
+    if (!rc && !(tier = rtm_prod_alloc(n, "model", err)))
+        rc = RTM_ERR_NOMEM;
+    for (size_t k = 0; !rc && k < n; k++)
+        tier[k] = r->model->tier[k] == 255 ? NAN : r->model->tier[k];
+    if (!rc && !(rc = write_tiers(p, ev, &kv, out, tier, err)) && (p->formats & RTM_OUT_PNG))
         rc = write_cv_chart(p, r->model, out, err);
+    free(tier);
     if (!rc)
         rc = write_reports(p, r, ev, env, out, err);
     rtm_kv_free(&kv);
-    free(tier);
     return rc;
 }
 
@@ -358,8 +363,10 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
         return rc;
     }
     if (!(rc = fit(&q, ev, vars, counts, mo, &r.model, err)) &&
-        !(rc = model_backtest(&q, &r, ev, mo, env, err)))
-        rc = write_all(&q, &r, ev, env, counts, out, err);
+        !(rc = model_backtest(&q, &r, ev, mo, env, err))) {
+        rtm_model_release_design(r.model); /* nothing refits or re-reads it now */
+        rc = write_all(&q, &r, ev, env, &counts, out, err);
+    }
     free(counts);
     if (!rc && r.model->tiers[RTM_NTIERS - 1].cells == 0)
         rtm_prod_log(env, "warning: model: the highest risk tier is empty (no cell reaches RRS "
