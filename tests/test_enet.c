@@ -337,7 +337,8 @@ static void test_patterns_brute_force(void)
     }
     RTM_CHECK(cnt == N);
     /* column lists agree with the bits */
-    const size_t *cp, *ci;
+    const size_t *cp;
+    const uint32_t *ci;
     size_t ones = rtm_patterns_columns(pt, &cp, &ci), tot1 = 0;
     for (int j = 0; j < P; j++)
         for (size_t k = 0; k < m; k++) {

@@ -129,8 +129,9 @@ const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt);
 /** The patterns column by column (compressed sparse columns): for column j,
  *  idx[ptr[j] .. ptr[j+1]-1] are the patterns k with x[k*p + j] = 1, in
  *  increasing order. *ptr receives p+1 offsets, *idx ptr[p] pattern indices
- *  (either out-pointer may be NULL). Returns ptr[p], the number of ones. */
-size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const size_t **idx);
+ *  (32-bit, like the cells' pattern numbers; either out-pointer may be
+ *  NULL). Returns ptr[p], the number of ones. */
+size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const uint32_t **idx);
 
 /** Distinct (pattern, y) pairs, for likelihoods that are not linear in y
  *  (negative binomial). Pairs are sorted by pattern, then by y ascending.

@@ -26,7 +26,8 @@ struct rtm_patterns {
     double *ylogy, *lgam;  /* m: sum y log y, sum lgamma(y+1) */
     double *ylogy_f, *lgam_f; /* m*nfolds */
     uint32_t *row_pat;     /* n */
-    size_t *colptr, *colidx; /* CSC: p+1 offsets, pattern indices */
+    size_t *colptr;        /* CSC: p+1 offsets */
+    uint32_t *colidx;      /* pattern indices (m < 2^32, as row_pat) */
     size_t q;              /* distinct (pattern, y) pairs */
     size_t *pair_pat;
     double *pair_y, *pair_mult;
@@ -459,7 +460,7 @@ static int build_columns(rtm_patterns *pt)
     for (size_t k = 0; k < m; k++)
         for (size_t j = 0; j < p; j++)
             if (pt->x[k * p + j])
-                pt->colidx[fill[j]++] = k;
+                pt->colidx[fill[j]++] = (uint32_t)k;
     free(fill);
     return 0;
 }
@@ -619,7 +620,7 @@ const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt) { return pt->ylogy
 const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt) { return pt->lgam_f; }
 const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
 
-size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const size_t **idx)
+size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const uint32_t **idx)
 {
     if (ptr)
         *ptr = pt->colptr;

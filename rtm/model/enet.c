@@ -147,7 +147,7 @@ static rtm_enet_path *path_alloc(int nlambda, int p)
 /* Borrowed from the patterns (rtm_patterns_columns): never freed here. */
 typedef struct {
     const size_t *ptr; /* p+1 */
-    const size_t *idx; /* patterns with x_kj = 1, column by column */
+    const uint32_t *idx; /* patterns with x_kj = 1, column by column */
 } incidence;
 
 static void incidence_get(incidence *X, const rtm_patterns *pt)
@@ -199,7 +199,7 @@ static int incidence32_make(incidence32 *F, const incidence *X, int p, size_t m,
         if (2 * ones <= ntrain) {
             for (q = X->ptr[j]; q < X->ptr[j + 1]; q++)
                 if (cn[X->idx[q]] > 0)
-                    F->idx[o++] = (uint32_t)X->idx[q];
+                    F->idx[o++] = X->idx[q];
             continue;
         }
         F->comp[j] = 1;
