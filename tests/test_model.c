@@ -108,6 +108,21 @@ static void test_planted_effect(void)
         RTM_CHECK_NEAR(as, 1, 1e-12);
         RTM_CHECK_NEAR(es, 1, 1e-12);
     }
+    /* the per-cell design released: gone, the surfaces and summary intact
+     * (and rtm_model_free after it frees nothing twice: the sanitiser run) */
+    {
+        double s0 = 0, s1 = 0;
+        size_t n = m->vars->n;
+        for (k = 0; k < nc; k++)
+            s0 += m->rrs[k] * (1 + m->tier[k]);
+        rtm_model_release_design(m);
+        for (k = 0; k < nc; k++)
+            s1 += m->rrs[k] * (1 + m->tier[k]);
+        RTM_CHECK(s0 == s1);
+        RTM_CHECK(!m->vars->cell && !m->vars->row_pat && !m->vars->x && !m->cv->foldid);
+        RTM_CHECK(m->vars->n == n && m->vars->p > 0 && m->cv->nkept > 0);
+        rtm_model_release_design(m); /* twice is harmless */
+    }
 done:
     rtm_model_free(m);
     rtm_features_free(a);
