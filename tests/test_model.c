@@ -87,7 +87,7 @@ static void test_planted_effect(void)
         for (i = 0; i < m->sw.k; i++)
             if (rtm_varset_value(m->vars, k, m->sw.fit.cols[i]))
                 r *= exp(m->sw.fit.beta[i]);
-        bad += fabs(m->rrs[m->vars->cell[k]] - r) > 1e-12 * r;
+        bad += fabs(m->rrs[rtm_varset_cell(m->vars, k)] - r) > 1e-12 * r;
     }
     RTM_CHECK(bad == 0);
     RTM_CHECK_NEAR(m->rrs_min, 1.0, 1e-12);

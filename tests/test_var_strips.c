@@ -103,7 +103,7 @@ static rtm_varstrip **strips(const world *w, int n, const rtm_var_opts *o,
             return s;
         const uint32_t *id = rtm_varstrip_row_pat(b);
         for (size_t k = (size_t)t.r0 * w->g.ncols; k < (size_t)t.r1 * w->g.ncols; k++)
-            if (w->mask[k])
+            if (!w->mask || w->mask[k])
                 ids[k] = id[q++];
         RTM_CHECK(q == rtm_varstrip_cells(b));
         RTM_CHECK(rtm_varstrip_serialise(b, &buf, &len, &e) == 0);
@@ -122,12 +122,21 @@ static void free_strips(rtm_varstrip **s, int n)
     free(s);
 }
 
+/* The same rows' grid cells (an array, or none for every cell in order). */
+static int same_cells(const rtm_varset *a, const rtm_varset *b)
+{
+    for (size_t i = 0; i < a->n; i++)
+        if (rtm_varset_cell(a, i) != rtm_varset_cell(b, i))
+            return 0;
+    return 1;
+}
+
 /* a and b are the same candidate set, byte for byte. */
 static int same_set(const rtm_varset *a, const rtm_varset *b)
 {
     return a->n == b->n && a->p == b->p && a->nfactors == b->nfactors &&
            a->generated == b->generated && a->npat == b->npat && !a->x && !b->x &&
-           !memcmp(a->cell, b->cell, a->n * sizeof *a->cell) &&
+           !a->cell == !b->cell && same_cells(a, b) &&
            !memcmp(a->var, b->var, (size_t)a->p * sizeof *a->var) &&
            !memcmp(a->info, b->info, (size_t)a->nfactors * sizeof *a->info) &&
            !memcmp(a->row_pat, b->row_pat, a->n * sizeof *a->row_pat) &&
@@ -169,6 +178,37 @@ static void test_strips_equal_whole(void)
         free_strips(s, n);
     }
     rtm_varset_free(whole);
+    free(ids);
+    free_world(&w);
+}
+
+/* Without a mask every grid cell is a row, in order: the whole build and
+ * the merge keep no cell array (8 bytes a cell) and say the same cells;
+ * with one, both keep it. */
+static void test_strips_no_mask(void)
+{
+    world w;
+    rtm_error e;
+    rtm_varset *whole = NULL, *merged = NULL, *masked = NULL;
+    int rows[4];
+    double *ids;
+    make_world(&w);
+    ids = malloc(rtm_grid_ncells(&w.g) * sizeof *ids);
+    RTM_CHECK(rtm_variables_build(&w.g, w.mask, 0, w.f, 5, &w.o, &masked, &e) == 0);
+    RTM_CHECK(masked && masked->cell && masked->n < rtm_grid_ncells(&w.g));
+    free(w.mask);
+    w.mask = NULL;
+    RTM_CHECK(rtm_variables_build(&w.g, NULL, 0, w.f, 5, &w.o, &whole, &e) == 0);
+    rtm_varstrip **s = strips(&w, 3, &w.o, NULL, rows, ids);
+    RTM_CHECK(rtm_varset_from_strips(&w.g, NULL, s, rows, 3, ids, &merged, &e) == 0);
+    RTM_CHECK(whole && merged && !whole->cell && !merged->cell);
+    RTM_CHECK(whole && whole->n == rtm_grid_ncells(&w.g) &&
+              rtm_varset_cell(whole, whole->n - 1) == whole->n - 1);
+    RTM_CHECK(whole && merged && same_set(whole, merged));
+    free_strips(s, 3);
+    rtm_varset_free(masked);
+    rtm_varset_free(whole);
+    rtm_varset_free(merged);
     free(ids);
     free_world(&w);
 }
@@ -422,6 +462,7 @@ static void test_stats_bytes_fuzzed(void)
 int main(void)
 {
     RTM_RUN(test_strips_equal_whole);
+    RTM_RUN(test_strips_no_mask);
     RTM_RUN(test_strips_refused);
     RTM_RUN(test_tall_grid_blocks);
     RTM_RUN(test_given_stats_equal_whole);

@@ -78,7 +78,10 @@ typedef struct rtm_factor_info {
 
 typedef struct rtm_varset {
     size_t n;              /**< study-area cells (design rows) */
-    size_t *cell;          /**< n grid indices of the rows */
+    size_t *cell;          /**< n grid indices of the rows; NULL when every grid
+                                cell is a row, in grid order (no study-area
+                                mask: 8 bytes a cell saved); read it through
+                                rtm_varset_cell */
     int p;                 /**< variables kept (non-constant) */
     rtm_variable *var;     /**< p variables */
     unsigned char *x;      /**< n*p row-major 0/1, or NULL in the compact form */
@@ -92,6 +95,12 @@ typedef struct rtm_varset {
     size_t npat;           /**< distinct rows */
     unsigned char *pat;    /**< npat*p row-major 0/1 */
 } rtm_varset;
+
+/** Grid index of design row i. */
+static inline size_t rtm_varset_cell(const rtm_varset *v, size_t i)
+{
+    return v->cell ? v->cell[i] : i;
+}
 
 /** Value (0/1) of variable j at row i, in either form. */
 static inline unsigned char rtm_varset_value(const rtm_varset *v, size_t i, int j)

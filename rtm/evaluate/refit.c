@@ -31,13 +31,14 @@ rtm_varset *rtm_varset_copy(const rtm_varset *v)
     if (!c)
         return NULL;
     *c = *v;
-    c->cell = dup_bytes(v->cell, v->n * sizeof *v->cell);
+    c->cell = v->cell ? dup_bytes(v->cell, v->n * sizeof *v->cell) : NULL;
     c->var = dup_bytes(v->var, (size_t)v->p * sizeof *v->var);
     c->x = v->x ? dup_bytes(v->x, v->n * (size_t)v->p) : NULL;
     c->row_pat = v->row_pat ? dup_bytes(v->row_pat, v->n * sizeof *v->row_pat) : NULL;
     c->pat = v->pat ? dup_bytes(v->pat, v->npat * (size_t)v->p) : NULL;
     c->info = dup_bytes(v->info, (size_t)v->nfactors * sizeof *v->info);
-    if (!c->cell || !c->var || !c->info || (v->x && !c->x) || (v->row_pat && !c->row_pat) ||
+    if ((v->cell && !c->cell) || !c->var || !c->info || (v->x && !c->x) ||
+        (v->row_pat && !c->row_pat) ||
         (v->pat && !c->pat)) {
         rtm_varset_free(c);
         return NULL;

@@ -55,8 +55,8 @@ int rtm_fc_cols_build(fc_cols *c, const fc_hist *h, const fc_pred *p, int np, co
         for (size_t k = 0; k < h->nc; k++)
             row[k] = SIZE_MAX;
         for (size_t r = 0; r < vars->n; r++)
-            if (vars->cell[r] < h->nc)
-                row[vars->cell[r]] = r;
+            if (rtm_varset_cell(vars, r) < h->nc)
+                row[rtm_varset_cell(vars, r)] = r;
         for (size_t i = 0; i < h->nin; i++)
             c->vrow[i] = row[h->in[i]];
         free(row);

@@ -22,7 +22,7 @@ static int every_cell(const rtm_varset *v, size_t ncells)
 {
     if (v->n != ncells)
         return 0;
-    for (size_t i = 0; i < v->n; i++)
+    for (size_t i = 0; v->cell && i < v->n; i++)
         if (v->cell[i] != i)
             return 0;
     return 1;
@@ -44,7 +44,7 @@ static int outcome(rtm_model *m, size_t ncells, const double *counts, const doub
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     for (i = 0; i < v->n; i++) {
         if (*own)
-            (*own)[i] = counts[v->cell[i]];
+            (*own)[i] = counts[rtm_varset_cell(v, i)];
         m->events += (*y)[i];
         m->cells_with_events += (*y)[i] > 0;
     }
@@ -90,7 +90,7 @@ static int risk_surface(rtm_model *m, const rtm_grid *g, rtm_error *err)
         rp[k] = exp(pattern_eta(f, v->pat + k * (size_t)v->p));
     for (i = 0; i < v->n; i++) {
         double r = v->x ? exp(pattern_eta(f, v->x + i * (size_t)v->p)) : rp[v->row_pat[i]];
-        m->rrs[v->cell[i]] = r;
+        m->rrs[rtm_varset_cell(v, i)] = r;
         m->rrs_min = fmin(m->rrs_min, r);
         m->rrs_max = fmax(m->rrs_max, r);
         s += r;
@@ -98,7 +98,7 @@ static int risk_surface(rtm_model *m, const rtm_grid *g, rtm_error *err)
     free(rp);
     m->rrs_mean = s / (double)v->n;
     for (i = 0; i < v->n; i++) {
-        double d = m->rrs[v->cell[i]] - m->rrs_mean;
+        double d = m->rrs[rtm_varset_cell(v, i)] - m->rrs_mean;
         ss += d * d;
     }
     m->rrs_sd = sqrt(ss / (double)v->n);
@@ -116,12 +116,12 @@ static void risk_tiers(rtm_model *m, const double *y, const double *k)
         m->tiers[t].lower = m->rrs_mean + k[t - 1] * m->rrs_sd;
     m->tiers[0].lower = m->rrs_min;
     for (i = 0; i < v->n; i++) {
-        double r = m->rrs[v->cell[i]];
+        double r = m->rrs[rtm_varset_cell(v, i)];
         /* a small relative tolerance keeps cells exactly on a threshold in the upper tier */
         for (t = RTM_NTIERS - 1; t > 0; t--)
             if (r >= m->tiers[t].lower * (1 - 1e-12))
                 break;
-        m->tier[v->cell[i]] = (unsigned char)t;
+        m->tier[rtm_varset_cell(v, i)] = (unsigned char)t;
         m->tiers[t].cells++;
         m->tiers[t].events += y[i];
     }

@@ -89,6 +89,9 @@ void rtm_i_fcells_free(rtm_i_fcells *fc);
  * (out of memory). */
 int rtm_i_study_rows(const rtm_grid *g, const unsigned char *mask, int r0, int r1,
                      rtm_varset *vs, size_t **rowstart);
+/* A finished whole-grid set without a mask: its rows are the grid's cells
+ * in order, so vs->cell goes (NULL, rtm_varset_cell). */
+void rtm_i_varset_whole_grid(rtm_varset *vs, const unsigned char *mask);
 /* What the whole and strip builds share: the factors checked, the study
  * rows (vs->cell, vs->n; *rowstart), every factor's plan (vs->info) and its
  * cells over grid rows [r0, r1) (*fc, nf of them). Whatever it returns,

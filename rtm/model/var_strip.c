@@ -379,6 +379,7 @@ int rtm_varset_from_strips(const rtm_grid *g, const unsigned char *mask,
         rtm_varset_free(vs);
         return rc;
     }
+    rtm_i_varset_whole_grid(vs, mask);
     *out = vs;
     return 0;
 }

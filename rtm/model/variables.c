@@ -402,8 +402,17 @@ int rtm_variables_build(const rtm_grid *g, const unsigned char *mask, double stu
         rtm_varset_free(vs);
         return rc;
     }
+    rtm_i_varset_whole_grid(vs, mask);
     *out = vs;
     return 0;
+}
+
+void rtm_i_varset_whole_grid(rtm_varset *vs, const unsigned char *mask)
+{
+    if (!mask) { /* rows are the grid's cells in order: vs->cell[i] == i */
+        free(vs->cell);
+        vs->cell = NULL;
+    }
 }
 
 void rtm_varset_free(rtm_varset *v)

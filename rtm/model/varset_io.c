@@ -24,6 +24,23 @@ static int put(FILE *fp, const void *p, size_t size, size_t n)
     return fwrite(p, size, n, fp) == n ? 0 : -1;
 }
 
+/* The rows' grid cells; without the array (every cell, in order) the same
+ * numbers 0..n-1, so the file is the same either way. */
+static int put_cells(FILE *fp, const rtm_varset *v)
+{
+    size_t buf[4096];
+    if (v->cell)
+        return put(fp, v->cell, sizeof *v->cell, v->n);
+    for (size_t i = 0; i < v->n; i += 4096) {
+        size_t k = v->n - i < 4096 ? v->n - i : 4096;
+        for (size_t j = 0; j < k; j++)
+            buf[j] = i + j;
+        if (put(fp, buf, sizeof *buf, k))
+            return -1;
+    }
+    return 0;
+}
+
 int rtm_varset_write(const char *path, const rtm_varset *v, rtm_error *err)
 {
     char tmp[RTM_ATOMIC_PATH_MAX];
@@ -44,7 +61,7 @@ int rtm_varset_write(const char *path, const rtm_varset *v, rtm_error *err)
     h.generated = v->generated;
     h.compact = v->x == NULL;
     h.npat = h.compact ? v->npat : 0;
-    rc = put(fp, &h, sizeof h, 1) || put(fp, v->cell, sizeof *v->cell, v->n) ||
+    rc = put(fp, &h, sizeof h, 1) || put_cells(fp, v) ||
          put(fp, v->var, sizeof *v->var, (size_t)v->p) ||
          put(fp, v->info, sizeof *v->info, (size_t)v->nfactors) ||
          (h.compact ? put(fp, v->row_pat, sizeof *v->row_pat, v->n) ||

@@ -103,7 +103,7 @@ static int merge(part *pt, int size, int nf, rtm_varset **out, rtm_error *err)
     size_t n = pt[0].vs->n;
     for (int r = 0; r < size; r++)
         total += pt[r].vs ? pt[r].vs->p : 0;
-    if (!m || !(m->cell = malloc(n * sizeof *m->cell)) ||
+    if (!m || (pt[0].vs->cell && !(m->cell = malloc(n * sizeof *m->cell))) ||
         !(m->var = malloc((size_t)(total ? total : 1) * sizeof *m->var)) ||
         !(m->info = malloc((size_t)nf * sizeof *m->info)) ||
         !(m->x = malloc(n * (size_t)(total ? total : 1))) ||
@@ -114,7 +114,8 @@ static int merge(part *pt, int size, int nf, rtm_varset **out, rtm_error *err)
         free(col);
         return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
     }
-    memcpy(m->cell, pt[0].vs->cell, n * sizeof *m->cell);
+    if (m->cell) /* NULL: every grid cell, in order (rtm_varset_cell) */
+        memcpy(m->cell, pt[0].vs->cell, n * sizeof *m->cell);
     m->n = n;
     m->p = total;
     m->nfactors = nf;
