@@ -359,6 +359,22 @@ static void test_patterns_brute_force(void)
             const unsigned char *b = rtm_patterns_x(pt) + rtm_patterns_row_pattern(pt)[i] * 2;
             RTM_CHECK(b[0] == x[i * P + 4] && b[1] == x[i * P]);
         }
+    /* dropping the cells' numbers leaves the sums, columns and pairs */
+    if (pt) {
+        const size_t *pp0, *pp1;
+        const double *py0, *py1, *pm0, *pm1;
+        size_t q0 = rtm_patterns_pairs(pt, &pp0, &py0, &pm0), m0 = rtm_patterns_count(pt);
+        double s0 = 0;
+        for (size_t k = 0; k < m0; k++)
+            s0 += rtm_patterns_n(pt)[k] * (k + 1) + rtm_patterns_sumy(pt)[k];
+        rtm_patterns_drop_rows(pt);
+        size_t q1 = rtm_patterns_pairs(pt, &pp1, &py1, &pm1);
+        double s1 = 0;
+        for (size_t k = 0; k < rtm_patterns_count(pt); k++)
+            s1 += rtm_patterns_n(pt)[k] * (k + 1) + rtm_patterns_sumy(pt)[k];
+        RTM_CHECK(!rtm_patterns_row_pattern(pt) && q0 == q1 && pp0 == pp1 && s0 == s1 &&
+                  rtm_patterns_count(pt) == m0 && rtm_patterns_columns(pt, NULL, NULL) > 0);
+    }
     rtm_patterns_free(pt);
 }
 

@@ -125,6 +125,10 @@ const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt);
 /** Pattern of each cell: n values in [0, m) (m < 2^32: more distinct rows
  *  are refused when the patterns are built). */
 const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt);
+/** Free the cells' pattern numbers (4 bytes a cell) when only the
+ *  per-pattern sums, columns and pairs are needed; rtm_patterns_row_pattern
+ *  then returns NULL. */
+void rtm_patterns_drop_rows(rtm_patterns *pt);
 
 /** The patterns column by column (compressed sparse columns): for column j,
  *  idx[ptr[j] .. ptr[j+1]-1] are the patterns k with x[k*p + j] = 1, in

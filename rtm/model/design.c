@@ -620,6 +620,12 @@ const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt) { return pt->ylogy
 const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt) { return pt->lgam_f; }
 const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
 
+void rtm_patterns_drop_rows(rtm_patterns *pt)
+{
+    free(pt->row_pat);
+    pt->row_pat = NULL;
+}
+
 size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const uint32_t **idx)
 {
     if (ptr)
