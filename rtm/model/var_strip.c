@@ -314,7 +314,7 @@ static int number_rows(rtm_varset *vs, const rtm_grid *g, rtm_varstrip *const *s
             map[i][k] = SIZE_MAX;
     }
     for (size_t q = 0; !rc && q < vs->n; q++) {
-        size_t cell = vs->cell[q], k;
+        size_t cell = rtm_varset_cell(vs, q), k;
         double id = ids[cell];
         while ((size_t)rows[t + 1] * nc <= cell)
             t++;
@@ -361,9 +361,13 @@ int rtm_varset_from_strips(const rtm_grid *g, const unsigned char *mask,
     int *col = NULL, rc = 0;
     if (n < 1 || rows[0] != 0 || rows[n] != g->nrows)
         rc = rtm_error_set(err, RTM_ERR_ARG, "variables: %d strips do not cover the grid", n);
-    else if (!vs || rtm_i_study_rows(g, mask, 0, g->nrows, vs, &rowstart) ||
+    /* without a mask the rows are the grid's cells in order: no cell list
+     * (rows 0..0 of it, then none; rtm_varset_cell) */
+    else if (!vs || rtm_i_study_rows(g, mask, 0, mask ? g->nrows : 0, vs, &rowstart) ||
              !(col = malloc((size_t)(s[0]->p ? s[0]->p : 1) * sizeof *col)))
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "variables: out of memory");
+    if (vs)
+        rtm_i_varset_whole_grid(vs, mask);
     for (int t = 0; !rc && t < n; t++)
         if (rows[t + 1] <= rows[t] || !same_vars(s[0], s[t]) ||
             s[t]->ncells != rowstart[rows[t + 1]] - rowstart[rows[t]])
@@ -379,7 +383,6 @@ int rtm_varset_from_strips(const rtm_grid *g, const unsigned char *mask,
         rtm_varset_free(vs);
         return rc;
     }
-    rtm_i_varset_whole_grid(vs, mask);
     *out = vs;
     return 0;
 }
