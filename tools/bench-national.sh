@@ -44,7 +44,10 @@
 # the tiles, which find them - and their merge (cmp with the whole run); 2
 # MPI ranks; and the stages through tools/bench_model.c.
 # RTM_NATIONAL_RTM_TILES_ONLY=1 runs the two tile stages only (for a cell
-# size whose fit is out of reach, e.g. RTM_NATIONAL_RTM_RES=25).
+# size whose fit is out of reach, e.g. RTM_NATIONAL_RTM_RES=25); with
+# RTM_NATIONAL_RTM_MERGE_SECONDS=S as well, the merge then runs for at most S
+# seconds (timeout), and its peak memory is recorded with the note that it
+# was stopped (the merge's memory peaks before the fit's long culling).
 # Results: bench-out/national[-full]/results.tsv (one row per run) and the
 # log printed.
 set -e
@@ -258,8 +261,22 @@ rtm_bench() {
   du -ck "$d"/out/model.tile-*.tif "$d"/out/model.tile-*.parts | tail -n 1 |
     awk '{ printf "  tile files: %.1f MB in all\n", $1 / 1024 }'
   if [ "$TONLY" = 1 ]; then
-    echo "  rtm at $RTMRES m: tiles only (RTM_NATIONAL_RTM_TILES_ONLY=1): no whole run, merge," \
-      "ranks or stages"
+    MS=${RTM_NATIONAL_RTM_MERGE_SECONDS:-0}
+    if [ "$MS" -gt 0 ]; then
+      # shellcheck disable=SC2046
+      (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o merge-time.txt timeout "$MS" "$RTM" merge \
+        $(ls out/model.tile-*.tif) > merge-log.txt 2>&1) || true
+      # (a stopped command's first line says so; the figures are the last)
+      read -r w k u sy <<EOT
+$(tail -n 1 "$d/merge-time.txt")
+EOT
+      awk -v r="$RTMRES" -v n="$RNT" -v w="$w" -v k="$k" -v u="$u" -v sy="$sy" -v R="$RESULTS" \
+        -v ms="$MS" 'BEGIN {
+          printf "rtm\tmerge-stopped\t%s\t%s\t%s\t%.2f\t%.0f\trtm merge stopped after %s s (the fit not finished): peak memory so far\n", r, n, w, u + sy, k / 1024, ms >> R
+          printf "  rtm       merge        %5s m %3s tiles %9s s wall %9.2f s CPU %7.0f MB  stopped after %s s (peak so far)\n", r, n, w, u + sy, k / 1024, ms }'
+    fi
+    echo "  rtm at $RTMRES m: tiles only (RTM_NATIONAL_RTM_TILES_ONLY=1): no whole run," \
+      "complete merge, ranks or stages"
     return 0
   fi
   # shellcheck disable=SC2046
