@@ -761,9 +761,26 @@ static void test_folds_counted_equals_sorted(void)
     RTM_CHECK(memcmp(fc, fs, sizeof fc) != 0);
 }
 
+/* A progress hook's record: every fraction, in order. */
+typedef struct {
+    double f[4096];
+    int n, bad;
+} prog_rec;
+
+static int record_progress(double frac, const char *msg, void *arg)
+{
+    prog_rec *r = arg;
+    if (strcmp(msg, "lambda") || r->n >= 4096)
+        r->bad = 1;
+    else
+        r->f[r->n++] = frac;
+    return 1;
+}
+
 static void test_determinism_threads(void)
 {
     enum { N = 3000, P = 8 };
+    static prog_rec pr;
     unsigned char *x = malloc(N * P);
     double *y = malloc(N * sizeof *y);
     small_design(N, P, x, y);
@@ -775,9 +792,19 @@ static void test_determinism_threads(void)
         o.nfolds = 4;
         o.seed = 7;
         o.nthreads = t == 0 ? 1 : 2;
+        if (t == 2) { /* a progress hook changes nothing (compared below) */
+            o.progress = record_progress;
+            o.progress_arg = &pr;
+        }
         rtm_error e;
         RTM_CHECK(rtm_enet_cv_fit(&d, &o, &cv[t], &e) == 0);
     }
+    /* the share of the lambdas done: rising in (0, 1], one call a lambda of
+     * each of the 5 paths, 1 at the end */
+    RTM_CHECK(!pr.bad && cv[2] && pr.n >= cv[2]->path->nlambda + 1 && pr.n <= 5 * 100 + 1);
+    for (int i = 0; i < pr.n; i++)
+        RTM_CHECK(pr.f[i] > 0 && pr.f[i] <= 1 && (i == 0 || pr.f[i] >= pr.f[i - 1]));
+    RTM_CHECK(pr.n > 0 && pr.f[pr.n - 1] == 1.0);
     if (cv[0] && cv[1] && cv[2]) {
         for (int t = 1; t < 3; t++) {
             size_t nl = (size_t)cv[0]->path->nlambda;

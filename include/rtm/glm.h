@@ -377,6 +377,12 @@ typedef struct rtm_enet_opts {
     rtm_enet_align cv_align; /**< default RTM_ENET_ALIGN_GLMNET (ignored when
                                   lambda is given: folds then use it too) */
     int nthreads;            /**< OpenMP threads for the folds, 0 = default */
+    rtm_progress_fn progress; /**< optional: after each lambda of a path, the share
+                                   of the work's lambdas done (a path: its own; a
+                                   cross-validation: all its paths', 1 at the
+                                   end), message "lambda"; called by one thread
+                                   at a time. Never changes a result */
+    void *progress_arg;
 } rtm_enet_opts;
 
 /** Set the defaults documented above. */

@@ -208,7 +208,9 @@ typedef struct rtm_model_opts {
     double tier_k[3];          /**< tier thresholds mean + k*SD of RRS over study cells:
                                     above average k=0, moderately high 1, highest 2 */
     rtm_progress_fn progress; /**< optional: called with "culling" and "stepwise" at the
-                                   start (0) and end (1) of each stage */
+                                   start (0) and end (1) of each stage, and with
+                                   "culling" and the share of the cross-validation's
+                                   lambdas done in between (one thread at a time) */
     void *progress_arg;
 } rtm_model_opts;
 

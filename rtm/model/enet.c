@@ -688,6 +688,8 @@ static int run_path(solver *s, const rtm_enet_opts *o, rtm_enet_path **out, rtm_
             return RTM_ERR_MODEL;
         }
         record(s, pa, l, lam[l], null_dev);
+        if (o->progress)
+            o->progress((double)(l + 1) / nl, "lambda", o->progress_arg);
         if (!o->lambda && o->stop_early && l + 1 >= ENET_MNLAM && pa->dev_ratio[l] > ENET_DEVMAX) {
             l++;
             break;

@@ -276,6 +276,27 @@ static int fold_deviances(const rtm_patterns *pt, int nf, int nt, rtm_enet_path 
     return 0;
 }
 
+/* The cross-validation's progress: the lambdas done by all its paths
+ * against all they may do (a path that stops early leaves its rest
+ * uncounted; the end reports 1). The paths call it from their threads one
+ * at a time (a named critical section). */
+typedef struct {
+    const rtm_enet_opts *o; /* the caller's hook */
+    long done, total;
+} cv_progress;
+
+static int lambda_done(double frac, const char *msg, void *arg)
+{
+    cv_progress *c = arg;
+    (void)frac, (void)msg;
+#pragma omp critical(rtm_enet_cv_progress)
+    {
+        c->done++;
+        c->o->progress((double)c->done / (double)c->total, "lambda", c->o->progress_arg);
+    }
+    return 1;
+}
+
 /* Fit the full path and every fold, and evaluate each fold's held-out
  * deviance at the lambdas of the full path. As cv.glmnet, each fold fits
  * its own default sequence unless the user gave one (then all use it), and
@@ -301,9 +322,14 @@ static int fit_all(const rtm_patterns *pt, const rtm_enet_opts *o, rtm_enet_path
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory for folds");
         goto done;
     }
-    rtm_enet_opts fo = *o;
+    rtm_enet_opts fo = *o, whole = *o;
+    cv_progress cp = {o, 0, (long)(nf + 1) * (o->lambda ? o->nlambda_user : o->nlambda)};
+    if (o->progress) {
+        fo.progress = whole.progress = lambda_done;
+        fo.progress_arg = whole.progress_arg = &cp;
+    }
     if (exact) {
-        if ((rc = fit_task(pt, -1, o, &fp[nf], err)))
+        if ((rc = fit_task(pt, -1, &whole, &fp[nf], err)))
             goto done;
         fo.lambda = fp[nf]->lambda;
         fo.nlambda_user = fp[nf]->nlambda;
@@ -313,8 +339,10 @@ static int fit_all(const rtm_patterns *pt, const rtm_enet_opts *o, rtm_enet_path
     for (int t = exact ? 1 : 0; t <= nf; t++) {
         int f = t - 1;
         int slot = f < 0 ? nf : f;
-        frc[slot] = fit_task(pt, f, f < 0 ? o : &fo, &fp[slot], &ferr[slot]);
+        frc[slot] = fit_task(pt, f, f < 0 ? &whole : &fo, &fp[slot], &ferr[slot]);
     }
+    if (o->progress)
+        o->progress(1.0, "lambda", o->progress_arg);
     if (frc[nf]) {
         rc = rtm_error_set(err, frc[nf], "%s", ferr[nf].msg);
         goto done;

@@ -143,17 +143,30 @@ static void stage(const rtm_model_opts *o, double frac, const char *what)
         o->progress(frac, what, o->progress_arg);
 }
 
+/* The culling's lambdas done, as the "culling" stage's progress. */
+static int culling_progress(double frac, const char *msg, void *arg)
+{
+    const rtm_model_opts *o = arg;
+    (void)msg;
+    return o->progress(frac, "culling", o->progress_arg);
+}
+
 static int select_model(rtm_model *m, const double *y, const rtm_model_opts *o, rtm_error *err)
 {
     const rtm_varset *v = m->vars;
     rtm_design d = rtm_varset_design(v, y);
+    rtm_enet_opts eo = o->enet;
     int *factor = NULL, j, rc;
+    if (o->progress) {
+        eo.progress = culling_progress;
+        eo.progress_arg = (void *)o;
+    }
     if (v->p == 0)
         return rtm_error_set(err, RTM_ERR_MODEL, "model: every candidate variable is constant "
                              "over the study area (risk factors too sparse or too dense for "
                              "this grid)");
     stage(o, 0, "culling");
-    if ((rc = rtm_enet_cv_fit(&d, &o->enet, &m->cv, err)))
+    if ((rc = rtm_enet_cv_fit(&d, &eo, &m->cv, err)))
         return rc;
     stage(o, 1, "culling");
     if (m->cv->nkept == 0)

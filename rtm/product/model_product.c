@@ -336,6 +336,41 @@ static int write_all(const rtm_model_product *p, rtm_model_result *r, const rtm_
     return rc;
 }
 
+/* A long culling (a national grid's takes hours) says how far it is in the
+ * log, each tenth of its lambdas once it has run a minute, so that an
+ * unattended run shows it is alive; the terminal's bar as before. */
+#define CULLING_LOG_AFTER 60.0 /* seconds */
+
+typedef struct fit_log {
+    const rtm_product_env *env;
+    struct timespec t0;
+    int tenths;
+} fit_log;
+
+static int fit_progress(double frac, const char *what, void *arg)
+{
+    fit_log *f = arg;
+    struct timespec t;
+    if (f->env && f->env->progress)
+        f->env->progress(frac, what, f->env->progress_arg);
+    if (strcmp(what, "culling"))
+        return 1;
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    if (frac <= 0) {
+        f->t0 = t;
+        f->tenths = 0;
+        return 1;
+    }
+    double s = (double)(t.tv_sec - f->t0.tv_sec) + 1e-9 * (double)(t.tv_nsec - f->t0.tv_nsec);
+    int k = (int)floor(frac * 10);
+    if (s >= CULLING_LOG_AFTER && k > f->tenths && frac < 1) {
+        f->tenths = k;
+        rtm_prod_log(f->env, "model: culling: %d %% of the cross-validation's lambdas in "
+                     "%.1f min", 10 * k, s / 60);
+    }
+    return 1;
+}
+
 int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_varset *vars,
                           const rtm_product_env *env, rtm_outset *out, rtm_model_result *res,
                           rtm_error *err)
@@ -350,7 +385,10 @@ int rtm_model_product_run(const rtm_model_product *p, const rtm_events *ev, rtm_
         rtm_varset_free(vars);
         return RTM_ERR_NOMEM;
     }
+    fit_log fl = {env, {0, 0}, 0};
     rtm_prod_model_used(p, ev, env, &q);
+    mo->progress = fit_progress;
+    mo->progress_arg = &fl;
     rtm_bin_points(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, counts);
     rtm_prod_log(env, "model: %d factors, block %g, up to %d blocks; %s", p->nfactors,
                  mo->var.block, mo->var.max_blocks, vars ? "variables given"
