@@ -153,6 +153,21 @@ static void test_degenerate_outcomes(void)
     RTM_CHECK(rtm_model_fit(&g, NULL, 0, counts, &f, 1, &o, &m, &e) == RTM_ERR_MODEL);
     RTM_CHECK(strstr(e.msg, "one cell") != NULL);
     RTM_CHECK(m == NULL);
+    /* variables of a grid without a mask keep no cell list: fitted on
+     * another grid they are refused, not read as its first cells */
+    {
+        rtm_grid g2;
+        rtm_varset *v = NULL;
+        double *c2;
+        rtm_grid_from_bbox(&g2, 0, 0, 3000, 2000, 100, NULL, &e);
+        c2 = calloc(rtm_grid_ncells(&g2), sizeof *c2);
+        c2[5] = c2[17] = c2[300] = 3;
+        RTM_CHECK(rtm_variables_build(&g, NULL, 0, &f, 1, &o.var, &v, &e) == 0);
+        RTM_CHECK(v && !v->cell);
+        RTM_CHECK(rtm_model_fit_varset(&g2, v, c2, &o, &m, &e) == RTM_ERR_ARG);
+        RTM_CHECK(m == NULL && strstr(e.msg, "without their grid cells") != NULL);
+        free(c2);
+    }
     rtm_features_free(a);
     free(counts);
 }

@@ -38,6 +38,9 @@ static int outcome(rtm_model *m, size_t ncells, const double *counts, const doub
     const rtm_varset *v = m->vars;
     size_t i;
     *own = NULL;
+    if (!v->cell && v->n != ncells) /* NULL means every grid cell, in order */
+        return rtm_error_set(err, RTM_ERR_ARG, "model: %zu design rows without their grid cells, "
+                             "on a grid of %zu cells", v->n, ncells);
     if (every_cell(v, ncells))
         *y = counts;
     else if (!(*y = *own = malloc(v->n * sizeof **own)))
