@@ -359,21 +359,48 @@ static void test_patterns_brute_force(void)
             const unsigned char *b = rtm_patterns_x(pt) + rtm_patterns_row_pattern(pt)[i] * 2;
             RTM_CHECK(b[0] == x[i * P + 4] && b[1] == x[i * P]);
         }
-    /* dropping the cells' numbers leaves the sums, columns and pairs */
-    if (pt) {
-        const size_t *pp0, *pp1;
-        const double *py0, *py1, *pm0, *pm1;
-        size_t q0 = rtm_patterns_pairs(pt, &pp0, &py0, &pm0), m0 = rtm_patterns_count(pt);
-        double s0 = 0;
-        for (size_t k = 0; k < m0; k++)
-            s0 += rtm_patterns_n(pt)[k] * (k + 1) + rtm_patterns_sumy(pt)[k];
-        rtm_patterns_drop_rows(pt);
-        size_t q1 = rtm_patterns_pairs(pt, &pp1, &py1, &pm1);
-        double s1 = 0;
-        for (size_t k = 0; k < rtm_patterns_count(pt); k++)
-            s1 += rtm_patterns_n(pt)[k] * (k + 1) + rtm_patterns_sumy(pt)[k];
-        RTM_CHECK(!rtm_patterns_row_pattern(pt) && q0 == q1 && pp0 == pp1 && s0 == s1 &&
-                  rtm_patterns_count(pt) == m0 && rtm_patterns_columns(pt, NULL, NULL) > 0);
+    /* built without the cells' numbers (the culling's way): the same
+     * patterns, sums, columns and pairs, for the compact form of the design
+     * (no memory per cell) and the written-out one */
+    {
+        unsigned char *pat = malloc(N * P);
+        uint32_t *rp = malloc(N * sizeof *rp);
+        for (int i = 0; i < N; i++) { /* every row its own compact row */
+            memcpy(pat + i * P, x + i * P, P);
+            rp[i] = (uint32_t)(N - 1 - i);
+        }
+        for (int i = 0; i < N; i++)
+            memcpy(pat + (size_t)rp[i] * P, x + i * P, P);
+        rtm_design dc = {.n = N, .p = P, .y = y, .row_pat = rp, .npat = N, .pat = pat};
+        rtm_patterns *a = rtm_patterns_build(&d, NULL, 0, &e);
+        for (int form = 0; form < 2; form++) {
+            rtm_patterns *b = rtm_patterns_build_sums(form ? &dc : &d, NULL, 0, &e);
+            RTM_CHECK(a && b && !rtm_patterns_row_pattern(b));
+            if (!a || !b) {
+                rtm_patterns_free(b);
+                continue;
+            }
+            size_t m = rtm_patterns_count(a), q;
+            const size_t *pa, *pb, *ca, *cb;
+            const uint32_t *ia, *ib;
+            const double *ya, *yb, *ma, *mb;
+            RTM_CHECK(rtm_patterns_count(b) == m);
+            RTM_CHECK(!memcmp(rtm_patterns_x(a), rtm_patterns_x(b), m * P));
+            RTM_CHECK(!memcmp(rtm_patterns_n(a), rtm_patterns_n(b), m * sizeof(double)));
+            RTM_CHECK(!memcmp(rtm_patterns_sumy(a), rtm_patterns_sumy(b), m * sizeof(double)));
+            RTM_CHECK(!memcmp(rtm_patterns_lgamma(a), rtm_patterns_lgamma(b), m * sizeof(double)));
+            q = rtm_patterns_pairs(a, &pa, &ya, &ma);
+            RTM_CHECK(rtm_patterns_pairs(b, &pb, &yb, &mb) == q);
+            RTM_CHECK(!memcmp(pa, pb, q * sizeof *pa) && !memcmp(ya, yb, q * sizeof *ya) &&
+                      !memcmp(ma, mb, q * sizeof *ma));
+            size_t nz = rtm_patterns_columns(a, &ca, &ia);
+            RTM_CHECK(rtm_patterns_columns(b, &cb, &ib) == nz);
+            RTM_CHECK(!memcmp(ca, cb, (P + 1) * sizeof *ca) && !memcmp(ia, ib, nz * sizeof *ia));
+            rtm_patterns_free(b);
+        }
+        rtm_patterns_free(a);
+        free(pat);
+        free(rp);
     }
     rtm_patterns_free(pt);
 }

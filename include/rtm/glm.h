@@ -125,10 +125,13 @@ const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt);
 /** Pattern of each cell: n values in [0, m) (m < 2^32: more distinct rows
  *  are refused when the patterns are built). */
 const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt);
-/** Free the cells' pattern numbers (4 bytes a cell) when only the
- *  per-pattern sums, columns and pairs are needed; rtm_patterns_row_pattern
- *  then returns NULL. */
-void rtm_patterns_drop_rows(rtm_patterns *pt);
+/** As rtm_patterns_build, without the cells' pattern numbers
+ *  (rtm_patterns_row_pattern returns NULL), for fits that need the
+ *  per-pattern sums, columns and pairs only: a compact design's patterns
+ *  then take no memory per cell (4 bytes a cell less; a national grid's
+ *  2.2 GB). The same patterns, sums and pairs. */
+rtm_patterns *rtm_patterns_build_sums(const rtm_design *d, const int *fold, int nfolds,
+                                      rtm_error *err);
 
 /** The patterns column by column (compressed sparse columns): for column j,
  *  idx[ptr[j] .. ptr[j+1]-1] are the patterns k with x[k*p + j] = 1, in

@@ -309,6 +309,17 @@ size_t *rtm_counts_order(const double *y, size_t n)
     return ord;
 }
 
+/* Each cell's pattern: the numbers themselves (num), or, for a compact
+ * design built without them, the design's row number through map. */
+typedef struct {
+    const uint32_t *num, *drow, *map;
+} cell_pats;
+
+static inline size_t cell_pat(const cell_pats *c, size_t i)
+{
+    return c->num ? c->num[i] : c->map[c->drow[i]];
+}
+
 /* y's exact bits as a hash key, -0 taken as +0 (y + 0.0 is +0 for both:
  * one value for ==, so one pair, whose y is then +0). */
 static uint64_t y_bits(double y)
@@ -335,7 +346,7 @@ static int cmp_pair_y(const void *a, const void *b, void *ctx)
  * follows the pairs, not the cells (it used to take 16 bytes a cell); the
  * pairs are then put in order by a counting sort on the pattern and a sort
  * of each pattern's few y values. */
-static int build_pairs(rtm_patterns *pt, const double *y)
+static int build_pairs(rtm_patterns *pt, const double *y, const cell_pats *c)
 {
     size_t n = pt->n, m = pt->m, q, *start = NULL, *ord = NULL;
     double *mult = NULL;
@@ -346,7 +357,7 @@ static int build_pairs(rtm_patterns *pt, const double *y)
     if (table_grow(&t) || table_rehash(&t, 1024))
         goto done;
     for (size_t i = 0; i < n; i++) {
-        w[0] = pt->row_pat[i];
+        w[0] = cell_pat(c, i);
         w[1] = y_bits(y[i]);
         size_t e = table_find_or_add(&t, w);
         if (e == SIZE_MAX)
@@ -398,7 +409,8 @@ done:
 }
 
 /* Per-pattern, per-fold counts and sums, plus the unpacked pattern bits. */
-static int fill_totals(rtm_patterns *pt, const pat_table *t, const double *y, const int *fold)
+static int fill_totals(rtm_patterns *pt, const pat_table *t, const double *y, const int *fold,
+                       const cell_pats *c)
 {
     size_t m = pt->m, nf = (size_t)pt->nfolds;
     pt->cnt = calloc(m, sizeof *pt->cnt);
@@ -414,7 +426,7 @@ static int fill_totals(rtm_patterns *pt, const pat_table *t, const double *y, co
         !pt->lgam || !pt->ylogy_f || !pt->lgam_f)
         return -1;
     for (size_t i = 0; i < pt->n; i++) {
-        size_t k = pt->row_pat[i], f = fold ? (size_t)fold[i] : 0;
+        size_t k = cell_pat(c, i), f = fold ? (size_t)fold[i] : 0;
         pt->cnt_f[k * nf + f] += 1;
         pt->sumy_f[k * nf + f] += y[i];
         if (y[i] > 0) {
@@ -504,38 +516,42 @@ static int rows_plain(const rtm_design *d, const int *cols, int nc, pat_table *t
 
 /* The same for a compact design: each distinct row is packed and looked up
  * once, when a row first uses it, so patterns are numbered in the same
- * order of first appearance as from the written-out rows. */
+ * order of first appearance as from the written-out rows. *mapp receives
+ * the pattern of each design row (npat; UINT32_MAX for rows no cell uses);
+ * row_pat, when not NULL, each cell's. */
 static int rows_compact(const rtm_design *d, const int *cols, int nc, pat_table *t,
-                        uint64_t *w, uint32_t *row_pat, rtm_error *err)
+                        uint64_t *w, uint32_t *row_pat, uint32_t **mapp, rtm_error *err)
 {
-    size_t *map = malloc((d->npat ? d->npat : 1) * sizeof *map);
+    uint32_t *map = malloc((d->npat ? d->npat : 1) * sizeof *map);
+    *mapp = map;
     if (!map)
         return RTM_ERR_NOMEM;
     for (size_t k = 0; k < d->npat; k++)
-        map[k] = SIZE_MAX;
+        map[k] = UINT32_MAX;
     for (size_t i = 0; i < d->n; i++) {
         size_t r = d->row_pat[i];
-        if (map[r] == SIZE_MAX) {
+        if (map[r] == UINT32_MAX) {
             const unsigned char *row = d->pat + r * (size_t)d->p;
             unsigned acc = cols ? pack_cols(row, cols, nc, w, t->nw)
                                 : pack_full(row, nc, w, t->nw);
-            if (acc > 1) {
-                free(map);
+            size_t k;
+            if (acc > 1)
                 return bad_row(d, i, cols, nc, err);
-            }
-            if ((map[r] = table_find_or_add(t, w)) == SIZE_MAX) {
-                free(map);
+            if ((k = table_find_or_add(t, w)) == SIZE_MAX)
                 return RTM_ERR_NOMEM;
-            }
+            map[r] = (uint32_t)k; /* k < npat <= 2^32 - 1: the design's ids are uint32 */
         }
-        row_pat[i] = (uint32_t)map[r]; /* < npat <= 2^32: the design's ids are uint32 */
+        if (row_pat)
+            row_pat[i] = map[r];
     }
-    free(map);
     return 0;
 }
 
-rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int ncols,
-                                      const int *fold, int nfolds, rtm_error *err)
+/* The patterns, with the cells' pattern numbers when keep_rows (always
+ * built for a written-out design, then dropped without keep_rows; never
+ * for a compact one without keep_rows: no memory per cell). */
+static rtm_patterns *build(const rtm_design *d, const int *cols, int ncols, const int *fold,
+                           int nfolds, int keep_rows, rtm_error *err)
 {
     if (check_args(d, cols, ncols, fold, nfolds, err))
         return NULL;
@@ -544,43 +560,61 @@ rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int 
     rtm_patterns *pt = calloc(1, sizeof *pt);
     pat_table t = {.nw = nw};
     uint64_t *w = malloc((size_t)nw * sizeof *w);
+    uint32_t *map = NULL;
+    cell_pats c = {NULL, d->row_pat, NULL};
+    int rc;
     if (!pt || !w || table_grow(&t) || table_rehash(&t, 1024))
         goto nomem;
     pt->n = d->n;
     pt->p = nc;
     pt->nfolds = fold ? nfolds : 1;
-    pt->row_pat = malloc(d->n * sizeof *pt->row_pat);
-    if (!pt->row_pat)
+    if ((d->x || keep_rows) && !(pt->row_pat = malloc(d->n * sizeof *pt->row_pat)))
         goto nomem;
-    int rc = d->x ? rows_plain(d, cols, nc, &t, w, pt->row_pat, err)
-                  : rows_compact(d, cols, nc, &t, w, pt->row_pat, err);
+    rc = d->x ? rows_plain(d, cols, nc, &t, w, pt->row_pat, err)
+              : rows_compact(d, cols, nc, &t, w, pt->row_pat, &map, err);
     if (rc == RTM_ERR_NOMEM)
         goto nomem;
     if (rc)
         goto fail;
     pt->m = t.m;
-    if (fill_totals(pt, &t, d->y, fold) || build_columns(pt) || build_pairs(pt, d->y))
+    c.num = pt->row_pat;
+    c.map = map;
+    if (fill_totals(pt, &t, d->y, fold, &c) || build_columns(pt) || build_pairs(pt, d->y, &c))
         goto nomem;
+    if (!keep_rows) {
+        free(pt->row_pat);
+        pt->row_pat = NULL;
+    }
     table_free(&t);
     free(w);
+    free(map);
     return pt;
 nomem:
-    table_free(&t);
-    free(w);
-    rtm_patterns_free(pt);
     rtm_error_set(err, RTM_ERR_NOMEM, "design: out of memory compressing %zu rows", d->n);
-    return NULL;
 fail:
     table_free(&t);
     free(w);
+    free(map);
     rtm_patterns_free(pt);
     return NULL;
+}
+
+rtm_patterns *rtm_patterns_build_cols(const rtm_design *d, const int *cols, int ncols,
+                                      const int *fold, int nfolds, rtm_error *err)
+{
+    return build(d, cols, ncols, fold, nfolds, 1, err);
 }
 
 rtm_patterns *rtm_patterns_build(const rtm_design *d, const int *fold, int nfolds,
                                  rtm_error *err)
 {
-    return rtm_patterns_build_cols(d, NULL, 0, fold, nfolds, err);
+    return build(d, NULL, 0, fold, nfolds, 1, err);
+}
+
+rtm_patterns *rtm_patterns_build_sums(const rtm_design *d, const int *fold, int nfolds,
+                                      rtm_error *err)
+{
+    return build(d, NULL, 0, fold, nfolds, 0, err);
 }
 
 void rtm_patterns_free(rtm_patterns *pt)
@@ -619,12 +653,6 @@ const double *rtm_patterns_lgamma(const rtm_patterns *pt) { return pt->lgam; }
 const double *rtm_patterns_ylogy_fold(const rtm_patterns *pt) { return pt->ylogy_f; }
 const double *rtm_patterns_lgamma_fold(const rtm_patterns *pt) { return pt->lgam_f; }
 const uint32_t *rtm_patterns_row_pattern(const rtm_patterns *pt) { return pt->row_pat; }
-
-void rtm_patterns_drop_rows(rtm_patterns *pt)
-{
-    free(pt->row_pat);
-    pt->row_pat = NULL;
-}
 
 size_t rtm_patterns_columns(const rtm_patterns *pt, const size_t **ptr, const uint32_t **idx)
 {

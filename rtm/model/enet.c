@@ -818,10 +818,9 @@ int rtm_enet_path_fit(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_path
 {
     if (o && rtm_enet_opts_check(o, err))
         return RTM_ERR_ARG;
-    rtm_patterns *pt = rtm_patterns_build(d, NULL, 0, err);
+    rtm_patterns *pt = rtm_patterns_build_sums(d, NULL, 0, err);
     if (!pt)
         return err ? err->code : RTM_ERR_INPUT;
-    rtm_patterns_drop_rows(pt);
     rtm_enet_stats st = {rtm_patterns_n(pt), rtm_patterns_sumy(pt), rtm_patterns_ylogy(pt)};
     int rc = rtm_enet_path_patterns(pt, &st, NULL, NULL, 0, o, out, NULL, err);
     rtm_patterns_free(pt);

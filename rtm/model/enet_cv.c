@@ -450,10 +450,10 @@ static int cv_run(const rtm_design *d, const rtm_enet_opts *o, rtm_enet_cv *cv,
     int nf = o->nfolds, rc;
     if ((rc = get_folds(d, o, cv->foldid, err)))
         return rc;
-    rtm_patterns *pt = rtm_patterns_build(d, cv->foldid, nf, err);
+    /* the fits need the patterns' sums only */
+    rtm_patterns *pt = rtm_patterns_build_sums(d, cv->foldid, nf, err);
     if (!pt)
         return err ? err->code : RTM_ERR_INPUT;
-    rtm_patterns_drop_rows(pt); /* the fits need the patterns' sums only */
     double *nfold = calloc((size_t)nf, sizeof *nfold), *dev = NULL;
     if (!nfold) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory");
