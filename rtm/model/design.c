@@ -617,6 +617,12 @@ rtm_patterns *rtm_patterns_build_sums(const rtm_design *d, const int *fold, int 
     return build(d, NULL, 0, fold, nfolds, 0, err);
 }
 
+rtm_patterns *rtm_i_patterns_build_cols_sums(const rtm_design *d, const int *cols, int ncols,
+                                             rtm_error *err)
+{
+    return build(d, cols, ncols, NULL, 0, 0, err);
+}
+
 void rtm_patterns_free(rtm_patterns *pt)
 {
     if (!pt)

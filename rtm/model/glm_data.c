@@ -140,8 +140,8 @@ rtm_glm_data *rtm_glm_data_build(const rtm_design *d, const int *cols, int k, rt
         k = d->p;
     if (k < 0)
         return rtm_error_set(err, RTM_ERR_ARG, "glm: negative column count (%d)", k), NULL;
-    rtm_patterns *pt = rtm_patterns_build_cols(d, cols ? (k ? cols : none) : NULL, k, NULL, 0,
-                                               err);
+    /* the data are the patterns' sums and pairs: no per-cell numbers */
+    rtm_patterns *pt = rtm_i_patterns_build_cols_sums(d, cols ? (k ? cols : none) : NULL, k, err);
     if (!pt)
         return NULL;
     const size_t *pp;

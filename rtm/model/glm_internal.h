@@ -61,6 +61,12 @@ int rtm_glm_i_poisson(const rtm_glm_data *g, rtm_family msg_fam, const rtm_glm_o
 int rtm_glm_i_nb(const rtm_glm_data *g, rtm_family fam, const rtm_glm_opts *o,
                  rtm_glm_fit *out, rtm_error *err);
 
+/* rtm_patterns_build_cols without the cells' pattern numbers (as
+ * rtm_patterns_build_sums): for fits that read the patterns' sums and
+ * pairs only. */
+rtm_patterns *rtm_i_patterns_build_cols_sums(const rtm_design *d, const int *cols, int ncols,
+                                             rtm_error *err);
+
 /* A growing table of unique packed bit patterns (nw 64-bit words each),
  * numbered in order of first insertion (design.c). */
 typedef struct rtm_i_pattab rtm_i_pattab;
