@@ -281,17 +281,25 @@ static int check_args(const rtm_design *d, const int *cols, int ncols, const int
     return 0;
 }
 
-/* Cells in order of (y, index) by a counting sort when every y is a small
- * integer; NULL otherwise (or out of memory). */
-size_t *rtm_counts_order(const double *y, size_t n)
+double rtm_i_counts_max(const double *y, size_t n)
 {
     double ymax = 0;
     for (size_t i = 0; i < n; i++) {
         if (y[i] != floor(y[i]) || !(y[i] >= 0) || y[i] >= 1048576.0)
-            return NULL;
+            return -1;
         if (y[i] > ymax)
             ymax = y[i];
     }
+    return ymax;
+}
+
+/* Cells in order of (y, index) by a counting sort when every y is a small
+ * integer; NULL otherwise (or out of memory). */
+size_t *rtm_counts_order(const double *y, size_t n)
+{
+    double ymax = rtm_i_counts_max(y, n);
+    if (ymax < 0)
+        return NULL;
     size_t R = (size_t)ymax + 1;
     size_t *cnt = calloc(R + 1, sizeof *cnt), *ord = malloc(n * sizeof *ord);
     if (!cnt || !ord) {

@@ -5,6 +5,7 @@
  * 7; glmnet's cv.glmnet, cvcompute and getOptcv.glmnet).
  */
 #include "rtm/glm.h"
+#include "model/glm_internal.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -115,20 +116,6 @@ static void shuffle(xoshiro *g, int *perm, int nfolds)
     }
 }
 
-/* Largest y when every y is a small integer (the counting sort's case of
- * rtm_counts_order), else -1. */
-static double small_counts_max(const double *y, size_t n)
-{
-    double ymax = 0;
-    for (size_t i = 0; i < n; i++) {
-        if (y[i] != floor(y[i]) || !(y[i] >= 0) || y[i] >= 1048576.0)
-            return -1;
-        if (y[i] > ymax)
-            ymax = y[i];
-    }
-    return ymax;
-}
-
 /* Small integer counts, at most 255 folds: each position's fold dealt into
  * a byte, then every cell takes the fold of its position in the (y, index)
  * order, found by counting (the cells before it with a smaller y, and
@@ -169,7 +156,7 @@ int rtm_enet_folds(const double *y, size_t n, int nfolds, uint64_t seed, int *fo
         return rtm_error_set(err, RTM_ERR_ARG, "enet: %zu cells cannot fill %d folds", n,
                              nfolds);
     int *perm = malloc((size_t)nfolds * sizeof *perm), rc = 0;
-    double ymax = small_counts_max(y, n);
+    double ymax = rtm_i_counts_max(y, n);
     size_t *ord = NULL;
     xoshiro g;
     xoshiro_seed(&g, seed);

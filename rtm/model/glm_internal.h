@@ -61,6 +61,10 @@ int rtm_glm_i_poisson(const rtm_glm_data *g, rtm_family msg_fam, const rtm_glm_o
 int rtm_glm_i_nb(const rtm_glm_data *g, rtm_family fam, const rtm_glm_opts *o,
                  rtm_glm_fit *out, rtm_error *err);
 
+/* The largest y when every y is a whole number in [0, 2^20) (the case
+ * counted rather than sorted: rtm_counts_order, the folds), else -1. */
+double rtm_i_counts_max(const double *y, size_t n);
+
 /* rtm_patterns_build_cols without the cells' pattern numbers (as
  * rtm_patterns_build_sums): for fits that read the patterns' sums and
  * pairs only. */
