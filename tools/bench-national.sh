@@ -263,17 +263,13 @@ rtm_bench() {
   if [ "$TONLY" = 1 ]; then
     MS=${RTM_NATIONAL_RTM_MERGE_SECONDS:-0}
     if [ "$MS" -gt 0 ]; then
-      # shellcheck disable=SC2046
-      (cd "$d" && /usr/bin/time -f '%e %M %U %S' -o merge-time.txt timeout "$MS" "$RTM" merge \
-        $(ls out/model.tile-*.tif) > merge-log.txt 2>&1) || true
-      # (a stopped command's first line says so; the figures are the last)
-      read -r w k u sy <<EOT
-$(tail -n 1 "$d/merge-time.txt")
-EOT
-      awk -v r="$RTMRES" -v n="$RNT" -v w="$w" -v k="$k" -v u="$u" -v sy="$sy" -v R="$RESULTS" \
-        -v ms="$MS" 'BEGIN {
-          printf "rtm\tmerge-stopped\t%s\t%s\t%s\t%.2f\t%.0f\trtm merge stopped after %s s (the fit not finished): peak memory so far\n", r, n, w, u + sy, k / 1024, ms >> R
-          printf "  rtm       merge        %5s m %3s tiles %9s s wall %9.2f s CPU %7.0f MB  stopped after %s s (peak so far)\n", r, n, w, u + sy, k / 1024, ms }'
+      # timed, through a shell that counts the timeout's stop (124) as done;
+      # the peak is the largest process's (the merge)
+      # shellcheck disable=SC2046,SC2016
+      timed rtm merge-limited "$RTMRES" "$RNT" "$d" \
+        "rtm merge for at most $MS s (stopped then if not finished): its peak memory" \
+        sh -c 'timeout "$0" "$@"; r=$?; [ "$r" -eq 0 ] || [ "$r" -eq 124 ]' "$MS" \
+        "$RTM" merge $(cd "$d" && ls out/model.tile-*.tif) || return 1
     fi
     echo "  rtm at $RTMRES m: tiles only (RTM_NATIONAL_RTM_TILES_ONLY=1): no whole run," \
       "complete merge, ranks or stages"
