@@ -46,8 +46,8 @@
 # RTM_NATIONAL_RTM_TILES_ONLY=1 runs the two tile stages only (for a cell
 # size whose fit is out of reach, e.g. RTM_NATIONAL_RTM_RES=25); with
 # RTM_NATIONAL_RTM_MERGE_SECONDS=S as well, the merge then runs for at most S
-# seconds (timeout), and its peak memory is recorded with the note that it
-# was stopped (the merge's memory peaks before the fit's long culling).
+# seconds (timeout) and its peak memory is recorded (row merge-limited; at
+# 25 m the peak is reached minutes into the culling, which takes hours).
 # Results: bench-out/national[-full]/results.tsv (one row per run) and the
 # log printed.
 set -e
