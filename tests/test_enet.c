@@ -497,6 +497,10 @@ static void compare_path(const rtm_enet_path *pa, const double *tab, int stride,
     }
 }
 
+/* The three ways of keeping the residual sums (rtm_enet_updates). */
+static const rtm_enet_updates UPDATES[3] = {RTM_ENET_UPDATES_AUTO, RTM_ENET_UPDATES_NAIVE,
+                                            RTM_ENET_UPDATES_COVARIANCE};
+
 static void check_glmnet_fixed(double alpha, const char *file)
 {
     fixture_design fd = {0};
@@ -511,24 +515,27 @@ static void check_glmnet_fixed(double alpha, const char *file)
     for (int l = 0; l < nrow; l++)
         lam[l] = tab[l * (2 + fd.p)];
     rtm_design d = {fd.n, fd.p, fd.x, fd.y, NULL, NULL, 0, NULL};
-    rtm_enet_opts o;
-    rtm_enet_opts_init(&o);
-    o.alpha = alpha;
-    o.lambda = lam;
-    o.nlambda_user = nrow;
-    o.thresh = 1e-14;
-    rtm_enet_path *pa = NULL;
-    rtm_error e;
-    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
-    if (pa) {
-        compare_path(pa, tab, 2 + fd.p, 0, nrow, 1e-4);
-        /* KKT at every lambda, from scratch over the raw cells */
-        for (int l = 0; l < pa->nlambda; l++)
-            RTM_CHECK_NEAR(kkt_violation(fd.x, fd.y, fd.n, fd.p, pa->a0[l],
-                                         pa->beta + (size_t)l * (size_t)fd.p, pa->lambda[l],
-                                         alpha), 0, 1e-6);
+    for (int u = 0; u < 3; u++) {
+        rtm_enet_opts o;
+        rtm_enet_opts_init(&o);
+        o.updates = UPDATES[u];
+        o.alpha = alpha;
+        o.lambda = lam;
+        o.nlambda_user = nrow;
+        o.thresh = 1e-14;
+        rtm_enet_path *pa = NULL;
+        rtm_error e;
+        RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
+        if (pa) {
+            compare_path(pa, tab, 2 + fd.p, 0, nrow, 1e-4);
+            /* KKT at every lambda, from scratch over the raw cells */
+            for (int l = 0; l < pa->nlambda; l++)
+                RTM_CHECK_NEAR(kkt_violation(fd.x, fd.y, fd.n, fd.p, pa->a0[l],
+                                             pa->beta + (size_t)l * (size_t)fd.p, pa->lambda[l],
+                                             alpha), 0, 1e-6);
+        }
+        rtm_enet_path_free(pa);
     }
-    rtm_enet_path_free(pa);
     free_design(&fd);
 }
 
@@ -641,10 +648,12 @@ static void test_naive_reference(void)
     small_design(N, P, x, y);
     rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     const double alphas[3] = {1.0, 0.3, 0.0};
-    for (int a = 0; a < 3; a++) {
+    for (int a = 0; a < 3 * 3; a++) { /* every alpha with every kind of update */
         rtm_enet_opts o;
         rtm_enet_opts_init(&o);
-        o.alpha = alphas[a];
+        int ai = a % 3;
+        o.updates = UPDATES[a / 3];
+        o.alpha = alphas[ai];
         o.nlambda = 20;
         o.thresh = 1e-15;
         rtm_enet_path *pa = NULL;
@@ -654,18 +663,18 @@ static void test_naive_reference(void)
             continue;
         for (int l = 0; l < pa->nlambda; l += 3) {
             double a0, beta[P];
-            naive_fit(x, y, N, P, pa->lambda[l], alphas[a], &a0, beta);
+            naive_fit(x, y, N, P, pa->lambda[l], alphas[ai], &a0, beta);
             RTM_CHECK_NEAR(pa->a0[l], a0, 1e-7);
             for (int j = 0; j < P; j++)
                 RTM_CHECK_NEAR(pa->beta[l * P + j], beta[j], 1e-7);
             RTM_CHECK_NEAR(kkt_violation(x, y, N, P, pa->a0[l], pa->beta + l * P, pa->lambda[l],
-                                         alphas[a]), 0, 1e-6);
+                                         alphas[ai]), 0, 1e-6);
         }
         /* all zero at lambda_max, the intercept log(ybar) */
         double ybar = 0;
         for (int i = 0; i < N; i++)
             ybar += y[i] / N;
-        if (alphas[a] > 0) { /* (for ridge, lambda_max is not a bound) */
+        if (alphas[ai] > 0) { /* (for ridge, lambda_max is not a bound) */
             RTM_CHECK(pa->df[0] == 0);
             RTM_CHECK_NEAR(pa->a0[0], log(ybar), 1e-9);
         }
@@ -694,13 +703,15 @@ static void test_naive_reference_dense(void)
     }
     rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
     const double alphas[2] = {1.0, 0.5};
-    for (int a = 0; a < 2; a++) {
+    for (int a = 0; a < 2 * 3; a++) { /* every alpha with every kind of update */
         rtm_enet_opts o;
         rtm_enet_path *pa = NULL;
         rtm_error e;
         int nonzero = 0;
         rtm_enet_opts_init(&o);
-        o.alpha = alphas[a];
+        int ai = a % 2;
+        o.updates = UPDATES[a / 2];
+        o.alpha = alphas[ai];
         o.nlambda = 20;
         o.thresh = 1e-15;
         RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
@@ -708,7 +719,7 @@ static void test_naive_reference_dense(void)
             continue;
         for (int l = 0; l < pa->nlambda; l += 2) {
             double a0, beta[P];
-            naive_fit(x, y, N, P, pa->lambda[l], alphas[a], &a0, beta);
+            naive_fit(x, y, N, P, pa->lambda[l], alphas[ai], &a0, beta);
             RTM_CHECK_NEAR(pa->a0[l], a0, 1e-7);
             for (int j = 0; j < P; j++)
                 RTM_CHECK_NEAR(pa->beta[l * P + j], beta[j], 1e-7);
@@ -717,6 +728,71 @@ static void test_naive_reference_dense(void)
         RTM_CHECK(nonzero > 0); /* the densest column enters the path */
         rtm_enet_path_free(pa);
     }
+}
+
+/* Naive and covariance updates (and the automatic switch between them)
+ * reach the same path on a design like an RTM's: four factors, each at six
+ * nested distances (x_{f,d} = [distance_f < d], so the columns are strongly
+ * correlated and coordinate descent needs many sweeps per IRLS step, and the
+ * widest are kept as complements), plus two independent columns. Each path
+ * also meets the KKT conditions, computed from scratch over the raw cells. */
+static void test_updates_agree_nested(void)
+{
+    enum { N = 6000, F = 4, D = 6, P = F * D + 2 };
+    unsigned char *x = malloc((size_t)N * P);
+    double *y = malloc(N * sizeof *y);
+    RTM_CHECK(x && y);
+    if (!x || !y) {
+        free(x);
+        free(y);
+        return;
+    }
+    xs_state = 0x2545F4914F6CDD1DULL;
+    for (size_t i = 0; i < N; i++) {
+        double eta = -1.2;
+        for (int f = 0; f < F; f++) {
+            double dist = unif() * (1.5 + 0.5 * f);
+            for (int d = 0; d < D; d++) {
+                unsigned char v = dist < 0.1 + 0.2 * d;
+                x[i * P + (size_t)(f * D + d)] = v;
+                eta += v * (f == 0 && d == 1 ? 0.7 : f == 2 && d == 4 ? 0.35 : 0.0);
+            }
+        }
+        x[i * P + F * D] = unif() < 0.3;
+        x[i * P + F * D + 1] = unif() < 0.6;
+        eta += 0.25 * x[i * P + F * D];
+        y[i] = rpois_knuth(exp(eta));
+    }
+    rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
+    rtm_enet_path *pa[3] = {NULL, NULL, NULL};
+    for (int u = 0; u < 3; u++) {
+        rtm_enet_opts o;
+        rtm_error e;
+        rtm_enet_opts_init(&o);
+        o.updates = UPDATES[u];
+        o.nlambda = 40;
+        o.thresh = 1e-14;
+        RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa[u], &e) == 0);
+    }
+    if (pa[0] && pa[1] && pa[2]) {
+        RTM_CHECK(pa[0]->nlambda == pa[1]->nlambda && pa[2]->nlambda == pa[1]->nlambda);
+        RTM_CHECK(pa[1]->df[pa[1]->nlambda - 1] >= 10); /* many columns active */
+        for (int u = 0; u < 3; u += 2)
+            for (int l = 0; l < pa[1]->nlambda && l < pa[u]->nlambda; l++) {
+                RTM_CHECK_NEAR(pa[u]->a0[l], pa[1]->a0[l], 1e-8);
+                for (int j = 0; j < P; j++)
+                    RTM_CHECK_NEAR(pa[u]->beta[l * P + j], pa[1]->beta[l * P + j], 1e-8);
+            }
+        for (int u = 0; u < 3; u++)
+            for (int l = 0; l < pa[u]->nlambda; l += 5)
+                RTM_CHECK_NEAR(kkt_violation(x, y, N, P, pa[u]->a0[l], pa[u]->beta + l * P,
+                                             pa[u]->lambda[l], 1.0),
+                               0, 1e-6);
+    }
+    for (int u = 0; u < 3; u++)
+        rtm_enet_path_free(pa[u]);
+    free(x);
+    free(y);
 }
 
 static void test_folds_stratified(void)
@@ -994,6 +1070,7 @@ int main(void)
     RTM_RUN(test_glmnet_cv_lasso);
     RTM_RUN(test_glmnet_cv_mix);
     RTM_RUN(test_glmnet_early_stop);
+    RTM_RUN(test_updates_agree_nested);
     RTM_RUN(test_naive_reference);
     RTM_RUN(test_naive_reference_dense);
     RTM_RUN(test_folds_stratified);

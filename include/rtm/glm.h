@@ -348,6 +348,18 @@ typedef enum rtm_enet_align {
                                     lambdas (no interpolation) */
 } rtm_enet_align;
 
+/** How coordinate descent keeps its residual sums (cf. glmnet's
+ *  type.gaussian), within each IRLS step: */
+typedef enum rtm_enet_updates {
+    RTM_ENET_UPDATES_AUTO = 0,       /**< naive, switching to covariance updates
+                                          once the step's sweeps have cost what
+                                          the active columns' cross-products would
+                                          (the default) */
+    RTM_ENET_UPDATES_NAIVE = 1,      /**< residuals kept per pattern throughout */
+    RTM_ENET_UPDATES_COVARIANCE = 2  /**< the active columns' cross-products from
+                                          the start of every step */
+} rtm_enet_updates;
+
 /** Options. Set defaults with rtm_enet_opts_init, then change fields. */
 typedef struct rtm_enet_opts {
     double alpha;            /**< mixing, 0 <= alpha <= 1 (1 = lasso, 0 = ridge,
@@ -380,6 +392,9 @@ typedef struct rtm_enet_opts {
     rtm_enet_align cv_align; /**< default RTM_ENET_ALIGN_GLMNET (ignored when
                                   lambda is given: folds then use it too) */
     int nthreads;            /**< OpenMP threads for the folds, 0 = default */
+    rtm_enet_updates updates; /**< default RTM_ENET_UPDATES_AUTO; every choice
+                                   reaches the same minimiser (results differ by
+                                   rounding only) */
     rtm_progress_fn progress; /**< optional: after each lambda of a path, the share
                                    of the work's lambdas done (a path: its own; a
                                    cross-validation: all its paths', 1 at the

@@ -18,7 +18,8 @@
  * intercept, which is coordinate descent on the column centred with the
  * current IRLS weights (better conditioned than the raw column); the
  * intercept shift touches every pattern, so it is applied lazily (the scalar
- * `shift`) and a step costs O(patterns having x_j = 1).
+ * `shift`).
+ *
  *
  * Per pattern k (n_k cells, total count s_k, N training cells):
  *   mu_k = exp(eta_k), v_k = n_k mu_k / N (IRLS weight),
@@ -29,6 +30,10 @@
  * h = V1 (1 - V1/V), and the update
  *   beta_j <- max(0, h beta_j + g - lambda alpha s_j) / (h + lambda (1-alpha) s_j^2),
  *   intercept += (R - V1 delta) / V.
+ *
+ * The coordinate descent itself (how R1 is kept: naive or covariance
+ * updates, and the screening of inactive columns) is in enet_cd.c; the
+ * solver's state in enet_priv.h.
  */
 #include "rtm/glm.h"
 
@@ -103,6 +108,9 @@ int rtm_enet_opts_check(const rtm_enet_opts *o, rtm_error *err)
         problem(m, c, "unknown cv_align %d", (int)o->cv_align);
     if (o->nthreads < 0)
         problem(m, c, "nthreads must be >= 0 (got %d)", o->nthreads);
+    if (o->updates != RTM_ENET_UPDATES_AUTO && o->updates != RTM_ENET_UPDATES_NAIVE &&
+        o->updates != RTM_ENET_UPDATES_COVARIANCE)
+        problem(m, c, "unknown updates %d", (int)o->updates);
     if (m[0])
         return rtm_error_set(err, RTM_ERR_ARG, "enet: %s", m);
     return 0;
@@ -142,39 +150,14 @@ static rtm_enet_path *path_alloc(int nlambda, int p)
     return pa;
 }
 
-/* ---- column-sparse incidence of the patterns ---------------------------- */
+#include "model/enet_priv.h"
 
-/* Borrowed from the patterns (rtm_patterns_columns): never freed here. */
-typedef struct {
-    const size_t *ptr; /* p+1 */
-    const uint32_t *idx; /* patterns with x_kj = 1, column by column */
-} incidence;
-
-static void incidence_get(incidence *X, const rtm_patterns *pt)
+static void incidence_get(rtm_i_enet_inc *X, const rtm_patterns *pt)
 {
     rtm_patterns_columns(pt, &X->ptr, &X->idx);
 }
 
-/* The solver's own copy: 32-bit pattern indices (half the memory traffic
- * of the sums over a column, the fit's inner loop) and only the patterns
- * with training cells. The others have v = 0 and r = +0 throughout (IRLS
- * weight and residual of no cell), and adding +0 to a sum that starts at
- * +0 never changes it, so leaving them out changes no result.
- *
- * A column set in more than half of the training patterns is kept as its
- * complement (comp[j] = 1: the training patterns with x_kj = 0): a sum over
- * the column is then the total less the sum over the complement, and a
- * step on it moves every pattern through a lazy term (gshift, see
- * coord_step) and takes the complement back, so a step costs the shorter
- * list. On the county benchmark the columns over half full carried a
- * quarter of the work of the coordinate steps. */
-typedef struct {
-    size_t *ptr;       /* p+1 */
-    uint32_t *idx;
-    unsigned char *comp; /* p: the list is the column's complement */
-} incidence32;
-
-static int incidence32_make(incidence32 *F, const incidence *X, int p, size_t m,
+static int incidence32_make(rtm_i_enet_inc32 *F, const rtm_i_enet_inc *X, int p, size_t m,
                             const double *cn)
 {
     size_t nnz = X->ptr[p], q, o = 0, ntrain = 0, k;
@@ -216,31 +199,8 @@ static int incidence32_make(incidence32 *F, const incidence *X, int p, size_t m,
     return 0;
 }
 
-/* ---- solver state -------------------------------------------------------- */
 
-typedef struct {
-    size_t m;
-    int p;
-    incidence X;                   /* every pattern (deviances at test statistics) */
-    incidence32 F;                 /* the training patterns (the fit) */
-    const double *cn, *cs, *cyl;   /* training n, sum y, sum y log y */
-    double N, ybar, dev0half;      /* cells, mean count, null deviance / (2N) */
-    double *mj, *sd;               /* column mean and SD (divisor N) */
-    unsigned char *ju;             /* usable (non-constant) column */
-    double *eta, *mu, *v, *r;      /* per pattern */
-    double *eta_old;               /* eta before an IRLS step */
-    double b0, *beta, *beta_old;
-    double V, R, shift;            /* sum v, sum r, lazy intercept shift */
-    double gshift;                 /* lazy step of the complement-kept columns:
-                                      r_k = stored r_k - v_k (shift + gshift) */
-    double Rs;                     /* sum of the stored r (complement sums) */
-    double *V1, *xv, *gstd;        /* per column */
-    int *strong, nstrong, *active, nactive;
-    unsigned char *in_strong, *in_active;
-    long passes, max_passes;
-} solver;
-
-static void solver_free(solver *s)
+static void solver_free(rtm_i_enet_solver *s)
 {
     free(s->F.ptr);
     free(s->F.idx);
@@ -262,9 +222,25 @@ static void solver_free(solver *s)
     free(s->active);
     free(s->in_strong);
     free(s->in_active);
+    free(s->apos);
+    free(s->R10);
+    free(s->sh0);
+    free(s->q);
+    free(s->pend);
+    free(s->gval);
+    free(s->M);
+    free(s->h);
+    free(s->rptr);
+    free(s->rlen);
+    free(s->rcol);
+    free(s->acnt);
+    free(s->R1x);
+    free(s->shx);
+    free(s->Dx);
+    free(s->xok);
 }
 
-static int solver_alloc(solver *s)
+static int solver_alloc(rtm_i_enet_solver *s)
 {
     size_t m = s->m, p = (size_t)(s->p > 0 ? s->p : 1);
     s->mj = calloc(p, sizeof(double));
@@ -284,9 +260,26 @@ static int solver_alloc(solver *s)
     s->active = calloc(p, sizeof(int));
     s->in_strong = calloc(p, 1);
     s->in_active = calloc(p, 1);
+    s->apos = calloc(p, sizeof(int));
+    s->R10 = calloc(p, sizeof(double));
+    s->sh0 = calloc(p, sizeof(double));
+    s->q = calloc(p, sizeof(double));
+    s->pend = calloc(p, sizeof(double));
+    s->gval = calloc(p, 1);
+    s->h = calloc(p, sizeof(double));
+    s->rptr = calloc(m + 1, sizeof(size_t));
+    s->rlen = calloc(m ? m : 1, sizeof(uint32_t));
+    s->acnt = calloc(m ? m : 1, sizeof(uint32_t));
+    s->R1x = calloc(p, sizeof(double));
+    s->shx = calloc(p, sizeof(double));
+    s->Dx = calloc(p, sizeof(double));
+    s->xok = calloc(p, 1);
+    s->rbuilt = -1;
     return (s->mj && s->sd && s->ju && s->eta && s->eta_old && s->mu && s->v && s->r && s->beta &&
             s->beta_old && s->V1 && s->xv && s->gstd && s->strong && s->active &&
-            s->in_strong && s->in_active) ? 0 : -1;
+            s->in_strong && s->in_active && s->apos && s->R10 && s->sh0 && s->q && s->pend &&
+            s->gval && s->h && s->rptr && s->rlen && s->acnt && s->R1x && s->shx && s->Dx &&
+            s->xok) ? 0 : -1;
 }
 
 /* exp with glmnet's guard against overflow: |eta| capped at log(0.1 DBL_MAX). */
@@ -297,7 +290,7 @@ static double safe_exp(double e)
 }
 
 /* IRLS weights and working residuals at the current eta (shift must be 0). */
-static void solver_weights(solver *s)
+static void solver_weights(rtm_i_enet_solver *s)
 {
     double V = 0, R = 0;
     for (size_t k = 0; k < s->m; k++) {
@@ -315,47 +308,16 @@ static void solver_weights(solver *s)
     s->gshift = 0;
 }
 
-/* Sum of a over the training patterns with x_j = 1. Four running sums
- * (q mod 4), joined as (t0 + t1) + (t2 + t3), then the remainder: one sum
- * would wait on each addition in turn (a chain of dependent additions,
- * half of the culling's time on the county benchmark); four proceed side by
- * side. The order is fixed by the column alone, so results do not depend
- * on threads. */
-static double list_sum(const solver *s, const double *a, int j)
-{
-    double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-    const uint32_t *idx = s->F.idx;
-    size_t q = s->F.ptr[j], q1 = s->F.ptr[j + 1];
-    for (; q + 4 <= q1; q += 4) {
-        t0 += a[idx[q]];
-        t1 += a[idx[q + 1]];
-        t2 += a[idx[q + 2]];
-        t3 += a[idx[q + 3]];
-    }
-    t0 = (t0 + t1) + (t2 + t3);
-    for (; q < q1; q++)
-        t0 += a[idx[q]];
-    return t0;
-}
-
-/* Sum of a over the training patterns with x_j = 1, given the total of a
- * over all of them (for a complement-kept column). */
-static double col_sum(const solver *s, const double *a, double total, int j)
-{
-    double t = list_sum(s, a, j);
-    return s->F.comp[j] ? total - t : t;
-}
-
 /* Standardised gradient of the log-likelihood part for column j, as glmnet's
  * ga: sum_k r_k (x_kj - m_j) / s_j. Requires shift == 0. */
-static double col_gradient(const solver *s, int j)
+static double col_gradient(const rtm_i_enet_solver *s, int j)
 {
     return (col_sum(s, s->r, s->Rs, j) - s->mj[j] * s->R) / s->sd[j];
 }
 
 /* Column statistics, null model, usable columns. Returns -1 if all y = 0,
  * -2 if no column is usable. */
-static int solver_init(solver *s)
+static int solver_init(rtm_i_enet_solver *s)
 {
     double N = 0, S = 0, YL = 0;
     for (size_t k = 0; k < s->m; k++)
@@ -385,7 +347,7 @@ static int solver_init(solver *s)
     return 0;
 }
 
-static double lambda_max(const solver *s, double alpha)
+static double lambda_max(const rtm_i_enet_solver *s, double alpha)
 {
     double g = 0;
     for (int j = 0; j < s->p; j++)
@@ -394,78 +356,12 @@ static double lambda_max(const solver *s, double alpha)
     return g / (alpha > 1e-3 ? alpha : 1e-3);
 }
 
-/* Joint intercept step: absorb the residual sum R into the intercept. */
-static double intercept_step(solver *s)
-{
-    if (s->R == 0 || s->V <= 0)
-        return 0;
-    double d0 = s->R / s->V;
-    s->b0 += d0;
-    s->shift += d0;
-    s->R = 0;
-    return s->V * d0 * d0;
-}
-
-/* One coordinate step on column j; returns glmnet's convergence measure. */
-static double coord_step(solver *s, int j, double al1, double al2)
-{
-    double V1 = s->V1[j], V = s->V;
-    if (V1 <= 0 || V1 >= V)
-        return 0;
-    double R1 = col_sum(s, s->r, s->Rs, j) - (s->shift + s->gshift) * V1;
-    double g = R1 - V1 * s->R / V, h = V1 * (1 - V1 / V);
-    double sd = s->sd[j], bj = s->beta[j];
-    double u = h * bj + g - al1 * sd, den = h + al2 * sd * sd;
-    double nb = (u > 0 && den > 0) ? u / den : 0;
-    if (nb == bj)
-        return 0;
-    double d = nb - bj, d0 = (s->R - V1 * d) / V;
-    s->beta[j] = nb;
-    s->b0 += d0;
-    s->shift += d0;
-    s->R = 0; /* R - V1 d - V d0 */
-    /* eta is brought up to date once after the sweeps (apply_steps) */
-    if (s->F.comp[j]) { /* every pattern moves (lazily), the complement back */
-        s->gshift += d;
-        for (size_t q = s->F.ptr[j], q1 = s->F.ptr[j + 1]; q < q1; q++) {
-            size_t k = s->F.idx[q];
-            s->r[k] += s->v[k] * d;
-        }
-        s->Rs += d * (V - V1);
-    } else {
-        for (size_t q = s->F.ptr[j], q1 = s->F.ptr[j + 1]; q < q1; q++) {
-            size_t k = s->F.idx[q];
-            s->r[k] -= s->v[k] * d;
-        }
-        s->Rs -= d * V1;
-    }
-    if (!s->in_active[j]) {
-        s->in_active[j] = 1;
-        s->active[s->nactive++] = j;
-    }
-    double a = s->xv[j] * sd * sd * d * d, b = V * d0 * d0;
-    return a > b ? a : b;
-}
-
-/* One pass over a list of columns (plus the intercept). */
-static double cd_pass(solver *s, const int *cols, int ncols, double al1, double al2)
-{
-    double dlx = intercept_step(s);
-    for (int q = 0; q < ncols; q++) {
-        double c = coord_step(s, cols[q], al1, al2);
-        if (c > dlx)
-            dlx = c;
-    }
-    s->passes++;
-    return dlx;
-}
-
 /* Bring eta up to date after coordinate descent: add each strong column's
  * whole change since the IRLS step began (beta - beta_old) to its
  * patterns, once, rather than every step's change as it is made (the
  * sweeps read only r, so eta is not needed until the weights are
  * recomputed: a third less memory traffic per step). */
-static void apply_steps(solver *s)
+static void apply_steps(rtm_i_enet_solver *s)
 {
     double all = 0; /* the complement-kept columns' changes, for every pattern */
     for (int q = 0; q < s->nstrong; q++) {
@@ -486,7 +382,7 @@ static void apply_steps(solver *s)
 }
 
 /* Apply the lazy intercept shift to eta (r is recomputed by solver_weights). */
-static void materialise(solver *s)
+static void materialise(rtm_i_enet_solver *s)
 {
     if (s->shift != 0)
         for (size_t k = 0; k < s->m; k++)
@@ -494,32 +390,7 @@ static void materialise(solver *s)
     s->shift = 0;
 }
 
-/* Coordinate descent on the current quadratic: sweeps over the strong set,
- * then over the active set until converged, until a strong sweep converges. */
-static int cd_solve(solver *s, double al1, double al2, double shr)
-{
-    for (int q = 0; q < s->nstrong; q++) {
-        int j = s->strong[q];
-        s->V1[j] = col_sum(s, s->v, s->V, j);
-        /* glmnet's v(j) = sum v (x - m_j)^2 / s_j^2 */
-        s->xv[j] = (s->V1[j] * (1 - 2 * s->mj[j]) + s->mj[j] * s->mj[j] * s->V) /
-                   (s->sd[j] * s->sd[j]);
-    }
-    for (;;) {
-        if (cd_pass(s, s->strong, s->nstrong, al1, al2) < shr)
-            return 0;
-        for (;;) {
-            if (s->passes > s->max_passes)
-                return -1;
-            if (cd_pass(s, s->active, s->nactive, al1, al2) < shr)
-                break;
-        }
-        if (s->passes > s->max_passes)
-            return -1;
-    }
-}
-
-static void add_strong(solver *s, int j)
+static void add_strong(rtm_i_enet_solver *s, int j)
 {
     if (!s->in_strong[j]) {
         s->in_strong[j] = 1;
@@ -529,7 +400,7 @@ static void add_strong(solver *s, int j)
 
 /* KKT check of the columns outside the strong set at the current weights;
  * adds violators (gradient > lambda alpha, standardised). Returns how many. */
-static int kkt_check(solver *s, double al1)
+static int kkt_check(rtm_i_enet_solver *s, double al1)
 {
     int added = 0;
     for (int j = 0; j < s->p; j++) {
@@ -556,7 +427,7 @@ static int kkt_check(solver *s, double al1)
  * models with convergence problems", The R Journal 3(2) 12-15). Steps
  * within the limit, as in every well-conditioned fit, are unchanged. */
 #define IRLS_MAX_STEP 3.0
-static void damp(solver *s, double b0_old)
+static void damp(rtm_i_enet_solver *s, double b0_old)
 {
     double dmax = 0;
     for (size_t k = 0; k < s->m; k++)
@@ -574,8 +445,9 @@ static void damp(solver *s, double b0_old)
         s->eta[k] = s->eta_old[k] + c * (s->eta[k] - s->eta_old[k]);
 }
 
-/* Solve at one lambda from the current (warm) state. */
-static int solve_lambda(solver *s, double lam, double lam_prev, double alpha, double thresh)
+/* Solve at one lambda from the current (warm) state: 0, -1 (no
+ * convergence) or -2 (out of memory). */
+static int solve_lambda(rtm_i_enet_solver *s, double lam, double lam_prev, double alpha, double thresh)
 {
     double al1 = lam * alpha, al2 = lam * (1 - alpha), shr = thresh * s->dev0half;
     double tlam = alpha * (2 * lam - lam_prev);
@@ -583,13 +455,16 @@ static int solve_lambda(solver *s, double lam, double lam_prev, double alpha, do
     for (int j = 0; j < s->p; j++)
         if (s->ju[j] && !s->in_strong[j] && s->gstd[j] > tlam)
             add_strong(s, j);
+    s->first = 1;
     for (;;) {
         double b0_old = s->b0;
         for (int q = 0; q < s->nstrong; q++)
             s->beta_old[s->strong[q]] = s->beta[s->strong[q]];
         memcpy(s->eta_old, s->eta, s->m * sizeof *s->eta);
-        if (cd_solve(s, al1, al2, shr))
-            return -1;
+        int rc = rtm_i_enet_cd_solve(s, al1, al2, shr);
+        if (rc)
+            return rc;
+        s->first = 0;
         apply_steps(s);
         materialise(s);
         damp(s, b0_old);
@@ -608,7 +483,7 @@ static int solve_lambda(solver *s, double lam, double lam_prev, double alpha, do
 }
 
 /* Poisson deviance 2 sum [ylogy - s eta - s + n mu] over given statistics. */
-static double deviance(const solver *s, const double *n, const double *sy, const double *yl)
+static double deviance(const rtm_i_enet_solver *s, const double *n, const double *sy, const double *yl)
 {
     double dev = 0;
     for (size_t k = 0; k < s->m; k++)
@@ -617,7 +492,7 @@ static double deviance(const solver *s, const double *n, const double *sy, const
     return 2 * dev;
 }
 
-static void record(const solver *s, rtm_enet_path *pa, int l, double lam, double null_dev)
+static void record(const rtm_i_enet_solver *s, rtm_enet_path *pa, int l, double lam, double null_dev)
 {
     size_t p = (size_t)s->p;
     pa->lambda[l] = lam;
@@ -639,7 +514,7 @@ static int cmp_desc(const void *a, const void *b)
 }
 
 /* The lambda sequence: the user's (sorted decreasing) or glmnet's default. */
-static double *lambda_seq(const solver *s, const rtm_enet_opts *o, int *nl)
+static double *lambda_seq(const rtm_i_enet_solver *s, const rtm_enet_opts *o, int *nl)
 {
     if (o->lambda) {
         double *l = malloc((size_t)o->nlambda_user * sizeof *l);
@@ -665,7 +540,7 @@ static double *lambda_seq(const solver *s, const rtm_enet_opts *o, int *nl)
     return l;
 }
 
-static int run_path(solver *s, const rtm_enet_opts *o, rtm_enet_path **out, rtm_error *err)
+static int run_path(rtm_i_enet_solver *s, const rtm_enet_opts *o, rtm_enet_path **out, rtm_error *err)
 {
     int nl = 0;
     double *lam = lambda_seq(s, o, &nl);
@@ -679,13 +554,18 @@ static int run_path(solver *s, const rtm_enet_opts *o, rtm_enet_path **out, rtm_
     pa->null_deviance = null_dev;
     int l;
     for (l = 0; l < nl; l++) {
-        if (solve_lambda(s, lam[l], l ? lam[l - 1] : lam[0], o->alpha, o->thresh)) {
-            rtm_error_set(err, RTM_ERR_MODEL,
-                          "enet: no convergence at lambda %d (%g) after %ld passes", l + 1,
-                          lam[l], s->passes);
+        int rc = solve_lambda(s, lam[l], l ? lam[l - 1] : lam[0], o->alpha, o->thresh);
+        if (rc) {
+            if (rc == -2)
+                rc = rtm_error_set(err, RTM_ERR_NOMEM, "enet: out of memory at lambda %d",
+                                   l + 1);
+            else
+                rc = rtm_error_set(err, RTM_ERR_MODEL,
+                                   "enet: no convergence at lambda %d (%g) after %ld passes",
+                                   l + 1, lam[l], s->passes);
             free(lam);
             rtm_enet_path_free(pa);
-            return RTM_ERR_MODEL;
+            return rc;
         }
         record(s, pa, l, lam[l], null_dev);
         if (o->progress)
@@ -727,7 +607,7 @@ static void interp_coef(const rtm_enet_path *pa, double s, double *a0, double *b
 }
 
 /* Deviance of the test statistics at each test lambda (interpolated fit). */
-static void test_deviances(solver *s, const rtm_enet_path *pa, const rtm_enet_stats *test,
+static void test_deviances(rtm_i_enet_solver *s, const rtm_enet_path *pa, const rtm_enet_stats *test,
                            const double *tl, int ntl, double *dev)
 {
     for (int t = 0; t < ntl; t++) {
@@ -760,9 +640,9 @@ int rtm_enet_path_patterns(const rtm_patterns *pt, const rtm_enet_stats *train,
         return RTM_ERR_ARG;
     if (!pt || !train || !train->n || !train->sumy || !train->ylogy || !out)
         return rtm_error_set(err, RTM_ERR_ARG, "enet: missing patterns or statistics");
-    solver s = {.m = rtm_patterns_count(pt), .p = rtm_patterns_ncols(pt),
+    rtm_i_enet_solver s = {.m = rtm_patterns_count(pt), .p = rtm_patterns_ncols(pt),
                 .cn = train->n, .cs = train->sumy, .cyl = train->ylogy,
-                .max_passes = o->max_passes};
+                .max_passes = o->max_passes, .updates = o->updates};
     int rc;
     incidence_get(&s.X, pt);
     if (solver_alloc(&s) || incidence32_make(&s.F, &s.X, s.p, s.m, s.cn)) {
@@ -799,7 +679,7 @@ int rtm_enet_path_deviance(const rtm_patterns *pt, const rtm_enet_stats *st,
                              "enet: path has %d columns and %d lambdas, patterns %d columns",
                              path->p, path->nlambda, rtm_patterns_ncols(pt));
     size_t m = rtm_patterns_count(pt), p = (size_t)(path->p > 0 ? path->p : 1);
-    solver s = {.m = m, .p = path->p};
+    rtm_i_enet_solver s = {.m = m, .p = path->p};
     s.eta = malloc(m * sizeof *s.eta);
     s.mu = calloc(m, sizeof *s.mu);
     s.beta = malloc(p * sizeof *s.beta);
