@@ -795,6 +795,59 @@ static void test_updates_agree_nested(void)
     free(y);
 }
 
+/* Every kind of update on many random designs with nested columns and
+ * effects of both signs (so that a column's gradient rises and falls as
+ * others move within a step, and the automatic switch happens at varied
+ * points): every lambda of the path meets the KKT conditions computed from
+ * scratch over the raw cells. */
+static void test_updates_kkt_random(void)
+{
+    enum { N = 1500, F = 3, D = 5, P = F * D + 3, DESIGNS = 12 };
+    unsigned char *x = malloc((size_t)N * P);
+    double *y = malloc(N * sizeof *y), worst = 0;
+    RTM_CHECK(x && y);
+    for (int t = 0; x && y && t < DESIGNS; t++) {
+        xs_state = 0x9E3779B97F4A7C15ULL ^ (uint64_t)(t + 1) * 0xBF58476D1CE4E5B9ULL;
+        double eff[P];
+        for (int j = 0; j < P; j++)
+            eff[j] = unif() < 0.3 ? 1.6 * (unif() - 0.35) : 0;
+        for (size_t i = 0; i < N; i++) {
+            double eta = -1.0;
+            for (int f = 0; f < F; f++) {
+                double dist = unif() * (1.2 + 0.6 * f);
+                for (int d = 0; d < D; d++)
+                    x[i * P + (size_t)(f * D + d)] = dist < 0.08 + 0.22 * d;
+            }
+            for (int j = F * D; j < P; j++)
+                x[i * P + (size_t)j] = unif() < 0.2 + 0.2 * (j - F * D);
+            for (int j = 0; j < P; j++)
+                eta += eff[j] * x[i * P + (size_t)j];
+            y[i] = rpois_knuth(exp(eta));
+        }
+        rtm_design d = {N, P, x, y, NULL, NULL, 0, NULL};
+        for (int u = 0; u < 3; u++) {
+            rtm_enet_opts o;
+            rtm_enet_path *pa = NULL;
+            rtm_error e;
+            rtm_enet_opts_init(&o);
+            o.updates = UPDATES[u];
+            o.nlambda = 30;
+            o.thresh = 1e-14;
+            RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == 0);
+            for (int l = 0; pa && l < pa->nlambda; l++) {
+                double v = kkt_violation(x, y, N, P, pa->a0[l], pa->beta + l * P,
+                                         pa->lambda[l], 1.0);
+                if (v > worst)
+                    worst = v;
+            }
+            rtm_enet_path_free(pa);
+        }
+    }
+    RTM_CHECK_NEAR(worst, 0, 1e-7);
+    free(x);
+    free(y);
+}
+
 static void test_folds_stratified(void)
 {
     enum { N = 1003, K = 5 };
@@ -1071,6 +1124,7 @@ int main(void)
     RTM_RUN(test_glmnet_cv_mix);
     RTM_RUN(test_glmnet_early_stop);
     RTM_RUN(test_updates_agree_nested);
+    RTM_RUN(test_updates_kkt_random);
     RTM_RUN(test_naive_reference);
     RTM_RUN(test_naive_reference_dense);
     RTM_RUN(test_folds_stratified);

@@ -32,8 +32,7 @@
  *   intercept += (R - V1 delta) / V.
  *
  * The coordinate descent itself (how R1 is kept: naive or covariance
- * updates, and the screening of inactive columns) is in enet_cd.c; the
- * solver's state in enet_priv.h.
+ * updates) is in enet_cd.c; the solver's state in enet_priv.h.
  */
 #include "rtm/glm.h"
 
@@ -234,10 +233,6 @@ static void solver_free(rtm_i_enet_solver *s)
     free(s->rlen);
     free(s->rcol);
     free(s->acnt);
-    free(s->R1x);
-    free(s->shx);
-    free(s->Dx);
-    free(s->xok);
 }
 
 static int solver_alloc(rtm_i_enet_solver *s)
@@ -270,16 +265,11 @@ static int solver_alloc(rtm_i_enet_solver *s)
     s->rptr = calloc(m + 1, sizeof(size_t));
     s->rlen = calloc(m ? m : 1, sizeof(uint32_t));
     s->acnt = calloc(m ? m : 1, sizeof(uint32_t));
-    s->R1x = calloc(p, sizeof(double));
-    s->shx = calloc(p, sizeof(double));
-    s->Dx = calloc(p, sizeof(double));
-    s->xok = calloc(p, 1);
     s->rbuilt = -1;
     return (s->mj && s->sd && s->ju && s->eta && s->eta_old && s->mu && s->v && s->r && s->beta &&
             s->beta_old && s->V1 && s->xv && s->gstd && s->strong && s->active &&
             s->in_strong && s->in_active && s->apos && s->R10 && s->sh0 && s->q && s->pend &&
-            s->gval && s->h && s->rptr && s->rlen && s->acnt && s->R1x && s->shx && s->Dx &&
-            s->xok) ? 0 : -1;
+            s->gval && s->h && s->rptr && s->rlen && s->acnt) ? 0 : -1;
 }
 
 /* exp with glmnet's guard against overflow: |eta| capped at log(0.1 DBL_MAX). */

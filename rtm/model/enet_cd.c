@@ -30,16 +30,11 @@
  * last like step (its lambda's first IRLS step, or a later one) had
  * sweeps costing four times G.
  *
- * Screening. An inactive column (beta_j = 0) keeps its last exact R1 in the
- * step; it is summed again only when a bound says that it might move (see
- * inactive_stays), which leaves the result exactly as if it were summed.
- *
  * Both ways reach the same minimiser and differ only in the rounding of
  * the sums; which is used depends on the data alone, never on threads.
  */
 #include "model/enet_priv.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -195,38 +190,6 @@ static int activate(rtm_i_enet_solver *s, int j, double R1)
     return 0;
 }
 
-/* Whether column j, outside the active set (beta_j = 0), certainly stays
- * at 0 in this step, from its last exact residual sum in this IRLS step:
- * since then R1_j has changed by -V1_j (shift change) - sum_i G_ji delta_i,
- * and 0 <= G_ji <= V1_j, so R1_j <= R1x_j - V1_j dshift + V1_j sum |delta_i|.
- * When the step's numerator u = g - lambda alpha s_j is below zero even
- * so (by a margin far above rounding), the exact sum would leave it at 0
- * too: it is not summed (a safe screening rule, cf. El Ghaoui et al. 2012,
- * "Safe feature elimination in sparse supervised learning", Pacific J.
- * Optim. 8(4), applied within coordinate descent). Otherwise, with
- * covariance updates, r is first brought up to date for the exact sum. */
-static int inactive_stays(rtm_i_enet_solver *s, int j, double al1)
-{
-    double V1 = s->V1[j];
-    if (s->xok[j]) {
-        double ds = s->shift - s->shx[j], dm = s->Dtot - s->Dx[j];
-        double ub = s->R1x[j] - V1 * ds + V1 * dm - V1 * s->R / s->V - al1 * s->sd[j];
-        double scale = fabs(s->R1x[j]) + V1 * (fabs(ds) + dm + fabs(s->R) / s->V) +
-                       al1 * s->sd[j];
-        if (ub < -1e-9 * scale)
-            return 1;
-    }
-    if (s->cov && !s->flushed) {
-        for (int a = 0; a < s->nactive; a++)
-            if (s->pend[a] != 0) {
-                r_move(s, s->active[a], s->pend[a]);
-                s->pend[a] = 0;
-            }
-        s->flushed = 1;
-    }
-    return 0;
-}
-
 /* One coordinate step on column j; returns glmnet's convergence measure,
  * or -1 when out of memory. */
 static double coord_step(rtm_i_enet_solver *s, int j, double al1, double al2)
@@ -234,15 +197,7 @@ static double coord_step(rtm_i_enet_solver *s, int j, double al1, double al2)
     double V1 = s->V1[j], V = s->V;
     if (V1 <= 0 || V1 >= V)
         return 0;
-    if (!s->in_active[j] && inactive_stays(s, j, al1))
-        return 0;
     double R1 = col_residual(s, j);
-    if (!s->in_active[j]) {
-        s->R1x[j] = R1;
-        s->shx[j] = s->shift;
-        s->Dx[j] = s->Dtot;
-        s->xok[j] = 1;
-    }
     double g = R1 - V1 * s->R / V, h = V1 * (1 - V1 / V);
     double sd = s->sd[j], bj = s->beta[j];
     double u = h * bj + g - al1 * sd, den = h + al2 * sd * sd;
@@ -259,7 +214,6 @@ static double coord_step(rtm_i_enet_solver *s, int j, double al1, double al2)
     s->b0 += d0;
     s->shift += d0;
     s->R = 0; /* R - V1 d - V d0 */
-    s->Dtot += fabs(d);
     /* eta is brought up to date once after the sweeps (apply_steps) */
     if (!s->cov) {
         r_move(s, j, d);
@@ -267,7 +221,7 @@ static double coord_step(rtm_i_enet_solver *s, int j, double al1, double al2)
         const double *Ma = s->M + (size_t)a * (size_t)s->mdim; /* = column a */
         for (int b = 0, na = s->nactive; b < na; b++)
             s->q[b] += Ma[b] * d;
-        if (s->strong_pass && s->flushed)
+        if (s->strong_pass)
             r_move(s, j, d);
         else
             s->pend[a] += d;
@@ -277,13 +231,18 @@ static double coord_step(rtm_i_enet_solver *s, int j, double al1, double al2)
 }
 
 /* One pass over a list of columns (plus the intercept); -1 when out of
- * memory. With covariance updates, a strong sweep brings r up to date with
- * the moves of the active sweeps before it when it first needs an exact
- * residual sum (inactive_stays). */
+ * memory. With covariance updates, a strong sweep first brings r up to date
+ * with the moves of the active sweeps before it, for the sums of the
+ * inactive columns. */
 static double cd_pass(rtm_i_enet_solver *s, const int *cols, int ncols, double al1, double al2)
 {
     s->strong_pass = cols == s->strong;
-    s->flushed = 0;
+    if (s->cov && s->strong_pass)
+        for (int a = 0; a < s->nactive; a++)
+            if (s->pend[a] != 0) {
+                r_move(s, s->active[a], s->pend[a]);
+                s->pend[a] = 0;
+            }
     double dlx = intercept_step(s);
     for (int q = 0; q < ncols; q++) {
         double c = coord_step(s, cols[q], al1, al2);
@@ -333,9 +292,6 @@ int rtm_i_enet_cd_solve(rtm_i_enet_solver *s, double al1, double al2, double shr
         n1 += s->acnt[k], n2 += (double)s->acnt[k] * s->acnt[k];
     long passes0 = s->passes;
     int a = s->updates == RTM_ENET_UPDATES_AUTO;
-    s->Dtot = 0;
-    for (int q = 0; q < s->nstrong; q++)
-        s->xok[s->strong[q]] = 0; /* new weights: no exact sum yet */
     s->cov = 0;
     if ((s->updates == RTM_ENET_UPDATES_COVARIANCE ||
          (a && (double)s->last_passes[s->first] * n1 > 4 * n2)) &&

@@ -72,12 +72,6 @@ typedef struct {
     int rbuilt;                    /* nstrong when the rows were laid out, or -1 */
     uint32_t *acnt;                /* per pattern: active lists holding it */
     int strong_pass;               /* in a sweep over the strong set */
-    int flushed;                   /* r holds every move of this strong sweep's
-                                      start (covariance updates) */
-    double Dtot;                   /* sum of |moves| of the step so far */
-    double *R1x, *shx, *Dx;        /* per column outside the active set: its last
-                                      exact residual sum, shift and Dtot then */
-    unsigned char *xok;            /* per column: R1x is of this IRLS step */
     int cov;                       /* this IRLS step uses covariance updates */
     rtm_enet_updates updates;      /* the caller's choice */
     long last_passes[2];           /* sweeps of the last IRLS step that was a
