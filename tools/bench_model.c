@@ -88,7 +88,11 @@ static void report(stamp *s, const char *what)
     s->c = c;
 }
 
-/* Variables: one line per factor; model stages: one line per stage end. */
+/* Variables: one line per factor; model stages: one line at each stage's
+ * start (what came before it: design assembly, outcome, ...) and one at
+ * its end. A stage's progress in between (the culling's lambdas) is not a
+ * boundary, and a stage that reports its end twice (the culling's
+ * cross-validation, then the model) is stamped once. */
 static int progress(double frac, const char *msg, void *arg)
 {
     stamp *s = arg;
@@ -99,10 +103,13 @@ static int progress(double frac, const char *msg, void *arg)
         snprintf(what, sizeof what, "variables: factor %d/%d", ++s->done, s->nf);
         report(s, what);
     } else if (frac >= 1) {
-        report(s, msg);
-    } else {
+        if (strcmp(s->what, msg))
+            report(s, msg);
+        snprintf(s->what, sizeof s->what, "%s", msg);
+    } else if (frac <= 0) {
         snprintf(what, sizeof what, "(before %s)", msg);
-        report(s, what);  /* design assembly, outcome, ... */
+        report(s, what);
+        s->what[0] = 0;
     }
     return 1;
 }
