@@ -1105,6 +1105,9 @@ static void test_errors(void)
     RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == RTM_ERR_ARG);
     RTM_CHECK(strstr(e.msg, "alpha") && strstr(e.msg, "nfolds")); /* all problems */
     rtm_enet_opts_init(&o);
+    o.updates = (rtm_enet_updates)3;
+    RTM_CHECK(rtm_enet_path_fit(&d, &o, &pa, &e) == RTM_ERR_ARG && strstr(e.msg, "updates"));
+    rtm_enet_opts_init(&o);
     y[0] = 1;
     unsigned char xc[8] = {1, 0, 1, 0, 1, 0, 1, 0}; /* both columns constant */
     d.x = xc;

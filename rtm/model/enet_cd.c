@@ -291,10 +291,10 @@ int rtm_i_enet_cd_solve(rtm_i_enet_solver *s, double al1, double al2, double shr
     for (size_t k = 0; k < s->m; k++)
         n1 += s->acnt[k], n2 += (double)s->acnt[k] * s->acnt[k];
     long passes0 = s->passes;
-    int a = s->updates == RTM_ENET_UPDATES_AUTO;
+    int automatic = s->updates == RTM_ENET_UPDATES_AUTO;
     s->cov = 0;
     if ((s->updates == RTM_ENET_UPDATES_COVARIANCE ||
-         (a && (double)s->last_passes[s->first] * n1 > 4 * n2)) &&
+         (automatic && (double)s->last_passes[s->first] * n1 > 4 * n2)) &&
         cov_begin(s))
         return -2;
     for (;;) {
@@ -311,7 +311,7 @@ int rtm_i_enet_cd_solve(rtm_i_enet_solver *s, double al1, double al2, double shr
                 return -2;
             if (c < shr)
                 break;
-            if (a && !s->cov && (double)(s->passes - passes0) * n1 > n2 && cov_begin(s))
+            if (automatic && !s->cov && (double)(s->passes - passes0) * n1 > n2 && cov_begin(s))
                 return -2;
         }
         if (s->passes > s->max_passes)
