@@ -3,6 +3,7 @@
  * run writes what the whole run writes. */
 #include "rtm/tile.h"
 #include "product/product_priv.h"
+#include "core/hugepage.h"
 #include "core/mpi.h"
 
 #include <stdlib.h>
@@ -24,6 +25,8 @@ static double *alloc_planes(const rtm_tiled *t, size_t cells, rtm_error *err)
     }
     if (!(v = malloc(cells * (size_t)t->nbands * sizeof *v)))
         rtm_error_set(err, RTM_ERR_NOMEM, "%s: out of memory for %zu cells", t->product, cells);
+    else
+        rtm_hugepages(v, cells * (size_t)t->nbands * sizeof *v);
     return v;
 }
 

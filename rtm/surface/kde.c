@@ -16,6 +16,7 @@
  */
 #include "rtm/surface.h"
 #include "surface/kde_priv.h"
+#include "core/hugepage.h"
 
 #include <limits.h>
 #include <math.h>
@@ -259,6 +260,7 @@ static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, con
     size_t p, k, total;
     long q;
     long *bk = malloc((n ? n : 1) * sizeof *bk);
+    rtm_hugepages(bk, n * sizeof *bk);
     memset(b, 0, sizeof *b);
     b->reach = (int)ceil(rho) + 1;
     b->nb = g->nrows + 2 * b->reach;
@@ -289,6 +291,10 @@ static int buckets_build(kde_buckets *b, const rtm_grid *g, const double *x, con
     b->amp = malloc((total ? total : 1) * sizeof *b->amp);
     if (!b->x || !b->y || !b->cp || !b->amp)
         goto fail;
+    rtm_hugepages(b->x, total * sizeof *b->x);
+    rtm_hugepages(b->y, total * sizeof *b->y);
+    rtm_hugepages(b->cp, total * sizeof *b->cp);
+    rtm_hugepages(b->amp, total * sizeof *b->amp);
     for (p = 0; p < n; p++) { /* stable scatter: start[k] is the next free slot */
         size_t q;
         if (bk[p] < 0)
