@@ -655,6 +655,42 @@ static void test_transform_reuse(void)
     rtm_transform_free(t1);
 }
 
+/* rtm_points_reserve: room for n points without moving them as they are
+ * appended (the arrays stay where they are), contents kept across the
+ * reservation (past RTM_HUGEPAGE_MIN, where the arrays are copied by
+ * hand), a smaller n does nothing, an impossible one fails leaving the
+ * points as they were. */
+static void test_reserve(void)
+{
+    rtm_points p;
+    rtm_error e;
+    const size_t n = 600000; /* 4.8 MB arrays of doubles */
+    int bad = 0;
+    rtm_points_init(&p);
+    for (int i = 0; i < 3000; i++)
+        bad += rtm_points_push_full(&p, i, -i, 0.5 * i, 201801 + i % 12, 20180101 + i % 28,
+                                    i % 1440, -1, &e) != 0;
+    RTM_CHECK(bad == 0 && p.n == 3000);
+    RTM_CHECK(rtm_points_reserve(&p, n, &e) == 0 && p.cap >= n);
+    double *x = p.x;
+    int *day = p.day;
+    for (size_t i = 3000; i < n; i++)
+        bad += rtm_points_push_full(&p, (double)i, -(double)i, 0.5 * (double)i,
+                                    201801 + (int)(i % 12), 20180101 + (int)(i % 28),
+                                    (int)(i % 1440), -1, &e) != 0;
+    RTM_CHECK(bad == 0 && p.n == n && p.x == x && p.day == day); /* no reallocation */
+    for (size_t i = 0; i < n; i++)
+        bad += p.x[i] != (double)i || p.y[i] != -(double)i || p.w[i] != 0.5 * (double)i ||
+               p.month[i] != 201801 + (int)(i % 12) || p.day[i] != 20180101 + (int)(i % 28) ||
+               p.minute[i] != (int)(i % 1440) || p.label[i] != -1;
+    RTM_CHECK(bad == 0);
+    size_t cap = p.cap;
+    RTM_CHECK(rtm_points_reserve(&p, 10, &e) == 0 && p.cap == cap && p.x == x);
+    RTM_CHECK(rtm_points_reserve(&p, (size_t)-1 / 2, &e) == RTM_ERR_NOMEM);
+    RTM_CHECK(p.n == n && p.cap == cap && p.x[n - 1] == (double)(n - 1));
+    rtm_points_clear(&p);
+}
+
 int main(void)
 {
     RTM_RUN(test_police_csv);
@@ -672,5 +708,6 @@ int main(void)
     RTM_RUN(test_study_area);
     RTM_RUN(test_zones);
     RTM_RUN(test_default_resolution);
+    RTM_RUN(test_reserve);
     return RTM_TEST_END();
 }

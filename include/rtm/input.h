@@ -51,6 +51,9 @@ int rtm_points_push_day(rtm_points *p, double x, double y, double w, int month, 
  *  index (from rtm_points_label, or -1). Returns 0 or RTM_ERR_NOMEM. */
 int rtm_points_push_full(rtm_points *p, double x, double y, double w, int month, int day,
                          int minute, int label, rtm_error *err);
+/** Make room for n points in all (a no-op when there is room), so that n
+ *  appends do not reallocate. Returns 0 or RTM_ERR_NOMEM. */
+int rtm_points_reserve(rtm_points *p, size_t n, rtm_error *err);
 /** The label index of text (added when new; texts over 255 bytes are cut).
  *  Returns the index, or -1 with RTM_ERR_NOMEM. */
 int rtm_points_label(rtm_points *p, const char *text, rtm_error *err);

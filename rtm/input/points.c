@@ -1,6 +1,8 @@
 /* points.c: the weighted point set and load statistics (see rtm/input.h). */
 #include "rtm/input.h"
 
+#include "core/hugepage.h"
+
 #include <ctype.h>
 #include <stdlib.h>
 #include <string.h>
@@ -40,34 +42,49 @@ void rtm_points_clear(rtm_points *p)
     rtm_points_init(p);
 }
 
-static int grow(rtm_points *p, rtm_error *err)
+/* Make room for cap points (cap > p->cap), keeping the n there are. */
+static int grow_to(rtm_points *p, size_t cap, rtm_error *err)
 {
-    size_t cap = p->cap ? p->cap * 2 : 1024;
-    double *x = realloc(p->x, cap * sizeof *x);
+    size_t n = p->n;
+    double *x = rtm_hugepage_realloc(p->x, n * sizeof *x, cap * sizeof *x);
     if (x)
         p->x = x;
-    double *y = x ? realloc(p->y, cap * sizeof *y) : NULL;
+    double *y = x ? rtm_hugepage_realloc(p->y, n * sizeof *y, cap * sizeof *y) : NULL;
     if (y)
         p->y = y;
-    double *w = y ? realloc(p->w, cap * sizeof *w) : NULL;
+    double *w = y ? rtm_hugepage_realloc(p->w, n * sizeof *w, cap * sizeof *w) : NULL;
     if (w)
         p->w = w;
-    int *m = w ? realloc(p->month, cap * sizeof *m) : NULL;
+    int *m = w ? rtm_hugepage_realloc(p->month, n * sizeof *m, cap * sizeof *m) : NULL;
     if (m)
         p->month = m;
-    int *d = m ? realloc(p->day, cap * sizeof *d) : NULL;
+    int *d = m ? rtm_hugepage_realloc(p->day, n * sizeof *d, cap * sizeof *d) : NULL;
     if (d)
         p->day = d;
-    int *t = d ? realloc(p->minute, cap * sizeof *t) : NULL;
+    int *t = d ? rtm_hugepage_realloc(p->minute, n * sizeof *t, cap * sizeof *t) : NULL;
     if (t)
         p->minute = t;
-    int *l = t ? realloc(p->label, cap * sizeof *l) : NULL;
+    int *l = t ? rtm_hugepage_realloc(p->label, n * sizeof *l, cap * sizeof *l) : NULL;
     if (l)
         p->label = l;
     if (!l)
         return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory at %zu points", p->n);
     p->cap = cap;
     return 0;
+}
+
+static int grow(rtm_points *p, rtm_error *err)
+{
+    return grow_to(p, p->cap ? p->cap * 2 : 1024, err);
+}
+
+int rtm_points_reserve(rtm_points *p, size_t n, rtm_error *err)
+{
+    if (n <= p->cap)
+        return 0;
+    if (n > ((size_t)-1) / sizeof *p->x)
+        return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory at %zu points", n);
+    return grow_to(p, n, err);
 }
 
 int rtm_points_push_full(rtm_points *p, double x, double y, double w, int month, int day,

@@ -253,15 +253,24 @@ static void run_unit(unit *u, const char *path, const rtm_load_opts *o)
 static int append(rtm_points *pts, const rtm_points *q, rtm_error *err)
 {
     int *map = q->nlabels ? malloc(q->nlabels * sizeof *map) : NULL;
+    size_t n0 = pts->n;
     int rc = 0;
     if (q->nlabels && !map)
         return rtm_error_set(err, RTM_ERR_NOMEM, "points: out of memory");
     for (size_t k = 0; k < q->nlabels && !rc; k++)
         rc = (map[k] = rtm_points_label(pts, q->labels[k], err)) < 0;
-    for (size_t i = 0; i < q->n && !rc; i++) {
-        int lab = q->label[i];
-        rc = rtm_points_push_full(pts, q->x[i], q->y[i], q->w[i], q->month[i], q->day[i],
-                                  q->minute[i], lab >= 0 ? map[lab] : -1, err) != 0;
+    if (!rc && q->n)
+        rc = rtm_points_reserve(pts, n0 + q->n, err) != 0;
+    if (!rc && q->n) { /* q's values went through rtm_points_push_full: copied as they are */
+        memcpy(pts->x + n0, q->x, q->n * sizeof *q->x);
+        memcpy(pts->y + n0, q->y, q->n * sizeof *q->y);
+        memcpy(pts->w + n0, q->w, q->n * sizeof *q->w);
+        memcpy(pts->month + n0, q->month, q->n * sizeof *q->month);
+        memcpy(pts->day + n0, q->day, q->n * sizeof *q->day);
+        memcpy(pts->minute + n0, q->minute, q->n * sizeof *q->minute);
+        for (size_t i = 0; i < q->n; i++)
+            pts->label[n0 + i] = q->label[i] >= 0 ? map[q->label[i]] : -1;
+        pts->n = n0 + q->n;
     }
     free(map);
     return rc ? -1 : 0;
@@ -312,6 +321,11 @@ static int join_file(unit *u, int a, int b, rtm_points *pts, rtm_load_stats *st,
         }
         base += (GIntBig)u[k].L.records;
     }
+    size_t total = n0;
+    for (int k = a; k < b; k++)
+        total += u[k].pts.n;
+    if (rtm_points_reserve(pts, total, err))
+        return err ? err->code : RTM_ERR_NOMEM;
     for (int k = a; k < b; k++) {
         if (append(pts, &u[k].pts, err)) {
             pts->n = n0;
