@@ -11,6 +11,7 @@
 #include "rtm/output.h"
 #include "core/atomic.h"
 #include "core/gdal.h"
+#include "core/hugepage.h"
 #include "output/palette.h"
 
 #include <cpl_conv.h>
@@ -21,6 +22,7 @@
 #include <gdal.h>
 #include <math.h>
 #include <ogr_srs_api.h>
+#include <omp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -282,20 +284,32 @@ static void set_stats(GDALRasterBandH band, const write_plan *p, const band_stat
              100.0 * (double)s->n / (double)rtm_grid_ncells(p->g));
 }
 
-static int fill_band(GDALRasterBandH band, const write_plan *p, int b, double *row,
-                     rtm_error *err)
+/* Band b as stored (nodata where invalid, converted to the file's type by
+ * GDALCopyWords, as the MEM driver's RasterIO would) into buf, rows in
+ * parallel: each row is written by one thread from the same inputs, so
+ * the bytes do not depend on the threads. */
+static int fill_band(const write_plan *p, int b, unsigned char *buf, rtm_error *err)
 {
     const double *v = p->bands[b];
-    int nc = p->g->ncols;
-    for (int i = 0; i < p->g->nrows; i++) {
-        size_t k0 = (size_t)i * (size_t)nc;
-        for (int j = 0; j < nc; j++)
-            row[j] = cell_valid(p, v, k0 + (size_t)j) ? v[k0 + (size_t)j] : p->o->nodata;
-        if (GDALRasterIO(band, GF_Write, 0, i, nc, 1, row, nc, 1, GDT_Float64, 0, 0) != CE_None)
-            return rtm_error_set(err, RTM_ERR_IO, "geotiff: cannot fill memory raster: %s",
-                                 gdal_msg("unknown error"));
+    int nc = p->g->ncols, nr = p->g->nrows, ts = GDALGetDataTypeSizeBytes(p->type), bad = 0;
+    int nt = p->o->num_threads > 0 ? p->o->num_threads : omp_get_max_threads();
+#pragma omp parallel num_threads(nt) reduction(| : bad)
+    {
+        double *row = malloc((size_t)nc * sizeof *row);
+        bad |= row == NULL;
+#pragma omp for schedule(static)
+        for (int i = 0; i < nr; i++) {
+            size_t k0 = (size_t)i * (size_t)nc;
+            if (!row)
+                continue;
+            for (int j = 0; j < nc; j++)
+                row[j] = cell_valid(p, v, k0 + (size_t)j) ? v[k0 + (size_t)j] : p->o->nodata;
+            GDALCopyWords64(row, GDT_Float64, (int)sizeof *row, buf + k0 * (size_t)ts, p->type,
+                            ts, nc);
+        }
+        free(row);
     }
-    return 0;
+    return bad ? rtm_error_set(err, RTM_ERR_NOMEM, "geotiff: out of memory") : 0;
 }
 
 /* Colour table, category names and attribute table of categorical band 1,
@@ -313,11 +327,27 @@ static int set_classes(GDALRasterBandH band, const write_plan *p, rtm_error *err
     return rc;
 }
 
-static int setup_band(GDALDatasetH ds, const write_plan *p, int b, double *row, rtm_error *err)
+/* Band b of ds: the MEM driver's band over our buffer (DATAPOINTER, see
+ * https://gdal.org/drivers/raster/mem.html), filled in parallel, with its
+ * nodata, description, units, metadata, statistics and classes. */
+static int setup_band(GDALDatasetH ds, const write_plan *p, int b, unsigned char *buf,
+                      rtm_error *err)
 {
     const rtm_geotiff_opts *o = p->o;
-    GDALRasterBandH band = GDALGetRasterBand(ds, b + 1);
     const char *d = (p->desc && p->desc[b]) ? p->desc[b] : o->band_description;
+    char ptr[64], opt[3][96];
+    char *opts[4] = {opt[0], opt[1], opt[2], NULL};
+    int ts = GDALGetDataTypeSizeBytes(p->type);
+    GDALRasterBandH band;
+    if (fill_band(p, b, buf, err) != 0)
+        return RTM_ERR_NOMEM;
+    ptr[CPLPrintPointer(ptr, buf, (int)sizeof ptr - 1)] = '\0';
+    snprintf(opt[0], sizeof opt[0], "DATAPOINTER=%s", ptr);
+    snprintf(opt[1], sizeof opt[1], "PIXELOFFSET=%d", ts);
+    snprintf(opt[2], sizeof opt[2], "LINEOFFSET=%lld", (long long)p->g->ncols * ts);
+    if (GDALAddBand(ds, p->type, opts) != CE_None || !(band = GDALGetRasterBand(ds, b + 1)))
+        return rtm_error_set(err, RTM_ERR_IO, "geotiff: cannot make memory raster band: %s",
+                             gdal_msg("unknown error"));
     GDALSetRasterNoDataValue(band, o->nodata);
     if (d)
         GDALSetDescription(band, d);
@@ -328,23 +358,31 @@ static int setup_band(GDALDatasetH ds, const write_plan *p, int b, double *row, 
     set_stats(band, p, &p->st[b]);
     if (b == 0 && o->categorical && set_classes(band, p, err) != 0)
         return RTM_ERR_IO;
-    return fill_band(band, p, b, row, err);
+    return 0;
 }
 
-/* The in-memory source dataset. */
-static GDALDatasetH build_mem(const write_plan *p, rtm_error *err)
+/* The in-memory source dataset, its bands over one buffer *data (freed by
+ * the caller after the dataset is closed). */
+static GDALDatasetH build_mem(const write_plan *p, unsigned char **data, rtm_error *err)
 {
     const rtm_grid *g = p->g;
     GDALDriverH mem = GDALGetDriverByName("MEM");
     double gt[6] = {g->x0, g->res, 0, g->y0 + (double)g->nrows * g->res, 0, -g->res};
+    size_t plane = rtm_grid_ncells(g) * (size_t)GDALGetDataTypeSizeBytes(p->type);
+    GDALDatasetH ds = NULL;
+    int rc = 0;
+    *data = NULL;
     if (!mem) {
         rtm_error_set(err, RTM_ERR_IO, "geotiff: GDAL MEM driver not available");
         return NULL;
     }
-    GDALDatasetH ds = GDALCreate(mem, "", g->ncols, g->nrows, p->nbands, p->type, NULL);
-    double *row = malloc((size_t)g->ncols * sizeof *row);
-    int rc = 0;
-    if (!ds || !row) {
+    if (plane <= ((size_t)-1) / (size_t)p->nbands)
+        *data = malloc(plane * (size_t)p->nbands);
+    if (*data)
+        rtm_hugepages(*data, plane * (size_t)p->nbands);
+    if (*data)
+        ds = GDALCreate(mem, "", g->ncols, g->nrows, 0, p->type, NULL);
+    if (!ds) {
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "geotiff: cannot allocate %dx%dx%d raster: %s",
                            g->ncols, g->nrows, p->nbands, gdal_msg("out of memory"));
         goto done;
@@ -354,12 +392,14 @@ static GDALDatasetH build_mem(const write_plan *p, rtm_error *err)
     if (rc == 0)
         rc = set_items(ds, p->o->metadata, "metadata", err);
     for (int b = 0; rc == 0 && b < p->nbands; b++)
-        rc = setup_band(ds, p, b, row, err);
+        rc = setup_band(ds, p, b, *data + (size_t)b * plane, err);
 done:
-    free(row);
-    if (rc != 0 && ds) {
-        GDALClose(ds);
+    if (rc != 0) {
+        if (ds)
+            GDALClose(ds);
         ds = NULL;
+        free(*data);
+        *data = NULL;
     }
     return ds;
 }
@@ -461,7 +501,8 @@ static int write_cog(const write_plan *p, const char *tmp, const char *path, rtm
         return rtm_error_set(err, RTM_ERR_IO, "geotiff: GDAL COG driver not available");
     if (probe_tmp(tmp, path, err) != 0)
         return RTM_ERR_IO;
-    GDALDatasetH mem = build_mem(p, err);
+    unsigned char *data;
+    GDALDatasetH mem = build_mem(p, &data, err);
     if (!mem)
         return err ? err->code : RTM_ERR_IO;
     char **opt = cog_options(p);
@@ -483,6 +524,7 @@ static int write_cog(const write_plan *p, const char *tmp, const char *path, rtm
     int rc = (out == NULL || cap.have) ? cog_error(&cap, tmp, path, err) : 0;
     CSLDestroy(opt);
     GDALClose(mem);
+    free(data);
     return rc;
 }
 
