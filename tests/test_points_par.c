@@ -265,6 +265,37 @@ static void test_area_edge(void)
     proj_context_destroy(ctx);
 }
 
+/* The area test in a CRS whose own longitudes are not degrees from
+ * Greenwich (NTF (Paris) / Lambert zone II, EPSG:27572: grads from Paris):
+ * Paris is inside France's area of use and 12 E (beyond its 8.23 E edge and
+ * the margin) is not. Read as degrees from Greenwich, Paris would sit at
+ * 54.3 "degrees" north, outside. British National Grid, counted from
+ * Greenwich in degrees, takes the other path (its own lon/lat): test_area_edge. */
+static void test_area_paris_meridian(void)
+{
+    rtm_error e;
+    double lon[3] = {2.35, 12.0, 7.5}, lat[3] = {48.85, 48.85, 48.6}, x[3], y[3];
+    unsigned char ok[3];
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *op = proj_create_crs_to_crs(ctx, "EPSG:4326", "EPSG:27572", NULL);
+    PJ *norm = op ? proj_normalize_for_visualization(ctx, op) : NULL;
+    rtm_transform *t = rtm_transform_create("EPSG:27572", "EPSG:27572", &e);
+    RTM_CHECK(norm && t);
+    if (norm && t) {
+        for (int i = 0; i < 3; i++) {
+            PJ_COORD c = proj_trans(norm, PJ_FWD, proj_coord(lon[i], lat[i], 0, 0));
+            x[i] = c.xy.x;
+            y[i] = c.xy.y;
+        }
+        RTM_CHECK(rtm_transform_points(t, x, y, 3, ok) == 2);
+        RTM_CHECK(ok[0] && !ok[1] && ok[2]); /* Paris, 12 E, Strasbourg */
+    }
+    rtm_transform_free(t);
+    proj_destroy(norm);
+    proj_destroy(op);
+    proj_context_destroy(ctx);
+}
+
 int main(void)
 {
     if (rtm_t_tmpdir(dir, sizeof dir, "ppar"))
@@ -273,6 +304,7 @@ int main(void)
     RTM_RUN(test_split_errors);
     RTM_RUN(test_numparse);
     RTM_RUN(test_area_edge);
+    RTM_RUN(test_area_paris_meridian);
     rtm_t_rmdir(dir);
     return RTM_TEST_END();
 }

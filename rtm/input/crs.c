@@ -11,7 +11,7 @@
 struct rtm_transform {
     PJ_CONTEXT *ctx;
     PJ *op;          /* src -> dst, normalised to lon/lat order */
-    PJ *to_lonlat;   /* src -> WGS 84 lon/lat, for the area-of-use test; NULL = src is geographic */
+    PJ *to_lonlat;   /* src -> lon/lat (lonlat_crs), for the area-of-use test; NULL = src is geographic */
     int src_geographic;
     int identity;
     int has_area;    /* dst area of use known */
@@ -155,6 +155,33 @@ static PJ *make_op(PJ_CONTEXT *ctx, PJ *src, PJ *dst)
     return norm;
 }
 
+/* The lon/lat of the area-of-use test for projected src: src's own
+ * geographic CRS when it counts degrees from Greenwich, so that the test
+ * needs only the inverse projection (making the transformation then takes
+ * about 3.5 ms instead of 25: PROJ does not search for datum
+ * transformations); else WGS 84 (e.g. NTF (Paris): grads from Paris). The
+ * published areas are in WGS 84 degrees; datums differ by at most a few
+ * hundred metres, nothing against the test's margin (below). */
+static PJ *lonlat_crs(PJ_CONTEXT *ctx, PJ *src)
+{
+    PJ *g = proj_crs_get_geodetic_crs(ctx, src);
+    PJ *pm = g ? proj_get_prime_meridian(ctx, g) : NULL;
+    PJ *cs = g ? proj_crs_get_coordinate_system(ctx, g) : NULL;
+    double lon = 1, u0 = 0, u1 = 0;
+    int ok = g && pm && cs && pj_is_geographic(g) &&
+             proj_prime_meridian_get_parameters(ctx, pm, &lon, NULL, NULL) && lon == 0 &&
+             proj_cs_get_axis_count(ctx, cs) >= 2 &&
+             proj_cs_get_axis_info(ctx, cs, 0, NULL, NULL, NULL, &u0, NULL, NULL, NULL) &&
+             proj_cs_get_axis_info(ctx, cs, 1, NULL, NULL, NULL, &u1, NULL, NULL, NULL) &&
+             fabs(u0 - M_PI / 180) < 1e-15 && fabs(u1 - M_PI / 180) < 1e-15;
+    proj_destroy(pm);
+    proj_destroy(cs);
+    if (ok)
+        return g;
+    proj_destroy(g);
+    return proj_create(ctx, "EPSG:4326");
+}
+
 /* Margin around the published area of use, in degrees: the boxes are
  * rounded (British National Grid's ends at 2.01 E) and a projection stays
  * accurate a little beyond them, so a feature just over the edge (a road
@@ -273,7 +300,7 @@ rtm_transform *rtm_transform_create(const char *src, const char *dst, rtm_error 
         t->west > -1000)
         t->has_area = 1;
     if (t->has_area && !t->src_geographic) {
-        wgs = proj_create(t->ctx, "EPSG:4326");
+        wgs = lonlat_crs(t->ctx, s);
         t->to_lonlat = wgs ? make_op(t->ctx, s, wgs) : NULL;
         if (!t->to_lonlat)
             t->has_area = 0;
