@@ -120,19 +120,43 @@ C3=$(readlink -f "$OUT/current")
 (cd "$C3" && sha256sum -c --quiet "$T/c2.sums") > /dev/null 2>&1
 check "after kill -9 every file of the current set matches its checksum" "[ $? -eq 0 ]"
 
-# 5. the lock: a second run on the same output fails while one is running;
-#    the first (no cache, two threads) gives the same bytes as the first run
-rm -rf "$OUT/cache"
-$RTM run -q --threads 2 --run-date 2018-06-01 "$JOB" 2> "$T/bg.err" &
-pid=$!
-sleep 0.5
+# 5. the lock: a run on an output whose lock is held fails and names the
+#    holder. The holder is flock(1), which takes the same flock(2) lock, so
+#    the test does not depend on how long a real run lasts (a run racing
+#    another finished within the old test's half second once runs got
+#    faster). One holder writes its pid into the lock, as a run does
+#    ("another run (pid N)"), the other does not ("another program").
+#    Then a run without cache, on two threads, gives the first run's bytes.
+hold() { # hold MODE: flock on $OUT/.lock until $T/release exists; MODE pid writes the pid
+  rm -f "$T/release"
+  flock "$OUT/.lock" sh -c 'if [ "$1" = pid ]; then echo "$PPID" > "$2"; fi
+    i=0; while [ ! -e "$3" ] && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done' \
+    sh "$1" "$OUT/.lock" "$T/release" &
+  holder=$!
+  i=0 # until the lock is taken (and the pid written), at most 30 s
+  while flock -n "$OUT/.lock" true && [ $i -lt 600 ]; do sleep 0.05; i=$((i + 1)); done
+  [ "$1" != pid ] || while [ "$(cat "$OUT/.lock")" != "$holder" ] && [ $i -lt 600 ]; do
+    sleep 0.05; i=$((i + 1)); done
+}
+hold pid
 $RTM run -q --run-date 2018-06-01 "$JOB" 2> "$T/lock.err"
 rc=$?
-wait $pid
+touch "$T/release"
+wait $holder
+check "a run while another holds the output exits 1" "[ $rc -eq 1 ]"
+check "the lock message names the other run and its pid" \
+  "grep -q \"in use by another run (pid $holder)\" $T/lock.err"
+hold nopid
+$RTM run -q --run-date 2018-06-01 "$JOB" 2> "$T/lock2.err"
+rc=$?
+touch "$T/release"
+wait $holder
+check "a lock held by another program: exit 1, the program's pid named" \
+  "[ $rc -eq 1 ] && grep -q \"in use by another program (pid $holder)\" $T/lock2.err"
+rm -rf "$OUT/cache"
+$RTM run -q --threads 2 --run-date 2018-06-01 "$JOB" 2> "$T/bg.err"
 bgrc=$?
-check "a second concurrent run exits 1" "[ $rc -eq 1 ]"
-check "the lock message names the other run" "grep -q 'in use by another run' $T/lock.err"
-check "the first run still completes after a killed one" "[ $bgrc -eq 0 ]"
+check "the run after a refused one completes" "[ $bgrc -eq 0 ]"
 C4=$(readlink -f "$OUT/current")
 diffs=""
 while read -r sum name; do
