@@ -233,23 +233,35 @@ static void test_numparse(void)
  * widened by the 1 degree margin: projected points from just inside and just
  * outside its edges are kept and skipped; the inner box that spares most
  * points the inverse projection must not take the outside ones. */
+/* Points given in WGS 84 lon/lat, projected into crs (the reference
+ * transformation, straight from PROJ). Returns 0, or -1 when PROJ cannot. */
+static int project(const char *crs, const double *lon, const double *lat, int n, double *x,
+                   double *y)
+{
+    PJ_CONTEXT *ctx = proj_context_create();
+    PJ *op = proj_create_crs_to_crs(ctx, "EPSG:4326", crs, NULL);
+    PJ *norm = op ? proj_normalize_for_visualization(ctx, op) : NULL;
+    for (int i = 0; norm && i < n; i++) {
+        PJ_COORD c = proj_trans(norm, PJ_FWD, proj_coord(lon[i], lat[i], 0, 0));
+        x[i] = c.xy.x;
+        y[i] = c.xy.y;
+    }
+    proj_destroy(norm);
+    proj_destroy(op);
+    proj_context_destroy(ctx);
+    return norm ? 0 : -1;
+}
+
 static void test_area_edge(void)
 {
     rtm_error e;
     double lon[6] = {-9.9, -10.1, 2.9, 3.1, -2.0, -2.0}, lat[6] = {55, 55, 52, 52, 48.8, 48.7};
     double x[6], y[6];
     unsigned char ok[6];
-    PJ_CONTEXT *ctx = proj_context_create();
-    PJ *op = proj_create_crs_to_crs(ctx, "EPSG:4326", "EPSG:27700", NULL);
-    PJ *norm = op ? proj_normalize_for_visualization(ctx, op) : NULL;
+    int pr = project("EPSG:27700", lon, lat, 6, x, y);
     rtm_transform *t = rtm_transform_create("EPSG:27700", "EPSG:27700", &e);
-    RTM_CHECK(norm && t);
-    if (norm && t) {
-        for (int i = 0; i < 6; i++) {
-            PJ_COORD c = proj_trans(norm, PJ_FWD, proj_coord(lon[i], lat[i], 0, 0));
-            x[i] = c.xy.x;
-            y[i] = c.xy.y;
-        }
+    RTM_CHECK(pr == 0 && t);
+    if (pr == 0 && t) {
         RTM_CHECK(rtm_transform_points(t, x, y, 6, ok) == 3);
         RTM_CHECK(ok[0] && !ok[1] && ok[2] && !ok[3] && ok[4] && !ok[5]);
         /* well inside, and far outside */
@@ -260,9 +272,6 @@ static void test_area_edge(void)
         RTM_CHECK(rtm_transform_points(t, x, y, 2, ok) == 1 && ok[0] && !ok[1]);
     }
     rtm_transform_free(t);
-    proj_destroy(norm);
-    proj_destroy(op);
-    proj_context_destroy(ctx);
 }
 
 /* The area test in a CRS whose own longitudes are not degrees from
@@ -276,24 +285,14 @@ static void test_area_paris_meridian(void)
     rtm_error e;
     double lon[3] = {2.35, 12.0, 7.5}, lat[3] = {48.85, 48.85, 48.6}, x[3], y[3];
     unsigned char ok[3];
-    PJ_CONTEXT *ctx = proj_context_create();
-    PJ *op = proj_create_crs_to_crs(ctx, "EPSG:4326", "EPSG:27572", NULL);
-    PJ *norm = op ? proj_normalize_for_visualization(ctx, op) : NULL;
+    int pr = project("EPSG:27572", lon, lat, 3, x, y);
     rtm_transform *t = rtm_transform_create("EPSG:27572", "EPSG:27572", &e);
-    RTM_CHECK(norm && t);
-    if (norm && t) {
-        for (int i = 0; i < 3; i++) {
-            PJ_COORD c = proj_trans(norm, PJ_FWD, proj_coord(lon[i], lat[i], 0, 0));
-            x[i] = c.xy.x;
-            y[i] = c.xy.y;
-        }
+    RTM_CHECK(pr == 0 && t);
+    if (pr == 0 && t) {
         RTM_CHECK(rtm_transform_points(t, x, y, 3, ok) == 2);
         RTM_CHECK(ok[0] && !ok[1] && ok[2]); /* Paris, 12 E, Strasbourg */
     }
     rtm_transform_free(t);
-    proj_destroy(norm);
-    proj_destroy(op);
-    proj_context_destroy(ctx);
 }
 
 int main(void)
