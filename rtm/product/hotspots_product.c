@@ -175,27 +175,36 @@ static int hs_strip(void *ctx, const rtm_tile *t, double *z, rtm_error *err)
     return rc;
 }
 
-/* The bins, then every file. */
-static int write_all(hs_tiled *h, double *z, double *counts, double *bins, signed char *bin,
-                     int *np, rtm_error *err)
+/* The bins, then every file. The planes are allocated as late and freed as
+ * early as the files allow (the z-score file before the bins' plane, the
+ * counts after it), so that the finish holds about 18 bytes a cell at most
+ * (z, the bins, one GeoTIFF's buffer) rather than every plane at once. */
+static int write_all(hs_tiled *h, double *z, signed char *bin, int *np, rtm_error *err)
 {
     const rtm_events *ev = h->ev;
     const rtm_hotspots_product *p = h->p;
     size_t nc = rtm_grid_ncells(&ev->grid);
+    double *bins, *counts;
     int rc;
-    if ((rc = rtm_gistar_classify(z, ev->mask, nc, h->gi.fdr, h->gi.threads, bin, err)))
+    if ((rc = rtm_gistar_classify(z, ev->mask, nc, h->gi.fdr, h->gi.threads, bin, err)) ||
+        (rc = write_tif(p, &h->gi, ev, h->env, 0, z, h->out, err)))
         return rc;
+    if (!(bins = rtm_prod_alloc(nc, "hotspots", err)))
+        return err->code;
     for (size_t k = 0; k < nc; k++)
         bins[k] = bin[k];
-    if ((rc = write_tif(p, &h->gi, ev, h->env, 0, z, h->out, err)) ||
-        (rc = write_tif(p, &h->gi, ev, h->env, 1, bins, h->out, err)))
+    rc = write_tif(p, &h->gi, ev, h->env, 1, bins, h->out, err);
+    if (!rc && p->png)
+        rc = write_png(p, &h->gi, ev, h->env, bins, h->out, err);
+    free(bins);
+    if (rc || !p->polygons)
         return rc;
-    if (p->png && (rc = write_png(p, &h->gi, ev, h->env, bins, h->out, err)))
-        return rc;
-    if (!p->polygons)
-        return 0;
+    if (!(counts = rtm_prod_alloc(nc, "hotspots", err)))
+        return err->code;
     rtm_bin_points(&ev->grid, ev->pts.x, ev->pts.y, ev->pts.w, ev->pts.n, counts);
-    return write_polygons(p, ev, bin, z, counts, h->out, np, err);
+    rc = write_polygons(p, ev, bin, z, counts, h->out, np, err);
+    free(counts);
+    return rc;
 }
 
 static int hs_finish(void *ctx, double *z, rtm_error *err)
@@ -203,14 +212,12 @@ static int hs_finish(void *ctx, double *z, rtm_error *err)
     hs_tiled *h = ctx;
     const rtm_events *ev = h->ev;
     size_t nc = rtm_grid_ncells(&ev->grid);
-    double *counts = h->p->polygons ? rtm_prod_alloc(nc, "hotspots", err) : NULL;
-    double *bins = rtm_prod_alloc(nc, "hotspots", err);
     signed char *bin = malloc(nc ? nc : 1);
     int rc = 0, np = 0;
-    if ((h->p->polygons && !counts) || !bins || !bin)
+    if (!bin)
         rc = rtm_error_set(err, RTM_ERR_NOMEM, "hotspots: out of memory for %zu cells", nc);
     if (!rc)
-        rc = write_all(h, z, counts, bins, bin, &np, err);
+        rc = write_all(h, z, bin, &np, err);
     if (!rc) /* events with times: their day x hour table beside the outputs */
         rc = knox_dayhour_beside(h->out, h->p->z_tif, "_z", &ev->pts, err);
     if (!rc && h->res) {
@@ -220,7 +227,7 @@ static int hs_finish(void *ctx, double *z, rtm_error *err)
         h->res->z = z;
         z = NULL;
     }
-    free(counts), free(z), free(bins), free(bin);
+    free(z), free(bin);
     return rc;
 }
 
@@ -255,16 +262,30 @@ static int hs_prepare(hs_tiled *h, rtm_error *err)
     return rc;
 }
 
+/* A whole run with a distance band computes in strips of at most this many
+ * cells, so that its scratch (a strip's counts with its band's rows, their
+ * row prefix sums and the weights: about 28 bytes a cell) stays near 1 GB
+ * whatever the grid; the values do not depend on the strips (rtm/tile.h).
+ * k nearest cells read every row for every strip: one strip. */
+#define WHOLE_STRIP_CELLS ((size_t)1 << 25)
+
 int rtm_hotspots_product_tiled(const rtm_hotspots_product *p, const rtm_events *ev,
                                const rtm_product_env *env, const rtm_tiling *how,
                                rtm_outset *out, rtm_hotspots_result *res, rtm_error *err)
 {
     hs_tiled h = {p, p->gi, ev, env, out, res, 0, 0, 0};
     rtm_tiled t = {"hotspots", 1, ev->grid, hs_strip, hs_finish, &h, 0, "", NULL, NULL};
+    rtm_tiling run = *how;
+    size_t cells = rtm_grid_ncells(&ev->grid);
     int rc;
     if ((rc = hs_prepare(&h, err)))
         return rc;
-    return rtm_prod_tiled_from(&t, how, &ev, 1, NULL, out, err);
+    if (run.count == 0 && run.nmerge == 0 && run.strips == 0 && h.gi.knn == 0 &&
+        cells > WHOLE_STRIP_CELLS) {
+        size_t n = (cells + WHOLE_STRIP_CELLS - 1) / WHOLE_STRIP_CELLS;
+        run.strips = n < (size_t)ev->grid.nrows ? (int)n : ev->grid.nrows;
+    }
+    return rtm_prod_tiled_from(&t, &run, &ev, 1, NULL, out, err);
 }
 
 int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev,
