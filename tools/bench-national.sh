@@ -95,10 +95,12 @@ echo "== national: $EV events, England and Wales box $BBOX (EPSG:27700), $NT til
 
 # cells RES: cells of the box at RES m
 cells() { awk -v r="$1" 'BEGIN { printf "%.0f", int(530000 / r + 0.999) * int(660000 / r + 0.999) }'; }
-# need_gb PRODUCT RES: the whole grid's estimated peak (bytes per cell
-# measured at 200 m: KDE 27, Gi* 43, and 100 MB for the events)
+# need_gb PRODUCT RES: the whole grid's estimated peak (bytes per cell,
+# with a margin: measured at 25 m KDE 14, Gi* 23 (the merge); at 200 m, where
+# fixed costs weigh more, KDE 27, Gi* 43 before Gi*'s finish was slimmed;
+# and 24 bytes an event)
 need_gb() {
-  awk -v c="$(cells "$2")" -v b="$([ "$1" = kde ] && echo 30 || echo 46)" -v e="$EV" \
+  awk -v c="$(cells "$2")" -v b="$([ "$1" = kde ] && echo 30 || echo 32)" -v e="$EV" \
     'BEGIN { printf "%.1f", (c * b + e * 24) / 1e9 }'
 }
 fits() { awk -v n="$(need_gb "$1" "$2")" -v m="$MAXGB" 'BEGIN { exit !(n <= m) }'; }
