@@ -44,15 +44,13 @@ static int send_part(const part *me, rtm_error *err)
 {
     const rtm_varset *v = me->vs;
     int head[2] = {v ? v->p : 0, v ? me->nf : 0}, rc;
-    uint64_t npat = v && !v->x ? v->npat : 0; /* 0: written out (x) */
+    uint64_t npat = v ? v->npat : 0;
     if ((rc = rtm_mpi_send_bytes(0, head, sizeof head, err)) || !v)
         return rc;
     if ((rc = rtm_mpi_send_bytes(0, v->var, (size_t)v->p * sizeof *v->var, err)) ||
         (rc = rtm_mpi_send_bytes(0, v->info, (size_t)me->nf * sizeof *v->info, err)) ||
         (rc = rtm_mpi_send_bytes(0, &npat, sizeof npat, err)))
         return rc;
-    if (!npat)
-        return rtm_mpi_send_bytes(0, v->x, v->n * (size_t)v->p, err);
     if (!(rc = rtm_mpi_send_bytes(0, v->row_pat, v->n * sizeof *v->row_pat, err)))
         rc = rtm_mpi_send_bytes(0, v->pat, v->npat * (size_t)v->p, err);
     return rc;
@@ -78,11 +76,6 @@ static int recv_part(int from, size_t n, part *pt, rtm_error *err)
         (rc = rtm_mpi_recv_bytes(from, v->info, (size_t)v->nfactors * sizeof *v->info, err)) ||
         (rc = rtm_mpi_recv_bytes(from, &npat, sizeof npat, err)))
         return rc;
-    if (!npat) {
-        if (!(v->x = malloc(n * (size_t)(v->p ? v->p : 1))))
-            return rtm_error_set(err, RTM_ERR_NOMEM, "model: out of memory");
-        return rtm_mpi_recv_bytes(from, v->x, n * (size_t)v->p, err);
-    }
     v->npat = npat;
     if (!(v->row_pat = malloc(n * sizeof *v->row_pat)) ||
         !(v->pat = malloc(npat * (size_t)(v->p ? v->p : 1))))
@@ -95,8 +88,8 @@ static int recv_part(int from, size_t n, part *pt, rtm_error *err)
     return rc;
 }
 
-/* The merged set in the compact form, when every part is (rtm_variables_build
- * gives it). A row's merged columns are its parts' columns, so two rows have
+/* The merged set in the compact form, as every part is (rtm_variables_build
+ * makes only that form). A row's merged columns are its parts' columns, so two rows have
  * the same merged pattern exactly when they have the same pattern in every
  * part: the tuples of the parts' pattern numbers, numbered in order of first
  * appearance over the rows as pack_rows numbers the one-process set's
@@ -151,17 +144,13 @@ static int merge_compact(part *pt, int size, const int *from, const int *col, rt
 static int merge(part *pt, int size, int nf, rtm_varset **out, rtm_error *err)
 {
     rtm_varset *m = calloc(1, sizeof *m), *src;
-    int total = 0, c = 0, *from = NULL, *col = NULL;
+    int total = 0, c = 0, *from = NULL, *col = NULL, rc;
     size_t n = pt[0].vs->n;
     for (int r = 0; r < size; r++)
         total += pt[r].vs ? pt[r].vs->p : 0;
-    int compact = 1;
-    for (int r = 0; r < size; r++)
-        compact &= !pt[r].vs || (!pt[r].vs->x && pt[r].vs->row_pat && pt[r].vs->pat);
     if (!m || (pt[0].vs->cell && !(m->cell = malloc(n * sizeof *m->cell))) ||
         !(m->var = malloc((size_t)(total ? total : 1) * sizeof *m->var)) ||
         !(m->info = malloc((size_t)nf * sizeof *m->info)) ||
-        (!compact && !(m->x = malloc(n * (size_t)(total ? total : 1)))) ||
         !(from = malloc((size_t)(total ? total : 1) * sizeof *from)) ||
         !(col = malloc((size_t)(total ? total : 1) * sizeof *col))) {
         rtm_varset_free(m);
@@ -186,12 +175,7 @@ static int merge(part *pt, int size, int nf, rtm_varset **out, rtm_error *err)
                 col[c++] = k;
             }
     }
-    int rc = compact ? merge_compact(pt, size, from, col, m, err) : 0;
-    for (size_t r = 0; !compact && r < n; r++) /* written out (a part read that way) */
-        for (int k = 0; k < total; k++) {
-            src = pt[from[k]].vs;
-            m->x[r * (size_t)total + (size_t)k] = rtm_varset_value(src, r, col[k]);
-        }
+    rc = merge_compact(pt, size, from, col, m, err);
     free(from);
     free(col);
     if (rc) {
