@@ -479,7 +479,7 @@ static int strip_finish(void *ctx, double *v, rtm_error *err)
 static void test_tile_files(void)
 {
     rtm_grid g = grid_of(40, 30, 25);
-    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, "", NULL, NULL};
+    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, "", NULL, NULL, 0};
     const char *args[2] = {"test", "a b"};
     char dir[512], path[3][600];
     const char *files[3];
@@ -513,13 +513,65 @@ static void test_tile_files(void)
     remove(dir);
 }
 
+/* A whole run in strips of at most strip_cells cells (whole rows; a row
+ * wider than that is a strip of its own), or as many as asked when more:
+ * every strip within the bound, the values the one-strip run's. */
+typedef struct count_ctx {
+    rtm_grid g;
+    int calls;
+    size_t most;
+} count_ctx;
+
+static int count_compute(void *ctx, const rtm_tile *t, double *v, rtm_error *err)
+{
+    count_ctx *c = ctx;
+    size_t cells = (size_t)(t->r1 - t->r0) * (size_t)c->g.ncols;
+    c->calls++;
+    c->most = cells > c->most ? cells : c->most;
+    return strip_compute(&c->g, t, v, err);
+}
+
+static int count_finish(void *ctx, double *v, rtm_error *err)
+{
+    return strip_finish(&((count_ctx *)ctx)->g, v, err);
+}
+
+static void whole_case(size_t strip_cells, int strips, int calls, size_t most)
+{
+    count_ctx c = {grid_of(40, 30, 25), 0, 0};
+    rtm_tiled td = {"test", 1, c.g, count_compute, count_finish, &c, 0, "", NULL, NULL,
+                    strip_cells};
+    rtm_tiling h;
+    rtm_error e;
+    rtm_tiling_init(&h);
+    h.strips = strips;
+    RTM_CHECK(rtm_tiled_run(&td, &h, &e) == 0); /* finish checks every value */
+    RTM_CHECK(c.calls == calls);
+    RTM_CHECK(c.most == most);
+    if (c.calls != calls || c.most != most)
+        printf("# strip_cells %zu, strips %d: %d strips, largest %zu cells\n", strip_cells,
+               strips, c.calls, c.most);
+}
+
+static void test_whole_strip_cells(void)
+{
+    whole_case(0, 0, 1, 1200);     /* no bound: one strip of 40 x 30 */
+    whole_case(300, 0, 5, 240);    /* 7 rows fit 300 cells: 5 strips of 6 rows */
+    whole_case(280, 0, 5, 240);    /* exactly 7 rows */
+    whole_case(279, 0, 5, 240);    /* 6 rows: still 5 strips */
+    whole_case(239, 0, 6, 200);    /* 5 rows: 6 strips */
+    whole_case(300, 9, 9, 160);    /* more asked: 9 strips (4 rows at most) */
+    whole_case(10, 0, 30, 40);     /* narrower than a row: a strip a row */
+    whole_case(1200, 0, 1, 1200);  /* the whole grid fits */
+}
+
 /* Rectangles (a 2 x 3 layout) written, merged through the VRT in any
  * order into the whole grid; a tile of another layout, and a rectangle
  * altered after it was written, are refused. */
 static void test_rect_files(void)
 {
     rtm_grid g = grid_of(150, 30, 25);
-    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, "", NULL, NULL};
+    rtm_tiled td = {"test", 1, g, strip_compute, strip_finish, &g, 0, "", NULL, NULL, 0};
     const char *args[1] = {"test"};
     char dir[512], path[7][600];
     const char *files[6];
@@ -558,6 +610,7 @@ static void test_rect_files(void)
 int main(void)
 {
     RTM_RUN(test_plan);
+    RTM_RUN(test_whole_strip_cells);
     RTM_RUN(test_parse_path);
     RTM_RUN(test_kde_strips);
     RTM_RUN(test_kde_rects);

@@ -122,6 +122,11 @@ typedef struct rtm_tiled {
      *  path: rtm_tiled_run makes only its tiles and merges. */
     int (*take_parts)(void *ctx, int index, int n, const unsigned char *buf, size_t len,
                       rtm_error *err);
+    /** A whole run (and an MPI job's strips) in strips of at most this many
+     *  cells, so that a product whose strip needs scratch beside its values
+     *  keeps it bounded on a large grid; 0: no bound (one strip). The values
+     *  do not depend on it. */
+    size_t strip_cells;
 } rtm_tiled;
 
 /** How to run it (rtm_tiling_init: whole, in this process). */
@@ -139,8 +144,9 @@ typedef struct rtm_tiling {
     int nargs;
     const char *const *merge;      /**< tile files to assemble instead of computing */
     int nmerge;
-    int strips;                    /**< whole run: strips to compute it in (0 = 1); the
-                                        result does not depend on it */
+    int strips;                    /**< whole run: strips to compute it in (0 = 1, or
+                                        as the product's strip_cells needs: the larger);
+                                        the result does not depend on it */
     const char *tile_base;         /**< the output path the tiles are named from
                                         (rtm_tile_path), so that a tile can find its
                                         siblings' files; NULL: none looked for */

@@ -282,7 +282,7 @@ int rtm_change_product_tiled(const rtm_change_product *p, const rtm_events *ev,
 {
     chg_state s;
     chg_tiled c = {.s = &s, .out = out, .res = res};
-    rtm_tiled t = {"change", RTM_CHANGE_NBANDS, ev->grid, chg_strip, chg_finish, &c, 0, "", NULL, NULL};
+    rtm_tiled t = {"change", RTM_CHANGE_NBANDS, ev->grid, chg_strip, chg_finish, &c, 0, "", NULL, NULL, 0};
     int rc;
     memset(&s, 0, sizeof s);
     s.p = p, s.ev = ev, s.env = env;

@@ -135,7 +135,7 @@ int rtm_distance_product_tiled(const rtm_distance_product *p, const rtm_events *
                                rtm_error *err)
 {
     dist_tiled d = {p, ev, f, layer, st, env, out, res};
-    rtm_tiled t = {"distance", 1, ev->grid, dist_strip, dist_finish, &d, 0, "", NULL, NULL};
+    rtm_tiled t = {"distance", 1, ev->grid, dist_strip, dist_finish, &d, 0, "", NULL, NULL, 0};
     if (!p->tif)
         return rtm_error_set(err, RTM_ERR_ARG, "distance: no output GeoTIFF name");
     return rtm_prod_tiled_from(&t, h, &ev, 1, f, out, err);

@@ -351,7 +351,8 @@ int rtm_emerging_product_tiled(const rtm_emerging_product *p, const rtm_events *
         s.gi.band = DEFAULT_BAND_CELLS * ev->grid.res;
     s.gi.threads = env && env->threads ? env->threads : s.gi.threads;
     if (!(rc = rtm_gistar_opts_check(&s.gi, &ev->grid, err)) && !(rc = setup(&s, err))) {
-        t = (rtm_tiled){"emerging", s.steps.n, ev->grid, em_strip, em_finish, &s, 0, "", NULL, NULL};
+        t = (rtm_tiled){"emerging", s.steps.n, ev->grid, em_strip, em_finish, &s, 0, "", NULL, NULL,
+                         0};
         log_start(&s);
         rc = rtm_prod_tiled_from(&t, h, &ev, 1, NULL, out, err);
     }

@@ -263,10 +263,10 @@ static int hs_prepare(hs_tiled *h, rtm_error *err)
 }
 
 /* A whole run with a distance band computes in strips of at most this many
- * cells, so that its scratch (a strip's counts with its band's rows, their
- * row prefix sums and the weights: about 28 bytes a cell) stays near 1 GB
- * whatever the grid; the values do not depend on the strips (rtm/tile.h).
- * k nearest cells read every row for every strip: one strip. */
+ * cells (rtm_tiled.strip_cells), so that its scratch (a strip's counts with
+ * its band's rows, their row prefix sums and the weights: about 28 bytes a
+ * cell) stays near 1 GB whatever the grid. k nearest cells read every row
+ * for every strip: no bound. */
 #define WHOLE_STRIP_CELLS ((size_t)1 << 25)
 
 int rtm_hotspots_product_tiled(const rtm_hotspots_product *p, const rtm_events *ev,
@@ -274,18 +274,12 @@ int rtm_hotspots_product_tiled(const rtm_hotspots_product *p, const rtm_events *
                                rtm_outset *out, rtm_hotspots_result *res, rtm_error *err)
 {
     hs_tiled h = {p, p->gi, ev, env, out, res, 0, 0, 0};
-    rtm_tiled t = {"hotspots", 1, ev->grid, hs_strip, hs_finish, &h, 0, "", NULL, NULL};
-    rtm_tiling run = *how;
-    size_t cells = rtm_grid_ncells(&ev->grid);
+    rtm_tiled t = {"hotspots", 1, ev->grid, hs_strip, hs_finish, &h, 0, "", NULL, NULL, 0};
     int rc;
     if ((rc = hs_prepare(&h, err)))
         return rc;
-    if (run.count == 0 && run.nmerge == 0 && run.strips == 0 && h.gi.knn == 0 &&
-        cells > WHOLE_STRIP_CELLS) {
-        size_t n = (cells + WHOLE_STRIP_CELLS - 1) / WHOLE_STRIP_CELLS;
-        run.strips = n < (size_t)ev->grid.nrows ? (int)n : ev->grid.nrows;
-    }
-    return rtm_prod_tiled_from(&t, &run, &ev, 1, NULL, out, err);
+    t.strip_cells = h.gi.knn > 0 ? 0 : WHOLE_STRIP_CELLS;
+    return rtm_prod_tiled_from(&t, how, &ev, 1, NULL, out, err);
 }
 
 int rtm_hotspots_product_run(const rtm_hotspots_product *p, const rtm_events *ev,

@@ -352,7 +352,7 @@ int rtm_kde_product_tiled(const rtm_kde_product *p, const rtm_events *ev,
                           rtm_product_result *res, rtm_error *err)
 {
     kde_tiled k = {p, ev, env, {0}, {0}, out, res};
-    rtm_tiled t = {"kde", 1, ev->grid, kde_strip, kde_finish, &k, 0, "", NULL, NULL};
+    rtm_tiled t = {"kde", 1, ev->grid, kde_strip, kde_finish, &k, 0, "", NULL, NULL, 0};
     int rc;
     if ((rc = kde_prepare(&k, err)))
         return rc;

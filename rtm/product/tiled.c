@@ -100,11 +100,27 @@ static void place(const rtm_tiled *t, const rtm_tile *tile, const double *s, dou
                strip * sizeof *s);
 }
 
+/* Strips of a whole run: as many as asked (h->strips), and at least as
+ * many as keep each within the product's strip_cells (whole rows: the plan's
+ * strips differ by a row at most, so ceil(rows / rows-per-strip) strips are
+ * each within it; a row wider than strip_cells is a strip); at most one a row. */
+static int whole_strips(const rtm_tiled *t, const rtm_tiling *h)
+{
+    size_t n = h->strips > 1 ? (size_t)h->strips : 1, rows = (size_t)t->grid.nrows;
+    if (t->strip_cells > 0 && t->grid.ncols > 0) {
+        size_t per = t->strip_cells / (size_t)t->grid.ncols, need;
+        per = per > 0 ? per : 1;
+        need = rows / per + (rows % per > 0);
+        n = need > n ? need : n;
+    }
+    return (int)(n < rows ? n : rows > 0 ? rows : 1);
+}
+
 /* Whole run: one strip computes straight into the grid; more strips (the
  * same result) through a strip buffer. */
 static int whole(const rtm_tiled *t, const rtm_tiling *h, double *v, rtm_error *err)
 {
-    int n = h->strips > 1 && !t->whole_only ? h->strips : 1, rc = 0;
+    int n = t->whole_only ? 1 : whole_strips(t, h), rc = 0;
     rtm_tile tile;
     double *s = NULL;
     if (n == 1) {
@@ -205,9 +221,10 @@ static int spread_send(const rtm_tiled *t, int n, int rank, int size, const doub
 static int spread(const rtm_tiled *t, const rtm_tiling *h, double **out, rtm_error *err)
 {
     int rank = rtm_mpi_rank(), size = rtm_mpi_size(), n = STRIPS_PER_RANK * size, rc;
+    int w = whole_strips(t, h);
     double *mine = NULL, *v = NULL;
     *out = NULL;
-    n = h->strips > n ? h->strips : n;
+    n = w > n ? w : n;
     n = n > t->grid.nrows ? t->grid.nrows : n;
     rc = n < 1 ? rtm_error_set(err, RTM_ERR_ARG, "%s: an empty grid", t->product)
                : spread_compute(t, n, rank, size, &mine, err);

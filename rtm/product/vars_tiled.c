@@ -277,7 +277,7 @@ int rtm_prod_vars_tiled(const char *product, const rtm_events *ev, const rtm_fac
 {
     vars_tiled m = {ev, f, nf, vo, fin, fin_ctx, NULL, NULL, 0, NULL};
     rtm_tiled t = {product, 1, ev->grid, vars_strip, vars_finish, &m, 0, "", vars_partials,
-                   vars_take};
+                   vars_take, 0};
     const rtm_features **fs;
     int rc;
     if (nf < 1)
