@@ -112,6 +112,25 @@ static inline void rtm_t_rmdir(const char *dir)
     rmdir(dir);
 }
 
+/* 1 when files a and b both exist and hold the same bytes. */
+static inline int rtm_t_same_file(const char *a, const char *b)
+{
+    FILE *f = fopen(a, "rb"), *g = fopen(b, "rb");
+    unsigned char x[65536], y[65536];
+    size_t n = 1, m = 1;
+    int same = f && g;
+    while (same && n > 0) {
+        n = fread(x, 1, sizeof x, f);
+        m = fread(y, 1, sizeof y, g);
+        same = n == m && memcmp(x, y, n) == 0;
+    }
+    if (f)
+        fclose(f);
+    if (g)
+        fclose(g);
+    return same;
+}
+
 /* Directory holding test fixtures (tests/data), overridable by RTM_TEST_DATA. */
 static inline const char *rtm_test_data(void)
 {

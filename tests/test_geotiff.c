@@ -105,16 +105,6 @@ static unsigned char *slurp(const char *p, long *n)
     return b;
 }
 
-static int same_bytes(const char *a, const char *b)
-{
-    long na, nb;
-    unsigned char *x = slurp(a, &na), *y = slurp(b, &nb);
-    int same = x && y && na == nb && memcmp(x, y, (size_t)na) == 0;
-    free(x);
-    free(y);
-    return same;
-}
-
 /* Hidden entries: temporary files and their private directories. */
 static int count_temps(void)
 {
@@ -331,10 +321,10 @@ static void test_byte_identical(void)
     sleep(1); /* a timestamp in the file would now differ */
     o.num_threads = 2;
     RTM_CHECK(rtm_geotiff_write(b, &s.g, s.v, s.m, &o, &e) == 0);
-    RTM_CHECK(same_bytes(a, b));
+    RTM_CHECK(rtm_t_same_file(a, b));
     o.num_threads = 0; /* all CPUs */
     RTM_CHECK(rtm_geotiff_write(b, &s.g, s.v, s.m, &o, &e) == 0);
-    RTM_CHECK(same_bytes(a, b));
+    RTM_CHECK(rtm_t_same_file(a, b));
     surf_free(&s);
 }
 
@@ -879,7 +869,7 @@ static void test_concurrent_writes(void)
         rc[k] = rtm_geotiff_write(p[k], &s.g, s.v, s.m, NULL, &e);
     }
     RTM_CHECK(rc[0] == 0 && rc[1] == 0);
-    RTM_CHECK(same_bytes(p[0], p[1]));
+    RTM_CHECK(rtm_t_same_file(p[0], p[1]));
     RTM_CHECK(count_temps() == 0);
     surf_free(&s);
 }

@@ -1,19 +1,17 @@
 /* test_hotspots_strips.c: the Gi* product computed whole in strips (as a
- * large grid's whole run is: rtm_hotspots_product_tiled) gives the z-scores
+ * large grid's whole run is, by rtm_tiled.strip_cells) gives the z-scores
  * of the one-strip run and of rtm_gistar on the binned counts, exactly, and
  * the same file bytes; k nearest cells too. */
 #include "rtm_test.h"
 #include "rtm.h"
 
-#include <stdint.h>
-
 /* Events on a 47 x 61 grid of 10 m cells (odd sizes: strips of unequal
- * rows), clustered in two places and spread elsewhere by a fixed LCG, with
- * a mask that leaves out a corner. */
+ * rows), clustered in two places and spread elsewhere (fixed seed), with a
+ * mask that leaves out a corner. */
 static void make_events(rtm_events *ev)
 {
     rtm_error e;
-    uint64_t s = 12345;
+    rtm_t_rng = 12345;
     memset(ev, 0, sizeof *ev);
     rtm_points_init(&ev->pts);
     ev->grid.x0 = 500000;
@@ -26,30 +24,13 @@ static void make_events(rtm_events *ev)
     for (int k = 0; k < 47 * 61; k++)
         ev->mask[k] = !(k / 47 < 12 && k % 47 < 9);
     for (int n = 0; n < 900; n++) {
-        double u, v;
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        u = (double)(s >> 11) / 9007199254740992.0;
-        s = s * 6364136223846793005ULL + 1442695040888963407ULL;
-        v = (double)(s >> 11) / 9007199254740992.0;
+        double u = rtm_t_urand(), v = rtm_t_urand();
         if (n % 3 == 0) /* a cluster */
             u = 0.3 + 0.1 * u, v = 0.6 + 0.08 * v;
         else if (n % 3 == 1)
             u = 0.7 + 0.05 * u, v = 0.2 + 0.1 * v;
         rtm_points_push(&ev->pts, 500000 + 470 * u, 180000 + 610 * v, 1, 0, &e);
     }
-}
-
-static long file_bytes(const char *path, unsigned char **buf)
-{
-    FILE *f = fopen(path, "rb");
-    long n = -1;
-    *buf = NULL;
-    if (f && fseek(f, 0, SEEK_END) == 0 && (n = ftell(f)) > 0 && fseek(f, 0, SEEK_SET) == 0 &&
-        (*buf = malloc((size_t)n)) && fread(*buf, 1, (size_t)n, f) != (size_t)n)
-        n = -1;
-    if (f)
-        fclose(f);
-    return n;
 }
 
 /* The product run with `strips` (0: one) into dir; its z-scores (owned). */
@@ -78,18 +59,9 @@ static double *run(const rtm_events *ev, const rtm_gistar_opts *gi, int strips, 
     return r.z;
 }
 
-static int same_file(const char *a, const char *b)
-{
-    unsigned char *x, *y;
-    long n = file_bytes(a, &x), m = file_bytes(b, &y);
-    int same = n > 0 && n == m && memcmp(x, y, (size_t)n) == 0;
-    free(x), free(y);
-    return same;
-}
-
 static void check_strips(const rtm_gistar_opts *gi, int strips)
 {
-    char d1[] = "/tmp/rtm_hs_strips_XXXXXX", d2[] = "/tmp/rtm_hs_strips_XXXXXX", a[600], b[600];
+    char d1[512], d2[512], a[600], b[600];
     rtm_events ev;
     rtm_error e;
     size_t nc, diff = 0, nan_diff = 0;
@@ -101,7 +73,7 @@ static void check_strips(const rtm_gistar_opts *gi, int strips)
     ref = calloc(nc, sizeof *ref);
     rtm_bin_points(&ev.grid, ev.pts.x, ev.pts.y, ev.pts.w, ev.pts.n, counts);
     RTM_CHECK(rtm_gistar(&ev.grid, counts, ev.mask, gi, ref, NULL, NULL, &e) == 0);
-    RTM_CHECK(mkdtemp(d1) && mkdtemp(d2));
+    RTM_CHECK(rtm_t_tmpdir(d1, sizeof d1, "hs1") == 0 && rtm_t_tmpdir(d2, sizeof d2, "hs2") == 0);
     z1 = run(&ev, gi, 0, d1, &ok1);
     z2 = run(&ev, gi, strips, d2, &ok2);
     RTM_CHECK(ok1 && ok2 && z1 && z2);
@@ -112,21 +84,13 @@ static void check_strips(const rtm_gistar_opts *gi, int strips)
             diff += z1[k] != ref[k] || z2[k] != ref[k];
     }
     RTM_CHECK(diff == 0 && nan_diff == 0);
-    for (int f = 0; f < 2; f++) {
-        const char *name = f ? "bins.tif" : "z.tif";
-        snprintf(a, sizeof a, "%s/%s", d1, name);
-        snprintf(b, sizeof b, "%s/%s", d2, name);
-        RTM_CHECK(same_file(a, b));
-        remove(a), remove(b);
-        snprintf(a, sizeof a, "%s/%s", d1, f ? "bins.qml" : "z.qml");
-        snprintf(b, sizeof b, "%s/%s", d2, f ? "bins.qml" : "z.qml");
-        RTM_CHECK(same_file(a, b));
-        remove(a), remove(b);
-        snprintf(a, sizeof a, "%s/%s.aux.xml", d1, name);
-        snprintf(b, sizeof b, "%s/%s.aux.xml", d2, name);
-        remove(a), remove(b);
+    for (int f = 0; f < 4; f++) {
+        static const char *const names[4] = {"z.tif", "z.qml", "bins.tif", "bins.qml"};
+        snprintf(a, sizeof a, "%s/%s", d1, names[f]);
+        snprintf(b, sizeof b, "%s/%s", d2, names[f]);
+        RTM_CHECK(rtm_t_same_file(a, b));
     }
-    rmdir(d1), rmdir(d2);
+    rtm_t_rmdir(d1), rtm_t_rmdir(d2);
     free(counts), free(ref), free(z1), free(z2);
     rtm_events_free(&ev);
 }

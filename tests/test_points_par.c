@@ -229,10 +229,6 @@ static void test_numparse(void)
     RTM_CHECK(bad == 0);
 }
 
-/* British National Grid's area of use (EPSG: 9.01 W .. 2.01 E, 49.75 N ..)
- * widened by the 1 degree margin: projected points from just inside and just
- * outside its edges are kept and skipped; the inner box that spares most
- * points the inverse projection must not take the outside ones. */
 /* Points given in WGS 84 lon/lat, projected into crs (the reference
  * transformation, straight from PROJ). Returns 0, or -1 when PROJ cannot. */
 static int project(const char *crs, const double *lon, const double *lat, int n, double *x,
@@ -252,16 +248,29 @@ static int project(const char *crs, const double *lon, const double *lat, int n,
     return norm ? 0 : -1;
 }
 
-static void test_area_edge(void)
+/* The points projected into crs, and crs's transformation to itself, whose
+ * area-of-use test is under test; NULL (a failed check) when PROJ cannot. */
+static rtm_transform *projected(const char *crs, const double *lon, const double *lat, int n,
+                                double *x, double *y)
 {
     rtm_error e;
+    rtm_transform *t = project(crs, lon, lat, n, x, y) == 0
+                           ? rtm_transform_create(crs, crs, &e) : NULL;
+    RTM_CHECK(t != NULL);
+    return t;
+}
+
+/* British National Grid's area of use (EPSG: 9.01 W .. 2.01 E, 49.75 N ..)
+ * widened by the 1 degree margin: projected points from just inside and just
+ * outside its edges are kept and skipped; the inner box that spares most
+ * points the inverse projection must not take the outside ones. */
+static void test_area_edge(void)
+{
     double lon[6] = {-9.9, -10.1, 2.9, 3.1, -2.0, -2.0}, lat[6] = {55, 55, 52, 52, 48.8, 48.7};
     double x[6], y[6];
     unsigned char ok[6];
-    int pr = project("EPSG:27700", lon, lat, 6, x, y);
-    rtm_transform *t = rtm_transform_create("EPSG:27700", "EPSG:27700", &e);
-    RTM_CHECK(pr == 0 && t);
-    if (pr == 0 && t) {
+    rtm_transform *t = projected("EPSG:27700", lon, lat, 6, x, y);
+    if (t) {
         RTM_CHECK(rtm_transform_points(t, x, y, 6, ok) == 3);
         RTM_CHECK(ok[0] && !ok[1] && ok[2] && !ok[3] && ok[4] && !ok[5]);
         /* well inside, and far outside */
@@ -282,13 +291,10 @@ static void test_area_edge(void)
  * Greenwich in degrees, takes the other path (its own lon/lat): test_area_edge. */
 static void test_area_paris_meridian(void)
 {
-    rtm_error e;
     double lon[3] = {2.35, 12.0, 7.5}, lat[3] = {48.85, 48.85, 48.6}, x[3], y[3];
     unsigned char ok[3];
-    int pr = project("EPSG:27572", lon, lat, 3, x, y);
-    rtm_transform *t = rtm_transform_create("EPSG:27572", "EPSG:27572", &e);
-    RTM_CHECK(pr == 0 && t);
-    if (pr == 0 && t) {
+    rtm_transform *t = projected("EPSG:27572", lon, lat, 3, x, y);
+    if (t) {
         RTM_CHECK(rtm_transform_points(t, x, y, 3, ok) == 2);
         RTM_CHECK(ok[0] && !ok[1] && ok[2]); /* Paris, 12 E, Strasbourg */
     }
